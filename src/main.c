@@ -1,0 +1,88 @@
+/* main.c: reads the command line and hands over to one front-end
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "quote-ledger"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdlib.h>
+
+#include "ql-exit-status.h"
+#include "terminal/ql-terminal.h"
+#ifdef QL_HAVE_GTK
+#include "gtk/ql-gtk.h"
+#endif
+
+static gboolean
+display_available (void)
+{
+  const char *x11 = g_getenv ("DISPLAY");
+  const char *wayland = g_getenv ("WAYLAND_DISPLAY");
+
+  return (x11 != NULL && *x11 != '\0') || (wayland != NULL && *wayland != '\0');
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db_location = NULL;
+  g_autofree char *quotes_path = NULL;
+  gboolean tui = FALSE;
+  gboolean version = FALSE;
+  const GOptionEntry entries[] = {
+    { "tui", 't', 0, G_OPTION_ARG_NONE, &tui,
+      N_("Use the terminal view, even when a display is available"), NULL },
+    { "db", 'd', 0, G_OPTION_ARG_FILENAME, &db_location,
+      N_("Keep ledgers in the database file PATH, or “:memory:” for a store that is not kept"),
+      N_("PATH") },
+    { "quotes", 'q', 0, G_OPTION_ARG_FILENAME, &quotes_path,
+      N_("Read quotes from FILE: one per line, or fortune format"), N_("FILE") },
+    { "version", 'v', 0, G_OPTION_ARG_NONE, &version,
+      N_("Print the version and exit"), NULL },
+    { NULL }
+  };
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context,
+                                _("Look up quotes and keep event-sourced ledgers of accounts "
+                                  "and inventory items."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      g_printerr (_("Run “%s --help” to see the options.\n"), g_get_prgname ());
+      return QL_EXIT_USAGE;
+    }
+
+  if (argc > 1)
+    {
+      g_printerr (_("%s: unexpected argument “%s”\n"), g_get_prgname (), argv[1]);
+      return QL_EXIT_USAGE;
+    }
+
+  if (version)
+    {
+      g_print ("quote-ledger %s\n", PACKAGE_VERSION);
+      return QL_EXIT_OK;
+    }
+
+#ifdef QL_HAVE_GTK
+  if (!tui && display_available ())
+    return ql_gtk_main (db_location, quotes_path);
+#else
+  (void) display_available;
+#endif
+
+  return ql_terminal_main (db_location, quotes_path);
+}

@@ -1,0 +1,149 @@
+/* ql-event-store.h: the interface every event store implements
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ql-event.h"
+
+G_BEGIN_DECLS
+
+#define QL_STORE_ERROR (ql_store_error_quark ())
+
+/**
+ * QlStoreError:
+ * @QL_STORE_ERROR_FAILED: the store could not do what was asked
+ * @QL_STORE_ERROR_CONFLICT: another writer appended to the ledger first;
+ *   reload its state and try again
+ * @QL_STORE_ERROR_CORRUPT: the file is damaged or not a Quote Ledger database
+ * @QL_STORE_ERROR_TOO_NEW: the file was written by a newer version
+ * @QL_STORE_ERROR_READ_ONLY: the store cannot be written
+ * @QL_STORE_ERROR_FULL: the disk is full
+ *
+ * Errors of the %QL_STORE_ERROR domain.
+ */
+typedef enum
+{
+  QL_STORE_ERROR_FAILED,
+  QL_STORE_ERROR_CONFLICT,
+  QL_STORE_ERROR_CORRUPT,
+  QL_STORE_ERROR_TOO_NEW,
+  QL_STORE_ERROR_READ_ONLY,
+  QL_STORE_ERROR_FULL,
+} QlStoreError;
+
+GQuark ql_store_error_quark (void);
+
+/**
+ * QlLedgerHead:
+ * @ledger: ledger name
+ * @version: the ledger's last version
+ *
+ * One row of ql_event_store_list_ledgers().
+ */
+typedef struct
+{
+  char   *ledger;
+  gint64  version;
+} QlLedgerHead;
+
+void ql_ledger_head_free (QlLedgerHead *head);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QlLedgerHead, ql_ledger_head_free)
+
+#define QL_TYPE_EVENT_STORE (ql_event_store_get_type ())
+G_DECLARE_INTERFACE (QlEventStore, ql_event_store, QL, EVENT_STORE, GObject)
+
+/**
+ * QlEventStoreInterface:
+ * @append: appends events to one ledger atomically, if its version is
+ *   still the one expected
+ * @read_ledger: scans one ledger's events in version order
+ * @read_log: scans the notification log in position order
+ * @get_head_position: the position of the newest event, 0 when empty
+ * @list_ledgers: every ledger with its last version
+ * @save_snapshot: caches a ledger's state at a version
+ * @load_snapshot: the newest cached state at or below a version
+ *
+ * The contract shared by every store. Stores are used from one thread.
+ */
+struct _QlEventStoreInterface
+{
+  GTypeInterface parent_iface;
+
+  gboolean   (*append)            (QlEventStore      *self,
+                                   const char        *ledger,
+                                   gint64             expected_version,
+                                   const QlNewEvent  *events,
+                                   guint              n_events,
+                                   GError           **error);
+  gboolean   (*read_ledger)       (QlEventStore      *self,
+                                   const char        *ledger,
+                                   gint64             after_version,
+                                   gint64             up_to_version,
+                                   QlEventFunc        func,
+                                   gpointer           user_data,
+                                   GError           **error);
+  gboolean   (*read_log)          (QlEventStore      *self,
+                                   gint64             start,
+                                   gint64             limit,
+                                   QlEventFunc        func,
+                                   gpointer           user_data,
+                                   GError           **error);
+  gint64     (*get_head_position) (QlEventStore      *self,
+                                   GError           **error);
+  GPtrArray *(*list_ledgers)      (QlEventStore      *self,
+                                   GError           **error);
+  gboolean   (*save_snapshot)     (QlEventStore      *self,
+                                   const char        *ledger,
+                                   gint64             version,
+                                   const char        *state,
+                                   GError           **error);
+  gboolean   (*load_snapshot)     (QlEventStore      *self,
+                                   const char        *ledger,
+                                   gint64             up_to_version,
+                                   gint64            *out_version,
+                                   char             **out_state,
+                                   GError           **error);
+};
+
+QlEventStore *ql_event_store_open              (const char        *location,
+                                                GError           **error);
+char         *ql_event_store_default_location  (void);
+gboolean      ql_event_store_append            (QlEventStore      *self,
+                                                const char        *ledger,
+                                                gint64             expected_version,
+                                                const QlNewEvent  *events,
+                                                guint              n_events,
+                                                GError           **error);
+gboolean      ql_event_store_read_ledger       (QlEventStore      *self,
+                                                const char        *ledger,
+                                                gint64             after_version,
+                                                gint64             up_to_version,
+                                                QlEventFunc        func,
+                                                gpointer           user_data,
+                                                GError           **error);
+gboolean      ql_event_store_read_log          (QlEventStore      *self,
+                                                gint64             start,
+                                                gint64             limit,
+                                                QlEventFunc        func,
+                                                gpointer           user_data,
+                                                GError           **error);
+gint64        ql_event_store_get_head_position (QlEventStore      *self,
+                                                GError           **error);
+GPtrArray    *ql_event_store_list_ledgers      (QlEventStore      *self,
+                                                GError           **error);
+gboolean      ql_event_store_save_snapshot     (QlEventStore      *self,
+                                                const char        *ledger,
+                                                gint64             version,
+                                                const char        *state,
+                                                GError           **error);
+gboolean      ql_event_store_load_snapshot     (QlEventStore      *self,
+                                                const char        *ledger,
+                                                gint64             up_to_version,
+                                                gint64            *out_version,
+                                                char             **out_state,
+                                                GError           **error);
+
+G_END_DECLS

@@ -1,0 +1,72 @@
+/* ql-event.h: one immutable event read back from an event store
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+/**
+ * QlEventRecord:
+ * @position: global position in the notification log, from 1
+ * @ledger: name of the ledger the event belongs to
+ * @version: version of the ledger this event created, from 1
+ * @type: stable event type name, such as `Deposited`
+ * @timestamp: UTC time of the append, in microseconds since the epoch
+ * @payload: the event's JSON object, as text
+ *
+ * A borrowed view of one stored event, handed to a #QlEventFunc while a
+ * store scans. Nothing in it outlives the call: copy what must be kept,
+ * or make a #QlEvent with ql_event_new_from_record().
+ */
+typedef struct
+{
+  gint64      position;
+  const char *ledger;
+  gint64      version;
+  const char *type;
+  gint64      timestamp;
+  const char *payload;
+} QlEventRecord;
+
+/**
+ * QlEventFunc:
+ * @record: the event, valid for this call only
+ * @user_data: data given to the scan
+ *
+ * Called once per event, in order, by a store scan.
+ *
+ * Returns: %TRUE to go on, %FALSE to stop the scan early
+ */
+typedef gboolean (*QlEventFunc) (const QlEventRecord *record,
+                                 gpointer             user_data);
+
+/**
+ * QlNewEvent:
+ * @type: stable event type name
+ * @payload: JSON object text
+ *
+ * An event about to be appended; the store gives it position, version and
+ * timestamp.
+ */
+typedef struct
+{
+  const char *type;
+  const char *payload;
+} QlNewEvent;
+
+#define QL_TYPE_EVENT (ql_event_get_type ())
+G_DECLARE_FINAL_TYPE (QlEvent, ql_event, QL, EVENT, GObject)
+
+QlEvent    *ql_event_new_from_record (const QlEventRecord *record);
+gint64      ql_event_get_position    (QlEvent             *self);
+const char *ql_event_get_ledger      (QlEvent             *self);
+gint64      ql_event_get_version     (QlEvent             *self);
+const char *ql_event_get_event_type  (QlEvent             *self);
+gint64      ql_event_get_timestamp   (QlEvent             *self);
+const char *ql_event_get_payload     (QlEvent             *self);
+char       *ql_event_to_json         (QlEvent             *self);
+
+G_END_DECLS

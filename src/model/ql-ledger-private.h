@@ -1,0 +1,23 @@
+/* ql-ledger-private.h: building ledger state from events, for the model only
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "ql-ledger.h"
+
+G_BEGIN_DECLS
+
+QlLedger     *_ql_ledger_new_from_event  (const QlEventRecord  *record,
+                                          GError              **error);
+gboolean      _ql_ledger_apply           (QlLedger             *self,
+                                          const QlEventRecord  *record,
+                                          GError              **error);
+QlLedger     *_ql_ledger_copy            (QlLedger             *self);
+char         *_ql_ledger_to_snapshot     (QlLedger             *self);
+QlLedger     *_ql_ledger_new_from_snapshot (const char         *name,
+                                            gint64              version,
+                                            const char         *state,
+                                            GError            **error);
+
+G_END_DECLS
