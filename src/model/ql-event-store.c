@@ -1,0 +1,333 @@
+/* ql-event-store.c: the interface every event store implements
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ql-event-store"
+
+#include "config.h"
+
+#include "ql-event-store.h"
+#include "ql-memory-event-store.h"
+#include "ql-sqlite-event-store.h"
+
+/**
+ * QlEventStore:
+ *
+ * An append-only log of events, grouped into ledgers.
+ *
+ * Each event has a global position in the notification log (1, 2, 3 ...
+ * across all ledgers, in commit order) and a version within its ledger
+ * (1, 2, 3 ...). Appends are optimistic: the caller names the version it
+ * built its decision on, and the append fails with
+ * %QL_STORE_ERROR_CONFLICT when another writer got there first. Nothing
+ * is ever changed or removed. Snapshots are a cache beside the log.
+ *
+ * Ledger names are stored exactly as given; checking them is the job of
+ * the ledger book.
+ */
+
+G_DEFINE_INTERFACE (QlEventStore, ql_event_store, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (ql-store-error-quark, ql_store_error)
+
+#define MEMORY_LOCATION ":memory:"
+
+static void
+ql_event_store_default_init (QlEventStoreInterface *iface)
+{
+}
+
+/**
+ * ql_ledger_head_free:
+ * @head: (nullable): a #QlLedgerHead
+ *
+ * Frees a row of ql_event_store_list_ledgers().
+ */
+void
+ql_ledger_head_free (QlLedgerHead *head)
+{
+  if (head == NULL)
+    return;
+
+  g_free (head->ledger);
+  g_free (head);
+}
+
+/**
+ * ql_event_store_default_location:
+ *
+ * Where ledgers are kept unless the user picks another file:
+ * `$XDG_DATA_HOME/quote-ledger/ledger.db`.
+ *
+ * Returns: (transfer full): the path of the default database file
+ */
+char *
+ql_event_store_default_location (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "quote-ledger", "ledger.db", NULL);
+}
+
+static char *
+resolve_location (const char *location)
+{
+  if (location == NULL || *location == '\0')
+    return ql_event_store_default_location ();
+
+  if (g_str_has_prefix (location, "~/"))
+    return g_build_filename (g_get_home_dir (), location + 2, NULL);
+
+  return g_canonicalize_filename (location, NULL);
+}
+
+/**
+ * ql_event_store_open:
+ * @location: (nullable): a file path, `:memory:`, or %NULL for the default
+ * @error: return location for a #GError
+ *
+ * Opens the store a user named, as `--db` does.
+ *
+ * %NULL or an empty string opens ql_event_store_default_location(), and
+ * `:memory:` a new store that lives in memory only. Anything else is the
+ * path of a SQLite file: a leading `~/` stands for the home folder, and a
+ * relative path is taken from the current folder. A missing file is
+ * created with mode 0600, and its missing folders with mode 0700. A file
+ * that cannot be written is opened read-only: reads work and appends fail
+ * with %QL_STORE_ERROR_READ_ONLY.
+ *
+ * Returns: (transfer full): the store, or %NULL with @error set
+ */
+QlEventStore *
+ql_event_store_open (const char  *location,
+                     GError     **error)
+{
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (g_strcmp0 (location, MEMORY_LOCATION) == 0)
+    return ql_memory_event_store_new ();
+
+  path = resolve_location (location);
+
+  return ql_sqlite_event_store_new (path, error);
+}
+
+/**
+ * ql_event_store_append:
+ * @self: a #QlEventStore
+ * @ledger: the ledger's name
+ * @expected_version: the ledger's version the caller saw: 0 for a ledger
+ *   that does not exist yet
+ * @events: (array length=n_events): the events to append, at least one
+ * @n_events: the number of @events
+ * @error: return location for a #GError
+ *
+ * Appends @events to @ledger as versions @expected_version + 1,
+ * @expected_version + 2 ..., all or none, and stamps them with the
+ * current time. Fails with %QL_STORE_ERROR_CONFLICT, writing nothing,
+ * when the ledger's version is no longer @expected_version.
+ *
+ * Once this returns %TRUE the events are durable.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+ql_event_store_append (QlEventStore      *self,
+                       const char        *ledger,
+                       gint64             expected_version,
+                       const QlNewEvent  *events,
+                       guint              n_events,
+                       GError           **error)
+{
+  g_return_val_if_fail (QL_IS_EVENT_STORE (self), FALSE);
+  g_return_val_if_fail (ledger != NULL, FALSE);
+  g_return_val_if_fail (expected_version >= 0, FALSE);
+  g_return_val_if_fail (events != NULL, FALSE);
+  g_return_val_if_fail (n_events > 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  for (guint i = 0; i < n_events; i++)
+    {
+      g_return_val_if_fail (events[i].type != NULL, FALSE);
+      g_return_val_if_fail (events[i].payload != NULL, FALSE);
+    }
+
+  return QL_EVENT_STORE_GET_IFACE (self)->append (self, ledger, expected_version,
+                                                  events, n_events, error);
+}
+
+/**
+ * ql_event_store_read_ledger:
+ * @self: a #QlEventStore
+ * @ledger: the ledger's name
+ * @after_version: scan the versions above this one; 0 for all
+ * @up_to_version: the last version to scan; 0 or less to scan to the end
+ * @func: (scope call): called for each event in version order
+ * @user_data: data for @func
+ * @error: return location for a #GError
+ *
+ * Scans one ledger's events. A ledger with no events scans nothing and
+ * succeeds. The scan stops early when @func returns %FALSE.
+ *
+ * Returns: %TRUE when the scan ran (to the end or until @func stopped it),
+ *   %FALSE with @error set
+ */
+gboolean
+ql_event_store_read_ledger (QlEventStore  *self,
+                            const char    *ledger,
+                            gint64         after_version,
+                            gint64         up_to_version,
+                            QlEventFunc    func,
+                            gpointer       user_data,
+                            GError       **error)
+{
+  g_return_val_if_fail (QL_IS_EVENT_STORE (self), FALSE);
+  g_return_val_if_fail (ledger != NULL, FALSE);
+  g_return_val_if_fail (after_version >= 0, FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return QL_EVENT_STORE_GET_IFACE (self)->read_ledger (self, ledger, after_version,
+                                                       up_to_version, func, user_data,
+                                                       error);
+}
+
+/**
+ * ql_event_store_read_log:
+ * @self: a #QlEventStore
+ * @start: the first position to scan, from 1
+ * @limit: the most events to scan; 0 or less for all
+ * @func: (scope call): called for each event in position order
+ * @user_data: data for @func
+ * @error: return location for a #GError
+ *
+ * Scans the notification log: the events of every ledger in the order
+ * they were committed. Page through it by passing the position after the
+ * last one seen as the next @start. The scan stops early when @func
+ * returns %FALSE.
+ *
+ * Returns: %TRUE when the scan ran, %FALSE with @error set
+ */
+gboolean
+ql_event_store_read_log (QlEventStore  *self,
+                         gint64         start,
+                         gint64         limit,
+                         QlEventFunc    func,
+                         gpointer       user_data,
+                         GError       **error)
+{
+  g_return_val_if_fail (QL_IS_EVENT_STORE (self), FALSE);
+  g_return_val_if_fail (start >= 1, FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return QL_EVENT_STORE_GET_IFACE (self)->read_log (self, start, limit, func, user_data,
+                                                    error);
+}
+
+/**
+ * ql_event_store_get_head_position:
+ * @self: a #QlEventStore
+ * @error: return location for a #GError
+ *
+ * Returns: the position of the newest event, 0 when the store is empty,
+ *   or -1 with @error set
+ */
+gint64
+ql_event_store_get_head_position (QlEventStore  *self,
+                                  GError       **error)
+{
+  g_return_val_if_fail (QL_IS_EVENT_STORE (self), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  return QL_EVENT_STORE_GET_IFACE (self)->get_head_position (self, error);
+}
+
+/**
+ * ql_event_store_list_ledgers:
+ * @self: a #QlEventStore
+ * @error: return location for a #GError
+ *
+ * Lists every ledger with its last version, sorted by name (byte order).
+ *
+ * Returns: (transfer full) (element-type QlLedgerHead): the heads, freed
+ *   with the array, or %NULL with @error set
+ */
+GPtrArray *
+ql_event_store_list_ledgers (QlEventStore  *self,
+                             GError       **error)
+{
+  g_return_val_if_fail (QL_IS_EVENT_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return QL_EVENT_STORE_GET_IFACE (self)->list_ledgers (self, error);
+}
+
+/**
+ * ql_event_store_save_snapshot:
+ * @self: a #QlEventStore
+ * @ledger: the ledger's name
+ * @version: the version @state was built at, from 1
+ * @state: the ledger's state, as text
+ * @error: return location for a #GError
+ *
+ * Caches @state as @ledger at @version, replacing any snapshot of that
+ * version. Snapshots are a cache: a failure here loses no event, and a
+ * caller may ignore it.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+ql_event_store_save_snapshot (QlEventStore  *self,
+                              const char    *ledger,
+                              gint64         version,
+                              const char    *state,
+                              GError       **error)
+{
+  g_return_val_if_fail (QL_IS_EVENT_STORE (self), FALSE);
+  g_return_val_if_fail (ledger != NULL, FALSE);
+  g_return_val_if_fail (version >= 1, FALSE);
+  g_return_val_if_fail (state != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return QL_EVENT_STORE_GET_IFACE (self)->save_snapshot (self, ledger, version, state, error);
+}
+
+/**
+ * ql_event_store_load_snapshot:
+ * @self: a #QlEventStore
+ * @ledger: the ledger's name
+ * @up_to_version: the newest version wanted; 0 or less for the newest
+ *   snapshot of all
+ * @out_version: (out): the snapshot's version, 0 when there is none
+ * @out_state: (out) (transfer full) (nullable): the snapshot's state, %NULL
+ *   when there is none
+ * @error: return location for a #GError
+ *
+ * Finds the newest snapshot of @ledger at or below @up_to_version. Having
+ * no snapshot is not an error: the call succeeds with @out_version 0 and
+ * @out_state %NULL, and the caller replays from the first event.
+ *
+ * Returns: %TRUE on success (with or without a snapshot), %FALSE with
+ *   @error set
+ */
+gboolean
+ql_event_store_load_snapshot (QlEventStore  *self,
+                              const char    *ledger,
+                              gint64         up_to_version,
+                              gint64        *out_version,
+                              char         **out_state,
+                              GError       **error)
+{
+  g_return_val_if_fail (QL_IS_EVENT_STORE (self), FALSE);
+  g_return_val_if_fail (ledger != NULL, FALSE);
+  g_return_val_if_fail (out_version != NULL, FALSE);
+  g_return_val_if_fail (out_state != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  *out_version = 0;
+  *out_state = NULL;
+
+  return QL_EVENT_STORE_GET_IFACE (self)->load_snapshot (self, ledger, up_to_version,
+                                                         out_version, out_state, error);
+}
