@@ -1,0 +1,903 @@
+/* ql-ledger.c: the state of one event-sourced ledger
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ql-ledger"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "ql-amount.h"
+#include "ql-event-store.h"
+#include "ql-ledger-private.h"
+
+/**
+ * QlLedger:
+ *
+ * The current state of one ledger (an account or an inventory item), built
+ * by replaying its events. A #QlLedgerBook keeps one #QlLedger per ledger
+ * and updates it in place, so views can watch its properties; every
+ * property is read-only and notifies only when its value changes.
+ */
+struct _QlLedger
+{
+  GObject parent_instance;
+
+  char         *name;
+  char         *sort_key;
+  char         *currency;
+  QlLedgerKind  kind;
+  guint         decimals;
+  gint64        balance;
+  gint64        version;
+};
+
+G_DEFINE_FINAL_TYPE (QlLedger, ql_ledger, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (ql-ledger-error-quark, ql_ledger_error)
+
+G_DEFINE_ENUM_TYPE (QlLedgerKind, ql_ledger_kind,
+  G_DEFINE_ENUM_VALUE (QL_LEDGER_KIND_ACCOUNT, "account"),
+  G_DEFINE_ENUM_VALUE (QL_LEDGER_KIND_ITEM, "item"))
+
+enum {
+  PROP_0,
+  PROP_NAME,
+  PROP_KIND,
+  PROP_CURRENCY,
+  PROP_DECIMALS,
+  PROP_BALANCE,
+  PROP_VERSION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* The events that change a balance after the opening event. */
+typedef struct
+{
+  const char   *type;
+  const char   *opposite;
+  QlLedgerKind  kind;
+  int           sign;
+} ChangeType;
+
+static const ChangeType change_types[] = {
+  { QL_EVENT_DEPOSITED, QL_EVENT_WITHDRAWN, QL_LEDGER_KIND_ACCOUNT, +1 },
+  { QL_EVENT_WITHDRAWN, QL_EVENT_DEPOSITED, QL_LEDGER_KIND_ACCOUNT, -1 },
+  { QL_EVENT_QUANTITY_INCREASED, QL_EVENT_QUANTITY_DECREASED, QL_LEDGER_KIND_ITEM, +1 },
+  { QL_EVENT_QUANTITY_DECREASED, QL_EVENT_QUANTITY_INCREASED, QL_LEDGER_KIND_ITEM, -1 },
+};
+
+static const ChangeType *
+find_change_type (const char *type)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (change_types); i++)
+    {
+      if (g_strcmp0 (change_types[i].type, type) == 0)
+        return &change_types[i];
+    }
+  return NULL;
+}
+
+static void
+set_corrupt_error (GError              **error,
+                   const QlEventRecord  *record,
+                   const char           *detail)
+{
+  g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
+               _("Event %" G_GINT64_FORMAT " of ledger “%s” is damaged: %s"),
+               record->version, record->ledger, detail);
+}
+
+static JsonObject *
+parse_payload (const char  *payload,
+               GError     **error)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  if (payload == NULL)
+    {
+      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA,
+                           "no payload");
+      return NULL;
+    }
+
+  node = json_from_string (payload, error);
+  if (node == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA,
+                           "not an object");
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (node));
+}
+
+/* Integers only: json-glib turns anything beyond gint64 into a double. */
+static gboolean
+get_int_member (JsonObject *object,
+                const char *member,
+                gint64     *out_value)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64)
+    return FALSE;
+  *out_value = json_node_get_int (node);
+  return TRUE;
+}
+
+/* A missing member and JSON null both mean "no currency". */
+static gboolean
+get_currency_member (JsonObject  *object,
+                     const char **out_currency,
+                     guint       *out_decimals)
+{
+  JsonNode *node = json_object_get_member (object, "currency");
+  const char *code;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      *out_currency = NULL;
+      *out_decimals = 0;
+      return TRUE;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return FALSE;
+  code = ql_currency_canonicalize (json_node_get_string (node), out_decimals, NULL);
+  if (code == NULL)
+    return FALSE;
+  *out_currency = code;
+  return TRUE;
+}
+
+static QlLedger *
+create_ledger (const char   *name,
+               QlLedgerKind  kind,
+               const char   *currency,
+               guint         decimals,
+               gint64        balance,
+               gint64        version)
+{
+  QlLedger *self = g_object_new (QL_TYPE_LEDGER, NULL);
+
+  self->name = g_strdup (name);
+  self->kind = kind;
+  self->currency = g_strdup (currency);
+  self->decimals = decimals;
+  self->balance = balance;
+  self->version = version;
+
+  return self;
+}
+
+static void
+set_state (QlLedger *self,
+           gint64    balance,
+           gint64    version)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->balance != balance)
+    {
+      self->balance = balance;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BALANCE]);
+    }
+  if (self->version != version)
+    {
+      self->version = version;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VERSION]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static void
+ql_ledger_finalize (GObject *object)
+{
+  QlLedger *self = (QlLedger *)object;
+
+  g_clear_pointer (&self->name, g_free);
+  g_clear_pointer (&self->sort_key, g_free);
+  g_clear_pointer (&self->currency, g_free);
+
+  G_OBJECT_CLASS (ql_ledger_parent_class)->finalize (object);
+}
+
+static void
+ql_ledger_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  QlLedger *self = QL_LEDGER (object);
+
+  switch (prop_id)
+    {
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+
+    case PROP_KIND:
+      g_value_set_enum (value, self->kind);
+      break;
+
+    case PROP_CURRENCY:
+      g_value_set_string (value, self->currency);
+      break;
+
+    case PROP_DECIMALS:
+      g_value_set_uint (value, self->decimals);
+      break;
+
+    case PROP_BALANCE:
+      g_value_set_int64 (value, self->balance);
+      break;
+
+    case PROP_VERSION:
+      g_value_set_int64 (value, self->version);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ql_ledger_class_init (QlLedgerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = ql_ledger_finalize;
+  object_class->get_property = ql_ledger_get_property;
+
+  /**
+   * QlLedger:name:
+   *
+   * The ledger's unique name.
+   */
+  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
+
+  /**
+   * QlLedger:kind:
+   *
+   * Whether the ledger is an account or an inventory item.
+   */
+  properties[PROP_KIND] = g_param_spec_enum ("kind", NULL, NULL, QL_TYPE_LEDGER_KIND,
+                                             QL_LEDGER_KIND_ACCOUNT, flags);
+
+  /**
+   * QlLedger:currency:
+   *
+   * The account's ISO 4217 currency code, or %NULL for plain units and for
+   * inventory items.
+   */
+  properties[PROP_CURRENCY] = g_param_spec_string ("currency", NULL, NULL, NULL, flags);
+
+  /**
+   * QlLedger:decimals:
+   *
+   * How many decimal places an amount has: the currency's minor unit, or 0.
+   */
+  properties[PROP_DECIMALS] = g_param_spec_uint ("decimals", NULL, NULL,
+                                                 0, QL_AMOUNT_MAX_DECIMALS, 0, flags);
+
+  /**
+   * QlLedger:balance:
+   *
+   * The account's balance in minor units, or the item's quantity.
+   */
+  properties[PROP_BALANCE] = g_param_spec_int64 ("balance", NULL, NULL,
+                                                 0, G_MAXINT64, 0, flags);
+
+  /**
+   * QlLedger:version:
+   *
+   * The version of the newest event applied: the number of events.
+   */
+  properties[PROP_VERSION] = g_param_spec_int64 ("version", NULL, NULL,
+                                                 0, G_MAXINT64, 0, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+ql_ledger_init (QlLedger *self)
+{
+}
+
+/**
+ * _ql_ledger_new_from_event:
+ * @record: a ledger's first event, `AccountOpened` or `ItemCreated`
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the ledger at version 1, or %NULL with @error
+ *   set to %QL_STORE_ERROR_CORRUPT
+ */
+QlLedger *
+_ql_ledger_new_from_event (const QlEventRecord  *record,
+                           GError              **error)
+{
+  g_autoptr(JsonObject) payload = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (record != NULL, NULL);
+  g_return_val_if_fail (record->ledger != NULL, NULL);
+
+  if (record->version != 1)
+    {
+      set_corrupt_error (error, record, _("the ledger does not start at version 1"));
+      return NULL;
+    }
+
+  payload = parse_payload (record->payload, &local_error);
+  if (payload == NULL)
+    {
+      set_corrupt_error (error, record, local_error->message);
+      return NULL;
+    }
+
+  if (g_strcmp0 (record->type, QL_EVENT_ACCOUNT_OPENED) == 0)
+    {
+      const char *currency;
+      guint decimals;
+
+      if (!get_currency_member (payload, &currency, &decimals))
+        {
+          set_corrupt_error (error, record, _("the currency is not a known ISO 4217 code"));
+          return NULL;
+        }
+      return create_ledger (record->ledger, QL_LEDGER_KIND_ACCOUNT, currency, decimals, 0, 1);
+    }
+
+  if (g_strcmp0 (record->type, QL_EVENT_ITEM_CREATED) == 0)
+    {
+      gint64 quantity;
+
+      if (!get_int_member (payload, "quantity", &quantity) || quantity < 0)
+        {
+          set_corrupt_error (error, record, _("the quantity is not a whole number of zero or more"));
+          return NULL;
+        }
+      return create_ledger (record->ledger, QL_LEDGER_KIND_ITEM, NULL, 0, quantity, 1);
+    }
+
+  {
+    g_autofree char *detail = g_strdup_printf (_("“%s” cannot open a ledger"), record->type);
+
+    set_corrupt_error (error, record, detail);
+  }
+  return NULL;
+}
+
+/**
+ * _ql_event_record_read_change:
+ * @record: a `Deposited`, `Withdrawn`, `QuantityIncreased` or
+ *   `QuantityDecreased` event
+ * @out_amount: (out): the positive amount it moves
+ * @out_reverses: (out) (optional): the version it reverses when it is an
+ *   undo, else 0
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success, %FALSE with @error set to
+ *   %QL_STORE_ERROR_CORRUPT
+ */
+gboolean
+_ql_event_record_read_change (const QlEventRecord  *record,
+                              gint64               *out_amount,
+                              gint64               *out_reverses,
+                              GError              **error)
+{
+  g_autoptr(JsonObject) payload = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gint64 amount;
+  gint64 reverses = 0;
+
+  g_return_val_if_fail (record != NULL, FALSE);
+  g_return_val_if_fail (out_amount != NULL, FALSE);
+
+  if (find_change_type (record->type) == NULL)
+    {
+      g_autofree char *detail = g_strdup_printf (_("unknown event type “%s”"), record->type);
+
+      set_corrupt_error (error, record, detail);
+      return FALSE;
+    }
+
+  payload = parse_payload (record->payload, &local_error);
+  if (payload == NULL)
+    {
+      set_corrupt_error (error, record, local_error->message);
+      return FALSE;
+    }
+  if (!get_int_member (payload, "amount", &amount) || amount <= 0)
+    {
+      set_corrupt_error (error, record, _("the amount is not a positive whole number"));
+      return FALSE;
+    }
+  if (json_object_has_member (payload, "reverses") &&
+      (!get_int_member (payload, "reverses", &reverses) ||
+       reverses < 2 || reverses >= record->version))
+    {
+      set_corrupt_error (error, record, _("it reverses an event that cannot be reversed"));
+      return FALSE;
+    }
+
+  *out_amount = amount;
+  if (out_reverses != NULL)
+    *out_reverses = reverses;
+  return TRUE;
+}
+
+/**
+ * _ql_event_type_get_opposite:
+ * @type: an event type name
+ *
+ * Returns: (nullable): the type of the event that reverses a @type event,
+ *   such as `Withdrawn` for `Deposited`, or %NULL when @type cannot be
+ *   reversed
+ */
+const char *
+_ql_event_type_get_opposite (const char *type)
+{
+  const ChangeType *change = find_change_type (type);
+
+  return change != NULL ? change->opposite : NULL;
+}
+
+/**
+ * _ql_ledger_apply:
+ * @self: a #QlLedger
+ * @record: the ledger's next event, at version #QlLedger:version + 1
+ * @error: return location for a #GError
+ *
+ * Applies a stored event to the state, notifying the properties that
+ * change. Events that break the ledger's rules cannot be in a sound store,
+ * so they are reported as damage and change nothing.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set to
+ *   %QL_STORE_ERROR_CORRUPT
+ */
+gboolean
+_ql_ledger_apply (QlLedger             *self,
+                  const QlEventRecord  *record,
+                  GError              **error)
+{
+  const ChangeType *change;
+  gint64 amount;
+  gint64 balance;
+
+  g_return_val_if_fail (QL_IS_LEDGER (self), FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
+
+  if (g_strcmp0 (record->ledger, self->name) != 0 || record->version != self->version + 1)
+    {
+      set_corrupt_error (error, record, _("it is out of sequence"));
+      return FALSE;
+    }
+
+  if (!_ql_event_record_read_change (record, &amount, NULL, error))
+    return FALSE;
+
+  change = find_change_type (record->type);
+  if (change->kind != self->kind)
+    {
+      g_autofree char *detail = g_strdup_printf (_("“%s” does not apply to this kind of ledger"),
+                                                 record->type);
+
+      set_corrupt_error (error, record, detail);
+      return FALSE;
+    }
+
+  if (change->sign > 0 && self->balance > G_MAXINT64 - amount)
+    {
+      set_corrupt_error (error, record, _("the balance overflows"));
+      return FALSE;
+    }
+  if (change->sign < 0 && amount > self->balance)
+    {
+      set_corrupt_error (error, record, _("the balance goes below zero"));
+      return FALSE;
+    }
+
+  balance = change->sign > 0 ? self->balance + amount : self->balance - amount;
+  set_state (self, balance, record->version);
+  return TRUE;
+}
+
+/**
+ * _ql_ledger_check_change:
+ * @self: a #QlLedger
+ * @type: the type of the event a command would append
+ * @amount: the amount it would move, in minor units
+ * @error: return location for a #GError
+ *
+ * Checks a command against the ledger's current state and rules before
+ * anything is written.
+ *
+ * Returns: %TRUE if the change is allowed, else %FALSE with @error set to
+ *   %QL_LEDGER_ERROR_WRONG_KIND, %QL_LEDGER_ERROR_INVALID_AMOUNT,
+ *   %QL_LEDGER_ERROR_INSUFFICIENT_FUNDS or
+ *   %QL_LEDGER_ERROR_INSUFFICIENT_QUANTITY
+ */
+gboolean
+_ql_ledger_check_change (QlLedger    *self,
+                         const char  *type,
+                         gint64       amount,
+                         GError     **error)
+{
+  const ChangeType *change;
+  g_autofree char *shown_amount = NULL;
+  g_autofree char *shown_balance = NULL;
+
+  g_return_val_if_fail (QL_IS_LEDGER (self), FALSE);
+
+  change = find_change_type (type);
+  g_return_val_if_fail (change != NULL, FALSE);
+
+  if (change->kind != self->kind)
+    {
+      if (self->kind == QL_LEDGER_KIND_ACCOUNT)
+        g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_WRONG_KIND,
+                     _("“%s” is an account, not an inventory item"), self->name);
+      else
+        g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_WRONG_KIND,
+                     _("“%s” is an inventory item, not an account"), self->name);
+      return FALSE;
+    }
+
+  if (amount <= 0)
+    {
+      g_set_error_literal (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_AMOUNT,
+                           _("The amount must be greater than zero"));
+      return FALSE;
+    }
+
+  shown_amount = ql_ledger_format_amount (self, amount);
+  shown_balance = ql_ledger_format_balance (self);
+
+  if (change->sign > 0 && self->balance > G_MAXINT64 - amount)
+    {
+      if (self->kind == QL_LEDGER_KIND_ACCOUNT)
+        g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_AMOUNT,
+                     _("Cannot deposit %s into “%s”: the balance would be too large"),
+                     shown_amount, self->name);
+      else
+        g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_AMOUNT,
+                     _("Cannot add %s to “%s”: the quantity would be too large"),
+                     shown_amount, self->name);
+      return FALSE;
+    }
+
+  if (change->sign < 0 && amount > self->balance)
+    {
+      if (self->kind == QL_LEDGER_KIND_ACCOUNT)
+        g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INSUFFICIENT_FUNDS,
+                     _("Cannot withdraw %s from “%s”: the balance is only %s"),
+                     shown_amount, self->name, shown_balance);
+      else
+        g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INSUFFICIENT_QUANTITY,
+                     _("Cannot remove %s from “%s”: the quantity is only %s"),
+                     shown_amount, self->name, shown_balance);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * _ql_ledger_copy:
+ * @self: a #QlLedger
+ *
+ * Returns: (transfer full): an independent ledger with the same state
+ */
+QlLedger *
+_ql_ledger_copy (QlLedger *self)
+{
+  g_return_val_if_fail (QL_IS_LEDGER (self), NULL);
+
+  return create_ledger (self->name, self->kind, self->currency, self->decimals,
+                        self->balance, self->version);
+}
+
+/**
+ * _ql_ledger_to_snapshot:
+ * @self: a #QlLedger
+ *
+ * Serialises the state for ql_event_store_save_snapshot(); the name and
+ * version are kept by the store beside it.
+ *
+ * Returns: (transfer full): the state as a JSON object
+ */
+char *
+_ql_ledger_to_snapshot (QlLedger *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  g_return_val_if_fail (QL_IS_LEDGER (self), NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, self->kind == QL_LEDGER_KIND_ACCOUNT ? "account" : "item");
+  if (self->kind == QL_LEDGER_KIND_ACCOUNT)
+    {
+      json_builder_set_member_name (builder, "currency");
+      if (self->currency != NULL)
+        json_builder_add_string_value (builder, self->currency);
+      else
+        json_builder_add_null_value (builder);
+    }
+  json_builder_set_member_name (builder, "balance");
+  json_builder_add_int_value (builder, self->balance);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+/**
+ * _ql_ledger_new_from_snapshot:
+ * @name: the ledger's name
+ * @version: the version the snapshot was taken at
+ * @state: text made by _ql_ledger_to_snapshot()
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the ledger as it was at @version, or %NULL with
+ *   @error set to %QL_STORE_ERROR_CORRUPT
+ */
+QlLedger *
+_ql_ledger_new_from_snapshot (const char  *name,
+                              gint64       version,
+                              const char  *state,
+                              GError     **error)
+{
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *kind;
+  const char *currency = NULL;
+  guint decimals = 0;
+  gint64 balance;
+
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (state != NULL, NULL);
+
+  object = parse_payload (state, &local_error);
+  if (object == NULL || version < 1)
+    {
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
+                   _("The saved state of ledger “%s” is damaged"), name);
+      return NULL;
+    }
+
+  kind = json_object_get_string_member_with_default (object, "kind", "");
+  if (!get_int_member (object, "balance", &balance) || balance < 0 ||
+      (g_strcmp0 (kind, "account") == 0 && !get_currency_member (object, &currency, &decimals)))
+    {
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
+                   _("The saved state of ledger “%s” is damaged"), name);
+      return NULL;
+    }
+
+  if (g_strcmp0 (kind, "account") == 0)
+    return create_ledger (name, QL_LEDGER_KIND_ACCOUNT, currency, decimals, balance, version);
+  if (g_strcmp0 (kind, "item") == 0)
+    return create_ledger (name, QL_LEDGER_KIND_ITEM, NULL, 0, balance, version);
+
+  g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
+               _("The saved state of ledger “%s” is damaged"), name);
+  return NULL;
+}
+
+/**
+ * _ql_ledger_get_sort_key:
+ * @self: a #QlLedger
+ *
+ * Returns: (transfer none): a key that sorts ledgers by name for the
+ *   user's language, compared with strcmp()
+ */
+const char *
+_ql_ledger_get_sort_key (QlLedger *self)
+{
+  g_return_val_if_fail (QL_IS_LEDGER (self), NULL);
+
+  if (self->sort_key == NULL)
+    self->sort_key = g_utf8_collate_key (self->name, -1);
+  return self->sort_key;
+}
+
+/**
+ * ql_ledger_get_name:
+ * @self: a #QlLedger
+ *
+ * Returns: (transfer none): the ledger's unique name
+ */
+const char *
+ql_ledger_get_name (QlLedger *self)
+{
+  g_return_val_if_fail (QL_IS_LEDGER (self), NULL);
+
+  return self->name;
+}
+
+/**
+ * ql_ledger_get_kind:
+ * @self: a #QlLedger
+ *
+ * Returns: whether the ledger is an account or an inventory item
+ */
+QlLedgerKind
+ql_ledger_get_kind (QlLedger *self)
+{
+  g_return_val_if_fail (QL_IS_LEDGER (self), QL_LEDGER_KIND_ACCOUNT);
+
+  return self->kind;
+}
+
+/**
+ * ql_ledger_get_currency:
+ * @self: a #QlLedger
+ *
+ * Returns: (transfer none) (nullable): the upper-case ISO 4217 code of an
+ *   account, or %NULL for plain units and inventory items
+ */
+const char *
+ql_ledger_get_currency (QlLedger *self)
+{
+  g_return_val_if_fail (QL_IS_LEDGER (self), NULL);
+
+  return self->currency;
+}
+
+/**
+ * ql_ledger_get_decimals:
+ * @self: a #QlLedger
+ *
+ * Returns: the number of decimal places of the ledger's amounts: the
+ *   currency's minor unit, or 0 for plain units and inventory items
+ */
+guint
+ql_ledger_get_decimals (QlLedger *self)
+{
+  g_return_val_if_fail (QL_IS_LEDGER (self), 0);
+
+  return self->decimals;
+}
+
+/**
+ * ql_ledger_get_balance:
+ * @self: a #QlLedger
+ *
+ * Returns: an account's balance in minor units, or an item's quantity;
+ *   never negative
+ */
+gint64
+ql_ledger_get_balance (QlLedger *self)
+{
+  g_return_val_if_fail (QL_IS_LEDGER (self), 0);
+
+  return self->balance;
+}
+
+/**
+ * ql_ledger_get_version:
+ * @self: a #QlLedger
+ *
+ * Returns: the version of the newest event in this state, from 1
+ */
+gint64
+ql_ledger_get_version (QlLedger *self)
+{
+  g_return_val_if_fail (QL_IS_LEDGER (self), 0);
+
+  return self->version;
+}
+
+/**
+ * ql_ledger_format_amount:
+ * @self: a #QlLedger
+ * @minor: an amount in the ledger's minor units
+ *
+ * Formats an amount of this ledger: `150.00 USD` for an account in dollars,
+ * `150` for an account in plain units, `12` for an item.
+ *
+ * Returns: (transfer full): the formatted amount
+ */
+char *
+ql_ledger_format_amount (QlLedger *self,
+                         gint64    minor)
+{
+  g_autofree char *number = NULL;
+
+  g_return_val_if_fail (QL_IS_LEDGER (self), NULL);
+
+  number = ql_amount_format (minor, self->decimals);
+  if (self->currency == NULL)
+    return g_steal_pointer (&number);
+  return g_strdup_printf ("%s %s", number, self->currency);
+}
+
+/**
+ * ql_ledger_format_balance:
+ * @self: a #QlLedger
+ *
+ * Formats the balance as ql_ledger_format_amount() does.
+ *
+ * Returns: (transfer full): the formatted balance or quantity
+ */
+char *
+ql_ledger_format_balance (QlLedger *self)
+{
+  g_return_val_if_fail (QL_IS_LEDGER (self), NULL);
+
+  return ql_ledger_format_amount (self, self->balance);
+}
+
+/**
+ * ql_ledger_parse_amount:
+ * @self: a #QlLedger
+ * @text: an amount or quantity as the user typed it
+ * @out_minor: (out): where to store it in the ledger's minor units
+ * @error: return location for a #GError
+ *
+ * Parses a positive amount with the ledger's decimal places (see
+ * ql_amount_parse()) for an account, or a positive whole quantity (see
+ * ql_quantity_parse()) for an item.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set to
+ *   %QL_LEDGER_ERROR_INVALID_AMOUNT
+ */
+gboolean
+ql_ledger_parse_amount (QlLedger    *self,
+                        const char  *text,
+                        gint64      *out_minor,
+                        GError     **error)
+{
+  g_return_val_if_fail (QL_IS_LEDGER (self), FALSE);
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (out_minor != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->kind == QL_LEDGER_KIND_ITEM)
+    return ql_quantity_parse (text, FALSE, out_minor, error);
+  return ql_amount_parse (text, self->decimals, out_minor, error);
+}
+
+/**
+ * ql_event_get_signed_amount:
+ * @event: a ledger's event
+ *
+ * How an event changed its ledger's balance: +N for `Deposited` and
+ * `QuantityIncreased`, −N for `Withdrawn` and `QuantityDecreased`, the
+ * opening quantity for `ItemCreated`, and 0 for `AccountOpened` and for
+ * events this version does not know.
+ *
+ * Returns: the change in minor units
+ */
+gint64
+ql_event_get_signed_amount (QlEvent *event)
+{
+  g_autoptr(JsonObject) payload = NULL;
+  const char *type;
+  const ChangeType *change;
+  gint64 amount;
+
+  g_return_val_if_fail (QL_IS_EVENT (event), 0);
+
+  type = ql_event_get_event_type (event);
+  payload = parse_payload (ql_event_get_payload (event), NULL);
+  if (payload == NULL)
+    return 0;
+
+  if (g_strcmp0 (type, QL_EVENT_ITEM_CREATED) == 0)
+    return get_int_member (payload, "quantity", &amount) ? amount : 0;
+
+  change = find_change_type (type);
+  if (change == NULL || !get_int_member (payload, "amount", &amount) || amount <= 0)
+    return 0;
+  return change->sign * amount;
+}
