@@ -1,0 +1,979 @@
+/* ql-sqlite-event-store.c: an event store in one SQLite file
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ql-sqlite-event-store"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ql-sqlite-event-store.h"
+
+/**
+ * QlSqliteEventStore:
+ *
+ * A #QlEventStore in one SQLite file, the default store.
+ *
+ * The file is in WAL mode with `synchronous=FULL`: an append that
+ * returned is on disk. Several processes may use one file at once; a
+ * writer waits up to five seconds for another to finish. Events live in
+ * an append-only table whose triggers refuse UPDATE and DELETE, beside a
+ * table of ledger heads kept in the same transaction and a table of
+ * snapshots that is only a cache.
+ */
+
+/* The schema this code writes; PRAGMA user_version records it. */
+#define SCHEMA_VERSION 1
+
+/* How long a writer waits for another process to finish, in ms. */
+#define BUSY_TIMEOUT_MS 5000
+
+static const char sqlite_magic[16] = "SQLite format 3";
+
+static const char schema_sql[] =
+  "CREATE TABLE events ("
+  "  position INTEGER PRIMARY KEY,"
+  "  ledger TEXT NOT NULL,"
+  "  version INTEGER NOT NULL,"
+  "  type TEXT NOT NULL,"
+  "  timestamp INTEGER NOT NULL,"
+  "  payload TEXT NOT NULL,"
+  "  UNIQUE (ledger, version));"
+  "CREATE TABLE ledgers ("
+  "  ledger TEXT PRIMARY KEY,"
+  "  version INTEGER NOT NULL);"
+  "CREATE TABLE snapshots ("
+  "  ledger TEXT,"
+  "  version INTEGER,"
+  "  state TEXT,"
+  "  PRIMARY KEY (ledger, version));"
+  "CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+  "  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;"
+  "CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+  "  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;"
+  /* INSERT OR REPLACE deletes without firing the DELETE trigger. */
+  "CREATE TRIGGER events_no_replace BEFORE INSERT ON events"
+  "  WHEN EXISTS (SELECT 1 FROM events"
+  "               WHERE position = NEW.position"
+  "                  OR (ledger = NEW.ledger AND version = NEW.version))"
+  "  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;"
+  "PRAGMA user_version = 1;";
+
+typedef enum
+{
+  STATEMENT_BEGIN,
+  STATEMENT_COMMIT,
+  STATEMENT_ROLLBACK,
+  STATEMENT_HEAD_VERSION,
+  STATEMENT_INSERT_EVENT,
+  STATEMENT_SET_HEAD,
+  STATEMENT_READ_LEDGER,
+  STATEMENT_READ_LOG,
+  STATEMENT_HEAD_POSITION,
+  STATEMENT_LIST_LEDGERS,
+  STATEMENT_SAVE_SNAPSHOT,
+  STATEMENT_LOAD_SNAPSHOT,
+  N_STATEMENTS
+} Statement;
+
+static const char * const statement_sql[N_STATEMENTS] = {
+  [STATEMENT_BEGIN] = "BEGIN IMMEDIATE",
+  [STATEMENT_COMMIT] = "COMMIT",
+  [STATEMENT_ROLLBACK] = "ROLLBACK",
+  [STATEMENT_HEAD_VERSION] = "SELECT version FROM ledgers WHERE ledger = ?1",
+  [STATEMENT_INSERT_EVENT] =
+    "INSERT INTO events (ledger, version, type, timestamp, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
+  [STATEMENT_SET_HEAD] =
+    "INSERT INTO ledgers (ledger, version) VALUES (?1, ?2)"
+    " ON CONFLICT (ledger) DO UPDATE SET version = excluded.version",
+  [STATEMENT_READ_LEDGER] =
+    "SELECT position, version, type, timestamp, payload FROM events"
+    " WHERE ledger = ?1 AND version > ?2 AND version <= ?3 ORDER BY version",
+  [STATEMENT_READ_LOG] =
+    "SELECT position, ledger, version, type, timestamp, payload FROM events"
+    " WHERE position >= ?1 ORDER BY position LIMIT ?2",
+  [STATEMENT_HEAD_POSITION] = "SELECT max(position) FROM events",
+  [STATEMENT_LIST_LEDGERS] = "SELECT ledger, version FROM ledgers ORDER BY ledger",
+  [STATEMENT_SAVE_SNAPSHOT] =
+    "INSERT OR REPLACE INTO snapshots (ledger, version, state) VALUES (?1, ?2, ?3)",
+  [STATEMENT_LOAD_SNAPSHOT] =
+    "SELECT version, state FROM snapshots"
+    " WHERE ledger = ?1 AND version <= ?2 ORDER BY version DESC LIMIT 1",
+};
+
+struct _QlSqliteEventStore
+{
+  GObject       parent_instance;
+
+  char         *path;
+  sqlite3      *db;
+  sqlite3_stmt *statements[N_STATEMENTS];
+  gboolean      read_only;
+};
+
+static void ql_sqlite_event_store_iface_init (QlEventStoreInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (QlSqliteEventStore, ql_sqlite_event_store, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (QL_TYPE_EVENT_STORE,
+                                                      ql_sqlite_event_store_iface_init))
+
+/* A statement in use. A scan's callback may start another scan of the
+ * same kind; the cached statement is busy then, so the nested one gets a
+ * statement of its own. */
+typedef struct
+{
+  sqlite3_stmt *stmt;
+  gboolean      owned;
+} Cursor;
+
+static void
+set_error_from_code (QlSqliteEventStore  *self,
+                     int                  rc,
+                     GError             **error)
+{
+  const char *detail = self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
+
+  switch (rc & 0xff)
+    {
+    case SQLITE_FULL:
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FULL,
+                   _("The disk holding “%s” is full; nothing was written"), self->path);
+      break;
+
+    case SQLITE_READONLY:
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_READ_ONLY,
+                   _("“%s” cannot be written: it is read-only"), self->path);
+      break;
+
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
+                   _("“%s” is busy: another program kept it locked for too long; try again"),
+                   self->path);
+      break;
+
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
+                   _("“%s” is damaged or not a Quote Ledger database: %s"), self->path, detail);
+      break;
+
+    default:
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
+                   _("Could not use “%s”: %s"), self->path, detail);
+      break;
+    }
+}
+
+static void
+set_conflict_error (const char  *ledger,
+                    GError     **error)
+{
+  g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CONFLICT,
+               _("The ledger “%s” was changed by someone else; load it again and retry"),
+               ledger);
+}
+
+static gboolean
+check_writable (QlSqliteEventStore  *self,
+                GError             **error)
+{
+  if (!self->read_only)
+    return TRUE;
+
+  g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_READ_ONLY,
+               _("“%s” cannot be written: it is read-only"), self->path);
+  return FALSE;
+}
+
+static void
+cursor_open (QlSqliteEventStore *self,
+             Statement           statement,
+             Cursor             *cursor)
+{
+  sqlite3_stmt *cached = self->statements[statement];
+
+  if (!sqlite3_stmt_busy (cached))
+    {
+      cursor->stmt = cached;
+      cursor->owned = FALSE;
+      return;
+    }
+
+  cursor->owned = TRUE;
+  if (sqlite3_prepare_v3 (self->db, statement_sql[statement], -1, 0, &cursor->stmt, NULL)
+      != SQLITE_OK)
+    cursor->stmt = NULL;
+}
+
+static void
+cursor_close (Cursor *cursor)
+{
+  if (cursor->owned)
+    {
+      sqlite3_finalize (cursor->stmt);
+    }
+  else if (cursor->stmt != NULL)
+    {
+      sqlite3_reset (cursor->stmt);
+      sqlite3_clear_bindings (cursor->stmt);
+    }
+  cursor->stmt = NULL;
+}
+
+/* Runs a statement that returns no rows, or whose rows are not needed. */
+static int
+step_once (QlSqliteEventStore *self,
+           Statement           statement)
+{
+  sqlite3_stmt *stmt = self->statements[statement];
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+
+  return rc == SQLITE_ROW ? SQLITE_DONE : rc;
+}
+
+static void
+rollback (QlSqliteEventStore *self)
+{
+  if (!sqlite3_get_autocommit (self->db))
+    step_once (self, STATEMENT_ROLLBACK);
+}
+
+static gboolean
+ql_sqlite_event_store_append (QlEventStore      *store,
+                              const char        *ledger,
+                              gint64             expected_version,
+                              const QlNewEvent  *events,
+                              guint              n_events,
+                              GError           **error)
+{
+  QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
+  sqlite3_stmt *head = self->statements[STATEMENT_HEAD_VERSION];
+  sqlite3_stmt *insert = self->statements[STATEMENT_INSERT_EVENT];
+  sqlite3_stmt *set_head = self->statements[STATEMENT_SET_HEAD];
+  gint64 head_version = 0;
+  gint64 timestamp;
+  int rc;
+
+  if (!check_writable (self, error))
+    return FALSE;
+
+  /* IMMEDIATE takes the write lock now, so the version checked below
+   * cannot change before the commit. */
+  rc = step_once (self, STATEMENT_BEGIN);
+  if (rc != SQLITE_DONE)
+    {
+      set_error_from_code (self, rc, error);
+      rollback (self);
+      return FALSE;
+    }
+
+  sqlite3_bind_text (head, 1, ledger, -1, SQLITE_STATIC);
+  rc = sqlite3_step (head);
+  if (rc == SQLITE_ROW)
+    {
+      head_version = sqlite3_column_int64 (head, 0);
+      rc = SQLITE_DONE;
+    }
+  sqlite3_reset (head);
+  sqlite3_clear_bindings (head);
+  if (rc != SQLITE_DONE)
+    goto failed;
+
+  if (head_version != expected_version)
+    {
+      set_conflict_error (ledger, error);
+      rollback (self);
+      return FALSE;
+    }
+
+  timestamp = g_get_real_time ();
+
+  for (guint i = 0; i < n_events; i++)
+    {
+      sqlite3_bind_text (insert, 1, ledger, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (insert, 2, expected_version + i + 1);
+      sqlite3_bind_text (insert, 3, events[i].type, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (insert, 4, timestamp);
+      sqlite3_bind_text (insert, 5, events[i].payload, -1, SQLITE_STATIC);
+      rc = sqlite3_step (insert);
+      sqlite3_reset (insert);
+      sqlite3_clear_bindings (insert);
+
+      /* The heads table said the version was free; a row there anyway
+       * means another writer, whatever constraint noticed it. */
+      if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        {
+          set_conflict_error (ledger, error);
+          rollback (self);
+          return FALSE;
+        }
+      if (rc != SQLITE_DONE)
+        goto failed;
+    }
+
+  sqlite3_bind_text (set_head, 1, ledger, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (set_head, 2, expected_version + n_events);
+  rc = step_once (self, STATEMENT_SET_HEAD);
+  if (rc != SQLITE_DONE)
+    goto failed;
+
+  rc = step_once (self, STATEMENT_COMMIT);
+  if (rc != SQLITE_DONE)
+    goto failed;
+
+  return TRUE;
+
+failed:
+  set_error_from_code (self, rc, error);
+  rollback (self);
+  return FALSE;
+}
+
+static gboolean
+scan (QlSqliteEventStore  *self,
+      Cursor              *cursor,
+      const char          *ledger,
+      QlEventFunc          func,
+      gpointer             user_data,
+      GError             **error)
+{
+  sqlite3_stmt *stmt = cursor->stmt;
+  QlEventRecord record;
+  int rc;
+
+  /* A read-ledger row has no ledger column: the caller's name is it. */
+  int column = ledger != NULL ? 0 : 1;
+
+  record.ledger = ledger;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      record.position = sqlite3_column_int64 (stmt, 0);
+      if (ledger == NULL)
+        record.ledger = (const char *) sqlite3_column_text (stmt, 1);
+      record.version = sqlite3_column_int64 (stmt, column + 1);
+      record.type = (const char *) sqlite3_column_text (stmt, column + 2);
+      record.timestamp = sqlite3_column_int64 (stmt, column + 3);
+      record.payload = (const char *) sqlite3_column_text (stmt, column + 4);
+
+      if (!func (&record, user_data))
+        return TRUE;
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      set_error_from_code (self, rc, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+open_cursor_or_fail (QlSqliteEventStore  *self,
+                     Statement            statement,
+                     Cursor              *cursor,
+                     GError             **error)
+{
+  cursor_open (self, statement, cursor);
+  if (cursor->stmt != NULL)
+    return TRUE;
+
+  set_error_from_code (self, sqlite3_errcode (self->db), error);
+  return FALSE;
+}
+
+static gboolean
+ql_sqlite_event_store_read_ledger (QlEventStore  *store,
+                                   const char    *ledger,
+                                   gint64         after_version,
+                                   gint64         up_to_version,
+                                   QlEventFunc    func,
+                                   gpointer       user_data,
+                                   GError       **error)
+{
+  QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
+  Cursor cursor;
+  gboolean ret;
+
+  if (!open_cursor_or_fail (self, STATEMENT_READ_LEDGER, &cursor, error))
+    return FALSE;
+
+  sqlite3_bind_text (cursor.stmt, 1, ledger, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (cursor.stmt, 2, after_version);
+  sqlite3_bind_int64 (cursor.stmt, 3, up_to_version > 0 ? up_to_version : G_MAXINT64);
+
+  ret = scan (self, &cursor, ledger, func, user_data, error);
+  cursor_close (&cursor);
+
+  return ret;
+}
+
+static gboolean
+ql_sqlite_event_store_read_log (QlEventStore  *store,
+                                gint64         start,
+                                gint64         limit,
+                                QlEventFunc    func,
+                                gpointer       user_data,
+                                GError       **error)
+{
+  QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
+  Cursor cursor;
+  gboolean ret;
+
+  if (!open_cursor_or_fail (self, STATEMENT_READ_LOG, &cursor, error))
+    return FALSE;
+
+  sqlite3_bind_int64 (cursor.stmt, 1, start);
+  /* A negative LIMIT means no limit to SQLite. */
+  sqlite3_bind_int64 (cursor.stmt, 2, limit > 0 ? limit : -1);
+
+  ret = scan (self, &cursor, NULL, func, user_data, error);
+  cursor_close (&cursor);
+
+  return ret;
+}
+
+static gint64
+ql_sqlite_event_store_get_head_position (QlEventStore  *store,
+                                         GError       **error)
+{
+  QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
+  sqlite3_stmt *stmt = self->statements[STATEMENT_HEAD_POSITION];
+  gint64 position = 0;
+  int rc;
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      /* max() of no rows is NULL, which reads as 0. */
+      position = sqlite3_column_int64 (stmt, 0);
+    }
+  else
+    {
+      set_error_from_code (self, rc, error);
+      position = -1;
+    }
+  sqlite3_reset (stmt);
+
+  return position;
+}
+
+static GPtrArray *
+ql_sqlite_event_store_list_ledgers (QlEventStore  *store,
+                                    GError       **error)
+{
+  QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
+  sqlite3_stmt *stmt = self->statements[STATEMENT_LIST_LEDGERS];
+  g_autoptr(GPtrArray) heads = NULL;
+  int rc;
+
+  heads = g_ptr_array_new_with_free_func ((GDestroyNotify) ql_ledger_head_free);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      QlLedgerHead *head = g_new0 (QlLedgerHead, 1);
+
+      head->ledger = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      head->version = sqlite3_column_int64 (stmt, 1);
+      g_ptr_array_add (heads, head);
+    }
+
+  if (rc != SQLITE_DONE)
+    set_error_from_code (self, rc, error);
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    return NULL;
+
+  return g_steal_pointer (&heads);
+}
+
+static gboolean
+ql_sqlite_event_store_save_snapshot (QlEventStore  *store,
+                                     const char    *ledger,
+                                     gint64         version,
+                                     const char    *state,
+                                     GError       **error)
+{
+  QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
+  sqlite3_stmt *stmt = self->statements[STATEMENT_SAVE_SNAPSHOT];
+  int rc;
+
+  if (!check_writable (self, error))
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, ledger, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, version);
+  sqlite3_bind_text (stmt, 3, state, -1, SQLITE_STATIC);
+  rc = step_once (self, STATEMENT_SAVE_SNAPSHOT);
+  if (rc != SQLITE_DONE)
+    {
+      set_error_from_code (self, rc, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+ql_sqlite_event_store_load_snapshot (QlEventStore  *store,
+                                     const char    *ledger,
+                                     gint64         up_to_version,
+                                     gint64        *out_version,
+                                     char         **out_state,
+                                     GError       **error)
+{
+  QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
+  sqlite3_stmt *stmt = self->statements[STATEMENT_LOAD_SNAPSHOT];
+  int rc;
+
+  sqlite3_bind_text (stmt, 1, ledger, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, up_to_version > 0 ? up_to_version : G_MAXINT64);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      const char *state = (const char *) sqlite3_column_text (stmt, 1);
+
+      *out_version = sqlite3_column_int64 (stmt, 0);
+      *out_state = g_strdup (state != NULL ? state : "");
+      rc = SQLITE_DONE;
+    }
+  else if (rc != SQLITE_DONE)
+    {
+      set_error_from_code (self, rc, error);
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+
+  return rc == SQLITE_DONE;
+}
+
+static void
+ql_sqlite_event_store_iface_init (QlEventStoreInterface *iface)
+{
+  iface->append = ql_sqlite_event_store_append;
+  iface->read_ledger = ql_sqlite_event_store_read_ledger;
+  iface->read_log = ql_sqlite_event_store_read_log;
+  iface->get_head_position = ql_sqlite_event_store_get_head_position;
+  iface->list_ledgers = ql_sqlite_event_store_list_ledgers;
+  iface->save_snapshot = ql_sqlite_event_store_save_snapshot;
+  iface->load_snapshot = ql_sqlite_event_store_load_snapshot;
+}
+
+static void
+ql_sqlite_event_store_finalize (GObject *object)
+{
+  QlSqliteEventStore *self = (QlSqliteEventStore *)object;
+
+  for (guint i = 0; i < N_STATEMENTS; i++)
+    g_clear_pointer (&self->statements[i], sqlite3_finalize);
+  g_clear_pointer (&self->db, sqlite3_close);
+  g_clear_pointer (&self->path, g_free);
+
+  G_OBJECT_CLASS (ql_sqlite_event_store_parent_class)->finalize (object);
+}
+
+static void
+ql_sqlite_event_store_class_init (QlSqliteEventStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = ql_sqlite_event_store_finalize;
+}
+
+static void
+ql_sqlite_event_store_init (QlSqliteEventStore *self)
+{
+}
+
+static void
+set_not_ours_error (const char  *path,
+                    GError     **error)
+{
+  g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
+               _("“%s” is not a Quote Ledger database; it was left untouched"), path);
+}
+
+static gboolean
+ensure_folder (const char  *path,
+               GError     **error)
+{
+  g_autofree char *folder = g_path_get_dirname (path);
+  int saved_errno;
+
+  if (g_file_test (folder, G_FILE_TEST_IS_DIR))
+    return TRUE;
+
+  if (g_mkdir_with_parents (folder, 0700) == 0)
+    return TRUE;
+
+  saved_errno = errno;
+  g_set_error (error, QL_STORE_ERROR,
+               saved_errno == EACCES || saved_errno == EROFS ? QL_STORE_ERROR_READ_ONLY
+                                                             : QL_STORE_ERROR_FAILED,
+               _("Could not create the folder “%s”: %s"), folder, g_strerror (saved_errno));
+  return FALSE;
+}
+
+/* Makes sure the file exists, so that SQLite never creates it with its own
+ * mode, and checks that an existing one is a SQLite file before SQLite
+ * sees it: nothing is ever written to a file that is not ours. */
+static gboolean
+check_or_create_file (const char  *path,
+                      GError     **error)
+{
+  char header[sizeof sqlite_magic];
+  GStatBuf buf;
+  ssize_t n_read;
+  int saved_errno;
+  int fd;
+
+  fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0)
+    return g_close (fd, error);
+
+  if (errno != EEXIST)
+    {
+      saved_errno = errno;
+      g_set_error (error, QL_STORE_ERROR,
+                   saved_errno == EACCES || saved_errno == EROFS ? QL_STORE_ERROR_READ_ONLY
+                                                                 : QL_STORE_ERROR_FAILED,
+                   _("Could not create “%s”: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (g_stat (path, &buf) != 0)
+    saved_errno = errno;
+  else if (!S_ISREG (buf.st_mode))
+    saved_errno = S_ISDIR (buf.st_mode) ? EISDIR : EINVAL;
+  else
+    saved_errno = 0;
+
+  if (saved_errno != 0)
+    {
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
+                   _("Could not open “%s”: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  /* An empty file is a database that has yet to be written. */
+  if (buf.st_size == 0)
+    return TRUE;
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      saved_errno = errno;
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
+                   _("Could not read “%s”: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  n_read = read (fd, header, sizeof header);
+  saved_errno = errno;
+  g_close (fd, NULL);
+
+  if (n_read < 0)
+    {
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
+                   _("Could not read “%s”: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (n_read != sizeof header || memcmp (header, sqlite_magic, sizeof header) != 0)
+    {
+      set_not_ours_error (path, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+query_int (QlSqliteEventStore  *self,
+           const char          *sql,
+           gint64              *out_value,
+           GError             **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          *out_value = sqlite3_column_int64 (stmt, 0);
+          rc = SQLITE_DONE;
+        }
+    }
+
+  if (rc != SQLITE_DONE)
+    set_error_from_code (self, rc, error);
+  sqlite3_finalize (stmt);
+
+  return rc == SQLITE_DONE;
+}
+
+static gboolean
+run_sql (QlSqliteEventStore  *self,
+         const char          *sql,
+         GError             **error)
+{
+  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+
+  if (rc == SQLITE_OK)
+    return TRUE;
+
+  set_error_from_code (self, rc, error);
+  return FALSE;
+}
+
+/* Checks the schema version, and creates the tables in a file that has
+ * none yet. A file with tables of another program is refused. */
+static gboolean
+check_schema (QlSqliteEventStore  *self,
+              gboolean             create,
+              GError             **error)
+{
+  gint64 user_version = 0;
+  gint64 n_objects = 0;
+
+  if (!query_int (self, "PRAGMA user_version", &user_version, error))
+    return FALSE;
+
+  if (user_version > SCHEMA_VERSION)
+    {
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_TOO_NEW,
+                   _("“%s” was written by a newer version of Quote Ledger; "
+                     "update Quote Ledger to open it"), self->path);
+      return FALSE;
+    }
+
+  if (user_version == SCHEMA_VERSION)
+    return TRUE;
+
+  if (!query_int (self, "SELECT count(*) FROM sqlite_master", &n_objects, error))
+    return FALSE;
+
+  if (n_objects > 0)
+    {
+      set_not_ours_error (self->path, error);
+      return FALSE;
+    }
+
+  if (!create)
+    {
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_READ_ONLY,
+                   _("“%s” holds no ledgers yet and cannot be written: it is read-only"),
+                   self->path);
+      return FALSE;
+    }
+
+  /* Another process may be creating the tables too: decide under the
+   * write lock. */
+  if (!run_sql (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  if (!query_int (self, "PRAGMA user_version", &user_version, error) ||
+      !query_int (self, "SELECT count(*) FROM sqlite_master", &n_objects, error))
+    {
+      rollback (self);
+      return FALSE;
+    }
+
+  if (user_version == 0 && n_objects == 0 && !run_sql (self, schema_sql, error))
+    {
+      rollback (self);
+      return FALSE;
+    }
+
+  if (!run_sql (self, "COMMIT", error))
+    {
+      rollback (self);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+prepare_statements (QlSqliteEventStore  *self,
+                    GError             **error)
+{
+  for (guint i = 0; i < N_STATEMENTS; i++)
+    {
+      int rc = sqlite3_prepare_v3 (self->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                                   &self->statements[i], NULL);
+
+      if (rc != SQLITE_OK)
+        {
+          /* The file claims our schema, yet its tables do not fit. */
+          g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
+                       _("“%s” is damaged or not a Quote Ledger database: %s"),
+                       self->path, sqlite3_errmsg (self->db));
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+writable (const char *path)
+{
+  g_autofree char *folder = g_path_get_dirname (path);
+
+  /* WAL mode creates files beside the database, so the folder counts. */
+  return g_access (path, W_OK) == 0 && g_access (folder, W_OK) == 0;
+}
+
+static gboolean
+open_connection (QlSqliteEventStore  *self,
+                 const char          *parameters,
+                 GError             **error)
+{
+  g_autofree char *escaped = g_uri_escape_string (self->path, "/", FALSE);
+  g_autofree char *uri = g_strconcat ("file:", escaped, parameters, NULL);
+  int flags = SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
+  int rc;
+
+  flags |= self->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+
+  g_clear_pointer (&self->db, sqlite3_close);
+  rc = sqlite3_open_v2 (uri, &self->db, flags, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_error_from_code (self, rc, error);
+      return FALSE;
+    }
+
+  sqlite3_extended_result_codes (self->db, TRUE);
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+
+  return TRUE;
+}
+
+/* Whether SQLite can read the file as opened. */
+static gboolean
+can_read (QlSqliteEventStore *self)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, "SELECT count(*) FROM sqlite_master", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+
+  return (rc & 0xff) != SQLITE_READONLY && (rc & 0xff) != SQLITE_CANTOPEN;
+}
+
+static gboolean
+open_database (QlSqliteEventStore  *self,
+               GError             **error)
+{
+  self->read_only = !writable (self->path);
+
+  if (!open_connection (self, self->read_only ? "?mode=ro" : "", error))
+    return FALSE;
+
+  /* The operating system may refuse writes that access() allowed. */
+  if (sqlite3_db_readonly (self->db, "main") == 1)
+    self->read_only = TRUE;
+
+  /* A WAL file needs an index file beside it, which a reader cannot
+   * create in a folder it cannot write. Nobody can write the database
+   * there through SQLite either, so it is read as an immutable file. */
+  if (self->read_only && !can_read (self) && !open_connection (self, "?immutable=1", error))
+    return FALSE;
+
+  if (!check_schema (self, !self->read_only, error))
+    return FALSE;
+
+  if (!self->read_only)
+    {
+      if (!run_sql (self, "PRAGMA journal_mode = WAL", error))
+        return FALSE;
+      if (!run_sql (self, "PRAGMA synchronous = FULL", error))
+        return FALSE;
+    }
+
+  return prepare_statements (self, error);
+}
+
+/**
+ * ql_sqlite_event_store_new:
+ * @path: the database file
+ * @error: return location for a #GError
+ *
+ * Opens the store in @path, creating the file (mode 0600) and its folders
+ * (mode 0700) when missing. A file that is not a SQLite database, or one
+ * that holds another program's tables, fails with
+ * %QL_STORE_ERROR_CORRUPT and is left as it was; a file from a newer
+ * version fails with %QL_STORE_ERROR_TOO_NEW. A file that cannot be
+ * written is opened read-only.
+ *
+ * Returns: (transfer full): a new #QlEventStore, or %NULL with @error set
+ */
+QlEventStore *
+ql_sqlite_event_store_new (const char  *path,
+                           GError     **error)
+{
+  g_autoptr(QlSqliteEventStore) self = NULL;
+
+  g_return_val_if_fail (path != NULL && *path != '\0', NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (QL_TYPE_SQLITE_EVENT_STORE, NULL);
+  self->path = g_canonicalize_filename (path, NULL);
+
+  if (!ensure_folder (self->path, error) ||
+      !check_or_create_file (self->path, error) ||
+      !open_database (self, error))
+    return NULL;
+
+  return QL_EVENT_STORE (g_steal_pointer (&self));
+}
+
+/**
+ * ql_sqlite_event_store_get_path:
+ * @self: a #QlSqliteEventStore
+ *
+ * Returns: the absolute path of the database file
+ */
+const char *
+ql_sqlite_event_store_get_path (QlSqliteEventStore *self)
+{
+  g_return_val_if_fail (QL_IS_SQLITE_EVENT_STORE (self), NULL);
+
+  return self->path;
+}
+
+/**
+ * ql_sqlite_event_store_is_read_only:
+ * @self: a #QlSqliteEventStore
+ *
+ * Returns: %TRUE when the file was opened read-only, so appends fail
+ */
+gboolean
+ql_sqlite_event_store_is_read_only (QlSqliteEventStore *self)
+{
+  g_return_val_if_fail (QL_IS_SQLITE_EVENT_STORE (self), FALSE);
+
+  return self->read_only;
+}
