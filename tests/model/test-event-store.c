@@ -1,0 +1,1371 @@
+/* test-event-store.c: QlEvent and both event stores, memory and SQLite
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-event-store"
+
+#include "config.h"
+
+#include <check.h>
+#include <glib/gstdio.h>
+#include <grp.h>
+#include <json-glib/json-glib.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ql-event-store.h"
+#include "ql-memory-event-store.h"
+#include "ql-sqlite-event-store.h"
+
+/* Every behaviour of the store contract runs once per kind of store. */
+typedef enum
+{
+  STORE_MEMORY,
+  STORE_SQLITE,
+  N_STORE_KINDS
+} StoreKind;
+
+/* The id of nobody, used when running as root to test files that
+ * cannot be written: root writes everything. */
+#define UNPRIVILEGED_ID 65534
+
+#define assert_no_error(e) \
+  ck_assert_msg ((e) == NULL, "unexpected error: %s", (e) != NULL ? (e)->message : "")
+
+#define assert_store_error(e, code) \
+  ck_assert_msg (g_error_matches ((e), QL_STORE_ERROR, (code)), \
+                 "expected store error %d, got %s", (code), \
+                 (e) != NULL ? (e)->message : "no error")
+
+/* A fresh folder for one test, under the run's folder that main() makes
+ * and removes. */
+static char *
+make_test_dir (void)
+{
+  g_autofree char *template = g_build_filename (g_getenv ("QL_TEST_TMPDIR"), "XXXXXX", NULL);
+  char *dir = g_mkdtemp_full (g_steal_pointer (&template), 0700);
+
+  ck_assert_ptr_nonnull (dir);
+  return dir;
+}
+
+static QlEventStore *
+open_store (StoreKind   kind,
+            const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (dir, "ledger.db", NULL);
+  QlEventStore *store;
+
+  store = ql_event_store_open (kind == STORE_MEMORY ? ":memory:" : path, &error);
+  assert_no_error (error);
+  ck_assert_ptr_nonnull (store);
+  ck_assert (kind == STORE_MEMORY ? QL_IS_MEMORY_EVENT_STORE (store)
+                                  : QL_IS_SQLITE_EVENT_STORE (store));
+
+  return store;
+}
+
+static gboolean
+append_one (QlEventStore  *store,
+            const char    *ledger,
+            gint64         expected_version,
+            const char    *type,
+            const char    *payload,
+            GError       **error)
+{
+  QlNewEvent event = { type, payload };
+
+  return ql_event_store_append (store, ledger, expected_version, &event, 1, error);
+}
+
+static gboolean
+collect_cb (const QlEventRecord *record,
+            gpointer             user_data)
+{
+  g_ptr_array_add (user_data, ql_event_new_from_record (record));
+  return TRUE;
+}
+
+static GPtrArray *
+read_ledger (QlEventStore *store,
+             const char   *ledger,
+             gint64        after_version,
+             gint64        up_to_version)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *events = g_ptr_array_new_with_free_func (g_object_unref);
+
+  ck_assert (ql_event_store_read_ledger (store, ledger, after_version, up_to_version,
+                                         collect_cb, events, &error));
+  assert_no_error (error);
+
+  return events;
+}
+
+static GPtrArray *
+read_log (QlEventStore *store,
+          gint64        start,
+          gint64        limit)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *events = g_ptr_array_new_with_free_func (g_object_unref);
+
+  ck_assert (ql_event_store_read_log (store, start, limit, collect_cb, events, &error));
+  assert_no_error (error);
+
+  return events;
+}
+
+static QlEvent *
+event_at (GPtrArray *events,
+          guint      index)
+{
+  ck_assert_uint_lt (index, events->len);
+  return g_ptr_array_index (events, index);
+}
+
+static gint64
+head_position (QlEventStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 position = ql_event_store_get_head_position (store, &error);
+
+  assert_no_error (error);
+  return position;
+}
+
+static void
+assert_heads (QlEventStore *store,
+              const char   *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) heads = ql_event_store_list_ledgers (store, &error);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  assert_no_error (error);
+  ck_assert_ptr_nonnull (heads);
+
+  for (guint i = 0; i < heads->len; i++)
+    {
+      QlLedgerHead *head = g_ptr_array_index (heads, i);
+
+      g_string_append_printf (text, "%s%s=%" G_GINT64_FORMAT,
+                              i > 0 ? "," : "", head->ledger, head->version);
+    }
+
+  ck_assert_str_eq (text->str, expected);
+}
+
+/* Versions, positions and types of @events, as "v1@p1:Type,...". */
+static char *
+describe (GPtrArray *events)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      QlEvent *event = g_ptr_array_index (events, i);
+
+      g_string_append_printf (text, "%s%s/v%" G_GINT64_FORMAT "@p%" G_GINT64_FORMAT ":%s",
+                              i > 0 ? "," : "", ql_event_get_ledger (event),
+                              ql_event_get_version (event), ql_event_get_position (event),
+                              ql_event_get_event_type (event));
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+static int
+raw_exec (const char  *path,
+          const char  *sql,
+          char       **out_message)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+  int rc;
+
+  ck_assert_int_eq (sqlite3_open (path, &db), SQLITE_OK);
+  rc = sqlite3_exec (db, sql, NULL, NULL, &message);
+  sqlite3_close (db);
+
+  if (out_message != NULL)
+    *out_message = g_strdup (message);
+  sqlite3_free (message);
+
+  return rc;
+}
+
+static guint
+file_mode (const char *path)
+{
+  GStatBuf buf;
+
+  ck_assert_msg (g_stat (path, &buf) == 0, "cannot stat %s", path);
+  return buf.st_mode & 0777;
+}
+
+/* Check runs each test in a child process: giving up root there leaves
+ * the other tests alone. */
+static void
+drop_root (void)
+{
+  if (geteuid () != 0)
+    return;
+
+  ck_assert_int_eq (setgroups (0, NULL), 0);
+  ck_assert_int_eq (setgid (UNPRIVILEGED_ID), 0);
+  ck_assert_int_eq (setuid (UNPRIVILEGED_ID), 0);
+  ck_assert_int_ne (geteuid (), 0);
+}
+
+/* ---- QlEvent ---------------------------------------------------------- */
+
+START_TEST (test_event_properties)
+{
+  QlEventRecord record = { 7, "Laptop", 3, "QuantityIncreased", 1710749110583875,
+                           "{\"quantity\":5}" };
+  g_autoptr(QlEvent) event = ql_event_new_from_record (&record);
+  g_autofree char *ledger = NULL;
+  g_autofree char *type = NULL;
+  g_autofree char *payload = NULL;
+  gint64 position = 0, version = 0, timestamp = 0;
+
+  ck_assert_int_eq (ql_event_get_position (event), 7);
+  ck_assert_str_eq (ql_event_get_ledger (event), "Laptop");
+  ck_assert_int_eq (ql_event_get_version (event), 3);
+  ck_assert_str_eq (ql_event_get_event_type (event), "QuantityIncreased");
+  ck_assert_int_eq (ql_event_get_timestamp (event), 1710749110583875);
+  ck_assert_str_eq (ql_event_get_payload (event), "{\"quantity\":5}");
+
+  g_object_get (event,
+                "position", &position, "ledger", &ledger, "version", &version,
+                "event-type", &type, "timestamp", &timestamp, "payload", &payload,
+                NULL);
+  ck_assert_int_eq (position, 7);
+  ck_assert_str_eq (ledger, "Laptop");
+  ck_assert_int_eq (version, 3);
+  ck_assert_str_eq (type, "QuantityIncreased");
+  ck_assert_int_eq (timestamp, 1710749110583875);
+  ck_assert_str_eq (payload, "{\"quantity\":5}");
+
+  /* Read-only: the properties cannot be set at all. */
+  ck_assert (!(g_object_class_find_property (G_OBJECT_GET_CLASS (event), "version")->flags
+               & G_PARAM_WRITABLE));
+}
+END_TEST
+
+START_TEST (test_event_copies_record)
+{
+  char ledger[] = "Laptop";
+  char payload[] = "{\"quantity\":10}";
+  QlEventRecord record = { 1, ledger, 1, "ItemCreated", 0, payload };
+  g_autoptr(QlEvent) event = ql_event_new_from_record (&record);
+
+  ledger[0] = 'X';
+  payload[2] = 'X';
+  ck_assert_str_eq (ql_event_get_ledger (event), "Laptop");
+  ck_assert_str_eq (ql_event_get_payload (event), "{\"quantity\":10}");
+}
+END_TEST
+
+START_TEST (test_event_to_json)
+{
+  QlEventRecord record = { 1, "Laptop", 1, "ItemCreated", 1710749110583875,
+                           "{ \"quantity\" : 10, \"note\" : \"a \\\"b\\\" ü\" }" };
+  g_autoptr(QlEvent) event = ql_event_new_from_record (&record);
+  g_autofree char *json = ql_event_to_json (event);
+
+  ck_assert_str_eq (json,
+                    "{\"position\":1,\"ledger\":\"Laptop\",\"version\":1,"
+                    "\"type\":\"ItemCreated\",\"timestamp\":\"2024-03-18T08:05:10.583875Z\","
+                    "\"payload\":{\"quantity\":10,\"note\":\"a \\\"b\\\" ü\"}}");
+}
+END_TEST
+
+START_TEST (test_event_to_json_timestamps)
+{
+  QlEventRecord whole = { 2, "Cash", 1, "AccountOpened", 1710720000000000, "{}" };
+  QlEventRecord before_epoch = { 3, "Cash", 2, "Deposited", -1, "{}" };
+  g_autoptr(QlEvent) whole_event = ql_event_new_from_record (&whole);
+  g_autoptr(QlEvent) before_event = ql_event_new_from_record (&before_epoch);
+  g_autofree char *whole_json = ql_event_to_json (whole_event);
+  g_autofree char *before_json = ql_event_to_json (before_event);
+
+  ck_assert_ptr_nonnull (strstr (whole_json, "\"timestamp\":\"2024-03-18T00:00:00.000000Z\""));
+  ck_assert_ptr_nonnull (strstr (before_json, "\"timestamp\":\"1969-12-31T23:59:59.999999Z\""));
+}
+END_TEST
+
+START_TEST (test_event_to_json_bad_payload)
+{
+  QlEventRecord record = { 4, "Cash", 1, "Deposited", 0, "not json {" };
+  g_autoptr(QlEvent) event = ql_event_new_from_record (&record);
+  g_autofree char *json = ql_event_to_json (event);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *object;
+
+  /* Still one valid JSON line, with the text kept as a string. */
+  ck_assert (json_parser_load_from_data (parser, json, -1, &error));
+  assert_no_error (error);
+  object = json_node_get_object (json_parser_get_root (parser));
+  ck_assert_str_eq (json_object_get_string_member (object, "payload"), "not json {");
+  ck_assert_ptr_null (strchr (json, '\n'));
+}
+END_TEST
+
+/* ---- The store contract, for every kind of store ---------------------- */
+
+START_TEST (test_append_and_read_in_order)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autoptr(QlEventStore) store = open_store (_i, dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *text = NULL;
+  const QlNewEvent batch[] = {
+    { "ItemCreated", "{\"quantity\":10}" },
+    { "QuantityIncreased", "{\"quantity\":5}" },
+    { "QuantityDecreased", "{\"quantity\":3}" },
+  };
+  gint64 before, after;
+
+  ck_assert_int_eq (head_position (store), 0);
+
+  before = g_get_real_time ();
+  ck_assert (ql_event_store_append (store, "Laptop", 0, batch, G_N_ELEMENTS (batch), &error));
+  assert_no_error (error);
+  ck_assert (append_one (store, "Laptop", 3, "QuantityIncreased", "{\"quantity\":1}", &error));
+  assert_no_error (error);
+  after = g_get_real_time ();
+
+  events = read_ledger (store, "Laptop", 0, 0);
+  text = describe (events);
+  ck_assert_str_eq (text, "Laptop/v1@p1:ItemCreated,Laptop/v2@p2:QuantityIncreased,"
+                          "Laptop/v3@p3:QuantityDecreased,Laptop/v4@p4:QuantityIncreased");
+  ck_assert_str_eq (ql_event_get_payload (event_at (events, 0)), "{\"quantity\":10}");
+  ck_assert_str_eq (ql_event_get_payload (event_at (events, 3)), "{\"quantity\":1}");
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      gint64 timestamp = ql_event_get_timestamp (event_at (events, i));
+
+      ck_assert_int_ge (timestamp, before);
+      ck_assert_int_le (timestamp, after);
+    }
+
+  ck_assert_int_eq (head_position (store), 4);
+  assert_heads (store, "Laptop=4");
+}
+END_TEST
+
+START_TEST (test_versions_per_ledger_positions_global)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autoptr(QlEventStore) store = open_store (_i, dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) log = NULL;
+  g_autoptr(GPtrArray) cash = NULL;
+  g_autofree char *log_text = NULL;
+  g_autofree char *cash_text = NULL;
+
+  ck_assert (append_one (store, "Laptop", 0, "ItemCreated", "{}", &error));
+  ck_assert (append_one (store, "Cash", 0, "AccountOpened", "{}", &error));
+  ck_assert (append_one (store, "Laptop", 1, "QuantityIncreased", "{}", &error));
+  ck_assert (append_one (store, "Cash", 1, "Deposited", "{}", &error));
+  ck_assert (append_one (store, "Laptop", 2, "QuantityDecreased", "{}", &error));
+  assert_no_error (error);
+
+  log = read_log (store, 1, 0);
+  log_text = describe (log);
+  ck_assert_str_eq (log_text, "Laptop/v1@p1:ItemCreated,Cash/v1@p2:AccountOpened,"
+                              "Laptop/v2@p3:QuantityIncreased,Cash/v2@p4:Deposited,"
+                              "Laptop/v3@p5:QuantityDecreased");
+
+  cash = read_ledger (store, "Cash", 0, 0);
+  cash_text = describe (cash);
+  ck_assert_str_eq (cash_text, "Cash/v1@p2:AccountOpened,Cash/v2@p4:Deposited");
+
+  ck_assert_int_eq (head_position (store), 5);
+}
+END_TEST
+
+START_TEST (test_conflict_writes_nothing)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autoptr(QlEventStore) store = open_store (_i, dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *text = NULL;
+  const QlNewEvent batch[] = {
+    { "Deposited", "{\"amount\":100}" },
+    { "Deposited", "{\"amount\":200}" },
+  };
+
+  ck_assert (append_one (store, "Cash", 0, "AccountOpened", "{}", &error));
+  assert_no_error (error);
+
+  /* Stale: someone else made version 1 already. */
+  ck_assert (!ql_event_store_append (store, "Cash", 0, batch, G_N_ELEMENTS (batch), &error));
+  assert_store_error (error, QL_STORE_ERROR_CONFLICT);
+  ck_assert_ptr_nonnull (strstr (error->message, "Cash"));
+  g_clear_error (&error);
+
+  /* From the future. */
+  ck_assert (!append_one (store, "Cash", 5, "Deposited", "{}", &error));
+  assert_store_error (error, QL_STORE_ERROR_CONFLICT);
+  g_clear_error (&error);
+
+  /* A ledger that does not exist yet expects version 0. */
+  ck_assert (!append_one (store, "Nobody", 1, "Deposited", "{}", &error));
+  assert_store_error (error, QL_STORE_ERROR_CONFLICT);
+  g_clear_error (&error);
+
+  ck_assert_int_eq (head_position (store), 1);
+  assert_heads (store, "Cash=1");
+  events = read_log (store, 1, 0);
+  ck_assert_uint_eq (events->len, 1);
+
+  /* The store is still usable after a refused append. */
+  ck_assert (ql_event_store_append (store, "Cash", 1, batch, G_N_ELEMENTS (batch), &error));
+  assert_no_error (error);
+  g_clear_pointer (&events, g_ptr_array_unref);
+  events = read_ledger (store, "Cash", 0, 0);
+  text = describe (events);
+  ck_assert_str_eq (text, "Cash/v1@p1:AccountOpened,Cash/v2@p2:Deposited,Cash/v3@p3:Deposited");
+}
+END_TEST
+
+static GLogWriterOutput
+count_criticals_cb (GLogLevelFlags   log_level,
+                    const GLogField *fields,
+                    gsize            n_fields,
+                    gpointer         user_data)
+{
+  guint *n_criticals = user_data;
+
+  if (log_level & G_LOG_LEVEL_CRITICAL)
+    (*n_criticals)++;
+
+  return G_LOG_WRITER_HANDLED;
+}
+
+START_TEST (test_append_nothing_is_refused)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autoptr(QlEventStore) store = open_store (_i, dir);
+  QlNewEvent event = { "Deposited", "{}" };
+  guint n_criticals = 0;
+
+  /* Appending no events is a programming error, reported and refused.
+   * This runs in its own process, so the writer stays local to it. */
+  g_log_set_writer_func (count_criticals_cb, &n_criticals, NULL);
+  ck_assert (!ql_event_store_append (store, "Cash", 0, &event, 0, NULL));
+  ck_assert_uint_eq (n_criticals, 1);
+  ck_assert_int_eq (head_position (store), 0);
+  assert_heads (store, "");
+}
+END_TEST
+
+START_TEST (test_read_ledger_ranges)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autoptr(QlEventStore) store = open_store (_i, dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) middle = NULL;
+  g_autoptr(GPtrArray) tail = NULL;
+  g_autoptr(GPtrArray) head = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+  g_autoptr(GPtrArray) unknown = NULL;
+  g_autofree char *middle_text = NULL;
+  g_autofree char *tail_text = NULL;
+  g_autofree char *head_text = NULL;
+
+  for (gint64 v = 0; v < 5; v++)
+    ck_assert (append_one (store, "Cash", v, v == 0 ? "AccountOpened" : "Deposited", "{}",
+                           &error));
+  assert_no_error (error);
+
+  middle = read_ledger (store, "Cash", 1, 3);
+  middle_text = describe (middle);
+  ck_assert_str_eq (middle_text, "Cash/v2@p2:Deposited,Cash/v3@p3:Deposited");
+
+  tail = read_ledger (store, "Cash", 3, 0);
+  tail_text = describe (tail);
+  ck_assert_str_eq (tail_text, "Cash/v4@p4:Deposited,Cash/v5@p5:Deposited");
+
+  head = read_ledger (store, "Cash", 0, 1);
+  head_text = describe (head);
+  ck_assert_str_eq (head_text, "Cash/v1@p1:AccountOpened");
+
+  none = read_ledger (store, "Cash", 5, 0);
+  ck_assert_uint_eq (none->len, 0);
+
+  unknown = read_ledger (store, "Unknown", 0, 0);
+  ck_assert_uint_eq (unknown->len, 0);
+}
+END_TEST
+
+START_TEST (test_read_log_paging)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autoptr(QlEventStore) store = open_store (_i, dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) beyond = NULL;
+  g_autoptr(GPtrArray) one = NULL;
+  gint64 start = 1;
+  guint n_pages = 0;
+  guint n_seen = 0;
+
+  for (gint64 v = 0; v < 7; v++)
+    ck_assert (append_one (store, v % 2 ? "Cash" : "Laptop", v / 2, "Changed", "{}", &error));
+  assert_no_error (error);
+
+  /* Pages of three: 3, 3, 1, then an empty one. */
+  for (;;)
+    {
+      g_autoptr(GPtrArray) page = read_log (store, start, 3);
+
+      if (page->len == 0)
+        break;
+
+      ck_assert_uint_le (page->len, 3);
+      for (guint i = 0; i < page->len; i++)
+        ck_assert_int_eq (ql_event_get_position (event_at (page, i)), start + i);
+
+      n_seen += page->len;
+      n_pages++;
+      start = ql_event_get_position (event_at (page, page->len - 1)) + 1;
+    }
+  ck_assert_uint_eq (n_pages, 3);
+  ck_assert_uint_eq (n_seen, 7);
+
+  all = read_log (store, 1, 0);
+  ck_assert_uint_eq (all->len, 7);
+  g_clear_pointer (&all, g_ptr_array_unref);
+  all = read_log (store, 1, -1);
+  ck_assert_uint_eq (all->len, 7);
+
+  one = read_log (store, 5, 1);
+  ck_assert_uint_eq (one->len, 1);
+  ck_assert_int_eq (ql_event_get_position (event_at (one, 0)), 5);
+  ck_assert_str_eq (ql_event_get_ledger (event_at (one, 0)), "Laptop");
+  ck_assert_int_eq (ql_event_get_version (event_at (one, 0)), 3);
+
+  beyond = read_log (store, 100, 10);
+  ck_assert_uint_eq (beyond->len, 0);
+}
+END_TEST
+
+START_TEST (test_list_ledgers)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autoptr(QlEventStore) store = open_store (_i, dir);
+  g_autoptr(GError) error = NULL;
+  const char *names[] = { "Zeta", "alpha", "Beta", "Ünïcode 名", " spaced " };
+
+  assert_heads (store, "");
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    for (guint v = 0; v <= i; v++)
+      ck_assert (append_one (store, names[i], v, "Changed", "{}", &error));
+  assert_no_error (error);
+
+  /* Names are kept exactly as given, and sorted in byte order. */
+  assert_heads (store, " spaced =5,Beta=3,Zeta=1,alpha=2,Ünïcode 名=4");
+}
+END_TEST
+
+START_TEST (test_snapshots)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autoptr(QlEventStore) store = open_store (_i, dir);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state = NULL;
+  gint64 version = -1;
+
+  /* No snapshot is not an error. */
+  ck_assert (ql_event_store_load_snapshot (store, "Cash", 0, &version, &state, &error));
+  assert_no_error (error);
+  ck_assert_int_eq (version, 0);
+  ck_assert_ptr_null (state);
+
+  ck_assert (ql_event_store_save_snapshot (store, "Cash", 5, "{\"balance\":5}", &error));
+  ck_assert (ql_event_store_save_snapshot (store, "Cash", 2, "{\"balance\":2}", &error));
+  ck_assert (ql_event_store_save_snapshot (store, "Card", 9, "{\"balance\":9}", &error));
+  assert_no_error (error);
+
+  ck_assert (ql_event_store_load_snapshot (store, "Cash", 4, &version, &state, &error));
+  ck_assert_int_eq (version, 2);
+  ck_assert_str_eq (state, "{\"balance\":2}");
+  g_clear_pointer (&state, g_free);
+
+  ck_assert (ql_event_store_load_snapshot (store, "Cash", 5, &version, &state, &error));
+  ck_assert_int_eq (version, 5);
+  ck_assert_str_eq (state, "{\"balance\":5}");
+  g_clear_pointer (&state, g_free);
+
+  ck_assert (ql_event_store_load_snapshot (store, "Cash", 0, &version, &state, &error));
+  ck_assert_int_eq (version, 5);
+  g_clear_pointer (&state, g_free);
+
+  ck_assert (ql_event_store_load_snapshot (store, "Cash", 1, &version, &state, &error));
+  ck_assert_int_eq (version, 0);
+  ck_assert_ptr_null (state);
+
+  /* Saving a version again replaces its state. */
+  ck_assert (ql_event_store_save_snapshot (store, "Cash", 5, "{\"balance\":50}", &error));
+  ck_assert (ql_event_store_load_snapshot (store, "Cash", 100, &version, &state, &error));
+  assert_no_error (error);
+  ck_assert_int_eq (version, 5);
+  ck_assert_str_eq (state, "{\"balance\":50}");
+  g_clear_pointer (&state, g_free);
+
+  ck_assert (ql_event_store_load_snapshot (store, "Card", 8, &version, &state, &error));
+  ck_assert_int_eq (version, 0);
+  ck_assert_ptr_null (state);
+
+  /* Snapshots are not events. */
+  ck_assert_int_eq (head_position (store), 0);
+  assert_heads (store, "");
+}
+END_TEST
+
+typedef struct
+{
+  guint n_calls;
+  guint stop_after;
+} StopCounter;
+
+static gboolean
+stop_after_cb (const QlEventRecord *record,
+               gpointer             user_data)
+{
+  StopCounter *counter = user_data;
+
+  counter->n_calls++;
+  return counter->n_calls < counter->stop_after;
+}
+
+START_TEST (test_scans_stop_early)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autoptr(QlEventStore) store = open_store (_i, dir);
+  g_autoptr(GError) error = NULL;
+  StopCounter log_counter = { 0, 2 };
+  StopCounter ledger_counter = { 0, 3 };
+
+  for (gint64 v = 0; v < 6; v++)
+    ck_assert (append_one (store, "Cash", v, "Deposited", "{}", &error));
+  assert_no_error (error);
+
+  ck_assert (ql_event_store_read_log (store, 1, 0, stop_after_cb, &log_counter, &error));
+  assert_no_error (error);
+  ck_assert_uint_eq (log_counter.n_calls, 2);
+
+  ck_assert (ql_event_store_read_ledger (store, "Cash", 0, 0, stop_after_cb, &ledger_counter,
+                                         &error));
+  assert_no_error (error);
+  ck_assert_uint_eq (ledger_counter.n_calls, 3);
+
+  /* A stopped scan leaves nothing behind: the next one starts afresh. */
+  log_counter.n_calls = 0;
+  log_counter.stop_after = 100;
+  ck_assert (ql_event_store_read_log (store, 1, 0, stop_after_cb, &log_counter, &error));
+  ck_assert_uint_eq (log_counter.n_calls, 6);
+}
+END_TEST
+
+typedef struct
+{
+  QlEventStore *store;
+  GString      *text;
+} NestedScan;
+
+static gboolean
+inner_cb (const QlEventRecord *record,
+          gpointer             user_data)
+{
+  NestedScan *nested = user_data;
+
+  g_string_append_printf (nested->text, "%" G_GINT64_FORMAT, record->position);
+  return TRUE;
+}
+
+static gboolean
+outer_cb (const QlEventRecord *record,
+          gpointer             user_data)
+{
+  NestedScan *nested = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_string_append_printf (nested->text, "[%s/%" G_GINT64_FORMAT ":", record->ledger,
+                          record->version);
+  ck_assert (ql_event_store_read_log (nested->store, record->position, 2, inner_cb, nested,
+                                      &error));
+  assert_no_error (error);
+  ck_assert (ql_event_store_read_ledger (nested->store, record->ledger, 0, 0, inner_cb, nested,
+                                         &error));
+  assert_no_error (error);
+  g_string_append (nested->text, "]");
+
+  return TRUE;
+}
+
+START_TEST (test_nested_scans)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autoptr(QlEventStore) store = open_store (_i, dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  NestedScan nested = { store, text };
+
+  ck_assert (append_one (store, "A", 0, "Changed", "{}", &error));
+  ck_assert (append_one (store, "B", 0, "Changed", "{}", &error));
+  ck_assert (append_one (store, "A", 1, "Changed", "{}", &error));
+  assert_no_error (error);
+
+  /* A scan may start scans of the same kind from its callback. */
+  ck_assert (ql_event_store_read_log (store, 1, 0, outer_cb, &nested, &error));
+  assert_no_error (error);
+  ck_assert_str_eq (text->str, "[A/1:1213][B/1:232][A/2:313]");
+}
+END_TEST
+
+START_TEST (test_large_batch)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autoptr(QlEventStore) store = open_store (_i, dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GPtrArray) payloads = g_ptr_array_new_with_free_func (g_free);
+  g_autofree QlNewEvent *batch = g_new0 (QlNewEvent, 1000);
+
+  for (guint i = 0; i < 1000; i++)
+    {
+      char *payload = g_strdup_printf ("{\"amount\":%u}", i);
+
+      g_ptr_array_add (payloads, payload);
+      batch[i].type = "Deposited";
+      batch[i].payload = payload;
+    }
+
+  ck_assert (ql_event_store_append (store, "Cash", 0, batch, 1000, &error));
+  assert_no_error (error);
+
+  events = read_ledger (store, "Cash", 0, 0);
+  ck_assert_uint_eq (events->len, 1000);
+  for (guint i = 0; i < 1000; i++)
+    {
+      ck_assert_int_eq (ql_event_get_version (event_at (events, i)), i + 1);
+      ck_assert_str_eq (ql_event_get_payload (event_at (events, i)),
+                        g_ptr_array_index (payloads, i));
+    }
+  assert_heads (store, "Cash=1000");
+}
+END_TEST
+
+/* ---- The SQLite file --------------------------------------------------- */
+
+START_TEST (test_sqlite_persists_across_reopen)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autoptr(QlEventStore) store = open_store (STORE_SQLITE, dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *state = NULL;
+  gint64 version = 0;
+
+  ck_assert (append_one (store, "Laptop", 0, "ItemCreated", "{\"quantity\":10}", &error));
+  ck_assert (append_one (store, "Cash", 0, "AccountOpened", "{}", &error));
+  ck_assert (ql_event_store_save_snapshot (store, "Laptop", 1, "{\"quantity\":10}", &error));
+  assert_no_error (error);
+  g_clear_object (&store);
+
+  store = open_store (STORE_SQLITE, dir);
+  assert_heads (store, "Cash=1,Laptop=1");
+  ck_assert_int_eq (head_position (store), 2);
+
+  ck_assert (ql_event_store_load_snapshot (store, "Laptop", 0, &version, &state, &error));
+  ck_assert_int_eq (version, 1);
+  ck_assert_str_eq (state, "{\"quantity\":10}");
+
+  /* Versions and positions go on where they stopped. */
+  ck_assert (append_one (store, "Laptop", 1, "QuantityIncreased", "{\"quantity\":5}", &error));
+  assert_no_error (error);
+  events = read_log (store, 1, 0);
+  text = describe (events);
+  ck_assert_str_eq (text, "Laptop/v1@p1:ItemCreated,Cash/v1@p2:AccountOpened,"
+                          "Laptop/v2@p3:QuantityIncreased");
+  ck_assert_str_eq (ql_event_get_payload (event_at (events, 0)), "{\"quantity\":10}");
+}
+END_TEST
+
+START_TEST (test_sqlite_modes)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autofree char *folder = g_build_filename (dir, "deep", "er", NULL);
+  g_autofree char *path = g_build_filename (folder, "ledger.db", NULL);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *parent = g_path_get_dirname (folder);
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* A permissive umask must not widen the modes. */
+  umask (0);
+  store = ql_event_store_open (path, &error);
+  assert_no_error (error);
+  ck_assert (append_one (store, "Cash", 0, "AccountOpened", "{}", &error));
+  assert_no_error (error);
+
+  ck_assert_uint_eq (file_mode (path), 0600);
+  ck_assert_uint_eq (file_mode (folder), 0700);
+  ck_assert_uint_eq (file_mode (parent), 0700);
+  /* SQLite gives the log beside the file the file's own mode. */
+  ck_assert_uint_eq (file_mode (wal), 0600);
+}
+END_TEST
+
+START_TEST (test_sqlite_settings)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autofree char *path = g_build_filename (dir, "ledger.db", NULL);
+  g_autoptr(QlEventStore) store = open_store (STORE_SQLITE, dir);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  ck_assert_str_eq (ql_sqlite_event_store_get_path (QL_SQLITE_EVENT_STORE (store)), path);
+  ck_assert (!ql_sqlite_event_store_is_read_only (QL_SQLITE_EVENT_STORE (store)));
+
+  ck_assert_int_eq (sqlite3_open (path, &db), SQLITE_OK);
+  ck_assert_int_eq (sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL), SQLITE_OK);
+  ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
+  ck_assert_str_eq ((const char *) sqlite3_column_text (stmt, 0), "wal");
+  sqlite3_finalize (stmt);
+  ck_assert_int_eq (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL), SQLITE_OK);
+  ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
+  ck_assert_int_eq (sqlite3_column_int (stmt, 0), 1);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+END_TEST
+
+START_TEST (test_sqlite_triggers)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autofree char *path = g_build_filename (dir, "ledger.db", NULL);
+  g_autoptr(QlEventStore) store = open_store (STORE_SQLITE, dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  const char *statements[] = {
+    "UPDATE events SET payload = '{\"amount\":1000000}'",
+    "DELETE FROM events",
+    "INSERT OR REPLACE INTO events (position, ledger, version, type, timestamp, payload)"
+    " VALUES (1, 'Cash', 1, 'Deposited', 0, '{}')",
+  };
+
+  ck_assert (append_one (store, "Cash", 0, "Deposited", "{\"amount\":1}", &error));
+  assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (statements); i++)
+    {
+      g_autofree char *message = NULL;
+
+      ck_assert_int_ne (raw_exec (path, statements[i], &message), SQLITE_OK);
+      ck_assert_ptr_nonnull (message);
+      ck_assert_str_eq (message, "events are immutable");
+    }
+
+  events = read_log (store, 1, 0);
+  ck_assert_uint_eq (events->len, 1);
+  ck_assert_str_eq (ql_event_get_payload (event_at (events, 0)), "{\"amount\":1}");
+  ck_assert_str_eq (ql_event_get_event_type (event_at (events, 0)), "Deposited");
+}
+END_TEST
+
+START_TEST (test_sqlite_too_new)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autofree char *path = g_build_filename (dir, "future.db", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize before_length = 0;
+  gsize after_length = 0;
+
+  ck_assert_int_eq (raw_exec (path, "CREATE TABLE events (x); PRAGMA user_version = 99;", NULL),
+                    SQLITE_OK);
+  ck_assert (g_file_get_contents (path, &before, &before_length, NULL));
+
+  store = ql_event_store_open (path, &error);
+  ck_assert_ptr_null (store);
+  assert_store_error (error, QL_STORE_ERROR_TOO_NEW);
+  ck_assert_ptr_nonnull (strstr (error->message, path));
+
+  ck_assert (g_file_get_contents (path, &after, &after_length, NULL));
+  ck_assert_uint_eq (after_length, before_length);
+  ck_assert_mem_eq (after, before, before_length);
+}
+END_TEST
+
+static void
+assert_refused_untouched (const char *path,
+                          const char *contents,
+                          gsize       length)
+{
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *journal = g_strconcat (path, "-journal", NULL);
+  gsize after_length = 0;
+
+  store = ql_event_store_open (path, &error);
+  ck_assert_ptr_null (store);
+  assert_store_error (error, QL_STORE_ERROR_CORRUPT);
+  ck_assert_ptr_nonnull (strstr (error->message, path));
+
+  ck_assert (g_file_get_contents (path, &after, &after_length, NULL));
+  ck_assert_uint_eq (after_length, length);
+  ck_assert_mem_eq (after, contents, length);
+  ck_assert (!g_file_test (wal, G_FILE_TEST_EXISTS));
+  ck_assert (!g_file_test (journal, G_FILE_TEST_EXISTS));
+}
+
+START_TEST (test_sqlite_text_file_is_corrupt)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autofree char *path = g_build_filename (dir, "notes.txt", NULL);
+  const char notes[] = "My notes, not a database.\nSecond line.\n";
+
+  ck_assert (g_file_set_contents (path, notes, -1, NULL));
+  assert_refused_untouched (path, notes, strlen (notes));
+}
+END_TEST
+
+START_TEST (test_sqlite_foreign_database_is_refused)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autofree char *path = g_build_filename (dir, "other.db", NULL);
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  ck_assert_int_eq (raw_exec (path, "CREATE TABLE recipes (name TEXT);"
+                                    "INSERT INTO recipes VALUES ('bread');", NULL),
+                    SQLITE_OK);
+  ck_assert (g_file_get_contents (path, &contents, &length, NULL));
+  assert_refused_untouched (path, contents, length);
+}
+END_TEST
+
+START_TEST (test_sqlite_folder_is_refused)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  store = ql_event_store_open (dir, &error);
+  ck_assert_ptr_null (store);
+  assert_store_error (error, QL_STORE_ERROR_FAILED);
+}
+END_TEST
+
+static char *
+make_store_file (const char *dir)
+{
+  g_autoptr(QlEventStore) store = open_store (STORE_SQLITE, dir);
+  g_autoptr(GError) error = NULL;
+
+  ck_assert (append_one (store, "Cash", 0, "AccountOpened", "{}", &error));
+  ck_assert (append_one (store, "Cash", 1, "Deposited", "{\"amount\":100}", &error));
+  assert_no_error (error);
+
+  return g_build_filename (dir, "ledger.db", NULL);
+}
+
+static void
+assert_reads_but_refuses_writes (const char *path)
+{
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+
+  store = ql_event_store_open (path, &error);
+  assert_no_error (error);
+  ck_assert (ql_sqlite_event_store_is_read_only (QL_SQLITE_EVENT_STORE (store)));
+
+  events = read_log (store, 1, 0);
+  ck_assert_uint_eq (events->len, 2);
+  ck_assert_str_eq (ql_event_get_payload (event_at (events, 1)), "{\"amount\":100}");
+  assert_heads (store, "Cash=2");
+
+  ck_assert (!append_one (store, "Cash", 2, "Deposited", "{}", &error));
+  assert_store_error (error, QL_STORE_ERROR_READ_ONLY);
+  g_clear_error (&error);
+
+  ck_assert (!ql_event_store_save_snapshot (store, "Cash", 2, "{}", &error));
+  assert_store_error (error, QL_STORE_ERROR_READ_ONLY);
+  g_clear_error (&error);
+
+  ck_assert_int_eq (head_position (store), 2);
+}
+
+START_TEST (test_sqlite_read_only_file)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autofree char *path = make_store_file (dir);
+
+  ck_assert_int_eq (g_chmod (path, 0444), 0);
+  /* The folder stays writable, for whoever the test runs as. */
+  ck_assert_int_eq (g_chmod (dir, 0777), 0);
+  drop_root ();
+
+  assert_reads_but_refuses_writes (path);
+}
+END_TEST
+
+START_TEST (test_sqlite_read_only_folder)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autofree char *path = make_store_file (dir);
+  g_autofree char *other = g_build_filename (dir, "other.db", NULL);
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ck_assert_int_eq (g_chmod (path, 0644), 0);
+  ck_assert_int_eq (g_chmod (dir, 0555), 0);
+  drop_root ();
+
+  assert_reads_but_refuses_writes (path);
+
+  /* A new file cannot be made there at all. */
+  store = ql_event_store_open (other, &error);
+  ck_assert_ptr_null (store);
+  assert_store_error (error, QL_STORE_ERROR_READ_ONLY);
+}
+END_TEST
+
+START_TEST (test_sqlite_two_stores_one_file)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autoptr(QlEventStore) first = open_store (STORE_SQLITE, dir);
+  g_autoptr(QlEventStore) second = open_store (STORE_SQLITE, dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *text = NULL;
+
+  ck_assert (append_one (first, "Cash", 0, "AccountOpened", "{}", &error));
+  assert_no_error (error);
+
+  /* The second sees the first's append... */
+  assert_heads (second, "Cash=1");
+  ck_assert_int_eq (head_position (second), 1);
+
+  /* ...and both decide on version 1; the first to append wins. */
+  ck_assert (append_one (first, "Cash", 1, "Deposited", "{\"amount\":1}", &error));
+  assert_no_error (error);
+  ck_assert (!append_one (second, "Cash", 1, "Deposited", "{\"amount\":2}", &error));
+  assert_store_error (error, QL_STORE_ERROR_CONFLICT);
+  g_clear_error (&error);
+
+  ck_assert (append_one (second, "Cash", 2, "Withdrawn", "{\"amount\":3}", &error));
+  assert_no_error (error);
+
+  events = read_ledger (first, "Cash", 0, 0);
+  text = describe (events);
+  ck_assert_str_eq (text, "Cash/v1@p1:AccountOpened,Cash/v2@p2:Deposited,Cash/v3@p3:Withdrawn");
+  ck_assert_str_eq (ql_event_get_payload (event_at (events, 1)), "{\"amount\":1}");
+}
+END_TEST
+
+START_TEST (test_sqlite_busy)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autofree char *path = g_build_filename (dir, "ledger.db", NULL);
+  g_autoptr(QlEventStore) store = open_store (STORE_SQLITE, dir);
+  g_autoptr(GError) error = NULL;
+  sqlite3 *other = NULL;
+  gint64 started;
+
+  ck_assert (append_one (store, "Cash", 0, "AccountOpened", "{}", &error));
+  assert_no_error (error);
+
+  /* Another writer holds the lock past the store's patience. */
+  ck_assert_int_eq (sqlite3_open (path, &other), SQLITE_OK);
+  ck_assert_int_eq (sqlite3_exec (other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+
+  started = g_get_monotonic_time ();
+  ck_assert (!append_one (store, "Cash", 1, "Deposited", "{}", &error));
+  assert_store_error (error, QL_STORE_ERROR_FAILED);
+  ck_assert_ptr_nonnull (strstr (error->message, "busy"));
+  ck_assert_int_ge (g_get_monotonic_time () - started, 4 * G_USEC_PER_SEC);
+  g_clear_error (&error);
+
+  ck_assert_int_eq (sqlite3_exec (other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close (other);
+
+  /* Nothing was written, and the store works again. */
+  ck_assert_int_eq (head_position (store), 1);
+  ck_assert (append_one (store, "Cash", 1, "Deposited", "{}", &error));
+  assert_no_error (error);
+  assert_heads (store, "Cash=2");
+}
+END_TEST
+
+/* ---- Locations --------------------------------------------------------- */
+
+static void
+assert_store_file (const char *path)
+{
+  g_autofree char *folder = g_path_get_dirname (path);
+
+  ck_assert_msg (g_file_test (path, G_FILE_TEST_IS_REGULAR), "no store at %s", path);
+  ck_assert_uint_eq (file_mode (path), 0600);
+  ck_assert_uint_eq (file_mode (folder), 0700);
+}
+
+START_TEST (test_open_memory)
+{
+  g_autoptr(QlEventStore) first = NULL;
+  g_autoptr(QlEventStore) second = NULL;
+  g_autoptr(GError) error = NULL;
+
+  first = ql_event_store_open (":memory:", &error);
+  assert_no_error (error);
+  ck_assert (QL_IS_MEMORY_EVENT_STORE (first));
+  second = ql_event_store_open (":memory:", &error);
+  ck_assert (append_one (first, "Cash", 0, "AccountOpened", "{}", &error));
+  assert_no_error (error);
+
+  /* Each memory store is its own. */
+  assert_heads (second, "");
+}
+END_TEST
+
+START_TEST (test_open_default_location)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autofree char *data = g_build_filename (dir, "data", NULL);
+  g_autofree char *expected = g_build_filename (data, "quote-ledger", "ledger.db", NULL);
+  g_autofree char *location = NULL;
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(QlEventStore) again = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* GLib reads XDG_DATA_HOME once; this test has a process of its own. */
+  g_setenv ("XDG_DATA_HOME", data, TRUE);
+
+  location = ql_event_store_default_location ();
+  ck_assert_str_eq (location, expected);
+
+  store = ql_event_store_open (NULL, &error);
+  assert_no_error (error);
+  ck_assert (QL_IS_SQLITE_EVENT_STORE (store));
+  ck_assert_str_eq (ql_sqlite_event_store_get_path (QL_SQLITE_EVENT_STORE (store)), expected);
+  assert_store_file (expected);
+  ck_assert (append_one (store, "Cash", 0, "AccountOpened", "{}", &error));
+  assert_no_error (error);
+
+  again = ql_event_store_open ("", &error);
+  assert_no_error (error);
+  assert_heads (again, "Cash=1");
+}
+END_TEST
+
+START_TEST (test_open_home_relative)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autofree char *expected = g_build_filename (dir, "ledgers", "mine.db", NULL);
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* GLib reads HOME once; this test has a process of its own. */
+  g_setenv ("HOME", dir, TRUE);
+
+  store = ql_event_store_open ("~/ledgers/mine.db", &error);
+  assert_no_error (error);
+  ck_assert_str_eq (ql_sqlite_event_store_get_path (QL_SQLITE_EVENT_STORE (store)), expected);
+  assert_store_file (expected);
+}
+END_TEST
+
+START_TEST (test_open_cwd_relative)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autofree char *expected = g_build_filename (dir, "sub", "rel.db", NULL);
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ck_assert_int_eq (g_chdir (dir), 0);
+
+  store = ql_event_store_open ("sub/rel.db", &error);
+  assert_no_error (error);
+  ck_assert_str_eq (ql_sqlite_event_store_get_path (QL_SQLITE_EVENT_STORE (store)), expected);
+  assert_store_file (expected);
+}
+END_TEST
+
+/* ---- Running ----------------------------------------------------------- */
+
+static TCase *
+store_case (const char  *name,
+            const TTest *test)
+{
+  TCase *tcase = tcase_create (name);
+
+  tcase_add_loop_test (tcase, test, STORE_MEMORY, N_STORE_KINDS);
+  return tcase;
+}
+
+static Suite *
+event_suite (void)
+{
+  Suite *suite = suite_create ("QlEvent");
+  TCase *tcase;
+
+  tcase = tcase_create ("properties");
+  tcase_add_test (tcase, test_event_properties);
+  tcase_add_test (tcase, test_event_copies_record);
+  suite_add_tcase (suite, tcase);
+
+  tcase = tcase_create ("json");
+  tcase_add_test (tcase, test_event_to_json);
+  tcase_add_test (tcase, test_event_to_json_timestamps);
+  tcase_add_test (tcase, test_event_to_json_bad_payload);
+  suite_add_tcase (suite, tcase);
+
+  return suite;
+}
+
+static Suite *
+event_store_suite (void)
+{
+  Suite *suite = suite_create ("QlEventStore");
+
+  suite_add_tcase (suite, store_case ("append-read", test_append_and_read_in_order));
+  suite_add_tcase (suite, store_case ("versions-positions",
+                                      test_versions_per_ledger_positions_global));
+  suite_add_tcase (suite, store_case ("conflict", test_conflict_writes_nothing));
+  suite_add_tcase (suite, store_case ("append-nothing", test_append_nothing_is_refused));
+  suite_add_tcase (suite, store_case ("read-ledger-ranges", test_read_ledger_ranges));
+  suite_add_tcase (suite, store_case ("read-log-paging", test_read_log_paging));
+  suite_add_tcase (suite, store_case ("list-ledgers", test_list_ledgers));
+  suite_add_tcase (suite, store_case ("snapshots", test_snapshots));
+  suite_add_tcase (suite, store_case ("early-stop", test_scans_stop_early));
+  suite_add_tcase (suite, store_case ("nested-scans", test_nested_scans));
+  suite_add_tcase (suite, store_case ("large-batch", test_large_batch));
+
+  return suite;
+}
+
+static Suite *
+sqlite_event_store_suite (void)
+{
+  Suite *suite = suite_create ("QlSqliteEventStore");
+  TCase *tcase;
+
+  tcase = tcase_create ("persistence");
+  tcase_add_test (tcase, test_sqlite_persists_across_reopen);
+  suite_add_tcase (suite, tcase);
+
+  tcase = tcase_create ("file");
+  tcase_add_test (tcase, test_sqlite_modes);
+  tcase_add_test (tcase, test_sqlite_settings);
+  suite_add_tcase (suite, tcase);
+
+  tcase = tcase_create ("immutable");
+  tcase_add_test (tcase, test_sqlite_triggers);
+  suite_add_tcase (suite, tcase);
+
+  tcase = tcase_create ("refused-files");
+  tcase_add_test (tcase, test_sqlite_too_new);
+  tcase_add_test (tcase, test_sqlite_text_file_is_corrupt);
+  tcase_add_test (tcase, test_sqlite_foreign_database_is_refused);
+  tcase_add_test (tcase, test_sqlite_folder_is_refused);
+  suite_add_tcase (suite, tcase);
+
+  tcase = tcase_create ("read-only");
+  tcase_add_test (tcase, test_sqlite_read_only_file);
+  tcase_add_test (tcase, test_sqlite_read_only_folder);
+  suite_add_tcase (suite, tcase);
+
+  tcase = tcase_create ("shared-file");
+  tcase_add_test (tcase, test_sqlite_two_stores_one_file);
+  suite_add_tcase (suite, tcase);
+
+  /* Waits out the five-second busy timeout. */
+  tcase = tcase_create ("busy");
+  tcase_set_timeout (tcase, 30);
+  tcase_add_test (tcase, test_sqlite_busy);
+  suite_add_tcase (suite, tcase);
+
+  tcase = tcase_create ("locations");
+  tcase_add_test (tcase, test_open_memory);
+  tcase_add_test (tcase, test_open_default_location);
+  tcase_add_test (tcase, test_open_home_relative);
+  tcase_add_test (tcase, test_open_cwd_relative);
+  suite_add_tcase (suite, tcase);
+
+  return suite;
+}
+
+/* Removes what the tests made, including folders they made read-only. */
+static void
+remove_tree (const char *path)
+{
+  GDir *dir;
+  const char *name;
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_chmod (path, 0700);
+      dir = g_dir_open (path, 0, NULL);
+      if (dir != NULL)
+        {
+          while ((name = g_dir_read_name (dir)) != NULL)
+            {
+              g_autofree char *child = g_build_filename (path, name, NULL);
+
+              remove_tree (child);
+            }
+          g_dir_close (dir);
+        }
+      g_rmdir (path);
+    }
+  else
+    {
+      g_unlink (path);
+    }
+}
+
+int
+main (void)
+{
+  g_autofree char *tmpdir = NULL;
+  g_autoptr(GError) error = NULL;
+  SRunner *runner;
+  int n_failed;
+
+  tmpdir = g_dir_make_tmp ("ql-test-event-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  /* Tests that give up root must still reach their own folders. */
+  g_chmod (tmpdir, 0755);
+  g_setenv ("QL_TEST_TMPDIR", tmpdir, TRUE);
+
+  runner = srunner_create (event_suite ());
+  srunner_add_suite (runner, event_store_suite ());
+  srunner_add_suite (runner, sqlite_event_store_suite ());
+  srunner_run_all (runner, CK_ENV);
+  n_failed = srunner_ntests_failed (runner);
+  srunner_free (runner);
+
+  remove_tree (tmpdir);
+
+  return n_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
