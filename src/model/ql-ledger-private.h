@@ -20,6 +20,9 @@ QlLedger     *_ql_ledger_new_from_snapshot (const char         *name,
                                             const char         *state,
                                             GError            **error);
 const char   *_ql_ledger_get_sort_key    (QlLedger             *self);
+gboolean      _ql_ledger_check_kind      (QlLedger             *self,
+                                          const char           *type,
+                                          GError              **error);
 gboolean      _ql_ledger_check_change    (QlLedger             *self,
                                           const char           *type,
                                           gint64                amount,

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
@@ -510,6 +512,39 @@ _ql_ledger_apply (QlLedger             *self,
 }
 
 /**
+ * _ql_ledger_check_kind:
+ * @self: a #QlLedger
+ * @type: the type of the event a command would append
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if @type applies to this kind of ledger, else %FALSE with
+ *   @error set to %QL_LEDGER_ERROR_WRONG_KIND
+ */
+gboolean
+_ql_ledger_check_kind (QlLedger    *self,
+                       const char  *type,
+                       GError     **error)
+{
+  const ChangeType *change;
+
+  g_return_val_if_fail (QL_IS_LEDGER (self), FALSE);
+
+  change = find_change_type (type);
+  g_return_val_if_fail (change != NULL, FALSE);
+
+  if (change->kind == self->kind)
+    return TRUE;
+
+  if (self->kind == QL_LEDGER_KIND_ACCOUNT)
+    g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_WRONG_KIND,
+                 _("“%s” is an account, not an inventory item"), self->name);
+  else
+    g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_WRONG_KIND,
+                 _("“%s” is an inventory item, not an account"), self->name);
+  return FALSE;
+}
+
+/**
  * _ql_ledger_check_change:
  * @self: a #QlLedger
  * @type: the type of the event a command would append
@@ -536,19 +571,9 @@ _ql_ledger_check_change (QlLedger    *self,
 
   g_return_val_if_fail (QL_IS_LEDGER (self), FALSE);
 
+  if (!_ql_ledger_check_kind (self, type, error))
+    return FALSE;
   change = find_change_type (type);
-  g_return_val_if_fail (change != NULL, FALSE);
-
-  if (change->kind != self->kind)
-    {
-      if (self->kind == QL_LEDGER_KIND_ACCOUNT)
-        g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_WRONG_KIND,
-                     _("“%s” is an account, not an inventory item"), self->name);
-      else
-        g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_WRONG_KIND,
-                     _("“%s” is an inventory item, not an account"), self->name);
-      return FALSE;
-    }
 
   if (amount <= 0)
     {
@@ -865,6 +890,95 @@ ql_ledger_parse_amount (QlLedger    *self,
   if (self->kind == QL_LEDGER_KIND_ITEM)
     return ql_quantity_parse (text, FALSE, out_minor, error);
   return ql_amount_parse (text, self->decimals, out_minor, error);
+}
+
+/* Line and paragraph separators break a line as control characters do. */
+static gboolean
+is_forbidden_in_name (gunichar c)
+{
+  GUnicodeType type = g_unichar_type (c);
+
+  return type == G_UNICODE_CONTROL ||
+         type == G_UNICODE_LINE_SEPARATOR ||
+         type == G_UNICODE_PARAGRAPH_SEPARATOR;
+}
+
+/**
+ * ql_ledger_normalize_name:
+ * @name: a ledger name as the user typed it
+ * @error: return location for a #GError
+ *
+ * Checks a ledger name and returns the form it is stored under: Unicode
+ * NFC with surrounding white space removed. A name must be valid UTF-8,
+ * hold no control characters (tabs, line breaks, escapes) and have from 1
+ * to %QL_LEDGER_NAME_MAX_CHARS characters.
+ *
+ * Returns: (transfer full) (nullable): the stored form of the name, or
+ *   %NULL with @error set to %QL_LEDGER_ERROR_INVALID_NAME
+ */
+char *
+ql_ledger_normalize_name (const char  *name,
+                          GError     **error)
+{
+  g_autofree char *normalized = NULL;
+  const char *start;
+  const char *end;
+  glong n_chars;
+
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!g_utf8_validate (name, -1, NULL))
+    {
+      g_set_error_literal (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_NAME,
+                           _("A ledger name must be valid text"));
+      return NULL;
+    }
+
+  normalized = g_utf8_normalize (name, -1, G_NORMALIZE_NFC);
+
+  start = normalized;
+  while (*start != '\0' && g_unichar_isspace (g_utf8_get_char (start)))
+    start = g_utf8_next_char (start);
+  end = start + strlen (start);
+  while (end > start)
+    {
+      const char *prev = g_utf8_prev_char (end);
+
+      if (!g_unichar_isspace (g_utf8_get_char (prev)))
+        break;
+      end = prev;
+    }
+
+  if (start == end)
+    {
+      g_set_error_literal (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_NAME,
+                           _("A ledger needs a name"));
+      return NULL;
+    }
+
+  for (const char *p = start; p < end; p = g_utf8_next_char (p))
+    {
+      if (is_forbidden_in_name (g_utf8_get_char (p)))
+        {
+          g_set_error_literal (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_NAME,
+                               _("A ledger name cannot hold control characters such as tabs or line breaks"));
+          return NULL;
+        }
+    }
+
+  n_chars = g_utf8_strlen (start, end - start);
+  if (n_chars > QL_LEDGER_NAME_MAX_CHARS)
+    {
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_NAME,
+                   ngettext ("A ledger name can have at most %d character",
+                             "A ledger name can have at most %d characters",
+                             QL_LEDGER_NAME_MAX_CHARS),
+                   QL_LEDGER_NAME_MAX_CHARS);
+      return NULL;
+    }
+
+  return g_strndup (start, end - start);
 }
 
 /**

@@ -88,5 +88,14 @@ gboolean      ql_ledger_parse_amount     (QlLedger             *self,
                                           gint64               *out_minor,
                                           GError              **error);
 gint64        ql_event_get_signed_amount (QlEvent              *event);
+char         *ql_ledger_normalize_name   (const char           *name,
+                                          GError              **error);
+
+/**
+ * QL_LEDGER_NAME_MAX_CHARS:
+ *
+ * The longest a ledger name can be, in characters.
+ */
+#define QL_LEDGER_NAME_MAX_CHARS 100
 
 G_END_DECLS
