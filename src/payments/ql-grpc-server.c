@@ -1,0 +1,490 @@
+/* ql-grpc-server.c: a gRPC server for unary calls, answered on a main context
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "quote-ledger-payments"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <grpc/byte_buffer.h>
+#include <grpc/byte_buffer_reader.h>
+#include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
+
+#include "ql-grpc-server.h"
+
+/* The gRPC C core runs its own threads and posts every event to one
+ * completion queue, which a thread of ours drains. That thread only moves
+ * bytes; each request is handed to the main context, where the handler runs
+ * and starts the reply. Every tag given to gRPC is counted in `outstanding`
+ * until its event has been handled, so stopping knows when nothing is left. */
+
+typedef enum
+{
+  CALL_REQUESTED,
+  CALL_RECEIVING,
+  CALL_ANSWERING,
+} CallStage;
+
+typedef struct
+{
+  QlGrpcServer        *server;
+  CallStage            stage;
+  grpc_call           *call;
+  grpc_call_details    details;
+  grpc_metadata_array  request_metadata;
+  grpc_byte_buffer    *request_payload;
+  grpc_byte_buffer    *response_payload;
+  grpc_slice           status_details;
+  int                  cancelled;
+  char                *method;
+  GBytes              *request;
+} Call;
+
+struct _QlGrpcServer
+{
+  GObject parent_instance;
+
+  QlGrpcUnaryFunc  func;
+  gpointer         user_data;
+  GDestroyNotify   user_data_destroy;
+  GMainContext    *context;
+
+  grpc_completion_queue *queue;
+  grpc_server           *server;
+  GThread               *queue_thread;
+  int                    port;
+
+  /* Touched by both threads, only through g_atomic_int_*. */
+  gint outstanding;
+  gint shutdown_notified;
+
+  /* Its address is the tag of the shutdown notification. */
+  char shutdown_tag;
+};
+
+G_DEFINE_TYPE (QlGrpcServer, ql_grpc_server, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (ql-grpc-error-quark, ql_grpc_error)
+
+static void
+call_free (Call *call)
+{
+  if (call->call != NULL)
+    grpc_call_unref (call->call);
+  grpc_call_details_destroy (&call->details);
+  grpc_metadata_array_destroy (&call->request_metadata);
+  if (call->request_payload != NULL)
+    grpc_byte_buffer_destroy (call->request_payload);
+  if (call->response_payload != NULL)
+    grpc_byte_buffer_destroy (call->response_payload);
+  grpc_slice_unref (call->status_details);
+  g_free (call->method);
+  g_clear_pointer (&call->request, g_bytes_unref);
+  g_free (call);
+}
+
+static void
+request_next_call (QlGrpcServer *self)
+{
+  Call *call = g_new0 (Call, 1);
+
+  call->server = self;
+  call->stage = CALL_REQUESTED;
+  call->status_details = grpc_empty_slice ();
+  grpc_call_details_init (&call->details);
+  grpc_metadata_array_init (&call->request_metadata);
+
+  g_atomic_int_inc (&self->outstanding);
+  if (grpc_server_request_call (self->server, &call->call, &call->details,
+                                &call->request_metadata, self->queue, self->queue,
+                                call) != GRPC_CALL_OK)
+    {
+      g_atomic_int_add (&self->outstanding, -1);
+      call_free (call);
+    }
+}
+
+/* Sends the status, with the response when there is one, and waits for the
+ * client's close in the same batch: the call is complete when it ends. */
+static void
+answer_call (Call         *call,
+             GBytes       *response,
+             const GError *error)
+{
+  QlGrpcServer *self = call->server;
+  grpc_op ops[4] = { 0 };
+  size_t n_ops = 0;
+  grpc_status_code status = GRPC_STATUS_OK;
+
+  if (error != NULL)
+    {
+      status = error->domain == QL_GRPC_ERROR ? (grpc_status_code) error->code
+                                              : GRPC_STATUS_INTERNAL;
+      call->status_details = grpc_slice_from_copied_string (error->message);
+    }
+
+  ops[n_ops++].op = GRPC_OP_SEND_INITIAL_METADATA;
+
+  if (error == NULL)
+    {
+      gsize size = 0;
+      const char *data = g_bytes_get_data (response, &size);
+      grpc_slice slice = grpc_slice_from_copied_buffer (data, size);
+
+      call->response_payload = grpc_raw_byte_buffer_create (&slice, 1);
+      grpc_slice_unref (slice);
+      ops[n_ops].op = GRPC_OP_SEND_MESSAGE;
+      ops[n_ops++].data.send_message.send_message = call->response_payload;
+    }
+
+  ops[n_ops].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
+  ops[n_ops].data.send_status_from_server.status = status;
+  ops[n_ops++].data.send_status_from_server.status_details = &call->status_details;
+
+  ops[n_ops].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+  ops[n_ops++].data.recv_close_on_server.cancelled = &call->cancelled;
+
+  call->stage = CALL_ANSWERING;
+  g_atomic_int_inc (&self->outstanding);
+  if (grpc_call_start_batch (call->call, ops, n_ops, call, NULL) != GRPC_CALL_OK)
+    {
+      g_atomic_int_add (&self->outstanding, -1);
+      call_free (call);
+    }
+}
+
+/* Runs on the main context. */
+static gboolean
+dispatch_call (gpointer data)
+{
+  Call *call = data;
+  QlGrpcServer *self = call->server;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) response = NULL;
+
+  response = self->func (call->method, call->request, self->user_data, &error);
+  g_assert ((response == NULL) != (error == NULL));
+  answer_call (call, response, error);
+
+  g_atomic_int_add (&self->outstanding, -1);
+  g_main_context_wakeup (self->context);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+receive_request (Call *call)
+{
+  grpc_op op = { 0 };
+
+  op.op = GRPC_OP_RECV_MESSAGE;
+  op.data.recv_message.recv_message = &call->request_payload;
+
+  call->stage = CALL_RECEIVING;
+  g_atomic_int_inc (&call->server->outstanding);
+  if (grpc_call_start_batch (call->call, &op, 1, call, NULL) != GRPC_CALL_OK)
+    {
+      g_atomic_int_add (&call->server->outstanding, -1);
+      call_free (call);
+    }
+}
+
+static GBytes *
+read_payload (grpc_byte_buffer *payload)
+{
+  grpc_byte_buffer_reader reader;
+  grpc_slice slice;
+  GBytes *bytes;
+
+  if (!grpc_byte_buffer_reader_init (&reader, payload))
+    return NULL;
+  slice = grpc_byte_buffer_reader_readall (&reader);
+  grpc_byte_buffer_reader_destroy (&reader);
+  bytes = g_bytes_new (GRPC_SLICE_START_PTR (slice), GRPC_SLICE_LENGTH (slice));
+  grpc_slice_unref (slice);
+  return bytes;
+}
+
+/* Runs on the completion-queue thread. */
+static void
+advance_call (Call     *call,
+              gboolean  success)
+{
+  QlGrpcServer *self = call->server;
+
+  switch (call->stage)
+    {
+    case CALL_REQUESTED:
+      /* A request fails only when the server shuts down: ask no more. */
+      if (!success)
+        {
+          call_free (call);
+          return;
+        }
+      request_next_call (self);
+      call->method = g_strndup ((const char *) GRPC_SLICE_START_PTR (call->details.method),
+                                GRPC_SLICE_LENGTH (call->details.method));
+      receive_request (call);
+      return;
+
+    case CALL_RECEIVING:
+      if (!success)
+        {
+          call_free (call);
+          return;
+        }
+      if (call->request_payload == NULL
+          || (call->request = read_payload (call->request_payload)) == NULL)
+        {
+          g_autoptr(GError) error = g_error_new_literal (QL_GRPC_ERROR,
+                                                         QL_GRPC_ERROR_INVALID_ARGUMENT,
+                                                         _("The call carried no request message"));
+          answer_call (call, NULL, error);
+          return;
+        }
+      g_atomic_int_inc (&self->outstanding);
+      g_main_context_invoke (self->context, dispatch_call, call);
+      return;
+
+    case CALL_ANSWERING:
+      call_free (call);
+      return;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gpointer
+drain_queue (gpointer data)
+{
+  QlGrpcServer *self = data;
+
+  for (;;)
+    {
+      grpc_event event = grpc_completion_queue_next (self->queue,
+                                                     gpr_inf_future (GPR_CLOCK_MONOTONIC),
+                                                     NULL);
+
+      if (event.type == GRPC_QUEUE_SHUTDOWN)
+        break;
+      g_assert (event.type == GRPC_OP_COMPLETE);
+
+      if (event.tag == &self->shutdown_tag)
+        g_atomic_int_set (&self->shutdown_notified, TRUE);
+      else
+        {
+          advance_call (event.tag, event.success);
+          g_atomic_int_add (&self->outstanding, -1);
+        }
+      g_main_context_wakeup (self->context);
+    }
+
+  return NULL;
+}
+
+static void
+destroy_queue (QlGrpcServer *self)
+{
+  grpc_completion_queue_shutdown (self->queue);
+  if (self->queue_thread != NULL)
+    g_thread_join (g_steal_pointer (&self->queue_thread));
+  else
+    while (grpc_completion_queue_next (self->queue, gpr_inf_future (GPR_CLOCK_MONOTONIC),
+                                       NULL).type != GRPC_QUEUE_SHUTDOWN)
+      ;
+  grpc_completion_queue_destroy (g_steal_pointer (&self->queue));
+}
+
+static void
+ql_grpc_server_dispose (GObject *object)
+{
+  QlGrpcServer *self = QL_GRPC_SERVER (object);
+
+  ql_grpc_server_stop (self, 0);
+
+  G_OBJECT_CLASS (ql_grpc_server_parent_class)->dispose (object);
+}
+
+static void
+ql_grpc_server_finalize (GObject *object)
+{
+  QlGrpcServer *self = QL_GRPC_SERVER (object);
+
+  if (self->user_data_destroy != NULL)
+    self->user_data_destroy (self->user_data);
+  g_main_context_unref (self->context);
+
+  G_OBJECT_CLASS (ql_grpc_server_parent_class)->finalize (object);
+}
+
+static void
+ql_grpc_server_class_init (QlGrpcServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ql_grpc_server_dispose;
+  object_class->finalize = ql_grpc_server_finalize;
+}
+
+static void
+ql_grpc_server_init (QlGrpcServer *self)
+{
+}
+
+/**
+ * ql_grpc_server_new:
+ * @func: answers each unary call
+ * @user_data: data for @func
+ * @user_data_destroy: (nullable): frees @user_data with the server
+ *
+ * Makes a server that answers calls with @func on the thread-default main
+ * context of the caller. It listens once started.
+ *
+ * Returns: (transfer full): a new server
+ */
+QlGrpcServer *
+ql_grpc_server_new (QlGrpcUnaryFunc func,
+                    gpointer        user_data,
+                    GDestroyNotify  user_data_destroy)
+{
+  QlGrpcServer *self;
+
+  g_return_val_if_fail (func != NULL, NULL);
+
+  self = g_object_new (QL_TYPE_GRPC_SERVER, NULL);
+  self->func = func;
+  self->user_data = user_data;
+  self->user_data_destroy = user_data_destroy;
+  self->context = g_main_context_ref_thread_default ();
+  return self;
+}
+
+/**
+ * ql_grpc_server_start:
+ * @self: a #QlGrpcServer
+ * @address: where to listen, such as `127.0.0.1:50051`; port 0 picks one
+ * @error: return location for a #GError
+ *
+ * Listens on @address, without TLS, and starts answering calls. Fails when
+ * the address is in use, even by a server that allows port sharing.
+ *
+ * Returns: %TRUE when listening
+ */
+gboolean
+ql_grpc_server_start (QlGrpcServer  *self,
+                      const char    *address,
+                      GError       **error)
+{
+  grpc_arg no_port_sharing = { 0 };
+  grpc_channel_args args = { 0 };
+  grpc_server_credentials *credentials;
+
+  g_return_val_if_fail (QL_IS_GRPC_SERVER (self), FALSE);
+  g_return_val_if_fail (address != NULL, FALSE);
+  g_return_val_if_fail (self->server == NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* gRPC sets SO_REUSEPORT by default, which would let a second server
+   * share the port silently instead of failing to bind. */
+  no_port_sharing.type = GRPC_ARG_INTEGER;
+  no_port_sharing.key = (char *) GRPC_ARG_ALLOW_REUSEPORT;
+  no_port_sharing.value.integer = 0;
+  args.num_args = 1;
+  args.args = &no_port_sharing;
+
+  grpc_init ();
+  self->queue = grpc_completion_queue_create_for_next (NULL);
+  self->server = grpc_server_create (&args, NULL);
+  grpc_server_register_completion_queue (self->server, self->queue, NULL);
+
+  credentials = grpc_insecure_server_credentials_create ();
+  self->port = grpc_server_add_http2_port (self->server, address, credentials);
+  grpc_server_credentials_release (credentials);
+
+  if (self->port == 0)
+    {
+      grpc_server_destroy (g_steal_pointer (&self->server));
+      destroy_queue (self);
+      grpc_shutdown ();
+      g_set_error (error, QL_GRPC_ERROR, QL_GRPC_ERROR_UNAVAILABLE,
+                   _("Cannot listen on “%s”: the address is in use or not valid"),
+                   address);
+      return FALSE;
+    }
+
+  grpc_server_start (self->server);
+  g_atomic_int_set (&self->shutdown_notified, FALSE);
+  self->queue_thread = g_thread_new ("ql-grpc-queue", drain_queue, self);
+  request_next_call (self);
+  return TRUE;
+}
+
+/**
+ * ql_grpc_server_get_port:
+ * @self: a #QlGrpcServer
+ *
+ * Returns: the port listened on, or 0 when not started
+ */
+int
+ql_grpc_server_get_port (QlGrpcServer *self)
+{
+  g_return_val_if_fail (QL_IS_GRPC_SERVER (self), 0);
+
+  return self->server != NULL ? self->port : 0;
+}
+
+static gboolean
+end_grace (gpointer data)
+{
+  gboolean *grace_over = data;
+
+  *grace_over = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * ql_grpc_server_stop:
+ * @self: a #QlGrpcServer
+ * @grace_ms: how long calls in flight may take to finish
+ *
+ * Stops listening, lets the calls in flight finish for up to @grace_ms, then
+ * cancels the rest. Iterates the server's main context until every call is
+ * over, so handlers keep running meanwhile. Does nothing when not started.
+ */
+void
+ql_grpc_server_stop (QlGrpcServer *self,
+                     guint         grace_ms)
+{
+  g_autoptr(GSource) grace = NULL;
+  gboolean grace_over = FALSE;
+  gboolean cancelled = FALSE;
+
+  g_return_if_fail (QL_IS_GRPC_SERVER (self));
+
+  if (self->server == NULL)
+    return;
+
+  grpc_server_shutdown_and_notify (self->server, self->queue, &self->shutdown_tag);
+
+  grace = g_timeout_source_new (grace_ms);
+  g_source_set_callback (grace, end_grace, &grace_over, NULL);
+  g_source_attach (grace, self->context);
+
+  while (!g_atomic_int_get (&self->shutdown_notified)
+         || g_atomic_int_get (&self->outstanding) > 0)
+    {
+      if (grace_over && !cancelled)
+        {
+          grpc_server_cancel_all_calls (self->server);
+          cancelled = TRUE;
+        }
+      g_main_context_iteration (self->context, TRUE);
+    }
+  g_source_destroy (grace);
+
+  grpc_server_destroy (g_steal_pointer (&self->server));
+  destroy_queue (self);
+  grpc_shutdown ();
+}

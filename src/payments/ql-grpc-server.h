@@ -1,0 +1,63 @@
+/* ql-grpc-server.h: a gRPC server for unary calls, answered on a main context
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define QL_GRPC_ERROR (ql_grpc_error_quark ())
+
+/**
+ * QlGrpcError:
+ * @QL_GRPC_ERROR_INVALID_ARGUMENT: the request could not be understood
+ * @QL_GRPC_ERROR_UNIMPLEMENTED: no such method
+ * @QL_GRPC_ERROR_INTERNAL: the server failed
+ * @QL_GRPC_ERROR_UNAVAILABLE: the server cannot listen or serve
+ *
+ * Errors of the %QL_GRPC_ERROR domain. The codes are gRPC status codes, so
+ * a handler's error travels to the client as the call's status.
+ */
+typedef enum
+{
+  QL_GRPC_ERROR_INVALID_ARGUMENT = 3,
+  QL_GRPC_ERROR_UNIMPLEMENTED = 12,
+  QL_GRPC_ERROR_INTERNAL = 13,
+  QL_GRPC_ERROR_UNAVAILABLE = 14,
+} QlGrpcError;
+
+GQuark ql_grpc_error_quark (void);
+
+/**
+ * QlGrpcUnaryFunc:
+ * @method: the method path, such as `/package.Service/Method`
+ * @request: the request message as sent
+ * @user_data: data given to ql_grpc_server_new()
+ * @error: where a %QL_GRPC_ERROR becomes the call's status
+ *
+ * Answers one unary call. Runs on the main context that was the thread
+ * default when the server was made, one call at a time.
+ *
+ * Returns: (transfer full): the response message, or %NULL with @error set
+ */
+typedef GBytes *(*QlGrpcUnaryFunc) (const char  *method,
+                                    GBytes      *request,
+                                    gpointer     user_data,
+                                    GError     **error);
+
+#define QL_TYPE_GRPC_SERVER (ql_grpc_server_get_type ())
+G_DECLARE_FINAL_TYPE (QlGrpcServer, ql_grpc_server, QL, GRPC_SERVER, GObject)
+
+QlGrpcServer *ql_grpc_server_new      (QlGrpcUnaryFunc   func,
+                                       gpointer          user_data,
+                                       GDestroyNotify    user_data_destroy);
+gboolean      ql_grpc_server_start    (QlGrpcServer     *self,
+                                       const char       *address,
+                                       GError          **error);
+int           ql_grpc_server_get_port (QlGrpcServer     *self);
+void          ql_grpc_server_stop     (QlGrpcServer     *self,
+                                       guint             grace_ms);
+
+G_END_DECLS

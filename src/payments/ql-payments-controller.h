@@ -1,0 +1,26 @@
+/* ql-payments-controller.h: the PaymentService's calls, translated to the model
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ql-ledger-book.h"
+
+G_BEGIN_DECLS
+
+/* The method path of the seed's `PaymentService.ProcessPayment`. */
+#define QL_PAYMENTS_PROCESS_PAYMENT "/payment.PaymentService/ProcessPayment"
+
+#define QL_TYPE_PAYMENTS_CONTROLLER (ql_payments_controller_get_type ())
+G_DECLARE_FINAL_TYPE (QlPaymentsController, ql_payments_controller, QL, PAYMENTS_CONTROLLER, GObject)
+
+QlPaymentsController *ql_payments_controller_new           (QlLedgerBook          *book);
+GBytes               *ql_payments_controller_handle_call   (QlPaymentsController  *self,
+                                                            const char            *method,
+                                                            GBytes                *request,
+                                                            GError               **error);
+char                 *ql_payments_controller_format_amount (double                 amount);
+
+G_END_DECLS

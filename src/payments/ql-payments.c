@@ -1,0 +1,111 @@
+/* ql-payments.c: serves the ledgers as the seed's gRPC PaymentService
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "quote-ledger-payments"
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "ql-exit-status.h"
+#include "ql-grpc-server.h"
+#include "ql-ledger-book.h"
+#include "ql-payments-controller.h"
+#include "ql-payments.h"
+
+/* How long calls in flight may take to finish once asked to stop. */
+#define SHUTDOWN_GRACE_MS 3000
+
+static GBytes *
+answer_call (const char  *method,
+             GBytes      *request,
+             gpointer     user_data,
+             GError     **error)
+{
+  return ql_payments_controller_handle_call (user_data, method, request, error);
+}
+
+static gboolean
+quit_on_signal (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * ql_payments_main:
+ * @db_location: (nullable): the database, or %NULL for the default one
+ * @address: (nullable): where to listen, or %NULL for
+ *   %QL_PAYMENTS_DEFAULT_ADDRESS
+ *
+ * Serves payments from the ledgers of @db_location until SIGINT or SIGTERM,
+ * then lets calls in flight finish and exits.
+ *
+ * Returns: the process exit status
+ */
+int
+ql_payments_main (const char *db_location,
+                  const char *address)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(QlLedgerBook) book = NULL;
+  g_autoptr(QlGrpcServer) server = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  sigset_t stop_signals;
+  guint sigint_id;
+  guint sigterm_id;
+
+  if (address == NULL)
+    address = QL_PAYMENTS_DEFAULT_ADDRESS;
+
+  store = ql_event_store_open (db_location, &error);
+  if (store != NULL)
+    book = ql_ledger_book_new (store, &error);
+  if (book == NULL)
+    {
+      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      return QL_EXIT_FAILURE;
+    }
+
+  /* Threads started from here on, gRPC's and ours, inherit this mask, so
+   * the stop signals reach the main thread and its loop, never a thread
+   * inside gRPC. */
+  sigemptyset (&stop_signals);
+  sigaddset (&stop_signals, SIGINT);
+  sigaddset (&stop_signals, SIGTERM);
+  pthread_sigmask (SIG_BLOCK, &stop_signals, NULL);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  sigint_id = g_unix_signal_add (SIGINT, quit_on_signal, loop);
+  sigterm_id = g_unix_signal_add (SIGTERM, quit_on_signal, loop);
+
+  server = ql_grpc_server_new (answer_call, ql_payments_controller_new (book), g_object_unref);
+  if (!ql_grpc_server_start (server, address, &error))
+    {
+      g_source_remove (sigint_id);
+      g_source_remove (sigterm_id);
+      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      return QL_EXIT_FAILURE;
+    }
+
+  pthread_sigmask (SIG_UNBLOCK, &stop_signals, NULL);
+
+  g_print (_("Payment Service ready on %s (port %d).\n"),
+           address, ql_grpc_server_get_port (server));
+  fflush (stdout);
+
+  g_main_loop_run (loop);
+
+  ql_grpc_server_stop (server, SHUTDOWN_GRACE_MS);
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+
+  g_print (_("Payment Service stopped.\n"));
+  return QL_EXIT_OK;
+}

@@ -1,0 +1,399 @@
+/* test-payments-controller.c: PaymentService calls translated to the model
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <check.h>
+#include <math.h>
+#include <string.h>
+
+#include "payment.pb-c.h"
+#include "ql-grpc-server.h"
+#include "ql-ledger-book.h"
+#include "ql-memory-event-store.h"
+#include "ql-payments-controller.h"
+
+typedef struct
+{
+  QlLedgerBook         *book;
+  QlPaymentsController *controller;
+} Fixture;
+
+typedef struct
+{
+  char *payment_id;
+  char *status;
+} Answer;
+
+static void
+answer_clear (Answer *answer)
+{
+  g_free (answer->payment_id);
+  g_free (answer->status);
+}
+
+static void
+fixture_init (Fixture *fixture)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(GError) error = NULL;
+
+  fixture->book = ql_ledger_book_new (store, &error);
+  ck_assert_ptr_nonnull (fixture->book);
+  ck_assert (ql_ledger_book_open_account (fixture->book, "user456", "USD", &error));
+  ck_assert (ql_ledger_book_deposit (fixture->book, "user456", "1000", &error));
+  ck_assert (ql_ledger_book_open_account (fixture->book, "yen", "JPY", &error));
+  ck_assert (ql_ledger_book_deposit (fixture->book, "yen", "5000", &error));
+  ck_assert (ql_ledger_book_create_item (fixture->book, "Laptop", "10", &error));
+  fixture->controller = ql_payments_controller_new (fixture->book);
+}
+
+static void
+fixture_clear (Fixture *fixture)
+{
+  g_clear_object (&fixture->controller);
+  g_clear_object (&fixture->book);
+}
+
+static gint64
+balance_of (Fixture    *fixture,
+            const char *name)
+{
+  QlLedger *ledger = ql_ledger_book_lookup (fixture->book, name);
+
+  ck_assert_ptr_nonnull (ledger);
+  return ql_ledger_get_balance (ledger);
+}
+
+static gint64
+head_position (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 head = ql_event_store_get_head_position (ql_ledger_book_get_store (fixture->book),
+                                                  &error);
+
+  ck_assert_ptr_null (error);
+  return head;
+}
+
+static GBytes *
+pack_request (const char *order_id,
+              double      amount,
+              const char *currency,
+              const char *user_id)
+{
+  Payment__PaymentRequest request = PAYMENT__PAYMENT_REQUEST__INIT;
+  gsize size;
+  guint8 *data;
+
+  request.order_id = (char *) order_id;
+  request.amount = amount;
+  request.currency = (char *) currency;
+  request.user_id = (char *) user_id;
+  size = payment__payment_request__get_packed_size (&request);
+  data = g_malloc (MAX (size, 1));
+  payment__payment_request__pack (&request, data);
+  return g_bytes_new_take (data, size);
+}
+
+static Answer
+pay (Fixture    *fixture,
+     const char *order_id,
+     double      amount,
+     const char *currency,
+     const char *user_id)
+{
+  g_autoptr(GBytes) request = pack_request (order_id, amount, currency, user_id);
+  g_autoptr(GBytes) response_bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  Payment__PaymentResponse *response;
+  Answer answer;
+  gsize size = 0;
+  const guint8 *data;
+
+  response_bytes = ql_payments_controller_handle_call (fixture->controller,
+                                                       QL_PAYMENTS_PROCESS_PAYMENT,
+                                                       request, &error);
+  ck_assert_ptr_null (error);
+  ck_assert_ptr_nonnull (response_bytes);
+  data = g_bytes_get_data (response_bytes, &size);
+  response = payment__payment_response__unpack (NULL, size, data);
+  ck_assert_ptr_nonnull (response);
+  answer.payment_id = g_strdup (response->payment_id);
+  answer.status = g_strdup (response->status);
+  payment__payment_response__free_unpacked (response, NULL);
+  return answer;
+}
+
+START_TEST (test_format_amount)
+{
+  static const struct { double amount; const char *text; } cases[] = {
+    { 99.99, "99.99" },
+    { 0.1, "0.1" },
+    { 100, "100" },
+    { 1000, "1000" },
+    { 0.001, "0.001" },
+    { 1e-05, "0.00001" },
+    { 1e15, "1000000000000000" },
+    { 1e21, "1000000000000000000000" },
+    { 0.30000000000000004, "0.30000000000000004" },
+    { -5, "-5" },
+    { 0, "0" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = ql_payments_controller_format_amount (cases[i].amount);
+
+      ck_assert_str_eq (text, cases[i].text);
+    }
+}
+END_TEST
+
+START_TEST (test_format_amount_not_finite)
+{
+  g_autofree char *not_a_number = ql_payments_controller_format_amount (NAN);
+  g_autofree char *infinite = ql_payments_controller_format_amount (INFINITY);
+  g_autofree char *tiny = ql_payments_controller_format_amount (1e-30);
+
+  ck_assert_str_eq (not_a_number, "nan");
+  ck_assert_str_eq (infinite, "inf");
+  ck_assert_ptr_nonnull (strchr (tiny, 'e'));
+}
+END_TEST
+
+START_TEST (test_payment_succeeds)
+{
+  Fixture fixture;
+  Answer answer;
+  gint64 head;
+
+  fixture_init (&fixture);
+  head = head_position (&fixture);
+
+  answer = pay (&fixture, "order123", 99.99, "USD", "user456");
+  ck_assert_str_eq (answer.status, "SUCCESS");
+  ck_assert_str_ne (answer.payment_id, "");
+  ck_assert_int_eq (balance_of (&fixture, "user456"), 100000 - 9999);
+  ck_assert_int_eq (head_position (&fixture), head + 1);
+
+  answer_clear (&answer);
+  fixture_clear (&fixture);
+}
+END_TEST
+
+START_TEST (test_payment_records_order)
+{
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  Fixture fixture;
+  Answer answer;
+  QlEvent *last;
+
+  fixture_init (&fixture);
+  answer = pay (&fixture, "order-7f3a", 12.5, "USD", "user456");
+  ck_assert_str_eq (answer.status, "SUCCESS");
+
+  events = ql_ledger_book_list_events (fixture.book, "user456", &error);
+  ck_assert_ptr_nonnull (events);
+  last = g_ptr_array_index (events, events->len - 1);
+  ck_assert_str_eq (ql_event_get_event_type (last), QL_EVENT_WITHDRAWN);
+  ck_assert_ptr_nonnull (strstr (ql_event_get_payload (last), "\"order-7f3a\""));
+
+  answer_clear (&answer);
+  fixture_clear (&fixture);
+}
+END_TEST
+
+typedef struct
+{
+  const char *why;
+  const char *order_id;
+  double      amount;
+  const char *currency;
+  const char *user_id;
+} Refused;
+
+static const Refused refused[] = {
+  { "unknown account", "o-1", 10, "USD", "nobody" },
+  { "currency mismatch", "o-2", 10, "EUR", "user456" },
+  { "currency of another account", "o-3", 10, "JPY", "user456" },
+  { "insufficient funds", "o-4", 1000.01, "USD", "user456" },
+  { "zero", "o-5", 0, "USD", "user456" },
+  { "negative", "o-6", -5, "USD", "user456" },
+  { "below the minor unit", "o-7", 0.001, "USD", "user456" },
+  { "tiny", "o-8", 1e-05, "USD", "user456" },
+  { "not a number", "o-9", NAN, "USD", "user456" },
+  { "infinite", "o-10", INFINITY, "USD", "user456" },
+  { "negative infinite", "o-11", -INFINITY, "USD", "user456" },
+  { "overflow", "o-12", 1e300, "USD", "user456" },
+  { "fraction of a yen", "o-13", 1.5, "JPY", "yen" },
+  { "inventory item", "o-14", 1, "USD", "Laptop" },
+  { "empty account name", "o-15", 1, "USD", "" },
+  { "empty currency", "o-16", 1, "", "user456" },
+};
+
+START_TEST (test_payment_fails)
+{
+  const Refused *r = &refused[_i];
+  Fixture fixture;
+  Answer answer;
+  gint64 head;
+
+  fixture_init (&fixture);
+  head = head_position (&fixture);
+
+  answer = pay (&fixture, r->order_id, r->amount, r->currency, r->user_id);
+  ck_assert_msg (g_str_equal (answer.status, "FAILED"), "%s: status %s", r->why, answer.status);
+  ck_assert_str_eq (answer.payment_id, "");
+  ck_assert_int_eq (balance_of (&fixture, "user456"), 100000);
+  ck_assert_int_eq (balance_of (&fixture, "yen"), 5000);
+  ck_assert_int_eq (head_position (&fixture), head);
+
+  answer_clear (&answer);
+  fixture_clear (&fixture);
+}
+END_TEST
+
+START_TEST (test_failure_does_not_spend_order)
+{
+  Fixture fixture;
+  Answer failed;
+  Answer retried;
+
+  fixture_init (&fixture);
+
+  failed = pay (&fixture, "order-9", 5000, "USD", "user456");
+  ck_assert_str_eq (failed.status, "FAILED");
+  retried = pay (&fixture, "order-9", 50, "USD", "user456");
+  ck_assert_str_eq (retried.status, "SUCCESS");
+  ck_assert_int_eq (balance_of (&fixture, "user456"), 95000);
+
+  answer_clear (&failed);
+  answer_clear (&retried);
+  fixture_clear (&fixture);
+}
+END_TEST
+
+START_TEST (test_same_order_charged_once)
+{
+  Fixture fixture;
+  Answer first;
+  Answer retry;
+  Answer other;
+  gint64 head;
+
+  fixture_init (&fixture);
+
+  first = pay (&fixture, "order123", 99.99, "USD", "user456");
+  head = head_position (&fixture);
+  retry = pay (&fixture, "order123", 99.99, "USD", "user456");
+  ck_assert_str_eq (first.status, "SUCCESS");
+  ck_assert_str_eq (retry.status, "SUCCESS");
+  ck_assert_str_eq (retry.payment_id, first.payment_id);
+  ck_assert_int_eq (balance_of (&fixture, "user456"), 100000 - 9999);
+  ck_assert_int_eq (head_position (&fixture), head);
+
+  other = pay (&fixture, "order124", 99.99, "USD", "user456");
+  ck_assert_str_eq (other.status, "SUCCESS");
+  ck_assert_str_ne (other.payment_id, first.payment_id);
+  ck_assert_int_eq (balance_of (&fixture, "user456"), 100000 - 2 * 9999);
+
+  answer_clear (&first);
+  answer_clear (&retry);
+  answer_clear (&other);
+  fixture_clear (&fixture);
+}
+END_TEST
+
+START_TEST (test_malformed_request)
+{
+  /* A truncated field, then a field number 0: neither is protobuf. */
+  static const guint8 garbage[][4] = { { 0x0a, 0x05, 'a', 'b' }, { 0x00, 0x00, 0x00, 0x00 } };
+  Fixture fixture;
+
+  fixture_init (&fixture);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (garbage); i++)
+    {
+      g_autoptr(GBytes) request = g_bytes_new_static (garbage[i], sizeof garbage[i]);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) response = NULL;
+
+      response = ql_payments_controller_handle_call (fixture.controller,
+                                                     QL_PAYMENTS_PROCESS_PAYMENT,
+                                                     request, &error);
+      ck_assert_ptr_null (response);
+      ck_assert (g_error_matches (error, QL_GRPC_ERROR, QL_GRPC_ERROR_INVALID_ARGUMENT));
+    }
+  ck_assert_int_eq (balance_of (&fixture, "user456"), 100000);
+
+  fixture_clear (&fixture);
+}
+END_TEST
+
+START_TEST (test_unknown_method)
+{
+  g_autoptr(GBytes) request = pack_request ("order123", 1, "USD", "user456");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) response = NULL;
+  Fixture fixture;
+
+  fixture_init (&fixture);
+
+  response = ql_payments_controller_handle_call (fixture.controller,
+                                                 "/payment.PaymentService/Refund",
+                                                 request, &error);
+  ck_assert_ptr_null (response);
+  ck_assert (g_error_matches (error, QL_GRPC_ERROR, QL_GRPC_ERROR_UNIMPLEMENTED));
+  ck_assert_int_eq (balance_of (&fixture, "user456"), 100000);
+
+  fixture_clear (&fixture);
+}
+END_TEST
+
+static Suite *
+payments_controller_suite (void)
+{
+  Suite *suite = suite_create ("QlPaymentsController");
+  TCase *tc;
+
+  tc = tcase_create ("format-amount");
+  tcase_add_test (tc, test_format_amount);
+  tcase_add_test (tc, test_format_amount_not_finite);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("payment-succeeds");
+  tcase_add_test (tc, test_payment_succeeds);
+  tcase_add_test (tc, test_payment_records_order);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("payment-fails");
+  tcase_add_loop_test (tc, test_payment_fails, 0, G_N_ELEMENTS (refused));
+  tcase_add_test (tc, test_failure_does_not_spend_order);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("idempotent");
+  tcase_add_test (tc, test_same_order_charged_once);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("bad-calls");
+  tcase_add_test (tc, test_malformed_request);
+  tcase_add_test (tc, test_unknown_method);
+  suite_add_tcase (suite, tc);
+
+  return suite;
+}
+
+int
+main (void)
+{
+  SRunner *runner = srunner_create (payments_controller_suite ());
+  int failed;
+
+  srunner_run_all (runner, CK_ENV);
+  failed = srunner_ntests_failed (runner);
+  srunner_free (runner);
+  return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,414 @@
+#!/usr/bin/python3
+# test-payments-service.py: the built quote-ledger serving the seed's
+# PaymentService, driven by grpcio clients over 127.0.0.1 only.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Run one test class: test-payments-service.py SeedClientTest
+# The Python stubs are generated at test time from src/payments/payment.proto
+# with grpc_tools, as the seed's chapter does.
+
+import concurrent.futures
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+import grpc
+
+SOURCE_DIR = os.path.dirname(os.environ['QL_TEST_SOURCE_DIR'])
+BINARY = os.environ['QL_BINARY']
+PROTO_DIR = os.path.join(SOURCE_DIR, 'src', 'payments')
+PYTHON = '/usr/bin/python3'
+HOST = '127.0.0.1'
+METHOD = '/payment.PaymentService/ProcessPayment'
+READY = re.compile(r'^Payment Service ready on (\S+) \(port (\d+)\)\.$')
+
+# The seed's client (ch06/microservices/grpc/client.py) as printed in the
+# chapter. Only its target changes: the tests' own port, and 127.0.0.1 so
+# that nothing but the loopback address is ever contacted.
+SEED_CLIENT = '''\
+import grpc
+import payment_pb2
+import payment_pb2_grpc
+with grpc.insecure_channel("localhost:50051") as chan:
+    stub = payment_pb2_grpc.PaymentServiceStub(chan)
+    resp = stub.ProcessPayment(
+        payment_pb2.PaymentRequest(
+            order_id="order123",
+            amount=99.99,
+            currency="USD",
+            user_id="user456",
+        )
+    )
+    print("Payment Service responded.")
+    print(f"Response status: {resp.status}")
+'''
+
+stubs_dir = None
+payment_pb2 = None
+payment_pb2_grpc = None
+
+
+def setUpModule():
+    global stubs_dir, payment_pb2, payment_pb2_grpc
+    stubs_dir = tempfile.TemporaryDirectory(prefix='ql-payments-stubs-')
+    subprocess.run([PYTHON, '-m', 'grpc_tools.protoc', '-I', PROTO_DIR,
+                    '--python_out', stubs_dir.name, '--grpc_python_out', stubs_dir.name,
+                    os.path.join(PROTO_DIR, 'payment.proto')], check=True)
+    sys.path.insert(0, stubs_dir.name)
+    import payment_pb2 as pb2
+    import payment_pb2_grpc as pb2_grpc
+    payment_pb2, payment_pb2_grpc = pb2, pb2_grpc
+
+
+def tearDownModule():
+    stubs_dir.cleanup()
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """One quote-ledger --serve-payments process and what it printed."""
+
+    def __init__(self, env, db, port, wrapper=()):
+        self.port = port
+        self.process = subprocess.Popen(
+            [*wrapper, BINARY, '--serve-payments', f'{HOST}:{port}', '--db', db],
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
+        self.lines = []
+        self.ready = threading.Event()
+        self.stderr = ''
+        self._readers = [threading.Thread(target=self._read_stdout, daemon=True),
+                         threading.Thread(target=self._read_stderr, daemon=True)]
+        for reader in self._readers:
+            reader.start()
+
+    def _read_stdout(self):
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip('\n'))
+            if READY.match(self.lines[-1]):
+                self.ready.set()
+
+    def _read_stderr(self):
+        self.stderr = self.process.stderr.read()
+
+    def wait_ready(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while not self.ready.wait(0.05):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.finish(timeout=10)
+                raise AssertionError(f'server not ready: exit {self.process.returncode}, '
+                                     f'stdout {self.lines}, stderr {self.stderr!r}')
+        return self
+
+    def finish(self, timeout=30):
+        """Waits for the exit, returns the status once every output is read."""
+        status = self.process.wait(timeout)
+        for reader in self._readers:
+            reader.join(10)
+        return status
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        return self.finish(timeout)
+
+    def kill(self):
+        if self.process.poll() is None:
+            self.process.kill()
+        self.finish()
+
+
+class ServiceTestCase(unittest.TestCase):
+    """A private database with user456 holding 1000 USD, and a server on it."""
+
+    server_wrapper = ()
+    ready_timeout = 30
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix='ql-payments-')
+        self.addCleanup(self.tmp.cleanup)
+        self.env = dict(os.environ, XDG_DATA_HOME=self.tmp.name)
+        for name in ('DISPLAY', 'WAYLAND_DISPLAY'):
+            self.env.pop(name, None)
+        self.db = os.path.join(self.tmp.name, 'ledger.db')
+        self.tui('open user456 USD', 'deposit user456 1000', 'open yen JPY', 'deposit yen 5000')
+        self.server = self.start_server()
+        self.channel = grpc.insecure_channel(f'{HOST}:{self.server.port}')
+        self.addCleanup(self.channel.close)
+        self.stub = payment_pb2_grpc.PaymentServiceStub(self.channel)
+
+    def start_server(self, port=None):
+        server = Server(self.env, self.db, port or free_port(), self.server_wrapper)
+        self.addCleanup(server.kill)
+        return server.wait_ready(self.ready_timeout)
+
+    def tui(self, *commands):
+        result = subprocess.run([BINARY, '--tui', '--db', self.db], env=self.env,
+                                input=''.join(c + '\n' for c in commands),
+                                capture_output=True, text=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertNotIn('Error', result.stdout)
+        return result.stdout
+
+    def balance(self, name='user456'):
+        out = self.tui(f'balance {name}')
+        amounts = re.findall(r'\d[\d,]*(?:\.\d+)?', out.rsplit('?', 1)[0].split('?')[-1])
+        self.assertTrue(amounts, out)
+        return amounts[-1].replace(',', '')
+
+    def pay(self, order_id, amount, currency='USD', user_id='user456', timeout=30):
+        return self.stub.ProcessPayment(
+            payment_pb2.PaymentRequest(order_id=order_id, amount=amount,
+                                       currency=currency, user_id=user_id),
+            timeout=timeout)
+
+
+class SeedClientTest(ServiceTestCase):
+    def run_seed_client(self):
+        client = os.path.join(self.tmp.name, 'client.py')
+        with open(client, 'w') as f:
+            f.write(SEED_CLIENT.replace('localhost:50051', f'{HOST}:{self.server.port}'))
+        env = dict(self.env, PYTHONPATH=stubs_dir.name)
+        return subprocess.run([PYTHON, client], env=env, capture_output=True,
+                              text=True, timeout=60)
+
+    def test_seed_client_pays(self):
+        self.assertEqual(self.balance(), '1000.00')
+        result = self.run_seed_client()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout,
+                         'Payment Service responded.\nResponse status: SUCCESS\n')
+        self.assertEqual(self.balance(), '900.01')
+
+    def test_seed_client_retried_is_charged_once(self):
+        first = self.run_seed_client()
+        again = self.run_seed_client()
+        self.assertEqual(first.stdout, again.stdout)
+        self.assertIn('Response status: SUCCESS', again.stdout)
+        self.assertEqual(self.balance(), '900.01')
+
+    def test_terminal_open_on_the_database_sees_payments(self):
+        terminal = subprocess.Popen([BINARY, '--tui', '--db', self.db], env=self.env,
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True)
+        self.addCleanup(terminal.kill)
+        terminal.stdin.write('balance user456\n')
+        terminal.stdin.flush()
+        response = self.pay('order-live', 250)
+        self.assertEqual(response.status, 'SUCCESS')
+        time.sleep(1.5)
+        out, err = terminal.communicate('balance user456\nevents user456\n', timeout=60)
+        self.assertEqual(terminal.returncode, 0, err)
+        self.assertIn('1000.00', out)
+        self.assertIn('750.00', out)
+        self.assertIn('order-live', out)
+
+
+class FailureTest(ServiceTestCase):
+    CASES = [
+        ('unknown account', 'o-1', 10, 'USD', 'nobody'),
+        ('currency mismatch', 'o-2', 10, 'EUR', 'user456'),
+        ('currency of another account', 'o-3', 10, 'JPY', 'user456'),
+        ('insufficient funds', 'o-4', 1000.01, 'USD', 'user456'),
+        ('zero', 'o-5', 0, 'USD', 'user456'),
+        ('negative', 'o-6', -5, 'USD', 'user456'),
+        ('below the minor unit', 'o-7', 0.001, 'USD', 'user456'),
+        ('tiny', 'o-8', 1e-05, 'USD', 'user456'),
+        ('not a number', 'o-9', float('nan'), 'USD', 'user456'),
+        ('infinite', 'o-10', float('inf'), 'USD', 'user456'),
+        ('negative infinite', 'o-11', float('-inf'), 'USD', 'user456'),
+        ('overflow', 'o-12', 1e300, 'USD', 'user456'),
+        ('fraction of a yen', 'o-13', 1.5, 'JPY', 'yen'),
+    ]
+
+    def test_refused_payments_change_nothing(self):
+        for why, order_id, amount, currency, user_id in self.CASES:
+            with self.subTest(why):
+                response = self.pay(order_id, amount, currency, user_id)
+                self.assertEqual(response.status, 'FAILED')
+                self.assertEqual(response.payment_id, '')
+        self.assertEqual(self.balance(), '1000.00')
+        self.assertEqual(self.balance('yen'), '5000')
+
+    def test_server_keeps_serving_after_failures(self):
+        self.assertEqual(self.pay('o-x', 2000).status, 'FAILED')
+        self.assertEqual(self.pay('o-y', 20).status, 'SUCCESS')
+        self.assertEqual(self.balance(), '980.00')
+
+
+class IdempotencyTest(ServiceTestCase):
+    def test_same_order_answers_same_payment(self):
+        first = self.pay('order-1', 10.25)
+        again = self.pay('order-1', 10.25)
+        self.assertEqual(first.status, 'SUCCESS')
+        self.assertEqual(again.status, 'SUCCESS')
+        self.assertNotEqual(first.payment_id, '')
+        self.assertEqual(again.payment_id, first.payment_id)
+        other = self.pay('order-2', 10.25)
+        self.assertNotEqual(other.payment_id, first.payment_id)
+        self.assertEqual(self.balance(), '979.50')
+
+    def test_retry_survives_a_restart(self):
+        first = self.pay('order-restart', 1)
+        self.assertEqual(self.server.stop(), 0)
+        self.server = self.start_server()
+        with grpc.insecure_channel(f'{HOST}:{self.server.port}') as channel:
+            stub = payment_pb2_grpc.PaymentServiceStub(channel)
+            again = stub.ProcessPayment(payment_pb2.PaymentRequest(
+                order_id='order-restart', amount=1, currency='USD', user_id='user456'),
+                timeout=30)
+        self.assertEqual(again.payment_id, first.payment_id)
+        self.assertEqual(self.balance(), '999.00')
+
+
+class ConcurrencyTest(ServiceTestCase):
+    def test_200_concurrent_payments(self):
+        with concurrent.futures.ThreadPoolExecutor(max_workers=200) as pool:
+            futures = [pool.submit(self.pay, f'order-{i}', 1.5) for i in range(200)]
+            responses = [f.result(timeout=120) for f in futures]
+        self.assertEqual([r.status for r in responses], ['SUCCESS'] * 200)
+        self.assertEqual(len({r.payment_id for r in responses}), 200)
+        self.assertEqual(self.balance(), '700.00')
+
+    def test_concurrent_retries_of_one_order(self):
+        with concurrent.futures.ThreadPoolExecutor(max_workers=50) as pool:
+            futures = [pool.submit(self.pay, 'order-dup', 7) for _ in range(50)]
+            responses = [f.result(timeout=120) for f in futures]
+        self.assertEqual({r.status for r in responses}, {'SUCCESS'})
+        self.assertEqual(len({r.payment_id for r in responses}), 1)
+        self.assertEqual(self.balance(), '993.00')
+
+
+class ProtocolErrorTest(ServiceTestCase):
+    def raw_call(self, method, payload):
+        call = self.channel.unary_unary(method)
+        with self.assertRaises(grpc.RpcError) as raised:
+            call(payload, timeout=30)
+        return raised.exception
+
+    def test_malformed_request_is_invalid_argument(self):
+        for payload in (b'\x0a\x05ab', b'\xff\xff\xff\xff', b'\x00\x00'):
+            with self.subTest(payload=payload):
+                error = self.raw_call(METHOD, payload)
+                self.assertEqual(error.code(), grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertEqual(self.balance(), '1000.00')
+
+    def test_unknown_method_is_unimplemented(self):
+        request = payment_pb2.PaymentRequest(order_id='o', amount=1, currency='USD',
+                                             user_id='user456').SerializeToString()
+        for method in ('/payment.PaymentService/Refund', '/other.Service/ProcessPayment'):
+            with self.subTest(method=method):
+                error = self.raw_call(method, request)
+                self.assertEqual(error.code(), grpc.StatusCode.UNIMPLEMENTED)
+        self.assertEqual(self.balance(), '1000.00')
+
+    def test_empty_request_is_a_payment_of_nothing(self):
+        response = self.channel.unary_unary(METHOD)(b'', timeout=30)
+        decoded = payment_pb2.PaymentResponse.FromString(response)
+        self.assertEqual(decoded.status, 'FAILED')
+
+
+class BindTest(ServiceTestCase):
+    def test_port_in_use_is_an_error(self):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+            taken.bind((HOST, 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            server = Server(self.env, self.db, port)
+            self.addCleanup(server.kill)
+            status = server.finish(timeout=60)
+        self.assertNotEqual(status, 0)
+        self.assertIn(f'Cannot listen on “{HOST}:{port}”', server.stderr)
+        self.assertFalse(server.ready.is_set())
+
+    def test_second_server_on_same_port_fails(self):
+        second = Server(self.env, self.db, self.server.port)
+        self.addCleanup(second.kill)
+        self.assertNotEqual(second.finish(timeout=60), 0)
+        self.assertIn('Cannot listen on', second.stderr)
+        self.assertEqual(self.pay('order-after', 1).status, 'SUCCESS')
+        self.assertEqual(self.balance(), '999.00')
+
+
+class ShutdownTest(ServiceTestCase):
+    def shut_down_during_calls(self, sig):
+        """Signals the server once 50 of 2000 queued payments are answered."""
+        outcomes = []
+        answered_enough = threading.Event()
+        lock = threading.Lock()
+
+        def pay_one(i):
+            try:
+                outcome = self.pay(f'order-{i}', 0.01).status
+            except grpc.RpcError as error:
+                outcome = error.code()
+            with lock:
+                outcomes.append(outcome)
+                if len(outcomes) == 50:
+                    answered_enough.set()
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=64) as pool:
+            futures = [pool.submit(pay_one, i) for i in range(2000)]
+            self.assertTrue(answered_enough.wait(120))
+            status = self.server.stop(sig)
+            for f in futures:
+                f.result(timeout=120)
+        self.assertEqual(status, 0, self.server.stderr)
+        self.assertEqual(self.server.lines[-1], 'Payment Service stopped.')
+        answered = outcomes.count('SUCCESS')
+        refused = len(outcomes) - answered
+        self.assertGreater(answered, 0)
+        self.assertTrue(set(outcomes) <= {'SUCCESS', grpc.StatusCode.UNAVAILABLE,
+                                          grpc.StatusCode.CANCELLED}, set(outcomes))
+        charged = round((1000 - float(self.balance())) * 100)
+        self.assertGreaterEqual(charged, answered)
+        self.assertLessEqual(charged, answered + refused)
+        self.assertLess(answered, 2000, 'the signal came after every call')
+
+    def test_sigterm_with_calls_in_flight(self):
+        self.shut_down_during_calls(signal.SIGTERM)
+
+    def test_sigint_with_calls_in_flight(self):
+        self.shut_down_during_calls(signal.SIGINT)
+
+    def test_idle_sigterm(self):
+        self.assertEqual(self.server.stop(), 0, self.server.stderr)
+        self.assertEqual(self.server.stderr, '')
+
+
+class ValgrindTest(ServiceTestCase):
+    ready_timeout = 240
+
+    @property
+    def server_wrapper(self):
+        return ('valgrind', '--quiet', '--leak-check=full',
+                '--errors-for-leak-kinds=definite', '--error-exitcode=1')
+
+    def test_serves_and_shuts_down_cleanly(self):
+        self.assertEqual(self.pay('order-v1', 99.99, timeout=120).status, 'SUCCESS')
+        self.assertEqual(self.pay('order-v1', 99.99, timeout=120).status, 'SUCCESS')
+        self.assertEqual(self.pay('order-v2', 5000, timeout=120).status, 'FAILED')
+        with self.assertRaises(grpc.RpcError):
+            self.channel.unary_unary(METHOD)(b'\xff\xff', timeout=120)
+        with self.assertRaises(grpc.RpcError):
+            self.channel.unary_unary('/payment.PaymentService/Refund')(b'', timeout=120)
+        status = self.server.stop(timeout=240)
+        self.assertEqual(status, 0, self.server.stderr)
+        self.assertEqual(self.balance(), '900.01')
+
+
+if __name__ == '__main__':
+    unittest.main(verbosity=2)
