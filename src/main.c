@@ -15,6 +15,9 @@
 #ifdef QL_HAVE_GTK
 #include "gtk/ql-gtk.h"
 #endif
+#ifdef QL_HAVE_PAYMENTS
+#include "payments/ql-payments.h"
+#endif
 
 static gboolean
 display_available (void)
@@ -25,6 +28,21 @@ display_available (void)
   return (x11 != NULL && *x11 != '\0') || (wayland != NULL && *wayland != '\0');
 }
 
+#ifdef QL_HAVE_PAYMENTS
+static gboolean
+parse_serve_payments (const char  *option_name,
+                      const char  *value,
+                      gpointer     data,
+                      GError     **error)
+{
+  char **address = data;
+
+  g_free (*address);
+  *address = g_strdup (value != NULL ? value : QL_PAYMENTS_DEFAULT_ADDRESS);
+  return TRUE;
+}
+#endif
+
 int
 main (int   argc,
       char *argv[])
@@ -33,6 +51,8 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *db_location = NULL;
   g_autofree char *quotes_path = NULL;
+  g_autofree char *payments_address = NULL;
+  GOptionGroup *main_group;
   gboolean tui = FALSE;
   gboolean version = FALSE;
   const GOptionEntry entries[] = {
@@ -43,6 +63,12 @@ main (int   argc,
       N_("PATH") },
     { "quotes", 'q', 0, G_OPTION_ARG_FILENAME, &quotes_path,
       N_("Read quotes from FILE: one per line, or fortune format"), N_("FILE") },
+#ifdef QL_HAVE_PAYMENTS
+    { "serve-payments", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK,
+      (gpointer) parse_serve_payments,
+      N_("Serve the ledgers as a gRPC payment service on ADDRESS (default 127.0.0.1:50051)"),
+      N_("ADDRESS") },
+#endif
     { "version", 'v', 0, G_OPTION_ARG_NONE, &version,
       N_("Print the version and exit"), NULL },
     { NULL }
@@ -57,7 +83,11 @@ main (int   argc,
   g_option_context_set_summary (context,
                                 _("Look up quotes and keep event-sourced ledgers of accounts "
                                   "and inventory items."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  /* A group of our own, so that option callbacks get &payments_address. */
+  main_group = g_option_group_new (NULL, NULL, NULL, &payments_address, NULL);
+  g_option_group_add_entries (main_group, entries);
+  g_option_group_set_translation_domain (main_group, GETTEXT_PACKAGE);
+  g_option_context_set_main_group (context, main_group);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("%s: %s\n", g_get_prgname (), error->message);
@@ -76,6 +106,11 @@ main (int   argc,
       g_print ("quote-ledger %s\n", PACKAGE_VERSION);
       return QL_EXIT_OK;
     }
+
+#ifdef QL_HAVE_PAYMENTS
+  if (payments_address != NULL)
+    return ql_payments_main (db_location, payments_address);
+#endif
 
 #ifdef QL_HAVE_GTK
   if (!tui && display_available ())
