@@ -865,8 +865,8 @@ START_TEST (test_sqlite_triggers)
   const char *statements[] = {
     "UPDATE events SET payload = '{\"amount\":1000000}'",
     "DELETE FROM events",
-    "INSERT OR REPLACE INTO events (position, ledger, version, type, timestamp, payload)"
-    " VALUES (1, 'Cash', 1, 'Deposited', 0, '{}')",
+    ("INSERT OR REPLACE INTO events (position, ledger, version, type, timestamp, payload)"
+     " VALUES (1, 'Cash', 1, 'Deposited', 0, '{}')"),
   };
 
   ck_assert (append_one (store, "Cash", 0, "Deposited", "{\"amount\":1}", &error));
