@@ -62,5 +62,8 @@ gboolean      ql_ledger_book_refresh       (QlLedgerBook  *self,
                                             GError       **error);
 void          ql_ledger_book_watch         (QlLedgerBook  *self,
                                             guint          interval_ms);
+guint         ql_ledger_book_get_snapshot_interval (QlLedgerBook *self);
+void          ql_ledger_book_set_snapshot_interval (QlLedgerBook *self,
+                                                    guint         interval);
 
 G_END_DECLS

@@ -723,7 +723,7 @@ _ql_ledger_new_from_snapshot (const char  *name,
  * @self: a #QlLedger
  *
  * Returns: (transfer none): a key that sorts ledgers by name for the
- *   user's language, compared with strcmp()
+ *   user's language, ignoring case, compared with strcmp()
  */
 const char *
 _ql_ledger_get_sort_key (QlLedger *self)
@@ -731,7 +731,11 @@ _ql_ledger_get_sort_key (QlLedger *self)
   g_return_val_if_fail (QL_IS_LEDGER (self), NULL);
 
   if (self->sort_key == NULL)
-    self->sort_key = g_utf8_collate_key (self->name, -1);
+    {
+      g_autofree char *folded = g_utf8_casefold (self->name, -1);
+
+      self->sort_key = g_utf8_collate_key (folded, -1);
+    }
   return self->sort_key;
 }
 

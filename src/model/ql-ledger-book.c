@@ -1,0 +1,1399 @@
+/* ql-ledger-book.c: every ledger of one event store, and the commands on them
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ql-ledger-book"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "ql-amount.h"
+#include "ql-ledger-book.h"
+#include "ql-ledger-private.h"
+
+/* How often a command reloads and tries again after another writer won. */
+#define MAX_ATTEMPTS 10
+/* Events are read in pages so that memory stays flat on long histories. */
+#define PAGE_SIZE 256
+#define DEFAULT_SNAPSHOT_INTERVAL 1000
+
+/**
+ * QlLedgerBook:
+ *
+ * All the ledgers of one #QlEventStore, and the commands that change them.
+ *
+ * The book keeps one #QlLedger per ledger in a #GListModel sorted by name,
+ * and updates each in place, so views can bind to it. Every command first
+ * catches up with the store, checks the ledger's rules against the current
+ * state, then appends with optimistic concurrency: when another writer got
+ * there first, the book reloads and tries again, so no update is lost or
+ * applied twice. Events appended by other books or processes show up after
+ * ql_ledger_book_refresh(), or by themselves with ql_ledger_book_watch().
+ */
+struct _QlLedgerBook
+{
+  GObject parent_instance;
+
+  /* Owned References */
+  QlEventStore *store;
+  GListStore   *ledgers;
+  GHashTable   *by_name;
+  GSource      *watch_source;
+
+  /* The newest position of the notification log known to be applied. */
+  gint64        log_position;
+  guint         snapshot_interval;
+  gboolean      changed_pending;
+};
+
+static void ql_ledger_book_initable_iface_init (GInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (QlLedgerBook, ql_ledger_book, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+                                                      ql_ledger_book_initable_iface_init))
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  PROP_SNAPSHOT_INTERVAL,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  CHANGED,
+  REFRESH_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+event_get_record (QlEvent       *event,
+                  QlEventRecord *record)
+{
+  record->position = ql_event_get_position (event);
+  record->ledger = ql_event_get_ledger (event);
+  record->version = ql_event_get_version (event);
+  record->type = ql_event_get_event_type (event);
+  record->timestamp = ql_event_get_timestamp (event);
+  record->payload = ql_event_get_payload (event);
+}
+
+static gboolean
+collect_event_cb (const QlEventRecord *record,
+                  gpointer             user_data)
+{
+  GPtrArray *events = user_data;
+
+  g_ptr_array_add (events, ql_event_new_from_record (record));
+  return TRUE;
+}
+
+/* Events are copied out of the scan before they are applied, so that
+ * applying (which may save a snapshot) never writes during a read. */
+static GPtrArray *
+read_ledger_events (QlLedgerBook  *self,
+                    const char    *name,
+                    gint64         after_version,
+                    gint64         up_to_version,
+                    GError       **error)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (!ql_event_store_read_ledger (self->store, name, after_version, up_to_version,
+                                   collect_event_cb, events, error))
+    return NULL;
+  return g_steal_pointer (&events);
+}
+
+static GPtrArray *
+read_log_events (QlLedgerBook  *self,
+                 gint64         start,
+                 gint64         limit,
+                 GError       **error)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (!ql_event_store_read_log (self->store, start, limit, collect_event_cb, events, error))
+    return NULL;
+  return g_steal_pointer (&events);
+}
+
+static int
+compare_ledgers (gconstpointer a,
+                 gconstpointer b,
+                 gpointer      user_data)
+{
+  QlLedger *ledger_a = (QlLedger *) a;
+  QlLedger *ledger_b = (QlLedger *) b;
+  int result = strcmp (_ql_ledger_get_sort_key (ledger_a), _ql_ledger_get_sort_key (ledger_b));
+
+  if (result != 0)
+    return result;
+  return strcmp (ql_ledger_get_name (ledger_a), ql_ledger_get_name (ledger_b));
+}
+
+static int
+compare_ledgers_indirect (gconstpointer a,
+                          gconstpointer b,
+                          gpointer      user_data)
+{
+  return compare_ledgers (*(QlLedger **) a, *(QlLedger **) b, user_data);
+}
+
+static void
+add_ledger (QlLedgerBook *self,
+            QlLedger     *ledger)
+{
+  g_assert (QL_IS_LEDGER_BOOK (self));
+  g_assert (!g_hash_table_contains (self->by_name, ql_ledger_get_name (ledger)));
+
+  g_hash_table_insert (self->by_name, g_strdup (ql_ledger_get_name (ledger)), g_object_ref (ledger));
+  g_list_store_insert_sorted (self->ledgers, ledger, compare_ledgers, NULL);
+  self->changed_pending = TRUE;
+}
+
+/* Snapshots are a cache: failing to write one loses nothing. */
+static void
+save_snapshot_if_due (QlLedgerBook *self,
+                      QlLedger     *ledger)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state = NULL;
+  gint64 version = ql_ledger_get_version (ledger);
+
+  if (version % self->snapshot_interval != 0)
+    return;
+
+  state = _ql_ledger_to_snapshot (ledger);
+  if (!ql_event_store_save_snapshot (self->store, ql_ledger_get_name (ledger), version,
+                                     state, &error))
+    g_debug ("Could not save a snapshot of “%s” at version %" G_GINT64_FORMAT ": %s",
+             ql_ledger_get_name (ledger), version, error->message);
+}
+
+/* Replays @name's events after the state in @ledger (or from the start when
+ * it points to %NULL) up to @up_to_version (0: all). A @live ledger is one
+ * the book shows: its changes notify and its snapshots are kept. */
+static gboolean
+replay_events (QlLedgerBook  *self,
+               const char    *name,
+               QlLedger     **ledger,
+               gint64         up_to_version,
+               gboolean       live,
+               GError       **error)
+{
+  for (;;)
+    {
+      gint64 after = *ledger != NULL ? ql_ledger_get_version (*ledger) : 0;
+      gint64 page_end = after + PAGE_SIZE;
+      g_autoptr(GPtrArray) events = NULL;
+
+      if (up_to_version > 0)
+        page_end = MIN (page_end, up_to_version);
+      if (page_end <= after)
+        return TRUE;
+
+      events = read_ledger_events (self, name, after, page_end, error);
+      if (events == NULL)
+        return FALSE;
+
+      for (guint i = 0; i < events->len; i++)
+        {
+          QlEventRecord record;
+
+          event_get_record (g_ptr_array_index (events, i), &record);
+          if (*ledger == NULL)
+            {
+              *ledger = _ql_ledger_new_from_event (&record, error);
+              if (*ledger == NULL)
+                return FALSE;
+            }
+          else if (!_ql_ledger_apply (*ledger, &record, error))
+            return FALSE;
+
+          if (live)
+            {
+              save_snapshot_if_due (self, *ledger);
+              self->changed_pending = TRUE;
+            }
+        }
+
+      if (events->len < (guint) (page_end - after))
+        return TRUE;
+    }
+}
+
+/* Loads a ledger from its newest usable snapshot at or below
+ * @up_to_version (0: the newest), then replays the events after it. */
+static gboolean
+load_ledger (QlLedgerBook  *self,
+             const char    *name,
+             gint64         up_to_version,
+             gboolean       live,
+             QlLedger     **out_ledger,
+             GError       **error)
+{
+  g_autoptr(QlLedger) ledger = NULL;
+  g_autoptr(GError) snapshot_error = NULL;
+  g_autofree char *state = NULL;
+  gint64 snapshot_version = 0;
+
+  if (!ql_event_store_load_snapshot (self->store, name, up_to_version,
+                                     &snapshot_version, &state, &snapshot_error))
+    g_debug ("Could not load a snapshot of “%s”: %s", name, snapshot_error->message);
+  else if (state != NULL)
+    {
+      ledger = _ql_ledger_new_from_snapshot (name, snapshot_version, state, &snapshot_error);
+      if (ledger == NULL)
+        g_debug ("Ignoring a snapshot of “%s”: %s", name, snapshot_error->message);
+    }
+
+  if (!replay_events (self, name, &ledger, up_to_version, live, error))
+    return FALSE;
+
+  *out_ledger = g_steal_pointer (&ledger);
+  return TRUE;
+}
+
+/* Brings the book's ledger @name up to date with the store, adding it to
+ * the book if another writer created it. @out_ledger is %NULL when no
+ * ledger has that name. */
+static gboolean
+sync_ledger (QlLedgerBook  *self,
+             const char    *name,
+             QlLedger     **out_ledger,
+             GError       **error)
+{
+  QlLedger *ledger = g_hash_table_lookup (self->by_name, name);
+  g_autoptr(QlLedger) loaded = NULL;
+
+  if (ledger != NULL)
+    {
+      if (!replay_events (self, name, &ledger, 0, TRUE, error))
+        return FALSE;
+      *out_ledger = ledger;
+      return TRUE;
+    }
+
+  if (!load_ledger (self, name, 0, TRUE, &loaded, error))
+    return FALSE;
+  if (loaded != NULL)
+    add_ledger (self, loaded);
+  *out_ledger = loaded;
+  return TRUE;
+}
+
+static gboolean
+sync_existing_ledger (QlLedgerBook  *self,
+                      const char    *name,
+                      QlLedger     **out_ledger,
+                      GError       **error)
+{
+  if (!sync_ledger (self, name, out_ledger, error))
+    return FALSE;
+  if (*out_ledger == NULL)
+    {
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_NOT_FOUND,
+                   _("No ledger is named “%s”"), name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+emit_changed_if_pending (QlLedgerBook *self)
+{
+  if (!self->changed_pending)
+    return;
+  self->changed_pending = FALSE;
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
+set_busy_error (GError     **error,
+                const char  *name)
+{
+  g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_BUSY,
+               _("“%s” kept being changed by someone else, so nothing was written; try again"),
+               name);
+}
+
+static char *
+build_change_payload (gint64 amount,
+                      gint64 reverses)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "amount");
+  json_builder_add_int_value (builder, amount);
+  if (reverses > 0)
+    {
+      json_builder_set_member_name (builder, "reverses");
+      json_builder_add_int_value (builder, reverses);
+    }
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+/* Appends one event at @expected_version + 1 and applies it to @ledger, or
+ * creates the ledger when @ledger is %NULL. Returns %FALSE with @error
+ * unset on a conflict, so that the caller reloads and tries again. */
+static gboolean
+append_event (QlLedgerBook  *self,
+              const char    *name,
+              QlLedger      *ledger,
+              const char    *type,
+              const char    *payload,
+              gboolean      *out_conflict,
+              GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  QlNewEvent event = { type, payload };
+  gint64 expected_version = ledger != NULL ? ql_ledger_get_version (ledger) : 0;
+  QlEventRecord record = { 0, name, expected_version + 1, type, 0, payload };
+
+  *out_conflict = FALSE;
+
+  if (!ql_event_store_append (self->store, name, expected_version, &event, 1, &local_error))
+    {
+      if (g_error_matches (local_error, QL_STORE_ERROR, QL_STORE_ERROR_CONFLICT))
+        {
+          *out_conflict = TRUE;
+          return FALSE;
+        }
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  /* The store accepted exactly this event at this version, so applying it
+   * here gives the state the store has. */
+  if (ledger == NULL)
+    {
+      g_autoptr(QlLedger) created = _ql_ledger_new_from_event (&record, error);
+
+      if (created == NULL)
+        return FALSE;
+      add_ledger (self, created);
+      save_snapshot_if_due (self, created);
+    }
+  else
+    {
+      if (!_ql_ledger_apply (ledger, &record, error))
+        return FALSE;
+      save_snapshot_if_due (self, ledger);
+      self->changed_pending = TRUE;
+    }
+
+  emit_changed_if_pending (self);
+  return TRUE;
+}
+
+static gboolean
+create_ledger (QlLedgerBook  *self,
+               const char    *name,
+               const char    *type,
+               const char    *payload,
+               GError       **error)
+{
+  for (guint attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
+    {
+      QlLedger *existing = NULL;
+      gboolean conflict;
+
+      if (!sync_ledger (self, name, &existing, error))
+        return FALSE;
+      if (existing != NULL)
+        {
+          emit_changed_if_pending (self);
+          g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_EXISTS,
+                       _("A ledger named “%s” exists already"), name);
+          return FALSE;
+        }
+
+      if (append_event (self, name, NULL, type, payload, &conflict, error))
+        return TRUE;
+      if (!conflict)
+        return FALSE;
+    }
+
+  emit_changed_if_pending (self);
+  set_busy_error (error, name);
+  return FALSE;
+}
+
+static gboolean
+change_ledger (QlLedgerBook  *self,
+               const char    *name,
+               const char    *type,
+               const char    *amount_text,
+               GError       **error)
+{
+  g_autofree char *key = ql_ledger_normalize_name (name, error);
+
+  if (key == NULL)
+    return FALSE;
+
+  for (guint attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
+    {
+      g_autofree char *payload = NULL;
+      QlLedger *ledger;
+      gint64 amount;
+      gboolean conflict;
+
+      if (!sync_existing_ledger (self, key, &ledger, error) ||
+          !_ql_ledger_check_kind (ledger, type, error) ||
+          !ql_ledger_parse_amount (ledger, amount_text, &amount, error) ||
+          !_ql_ledger_check_change (ledger, type, amount, error))
+        {
+          emit_changed_if_pending (self);
+          return FALSE;
+        }
+
+      payload = build_change_payload (amount, 0);
+      if (append_event (self, key, ledger, type, payload, &conflict, error))
+        return TRUE;
+      if (!conflict)
+        {
+          emit_changed_if_pending (self);
+          return FALSE;
+        }
+    }
+
+  emit_changed_if_pending (self);
+  set_busy_error (error, key);
+  return FALSE;
+}
+
+typedef struct
+{
+  const char *type;
+  gint64      amount;
+  gint64      version;
+} UndoTarget;
+
+/* Walks the history backwards, page by page, to the newest change that no
+ * compensating event reverses yet. The set of reversed versions only holds
+ * what the walk has passed, so its size does not grow with history. */
+static gboolean
+find_undo_target (QlLedgerBook  *self,
+                  QlLedger      *ledger,
+                  UndoTarget    *target,
+                  GPtrArray    **out_page,
+                  GError       **error)
+{
+  const char *name = ql_ledger_get_name (ledger);
+  g_autoptr(GHashTable) reversed = g_hash_table_new_full (g_int64_hash, g_int64_equal,
+                                                          g_free, NULL);
+  gint64 high = ql_ledger_get_version (ledger);
+
+  while (high > 0)
+    {
+      gint64 low = MAX (0, high - PAGE_SIZE);
+      g_autoptr(GPtrArray) events = read_ledger_events (self, name, low, high, error);
+
+      if (events == NULL)
+        return FALSE;
+
+      for (guint i = events->len; i > 0; i--)
+        {
+          QlEvent *event = g_ptr_array_index (events, i - 1);
+          QlEventRecord record;
+          gint64 amount;
+          gint64 reverses;
+
+          event_get_record (event, &record);
+          if (record.version == 1)
+            break;
+
+          if (!_ql_event_record_read_change (&record, &amount, &reverses, error))
+            return FALSE;
+
+          if (reverses > 0)
+            g_hash_table_add (reversed, g_memdup2 (&reverses, sizeof reverses));
+          else if (!g_hash_table_remove (reversed, &record.version))
+            {
+              target->type = ql_event_get_event_type (event);
+              target->amount = amount;
+              target->version = record.version;
+              /* The page owns the type string the target points to. */
+              *out_page = g_steal_pointer (&events);
+              return TRUE;
+            }
+        }
+
+      if (low == 0 || (events->len > 0 &&
+                       ql_event_get_version (g_ptr_array_index (events, 0)) == 1))
+        break;
+      high = low;
+    }
+
+  g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_NOTHING_TO_UNDO,
+               _("Nothing to undo in “%s”: every change is already undone"), name);
+  return FALSE;
+}
+
+static QlEvent *
+read_event (QlLedgerBook  *self,
+            const char    *name,
+            gint64         version,
+            GError       **error)
+{
+  g_autoptr(GPtrArray) events = read_ledger_events (self, name, version - 1, version, error);
+
+  if (events == NULL)
+    return NULL;
+  if (events->len != 1)
+    {
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
+                   _("Event %" G_GINT64_FORMAT " of ledger “%s” is missing"), version, name);
+      return NULL;
+    }
+  return g_object_ref (g_ptr_array_index (events, 0));
+}
+
+static gboolean
+apply_log_event (QlLedgerBook  *self,
+                 QlEvent       *event,
+                 GError       **error)
+{
+  const char *name = ql_event_get_ledger (event);
+  QlLedger *ledger = g_hash_table_lookup (self->by_name, name);
+  gint64 version = ql_event_get_version (event);
+  QlEventRecord record;
+
+  if (ledger != NULL && version <= ql_ledger_get_version (ledger))
+    return TRUE;
+
+  event_get_record (event, &record);
+
+  if (ledger != NULL && version == ql_ledger_get_version (ledger) + 1)
+    {
+      if (!_ql_ledger_apply (ledger, &record, error))
+        return FALSE;
+      save_snapshot_if_due (self, ledger);
+      self->changed_pending = TRUE;
+      return TRUE;
+    }
+
+  if (ledger == NULL && version == 1)
+    {
+      g_autoptr(QlLedger) created = _ql_ledger_new_from_event (&record, error);
+
+      if (created == NULL)
+        return FALSE;
+      add_ledger (self, created);
+      save_snapshot_if_due (self, created);
+      return TRUE;
+    }
+
+  /* A gap: catch the whole ledger up from its own stream instead. */
+  return sync_ledger (self, name, &ledger, error);
+}
+
+static gboolean
+watch_timeout_cb (gpointer user_data)
+{
+  QlLedgerBook *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert (QL_IS_LEDGER_BOOK (self));
+
+  if (!ql_ledger_book_refresh (self, &error))
+    g_signal_emit (self, signals[REFRESH_FAILED], 0, error);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+ql_ledger_book_initable_init (GInitable     *initable,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  QlLedgerBook *self = QL_LEDGER_BOOK (initable);
+  g_autoptr(GPtrArray) heads = NULL;
+  g_autoptr(GPtrArray) loaded = g_ptr_array_new_with_free_func (g_object_unref);
+  gint64 head_position;
+
+  g_return_val_if_fail (QL_IS_EVENT_STORE (self->store), FALSE);
+
+  /* Read the log head first: events appended while the ledgers load are
+   * then read again by the next refresh and skipped as already applied. */
+  head_position = ql_event_store_get_head_position (self->store, error);
+  if (head_position < 0)
+    return FALSE;
+
+  heads = ql_event_store_list_ledgers (self->store, error);
+  if (heads == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < heads->len; i++)
+    {
+      QlLedgerHead *head = g_ptr_array_index (heads, i);
+      g_autoptr(QlLedger) ledger = NULL;
+
+      if (!load_ledger (self, head->ledger, 0, TRUE, &ledger, error))
+        return FALSE;
+      if (ledger == NULL)
+        continue;
+      g_hash_table_insert (self->by_name, g_strdup (head->ledger), g_object_ref (ledger));
+      g_ptr_array_add (loaded, g_steal_pointer (&ledger));
+    }
+
+  g_ptr_array_sort_with_data (loaded, compare_ledgers_indirect, NULL);
+  g_list_store_splice (self->ledgers, 0, 0, loaded->pdata, loaded->len);
+
+  self->log_position = head_position;
+  self->changed_pending = FALSE;
+  return TRUE;
+}
+
+static void
+ql_ledger_book_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = ql_ledger_book_initable_init;
+}
+
+static void
+ql_ledger_book_dispose (GObject *object)
+{
+  QlLedgerBook *self = (QlLedgerBook *)object;
+
+  if (self->watch_source != NULL)
+    {
+      g_source_destroy (self->watch_source);
+      g_clear_pointer (&self->watch_source, g_source_unref);
+    }
+  g_clear_object (&self->ledgers);
+  g_clear_pointer (&self->by_name, g_hash_table_unref);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (ql_ledger_book_parent_class)->dispose (object);
+}
+
+static void
+ql_ledger_book_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  QlLedgerBook *self = QL_LEDGER_BOOK (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+
+    case PROP_SNAPSHOT_INTERVAL:
+      g_value_set_uint (value, self->snapshot_interval);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ql_ledger_book_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  QlLedgerBook *self = QL_LEDGER_BOOK (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      self->store = g_value_dup_object (value);
+      break;
+
+    case PROP_SNAPSHOT_INTERVAL:
+      ql_ledger_book_set_snapshot_interval (self, g_value_get_uint (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ql_ledger_book_class_init (QlLedgerBookClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ql_ledger_book_dispose;
+  object_class->get_property = ql_ledger_book_get_property;
+  object_class->set_property = ql_ledger_book_set_property;
+
+  /**
+   * QlLedgerBook:store:
+   *
+   * The event store the ledgers live in.
+   */
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, QL_TYPE_EVENT_STORE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * QlLedgerBook:snapshot-interval:
+   *
+   * A ledger's state is saved as a snapshot every this many events, so
+   * that loading it replays at most this many events.
+   */
+  properties[PROP_SNAPSHOT_INTERVAL] =
+    g_param_spec_uint ("snapshot-interval", NULL, NULL,
+                       1, G_MAXUINT, DEFAULT_SNAPSHOT_INTERVAL,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * QlLedgerBook::changed:
+   * @self: a #QlLedgerBook
+   *
+   * Emitted after new events were applied to the book's ledgers, by one of
+   * its commands or by a refresh, so that views can read history again.
+   * The ledgers' own properties have notified by then.
+   */
+  signals[CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * QlLedgerBook::refresh-failed:
+   * @self: a #QlLedgerBook
+   * @error: why the store could not be read
+   *
+   * Emitted when a refresh started by ql_ledger_book_watch() fails. The
+   * watch goes on and tries again at its next interval.
+   */
+  signals[REFRESH_FAILED] =
+    g_signal_new ("refresh-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+static void
+ql_ledger_book_init (QlLedgerBook *self)
+{
+  self->ledgers = g_list_store_new (QL_TYPE_LEDGER);
+  self->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->snapshot_interval = DEFAULT_SNAPSHOT_INTERVAL;
+}
+
+/**
+ * ql_ledger_book_new:
+ * @store: the event store to keep the ledgers in
+ * @error: return location for a #GError
+ *
+ * Loads every ledger of @store, each from its newest snapshot and the
+ * events after it.
+ *
+ * Returns: (transfer full): a new #QlLedgerBook, or %NULL with @error set
+ *   when the store cannot be read or is damaged
+ */
+QlLedgerBook *
+ql_ledger_book_new (QlEventStore  *store,
+                    GError       **error)
+{
+  g_return_val_if_fail (QL_IS_EVENT_STORE (store), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_initable_new (QL_TYPE_LEDGER_BOOK, NULL, error, "store", store, NULL);
+}
+
+/**
+ * ql_ledger_book_get_store:
+ * @self: a #QlLedgerBook
+ *
+ * Returns: (transfer none): the book's event store
+ */
+QlEventStore *
+ql_ledger_book_get_store (QlLedgerBook *self)
+{
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+
+  return self->store;
+}
+
+/**
+ * ql_ledger_book_get_ledgers:
+ * @self: a #QlLedgerBook
+ *
+ * The book's ledgers, sorted by name. Each ledger is one #QlLedger for the
+ * life of the book and changes in place; the list only grows, emitting
+ * #GListModel::items-changed when a ledger appears.
+ *
+ * Returns: (transfer none): a #GListModel of #QlLedger
+ */
+GListModel *
+ql_ledger_book_get_ledgers (QlLedgerBook *self)
+{
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+
+  return G_LIST_MODEL (self->ledgers);
+}
+
+/**
+ * ql_ledger_book_lookup:
+ * @self: a #QlLedgerBook
+ * @name: a ledger name, in any form ql_ledger_normalize_name() accepts
+ *
+ * Finds a ledger the book knows, without reading the store.
+ *
+ * Returns: (transfer none) (nullable): the ledger, or %NULL
+ */
+QlLedger *
+ql_ledger_book_lookup (QlLedgerBook *self,
+                       const char   *name)
+{
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  key = ql_ledger_normalize_name (name, NULL);
+  if (key == NULL)
+    return NULL;
+  return g_hash_table_lookup (self->by_name, key);
+}
+
+/**
+ * ql_ledger_book_open_account:
+ * @self: a #QlLedgerBook
+ * @name: the new account's name
+ * @currency: (nullable): an ISO 4217 code in any case, or %NULL or an empty
+ *   text for an account counted in plain units
+ * @error: return location for a #GError
+ *
+ * Opens an account with a balance of zero by appending `AccountOpened`.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set, for instance to
+ *   %QL_LEDGER_ERROR_INVALID_NAME, %QL_LEDGER_ERROR_INVALID_CURRENCY or
+ *   %QL_LEDGER_ERROR_EXISTS
+ */
+gboolean
+ql_ledger_book_open_account (QlLedgerBook  *self,
+                             const char    *name,
+                             const char    *currency,
+                             GError       **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *payload = NULL;
+  g_autofree char *trimmed = NULL;
+  const char *code = NULL;
+
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  key = ql_ledger_normalize_name (name, error);
+  if (key == NULL)
+    return FALSE;
+
+  trimmed = g_strstrip (g_strdup (currency != NULL ? currency : ""));
+  if (trimmed[0] != '\0')
+    {
+      code = ql_currency_canonicalize (trimmed, NULL, error);
+      if (code == NULL)
+        return FALSE;
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "currency");
+  if (code != NULL)
+    json_builder_add_string_value (builder, code);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  payload = json_to_string (root, FALSE);
+
+  return create_ledger (self, key, QL_EVENT_ACCOUNT_OPENED, payload, error);
+}
+
+/**
+ * ql_ledger_book_create_item:
+ * @self: a #QlLedgerBook
+ * @name: the new item's name
+ * @quantity: the opening quantity as the user typed it; `0` is allowed
+ * @error: return location for a #GError
+ *
+ * Creates an inventory item by appending `ItemCreated`.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set, for instance to
+ *   %QL_LEDGER_ERROR_INVALID_NAME, %QL_LEDGER_ERROR_INVALID_AMOUNT or
+ *   %QL_LEDGER_ERROR_EXISTS
+ */
+gboolean
+ql_ledger_book_create_item (QlLedgerBook  *self,
+                            const char    *name,
+                            const char    *quantity,
+                            GError       **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *payload = NULL;
+  gint64 opening;
+
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (quantity != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  key = ql_ledger_normalize_name (name, error);
+  if (key == NULL)
+    return FALSE;
+  if (!ql_quantity_parse (quantity, TRUE, &opening, error))
+    return FALSE;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, key);
+  json_builder_set_member_name (builder, "quantity");
+  json_builder_add_int_value (builder, opening);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  payload = json_to_string (root, FALSE);
+
+  return create_ledger (self, key, QL_EVENT_ITEM_CREATED, payload, error);
+}
+
+/**
+ * ql_ledger_book_deposit:
+ * @self: a #QlLedgerBook
+ * @name: an account's name
+ * @amount: the amount as the user typed it, such as `99.99`
+ * @error: return location for a #GError
+ *
+ * Appends `Deposited` to an account.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set, for instance to
+ *   %QL_LEDGER_ERROR_NOT_FOUND, %QL_LEDGER_ERROR_WRONG_KIND or
+ *   %QL_LEDGER_ERROR_INVALID_AMOUNT
+ */
+gboolean
+ql_ledger_book_deposit (QlLedgerBook  *self,
+                        const char    *name,
+                        const char    *amount,
+                        GError       **error)
+{
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (amount != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return change_ledger (self, name, QL_EVENT_DEPOSITED, amount, error);
+}
+
+/**
+ * ql_ledger_book_withdraw:
+ * @self: a #QlLedgerBook
+ * @name: an account's name
+ * @amount: the amount as the user typed it
+ * @error: return location for a #GError
+ *
+ * Appends `Withdrawn` to an account. The balance never goes below zero.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set, for instance to
+ *   %QL_LEDGER_ERROR_INSUFFICIENT_FUNDS
+ */
+gboolean
+ql_ledger_book_withdraw (QlLedgerBook  *self,
+                         const char    *name,
+                         const char    *amount,
+                         GError       **error)
+{
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (amount != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return change_ledger (self, name, QL_EVENT_WITHDRAWN, amount, error);
+}
+
+/**
+ * ql_ledger_book_increase:
+ * @self: a #QlLedgerBook
+ * @name: an item's name
+ * @quantity: how many to add, a whole number
+ * @error: return location for a #GError
+ *
+ * Appends `QuantityIncreased` to an inventory item.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set, for instance to
+ *   %QL_LEDGER_ERROR_WRONG_KIND or %QL_LEDGER_ERROR_INVALID_AMOUNT
+ */
+gboolean
+ql_ledger_book_increase (QlLedgerBook  *self,
+                         const char    *name,
+                         const char    *quantity,
+                         GError       **error)
+{
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (quantity != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return change_ledger (self, name, QL_EVENT_QUANTITY_INCREASED, quantity, error);
+}
+
+/**
+ * ql_ledger_book_decrease:
+ * @self: a #QlLedgerBook
+ * @name: an item's name
+ * @quantity: how many to remove, a whole number
+ * @error: return location for a #GError
+ *
+ * Appends `QuantityDecreased` to an inventory item. The quantity never
+ * goes below zero.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set, for instance to
+ *   %QL_LEDGER_ERROR_INSUFFICIENT_QUANTITY
+ */
+gboolean
+ql_ledger_book_decrease (QlLedgerBook  *self,
+                         const char    *name,
+                         const char    *quantity,
+                         GError       **error)
+{
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (quantity != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return change_ledger (self, name, QL_EVENT_QUANTITY_DECREASED, quantity, error);
+}
+
+/**
+ * ql_ledger_book_undo:
+ * @self: a #QlLedgerBook
+ * @name: a ledger's name
+ * @error: return location for a #GError
+ *
+ * Undoes the ledger's newest change that is not undone yet, by appending a
+ * compensating event that names it: undoing `Deposited` `{"amount":30}` at
+ * version 4 appends `Withdrawn` `{"amount":30,"reverses":4}`, and
+ * `QuantityIncreased` and `QuantityDecreased` reverse each other the same
+ * way. History is never rewritten. Compensating events are never undone
+ * themselves, so undoing again walks further back; the opening event
+ * cannot be undone. An undo that would break a rule, such as taking back a
+ * deposit that was spent since, fails with that rule's error.
+ *
+ * Returns: (transfer full): the compensating event, or %NULL with @error
+ *   set, for instance to %QL_LEDGER_ERROR_NOTHING_TO_UNDO or
+ *   %QL_LEDGER_ERROR_INSUFFICIENT_FUNDS
+ */
+QlEvent *
+ql_ledger_book_undo (QlLedgerBook  *self,
+                     const char    *name,
+                     GError       **error)
+{
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  key = ql_ledger_normalize_name (name, error);
+  if (key == NULL)
+    return NULL;
+
+  for (guint attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
+    {
+      g_autoptr(GPtrArray) page = NULL;
+      g_autofree char *payload = NULL;
+      UndoTarget target;
+      const char *opposite;
+      QlLedger *ledger;
+      gboolean conflict;
+
+      if (!sync_existing_ledger (self, key, &ledger, error) ||
+          !find_undo_target (self, ledger, &target, &page, error))
+        {
+          emit_changed_if_pending (self);
+          return NULL;
+        }
+
+      opposite = _ql_event_type_get_opposite (target.type);
+      if (!_ql_ledger_check_change (ledger, opposite, target.amount, error))
+        {
+          emit_changed_if_pending (self);
+          return NULL;
+        }
+
+      payload = build_change_payload (target.amount, target.version);
+      if (append_event (self, key, ledger, opposite, payload, &conflict, error))
+        return read_event (self, key, ql_ledger_get_version (ledger), error);
+      if (!conflict)
+        {
+          emit_changed_if_pending (self);
+          return NULL;
+        }
+    }
+
+  emit_changed_if_pending (self);
+  set_busy_error (error, key);
+  return NULL;
+}
+
+/**
+ * ql_ledger_book_state_at:
+ * @self: a #QlLedgerBook
+ * @name: a ledger's name
+ * @version: the version wanted, from 1 to the ledger's newest
+ * @error: return location for a #GError
+ *
+ * Rebuilds a ledger as it was right after its event @version, from the
+ * newest snapshot at or below @version and the events after it. The
+ * result is a new object, independent of the book.
+ *
+ * Returns: (transfer full): the past state, or %NULL with @error set, for
+ *   instance to %QL_LEDGER_ERROR_INVALID_VERSION
+ */
+QlLedger *
+ql_ledger_book_state_at (QlLedgerBook  *self,
+                         const char    *name,
+                         gint64         version,
+                         GError       **error)
+{
+  g_autofree char *key = NULL;
+  g_autoptr(QlLedger) past = NULL;
+  QlLedger *ledger;
+
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  key = ql_ledger_normalize_name (name, error);
+  if (key == NULL)
+    return NULL;
+
+  if (!sync_existing_ledger (self, key, &ledger, error))
+    {
+      emit_changed_if_pending (self);
+      return NULL;
+    }
+  emit_changed_if_pending (self);
+
+  if (version < 1 || version > ql_ledger_get_version (ledger))
+    {
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_VERSION,
+                   _("“%s” has no version %" G_GINT64_FORMAT ": its versions go from 1 to %" G_GINT64_FORMAT),
+                   key, version, ql_ledger_get_version (ledger));
+      return NULL;
+    }
+
+  if (!load_ledger (self, key, version, FALSE, &past, error))
+    return NULL;
+  if (past == NULL || ql_ledger_get_version (past) != version)
+    {
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
+                   _("Event %" G_GINT64_FORMAT " of ledger “%s” is missing"), version, key);
+      return NULL;
+    }
+  return g_steal_pointer (&past);
+}
+
+/**
+ * ql_ledger_book_list_events:
+ * @self: a #QlLedgerBook
+ * @name: a ledger's name
+ * @error: return location for a #GError
+ *
+ * Reads every event of one ledger from the store, oldest first.
+ *
+ * Returns: (transfer full) (element-type QlEvent): the events, or %NULL with
+ *   @error set, for instance to %QL_LEDGER_ERROR_NOT_FOUND
+ */
+GPtrArray *
+ql_ledger_book_list_events (QlLedgerBook  *self,
+                            const char    *name,
+                            GError       **error)
+{
+  g_autofree char *key = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  key = ql_ledger_normalize_name (name, error);
+  if (key == NULL)
+    return NULL;
+
+  events = read_ledger_events (self, key, 0, 0, error);
+  if (events == NULL)
+    return NULL;
+  if (events->len == 0)
+    {
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_NOT_FOUND,
+                   _("No ledger is named “%s”"), key);
+      return NULL;
+    }
+  return g_steal_pointer (&events);
+}
+
+/**
+ * ql_ledger_book_read_log:
+ * @self: a #QlLedgerBook
+ * @start: the first position to read, from 1
+ * @limit: the most events to read; 0 or less for all
+ * @error: return location for a #GError
+ *
+ * Reads one page of the notification log: the events of every ledger in
+ * the order they were committed.
+ *
+ * Returns: (transfer full) (element-type QlEvent): the events, possibly
+ *   none, or %NULL with @error set
+ */
+GPtrArray *
+ql_ledger_book_read_log (QlLedgerBook  *self,
+                         gint64         start,
+                         gint64         limit,
+                         GError       **error)
+{
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (start >= 1, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return read_log_events (self, start, limit, error);
+}
+
+/**
+ * ql_ledger_book_refresh:
+ * @self: a #QlLedgerBook
+ * @error: return location for a #GError
+ *
+ * Catches up with events other books or processes appended to the store
+ * since the book last looked, reading the notification log from there.
+ * New ledgers appear in ql_ledger_book_get_ledgers() and changed ones
+ * notify; #QlLedgerBook::changed is emitted when anything was applied.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+ql_ledger_book_refresh (QlLedgerBook  *self,
+                        GError       **error)
+{
+  gint64 head;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  head = ql_event_store_get_head_position (self->store, error);
+  if (head < 0)
+    return FALSE;
+
+  while (ok && self->log_position < head)
+    {
+      g_autoptr(GPtrArray) events = read_log_events (self, self->log_position + 1,
+                                                     PAGE_SIZE, error);
+
+      if (events == NULL)
+        {
+          ok = FALSE;
+          break;
+        }
+
+      for (guint i = 0; i < events->len; i++)
+        {
+          QlEvent *event = g_ptr_array_index (events, i);
+
+          if (!apply_log_event (self, event, error))
+            {
+              ok = FALSE;
+              break;
+            }
+          self->log_position = ql_event_get_position (event);
+        }
+
+      if (events->len == 0)
+        break;
+    }
+
+  emit_changed_if_pending (self);
+  return ok;
+}
+
+/**
+ * ql_ledger_book_watch:
+ * @self: a #QlLedgerBook
+ * @interval_ms: how often to look for new events, in milliseconds; 0 stops
+ *   watching
+ *
+ * Calls ql_ledger_book_refresh() every @interval_ms from the thread-default
+ * main context, so that the book follows other writers by itself. Failures
+ * are reported with #QlLedgerBook::refresh-failed.
+ */
+void
+ql_ledger_book_watch (QlLedgerBook *self,
+                      guint         interval_ms)
+{
+  g_autoptr(GMainContext) context = NULL;
+
+  g_return_if_fail (QL_IS_LEDGER_BOOK (self));
+
+  if (self->watch_source != NULL)
+    {
+      g_source_destroy (self->watch_source);
+      g_clear_pointer (&self->watch_source, g_source_unref);
+    }
+
+  if (interval_ms == 0)
+    return;
+
+  context = g_main_context_ref_thread_default ();
+  self->watch_source = g_timeout_source_new (interval_ms);
+  g_source_set_callback (self->watch_source, watch_timeout_cb, self, NULL);
+  g_source_set_static_name (self->watch_source, "[quote-ledger] ledger book watch");
+  g_source_attach (self->watch_source, context);
+}
+
+/**
+ * ql_ledger_book_get_snapshot_interval:
+ * @self: a #QlLedgerBook
+ *
+ * Returns: every how many events a ledger's state is saved as a snapshot
+ */
+guint
+ql_ledger_book_get_snapshot_interval (QlLedgerBook *self)
+{
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), 0);
+
+  return self->snapshot_interval;
+}
+
+/**
+ * ql_ledger_book_set_snapshot_interval:
+ * @self: a #QlLedgerBook
+ * @interval: every how many events to save a ledger's state, at least 1
+ *
+ * Sets #QlLedgerBook:snapshot-interval.
+ */
+void
+ql_ledger_book_set_snapshot_interval (QlLedgerBook *self,
+                                      guint         interval)
+{
+  g_return_if_fail (QL_IS_LEDGER_BOOK (self));
+  g_return_if_fail (interval >= 1);
+
+  if (self->snapshot_interval == interval)
+    return;
+  self->snapshot_interval = interval;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SNAPSHOT_INTERVAL]);
+}

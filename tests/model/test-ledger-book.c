@@ -1,0 +1,1237 @@
+/* test-ledger-book.c: commands, undo, time travel, snapshots and several
+ * books sharing one store
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <check.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "ql-ledger-book.h"
+#include "ql-ledger-private.h"
+#include "ql-memory-event-store.h"
+#include "ql-sqlite-event-store.h"
+
+/*
+ * A store that lets another writer win a given number of appends: before
+ * passing an append on, it appends a competing deposit at the same version,
+ * so the caller's append conflicts as it would against another process.
+ */
+
+#define TEST_TYPE_RACING_STORE (test_racing_store_get_type ())
+G_DECLARE_FINAL_TYPE (TestRacingStore, test_racing_store, TEST, RACING_STORE, GObject)
+
+struct _TestRacingStore
+{
+  GObject       parent_instance;
+  QlEventStore *inner;
+  guint         races_left;
+  guint         n_conflicts;
+};
+
+static void test_racing_store_iface_init (QlEventStoreInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestRacingStore, test_racing_store, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (QL_TYPE_EVENT_STORE,
+                                                      test_racing_store_iface_init))
+
+static gboolean
+racing_append (QlEventStore      *store,
+               const char        *ledger,
+               gint64             expected_version,
+               const QlNewEvent  *events,
+               guint              n_events,
+               GError           **error)
+{
+  TestRacingStore *self = TEST_RACING_STORE (store);
+  gboolean ok;
+
+  if (self->races_left > 0 && expected_version > 0)
+    {
+      QlNewEvent competing = { "Deposited", "{\"amount\":1}" };
+
+      self->races_left--;
+      ck_assert (ql_event_store_append (self->inner, ledger, expected_version, &competing, 1, NULL));
+    }
+
+  ok = ql_event_store_append (self->inner, ledger, expected_version, events, n_events, error);
+  if (!ok && error != NULL && g_error_matches (*error, QL_STORE_ERROR, QL_STORE_ERROR_CONFLICT))
+    self->n_conflicts++;
+  return ok;
+}
+
+static gboolean
+racing_read_ledger (QlEventStore  *store,
+                    const char    *ledger,
+                    gint64         after_version,
+                    gint64         up_to_version,
+                    QlEventFunc    func,
+                    gpointer       user_data,
+                    GError       **error)
+{
+  return ql_event_store_read_ledger (TEST_RACING_STORE (store)->inner, ledger, after_version,
+                                     up_to_version, func, user_data, error);
+}
+
+static gboolean
+racing_read_log (QlEventStore  *store,
+                 gint64         start,
+                 gint64         limit,
+                 QlEventFunc    func,
+                 gpointer       user_data,
+                 GError       **error)
+{
+  return ql_event_store_read_log (TEST_RACING_STORE (store)->inner, start, limit, func,
+                                  user_data, error);
+}
+
+static gint64
+racing_get_head_position (QlEventStore  *store,
+                          GError       **error)
+{
+  return ql_event_store_get_head_position (TEST_RACING_STORE (store)->inner, error);
+}
+
+static GPtrArray *
+racing_list_ledgers (QlEventStore  *store,
+                     GError       **error)
+{
+  return ql_event_store_list_ledgers (TEST_RACING_STORE (store)->inner, error);
+}
+
+static gboolean
+racing_save_snapshot (QlEventStore  *store,
+                      const char    *ledger,
+                      gint64         version,
+                      const char    *state,
+                      GError       **error)
+{
+  return ql_event_store_save_snapshot (TEST_RACING_STORE (store)->inner, ledger, version,
+                                       state, error);
+}
+
+static gboolean
+racing_load_snapshot (QlEventStore  *store,
+                      const char    *ledger,
+                      gint64         up_to_version,
+                      gint64        *out_version,
+                      char         **out_state,
+                      GError       **error)
+{
+  return ql_event_store_load_snapshot (TEST_RACING_STORE (store)->inner, ledger, up_to_version,
+                                       out_version, out_state, error);
+}
+
+static void
+test_racing_store_iface_init (QlEventStoreInterface *iface)
+{
+  iface->append = racing_append;
+  iface->read_ledger = racing_read_ledger;
+  iface->read_log = racing_read_log;
+  iface->get_head_position = racing_get_head_position;
+  iface->list_ledgers = racing_list_ledgers;
+  iface->save_snapshot = racing_save_snapshot;
+  iface->load_snapshot = racing_load_snapshot;
+}
+
+static void
+test_racing_store_finalize (GObject *object)
+{
+  g_clear_object (&TEST_RACING_STORE (object)->inner);
+  G_OBJECT_CLASS (test_racing_store_parent_class)->finalize (object);
+}
+
+static void
+test_racing_store_class_init (TestRacingStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_racing_store_finalize;
+}
+
+static void
+test_racing_store_init (TestRacingStore *self)
+{
+  self->inner = ql_memory_event_store_new ();
+}
+
+/*
+ * Helpers
+ */
+
+static QlLedgerBook *
+new_book (QlEventStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  QlLedgerBook *book = ql_ledger_book_new (store, &error);
+
+  ck_assert_msg (book != NULL, "%s", error != NULL ? error->message : "");
+  return book;
+}
+
+#define assert_ok(call) \
+  G_STMT_START { \
+    g_autoptr(GError) ok_error = NULL; \
+    ck_assert_msg ((call), "%s failed: %s", #call, ok_error != NULL ? ok_error->message : "?"); \
+  } G_STMT_END
+
+#define assert_fails(call, code) \
+  G_STMT_START { \
+    g_autoptr(GError) fail_error = NULL; \
+    ck_assert_msg (!(call), "%s succeeded", #call); \
+    ck_assert_msg (g_error_matches (fail_error, QL_LEDGER_ERROR, (code)), \
+                   "%s: expected code %d, got %s", #call, (code), \
+                   fail_error != NULL ? fail_error->message : "no error"); \
+  } G_STMT_END
+
+static gint64
+balance_of (QlLedgerBook *book,
+            const char   *name)
+{
+  QlLedger *ledger = ql_ledger_book_lookup (book, name);
+
+  ck_assert_msg (ledger != NULL, "no ledger “%s”", name);
+  return ql_ledger_get_balance (ledger);
+}
+
+static guint
+count_events (QlLedgerBook *book,
+              const char   *name)
+{
+  g_autoptr(GPtrArray) events = ql_ledger_book_list_events (book, name, NULL);
+
+  ck_assert (events != NULL);
+  return events->len;
+}
+
+static gint64
+head_position (QlEventStore *store)
+{
+  return ql_event_store_get_head_position (store, NULL);
+}
+
+typedef struct
+{
+  guint items_changed;
+  guint added;
+  guint removed;
+  guint last_position;
+  guint changed;
+  guint balance_notify;
+  guint version_notify;
+} Counts;
+
+static void
+items_changed_cb (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  Counts     *counts)
+{
+  counts->items_changed++;
+  counts->added += added;
+  counts->removed += removed;
+  counts->last_position = position;
+}
+
+static void
+book_changed_cb (QlLedgerBook *book,
+                 Counts       *counts)
+{
+  counts->changed++;
+}
+
+static void
+ledger_notify_cb (QlLedger   *ledger,
+                  GParamSpec *pspec,
+                  Counts     *counts)
+{
+  if (g_strcmp0 (pspec->name, "balance") == 0)
+    counts->balance_notify++;
+  else if (g_strcmp0 (pspec->name, "version") == 0)
+    counts->version_notify++;
+}
+
+static void
+watch_book (QlLedgerBook *book,
+            Counts       *counts)
+{
+  g_signal_connect (ql_ledger_book_get_ledgers (book), "items-changed",
+                    G_CALLBACK (items_changed_cb), counts);
+  g_signal_connect (book, "changed", G_CALLBACK (book_changed_cb), counts);
+}
+
+static char *
+make_temp_db (char **out_dir)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("ql-book-XXXXXX", &error);
+
+  ck_assert_msg (dir != NULL, "%s", error != NULL ? error->message : "");
+  *out_dir = dir;
+  return g_build_filename (dir, "ledgers.db", NULL);
+}
+
+static void
+remove_temp_dir (const char *dir)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *entry;
+
+  while (handle != NULL && (entry = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, entry, NULL);
+
+      g_remove (path);
+    }
+  g_rmdir (dir);
+}
+
+/*
+ * The chapter's examples
+ */
+
+START_TEST (test_bank_account_example)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(GPtrArray) events = NULL;
+  static const char * const types[] = {
+    "AccountOpened", "Deposited", "Deposited", "Withdrawn", "Deposited",
+  };
+  static const gint64 signed_amounts[] = { 0, 100, 50, -30, 30 };
+  g_autofree char *balance = NULL;
+
+  assert_ok (ql_ledger_book_open_account (book, "Account", NULL, &ok_error));
+  assert_ok (ql_ledger_book_deposit (book, "Account", "100", &ok_error));
+  assert_ok (ql_ledger_book_deposit (book, "Account", "50", &ok_error));
+  assert_ok (ql_ledger_book_withdraw (book, "Account", "30", &ok_error));
+  assert_ok (ql_ledger_book_deposit (book, "Account", "30", &ok_error));
+
+  ck_assert_int_eq (balance_of (book, "Account"), 150);
+  balance = ql_ledger_format_balance (ql_ledger_book_lookup (book, "Account"));
+  ck_assert_str_eq (balance, "150");
+
+  events = ql_ledger_book_list_events (book, "Account", NULL);
+  ck_assert_uint_eq (events->len, 5);
+  for (guint i = 0; i < events->len; i++)
+    {
+      QlEvent *event = g_ptr_array_index (events, i);
+
+      ck_assert_str_eq (ql_event_get_event_type (event), types[i]);
+      ck_assert_int_eq (ql_event_get_version (event), i + 1);
+      ck_assert_int_eq (ql_event_get_signed_amount (event), signed_amounts[i]);
+      ck_assert_str_eq (ql_event_get_ledger (event), "Account");
+    }
+  ck_assert_str_eq (ql_event_get_payload (g_ptr_array_index (events, 0)), "{\"currency\":null}");
+  ck_assert_str_eq (ql_event_get_payload (g_ptr_array_index (events, 3)), "{\"amount\":30}");
+}
+END_TEST
+
+START_TEST (test_inventory_example)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(GPtrArray) log = NULL;
+  g_autoptr(GPtrArray) page = NULL;
+  g_autofree char *quantity = NULL;
+
+  assert_ok (ql_ledger_book_create_item (book, "Laptop", "10", &ok_error));
+  assert_ok (ql_ledger_book_increase (book, "Laptop", "5", &ok_error));
+  assert_ok (ql_ledger_book_decrease (book, "Laptop", "3", &ok_error));
+
+  ck_assert_int_eq (balance_of (book, "Laptop"), 12);
+  quantity = ql_ledger_format_balance (ql_ledger_book_lookup (book, "Laptop"));
+  ck_assert_str_eq (quantity, "12");
+
+  log = ql_ledger_book_read_log (book, 1, 5, NULL);
+  ck_assert_uint_eq (log->len, 3);
+  ck_assert_str_eq (ql_event_get_event_type (g_ptr_array_index (log, 0)), "ItemCreated");
+  ck_assert_str_eq (ql_event_get_payload (g_ptr_array_index (log, 0)),
+                    "{\"name\":\"Laptop\",\"quantity\":10}");
+  ck_assert_str_eq (ql_event_get_payload (g_ptr_array_index (log, 1)), "{\"amount\":5}");
+  ck_assert_str_eq (ql_event_get_payload (g_ptr_array_index (log, 2)), "{\"amount\":3}");
+  for (guint i = 0; i < log->len; i++)
+    {
+      QlEvent *event = g_ptr_array_index (log, i);
+
+      ck_assert_int_eq (ql_event_get_position (event), i + 1);
+      ck_assert_int_gt (ql_event_get_timestamp (event), 0);
+    }
+
+  page = ql_ledger_book_read_log (book, 2, 1, NULL);
+  ck_assert_uint_eq (page->len, 1);
+  ck_assert_str_eq (ql_event_get_event_type (g_ptr_array_index (page, 0)), "QuantityIncreased");
+}
+END_TEST
+
+START_TEST (test_currencies)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *usd = NULL;
+  g_autofree char *kwd = NULL;
+
+  assert_ok (ql_ledger_book_open_account (book, "Savings", " usd ", &ok_error));
+  assert_ok (ql_ledger_book_open_account (book, "Yen", "JPY", &ok_error));
+  assert_ok (ql_ledger_book_open_account (book, "Dinar", "kwd", &ok_error));
+  assert_ok (ql_ledger_book_open_account (book, "Plain", "", &ok_error));
+
+  ck_assert_str_eq (ql_ledger_get_currency (ql_ledger_book_lookup (book, "Savings")), "USD");
+  ck_assert_ptr_null (ql_ledger_get_currency (ql_ledger_book_lookup (book, "Plain")));
+  events = ql_ledger_book_list_events (book, "Savings", NULL);
+  ck_assert_str_eq (ql_event_get_payload (g_ptr_array_index (events, 0)), "{\"currency\":\"USD\"}");
+
+  assert_ok (ql_ledger_book_deposit (book, "Savings", "99.99", &ok_error));
+  assert_ok (ql_ledger_book_deposit (book, "Savings", "0.01", &ok_error));
+  ck_assert_int_eq (balance_of (book, "Savings"), 10000);
+  usd = ql_ledger_format_balance (ql_ledger_book_lookup (book, "Savings"));
+  ck_assert_str_eq (usd, "100.00 USD");
+
+  assert_fails (ql_ledger_book_deposit (book, "Yen", "1.5", &fail_error),
+                QL_LEDGER_ERROR_INVALID_AMOUNT);
+  assert_ok (ql_ledger_book_deposit (book, "Yen", "1500", &ok_error));
+  ck_assert_int_eq (balance_of (book, "Yen"), 1500);
+
+  assert_ok (ql_ledger_book_deposit (book, "Dinar", "1.234", &ok_error));
+  kwd = ql_ledger_format_balance (ql_ledger_book_lookup (book, "Dinar"));
+  ck_assert_str_eq (kwd, "1.234 KWD");
+
+  assert_fails (ql_ledger_book_deposit (book, "Plain", "1.5", &fail_error),
+                QL_LEDGER_ERROR_INVALID_AMOUNT);
+  assert_fails (ql_ledger_book_open_account (book, "Bad", "XYZ", &fail_error),
+                QL_LEDGER_ERROR_INVALID_CURRENCY);
+  ck_assert_ptr_null (ql_ledger_book_lookup (book, "Bad"));
+}
+END_TEST
+
+/*
+ * Rules and errors
+ */
+
+START_TEST (test_rules)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(GError) funds_error = NULL;
+  g_autoptr(GError) missing_error = NULL;
+  gint64 head;
+
+  assert_ok (ql_ledger_book_open_account (book, "Checking", "USD", &ok_error));
+  assert_ok (ql_ledger_book_deposit (book, "Checking", "150", &ok_error));
+  assert_ok (ql_ledger_book_create_item (book, "Laptop", "12", &ok_error));
+  head = head_position (store);
+
+  ck_assert (!ql_ledger_book_withdraw (book, "Checking", "150.01", &funds_error));
+  ck_assert (g_error_matches (funds_error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INSUFFICIENT_FUNDS));
+  ck_assert_str_eq (funds_error->message,
+                    "Cannot withdraw 150.01 USD from “Checking”: the balance is only 150.00 USD");
+  assert_fails (ql_ledger_book_decrease (book, "Laptop", "13", &fail_error),
+                QL_LEDGER_ERROR_INSUFFICIENT_QUANTITY);
+  assert_fails (ql_ledger_book_deposit (book, "Laptop", "1", &fail_error),
+                QL_LEDGER_ERROR_WRONG_KIND);
+  assert_fails (ql_ledger_book_withdraw (book, "Laptop", "1", &fail_error),
+                QL_LEDGER_ERROR_WRONG_KIND);
+  assert_fails (ql_ledger_book_increase (book, "Checking", "1", &fail_error),
+                QL_LEDGER_ERROR_WRONG_KIND);
+  assert_fails (ql_ledger_book_decrease (book, "Checking", "1", &fail_error),
+                QL_LEDGER_ERROR_WRONG_KIND);
+  assert_fails (ql_ledger_book_deposit (book, "Checking", "0", &fail_error),
+                QL_LEDGER_ERROR_INVALID_AMOUNT);
+  assert_fails (ql_ledger_book_deposit (book, "Checking", "-5", &fail_error),
+                QL_LEDGER_ERROR_INVALID_AMOUNT);
+  assert_fails (ql_ledger_book_deposit (book, "Checking", "abc", &fail_error),
+                QL_LEDGER_ERROR_INVALID_AMOUNT);
+  assert_fails (ql_ledger_book_deposit (book, "Checking", "92233720368547758.08", &fail_error),
+                QL_LEDGER_ERROR_INVALID_AMOUNT);
+  assert_fails (ql_ledger_book_deposit (book, "Checking", "92233720368547758.07", &fail_error),
+                QL_LEDGER_ERROR_INVALID_AMOUNT);
+  assert_fails (ql_ledger_book_increase (book, "Laptop", "1.5", &fail_error),
+                QL_LEDGER_ERROR_INVALID_AMOUNT);
+  assert_fails (ql_ledger_book_increase (book, "Laptop", "0", &fail_error),
+                QL_LEDGER_ERROR_INVALID_AMOUNT);
+
+  ck_assert (!ql_ledger_book_deposit (book, "Nope", "1", &missing_error));
+  ck_assert (g_error_matches (missing_error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_NOT_FOUND));
+  ck_assert_str_eq (missing_error->message, "No ledger is named “Nope”");
+  assert_fails (ql_ledger_book_undo (book, "Nope", &fail_error) != NULL,
+                QL_LEDGER_ERROR_NOT_FOUND);
+  assert_fails (ql_ledger_book_state_at (book, "Nope", 1, &fail_error) != NULL,
+                QL_LEDGER_ERROR_NOT_FOUND);
+  assert_fails (ql_ledger_book_list_events (book, "Nope", &fail_error) != NULL,
+                QL_LEDGER_ERROR_NOT_FOUND);
+
+  /* A failed command writes nothing and changes nothing. */
+  ck_assert_int_eq (head_position (store), head);
+  ck_assert_int_eq (balance_of (book, "Checking"), 15000);
+  ck_assert_int_eq (balance_of (book, "Laptop"), 12);
+
+  assert_ok (ql_ledger_book_withdraw (book, "Checking", "150", &ok_error));
+  assert_ok (ql_ledger_book_decrease (book, "Laptop", "12", &ok_error));
+  ck_assert_int_eq (balance_of (book, "Checking"), 0);
+  ck_assert_int_eq (balance_of (book, "Laptop"), 0);
+  assert_fails (ql_ledger_book_withdraw (book, "Checking", "0.01", &fail_error),
+                QL_LEDGER_ERROR_INSUFFICIENT_FUNDS);
+  assert_fails (ql_ledger_book_decrease (book, "Laptop", "1", &fail_error),
+                QL_LEDGER_ERROR_INSUFFICIENT_QUANTITY);
+}
+END_TEST
+
+START_TEST (test_items_open_with_zero)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = new_book (store);
+
+  assert_ok (ql_ledger_book_create_item (book, "Empty", "0", &ok_error));
+  ck_assert_int_eq (balance_of (book, "Empty"), 0);
+  assert_fails (ql_ledger_book_create_item (book, "Negative", "-1", &fail_error),
+                QL_LEDGER_ERROR_INVALID_AMOUNT);
+  assert_fails (ql_ledger_book_create_item (book, "Half", "1.5", &fail_error),
+                QL_LEDGER_ERROR_INVALID_AMOUNT);
+  assert_fails (ql_ledger_book_create_item (book, "Blank", "", &fail_error),
+                QL_LEDGER_ERROR_INVALID_AMOUNT);
+  ck_assert_int_eq (head_position (store), 1);
+}
+END_TEST
+
+START_TEST (test_names)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(GError) exists_error = NULL;
+  g_autofree char *too_long = g_strnfill (QL_LEDGER_NAME_MAX_CHARS + 1, 'n');
+  g_autofree char *longest = g_strnfill (QL_LEDGER_NAME_MAX_CHARS, 'n');
+
+  assert_ok (ql_ledger_book_open_account (book, "  Wallet \t", NULL, &ok_error));
+  ck_assert_str_eq (ql_ledger_get_name (ql_ledger_book_lookup (book, "Wallet")), "Wallet");
+  assert_ok (ql_ledger_book_deposit (book, " Wallet ", "5", &ok_error));
+  ck_assert_int_eq (balance_of (book, "Wallet"), 5);
+
+  /* Names are unique across both kinds, compared in their stored form. */
+  ck_assert (!ql_ledger_book_open_account (book, "Wallet", NULL, &exists_error));
+  ck_assert (g_error_matches (exists_error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_EXISTS));
+  ck_assert_str_eq (exists_error->message, "A ledger named “Wallet” exists already");
+  assert_fails (ql_ledger_book_create_item (book, "Wallet ", "1", &fail_error),
+                QL_LEDGER_ERROR_EXISTS);
+  assert_ok (ql_ledger_book_create_item (book, "Caf\xC3\xA9", "1", &ok_error));
+  assert_fails (ql_ledger_book_open_account (book, "Cafe\xCC\x81", NULL, &fail_error),
+                QL_LEDGER_ERROR_EXISTS);
+
+  assert_fails (ql_ledger_book_open_account (book, "", NULL, &fail_error),
+                QL_LEDGER_ERROR_INVALID_NAME);
+  assert_fails (ql_ledger_book_open_account (book, "   ", NULL, &fail_error),
+                QL_LEDGER_ERROR_INVALID_NAME);
+  assert_fails (ql_ledger_book_open_account (book, "Two\nlines", NULL, &fail_error),
+                QL_LEDGER_ERROR_INVALID_NAME);
+  assert_fails (ql_ledger_book_create_item (book, "Esc\x1b", "1", &fail_error),
+                QL_LEDGER_ERROR_INVALID_NAME);
+  assert_fails (ql_ledger_book_create_item (book, "Bad\xfe", "1", &fail_error),
+                QL_LEDGER_ERROR_INVALID_NAME);
+  assert_fails (ql_ledger_book_open_account (book, too_long, NULL, &fail_error),
+                QL_LEDGER_ERROR_INVALID_NAME);
+  assert_fails (ql_ledger_book_deposit (book, "", "1", &fail_error),
+                QL_LEDGER_ERROR_INVALID_NAME);
+  assert_ok (ql_ledger_book_open_account (book, longest, NULL, &ok_error));
+
+  ck_assert_int_eq (head_position (store), 4);
+  ck_assert_ptr_null (ql_ledger_book_lookup (book, "Two\nlines"));
+}
+END_TEST
+
+START_TEST (test_list_model)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = new_book (store);
+  GListModel *ledgers = ql_ledger_book_get_ledgers (book);
+  static const char * const expected[] = { "Alpha", "beta", "Gamma", "zeta" };
+  Counts counts = { 0 };
+  g_autoptr(QlLedger) first = NULL;
+
+  watch_book (book, &counts);
+  ck_assert (g_list_model_get_item_type (ledgers) == QL_TYPE_LEDGER);
+  ck_assert_uint_eq (g_list_model_get_n_items (ledgers), 0);
+
+  assert_ok (ql_ledger_book_open_account (book, "zeta", NULL, &ok_error));
+  assert_ok (ql_ledger_book_create_item (book, "beta", "1", &ok_error));
+  assert_ok (ql_ledger_book_open_account (book, "Gamma", NULL, &ok_error));
+  ck_assert_uint_eq (counts.items_changed, 3);
+  assert_ok (ql_ledger_book_open_account (book, "Alpha", NULL, &ok_error));
+  ck_assert_uint_eq (counts.items_changed, 4);
+  ck_assert_uint_eq (counts.added, 4);
+  ck_assert_uint_eq (counts.removed, 0);
+  ck_assert_uint_eq (counts.last_position, 0);
+  ck_assert_uint_eq (counts.changed, 4);
+
+  ck_assert_uint_eq (g_list_model_get_n_items (ledgers), G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autoptr(QlLedger) ledger = g_list_model_get_item (ledgers, i);
+
+      ck_assert_str_eq (ql_ledger_get_name (ledger), expected[i]);
+    }
+
+  /* The same object is updated in place; the list does not change. */
+  first = g_list_model_get_item (ledgers, 0);
+  g_signal_connect (first, "notify", G_CALLBACK (ledger_notify_cb), &counts);
+  assert_ok (ql_ledger_book_deposit (book, "Alpha", "7", &ok_error));
+  ck_assert_int_eq (ql_ledger_get_balance (first), 7);
+  ck_assert_uint_eq (counts.balance_notify, 1);
+  ck_assert_uint_eq (counts.version_notify, 1);
+  ck_assert_uint_eq (counts.items_changed, 4);
+  ck_assert_uint_eq (counts.changed, 5);
+  ck_assert_ptr_eq (ql_ledger_book_lookup (book, "Alpha"), first);
+
+  /* Failures emit nothing. */
+  assert_fails (ql_ledger_book_withdraw (book, "Alpha", "8", &fail_error),
+                QL_LEDGER_ERROR_INSUFFICIENT_FUNDS);
+  ck_assert_uint_eq (counts.changed, 5);
+  ck_assert_uint_eq (counts.balance_notify, 1);
+}
+END_TEST
+
+/*
+ * Undo
+ */
+
+static void
+assert_undo (QlLedgerBook *book,
+             const char   *name,
+             const char   *type,
+             const char   *payload,
+             gint64        version,
+             gint64        balance)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QlEvent) event = ql_ledger_book_undo (book, name, &error);
+
+  ck_assert_msg (event != NULL, "undo failed: %s", error != NULL ? error->message : "");
+  ck_assert_str_eq (ql_event_get_event_type (event), type);
+  ck_assert_str_eq (ql_event_get_payload (event), payload);
+  ck_assert_str_eq (ql_event_get_ledger (event), name);
+  ck_assert_int_eq (ql_event_get_version (event), version);
+  ck_assert_int_gt (ql_event_get_position (event), 0);
+  ck_assert_int_eq (balance_of (book, name), balance);
+  ck_assert_int_eq (ql_ledger_get_version (ql_ledger_book_lookup (book, name)), version);
+}
+
+START_TEST (test_undo_chain)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(GError) nothing_error = NULL;
+
+  assert_ok (ql_ledger_book_open_account (book, "Account", NULL, &ok_error));
+  assert_ok (ql_ledger_book_deposit (book, "Account", "100", &ok_error));
+  assert_ok (ql_ledger_book_deposit (book, "Account", "50", &ok_error));
+  assert_ok (ql_ledger_book_withdraw (book, "Account", "30", &ok_error));
+  assert_ok (ql_ledger_book_deposit (book, "Account", "30", &ok_error));
+
+  assert_undo (book, "Account", "Withdrawn", "{\"amount\":30,\"reverses\":5}", 6, 120);
+  assert_undo (book, "Account", "Deposited", "{\"amount\":30,\"reverses\":4}", 7, 150);
+  assert_undo (book, "Account", "Withdrawn", "{\"amount\":50,\"reverses\":3}", 8, 100);
+  assert_undo (book, "Account", "Withdrawn", "{\"amount\":100,\"reverses\":2}", 9, 0);
+
+  ck_assert_ptr_null (ql_ledger_book_undo (book, "Account", &nothing_error));
+  ck_assert (g_error_matches (nothing_error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_NOTHING_TO_UNDO));
+  ck_assert_int_eq (head_position (store), 9);
+  ck_assert_uint_eq (count_events (book, "Account"), 9);
+}
+END_TEST
+
+START_TEST (test_undo_after_new_changes)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = new_book (store);
+
+  assert_ok (ql_ledger_book_create_item (book, "Laptop", "10", &ok_error));
+  assert_ok (ql_ledger_book_increase (book, "Laptop", "5", &ok_error));
+  assert_ok (ql_ledger_book_decrease (book, "Laptop", "3", &ok_error));
+  assert_undo (book, "Laptop", "QuantityIncreased", "{\"amount\":3,\"reverses\":3}", 4, 15);
+  assert_ok (ql_ledger_book_decrease (book, "Laptop", "7", &ok_error));
+  assert_undo (book, "Laptop", "QuantityIncreased", "{\"amount\":7,\"reverses\":5}", 6, 15);
+  assert_undo (book, "Laptop", "QuantityDecreased", "{\"amount\":5,\"reverses\":2}", 7, 10);
+  /* The opening event cannot be undone. */
+  assert_fails (ql_ledger_book_undo (book, "Laptop", &fail_error) != NULL,
+                QL_LEDGER_ERROR_NOTHING_TO_UNDO);
+  ck_assert_int_eq (balance_of (book, "Laptop"), 10);
+}
+END_TEST
+
+START_TEST (test_undo_nothing_on_fresh_ledger)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(GError) error = NULL;
+
+  assert_ok (ql_ledger_book_open_account (book, "New", "EUR", &ok_error));
+  ck_assert_ptr_null (ql_ledger_book_undo (book, "New", &error));
+  ck_assert (g_error_matches (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_NOTHING_TO_UNDO));
+  ck_assert_str_eq (error->message, "Nothing to undo in “New”: every change is already undone");
+  ck_assert_int_eq (head_position (store), 1);
+}
+END_TEST
+
+START_TEST (test_undo_walks_pages)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = new_book (store);
+
+  /* Enough history that the walk back crosses several pages. */
+  assert_ok (ql_ledger_book_open_account (book, "Long", NULL, &ok_error));
+  assert_ok (ql_ledger_book_deposit (book, "Long", "1000", &ok_error));
+  for (guint i = 0; i < 300; i++)
+    {
+      assert_ok (ql_ledger_book_deposit (book, "Long", "1", &ok_error));
+      ck_assert (ql_ledger_book_undo (book, "Long", NULL) != NULL);
+    }
+  ck_assert_int_eq (ql_ledger_get_version (ql_ledger_book_lookup (book, "Long")), 602);
+  assert_undo (book, "Long", "Withdrawn", "{\"amount\":1000,\"reverses\":2}", 603, 0);
+  assert_fails (ql_ledger_book_undo (book, "Long", &fail_error) != NULL,
+                QL_LEDGER_ERROR_NOTHING_TO_UNDO);
+}
+END_TEST
+
+static void
+append_raw (QlEventStore *store,
+            const char   *ledger,
+            gint64        expected_version,
+            const char   *type,
+            const char   *payload)
+{
+  QlNewEvent event = { type, payload };
+  g_autoptr(GError) error = NULL;
+
+  ck_assert_msg (ql_event_store_append (store, ledger, expected_version, &event, 1, &error),
+                 "%s", error != NULL ? error->message : "");
+}
+
+START_TEST (test_undo_blocked_by_rule)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* A history whose compensation is out of stack order, as another
+   * program could write it: the deposit of 60 was partly spent since. */
+  append_raw (store, "Odd", 0, "AccountOpened", "{\"currency\":null}");
+  append_raw (store, "Odd", 1, "Deposited", "{\"amount\":100}");
+  append_raw (store, "Odd", 2, "Withdrawn", "{\"amount\":50}");
+  append_raw (store, "Odd", 3, "Deposited", "{\"amount\":60}");
+  append_raw (store, "Odd", 4, "Withdrawn", "{\"amount\":100,\"reverses\":2}");
+
+  book = new_book (store);
+  ck_assert_int_eq (balance_of (book, "Odd"), 10);
+  ck_assert_ptr_null (ql_ledger_book_undo (book, "Odd", &error));
+  ck_assert (g_error_matches (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INSUFFICIENT_FUNDS));
+  ck_assert_str_eq (error->message, "Cannot withdraw 60 from “Odd”: the balance is only 10");
+  ck_assert_int_eq (head_position (store), 5);
+  ck_assert_int_eq (balance_of (book, "Odd"), 10);
+}
+END_TEST
+
+/*
+ * Time travel and snapshots
+ */
+
+static void
+assert_same_state (QlLedger *a,
+                   QlLedger *b)
+{
+  ck_assert_str_eq (ql_ledger_get_name (a), ql_ledger_get_name (b));
+  ck_assert_int_eq (ql_ledger_get_kind (a), ql_ledger_get_kind (b));
+  ck_assert_int_eq (g_strcmp0 (ql_ledger_get_currency (a), ql_ledger_get_currency (b)), 0);
+  ck_assert_uint_eq (ql_ledger_get_decimals (a), ql_ledger_get_decimals (b));
+  ck_assert_int_eq (ql_ledger_get_balance (a), ql_ledger_get_balance (b));
+  ck_assert_int_eq (ql_ledger_get_version (a), ql_ledger_get_version (b));
+}
+
+static void
+unref_state (gpointer state)
+{
+  g_clear_object (&state);
+}
+
+/* Runs a mixed history on "Account" and records the state after each
+ * event, indexed by version (index 0, before the first event, is empty). */
+static GPtrArray *
+run_history (QlLedgerBook *book)
+{
+  GPtrArray *states = g_ptr_array_new_with_free_func (unref_state);
+  static const char * const steps[] = {
+    "+100", "+50", "-30", "+30", "u", "-20.5", "+1", "u", "u", "+7.25", "-1", "+3", "u",
+  };
+
+  assert_ok (ql_ledger_book_open_account (book, "Account", "EUR", &ok_error));
+  g_ptr_array_add (states, NULL);
+  g_ptr_array_add (states, _ql_ledger_copy (ql_ledger_book_lookup (book, "Account")));
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      const char *step = steps[i];
+
+      if (step[0] == '+')
+        assert_ok (ql_ledger_book_deposit (book, "Account", step + 1, &ok_error));
+      else if (step[0] == '-')
+        assert_ok (ql_ledger_book_withdraw (book, "Account", step + 1, &ok_error));
+      else
+        {
+          g_autoptr(QlEvent) event = ql_ledger_book_undo (book, "Account", NULL);
+
+          ck_assert (event != NULL);
+        }
+      g_ptr_array_add (states, _ql_ledger_copy (ql_ledger_book_lookup (book, "Account")));
+    }
+
+  return states;
+}
+
+static void
+assert_state_at_every_version (QlLedgerBook *book,
+                               GPtrArray    *states)
+{
+  for (guint version = 1; version < states->len; version++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(QlLedger) past = ql_ledger_book_state_at (book, "Account", version, &error);
+
+      ck_assert_msg (past != NULL, "version %u: %s", version, error != NULL ? error->message : "");
+      assert_same_state (past, g_ptr_array_index (states, version));
+    }
+}
+
+START_TEST (test_state_at)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(GPtrArray) states = run_history (book);
+  g_autoptr(QlLedger) newest = NULL;
+  gint64 head = states->len - 1;
+  gint64 version = 0;
+  g_autofree char *state = NULL;
+
+  ck_assert_int_eq (ql_ledger_get_version (ql_ledger_book_lookup (book, "Account")), head);
+  assert_state_at_every_version (book, states);
+
+  assert_fails (ql_ledger_book_state_at (book, "Account", 0, &fail_error) != NULL,
+                QL_LEDGER_ERROR_INVALID_VERSION);
+  assert_fails (ql_ledger_book_state_at (book, "Account", head + 1, &fail_error) != NULL,
+                QL_LEDGER_ERROR_INVALID_VERSION);
+  assert_fails (ql_ledger_book_state_at (book, "Account", -1, &fail_error) != NULL,
+                QL_LEDGER_ERROR_INVALID_VERSION);
+
+  /* The result is a copy: later changes do not reach it. */
+  newest = ql_ledger_book_state_at (book, "Account", head, NULL);
+  assert_ok (ql_ledger_book_deposit (book, "Account", "1", &ok_error));
+  assert_same_state (newest, g_ptr_array_index (states, head));
+
+  /* The default interval keeps short histories free of snapshots. */
+  ck_assert_uint_eq (ql_ledger_book_get_snapshot_interval (book), 1000);
+  ck_assert (ql_event_store_load_snapshot (store, "Account", 0, &version, &state, NULL));
+  ck_assert_int_eq (version, 0);
+  ck_assert_ptr_null (state);
+}
+END_TEST
+
+START_TEST (test_snapshots)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) reloaded = NULL;
+  g_autoptr(GPtrArray) states = NULL;
+  g_autofree char *state = NULL;
+  gint64 version = 0;
+  guint interval = 0;
+
+  g_object_set (book, "snapshot-interval", 3, NULL);
+  g_object_get (book, "snapshot-interval", &interval, NULL);
+  ck_assert_uint_eq (interval, 3);
+  states = run_history (book);
+  assert_ok (ql_ledger_book_create_item (book, "Laptop", "10", &ok_error));
+  for (guint i = 0; i < 7; i++)
+    assert_ok (ql_ledger_book_increase (book, "Laptop", "2", &ok_error));
+
+  /* 14 events: snapshots at 3, 6, 9 and 12; time travel uses them. */
+  ck_assert (ql_event_store_load_snapshot (store, "Account", 0, &version, &state, NULL));
+  ck_assert_int_eq (version, 12);
+  ck_assert_ptr_nonnull (state);
+  g_clear_pointer (&state, g_free);
+  ck_assert (ql_event_store_load_snapshot (store, "Account", 8, &version, &state, NULL));
+  ck_assert_int_eq (version, 6);
+  g_clear_pointer (&state, g_free);
+  assert_state_at_every_version (book, states);
+
+  /* A new book loads from the snapshots and gets the replayed state. */
+  reloaded = new_book (store);
+  assert_same_state (ql_ledger_book_lookup (reloaded, "Account"),
+                     ql_ledger_book_lookup (book, "Account"));
+  assert_same_state (ql_ledger_book_lookup (reloaded, "Laptop"),
+                     ql_ledger_book_lookup (book, "Laptop"));
+  ck_assert_int_eq (balance_of (reloaded, "Laptop"), 24);
+  assert_state_at_every_version (reloaded, states);
+}
+END_TEST
+
+START_TEST (test_snapshot_is_used_and_damage_ignored)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) from_snapshot = NULL;
+  g_autoptr(QlLedgerBook) replayed = NULL;
+  g_autoptr(QlLedger) past = NULL;
+
+  assert_ok (ql_ledger_book_create_item (book, "Laptop", "10", &ok_error));
+  assert_ok (ql_ledger_book_increase (book, "Laptop", "5", &ok_error));
+  assert_ok (ql_ledger_book_decrease (book, "Laptop", "3", &ok_error));
+
+  /* A snapshot that disagrees with the events proves it is read. */
+  ck_assert (ql_event_store_save_snapshot (store, "Laptop", 2, "{\"kind\":\"item\",\"balance\":1000}", NULL));
+  from_snapshot = new_book (store);
+  ck_assert_int_eq (balance_of (from_snapshot, "Laptop"), 997);
+  past = ql_ledger_book_state_at (from_snapshot, "Laptop", 1, NULL);
+  ck_assert_int_eq (ql_ledger_get_balance (past), 10);
+
+  /* A damaged snapshot is a cache miss: the events are replayed instead. */
+  ck_assert (ql_event_store_save_snapshot (store, "Laptop", 2, "{\"kind\":", NULL));
+  replayed = new_book (store);
+  ck_assert_int_eq (balance_of (replayed, "Laptop"), 12);
+}
+END_TEST
+
+START_TEST (test_damaged_store_is_reported)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = NULL;
+  g_autoptr(QlLedgerBook) before = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) refresh_error = NULL;
+
+  append_raw (store, "Good", 0, "AccountOpened", "{\"currency\":null}");
+  before = new_book (store);
+  append_raw (store, "Strange", 0, "AccountOpened", "{\"currency\":null}");
+  append_raw (store, "Strange", 1, "Teleported", "{\"amount\":5}");
+
+  book = ql_ledger_book_new (store, &error);
+  ck_assert_ptr_null (book);
+  ck_assert (g_error_matches (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT));
+
+  ck_assert (!ql_ledger_book_refresh (before, &refresh_error));
+  ck_assert (g_error_matches (refresh_error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT));
+}
+END_TEST
+
+/*
+ * Several books on one store
+ */
+
+START_TEST (test_refresh_between_books)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) writer = new_book (store);
+  g_autoptr(QlLedgerBook) reader = new_book (store);
+  Counts counts = { 0 };
+  QlLedger *shared;
+
+  watch_book (reader, &counts);
+  assert_ok (ql_ledger_book_open_account (writer, "Shared", "USD", &ok_error));
+  assert_ok (ql_ledger_book_deposit (writer, "Shared", "100", &ok_error));
+  assert_ok (ql_ledger_book_create_item (writer, "Laptop", "10", &ok_error));
+  ck_assert_uint_eq (g_list_model_get_n_items (ql_ledger_book_get_ledgers (reader)), 0);
+
+  assert_ok (ql_ledger_book_refresh (reader, &ok_error));
+  ck_assert_uint_eq (g_list_model_get_n_items (ql_ledger_book_get_ledgers (reader)), 2);
+  ck_assert_uint_eq (counts.added, 2);
+  ck_assert_uint_eq (counts.changed, 1);
+  ck_assert_int_eq (balance_of (reader, "Shared"), 10000);
+  ck_assert_int_eq (balance_of (reader, "Laptop"), 10);
+
+  shared = ql_ledger_book_lookup (reader, "Shared");
+  g_signal_connect (shared, "notify", G_CALLBACK (ledger_notify_cb), &counts);
+  assert_ok (ql_ledger_book_deposit (writer, "Shared", "50", &ok_error));
+  assert_ok (ql_ledger_book_withdraw (writer, "Shared", "25", &ok_error));
+  assert_ok (ql_ledger_book_refresh (reader, &ok_error));
+  ck_assert_int_eq (ql_ledger_get_balance (shared), 12500);
+  ck_assert_int_eq (ql_ledger_get_version (shared), 4);
+  ck_assert_uint_eq (counts.balance_notify, 2);
+  ck_assert_uint_eq (counts.version_notify, 2);
+  ck_assert_uint_eq (counts.changed, 2);
+  ck_assert_uint_eq (counts.added, 2);
+
+  /* Nothing new: no signal. */
+  assert_ok (ql_ledger_book_refresh (reader, &ok_error));
+  ck_assert_uint_eq (counts.changed, 2);
+  ck_assert_uint_eq (counts.balance_notify, 2);
+}
+END_TEST
+
+START_TEST (test_commands_catch_up_before_checking)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) a = new_book (store);
+  g_autoptr(QlLedgerBook) b = new_book (store);
+
+  assert_ok (ql_ledger_book_open_account (a, "Joint", NULL, &ok_error));
+  assert_ok (ql_ledger_book_deposit (a, "Joint", "100", &ok_error));
+
+  /* b never refreshed, yet knows the account and its balance. */
+  assert_fails (ql_ledger_book_open_account (b, "Joint", NULL, &fail_error),
+                QL_LEDGER_ERROR_EXISTS);
+  assert_ok (ql_ledger_book_withdraw (b, "Joint", "60", &ok_error));
+  assert_fails (ql_ledger_book_withdraw (a, "Joint", "60", &fail_error),
+                QL_LEDGER_ERROR_INSUFFICIENT_FUNDS);
+  ck_assert_int_eq (balance_of (a, "Joint"), 40);
+
+  /* Undo in b reverses a's newest change, which b never saw itself. */
+  assert_ok (ql_ledger_book_deposit (a, "Joint", "5", &ok_error));
+  assert_undo (b, "Joint", "Withdrawn", "{\"amount\":5,\"reverses\":4}", 5, 40);
+}
+END_TEST
+
+static void
+interleave_commands (QlLedgerBook *a,
+                     QlLedgerBook *b,
+                     guint         rounds)
+{
+  assert_ok (ql_ledger_book_open_account (a, "Joint", NULL, &ok_error));
+  assert_ok (ql_ledger_book_create_item (b, "Stock", "0", &ok_error));
+
+  for (guint i = 0; i < rounds; i++)
+    {
+      assert_ok (ql_ledger_book_deposit (a, "Joint", "2", &ok_error));
+      assert_ok (ql_ledger_book_deposit (b, "Joint", "3", &ok_error));
+      assert_ok (ql_ledger_book_increase (b, "Stock", "1", &ok_error));
+      assert_ok (ql_ledger_book_withdraw (b, "Joint", "1", &ok_error));
+      assert_ok (ql_ledger_book_increase (a, "Stock", "1", &ok_error));
+    }
+
+  assert_ok (ql_ledger_book_refresh (a, &ok_error));
+  assert_ok (ql_ledger_book_refresh (b, &ok_error));
+  ck_assert_int_eq (balance_of (a, "Joint"), 4 * rounds);
+  ck_assert_int_eq (balance_of (b, "Joint"), 4 * rounds);
+  ck_assert_int_eq (balance_of (a, "Stock"), 2 * rounds);
+  ck_assert_int_eq (balance_of (b, "Stock"), 2 * rounds);
+  ck_assert_uint_eq (count_events (a, "Joint"), 1 + 3 * rounds);
+  ck_assert_int_eq (ql_ledger_get_version (ql_ledger_book_lookup (b, "Joint")), 1 + 3 * rounds);
+}
+
+START_TEST (test_interleaved_books_memory)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) a = new_book (store);
+  g_autoptr(QlLedgerBook) b = new_book (store);
+
+  interleave_commands (a, b, 50);
+}
+END_TEST
+
+START_TEST (test_conflicts_are_retried)
+{
+  g_autoptr(TestRacingStore) store = g_object_new (TEST_TYPE_RACING_STORE, NULL);
+  g_autoptr(QlLedgerBook) book = new_book (QL_EVENT_STORE (store));
+  Counts counts = { 0 };
+  QlLedger *account;
+
+  assert_ok (ql_ledger_book_open_account (book, "Raced", NULL, &ok_error));
+  account = ql_ledger_book_lookup (book, "Raced");
+  g_signal_connect (account, "notify", G_CALLBACK (ledger_notify_cb), &counts);
+
+  store->races_left = 3;
+  assert_ok (ql_ledger_book_deposit (book, "Raced", "100", &ok_error));
+  ck_assert_uint_eq (store->n_conflicts, 3);
+  /* Three competing deposits of 1, then ours, each applied once. */
+  ck_assert_int_eq (ql_ledger_get_balance (account), 103);
+  ck_assert_int_eq (ql_ledger_get_version (account), 5);
+  ck_assert_uint_eq (count_events (book, "Raced"), 5);
+
+  /* The rule is checked against the reloaded state each time. */
+  store->races_left = 2;
+  assert_ok (ql_ledger_book_withdraw (book, "Raced", "103", &ok_error));
+  ck_assert_uint_eq (store->n_conflicts, 5);
+  ck_assert_int_eq (ql_ledger_get_balance (account), 2);
+  ck_assert_int_eq (ql_ledger_get_version (account), 8);
+
+  /* The other writer's deposit lands first, so it is the one undone. */
+  store->races_left = 1;
+  assert_undo (book, "Raced", "Withdrawn", "{\"amount\":1,\"reverses\":9}", 10, 2);
+  ck_assert_uint_eq (store->n_conflicts, 6);
+}
+END_TEST
+
+START_TEST (test_busy_after_too_many_conflicts)
+{
+  g_autoptr(TestRacingStore) store = g_object_new (TEST_TYPE_RACING_STORE, NULL);
+  g_autoptr(QlLedgerBook) book = new_book (QL_EVENT_STORE (store));
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+
+  assert_ok (ql_ledger_book_open_account (book, "Hot", NULL, &ok_error));
+  store->races_left = 1000;
+  ck_assert (!ql_ledger_book_deposit (book, "Hot", "100", &error));
+  ck_assert (g_error_matches (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_BUSY));
+  ck_assert_uint_eq (store->n_conflicts, 10);
+
+  /* Only the other writer's deposits of 1 were written. */
+  events = ql_ledger_book_list_events (book, "Hot", NULL);
+  ck_assert_uint_eq (events->len, 11);
+  for (guint i = 1; i < events->len; i++)
+    ck_assert_int_eq (ql_event_get_signed_amount (g_ptr_array_index (events, i)), 1);
+  assert_ok (ql_ledger_book_refresh (book, &ok_error));
+  ck_assert_int_eq (balance_of (book, "Hot"), 10);
+}
+END_TEST
+
+START_TEST (test_two_books_on_sqlite_file)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = make_temp_db (&dir);
+  g_autoptr(GError) error = NULL;
+  QlEventStore *store_a = ql_sqlite_event_store_new (path, &error);
+  QlEventStore *store_b;
+  QlLedgerBook *a;
+  QlLedgerBook *b;
+  QlLedgerBook *reopened;
+  Counts counts = { 0 };
+
+  ck_assert_msg (store_a != NULL, "%s", error != NULL ? error->message : "");
+  store_b = ql_sqlite_event_store_new (path, NULL);
+  ck_assert_ptr_nonnull (store_b);
+  a = new_book (store_a);
+  b = new_book (store_b);
+  g_object_set (a, "snapshot-interval", 3, NULL);
+  watch_book (b, &counts);
+
+  interleave_commands (a, b, 10);
+  ck_assert_uint_eq (counts.added, 2);
+
+  assert_ok (ql_ledger_book_open_account (a, "Later", "GBP", &ok_error));
+  assert_ok (ql_ledger_book_deposit (a, "Later", "12.34", &ok_error));
+  assert_ok (ql_ledger_book_refresh (b, &ok_error));
+  ck_assert_uint_eq (counts.added, 3);
+  ck_assert_int_eq (balance_of (b, "Later"), 1234);
+
+  g_object_unref (a);
+  g_object_unref (b);
+  g_object_unref (store_a);
+  g_object_unref (store_b);
+
+  /* Everything is still there after reopening the file. */
+  store_a = ql_sqlite_event_store_new (path, NULL);
+  reopened = new_book (store_a);
+  ck_assert_int_eq (balance_of (reopened, "Joint"), 40);
+  ck_assert_int_eq (balance_of (reopened, "Stock"), 20);
+  ck_assert_int_eq (balance_of (reopened, "Later"), 1234);
+  g_object_unref (reopened);
+  g_object_unref (store_a);
+
+  remove_temp_dir (dir);
+}
+END_TEST
+
+static gboolean
+stop_loop_cb (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+quit_on_changed_cb (QlLedgerBook *book,
+                    GMainLoop    *loop)
+{
+  g_main_loop_quit (loop);
+}
+
+START_TEST (test_watch)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) writer = new_book (store);
+  g_autoptr(QlLedgerBook) watcher = new_book (store);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  guint timeout_id;
+
+  g_signal_connect (watcher, "changed", G_CALLBACK (quit_on_changed_cb), loop);
+  ql_ledger_book_watch (watcher, 10);
+  assert_ok (ql_ledger_book_open_account (writer, "Watched", NULL, &ok_error));
+
+  timeout_id = g_timeout_add (5000, stop_loop_cb, loop);
+  g_main_loop_run (loop);
+  g_source_remove (timeout_id);
+  ck_assert_ptr_nonnull (ql_ledger_book_lookup (watcher, "Watched"));
+
+  /* Watching stops at 0: new events wait for an explicit refresh. */
+  ql_ledger_book_watch (watcher, 0);
+  assert_ok (ql_ledger_book_deposit (writer, "Watched", "5", &ok_error));
+  g_timeout_add (100, stop_loop_cb, loop);
+  g_main_loop_run (loop);
+  ck_assert_int_eq (balance_of (watcher, "Watched"), 0);
+  assert_ok (ql_ledger_book_refresh (watcher, &ok_error));
+  ck_assert_int_eq (balance_of (watcher, "Watched"), 5);
+}
+END_TEST
+
+static Suite *
+ledger_book_suite (void)
+{
+  Suite *suite = suite_create ("QlLedgerBook");
+  TCase *tc;
+
+  tc = tcase_create ("examples");
+  tcase_add_test (tc, test_bank_account_example);
+  tcase_add_test (tc, test_inventory_example);
+  tcase_add_test (tc, test_currencies);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("rules");
+  tcase_add_test (tc, test_rules);
+  tcase_add_test (tc, test_items_open_with_zero);
+  tcase_add_test (tc, test_names);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("list-model");
+  tcase_add_test (tc, test_list_model);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("undo");
+  tcase_add_test (tc, test_undo_chain);
+  tcase_add_test (tc, test_undo_after_new_changes);
+  tcase_add_test (tc, test_undo_nothing_on_fresh_ledger);
+  tcase_add_test (tc, test_undo_walks_pages);
+  tcase_add_test (tc, test_undo_blocked_by_rule);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("time-travel");
+  tcase_add_test (tc, test_state_at);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("snapshots");
+  tcase_add_test (tc, test_snapshots);
+  tcase_add_test (tc, test_snapshot_is_used_and_damage_ignored);
+  tcase_add_test (tc, test_damaged_store_is_reported);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("shared-store");
+  tcase_set_timeout (tc, 60);
+  tcase_add_test (tc, test_refresh_between_books);
+  tcase_add_test (tc, test_commands_catch_up_before_checking);
+  tcase_add_test (tc, test_interleaved_books_memory);
+  tcase_add_test (tc, test_conflicts_are_retried);
+  tcase_add_test (tc, test_busy_after_too_many_conflicts);
+  tcase_add_test (tc, test_two_books_on_sqlite_file);
+  tcase_add_test (tc, test_watch);
+  suite_add_tcase (suite, tc);
+
+  return suite;
+}
+
+int
+main (void)
+{
+  SRunner *runner = srunner_create (ledger_book_suite ());
+  int n_failed;
+
+  srunner_run_all (runner, CK_ENV);
+  n_failed = srunner_ntests_failed (runner);
+  srunner_free (runner);
+
+  return n_failed == 0 ? 0 : 1;
+}
