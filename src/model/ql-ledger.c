@@ -485,7 +485,9 @@ _ql_ledger_apply (QlLedger             *self,
   if (!_ql_event_record_read_change (record, &amount, NULL, error))
     return FALSE;
 
+  /* Known to be found: reading the change checked the type. */
   change = find_change_type (record->type);
+  g_assert (change != NULL);
   if (change->kind != self->kind)
     {
       g_autofree char *detail = g_strdup_printf (_("“%s” does not apply to this kind of ledger"),
@@ -571,9 +573,10 @@ _ql_ledger_check_change (QlLedger    *self,
 
   g_return_val_if_fail (QL_IS_LEDGER (self), FALSE);
 
+  change = find_change_type (type);
+  g_return_val_if_fail (change != NULL, FALSE);
   if (!_ql_ledger_check_kind (self, type, error))
     return FALSE;
-  change = find_change_type (type);
 
   if (amount <= 0)
     {
