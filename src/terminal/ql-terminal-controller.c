@@ -1,0 +1,945 @@
+/* ql-terminal-controller.c: turns terminal lines into model calls and answers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ql-terminal-controller"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "ql-terminal-controller.h"
+
+/* How often the ledgers are checked for changes by other programs. */
+#define WATCH_INTERVAL_MS 500
+
+/**
+ * QlTerminalController:
+ *
+ * The terminal's controller, the chapter's thin one: it splits each line
+ * the #QlTerminalView reads into words, hands a number to the
+ * #QlQuoteBook and a command to the #QlLedgerBook, and tells the view
+ * what to show. Every rule and every error message comes from the model;
+ * the controller only knows the command names and their arguments.
+ */
+struct _QlTerminalController
+{
+  GObject         parent_instance;
+
+  /* Owned References */
+  QlTerminalView *view;
+  QlQuoteBook    *quotes;
+  QlLedgerBook   *ledgers;
+
+  /* While a line is handled, changes to the ledgers are the user's own. */
+  gboolean        handling;
+};
+
+G_DEFINE_FINAL_TYPE (QlTerminalController, ql_terminal_controller, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (ql-terminal-error-quark, ql_terminal_error)
+
+enum {
+  FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+typedef gboolean (*CommandFunc) (QlTerminalController  *self,
+                                 char                 **args,
+                                 GError               **error);
+
+typedef struct
+{
+  const char  *name;
+  const char  *arguments;
+  const char  *description;
+  guint        min_args;
+  guint        max_args;
+  CommandFunc  run;
+} Command;
+
+static gboolean run_random      (QlTerminalController *self, char **args, GError **error);
+static gboolean run_search      (QlTerminalController *self, char **args, GError **error);
+static gboolean run_open        (QlTerminalController *self, char **args, GError **error);
+static gboolean run_deposit     (QlTerminalController *self, char **args, GError **error);
+static gboolean run_withdraw    (QlTerminalController *self, char **args, GError **error);
+static gboolean run_create_item (QlTerminalController *self, char **args, GError **error);
+static gboolean run_increase    (QlTerminalController *self, char **args, GError **error);
+static gboolean run_decrease    (QlTerminalController *self, char **args, GError **error);
+static gboolean run_balance     (QlTerminalController *self, char **args, GError **error);
+static gboolean run_events      (QlTerminalController *self, char **args, GError **error);
+static gboolean run_at          (QlTerminalController *self, char **args, GError **error);
+static gboolean run_undo        (QlTerminalController *self, char **args, GError **error);
+static gboolean run_ledgers     (QlTerminalController *self, char **args, GError **error);
+static gboolean run_log         (QlTerminalController *self, char **args, GError **error);
+static gboolean run_help        (QlTerminalController *self, char **args, GError **error);
+static gboolean run_quit        (QlTerminalController *self, char **args, GError **error);
+
+#define UNLIMITED G_MAXUINT
+
+static const Command commands[] = {
+  { "random", NULL, N_("show a random quote"), 0, 0, run_random },
+  { "search", N_("PATTERN"), N_("show the quotes that match a regular expression"),
+    1, UNLIMITED, run_search },
+  { "open", N_("ACCOUNT [CURRENCY]"),
+    N_("open an account, in plain units or an ISO 4217 currency"), 1, 2, run_open },
+  { "deposit", N_("ACCOUNT AMOUNT"), N_("put money into an account"), 2, 2, run_deposit },
+  { "withdraw", N_("ACCOUNT AMOUNT"), N_("take money out of an account; no overdraft"),
+    2, 2, run_withdraw },
+  { "create-item", N_("ITEM QUANTITY"), N_("start an inventory item"), 2, 2, run_create_item },
+  { "increase", N_("ITEM N"), N_("add to an item's quantity"), 2, 2, run_increase },
+  { "decrease", N_("ITEM N"), N_("take from an item's quantity; never below zero"),
+    2, 2, run_decrease },
+  { "balance", N_("LEDGER"), N_("show the balance or quantity now"), 1, 1, run_balance },
+  { "events", N_("LEDGER"), N_("list the ledger's events in order"), 1, 1, run_events },
+  { "at", N_("LEDGER VERSION"), N_("show the state as it was at that version"),
+    2, 2, run_at },
+  { "undo", N_("LEDGER"), N_("reverse the last change with a compensating event"),
+    1, 1, run_undo },
+  { "ledgers", NULL, N_("list every ledger with its balance or quantity"), 0, 0, run_ledgers },
+  { "log", N_("[START [LIMIT]]"), N_("print the notification log, one JSON object per event"),
+    0, 2, run_log },
+  { "help", NULL, N_("show this list"), 0, 0, run_help },
+  { "quit", NULL, N_("leave; the end of the input leaves too"), 0, 0, run_quit },
+};
+
+static const Command *
+find_command (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_ascii_strcasecmp (commands[i].name, name) == 0)
+      return &commands[i];
+
+  return NULL;
+}
+
+static char *
+format_usage (const Command *command)
+{
+  if (command->arguments == NULL)
+    return g_strdup (command->name);
+
+  return g_strdup_printf ("%s %s", command->name, _(command->arguments));
+}
+
+static void
+ask (QlTerminalController *self)
+{
+  ql_terminal_view_ask (self->view, _("Which quote number would you like to see? "));
+}
+
+static void
+show_quote (QlTerminalController *self,
+            gint64                index)
+{
+  g_autofree char *answer = g_strdup_printf (_("And the quote is: \"%s\""),
+                                             ql_quote_book_lookup (self->quotes, index));
+
+  ql_terminal_view_show (self->view, answer);
+}
+
+/* Reads a whole number of at least @minimum, spaces around allowed. */
+static gboolean
+parse_number (const char *text,
+              gint64      minimum,
+              gint64     *out_value)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (text));
+
+  if (!g_ascii_isdigit (trimmed[0]) && !(trimmed[0] == '-' && g_ascii_isdigit (trimmed[1])))
+    return FALSE;
+
+  return g_ascii_string_to_signed (trimmed, 10, minimum, G_MAXINT64, out_value, NULL);
+}
+
+/* The ledger named @name, or the model's own error for a name that is
+ * not valid or not in use. */
+static QlLedger *
+find_ledger (QlTerminalController  *self,
+             const char            *name,
+             GError               **error)
+{
+  g_autofree char *key = ql_ledger_normalize_name (name, error);
+  QlLedger *ledger;
+
+  if (key == NULL)
+    return NULL;
+
+  ledger = ql_ledger_book_lookup (self->ledgers, key);
+  if (ledger == NULL)
+    g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_NOT_FOUND,
+                 _("No ledger is named “%s”"), key);
+
+  return ledger;
+}
+
+static char *
+format_state (QlLedger *ledger)
+{
+  g_autofree char *balance = ql_ledger_format_balance (ledger);
+
+  if (ql_ledger_get_kind (ledger) == QL_LEDGER_KIND_ITEM)
+    return g_strdup_printf (_("Quantity: %s"), balance);
+
+  return g_strdup_printf (_("Balance: %s"), balance);
+}
+
+static char *
+format_signed_amount (QlLedger *ledger,
+                      gint64    minor)
+{
+  g_autofree char *amount = ql_ledger_format_amount (ledger, minor < 0 ? -minor : minor);
+
+  return g_strconcat (minor < 0 ? "-" : "+", amount, NULL);
+}
+
+/* The version an undo event reverses, or 0 for any other event. */
+static gint64
+get_reversed_version (QlEvent *event)
+{
+  g_autoptr(JsonNode) root = json_from_string (ql_event_get_payload (event), NULL);
+  JsonObject *object;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return 0;
+
+  object = json_node_get_object (root);
+  if (!json_object_has_member (object, "reverses"))
+    return 0;
+
+  return json_object_get_int_member (object, "reverses");
+}
+
+static char *
+format_event (QlLedger *ledger,
+              QlEvent  *event)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (ql_event_get_timestamp (event) /
+                                                             G_USEC_PER_SEC);
+  g_autofree char *when = time != NULL ? g_date_time_format (time, "%Y-%m-%dT%H:%M:%SZ")
+                                       : g_strdup ("?");
+  GString *line = g_string_new (NULL);
+  gint64 change = ql_event_get_signed_amount (event);
+  gint64 reversed = get_reversed_version (event);
+
+  g_string_append_printf (line, "%" G_GINT64_FORMAT "  %s  %s",
+                          ql_event_get_version (event), when, ql_event_get_event_type (event));
+  if (change != 0)
+    {
+      g_autofree char *amount = format_signed_amount (ledger, change);
+
+      g_string_append_printf (line, "  %s", amount);
+    }
+  if (reversed > 0)
+    {
+      g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT, reversed);
+
+      g_string_append (line, "  ");
+      g_string_append_printf (line, _("(undoes version %s)"), version);
+    }
+
+  return g_string_free (line, FALSE);
+}
+
+/* The ledger a command just changed, the amount as the ledger writes it,
+ * and its new balance or quantity. */
+static QlLedger *
+describe_change (QlTerminalController  *self,
+                 const char            *name,
+                 const char            *amount_text,
+                 char                 **out_amount,
+                 char                 **out_balance)
+{
+  QlLedger *ledger = ql_ledger_book_lookup (self->ledgers, name);
+  gint64 minor = 0;
+
+  g_assert (ledger != NULL);
+
+  if (ql_ledger_parse_amount (ledger, amount_text, &minor, NULL))
+    *out_amount = ql_ledger_format_amount (ledger, minor);
+  else
+    *out_amount = g_strdup (amount_text);
+  *out_balance = ql_ledger_format_balance (ledger);
+
+  return ledger;
+}
+
+static gboolean
+run_random (QlTerminalController  *self,
+            char                 **args,
+            GError               **error)
+{
+  gint64 index = ql_quote_book_pick_random (self->quotes, NULL);
+  g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, index);
+  g_autofree char *answer = g_strdup_printf (_("Quote %s: \"%s\""), number,
+                                             ql_quote_book_lookup (self->quotes, index));
+
+  ql_terminal_view_show (self->view, answer);
+  return TRUE;
+}
+
+static gboolean
+run_search (QlTerminalController  *self,
+            char                 **args,
+            GError               **error)
+{
+  g_autofree char *pattern = g_strjoinv (" ", args);
+  g_autoptr(GArray) matches = ql_quote_book_search (self->quotes, pattern, error);
+
+  if (matches == NULL)
+    return FALSE;
+
+  if (matches->len == 0)
+    {
+      g_autofree char *message = g_strdup_printf (_("No quote matches “%s”."), pattern);
+
+      ql_terminal_view_show (self->view, message);
+      return TRUE;
+    }
+
+  for (guint i = 0; i < matches->len; i++)
+    {
+      gint64 index = g_array_index (matches, gint64, i);
+      g_autofree char *line = g_strdup_printf ("%" G_GINT64_FORMAT ": %s", index,
+                                               ql_quote_book_lookup (self->quotes, index));
+
+      ql_terminal_view_show (self->view, line);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+run_open (QlTerminalController  *self,
+          char                 **args,
+          GError               **error)
+{
+  g_autofree char *message = NULL;
+  QlLedger *ledger;
+  const char *currency;
+
+  if (!ql_ledger_book_open_account (self->ledgers, args[0], args[1], error))
+    return FALSE;
+
+  ledger = ql_ledger_book_lookup (self->ledgers, args[0]);
+  g_assert (ledger != NULL);
+  currency = ql_ledger_get_currency (ledger);
+
+  if (currency != NULL && *currency != '\0')
+    message = g_strdup_printf (_("Opened account %s in %s."),
+                               ql_ledger_get_name (ledger), currency);
+  else
+    message = g_strdup_printf (_("Opened account %s."), ql_ledger_get_name (ledger));
+  ql_terminal_view_show (self->view, message);
+
+  return TRUE;
+}
+
+static gboolean
+run_deposit (QlTerminalController  *self,
+            char                 **args,
+            GError               **error)
+{
+  g_autofree char *amount = NULL;
+  g_autofree char *balance = NULL;
+  g_autofree char *message = NULL;
+  QlLedger *ledger;
+
+  if (!ql_ledger_book_deposit (self->ledgers, args[0], args[1], error))
+    return FALSE;
+
+  ledger = describe_change (self, args[0], args[1], &amount, &balance);
+  /* Translators: The amount, the account, then its balance. */
+  message = g_strdup_printf (_("Deposited %s into %s. Balance: %s"),
+                             amount, ql_ledger_get_name (ledger), balance);
+  ql_terminal_view_show (self->view, message);
+  return TRUE;
+}
+
+static gboolean
+run_withdraw (QlTerminalController  *self,
+             char                 **args,
+             GError               **error)
+{
+  g_autofree char *amount = NULL;
+  g_autofree char *balance = NULL;
+  g_autofree char *message = NULL;
+  QlLedger *ledger;
+
+  if (!ql_ledger_book_withdraw (self->ledgers, args[0], args[1], error))
+    return FALSE;
+
+  ledger = describe_change (self, args[0], args[1], &amount, &balance);
+  /* Translators: The amount, the account, then its balance. */
+  message = g_strdup_printf (_("Withdrew %s from %s. Balance: %s"),
+                             amount, ql_ledger_get_name (ledger), balance);
+  ql_terminal_view_show (self->view, message);
+  return TRUE;
+}
+
+static gboolean
+run_create_item (QlTerminalController  *self,
+                 char                 **args,
+                 GError               **error)
+{
+  QlLedger *ledger;
+  g_autofree char *quantity = NULL;
+  g_autofree char *message = NULL;
+
+  if (!ql_ledger_book_create_item (self->ledgers, args[0], args[1], error))
+    return FALSE;
+
+  ledger = ql_ledger_book_lookup (self->ledgers, args[0]);
+  g_assert (ledger != NULL);
+  quantity = ql_ledger_format_balance (ledger);
+  message = g_strdup_printf (_("Created item %s. Quantity: %s"),
+                             ql_ledger_get_name (ledger), quantity);
+  ql_terminal_view_show (self->view, message);
+
+  return TRUE;
+}
+
+static gboolean
+run_increase (QlTerminalController  *self,
+             char                 **args,
+             GError               **error)
+{
+  g_autofree char *amount = NULL;
+  g_autofree char *balance = NULL;
+  g_autofree char *message = NULL;
+  QlLedger *ledger;
+
+  if (!ql_ledger_book_increase (self->ledgers, args[0], args[1], error))
+    return FALSE;
+
+  ledger = describe_change (self, args[0], args[1], &amount, &balance);
+  /* Translators: The item, the amount added, then the new quantity. */
+  message = g_strdup_printf (_("Increased %s by %s. Quantity: %s"),
+                             ql_ledger_get_name (ledger), amount, balance);
+  ql_terminal_view_show (self->view, message);
+  return TRUE;
+}
+
+static gboolean
+run_decrease (QlTerminalController  *self,
+             char                 **args,
+             GError               **error)
+{
+  g_autofree char *amount = NULL;
+  g_autofree char *balance = NULL;
+  g_autofree char *message = NULL;
+  QlLedger *ledger;
+
+  if (!ql_ledger_book_decrease (self->ledgers, args[0], args[1], error))
+    return FALSE;
+
+  ledger = describe_change (self, args[0], args[1], &amount, &balance);
+  /* Translators: The item, the amount taken, then the new quantity. */
+  message = g_strdup_printf (_("Decreased %s by %s. Quantity: %s"),
+                             ql_ledger_get_name (ledger), amount, balance);
+  ql_terminal_view_show (self->view, message);
+  return TRUE;
+}
+
+static gboolean
+run_balance (QlTerminalController  *self,
+             char                 **args,
+             GError               **error)
+{
+  QlLedger *ledger = find_ledger (self, args[0], error);
+  g_autofree char *state = NULL;
+
+  if (ledger == NULL)
+    return FALSE;
+
+  state = format_state (ledger);
+  ql_terminal_view_show (self->view, state);
+  return TRUE;
+}
+
+static gboolean
+run_events (QlTerminalController  *self,
+            char                 **args,
+            GError               **error)
+{
+  g_autoptr(GPtrArray) events = ql_ledger_book_list_events (self->ledgers, args[0], error);
+  QlLedger *ledger;
+
+  if (events == NULL)
+    return FALSE;
+
+  ledger = ql_ledger_book_lookup (self->ledgers, args[0]);
+  g_assert (ledger != NULL);
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      g_autofree char *line = format_event (ledger, g_ptr_array_index (events, i));
+
+      ql_terminal_view_show (self->view, line);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+run_at (QlTerminalController  *self,
+        char                 **args,
+        GError               **error)
+{
+  g_autoptr(QlLedger) past = NULL;
+  g_autofree char *state = NULL;
+  gint64 version = 0;
+
+  if (!parse_number (args[1], G_MININT64, &version))
+    {
+      g_set_error (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_USAGE,
+                   _("Incorrect version '%s'"), args[1]);
+      return FALSE;
+    }
+
+  past = ql_ledger_book_state_at (self->ledgers, args[0], version, error);
+  if (past == NULL)
+    return FALSE;
+
+  state = format_state (past);
+  ql_terminal_view_show (self->view, state);
+  return TRUE;
+}
+
+static gboolean
+run_undo (QlTerminalController  *self,
+          char                 **args,
+          GError               **error)
+{
+  g_autoptr(QlEvent) undo = ql_ledger_book_undo (self->ledgers, args[0], error);
+  g_autofree char *version = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *message = NULL;
+  QlLedger *ledger;
+
+  if (undo == NULL)
+    return FALSE;
+
+  ledger = ql_ledger_book_lookup (self->ledgers, args[0]);
+  g_assert (ledger != NULL);
+
+  version = g_strdup_printf ("%" G_GINT64_FORMAT, get_reversed_version (undo));
+  state = format_state (ledger);
+  /* Translators: the version undone, the ledger, the compensating event's
+   * type, then "Balance: 100" or "Quantity: 12". */
+  message = g_strdup_printf (_("Undid version %s of %s with %s. %s"), version,
+                             ql_ledger_get_name (ledger), ql_event_get_event_type (undo), state);
+  ql_terminal_view_show (self->view, message);
+
+  return TRUE;
+}
+
+static gboolean
+run_ledgers (QlTerminalController  *self,
+             char                 **args,
+             GError               **error)
+{
+  GListModel *ledgers = ql_ledger_book_get_ledgers (self->ledgers);
+  guint n_ledgers = g_list_model_get_n_items (ledgers);
+
+  if (n_ledgers == 0)
+    {
+      ql_terminal_view_show (self->view, _("No ledgers yet."));
+      return TRUE;
+    }
+
+  for (guint i = 0; i < n_ledgers; i++)
+    {
+      g_autoptr(QlLedger) ledger = g_list_model_get_item (ledgers, i);
+      g_autofree char *state = format_state (ledger);
+      g_autofree char *line = g_strdup_printf ("%s: %s", ql_ledger_get_name (ledger), state);
+
+      ql_terminal_view_show (self->view, line);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+run_log (QlTerminalController  *self,
+         char                 **args,
+         GError               **error)
+{
+  g_autoptr(GPtrArray) events = NULL;
+  gint64 start = 1;
+  gint64 limit = 0;
+
+  if (args[0] != NULL && !parse_number (args[0], 1, &start))
+    {
+      g_set_error (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_USAGE,
+                   _("Incorrect start '%s': positions start at 1"), args[0]);
+      return FALSE;
+    }
+  if (args[0] != NULL && args[1] != NULL && !parse_number (args[1], 1, &limit))
+    {
+      g_set_error (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_USAGE,
+                   _("Incorrect limit '%s': give a number above 0"), args[1]);
+      return FALSE;
+    }
+
+  events = ql_ledger_book_read_log (self->ledgers, start, limit, error);
+  if (events == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      g_autofree char *json = ql_event_to_json (g_ptr_array_index (events, i));
+
+      ql_terminal_view_show (self->view, json);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+run_help (QlTerminalController  *self,
+          char                 **args,
+          GError               **error)
+{
+  g_autoptr(GPtrArray) usages = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) help = g_string_new (_("Commands:"));
+  const char *number = _("NUMBER");
+  glong width = g_utf8_strlen (number, -1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      char *usage = format_usage (&commands[i]);
+
+      width = MAX (width, g_utf8_strlen (usage, -1));
+      g_ptr_array_add (usages, usage);
+    }
+
+  g_string_append_printf (help, "\n  %s%*s  %s", number,
+                          (int) (width - g_utf8_strlen (number, -1)), "",
+                          _("show the quote with that number"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      const char *usage = g_ptr_array_index (usages, i);
+
+      g_string_append_printf (help, "\n  %s%*s  %s", usage,
+                              (int) (width - g_utf8_strlen (usage, -1)), "",
+                              _(commands[i].description));
+    }
+  g_string_append_c (help, '\n');
+  g_string_append (help, _("Names with spaces go in double quotes: open \"Joint savings\" EUR"));
+
+  ql_terminal_view_show (self->view, help->str);
+  return TRUE;
+}
+
+static gboolean
+run_quit (QlTerminalController  *self,
+          char                 **args,
+          GError               **error)
+{
+  g_signal_emit (self, signals[FINISHED], 0);
+  return TRUE;
+}
+
+/* Shows the error of a line that is neither a number nor a command, as
+ * the seed's quote printer does. */
+static void
+show_index_error (QlTerminalController *self,
+                  const char           *line)
+{
+  g_autoptr(GError) error = NULL;
+
+  ql_quote_book_parse_index (line, NULL, &error);
+  g_assert (error != NULL);
+  ql_terminal_view_show_error (self->view, error->message);
+}
+
+static gboolean
+looks_like_number (const char *word)
+{
+  return g_ascii_isdigit (word[0]) || word[0] == '-' || word[0] == '+';
+}
+
+static gboolean
+run_command (QlTerminalController  *self,
+             const Command         *command,
+             char                 **words,
+             GError               **error)
+{
+  guint n_args = g_strv_length (words) - 1;
+
+  if (n_args < command->min_args || n_args > command->max_args)
+    {
+      g_autofree char *usage = format_usage (command);
+
+      g_set_error (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_USAGE,
+                   n_args < command->min_args ? _("Missing argument. Usage: %s")
+                                              : _("Too many arguments. Usage: %s"),
+                   usage);
+      return FALSE;
+    }
+
+  /* Catch up with other programs first, so that answers are current. */
+  if (command->run != run_help && command->run != run_quit &&
+      command->run != run_random && command->run != run_search &&
+      !ql_ledger_book_refresh (self->ledgers, error))
+    return FALSE;
+
+  return command->run (self, words + 1, error);
+}
+
+static void
+line_read_cb (QlTerminalController *self,
+              const char           *line,
+              QlTerminalView       *view)
+{
+  g_assert (QL_IS_TERMINAL_CONTROLLER (self));
+
+  ql_terminal_controller_handle_line (self, line);
+}
+
+static void
+view_closed_cb (QlTerminalController *self,
+                QlTerminalView       *view)
+{
+  g_assert (QL_IS_TERMINAL_CONTROLLER (self));
+
+  g_signal_emit (self, signals[FINISHED], 0);
+}
+
+static void
+ledgers_changed_cb (QlTerminalController *self,
+                    QlLedgerBook         *ledgers)
+{
+  g_assert (QL_IS_TERMINAL_CONTROLLER (self));
+
+  if (!self->handling)
+    ql_terminal_view_show_notice (self->view, _("Another program changed the ledgers."));
+}
+
+static void
+ledgers_refresh_failed_cb (QlTerminalController *self,
+                           const GError         *error,
+                           QlLedgerBook         *ledgers)
+{
+  g_autofree char *notice = NULL;
+
+  g_assert (QL_IS_TERMINAL_CONTROLLER (self));
+
+  notice = g_strdup_printf (_("The ledgers could not be read: %s"), error->message);
+  ql_terminal_view_show_notice (self->view, notice);
+}
+
+static void
+ql_terminal_controller_dispose (GObject *object)
+{
+  QlTerminalController *self = (QlTerminalController *) object;
+
+  if (self->ledgers != NULL)
+    ql_ledger_book_watch (self->ledgers, 0);
+  g_clear_object (&self->view);
+  g_clear_object (&self->quotes);
+  g_clear_object (&self->ledgers);
+
+  G_OBJECT_CLASS (ql_terminal_controller_parent_class)->dispose (object);
+}
+
+static void
+ql_terminal_controller_class_init (QlTerminalControllerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ql_terminal_controller_dispose;
+
+  /**
+   * QlTerminalController::finished:
+   * @self: a #QlTerminalController
+   *
+   * Emitted when the user quit or the input ended.
+   */
+  signals[FINISHED] =
+    g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+ql_terminal_controller_init (QlTerminalController *self)
+{
+}
+
+/**
+ * ql_terminal_controller_new:
+ * @view: the view to read from and show on
+ * @quotes: the quotes to look up
+ * @ledgers: the ledgers to run commands on
+ *
+ * Returns: (transfer full): a new #QlTerminalController
+ */
+QlTerminalController *
+ql_terminal_controller_new (QlTerminalView *view,
+                            QlQuoteBook    *quotes,
+                            QlLedgerBook   *ledgers)
+{
+  QlTerminalController *self;
+
+  g_return_val_if_fail (QL_IS_TERMINAL_VIEW (view), NULL);
+  g_return_val_if_fail (QL_IS_QUOTE_BOOK (quotes), NULL);
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (ledgers), NULL);
+
+  self = g_object_new (QL_TYPE_TERMINAL_CONTROLLER, NULL);
+  self->view = g_object_ref (view);
+  self->quotes = g_object_ref (quotes);
+  self->ledgers = g_object_ref (ledgers);
+
+  g_signal_connect_object (view, "line-read", G_CALLBACK (line_read_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (view, "closed", G_CALLBACK (view_closed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (ledgers, "changed", G_CALLBACK (ledgers_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (ledgers, "refresh-failed", G_CALLBACK (ledgers_refresh_failed_cb),
+                           self, G_CONNECT_SWAPPED);
+
+  return self;
+}
+
+/**
+ * ql_terminal_controller_start:
+ * @self: a #QlTerminalController
+ *
+ * Asks the first question and, on a terminal, starts watching the
+ * ledgers for changes by other programs. Answers come from the main loop.
+ */
+void
+ql_terminal_controller_start (QlTerminalController *self)
+{
+  g_return_if_fail (QL_IS_TERMINAL_CONTROLLER (self));
+
+  if (ql_terminal_view_get_interactive (self->view))
+    ql_ledger_book_watch (self->ledgers, WATCH_INTERVAL_MS);
+  ask (self);
+}
+
+/**
+ * ql_terminal_controller_handle_line:
+ * @self: a #QlTerminalController
+ * @line: what the user typed, without the newline
+ *
+ * Shows the quote for a number, runs a command, or shows one error; then
+ * asks again unless the user quit.
+ */
+void
+ql_terminal_controller_handle_line (QlTerminalController *self,
+                                    const char           *line)
+{
+  g_auto(GStrv) words = NULL;
+  g_autoptr(GError) error = NULL;
+  const Command *command = NULL;
+  gint64 index = 0;
+
+  g_return_if_fail (QL_IS_TERMINAL_CONTROLLER (self));
+  g_return_if_fail (line != NULL);
+
+  self->handling = TRUE;
+  words = ql_terminal_controller_split_words (line, &error);
+
+  if (ql_quote_book_parse_index (line, &index, NULL))
+    {
+      show_quote (self, index);
+    }
+  else if (words == NULL)
+    {
+      /* An unclosed quote matters to a command; anything else is a bad
+       * index, as in the seed. */
+      const char *start = line + strspn (line, " \t");
+      g_autofree char *first = g_strndup (start, strcspn (start, " \t\r"));
+
+      if (find_command (first) != NULL)
+        ql_terminal_view_show_error (self->view, error->message);
+      else
+        show_index_error (self, line);
+    }
+  else if (words[0] != NULL && (command = find_command (words[0])) != NULL)
+    {
+      if (!run_command (self, command, words, &error))
+        ql_terminal_view_show_error (self->view, error->message);
+    }
+  else if (words[0] != NULL && words[1] != NULL && !looks_like_number (words[0]))
+    {
+      g_set_error (&error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_UNKNOWN_COMMAND,
+                   _("Unknown command “%s”; type “help” to see the commands"), words[0]);
+      ql_terminal_view_show_error (self->view, error->message);
+    }
+  else
+    {
+      show_index_error (self, line);
+    }
+
+  self->handling = FALSE;
+
+  if (command == NULL || command->run != run_quit)
+    ask (self);
+}
+
+/**
+ * ql_terminal_controller_split_words:
+ * @line: a command line
+ * @error: return location for a #GError
+ *
+ * Splits @line into words at spaces and tabs. Double quotes group words
+ * with spaces into one and are removed: `open "Joint savings" EUR` gives
+ * `open`, `Joint savings`, `EUR`. `""` is an empty word.
+ *
+ * Returns: (transfer full): the words, or %NULL with
+ *   %QL_TERMINAL_ERROR_SYNTAX when a double quote is not closed
+ */
+GStrv
+ql_terminal_controller_split_words (const char  *line,
+                                    GError     **error)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GString) word = g_string_new (NULL);
+  gboolean in_word = FALSE;
+  gboolean quoted = FALSE;
+
+  g_return_val_if_fail (line != NULL, NULL);
+
+  for (const char *p = line; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        {
+          quoted = !quoted;
+          in_word = TRUE;
+        }
+      else if (!quoted && (*p == ' ' || *p == '\t' || *p == '\r'))
+        {
+          if (in_word)
+            {
+              g_strv_builder_add (builder, word->str);
+              g_string_truncate (word, 0);
+              in_word = FALSE;
+            }
+        }
+      else
+        {
+          g_string_append_c (word, *p);
+          in_word = TRUE;
+        }
+    }
+
+  if (quoted)
+    {
+      g_set_error_literal (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_SYNTAX,
+                           _("A double quote is not closed"));
+      return NULL;
+    }
+
+  if (in_word)
+    g_strv_builder_add (builder, word->str);
+
+  return g_strv_builder_end (builder);
+}

@@ -1,0 +1,451 @@
+/* ql-terminal-view.c: reads lines and writes answers on a terminal or pipe
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ql-terminal-view"
+
+#include "config.h"
+
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
+#include <glib/gi18n.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ql-terminal-view.h"
+
+#define STYLE_PROMPT "\033[1m"
+#define STYLE_ERROR  "\033[1;31m"
+#define STYLE_NOTICE "\033[33m"
+#define STYLE_RESET  "\033[0m"
+
+/**
+ * QlTerminalView:
+ *
+ * The terminal's view: it writes a prompt, reads one line at a time
+ * without blocking the main loop, and writes answers, errors and notices.
+ * It knows nothing of quotes or ledgers.
+ *
+ * On a terminal everything goes to the output stream, with colour when
+ * allowed. Otherwise the input is a script: errors go to their own stream
+ * so that scripts can tell them apart, and no notice or extra newline
+ * makes a transcript depend on timing. Control characters and invalid
+ * UTF-8 in what it prints are escaped, so text from files or other users
+ * can never drive the terminal.
+ */
+struct _QlTerminalView
+{
+  GObject           parent_instance;
+
+  /* Owned References */
+  GDataInputStream *input;
+  GOutputStream    *output;
+  GOutputStream    *errors;
+  GCancellable     *cancellable;
+  char             *prompt;
+
+  gboolean          interactive;
+  gboolean          colour;
+  gboolean          reading;
+};
+
+G_DEFINE_FINAL_TYPE (QlTerminalView, ql_terminal_view, G_TYPE_OBJECT)
+
+enum {
+  LINE_READ,
+  CLOSED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* Escapes @text for printing: C0 and C1 controls, DEL and bytes that are
+ * not UTF-8 become visible escapes. With @keep_newlines, newlines and
+ * tabs stay as they are. */
+static char *
+escape_text (const char *text,
+             gboolean    keep_newlines)
+{
+  GString *escaped = g_string_sized_new (strlen (text));
+  const char *p = text;
+
+  while (*p != '\0')
+    {
+      gunichar c = g_utf8_get_char_validated (p, -1);
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          g_string_append_printf (escaped, "\\x%02x", (guchar) *p);
+          p++;
+          continue;
+        }
+
+      if ((c == '\n' || c == '\t') && keep_newlines)
+        g_string_append_c (escaped, (char) c);
+      else if (c == '\n')
+        g_string_append (escaped, "\\n");
+      else if (c == '\t')
+        g_string_append (escaped, "\\t");
+      else if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (escaped, "\\x%02x", c);
+      else if (c >= 0x80 && c < 0xa0)
+        g_string_append_printf (escaped, "\\u%04x", c);
+      else
+        g_string_append_len (escaped, p, g_utf8_next_char (p) - p);
+
+      p = g_utf8_next_char (p);
+    }
+
+  return g_string_free (escaped, FALSE);
+}
+
+static void
+write_text (GOutputStream *stream,
+            const char    *text)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_output_stream_write_all (stream, text, strlen (text), NULL, NULL, &error))
+    g_debug ("Could not write: %s", error->message);
+}
+
+/* Writes @text, escaped, in @style when colour is on, then a newline. */
+static void
+write_line (QlTerminalView *self,
+            GOutputStream  *stream,
+            const char     *style,
+            const char     *text,
+            gboolean        keep_newlines)
+{
+  g_autofree char *escaped = escape_text (text, keep_newlines);
+  g_autofree char *line = NULL;
+
+  if (self->colour && style != NULL)
+    line = g_strconcat (style, escaped, STYLE_RESET "\n", NULL);
+  else
+    line = g_strconcat (escaped, "\n", NULL);
+
+  write_text (stream, line);
+}
+
+static void
+write_prompt (QlTerminalView *self)
+{
+  g_autofree char *escaped = escape_text (self->prompt, FALSE);
+
+  if (self->colour)
+    {
+      g_autofree char *styled = g_strconcat (STYLE_PROMPT, escaped, STYLE_RESET, NULL);
+
+      write_text (self->output, styled);
+    }
+  else
+    {
+      write_text (self->output, escaped);
+    }
+}
+
+static void
+line_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(QlTerminalView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  gsize length = 0;
+
+  g_assert (QL_IS_TERMINAL_VIEW (self));
+
+  line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (source), result,
+                                               &length, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self->reading = FALSE;
+
+  if (error != NULL)
+    {
+      ql_terminal_view_show_error (self, error->message);
+      g_signal_emit (self, signals[CLOSED], 0);
+      return;
+    }
+
+  if (line == NULL)
+    {
+      /* Leave the shell's prompt on a line of its own. */
+      if (self->interactive)
+        write_text (self->output, "\n");
+      g_signal_emit (self, signals[CLOSED], 0);
+      return;
+    }
+
+  /* A NUL byte would cut the line short unseen: make it visible. */
+  if (strlen (line) != length)
+    {
+      GString *whole = g_string_sized_new (length);
+
+      for (gsize i = 0; i < length; i++)
+        {
+          if (line[i] == '\0')
+            g_string_append (whole, "\xef\xbf\xbd");
+          else
+            g_string_append_c (whole, line[i]);
+        }
+      g_free (line);
+      line = g_string_free (whole, FALSE);
+    }
+
+  g_signal_emit (self, signals[LINE_READ], 0, line);
+}
+
+static void
+ql_terminal_view_dispose (GObject *object)
+{
+  QlTerminalView *self = (QlTerminalView *) object;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->input);
+  g_clear_object (&self->output);
+  g_clear_object (&self->errors);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (ql_terminal_view_parent_class)->dispose (object);
+}
+
+static void
+ql_terminal_view_finalize (GObject *object)
+{
+  QlTerminalView *self = (QlTerminalView *) object;
+
+  g_clear_pointer (&self->prompt, g_free);
+
+  G_OBJECT_CLASS (ql_terminal_view_parent_class)->finalize (object);
+}
+
+static void
+ql_terminal_view_class_init (QlTerminalViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ql_terminal_view_dispose;
+  object_class->finalize = ql_terminal_view_finalize;
+
+  /**
+   * QlTerminalView::line-read:
+   * @self: a #QlTerminalView
+   * @line: the line, without its newline; possibly not UTF-8
+   *
+   * Emitted when the user answered the prompt of ql_terminal_view_ask().
+   */
+  signals[LINE_READ] =
+    g_signal_new ("line-read", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * QlTerminalView::closed:
+   * @self: a #QlTerminalView
+   *
+   * Emitted at the end of the input: nothing more will be read.
+   */
+  signals[CLOSED] =
+    g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+ql_terminal_view_init (QlTerminalView *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->prompt = g_strdup ("");
+}
+
+/**
+ * ql_terminal_view_new:
+ * @input: where lines are read from
+ * @output: where answers, and on a terminal errors too, are written
+ * @errors: where errors are written when not @interactive
+ * @interactive: whether a person types the input on a terminal
+ * @colour: whether to write colour escape sequences
+ *
+ * Returns: (transfer full): a new #QlTerminalView
+ */
+QlTerminalView *
+ql_terminal_view_new (GInputStream  *input,
+                      GOutputStream *output,
+                      GOutputStream *errors,
+                      gboolean       interactive,
+                      gboolean       colour)
+{
+  QlTerminalView *self;
+
+  g_return_val_if_fail (G_IS_INPUT_STREAM (input), NULL);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (output), NULL);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (errors), NULL);
+
+  self = g_object_new (QL_TYPE_TERMINAL_VIEW, NULL);
+  self->input = g_data_input_stream_new (input);
+  g_data_input_stream_set_newline_type (self->input, G_DATA_STREAM_NEWLINE_TYPE_LF);
+  self->output = g_object_ref (output);
+  self->errors = g_object_ref (errors);
+  self->interactive = interactive;
+  self->colour = colour;
+
+  return self;
+}
+
+static gboolean
+colour_allowed (void)
+{
+  const char *no_colour = g_getenv ("NO_COLOR");
+  const char *term = g_getenv ("TERM");
+
+  /* https://no-color.org: any non-empty NO_COLOR turns colour off. */
+  if (no_colour != NULL && *no_colour != '\0')
+    return FALSE;
+
+  return isatty (STDOUT_FILENO) && g_strcmp0 (term, "dumb") != 0;
+}
+
+/**
+ * ql_terminal_view_new_for_stdio:
+ *
+ * Creates the view of the process's standard streams: interactive when
+ * standard input is a terminal, with colour when standard output is a
+ * terminal too and `NO_COLOR` is not set.
+ *
+ * Returns: (transfer full): a new #QlTerminalView
+ */
+QlTerminalView *
+ql_terminal_view_new_for_stdio (void)
+{
+  g_autoptr(GInputStream) input = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+  g_autoptr(GOutputStream) output = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+  g_autoptr(GOutputStream) errors = g_unix_output_stream_new (STDERR_FILENO, FALSE);
+  gboolean interactive = isatty (STDIN_FILENO);
+
+  return ql_terminal_view_new (input, output, errors, interactive,
+                               interactive && colour_allowed ());
+}
+
+/**
+ * ql_terminal_view_get_interactive:
+ * @self: a #QlTerminalView
+ *
+ * Returns: whether a person types the input on a terminal
+ */
+gboolean
+ql_terminal_view_get_interactive (QlTerminalView *self)
+{
+  g_return_val_if_fail (QL_IS_TERMINAL_VIEW (self), FALSE);
+
+  return self->interactive;
+}
+
+/**
+ * ql_terminal_view_ask:
+ * @self: a #QlTerminalView
+ * @prompt: what to ask, written without a newline
+ *
+ * Writes @prompt and reads one line in the background. The answer comes
+ * with #QlTerminalView::line-read, or #QlTerminalView::closed at the end
+ * of the input.
+ */
+void
+ql_terminal_view_ask (QlTerminalView *self,
+                      const char     *prompt)
+{
+  g_return_if_fail (QL_IS_TERMINAL_VIEW (self));
+  g_return_if_fail (prompt != NULL);
+  g_return_if_fail (!self->reading);
+
+  g_free (self->prompt);
+  self->prompt = g_strdup (prompt);
+  write_prompt (self);
+
+  self->reading = TRUE;
+  g_data_input_stream_read_line_async (self->input, G_PRIORITY_DEFAULT, self->cancellable,
+                                       line_read_cb, g_object_ref (self));
+}
+
+/**
+ * ql_terminal_view_show:
+ * @self: a #QlTerminalView
+ * @text: an answer, possibly of several lines
+ *
+ * Writes @text and a newline.
+ */
+void
+ql_terminal_view_show (QlTerminalView *self,
+                       const char     *text)
+{
+  g_return_if_fail (QL_IS_TERMINAL_VIEW (self));
+  g_return_if_fail (text != NULL);
+
+  write_line (self, self->output, NULL, text, TRUE);
+}
+
+/**
+ * ql_terminal_view_show_error:
+ * @self: a #QlTerminalView
+ * @message: what went wrong
+ *
+ * Writes one line, `Error: ` and @message, to the error stream unless
+ * the view is interactive.
+ */
+void
+ql_terminal_view_show_error (QlTerminalView *self,
+                             const char     *message)
+{
+  g_autofree char *line = NULL;
+
+  g_return_if_fail (QL_IS_TERMINAL_VIEW (self));
+  g_return_if_fail (message != NULL);
+
+  line = g_strdup_printf (_("Error: %s"), message);
+  write_line (self, self->interactive ? self->output : self->errors, STYLE_ERROR, line, FALSE);
+}
+
+/**
+ * ql_terminal_view_show_notice:
+ * @self: a #QlTerminalView
+ * @text: news the user did not ask for
+ *
+ * Writes @text on a terminal, where a person may want to know, and asks
+ * the pending question again. Without a terminal, notices would make the
+ * output depend on timing, so they are dropped.
+ */
+void
+ql_terminal_view_show_notice (QlTerminalView *self,
+                              const char     *text)
+{
+  g_return_if_fail (QL_IS_TERMINAL_VIEW (self));
+  g_return_if_fail (text != NULL);
+
+  if (!self->interactive)
+    return;
+
+  if (self->reading)
+    write_text (self->output, "\n");
+  write_line (self, self->output, STYLE_NOTICE, text, FALSE);
+  if (self->reading)
+    write_prompt (self);
+}
+
+/**
+ * ql_terminal_view_escape:
+ * @text: text that may hold control characters or invalid UTF-8
+ *
+ * Makes @text safe to print on a terminal: newlines and tabs stay, other
+ * control characters and invalid bytes become visible escapes such as
+ * `\x1b`.
+ *
+ * Returns: (transfer full): the escaped text
+ */
+char *
+ql_terminal_view_escape (const char *text)
+{
+  g_return_val_if_fail (text != NULL, NULL);
+
+  return escape_text (text, TRUE);
+}

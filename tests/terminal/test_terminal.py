@@ -1,0 +1,567 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The terminal front-end, driven as users and scripts drive it: lines on
+standard input through a pipe (and on a real terminal through a pty),
+with standard output and standard error compared exactly."""
+
+import errno
+import json
+import os
+import pty
+import re
+import select
+import shutil
+import signal
+import stat
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+BINARY = os.environ.get("QL_BINARY", "quote-ledger")
+PROMPT = "Which quote number would you like to see? "
+SEED = [
+    "A man is not complete until he is married. Then he is finished.",
+    "As I said before, I never repeat myself.",
+    "Behind a successful man is an exhausted woman.",
+    "Black holes really suck...",
+    "Facts are stubborn things.",
+]
+TIMESTAMP = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z"
+SYSTEM_FORTUNES = "/usr/share/games/fortunes"
+
+
+def quote(index):
+    return 'And the quote is: "%s"\n' % SEED[index]
+
+
+NOT_FOUND = 'And the quote is: "Not found!"\n'
+
+
+class TerminalTestCase(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="ql-terminal-")
+        self.env = dict(os.environ)
+        self.env["XDG_DATA_HOME"] = os.path.join(self.tmp, "data")
+        self.env["HOME"] = self.tmp
+        self.env.setdefault("NO_COLOR", "1")
+        self.env.pop("DISPLAY", None)
+        self.env.pop("WAYLAND_DISPLAY", None)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+    def write(self, name, data):
+        path = self.path(name)
+        with open(path, "wb") as f:
+            f.write(data if isinstance(data, bytes) else data.encode())
+        return path
+
+    def run_binary(self, lines, *args, db=":memory:", timeout=120):
+        """Runs the terminal view with @lines on stdin; returns (rc, out, err)."""
+        if isinstance(lines, (list, tuple)):
+            lines = "".join(line + "\n" for line in lines)
+        data = lines if isinstance(lines, bytes) else lines.encode()
+        argv = [BINARY, "--tui"]
+        if db is not None:
+            argv += ["--db", db]
+        argv += list(args)
+        proc = subprocess.run(argv, input=data, capture_output=True, env=self.env,
+                              timeout=timeout)
+        return (proc.returncode, proc.stdout.decode("utf-8", "strict"),
+                proc.stderr.decode("utf-8", "strict"))
+
+    def assert_answers(self, lines, expected_out, expected_err="", *args, **kwargs):
+        rc, out, err = self.run_binary(lines, *args, **kwargs)
+        self.assertEqual(err, expected_err)
+        self.assertEqual(out, expected_out)
+        self.assertEqual(rc, 0)
+        return out
+
+    def answers(self, out):
+        """The lines printed, prompts taken out."""
+        return out.replace(PROMPT, "").splitlines()
+
+
+class QuoteTests(TerminalTestCase):
+    def test_seed_transcript(self):
+        # Piped input is not echoed: each prompt is followed by the answer.
+        self.assert_answers(["3", "6", "abc"],
+                            PROMPT + quote(3) + PROMPT + NOT_FOUND + PROMPT + PROMPT,
+                            "Error: Incorrect index 'abc'\n")
+
+    def test_every_default_quote(self):
+        self.assert_answers([str(i) for i in range(5)],
+                            "".join(PROMPT + quote(i) for i in range(5)) + PROMPT)
+
+    def test_surrounding_spaces(self):
+        self.assert_answers(["  3  ", "\t1", "4 \r"],
+                            PROMPT + quote(3) + PROMPT + quote(1) + PROMPT + quote(4) + PROMPT)
+
+    def test_negative_and_large_indices(self):
+        self.assert_answers(["-1", "-5", "5", "99999", "-0", "9223372036854775807"],
+                            PROMPT + NOT_FOUND + PROMPT + NOT_FOUND + PROMPT + NOT_FOUND +
+                            PROMPT + NOT_FOUND + PROMPT + quote(0) + PROMPT + NOT_FOUND + PROMPT)
+
+    def test_not_numbers(self):
+        bad = ["abc", "", "3.5", "1e3", "99999999999999999999", "+3", " abc ", "3 4"]
+        self.assert_answers(bad, PROMPT * (len(bad) + 1),
+                            "".join("Error: Incorrect index '%s'\n" % b for b in bad))
+
+    def test_end_of_input_is_clean(self):
+        self.assert_answers("", PROMPT)
+        self.assert_answers("3", PROMPT + quote(3) + PROMPT)
+
+    def test_quit(self):
+        self.assert_answers(["1", "quit", "2"], PROMPT + quote(1) + PROMPT)
+
+    def test_random(self):
+        rc, out, err = self.run_binary(["random"] * 20)
+        self.assertEqual((rc, err), (0, ""))
+        answers = self.answers(out)
+        self.assertEqual(len(answers), 20)
+        for answer in answers:
+            match = re.fullmatch(r'Quote (\d): "(.*)"', answer)
+            self.assertIsNotNone(match, answer)
+            self.assertEqual(SEED[int(match.group(1))], match.group(2))
+
+    def test_search(self):
+        self.assert_answers(["search ^Black", "search \\bman\\b", "search zebra",
+                             'search "stubborn things"', "search stubborn things"],
+                            PROMPT + "3: Black holes really suck...\n" +
+                            PROMPT + "0: %s\n2: %s\n" % (SEED[0], SEED[2]) +
+                            PROMPT + "No quote matches “zebra”.\n" +
+                            PROMPT + "4: %s\n" % SEED[4] +
+                            PROMPT + "4: %s\n" % SEED[4] + PROMPT)
+
+    def test_search_bad_pattern(self):
+        rc, out, err = self.run_binary(["search (unclosed", "search"])
+        self.assertEqual(rc, 0)
+        self.assertEqual(out, PROMPT * 3)
+        errors = err.splitlines()
+        self.assertEqual(len(errors), 2)
+        self.assertTrue(errors[0].startswith("Error: Incorrect search pattern: "), errors[0])
+        self.assertEqual(errors[1], "Error: Missing argument. Usage: search PATTERN")
+
+    def test_help(self):
+        rc, out, err = self.run_binary(["help"])
+        self.assertEqual((rc, err), (0, ""))
+        lines = self.answers(out)
+        self.assertEqual(lines[0], "Commands:")
+        for usage in ["NUMBER", "random", "search PATTERN", "open ACCOUNT [CURRENCY]",
+                      "deposit ACCOUNT AMOUNT", "withdraw ACCOUNT AMOUNT",
+                      "create-item ITEM QUANTITY", "increase ITEM N", "decrease ITEM N",
+                      "balance LEDGER", "events LEDGER", "at LEDGER VERSION", "undo LEDGER",
+                      "ledgers", "log [START [LIMIT]]", "help", "quit"]:
+            self.assertTrue(any(re.fullmatch(r"  %s  +\S.*" % re.escape(usage), line)
+                                for line in lines), usage)
+
+
+class QuotesFileTests(TerminalTestCase):
+    def test_plain_file(self):
+        path = self.write("plain.txt", "First.\n\nSecond, after a blank line.\n")
+        self.assert_answers(["0", "1", "2"],
+                            PROMPT + 'And the quote is: "First."\n' +
+                            PROMPT + 'And the quote is: "Second, after a blank line."\n' +
+                            PROMPT + NOT_FOUND + PROMPT,
+                            "", "--quotes", path)
+
+    def test_fortune_file(self):
+        path = self.write("fortunes", "One.\n%\nTwo lines,\n  -- indented.\n%\n")
+        self.assert_answers(["1", "search indented"],
+                            PROMPT + 'And the quote is: "Two lines,\n  -- indented."\n' +
+                            PROMPT + "1: Two lines,\n  -- indented.\n" + PROMPT,
+                            "", "--quotes", path)
+
+    def test_escape_sequences_never_printed(self):
+        path = self.write("colours", "\x1b[31mred\x1b[0m text\x07\n%\nclean\n%\n")
+        self.assert_answers(["0"], PROMPT + 'And the quote is: "red text\ufffd"\n' + PROMPT,
+                            "", "--quotes", path)
+
+    def test_missing_file(self):
+        path = self.path("no-such-file")
+        rc, out, err = self.run_binary(["0"], "--quotes", path)
+        self.assertEqual(rc, 1)
+        self.assertEqual(out, "")
+        self.assertEqual(len(err.splitlines()), 1)
+        self.assertTrue(err.startswith("Error: "), err)
+        self.assertIn(path, err)
+        self.assertIn("No such file or directory", err)
+
+    def test_strfile_index_refused(self):
+        dat = struct.pack(">6I", 2, 1, 5, 5, 0, 0x25000000) + struct.pack(">2I", 0, 8)
+        path = self.write("animals.dat", dat)
+        rc, out, err = self.run_binary(["0"], "--quotes", path)
+        self.assertEqual((rc, out), (1, ""))
+        self.assertRegex(err, r"^Error: “.*animals\.dat” is a strfile index .*\n$")
+
+    def test_not_utf8(self):
+        path = self.write("latin1", b"caf\xe9\n")
+        rc, out, err = self.run_binary(["0"], "--quotes", path)
+        self.assertEqual((rc, out), (1, ""))
+        self.assertEqual(err, "Error: “%s” is not UTF-8 text (line 1)\n" % path)
+
+    @unittest.skipUnless(os.path.isdir(SYSTEM_FORTUNES), "needs fortunes-min (tools/install-deps)")
+    def test_system_fortune_directory(self):
+        rc, out, err = self.run_binary(["0", "random", "random", "search ^"], "--quotes",
+                                       SYSTEM_FORTUNES)
+        self.assertEqual((rc, err), (0, ""))
+        self.assertNotIn("\x1b", out)
+        self.assertRegex(out, r"^%sAnd the quote is: \"" % re.escape(PROMPT))
+        # Every entry of every file once: the .u8 links and .dat indexes do not count.
+        expected = 0
+        for name in os.listdir(SYSTEM_FORTUNES):
+            if name.endswith(".dat"):
+                with open(os.path.join(SYSTEM_FORTUNES, name), "rb") as f:
+                    expected += struct.unpack(">2I", f.read(8))[1]
+        numbered = re.findall(r"^(\d+): ", out.split(PROMPT)[4], re.M)
+        self.assertEqual(len(numbered), expected)
+
+
+class LedgerTests(TerminalTestCase):
+    def test_bank_account(self):
+        rc, out, err = self.run_binary(["open Savings", "deposit Savings 100",
+                                        "deposit Savings 50", "withdraw Savings 30",
+                                        "deposit Savings 30", "balance Savings",
+                                        "events Savings"])
+        self.assertEqual((rc, err), (0, ""))
+        lines = self.answers(out)
+        self.assertEqual(lines[:6], [
+            "Opened account Savings.",
+            "Deposited 100 into Savings. Balance: 100",
+            "Deposited 50 into Savings. Balance: 150",
+            "Withdrew 30 from Savings. Balance: 120",
+            "Deposited 30 into Savings. Balance: 150",
+            "Balance: 150",
+        ])
+        events = lines[6:]
+        self.assertEqual(len(events), 5)
+        for version, (line, rest) in enumerate(zip(events, [
+                "AccountOpened", "Deposited  \\+100", "Deposited  \\+50",
+                "Withdrawn  -30", "Deposited  \\+30"]), start=1):
+            self.assertRegex(line, r"^%d  %s  %s$" % (version, TIMESTAMP, rest))
+
+    def test_inventory_item_and_log(self):
+        rc, out, err = self.run_binary(["create-item Laptop 10", "increase Laptop 5",
+                                        "decrease Laptop 3", "balance Laptop", "log"])
+        self.assertEqual((rc, err), (0, ""))
+        lines = self.answers(out)
+        self.assertEqual(lines[:4], [
+            "Created item Laptop. Quantity: 10",
+            "Increased Laptop by 5. Quantity: 15",
+            "Decreased Laptop by 3. Quantity: 12",
+            "Quantity: 12",
+        ])
+        log = lines[4:]
+        self.assertEqual(len(log), 3)
+        records = [json.loads(line) for line in log]
+        self.assertEqual([r["type"] for r in records],
+                         ["ItemCreated", "QuantityIncreased", "QuantityDecreased"])
+        for record in records:
+            for key in ("timestamp", "type", "ledger", "payload"):
+                self.assertIn(key, record)
+            self.assertEqual(record["ledger"], "Laptop")
+            self.assertRegex(record["timestamp"], r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
+
+    def test_log_pages(self):
+        rc, out, err = self.run_binary(["create-item Laptop 10", "increase Laptop 5",
+                                        "decrease Laptop 3", "log 2", "log 2 1", "log 4"])
+        self.assertEqual((rc, err), (0, ""))
+        log = [json.loads(line) for line in self.answers(out)[3:]]
+        self.assertEqual([r["type"] for r in log],
+                         ["QuantityIncreased", "QuantityDecreased", "QuantityIncreased"])
+
+    def test_currency(self):
+        self.assert_answers(["open Wallet usd", "deposit Wallet 99.99", "withdraw Wallet 0.99",
+                             "balance Wallet", "ledgers"],
+                            PROMPT + "Opened account Wallet in USD.\n" +
+                            PROMPT + "Deposited 99.99 USD into Wallet. Balance: 99.99 USD\n" +
+                            PROMPT + "Withdrew 0.99 USD from Wallet. Balance: 99.00 USD\n" +
+                            PROMPT + "Balance: 99.00 USD\n" +
+                            PROMPT + "Wallet: Balance: 99.00 USD\n" + PROMPT)
+
+    def test_names_with_spaces(self):
+        self.assert_answers(['open "Joint savings" EUR', 'deposit "Joint savings" 10.50',
+                             'balance "Joint savings"', 'create-item "Blue pens" 3', "ledgers"],
+                            PROMPT + "Opened account Joint savings in EUR.\n" +
+                            PROMPT + "Deposited 10.50 EUR into Joint savings. Balance: 10.50 EUR\n" +
+                            PROMPT + "Balance: 10.50 EUR\n" +
+                            PROMPT + "Created item Blue pens. Quantity: 3\n" +
+                            PROMPT + "Blue pens: Quantity: 3\nJoint savings: Balance: 10.50 EUR\n" +
+                            PROMPT)
+
+    def test_undo_and_at(self):
+        rc, out, err = self.run_binary(["open A", "deposit A 100", "deposit A 50", "undo A",
+                                        "balance A", "at A 1", "at A 2", "at A 3", "at A 4",
+                                        "undo A", "undo A", "events A"])
+        self.assertEqual(rc, 0)
+        lines = self.answers(out)
+        self.assertEqual(lines[3:10], [
+            "Undid version 3 of A with Withdrawn. Balance: 100",
+            "Balance: 100",
+            "Balance: 0",
+            "Balance: 100",
+            "Balance: 150",
+            "Balance: 100",
+            "Undid version 2 of A with Withdrawn. Balance: 0",
+        ])
+        self.assertEqual(err.count("\n"), 1)
+        self.assertTrue(err.startswith("Error: "), err)
+        events = lines[10:]
+        self.assertEqual(len(events), 5)
+        self.assertRegex(events[3], r"^4  %s  Withdrawn  -50  \(undoes version 3\)$" % TIMESTAMP)
+        self.assertRegex(events[4], r"^5  %s  Withdrawn  -100  \(undoes version 2\)$" % TIMESTAMP)
+
+    def test_persistence_across_runs(self):
+        db = self.path("ledger.db")
+        self.assert_answers(["open Savings", "deposit Savings 100"],
+                            PROMPT + "Opened account Savings.\n" +
+                            PROMPT + "Deposited 100 into Savings. Balance: 100\n" + PROMPT,
+                            db=db)
+        self.assertEqual(stat.S_IMODE(os.stat(db).st_mode), 0o600)
+        self.assert_answers(["deposit Savings 50", "balance Savings"],
+                            PROMPT + "Deposited 50 into Savings. Balance: 150\n" +
+                            PROMPT + "Balance: 150\n" + PROMPT, db=db)
+        rc, out, err = self.run_binary(["events Savings"], db=db)
+        self.assertEqual(len(self.answers(out)), 3)
+
+    def test_default_database_location(self):
+        self.assert_answers(["open Savings"], PROMPT + "Opened account Savings.\n" + PROMPT,
+                            db=None)
+        self.assertTrue(os.path.exists(os.path.join(self.tmp, "data", "quote-ledger",
+                                                    "ledger.db")))
+        self.assert_answers(["ledgers"], PROMPT + "Savings: Balance: 0\n" + PROMPT, db=None)
+
+    def test_bad_input_changes_nothing(self):
+        setup = ["open Savings", "deposit Savings 100", "create-item Laptop 10"]
+        bad = [
+            ("deposit Nobody 5", "Error: No ledger is named “Nobody”"),
+            ("balance Nobody", "Error: No ledger is named “Nobody”"),
+            ("events Nobody", None),
+            ("undo Nobody", None),
+            ("at Nobody 1", None),
+            ("withdraw Savings 1000", None),
+            ("decrease Laptop 11", None),
+            ("deposit Savings abc", None),
+            ("deposit Savings -5", None),
+            ("deposit Savings 0", None),
+            ("deposit Savings 1e3", None),
+            ("deposit Savings 1.5", None),
+            ("deposit Savings 99999999999999999999999", None),
+            ("increase Laptop 2.5", None),
+            ("deposit Laptop 5", None),
+            ("increase Savings 5", None),
+            ("create-item Savings 5", None),
+            ("deposit Savings", "Error: Missing argument. Usage: deposit ACCOUNT AMOUNT"),
+            ("deposit", "Error: Missing argument. Usage: deposit ACCOUNT AMOUNT"),
+            ("deposit Savings 5 6", "Error: Too many arguments. Usage: deposit ACCOUNT AMOUNT"),
+            ("open A B C", "Error: Too many arguments. Usage: open ACCOUNT [CURRENCY]"),
+            ("ledgers now", None),
+            ("frobnicate Savings", "Error: Unknown command “frobnicate”; type “help” to see "
+                                   "the commands"),
+            ("open Savings", None),
+            ("open savings2 XYZ", None),
+            ("open Bad USDX", None),
+            ('open "Unclosed', "Error: A double quote is not closed"),
+            ('deposit "Savings 5', "Error: A double quote is not closed"),
+            ('open ""', None),
+            ("open " + "x" * 101, None),
+            ("at Savings 99", None),
+            ("at Savings 0", None),
+            ("at Savings abc", "Error: Incorrect version 'abc'"),
+            ("log 0", None),
+            ("log abc", None),
+            ("log 1 0", None),
+            ("log 1 2 3", None),
+            ("deposit Savings " + "9" * 100000, None),
+            ("x" * 200000, "Error: Incorrect index '%s'" % ("x" * 200000)),
+        ]
+        rc, out, err = self.run_binary(setup + [line for line, _ in bad] +
+                                       ["balance Savings", "balance Laptop", "ledgers",
+                                        "events Savings"])
+        self.assertEqual(rc, 0)
+        errors = err.splitlines()
+        self.assertEqual(len(errors), len(bad), err[:2000])
+        for (line, expected), message in zip(bad, errors):
+            self.assertTrue(message.startswith("Error: "), (line[:80], message[:200]))
+            if expected is not None:
+                self.assertEqual(message, expected, line[:80])
+        answers = self.answers(out)
+        self.assertEqual(answers[:3], ["Opened account Savings.",
+                                       "Deposited 100 into Savings. Balance: 100",
+                                       "Created item Laptop. Quantity: 10"])
+        self.assertEqual(answers[3:7], ["Balance: 100", "Quantity: 10",
+                                        "Laptop: Quantity: 10", "Savings: Balance: 100"])
+        self.assertEqual(len(answers[7:]), 2)
+
+    def test_bad_bytes_are_escaped(self):
+        lines = [b"abc\x01def", b"\x1b[31mred", b"caf\xe9", b"open Evil\x1b[2J",
+                 b"deposit Sav\xffings 5", b"nul\x00byte", b"\x9b31m"]
+        rc, out, err = self.run_binary(b"".join(line + b"\n" for line in lines) +
+                                       b"ledgers\n")
+        self.assertEqual(rc, 0)
+        self.assertEqual(out, PROMPT * (len(lines) + 1) + "No ledgers yet.\n" + PROMPT)
+        errors = err.splitlines()
+        self.assertEqual(len(errors), len(lines))
+        for message in errors:
+            self.assertTrue(message.startswith("Error: "), message)
+            self.assertIsNone(re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", message), message)
+        self.assertEqual(errors[0], "Error: Incorrect index 'abc\\x01def'")
+        self.assertEqual(errors[1], "Error: Incorrect index '\\x1b[31mred'")
+        self.assertEqual(errors[2], "Error: Incorrect index 'caf\ufffd'")
+        self.assertEqual(errors[5], "Error: Incorrect index 'nul\ufffdbyte'")
+
+    def test_concurrent_writers(self):
+        db = self.path("shared.db")
+        self.assert_answers(["open Shared"], PROMPT + "Opened account Shared.\n" + PROMPT, db=db)
+        data = ("deposit Shared 1\n" * 200).encode()
+        procs = [subprocess.Popen([BINARY, "--tui", "--db", db], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env)
+                 for _ in range(2)]
+        results = [proc.communicate(data, timeout=240) for proc in procs]
+        for proc, (out, err) in zip(procs, results):
+            self.assertEqual(err.decode(), "")
+            self.assertEqual(proc.returncode, 0)
+            self.assertEqual(len(self.answers(out.decode())), 200)
+        self.assert_answers(["balance Shared"], PROMPT + "Balance: 400\n" + PROMPT, db=db)
+        rc, out, err = self.run_binary(["events Shared"], db=db)
+        self.assertEqual(len(self.answers(out)), 401)
+
+    def test_unusable_database(self):
+        db = self.write("not-a-db", b"This is not an SQLite database, just text." * 100)
+        rc, out, err = self.run_binary(["0"], db=db)
+        self.assertEqual(rc, 1)
+        self.assertEqual(out, "")
+        self.assertEqual(len(err.splitlines()), 1)
+        self.assertTrue(err.startswith("Error: "), err)
+
+
+class TtyTests(TerminalTestCase):
+    """The terminal as a person sees it, through a pseudo-terminal."""
+
+    def spawn(self, *args, colour=False):
+        self.pending = b""
+        env = dict(self.env)
+        env["TERM"] = "xterm"
+        if colour:
+            env.pop("NO_COLOR", None)
+        else:
+            env["NO_COLOR"] = "1"
+        pid, fd = pty.fork()
+        if pid == 0:
+            try:
+                os.execve(BINARY, [BINARY, "--tui"] + list(args), env)
+            finally:
+                os._exit(127)
+        self.addCleanup(self.reap, pid, fd)
+        return pid, fd
+
+    def reap(self, pid, fd):
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        os.close(fd)
+
+    def read_until(self, fd, text, timeout=30):
+        """Reads up to and including @text; what follows stays for the next read."""
+        data = self.pending
+        deadline = time.monotonic() + timeout
+        while text.encode() not in data:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.fail("no %r in %r" % (text, data))
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if ready:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError as e:
+                    if e.errno == errno.EIO:
+                        break
+                    raise
+                if not chunk:
+                    break
+                data += chunk
+        self.assertIn(text.encode(), data)
+        end = data.index(text.encode()) + len(text.encode())
+        self.pending = data[end:]
+        return data[:end].decode()
+
+    def read_to_end(self, fd, timeout=30):
+        data, self.pending = self.pending, b""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], deadline - time.monotonic())
+            if not ready:
+                break
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            data += chunk
+        return data.decode()
+
+    def finish(self, pid, fd):
+        os.write(fd, b"\x04")
+        rest = self.read_to_end(fd)
+        _, status = os.waitpid(pid, 0)
+        self.assertTrue(os.WIFEXITED(status))
+        self.assertEqual(os.WEXITSTATUS(status), 0)
+        return rest
+
+    def test_prompt_and_answer(self):
+        pid, fd = self.spawn("--db", ":memory:")
+        self.assertEqual(self.read_until(fd, PROMPT), PROMPT)
+        os.write(fd, b"3\n")
+        out = self.read_until(fd, SEED[3] + '"')
+        self.assertIn('And the quote is: "%s"' % SEED[3], out)
+        os.write(fd, b"abc\n")
+        out = self.read_until(fd, "Error: Incorrect index 'abc'")
+        self.assertNotIn("\x1b", out)
+        rest = self.finish(pid, fd)
+        # End of input leaves the shell prompt on a line of its own.
+        self.assertTrue(rest.endswith("\n"), repr(rest))
+
+    def test_colour_on_a_terminal(self):
+        pid, fd = self.spawn("--db", ":memory:", colour=True)
+        out = self.read_until(fd, "see? ")
+        self.assertIn("\x1b[", out)
+        os.write(fd, b"abc\n")
+        out = self.read_until(fd, "Incorrect index")
+        self.assertIn("\x1b[1;31m", out)
+        self.finish(pid, fd)
+
+    def test_no_colour_with_no_color(self):
+        pid, fd = self.spawn("--db", ":memory:", colour=False)
+        out = self.read_until(fd, PROMPT)
+        os.write(fd, b"abc\n")
+        out += self.read_until(fd, "Error: Incorrect index 'abc'")
+        out += self.read_until(fd, PROMPT)
+        out += self.finish(pid, fd)
+        self.assertNotIn("\x1b", out)
+
+    def test_notice_when_another_program_writes(self):
+        db = self.path("watched.db")
+        self.assert_answers(["open Shared"], PROMPT + "Opened account Shared.\n" + PROMPT, db=db)
+        pid, fd = self.spawn("--db", db)
+        self.read_until(fd, PROMPT)
+        self.assert_answers(["deposit Shared 5"],
+                            PROMPT + "Deposited 5 into Shared. Balance: 5\n" + PROMPT, db=db)
+        out = self.read_until(fd, "Another program changed the ledgers.")
+        # The notice interrupts the question, which is asked again.
+        self.assertEqual(self.read_until(fd, PROMPT), "\r\n" + PROMPT)
+        os.write(fd, b"balance Shared\n")
+        self.read_until(fd, "Balance: 5")
+        self.finish(pid, fd)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
