@@ -604,7 +604,8 @@ apply_log_event (QlLedgerBook  *self,
 static gboolean
 watch_timeout_cb (gpointer user_data)
 {
-  QlLedgerBook *self = user_data;
+  /* A handler may drop the last other reference while the refresh runs. */
+  g_autoptr(QlLedgerBook) self = g_object_ref (user_data);
   g_autoptr(GError) error = NULL;
 
   g_assert (QL_IS_LEDGER_BOOK (self));

@@ -1169,6 +1169,35 @@ START_TEST (test_watch)
 }
 END_TEST
 
+static void
+refresh_failed_cb (QlLedgerBook *book,
+                   const GError *error,
+                   GMainLoop    *loop)
+{
+  ck_assert (g_error_matches (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT));
+  g_object_set_data (G_OBJECT (book), "failed", GINT_TO_POINTER (TRUE));
+  g_main_loop_quit (loop);
+}
+
+START_TEST (test_watch_reports_failure)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) watcher = new_book (store);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  guint timeout_id;
+
+  g_signal_connect (watcher, "refresh-failed", G_CALLBACK (refresh_failed_cb), loop);
+  ql_ledger_book_watch (watcher, 10);
+  append_raw (store, "Strange", 0, "AccountOpened", "{\"currency\":null}");
+  append_raw (store, "Strange", 1, "Teleported", "{\"amount\":5}");
+
+  timeout_id = g_timeout_add (5000, stop_loop_cb, loop);
+  g_main_loop_run (loop);
+  g_source_remove (timeout_id);
+  ck_assert (g_object_get_data (G_OBJECT (watcher), "failed") != NULL);
+}
+END_TEST
+
 static Suite *
 ledger_book_suite (void)
 {
@@ -1218,6 +1247,7 @@ ledger_book_suite (void)
   tcase_add_test (tc, test_busy_after_too_many_conflicts);
   tcase_add_test (tc, test_two_books_on_sqlite_file);
   tcase_add_test (tc, test_watch);
+  tcase_add_test (tc, test_watch_reports_failure);
   suite_add_tcase (suite, tc);
 
   return suite;
