@@ -326,8 +326,9 @@ set_busy_error (GError     **error,
 }
 
 static char *
-build_change_payload (gint64 amount,
-                      gint64 reverses)
+build_change_payload (gint64      amount,
+                      gint64      reverses,
+                      const char *reference)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -339,6 +340,11 @@ build_change_payload (gint64 amount,
     {
       json_builder_set_member_name (builder, "reverses");
       json_builder_add_int_value (builder, reverses);
+    }
+  if (reference != NULL)
+    {
+      json_builder_set_member_name (builder, "reference");
+      json_builder_add_string_value (builder, reference);
     }
   json_builder_end_object (builder);
 
@@ -460,7 +466,7 @@ change_ledger (QlLedgerBook  *self,
           return FALSE;
         }
 
-      payload = build_change_payload (amount, 0);
+      payload = build_change_payload (amount, 0, NULL);
       if (append_event (self, key, ledger, type, payload, &conflict, error))
         return TRUE;
       if (!conflict)
@@ -560,6 +566,81 @@ read_event (QlLedgerBook  *self,
       return NULL;
     }
   return g_object_ref (g_ptr_array_index (events, 0));
+}
+
+typedef struct
+{
+  const char *reference;
+  gint64      version;
+} ReferenceSearch;
+
+static gboolean
+find_reference_cb (const QlEventRecord *record,
+                   gpointer             user_data)
+{
+  ReferenceSearch *search = user_data;
+  g_autoptr(JsonParser) parser = NULL;
+  JsonNode *root;
+
+  /* Most events carry no reference: skip them without parsing. */
+  if (strstr (record->payload, "\"reference\"") == NULL)
+    return TRUE;
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, record->payload, -1, NULL))
+    return TRUE;
+  root = json_parser_get_root (parser);
+  if (JSON_NODE_HOLDS_OBJECT (root) &&
+      g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (root),
+                                                             "reference", NULL),
+                 search->reference) == 0)
+    {
+      search->version = record->version;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The version of the event in @name that carries @reference, or 0. */
+static gboolean
+find_reference (QlLedgerBook  *self,
+                const char    *name,
+                const char    *reference,
+                gint64        *out_version,
+                GError       **error)
+{
+  ReferenceSearch search = { reference, 0 };
+
+  if (!ql_event_store_read_ledger (self->store, name, 0, 0, find_reference_cb, &search, error))
+    return FALSE;
+  *out_version = search.version;
+  return TRUE;
+}
+
+static gboolean
+check_currency (QlLedger     *ledger,
+                const char   *currency,
+                GError      **error)
+{
+  const char *canonical = ql_currency_canonicalize (currency, NULL, error);
+  const char *own = ql_ledger_get_currency (ledger);
+
+  if (canonical == NULL)
+    return FALSE;
+  if (own == NULL)
+    {
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_CURRENCY,
+                   _("“%s” keeps plain units, not %s"), ql_ledger_get_name (ledger), canonical);
+      return FALSE;
+    }
+  if (strcmp (canonical, own) != 0)
+    {
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_CURRENCY,
+                   _("“%s” keeps its money in %s, not in %s"),
+                   ql_ledger_get_name (ledger), own, canonical);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -1080,6 +1161,89 @@ ql_ledger_book_decrease (QlLedgerBook  *self,
 }
 
 /**
+ * ql_ledger_book_withdraw_for_reference:
+ * @self: a #QlLedgerBook
+ * @name: an account's name
+ * @amount: the amount as text, parsed with the account's decimals
+ * @currency: the ISO 4217 code the amount is in; it must be the account's
+ * @reference: a key that names this withdrawal, such as an order id
+ * @error: return location for a #GError
+ *
+ * Appends `Withdrawn` `{"amount":…,"reference":…}` to an account, once per
+ * @reference: when the account already has an event carrying @reference,
+ * that event is returned and nothing is written, so a client may retry a
+ * request safely. Finding an earlier reference reads the account's history.
+ *
+ * Returns: (transfer full): the event that carries @reference, or %NULL
+ *   with @error set, for instance to %QL_LEDGER_ERROR_INVALID_CURRENCY or
+ *   %QL_LEDGER_ERROR_INSUFFICIENT_FUNDS
+ */
+QlEvent *
+ql_ledger_book_withdraw_for_reference (QlLedgerBook  *self,
+                                       const char    *name,
+                                       const char    *amount,
+                                       const char    *currency,
+                                       const char    *reference,
+                                       GError       **error)
+{
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (amount != NULL, NULL);
+  g_return_val_if_fail (currency != NULL, NULL);
+  g_return_val_if_fail (reference != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  key = ql_ledger_normalize_name (name, error);
+  if (key == NULL)
+    return NULL;
+
+  for (guint attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
+    {
+      g_autofree char *payload = NULL;
+      QlLedger *ledger;
+      gint64 minor;
+      gint64 found = 0;
+      gboolean conflict;
+
+      if (!sync_existing_ledger (self, key, &ledger, error) ||
+          !_ql_ledger_check_kind (ledger, QL_EVENT_WITHDRAWN, error) ||
+          !find_reference (self, key, reference, &found, error))
+        {
+          emit_changed_if_pending (self);
+          return NULL;
+        }
+      if (found > 0)
+        {
+          emit_changed_if_pending (self);
+          return read_event (self, key, found, error);
+        }
+
+      if (!check_currency (ledger, currency, error) ||
+          !ql_ledger_parse_amount (ledger, amount, &minor, error) ||
+          !_ql_ledger_check_change (ledger, QL_EVENT_WITHDRAWN, minor, error))
+        {
+          emit_changed_if_pending (self);
+          return NULL;
+        }
+
+      payload = build_change_payload (minor, 0, reference);
+      if (append_event (self, key, ledger, QL_EVENT_WITHDRAWN, payload, &conflict, error))
+        return read_event (self, key, ql_ledger_get_version (ledger), error);
+      if (!conflict)
+        {
+          emit_changed_if_pending (self);
+          return NULL;
+        }
+    }
+
+  emit_changed_if_pending (self);
+  set_busy_error (error, key);
+  return NULL;
+}
+
+/**
  * ql_ledger_book_undo:
  * @self: a #QlLedgerBook
  * @name: a ledger's name
@@ -1136,7 +1300,7 @@ ql_ledger_book_undo (QlLedgerBook  *self,
           return NULL;
         }
 
-      payload = build_change_payload (target.amount, target.version);
+      payload = build_change_payload (target.amount, target.version, NULL);
       if (append_event (self, key, ledger, opposite, payload, &conflict, error))
         return read_event (self, key, ql_ledger_get_version (ledger), error);
       if (!conflict)

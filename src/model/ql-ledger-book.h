@@ -44,6 +44,12 @@ gboolean      ql_ledger_book_decrease      (QlLedgerBook  *self,
                                             const char    *name,
                                             const char    *quantity,
                                             GError       **error);
+QlEvent      *ql_ledger_book_withdraw_for_reference (QlLedgerBook  *self,
+                                                     const char    *name,
+                                                     const char    *amount,
+                                                     const char    *currency,
+                                                     const char    *reference,
+                                                     GError       **error);
 QlEvent      *ql_ledger_book_undo          (QlLedgerBook  *self,
                                             const char    *name,
                                             GError       **error);

@@ -1198,6 +1198,94 @@ START_TEST (test_watch_reports_failure)
 }
 END_TEST
 
+/*
+ * Withdrawals named by a reference, as payments are
+ */
+
+START_TEST (test_withdraw_for_reference)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlEvent) first = NULL;
+  g_autoptr(QlEvent) retry = NULL;
+  g_autoptr(QlEvent) other = NULL;
+  g_autoptr(GError) error = NULL;
+
+  assert_ok (ql_ledger_book_open_account (book, "user456", "USD", &ok_error));
+  assert_ok (ql_ledger_book_deposit (book, "user456", "1000", &ok_error));
+
+  first = ql_ledger_book_withdraw_for_reference (book, "user456", "99.99", "usd", "order123",
+                                                 &error);
+  ck_assert_msg (first != NULL, "%s", error != NULL ? error->message : "");
+  ck_assert_str_eq (ql_event_get_event_type (first), "Withdrawn");
+  ck_assert_str_eq (ql_event_get_payload (first), "{\"amount\":9999,\"reference\":\"order123\"}");
+  ck_assert_int_eq (balance_of (book, "user456"), 90001);
+
+  /* The same reference again is the same event, charged once. */
+  retry = ql_ledger_book_withdraw_for_reference (book, "user456", "99.99", "USD", "order123",
+                                                 &error);
+  ck_assert_msg (retry != NULL, "%s", error != NULL ? error->message : "");
+  ck_assert_int_eq (ql_event_get_position (retry), ql_event_get_position (first));
+  ck_assert_int_eq (balance_of (book, "user456"), 90001);
+  ck_assert_uint_eq (count_events (book, "user456"), 3);
+
+  other = ql_ledger_book_withdraw_for_reference (book, "user456", "0.01", "USD", "order124",
+                                                 &error);
+  ck_assert_msg (other != NULL, "%s", error != NULL ? error->message : "");
+  ck_assert_int_gt (ql_event_get_position (other), ql_event_get_position (first));
+  ck_assert_int_eq (balance_of (book, "user456"), 90000);
+}
+END_TEST
+
+START_TEST (test_withdraw_for_reference_failures)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = new_book (store);
+  gint64 head;
+
+  assert_ok (ql_ledger_book_open_account (book, "user456", "USD", &ok_error));
+  assert_ok (ql_ledger_book_open_account (book, "plain", NULL, &ok_error));
+  assert_ok (ql_ledger_book_create_item (book, "Laptop", "3", &ok_error));
+  assert_ok (ql_ledger_book_deposit (book, "user456", "10", &ok_error));
+  head = head_position (store);
+
+  assert_fails (ql_ledger_book_withdraw_for_reference (book, "nobody", "1", "USD", "o1",
+                                                       &fail_error),
+                QL_LEDGER_ERROR_NOT_FOUND);
+  assert_fails (ql_ledger_book_withdraw_for_reference (book, "user456", "1", "EUR", "o1",
+                                                       &fail_error),
+                QL_LEDGER_ERROR_INVALID_CURRENCY);
+  assert_fails (ql_ledger_book_withdraw_for_reference (book, "plain", "1", "USD", "o1",
+                                                       &fail_error),
+                QL_LEDGER_ERROR_INVALID_CURRENCY);
+  assert_fails (ql_ledger_book_withdraw_for_reference (book, "user456", "1", "XYZ", "o1",
+                                                       &fail_error),
+                QL_LEDGER_ERROR_INVALID_CURRENCY);
+  assert_fails (ql_ledger_book_withdraw_for_reference (book, "user456", "10.01", "USD", "o1",
+                                                       &fail_error),
+                QL_LEDGER_ERROR_INSUFFICIENT_FUNDS);
+  assert_fails (ql_ledger_book_withdraw_for_reference (book, "user456", "0.001", "USD", "o1",
+                                                       &fail_error),
+                QL_LEDGER_ERROR_INVALID_AMOUNT);
+  assert_fails (ql_ledger_book_withdraw_for_reference (book, "user456", "0", "USD", "o1",
+                                                       &fail_error),
+                QL_LEDGER_ERROR_INVALID_AMOUNT);
+  assert_fails (ql_ledger_book_withdraw_for_reference (book, "Laptop", "1", "USD", "o1",
+                                                       &fail_error),
+                QL_LEDGER_ERROR_WRONG_KIND);
+
+  /* Nothing failed wrote anything, and the reference is still free. */
+  ck_assert_int_eq (head_position (store), head);
+  ck_assert_int_eq (balance_of (book, "user456"), 1000);
+  {
+    g_autoptr(QlEvent) paid = ql_ledger_book_withdraw_for_reference (book, "user456", "10", "USD",
+                                                                     "o1", NULL);
+    ck_assert (paid != NULL);
+    ck_assert_int_eq (balance_of (book, "user456"), 0);
+  }
+}
+END_TEST
+
 static Suite *
 ledger_book_suite (void)
 {
@@ -1226,6 +1314,11 @@ ledger_book_suite (void)
   tcase_add_test (tc, test_undo_nothing_on_fresh_ledger);
   tcase_add_test (tc, test_undo_walks_pages);
   tcase_add_test (tc, test_undo_blocked_by_rule);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("references");
+  tcase_add_test (tc, test_withdraw_for_reference);
+  tcase_add_test (tc, test_withdraw_for_reference_failures);
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("time-travel");
