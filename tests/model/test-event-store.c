@@ -10,8 +10,10 @@
 #include <glib/gstdio.h>
 #include <grp.h>
 #include <json-glib/json-glib.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1118,6 +1120,42 @@ START_TEST (test_sqlite_busy)
 }
 END_TEST
 
+START_TEST (test_sqlite_failed_write_rolls_back)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autoptr(QlEventStore) store = open_store (STORE_SQLITE, dir);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *filler = g_strnfill (300000, 'x');
+  g_autofree char *payload = g_strdup_printf ("{\"note\":\"%s\"}", filler);
+  struct rlimit limit;
+  struct rlimit small;
+
+  ck_assert (append_one (store, "Cash", 0, "AccountOpened", "{}", &error));
+  assert_no_error (error);
+
+  /* Files may not grow past 200 kB for now: the big event cannot be
+   * written. The limit applies to this test's own process only. */
+  ck_assert_int_eq (getrlimit (RLIMIT_FSIZE, &limit), 0);
+  small = limit;
+  small.rlim_cur = 200000;
+  signal (SIGXFSZ, SIG_IGN);
+  ck_assert_int_eq (setrlimit (RLIMIT_FSIZE, &small), 0);
+
+  ck_assert (!append_one (store, "Cash", 1, "Deposited", payload, &error));
+  ck_assert (error != NULL && error->domain == QL_STORE_ERROR);
+  g_clear_error (&error);
+
+  ck_assert_int_eq (setrlimit (RLIMIT_FSIZE, &limit), 0);
+
+  /* Nothing of the failed append remains, and the store goes on. */
+  ck_assert_int_eq (head_position (store), 1);
+  assert_heads (store, "Cash=1");
+  ck_assert (append_one (store, "Cash", 1, "Deposited", payload, &error));
+  assert_no_error (error);
+  assert_heads (store, "Cash=2");
+}
+END_TEST
+
 /* ---- Locations --------------------------------------------------------- */
 
 static void
@@ -1300,9 +1338,10 @@ sqlite_event_store_suite (void)
   suite_add_tcase (suite, tcase);
 
   /* Waits out the five-second busy timeout. */
-  tcase = tcase_create ("busy");
+  tcase = tcase_create ("failures");
   tcase_set_timeout (tcase, 30);
   tcase_add_test (tcase, test_sqlite_busy);
+  tcase_add_test (tcase, test_sqlite_failed_write_rolls_back);
   suite_add_tcase (suite, tcase);
 
   tcase = tcase_create ("locations");
