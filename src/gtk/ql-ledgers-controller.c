@@ -1,0 +1,375 @@
+/* ql-ledgers-controller.c: connects a QlLedgersPage to a QlLedgerBook
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ql-ledgers-controller"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ql-history-row.h"
+#include "ql-ledgers-controller.h"
+
+/**
+ * QlLedgersController:
+ *
+ * The GTK front-end's thin layer between the Ledgers page and the ledger
+ * book. Commands go to the model as the user typed them, so that all
+ * validation stays there; the model's errors come back to the page as
+ * they are. When the book changes, by this window or by another process,
+ * the page is shown the new state.
+ */
+struct _QlLedgersController
+{
+  GObject        parent_instance;
+
+  /* Owned References */
+  QlLedgerBook  *book;
+
+  /* Borrowed References */
+  QlLedgersPage *page;
+};
+
+G_DEFINE_FINAL_TYPE (QlLedgersController, ql_ledgers_controller, G_TYPE_OBJECT)
+
+typedef gboolean (*ChangeFunc) (QlLedgerBook  *book,
+                                const char    *name,
+                                const char    *amount,
+                                GError       **error);
+
+static char *
+format_time (gint64 timestamp)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (timestamp / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) local = NULL;
+
+  if (utc == NULL)
+    return g_strdup ("");
+
+  local = g_date_time_to_local (utc);
+  return g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
+}
+
+static char *
+format_change (QlLedger *ledger,
+               gint64    change)
+{
+  g_autofree char *magnitude = NULL;
+
+  if (change == 0)
+    return g_strdup ("");
+
+  magnitude = ql_ledger_format_amount (ledger, change < 0 ? -change : change);
+  return g_strconcat (change < 0 ? "−" : "+", magnitude, NULL);
+}
+
+static GListModel *
+build_history (QlLedgersController  *self,
+               QlLedger             *ledger,
+               GError              **error)
+{
+  g_autoptr(GListStore) rows = g_list_store_new (QL_TYPE_HISTORY_ROW);
+  g_autoptr(GPtrArray) events = NULL;
+  gint64 balance = 0;
+
+  events = ql_ledger_book_list_events (self->book, ql_ledger_get_name (ledger), error);
+  if (events == NULL)
+    return NULL;
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      QlEvent *event = g_ptr_array_index (events, i);
+      gint64 change = ql_event_get_signed_amount (event);
+      g_autofree char *time = format_time (ql_event_get_timestamp (event));
+      g_autofree char *amount = format_change (ledger, change);
+      g_autofree char *running = NULL;
+      g_autoptr(QlHistoryRow) row = NULL;
+
+      balance += change;
+      running = ql_ledger_format_amount (ledger, balance);
+      row = ql_history_row_new (ql_event_get_version (event), time,
+                                ql_event_get_event_type (event), amount, running);
+      g_list_store_append (rows, row);
+    }
+
+  return G_LIST_MODEL (g_steal_pointer (&rows));
+}
+
+static void
+show_selected (QlLedgersController *self)
+{
+  const char *name = ql_ledgers_page_get_selected_ledger (self->page);
+  QlLedger *ledger = name != NULL ? ql_ledger_book_lookup (self->book, name) : NULL;
+  g_autoptr(GListModel) history = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (ledger != NULL)
+    {
+      history = build_history (self, ledger, &error);
+      if (history == NULL)
+        ql_ledgers_page_show_change_error (self->page, error->message);
+    }
+
+  ql_ledgers_page_show_ledger (self->page, ledger, history);
+}
+
+static void
+on_book_changed_cb (QlLedgersController *self,
+                    QlLedgerBook        *book)
+{
+  g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  if (self->page != NULL)
+    show_selected (self);
+}
+
+static void
+on_book_refresh_failed_cb (QlLedgersController *self,
+                           const GError        *error,
+                           QlLedgerBook        *book)
+{
+  g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  if (self->page != NULL)
+    ql_ledgers_page_show_change_error (self->page, error->message);
+}
+
+static void
+on_page_ledger_selected_cb (QlLedgersController *self,
+                            const char          *name,
+                            QlLedgersPage       *page)
+{
+  g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  show_selected (self);
+}
+
+static void
+finish_create (QlLedgersController *self,
+               const char          *name,
+               gboolean             created,
+               const GError        *error)
+{
+  QlLedger *ledger;
+
+  if (!created)
+    {
+      ql_ledgers_page_show_create_error (self->page, error->message);
+      return;
+    }
+
+  ql_ledgers_page_create_done (self->page);
+  ledger = ql_ledger_book_lookup (self->book, name);
+  if (ledger != NULL)
+    ql_ledgers_page_select_ledger (self->page, ql_ledger_get_name (ledger));
+}
+
+static void
+on_page_create_account_cb (QlLedgersController *self,
+                           const char          *name,
+                           const char          *currency,
+                           QlLedgersPage       *page)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean created;
+
+  g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  created = ql_ledger_book_open_account (self->book, name, currency, &error);
+  finish_create (self, name, created, error);
+}
+
+static void
+on_page_create_item_cb (QlLedgersController *self,
+                        const char          *name,
+                        const char          *quantity,
+                        QlLedgersPage       *page)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean created;
+
+  g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  created = ql_ledger_book_create_item (self->book, name, quantity, &error);
+  finish_create (self, name, created, error);
+}
+
+static void
+change (QlLedgersController *self,
+        ChangeFunc           func,
+        const char          *name,
+        const char          *amount)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  if (func (self->book, name, amount, &error))
+    ql_ledgers_page_change_done (self->page);
+  else
+    ql_ledgers_page_show_change_error (self->page, error->message);
+}
+
+static void
+on_page_deposit_requested_cb (QlLedgersController *self,
+                              const char          *name,
+                              const char          *amount,
+                              QlLedgersPage       *page)
+{
+  change (self, ql_ledger_book_deposit, name, amount);
+}
+
+static void
+on_page_withdraw_requested_cb (QlLedgersController *self,
+                               const char          *name,
+                               const char          *amount,
+                               QlLedgersPage       *page)
+{
+  change (self, ql_ledger_book_withdraw, name, amount);
+}
+
+static void
+on_page_increase_requested_cb (QlLedgersController *self,
+                               const char          *name,
+                               const char          *quantity,
+                               QlLedgersPage       *page)
+{
+  change (self, ql_ledger_book_increase, name, quantity);
+}
+
+static void
+on_page_decrease_requested_cb (QlLedgersController *self,
+                               const char          *name,
+                               const char          *quantity,
+                               QlLedgersPage       *page)
+{
+  change (self, ql_ledger_book_decrease, name, quantity);
+}
+
+static void
+on_page_undo_requested_cb (QlLedgersController *self,
+                           const char          *name,
+                           QlLedgersPage       *page)
+{
+  g_autoptr(QlEvent) compensation = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  compensation = ql_ledger_book_undo (self->book, name, &error);
+  if (compensation == NULL)
+    ql_ledgers_page_show_change_error (page, error->message);
+  else
+    ql_ledgers_page_change_done (page);
+}
+
+static void
+on_page_version_selected_cb (QlLedgersController *self,
+                             const char          *name,
+                             gint64               version,
+                             QlLedgersPage       *page)
+{
+  g_autoptr(QlLedger) past = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *balance = NULL;
+
+  g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  past = ql_ledger_book_state_at (self->book, name, version, &error);
+  if (past == NULL)
+    {
+      ql_ledgers_page_show_change_error (page, error->message);
+      return;
+    }
+
+  balance = ql_ledger_format_balance (past);
+  ql_ledgers_page_show_past_state (page, version, balance);
+}
+
+static void
+ql_ledgers_controller_dispose (GObject *object)
+{
+  QlLedgersController *self = (QlLedgersController *) object;
+
+  if (self->page != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->page, self);
+      g_object_remove_weak_pointer (G_OBJECT (self->page), (gpointer *) &self->page);
+      self->page = NULL;
+    }
+
+  if (self->book != NULL)
+    g_signal_handlers_disconnect_by_data (self->book, self);
+  g_clear_object (&self->book);
+
+  G_OBJECT_CLASS (ql_ledgers_controller_parent_class)->dispose (object);
+}
+
+static void
+ql_ledgers_controller_class_init (QlLedgersControllerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ql_ledgers_controller_dispose;
+}
+
+static void
+ql_ledgers_controller_init (QlLedgersController *self)
+{
+}
+
+/**
+ * ql_ledgers_controller_new:
+ * @book: the ledgers to show and change
+ * @page: the page to serve; the controller holds no reference to it
+ *
+ * Returns: (transfer full): a controller that serves @page until either
+ *   goes away
+ */
+QlLedgersController *
+ql_ledgers_controller_new (QlLedgerBook  *book,
+                           QlLedgersPage *page)
+{
+  QlLedgersController *self;
+  GListModel *ledgers;
+  static const struct {
+    const char *signal;
+    GCallback   callback;
+  } page_signals[] = {
+    { "ledger-selected", G_CALLBACK (on_page_ledger_selected_cb) },
+    { "create-account", G_CALLBACK (on_page_create_account_cb) },
+    { "create-item", G_CALLBACK (on_page_create_item_cb) },
+    { "deposit-requested", G_CALLBACK (on_page_deposit_requested_cb) },
+    { "withdraw-requested", G_CALLBACK (on_page_withdraw_requested_cb) },
+    { "increase-requested", G_CALLBACK (on_page_increase_requested_cb) },
+    { "decrease-requested", G_CALLBACK (on_page_decrease_requested_cb) },
+    { "undo-requested", G_CALLBACK (on_page_undo_requested_cb) },
+    { "version-selected", G_CALLBACK (on_page_version_selected_cb) },
+  };
+
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (book), NULL);
+  g_return_val_if_fail (QL_IS_LEDGERS_PAGE (page), NULL);
+
+  self = g_object_new (QL_TYPE_LEDGERS_CONTROLLER, NULL);
+  self->book = g_object_ref (book);
+  self->page = page;
+  g_object_add_weak_pointer (G_OBJECT (page), (gpointer *) &self->page);
+
+  for (guint i = 0; i < G_N_ELEMENTS (page_signals); i++)
+    g_signal_connect_swapped (page, page_signals[i].signal, page_signals[i].callback, self);
+
+  g_signal_connect_swapped (book, "changed", G_CALLBACK (on_book_changed_cb), self);
+  g_signal_connect_swapped (book, "refresh-failed", G_CALLBACK (on_book_refresh_failed_cb), self);
+
+  ledgers = ql_ledger_book_get_ledgers (book);
+  ql_ledgers_page_set_ledgers (page, ledgers);
+  if (g_list_model_get_n_items (ledgers) > 0)
+    {
+      g_autoptr(QlLedger) first = g_list_model_get_item (ledgers, 0);
+
+      ql_ledgers_page_select_ledger (page, ql_ledger_get_name (first));
+    }
+
+  return self;
+}

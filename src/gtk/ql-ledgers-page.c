@@ -1,0 +1,652 @@
+/* ql-ledgers-page.c: ledgers, their changes, history and past states
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ql-ledgers-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <adwaita.h>
+
+#include "ql-ledgers-page.h"
+
+/**
+ * QlLedgersPage:
+ *
+ * Lists ledgers and shows the selected one: its balance, its history and
+ * its state at any past version. Everything the user asks for leaves as a
+ * signal; a controller answers with the ql_ledgers_page_show_*() calls.
+ * The page reads ledgers but never changes them.
+ */
+struct _QlLedgersPage
+{
+  GtkWidget             parent_instance;
+
+  /* Template Widgets */
+  GtkWidget            *content;
+  GtkListBox           *ledger_list;
+  AdwComboRow          *kind_row;
+  AdwEntryRow          *name_row;
+  AdwEntryRow          *detail_row;
+  GtkLabel             *create_error_label;
+  GtkStack             *detail_stack;
+  GtkLabel             *name_label;
+  GtkLabel             *kind_label;
+  GtkLabel             *balance_label;
+  GtkEntry             *amount_entry;
+  GtkButton            *plus_button;
+  GtkButton            *minus_button;
+  GtkButton            *undo_button;
+  GtkLabel             *change_error_label;
+  GtkScale             *version_scale;
+  GtkAdjustment        *version_adjustment;
+  GtkLabel             *past_state_label;
+  GtkColumnView        *history_view;
+  GtkColumnViewColumn  *version_column;
+  GtkColumnViewColumn  *time_column;
+  GtkColumnViewColumn  *type_column;
+  GtkColumnViewColumn  *amount_column;
+  GtkColumnViewColumn  *balance_column;
+
+  /* Owned References */
+  GListModel           *ledgers;
+  QlLedger             *shown;
+  char                 *selected;
+};
+
+G_DEFINE_FINAL_TYPE (QlLedgersPage, ql_ledgers_page, GTK_TYPE_WIDGET)
+
+enum {
+  LEDGER_SELECTED,
+  CREATE_ACCOUNT,
+  CREATE_ITEM,
+  DEPOSIT_REQUESTED,
+  WITHDRAW_REQUESTED,
+  INCREASE_REQUESTED,
+  DECREASE_REQUESTED,
+  UNDO_REQUESTED,
+  VERSION_SELECTED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+enum {
+  KIND_ACCOUNT,
+  KIND_ITEM,
+};
+
+static char *
+describe_kind (QlLedger *ledger)
+{
+  if (ql_ledger_get_kind (ledger) == QL_LEDGER_KIND_ITEM)
+    return g_strdup (_("Inventory item"));
+
+  if (ql_ledger_get_currency (ledger) != NULL)
+    /* Translators: %s is an ISO 4217 currency code such as EUR */
+    return g_strdup_printf (_("Bank account in %s"), ql_ledger_get_currency (ledger));
+
+  return g_strdup (_("Bank account"));
+}
+
+static gboolean
+format_balance_cb (GBinding     *binding,
+                   const GValue *from_value,
+                   GValue       *to_value,
+                   gpointer      user_data)
+{
+  g_autoptr(GObject) ledger = g_binding_dup_source (binding);
+
+  if (ledger == NULL)
+    return FALSE;
+
+  g_value_take_string (to_value, ql_ledger_format_balance (QL_LEDGER (ledger)));
+  return TRUE;
+}
+
+static GtkWidget *
+create_ledger_row_cb (gpointer item,
+                      gpointer user_data)
+{
+  QlLedger *ledger = item;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *balance = gtk_label_new (NULL);
+  g_autofree char *kind = describe_kind (ledger);
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), ql_ledger_get_name (ledger));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), kind);
+  gtk_widget_add_css_class (balance, "numeric");
+  gtk_widget_add_css_class (balance, "ledger-balance");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), balance);
+
+  /* Rows follow their ledger, also when another process changes it. */
+  g_object_bind_property_full (ledger, "balance", balance, "label", G_BINDING_SYNC_CREATE,
+                               format_balance_cb, NULL, NULL, NULL);
+
+  return row;
+}
+
+static void
+setup_cell_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *list_item,
+               gpointer                  user_data)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+  gboolean numeric = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "numeric"));
+
+  gtk_label_set_xalign (GTK_LABEL (label), numeric ? 1 : 0);
+  if (numeric)
+    gtk_widget_add_css_class (label, "numeric");
+  gtk_list_item_set_child (list_item, label);
+}
+
+static void
+bind_cell_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item,
+              gpointer                  user_data)
+{
+  const char *property = g_object_get_data (G_OBJECT (factory), "property");
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_auto(GValue) text = G_VALUE_INIT;
+
+  g_value_init (&text, G_TYPE_STRING);
+  g_object_get_property (gtk_list_item_get_item (list_item), property, &value);
+  g_value_transform (&value, &text);
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (list_item)),
+                      g_value_get_string (&text));
+}
+
+static void
+set_cell_factory (GtkColumnViewColumn *column,
+                  const char          *property,
+                  gboolean             numeric)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  g_object_set_data (G_OBJECT (factory), "property", (gpointer) property);
+  g_object_set_data (G_OBJECT (factory), "numeric", GINT_TO_POINTER (numeric));
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), NULL);
+  gtk_column_view_column_set_factory (column, factory);
+}
+
+static void
+set_error (GtkLabel   *label,
+           const char *message)
+{
+  gtk_label_set_text (label, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (label), message != NULL);
+}
+
+static void
+emit_version_selected (QlLedgersPage *self)
+{
+  gint64 version = (gint64) gtk_adjustment_get_value (self->version_adjustment);
+
+  if (self->shown != NULL)
+    g_signal_emit (self, signals[VERSION_SELECTED], 0, ql_ledger_get_name (self->shown), version);
+}
+
+static void
+on_ledger_list_row_selected_cb (QlLedgersPage *self,
+                                GtkListBoxRow *row)
+{
+  g_autoptr(QlLedger) ledger = NULL;
+
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  if (row != NULL && self->ledgers != NULL)
+    ledger = g_list_model_get_item (self->ledgers, gtk_list_box_row_get_index (row));
+
+  if (ledger != NULL && g_strcmp0 (self->selected, ql_ledger_get_name (ledger)) == 0)
+    return;
+
+  g_free (self->selected);
+  self->selected = ledger != NULL ? g_strdup (ql_ledger_get_name (ledger)) : NULL;
+  set_error (self->change_error_label, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->amount_entry), "");
+
+  g_signal_emit (self, signals[LEDGER_SELECTED], 0, self->selected);
+}
+
+static void
+on_kind_row_notify_selected_cb (QlLedgersPage *self)
+{
+  gboolean item = adw_combo_row_get_selected (self->kind_row) == KIND_ITEM;
+
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->detail_row),
+                                 item ? _("Quantity") : _("Currency (optional)"));
+}
+
+static void
+on_create_button_clicked_cb (QlLedgersPage *self)
+{
+  const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_row));
+  const char *detail = gtk_editable_get_text (GTK_EDITABLE (self->detail_row));
+
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  if (adw_combo_row_get_selected (self->kind_row) == KIND_ITEM)
+    g_signal_emit (self, signals[CREATE_ITEM], 0, name, detail);
+  else
+    g_signal_emit (self, signals[CREATE_ACCOUNT], 0, name, detail);
+}
+
+static void
+request_change (QlLedgersPage *self,
+                gboolean       increase)
+{
+  guint signal;
+
+  if (self->shown == NULL)
+    return;
+
+  if (ql_ledger_get_kind (self->shown) == QL_LEDGER_KIND_ITEM)
+    signal = increase ? signals[INCREASE_REQUESTED] : signals[DECREASE_REQUESTED];
+  else
+    signal = increase ? signals[DEPOSIT_REQUESTED] : signals[WITHDRAW_REQUESTED];
+
+  g_signal_emit (self, signal, 0, ql_ledger_get_name (self->shown),
+                 gtk_editable_get_text (GTK_EDITABLE (self->amount_entry)));
+}
+
+static void
+on_plus_button_clicked_cb (QlLedgersPage *self)
+{
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  request_change (self, TRUE);
+}
+
+static void
+on_minus_button_clicked_cb (QlLedgersPage *self)
+{
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  request_change (self, FALSE);
+}
+
+static void
+on_undo_button_clicked_cb (QlLedgersPage *self)
+{
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  ql_ledgers_page_request_undo (self);
+}
+
+static void
+on_version_scale_value_changed_cb (QlLedgersPage *self)
+{
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  emit_version_selected (self);
+}
+
+static void
+ql_ledgers_page_dispose (GObject *object)
+{
+  QlLedgersPage *self = (QlLedgersPage *) object;
+
+  /* The list empties itself as it goes: that is no selection by the user. */
+  if (self->ledger_list != NULL)
+    g_signal_handlers_disconnect_by_func (self->ledger_list, on_ledger_list_row_selected_cb, self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), QL_TYPE_LEDGERS_PAGE);
+
+  g_clear_object (&self->ledgers);
+  g_clear_object (&self->shown);
+
+  G_OBJECT_CLASS (ql_ledgers_page_parent_class)->dispose (object);
+}
+
+static void
+ql_ledgers_page_finalize (GObject *object)
+{
+  QlLedgersPage *self = (QlLedgersPage *) object;
+
+  g_clear_pointer (&self->selected, g_free);
+
+  G_OBJECT_CLASS (ql_ledgers_page_parent_class)->finalize (object);
+}
+
+static guint
+new_name_signal (GObjectClass *klass,
+                 const char   *name)
+{
+  return g_signal_new (name, G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                       0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+}
+
+static void
+ql_ledgers_page_class_init (QlLedgersPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ql_ledgers_page_dispose;
+  object_class->finalize = ql_ledgers_page_finalize;
+
+  /**
+   * QlLedgersPage::ledger-selected:
+   * @self: the page
+   * @name: (nullable): the ledger now selected, or %NULL for none
+   */
+  signals[LEDGER_SELECTED] =
+    g_signal_new ("ledger-selected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /* Each of these carries the ledger name, then the text the user typed:
+   * a currency (possibly empty) for create-account, a quantity for
+   * create-item, an amount or quantity for the four changes. */
+  signals[CREATE_ACCOUNT] = new_name_signal (object_class, "create-account");
+  signals[CREATE_ITEM] = new_name_signal (object_class, "create-item");
+  signals[DEPOSIT_REQUESTED] = new_name_signal (object_class, "deposit-requested");
+  signals[WITHDRAW_REQUESTED] = new_name_signal (object_class, "withdraw-requested");
+  signals[INCREASE_REQUESTED] = new_name_signal (object_class, "increase-requested");
+  signals[DECREASE_REQUESTED] = new_name_signal (object_class, "decrease-requested");
+
+  /**
+   * QlLedgersPage::undo-requested:
+   * @self: the page
+   * @name: the ledger whose last change to reverse
+   */
+  signals[UNDO_REQUESTED] =
+    g_signal_new ("undo-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * QlLedgersPage::version-selected:
+   * @self: the page
+   * @name: the ledger shown
+   * @version: the version whose state to show
+   */
+  signals[VERSION_SELECTED] =
+    g_signal_new ("version-selected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_INT64);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/quoteledger/QuoteLedger/ui/ql-ledgers-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, content);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, ledger_list);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, kind_row);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, name_row);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, detail_row);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, create_error_label);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, detail_stack);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, name_label);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, kind_label);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, balance_label);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, amount_entry);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, plus_button);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, minus_button);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, undo_button);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, change_error_label);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, version_scale);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, version_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, past_state_label);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_view);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, version_column);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, time_column);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, type_column);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, amount_column);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, balance_column);
+  gtk_widget_class_bind_template_callback (widget_class, on_ledger_list_row_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_kind_row_notify_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_create_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_plus_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_minus_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_undo_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_version_scale_value_changed_cb);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "ledgerspage");
+}
+
+static void
+ql_ledgers_page_init (QlLedgersPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  set_cell_factory (self->version_column, "version", TRUE);
+  set_cell_factory (self->time_column, "time", FALSE);
+  set_cell_factory (self->type_column, "event-type", FALSE);
+  set_cell_factory (self->amount_column, "amount", TRUE);
+  set_cell_factory (self->balance_column, "balance", TRUE);
+
+  gtk_stack_set_visible_child_name (self->detail_stack, "empty");
+}
+
+/**
+ * ql_ledgers_page_set_ledgers:
+ * @self: a #QlLedgersPage
+ * @ledgers: (nullable): a list of #QlLedger
+ *
+ * Sets the ledgers the page lists; the list follows @ledgers as it changes.
+ */
+void
+ql_ledgers_page_set_ledgers (QlLedgersPage *self,
+                             GListModel    *ledgers)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+  g_return_if_fail (ledgers == NULL || G_IS_LIST_MODEL (ledgers));
+
+  g_set_object (&self->ledgers, ledgers);
+  gtk_list_box_bind_model (self->ledger_list, ledgers, create_ledger_row_cb, NULL, NULL);
+}
+
+/**
+ * ql_ledgers_page_get_selected_ledger:
+ * @self: a #QlLedgersPage
+ *
+ * Returns: (nullable): the name of the selected ledger
+ */
+const char *
+ql_ledgers_page_get_selected_ledger (QlLedgersPage *self)
+{
+  g_return_val_if_fail (QL_IS_LEDGERS_PAGE (self), NULL);
+
+  return self->selected;
+}
+
+/**
+ * ql_ledgers_page_select_ledger:
+ * @self: a #QlLedgersPage
+ * @name: the ledger to select
+ *
+ * Selects the ledger named @name, if the list holds it.
+ */
+void
+ql_ledgers_page_select_ledger (QlLedgersPage *self,
+                               const char    *name)
+{
+  guint n;
+
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+  g_return_if_fail (name != NULL);
+
+  n = self->ledgers != NULL ? g_list_model_get_n_items (self->ledgers) : 0;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(QlLedger) ledger = g_list_model_get_item (self->ledgers, i);
+
+      if (g_str_equal (ql_ledger_get_name (ledger), name))
+        {
+          gtk_list_box_select_row (self->ledger_list,
+                                   gtk_list_box_get_row_at_index (self->ledger_list, i));
+          return;
+        }
+    }
+}
+
+/**
+ * ql_ledgers_page_show_ledger:
+ * @self: a #QlLedgersPage
+ * @ledger: (nullable): the ledger to show, or %NULL for none
+ * @history: (nullable): its history, a list of #QlHistoryRow
+ *
+ * Shows a ledger as it is now. The time-travel control follows the newest
+ * version unless the user moved it to an older one of the same ledger.
+ */
+void
+ql_ledgers_page_show_ledger (QlLedgersPage *self,
+                             QlLedger      *ledger,
+                             GListModel    *history)
+{
+  g_autofree char *kind = NULL;
+  g_autofree char *balance = NULL;
+  gboolean item;
+  gboolean same_ledger;
+  gboolean at_newest;
+  gint64 version;
+
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+  g_return_if_fail (ledger == NULL || QL_IS_LEDGER (ledger));
+  g_return_if_fail (history == NULL || G_IS_LIST_MODEL (history));
+
+  same_ledger = self->shown != NULL && ledger != NULL &&
+                g_str_equal (ql_ledger_get_name (self->shown), ql_ledger_get_name (ledger));
+  at_newest = gtk_adjustment_get_value (self->version_adjustment) >=
+              gtk_adjustment_get_upper (self->version_adjustment);
+  g_set_object (&self->shown, ledger);
+
+  if (history != NULL)
+    gtk_column_view_set_model (self->history_view,
+                               GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (history))));
+  else
+    gtk_column_view_set_model (self->history_view, NULL);
+
+  if (ledger == NULL)
+    {
+      gtk_stack_set_visible_child_name (self->detail_stack, "empty");
+      return;
+    }
+
+  item = ql_ledger_get_kind (ledger) == QL_LEDGER_KIND_ITEM;
+  kind = describe_kind (ledger);
+  balance = ql_ledger_format_balance (ledger);
+  gtk_label_set_text (self->name_label, ql_ledger_get_name (ledger));
+  gtk_label_set_text (self->kind_label, kind);
+  gtk_label_set_text (self->balance_label, balance);
+  gtk_button_set_label (self->plus_button, item ? _("_Increase") : _("_Deposit"));
+  gtk_button_set_label (self->minus_button, item ? _("_Decrease") : _("_Withdraw"));
+  gtk_entry_set_placeholder_text (self->amount_entry, item ? _("Quantity") : _("Amount"));
+  gtk_stack_set_visible_child_name (self->detail_stack, "ledger");
+
+  version = ql_ledger_get_version (ledger);
+  g_signal_handlers_block_by_func (self->version_scale, on_version_scale_value_changed_cb, self);
+  gtk_adjustment_set_upper (self->version_adjustment, MAX (version, 1));
+  if (!same_ledger || at_newest)
+    gtk_adjustment_set_value (self->version_adjustment, version);
+  g_signal_handlers_unblock_by_func (self->version_scale, on_version_scale_value_changed_cb, self);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->version_scale), version > 1);
+
+  emit_version_selected (self);
+}
+
+/**
+ * ql_ledgers_page_show_past_state:
+ * @self: a #QlLedgersPage
+ * @version: the version the state is from
+ * @balance: the balance or quantity at @version, formatted
+ *
+ * Shows the answer to #QlLedgersPage::version-selected.
+ */
+void
+ql_ledgers_page_show_past_state (QlLedgersPage *self,
+                                 gint64         version,
+                                 const char    *balance)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+  g_return_if_fail (balance != NULL);
+
+  /* An answer about a version the control has already left is stale. */
+  if (version != (gint64) gtk_adjustment_get_value (self->version_adjustment))
+    return;
+
+  gtk_label_set_text (self->past_state_label, balance);
+}
+
+/**
+ * ql_ledgers_page_show_change_error:
+ * @self: a #QlLedgersPage
+ * @message: why the change, undo or time travel failed
+ *
+ * Shows an error under the change controls.
+ */
+void
+ql_ledgers_page_show_change_error (QlLedgersPage *self,
+                                   const char    *message)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+  g_return_if_fail (message != NULL);
+
+  gtk_widget_add_css_class (GTK_WIDGET (self->amount_entry), "error");
+  set_error (self->change_error_label, message);
+}
+
+/**
+ * ql_ledgers_page_change_done:
+ * @self: a #QlLedgersPage
+ *
+ * Clears the amount and any error after a change went through.
+ */
+void
+ql_ledgers_page_change_done (QlLedgersPage *self)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->amount_entry), "error");
+  gtk_editable_set_text (GTK_EDITABLE (self->amount_entry), "");
+  set_error (self->change_error_label, NULL);
+}
+
+/**
+ * ql_ledgers_page_show_create_error:
+ * @self: a #QlLedgersPage
+ * @message: why the ledger could not be created
+ *
+ * Shows an error under the New Ledger form, which keeps what was typed.
+ */
+void
+ql_ledgers_page_show_create_error (QlLedgersPage *self,
+                                   const char    *message)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+  g_return_if_fail (message != NULL);
+
+  set_error (self->create_error_label, message);
+}
+
+/**
+ * ql_ledgers_page_create_done:
+ * @self: a #QlLedgersPage
+ *
+ * Clears the New Ledger form after a ledger was created.
+ */
+void
+ql_ledgers_page_create_done (QlLedgersPage *self)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->name_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->detail_row), "");
+  set_error (self->create_error_label, NULL);
+}
+
+/**
+ * ql_ledgers_page_request_undo:
+ * @self: a #QlLedgersPage
+ *
+ * Asks to undo the last change of the ledger shown, as the Undo button does.
+ */
+void
+ql_ledgers_page_request_undo (QlLedgersPage *self)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+
+  if (self->shown != NULL)
+    g_signal_emit (self, signals[UNDO_REQUESTED], 0, ql_ledger_get_name (self->shown));
+}

@@ -1,0 +1,35 @@
+/* ql-ledgers-page.h: ledgers, their changes, history and past states
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "ql-ledger.h"
+
+G_BEGIN_DECLS
+
+#define QL_TYPE_LEDGERS_PAGE (ql_ledgers_page_get_type ())
+G_DECLARE_FINAL_TYPE (QlLedgersPage, ql_ledgers_page, QL, LEDGERS_PAGE, GtkWidget)
+
+void        ql_ledgers_page_set_ledgers         (QlLedgersPage *self,
+                                                 GListModel    *ledgers);
+const char *ql_ledgers_page_get_selected_ledger (QlLedgersPage *self);
+void        ql_ledgers_page_select_ledger       (QlLedgersPage *self,
+                                                 const char    *name);
+void        ql_ledgers_page_show_ledger         (QlLedgersPage *self,
+                                                 QlLedger      *ledger,
+                                                 GListModel    *history);
+void        ql_ledgers_page_show_past_state     (QlLedgersPage *self,
+                                                 gint64         version,
+                                                 const char    *balance);
+void        ql_ledgers_page_show_change_error   (QlLedgersPage *self,
+                                                 const char    *message);
+void        ql_ledgers_page_change_done         (QlLedgersPage *self);
+void        ql_ledgers_page_show_create_error   (QlLedgersPage *self,
+                                                 const char    *message);
+void        ql_ledgers_page_create_done         (QlLedgersPage *self);
+void        ql_ledgers_page_request_undo        (QlLedgersPage *self);
+
+G_END_DECLS

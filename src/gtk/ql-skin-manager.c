@@ -1,0 +1,565 @@
+/* ql-skin-manager.c: CSS skins that recolor the window at runtime
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ql-skin-manager"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ql-skin-manager.h"
+
+#define SKINS_RESOURCE_PATH "/io/github/quoteledger/QuoteLedger/skins/"
+#define DARK_SUFFIX "-dark"
+
+/**
+ * QlSkinManager:
+ *
+ * Owns the one #GtkCssProvider that holds the current skin, at priority
+ * %GTK_STYLE_PROVIDER_PRIORITY_APPLICATION + 1 so that a skin wins over
+ * libadwaita and over the application's own style.css alike.
+ *
+ * A skin only redefines libadwaita's named colours. Skins shipped with the
+ * application live in resources; users add `ID.css` files (and optionally
+ * `ID-dark.css` for the dark style) to their skins folder. A skin is parsed
+ * into a scratch provider first: one that fails to parse is refused and the
+ * current look stays.
+ */
+struct _QlSkinManager
+{
+  GObject         parent_instance;
+
+  /* Owned References */
+  GdkDisplay     *display;
+  GtkCssProvider *provider;
+  GtkStringList  *skins;
+  GFileMonitor   *monitor;
+  char           *user_skins_dir;
+  char           *skin;
+
+  gboolean        dark;
+};
+
+G_DEFINE_FINAL_TYPE (QlSkinManager, ql_skin_manager, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_SKIN,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+typedef struct
+{
+  const char *id;
+  const char *title;
+} BuiltinSkin;
+
+static const BuiltinSkin builtin_skins[] = {
+  { QL_SKIN_DEFAULT, N_("Adwaita") },
+  { "forest", N_("Forest") },
+  { "high-contrast", N_("High Contrast") },
+  { "solarized", N_("Solarized") },
+};
+
+static const BuiltinSkin *
+find_builtin (const char *skin)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (builtin_skins); i++)
+    if (g_str_equal (builtin_skins[i].id, skin))
+      return &builtin_skins[i];
+
+  return NULL;
+}
+
+static gboolean
+list_contains (GtkStringList *list,
+               const char    *skin)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (list));
+
+  for (guint i = 0; i < n; i++)
+    if (g_str_equal (gtk_string_list_get_string (list, i), skin))
+      return TRUE;
+
+  return FALSE;
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_utf8_collate (*(const char * const *) a, *(const char * const *) b);
+}
+
+static GPtrArray *
+list_user_skins (QlSkinManager *self)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDir) dir = g_dir_open (self->user_skins_dir, 0, NULL);
+  const char *file_name;
+
+  if (dir == NULL)
+    return g_steal_pointer (&ids);
+
+  while ((file_name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *id = NULL;
+
+      if (!g_str_has_suffix (file_name, ".css") || file_name[0] == '.')
+        continue;
+
+      id = g_strndup (file_name, strlen (file_name) - strlen (".css"));
+      if (id[0] == '\0' || find_builtin (id) != NULL)
+        continue;
+
+      /* "X-dark.css" is the dark variant of "X.css" when that exists. */
+      if (g_str_has_suffix (id, DARK_SUFFIX))
+        {
+          g_autofree char *base = g_strndup (id, strlen (id) - strlen (DARK_SUFFIX));
+          g_autofree char *base_file = g_strconcat (base, ".css", NULL);
+          g_autofree char *base_path = g_build_filename (self->user_skins_dir, base_file, NULL);
+
+          if (g_file_test (base_path, G_FILE_TEST_IS_REGULAR))
+            continue;
+        }
+
+      g_ptr_array_add (ids, g_steal_pointer (&id));
+    }
+
+  g_ptr_array_sort (ids, compare_strings);
+
+  return g_steal_pointer (&ids);
+}
+
+static char *
+read_builtin_css (const char  *skin,
+                  gboolean     dark,
+                  GError     **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (g_str_equal (skin, QL_SKIN_DEFAULT))
+    return g_strdup ("");
+
+  if (dark)
+    {
+      g_autofree char *path = g_strconcat (SKINS_RESOURCE_PATH, skin, DARK_SUFFIX ".css", NULL);
+
+      bytes = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+    }
+
+  if (bytes == NULL)
+    {
+      g_autofree char *path = g_strconcat (SKINS_RESOURCE_PATH, skin, ".css", NULL);
+
+      bytes = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+      if (bytes == NULL)
+        return NULL;
+    }
+
+  return g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+}
+
+static char *
+read_user_css (QlSkinManager  *self,
+               const char     *skin,
+               gboolean        dark,
+               char          **out_path,
+               GError        **error)
+{
+  g_autofree char *path = NULL;
+  char *contents = NULL;
+
+  if (dark)
+    {
+      g_autofree char *file_name = g_strconcat (skin, DARK_SUFFIX ".css", NULL);
+
+      path = g_build_filename (self->user_skins_dir, file_name, NULL);
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        g_clear_pointer (&path, g_free);
+    }
+
+  if (path == NULL)
+    {
+      g_autofree char *file_name = g_strconcat (skin, ".css", NULL);
+
+      path = g_build_filename (self->user_skins_dir, file_name, NULL);
+    }
+
+  if (!g_file_get_contents (path, &contents, NULL, error))
+    return NULL;
+
+  if (!g_utf8_validate (contents, -1, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The skin file “%s” is not UTF-8 text"), path);
+      g_free (contents);
+      return NULL;
+    }
+
+  *out_path = g_steal_pointer (&path);
+
+  return contents;
+}
+
+static void
+on_scratch_parsing_error_cb (GtkCssProvider  *provider,
+                             GtkCssSection   *section,
+                             const GError    *error,
+                             GError         **first_error)
+{
+  g_autofree char *location = NULL;
+
+  /* Deprecation notices are not reasons to refuse a skin. */
+  if (error->domain == GTK_CSS_PARSER_WARNING || *first_error != NULL)
+    return;
+
+  location = gtk_css_section_to_string (section);
+  g_set_error (first_error, error->domain, error->code, "%s: %s", location, error->message);
+}
+
+static gboolean
+check_css (const char  *css,
+           GError     **error)
+{
+  g_autoptr(GtkCssProvider) scratch = gtk_css_provider_new ();
+  GError *parse_error = NULL;
+
+  g_signal_connect (scratch, "parsing-error",
+                    G_CALLBACK (on_scratch_parsing_error_cb), &parse_error);
+  gtk_css_provider_load_from_data (scratch, css, -1);
+  g_signal_handlers_disconnect_by_data (scratch, &parse_error);
+
+  if (parse_error != NULL)
+    {
+      g_propagate_error (error, parse_error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static char *
+read_skin_css (QlSkinManager  *self,
+               const char     *skin,
+               gboolean        dark,
+               GError        **error)
+{
+  g_autofree char *css = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (find_builtin (skin) != NULL)
+    return read_builtin_css (skin, dark, error);
+
+  if (!list_contains (self->skins, skin))
+    ql_skin_manager_rescan (self);
+
+  if (!list_contains (self->skins, skin))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("There is no skin named “%s”"), skin);
+      return NULL;
+    }
+
+  css = read_user_css (self, skin, dark, &path, error);
+  if (css == NULL)
+    return NULL;
+
+  if (!check_css (css, &local_error))
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                  _("The skin “%s” cannot be used: %s: "), skin, path);
+      return NULL;
+    }
+
+  return g_steal_pointer (&css);
+}
+
+static void
+on_user_skins_changed_cb (QlSkinManager     *self,
+                          GFile             *file,
+                          GFile             *other_file,
+                          GFileMonitorEvent  event)
+{
+  g_assert (QL_IS_SKIN_MANAGER (self));
+
+  if (event == G_FILE_MONITOR_EVENT_CREATED ||
+      event == G_FILE_MONITOR_EVENT_DELETED ||
+      event == G_FILE_MONITOR_EVENT_MOVED_IN ||
+      event == G_FILE_MONITOR_EVENT_MOVED_OUT ||
+      event == G_FILE_MONITOR_EVENT_RENAMED)
+    ql_skin_manager_rescan (self);
+}
+
+static void
+ql_skin_manager_dispose (GObject *object)
+{
+  QlSkinManager *self = (QlSkinManager *) object;
+
+  if (self->provider != NULL && self->display != NULL)
+    gtk_style_context_remove_provider_for_display (self->display,
+                                                   GTK_STYLE_PROVIDER (self->provider));
+  if (self->monitor != NULL)
+    g_file_monitor_cancel (self->monitor);
+
+  g_clear_object (&self->monitor);
+  g_clear_object (&self->provider);
+  g_clear_object (&self->skins);
+  g_clear_object (&self->display);
+
+  G_OBJECT_CLASS (ql_skin_manager_parent_class)->dispose (object);
+}
+
+static void
+ql_skin_manager_finalize (GObject *object)
+{
+  QlSkinManager *self = (QlSkinManager *) object;
+
+  g_clear_pointer (&self->user_skins_dir, g_free);
+  g_clear_pointer (&self->skin, g_free);
+
+  G_OBJECT_CLASS (ql_skin_manager_parent_class)->finalize (object);
+}
+
+static void
+ql_skin_manager_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  QlSkinManager *self = QL_SKIN_MANAGER (object);
+
+  switch (prop_id)
+    {
+    case PROP_SKIN:
+      g_value_set_string (value, self->skin);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ql_skin_manager_class_init (QlSkinManagerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ql_skin_manager_dispose;
+  object_class->finalize = ql_skin_manager_finalize;
+  object_class->get_property = ql_skin_manager_get_property;
+
+  properties[PROP_SKIN] =
+    g_param_spec_string ("skin", NULL, NULL,
+                         QL_SKIN_DEFAULT,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+ql_skin_manager_init (QlSkinManager *self)
+{
+  self->skin = g_strdup (QL_SKIN_DEFAULT);
+  self->provider = gtk_css_provider_new ();
+  self->skins = gtk_string_list_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (builtin_skins); i++)
+    gtk_string_list_append (self->skins, builtin_skins[i].id);
+}
+
+/**
+ * ql_skin_manager_new:
+ * @display: the display to style
+ * @user_skins_dir: the folder users put their own skins in
+ *
+ * Returns: (transfer full): a skin manager showing the default skin
+ */
+QlSkinManager *
+ql_skin_manager_new (GdkDisplay *display,
+                     const char *user_skins_dir)
+{
+  QlSkinManager *self;
+  g_autoptr(GFile) dir = NULL;
+
+  g_return_val_if_fail (GDK_IS_DISPLAY (display), NULL);
+  g_return_val_if_fail (user_skins_dir != NULL, NULL);
+
+  self = g_object_new (QL_TYPE_SKIN_MANAGER, NULL);
+  self->display = g_object_ref (display);
+  self->user_skins_dir = g_strdup (user_skins_dir);
+
+  gtk_style_context_add_provider_for_display (display,
+                                              GTK_STYLE_PROVIDER (self->provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION + 1);
+
+  /* Skins dropped into the folder while the application runs show up in menus. */
+  dir = g_file_new_for_path (user_skins_dir);
+  self->monitor = g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES, NULL, NULL);
+  if (self->monitor != NULL)
+    g_signal_connect_object (self->monitor, "changed",
+                             G_CALLBACK (on_user_skins_changed_cb), self, G_CONNECT_SWAPPED);
+
+  ql_skin_manager_rescan (self);
+
+  return self;
+}
+
+/**
+ * ql_skin_manager_get_skins:
+ * @self: a #QlSkinManager
+ *
+ * Returns: (transfer none): a list of #GtkStringObject, the identifiers of
+ *   every skin: the shipped ones, then the user's in alphabetical order
+ */
+GListModel *
+ql_skin_manager_get_skins (QlSkinManager *self)
+{
+  g_return_val_if_fail (QL_IS_SKIN_MANAGER (self), NULL);
+
+  return G_LIST_MODEL (self->skins);
+}
+
+/**
+ * ql_skin_manager_dup_title:
+ * @self: a #QlSkinManager
+ * @skin: a skin identifier
+ *
+ * Returns: (transfer full): the name to show for @skin
+ */
+char *
+ql_skin_manager_dup_title (QlSkinManager *self,
+                           const char    *skin)
+{
+  const BuiltinSkin *builtin;
+
+  g_return_val_if_fail (QL_IS_SKIN_MANAGER (self), NULL);
+  g_return_val_if_fail (skin != NULL, NULL);
+
+  builtin = find_builtin (skin);
+  if (builtin != NULL)
+    return g_strdup (_(builtin->title));
+
+  return g_strdup (skin);
+}
+
+/**
+ * ql_skin_manager_get_skin:
+ * @self: a #QlSkinManager
+ *
+ * Returns: the identifier of the skin in use
+ */
+const char *
+ql_skin_manager_get_skin (QlSkinManager *self)
+{
+  g_return_val_if_fail (QL_IS_SKIN_MANAGER (self), NULL);
+
+  return self->skin;
+}
+
+/**
+ * ql_skin_manager_load:
+ * @self: a #QlSkinManager
+ * @skin: a skin identifier
+ * @error: return location for a #GError
+ *
+ * Restyles the display with @skin. A skin that does not exist or does not
+ * parse is refused, and the current skin stays.
+ *
+ * Returns: %TRUE if @skin is now in use
+ */
+gboolean
+ql_skin_manager_load (QlSkinManager  *self,
+                      const char     *skin,
+                      GError        **error)
+{
+  g_autofree char *css = NULL;
+
+  g_return_val_if_fail (QL_IS_SKIN_MANAGER (self), FALSE);
+  g_return_val_if_fail (skin != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  css = read_skin_css (self, skin, self->dark, error);
+  if (css == NULL)
+    return FALSE;
+
+  gtk_css_provider_load_from_data (self->provider, css, -1);
+
+  if (!g_str_equal (self->skin, skin))
+    {
+      g_free (self->skin);
+      self->skin = g_strdup (skin);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SKIN]);
+    }
+
+  return TRUE;
+}
+
+/**
+ * ql_skin_manager_set_dark:
+ * @self: a #QlSkinManager
+ * @dark: whether the display now uses the dark style
+ *
+ * Switches the current skin to its variant for @dark.
+ */
+void
+ql_skin_manager_set_dark (QlSkinManager *self,
+                          gboolean       dark)
+{
+  g_autofree char *css = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (QL_IS_SKIN_MANAGER (self));
+
+  dark = !!dark;
+  if (self->dark == dark)
+    return;
+
+  self->dark = dark;
+  css = read_skin_css (self, self->skin, dark, &error);
+  if (css == NULL)
+    {
+      g_warning ("%s", error->message);
+      return;
+    }
+
+  gtk_css_provider_load_from_data (self->provider, css, -1);
+}
+
+/**
+ * ql_skin_manager_rescan:
+ * @self: a #QlSkinManager
+ *
+ * Reads the user's skins folder again.
+ */
+void
+ql_skin_manager_rescan (QlSkinManager *self)
+{
+  g_autoptr(GPtrArray) user_skins = NULL;
+  guint n_builtin = G_N_ELEMENTS (builtin_skins);
+  guint n_items;
+
+  g_return_if_fail (QL_IS_SKIN_MANAGER (self));
+
+  user_skins = list_user_skins (self);
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (self->skins));
+
+  if (n_items - n_builtin == user_skins->len)
+    {
+      gboolean same = TRUE;
+
+      for (guint i = 0; same && i < user_skins->len; i++)
+        same = g_str_equal (gtk_string_list_get_string (self->skins, n_builtin + i),
+                            g_ptr_array_index (user_skins, i));
+      if (same)
+        return;
+    }
+
+  g_ptr_array_add (user_skins, NULL);
+  gtk_string_list_splice (self->skins, n_builtin, n_items - n_builtin,
+                          (const char * const *) user_skins->pdata);
+}

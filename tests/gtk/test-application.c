@@ -1,0 +1,342 @@
+/* test-application.c: QlApplication's actions, settings and skins, seen on
+ * a running window
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-application"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "ql-test-gtk.h"
+
+static QlTestApp *test_app;
+
+static void
+setup (void)
+{
+  test_app = ql_test_app_new (FALSE);
+}
+
+static void
+teardown (void)
+{
+  g_clear_pointer (&test_app, ql_test_app_free);
+}
+
+static void
+activate (const char *action,
+          const char *value)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (test_app->app), action,
+                                  g_variant_new_string (value));
+  ql_test_spin (20);
+}
+
+static char *
+action_state (const char *action)
+{
+  g_autoptr(GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (test_app->app), action);
+
+  return g_variant_dup_string (state, NULL);
+}
+
+static char *
+setting (const char *key)
+{
+  return g_settings_get_string (ql_application_get_settings (test_app->app), key);
+}
+
+static gboolean
+named_color_is (const char *name,
+                const char *expected)
+{
+  GtkStyleContext *context;
+  GdkRGBA color;
+  GdkRGBA want;
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  context = gtk_widget_get_style_context (GTK_WIDGET (test_app->window));
+  if (!gtk_style_context_lookup_color (context, name, &color))
+    return FALSE;
+  G_GNUC_END_IGNORE_DEPRECATIONS
+
+  ck_assert (gdk_rgba_parse (&want, expected));
+  return gdk_rgba_equal (&color, &want);
+}
+
+/* The colour a label of the window is actually drawn in. */
+static gboolean
+label_color_is (const char *expected)
+{
+  GtkWidget *label = ql_test_find_widget (GTK_WIDGET (ql_window_get_quotes_page (test_app->window)),
+                                          "quote_label");
+  GdkRGBA color;
+  GdkRGBA want;
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (label), &color);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+
+  ck_assert (gdk_rgba_parse (&want, expected));
+  return gdk_rgba_equal (&color, &want);
+}
+
+static void
+write_user_skin (const char *file_name,
+                 const char *css)
+{
+  g_autofree char *dir = g_build_filename (ql_test_user_data_dir (), "quote-ledger", "skins", NULL);
+  g_autofree char *path = g_build_filename (dir, file_name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  ck_assert_int_eq (g_mkdir_with_parents (dir, 0700), 0);
+  ck_assert_msg (g_file_set_contents (path, css, -1, &error), "%s",
+                 error != NULL ? error->message : "");
+}
+
+START_TEST (test_color_scheme_switches_live)
+{
+  AdwStyleManager *style_manager = adw_style_manager_get_default ();
+  g_autofree char *state = NULL;
+  g_autofree char *saved = NULL;
+
+  ck_assert (!adw_style_manager_get_dark (style_manager));
+
+  activate ("color-scheme", "dark");
+  QL_TEST_WAIT_FOR (adw_style_manager_get_dark (style_manager), 2000);
+  ck_assert_int_eq (adw_style_manager_get_color_scheme (style_manager), ADW_COLOR_SCHEME_FORCE_DARK);
+  QL_TEST_WAIT_FOR (named_color_is ("window_bg_color", "#242424"), 2000);
+  state = action_state ("color-scheme");
+  saved = setting ("color-scheme");
+  ck_assert_str_eq (state, "dark");
+  ck_assert_str_eq (saved, "dark");
+
+  activate ("color-scheme", "light");
+  QL_TEST_WAIT_FOR (!adw_style_manager_get_dark (style_manager), 2000);
+  QL_TEST_WAIT_FOR (named_color_is ("window_bg_color", "#fafafa"), 2000);
+
+  activate ("color-scheme", "default");
+  QL_TEST_WAIT_FOR (adw_style_manager_get_color_scheme (style_manager) == ADW_COLOR_SCHEME_DEFAULT,
+                    2000);
+
+  /* A value the schema does not allow changes nothing. */
+  activate ("color-scheme", "purple");
+  g_clear_pointer (&saved, g_free);
+  saved = setting ("color-scheme");
+  ck_assert_str_eq (saved, "default");
+}
+END_TEST
+
+START_TEST (test_skin_switches_live)
+{
+  AdwStyleManager *style_manager = adw_style_manager_get_default ();
+  g_autofree char *state = NULL;
+  g_autofree char *saved = NULL;
+
+  state = action_state ("skin");
+  ck_assert_str_eq (state, "adwaita");
+
+  activate ("skin", "solarized");
+  QL_TEST_WAIT_FOR (named_color_is ("window_bg_color", "#fdf6e3"), 2000);
+  QL_TEST_WAIT_FOR (label_color_is ("#586e75"), 2000);
+  g_clear_pointer (&state, g_free);
+  state = action_state ("skin");
+  saved = setting ("skin");
+  ck_assert_str_eq (state, "solarized");
+  ck_assert_str_eq (saved, "solarized");
+
+  /* The skin follows the colour scheme into its dark variant. */
+  activate ("color-scheme", "dark");
+  QL_TEST_WAIT_FOR (adw_style_manager_get_dark (style_manager), 2000);
+  QL_TEST_WAIT_FOR (named_color_is ("window_bg_color", "#002b36"), 2000);
+  QL_TEST_WAIT_FOR (label_color_is ("#93a1a1"), 2000);
+
+  activate ("skin", "forest");
+  QL_TEST_WAIT_FOR (named_color_is ("window_bg_color", "#17211a"), 2000);
+
+  activate ("skin", "high-contrast");
+  QL_TEST_WAIT_FOR (named_color_is ("window_bg_color", "#000000"), 2000);
+
+  /* Back to libadwaita's own colours. */
+  activate ("skin", "adwaita");
+  QL_TEST_WAIT_FOR (named_color_is ("window_bg_color", "#242424"), 2000);
+}
+END_TEST
+
+START_TEST (test_broken_user_skin_keeps_previous)
+{
+  g_autofree char *state = NULL;
+  g_autofree char *saved = NULL;
+
+  write_user_skin ("broken.css", "@define-color window_bg_color #ff0000;\n"
+                                 "window { colour: red; }\n");
+
+  activate ("skin", "solarized");
+  QL_TEST_WAIT_FOR (named_color_is ("window_bg_color", "#fdf6e3"), 2000);
+
+  activate ("skin", "broken");
+  ql_test_spin (100);
+  ck_assert (named_color_is ("window_bg_color", "#fdf6e3"));
+  state = action_state ("skin");
+  saved = setting ("skin");
+  ck_assert_str_eq (state, "solarized");
+  ck_assert_str_eq (saved, "solarized");
+
+  /* So does a skin that does not exist. */
+  activate ("skin", "no-such-skin");
+  ql_test_spin (50);
+  ck_assert (named_color_is ("window_bg_color", "#fdf6e3"));
+}
+END_TEST
+
+static gboolean
+menu_has_skin (GMenuModel *menu,
+               const char *skin)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION);
+
+      if (section != NULL && menu_has_skin (section, skin))
+        return TRUE;
+      if (section == NULL)
+        {
+          g_autoptr(GVariant) target = g_menu_model_get_item_attribute_value (menu, i,
+                                                                              G_MENU_ATTRIBUTE_TARGET,
+                                                                              G_VARIANT_TYPE_STRING);
+          g_autofree char *action = NULL;
+
+          if (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_ACTION, "s", &action) &&
+              g_str_equal (action, "app.skin") && target != NULL &&
+              g_str_equal (g_variant_get_string (target, NULL), skin))
+            return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+START_TEST (test_user_skin_in_menu_and_applied)
+{
+  GtkWidget *header_menu;
+  GMenuModel *menu;
+
+  write_user_skin ("mine.css", "@define-color window_bg_color #123456;\n");
+  write_user_skin ("mine-dark.css", "@define-color window_bg_color #654321;\n");
+
+  /* The folder is watched; a rescan stands in for a slow file monitor. */
+  ql_test_spin (200);
+  ql_skin_manager_rescan (ql_application_get_skin_manager (test_app->app));
+  ql_test_spin (20);
+
+  header_menu = ql_test_find_widget (GTK_WIDGET (test_app->window), "primary_menu_button");
+  ck_assert_ptr_nonnull (header_menu);
+  menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (header_menu));
+  ck_assert (menu_has_skin (menu, "solarized"));
+  ck_assert (menu_has_skin (menu, "mine"));
+  /* A dark variant is part of its skin, not a skin of its own. */
+  ck_assert (!menu_has_skin (menu, "mine-dark"));
+
+  activate ("skin", "mine");
+  QL_TEST_WAIT_FOR (named_color_is ("window_bg_color", "#123456"), 2000);
+  activate ("color-scheme", "dark");
+  QL_TEST_WAIT_FOR (named_color_is ("window_bg_color", "#654321"), 2000);
+}
+END_TEST
+
+START_TEST (test_window_size_remembered)
+{
+  GSettings *settings = ql_application_get_settings (test_app->app);
+  QlWindow *second;
+  int width;
+  int height;
+
+  gtk_window_get_default_size (GTK_WINDOW (test_app->window), &width, &height);
+  ck_assert_int_eq (width, 1000);
+  ck_assert_int_eq (height, 700);
+
+  gtk_window_set_default_size (GTK_WINDOW (test_app->window), 820, 610);
+  ql_test_spin (50);
+  gtk_window_close (GTK_WINDOW (test_app->window));
+  ql_test_spin (50);
+  ck_assert_int_eq (g_settings_get_int (settings, "window-width"), 820);
+  ck_assert_int_eq (g_settings_get_int (settings, "window-height"), 610);
+  ck_assert (!g_settings_get_boolean (settings, "window-maximized"));
+
+  second = ql_window_new (test_app->app);
+  gtk_window_get_default_size (GTK_WINDOW (second), &width, &height);
+  ck_assert_int_eq (width, 820);
+  ck_assert_int_eq (height, 610);
+  gtk_window_destroy (GTK_WINDOW (second));
+}
+END_TEST
+
+START_TEST (test_shortcuts)
+{
+  GtkApplication *app = GTK_APPLICATION (test_app->app);
+  const struct {
+    const char *action;
+    const char *accel;
+  } expected[] = {
+    { "app.quit", "<Control>q" },
+    { "win.page::quotes", "<Control>1" },
+    { "win.page::ledgers", "<Control>2" },
+    { "win.search", "<Control>f" },
+    { "win.undo", "<Control>z" },
+    { "win.show-help-overlay", "<Control>question" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_auto(GStrv) accels = gtk_application_get_accels_for_action (app, expected[i].action);
+
+      ck_assert_msg (accels[0] != NULL && g_str_equal (accels[0], expected[i].accel),
+                     "%s has no accelerator %s", expected[i].action, expected[i].accel);
+    }
+
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (test_app->window), "win.page", "s", "ledgers"));
+  ck_assert (gtk_widget_is_visible (GTK_WIDGET (ql_window_get_ledgers_page (test_app->window))));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (test_app->window), "win.page", "s", "quotes"));
+  ck_assert (gtk_widget_is_visible (GTK_WIDGET (ql_window_get_quotes_page (test_app->window))));
+
+  /* The shortcuts window comes from gtk/help-overlay.ui. */
+  ck_assert_ptr_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (test_app->window)));
+}
+END_TEST
+
+static Suite *
+application_suite (void)
+{
+  Suite *suite = suite_create ("QlApplication");
+  struct {
+    const char  *name;
+    const TTest *test;
+  } cases[] = {
+    { "color-scheme-switches-live", test_color_scheme_switches_live },
+    { "skin-switches-live", test_skin_switches_live },
+    { "broken-user-skin-keeps-previous", test_broken_user_skin_keeps_previous },
+    { "user-skin-in-menu-and-applied", test_user_skin_in_menu_and_applied },
+    { "window-size-remembered", test_window_size_remembered },
+    { "shortcuts", test_shortcuts },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      TCase *tcase = tcase_create (cases[i].name);
+
+      tcase_add_checked_fixture (tcase, setup, teardown);
+      tcase_set_timeout (tcase, 30);
+      tcase_add_test (tcase, cases[i].test);
+      suite_add_tcase (suite, tcase);
+    }
+
+  return suite;
+}
+
+int
+main (void)
+{
+  return ql_test_run_suite (application_suite ());
+}

@@ -1,0 +1,288 @@
+/* test-ledgers-page.c: the Ledgers page driven through its widgets
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-ledgers-page"
+
+#include "config.h"
+
+#include "ql-test-gtk.h"
+
+static QlTestApp *test_app;
+static GtkWidget *page;
+
+static void
+setup (void)
+{
+  test_app = ql_test_app_new (TRUE);
+  page = GTK_WIDGET (ql_window_get_ledgers_page (test_app->window));
+  ql_window_show_page (test_app->window, "ledgers");
+  ql_test_spin (20);
+}
+
+static void
+teardown (void)
+{
+  g_clear_pointer (&test_app, ql_test_app_free);
+  page = NULL;
+}
+
+static void
+create_ledger (guint       kind,
+               const char *name,
+               const char *detail)
+{
+  adw_combo_row_set_selected (ADW_COMBO_ROW (ql_test_find_widget (page, "kind_row")), kind);
+  ql_test_set_text (page, "name_row", name);
+  ql_test_set_text (page, "detail_row", detail);
+  ql_test_activate (page, "create_button");
+}
+
+static void
+change (const char *button,
+        const char *amount)
+{
+  ql_test_set_text (page, "amount_entry", amount);
+  ql_test_activate (page, button);
+}
+
+static gint64
+balance_of (const char *name)
+{
+  QlLedger *ledger = ql_ledger_book_lookup (test_app->ledger_book, name);
+
+  ck_assert_msg (ledger != NULL, "no ledger “%s”", name);
+  return ql_ledger_get_balance (ledger);
+}
+
+static guint
+history_length (void)
+{
+  GtkColumnView *view = GTK_COLUMN_VIEW (ql_test_find_widget (page, "history_view"));
+  GListModel *model = G_LIST_MODEL (gtk_column_view_get_model (view));
+
+  return model != NULL ? g_list_model_get_n_items (model) : 0;
+}
+
+static char *
+history_cell (guint       row,
+              const char *property)
+{
+  GtkColumnView *view = GTK_COLUMN_VIEW (ql_test_find_widget (page, "history_view"));
+  g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (gtk_column_view_get_model (view)), row);
+  char *text = NULL;
+
+  g_object_get (item, property, &text, NULL);
+  return text;
+}
+
+static guint
+ledger_rows (void)
+{
+  GtkWidget *list = ql_test_find_widget (page, "ledger_list");
+  guint n = 0;
+
+  while (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), n) != NULL)
+    n++;
+  return n;
+}
+
+START_TEST (test_create_and_deposit)
+{
+  g_autofree char *last_balance = NULL;
+
+  create_ledger (0, "Savings", "usd");
+  ck_assert_int_eq (balance_of ("Savings"), 0);
+  ck_assert_uint_eq (ledger_rows (), 1);
+  ck_assert_str_eq (ql_ledgers_page_get_selected_ledger (QL_LEDGERS_PAGE (page)), "Savings");
+  ck_assert_str_eq (ql_test_label_text (page, "name_label"), "Savings");
+  ck_assert_str_eq (gtk_button_get_label (GTK_BUTTON (ql_test_find_widget (page, "plus_button"))), "_Deposit");
+
+  change ("plus_button", "100.50");
+  ck_assert_int_eq (balance_of ("Savings"), 10050);
+  ck_assert_str_eq (ql_test_label_text (page, "balance_label"), "100.50 USD");
+  ck_assert_str_eq (gtk_editable_get_text (GTK_EDITABLE (ql_test_find_widget (page, "amount_entry"))), "");
+
+  /* Enter in the amount entry deposits too. */
+  ql_test_set_text (page, "amount_entry", "49.50");
+  ql_test_activate (page, "amount_entry");
+  ck_assert_int_eq (balance_of ("Savings"), 15000);
+
+  change ("minus_button", "30");
+  ck_assert_int_eq (balance_of ("Savings"), 12000);
+
+  ck_assert_uint_eq (history_length (), 4);
+  last_balance = history_cell (3, "balance");
+  ck_assert_str_eq (last_balance, "120.00 USD");
+}
+END_TEST
+
+START_TEST (test_validation_errors_shown)
+{
+  GtkWidget *error_label = ql_test_find_widget (page, "change_error_label");
+  GtkWidget *create_error = ql_test_find_widget (page, "create_error_label");
+  g_autoptr(GError) expected = NULL;
+
+  create_ledger (0, "Cash", "EUR");
+  change ("plus_button", "10");
+
+  /* Whatever the model says is shown as it says it. */
+  change ("plus_button", "abc");
+  ck_assert (gtk_widget_get_visible (error_label));
+  ck_assert (!ql_ledger_book_deposit (test_app->ledger_book, "Cash", "abc", &expected));
+  ck_assert_str_eq (gtk_label_get_text (GTK_LABEL (error_label)), expected->message);
+  g_clear_error (&expected);
+
+  change ("minus_button", "500");
+  ck_assert (gtk_widget_get_visible (error_label));
+  ck_assert (!ql_ledger_book_withdraw (test_app->ledger_book, "Cash", "500", &expected));
+  ck_assert_str_eq (gtk_label_get_text (GTK_LABEL (error_label)), expected->message);
+  g_clear_error (&expected);
+  ck_assert_int_eq (balance_of ("Cash"), 1000);
+
+  /* A good change clears the error. */
+  change ("minus_button", "1");
+  ck_assert (!gtk_widget_get_visible (error_label));
+  ck_assert_int_eq (balance_of ("Cash"), 900);
+
+  create_ledger (0, "Cash", "");
+  ck_assert (gtk_widget_get_visible (create_error));
+  ck_assert (!ql_ledger_book_open_account (test_app->ledger_book, "Cash", NULL, &expected));
+  ck_assert_str_eq (gtk_label_get_text (GTK_LABEL (create_error)), expected->message);
+  g_clear_error (&expected);
+
+  create_ledger (0, "Bad", "XYZ");
+  ck_assert (gtk_widget_get_visible (create_error));
+  ck_assert (ql_ledger_book_lookup (test_app->ledger_book, "Bad") == NULL);
+}
+END_TEST
+
+START_TEST (test_item_and_undo)
+{
+  create_ledger (1, "Laptop", "10");
+  ck_assert_int_eq (balance_of ("Laptop"), 10);
+  ck_assert_str_eq (gtk_button_get_label (GTK_BUTTON (ql_test_find_widget (page, "plus_button"))), "_Increase");
+
+  change ("plus_button", "5");
+  change ("minus_button", "3");
+  ck_assert_int_eq (balance_of ("Laptop"), 12);
+
+  change ("minus_button", "13");
+  ck_assert (gtk_widget_get_visible (ql_test_find_widget (page, "change_error_label")));
+  ck_assert_int_eq (balance_of ("Laptop"), 12);
+
+  ql_test_activate (page, "undo_button");
+  ck_assert_int_eq (balance_of ("Laptop"), 15);
+  ck_assert_uint_eq (history_length (), 4);
+
+  /* Ctrl+Z's action undoes on the Ledgers page. */
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (test_app->window), "win.undo", NULL));
+  ql_test_spin (10);
+  ck_assert_int_eq (balance_of ("Laptop"), 10);
+  ck_assert_uint_eq (history_length (), 5);
+}
+END_TEST
+
+START_TEST (test_time_travel)
+{
+  GtkRange *scale = GTK_RANGE (ql_test_find_widget (page, "version_scale"));
+
+  create_ledger (0, "Bank", "USD");
+  change ("plus_button", "100");
+  change ("plus_button", "50");
+  change ("minus_button", "30");
+  change ("plus_button", "30");
+
+  /* Versions: 1 opened, 2 +100, 3 +50, 4 -30, 5 +30. */
+  ck_assert_int_eq ((int) gtk_range_get_value (scale), 5);
+  ck_assert_str_eq (ql_test_label_text (page, "past_state_label"), "150.00 USD");
+
+  gtk_range_set_value (scale, 3);
+  QL_TEST_WAIT_FOR (g_str_equal (ql_test_label_text (page, "past_state_label"), "150.00 USD"), 1000);
+  gtk_range_set_value (scale, 4);
+  QL_TEST_WAIT_FOR (g_str_equal (ql_test_label_text (page, "past_state_label"), "120.00 USD"), 1000);
+  gtk_range_set_value (scale, 2);
+  QL_TEST_WAIT_FOR (g_str_equal (ql_test_label_text (page, "past_state_label"), "100.00 USD"), 1000);
+  gtk_range_set_value (scale, 1);
+  QL_TEST_WAIT_FOR (g_str_equal (ql_test_label_text (page, "past_state_label"), "0.00 USD"), 1000);
+
+  /* The balance now is untouched by looking at the past. */
+  ck_assert_str_eq (ql_test_label_text (page, "balance_label"), "150.00 USD");
+  ck_assert_int_eq (balance_of ("Bank"), 15000);
+
+  /* A new change while looking at the past leaves the control where it is. */
+  change ("plus_button", "1");
+  ck_assert_int_eq ((int) gtk_range_get_value (scale), 1);
+  ck_assert_str_eq (ql_test_label_text (page, "past_state_label"), "0.00 USD");
+}
+END_TEST
+
+static gboolean
+run_terminal (QlTestApp  *app,
+              const char *input)
+{
+  g_autofree char *db_path = ql_test_app_db_path (app);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                                                        G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *binary = g_getenv ("QL_BINARY");
+
+  ck_assert_msg (binary != NULL, "QL_BINARY is not set");
+  process = g_subprocess_launcher_spawn (launcher, &error, binary, "--tui", "--db", db_path, NULL);
+  ck_assert_msg (process != NULL, "%s", error != NULL ? error->message : "");
+  ck_assert (g_subprocess_communicate_utf8 (process, input, NULL, NULL, NULL, &error));
+  return g_subprocess_get_if_exited (process) && g_subprocess_get_exit_status (process) == 0;
+}
+
+START_TEST (test_live_updates_from_another_process)
+{
+  create_ledger (0, "Shared", "USD");
+  change ("plus_button", "10");
+  ck_assert_uint_eq (history_length (), 2);
+
+  ck_assert (run_terminal (test_app, "deposit Shared 25\nopen Remote EUR\ndeposit Remote 7\n"));
+
+  /* The book looks every 500 ms: both changes show within about a second. */
+  QL_TEST_WAIT_FOR (history_length () == 3, 2000);
+  ck_assert_str_eq (ql_test_label_text (page, "balance_label"), "35.00 USD");
+  QL_TEST_WAIT_FOR (ledger_rows () == 2, 2000);
+  ck_assert_int_eq (balance_of ("Remote"), 700);
+  ck_assert_int_eq ((int) gtk_range_get_value (GTK_RANGE (ql_test_find_widget (page, "version_scale"))), 3);
+}
+END_TEST
+
+static Suite *
+ledgers_page_suite (void)
+{
+  Suite *suite = suite_create ("QlLedgersPage");
+  struct {
+    const char  *name;
+    const TTest *test;
+  } cases[] = {
+    { "create-and-deposit", test_create_and_deposit },
+    { "validation-errors-shown", test_validation_errors_shown },
+    { "item-and-undo", test_item_and_undo },
+    { "time-travel", test_time_travel },
+    { "live-updates-from-another-process", test_live_updates_from_another_process },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      TCase *tcase = tcase_create (cases[i].name);
+
+      tcase_add_checked_fixture (tcase, setup, teardown);
+      tcase_set_timeout (tcase, 60);
+      tcase_add_test (tcase, cases[i].test);
+      suite_add_tcase (suite, tcase);
+    }
+
+  return suite;
+}
+
+int
+main (void)
+{
+  return ql_test_run_suite (ledgers_page_suite ());
+}

@@ -1,0 +1,182 @@
+/* test-quotes-page.c: the Quotes page driven through its widgets
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-quotes-page"
+
+#include "config.h"
+
+#include "ql-test-gtk.h"
+
+static QlTestApp *test_app;
+static GtkWidget *page;
+
+static void
+setup (void)
+{
+  test_app = ql_test_app_new (FALSE);
+  page = GTK_WIDGET (ql_window_get_quotes_page (test_app->window));
+}
+
+static void
+teardown (void)
+{
+  g_clear_pointer (&test_app, ql_test_app_free);
+  page = NULL;
+}
+
+static void
+look_up (const char *text)
+{
+  ql_test_set_text (page, "index_entry", text);
+  ql_test_activate (page, "index_entry");
+}
+
+START_TEST (test_lookup_found)
+{
+  look_up ("3");
+  ck_assert_str_eq (ql_test_label_text (page, "quote_label"), "Black holes really suck...");
+  ck_assert (gtk_widget_get_visible (ql_test_find_widget (page, "quote_label")));
+  ck_assert (!gtk_widget_get_visible (ql_test_find_widget (page, "error_label")));
+
+  /* The button does what Enter does; surrounding spaces are ignored. */
+  ql_test_set_text (page, "index_entry", " 0 ");
+  ql_test_activate (page, "show_button");
+  ck_assert_str_eq (ql_test_label_text (page, "quote_label"),
+                    "A man is not complete until he is married. Then he is finished.");
+}
+END_TEST
+
+START_TEST (test_lookup_not_found)
+{
+  look_up ("6");
+  ck_assert_str_eq (ql_test_label_text (page, "quote_label"), "Not found!");
+  ck_assert (!gtk_widget_get_visible (ql_test_find_widget (page, "error_label")));
+
+  look_up ("-1");
+  ck_assert_str_eq (ql_test_label_text (page, "quote_label"), "Not found!");
+}
+END_TEST
+
+START_TEST (test_lookup_incorrect_index)
+{
+  GtkWidget *error_label;
+
+  look_up ("abc");
+  error_label = ql_test_find_widget (page, "error_label");
+  ck_assert (gtk_widget_get_visible (error_label));
+  ck_assert_str_eq (gtk_label_get_text (GTK_LABEL (error_label)), "Incorrect index 'abc'");
+  ck_assert (!gtk_widget_get_visible (ql_test_find_widget (page, "quote_label")));
+
+  /* A good lookup afterwards clears the error. */
+  look_up ("4");
+  ck_assert (!gtk_widget_get_visible (error_label));
+  ck_assert_str_eq (ql_test_label_text (page, "quote_label"), "Facts are stubborn things.");
+}
+END_TEST
+
+START_TEST (test_random_quote)
+{
+  const char *index_text;
+  gint64 index;
+
+  ql_test_activate (page, "random_button");
+  index_text = gtk_editable_get_text (GTK_EDITABLE (ql_test_find_widget (page, "index_entry")));
+  ck_assert (ql_quote_book_parse_index (index_text, &index, NULL));
+  ck_assert_int_ge (index, 0);
+  ck_assert_int_lt (index, 5);
+  ck_assert_str_eq (ql_test_label_text (page, "quote_label"),
+                    ql_quote_book_get_text (test_app->quote_book, index));
+}
+END_TEST
+
+START_TEST (test_browse_and_search)
+{
+  GtkListView *list = GTK_LIST_VIEW (ql_test_find_widget (page, "quote_list"));
+  GListModel *shown = G_LIST_MODEL (gtk_list_view_get_model (list));
+  GtkWidget *search_error;
+  int position;
+
+  ck_assert_uint_eq (g_list_model_get_n_items (shown), 5);
+
+  ql_test_set_text (page, "search_entry", "man");
+  QL_TEST_WAIT_FOR (g_list_model_get_n_items (shown) == 2, 2000);
+
+  ql_test_set_text (page, "search_entry", "^B");
+  QL_TEST_WAIT_FOR (g_list_model_get_n_items (shown) == 2, 2000);
+
+  /* Typing on into a pattern that does not compile: reported, and the
+   * list stays as it was. */
+  search_error = ql_test_find_widget (page, "search_error_label");
+  position = -1;
+  gtk_editable_insert_text (GTK_EDITABLE (ql_test_find_widget (page, "search_entry")), "(", -1,
+                            &position);
+  QL_TEST_WAIT_FOR (gtk_widget_get_visible (search_error), 2000);
+  ck_assert_uint_eq (g_list_model_get_n_items (shown), 2);
+
+  ql_test_set_text (page, "search_entry", "");
+  QL_TEST_WAIT_FOR (g_list_model_get_n_items (shown) == 5, 2000);
+  ck_assert (!gtk_widget_get_visible (search_error));
+
+  /* Activating a row looks that quote up. */
+  g_signal_emit_by_name (list, "activate", 1);
+  ck_assert_str_eq (ql_test_label_text (page, "quote_label"),
+                    "As I said before, I never repeat myself.");
+}
+END_TEST
+
+static gboolean
+has_focus_within (GtkWindow *window,
+                  GtkWidget *widget)
+{
+  GtkWidget *focus = gtk_window_get_focus (window);
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+START_TEST (test_search_shortcut)
+{
+  GtkWidget *search = ql_test_find_widget (page, "search_entry");
+
+  ql_window_show_page (test_app->window, "ledgers");
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (test_app->window), "win.search", NULL));
+  ql_test_spin (20);
+  ck_assert (gtk_widget_is_visible (page));
+  QL_TEST_WAIT_FOR (has_focus_within (GTK_WINDOW (test_app->window), search), 2000);
+}
+END_TEST
+
+static Suite *
+quotes_page_suite (void)
+{
+  Suite *suite = suite_create ("QlQuotesPage");
+  struct {
+    const char        *name;
+    const TTest       *test;
+  } cases[] = {
+    { "lookup-found", test_lookup_found },
+    { "lookup-not-found", test_lookup_not_found },
+    { "lookup-incorrect-index", test_lookup_incorrect_index },
+    { "random-quote", test_random_quote },
+    { "browse-and-search", test_browse_and_search },
+    { "search-shortcut", test_search_shortcut },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      TCase *tcase = tcase_create (cases[i].name);
+
+      tcase_add_checked_fixture (tcase, setup, teardown);
+      tcase_set_timeout (tcase, 30);
+      tcase_add_test (tcase, cases[i].test);
+      suite_add_tcase (suite, tcase);
+    }
+
+  return suite;
+}
+
+int
+main (void)
+{
+  return ql_test_run_suite (quotes_page_suite ());
+}
