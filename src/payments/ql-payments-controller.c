@@ -140,9 +140,12 @@ process_payment (QlPaymentsController  *self,
 
   amount = ql_payments_controller_format_amount (request->amount);
 
-  /* Payments written by other processes on the same database must be seen
-   * before this one is checked against them. */
-  if (ql_ledger_book_refresh (self->book, &payment_error))
+  /* The order id is what makes a retry safe: without one, every payment
+   * would be taken for a retry of the first. */
+  if (*request->order_id == '\0')
+    g_set_error_literal (&payment_error, QL_GRPC_ERROR, QL_GRPC_ERROR_INVALID_ARGUMENT,
+                         _("The payment names no order"));
+  else
     event = ql_ledger_book_withdraw_for_reference (self->book, request->user_id, amount,
                                                    request->currency, request->order_id,
                                                    &payment_error);

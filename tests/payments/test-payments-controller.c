@@ -232,6 +232,7 @@ static const Refused refused[] = {
   { "inventory item", "o-14", 1, "USD", "Laptop" },
   { "empty account name", "o-15", 1, "USD", "" },
   { "empty currency", "o-16", 1, "", "user456" },
+  { "no order", "", 1, "USD", "user456" },
 };
 
 START_TEST (test_payment_fails)
