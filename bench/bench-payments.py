@@ -93,7 +93,7 @@ def wait_ready(process, word):
     raise RuntimeError(f'server exited with {process.wait()}')
 
 
-def measure(port, calls, prefix):
+def measure(port, calls, prefix, user_id='user456', expected='SUCCESS'):
     import payment_pb2
     import payment_pb2_grpc
 
@@ -103,9 +103,9 @@ def measure(port, calls, prefix):
 
         def pay(order_id):
             response = stub.ProcessPayment(payment_pb2.PaymentRequest(
-                order_id=order_id, amount=0.01, currency='USD', user_id='user456'))
-            if response.status != 'SUCCESS':
-                raise RuntimeError(f'payment {order_id} failed')
+                order_id=order_id, amount=0.01, currency='USD', user_id=user_id))
+            if response.status != expected:
+                raise RuntimeError(f'payment {order_id}: {response.status}')
 
         for i in range(WARM_UP_CALLS):
             pay(f'{prefix}-warm-{i}')
@@ -144,21 +144,26 @@ def main():
                        input='open user456 USD\ndeposit user456 10000000\n',
                        capture_output=True, text=True)
 
-        servers = [
-            ('quote-ledger (gRPC C core, SQLite file)', 'ql',
-             lambda port: [binary, '--serve-payments', f'{HOST}:{port}', '--db', db],
-             'Payment Service ready'),
-            ('python grpcio (dict in memory)', 'py',
-             lambda port: [PYTHON, os.path.abspath(__file__), '--python-server', str(port)],
-             'ready'),
+        quote_ledger = lambda port: [binary, '--serve-payments', f'{HOST}:{port}', '--db', db]
+        python_server = lambda port: [PYTHON, os.path.abspath(__file__), '--python-server',
+                                      str(port)]
+        # The third figure pays from an unknown account: the same calls with
+        # nothing written, which shows what the gRPC layer itself costs.
+        runs = [
+            ('quote-ledger (gRPC C core, SQLite file)', quote_ledger, 'Payment Service ready',
+             dict(prefix='ql')),
+            ('python grpcio (dict in memory)', python_server, 'ready', dict(prefix='py')),
+            ('quote-ledger, refused payments (no write)', quote_ledger, 'Payment Service ready',
+             dict(prefix='ql-refused', user_id='nobody', expected='FAILED')),
         ]
-        for name, prefix, command, ready_word in servers:
+        for name, command, ready_word, how in runs:
             port = free_port()
             process = subprocess.Popen(command(port), env=env, stdout=subprocess.PIPE,
-                                       stdin=subprocess.DEVNULL, text=True)
+                                       stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                                       text=True)
             try:
                 wait_ready(process, ready_word)
-                figure(name, calls, measure(port, calls, prefix))
+                figure(name, calls, measure(port, calls, **how))
             finally:
                 process.terminate()
                 process.wait(30)
