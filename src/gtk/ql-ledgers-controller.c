@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
 
 #include "ql-history-row.h"
 #include "ql-ledgers-controller.h"
@@ -48,7 +49,7 @@ format_time (gint64 timestamp)
     return g_strdup ("");
 
   local = g_date_time_to_local (utc);
-  return g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
+  return g_date_time_format (local, "%Y-%m-%d %H:%M");
 }
 
 static char *
@@ -62,6 +63,27 @@ format_change (QlLedger *ledger,
 
   magnitude = ql_ledger_format_amount (ledger, change < 0 ? -change : change);
   return g_strconcat (change < 0 ? "−" : "+", magnitude, NULL);
+}
+
+/* Names the event an undo reversed, so that history reads as it happened. */
+static char *
+describe_event (QlEvent *event)
+{
+  g_autoptr(JsonNode) payload = json_from_string (ql_event_get_payload (event), NULL);
+  const char *type = ql_event_get_event_type (event);
+  JsonObject *object;
+  gint64 reverses;
+
+  if (payload == NULL || !JSON_NODE_HOLDS_OBJECT (payload))
+    return g_strdup (type);
+
+  object = json_node_get_object (payload);
+  reverses = json_object_get_int_member_with_default (object, "reverses", 0);
+  if (reverses <= 0)
+    return g_strdup (type);
+
+  /* Translators: %s is an event type such as Withdrawn, %d a ledger version */
+  return g_strdup_printf (_("%s (undoes %d)"), type, (int) reverses);
 }
 
 static GListModel *
@@ -83,13 +105,14 @@ build_history (QlLedgersController  *self,
       gint64 change = ql_event_get_signed_amount (event);
       g_autofree char *time = format_time (ql_event_get_timestamp (event));
       g_autofree char *amount = format_change (ledger, change);
+      g_autofree char *description = describe_event (event);
       g_autofree char *running = NULL;
       g_autoptr(QlHistoryRow) row = NULL;
 
       balance += change;
       running = ql_ledger_format_amount (ledger, balance);
       row = ql_history_row_new (ql_event_get_version (event), time,
-                                ql_event_get_event_type (event), amount, running);
+                                description, amount, running);
       g_list_store_append (rows, row);
     }
 

@@ -102,34 +102,42 @@ save_size (QlWindow *self)
 }
 
 static void
-ql_window_page_action_cb (GtkWidget  *widget,
-                          const char *action_name,
-                          GVariant   *parameter)
+ql_window_page_action_cb (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
 {
-  ql_window_show_page (QL_WINDOW (widget), g_variant_get_string (parameter, NULL));
+  ql_window_show_page (QL_WINDOW (user_data), g_variant_get_string (parameter, NULL));
 }
 
 static void
-ql_window_search_action_cb (GtkWidget  *widget,
-                            const char *action_name,
-                            GVariant   *parameter)
+ql_window_search_action_cb (GSimpleAction *action,
+                            GVariant      *parameter,
+                            gpointer       user_data)
 {
-  QlWindow *self = QL_WINDOW (widget);
+  QlWindow *self = QL_WINDOW (user_data);
 
   ql_window_show_page (self, "quotes");
   ql_quotes_page_focus_search (self->quotes_page);
 }
 
 static void
-ql_window_undo_action_cb (GtkWidget  *widget,
-                          const char *action_name,
-                          GVariant   *parameter)
+ql_window_undo_action_cb (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
 {
-  QlWindow *self = QL_WINDOW (widget);
+  QlWindow *self = QL_WINDOW (user_data);
 
   if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "ledgers") == 0)
     ql_ledgers_page_request_undo (self->ledgers_page);
 }
+
+/* In the window's action map rather than installed on the class, so that
+ * they are exported on the session bus with the application's. */
+static const GActionEntry window_actions[] = {
+  { "page", ql_window_page_action_cb, "s" },
+  { "search", ql_window_search_action_cb },
+  { "undo", ql_window_undo_action_cb },
+};
 
 static gboolean
 ql_window_close_request (GtkWindow *window)
@@ -197,10 +205,6 @@ ql_window_class_init (QlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QlWindow, ledgers_page);
   gtk_widget_class_bind_template_child (widget_class, QlWindow, skins_section);
 
-  gtk_widget_class_install_action (widget_class, "win.page", "s", ql_window_page_action_cb);
-  gtk_widget_class_install_action (widget_class, "win.search", NULL, ql_window_search_action_cb);
-  gtk_widget_class_install_action (widget_class, "win.undo", NULL, ql_window_undo_action_cb);
-
   g_type_ensure (QL_TYPE_QUOTES_PAGE);
   g_type_ensure (QL_TYPE_LEDGERS_PAGE);
 }
@@ -209,6 +213,9 @@ static void
 ql_window_init (QlWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), window_actions,
+                                   G_N_ELEMENTS (window_actions), self);
 }
 
 /**
