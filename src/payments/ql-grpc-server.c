@@ -173,6 +173,20 @@ dispatch_call (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Always through a source: g_main_context_invoke() would run the handler
+ * right here whenever this thread could acquire the context, as it can
+ * between two iterations. */
+static void
+dispatch_on_main_context (Call *call)
+{
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, dispatch_call, call, NULL);
+  g_source_set_static_name (source, "[quote-ledger] gRPC call");
+  g_source_attach (source, call->server->context);
+}
+
 static void
 receive_request (Call *call)
 {
@@ -244,7 +258,7 @@ advance_call (Call     *call,
           return;
         }
       g_atomic_int_inc (&self->outstanding);
-      g_main_context_invoke (self->context, dispatch_call, call);
+      dispatch_on_main_context (call);
       return;
 
     case CALL_ANSWERING:
