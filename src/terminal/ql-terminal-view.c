@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
 #include <glib/gi18n.h>
@@ -312,17 +313,24 @@ colour_allowed (void)
  *
  * Creates the view of the process's standard streams: interactive when
  * standard input is a terminal, with colour when standard output is a
- * terminal too and `NO_COLOR` is not set.
+ * terminal too and `NO_COLOR` is not set. A closed standard input reads
+ * as an empty one.
  *
  * Returns: (transfer full): a new #QlTerminalView
  */
 QlTerminalView *
 ql_terminal_view_new_for_stdio (void)
 {
-  g_autoptr(GInputStream) input = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+  g_autoptr(GInputStream) input = NULL;
   g_autoptr(GOutputStream) output = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
   g_autoptr(GOutputStream) errors = g_unix_output_stream_new (STDERR_FILENO, FALSE);
   gboolean interactive = isatty (STDIN_FILENO);
+
+  /* A closed standard input is an empty one; polling it would never end. */
+  if (fcntl (STDIN_FILENO, F_GETFD) == -1)
+    input = g_memory_input_stream_new ();
+  else
+    input = g_unix_input_stream_new (STDIN_FILENO, FALSE);
 
   return ql_terminal_view_new (input, output, errors, interactive,
                                interactive && colour_allowed ());

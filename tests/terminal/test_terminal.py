@@ -117,6 +117,13 @@ class QuoteTests(TerminalTestCase):
         self.assert_answers("", PROMPT)
         self.assert_answers("3", PROMPT + quote(3) + PROMPT)
 
+    def test_closed_input(self):
+        proc = subprocess.run([BINARY, "--tui", "--db", ":memory:"], stdin=subprocess.DEVNULL,
+                              preexec_fn=lambda: os.close(0), capture_output=True,
+                              env=self.env, timeout=60)
+        self.assertEqual((proc.returncode, proc.stdout.decode(), proc.stderr.decode()),
+                         (0, PROMPT, ""))
+
     def test_quit(self):
         self.assert_answers(["1", "quit", "2"], PROMPT + quote(1) + PROMPT)
 
