@@ -59,6 +59,7 @@ typedef struct
   const char  *description;
   guint        min_args;
   guint        max_args;
+  gboolean     uses_ledgers;
   CommandFunc  run;
 } Command;
 
@@ -81,30 +82,57 @@ static gboolean run_quit        (QlTerminalController *self, char **args, GError
 
 #define UNLIMITED G_MAXUINT
 
+/* Name, arguments, description, fewest and most arguments, whether the
+ * ledgers are read, and what runs it; help lists them in this order. */
 static const Command commands[] = {
-  { "random", NULL, N_("show a random quote"), 0, 0, run_random },
-  { "search", N_("PATTERN"), N_("show the quotes that match a regular expression"),
-    1, UNLIMITED, run_search },
+  { "random", NULL,
+    N_("show a random quote"),
+    0, 0, FALSE, run_random },
+  { "search", N_("PATTERN"),
+    N_("show the quotes that match a regular expression"),
+    1, UNLIMITED, FALSE, run_search },
   { "open", N_("ACCOUNT [CURRENCY]"),
-    N_("open an account, in plain units or an ISO 4217 currency"), 1, 2, run_open },
-  { "deposit", N_("ACCOUNT AMOUNT"), N_("put money into an account"), 2, 2, run_deposit },
-  { "withdraw", N_("ACCOUNT AMOUNT"), N_("take money out of an account; no overdraft"),
-    2, 2, run_withdraw },
-  { "create-item", N_("ITEM QUANTITY"), N_("start an inventory item"), 2, 2, run_create_item },
-  { "increase", N_("ITEM N"), N_("add to an item's quantity"), 2, 2, run_increase },
-  { "decrease", N_("ITEM N"), N_("take from an item's quantity; never below zero"),
-    2, 2, run_decrease },
-  { "balance", N_("LEDGER"), N_("show the balance or quantity now"), 1, 1, run_balance },
-  { "events", N_("LEDGER"), N_("list the ledger's events in order"), 1, 1, run_events },
-  { "at", N_("LEDGER VERSION"), N_("show the state as it was at that version"),
-    2, 2, run_at },
-  { "undo", N_("LEDGER"), N_("reverse the last change with a compensating event"),
-    1, 1, run_undo },
-  { "ledgers", NULL, N_("list every ledger with its balance or quantity"), 0, 0, run_ledgers },
-  { "log", N_("[START [LIMIT]]"), N_("print the notification log, one JSON object per event"),
-    0, 2, run_log },
-  { "help", NULL, N_("show this list"), 0, 0, run_help },
-  { "quit", NULL, N_("leave; the end of the input leaves too"), 0, 0, run_quit },
+    N_("open an account, in plain units or an ISO 4217 currency"),
+    1, 2, TRUE, run_open },
+  { "deposit", N_("ACCOUNT AMOUNT"),
+    N_("put money into an account"),
+    2, 2, TRUE, run_deposit },
+  { "withdraw", N_("ACCOUNT AMOUNT"),
+    N_("take money out of an account; no overdraft"),
+    2, 2, TRUE, run_withdraw },
+  { "create-item", N_("ITEM QUANTITY"),
+    N_("start an inventory item"),
+    2, 2, TRUE, run_create_item },
+  { "increase", N_("ITEM N"),
+    N_("add to an item's quantity"),
+    2, 2, TRUE, run_increase },
+  { "decrease", N_("ITEM N"),
+    N_("take from an item's quantity; never below zero"),
+    2, 2, TRUE, run_decrease },
+  { "balance", N_("LEDGER"),
+    N_("show the balance or quantity now"),
+    1, 1, TRUE, run_balance },
+  { "events", N_("LEDGER"),
+    N_("list the ledger's events in order"),
+    1, 1, TRUE, run_events },
+  { "at", N_("LEDGER VERSION"),
+    N_("show the state as it was at that version"),
+    2, 2, TRUE, run_at },
+  { "undo", N_("LEDGER"),
+    N_("reverse the last change with a compensating event"),
+    1, 1, TRUE, run_undo },
+  { "ledgers", NULL,
+    N_("list every ledger with its balance or quantity"),
+    0, 0, TRUE, run_ledgers },
+  { "log", N_("[START [LIMIT]]"),
+    N_("print the notification log, one JSON object per event"),
+    0, 2, TRUE, run_log },
+  { "help", NULL,
+    N_("show this list"),
+    0, 0, FALSE, run_help },
+  { "quit", NULL,
+    N_("leave; the end of the input leaves too"),
+    0, 0, FALSE, run_quit },
 };
 
 static const Command *
@@ -645,6 +673,54 @@ run_quit (QlTerminalController  *self,
   return TRUE;
 }
 
+/* Splits @line into words at spaces and tabs. Double quotes group words
+ * with spaces into one and are removed: `open "Joint savings" EUR` gives
+ * `open`, `Joint savings`, `EUR`; `""` is an empty word. */
+static GStrv
+split_words (const char  *line,
+             GError     **error)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GString) word = g_string_new (NULL);
+  gboolean in_word = FALSE;
+  gboolean quoted = FALSE;
+
+  for (const char *p = line; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        {
+          quoted = !quoted;
+          in_word = TRUE;
+        }
+      else if (!quoted && (*p == ' ' || *p == '\t' || *p == '\r'))
+        {
+          if (in_word)
+            {
+              g_strv_builder_add (builder, word->str);
+              g_string_truncate (word, 0);
+              in_word = FALSE;
+            }
+        }
+      else
+        {
+          g_string_append_c (word, *p);
+          in_word = TRUE;
+        }
+    }
+
+  if (quoted)
+    {
+      g_set_error_literal (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_SYNTAX,
+                           _("A double quote is not closed"));
+      return NULL;
+    }
+
+  if (in_word)
+    g_strv_builder_add (builder, word->str);
+
+  return g_strv_builder_end (builder);
+}
+
 /* Shows the error of a line that is neither a number nor a command, as
  * the seed's quote printer does. */
 static void
@@ -684,9 +760,7 @@ run_command (QlTerminalController  *self,
     }
 
   /* Catch up with other programs first, so that answers are current. */
-  if (command->run != run_help && command->run != run_quit &&
-      command->run != run_random && command->run != run_search &&
-      !ql_ledger_book_refresh (self->ledgers, error))
+  if (command->uses_ledgers && !ql_ledger_book_refresh (self->ledgers, error))
     return FALSE;
 
   return command->run (self, words + 1, error);
@@ -845,7 +919,7 @@ ql_terminal_controller_handle_line (QlTerminalController *self,
   g_return_if_fail (line != NULL);
 
   self->handling = TRUE;
-  words = ql_terminal_controller_split_words (line, &error);
+  words = split_words (line, &error);
 
   if (ql_quote_book_parse_index (line, &index, NULL))
     {
@@ -883,63 +957,4 @@ ql_terminal_controller_handle_line (QlTerminalController *self,
 
   if (command == NULL || command->run != run_quit)
     ask (self);
-}
-
-/**
- * ql_terminal_controller_split_words:
- * @line: a command line
- * @error: return location for a #GError
- *
- * Splits @line into words at spaces and tabs. Double quotes group words
- * with spaces into one and are removed: `open "Joint savings" EUR` gives
- * `open`, `Joint savings`, `EUR`. `""` is an empty word.
- *
- * Returns: (transfer full): the words, or %NULL with
- *   %QL_TERMINAL_ERROR_SYNTAX when a double quote is not closed
- */
-GStrv
-ql_terminal_controller_split_words (const char  *line,
-                                    GError     **error)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_autoptr(GString) word = g_string_new (NULL);
-  gboolean in_word = FALSE;
-  gboolean quoted = FALSE;
-
-  g_return_val_if_fail (line != NULL, NULL);
-
-  for (const char *p = line; *p != '\0'; p++)
-    {
-      if (*p == '"')
-        {
-          quoted = !quoted;
-          in_word = TRUE;
-        }
-      else if (!quoted && (*p == ' ' || *p == '\t' || *p == '\r'))
-        {
-          if (in_word)
-            {
-              g_strv_builder_add (builder, word->str);
-              g_string_truncate (word, 0);
-              in_word = FALSE;
-            }
-        }
-      else
-        {
-          g_string_append_c (word, *p);
-          in_word = TRUE;
-        }
-    }
-
-  if (quoted)
-    {
-      g_set_error_literal (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_SYNTAX,
-                           _("A double quote is not closed"));
-      return NULL;
-    }
-
-  if (in_word)
-    g_strv_builder_add (builder, word->str);
-
-  return g_strv_builder_end (builder);
 }

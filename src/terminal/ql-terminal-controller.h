@@ -42,7 +42,5 @@ QlTerminalController *ql_terminal_controller_new         (QlTerminalView       *
 void                  ql_terminal_controller_start       (QlTerminalController *self);
 void                  ql_terminal_controller_handle_line (QlTerminalController *self,
                                                           const char           *line);
-GStrv                 ql_terminal_controller_split_words (const char           *line,
-                                                          GError              **error);
 
 G_END_DECLS

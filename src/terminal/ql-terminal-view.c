@@ -439,21 +439,3 @@ ql_terminal_view_show_notice (QlTerminalView *self,
   if (self->reading)
     write_prompt (self);
 }
-
-/**
- * ql_terminal_view_escape:
- * @text: text that may hold control characters or invalid UTF-8
- *
- * Makes @text safe to print on a terminal: newlines and tabs stay, other
- * control characters and invalid bytes become visible escapes such as
- * `\x1b`.
- *
- * Returns: (transfer full): the escaped text
- */
-char *
-ql_terminal_view_escape (const char *text)
-{
-  g_return_val_if_fail (text != NULL, NULL);
-
-  return escape_text (text, TRUE);
-}

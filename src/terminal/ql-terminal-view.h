@@ -26,6 +26,5 @@ void            ql_terminal_view_show_error      (QlTerminalView *self,
                                                   const char     *message);
 void            ql_terminal_view_show_notice     (QlTerminalView *self,
                                                   const char     *text);
-char           *ql_terminal_view_escape          (const char     *text);
 
 G_END_DECLS
