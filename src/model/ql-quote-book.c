@@ -94,6 +94,8 @@ collector_finish (Collector *collector)
 {
   QlQuoteBook *self = g_object_new (QL_TYPE_QUOTE_BOOK, NULL);
 
+  g_free (self->texts);
+  g_array_unref (self->offsets);
   self->texts = g_string_free (g_steal_pointer (&collector->texts), FALSE);
   self->offsets = g_steal_pointer (&collector->offsets);
 
@@ -562,7 +564,7 @@ ql_quote_book_get_n_items (GListModel *model)
 {
   QlQuoteBook *self = QL_QUOTE_BOOK (model);
 
-  return self->offsets != NULL ? self->offsets->len : 0;
+  return self->offsets->len;
 }
 
 static gpointer
@@ -608,6 +610,8 @@ ql_quote_book_class_init (QlQuoteBookClass *klass)
 static void
 ql_quote_book_init (QlQuoteBook *self)
 {
+  self->texts = g_strdup ("");
+  self->offsets = g_array_new (FALSE, FALSE, sizeof (gsize));
 }
 
 /**
@@ -811,7 +815,8 @@ ql_quote_book_lookup (QlQuoteBook *self,
  * directory of fortune files are weighted by each file's number of
  * entries, as fortune(6) does.
  *
- * Returns: an index from 0 to the number of quotes minus one
+ * Returns: an index from 0 to the number of quotes minus one, or -1 for
+ *   a book without quotes
  */
 gint64
 ql_quote_book_pick_random (QlQuoteBook *self,
@@ -820,6 +825,7 @@ ql_quote_book_pick_random (QlQuoteBook *self,
   gint32 n_quotes;
 
   g_return_val_if_fail (QL_IS_QUOTE_BOOK (self), -1);
+  g_return_val_if_fail (self->offsets->len > 0, -1);
 
   n_quotes = (gint32) MIN (self->offsets->len, (guint) G_MAXINT32);
   if (rand != NULL)
