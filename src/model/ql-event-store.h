@@ -52,6 +52,35 @@ typedef struct
 void ql_ledger_head_free (QlLedgerHead *head);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QlLedgerHead, ql_ledger_head_free)
 
+/**
+ * QlLedgerAppend:
+ * @ledger: ledger name
+ * @expected_version: the ledger's version the caller saw, 0 for a new ledger
+ * @events: (array length=n_events): the events to append to it
+ * @n_events: the number of @events, at least 1
+ *
+ * One ledger's part of ql_event_store_append_batch().
+ */
+typedef struct
+{
+  const char       *ledger;
+  gint64            expected_version;
+  const QlNewEvent *events;
+  guint             n_events;
+} QlLedgerAppend;
+
+/**
+ * QlBatchProgressFunc:
+ * @n_written: how many events of the batch are written so far
+ * @user_data: data given to ql_event_store_append_batch()
+ *
+ * Called now and then while a batch is written, from the calling thread.
+ *
+ * Returns: %TRUE to go on, %FALSE to cancel the batch, writing nothing
+ */
+typedef gboolean (*QlBatchProgressFunc) (guint64  n_written,
+                                         gpointer user_data);
+
 #define QL_TYPE_EVENT_STORE (ql_event_store_get_type ())
 G_DECLARE_INTERFACE (QlEventStore, ql_event_store, QL, EVENT_STORE, GObject)
 
@@ -65,6 +94,8 @@ G_DECLARE_INTERFACE (QlEventStore, ql_event_store, QL, EVENT_STORE, GObject)
  * @list_ledgers: every ledger with its last version
  * @save_snapshot: caches a ledger's state at a version
  * @load_snapshot: the newest cached state at or below a version
+ * @append_batch: appends events to many ledgers in one transaction, all
+ *   or none; %NULL in a store that cannot, which then fails such batches
  *
  * The contract shared by every store. Stores are used from one thread.
  */
@@ -106,6 +137,12 @@ struct _QlEventStoreInterface
                                    gint64            *out_version,
                                    char             **out_state,
                                    GError           **error);
+  gboolean   (*append_batch)      (QlEventStore         *self,
+                                   const QlLedgerAppend *appends,
+                                   guint                 n_appends,
+                                   QlBatchProgressFunc   progress,
+                                   gpointer              user_data,
+                                   GError              **error);
 };
 
 QlEventStore *ql_event_store_open              (const char        *location,
@@ -145,5 +182,11 @@ gboolean      ql_event_store_load_snapshot     (QlEventStore      *self,
                                                 gint64            *out_version,
                                                 char             **out_state,
                                                 GError           **error);
+gboolean      ql_event_store_append_batch      (QlEventStore         *self,
+                                                const QlLedgerAppend *appends,
+                                                guint                 n_appends,
+                                                QlBatchProgressFunc   progress,
+                                                gpointer              user_data,
+                                                GError              **error);
 
 G_END_DECLS

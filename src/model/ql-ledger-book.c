@@ -20,6 +20,8 @@
 /* Events are read in pages so that memory stays flat on long histories. */
 #define PAGE_SIZE 256
 #define DEFAULT_SNAPSHOT_INTERVAL 1000
+/* A load that replays this many events leaves a snapshot of the head. */
+#define HEAD_SNAPSHOT_AFTER 256
 
 /**
  * QlLedgerBook:
@@ -159,12 +161,118 @@ add_ledger (QlLedgerBook *self,
   self->changed_pending = TRUE;
 }
 
+typedef struct
+{
+  QlLedgerBook *self;
+  QlLedger     *ledger;
+  gboolean      live;
+  guint64       n_applied;
+  /* The newest state a snapshot is due for, saved once the scan is over. */
+  char         *snapshot_state;
+  gint64        snapshot_version;
+  GError       *error;
+} Replay;
+
+static gboolean
+replay_event_cb (const QlEventRecord *record,
+                 gpointer             user_data)
+{
+  Replay *replay = user_data;
+  gint64 version;
+
+  if (replay->ledger == NULL)
+    {
+      replay->ledger = _ql_ledger_new_from_event (record, &replay->error);
+      if (replay->ledger == NULL)
+        return FALSE;
+    }
+  else if (!_ql_ledger_apply_quietly (replay->ledger, record, &replay->error))
+    return FALSE;
+
+  replay->n_applied++;
+  version = ql_ledger_get_version (replay->ledger);
+  if (replay->live && version % replay->self->snapshot_interval == 0)
+    {
+      g_free (replay->snapshot_state);
+      replay->snapshot_state = _ql_ledger_to_snapshot (replay->ledger);
+      replay->snapshot_version = version;
+    }
+  return TRUE;
+}
+
 /* Snapshots are a cache: failing to write one loses nothing. */
+static void
+save_snapshot (QlLedgerBook *self,
+               const char   *name,
+               gint64        version,
+               const char   *state)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ql_event_store_save_snapshot (self->store, name, version, state, &error))
+    g_debug ("Could not save a snapshot of “%s” at version %" G_GINT64_FORMAT ": %s",
+             name, version, error->message);
+}
+
+/* Replays @name's events after the state in @ledger (or from the start when
+ * it points to %NULL) up to @up_to_version (0: all), in one scan of the
+ * store that builds no object per event. A @live ledger is one the book
+ * shows: its changes notify and its snapshots are kept. The events are
+ * applied quietly and the ledger notifies once at the end; snapshots due
+ * on the way are written after the scan, so nothing writes during a read,
+ * and only the newest of them, the one a later load would use. */
+static gboolean
+replay_events (QlLedgerBook  *self,
+               const char    *name,
+               QlLedger     **ledger,
+               gint64         up_to_version,
+               gboolean       live,
+               guint64       *out_n_applied,
+               GError       **error)
+{
+  Replay replay = { self, *ledger, live, 0, NULL, 0, NULL };
+  gint64 after = *ledger != NULL ? ql_ledger_get_version (*ledger) : 0;
+  gint64 old_balance = *ledger != NULL ? ql_ledger_get_balance (*ledger) : 0;
+  g_autofree char *snapshot_state = NULL;
+  gboolean ok;
+
+  if (up_to_version > 0 && up_to_version <= after)
+    return TRUE;
+
+  ok = ql_event_store_read_ledger (self->store, name, after, up_to_version,
+                                   replay_event_cb, &replay, error);
+  snapshot_state = g_steal_pointer (&replay.snapshot_state);
+  if (ok && replay.error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&replay.error));
+      ok = FALSE;
+    }
+  g_clear_error (&replay.error);
+
+  if (*ledger != NULL)
+    {
+      if (replay.n_applied > 0)
+        _ql_ledger_notify_changes (*ledger, old_balance, after);
+    }
+  else if (ok)
+    *ledger = g_steal_pointer (&replay.ledger);
+  else
+    g_clear_object (&replay.ledger);
+
+  if (live && replay.n_applied > 0)
+    self->changed_pending = TRUE;
+  if (snapshot_state != NULL)
+    save_snapshot (self, name, replay.snapshot_version, snapshot_state);
+  if (out_n_applied != NULL)
+    *out_n_applied = replay.n_applied;
+
+  return ok;
+}
+
 static void
 save_snapshot_if_due (QlLedgerBook *self,
                       QlLedger     *ledger)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *state = NULL;
   gint64 version = ql_ledger_get_version (ledger);
 
@@ -172,66 +280,13 @@ save_snapshot_if_due (QlLedgerBook *self,
     return;
 
   state = _ql_ledger_to_snapshot (ledger);
-  if (!ql_event_store_save_snapshot (self->store, ql_ledger_get_name (ledger), version,
-                                     state, &error))
-    g_debug ("Could not save a snapshot of “%s” at version %" G_GINT64_FORMAT ": %s",
-             ql_ledger_get_name (ledger), version, error->message);
-}
-
-/* Replays @name's events after the state in @ledger (or from the start when
- * it points to %NULL) up to @up_to_version (0: all). A @live ledger is one
- * the book shows: its changes notify and its snapshots are kept. */
-static gboolean
-replay_events (QlLedgerBook  *self,
-               const char    *name,
-               QlLedger     **ledger,
-               gint64         up_to_version,
-               gboolean       live,
-               GError       **error)
-{
-  for (;;)
-    {
-      gint64 after = *ledger != NULL ? ql_ledger_get_version (*ledger) : 0;
-      gint64 page_end = after + PAGE_SIZE;
-      g_autoptr(GPtrArray) events = NULL;
-
-      if (up_to_version > 0)
-        page_end = MIN (page_end, up_to_version);
-      if (page_end <= after)
-        return TRUE;
-
-      events = read_ledger_events (self, name, after, page_end, error);
-      if (events == NULL)
-        return FALSE;
-
-      for (guint i = 0; i < events->len; i++)
-        {
-          QlEventRecord record;
-
-          event_get_record (g_ptr_array_index (events, i), &record);
-          if (*ledger == NULL)
-            {
-              *ledger = _ql_ledger_new_from_event (&record, error);
-              if (*ledger == NULL)
-                return FALSE;
-            }
-          else if (!_ql_ledger_apply (*ledger, &record, error))
-            return FALSE;
-
-          if (live)
-            {
-              save_snapshot_if_due (self, *ledger);
-              self->changed_pending = TRUE;
-            }
-        }
-
-      if (events->len < (guint) (page_end - after))
-        return TRUE;
-    }
+  save_snapshot (self, ql_ledger_get_name (ledger), version, state);
 }
 
 /* Loads a ledger from its newest usable snapshot at or below
- * @up_to_version (0: the newest), then replays the events after it. */
+ * @up_to_version (0: the newest), then replays the events after it. A
+ * live load that had to replay a long tail leaves a snapshot of the head,
+ * so that the next start does not replay it again. */
 static gboolean
 load_ledger (QlLedgerBook  *self,
              const char    *name,
@@ -244,6 +299,7 @@ load_ledger (QlLedgerBook  *self,
   g_autoptr(GError) snapshot_error = NULL;
   g_autofree char *state = NULL;
   gint64 snapshot_version = 0;
+  guint64 n_applied = 0;
 
   if (!ql_event_store_load_snapshot (self->store, name, up_to_version,
                                      &snapshot_version, &state, &snapshot_error))
@@ -255,8 +311,16 @@ load_ledger (QlLedgerBook  *self,
         g_debug ("Ignoring a snapshot of “%s”: %s", name, snapshot_error->message);
     }
 
-  if (!replay_events (self, name, &ledger, up_to_version, live, error))
+  if (!replay_events (self, name, &ledger, up_to_version, live, &n_applied, error))
     return FALSE;
+
+  if (live && ledger != NULL && n_applied >= HEAD_SNAPSHOT_AFTER &&
+      ql_ledger_get_version (ledger) % self->snapshot_interval != 0)
+    {
+      g_autofree char *head_state = _ql_ledger_to_snapshot (ledger);
+
+      save_snapshot (self, name, ql_ledger_get_version (ledger), head_state);
+    }
 
   *out_ledger = g_steal_pointer (&ledger);
   return TRUE;
@@ -276,7 +340,7 @@ sync_ledger (QlLedgerBook  *self,
 
   if (ledger != NULL)
     {
-      if (!replay_events (self, name, &ledger, 0, TRUE, error))
+      if (!replay_events (self, name, &ledger, 0, TRUE, NULL, error))
         return FALSE;
       *out_ledger = ledger;
       return TRUE;

@@ -13,6 +13,12 @@ QlLedger     *_ql_ledger_new_from_event  (const QlEventRecord  *record,
 gboolean      _ql_ledger_apply           (QlLedger             *self,
                                           const QlEventRecord  *record,
                                           GError              **error);
+gboolean      _ql_ledger_apply_quietly   (QlLedger             *self,
+                                          const QlEventRecord  *record,
+                                          GError              **error);
+void          _ql_ledger_notify_changes  (QlLedger             *self,
+                                          gint64                old_balance,
+                                          gint64                old_version);
 QlLedger     *_ql_ledger_copy            (QlLedger             *self);
 char         *_ql_ledger_to_snapshot     (QlLedger             *self);
 QlLedger     *_ql_ledger_new_from_snapshot (const char         *name,

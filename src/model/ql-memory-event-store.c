@@ -102,6 +102,12 @@ fill_record (QlEventRecord     *record,
   record->payload = event->payload;
 }
 
+static void append_checked (QlMemoryEventStore *self,
+                            const char         *ledger,
+                            gint64              expected_version,
+                            const QlNewEvent   *events,
+                            guint               n_events);
+
 static gboolean
 ql_memory_event_store_append (QlEventStore      *store,
                               const char        *ledger,
@@ -113,7 +119,6 @@ ql_memory_event_store_append (QlEventStore      *store,
   QlMemoryEventStore *self = QL_MEMORY_EVENT_STORE (store);
   LedgerEntry *entry = g_hash_table_lookup (self->ledgers, ledger);
   gint64 head_version = entry != NULL ? (gint64) entry->events->len : 0;
-  gint64 timestamp;
 
   if (head_version != expected_version)
     {
@@ -122,6 +127,21 @@ ql_memory_event_store_append (QlEventStore      *store,
                    ledger);
       return FALSE;
     }
+
+  append_checked (self, ledger, expected_version, events, n_events);
+  return TRUE;
+}
+
+/* Appends events whose expected version was checked already. */
+static void
+append_checked (QlMemoryEventStore *self,
+                const char         *ledger,
+                gint64              expected_version,
+                const QlNewEvent   *events,
+                guint               n_events)
+{
+  LedgerEntry *entry = g_hash_table_lookup (self->ledgers, ledger);
+  gint64 timestamp;
 
   if (entry == NULL)
     {
@@ -147,6 +167,64 @@ ql_memory_event_store_append (QlEventStore      *store,
       g_ptr_array_add (self->log, event);
       g_ptr_array_add (entry->events, event);
     }
+}
+
+/* Events a batch counts between two calls to its progress function. */
+#define PROGRESS_EVERY 4096
+
+static gboolean
+ql_memory_event_store_append_batch (QlEventStore          *store,
+                                    const QlLedgerAppend  *appends,
+                                    guint                  n_appends,
+                                    QlBatchProgressFunc    progress,
+                                    gpointer               user_data,
+                                    GError               **error)
+{
+  QlMemoryEventStore *self = QL_MEMORY_EVENT_STORE (store);
+  /* Ledger name → the version it would have after the parts seen so far. */
+  g_autoptr(GHashTable) versions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  guint64 n_counted = 0;
+
+  /* Check everything before writing anything: all or none. */
+  for (guint i = 0; i < n_appends; i++)
+    {
+      const QlLedgerAppend *append = &appends[i];
+      gint64 *version = g_hash_table_lookup (versions, append->ledger);
+
+      if (version == NULL)
+        {
+          LedgerEntry *entry = g_hash_table_lookup (self->ledgers, append->ledger);
+
+          version = g_new (gint64, 1);
+          *version = entry != NULL ? (gint64) entry->events->len : 0;
+          g_hash_table_insert (versions, (gpointer) append->ledger, version);
+        }
+
+      if (*version != append->expected_version)
+        {
+          g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CONFLICT,
+                       _("The ledger “%s” was changed by someone else; load it again and retry"),
+                       append->ledger);
+          return FALSE;
+        }
+      *version += append->n_events;
+
+      for (guint j = 0; j < append->n_events; j++)
+        {
+          n_counted++;
+          if (progress != NULL && n_counted % PROGRESS_EVERY == 0 &&
+              !progress (n_counted, user_data))
+            {
+              g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                   _("The import was cancelled; nothing was written"));
+              return FALSE;
+            }
+        }
+    }
+
+  for (guint i = 0; i < n_appends; i++)
+    append_checked (self, appends[i].ledger, appends[i].expected_version,
+                    appends[i].events, appends[i].n_events);
 
   return TRUE;
 }
@@ -321,6 +399,7 @@ static void
 ql_memory_event_store_iface_init (QlEventStoreInterface *iface)
 {
   iface->append = ql_memory_event_store_append;
+  iface->append_batch = ql_memory_event_store_append_batch;
   iface->read_ledger = ql_memory_event_store_read_ledger;
   iface->read_log = ql_memory_event_store_read_log;
   iface->get_head_position = ql_memory_event_store_get_head_position;

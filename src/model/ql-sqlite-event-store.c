@@ -249,34 +249,36 @@ rollback (QlSqliteEventStore *self)
     step_once (self, STATEMENT_ROLLBACK);
 }
 
-static gboolean
-ql_sqlite_event_store_append (QlEventStore      *store,
-                              const char        *ledger,
-                              gint64             expected_version,
-                              const QlNewEvent  *events,
-                              guint              n_events,
-                              GError           **error)
+/* How many events a batch writes between two calls to its progress
+ * function. */
+#define PROGRESS_EVERY 4096
+
+typedef struct
 {
-  QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
+  gint64               timestamp;
+  guint64              n_written;
+  QlBatchProgressFunc  progress;
+  gpointer             user_data;
+} Writing;
+
+/* Appends one ledger's events inside the open write transaction. On a
+ * conflict it sets @error and returns SQLITE_CONSTRAINT; on a cancelled
+ * batch, SQLITE_ABORT with @error set; on other failures, the SQLite code
+ * with @error unset. */
+static int
+write_ledger_events (QlSqliteEventStore *self,
+                     const char         *ledger,
+                     gint64              expected_version,
+                     const QlNewEvent   *events,
+                     guint               n_events,
+                     Writing            *writing,
+                     GError            **error)
+{
   sqlite3_stmt *head = self->statements[STATEMENT_HEAD_VERSION];
   sqlite3_stmt *insert = self->statements[STATEMENT_INSERT_EVENT];
   sqlite3_stmt *set_head = self->statements[STATEMENT_SET_HEAD];
   gint64 head_version = 0;
-  gint64 timestamp;
   int rc;
-
-  if (!check_writable (self, error))
-    return FALSE;
-
-  /* IMMEDIATE takes the write lock now, so the version checked below
-   * cannot change before the commit. */
-  rc = step_once (self, STATEMENT_BEGIN);
-  if (rc != SQLITE_DONE)
-    {
-      set_error_from_code (self, rc, error);
-      rollback (self);
-      return FALSE;
-    }
 
   sqlite3_bind_text (head, 1, ledger, -1, SQLITE_STATIC);
   rc = sqlite3_step (head);
@@ -286,47 +288,86 @@ ql_sqlite_event_store_append (QlEventStore      *store,
       rc = SQLITE_DONE;
     }
   sqlite3_reset (head);
-  sqlite3_clear_bindings (head);
   if (rc != SQLITE_DONE)
-    goto failed;
+    return rc;
 
   if (head_version != expected_version)
     {
       set_conflict_error (ledger, error);
-      rollback (self);
-      return FALSE;
+      return SQLITE_CONSTRAINT;
     }
 
-  timestamp = g_get_real_time ();
+  /* The statement keeps its bindings between rows: only what changes is
+   * bound again. */
+  sqlite3_bind_text (insert, 1, ledger, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (insert, 4, writing->timestamp);
 
   for (guint i = 0; i < n_events; i++)
     {
-      sqlite3_bind_text (insert, 1, ledger, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (insert, 2, expected_version + i + 1);
       sqlite3_bind_text (insert, 3, events[i].type, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (insert, 4, timestamp);
       sqlite3_bind_text (insert, 5, events[i].payload, -1, SQLITE_STATIC);
       rc = sqlite3_step (insert);
       sqlite3_reset (insert);
-      sqlite3_clear_bindings (insert);
 
       /* The heads table said the version was free; a row there anyway
        * means another writer, whatever constraint noticed it. */
       if ((rc & 0xff) == SQLITE_CONSTRAINT)
         {
           set_conflict_error (ledger, error);
+          return SQLITE_CONSTRAINT;
+        }
+      if (rc != SQLITE_DONE)
+        return rc;
+
+      writing->n_written++;
+      if (writing->progress != NULL && writing->n_written % PROGRESS_EVERY == 0 &&
+          !writing->progress (writing->n_written, writing->user_data))
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               _("The import was cancelled; nothing was written"));
+          return SQLITE_ABORT;
+        }
+    }
+
+  sqlite3_bind_text (set_head, 1, ledger, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (set_head, 2, expected_version + n_events);
+  rc = sqlite3_step (set_head);
+  sqlite3_reset (set_head);
+
+  return rc == SQLITE_ROW ? SQLITE_DONE : rc;
+}
+
+/* Runs @appends in one IMMEDIATE transaction: IMMEDIATE takes the write
+ * lock at once, so the versions checked cannot change before the commit. */
+static gboolean
+write_appends_in_transaction (QlSqliteEventStore    *self,
+                              const QlLedgerAppend  *appends,
+                              guint                  n_appends,
+                              Writing               *writing,
+                              GError               **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  int rc;
+
+  rc = step_once (self, STATEMENT_BEGIN);
+  if (rc != SQLITE_DONE)
+    goto failed;
+
+  for (guint i = 0; i < n_appends; i++)
+    {
+      rc = write_ledger_events (self, appends[i].ledger, appends[i].expected_version,
+                                appends[i].events, appends[i].n_events, writing,
+                                &local_error);
+      if (local_error != NULL)
+        {
           rollback (self);
+          g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
       if (rc != SQLITE_DONE)
         goto failed;
     }
-
-  sqlite3_bind_text (set_head, 1, ledger, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (set_head, 2, expected_version + n_events);
-  rc = step_once (self, STATEMENT_SET_HEAD);
-  if (rc != SQLITE_DONE)
-    goto failed;
 
   rc = step_once (self, STATEMENT_COMMIT);
   if (rc != SQLITE_DONE)
@@ -338,6 +379,55 @@ failed:
   set_error_from_code (self, rc, error);
   rollback (self);
   return FALSE;
+}
+
+static gboolean
+write_appends (QlSqliteEventStore    *self,
+               const QlLedgerAppend  *appends,
+               guint                  n_appends,
+               QlBatchProgressFunc    progress,
+               gpointer               user_data,
+               GError               **error)
+{
+  Writing writing = { g_get_real_time (), 0, progress, user_data };
+  gboolean ok;
+
+  if (!check_writable (self, error))
+    return FALSE;
+
+  ok = write_appends_in_transaction (self, appends, n_appends, &writing, error);
+
+  /* No statement may keep a pointer to the caller's strings. */
+  sqlite3_clear_bindings (self->statements[STATEMENT_HEAD_VERSION]);
+  sqlite3_clear_bindings (self->statements[STATEMENT_INSERT_EVENT]);
+  sqlite3_clear_bindings (self->statements[STATEMENT_SET_HEAD]);
+
+  return ok;
+}
+
+static gboolean
+ql_sqlite_event_store_append (QlEventStore      *store,
+                              const char        *ledger,
+                              gint64             expected_version,
+                              const QlNewEvent  *events,
+                              guint              n_events,
+                              GError           **error)
+{
+  QlLedgerAppend append = { ledger, expected_version, events, n_events };
+
+  return write_appends (QL_SQLITE_EVENT_STORE (store), &append, 1, NULL, NULL, error);
+}
+
+static gboolean
+ql_sqlite_event_store_append_batch (QlEventStore          *store,
+                                    const QlLedgerAppend  *appends,
+                                    guint                  n_appends,
+                                    QlBatchProgressFunc    progress,
+                                    gpointer               user_data,
+                                    GError               **error)
+{
+  return write_appends (QL_SQLITE_EVENT_STORE (store), appends, n_appends, progress,
+                        user_data, error);
 }
 
 static gboolean
@@ -571,6 +661,7 @@ ql_sqlite_event_store_iface_init (QlEventStoreInterface *iface)
   iface->list_ledgers = ql_sqlite_event_store_list_ledgers;
   iface->save_snapshot = ql_sqlite_event_store_save_snapshot;
   iface->load_snapshot = ql_sqlite_event_store_load_snapshot;
+  iface->append_batch = ql_sqlite_event_store_append_batch;
 }
 
 static void
