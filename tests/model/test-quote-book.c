@@ -347,7 +347,8 @@ START_TEST (test_directory)
   g_autofree char *animals_dat = test_dir_write_strfile_index (dir, "animals.dat", animals);
   g_autofree char *birds_path = test_dir_write (dir, "birds", birds, -1);
   g_autofree char *birds_dat = test_dir_write_strfile_index (dir, "birds.dat", birds);
-  g_autofree char *binary = test_dir_write (dir, "picture.png", "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
+  g_autofree char *binary = test_dir_write (dir, "picture.png",
+                                            "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
   g_autofree char *latin1 = test_dir_write (dir, "latin1", "caf\xe9\n%\n", -1);
   g_autofree char *readme = test_dir_write (dir, "README", "Not a fortune file.\n", -1);
   g_autofree char *hidden = test_dir_write (dir, ".hidden", "Hidden.\n%\n", -1);
