@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ql-sqlite-event-store.h"
+#include "ql-sqlite-schema.h"
 
 /**
  * QlSqliteEventStore:
@@ -29,7 +30,8 @@
  * snapshots that is only a cache.
  */
 
-/* The schema this code writes; PRAGMA user_version records it. */
+/* The schema version schema_sql creates; ql-sqlite-schema.c migrates it
+ * to QL_SQLITE_SCHEMA_VERSION. */
 #define SCHEMA_VERSION 1
 
 /* How long a writer waits for another process to finish, in ms. */
@@ -847,7 +849,7 @@ check_schema (QlSqliteEventStore  *self,
   if (!query_int (self, "PRAGMA user_version", &user_version, error))
     return FALSE;
 
-  if (user_version > SCHEMA_VERSION)
+  if (user_version > QL_SQLITE_SCHEMA_VERSION)
     {
       g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_TOO_NEW,
                    _("“%s” was written by a newer version of Quote Ledger; "
@@ -855,7 +857,7 @@ check_schema (QlSqliteEventStore  *self,
       return FALSE;
     }
 
-  if (user_version == SCHEMA_VERSION)
+  if (user_version >= SCHEMA_VERSION)
     return TRUE;
 
   if (!query_int (self, "SELECT count(*) FROM sqlite_master", &n_objects, error))
@@ -993,7 +995,8 @@ open_database (QlSqliteEventStore  *self,
   if (self->read_only && !can_read (self) && !open_connection (self, "?immutable=1", error))
     return FALSE;
 
-  if (!check_schema (self, !self->read_only, error))
+  if (!check_schema (self, !self->read_only, error) ||
+      !ql_sqlite_schema_upgrade (self->db, self->path, self->read_only, error))
     return FALSE;
 
   if (!self->read_only)

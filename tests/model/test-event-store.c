@@ -20,6 +20,7 @@
 #include "ql-event-store.h"
 #include "ql-memory-event-store.h"
 #include "ql-sqlite-event-store.h"
+#include "ql-sqlite-schema.h"
 
 /* Every behaviour of the store contract runs once per kind of store. */
 typedef enum
@@ -851,7 +852,7 @@ START_TEST (test_sqlite_settings)
   sqlite3_finalize (stmt);
   ck_assert_int_eq (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL), SQLITE_OK);
   ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
-  ck_assert_int_eq (sqlite3_column_int (stmt, 0), 1);
+  ck_assert_int_eq (sqlite3_column_int (stmt, 0), QL_SQLITE_SCHEMA_VERSION);
   sqlite3_finalize (stmt);
   sqlite3_close (db);
 }

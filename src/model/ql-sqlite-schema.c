@@ -1,0 +1,387 @@
+/* ql-sqlite-schema.c: schema versions of the SQLite event store, and migrations
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ql-sqlite-schema"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "ql-event-store.h"
+#include "ql-sqlite-schema.h"
+
+/* How many numbered backup names are tried before giving up. */
+#define MAX_BACKUP_NAMES 100
+
+/* Each step turns the version before it into its own, in one transaction
+ * with the others. A step only adds: a file it upgraded still reads the
+ * same to an older Quote Ledger opening it read-only. */
+static const QlSqliteMigration schema_migrations[] = {
+  /* Payment references: ql_ledger_book_withdraw_for_reference() looks a
+   * reference up in one ledger. Payloads that are not JSON, which only a
+   * hand-written row can have, are left out rather than refused. */
+  { 2,
+    "CREATE INDEX events_by_reference"
+    "  ON events (ledger, json_extract (payload, '$.reference'))"
+    "  WHERE json_valid (payload) AND json_extract (payload, '$.reference') IS NOT NULL;"
+    "PRAGMA user_version = 2;" },
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (schema_migrations) == QL_SQLITE_SCHEMA_VERSION - 1);
+
+static void
+set_sqlite_error (sqlite3     *db,
+                  const char  *path,
+                  int          rc,
+                  GError     **error)
+{
+  switch (rc & 0xff)
+    {
+    case SQLITE_FULL:
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FULL,
+                   _("The disk holding “%s” is full; the file was left as it was"), path);
+      break;
+
+    case SQLITE_READONLY:
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_READ_ONLY,
+                   _("“%s” cannot be written: it is read-only"), path);
+      break;
+
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
+                   _("“%s” is damaged or not a Quote Ledger database: %s"),
+                   path, sqlite3_errmsg (db));
+      break;
+
+    default:
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
+                   _("Could not bring “%s” up to date: %s; the file was left as it was"),
+                   path, sqlite3_errmsg (db));
+      break;
+    }
+}
+
+static gboolean
+query_int (sqlite3     *db,
+           const char  *path,
+           const char  *sql,
+           gint64      *out_value,
+           GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          *out_value = sqlite3_column_int64 (stmt, 0);
+          rc = SQLITE_DONE;
+        }
+    }
+
+  if (rc != SQLITE_DONE)
+    set_sqlite_error (db, path, rc, error);
+  sqlite3_finalize (stmt);
+
+  return rc == SQLITE_DONE;
+}
+
+static gboolean
+run_sql (sqlite3     *db,
+         const char  *path,
+         const char  *sql,
+         GError     **error)
+{
+  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+
+  if (rc == SQLITE_OK)
+    return TRUE;
+
+  set_sqlite_error (db, path, rc, error);
+  return FALSE;
+}
+
+static void
+rollback (sqlite3 *db)
+{
+  if (!sqlite3_get_autocommit (db))
+    sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/**
+ * ql_sqlite_schema_backup_path:
+ * @path: a database file
+ * @version: the schema version the file has
+ *
+ * The name a copy of @path is saved under before it is migrated from
+ * @version: `ledger.db.v1-backup` beside `ledger.db`, or when that name
+ * is taken, the first of `ledger.db.v1-backup-2`, `-3` ... that is free.
+ * An earlier backup is never overwritten.
+ *
+ * Returns: (transfer full) (nullable): the backup's path, or %NULL when
+ *   every name is taken
+ */
+char *
+ql_sqlite_schema_backup_path (const char *path,
+                              gint64      version)
+{
+  g_autofree char *base = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  base = g_strdup_printf ("%s.v%" G_GINT64_FORMAT "-backup", path, version);
+  if (!g_file_test (base, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK))
+    return g_steal_pointer (&base);
+
+  for (guint i = 2; i <= MAX_BACKUP_NAMES; i++)
+    {
+      g_autofree char *numbered = g_strdup_printf ("%s-%u", base, i);
+
+      if (!g_file_test (numbered, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK))
+        return g_steal_pointer (&numbered);
+    }
+
+  return NULL;
+}
+
+/* Makes a new, empty, private file for the backup of @path, under the
+ * first free name: another process may be picking a name at once. */
+static char *
+create_backup_file (const char  *path,
+                    gint64       version,
+                    GError     **error)
+{
+  int saved_errno = EEXIST;
+
+  for (guint attempt = 0; attempt < MAX_BACKUP_NAMES; attempt++)
+    {
+      g_autofree char *backup_path = ql_sqlite_schema_backup_path (path, version);
+      int fd;
+
+      if (backup_path == NULL)
+        break;
+
+      fd = g_open (backup_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      if (fd >= 0)
+        {
+          g_close (fd, NULL);
+          return g_steal_pointer (&backup_path);
+        }
+
+      saved_errno = errno;
+      if (saved_errno != EEXIST)
+        break;
+    }
+
+  g_set_error (error, QL_STORE_ERROR,
+               saved_errno == EACCES || saved_errno == EROFS ? QL_STORE_ERROR_READ_ONLY
+                                                             : QL_STORE_ERROR_FAILED,
+               _("Could not save a copy of “%s” before bringing it up to date: %s; "
+                 "the file was left as it was"), path, g_strerror (saved_errno));
+  return NULL;
+}
+
+/* Copies the database @db has open to a new private file beside it, and
+ * returns the copy's path. The backup API reads one consistent snapshot;
+ * it cannot run while @db holds the write lock, so this comes first. */
+static char *
+save_backup (sqlite3     *db,
+             const char  *path,
+             gint64       version,
+             GError     **error)
+{
+  g_autofree char *backup_path = create_backup_file (path, version, error);
+  sqlite3_backup *backup;
+  sqlite3 *copy = NULL;
+  int rc;
+
+  if (backup_path == NULL)
+    return NULL;
+
+  rc = sqlite3_open_v2 (backup_path, &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc == SQLITE_OK)
+    {
+      backup = sqlite3_backup_init (copy, "main", db, "main");
+      if (backup != NULL)
+        {
+          rc = sqlite3_backup_step (backup, -1);
+          sqlite3_backup_finish (backup);
+          rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+        }
+      else
+        {
+          rc = sqlite3_errcode (copy);
+        }
+    }
+
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, QL_STORE_ERROR,
+                   (rc & 0xff) == SQLITE_FULL ? QL_STORE_ERROR_FULL : QL_STORE_ERROR_FAILED,
+                   _("Could not save a copy of “%s” before bringing it up to date: %s; "
+                     "the file was left as it was"),
+                   path, copy != NULL ? sqlite3_errmsg (copy) : sqlite3_errstr (rc));
+      sqlite3_close (copy);
+      g_unlink (backup_path);
+      return NULL;
+    }
+
+  sqlite3_close (copy);
+  g_info ("Saved a copy of %s as it was in schema version %" G_GINT64_FORMAT " to %s",
+          path, version, backup_path);
+
+  return g_steal_pointer (&backup_path);
+}
+
+/* Undoes a migration that failed: the file is as it was, so the copy
+ * made before it would only be clutter. */
+static void
+abandon (sqlite3    *db,
+         const char *backup_path)
+{
+  rollback (db);
+  if (backup_path != NULL)
+    g_unlink (backup_path);
+}
+
+/**
+ * ql_sqlite_schema_migrate:
+ * @db: an open, writable connection
+ * @path: the file @db has open, for messages and the backup's name
+ * @migrations: (array length=n_migrations): the steps, in version order,
+ *   from version 2 up
+ * @n_migrations: the number of @migrations
+ * @error: return location for a #GError
+ *
+ * Brings the database up to the last step's version. The steps the file
+ * lacks run in one transaction, under the write lock, so that another
+ * process that opens the file at the same time finds it either as it was
+ * or migrated. A file that holds events is first copied whole to
+ * ql_sqlite_schema_backup_path(), just before the migration takes the
+ * write lock. When anything fails the transaction is rolled back, the
+ * copy removed, and the file left as it was.
+ *
+ * Returns: %TRUE when the file is at the last version, or %FALSE with
+ *   @error set in the %QL_STORE_ERROR domain
+ */
+gboolean
+ql_sqlite_schema_migrate (sqlite3                  *db,
+                          const char               *path,
+                          const QlSqliteMigration  *migrations,
+                          guint                     n_migrations,
+                          GError                  **error)
+{
+  gint64 target;
+  gint64 version = 0;
+  gint64 has_events = 0;
+  g_autofree char *backup_path = NULL;
+
+  g_return_val_if_fail (db != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (migrations != NULL && n_migrations > 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  target = migrations[n_migrations - 1].version;
+
+  if (!query_int (db, path, "PRAGMA user_version", &version, error) ||
+      !query_int (db, path, "SELECT EXISTS (SELECT 1 FROM events)", &has_events, error))
+    return FALSE;
+  if (version >= target)
+    return TRUE;
+
+  /* An empty file has nothing to lose: new files are made this way. */
+  if (has_events)
+    {
+      backup_path = save_backup (db, path, version, error);
+      if (backup_path == NULL)
+        return FALSE;
+    }
+
+  /* Another process may be migrating too: decide under the write lock. */
+  if (!run_sql (db, path, "BEGIN IMMEDIATE", error) ||
+      !query_int (db, path, "PRAGMA user_version", &version, error))
+    {
+      abandon (db, backup_path);
+      return FALSE;
+    }
+
+  /* It did: its own copy was made before it. */
+  if (version >= target && backup_path != NULL)
+    {
+      g_unlink (backup_path);
+      g_clear_pointer (&backup_path, g_free);
+    }
+
+  for (guint i = 0; i < n_migrations && version < target; i++)
+    {
+      const QlSqliteMigration *step = &migrations[i];
+
+      if (step->version <= version)
+        continue;
+
+      g_assert (step->version == version + 1);
+
+      if (!run_sql (db, path, step->sql, error) ||
+          !query_int (db, path, "PRAGMA user_version", &version, error))
+        {
+          abandon (db, backup_path);
+          return FALSE;
+        }
+
+      if (version != step->version)
+        {
+          g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
+                       _("Could not bring “%s” up to date: the step to version %"
+                         G_GINT64_FORMAT " did not complete; the file was left as it was"),
+                       path, step->version);
+          abandon (db, backup_path);
+          return FALSE;
+        }
+    }
+
+  if (!run_sql (db, path, "COMMIT", error))
+    {
+      abandon (db, backup_path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * ql_sqlite_schema_upgrade:
+ * @db: an open connection to an event store of schema version 1 or later
+ * @path: the file @db has open
+ * @read_only: whether @db cannot write
+ * @error: return location for a #GError
+ *
+ * Migrates the store to %QL_SQLITE_SCHEMA_VERSION with
+ * ql_sqlite_schema_migrate(). A file that cannot be written is left at
+ * its version: every version so far reads the same, the newer ones only
+ * make some reads faster.
+ *
+ * Returns: %TRUE on success, or %FALSE with @error set
+ */
+gboolean
+ql_sqlite_schema_upgrade (sqlite3     *db,
+                          const char  *path,
+                          gboolean     read_only,
+                          GError     **error)
+{
+  g_return_val_if_fail (db != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (read_only)
+    return TRUE;
+
+  return ql_sqlite_schema_migrate (db, path, schema_migrations,
+                                   G_N_ELEMENTS (schema_migrations), error);
+}

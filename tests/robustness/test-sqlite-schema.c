@@ -1,0 +1,719 @@
+/* test-sqlite-schema.c: schema versions and migrations of the SQLite store
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-sqlite-schema"
+
+#include "config.h"
+
+#include <check.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <grp.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ql-event-store.h"
+#include "ql-ledger-book.h"
+#include "ql-sqlite-event-store.h"
+#include "ql-sqlite-schema.h"
+
+/* The id of nobody, to test files root could write anyway. */
+#define UNPRIVILEGED_ID 65534
+
+/* Version 1 of the schema exactly as the first release wrote it, so that
+ * the migration is tested on a file no newer code has touched. */
+static const char schema_v1[] =
+  "PRAGMA journal_mode = WAL;"
+  "CREATE TABLE events ("
+  "  position INTEGER PRIMARY KEY,"
+  "  ledger TEXT NOT NULL,"
+  "  version INTEGER NOT NULL,"
+  "  type TEXT NOT NULL,"
+  "  timestamp INTEGER NOT NULL,"
+  "  payload TEXT NOT NULL,"
+  "  UNIQUE (ledger, version));"
+  "CREATE TABLE ledgers ("
+  "  ledger TEXT PRIMARY KEY,"
+  "  version INTEGER NOT NULL);"
+  "CREATE TABLE snapshots ("
+  "  ledger TEXT,"
+  "  version INTEGER,"
+  "  state TEXT,"
+  "  PRIMARY KEY (ledger, version));"
+  "CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+  "  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;"
+  "CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+  "  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;"
+  "CREATE TRIGGER events_no_replace BEFORE INSERT ON events"
+  "  WHEN EXISTS (SELECT 1 FROM events"
+  "               WHERE position = NEW.position"
+  "                  OR (ledger = NEW.ledger AND version = NEW.version))"
+  "  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;"
+  "PRAGMA user_version = 1;";
+
+/* The lookup the index of version 2 is for. */
+static const char reference_query[] =
+  "SELECT version FROM events WHERE ledger = ?1 AND json_valid (payload)"
+  " AND json_extract (payload, '$.reference') = ?2";
+
+#define N_ACCOUNTS 3
+#define DEPOSITS_PER_ACCOUNT 200
+
+#define assert_no_error(e) \
+  ck_assert_msg ((e) == NULL, "unexpected error: %s", (e) != NULL ? (e)->message : "")
+
+#define assert_store_error(e, code) \
+  ck_assert_msg (g_error_matches ((e), QL_STORE_ERROR, (code)), \
+                 "expected store error %d, got %s", (code), \
+                 (e) != NULL ? (e)->message : "no error")
+
+static char *
+make_test_dir (void)
+{
+  g_autofree char *template = g_build_filename (g_getenv ("QL_TEST_TMPDIR"), "XXXXXX", NULL);
+  char *dir = g_mkdtemp_full (g_steal_pointer (&template), 0700);
+
+  ck_assert_ptr_nonnull (dir);
+  return dir;
+}
+
+static void
+drop_root (void)
+{
+  if (geteuid () != 0)
+    return;
+
+  ck_assert_int_eq (setgroups (0, NULL), 0);
+  ck_assert_int_eq (setgid (UNPRIVILEGED_ID), 0);
+  ck_assert_int_eq (setuid (UNPRIVILEGED_ID), 0);
+}
+
+static void
+exec_sql (sqlite3    *db,
+          const char *sql)
+{
+  char *message = NULL;
+  int rc = sqlite3_exec (db, sql, NULL, NULL, &message);
+
+  ck_assert_msg (rc == SQLITE_OK, "%s: %s", sql, message != NULL ? message : "");
+}
+
+static gint64
+query_int (sqlite3    *db,
+           const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  ck_assert_int_eq (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), SQLITE_OK);
+  ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  return value;
+}
+
+static sqlite3 *
+open_raw (const char *path,
+          int         flags)
+{
+  sqlite3 *db = NULL;
+
+  ck_assert_int_eq (sqlite3_open_v2 (path, &db, flags, NULL), SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  return db;
+}
+
+/* Writes a version 1 file as the first release would have: accounts
+ * with deposits, some carrying a payment reference, and with
+ * @with_scribbles a row whose payload is not JSON, as a careless SQL user
+ * could insert. */
+static char *
+make_v1_file (const char *dir,
+              gboolean    with_scribbles)
+{
+  char *path = g_build_filename (dir, "ledger.db", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *insert = NULL;
+  gint64 timestamp = g_get_real_time ();
+
+  g_close (g_open (path, O_WRONLY | O_CREAT | O_EXCL, 0600), NULL);
+  db = open_raw (path, SQLITE_OPEN_READWRITE);
+  exec_sql (db, schema_v1);
+  exec_sql (db, "BEGIN");
+  ck_assert_int_eq (sqlite3_prepare_v2 (db,
+                                        "INSERT INTO events (ledger, version, type, timestamp,"
+                                        " payload) VALUES (?1, ?2, ?3, ?4, ?5)",
+                                        -1, &insert, NULL), SQLITE_OK);
+
+  for (guint a = 0; a < N_ACCOUNTS; a++)
+    {
+      g_autofree char *name = g_strdup_printf ("Account %u", a);
+
+      for (guint v = 1; v <= DEPOSITS_PER_ACCOUNT + 1; v++)
+        {
+          g_autofree char *payload = NULL;
+
+          if (v == 1)
+            payload = g_strdup ("{\"currency\":\"USD\",\"decimals\":2}");
+          else if (v % 2 == 0)
+            payload = g_strdup_printf ("{\"amount\":%u,\"reference\":\"order-%u-%u\"}", v, a, v);
+          else
+            payload = g_strdup_printf ("{\"amount\":%u}", v);
+
+          sqlite3_bind_text (insert, 1, name, -1, SQLITE_TRANSIENT);
+          sqlite3_bind_int64 (insert, 2, v);
+          sqlite3_bind_text (insert, 3, v == 1 ? "AccountOpened" : "Deposited", -1,
+                             SQLITE_STATIC);
+          sqlite3_bind_int64 (insert, 4, timestamp);
+          sqlite3_bind_text (insert, 5, payload, -1, SQLITE_TRANSIENT);
+          ck_assert_int_eq (sqlite3_step (insert), SQLITE_DONE);
+          sqlite3_reset (insert);
+        }
+      {
+        sqlite3_stmt *head = NULL;
+
+        ck_assert_int_eq (sqlite3_prepare_v2 (db, "INSERT INTO ledgers VALUES (?1, ?2)", -1,
+                                              &head, NULL), SQLITE_OK);
+        sqlite3_bind_text (head, 1, name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64 (head, 2, DEPOSITS_PER_ACCOUNT + 1);
+        ck_assert_int_eq (sqlite3_step (head), SQLITE_DONE);
+        sqlite3_finalize (head);
+      }
+    }
+
+  if (with_scribbles)
+    {
+      exec_sql (db, "INSERT INTO events (ledger, version, type, timestamp, payload)"
+                    " VALUES ('Scribbles', 1, 'Note', 0, 'not { json')");
+      exec_sql (db, "INSERT INTO ledgers VALUES ('Scribbles', 1)");
+    }
+  sqlite3_finalize (insert);
+  exec_sql (db, "COMMIT");
+  ck_assert_int_eq (sqlite3_close (db), SQLITE_OK);
+
+  return path;
+}
+
+static char *
+read_file (const char *path,
+           gsize      *out_length)
+{
+  char *contents = NULL;
+
+  ck_assert_msg (g_file_get_contents (path, &contents, out_length, NULL), "cannot read %s", path);
+  return contents;
+}
+
+static void
+assert_same_file (const char *path,
+                  const char *before,
+                  gsize       before_length)
+{
+  gsize length = 0;
+  g_autofree char *after = read_file (path, &length);
+
+  ck_assert_uint_eq (length, before_length);
+  ck_assert_mem_eq (after, before, length);
+}
+
+static gint64
+user_version (const char *path)
+{
+  sqlite3 *db = open_raw (path, SQLITE_OPEN_READONLY);
+  gint64 version = query_int (db, "PRAGMA user_version");
+
+  sqlite3_close (db);
+  return version;
+}
+
+static gboolean
+has_index (const char *path)
+{
+  sqlite3 *db = open_raw (path, SQLITE_OPEN_READONLY);
+  gint64 n = query_int (db, "SELECT count(*) FROM sqlite_master"
+                            " WHERE type = 'index' AND name = 'events_by_reference'");
+
+  sqlite3_close (db);
+  return n == 1;
+}
+
+static gint64
+count_events (const char *path)
+{
+  sqlite3 *db = open_raw (path, SQLITE_OPEN_READONLY);
+  gint64 n = query_int (db, "SELECT count(*) FROM events");
+
+  sqlite3_close (db);
+  return n;
+}
+
+static gint64
+deposits_sum (QlLedgerBook *book,
+              const char   *name)
+{
+  QlLedger *ledger = ql_ledger_book_lookup (book, name);
+
+  ck_assert_ptr_nonnull (ledger);
+  return ql_ledger_get_balance (ledger);
+}
+
+static gint64
+expected_balance (void)
+{
+  gint64 sum = 0;
+
+  for (guint v = 2; v <= DEPOSITS_PER_ACCOUNT + 1; v++)
+    sum += v;
+
+  return sum;
+}
+
+START_TEST (test_new_file_is_current)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autofree char *path = g_build_filename (dir, "ledger.db", NULL);
+  g_autofree char *backup = g_strconcat (path, ".v1-backup", NULL);
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  store = ql_event_store_open (path, &error);
+  assert_no_error (error);
+  g_clear_object (&store);
+
+  ck_assert_int_eq (user_version (path), QL_SQLITE_SCHEMA_VERSION);
+  ck_assert (has_index (path));
+  /* Nothing was there to lose, so nothing was copied. */
+  ck_assert (!g_file_test (backup, G_FILE_TEST_EXISTS));
+}
+END_TEST
+
+START_TEST (test_v1_is_migrated_after_a_backup)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autofree char *path = make_v1_file (dir, FALSE);
+  g_autofree char *backup = ql_sqlite_schema_backup_path (path, 1);
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(QlLedgerBook) book = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected_backup = g_strconcat (path, ".v1-backup", NULL);
+  gint64 n_events = count_events (path);
+  GStatBuf buf;
+
+  ck_assert_str_eq (backup, expected_backup);
+  ck_assert_int_eq (n_events, N_ACCOUNTS * (DEPOSITS_PER_ACCOUNT + 1));
+
+  store = ql_event_store_open (path, &error);
+  assert_no_error (error);
+  ck_assert (!ql_sqlite_event_store_is_read_only (QL_SQLITE_EVENT_STORE (store)));
+  book = ql_ledger_book_new (store, &error);
+  assert_no_error (error);
+
+  for (guint a = 0; a < N_ACCOUNTS; a++)
+    {
+      g_autofree char *name = g_strdup_printf ("Account %u", a);
+
+      ck_assert_int_eq (deposits_sum (book, name), expected_balance ());
+    }
+
+  /* The migrated file takes new events. */
+  ck_assert (ql_ledger_book_deposit (book, "Account 0", "1", &error));
+  assert_no_error (error);
+  g_clear_object (&book);
+  g_clear_object (&store);
+
+  ck_assert_int_eq (user_version (path), QL_SQLITE_SCHEMA_VERSION);
+  ck_assert (has_index (path));
+  ck_assert_int_eq (count_events (path), n_events + 1);
+
+  /* The copy is the file as it was, private like it. */
+  ck_assert (g_file_test (backup, G_FILE_TEST_IS_REGULAR));
+  ck_assert_int_eq (g_stat (backup, &buf), 0);
+  ck_assert_int_eq (buf.st_mode & 0777, 0600);
+  ck_assert_int_eq (user_version (backup), 1);
+  ck_assert (!has_index (backup));
+  ck_assert_int_eq (count_events (backup), n_events);
+
+  /* Opening again migrates nothing more and copies nothing more. */
+  store = ql_event_store_open (path, &error);
+  assert_no_error (error);
+  g_clear_object (&store);
+  {
+    g_autofree char *second = g_strconcat (path, ".v1-backup-2", NULL);
+
+    ck_assert (!g_file_test (second, G_FILE_TEST_EXISTS));
+  }
+}
+END_TEST
+
+START_TEST (test_reference_lookup_uses_the_index)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autofree char *path = make_v1_file (dir, TRUE);
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *plan = NULL;
+  sqlite3_stmt *stmt = NULL;
+  g_autofree char *explain = g_strconcat ("EXPLAIN QUERY PLAN ", reference_query, NULL);
+  sqlite3 *db;
+
+  store = ql_event_store_open (path, &error);
+  assert_no_error (error);
+  g_clear_object (&store);
+
+  db = open_raw (path, SQLITE_OPEN_READONLY);
+  ck_assert_int_eq (sqlite3_prepare_v2 (db, explain, -1, &stmt, NULL), SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, "Account 1", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, "order-1-42", -1, SQLITE_STATIC);
+  ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
+  plan = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+  sqlite3_finalize (stmt);
+  ck_assert_msg (strstr (plan, "events_by_reference") != NULL, "plan: %s", plan);
+
+  ck_assert_int_eq (sqlite3_prepare_v2 (db, reference_query, -1, &stmt, NULL), SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, "Account 1", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, "order-1-42", -1, SQLITE_STATIC);
+  ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
+  ck_assert_int_eq (sqlite3_column_int64 (stmt, 0), 42);
+  ck_assert_int_eq (sqlite3_step (stmt), SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+END_TEST
+
+START_TEST (test_failed_migration_leaves_the_file)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autofree char *path = make_v1_file (dir, TRUE);
+  g_autofree char *backup = g_strconcat (path, ".v1-backup", NULL);
+  g_autofree char *before = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize before_length = 0;
+  sqlite3 *db;
+  /* The real step, then one that fails half-way through its work. */
+  const QlSqliteMigration steps[] = {
+    { 2,
+      "CREATE INDEX events_by_reference"
+      "  ON events (ledger, json_extract (payload, '$.reference'))"
+      "  WHERE json_valid (payload) AND json_extract (payload, '$.reference') IS NOT NULL;"
+      "PRAGMA user_version = 2;" },
+    { 3,
+      "CREATE TABLE half_done (x);"
+      "INSERT INTO half_done SELECT position FROM events;"
+      "SELECT no_such_function ();"
+      "PRAGMA user_version = 3;" },
+  };
+
+  before = read_file (path, &before_length);
+
+  db = open_raw (path, SQLITE_OPEN_READWRITE);
+  ck_assert (!ql_sqlite_schema_migrate (db, path, steps, G_N_ELEMENTS (steps), &error));
+  assert_store_error (error, QL_STORE_ERROR_FAILED);
+  ck_assert_ptr_nonnull (strstr (error->message, path));
+  ck_assert_msg (strstr (error->message, "no_such_function") != NULL, "%s", error->message);
+  /* The connection is usable and back out of the transaction. */
+  ck_assert (sqlite3_get_autocommit (db));
+  ck_assert_int_eq (sqlite3_close (db), SQLITE_OK);
+
+  assert_same_file (path, before, before_length);
+  ck_assert_int_eq (user_version (path), 1);
+  ck_assert (!has_index (path));
+  ck_assert (!g_file_test (backup, G_FILE_TEST_EXISTS));
+
+  /* A step that forgets its version is refused as well. */
+  {
+    const QlSqliteMigration forgetful[] = { { 2, "CREATE TABLE forgotten (x);" } };
+
+    g_clear_error (&error);
+    db = open_raw (path, SQLITE_OPEN_READWRITE);
+    ck_assert (!ql_sqlite_schema_migrate (db, path, forgetful, 1, &error));
+    assert_store_error (error, QL_STORE_ERROR_FAILED);
+    ck_assert_int_eq (sqlite3_close (db), SQLITE_OK);
+    assert_same_file (path, before, before_length);
+  }
+
+  /* The real migration still works on the file afterwards. */
+  {
+    g_autoptr(QlEventStore) store = NULL;
+
+    g_clear_error (&error);
+    store = ql_event_store_open (path, &error);
+    assert_no_error (error);
+  }
+  ck_assert_int_eq (user_version (path), QL_SQLITE_SCHEMA_VERSION);
+}
+END_TEST
+
+/* The disk fills while the copy is written: the migration must not
+ * start, and the file must be as it was. */
+START_TEST (test_full_disk_during_backup)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autofree char *path = make_v1_file (dir, TRUE);
+  g_autofree char *backup = g_strconcat (path, ".v1-backup", NULL);
+  g_autofree char *before = NULL;
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize before_length = 0;
+  struct rlimit limit;
+
+  before = read_file (path, &before_length);
+  ck_assert_uint_gt (before_length, 16384);
+
+  /* Writing past the limit fails with EFBIG, as on a full disk. */
+  signal (SIGXFSZ, SIG_IGN);
+  limit.rlim_cur = before_length / 2;
+  limit.rlim_max = RLIM_INFINITY;
+  ck_assert_int_eq (setrlimit (RLIMIT_FSIZE, &limit), 0);
+
+  store = ql_event_store_open (path, &error);
+
+  limit.rlim_cur = RLIM_INFINITY;
+  ck_assert_int_eq (setrlimit (RLIMIT_FSIZE, &limit), 0);
+
+  ck_assert_ptr_null (store);
+  ck_assert_ptr_nonnull (error);
+  ck_assert_ptr_nonnull (strstr (error->message, path));
+  assert_same_file (path, before, before_length);
+  ck_assert_int_eq (user_version (path), 1);
+  ck_assert (!g_file_test (backup, G_FILE_TEST_EXISTS));
+}
+END_TEST
+
+START_TEST (test_backups_are_never_overwritten)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autofree char *path = make_v1_file (dir, FALSE);
+  g_autofree char *first = g_strconcat (path, ".v1-backup", NULL);
+  g_autofree char *second = g_strconcat (path, ".v1-backup-2", NULL);
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+
+  ck_assert (g_file_set_contents (first, "an older copy", -1, NULL));
+  name = ql_sqlite_schema_backup_path (path, 1);
+  ck_assert_str_eq (name, second);
+
+  store = ql_event_store_open (path, &error);
+  assert_no_error (error);
+
+  assert_same_file (first, "an older copy", 13);
+  ck_assert_int_eq (user_version (second), 1);
+}
+END_TEST
+
+START_TEST (test_newer_version_is_refused)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autofree char *path = g_build_filename (dir, "ledger.db", NULL);
+  g_autofree char *before = NULL;
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pragma = g_strdup_printf ("PRAGMA user_version = %d",
+                                             QL_SQLITE_SCHEMA_VERSION + 1);
+  gsize before_length = 0;
+  sqlite3 *db;
+
+  store = ql_event_store_open (path, &error);
+  assert_no_error (error);
+  g_clear_object (&store);
+
+  db = open_raw (path, SQLITE_OPEN_READWRITE);
+  exec_sql (db, pragma);
+  ck_assert_int_eq (sqlite3_close (db), SQLITE_OK);
+  ck_assert_int_eq (user_version (path), QL_SQLITE_SCHEMA_VERSION + 1);
+
+  before = read_file (path, &before_length);
+  store = ql_event_store_open (path, &error);
+  ck_assert_ptr_null (store);
+  assert_store_error (error, QL_STORE_ERROR_TOO_NEW);
+  assert_same_file (path, before, before_length);
+}
+END_TEST
+
+START_TEST (test_read_only_v1_is_read_as_it_is)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autofree char *path = make_v1_file (dir, FALSE);
+  g_autofree char *backup = g_strconcat (path, ".v1-backup", NULL);
+  g_autofree char *before = NULL;
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(QlLedgerBook) book = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize before_length = 0;
+
+  before = read_file (path, &before_length);
+  ck_assert_int_eq (g_chmod (path, 0444), 0);
+  ck_assert_int_eq (g_chmod (dir, 0555), 0);
+  drop_root ();
+
+  store = ql_event_store_open (path, &error);
+  assert_no_error (error);
+  ck_assert (ql_sqlite_event_store_is_read_only (QL_SQLITE_EVENT_STORE (store)));
+  book = ql_ledger_book_new (store, &error);
+  assert_no_error (error);
+  ck_assert_int_eq (deposits_sum (book, "Account 2"), expected_balance ());
+  g_clear_object (&book);
+  g_clear_object (&store);
+
+  assert_same_file (path, before, before_length);
+  ck_assert (!g_file_test (backup, G_FILE_TEST_EXISTS));
+}
+END_TEST
+
+/* Several stores open one version 1 file at once: one migrates, the
+ * others find it migrated, and one copy is left. */
+typedef struct
+{
+  const char *path;
+  gboolean    ok;
+} Opener;
+
+static gpointer
+open_thread (gpointer data)
+{
+  Opener *opener = data;
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  store = ql_event_store_open (opener->path, &error);
+  opener->ok = store != NULL;
+  if (error != NULL)
+    g_printerr ("%s\n", error->message);
+
+  return NULL;
+}
+
+START_TEST (test_concurrent_openers_migrate_once)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autofree char *path = make_v1_file (dir, FALSE);
+  Opener openers[4];
+  GThread *threads[G_N_ELEMENTS (openers)];
+  g_autofree char *backup = NULL;
+  guint n_backups = 0;
+  const char *name;
+  GDir *listing;
+
+  for (guint i = 0; i < G_N_ELEMENTS (openers); i++)
+    {
+      openers[i] = (Opener) { path, FALSE };
+      threads[i] = g_thread_new ("opener", open_thread, &openers[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (openers); i++)
+    {
+      g_thread_join (threads[i]);
+      ck_assert (openers[i].ok);
+    }
+
+  ck_assert_int_eq (user_version (path), QL_SQLITE_SCHEMA_VERSION);
+
+  listing = g_dir_open (dir, 0, NULL);
+  ck_assert_ptr_nonnull (listing);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    {
+      if (g_str_has_prefix (name, "ledger.db.v1-backup"))
+        {
+          n_backups++;
+          g_free (backup);
+          backup = g_build_filename (dir, name, NULL);
+        }
+    }
+  g_dir_close (listing);
+
+  ck_assert_uint_eq (n_backups, 1);
+  ck_assert_int_eq (user_version (backup), 1);
+  ck_assert_int_eq (count_events (backup), N_ACCOUNTS * (DEPOSITS_PER_ACCOUNT + 1));
+}
+END_TEST
+
+static void
+remove_tree (const char *path)
+{
+  GDir *dir;
+  const char *name;
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_chmod (path, 0700);
+      dir = g_dir_open (path, 0, NULL);
+      if (dir != NULL)
+        {
+          while ((name = g_dir_read_name (dir)) != NULL)
+            {
+              g_autofree char *child = g_build_filename (path, name, NULL);
+
+              remove_tree (child);
+            }
+          g_dir_close (dir);
+        }
+      g_rmdir (path);
+    }
+  else
+    {
+      g_unlink (path);
+    }
+}
+
+static Suite *
+sqlite_schema_suite (void)
+{
+  Suite *suite = suite_create ("QlSqliteSchema");
+  TCase *tcase;
+
+  tcase = tcase_create ("new-files");
+  tcase_add_test (tcase, test_new_file_is_current);
+  suite_add_tcase (suite, tcase);
+
+  tcase = tcase_create ("migration");
+  tcase_add_test (tcase, test_v1_is_migrated_after_a_backup);
+  tcase_add_test (tcase, test_reference_lookup_uses_the_index);
+  tcase_add_test (tcase, test_backups_are_never_overwritten);
+  tcase_add_test (tcase, test_concurrent_openers_migrate_once);
+  suite_add_tcase (suite, tcase);
+
+  tcase = tcase_create ("failed-migration");
+  tcase_add_test (tcase, test_failed_migration_leaves_the_file);
+  tcase_add_test (tcase, test_full_disk_during_backup);
+  suite_add_tcase (suite, tcase);
+
+  tcase = tcase_create ("refused");
+  tcase_add_test (tcase, test_newer_version_is_refused);
+  suite_add_tcase (suite, tcase);
+
+  tcase = tcase_create ("read-only");
+  tcase_add_test (tcase, test_read_only_v1_is_read_as_it_is);
+  suite_add_tcase (suite, tcase);
+
+  return suite;
+}
+
+int
+main (void)
+{
+  g_autofree char *tmpdir = NULL;
+  g_autoptr(GError) error = NULL;
+  SRunner *runner;
+  int n_failed;
+
+  tmpdir = g_dir_make_tmp ("ql-test-sqlite-schema-XXXXXX", &error);
+  g_assert_no_error (error);
+  /* Tests that give up root must still reach their own folders. */
+  g_chmod (tmpdir, 0755);
+  g_setenv ("QL_TEST_TMPDIR", tmpdir, TRUE);
+
+  runner = srunner_create (sqlite_schema_suite ());
+  srunner_run_all (runner, CK_ENV);
+  n_failed = srunner_ntests_failed (runner);
+  srunner_free (runner);
+
+  remove_tree (tmpdir);
+
+  return n_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
