@@ -48,11 +48,20 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+typedef struct _Command Command;
+
 typedef gboolean (*CommandFunc) (QlTerminalController  *self,
+                                 const Command         *command,
                                  char                 **args,
                                  GError               **error);
 
-typedef struct
+/* The model's commands that change a ledger by an amount. */
+typedef gboolean (*ChangeFunc) (QlLedgerBook  *book,
+                                const char    *name,
+                                const char    *amount,
+                                GError       **error);
+
+struct _Command
 {
   const char  *name;
   const char  *arguments;
@@ -61,24 +70,26 @@ typedef struct
   guint        max_args;
   gboolean     uses_ledgers;
   CommandFunc  run;
-} Command;
+  /* For run_change only: the model call, and what to say when it is done,
+   * with the ledger's name, the amount and the new balance as %1$s, %2$s
+   * and %3$s. */
+  ChangeFunc   change;
+  const char  *done;
+};
 
-static gboolean run_random      (QlTerminalController *self, char **args, GError **error);
-static gboolean run_search      (QlTerminalController *self, char **args, GError **error);
-static gboolean run_open        (QlTerminalController *self, char **args, GError **error);
-static gboolean run_deposit     (QlTerminalController *self, char **args, GError **error);
-static gboolean run_withdraw    (QlTerminalController *self, char **args, GError **error);
-static gboolean run_create_item (QlTerminalController *self, char **args, GError **error);
-static gboolean run_increase    (QlTerminalController *self, char **args, GError **error);
-static gboolean run_decrease    (QlTerminalController *self, char **args, GError **error);
-static gboolean run_balance     (QlTerminalController *self, char **args, GError **error);
-static gboolean run_events      (QlTerminalController *self, char **args, GError **error);
-static gboolean run_at          (QlTerminalController *self, char **args, GError **error);
-static gboolean run_undo        (QlTerminalController *self, char **args, GError **error);
-static gboolean run_ledgers     (QlTerminalController *self, char **args, GError **error);
-static gboolean run_log         (QlTerminalController *self, char **args, GError **error);
-static gboolean run_help        (QlTerminalController *self, char **args, GError **error);
-static gboolean run_quit        (QlTerminalController *self, char **args, GError **error);
+static gboolean run_random      (QlTerminalController *self, const Command *command, char **args, GError **error);
+static gboolean run_search      (QlTerminalController *self, const Command *command, char **args, GError **error);
+static gboolean run_open        (QlTerminalController *self, const Command *command, char **args, GError **error);
+static gboolean run_create_item (QlTerminalController *self, const Command *command, char **args, GError **error);
+static gboolean run_change      (QlTerminalController *self, const Command *command, char **args, GError **error);
+static gboolean run_balance     (QlTerminalController *self, const Command *command, char **args, GError **error);
+static gboolean run_events      (QlTerminalController *self, const Command *command, char **args, GError **error);
+static gboolean run_at          (QlTerminalController *self, const Command *command, char **args, GError **error);
+static gboolean run_undo        (QlTerminalController *self, const Command *command, char **args, GError **error);
+static gboolean run_ledgers     (QlTerminalController *self, const Command *command, char **args, GError **error);
+static gboolean run_log         (QlTerminalController *self, const Command *command, char **args, GError **error);
+static gboolean run_help        (QlTerminalController *self, const Command *command, char **args, GError **error);
+static gboolean run_quit        (QlTerminalController *self, const Command *command, char **args, GError **error);
 
 #define UNLIMITED G_MAXUINT
 
@@ -96,19 +107,27 @@ static const Command commands[] = {
     1, 2, TRUE, run_open },
   { "deposit", N_("ACCOUNT AMOUNT"),
     N_("put money into an account"),
-    2, 2, TRUE, run_deposit },
+    2, 2, TRUE, run_change, ql_ledger_book_deposit,
+    /* Translators: %1$s is the account, %2$s the amount, %3$s its balance. */
+    N_("Deposited %2$s into %1$s. Balance: %3$s") },
   { "withdraw", N_("ACCOUNT AMOUNT"),
     N_("take money out of an account; no overdraft"),
-    2, 2, TRUE, run_withdraw },
+    2, 2, TRUE, run_change, ql_ledger_book_withdraw,
+    /* Translators: %1$s is the account, %2$s the amount, %3$s its balance. */
+    N_("Withdrew %2$s from %1$s. Balance: %3$s") },
   { "create-item", N_("ITEM QUANTITY"),
     N_("start an inventory item"),
     2, 2, TRUE, run_create_item },
   { "increase", N_("ITEM N"),
     N_("add to an item's quantity"),
-    2, 2, TRUE, run_increase },
+    2, 2, TRUE, run_change, ql_ledger_book_increase,
+    /* Translators: %1$s is the item, %2$s the amount added, %3$s its quantity. */
+    N_("Increased %1$s by %2$s. Quantity: %3$s") },
   { "decrease", N_("ITEM N"),
     N_("take from an item's quantity; never below zero"),
-    2, 2, TRUE, run_decrease },
+    2, 2, TRUE, run_change, ql_ledger_book_decrease,
+    /* Translators: %1$s is the item, %2$s the amount taken, %3$s its quantity. */
+    N_("Decreased %1$s by %2$s. Quantity: %3$s") },
   { "balance", N_("LEDGER"),
     N_("show the balance or quantity now"),
     1, 1, TRUE, run_balance },
@@ -298,6 +317,7 @@ describe_change (QlTerminalController  *self,
 
 static gboolean
 run_random (QlTerminalController  *self,
+            const Command         *command,
             char                 **args,
             GError               **error)
 {
@@ -312,6 +332,7 @@ run_random (QlTerminalController  *self,
 
 static gboolean
 run_search (QlTerminalController  *self,
+            const Command         *command,
             char                 **args,
             GError               **error)
 {
@@ -343,6 +364,7 @@ run_search (QlTerminalController  *self,
 
 static gboolean
 run_open (QlTerminalController  *self,
+          const Command         *command,
           char                 **args,
           GError               **error)
 {
@@ -368,7 +390,8 @@ run_open (QlTerminalController  *self,
 }
 
 static gboolean
-run_deposit (QlTerminalController  *self,
+run_change (QlTerminalController  *self,
+            const Command         *command,
             char                 **args,
             GError               **error)
 {
@@ -377,40 +400,22 @@ run_deposit (QlTerminalController  *self,
   g_autofree char *message = NULL;
   QlLedger *ledger;
 
-  if (!ql_ledger_book_deposit (self->ledgers, args[0], args[1], error))
+  if (!command->change (self->ledgers, args[0], args[1], error))
     return FALSE;
 
   ledger = describe_change (self, args[0], args[1], &amount, &balance);
-  /* Translators: The amount, the account, then its balance. */
-  message = g_strdup_printf (_("Deposited %s into %s. Balance: %s"),
-                             amount, ql_ledger_get_name (ledger), balance);
-  ql_terminal_view_show (self->view, message);
-  return TRUE;
-}
-
-static gboolean
-run_withdraw (QlTerminalController  *self,
-             char                 **args,
-             GError               **error)
-{
-  g_autofree char *amount = NULL;
-  g_autofree char *balance = NULL;
-  g_autofree char *message = NULL;
-  QlLedger *ledger;
-
-  if (!ql_ledger_book_withdraw (self->ledgers, args[0], args[1], error))
-    return FALSE;
-
-  ledger = describe_change (self, args[0], args[1], &amount, &balance);
-  /* Translators: The amount, the account, then its balance. */
-  message = g_strdup_printf (_("Withdrew %s from %s. Balance: %s"),
-                             amount, ql_ledger_get_name (ledger), balance);
+  /* The formats come from the command table above, each taking three strings. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  message = g_strdup_printf (_(command->done), ql_ledger_get_name (ledger), amount, balance);
+#pragma GCC diagnostic pop
   ql_terminal_view_show (self->view, message);
   return TRUE;
 }
 
 static gboolean
 run_create_item (QlTerminalController  *self,
+                 const Command         *command,
                  char                 **args,
                  GError               **error)
 {
@@ -432,49 +437,8 @@ run_create_item (QlTerminalController  *self,
 }
 
 static gboolean
-run_increase (QlTerminalController  *self,
-             char                 **args,
-             GError               **error)
-{
-  g_autofree char *amount = NULL;
-  g_autofree char *balance = NULL;
-  g_autofree char *message = NULL;
-  QlLedger *ledger;
-
-  if (!ql_ledger_book_increase (self->ledgers, args[0], args[1], error))
-    return FALSE;
-
-  ledger = describe_change (self, args[0], args[1], &amount, &balance);
-  /* Translators: The item, the amount added, then the new quantity. */
-  message = g_strdup_printf (_("Increased %s by %s. Quantity: %s"),
-                             ql_ledger_get_name (ledger), amount, balance);
-  ql_terminal_view_show (self->view, message);
-  return TRUE;
-}
-
-static gboolean
-run_decrease (QlTerminalController  *self,
-             char                 **args,
-             GError               **error)
-{
-  g_autofree char *amount = NULL;
-  g_autofree char *balance = NULL;
-  g_autofree char *message = NULL;
-  QlLedger *ledger;
-
-  if (!ql_ledger_book_decrease (self->ledgers, args[0], args[1], error))
-    return FALSE;
-
-  ledger = describe_change (self, args[0], args[1], &amount, &balance);
-  /* Translators: The item, the amount taken, then the new quantity. */
-  message = g_strdup_printf (_("Decreased %s by %s. Quantity: %s"),
-                             ql_ledger_get_name (ledger), amount, balance);
-  ql_terminal_view_show (self->view, message);
-  return TRUE;
-}
-
-static gboolean
 run_balance (QlTerminalController  *self,
+             const Command         *command,
              char                 **args,
              GError               **error)
 {
@@ -491,6 +455,7 @@ run_balance (QlTerminalController  *self,
 
 static gboolean
 run_events (QlTerminalController  *self,
+            const Command         *command,
             char                 **args,
             GError               **error)
 {
@@ -515,6 +480,7 @@ run_events (QlTerminalController  *self,
 
 static gboolean
 run_at (QlTerminalController  *self,
+        const Command         *command,
         char                 **args,
         GError               **error)
 {
@@ -540,6 +506,7 @@ run_at (QlTerminalController  *self,
 
 static gboolean
 run_undo (QlTerminalController  *self,
+          const Command         *command,
           char                 **args,
           GError               **error)
 {
@@ -568,6 +535,7 @@ run_undo (QlTerminalController  *self,
 
 static gboolean
 run_ledgers (QlTerminalController  *self,
+             const Command         *command,
              char                 **args,
              GError               **error)
 {
@@ -594,6 +562,7 @@ run_ledgers (QlTerminalController  *self,
 
 static gboolean
 run_log (QlTerminalController  *self,
+         const Command         *command,
          char                 **args,
          GError               **error)
 {
@@ -630,6 +599,7 @@ run_log (QlTerminalController  *self,
 
 static gboolean
 run_help (QlTerminalController  *self,
+          const Command         *command,
           char                 **args,
           GError               **error)
 {
@@ -666,6 +636,7 @@ run_help (QlTerminalController  *self,
 
 static gboolean
 run_quit (QlTerminalController  *self,
+          const Command         *command,
           char                 **args,
           GError               **error)
 {
@@ -763,7 +734,7 @@ run_command (QlTerminalController  *self,
   if (command->uses_ledgers && !ql_ledger_book_refresh (self->ledgers, error))
     return FALSE;
 
-  return command->run (self, words + 1, error);
+  return command->run (self, command, words + 1, error);
 }
 
 static void
