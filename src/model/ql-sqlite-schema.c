@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "ql-event-store.h"
 #include "ql-sqlite-schema.h"
@@ -152,69 +153,51 @@ ql_sqlite_schema_backup_path (const char *path,
   return NULL;
 }
 
-/* Makes a new, empty, private file for the backup of @path, under the
- * first free name: another process may be picking a name at once. */
-static char *
-create_backup_file (const char  *path,
-                    gint64       version,
-                    GError     **error)
+static void
+set_backup_error (const char  *path,
+                  QlStoreError code,
+                  const char  *detail,
+                  GError     **error)
 {
-  int saved_errno = EEXIST;
-
-  for (guint attempt = 0; attempt < MAX_BACKUP_NAMES; attempt++)
-    {
-      g_autofree char *backup_path = ql_sqlite_schema_backup_path (path, version);
-      int fd;
-
-      if (backup_path == NULL)
-        break;
-
-      fd = g_open (backup_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-      if (fd >= 0)
-        {
-          g_close (fd, NULL);
-          return g_steal_pointer (&backup_path);
-        }
-
-      saved_errno = errno;
-      if (saved_errno != EEXIST)
-        break;
-    }
-
-  g_set_error (error, QL_STORE_ERROR,
-               saved_errno == EACCES || saved_errno == EROFS ? QL_STORE_ERROR_READ_ONLY
-                                                             : QL_STORE_ERROR_FAILED,
+  g_set_error (error, QL_STORE_ERROR, code,
                _("Could not save a copy of “%s” before bringing it up to date: %s; "
-                 "the file was left as it was"), path, g_strerror (saved_errno));
-  return NULL;
+                 "the file was left as it was"), path, detail);
 }
 
-/* Copies the database @db has open to a new private file beside it, and
- * returns the copy's path. The backup API reads one consistent snapshot;
- * it cannot run while @db holds the write lock, so this comes first. */
-static char *
-save_backup (sqlite3     *db,
-             const char  *path,
-             gint64       version,
-             GError     **error)
+static QlStoreError
+store_error_from_errno (int saved_errno)
 {
-  g_autofree char *backup_path = create_backup_file (path, version, error);
+  if (saved_errno == EACCES || saved_errno == EROFS || saved_errno == EPERM)
+    return QL_STORE_ERROR_READ_ONLY;
+  if (saved_errno == ENOSPC || saved_errno == EFBIG || saved_errno == EDQUOT)
+    return QL_STORE_ERROR_FULL;
+  return QL_STORE_ERROR_FAILED;
+}
+
+/* Copies @path whole into the new file @copy_path through a connection
+ * of its own: the caller's holds the write lock, which a reader's
+ * snapshot does not wait for. */
+static gboolean
+copy_database (const char  *path,
+               const char  *copy_path,
+               GError     **error)
+{
   sqlite3_backup *backup;
+  sqlite3 *source = NULL;
   sqlite3 *copy = NULL;
   int rc;
 
-  if (backup_path == NULL)
-    return NULL;
-
-  rc = sqlite3_open_v2 (backup_path, &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+  rc = sqlite3_open_v2 (path, &source, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_open_v2 (copy_path, &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc == SQLITE_OK)
     {
-      backup = sqlite3_backup_init (copy, "main", db, "main");
+      backup = sqlite3_backup_init (copy, "main", source, "main");
       if (backup != NULL)
         {
           rc = sqlite3_backup_step (backup, -1);
           sqlite3_backup_finish (backup);
-          rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+          rc = rc == SQLITE_DONE ? sqlite3_errcode (copy) : rc;
         }
       else
         {
@@ -223,22 +206,76 @@ save_backup (sqlite3     *db,
     }
 
   if (rc != SQLITE_OK)
+    set_backup_error (path,
+                      (rc & 0xff) == SQLITE_FULL ? QL_STORE_ERROR_FULL : QL_STORE_ERROR_FAILED,
+                      copy != NULL ? sqlite3_errmsg (copy) : sqlite3_errstr (rc), error);
+
+  sqlite3_close (copy);
+  sqlite3_close (source);
+
+  return rc == SQLITE_OK;
+}
+
+/* Copies @path to a new private file beside it and returns the copy's
+ * path. The caller holds the write lock, so that nobody else is making a
+ * copy: one left half-written under the temporary name by a program that
+ * was killed is removed. The copy only gets its name once complete. */
+static char *
+save_backup (const char  *path,
+             gint64       version,
+             GError     **error)
+{
+  g_autofree char *incomplete = g_strdup_printf ("%s.v%" G_GINT64_FORMAT "-backup.incomplete",
+                                                 path, version);
+  int saved_errno;
+  int fd;
+
+  g_unlink (incomplete);
+  fd = g_open (incomplete, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
     {
-      g_set_error (error, QL_STORE_ERROR,
-                   (rc & 0xff) == SQLITE_FULL ? QL_STORE_ERROR_FULL : QL_STORE_ERROR_FAILED,
-                   _("Could not save a copy of “%s” before bringing it up to date: %s; "
-                     "the file was left as it was"),
-                   path, copy != NULL ? sqlite3_errmsg (copy) : sqlite3_errstr (rc));
-      sqlite3_close (copy);
-      g_unlink (backup_path);
+      saved_errno = errno;
+      set_backup_error (path, store_error_from_errno (saved_errno), g_strerror (saved_errno),
+                        error);
+      return NULL;
+    }
+  g_close (fd, NULL);
+
+  if (!copy_database (path, incomplete, error))
+    {
+      g_unlink (incomplete);
       return NULL;
     }
 
-  sqlite3_close (copy);
-  g_info ("Saved a copy of %s as it was in schema version %" G_GINT64_FORMAT " to %s",
-          path, version, backup_path);
+  /* link() never replaces a file, unlike rename(). */
+  for (guint attempt = 0; attempt < MAX_BACKUP_NAMES; attempt++)
+    {
+      g_autofree char *backup_path = ql_sqlite_schema_backup_path (path, version);
 
-  return g_steal_pointer (&backup_path);
+      if (backup_path == NULL)
+        break;
+
+      if (link (incomplete, backup_path) == 0)
+        {
+          g_unlink (incomplete);
+          g_info ("Saved a copy of %s as it was in schema version %" G_GINT64_FORMAT " to %s",
+                  path, version, backup_path);
+          return g_steal_pointer (&backup_path);
+        }
+
+      saved_errno = errno;
+      if (saved_errno != EEXIST)
+        {
+          set_backup_error (path, store_error_from_errno (saved_errno),
+                            g_strerror (saved_errno), error);
+          g_unlink (incomplete);
+          return NULL;
+        }
+    }
+
+  set_backup_error (path, QL_STORE_ERROR_FAILED, _("too many backups beside it"), error);
+  g_unlink (incomplete);
+  return NULL;
 }
 
 /* Undoes a migration that failed: the file is as it was, so the copy
@@ -265,9 +302,9 @@ abandon (sqlite3    *db,
  * lacks run in one transaction, under the write lock, so that another
  * process that opens the file at the same time finds it either as it was
  * or migrated. A file that holds events is first copied whole to
- * ql_sqlite_schema_backup_path(), just before the migration takes the
- * write lock. When anything fails the transaction is rolled back, the
- * copy removed, and the file left as it was.
+ * ql_sqlite_schema_backup_path(), under the same lock. When anything
+ * fails the transaction is rolled back, the copy removed, and the file
+ * left as it was.
  *
  * Returns: %TRUE when the file is at the last version, or %FALSE with
  *   @error set in the %QL_STORE_ERROR domain
@@ -291,33 +328,31 @@ ql_sqlite_schema_migrate (sqlite3                  *db,
 
   target = migrations[n_migrations - 1].version;
 
-  if (!query_int (db, path, "PRAGMA user_version", &version, error) ||
-      !query_int (db, path, "SELECT EXISTS (SELECT 1 FROM events)", &has_events, error))
+  if (!query_int (db, path, "PRAGMA user_version", &version, error))
     return FALSE;
   if (version >= target)
     return TRUE;
 
-  /* An empty file has nothing to lose: new files are made this way. */
-  if (has_events)
-    {
-      backup_path = save_backup (db, path, version, error);
-      if (backup_path == NULL)
-        return FALSE;
-    }
-
   /* Another process may be migrating too: decide under the write lock. */
-  if (!run_sql (db, path, "BEGIN IMMEDIATE", error) ||
-      !query_int (db, path, "PRAGMA user_version", &version, error))
+  if (!run_sql (db, path, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  if (!query_int (db, path, "PRAGMA user_version", &version, error) ||
+      !query_int (db, path, "SELECT EXISTS (SELECT 1 FROM events)", &has_events, error))
     {
-      abandon (db, backup_path);
+      rollback (db);
       return FALSE;
     }
 
-  /* It did: its own copy was made before it. */
-  if (version >= target && backup_path != NULL)
+  /* An empty file has nothing to lose: new files are made this way. */
+  if (version < target && has_events)
     {
-      g_unlink (backup_path);
-      g_clear_pointer (&backup_path, g_free);
+      backup_path = save_backup (path, version, error);
+      if (backup_path == NULL)
+        {
+          rollback (db);
+          return FALSE;
+        }
     }
 
   for (guint i = 0; i < n_migrations && version < target; i++)
