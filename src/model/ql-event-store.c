@@ -115,6 +115,25 @@ ql_event_store_open (const char  *location,
 }
 
 /**
+ * ql_event_store_is_read_only:
+ * @self: a #QlEventStore
+ *
+ * Whether the store was opened read-only, as ql_event_store_open() does
+ * with a file it cannot write: reads work and appends fail with
+ * %QL_STORE_ERROR_READ_ONLY. A front-end tells its user so up front.
+ *
+ * Returns: %TRUE when appends to @self cannot succeed
+ */
+gboolean
+ql_event_store_is_read_only (QlEventStore *self)
+{
+  g_return_val_if_fail (QL_IS_EVENT_STORE (self), FALSE);
+
+  return QL_IS_SQLITE_EVENT_STORE (self) &&
+         ql_sqlite_event_store_is_read_only (QL_SQLITE_EVENT_STORE (self));
+}
+
+/**
  * ql_event_store_append:
  * @self: a #QlEventStore
  * @ledger: the ledger's name

@@ -58,6 +58,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (QlLedgerHead, ql_ledger_head_free)
  * @expected_version: the ledger's version the caller saw, 0 for a new ledger
  * @events: (array length=n_events): the events to append to it
  * @n_events: the number of @events, at least 1
+ * @snapshot: (nullable): the ledger's state after these events, as
+ *   ql_event_store_save_snapshot() takes it, to cache in the same
+ *   transaction; %NULL for none
  *
  * One ledger's part of ql_event_store_append_batch().
  */
@@ -67,6 +70,7 @@ typedef struct
   gint64            expected_version;
   const QlNewEvent *events;
   guint             n_events;
+  const char       *snapshot;
 } QlLedgerAppend;
 
 /**
@@ -148,6 +152,7 @@ struct _QlEventStoreInterface
 QlEventStore *ql_event_store_open              (const char        *location,
                                                 GError           **error);
 char         *ql_event_store_default_location  (void);
+gboolean      ql_event_store_is_read_only      (QlEventStore      *self);
 gboolean      ql_event_store_append            (QlEventStore      *self,
                                                 const char        *ledger,
                                                 gint64             expected_version,

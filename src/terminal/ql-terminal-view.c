@@ -439,3 +439,24 @@ ql_terminal_view_show_notice (QlTerminalView *self,
   if (self->reading)
     write_prompt (self);
 }
+
+/**
+ * ql_terminal_view_show_warning:
+ * @self: a #QlTerminalView
+ * @message: something the user must know before going on
+ *
+ * Writes one line, `Note: ` and @message, where errors go: unlike a
+ * notice it does not depend on timing, so scripts see it too.
+ */
+void
+ql_terminal_view_show_warning (QlTerminalView *self,
+                               const char     *message)
+{
+  g_autofree char *line = NULL;
+
+  g_return_if_fail (QL_IS_TERMINAL_VIEW (self));
+  g_return_if_fail (message != NULL);
+
+  line = g_strdup_printf (_("Note: %s"), message);
+  write_line (self, self->interactive ? self->output : self->errors, STYLE_NOTICE, line, FALSE);
+}

@@ -26,5 +26,7 @@ void            ql_terminal_view_show_error      (QlTerminalView *self,
                                                   const char     *message);
 void            ql_terminal_view_show_notice     (QlTerminalView *self,
                                                   const char     *text);
+void            ql_terminal_view_show_warning    (QlTerminalView *self,
+                                                  const char     *message);
 
 G_END_DECLS

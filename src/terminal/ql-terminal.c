@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ql-exit-status.h"
 #include "ql-ledger-book.h"
 #include "ql-quote-book.h"
@@ -63,6 +65,10 @@ ql_terminal_main (const char *db_location,
       ql_terminal_view_show_error (view, error->message);
       return QL_EXIT_FAILURE;
     }
+
+  if (ql_event_store_is_read_only (store))
+    ql_terminal_view_show_warning (view, _("The ledgers are read-only: they can be shown "
+                                           "but not changed."));
 
   loop = g_main_loop_new (NULL, FALSE);
   controller = ql_terminal_controller_new (view, quotes, ledgers);
