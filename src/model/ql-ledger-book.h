@@ -11,6 +11,37 @@
 
 G_BEGIN_DECLS
 
+/**
+ * QlImportPhase:
+ * @QL_IMPORT_PHASE_CHECKING: the file is read and every row checked
+ *   against the rules; progress counts bytes of the file
+ * @QL_IMPORT_PHASE_WRITING: the checked events are written; progress
+ *   counts events
+ *
+ * The two steps of ql_ledger_book_import_csv().
+ */
+typedef enum
+{
+  QL_IMPORT_PHASE_CHECKING,
+  QL_IMPORT_PHASE_WRITING,
+} QlImportPhase;
+
+/**
+ * QlImportProgressFunc:
+ * @phase: the step the import is in
+ * @done: how much of the step is done: bytes while checking, events while
+ *   writing
+ * @total: how much there is: the file's size, or the number of events
+ * @user_data: data given with the function
+ *
+ * Reports an import's progress, from the thread that runs it, every few
+ * thousand rows and once at the end of each step.
+ */
+typedef void (*QlImportProgressFunc) (QlImportPhase phase,
+                                      guint64       done,
+                                      guint64       total,
+                                      gpointer      user_data);
+
 #define QL_TYPE_LEDGER_BOOK (ql_ledger_book_get_type ())
 G_DECLARE_FINAL_TYPE (QlLedgerBook, ql_ledger_book, QL, LEDGER_BOOK, GObject)
 
@@ -71,5 +102,24 @@ void          ql_ledger_book_watch         (QlLedgerBook  *self,
 guint         ql_ledger_book_get_snapshot_interval (QlLedgerBook *self);
 void          ql_ledger_book_set_snapshot_interval (QlLedgerBook *self,
                                                     guint         interval);
+gboolean      ql_ledger_book_import_csv        (QlLedgerBook          *self,
+                                                GFile                 *file,
+                                                GCancellable          *cancellable,
+                                                QlImportProgressFunc   progress,
+                                                gpointer               progress_data,
+                                                guint64               *out_n_events,
+                                                GError               **error);
+void          ql_ledger_book_import_csv_async  (QlLedgerBook          *self,
+                                                GFile                 *file,
+                                                GCancellable          *cancellable,
+                                                QlImportProgressFunc   progress,
+                                                gpointer               progress_data,
+                                                GDestroyNotify         progress_data_free,
+                                                GAsyncReadyCallback    callback,
+                                                gpointer               user_data);
+gboolean      ql_ledger_book_import_csv_finish (QlLedgerBook          *self,
+                                                GAsyncResult          *result,
+                                                guint64               *out_n_events,
+                                                GError               **error);
 
 G_END_DECLS

@@ -19,6 +19,17 @@ gboolean      _ql_ledger_apply_quietly   (QlLedger             *self,
 void          _ql_ledger_notify_changes  (QlLedger             *self,
                                           gint64                old_balance,
                                           gint64                old_version);
+QlLedger     *_ql_ledger_new_with_state  (const char           *name,
+                                          QlLedgerKind          kind,
+                                          const char           *currency,
+                                          gint64                balance,
+                                          gint64                version);
+void          _ql_ledger_set_state       (QlLedger             *self,
+                                          gint64                balance,
+                                          gint64                version);
+char         *_ql_ledger_format_snapshot (QlLedgerKind          kind,
+                                          const char           *currency,
+                                          gint64                balance);
 QlLedger     *_ql_ledger_copy            (QlLedger             *self);
 char         *_ql_ledger_to_snapshot     (QlLedger             *self);
 QlLedger     *_ql_ledger_new_from_snapshot (const char         *name,

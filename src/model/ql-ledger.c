@@ -706,28 +706,89 @@ _ql_ledger_copy (QlLedger *self)
 char *
 _ql_ledger_to_snapshot (QlLedger *self)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
   g_return_val_if_fail (QL_IS_LEDGER (self), NULL);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "kind");
-  json_builder_add_string_value (builder, self->kind == QL_LEDGER_KIND_ACCOUNT ? "account" : "item");
-  if (self->kind == QL_LEDGER_KIND_ACCOUNT)
-    {
-      json_builder_set_member_name (builder, "currency");
-      if (self->currency != NULL)
-        json_builder_add_string_value (builder, self->currency);
-      else
-        json_builder_add_null_value (builder);
-    }
-  json_builder_set_member_name (builder, "balance");
-  json_builder_add_int_value (builder, self->balance);
-  json_builder_end_object (builder);
+  return _ql_ledger_format_snapshot (self->kind, self->currency, self->balance);
+}
 
-  root = json_builder_get_root (builder);
-  return json_to_string (root, FALSE);
+/**
+ * _ql_ledger_format_snapshot:
+ * @kind: the ledger's kind
+ * @currency: (nullable): an account's canonical currency code
+ * @balance: its balance or quantity
+ *
+ * Formats a state as _ql_ledger_to_snapshot() does, without a #QlLedger:
+ * `{"kind":"account","currency":"USD","balance":150}` or
+ * `{"kind":"item","balance":12}`. Currency codes are three capital
+ * letters, so nothing needs escaping.
+ *
+ * Returns: (transfer full): the state as a JSON object
+ */
+char *
+_ql_ledger_format_snapshot (QlLedgerKind  kind,
+                            const char   *currency,
+                            gint64        balance)
+{
+  if (kind == QL_LEDGER_KIND_ITEM)
+    return g_strdup_printf ("{\"kind\":\"item\",\"balance\":%" G_GINT64_FORMAT "}", balance);
+  if (currency == NULL)
+    return g_strdup_printf ("{\"kind\":\"account\",\"currency\":null,\"balance\":%"
+                            G_GINT64_FORMAT "}", balance);
+  return g_strdup_printf ("{\"kind\":\"account\",\"currency\":\"%s\",\"balance\":%"
+                          G_GINT64_FORMAT "}", currency, balance);
+}
+
+/**
+ * _ql_ledger_new_with_state:
+ * @name: the ledger's name
+ * @kind: its kind
+ * @currency: (nullable): an account's ISO 4217 code, or %NULL
+ * @balance: its balance or quantity
+ * @version: its version
+ *
+ * Returns: (transfer full): a ledger in that state, which the caller knows
+ *   the store holds
+ */
+QlLedger *
+_ql_ledger_new_with_state (const char   *name,
+                           QlLedgerKind  kind,
+                           const char   *currency,
+                           gint64        balance,
+                           gint64        version)
+{
+  guint decimals = 0;
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  if (currency != NULL)
+    currency = ql_currency_canonicalize (currency, &decimals, NULL);
+  return create_ledger (name, kind, currency, decimals, balance, version);
+}
+
+/**
+ * _ql_ledger_set_state:
+ * @self: a #QlLedger
+ * @balance: the new balance
+ * @version: the new version
+ *
+ * Moves the ledger to a state the caller knows the store holds, notifying
+ * what changed.
+ */
+void
+_ql_ledger_set_state (QlLedger *self,
+                      gint64    balance,
+                      gint64    version)
+{
+  gint64 old_balance;
+  gint64 old_version;
+
+  g_return_if_fail (QL_IS_LEDGER (self));
+
+  old_balance = self->balance;
+  old_version = self->version;
+  self->balance = balance;
+  self->version = version;
+  _ql_ledger_notify_changes (self, old_balance, old_version);
 }
 
 /**

@@ -26,6 +26,8 @@ G_BEGIN_DECLS
  * @QL_LEDGER_ERROR_NOTHING_TO_UNDO: every change is already reversed
  * @QL_LEDGER_ERROR_INVALID_VERSION: no such version of the ledger
  * @QL_LEDGER_ERROR_BUSY: other writers kept winning; nothing was written
+ * @QL_LEDGER_ERROR_INVALID_IMPORT: an imported file is not in the format
+ *   ql_ledger_book_import_csv() reads
  *
  * Errors of the %QL_LEDGER_ERROR domain. Messages are translated and fit
  * to show to a user as they are.
@@ -43,6 +45,7 @@ typedef enum
   QL_LEDGER_ERROR_NOTHING_TO_UNDO,
   QL_LEDGER_ERROR_INVALID_VERSION,
   QL_LEDGER_ERROR_BUSY,
+  QL_LEDGER_ERROR_INVALID_IMPORT,
 } QlLedgerError;
 
 GQuark ql_ledger_error_quark (void);

@@ -102,6 +102,11 @@ fill_record (QlEventRecord     *record,
   record->payload = event->payload;
 }
 
+static gboolean ql_memory_event_store_save_snapshot (QlEventStore  *store,
+                                                     const char    *ledger,
+                                                     gint64         version,
+                                                     const char    *state,
+                                                     GError       **error);
 static void append_checked (QlMemoryEventStore *self,
                             const char         *ledger,
                             gint64              expected_version,
@@ -223,8 +228,14 @@ ql_memory_event_store_append_batch (QlEventStore          *store,
     }
 
   for (guint i = 0; i < n_appends; i++)
-    append_checked (self, appends[i].ledger, appends[i].expected_version,
-                    appends[i].events, appends[i].n_events);
+    {
+      append_checked (self, appends[i].ledger, appends[i].expected_version,
+                      appends[i].events, appends[i].n_events);
+      if (appends[i].snapshot != NULL)
+        ql_memory_event_store_save_snapshot (store, appends[i].ledger,
+                                             appends[i].expected_version + appends[i].n_events,
+                                             appends[i].snapshot, NULL);
+    }
 
   return TRUE;
 }

@@ -263,52 +263,69 @@ typedef struct
   gpointer             user_data;
 } Writing;
 
-/* Appends one ledger's events inside the open write transaction. On a
- * conflict it sets @error and returns SQLITE_CONSTRAINT; on a cancelled
- * batch, SQLITE_ABORT with @error set; on other failures, the SQLite code
- * with @error unset. */
-static int
-write_ledger_events (QlSqliteEventStore *self,
-                     const char         *ledger,
-                     gint64              expected_version,
-                     const QlNewEvent   *events,
-                     guint               n_events,
-                     Writing            *writing,
-                     GError            **error)
+/* The head version of @ledger before this transaction, 0 when it has
+ * none; -1 on failure with the SQLite code in @out_rc. */
+static gint64
+read_head_version (QlSqliteEventStore *self,
+                   const char         *ledger,
+                   int                *out_rc)
 {
   sqlite3_stmt *head = self->statements[STATEMENT_HEAD_VERSION];
-  sqlite3_stmt *insert = self->statements[STATEMENT_INSERT_EVENT];
-  sqlite3_stmt *set_head = self->statements[STATEMENT_SET_HEAD];
-  gint64 head_version = 0;
+  gint64 version = 0;
   int rc;
 
   sqlite3_bind_text (head, 1, ledger, -1, SQLITE_STATIC);
   rc = sqlite3_step (head);
   if (rc == SQLITE_ROW)
     {
-      head_version = sqlite3_column_int64 (head, 0);
+      version = sqlite3_column_int64 (head, 0);
       rc = SQLITE_DONE;
     }
   sqlite3_reset (head);
-  if (rc != SQLITE_DONE)
-    return rc;
+  *out_rc = rc;
 
-  if (head_version != expected_version)
-    {
-      set_conflict_error (ledger, error);
-      return SQLITE_CONSTRAINT;
-    }
+  return rc == SQLITE_DONE ? version : -1;
+}
+
+static int
+write_head_version (QlSqliteEventStore *self,
+                    const char         *ledger,
+                    gint64              version)
+{
+  sqlite3_stmt *set_head = self->statements[STATEMENT_SET_HEAD];
+  int rc;
+
+  sqlite3_bind_text (set_head, 1, ledger, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (set_head, 2, version);
+  rc = sqlite3_step (set_head);
+  sqlite3_reset (set_head);
+
+  return rc == SQLITE_ROW ? SQLITE_DONE : rc;
+}
+
+/* Inserts one part's events, whose expected version was checked, inside
+ * the open write transaction. On a conflict it sets @error and returns
+ * SQLITE_CONSTRAINT; on a cancelled batch, SQLITE_ABORT with @error set;
+ * on other failures, the SQLite code with @error unset. */
+static int
+insert_events (QlSqliteEventStore    *self,
+               const QlLedgerAppend  *append,
+               Writing               *writing,
+               GError               **error)
+{
+  sqlite3_stmt *insert = self->statements[STATEMENT_INSERT_EVENT];
+  int rc;
 
   /* The statement keeps its bindings between rows: only what changes is
    * bound again. */
-  sqlite3_bind_text (insert, 1, ledger, -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 1, append->ledger, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (insert, 4, writing->timestamp);
 
-  for (guint i = 0; i < n_events; i++)
+  for (guint i = 0; i < append->n_events; i++)
     {
-      sqlite3_bind_int64 (insert, 2, expected_version + i + 1);
-      sqlite3_bind_text (insert, 3, events[i].type, -1, SQLITE_STATIC);
-      sqlite3_bind_text (insert, 5, events[i].payload, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (insert, 2, append->expected_version + i + 1);
+      sqlite3_bind_text (insert, 3, append->events[i].type, -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 5, append->events[i].payload, -1, SQLITE_STATIC);
       rc = sqlite3_step (insert);
       sqlite3_reset (insert);
 
@@ -316,7 +333,7 @@ write_ledger_events (QlSqliteEventStore *self,
        * means another writer, whatever constraint noticed it. */
       if ((rc & 0xff) == SQLITE_CONSTRAINT)
         {
-          set_conflict_error (ledger, error);
+          set_conflict_error (append->ledger, error);
           return SQLITE_CONSTRAINT;
         }
       if (rc != SQLITE_DONE)
@@ -332,16 +349,26 @@ write_ledger_events (QlSqliteEventStore *self,
         }
     }
 
-  sqlite3_bind_text (set_head, 1, ledger, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (set_head, 2, expected_version + n_events);
-  rc = sqlite3_step (set_head);
-  sqlite3_reset (set_head);
+  if (append->snapshot != NULL)
+    {
+      sqlite3_stmt *save = self->statements[STATEMENT_SAVE_SNAPSHOT];
 
-  return rc == SQLITE_ROW ? SQLITE_DONE : rc;
+      sqlite3_bind_text (save, 1, append->ledger, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (save, 2, append->expected_version + append->n_events);
+      sqlite3_bind_text (save, 3, append->snapshot, -1, SQLITE_STATIC);
+      rc = step_once (self, STATEMENT_SAVE_SNAPSHOT);
+      if (rc != SQLITE_DONE)
+        return rc;
+    }
+
+  return SQLITE_DONE;
 }
 
 /* Runs @appends in one IMMEDIATE transaction: IMMEDIATE takes the write
- * lock at once, so the versions checked cannot change before the commit. */
+ * lock at once, so the versions checked cannot change before the commit.
+ * Each ledger's head is read once, the first time the batch meets it, and
+ * written once, at the end, so that a batch interleaving many ledgers
+ * costs one INSERT per event. */
 static gboolean
 write_appends_in_transaction (QlSqliteEventStore    *self,
                               const QlLedgerAppend  *appends,
@@ -350,6 +377,11 @@ write_appends_in_transaction (QlSqliteEventStore    *self,
                               GError               **error)
 {
   g_autoptr(GError) local_error = NULL;
+  /* Ledger name (borrowed from @appends) → its version so far. */
+  g_autoptr(GHashTable) heads = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  GHashTableIter iter;
+  gpointer key;
+  gpointer value;
   int rc;
 
   rc = step_once (self, STATEMENT_BEGIN);
@@ -358,15 +390,37 @@ write_appends_in_transaction (QlSqliteEventStore    *self,
 
   for (guint i = 0; i < n_appends; i++)
     {
-      rc = write_ledger_events (self, appends[i].ledger, appends[i].expected_version,
-                                appends[i].events, appends[i].n_events, writing,
-                                &local_error);
-      if (local_error != NULL)
+      const QlLedgerAppend *append = &appends[i];
+      gint64 *head = g_hash_table_lookup (heads, append->ledger);
+
+      if (head == NULL)
         {
-          rollback (self);
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
+          gint64 version = read_head_version (self, append->ledger, &rc);
+
+          if (version < 0)
+            goto failed;
+          head = g_memdup2 (&version, sizeof version);
+          g_hash_table_insert (heads, (gpointer) append->ledger, head);
         }
+
+      if (*head != append->expected_version)
+        {
+          set_conflict_error (append->ledger, &local_error);
+          goto refused;
+        }
+
+      rc = insert_events (self, append, writing, &local_error);
+      if (local_error != NULL)
+        goto refused;
+      if (rc != SQLITE_DONE)
+        goto failed;
+      *head += append->n_events;
+    }
+
+  g_hash_table_iter_init (&iter, heads);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      rc = write_head_version (self, key, *(gint64 *) value);
       if (rc != SQLITE_DONE)
         goto failed;
     }
@@ -376,6 +430,11 @@ write_appends_in_transaction (QlSqliteEventStore    *self,
     goto failed;
 
   return TRUE;
+
+refused:
+  rollback (self);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
 
 failed:
   set_error_from_code (self, rc, error);
@@ -403,6 +462,7 @@ write_appends (QlSqliteEventStore    *self,
   sqlite3_clear_bindings (self->statements[STATEMENT_HEAD_VERSION]);
   sqlite3_clear_bindings (self->statements[STATEMENT_INSERT_EVENT]);
   sqlite3_clear_bindings (self->statements[STATEMENT_SET_HEAD]);
+  sqlite3_clear_bindings (self->statements[STATEMENT_SAVE_SNAPSHOT]);
 
   return ok;
 }
@@ -415,7 +475,7 @@ ql_sqlite_event_store_append (QlEventStore      *store,
                               guint              n_events,
                               GError           **error)
 {
-  QlLedgerAppend append = { ledger, expected_version, events, n_events };
+  QlLedgerAppend append = { ledger, expected_version, events, n_events, NULL };
 
   return write_appends (QL_SQLITE_EVENT_STORE (store), &append, 1, NULL, NULL, error);
 }
