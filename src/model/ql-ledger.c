@@ -1127,21 +1127,42 @@ ql_event_get_signed_amount (QlEvent *event)
 {
   g_autoptr(JsonObject) payload = NULL;
   const char *type;
+  const char *member_name;
   const ChangeType *change;
+  QlFlatObject flat;
   gint64 amount;
+  int sign = 1;
 
   g_return_val_if_fail (QL_IS_EVENT (event), 0);
 
   type = ql_event_get_event_type (event);
-  payload = parse_payload (ql_event_get_payload (event), NULL);
-  if (payload == NULL)
-    return 0;
-
-  if (g_strcmp0 (type, QL_EVENT_ITEM_CREATED) == 0)
-    return get_int_member (payload, "quantity", &amount) ? amount : 0;
-
   change = find_change_type (type);
-  if (change == NULL || !get_int_member (payload, "amount", &amount) || amount <= 0)
+  if (g_strcmp0 (type, QL_EVENT_ITEM_CREATED) == 0)
+    member_name = "quantity";
+  else if (change != NULL)
+    {
+      member_name = "amount";
+      sign = change->sign;
+    }
+  else
     return 0;
-  return change->sign * amount;
+
+  if (_ql_flat_object_parse (ql_event_get_payload (event), &flat))
+    {
+      const QlFlatMember *member = _ql_flat_object_get (&flat, member_name);
+
+      if (member == NULL || member->kind != QL_FLAT_INTEGER)
+        return 0;
+      amount = member->integer;
+    }
+  else
+    {
+      payload = parse_payload (ql_event_get_payload (event), NULL);
+      if (payload == NULL || !get_int_member (payload, member_name, &amount))
+        return 0;
+    }
+
+  if (change != NULL && amount <= 0)
+    return 0;
+  return sign * amount;
 }
