@@ -682,8 +682,11 @@ START_TEST (test_undo_walks_pages)
   assert_ok (ql_ledger_book_deposit (book, "Long", "1000", &ok_error));
   for (guint i = 0; i < 300; i++)
     {
+      g_autoptr(QlEvent) undo = NULL;
+
       assert_ok (ql_ledger_book_deposit (book, "Long", "1", &ok_error));
-      ck_assert (ql_ledger_book_undo (book, "Long", NULL) != NULL);
+      undo = ql_ledger_book_undo (book, "Long", NULL);
+      ck_assert (undo != NULL);
     }
   ck_assert_int_eq (ql_ledger_get_version (ql_ledger_book_lookup (book, "Long")), 602);
   assert_undo (book, "Long", "Withdrawn", "{\"amount\":1000,\"reverses\":2}", 603, 0);
