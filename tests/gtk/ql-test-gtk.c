@@ -71,6 +71,11 @@ ql_test_run_suite (Suite *suite)
   /* No portal or system preference should decide the colour scheme. */
   g_setenv ("ADW_DEBUG_COLOR_SCHEME", "prefer-light", TRUE);
   g_setenv ("GTK_A11Y", "none", TRUE);
+  /* No GL: software GL on a virtual display only slows tests down, and the
+   * driver mesa loads and unloads again leaves allocations LeakSanitizer
+   * can no longer trace to any library. */
+  g_setenv ("GSK_RENDERER", "cairo", TRUE);
+  g_setenv ("GDK_DEBUG", "gl-disable", TRUE);
 
   runner = srunner_create (suite);
   srunner_run_all (runner, CK_ENV);
