@@ -312,8 +312,13 @@ load_ledger (QlLedgerBook  *self,
         g_debug ("Ignoring a snapshot of “%s”: %s", name, snapshot_error->message);
     }
 
-  if (!replay_events (self, name, &ledger, up_to_version, live, &n_applied, error))
-    return FALSE;
+  /* A snapshot of the version wanted leaves nothing to replay. */
+  if (ledger == NULL || up_to_version <= 0 ||
+      ql_ledger_get_version (ledger) < up_to_version)
+    {
+      if (!replay_events (self, name, &ledger, up_to_version, live, &n_applied, error))
+        return FALSE;
+    }
 
   if (live && ledger != NULL && n_applied >= HEAD_SNAPSHOT_AFTER &&
       ql_ledger_get_version (ledger) % self->snapshot_interval != 0)
@@ -789,7 +794,10 @@ ql_ledger_book_initable_init (GInitable     *initable,
       QlLedgerHead *head = g_ptr_array_index (heads, i);
       g_autoptr(QlLedger) ledger = NULL;
 
-      if (!load_ledger (self, head->ledger, 0, TRUE, &ledger, error))
+      /* Up to the head's version: a snapshot of the head is then all
+       * there is to read. Events appended since are caught up by the
+       * next refresh. */
+      if (!load_ledger (self, head->ledger, head->version, TRUE, &ledger, error))
         return FALSE;
       if (ledger == NULL)
         continue;

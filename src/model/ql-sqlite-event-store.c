@@ -442,6 +442,12 @@ failed:
   return FALSE;
 }
 
+/* A batch of this many events gets a larger page cache while it runs:
+ * negative sizes are in KiB. */
+#define LARGE_BATCH 50000
+#define LARGE_BATCH_CACHE_KIB -131072
+#define DEFAULT_CACHE_KIB -2000
+
 static gboolean
 write_appends (QlSqliteEventStore    *self,
                const QlLedgerAppend  *appends,
@@ -453,10 +459,25 @@ write_appends (QlSqliteEventStore    *self,
   Writing writing = { g_get_real_time (), 0, progress, user_data };
   gboolean ok;
 
+  guint64 n_events = 0;
+
   if (!check_writable (self, error))
     return FALSE;
 
+  for (guint i = 0; i < n_appends; i++)
+    n_events += appends[i].n_events;
+
+  /* A large batch that interleaves ledgers inserts all over the
+   * (ledger, version) index; with SQLite's default 2 MB of cache it
+   * would write pages out and read them back many times over. The cache
+   * grows for the batch only, and shrinks back, freeing its pages. */
+  if (n_events >= LARGE_BATCH)
+    sqlite3_exec (self->db, "PRAGMA cache_size = " G_STRINGIFY (LARGE_BATCH_CACHE_KIB), NULL, NULL, NULL);
+
   ok = write_appends_in_transaction (self, appends, n_appends, &writing, error);
+
+  if (n_events >= LARGE_BATCH)
+    sqlite3_exec (self->db, "PRAGMA cache_size = " G_STRINGIFY (DEFAULT_CACHE_KIB), NULL, NULL, NULL);
 
   /* No statement may keep a pointer to the caller's strings. */
   sqlite3_clear_bindings (self->statements[STATEMENT_HEAD_VERSION]);
