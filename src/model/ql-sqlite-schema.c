@@ -18,6 +18,9 @@
 /* How many numbered backup names are tried before giving up. */
 #define MAX_BACKUP_NAMES 100
 
+/* A database file, and the files SQLite keeps beside it. */
+static const char * const sqlite_suffixes[] = { "", "-journal", "-wal", "-shm" };
+
 /* Each step turns the version before it into its own, in one transaction
  * with the others. A step only adds: a file it upgraded still reads the
  * same to an older Quote Ledger opening it read-only. */
@@ -230,7 +233,13 @@ save_backup (const char  *path,
   int saved_errno;
   int fd;
 
-  g_unlink (incomplete);
+  /* A stale journal beside the new copy would be rolled back into it. */
+  for (guint i = 0; i < G_N_ELEMENTS (sqlite_suffixes); i++)
+    {
+      g_autofree char *stale = g_strconcat (incomplete, sqlite_suffixes[i], NULL);
+
+      g_unlink (stale);
+    }
   fd = g_open (incomplete, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
     {
