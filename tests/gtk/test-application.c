@@ -306,6 +306,111 @@ START_TEST (test_shortcuts)
 }
 END_TEST
 
+static gboolean
+name_has_owner (GDBusConnection *bus)
+{
+  g_autoptr(GVariant) reply = NULL;
+  gboolean owned = FALSE;
+
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "NameHasOwner",
+                                       g_variant_new ("(s)", APPLICATION_ID),
+                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE,
+                                       -1, NULL, NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &owned);
+  return owned;
+}
+
+/* The state of an application action, read over the bus as any client would. */
+static char *
+exported_state (GDBusConnection *bus,
+                const char      *action)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) state = NULL;
+  g_autoptr(GVariant) value = NULL;
+  gboolean enabled;
+  const char *signature;
+
+  reply = g_dbus_connection_call_sync (bus, APPLICATION_ID, "/io/github/quoteledger/QuoteLedger",
+                                       "org.gtk.Actions", "Describe",
+                                       g_variant_new ("(s)", action),
+                                       G_VARIANT_TYPE ("((bgav))"), G_DBUS_CALL_FLAGS_NONE,
+                                       -1, NULL, NULL);
+  if (reply == NULL)
+    return NULL;
+
+  g_variant_get (reply, "((b&g@av))", &enabled, &signature, &state);
+  if (g_variant_n_children (state) != 1)
+    return NULL;
+  g_variant_get_child (state, 0, "v", &value);
+  return g_variant_dup_string (value, NULL);
+}
+
+static void
+run_gapplication (const char *action,
+                  const char *parameter)
+{
+  const char *argv[] = { "gapplication", "action", APPLICATION_ID, action, parameter, NULL };
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  ck_assert_msg (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               NULL, NULL, &status, &error),
+                 "%s", error != NULL ? error->message : "");
+  ck_assert_msg (g_spawn_check_wait_status (status, &error), "%s", error->message);
+}
+
+static void
+on_process_exited_cb (GObject      *process,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  gboolean *exited = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (process), result, NULL);
+  *exited = TRUE;
+}
+
+START_TEST (test_gapplication_action_switches_running_window)
+{
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state = NULL;
+  const char *binary = g_getenv ("QL_BINARY");
+  gboolean exited = FALSE;
+
+  ck_assert_ptr_nonnull (binary);
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  ck_assert_msg (bus != NULL, "%s", error != NULL ? error->message : "");
+  ck_assert_msg (!name_has_owner (bus), "another Quote Ledger already runs on this bus");
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, binary, "--db", ":memory:", NULL);
+  ck_assert_msg (process != NULL, "%s", error != NULL ? error->message : "");
+  g_subprocess_wait_async (process, NULL, on_process_exited_cb, &exited);
+  QL_TEST_WAIT_FOR (name_has_owner (bus) || exited, 20000);
+  ck_assert (!exited);
+
+  QL_TEST_WAIT_FOR ((g_free (state), state = exported_state (bus, "color-scheme")) != NULL &&
+                    g_str_equal (state, "default"), 5000);
+
+  run_gapplication ("color-scheme", "'dark'");
+  QL_TEST_WAIT_FOR ((g_free (state), state = exported_state (bus, "color-scheme")) != NULL &&
+                    g_str_equal (state, "dark"), 5000);
+
+  run_gapplication ("skin", "'forest'");
+  QL_TEST_WAIT_FOR ((g_free (state), state = exported_state (bus, "skin")) != NULL &&
+                    g_str_equal (state, "forest"), 5000);
+
+  run_gapplication ("quit", NULL);
+  QL_TEST_WAIT_FOR (exited, 20000);
+  ck_assert (g_subprocess_get_if_exited (process));
+  ck_assert_int_eq (g_subprocess_get_exit_status (process), 0);
+}
+END_TEST
+
 static Suite *
 application_suite (void)
 {
@@ -329,6 +434,16 @@ application_suite (void)
       tcase_add_checked_fixture (tcase, setup, teardown);
       tcase_set_timeout (tcase, 30);
       tcase_add_test (tcase, cases[i].test);
+      suite_add_tcase (suite, tcase);
+    }
+
+  /* A second process on the session bus, when the tests have one. */
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") != NULL)
+    {
+      TCase *tcase = tcase_create ("gapplication-action-switches-running-window");
+
+      tcase_set_timeout (tcase, 90);
+      tcase_add_test (tcase, test_gapplication_action_switches_running_window);
       suite_add_tcase (suite, tcase);
     }
 
