@@ -16,13 +16,14 @@ ql_application_actions_quit_cb (GSimpleAction *action,
                                 gpointer       user_data)
 {
   QlApplication *self = user_data;
-  GList *windows;
+  g_autoptr(GList) windows = NULL;
 
   g_assert (QL_IS_APPLICATION (self));
 
-  /* Closing each window lets it save its size before the application ends. */
-  while ((windows = gtk_application_get_windows (GTK_APPLICATION (self))) != NULL)
-    gtk_window_destroy (windows->data);
+  /* Closing, rather than destroying, lets each window save its size. */
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (l->data);
 
   g_application_quit (G_APPLICATION (self));
 }

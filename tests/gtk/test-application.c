@@ -269,7 +269,16 @@ START_TEST (test_window_size_remembered)
   gtk_window_get_default_size (GTK_WINDOW (second), &width, &height);
   ck_assert_int_eq (width, 820);
   ck_assert_int_eq (height, 610);
-  gtk_window_destroy (GTK_WINDOW (second));
+
+  /* Quitting saves the size too. */
+  gtk_window_present (GTK_WINDOW (second));
+  gtk_window_set_default_size (GTK_WINDOW (second), 900, 640);
+  ql_test_spin (50);
+  g_action_group_activate_action (G_ACTION_GROUP (test_app->app), "quit", NULL);
+  ql_test_spin (50);
+  ck_assert_ptr_null (gtk_application_get_windows (GTK_APPLICATION (test_app->app)));
+  ck_assert_int_eq (g_settings_get_int (settings, "window-width"), 900);
+  ck_assert_int_eq (g_settings_get_int (settings, "window-height"), 640);
 }
 END_TEST
 
