@@ -24,7 +24,7 @@ struct _QlLedgersPage
   GtkWidget             parent_instance;
 
   /* Template Widgets */
-  GtkWidget            *content;
+  AdwLeaflet           *leaflet;
   GtkListBox           *ledger_list;
   AdwComboRow          *kind_row;
   AdwEntryRow          *name_row;
@@ -212,6 +212,24 @@ on_ledger_list_row_selected_cb (QlLedgersPage *self,
 }
 
 static void
+on_ledger_list_row_activated_cb (QlLedgersPage *self,
+                                 GtkListBoxRow *row)
+{
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  /* In a narrow window the list and the ledger take turns. */
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+on_back_button_clicked_cb (QlLedgersPage *self)
+{
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
 on_kind_row_notify_selected_cb (QlLedgersPage *self)
 {
   gboolean item = adw_combo_row_get_selected (self->kind_row) == KIND_ITEM;
@@ -369,7 +387,7 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/quoteledger/QuoteLedger/ui/ql-ledgers-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, content);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, leaflet);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, ledger_list);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, kind_row);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, name_row);
@@ -394,6 +412,8 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, amount_column);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, balance_column);
   gtk_widget_class_bind_template_callback (widget_class, on_ledger_list_row_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_ledger_list_row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_back_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_kind_row_notify_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_create_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_plus_button_clicked_cb);
