@@ -217,6 +217,27 @@ START_TEST (test_time_travel)
 }
 END_TEST
 
+START_TEST (test_narrow_window_folds)
+{
+  AdwLeaflet *leaflet = ADW_LEAFLET (ql_test_find_widget (page, "leaflet"));
+  GtkListBox *list = GTK_LIST_BOX (ql_test_find_widget (page, "ledger_list"));
+
+  create_ledger (0, "Wallet", "");
+  ck_assert (!adw_leaflet_get_folded (leaflet));
+
+  gtk_window_set_default_size (GTK_WINDOW (test_app->window), 400, 600);
+  QL_TEST_WAIT_FOR (adw_leaflet_get_folded (leaflet), 5000);
+  ck_assert_str_eq (adw_leaflet_get_visible_child_name (leaflet), "sidebar");
+
+  /* Choosing a ledger shows it; the back button shows the list again. */
+  g_signal_emit_by_name (list, "row-activated", gtk_list_box_get_row_at_index (list, 0));
+  QL_TEST_WAIT_FOR (g_str_equal (adw_leaflet_get_visible_child_name (leaflet), "detail"), 2000);
+  ck_assert (gtk_widget_get_visible (ql_test_find_widget (page, "back_button")));
+  ql_test_activate (page, "back_button");
+  QL_TEST_WAIT_FOR (g_str_equal (adw_leaflet_get_visible_child_name (leaflet), "sidebar"), 2000);
+}
+END_TEST
+
 static gboolean
 run_terminal (QlTestApp  *app,
               const char *input)
@@ -265,6 +286,7 @@ ledgers_page_suite (void)
     { "validation-errors-shown", test_validation_errors_shown },
     { "item-and-undo", test_item_and_undo },
     { "time-travel", test_time_travel },
+    { "narrow-window-folds", test_narrow_window_folds },
     { "live-updates-from-another-process", test_live_updates_from_another_process },
   };
 
