@@ -11,15 +11,10 @@ G_BEGIN_DECLS
 #define QL_TYPE_HISTORY_ROW (ql_history_row_get_type ())
 G_DECLARE_FINAL_TYPE (QlHistoryRow, ql_history_row, QL, HISTORY_ROW, GObject)
 
-QlHistoryRow *ql_history_row_new             (gint64        version,
-                                              const char   *time,
-                                              const char   *event_type,
-                                              const char   *amount,
-                                              const char   *balance);
-gint64        ql_history_row_get_version     (QlHistoryRow *self);
-const char   *ql_history_row_get_time        (QlHistoryRow *self);
-const char   *ql_history_row_get_event_type  (QlHistoryRow *self);
-const char   *ql_history_row_get_amount      (QlHistoryRow *self);
-const char   *ql_history_row_get_balance     (QlHistoryRow *self);
+QlHistoryRow *ql_history_row_new (gint64      version,
+                                  const char *time,
+                                  const char *event_type,
+                                  const char *amount,
+                                  const char *balance);
 
 G_END_DECLS

@@ -37,7 +37,6 @@ struct _QlLedgersPage
   GtkEntry             *amount_entry;
   GtkButton            *plus_button;
   GtkButton            *minus_button;
-  GtkButton            *undo_button;
   GtkLabel             *change_error_label;
   GtkScale             *version_scale;
   GtkAdjustment        *version_adjustment;
@@ -400,7 +399,6 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, amount_entry);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, plus_button);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, minus_button);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, undo_button);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, change_error_label);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, version_scale);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, version_adjustment);
