@@ -86,6 +86,7 @@ static gboolean run_balance     (QlTerminalController *self, const Command *comm
 static gboolean run_events      (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_at          (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_undo        (QlTerminalController *self, const Command *command, char **args, GError **error);
+static gboolean run_import      (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_ledgers     (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_log         (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_help        (QlTerminalController *self, const Command *command, char **args, GError **error);
@@ -140,6 +141,9 @@ static const Command commands[] = {
   { "undo", N_("LEDGER"),
     N_("reverse the last change with a compensating event"),
     1, 1, TRUE, run_undo },
+  { "import", N_("FILE"),
+    N_("apply a CSV file of ledger commands, all or nothing"),
+    1, 1, TRUE, run_import },
   { "ledgers", NULL,
     N_("list every ledger with its balance or quantity"),
     0, 0, TRUE, run_ledgers },
@@ -530,6 +534,52 @@ run_undo (QlTerminalController  *self,
                              ql_ledger_get_name (ledger), ql_event_get_event_type (undo), state);
   ql_terminal_view_show (self->view, message);
 
+  return TRUE;
+}
+
+static void
+import_progress_cb (QlImportPhase phase,
+                    guint64       done,
+                    guint64       total,
+                    gpointer      user_data)
+{
+  QlTerminalController *self = user_data;
+  double fraction = total > 0 ? (double) done / (double) total : 1.0;
+
+  g_assert (QL_IS_TERMINAL_CONTROLLER (self));
+
+  /* Checking is the first half of the work, writing the second. */
+  if (phase == QL_IMPORT_PHASE_CHECKING)
+    ql_terminal_view_show_progress (self->view, _("Checking…"), fraction / 2);
+  else
+    ql_terminal_view_show_progress (self->view, _("Writing…"), 0.5 + fraction / 2);
+}
+
+static gboolean
+run_import (QlTerminalController  *self,
+            const Command         *command,
+            char                 **args,
+            GError               **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (args[0]);
+  g_autofree char *count = NULL;
+  g_autofree char *message = NULL;
+  guint64 n_events = 0;
+  gboolean imported;
+
+  imported = ql_ledger_book_import_csv (self->ledgers, file, NULL, import_progress_cb, self,
+                                        &n_events, error);
+  ql_terminal_view_show_progress (self->view, "", 1.0);
+  if (!imported)
+    return FALSE;
+
+  count = g_strdup_printf ("%" G_GUINT64_FORMAT, n_events);
+  /* Translators: %1$s is a number of events, %2$s the file they came from. */
+  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Imported %1$s event from %2$s.",
+                                          "Imported %1$s events from %2$s.",
+                                          (gulong) MIN (n_events, G_MAXULONG)),
+                             count, args[0]);
+  ql_terminal_view_show (self->view, message);
   return TRUE;
 }
 

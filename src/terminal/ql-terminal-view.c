@@ -460,3 +460,38 @@ ql_terminal_view_show_warning (QlTerminalView *self,
   line = g_strdup_printf (_("Note: %s"), message);
   write_line (self, self->interactive ? self->output : self->errors, STYLE_NOTICE, line, FALSE);
 }
+
+/**
+ * ql_terminal_view_show_progress:
+ * @self: a #QlTerminalView
+ * @text: what is being done
+ * @fraction: how much of it is done, from 0 to 1
+ *
+ * Shows how far long work has come, on one line that each call rewrites,
+ * and clears that line at 1. Only a person at a terminal sees progress: in
+ * a pipe it would be noise between answers.
+ */
+void
+ql_terminal_view_show_progress (QlTerminalView *self,
+                                const char     *text,
+                                double          fraction)
+{
+  g_autofree char *escaped = NULL;
+  g_autofree char *line = NULL;
+
+  g_return_if_fail (QL_IS_TERMINAL_VIEW (self));
+  g_return_if_fail (text != NULL);
+
+  if (!self->interactive)
+    return;
+
+  if (fraction >= 1.0)
+    {
+      write_text (self->output, "\r\033[K");
+      return;
+    }
+
+  escaped = escape_text (text, FALSE);
+  line = g_strdup_printf ("\r\033[K%s %3d%%", escaped, (int) (CLAMP (fraction, 0.0, 1.0) * 100));
+  write_text (self->output, line);
+}

@@ -28,5 +28,8 @@ void            ql_terminal_view_show_notice     (QlTerminalView *self,
                                                   const char     *text);
 void            ql_terminal_view_show_warning    (QlTerminalView *self,
                                                   const char     *message);
+void            ql_terminal_view_show_progress   (QlTerminalView *self,
+                                                  const char     *text,
+                                                  double          fraction);
 
 G_END_DECLS

@@ -324,6 +324,35 @@ class LedgerTests(TerminalTestCase):
         self.assertRegex(events[3], r"^4  %s  Withdrawn  -50  \(undoes version 3\)$" % TIMESTAMP)
         self.assertRegex(events[4], r"^5  %s  Withdrawn  -100  \(undoes version 2\)$" % TIMESTAMP)
 
+    def test_import(self):
+        csv = self.write("moves.csv", 'ledger,type,amount\nCash,open,USD\n'
+                         'Cash,deposit,100.50\n"Laptop, 15 inch",create-item,10\n'
+                         '"Laptop, 15 inch",decrease,3\n')
+        rc, out, err = self.run_binary(["import " + csv, "ledgers", "events Cash"])
+        self.assertEqual((rc, err), (0, ""))
+        self.assertEqual(re.sub(TIMESTAMP, "T", out),
+                         PROMPT + "Imported 4 events from %s.\n" % csv +
+                         PROMPT + "Cash: Balance: 100.50 USD\nLaptop, 15 inch: Quantity: 7\n" +
+                         PROMPT + "1  T  AccountOpened\n2  T  Deposited  +100.50 USD\n" + PROMPT)
+
+    def test_import_is_all_or_nothing(self):
+        db = self.path("ledgers.db")
+        good = self.write("good.csv", "ledger,type,amount\nCash,open,\nCash,deposit,10\n")
+        bad = self.write("bad.csv", "ledger,type,amount\nCash,withdraw,4\nNew,open,\n"
+                         "Cash,withdraw,7\n")
+        self.assert_answers(["import " + good], PROMPT + "Imported 2 events from %s.\n" % good
+                            + PROMPT, db=db)
+        self.assert_answers(["import " + bad, "balance Cash", "balance New"],
+                            PROMPT + PROMPT + "Balance: 10\n" + PROMPT + PROMPT,
+                            "Error: Line 4: Cannot withdraw 7 from “Cash”: the balance is only 6\n"
+                            "Error: No ledger is named “New”\n", db=db)
+
+    def test_import_missing_file(self):
+        rc, out, err = self.run_binary(["import " + self.path("nope.csv")])
+        self.assertEqual(rc, 0)
+        self.assertEqual(len(err.splitlines()), 1)
+        self.assertTrue(err.startswith("Error: ") and "nope.csv" in err, err)
+
     def test_persistence_across_runs(self):
         db = self.path("ledger.db")
         self.assert_answers(["open Savings", "deposit Savings 100"],
