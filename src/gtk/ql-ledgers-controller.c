@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "ql-history-row.h"
+#include "ql-ledger-history.h"
 #include "ql-ledgers-controller.h"
 
 /**
@@ -27,9 +28,11 @@ struct _QlLedgersController
 
   /* Owned References */
   QlLedgerBook  *book;
+  GListModel    *history;
 
   /* Borrowed References */
   QlLedgersPage *page;
+  QlLedger      *history_ledger;
 };
 
 G_DEFINE_FINAL_TYPE (QlLedgersController, ql_ledgers_controller, G_TYPE_OBJECT)
@@ -86,37 +89,39 @@ describe_event (QlEvent *event)
   return g_strdup_printf (_("%s (undoes %d)"), type, (int) reverses);
 }
 
-static GListModel *
-build_history (QlLedgersController  *self,
-               QlLedger             *ledger,
-               GError              **error)
+/* Turns one event of @user_data, a #QlLedgerHistory, into the text of its
+ * row. Called only for rows on screen, so long histories stay cheap. */
+static gpointer
+map_event_to_row (gpointer item,
+                  gpointer user_data)
 {
-  g_autoptr(GListStore) rows = g_list_store_new (QL_TYPE_HISTORY_ROW);
-  g_autoptr(GPtrArray) events = NULL;
-  gint64 balance = 0;
+  g_autoptr(QlEvent) event = item;
+  QlLedgerHistory *events = user_data;
+  QlLedger *ledger = ql_ledger_history_get_ledger (events);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *time = NULL;
+  g_autofree char *amount = NULL;
+  g_autofree char *description = NULL;
+  g_autofree char *running = NULL;
+  gint64 balance;
 
-  events = ql_ledger_book_list_events (self->book, ql_ledger_get_name (ledger), error);
-  if (events == NULL)
-    return NULL;
+  if (event == NULL)
+    return ql_history_row_new (0, "", _("This event cannot be read"), "", "");
 
-  for (guint i = 0; i < events->len; i++)
+  time = format_time (ql_event_get_timestamp (event));
+  amount = format_change (ledger, ql_event_get_signed_amount (event));
+  description = describe_event (event);
+  if (ql_event_get_version (event) >= 1 &&
+      ql_ledger_history_get_balance (events, ql_event_get_version (event) - 1, &balance, &error))
+    running = ql_ledger_format_amount (ledger, balance);
+  else
     {
-      QlEvent *event = g_ptr_array_index (events, i);
-      gint64 change = ql_event_get_signed_amount (event);
-      g_autofree char *time = format_time (ql_event_get_timestamp (event));
-      g_autofree char *amount = format_change (ledger, change);
-      g_autofree char *description = describe_event (event);
-      g_autofree char *running = NULL;
-      g_autoptr(QlHistoryRow) row = NULL;
-
-      balance += change;
-      running = ql_ledger_format_amount (ledger, balance);
-      row = ql_history_row_new (ql_event_get_version (event), time,
-                                description, amount, running);
-      g_list_store_append (rows, row);
+      if (error != NULL)
+        g_warning ("%s", error->message);
+      running = g_strdup ("");
     }
 
-  return G_LIST_MODEL (g_steal_pointer (&rows));
+  return ql_history_row_new (ql_event_get_version (event), time, description, amount, running);
 }
 
 static void
@@ -124,17 +129,21 @@ show_selected (QlLedgersController *self)
 {
   const char *name = ql_ledgers_page_get_selected_ledger (self->page);
   QlLedger *ledger = name != NULL ? ql_ledger_book_lookup (self->book, name) : NULL;
-  g_autoptr(GListModel) history = NULL;
-  g_autoptr(GError) error = NULL;
 
-  if (ledger != NULL)
+  /* One history per ledger shown: it grows with the ledger by itself. */
+  if (ledger == NULL)
+    g_clear_object (&self->history);
+  else if (self->history == NULL || self->history_ledger != ledger)
     {
-      history = build_history (self, ledger, &error);
-      if (history == NULL)
-        ql_ledgers_page_show_change_error (self->page, error->message);
-    }
+      QlLedgerHistory *events = ql_ledger_history_new (self->book, ledger);
 
-  ql_ledgers_page_show_ledger (self->page, ledger, history);
+      g_clear_object (&self->history);
+      self->history = G_LIST_MODEL (gtk_map_list_model_new (G_LIST_MODEL (events),
+                                                            map_event_to_row, events, NULL));
+    }
+  self->history_ledger = ledger;
+
+  ql_ledgers_page_show_ledger (self->page, ledger, self->history);
 }
 
 static void
@@ -324,6 +333,7 @@ ql_ledgers_controller_dispose (GObject *object)
 
   if (self->book != NULL)
     g_signal_handlers_disconnect_by_data (self->book, self);
+  g_clear_object (&self->history);
   g_clear_object (&self->book);
 
   G_OBJECT_CLASS (ql_ledgers_controller_parent_class)->dispose (object);

@@ -50,6 +50,7 @@ struct _QlLedgersPage
 
   /* Owned References */
   GListModel           *ledgers;
+  GListModel           *history;
   QlLedger             *shown;
   char                 *selected;
 };
@@ -314,6 +315,7 @@ ql_ledgers_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), QL_TYPE_LEDGERS_PAGE);
 
   g_clear_object (&self->ledgers);
+  g_clear_object (&self->history);
   g_clear_object (&self->shown);
 
   G_OBJECT_CLASS (ql_ledgers_page_parent_class)->dispose (object);
@@ -530,11 +532,15 @@ ql_ledgers_page_show_ledger (QlLedgersPage *self,
               gtk_adjustment_get_upper (self->version_adjustment);
   g_set_object (&self->shown, ledger);
 
-  if (history != NULL)
-    gtk_column_view_set_model (self->history_view,
-                               GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (history))));
-  else
-    gtk_column_view_set_model (self->history_view, NULL);
+  /* The same history again has grown by itself: keep the rows and scrolling. */
+  if (g_set_object (&self->history, history))
+    {
+      g_autoptr(GtkSelectionModel) rows = NULL;
+
+      if (history != NULL)
+        rows = GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (history)));
+      gtk_column_view_set_model (self->history_view, rows);
+    }
 
   if (ledger == NULL)
     {

@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "ql-ledger-history.h"
 #include "ql-test-gtk.h"
 
 static QlTestApp *test_app;
@@ -217,6 +218,33 @@ START_TEST (test_time_travel)
 }
 END_TEST
 
+START_TEST (test_long_history_read_lazily)
+{
+  GtkColumnView *view = GTK_COLUMN_VIEW (ql_test_find_widget (page, "history_view"));
+  GtkSelectionModel *rows;
+  QlLedgerHistory *events;
+  g_autofree char *last = NULL;
+  g_autofree char *early = NULL;
+
+  create_ledger (0, "Jar", "");
+  for (guint i = 0; i < 1200; i++)
+    ck_assert (ql_ledger_book_deposit (test_app->ledger_book, "Jar", "1", NULL));
+
+  QL_TEST_WAIT_FOR (history_length () == 1201, 2000);
+  last = history_cell (1200, "balance");
+  early = history_cell (10, "balance");
+  ck_assert_str_eq (last, "1200");
+  ck_assert_str_eq (early, "10");
+
+  /* The rows come from a list that keeps only a few pages of events, fewer
+   * than the ledger holds. */
+  rows = gtk_column_view_get_model (view);
+  events = QL_LEDGER_HISTORY (gtk_map_list_model_get_model (GTK_MAP_LIST_MODEL (gtk_no_selection_get_model (GTK_NO_SELECTION (rows)))));
+  ck_assert_uint_le (ql_ledger_history_get_n_cached (events),
+                     QL_LEDGER_HISTORY_PAGE_SIZE * QL_LEDGER_HISTORY_MAX_PAGES);
+}
+END_TEST
+
 START_TEST (test_narrow_window_folds)
 {
   AdwLeaflet *leaflet = ADW_LEAFLET (ql_test_find_widget (page, "leaflet"));
@@ -287,6 +315,7 @@ ledgers_page_suite (void)
     { "item-and-undo", test_item_and_undo },
     { "time-travel", test_time_travel },
     { "narrow-window-folds", test_narrow_window_folds },
+    { "long-history-read-lazily", test_long_history_read_lazily },
     { "live-updates-from-another-process", test_live_updates_from_another_process },
   };
 
