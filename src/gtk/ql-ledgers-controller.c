@@ -395,6 +395,7 @@ ql_ledgers_controller_new (QlLedgerBook  *book,
   g_signal_connect_swapped (book, "changed", G_CALLBACK (on_book_changed_cb), self);
   g_signal_connect_swapped (book, "refresh-failed", G_CALLBACK (on_book_refresh_failed_cb), self);
 
+  ql_ledgers_page_set_read_only (page, ql_event_store_is_read_only (ql_ledger_book_get_store (book)));
   ledgers = ql_ledger_book_get_ledgers (book);
   ql_ledgers_page_set_ledgers (page, ledgers);
   if (g_list_model_get_n_items (ledgers) > 0)

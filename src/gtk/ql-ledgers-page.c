@@ -25,6 +25,9 @@ struct _QlLedgersPage
 
   /* Template Widgets */
   AdwLeaflet           *leaflet;
+  GtkWidget            *read_only_label;
+  GtkWidget            *new_ledger_group;
+  GtkWidget            *change_box;
   GtkListBox           *ledger_list;
   AdwComboRow          *kind_row;
   AdwEntryRow          *name_row;
@@ -389,6 +392,9 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/quoteledger/QuoteLedger/ui/ql-ledgers-page.ui");
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, read_only_label);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, new_ledger_group);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, change_box);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, ledger_list);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, kind_row);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, name_row);
@@ -673,4 +679,23 @@ ql_ledgers_page_request_undo (QlLedgersPage *self)
 
   if (self->shown != NULL)
     g_signal_emit (self, signals[UNDO_REQUESTED], 0, ql_ledger_get_name (self->shown));
+}
+
+/**
+ * ql_ledgers_page_set_read_only:
+ * @self: a #QlLedgersPage
+ * @read_only: whether the ledgers can only be shown
+ *
+ * Says up front that nothing can be changed, and offers no control that
+ * would change anything; history and time travel stay.
+ */
+void
+ql_ledgers_page_set_read_only (QlLedgersPage *self,
+                               gboolean       read_only)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+
+  gtk_widget_set_visible (self->read_only_label, read_only);
+  gtk_widget_set_visible (self->new_ledger_group, !read_only);
+  gtk_widget_set_visible (self->change_box, !read_only);
 }

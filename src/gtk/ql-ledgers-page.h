@@ -31,5 +31,7 @@ void        ql_ledgers_page_show_create_error   (QlLedgersPage *self,
                                                  const char    *message);
 void        ql_ledgers_page_create_done         (QlLedgersPage *self);
 void        ql_ledgers_page_request_undo        (QlLedgersPage *self);
+void        ql_ledgers_page_set_read_only       (QlLedgersPage *self,
+                                                 gboolean       read_only);
 
 G_END_DECLS

@@ -245,6 +245,25 @@ START_TEST (test_long_history_read_lazily)
 }
 END_TEST
 
+START_TEST (test_read_only_offers_no_changes)
+{
+  GtkWidget *notice = ql_test_find_widget (page, "read_only_label");
+  GtkWidget *form = ql_test_find_widget (page, "new_ledger_group");
+  GtkWidget *changes = ql_test_find_widget (page, "change_box");
+
+  /* A store that can be written offers every control. */
+  ck_assert (!gtk_widget_get_visible (notice));
+  ck_assert (gtk_widget_get_visible (form));
+  ck_assert (gtk_widget_get_visible (changes));
+
+  ql_ledgers_page_set_read_only (QL_LEDGERS_PAGE (page), TRUE);
+  ck_assert (gtk_widget_get_visible (notice));
+  ck_assert (!gtk_widget_get_visible (form));
+  ck_assert (!gtk_widget_get_visible (changes));
+  ck_assert (gtk_widget_get_visible (ql_test_find_widget (page, "version_scale")));
+}
+END_TEST
+
 START_TEST (test_narrow_window_folds)
 {
   AdwLeaflet *leaflet = ADW_LEAFLET (ql_test_find_widget (page, "leaflet"));
@@ -315,6 +334,7 @@ ledgers_page_suite (void)
     { "item-and-undo", test_item_and_undo },
     { "time-travel", test_time_travel },
     { "narrow-window-folds", test_narrow_window_folds },
+    { "read-only-offers-no-changes", test_read_only_offers_no_changes },
     { "long-history-read-lazily", test_long_history_read_lazily },
     { "live-updates-from-another-process", test_live_updates_from_another_process },
   };
