@@ -16,6 +16,9 @@
 #include "gtk/ql-gtk.h"
 #endif
 #ifdef QL_HAVE_PAYMENTS
+#include <errno.h>
+#include <unistd.h>
+
 #include "payments/ql-payments.h"
 #endif
 
@@ -40,6 +43,39 @@ parse_serve_payments (const char  *option_name,
   g_free (*address);
   *address = g_strdup (value != NULL ? value : QL_PAYMENTS_DEFAULT_ADDRESS);
   return TRUE;
+}
+
+/* The service program sits beside this one in a build tree, and in
+ * LIBEXECDIR once installed. */
+static char *
+find_payments_program (void)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (self != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (self);
+      g_autofree char *beside = g_build_filename (dir, "quote-ledger-payments", NULL);
+
+      if (g_file_test (beside, G_FILE_TEST_IS_EXECUTABLE))
+        return g_steal_pointer (&beside);
+    }
+  return g_build_filename (LIBEXECDIR, "quote-ledger-payments", NULL);
+}
+
+static int
+run_payments_program (const char *db_location,
+                      const char *address)
+{
+  g_autofree char *program = find_payments_program ();
+  const char *argv[] = { program, address, "--db", db_location, NULL };
+
+  if (db_location == NULL)
+    argv[2] = NULL;
+  execv (program, (char **) argv);
+
+  g_printerr (_("%s: cannot run %s: %s\n"), g_get_prgname (), program, g_strerror (errno));
+  return QL_EXIT_FAILURE;
 }
 #endif
 
@@ -109,7 +145,7 @@ main (int   argc,
 
 #ifdef QL_HAVE_PAYMENTS
   if (payments_address != NULL)
-    return ql_payments_main (db_location, payments_address);
+    return run_payments_program (db_location, payments_address);
 #endif
 
 #ifdef QL_HAVE_GTK

@@ -24,7 +24,8 @@ for f in "$bin" \
          "$share/applications/io.github.quoteledger.QuoteLedger.desktop" \
          "$share/metainfo/io.github.quoteledger.QuoteLedger.metainfo.xml" \
          "$share/icons/hicolor/scalable/apps/io.github.quoteledger.QuoteLedger.svg" \
-         "$share/locale/zh_CN/LC_MESSAGES/quote-ledger.mo"; do
+         "$share/locale/zh_CN/LC_MESSAGES/quote-ledger.mo" \
+         "$prefix/libexec/quote-ledger-payments"; do
   [ -f "$f" ] || fail "$f is not installed"
 done
 

@@ -409,7 +409,8 @@ class ValgrindTest(ServiceTestCase):
 
     @property
     def server_wrapper(self):
-        return ('valgrind', '--quiet', '--leak-check=full',
+        # The service runs in the program quote-ledger hands over to.
+        return ('valgrind', '--quiet', '--trace-children=yes', '--leak-check=full',
                 '--errors-for-leak-kinds=definite', '--error-exitcode=1')
 
     def test_serves_and_shuts_down_cleanly(self):
