@@ -71,6 +71,9 @@ ql_test_run_suite (Suite *suite)
   /* No portal or system preference should decide the colour scheme. */
   g_setenv ("ADW_DEBUG_COLOR_SCHEME", "prefer-light", TRUE);
   g_setenv ("GTK_A11Y", "none", TRUE);
+  /* Without a session bus, no bus at all: GLib would otherwise start one
+   * through X11 autolaunch and leave it running after the tests. */
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "disabled:", FALSE);
   /* No GL: software GL on a virtual display only slows tests down, and the
    * driver mesa loads and unloads again leaves allocations LeakSanitizer
    * can no longer trace to any library. */
