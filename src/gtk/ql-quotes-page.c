@@ -23,7 +23,9 @@ struct _QlQuotesPage
 {
   GtkWidget          parent_instance;
 
-  /* Template Widgets */
+  /* Template Widgets; the clamp is bound so that disposing the template
+   * unparents it */
+  GtkWidget         *clamp;
   GtkEntry          *index_entry;
   GtkLabel          *caption_label;
   GtkLabel          *quote_label;
@@ -200,6 +202,7 @@ ql_quotes_page_class_init (QlQuotesPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/quoteledger/QuoteLedger/ui/ql-quotes-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, QlQuotesPage, clamp);
   gtk_widget_class_bind_template_child (widget_class, QlQuotesPage, index_entry);
   gtk_widget_class_bind_template_child (widget_class, QlQuotesPage, caption_label);
   gtk_widget_class_bind_template_child (widget_class, QlQuotesPage, quote_label);

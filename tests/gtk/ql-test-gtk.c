@@ -14,9 +14,39 @@
 /* meson's exit status for a test that cannot run here. */
 #define EXIT_SKIP 77
 
+static const char * const strict_domains[] = {
+  "Gtk", "Gdk", "Gsk", "Adwaita", "GLib", "GLib-GObject", "GLib-GIO",
+};
+
 static const char * const settings_keys[] = {
   "color-scheme", "skin", "window-width", "window-height", "window-maximized",
 };
+
+/* A warning or critical from GTK or GLib is a bug, and so is a critical
+ * from anywhere: the test stops there. Warnings of the application's own
+ * domains are how it reports bad skins, which tests provoke on purpose. */
+static GLogWriterOutput
+strict_log_writer (GLogLevelFlags   level,
+                   const GLogField *fields,
+                   gsize            n_fields,
+                   gpointer         user_data)
+{
+  GLogWriterOutput output = g_log_writer_default (level, fields, n_fields, user_data);
+  const char *domain = "";
+
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "GLIB_DOMAIN") && fields[i].length < 0)
+      domain = fields[i].value;
+
+  if (level & G_LOG_LEVEL_CRITICAL)
+    abort ();
+  if (level & G_LOG_LEVEL_WARNING)
+    for (guint i = 0; i < G_N_ELEMENTS (strict_domains); i++)
+      if (g_str_equal (domain, strict_domains[i]))
+        abort ();
+
+  return output;
+}
 
 static void
 remove_tree (const char *path)
@@ -79,6 +109,8 @@ ql_test_run_suite (Suite *suite)
    * can no longer trace to any library. */
   g_setenv ("GSK_RENDERER", "cairo", TRUE);
   g_setenv ("GDK_DEBUG", "gl-disable", TRUE);
+
+  g_log_set_writer_func (strict_log_writer, NULL, NULL);
 
   runner = srunner_create (suite);
   srunner_run_all (runner, CK_ENV);
