@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
 
 #include "ql-event-store.h"
 #include "ql-memory-event-store.h"
@@ -410,4 +412,82 @@ ql_event_store_append_batch (QlEventStore         *self,
     }
 
   return iface->append_batch (self, appends, n_appends, progress, user_data, error);
+}
+
+typedef struct
+{
+  const char *reference;
+  gint64      version;
+} ReferenceSearch;
+
+static gboolean
+find_reference_cb (const QlEventRecord *record,
+                   gpointer             user_data)
+{
+  ReferenceSearch *search = user_data;
+  g_autoptr(JsonParser) parser = NULL;
+  JsonNode *root;
+
+  /* Most events carry no reference: skip them without parsing. */
+  if (strstr (record->payload, "\"reference\"") == NULL)
+    return TRUE;
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, record->payload, -1, NULL))
+    return TRUE;
+  root = json_parser_get_root (parser);
+  if (JSON_NODE_HOLDS_OBJECT (root) &&
+      g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (root),
+                                                             "reference", NULL),
+                 search->reference) == 0)
+    {
+      search->version = record->version;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * ql_event_store_find_reference:
+ * @self: a #QlEventStore
+ * @ledger: a ledger's name
+ * @reference: the `reference` member to look for in payloads
+ * @out_version: (out): the version of the first event of @ledger whose
+ *   payload has `"reference"` equal to @reference, or 0 when none has
+ * @error: return location for a #GError
+ *
+ * Finds an event by the reference a command gave it, such as a payment's
+ * order id. The SQLite store answers from an index; a store without one
+ * reads the ledger's events.
+ *
+ * Returns: %TRUE on success, found or not; %FALSE with @error set when
+ *   the store could not be read
+ */
+gboolean
+ql_event_store_find_reference (QlEventStore  *self,
+                               const char    *ledger,
+                               const char    *reference,
+                               gint64        *out_version,
+                               GError       **error)
+{
+  QlEventStoreInterface *iface;
+  ReferenceSearch search;
+
+  g_return_val_if_fail (QL_IS_EVENT_STORE (self), FALSE);
+  g_return_val_if_fail (ledger != NULL, FALSE);
+  g_return_val_if_fail (reference != NULL, FALSE);
+  g_return_val_if_fail (out_version != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  *out_version = 0;
+  iface = QL_EVENT_STORE_GET_IFACE (self);
+  if (iface->find_reference != NULL)
+    return iface->find_reference (self, ledger, reference, out_version, error);
+
+  search.reference = reference;
+  search.version = 0;
+  if (!ql_event_store_read_ledger (self, ledger, 0, 0, find_reference_cb, &search, error))
+    return FALSE;
+  *out_version = search.version;
+  return TRUE;
 }

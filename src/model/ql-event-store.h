@@ -100,6 +100,8 @@ G_DECLARE_INTERFACE (QlEventStore, ql_event_store, QL, EVENT_STORE, GObject)
  * @load_snapshot: the newest cached state at or below a version
  * @append_batch: appends events to many ledgers in one transaction, all
  *   or none; %NULL in a store that cannot, which then fails such batches
+ * @find_reference: the first version of a ledger whose payload carries a
+ *   `reference`; %NULL in a store without an index, which is then scanned
  *
  * The contract shared by every store. Stores are used from one thread.
  */
@@ -147,6 +149,11 @@ struct _QlEventStoreInterface
                                    QlBatchProgressFunc   progress,
                                    gpointer              user_data,
                                    GError              **error);
+  gboolean   (*find_reference)    (QlEventStore      *self,
+                                   const char        *ledger,
+                                   const char        *reference,
+                                   gint64            *out_version,
+                                   GError           **error);
 };
 
 QlEventStore *ql_event_store_open              (const char        *location,
@@ -193,5 +200,10 @@ gboolean      ql_event_store_append_batch      (QlEventStore         *self,
                                                 QlBatchProgressFunc   progress,
                                                 gpointer              user_data,
                                                 GError              **error);
+gboolean      ql_event_store_find_reference    (QlEventStore      *self,
+                                                const char        *ledger,
+                                                const char        *reference,
+                                                gint64            *out_version,
+                                                GError           **error);
 
 G_END_DECLS

@@ -638,55 +638,6 @@ read_event (QlLedgerBook  *self,
   return g_object_ref (g_ptr_array_index (events, 0));
 }
 
-typedef struct
-{
-  const char *reference;
-  gint64      version;
-} ReferenceSearch;
-
-static gboolean
-find_reference_cb (const QlEventRecord *record,
-                   gpointer             user_data)
-{
-  ReferenceSearch *search = user_data;
-  g_autoptr(JsonParser) parser = NULL;
-  JsonNode *root;
-
-  /* Most events carry no reference: skip them without parsing. */
-  if (strstr (record->payload, "\"reference\"") == NULL)
-    return TRUE;
-
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, record->payload, -1, NULL))
-    return TRUE;
-  root = json_parser_get_root (parser);
-  if (JSON_NODE_HOLDS_OBJECT (root) &&
-      g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (root),
-                                                             "reference", NULL),
-                 search->reference) == 0)
-    {
-      search->version = record->version;
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* The version of the event in @name that carries @reference, or 0. */
-static gboolean
-find_reference (QlLedgerBook  *self,
-                const char    *name,
-                const char    *reference,
-                gint64        *out_version,
-                GError       **error)
-{
-  ReferenceSearch search = { reference, 0 };
-
-  if (!ql_event_store_read_ledger (self->store, name, 0, 0, find_reference_cb, &search, error))
-    return FALSE;
-  *out_version = search.version;
-  return TRUE;
-}
-
 static gboolean
 check_currency (QlLedger     *ledger,
                 const char   *currency,
@@ -1245,7 +1196,7 @@ ql_ledger_book_decrease (QlLedgerBook  *self,
  * Appends `Withdrawn` `{"amount":…,"reference":…}` to an account, once per
  * @reference: when the account already has an event carrying @reference,
  * that event is returned and nothing is written, so a client may retry a
- * request safely. Finding an earlier reference reads the account's history.
+ * request safely.
  *
  * Returns: (transfer full): the event that carries @reference, or %NULL
  *   with @error set, for instance to %QL_LEDGER_ERROR_INVALID_CURRENCY or
@@ -1282,7 +1233,7 @@ ql_ledger_book_withdraw_for_reference (QlLedgerBook  *self,
 
       if (!sync_existing_ledger (self, key, &ledger, error) ||
           !_ql_ledger_check_kind (ledger, QL_EVENT_WITHDRAWN, error) ||
-          !find_reference (self, key, reference, &found, error))
+          !ql_event_store_find_reference (self->store, key, reference, &found, error))
         {
           emit_changed_if_pending (self);
           return NULL;

@@ -82,6 +82,7 @@ typedef enum
   STATEMENT_LIST_LEDGERS,
   STATEMENT_SAVE_SNAPSHOT,
   STATEMENT_LOAD_SNAPSHOT,
+  STATEMENT_FIND_REFERENCE,
   N_STATEMENTS
 } Statement;
 
@@ -108,6 +109,12 @@ static const char * const statement_sql[N_STATEMENTS] = {
   [STATEMENT_LOAD_SNAPSHOT] =
     "SELECT version, state FROM snapshots"
     " WHERE ledger = ?1 AND version <= ?2 ORDER BY version DESC LIMIT 1",
+  /* Written to match the partial index events_by_reference. */
+  [STATEMENT_FIND_REFERENCE] =
+    "SELECT version FROM events"
+    " WHERE ledger = ?1 AND json_valid (payload)"
+    "   AND json_extract (payload, '$.reference') = ?2"
+    " ORDER BY version LIMIT 1",
 };
 
 struct _QlSqliteEventStore
@@ -734,6 +741,34 @@ ql_sqlite_event_store_load_snapshot (QlEventStore  *store,
   return rc == SQLITE_DONE;
 }
 
+static gboolean
+ql_sqlite_event_store_find_reference (QlEventStore  *store,
+                                      const char    *ledger,
+                                      const char    *reference,
+                                      gint64        *out_version,
+                                      GError       **error)
+{
+  QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
+  sqlite3_stmt *stmt = self->statements[STATEMENT_FIND_REFERENCE];
+  gboolean ok = TRUE;
+  int rc;
+
+  sqlite3_bind_text (stmt, 1, ledger, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, reference, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *out_version = sqlite3_column_int64 (stmt, 0);
+  else if (rc != SQLITE_DONE)
+    {
+      set_error_from_code (self, rc, error);
+      ok = FALSE;
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+
+  return ok;
+}
+
 static void
 ql_sqlite_event_store_iface_init (QlEventStoreInterface *iface)
 {
@@ -745,6 +780,7 @@ ql_sqlite_event_store_iface_init (QlEventStoreInterface *iface)
   iface->save_snapshot = ql_sqlite_event_store_save_snapshot;
   iface->load_snapshot = ql_sqlite_event_store_load_snapshot;
   iface->append_batch = ql_sqlite_event_store_append_batch;
+  iface->find_reference = ql_sqlite_event_store_find_reference;
 }
 
 static void

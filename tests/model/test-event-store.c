@@ -583,6 +583,41 @@ START_TEST (test_list_ledgers)
 }
 END_TEST
 
+START_TEST (test_find_reference)
+{
+  g_autofree char *dir = make_test_dir ();
+  g_autoptr(QlEventStore) store = open_store (_i, dir);
+  g_autoptr(GError) error = NULL;
+  gint64 version = -1;
+
+  ck_assert (append_one (store, "Cash", 0, "AccountOpened", "{\"currency\":\"USD\"}", &error));
+  ck_assert (append_one (store, "Cash", 1, "Deposited", "{\"amount\":100}", &error));
+  ck_assert (append_one (store, "Cash", 2, "Withdrawn",
+                         "{\"amount\":5,\"reference\":\"order-1\"}", &error));
+  ck_assert (append_one (store, "Cash", 3, "Withdrawn",
+                         "{\"amount\":6,\"reference\":\"order-2\"}", &error));
+  ck_assert (append_one (store, "Other", 0, "AccountOpened", "{\"currency\":null}", &error));
+  ck_assert (append_one (store, "Other", 1, "Deposited",
+                         "{\"amount\":9,\"reference\":\"order-3\"}", &error));
+  /* Not JSON: never matches, and never stops the search. */
+  ck_assert (append_one (store, "Cash", 4, "Deposited", "reference order-3", &error));
+  assert_no_error (error);
+
+  ck_assert (ql_event_store_find_reference (store, "Cash", "order-2", &version, &error));
+  ck_assert_int_eq (version, 4);
+  ck_assert (ql_event_store_find_reference (store, "Cash", "order-1", &version, &error));
+  ck_assert_int_eq (version, 3);
+  /* A reference belongs to its ledger only. */
+  ck_assert (ql_event_store_find_reference (store, "Cash", "order-3", &version, &error));
+  ck_assert_int_eq (version, 0);
+  ck_assert (ql_event_store_find_reference (store, "Other", "order-3", &version, &error));
+  ck_assert_int_eq (version, 2);
+  ck_assert (ql_event_store_find_reference (store, "Nobody", "order-1", &version, &error));
+  ck_assert_int_eq (version, 0);
+  assert_no_error (error);
+}
+END_TEST
+
 START_TEST (test_snapshots)
 {
   g_autofree char *dir = make_test_dir ();
@@ -1296,6 +1331,7 @@ event_store_suite (void)
   suite_add_tcase (suite, store_case ("read-log-paging", test_read_log_paging));
   suite_add_tcase (suite, store_case ("list-ledgers", test_list_ledgers));
   suite_add_tcase (suite, store_case ("snapshots", test_snapshots));
+  suite_add_tcase (suite, store_case ("find-reference", test_find_reference));
   suite_add_tcase (suite, store_case ("early-stop", test_scans_stop_early));
   suite_add_tcase (suite, store_case ("nested-scans", test_nested_scans));
   suite_add_tcase (suite, store_case ("large-batch", test_large_batch));
