@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "ql-csv-reader-private.h"
@@ -58,7 +59,7 @@ set_error (GError     **error,
            const char  *detail)
 {
   g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_IMPORT,
-               _("Line %" G_GUINT64_FORMAT ": %s"), line, detail);
+               _("Line %" PRIu64 ": %s"), line, detail);
 }
 
 /**

@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -632,7 +633,7 @@ read_event (QlLedgerBook  *self,
   if (events->len != 1)
     {
       g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
-                   _("Event %" G_GINT64_FORMAT " of ledger “%s” is missing"), version, name);
+                   _("Event %" PRId64 " of ledger “%s” is missing"), version, name);
       return NULL;
     }
   return g_object_ref (g_ptr_array_index (events, 0));
@@ -1381,7 +1382,7 @@ ql_ledger_book_state_at (QlLedgerBook  *self,
   if (version < 1 || version > ql_ledger_get_version (ledger))
     {
       g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_VERSION,
-                   _("“%s” has no version %" G_GINT64_FORMAT ": its versions go from 1 to %" G_GINT64_FORMAT),
+                   _("“%s” has no version %" PRId64 ": its versions go from 1 to %" PRId64),
                    key, version, ql_ledger_get_version (ledger));
       return NULL;
     }
@@ -1391,7 +1392,7 @@ ql_ledger_book_state_at (QlLedgerBook  *self,
   if (past == NULL || ql_ledger_get_version (past) != version)
     {
       g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
-                   _("Event %" G_GINT64_FORMAT " of ledger “%s” is missing"), version, key);
+                   _("Event %" PRId64 " of ledger “%s” is missing"), version, key);
       return NULL;
     }
   return g_steal_pointer (&past);
@@ -1736,7 +1737,7 @@ static void
 prefix_line (GError  **error,
              guint64   line)
 {
-  g_prefix_error (error, _("Line %" G_GUINT64_FORMAT ": "), line);
+  g_prefix_error (error, _("Line %" PRIu64 ": "), line);
 }
 
 static const char *
@@ -1763,7 +1764,7 @@ check_header (Import  *import,
     return TRUE;
 
   g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_IMPORT,
-               _("Line %" G_GUINT64_FORMAT ": the first line must be the header “ledger,type,amount”"),
+               _("Line %" PRIu64 ": the first line must be the header “ledger,type,amount”"),
                import->reader.line);
   return FALSE;
 }

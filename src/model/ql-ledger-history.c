@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "ql-ledger-history.h"
 
@@ -366,7 +367,7 @@ ql_ledger_history_get_balance (QlLedgerHistory  *self,
   if (offset >= page->events->len)
     {
       g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
-                   _("Event %" G_GINT64_FORMAT " of ledger “%s” is missing"),
+                   _("Event %" PRId64 " of ledger “%s” is missing"),
                    (gint64) position + 1, ql_ledger_get_name (self->ledger));
       return FALSE;
     }

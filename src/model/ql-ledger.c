@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -91,7 +92,7 @@ set_corrupt_error (GError              **error,
                    const char           *detail)
 {
   g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
-               _("Event %" G_GINT64_FORMAT " of ledger “%s” is damaged: %s"),
+               _("Event %" PRId64 " of ledger “%s” is damaged: %s"),
                record->version, record->ledger, detail);
 }
 

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <inttypes.h>
 #include <unistd.h>
 
 #include "ql-event-store.h"
@@ -384,7 +385,7 @@ ql_sqlite_schema_migrate (sqlite3                  *db,
         {
           g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
                        _("Could not bring “%s” up to date: the step to version %"
-                         G_GINT64_FORMAT " did not complete; the file was left as it was"),
+                         PRId64 " did not complete; the file was left as it was"),
                        path, step->version);
           abandon (db, backup_path);
           return FALSE;
