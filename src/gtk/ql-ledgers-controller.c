@@ -29,6 +29,7 @@ struct _QlLedgersController
   /* Owned References */
   QlLedgerBook  *book;
   GListModel    *history;
+  GCancellable  *import_cancellable;
 
   /* Borrowed References */
   QlLedgersPage *page;
@@ -320,6 +321,62 @@ on_page_version_selected_cb (QlLedgersController *self,
 }
 
 static void
+import_progress_cb (QlImportPhase phase,
+                    guint64       done,
+                    guint64       total,
+                    gpointer      user_data)
+{
+  QlLedgersController *self = user_data;
+  const char *step = phase == QL_IMPORT_PHASE_WRITING ? _("Writing events…")
+                                                      : _("Checking the file…");
+
+  g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  if (self->page != NULL)
+    ql_ledgers_page_show_import_progress (self->page, step,
+                                          total > 0 ? (double) done / (double) total : 0.0);
+}
+
+static void
+import_done_cb (GObject      *book,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(QlLedgersController) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  guint64 n_events = 0;
+
+  g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  if (!ql_ledger_book_import_csv_finish (QL_LEDGER_BOOK (book), result, &n_events, &error))
+    {
+      if (self->page != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        ql_ledgers_page_show_import_result (self->page, error->message, TRUE);
+      return;
+    }
+
+  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Imported %lu event",
+                                          "Imported %lu events", (gulong) n_events),
+                             (gulong) n_events);
+  if (self->page != NULL)
+    ql_ledgers_page_show_import_result (self->page, message, FALSE);
+}
+
+static void
+on_page_import_requested_cb (QlLedgersController *self,
+                             GFile               *file,
+                             QlLedgersPage       *page)
+{
+  g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  ql_ledgers_page_show_import_progress (page, _("Checking the file…"), 0.0);
+  ql_ledger_book_import_csv_async (self->book, file, self->import_cancellable,
+                                   import_progress_cb, g_object_ref (self), g_object_unref,
+                                   import_done_cb, g_object_ref (self));
+}
+
+static void
 ql_ledgers_controller_dispose (GObject *object)
 {
   QlLedgersController *self = (QlLedgersController *) object;
@@ -331,6 +388,7 @@ ql_ledgers_controller_dispose (GObject *object)
       self->page = NULL;
     }
 
+  g_cancellable_cancel (self->import_cancellable);
   if (self->book != NULL)
     g_signal_handlers_disconnect_by_data (self->book, self);
   g_clear_object (&self->history);
@@ -340,16 +398,28 @@ ql_ledgers_controller_dispose (GObject *object)
 }
 
 static void
+ql_ledgers_controller_finalize (GObject *object)
+{
+  QlLedgersController *self = (QlLedgersController *) object;
+
+  g_clear_object (&self->import_cancellable);
+
+  G_OBJECT_CLASS (ql_ledgers_controller_parent_class)->finalize (object);
+}
+
+static void
 ql_ledgers_controller_class_init (QlLedgersControllerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = ql_ledgers_controller_dispose;
+  object_class->finalize = ql_ledgers_controller_finalize;
 }
 
 static void
 ql_ledgers_controller_init (QlLedgersController *self)
 {
+  self->import_cancellable = g_cancellable_new ();
 }
 
 /**
@@ -379,6 +449,7 @@ ql_ledgers_controller_new (QlLedgerBook  *book,
     { "decrease-requested", G_CALLBACK (on_page_decrease_requested_cb) },
     { "undo-requested", G_CALLBACK (on_page_undo_requested_cb) },
     { "version-selected", G_CALLBACK (on_page_version_selected_cb) },
+    { "import-requested", G_CALLBACK (on_page_import_requested_cb) },
   };
 
   g_return_val_if_fail (QL_IS_LEDGER_BOOK (book), NULL);

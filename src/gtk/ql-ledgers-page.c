@@ -28,6 +28,10 @@ struct _QlLedgersPage
   GtkWidget            *read_only_label;
   GtkWidget            *new_ledger_group;
   GtkWidget            *change_box;
+  GtkButton            *import_button;
+  GtkWidget            *import_box;
+  GtkProgressBar       *import_progress;
+  GtkLabel             *import_status_label;
   GtkListBox           *ledger_list;
   AdwComboRow          *kind_row;
   AdwEntryRow          *name_row;
@@ -52,6 +56,7 @@ struct _QlLedgersPage
   GtkColumnViewColumn  *balance_column;
 
   /* Owned References */
+  GtkFileChooserNative *import_chooser;
   GListModel           *ledgers;
   GListModel           *history;
   QlLedger             *shown;
@@ -69,6 +74,7 @@ enum {
   INCREASE_REQUESTED,
   DECREASE_REQUESTED,
   UNDO_REQUESTED,
+  IMPORT_REQUESTED,
   VERSION_SELECTED,
   N_SIGNALS
 };
@@ -300,6 +306,53 @@ on_undo_button_clicked_cb (QlLedgersPage *self)
 }
 
 static void
+on_import_chooser_response_cb (QlLedgersPage        *self,
+                               int                   response,
+                               GtkFileChooserNative *chooser)
+{
+  g_autoptr(GFile) file = NULL;
+
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_clear_object (&self->import_chooser);
+
+  if (file != NULL)
+    g_signal_emit (self, signals[IMPORT_REQUESTED], 0, file);
+}
+
+static void
+on_import_button_clicked_cb (QlLedgersPage *self)
+{
+  g_autoptr(GtkFileFilter) csv = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  if (self->import_chooser != NULL)
+    return;
+
+  gtk_file_filter_set_name (csv, _("CSV files"));
+  gtk_file_filter_add_mime_type (csv, "text/csv");
+  gtk_file_filter_add_suffix (csv, "csv");
+  gtk_file_filter_set_name (all, _("All files"));
+  gtk_file_filter_add_pattern (all, "*");
+
+  self->import_chooser = gtk_file_chooser_native_new (_("Import Ledgers"),
+                                                      GTK_IS_WINDOW (native) ? GTK_WINDOW (native) : NULL,
+                                                      GTK_FILE_CHOOSER_ACTION_OPEN,
+                                                      _("_Import"), NULL);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->import_chooser), TRUE);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->import_chooser), csv);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->import_chooser), all);
+  g_signal_connect_object (self->import_chooser, "response",
+                           G_CALLBACK (on_import_chooser_response_cb), self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->import_chooser));
+}
+
+static void
 on_version_scale_value_changed_cb (QlLedgersPage *self)
 {
   g_assert (QL_IS_LEDGERS_PAGE (self));
@@ -317,6 +370,9 @@ ql_ledgers_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_func (self->ledger_list, on_ledger_list_row_selected_cb, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), QL_TYPE_LEDGERS_PAGE);
 
+  if (self->import_chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->import_chooser));
+  g_clear_object (&self->import_chooser);
   g_clear_object (&self->ledgers);
   g_clear_object (&self->history);
   g_clear_object (&self->shown);
@@ -380,6 +436,15 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   /**
+   * QlLedgersPage::import-requested:
+   * @self: the page
+   * @file: the CSV file the user chose
+   */
+  signals[IMPORT_REQUESTED] =
+    g_signal_new ("import-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_FILE);
+
+  /**
    * QlLedgersPage::version-selected:
    * @self: the page
    * @name: the ledger shown
@@ -395,6 +460,10 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, read_only_label);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, new_ledger_group);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, change_box);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, import_button);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, import_box);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, import_progress);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, import_status_label);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, ledger_list);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, kind_row);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, name_row);
@@ -426,6 +495,7 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_minus_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_undo_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_version_scale_value_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_import_button_clicked_cb);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "ledgerspage");
@@ -698,4 +768,55 @@ ql_ledgers_page_set_read_only (QlLedgersPage *self,
   gtk_widget_set_visible (self->read_only_label, read_only);
   gtk_widget_set_visible (self->new_ledger_group, !read_only);
   gtk_widget_set_visible (self->change_box, !read_only);
+}
+
+/**
+ * ql_ledgers_page_show_import_progress:
+ * @self: a #QlLedgersPage
+ * @step: what the import is doing
+ * @fraction: how much of it is done, from 0 to 1
+ *
+ * Shows an import under way; no other import can start meanwhile.
+ */
+void
+ql_ledgers_page_show_import_progress (QlLedgersPage *self,
+                                      const char    *step,
+                                      double         fraction)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+  g_return_if_fail (step != NULL);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->import_button), FALSE);
+  gtk_widget_set_visible (self->import_box, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->import_progress), TRUE);
+  gtk_progress_bar_set_fraction (self->import_progress, CLAMP (fraction, 0.0, 1.0));
+  gtk_progress_bar_set_text (self->import_progress, step);
+  gtk_label_set_text (self->import_status_label, "");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->import_status_label), "error");
+}
+
+/**
+ * ql_ledgers_page_show_import_result:
+ * @self: a #QlLedgersPage
+ * @message: what the import did, or why it failed
+ * @failed: whether it failed
+ *
+ * Shows how an import ended.
+ */
+void
+ql_ledgers_page_show_import_result (QlLedgersPage *self,
+                                    const char    *message,
+                                    gboolean       failed)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+  g_return_if_fail (message != NULL);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->import_button), TRUE);
+  gtk_widget_set_visible (self->import_box, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->import_progress), FALSE);
+  gtk_label_set_text (self->import_status_label, message);
+  if (failed)
+    gtk_widget_add_css_class (GTK_WIDGET (self->import_status_label), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->import_status_label), "error");
 }

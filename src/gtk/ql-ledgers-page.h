@@ -13,25 +13,31 @@ G_BEGIN_DECLS
 #define QL_TYPE_LEDGERS_PAGE (ql_ledgers_page_get_type ())
 G_DECLARE_FINAL_TYPE (QlLedgersPage, ql_ledgers_page, QL, LEDGERS_PAGE, GtkWidget)
 
-void        ql_ledgers_page_set_ledgers         (QlLedgersPage *self,
-                                                 GListModel    *ledgers);
-const char *ql_ledgers_page_get_selected_ledger (QlLedgersPage *self);
-void        ql_ledgers_page_select_ledger       (QlLedgersPage *self,
-                                                 const char    *name);
-void        ql_ledgers_page_show_ledger         (QlLedgersPage *self,
-                                                 QlLedger      *ledger,
-                                                 GListModel    *history);
-void        ql_ledgers_page_show_past_state     (QlLedgersPage *self,
-                                                 gint64         version,
-                                                 const char    *balance);
-void        ql_ledgers_page_show_change_error   (QlLedgersPage *self,
-                                                 const char    *message);
-void        ql_ledgers_page_change_done         (QlLedgersPage *self);
-void        ql_ledgers_page_show_create_error   (QlLedgersPage *self,
-                                                 const char    *message);
-void        ql_ledgers_page_create_done         (QlLedgersPage *self);
-void        ql_ledgers_page_request_undo        (QlLedgersPage *self);
-void        ql_ledgers_page_set_read_only       (QlLedgersPage *self,
-                                                 gboolean       read_only);
+void        ql_ledgers_page_set_ledgers          (QlLedgersPage *self,
+                                                  GListModel    *ledgers);
+const char *ql_ledgers_page_get_selected_ledger  (QlLedgersPage *self);
+void        ql_ledgers_page_select_ledger        (QlLedgersPage *self,
+                                                  const char    *name);
+void        ql_ledgers_page_show_ledger          (QlLedgersPage *self,
+                                                  QlLedger      *ledger,
+                                                  GListModel    *history);
+void        ql_ledgers_page_show_past_state      (QlLedgersPage *self,
+                                                  gint64         version,
+                                                  const char    *balance);
+void        ql_ledgers_page_show_change_error    (QlLedgersPage *self,
+                                                  const char    *message);
+void        ql_ledgers_page_change_done          (QlLedgersPage *self);
+void        ql_ledgers_page_show_create_error    (QlLedgersPage *self,
+                                                  const char    *message);
+void        ql_ledgers_page_create_done          (QlLedgersPage *self);
+void        ql_ledgers_page_request_undo         (QlLedgersPage *self);
+void        ql_ledgers_page_set_read_only        (QlLedgersPage *self,
+                                                  gboolean       read_only);
+void        ql_ledgers_page_show_import_progress (QlLedgersPage *self,
+                                                  const char    *step,
+                                                  double         fraction);
+void        ql_ledgers_page_show_import_result   (QlLedgersPage *self,
+                                                  const char    *message,
+                                                  gboolean       failed);
 
 G_END_DECLS
