@@ -105,7 +105,7 @@ parse_payload (const char  *payload,
   if (payload == NULL)
     {
       g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA,
-                           "no payload");
+                           _("no payload"));
       return NULL;
     }
 
@@ -115,7 +115,7 @@ parse_payload (const char  *payload,
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA,
-                           "not an object");
+                           _("not an object"));
       return NULL;
     }
   return json_object_ref (json_node_get_object (node));
@@ -1110,6 +1110,45 @@ ql_ledger_normalize_name (const char  *name,
     }
 
   return g_strndup (start, end - start);
+}
+
+/* English shows the type names themselves, so output stays as it was. */
+static const struct
+{
+  const char *type;
+  const char *label;
+} event_type_labels[] = {
+  /* Translators: the names of event types, shown in a ledger's history.
+   * In English they are the names stored in the database. */
+  { QL_EVENT_ACCOUNT_OPENED, NC_("event type", "AccountOpened") },
+  { QL_EVENT_DEPOSITED, NC_("event type", "Deposited") },
+  { QL_EVENT_WITHDRAWN, NC_("event type", "Withdrawn") },
+  { QL_EVENT_ITEM_CREATED, NC_("event type", "ItemCreated") },
+  { QL_EVENT_QUANTITY_INCREASED, NC_("event type", "QuantityIncreased") },
+  { QL_EVENT_QUANTITY_DECREASED, NC_("event type", "QuantityDecreased") },
+};
+
+/**
+ * ql_event_type_get_label:
+ * @type: an event type name, such as %QL_EVENT_DEPOSITED
+ *
+ * The name of an event type as a view shows it to a person, in the
+ * user's language. Databases and the notification log keep @type
+ * itself; a type this version does not know is returned as it is.
+ *
+ * Returns: (transfer none): the label
+ */
+const char *
+ql_event_type_get_label (const char *type)
+{
+  g_return_val_if_fail (type != NULL, NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (event_type_labels); i++)
+    {
+      if (g_str_equal (event_type_labels[i].type, type))
+        return g_dpgettext2 (GETTEXT_PACKAGE, "event type", event_type_labels[i].label);
+    }
+  return type;
 }
 
 /**

@@ -74,6 +74,8 @@ GType ql_ledger_kind_get_type (void) G_GNUC_CONST;
 #define QL_EVENT_QUANTITY_INCREASED "QuantityIncreased"
 #define QL_EVENT_QUANTITY_DECREASED "QuantityDecreased"
 
+const char *ql_event_type_get_label (const char *type);
+
 #define QL_TYPE_LEDGER (ql_ledger_get_type ())
 G_DECLARE_FINAL_TYPE (QlLedger, ql_ledger, QL, LEDGER, GObject)
 

@@ -278,7 +278,8 @@ format_event (QlLedger *ledger,
   gint64 reversed = get_reversed_version (event);
 
   g_string_append_printf (line, "%" G_GINT64_FORMAT "  %s  %s",
-                          ql_event_get_version (event), when, ql_event_get_event_type (event));
+                          ql_event_get_version (event), when,
+                          ql_event_type_get_label (ql_event_get_event_type (event)));
   if (change != 0)
     {
       g_autofree char *amount = format_signed_amount (ledger, change);
@@ -531,7 +532,8 @@ run_undo (QlTerminalController  *self,
   /* Translators: the version undone, the ledger, the compensating event's
    * type, then "Balance: 100" or "Quantity: 12". */
   message = g_strdup_printf (_("Undid version %s of %s with %s. %s"), version,
-                             ql_ledger_get_name (ledger), ql_event_get_event_type (undo), state);
+                             ql_ledger_get_name (ledger),
+                             ql_event_type_get_label (ql_event_get_event_type (undo)), state);
   ql_terminal_view_show (self->view, message);
 
   return TRUE;
