@@ -89,6 +89,7 @@ main (int   argc,
   g_autofree char *quotes_path = NULL;
   g_autofree char *payments_address = NULL;
   GOptionGroup *main_group;
+  const char *locale_dir;
   gboolean tui = FALSE;
   gboolean version = FALSE;
   const GOptionEntry entries[] = {
@@ -111,7 +112,11 @@ main (int   argc,
   };
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* QL_LOCALEDIR points a program run from the build tree (tests,
+   * `meson devenv`) at the catalogues the build compiled. */
+  locale_dir = g_getenv ("QL_LOCALEDIR");
+  bindtextdomain (GETTEXT_PACKAGE,
+                  locale_dir != NULL && *locale_dir != '\0' ? locale_dir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
