@@ -69,25 +69,23 @@ format_change (QlLedger *ledger,
   return g_strconcat (change < 0 ? "−" : "+", magnitude, NULL);
 }
 
-/* Names the event an undo reversed, so that history reads as it happened. */
+/* The event type in the user's language, naming the version an undo
+ * reversed, so that history reads as it happened. */
 static char *
 describe_event (QlEvent *event)
 {
   g_autoptr(JsonNode) payload = json_from_string (ql_event_get_payload (event), NULL);
-  const char *type = ql_event_get_event_type (event);
-  JsonObject *object;
-  gint64 reverses;
+  const char *label = ql_event_type_get_label (ql_event_get_event_type (event));
+  gint64 reverses = 0;
 
-  if (payload == NULL || !JSON_NODE_HOLDS_OBJECT (payload))
-    return g_strdup (type);
-
-  object = json_node_get_object (payload);
-  reverses = json_object_get_int_member_with_default (object, "reverses", 0);
+  if (payload != NULL && JSON_NODE_HOLDS_OBJECT (payload))
+    reverses = json_object_get_int_member_with_default (json_node_get_object (payload),
+                                                        "reverses", 0);
   if (reverses <= 0)
-    return g_strdup (type);
+    return g_strdup (label);
 
   /* Translators: %s is an event type such as Withdrawn, %d a ledger version */
-  return g_strdup_printf (_("%s (undoes %d)"), type, (int) reverses);
+  return g_strdup_printf (_("%s (undoes %d)"), label, (int) reverses);
 }
 
 /* Turns one event of @user_data, a #QlLedgerHistory, into the text of its
