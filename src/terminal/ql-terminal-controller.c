@@ -604,7 +604,9 @@ run_ledgers (QlTerminalController  *self,
     {
       g_autoptr(QlLedger) ledger = g_list_model_get_item (ledgers, i);
       g_autofree char *state = format_state (ledger);
-      g_autofree char *line = g_strdup_printf ("%s: %s", ql_ledger_get_name (ledger), state);
+      /* Translators: a ledger's name, then "Balance: 100" or "Quantity: 12". */
+      g_autofree char *line = g_strdup_printf (C_("ledgers listing", "%s: %s"),
+                                                ql_ledger_get_name (ledger), state);
 
       ql_terminal_view_show (self->view, line);
     }
@@ -649,6 +651,26 @@ run_log (QlTerminalController  *self,
   return TRUE;
 }
 
+/* How many terminal columns @text takes: Chinese and other wide
+ * characters take two, so that translated help lines up. */
+static glong
+text_width (const char *text)
+{
+  glong width = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iswide (c))
+        width += 2;
+      else if (!g_unichar_iszerowidth (c))
+        width += 1;
+    }
+
+  return width;
+}
+
 static gboolean
 run_help (QlTerminalController  *self,
           const Command         *command,
@@ -658,25 +680,25 @@ run_help (QlTerminalController  *self,
   g_autoptr(GPtrArray) usages = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GString) help = g_string_new (_("Commands:"));
   const char *number = _("NUMBER");
-  glong width = g_utf8_strlen (number, -1);
+  glong width = text_width (number);
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
       char *usage = format_usage (&commands[i]);
 
-      width = MAX (width, g_utf8_strlen (usage, -1));
+      width = MAX (width, text_width (usage));
       g_ptr_array_add (usages, usage);
     }
 
   g_string_append_printf (help, "\n  %s%*s  %s", number,
-                          (int) (width - g_utf8_strlen (number, -1)), "",
+                          (int) (width - text_width (number)), "",
                           _("show the quote with that number"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
       const char *usage = g_ptr_array_index (usages, i);
 
       g_string_append_printf (help, "\n  %s%*s  %s", usage,
-                              (int) (width - g_utf8_strlen (usage, -1)), "",
+                              (int) (width - text_width (usage)), "",
                               _(commands[i].description));
     }
   g_string_append_c (help, '\n');

@@ -5,6 +5,8 @@
 #include "config.h"
 
 #include <check.h>
+#include <glib/gi18n.h>
+#include <locale.h>
 #include <string.h>
 
 #include "ql-event-store.h"
@@ -527,6 +529,57 @@ START_TEST (test_names_rejected)
 }
 END_TEST
 
+static const char * const event_types[] = {
+  QL_EVENT_ACCOUNT_OPENED, QL_EVENT_DEPOSITED, QL_EVENT_WITHDRAWN,
+  QL_EVENT_ITEM_CREATED, QL_EVENT_QUANTITY_INCREASED, QL_EVENT_QUANTITY_DECREASED,
+};
+
+START_TEST (test_event_type_labels_english)
+{
+  const char *unknown = "InterestPaid";
+
+  /* English output shows the stored names, as it always did. */
+  for (guint i = 0; i < G_N_ELEMENTS (event_types); i++)
+    ck_assert_str_eq (ql_event_type_get_label (event_types[i]), event_types[i]);
+  ck_assert_ptr_eq (ql_event_type_get_label (unknown), unknown);
+}
+END_TEST
+
+START_TEST (test_event_type_labels_translated)
+{
+  const char *build_dir = g_getenv ("QL_TEST_BUILD_DIR");
+  g_autofree char *locale_dir = NULL;
+  const char *unknown = "InterestPaid";
+  const struct {
+    const char *type;
+    const char *label;
+  } expected[] = {
+    { QL_EVENT_ACCOUNT_OPENED, "开户" },
+    { QL_EVENT_DEPOSITED, "存入" },
+    { QL_EVENT_WITHDRAWN, "取出" },
+    { QL_EVENT_ITEM_CREATED, "创建物品" },
+    { QL_EVENT_QUANTITY_INCREASED, "数量增加" },
+    { QL_EVENT_QUANTITY_DECREASED, "数量减少" },
+  };
+
+  ck_assert_msg (build_dir != NULL, "QL_TEST_BUILD_DIR is not set");
+  /* The catalogue the build compiles from po/zh_CN.po. */
+  locale_dir = g_build_filename (build_dir, "..", "po", NULL);
+  ck_assert_msg (setlocale (LC_ALL, "zh_CN.UTF-8") != NULL,
+                 "the zh_CN.UTF-8 locale is missing (tools/install-deps makes it)");
+  g_setenv ("LANGUAGE", "zh_CN", TRUE);
+  bindtextdomain (GETTEXT_PACKAGE, locale_dir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    ck_assert_str_eq (ql_event_type_get_label (expected[i].type), expected[i].label);
+  ck_assert_ptr_eq (ql_event_type_get_label (unknown), unknown);
+
+  g_unsetenv ("LANGUAGE");
+  setlocale (LC_ALL, "C");
+}
+END_TEST
+
 static Suite *
 ledger_suite (void)
 {
@@ -570,6 +623,11 @@ ledger_suite (void)
   tc = tcase_create ("names");
   tcase_add_test (tc, test_names_accepted);
   tcase_add_loop_test (tc, test_names_rejected, 0, G_N_ELEMENTS (bad_names));
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("event type labels");
+  tcase_add_test (tc, test_event_type_labels_english);
+  tcase_add_test (tc, test_event_type_labels_translated);
   suite_add_tcase (suite, tc);
 
   return suite;
