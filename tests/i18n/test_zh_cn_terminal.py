@@ -80,18 +80,18 @@ class ZhCnTerminalTest(unittest.TestCase):
                             "create-item Laptop 10\nincrease Laptop 5\nledgers\n"
                             "at Savings 9\nbalance\nfrobnicate now\n")
         answers = out.split(PROMPT)
-        self.assertEqual(answers[1:6], ["已开立账户 Savings。\n",
-                                        "已向 Savings 存入 100。余额：100\n",
-                                        "已从 Savings 取出 30。余额：70\n",
+        self.assertEqual(answers[1:6], ["已开立账户“Savings”。\n",
+                                        "已向“Savings”存入 100。余额：100\n",
+                                        "已从“Savings”取出 30。余额：70\n",
                                         "",
-                                        "已撤销 Savings 的版本 3（补偿事件：存入）。余额：100\n"])
+                                        "已撤销“Savings”的版本 3（补偿事件：存入）。余额：100\n"])
         events = answers[6].splitlines()
         self.assertEqual(len(events), 4)
         for line, pattern in zip(events, ["1  %s  开户$", "2  %s  存入  \\+100$",
                                           "3  %s  取出  -30$", "4  %s  存入  \\+30  （撤销版本 3）$"]):
             self.assertRegex(line, "^" + pattern % TIMESTAMP)
-        self.assertEqual(answers[7:10], ["已创建物品 Laptop。数量：10\n",
-                                         "已将 Laptop 增加 5。数量：15\n",
+        self.assertEqual(answers[7:10], ["已创建物品“Laptop”。数量：10\n",
+                                         "已将“Laptop”增加 5。数量：15\n",
                                          "Laptop（数量：15）\nSavings（余额：100）\n"])
         self.assertEqual(err.splitlines(), ["错误：无法从“Savings”取出 500：余额只有 70",
                                             "错误：“Savings”没有版本 9：其版本从 1 到 4",
