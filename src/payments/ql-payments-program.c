@@ -23,6 +23,7 @@ main (int   argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *db_location = NULL;
+  const char *locale_dir;
   const GOptionEntry entries[] = {
     { "db", 'd', 0, G_OPTION_ARG_FILENAME, &db_location,
       N_("Keep ledgers in the database file PATH"), N_("PATH") },
@@ -30,7 +31,10 @@ main (int   argc,
   };
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* As quote-ledger does: the build tree's catalogues when run from it. */
+  locale_dir = g_getenv ("QL_LOCALEDIR");
+  bindtextdomain (GETTEXT_PACKAGE,
+                  locale_dir != NULL && *locale_dir != '\0' ? locale_dir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("quote-ledger");
