@@ -34,7 +34,7 @@ ql_application_actions_about_cb (GSimpleAction *action,
                                  gpointer       user_data)
 {
   QlApplication *self = user_data;
-  const char *developers[] = { "The Quote Ledger developers", NULL };
+  const char *developers[] = { _("The Quote Ledger developers"), NULL };
   GtkWidget *about;
 
   g_assert (QL_IS_APPLICATION (self));
