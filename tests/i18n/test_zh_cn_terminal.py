@@ -99,6 +99,29 @@ class ZhCnTerminalTest(unittest.TestCase):
                                             "错误：未知命令“frobnicate”；输入“help”查看命令"])
         self.assert_no_english(out + err)
 
+    def test_quote_commands(self):
+        out, err = self.tui("random\nsearch Black\nsearch zzz\nsearch (\n")
+        answers = out.split(PROMPT)
+        self.assertRegex(answers[1], r"^名言 [0-4]：“[^”]+”\n$")
+        self.assertEqual(answers[2:4], ["3: Black holes really suck...\n", "没有与“zzz”匹配的名言。\n"])
+        self.assertTrue(err.startswith("错误：搜索模式不正确："), err)
+        self.assert_no_english(out + err)
+
+    def test_import(self):
+        with tempfile.TemporaryDirectory() as work:
+            csv = os.path.join(work, "ledgers.csv")
+            with open(csv, "w", encoding="utf-8") as f:
+                f.write("ledger,type,amount\n储蓄,open,\n储蓄,deposit,5\n")
+            bad = os.path.join(work, "bad.csv")
+            with open(bad, "w", encoding="utf-8") as f:
+                f.write("ledger,type,amount\n储蓄,spend,5\n")
+            out, err = self.tui("import %s\nimport %s\nledgers\n" % (csv, bad))
+        answers = out.split(PROMPT)
+        self.assertEqual(answers[1], "已从“%s”导入 2 个事件。\n" % csv)
+        self.assertEqual(answers[3], "储蓄（余额：5）\n")
+        self.assertRegex(err, r"^错误：第 2 行：未知类型“spend”：请使用 open、deposit、")
+        self.assert_no_english(out + err)
+
     def test_log_keeps_stored_names(self):
         """The notification log is data: its event types stay as stored."""
         out, _ = self.tui("open Cash\ndeposit Cash 5\nlog\n")
