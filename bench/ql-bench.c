@@ -996,6 +996,7 @@ main (int   argc,
   g_autofree char *big_path = NULL;
   g_autofree char *imported_path = NULL;
   gboolean keep = FALSE;
+  gboolean reuse = FALSE;
   int runs = 5;
   int n_events = 1000000;
   int n_durable = 300;
@@ -1016,6 +1017,8 @@ main (int   argc,
     { "only", 'o', 0, G_OPTION_ARG_STRING, &only,
       "Comma-separated groups to run: durable,bulk,load,log,quotes,import,terminal,gtk", "LIST" },
     { "keep", 'k', 0, G_OPTION_ARG_NONE, &keep, "Keep the databases afterwards", NULL },
+    { "reuse", 0, 0, G_OPTION_ARG_NONE, &reuse,
+      "Start-up figures only: use the imported database a --keep run left in --dir", NULL },
     { NULL }
   };
 
@@ -1071,7 +1074,8 @@ main (int   argc,
       /* The start-up figures need the imported database: import once. */
       if (!wanted (&bench, "import"))
         bench.runs = 1;
-      bench_import (&bench, imported_path);
+      if (wanted (&bench, "import") || !reuse || !g_file_test (imported_path, G_FILE_TEST_EXISTS))
+        bench_import (&bench, imported_path);
       bench.runs = saved_runs;
     }
   if (wanted (&bench, "terminal") && bench.binary != NULL)

@@ -32,7 +32,9 @@ struct _QlLedgersPage
   GtkWidget            *import_box;
   GtkProgressBar       *import_progress;
   GtkLabel             *import_status_label;
-  GtkListBox           *ledger_list;
+  GtkListView          *ledger_list;
+  GtkWidget            *ledger_scroller;
+  GtkWidget            *no_ledgers_label;
   AdwComboRow          *kind_row;
   AdwEntryRow          *name_row;
   AdwEntryRow          *detail_row;
@@ -58,6 +60,7 @@ struct _QlLedgersPage
   /* Owned References */
   GtkFileChooserNative *import_chooser;
   GListModel           *ledgers;
+  GtkSingleSelection   *ledger_selection;
   GListModel           *history;
   QlLedger             *shown;
   char                 *selected;
@@ -114,27 +117,86 @@ format_balance_cb (GBinding     *binding,
   return TRUE;
 }
 
-static GtkWidget *
-create_ledger_row_cb (gpointer item,
-                      gpointer user_data)
+static void
+on_ledger_row_released_cb (GtkGestureClick *gesture,
+                           int              n_press,
+                           double           x,
+                           double           y,
+                           GtkListItem     *list_item)
 {
-  QlLedger *ledger = item;
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *balance = gtk_label_new (NULL);
-  g_autofree char *kind = describe_kind (ledger);
+  GtkWidget *row = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
 
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), ql_ledger_get_name (ledger));
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), kind);
+  /* One click opens a ledger, as it did when every ledger had its own row. */
+  if (n_press == 1)
+    gtk_widget_activate_action (row, "list.activate-item", "u",
+                                gtk_list_item_get_position (list_item));
+}
+
+static void
+on_ledger_row_setup_cb (GtkSignalListItemFactory *factory,
+                        GtkListItem              *list_item,
+                        QlLedgersPage            *self)
+{
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *title = gtk_label_new (NULL);
+  GtkWidget *subtitle = gtk_label_new (NULL);
+  GtkWidget *balance = gtk_label_new (NULL);
+  GtkGesture *click = gtk_gesture_click_new ();
+
+  gtk_widget_set_hexpand (text, TRUE);
+  gtk_widget_set_valign (text, GTK_ALIGN_CENTER);
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (title, "title");
+  gtk_label_set_xalign (GTK_LABEL (subtitle), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (subtitle), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (subtitle, "subtitle");
+  gtk_widget_add_css_class (subtitle, "caption");
+  gtk_widget_add_css_class (subtitle, "dim-label");
+  gtk_box_append (GTK_BOX (text), title);
+  gtk_box_append (GTK_BOX (text), subtitle);
   gtk_widget_add_css_class (balance, "numeric");
   gtk_widget_add_css_class (balance, "ledger-balance");
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), balance);
+  gtk_box_append (GTK_BOX (row), text);
+  gtk_box_append (GTK_BOX (row), balance);
+  gtk_widget_add_css_class (row, "ledger-row");
+
+  g_signal_connect (click, "released", G_CALLBACK (on_ledger_row_released_cb), list_item);
+  gtk_widget_add_controller (row, GTK_EVENT_CONTROLLER (click));
+  gtk_list_item_set_child (list_item, row);
+}
+
+static void
+on_ledger_row_bind_cb (GtkSignalListItemFactory *factory,
+                       GtkListItem              *list_item,
+                       QlLedgersPage            *self)
+{
+  QlLedger *ledger = gtk_list_item_get_item (list_item);
+  GtkWidget *row = gtk_list_item_get_child (list_item);
+  GtkWidget *text = gtk_widget_get_first_child (row);
+  GtkWidget *balance = gtk_widget_get_last_child (row);
+  g_autofree char *kind = describe_kind (ledger);
+  GBinding *binding;
+
+  gtk_label_set_text (GTK_LABEL (gtk_widget_get_first_child (text)), ql_ledger_get_name (ledger));
+  gtk_label_set_text (GTK_LABEL (gtk_widget_get_last_child (text)), kind);
 
   /* Rows follow their ledger, also when another process changes it. */
-  g_object_bind_property_full (ledger, "balance", balance, "label", G_BINDING_SYNC_CREATE,
-                               format_balance_cb, NULL, NULL, NULL);
+  binding = g_object_bind_property_full (ledger, "balance", balance, "label", G_BINDING_SYNC_CREATE,
+                                         format_balance_cb, NULL, NULL, NULL);
+  g_object_set_data (G_OBJECT (list_item), "balance-binding", binding);
+}
 
-  return row;
+static void
+on_ledger_row_unbind_cb (GtkSignalListItemFactory *factory,
+                         GtkListItem              *list_item,
+                         QlLedgersPage            *self)
+{
+  GBinding *binding = g_object_steal_data (G_OBJECT (list_item), "balance-binding");
+
+  if (binding != NULL)
+    g_binding_unbind (binding);
 }
 
 static void
@@ -199,15 +261,11 @@ emit_version_selected (QlLedgersPage *self)
 }
 
 static void
-on_ledger_list_row_selected_cb (QlLedgersPage *self,
-                                GtkListBoxRow *row)
+on_ledger_selection_notify_selected_cb (QlLedgersPage *self)
 {
-  g_autoptr(QlLedger) ledger = NULL;
+  QlLedger *ledger = gtk_single_selection_get_selected_item (self->ledger_selection);
 
   g_assert (QL_IS_LEDGERS_PAGE (self));
-
-  if (row != NULL && self->ledgers != NULL)
-    ledger = g_list_model_get_item (self->ledgers, gtk_list_box_row_get_index (row));
 
   if (ledger != NULL && g_strcmp0 (self->selected, ql_ledger_get_name (ledger)) == 0)
     return;
@@ -221,13 +279,24 @@ on_ledger_list_row_selected_cb (QlLedgersPage *self,
 }
 
 static void
-on_ledger_list_row_activated_cb (QlLedgersPage *self,
-                                 GtkListBoxRow *row)
+on_ledger_list_activate_cb (QlLedgersPage *self,
+                            guint          position)
 {
   g_assert (QL_IS_LEDGERS_PAGE (self));
 
   /* In a narrow window the list and the ledger take turns. */
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+on_ledger_selection_items_changed_cb (QlLedgersPage *self)
+{
+  gboolean empty = g_list_model_get_n_items (G_LIST_MODEL (self->ledger_selection)) == 0;
+
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  gtk_widget_set_visible (self->no_ledgers_label, empty);
+  gtk_widget_set_visible (self->ledger_scroller, !empty);
 }
 
 static void
@@ -366,9 +435,10 @@ ql_ledgers_page_dispose (GObject *object)
   QlLedgersPage *self = (QlLedgersPage *) object;
 
   /* The list empties itself as it goes: that is no selection by the user. */
-  if (self->ledger_list != NULL)
-    g_signal_handlers_disconnect_by_func (self->ledger_list, on_ledger_list_row_selected_cb, self);
+  if (self->ledger_selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->ledger_selection, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), QL_TYPE_LEDGERS_PAGE);
+  g_clear_object (&self->ledger_selection);
 
   if (self->import_chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->import_chooser));
@@ -465,6 +535,8 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, import_progress);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, import_status_label);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, ledger_list);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, ledger_scroller);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, no_ledgers_label);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, kind_row);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, name_row);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, detail_row);
@@ -486,8 +558,10 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, type_column);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, amount_column);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, balance_column);
-  gtk_widget_class_bind_template_callback (widget_class, on_ledger_list_row_selected_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_ledger_list_row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_ledger_row_setup_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_ledger_row_bind_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_ledger_row_unbind_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_ledger_list_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_back_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_kind_row_notify_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_create_button_clicked_cb);
@@ -505,6 +579,17 @@ static void
 ql_ledgers_page_init (QlLedgersPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->ledger_selection = gtk_single_selection_new (NULL);
+  gtk_single_selection_set_autoselect (self->ledger_selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->ledger_selection, TRUE);
+  g_signal_connect_object (self->ledger_selection, "notify::selected",
+                           G_CALLBACK (on_ledger_selection_notify_selected_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->ledger_selection, "items-changed",
+                           G_CALLBACK (on_ledger_selection_items_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_list_view_set_model (self->ledger_list, GTK_SELECTION_MODEL (self->ledger_selection));
 
   set_cell_factory (self->version_column, "version", TRUE);
   set_cell_factory (self->time_column, "time", FALSE);
@@ -530,7 +615,8 @@ ql_ledgers_page_set_ledgers (QlLedgersPage *self,
   g_return_if_fail (ledgers == NULL || G_IS_LIST_MODEL (ledgers));
 
   g_set_object (&self->ledgers, ledgers);
-  gtk_list_box_bind_model (self->ledger_list, ledgers, create_ledger_row_cb, NULL, NULL);
+  gtk_single_selection_set_model (self->ledger_selection, ledgers);
+  on_ledger_selection_items_changed_cb (self);
 }
 
 /**
@@ -570,8 +656,8 @@ ql_ledgers_page_select_ledger (QlLedgersPage *self,
 
       if (g_str_equal (ql_ledger_get_name (ledger), name))
         {
-          gtk_list_box_select_row (self->ledger_list,
-                                   gtk_list_box_get_row_at_index (self->ledger_list, i));
+          gtk_single_selection_set_selected (self->ledger_selection, i);
+          gtk_widget_activate_action (GTK_WIDGET (self->ledger_list), "list.scroll-to-item", "u", i);
           return;
         }
     }
