@@ -911,24 +911,10 @@ read_peak_rss_kib (GPid pid)
   return g_ascii_strtoll (line + strlen ("VmHWM:"), NULL, 10);
 }
 
-/* Whether a window titled @title is mapped on the X display. */
-static gboolean
-window_is_mapped (const char *title)
-{
-  g_autofree char *out = NULL;
-  g_autofree char *argv_name = g_strdup_printf ("%s", title);
-  char *argv[] = { (char *) "xwininfo", (char *) "-name", argv_name, NULL };
-  int status = 0;
-
-  if (!g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                     NULL, NULL, &out, NULL, &status, NULL))
-    return FALSE;
-  return g_spawn_check_wait_status (status, NULL) && strstr (out, "IsViewable") != NULL;
-}
-
 /* GTK window first frame on the imported database: from spawn until the
- * main window is mapped (polled with xwininfo), and the process's peak
- * RSS a second later. Needs an X display (tools/bench runs Xvfb). */
+ * binary reports its first frame painted (QL_REPORT_FIRST_FRAME=1, a line
+ * on stderr), and the process's peak RSS a second later. Needs an X
+ * display (tools/bench runs Xvfb). */
 static void
 bench_gtk (Bench      *bench,
            const char *db_path)
@@ -940,6 +926,7 @@ bench_gtk (Bench      *bench,
   f->baseline_what = "none: no raw equivalent";
   f->target_what = "< 1000 ms, peak RSS < 150 MB";
   f->extra_name = "peak_rss_mb";
+  envp = g_environ_setenv (envp, "QL_REPORT_FIRST_FRAME", "1", TRUE);
 
   if (g_getenv ("DISPLAY") == NULL)
     {
@@ -949,33 +936,40 @@ bench_gtk (Bench      *bench,
 
   for (guint run = 0; run < bench->runs; run++)
     {
-      int in_fd = -1;
-      int out_fd = -1;
+      g_autoptr(GString) seen = g_string_new (NULL);
+      g_autoptr(GError) error = NULL;
+      int err_fd = -1;
       double start = now_s ();
-      GPid pid = spawn_piped (argv, envp, &in_fd, &out_fd);
       double elapsed = -1;
+      GPid pid = 0;
       gint64 peak;
       int status;
 
-      while (now_s () - start < 30)
+      check (g_spawn_async_with_pipes (NULL, argv, envp, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                       &pid, NULL, NULL, &err_fd, &error), &error, "spawning");
+      for (;;)
         {
-          if (window_is_mapped ("Quote Ledger"))
+          char buffer[4096];
+          ssize_t n = read (err_fd, buffer, sizeof buffer);
+
+          if (n <= 0)
+            break;
+          g_string_append_len (seen, buffer, n);
+          if (strstr (seen->str, "first-frame\n") != NULL)
             {
               elapsed = (now_s () - start) * 1000;
               break;
             }
-          g_usleep (2000);
         }
       g_usleep (G_USEC_PER_SEC);
       peak = read_peak_rss_kib (pid);
       kill (pid, SIGTERM);
+      close (err_fd);
       waitpid (pid, &status, 0);
       g_spawn_close_pid (pid);
-      close (in_fd);
-      close (out_fd);
       if (elapsed < 0)
         {
-          g_printerr ("ql-bench: the GTK window never appeared\n");
+          g_printerr ("ql-bench: the GTK window never painted; it printed: %s\n", seen->str);
           exit (1);
         }
       add (f->samples, elapsed);

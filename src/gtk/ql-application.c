@@ -118,14 +118,27 @@ ql_application_startup (GApplication *application)
 }
 
 static void
+on_first_frame_painted_cb (GdkFrameClock *clock)
+{
+  g_signal_handlers_disconnect_by_func (clock, on_first_frame_painted_cb, NULL);
+  g_printerr ("first-frame\n");
+}
+
+static void
 ql_application_activate (GApplication *application)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (application));
+  gboolean first = window == NULL;
 
-  if (window == NULL)
+  if (first)
     window = GTK_WINDOW (ql_window_new (QL_APPLICATION (application)));
 
   gtk_window_present (window);
+
+  /* ql-bench times start-up to the first frame painted, not to the window mapped. */
+  if (first && g_strcmp0 (g_getenv ("QL_REPORT_FIRST_FRAME"), "1") == 0)
+    g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (window)), "after-paint",
+                      G_CALLBACK (on_first_frame_painted_cb), NULL);
 }
 
 static void

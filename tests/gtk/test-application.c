@@ -351,6 +351,40 @@ START_TEST (test_gapplication_action_switches_running_window)
 }
 END_TEST
 
+START_TEST (test_reports_first_frame_on_request)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_home = g_dir_make_tmp ("ql-first-frame-XXXXXX", &error);
+  const char *binary = g_getenv ("QL_BINARY");
+  gboolean reported = FALSE;
+
+  ck_assert_ptr_nonnull (binary);
+  ck_assert_msg (data_home != NULL, "%s", error != NULL ? error->message : "");
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "QL_REPORT_FIRST_FRAME", "1", TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, binary, "--db", ":memory:", NULL);
+  ck_assert_msg (process != NULL, "%s", error != NULL ? error->message : "");
+
+  /* The test's timeout fails it when no frame is ever reported. */
+  lines = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+  while (!reported)
+    {
+      g_autofree char *line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
+
+      ck_assert_msg (line != NULL, "stderr ended without a first frame: %s",
+                     error != NULL ? error->message : "");
+      reported = g_str_equal (line, "first-frame");
+    }
+
+  g_subprocess_force_exit (process);
+  ck_assert (g_subprocess_wait (process, NULL, NULL));
+  g_rmdir (data_home);
+}
+END_TEST
+
 static Suite *
 application_suite (void)
 {
@@ -374,6 +408,14 @@ application_suite (void)
       tcase_add_test (tcase, cases[i].test);
       suite_add_tcase (suite, tcase);
     }
+
+  {
+    TCase *tcase = tcase_create ("reports-first-frame-on-request");
+
+    tcase_set_timeout (tcase, 60);
+    tcase_add_test (tcase, test_reports_first_frame_on_request);
+    suite_add_tcase (suite, tcase);
+  }
 
   /* A second process on the session bus, when the tests have one. */
   if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") != NULL)
