@@ -959,6 +959,7 @@ ql_terminal_controller_handle_line (QlTerminalController *self,
   g_autoptr(GError) error = NULL;
   const Command *command = NULL;
   gint64 index = 0;
+  gboolean quit = FALSE;
 
   g_return_if_fail (QL_IS_TERMINAL_CONTROLLER (self));
   g_return_if_fail (line != NULL);
@@ -984,7 +985,9 @@ ql_terminal_controller_handle_line (QlTerminalController *self,
     }
   else if (words[0] != NULL && (command = find_command (words[0])) != NULL)
     {
-      if (!run_command (self, command, words, &error))
+      if (run_command (self, command, words, &error))
+        quit = command->run == run_quit;
+      else
         ql_terminal_view_show_error (self->view, error->message);
     }
   else if (words[0] != NULL && words[1] != NULL && !looks_like_number (words[0]))
@@ -1000,6 +1003,7 @@ ql_terminal_controller_handle_line (QlTerminalController *self,
 
   self->handling = FALSE;
 
-  if (command == NULL || command->run != run_quit)
+  /* A quit that failed, such as `quit now`, leaves the prompt standing. */
+  if (!quit)
     ask (self);
 }

@@ -127,6 +127,11 @@ class QuoteTests(TerminalTestCase):
     def test_quit(self):
         self.assert_answers(["1", "quit", "2"], PROMPT + quote(1) + PROMPT)
 
+    def test_quit_with_arguments_goes_on(self):
+        # Found by fuzz-terminal: a refused quit used to stop asking.
+        self.assert_answers(["quit now", "3"], PROMPT + PROMPT + quote(3) + PROMPT,
+                            "Error: Too many arguments. Usage: quit\n", timeout=20)
+
     def test_random(self):
         rc, out, err = self.run_binary(["random"] * 20)
         self.assertEqual((rc, err), (0, ""))
