@@ -509,6 +509,96 @@ create_ledger (QlLedgerBook  *self,
   return FALSE;
 }
 
+/* What a command decided against a ledger's current state: the event to
+ * append, or the version of an event already in the ledger that answers
+ * the command. */
+typedef struct
+{
+  const char *type;
+  char       *payload;
+  gint64      answered_by;
+} Plan;
+
+typedef gboolean (*PlanFunc) (QlLedgerBook  *self,
+                              QlLedger      *ledger,
+                              gconstpointer  command,
+                              Plan          *plan,
+                              GError       **error);
+
+/* Runs a command on an existing ledger with optimistic concurrency: the
+ * plan is made against the ledger as the store has it, and made again
+ * whenever another writer appended first, so every rule is checked
+ * against the state the event lands on. Returns the version of the event
+ * that answers the command, or 0 with @error set. */
+static gint64
+run_command (QlLedgerBook  *self,
+             const char    *key,
+             PlanFunc       plan_func,
+             gconstpointer  command,
+             GError       **error)
+{
+  for (guint attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
+    {
+      Plan plan = { NULL, NULL, 0 };
+      QlLedger *ledger;
+      gboolean conflict = FALSE;
+      gboolean appended;
+
+      if (!sync_existing_ledger (self, key, &ledger, error) ||
+          !plan_func (self, ledger, command, &plan, error))
+        {
+          g_free (plan.payload);
+          emit_changed_if_pending (self);
+          return 0;
+        }
+      if (plan.answered_by > 0)
+        {
+          emit_changed_if_pending (self);
+          return plan.answered_by;
+        }
+
+      appended = append_event (self, key, ledger, plan.type, plan.payload, &conflict, error);
+      g_free (plan.payload);
+      if (appended)
+        return ql_ledger_get_version (ledger);
+      if (!conflict)
+        {
+          emit_changed_if_pending (self);
+          return 0;
+        }
+    }
+
+  emit_changed_if_pending (self);
+  set_busy_error (error, key);
+  return 0;
+}
+
+typedef struct
+{
+  const char *type;
+  const char *amount;
+} ChangeCommand;
+
+static gboolean
+plan_change (QlLedgerBook  *self,
+             QlLedger      *ledger,
+             gconstpointer  data,
+             Plan          *plan,
+             GError       **error)
+{
+  const ChangeCommand *command = data;
+  gint64 amount;
+
+  if (!_ql_ledger_check_kind (ledger, command->type, error) ||
+      !ql_ledger_parse_amount (ledger, command->amount, &amount, error) ||
+      !_ql_ledger_check_change (ledger, command->type, amount, error))
+    return FALSE;
+
+  plan->type = command->type;
+  plan->payload = build_change_payload (amount, 0, NULL);
+  return TRUE;
+}
+
 static gboolean
 change_ledger (QlLedgerBook  *self,
                const char    *name,
@@ -517,39 +607,9 @@ change_ledger (QlLedgerBook  *self,
                GError       **error)
 {
   g_autofree char *key = ql_ledger_normalize_name (name, error);
+  ChangeCommand command = { type, amount_text };
 
-  if (key == NULL)
-    return FALSE;
-
-  for (guint attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
-    {
-      g_autofree char *payload = NULL;
-      QlLedger *ledger;
-      gint64 amount;
-      gboolean conflict;
-
-      if (!sync_existing_ledger (self, key, &ledger, error) ||
-          !_ql_ledger_check_kind (ledger, type, error) ||
-          !ql_ledger_parse_amount (ledger, amount_text, &amount, error) ||
-          !_ql_ledger_check_change (ledger, type, amount, error))
-        {
-          emit_changed_if_pending (self);
-          return FALSE;
-        }
-
-      payload = build_change_payload (amount, 0, NULL);
-      if (append_event (self, key, ledger, type, payload, &conflict, error))
-        return TRUE;
-      if (!conflict)
-        {
-          emit_changed_if_pending (self);
-          return FALSE;
-        }
-    }
-
-  emit_changed_if_pending (self);
-  set_busy_error (error, key);
-  return FALSE;
+  return key != NULL && run_command (self, key, plan_change, &command, error) > 0;
 }
 
 typedef struct
@@ -620,6 +680,29 @@ find_undo_target (QlLedgerBook  *self,
   return FALSE;
 }
 
+static gboolean
+plan_undo (QlLedgerBook  *self,
+           QlLedger      *ledger,
+           gconstpointer  data,
+           Plan          *plan,
+           GError       **error)
+{
+  g_autoptr(GPtrArray) page = NULL;
+  UndoTarget target;
+  const char *opposite;
+
+  if (!find_undo_target (self, ledger, &target, &page, error))
+    return FALSE;
+
+  opposite = _ql_event_type_get_opposite (target.type);
+  if (!_ql_ledger_check_change (ledger, opposite, target.amount, error))
+    return FALSE;
+
+  plan->type = opposite;
+  plan->payload = build_change_payload (target.amount, target.version, NULL);
+  return TRUE;
+}
+
 static QlEvent *
 read_event (QlLedgerBook  *self,
             const char    *name,
@@ -662,6 +745,40 @@ check_currency (QlLedger     *ledger,
                    ql_ledger_get_name (ledger), own, canonical);
       return FALSE;
     }
+  return TRUE;
+}
+
+typedef struct
+{
+  const char *amount;
+  const char *currency;
+  const char *reference;
+} PaymentCommand;
+
+static gboolean
+plan_withdrawal_for_reference (QlLedgerBook  *self,
+                               QlLedger      *ledger,
+                               gconstpointer  data,
+                               Plan          *plan,
+                               GError       **error)
+{
+  const PaymentCommand *command = data;
+  gint64 minor;
+
+  if (!_ql_ledger_check_kind (ledger, QL_EVENT_WITHDRAWN, error) ||
+      !ql_event_store_find_reference (self->store, ql_ledger_get_name (ledger),
+                                      command->reference, &plan->answered_by, error))
+    return FALSE;
+  if (plan->answered_by > 0)
+    return TRUE;
+
+  if (!check_currency (ledger, command->currency, error) ||
+      !ql_ledger_parse_amount (ledger, command->amount, &minor, error) ||
+      !_ql_ledger_check_change (ledger, QL_EVENT_WITHDRAWN, minor, error))
+    return FALSE;
+
+  plan->type = QL_EVENT_WITHDRAWN;
+  plan->payload = build_change_payload (minor, 0, command->reference);
   return TRUE;
 }
 
@@ -1211,7 +1328,9 @@ ql_ledger_book_withdraw_for_reference (QlLedgerBook  *self,
                                        const char    *reference,
                                        GError       **error)
 {
+  PaymentCommand command = { amount, currency, reference };
   g_autofree char *key = NULL;
+  gint64 version;
 
   g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
@@ -1224,48 +1343,8 @@ ql_ledger_book_withdraw_for_reference (QlLedgerBook  *self,
   if (key == NULL)
     return NULL;
 
-  for (guint attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
-    {
-      g_autofree char *payload = NULL;
-      QlLedger *ledger;
-      gint64 minor;
-      gint64 found = 0;
-      gboolean conflict;
-
-      if (!sync_existing_ledger (self, key, &ledger, error) ||
-          !_ql_ledger_check_kind (ledger, QL_EVENT_WITHDRAWN, error) ||
-          !ql_event_store_find_reference (self->store, key, reference, &found, error))
-        {
-          emit_changed_if_pending (self);
-          return NULL;
-        }
-      if (found > 0)
-        {
-          emit_changed_if_pending (self);
-          return read_event (self, key, found, error);
-        }
-
-      if (!check_currency (ledger, currency, error) ||
-          !ql_ledger_parse_amount (ledger, amount, &minor, error) ||
-          !_ql_ledger_check_change (ledger, QL_EVENT_WITHDRAWN, minor, error))
-        {
-          emit_changed_if_pending (self);
-          return NULL;
-        }
-
-      payload = build_change_payload (minor, 0, reference);
-      if (append_event (self, key, ledger, QL_EVENT_WITHDRAWN, payload, &conflict, error))
-        return read_event (self, key, ql_ledger_get_version (ledger), error);
-      if (!conflict)
-        {
-          emit_changed_if_pending (self);
-          return NULL;
-        }
-    }
-
-  emit_changed_if_pending (self);
-  set_busy_error (error, key);
-  return NULL;
+  version = run_command (self, key, plan_withdrawal_for_reference, &command, error);
+  return version > 0 ? read_event (self, key, version, error) : NULL;
 }
 
 /**
@@ -1293,6 +1372,7 @@ ql_ledger_book_undo (QlLedgerBook  *self,
                      GError       **error)
 {
   g_autofree char *key = NULL;
+  gint64 version;
 
   g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
@@ -1302,42 +1382,8 @@ ql_ledger_book_undo (QlLedgerBook  *self,
   if (key == NULL)
     return NULL;
 
-  for (guint attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
-    {
-      g_autoptr(GPtrArray) page = NULL;
-      g_autofree char *payload = NULL;
-      UndoTarget target;
-      const char *opposite;
-      QlLedger *ledger;
-      gboolean conflict;
-
-      if (!sync_existing_ledger (self, key, &ledger, error) ||
-          !find_undo_target (self, ledger, &target, &page, error))
-        {
-          emit_changed_if_pending (self);
-          return NULL;
-        }
-
-      opposite = _ql_event_type_get_opposite (target.type);
-      if (!_ql_ledger_check_change (ledger, opposite, target.amount, error))
-        {
-          emit_changed_if_pending (self);
-          return NULL;
-        }
-
-      payload = build_change_payload (target.amount, target.version, NULL);
-      if (append_event (self, key, ledger, opposite, payload, &conflict, error))
-        return read_event (self, key, ql_ledger_get_version (ledger), error);
-      if (!conflict)
-        {
-          emit_changed_if_pending (self);
-          return NULL;
-        }
-    }
-
-  emit_changed_if_pending (self);
-  set_busy_error (error, key);
-  return NULL;
+  version = run_command (self, key, plan_undo, NULL, error);
+  return version > 0 ? read_event (self, key, version, error) : NULL;
 }
 
 /**
