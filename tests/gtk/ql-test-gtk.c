@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <stdlib.h>
 
+#include "ql-test-files.h"
 #include "ql-test-gtk.h"
 
 /* meson's exit status for a test that cannot run here. */
@@ -46,24 +47,6 @@ strict_log_writer (GLogLevelFlags   level,
         abort ();
 
   return output;
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_remove (child);
-    }
-  g_rmdir (path);
 }
 
 /**
@@ -117,7 +100,7 @@ ql_test_run_suite (Suite *suite)
   failed = srunner_ntests_failed (runner);
   srunner_free (runner);
 
-  remove_tree (data_home);
+  ql_test_remove_tree (data_home);
 
   return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
@@ -211,7 +194,7 @@ ql_test_app_free (QlTestApp *test_app)
   g_clear_object (&test_app->ledger_book);
   g_clear_object (&test_app->quote_book);
 
-  remove_tree (test_app->dir);
+  ql_test_remove_tree (test_app->dir);
   g_free (test_app->dir);
   g_free (test_app);
 }

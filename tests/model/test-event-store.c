@@ -21,6 +21,7 @@
 #include "ql-memory-event-store.h"
 #include "ql-sqlite-event-store.h"
 #include "ql-sqlite-schema.h"
+#include "ql-test-files.h"
 
 /* Every behaviour of the store contract runs once per kind of store. */
 typedef enum
@@ -30,9 +31,6 @@ typedef enum
   N_STORE_KINDS
 } StoreKind;
 
-/* The id of nobody, used when running as root to test files that
- * cannot be written: root writes everything. */
-#define UNPRIVILEGED_ID 65534
 
 #define assert_no_error(e) \
   ck_assert_msg ((e) == NULL, "unexpected error: %s", (e) != NULL ? (e)->message : "")
@@ -41,18 +39,6 @@ typedef enum
   ck_assert_msg (g_error_matches ((e), QL_STORE_ERROR, (code)), \
                  "expected store error %d, got %s", (code), \
                  (e) != NULL ? (e)->message : "no error")
-
-/* A fresh folder for one test, under the run's folder that main() makes
- * and removes. */
-static char *
-make_test_dir (void)
-{
-  g_autofree char *template = g_build_filename (g_getenv ("QL_TEST_TMPDIR"), "XXXXXX", NULL);
-  char *dir = g_mkdtemp_full (g_steal_pointer (&template), 0700);
-
-  ck_assert_ptr_nonnull (dir);
-  return dir;
-}
 
 static QlEventStore *
 open_store (StoreKind   kind,
@@ -210,20 +196,6 @@ file_mode (const char *path)
   return buf.st_mode & 0777;
 }
 
-/* Check runs each test in a child process: giving up root there leaves
- * the other tests alone. */
-static void
-drop_root (void)
-{
-  if (geteuid () != 0)
-    return;
-
-  ck_assert_int_eq (setgroups (0, NULL), 0);
-  ck_assert_int_eq (setgid (UNPRIVILEGED_ID), 0);
-  ck_assert_int_eq (setuid (UNPRIVILEGED_ID), 0);
-  ck_assert_int_ne (geteuid (), 0);
-}
-
 /* ---- QlEvent ---------------------------------------------------------- */
 
 START_TEST (test_event_properties)
@@ -324,7 +296,7 @@ END_TEST
 
 START_TEST (test_append_and_read_in_order)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autoptr(QlEventStore) store = open_store (_i, dir);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) events = NULL;
@@ -367,7 +339,7 @@ END_TEST
 
 START_TEST (test_versions_per_ledger_positions_global)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autoptr(QlEventStore) store = open_store (_i, dir);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) log = NULL;
@@ -398,7 +370,7 @@ END_TEST
 
 START_TEST (test_conflict_writes_nothing)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autoptr(QlEventStore) store = open_store (_i, dir);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) events = NULL;
@@ -458,7 +430,7 @@ count_criticals_cb (GLogLevelFlags   log_level,
 
 START_TEST (test_append_nothing_is_refused)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autoptr(QlEventStore) store = open_store (_i, dir);
   QlNewEvent event = { "Deposited", "{}" };
   guint n_criticals = 0;
@@ -475,7 +447,7 @@ END_TEST
 
 START_TEST (test_read_ledger_ranges)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autoptr(QlEventStore) store = open_store (_i, dir);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) middle = NULL;
@@ -514,7 +486,7 @@ END_TEST
 
 START_TEST (test_read_log_paging)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autoptr(QlEventStore) store = open_store (_i, dir);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) all = NULL;
@@ -566,7 +538,7 @@ END_TEST
 
 START_TEST (test_list_ledgers)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autoptr(QlEventStore) store = open_store (_i, dir);
   g_autoptr(GError) error = NULL;
   const char *names[] = { "Zeta", "alpha", "Beta", "Ünïcode 名", " spaced " };
@@ -585,7 +557,7 @@ END_TEST
 
 START_TEST (test_find_reference)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autoptr(QlEventStore) store = open_store (_i, dir);
   g_autoptr(GError) error = NULL;
   gint64 version = -1;
@@ -620,7 +592,7 @@ END_TEST
 
 START_TEST (test_snapshots)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autoptr(QlEventStore) store = open_store (_i, dir);
   g_autoptr(GError) error = NULL;
   g_autofree char *state = NULL;
@@ -691,7 +663,7 @@ stop_after_cb (const QlEventRecord *record,
 
 START_TEST (test_scans_stop_early)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autoptr(QlEventStore) store = open_store (_i, dir);
   g_autoptr(GError) error = NULL;
   StopCounter log_counter = { 0, 2 };
@@ -756,7 +728,7 @@ outer_cb (const QlEventRecord *record,
 
 START_TEST (test_nested_scans)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autoptr(QlEventStore) store = open_store (_i, dir);
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
@@ -776,7 +748,7 @@ END_TEST
 
 START_TEST (test_large_batch)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autoptr(QlEventStore) store = open_store (_i, dir);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) events = NULL;
@@ -811,7 +783,7 @@ END_TEST
 
 START_TEST (test_sqlite_persists_across_reopen)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autoptr(QlEventStore) store = open_store (STORE_SQLITE, dir);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) events = NULL;
@@ -846,7 +818,7 @@ END_TEST
 
 START_TEST (test_sqlite_modes)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autofree char *folder = g_build_filename (dir, "deep", "er", NULL);
   g_autofree char *path = g_build_filename (folder, "ledger.db", NULL);
   g_autofree char *wal = g_strconcat (path, "-wal", NULL);
@@ -871,7 +843,7 @@ END_TEST
 
 START_TEST (test_sqlite_settings)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autofree char *path = g_build_filename (dir, "ledger.db", NULL);
   g_autoptr(QlEventStore) store = open_store (STORE_SQLITE, dir);
   sqlite3 *db = NULL;
@@ -895,7 +867,7 @@ END_TEST
 
 START_TEST (test_sqlite_triggers)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autofree char *path = g_build_filename (dir, "ledger.db", NULL);
   g_autoptr(QlEventStore) store = open_store (STORE_SQLITE, dir);
   g_autoptr(GError) error = NULL;
@@ -928,7 +900,7 @@ END_TEST
 
 START_TEST (test_sqlite_too_new)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autofree char *path = g_build_filename (dir, "future.db", NULL);
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
@@ -978,7 +950,7 @@ assert_refused_untouched (const char *path,
 
 START_TEST (test_sqlite_text_file_is_corrupt)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autofree char *path = g_build_filename (dir, "notes.txt", NULL);
   const char notes[] = "My notes, not a database.\nSecond line.\n";
 
@@ -989,7 +961,7 @@ END_TEST
 
 START_TEST (test_sqlite_foreign_database_is_refused)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autofree char *path = g_build_filename (dir, "other.db", NULL);
   g_autofree char *contents = NULL;
   gsize length = 0;
@@ -1004,7 +976,7 @@ END_TEST
 
 START_TEST (test_sqlite_folder_is_refused)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autoptr(QlEventStore) store = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -1056,13 +1028,13 @@ assert_reads_but_refuses_writes (const char *path)
 
 START_TEST (test_sqlite_read_only_file)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autofree char *path = make_store_file (dir);
 
   ck_assert_int_eq (g_chmod (path, 0444), 0);
   /* The folder stays writable, for whoever the test runs as. */
   ck_assert_int_eq (g_chmod (dir, 0777), 0);
-  drop_root ();
+  ql_test_drop_root ();
 
   assert_reads_but_refuses_writes (path);
 }
@@ -1070,7 +1042,7 @@ END_TEST
 
 START_TEST (test_sqlite_read_only_folder)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autofree char *path = make_store_file (dir);
   g_autofree char *other = g_build_filename (dir, "other.db", NULL);
   g_autoptr(QlEventStore) store = NULL;
@@ -1078,7 +1050,7 @@ START_TEST (test_sqlite_read_only_folder)
 
   ck_assert_int_eq (g_chmod (path, 0644), 0);
   ck_assert_int_eq (g_chmod (dir, 0555), 0);
-  drop_root ();
+  ql_test_drop_root ();
 
   assert_reads_but_refuses_writes (path);
 
@@ -1091,7 +1063,7 @@ END_TEST
 
 START_TEST (test_sqlite_two_stores_one_file)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autoptr(QlEventStore) first = open_store (STORE_SQLITE, dir);
   g_autoptr(QlEventStore) second = open_store (STORE_SQLITE, dir);
   g_autoptr(GError) error = NULL;
@@ -1124,7 +1096,7 @@ END_TEST
 
 START_TEST (test_sqlite_busy)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autofree char *path = g_build_filename (dir, "ledger.db", NULL);
   g_autoptr(QlEventStore) store = open_store (STORE_SQLITE, dir);
   g_autoptr(GError) error = NULL;
@@ -1158,7 +1130,7 @@ END_TEST
 
 START_TEST (test_sqlite_failed_write_rolls_back)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autoptr(QlEventStore) store = open_store (STORE_SQLITE, dir);
   g_autoptr(GError) error = NULL;
   g_autofree char *filler = g_strnfill (300000, 'x');
@@ -1224,7 +1196,7 @@ END_TEST
 
 START_TEST (test_open_default_location)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autofree char *data = g_build_filename (dir, "data", NULL);
   g_autofree char *expected = g_build_filename (data, "quote-ledger", "ledger.db", NULL);
   g_autofree char *location = NULL;
@@ -1254,7 +1226,7 @@ END_TEST
 
 START_TEST (test_open_home_relative)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autofree char *expected = g_build_filename (dir, "ledgers", "mine.db", NULL);
   g_autoptr(QlEventStore) store = NULL;
   g_autoptr(GError) error = NULL;
@@ -1271,7 +1243,7 @@ END_TEST
 
 START_TEST (test_open_cwd_relative)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autofree char *expected = g_build_filename (dir, "sub", "rel.db", NULL);
   g_autoptr(QlEventStore) store = NULL;
   g_autoptr(GError) error = NULL;
@@ -1391,48 +1363,14 @@ sqlite_event_store_suite (void)
   return suite;
 }
 
-/* Removes what the tests made, including folders they made read-only. */
-static void
-remove_tree (const char *path)
-{
-  GDir *dir;
-  const char *name;
-
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_chmod (path, 0700);
-      dir = g_dir_open (path, 0, NULL);
-      if (dir != NULL)
-        {
-          while ((name = g_dir_read_name (dir)) != NULL)
-            {
-              g_autofree char *child = g_build_filename (path, name, NULL);
-
-              remove_tree (child);
-            }
-          g_dir_close (dir);
-        }
-      g_rmdir (path);
-    }
-  else
-    {
-      g_unlink (path);
-    }
-}
-
 int
 main (void)
 {
   g_autofree char *tmpdir = NULL;
-  g_autoptr(GError) error = NULL;
   SRunner *runner;
   int n_failed;
 
-  tmpdir = g_dir_make_tmp ("ql-test-event-store-XXXXXX", &error);
-  g_assert_no_error (error);
-  /* Tests that give up root must still reach their own folders. */
-  g_chmod (tmpdir, 0755);
-  g_setenv ("QL_TEST_TMPDIR", tmpdir, TRUE);
+  tmpdir = ql_test_begin_run_dir ("ql-test-event-store");
 
   runner = srunner_create (event_suite ());
   srunner_add_suite (runner, event_store_suite ());
@@ -1441,7 +1379,7 @@ main (void)
   n_failed = srunner_ntests_failed (runner);
   srunner_free (runner);
 
-  remove_tree (tmpdir);
+  ql_test_remove_tree (tmpdir);
 
   return n_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

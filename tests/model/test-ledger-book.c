@@ -13,6 +13,7 @@
 #include "ql-ledger-private.h"
 #include "ql-memory-event-store.h"
 #include "ql-sqlite-event-store.h"
+#include "ql-test-files.h"
 
 /*
  * A store that lets another writer win a given number of appends: before
@@ -270,21 +271,6 @@ make_temp_db (char **out_dir)
   ck_assert_msg (dir != NULL, "%s", error != NULL ? error->message : "");
   *out_dir = dir;
   return g_build_filename (dir, "ledgers.db", NULL);
-}
-
-static void
-remove_temp_dir (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *entry;
-
-  while (handle != NULL && (entry = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, entry, NULL);
-
-      g_remove (path);
-    }
-  g_rmdir (dir);
 }
 
 /*
@@ -1126,7 +1112,7 @@ START_TEST (test_two_books_on_sqlite_file)
   g_object_unref (reopened);
   g_object_unref (store_a);
 
-  remove_temp_dir (dir);
+  ql_test_remove_tree (dir);
 }
 END_TEST
 

@@ -22,9 +22,8 @@
 #include "ql-ledger-book.h"
 #include "ql-sqlite-event-store.h"
 #include "ql-sqlite-schema.h"
+#include "ql-test-files.h"
 
-/* The id of nobody, to test files root could write anyway. */
-#define UNPRIVILEGED_ID 65534
 
 /* Version 1 of the schema exactly as the first release wrote it, so that
  * the migration is tested on a file no newer code has touched. */
@@ -72,27 +71,6 @@ static const char reference_query[] =
   ck_assert_msg (g_error_matches ((e), QL_STORE_ERROR, (code)), \
                  "expected store error %d, got %s", (code), \
                  (e) != NULL ? (e)->message : "no error")
-
-static char *
-make_test_dir (void)
-{
-  g_autofree char *template = g_build_filename (g_getenv ("QL_TEST_TMPDIR"), "XXXXXX", NULL);
-  char *dir = g_mkdtemp_full (g_steal_pointer (&template), 0700);
-
-  ck_assert_ptr_nonnull (dir);
-  return dir;
-}
-
-static void
-drop_root (void)
-{
-  if (geteuid () != 0)
-    return;
-
-  ck_assert_int_eq (setgroups (0, NULL), 0);
-  ck_assert_int_eq (setgid (UNPRIVILEGED_ID), 0);
-  ck_assert_int_eq (setuid (UNPRIVILEGED_ID), 0);
-}
 
 static void
 exec_sql (sqlite3    *db,
@@ -277,7 +255,7 @@ expected_balance (void)
 
 START_TEST (test_new_file_is_current)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autofree char *path = g_build_filename (dir, "ledger.db", NULL);
   g_autofree char *backup = g_strconcat (path, ".v1-backup", NULL);
   g_autoptr(QlEventStore) store = NULL;
@@ -296,7 +274,7 @@ END_TEST
 
 START_TEST (test_v1_is_migrated_after_a_backup)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autofree char *path = make_v1_file (dir, FALSE);
   g_autofree char *backup = ql_sqlite_schema_backup_path (path, 1);
   g_autoptr(QlEventStore) store = NULL;
@@ -354,7 +332,7 @@ END_TEST
 
 START_TEST (test_reference_lookup_uses_the_index)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autofree char *path = make_v1_file (dir, TRUE);
   g_autoptr(QlEventStore) store = NULL;
   g_autoptr(GError) error = NULL;
@@ -389,7 +367,7 @@ END_TEST
 
 START_TEST (test_failed_migration_leaves_the_file)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autofree char *path = make_v1_file (dir, TRUE);
   g_autofree char *backup = g_strconcat (path, ".v1-backup", NULL);
   g_autofree char *before = NULL;
@@ -454,7 +432,7 @@ END_TEST
  * start, and the file must be as it was. */
 START_TEST (test_full_disk_during_backup)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autofree char *path = make_v1_file (dir, TRUE);
   g_autofree char *backup = g_strconcat (path, ".v1-backup", NULL);
   g_autofree char *before = NULL;
@@ -488,7 +466,7 @@ END_TEST
 
 START_TEST (test_backups_are_never_overwritten)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autofree char *path = make_v1_file (dir, FALSE);
   g_autofree char *first = g_strconcat (path, ".v1-backup", NULL);
   g_autofree char *second = g_strconcat (path, ".v1-backup-2", NULL);
@@ -510,7 +488,7 @@ END_TEST
 
 START_TEST (test_newer_version_is_refused)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autofree char *path = g_build_filename (dir, "ledger.db", NULL);
   g_autofree char *before = NULL;
   g_autoptr(QlEventStore) store = NULL;
@@ -539,7 +517,7 @@ END_TEST
 
 START_TEST (test_read_only_v1_is_read_as_it_is)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autofree char *path = make_v1_file (dir, FALSE);
   g_autofree char *backup = g_strconcat (path, ".v1-backup", NULL);
   g_autofree char *before = NULL;
@@ -551,7 +529,7 @@ START_TEST (test_read_only_v1_is_read_as_it_is)
   before = read_file (path, &before_length);
   ck_assert_int_eq (g_chmod (path, 0444), 0);
   ck_assert_int_eq (g_chmod (dir, 0555), 0);
-  drop_root ();
+  ql_test_drop_root ();
 
   store = ql_event_store_open (path, &error);
   assert_no_error (error);
@@ -592,7 +570,7 @@ open_thread (gpointer data)
 
 START_TEST (test_concurrent_openers_migrate_once)
 {
-  g_autofree char *dir = make_test_dir ();
+  g_autofree char *dir = ql_test_make_dir ();
   g_autofree char *path = make_v1_file (dir, FALSE);
   Opener openers[4];
   GThread *threads[G_N_ELEMENTS (openers)];
@@ -633,34 +611,6 @@ START_TEST (test_concurrent_openers_migrate_once)
 }
 END_TEST
 
-static void
-remove_tree (const char *path)
-{
-  GDir *dir;
-  const char *name;
-
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_chmod (path, 0700);
-      dir = g_dir_open (path, 0, NULL);
-      if (dir != NULL)
-        {
-          while ((name = g_dir_read_name (dir)) != NULL)
-            {
-              g_autofree char *child = g_build_filename (path, name, NULL);
-
-              remove_tree (child);
-            }
-          g_dir_close (dir);
-        }
-      g_rmdir (path);
-    }
-  else
-    {
-      g_unlink (path);
-    }
-}
-
 static Suite *
 sqlite_schema_suite (void)
 {
@@ -698,22 +648,17 @@ int
 main (void)
 {
   g_autofree char *tmpdir = NULL;
-  g_autoptr(GError) error = NULL;
   SRunner *runner;
   int n_failed;
 
-  tmpdir = g_dir_make_tmp ("ql-test-sqlite-schema-XXXXXX", &error);
-  g_assert_no_error (error);
-  /* Tests that give up root must still reach their own folders. */
-  g_chmod (tmpdir, 0755);
-  g_setenv ("QL_TEST_TMPDIR", tmpdir, TRUE);
+  tmpdir = ql_test_begin_run_dir ("ql-test-sqlite-schema");
 
   runner = srunner_create (sqlite_schema_suite ());
   srunner_run_all (runner, CK_ENV);
   n_failed = srunner_ntests_failed (runner);
   srunner_free (runner);
 
-  remove_tree (tmpdir);
+  ql_test_remove_tree (tmpdir);
 
   return n_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
