@@ -396,14 +396,23 @@ set_busy_error (GError     **error,
                name);
 }
 
+/* The payload of a change. Every command builds one, so the plain cases
+ * are printed; a reference is text, which json-glib escapes. */
 static char *
 build_change_payload (gint64      amount,
                       gint64      reverses,
                       const char *reference)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonBuilder) builder = NULL;
   g_autoptr(JsonNode) root = NULL;
 
+  if (reference == NULL && reverses <= 0)
+    return g_strdup_printf ("{\"amount\":%" G_GINT64_FORMAT "}", amount);
+  if (reference == NULL)
+    return g_strdup_printf ("{\"amount\":%" G_GINT64_FORMAT ",\"reverses\":%" G_GINT64_FORMAT "}",
+                            amount, reverses);
+
+  builder = json_builder_new ();
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "amount");
   json_builder_add_int_value (builder, amount);
@@ -412,11 +421,8 @@ build_change_payload (gint64      amount,
       json_builder_set_member_name (builder, "reverses");
       json_builder_add_int_value (builder, reverses);
     }
-  if (reference != NULL)
-    {
-      json_builder_set_member_name (builder, "reference");
-      json_builder_add_string_value (builder, reference);
-    }
+  json_builder_set_member_name (builder, "reference");
+  json_builder_add_string_value (builder, reference);
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -528,8 +534,12 @@ typedef gboolean (*PlanFunc) (QlLedgerBook  *self,
 /* Runs a command on an existing ledger with optimistic concurrency: the
  * plan is made against the ledger as the store has it, and made again
  * whenever another writer appended first, so every rule is checked
- * against the state the event lands on. Returns the version of the event
- * that answers the command, or 0 with @error set. */
+ * against the state the event lands on. The first plan uses the book's
+ * copy without reading the store: when nobody else wrote, that copy is
+ * the store's state, and when somebody did, the store refuses the append
+ * as a conflict. A first plan that fails is made again on a fresh copy,
+ * since another writer may have made the command possible. Returns the
+ * version of the event that answers the command, or 0 with @error set. */
 static gint64
 run_command (QlLedgerBook  *self,
              const char    *key,
@@ -537,18 +547,28 @@ run_command (QlLedgerBook  *self,
              gconstpointer  command,
              GError       **error)
 {
+  QlLedger *ledger = g_hash_table_lookup (self->by_name, key);
+
   for (guint attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
     {
+      g_autoptr(GError) plan_error = NULL;
+      gboolean use_copy = attempt == 0 && ledger != NULL;
       Plan plan = { NULL, NULL, 0 };
-      QlLedger *ledger;
       gboolean conflict = FALSE;
       gboolean appended;
 
-      if (!sync_existing_ledger (self, key, &ledger, error) ||
-          !plan_func (self, ledger, command, &plan, error))
+      if (!use_copy && !sync_existing_ledger (self, key, &ledger, error))
+        {
+          emit_changed_if_pending (self);
+          return 0;
+        }
+      if (!plan_func (self, ledger, command, &plan, &plan_error))
         {
           g_free (plan.payload);
+          if (use_copy)
+            continue;
           emit_changed_if_pending (self);
+          g_propagate_error (error, g_steal_pointer (&plan_error));
           return 0;
         }
       if (plan.answered_by > 0)
