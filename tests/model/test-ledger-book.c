@@ -973,6 +973,14 @@ START_TEST (test_commands_catch_up_before_checking)
   /* Undo in b reverses a's newest change, which b never saw itself. */
   assert_ok (ql_ledger_book_deposit (a, "Joint", "5", &ok_error));
   assert_undo (b, "Joint", "Withdrawn", "{\"amount\":5,\"reverses\":4}", 5, 40);
+
+  /* a's copy says 45, too little; b's deposit, which a has not seen,
+   * makes the withdrawal possible. */
+  assert_ok (ql_ledger_book_deposit (b, "Joint", "100", &ok_error));
+  ck_assert_int_eq (balance_of (a, "Joint"), 45);
+  assert_ok (ql_ledger_book_withdraw (a, "Joint", "120", &ok_error));
+  ck_assert_int_eq (balance_of (a, "Joint"), 20);
+  ck_assert_uint_eq (count_events (a, "Joint"), 7);
 }
 END_TEST
 
