@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "ql-event-store.h"
+#include "ql-event-store-private.h"
+#include "ql-flat-json-private.h"
 #include "ql-memory-event-store.h"
 #include "ql-sqlite-event-store.h"
 
@@ -420,31 +422,60 @@ typedef struct
   gint64      version;
 } ReferenceSearch;
 
+/*
+ * _ql_payload_dup_reference:
+ * @payload: an event's payload
+ *
+ * The string member `reference` of a payload that is a JSON object, as
+ * ql_event_store_find_reference() looks for it.
+ *
+ * Returns: (transfer full) (nullable): the reference, or %NULL when the
+ *   payload has none, or has one that is not a string
+ */
+char *
+_ql_payload_dup_reference (const char *payload)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  QlFlatObject flat;
+  JsonNode *root;
+  const char *reference;
+
+  /* Most events carry no reference: skip them without parsing. */
+  if (strstr (payload, "\"reference\"") == NULL)
+    return NULL;
+
+  if (_ql_flat_object_parse (payload, &flat))
+    {
+      const QlFlatMember *member = _ql_flat_object_get (&flat, "reference");
+
+      if (member == NULL || member->kind != QL_FLAT_STRING)
+        return NULL;
+      return g_strndup (member->string, member->string_len);
+    }
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, payload, -1, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  reference = json_object_get_string_member_with_default (json_node_get_object (root),
+                                                          "reference", NULL);
+  return g_strdup (reference);
+}
+
 static gboolean
 find_reference_cb (const QlEventRecord *record,
                    gpointer             user_data)
 {
   ReferenceSearch *search = user_data;
-  g_autoptr(JsonParser) parser = NULL;
-  JsonNode *root;
+  g_autofree char *reference = _ql_payload_dup_reference (record->payload);
 
-  /* Most events carry no reference: skip them without parsing. */
-  if (strstr (record->payload, "\"reference\"") == NULL)
+  if (g_strcmp0 (reference, search->reference) != 0)
     return TRUE;
 
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, record->payload, -1, NULL))
-    return TRUE;
-  root = json_parser_get_root (parser);
-  if (JSON_NODE_HOLDS_OBJECT (root) &&
-      g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (root),
-                                                             "reference", NULL),
-                 search->reference) == 0)
-    {
-      search->version = record->version;
-      return FALSE;
-    }
-  return TRUE;
+  search->version = record->version;
+  return FALSE;
 }
 
 /**

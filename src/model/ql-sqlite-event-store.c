@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ql-event-store-private.h"
 #include "ql-sqlite-event-store.h"
 #include "ql-sqlite-schema.h"
 
@@ -68,6 +69,13 @@ static const char schema_sql[] =
   "  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;"
   "PRAGMA user_version = 1;";
 
+/* STATEMENT_INSERT_EVENTS writes this many rows at once: one statement
+ * for a run of events costs less than a statement for each. */
+#define EVENTS_PER_INSERT 32
+#define EVENT_VALUES_2 "(?,?,?,?,?),(?,?,?,?,?)"
+#define EVENT_VALUES_8 EVENT_VALUES_2 "," EVENT_VALUES_2 "," EVENT_VALUES_2 "," EVENT_VALUES_2
+#define EVENT_COLUMNS 5
+
 typedef enum
 {
   STATEMENT_BEGIN,
@@ -75,7 +83,10 @@ typedef enum
   STATEMENT_ROLLBACK,
   STATEMENT_HEAD_VERSION,
   STATEMENT_INSERT_EVENT,
-  STATEMENT_SET_HEAD,
+  STATEMENT_APPEND_EVENT,
+  STATEMENT_INSERT_EVENTS,
+  STATEMENT_INSERT_REFERENCE,
+  STATEMENT_ADD_LEDGER,
   STATEMENT_READ_LEDGER,
   STATEMENT_READ_LOG,
   STATEMENT_HEAD_POSITION,
@@ -90,12 +101,22 @@ static const char * const statement_sql[N_STATEMENTS] = {
   [STATEMENT_BEGIN] = "BEGIN IMMEDIATE",
   [STATEMENT_COMMIT] = "COMMIT",
   [STATEMENT_ROLLBACK] = "ROLLBACK",
-  [STATEMENT_HEAD_VERSION] = "SELECT version FROM ledgers WHERE ledger = ?1",
+  /* max() of no rows is NULL, which reads as 0. */
+  [STATEMENT_HEAD_VERSION] = "SELECT max(version) FROM events WHERE ledger = ?1",
   [STATEMENT_INSERT_EVENT] =
     "INSERT INTO events (ledger, version, type, timestamp, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
-  [STATEMENT_SET_HEAD] =
-    "INSERT INTO ledgers (ledger, version) VALUES (?1, ?2)"
-    " ON CONFLICT (ledger) DO UPDATE SET version = excluded.version",
+  /* Unless ?2 follows the ledger's head, the payload is NULL, which the
+   * table refuses. (INSERT ... SELECT from the same table would copy the
+   * SELECT to a temporary table first.) */
+  [STATEMENT_APPEND_EVENT] =
+    "INSERT INTO events (ledger, version, type, timestamp, payload) VALUES (?1, ?2, ?3, ?4,"
+    " CASE WHEN (SELECT max(version) FROM events WHERE ledger = ?1) = ?2 - 1 THEN ?5 END)",
+  [STATEMENT_INSERT_EVENTS] =
+    "INSERT INTO events (ledger, version, type, timestamp, payload) VALUES "
+    EVENT_VALUES_8 "," EVENT_VALUES_8 "," EVENT_VALUES_8 "," EVENT_VALUES_8,
+  [STATEMENT_INSERT_REFERENCE] =
+    "INSERT INTO event_references (ledger, reference, version) VALUES (?1, ?2, ?3)",
+  [STATEMENT_ADD_LEDGER] = "INSERT OR IGNORE INTO ledgers (ledger) VALUES (?1)",
   [STATEMENT_READ_LEDGER] =
     "SELECT position, version, type, timestamp, payload FROM events"
     " WHERE ledger = ?1 AND version > ?2 AND version <= ?3 ORDER BY version",
@@ -103,18 +124,17 @@ static const char * const statement_sql[N_STATEMENTS] = {
     "SELECT position, ledger, version, type, timestamp, payload FROM events"
     " WHERE position >= ?1 ORDER BY position LIMIT ?2",
   [STATEMENT_HEAD_POSITION] = "SELECT max(position) FROM events",
-  [STATEMENT_LIST_LEDGERS] = "SELECT ledger, version FROM ledgers ORDER BY ledger",
+  [STATEMENT_LIST_LEDGERS] =
+    "SELECT ledger, (SELECT max(version) FROM events WHERE events.ledger = ledgers.ledger)"
+    " FROM ledgers ORDER BY ledger",
   [STATEMENT_SAVE_SNAPSHOT] =
     "INSERT OR REPLACE INTO snapshots (ledger, version, state) VALUES (?1, ?2, ?3)",
   [STATEMENT_LOAD_SNAPSHOT] =
     "SELECT version, state FROM snapshots"
     " WHERE ledger = ?1 AND version <= ?2 ORDER BY version DESC LIMIT 1",
-  /* Written to match the partial index events_by_reference. */
   [STATEMENT_FIND_REFERENCE] =
-    "SELECT version FROM events"
-    " WHERE ledger = ?1 AND json_valid (payload)"
-    "   AND json_extract (payload, '$.reference') = ?2"
-    " ORDER BY version LIMIT 1",
+    "SELECT version FROM event_references"
+    " WHERE ledger = ?1 AND reference = ?2 ORDER BY version LIMIT 1",
 };
 
 struct _QlSqliteEventStore
@@ -295,19 +315,55 @@ read_head_version (QlSqliteEventStore *self,
 }
 
 static int
-write_head_version (QlSqliteEventStore *self,
-                    const char         *ledger,
-                    gint64              version)
+add_ledger (QlSqliteEventStore *self,
+            const char         *ledger)
 {
-  sqlite3_stmt *set_head = self->statements[STATEMENT_SET_HEAD];
-  int rc;
+  sqlite3_bind_text (self->statements[STATEMENT_ADD_LEDGER], 1, ledger, -1, SQLITE_STATIC);
+  return step_once (self, STATEMENT_ADD_LEDGER);
+}
 
-  sqlite3_bind_text (set_head, 1, ledger, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (set_head, 2, version);
-  rc = sqlite3_step (set_head);
-  sqlite3_reset (set_head);
+/* Binds event @i of @append to row @row of @stmt. */
+static void
+bind_event (sqlite3_stmt         *stmt,
+            guint                 row,
+            const QlLedgerAppend *append,
+            guint                 i,
+            gint64                timestamp)
+{
+  int first = row * EVENT_COLUMNS + 1;
 
-  return rc == SQLITE_ROW ? SQLITE_DONE : rc;
+  sqlite3_bind_text (stmt, first, append->ledger, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, first + 1, append->expected_version + i + 1);
+  sqlite3_bind_text (stmt, first + 2, append->events[i].type, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, first + 3, timestamp);
+  sqlite3_bind_text (stmt, first + 4, append->events[i].payload, -1, SQLITE_STATIC);
+}
+
+/* Writes a reference row for each of @n events of @append from @first
+ * that carries one. */
+static int
+insert_references (QlSqliteEventStore   *self,
+                   const QlLedgerAppend *append,
+                   guint                 first,
+                   guint                 n)
+{
+  sqlite3_stmt *insert = self->statements[STATEMENT_INSERT_REFERENCE];
+
+  for (guint i = first; i < first + n; i++)
+    {
+      g_autofree char *reference = _ql_payload_dup_reference (append->events[i].payload);
+      int rc;
+
+      if (reference == NULL)
+        continue;
+      sqlite3_bind_text (insert, 1, append->ledger, -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 2, reference, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (insert, 3, append->expected_version + i + 1);
+      rc = step_once (self, STATEMENT_INSERT_REFERENCE);
+      if (rc != SQLITE_DONE)
+        return rc;
+    }
+  return SQLITE_DONE;
 }
 
 /* Inserts one part's events, whose expected version was checked, inside
@@ -320,24 +376,25 @@ insert_events (QlSqliteEventStore    *self,
                Writing               *writing,
                GError               **error)
 {
-  sqlite3_stmt *insert = self->statements[STATEMENT_INSERT_EVENT];
+  guint n;
   int rc;
 
-  /* The statement keeps its bindings between rows: only what changes is
-   * bound again. */
-  sqlite3_bind_text (insert, 1, append->ledger, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (insert, 4, writing->timestamp);
-
-  for (guint i = 0; i < append->n_events; i++)
+  for (guint i = 0; i < append->n_events; i += n)
     {
-      sqlite3_bind_int64 (insert, 2, append->expected_version + i + 1);
-      sqlite3_bind_text (insert, 3, append->events[i].type, -1, SQLITE_STATIC);
-      sqlite3_bind_text (insert, 5, append->events[i].payload, -1, SQLITE_STATIC);
+      sqlite3_stmt *insert;
+      guint64 before = writing->n_written;
+
+      n = append->n_events - i >= EVENTS_PER_INSERT ? EVENTS_PER_INSERT : 1;
+      insert = self->statements[n > 1 ? STATEMENT_INSERT_EVENTS : STATEMENT_INSERT_EVENT];
+      for (guint row = 0; row < n; row++)
+        bind_event (insert, row, append, i + row, writing->timestamp);
       rc = sqlite3_step (insert);
       sqlite3_reset (insert);
+      if (rc == SQLITE_DONE)
+        rc = insert_references (self, append, i, n);
 
-      /* The heads table said the version was free; a row there anyway
-       * means another writer, whatever constraint noticed it. */
+      /* The head said the version was free; a row there anyway means
+       * another writer, whatever constraint noticed it. */
       if ((rc & 0xff) == SQLITE_CONSTRAINT)
         {
           set_conflict_error (append->ledger, error);
@@ -346,8 +403,9 @@ insert_events (QlSqliteEventStore    *self,
       if (rc != SQLITE_DONE)
         return rc;
 
-      writing->n_written++;
-      if (writing->progress != NULL && writing->n_written % PROGRESS_EVERY == 0 &&
+      writing->n_written += n;
+      if (writing->progress != NULL &&
+          before / PROGRESS_EVERY != writing->n_written / PROGRESS_EVERY &&
           !writing->progress (writing->n_written, writing->user_data))
         {
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
@@ -373,9 +431,9 @@ insert_events (QlSqliteEventStore    *self,
 
 /* Runs @appends in one IMMEDIATE transaction: IMMEDIATE takes the write
  * lock at once, so the versions checked cannot change before the commit.
- * Each ledger's head is read once, the first time the batch meets it, and
- * written once, at the end, so that a batch interleaving many ledgers
- * costs one INSERT per event. */
+ * Each ledger's head is read once, the first time the batch meets it, so
+ * that a batch interleaving many ledgers costs one INSERT per event; a
+ * ledger's name is written once, with its first events. */
 static gboolean
 write_appends_in_transaction (QlSqliteEventStore    *self,
                               const QlLedgerAppend  *appends,
@@ -386,9 +444,6 @@ write_appends_in_transaction (QlSqliteEventStore    *self,
   g_autoptr(GError) local_error = NULL;
   /* Ledger name (borrowed from @appends) → its version so far. */
   g_autoptr(GHashTable) heads = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-  GHashTableIter iter;
-  gpointer key;
-  gpointer value;
   int rc;
 
   rc = step_once (self, STATEMENT_BEGIN);
@@ -415,6 +470,15 @@ write_appends_in_transaction (QlSqliteEventStore    *self,
           set_conflict_error (append->ledger, &local_error);
           goto refused;
         }
+      if (append->n_events == 0)
+        continue;
+
+      if (*head == 0)
+        {
+          rc = add_ledger (self, append->ledger);
+          if (rc != SQLITE_DONE)
+            goto failed;
+        }
 
       rc = insert_events (self, append, writing, &local_error);
       if (local_error != NULL)
@@ -422,14 +486,6 @@ write_appends_in_transaction (QlSqliteEventStore    *self,
       if (rc != SQLITE_DONE)
         goto failed;
       *head += append->n_events;
-    }
-
-  g_hash_table_iter_init (&iter, heads);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      rc = write_head_version (self, key, *(gint64 *) value);
-      if (rc != SQLITE_DONE)
-        goto failed;
     }
 
   rc = step_once (self, STATEMENT_COMMIT);
@@ -489,10 +545,43 @@ write_appends (QlSqliteEventStore    *self,
   /* No statement may keep a pointer to the caller's strings. */
   sqlite3_clear_bindings (self->statements[STATEMENT_HEAD_VERSION]);
   sqlite3_clear_bindings (self->statements[STATEMENT_INSERT_EVENT]);
-  sqlite3_clear_bindings (self->statements[STATEMENT_SET_HEAD]);
+  sqlite3_clear_bindings (self->statements[STATEMENT_INSERT_EVENTS]);
   sqlite3_clear_bindings (self->statements[STATEMENT_SAVE_SNAPSHOT]);
 
   return ok;
+}
+
+/* One event after the head of an existing ledger, without a reference:
+ * a single statement checks the head and inserts, committed on its own.
+ * A write statement takes the write lock before it reads, as BEGIN
+ * IMMEDIATE does, and costs less than a transaction of four statements. */
+static gboolean
+append_one (QlSqliteEventStore  *self,
+            const char          *ledger,
+            gint64               expected_version,
+            const QlNewEvent    *event,
+            GError             **error)
+{
+  sqlite3_stmt *append = self->statements[STATEMENT_APPEND_EVENT];
+  int rc;
+
+  if (!check_writable (self, error))
+    return FALSE;
+
+  sqlite3_bind_text (append, 1, ledger, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (append, 2, expected_version + 1);
+  sqlite3_bind_text (append, 3, event->type, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (append, 4, g_get_real_time ());
+  sqlite3_bind_text (append, 5, event->payload, -1, SQLITE_STATIC);
+  rc = step_once (self, STATEMENT_APPEND_EVENT);
+
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  if ((rc & 0xff) == SQLITE_CONSTRAINT)
+    set_conflict_error (ledger, error);
+  else
+    set_error_from_code (self, rc, error);
+  return FALSE;
 }
 
 static gboolean
@@ -504,8 +593,13 @@ ql_sqlite_event_store_append (QlEventStore      *store,
                               GError           **error)
 {
   QlLedgerAppend append = { ledger, expected_version, events, n_events, NULL };
+  QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
 
-  return write_appends (QL_SQLITE_EVENT_STORE (store), &append, 1, NULL, NULL, error);
+  /* A new ledger needs its name written, and a reference its own row. */
+  if (n_events == 1 && expected_version > 0 && strstr (events[0].payload, "\"reference\"") == NULL)
+    return append_one (self, ledger, expected_version, &events[0], error);
+
+  return write_appends (self, &append, 1, NULL, NULL, error);
 }
 
 static gboolean
@@ -1021,15 +1115,45 @@ check_schema (QlSqliteEventStore  *self,
   return TRUE;
 }
 
+/* A file of an older schema is only ever read: one that can be written
+ * was migrated. It has no reference table, so references are looked up
+ * in the payloads. */
+static const char find_reference_in_payloads_sql[] =
+  "SELECT version FROM events"
+  " WHERE ledger = ?1 AND json_valid (payload) AND json_extract (payload, '$.reference') = ?2"
+  " ORDER BY version LIMIT 1";
+
+static gint64
+read_user_version (QlSqliteEventStore *self)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 version = -1;
+
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return version;
+}
+
 static gboolean
 prepare_statements (QlSqliteEventStore  *self,
                     GError             **error)
 {
+  gboolean older = read_user_version (self) < QL_SQLITE_SCHEMA_VERSION;
+
   for (guint i = 0; i < N_STATEMENTS; i++)
     {
-      int rc = sqlite3_prepare_v3 (self->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-                                   &self->statements[i], NULL);
+      const char *sql = statement_sql[i];
+      int rc;
 
+      if (older && i == STATEMENT_INSERT_REFERENCE)
+        continue;
+      if (older && i == STATEMENT_FIND_REFERENCE)
+        sql = find_reference_in_payloads_sql;
+
+      rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                               &self->statements[i], NULL);
       if (rc != SQLITE_OK)
         {
           /* The file claims our schema, yet its tables do not fit. */

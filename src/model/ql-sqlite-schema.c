@@ -23,8 +23,8 @@
 static const char * const sqlite_suffixes[] = { "", "-journal", "-wal", "-shm" };
 
 /* Each step turns the version before it into its own, in one transaction
- * with the others. A step only adds: a file it upgraded still reads the
- * same to an older Quote Ledger opening it read-only. */
+ * with the others. A file from a newer version is refused by an older
+ * Quote Ledger, so a step may change what it finds. */
 static const QlSqliteMigration schema_migrations[] = {
   /* Payment references: ql_ledger_book_withdraw_for_reference() looks a
    * reference up in one ledger. Payloads that are not JSON, which only a
@@ -34,6 +34,27 @@ static const QlSqliteMigration schema_migrations[] = {
     "  ON events (ledger, json_extract (payload, '$.reference'))"
     "  WHERE json_valid (payload) AND json_extract (payload, '$.reference') IS NOT NULL;"
     "PRAGMA user_version = 2;" },
+  /* The index above parsed every payload written, with or without a
+   * reference, and the head column was rewritten by every append. The
+   * store now writes a reference row only for the events that carry a
+   * string reference, and reads heads from the events' own index. */
+  { 3,
+    "CREATE TABLE event_references ("
+    "  ledger TEXT NOT NULL,"
+    "  reference TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  PRIMARY KEY (ledger, reference, version)) WITHOUT ROWID;"
+    "INSERT INTO event_references (ledger, reference, version)"
+    "  SELECT ledger, json_extract (payload, '$.reference'), version FROM events"
+    "  WHERE CASE WHEN json_valid (payload)"
+    "        THEN json_type (payload, '$.reference') = 'text' END;"
+    "CREATE TRIGGER event_references_no_update BEFORE UPDATE ON event_references"
+    "  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;"
+    "CREATE TRIGGER event_references_no_delete BEFORE DELETE ON event_references"
+    "  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;"
+    "DROP INDEX events_by_reference;"
+    "ALTER TABLE ledgers DROP COLUMN version;"
+    "PRAGMA user_version = 3;" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (schema_migrations) == QL_SQLITE_SCHEMA_VERSION - 1);

@@ -19,8 +19,12 @@ G_BEGIN_DECLS
  *   immutable.
  * - 2: an index on each ledger's payment references, so that finding the
  *   event that carries a reference does not read the ledger's history.
+ * - 3: the references move to a table of their own, written with their
+ *   events, and the ledgers table keeps names only: a ledger's head is
+ *   the largest version of its events. An append then changes two
+ *   B-trees instead of four.
  */
-#define QL_SQLITE_SCHEMA_VERSION 2
+#define QL_SQLITE_SCHEMA_VERSION 3
 
 /**
  * QlSqliteMigration:

@@ -411,6 +411,11 @@ START_TEST (test_conflict_writes_nothing)
   events = read_ledger (store, "Cash", 0, 0);
   text = describe (events);
   ck_assert_str_eq (text, "Cash/v1@p1:AccountOpened,Cash/v2@p2:Deposited,Cash/v3@p3:Deposited");
+
+  /* One stale event, which the store checks in a single statement. */
+  ck_assert (!append_one (store, "Cash", 2, "Deposited", "{}", &error));
+  assert_store_error (error, QL_STORE_ERROR_CONFLICT);
+  assert_heads (store, "Cash=3");
 }
 END_TEST
 
@@ -586,6 +591,27 @@ START_TEST (test_find_reference)
   ck_assert_int_eq (version, 2);
   ck_assert (ql_event_store_find_reference (store, "Nobody", "order-1", &version, &error));
   ck_assert_int_eq (version, 0);
+  assert_no_error (error);
+
+  /* References written in a batch, in runs of rows written together; one
+   * with an escape, which only a full JSON parser reads. */
+  {
+    QlNewEvent batch[40];
+
+    for (guint i = 0; i < G_N_ELEMENTS (batch); i++)
+      {
+        batch[i].type = "Deposited";
+        batch[i].payload = "{\"amount\":1}";
+      }
+    batch[33].payload = "{\"amount\":1,\"reference\":\"order-4\"}";
+    batch[39].payload = "{\"reference\":\"say \\\"hi\\\"\",\"amount\":1}";
+    ck_assert (ql_event_store_append (store, "Other", 2, batch, G_N_ELEMENTS (batch), &error));
+    assert_no_error (error);
+  }
+  ck_assert (ql_event_store_find_reference (store, "Other", "order-4", &version, &error));
+  ck_assert_int_eq (version, 36);
+  ck_assert (ql_event_store_find_reference (store, "Other", "say \"hi\"", &version, &error));
+  ck_assert_int_eq (version, 42);
   assert_no_error (error);
 }
 END_TEST

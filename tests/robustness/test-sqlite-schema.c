@@ -58,8 +58,7 @@ static const char schema_v1[] =
 
 /* The lookup the index of version 2 is for. */
 static const char reference_query[] =
-  "SELECT version FROM events WHERE ledger = ?1 AND json_valid (payload)"
-  " AND json_extract (payload, '$.reference') = ?2";
+  "SELECT version FROM event_references WHERE ledger = ?1 AND reference = ?2";
 
 #define N_ACCOUNTS 3
 #define DEPOSITS_PER_ACCOUNT 200
@@ -211,12 +210,13 @@ user_version (const char *path)
   return version;
 }
 
+/* Whether @path has the newest schema's reference table. */
 static gboolean
-has_index (const char *path)
+has_references (const char *path)
 {
   sqlite3 *db = open_raw (path, SQLITE_OPEN_READONLY);
   gint64 n = query_int (db, "SELECT count(*) FROM sqlite_master"
-                            " WHERE type = 'index' AND name = 'events_by_reference'");
+                            " WHERE type = 'table' AND name = 'event_references'");
 
   sqlite3_close (db);
   return n == 1;
@@ -266,7 +266,7 @@ START_TEST (test_new_file_is_current)
   g_clear_object (&store);
 
   ck_assert_int_eq (user_version (path), QL_SQLITE_SCHEMA_VERSION);
-  ck_assert (has_index (path));
+  ck_assert (has_references (path));
   /* Nothing was there to lose, so nothing was copied. */
   ck_assert (!g_file_test (backup, G_FILE_TEST_EXISTS));
 }
@@ -307,7 +307,7 @@ START_TEST (test_v1_is_migrated_after_a_backup)
   g_clear_object (&store);
 
   ck_assert_int_eq (user_version (path), QL_SQLITE_SCHEMA_VERSION);
-  ck_assert (has_index (path));
+  ck_assert (has_references (path));
   ck_assert_int_eq (count_events (path), n_events + 1);
 
   /* The copy is the file as it was, private like it. */
@@ -315,7 +315,7 @@ START_TEST (test_v1_is_migrated_after_a_backup)
   ck_assert_int_eq (g_stat (backup, &buf), 0);
   ck_assert_int_eq (buf.st_mode & 0777, 0600);
   ck_assert_int_eq (user_version (backup), 1);
-  ck_assert (!has_index (backup));
+  ck_assert (!has_references (backup));
   ck_assert_int_eq (count_events (backup), n_events);
 
   /* Opening again migrates nothing more and copies nothing more. */
@@ -330,7 +330,10 @@ START_TEST (test_v1_is_migrated_after_a_backup)
 }
 END_TEST
 
-START_TEST (test_reference_lookup_uses_the_index)
+/* Every string reference of the old payloads is in the reference table
+ * after the migration, where the store finds it; a reference written
+ * later is found there too. The file holds rows that are not JSON. */
+START_TEST (test_references_are_carried_over)
 {
   g_autofree char *dir = ql_test_make_dir ();
   g_autofree char *path = make_v1_file (dir, TRUE);
@@ -339,26 +342,42 @@ START_TEST (test_reference_lookup_uses_the_index)
   g_autofree char *plan = NULL;
   sqlite3_stmt *stmt = NULL;
   g_autofree char *explain = g_strconcat ("EXPLAIN QUERY PLAN ", reference_query, NULL);
+  const QlNewEvent paid = { "Withdrawn", "{\"amount\":5,\"reference\":\"order-new\"}" };
+  gint64 version = 0;
   sqlite3 *db;
 
   store = ql_event_store_open (path, &error);
   assert_no_error (error);
+  ck_assert (ql_event_store_find_reference (store, "Account 1", "order-1-42", &version, &error));
+  assert_no_error (error);
+  ck_assert_int_eq (version, 42);
+  ck_assert (ql_event_store_find_reference (store, "Account 2", "order-1-42", &version, &error));
+  ck_assert_int_eq (version, 0);
+
+  ck_assert (ql_event_store_append (store, "Account 1", DEPOSITS_PER_ACCOUNT + 1, &paid, 1,
+                                    &error));
+  assert_no_error (error);
+  ck_assert (ql_event_store_find_reference (store, "Account 1", "order-new", &version, &error));
+  ck_assert_int_eq (version, DEPOSITS_PER_ACCOUNT + 2);
   g_clear_object (&store);
 
   db = open_raw (path, SQLITE_OPEN_READONLY);
+  /* One row for each even deposit of each account, and the new one. */
+  ck_assert_int_eq (query_int (db, "SELECT count(*) FROM event_references"),
+                    N_ACCOUNTS * (DEPOSITS_PER_ACCOUNT / 2) + 1);
   ck_assert_int_eq (sqlite3_prepare_v2 (db, explain, -1, &stmt, NULL), SQLITE_OK);
   sqlite3_bind_text (stmt, 1, "Account 1", -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, "order-1-42", -1, SQLITE_STATIC);
   ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
   plan = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
   sqlite3_finalize (stmt);
-  ck_assert_msg (strstr (plan, "events_by_reference") != NULL, "plan: %s", plan);
+  ck_assert_msg (strstr (plan, "PRIMARY KEY") != NULL, "plan: %s", plan);
 
   ck_assert_int_eq (sqlite3_prepare_v2 (db, reference_query, -1, &stmt, NULL), SQLITE_OK);
   sqlite3_bind_text (stmt, 1, "Account 1", -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, "order-1-42", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, "order-new", -1, SQLITE_STATIC);
   ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
-  ck_assert_int_eq (sqlite3_column_int64 (stmt, 0), 42);
+  ck_assert_int_eq (sqlite3_column_int64 (stmt, 0), DEPOSITS_PER_ACCOUNT + 2);
   ck_assert_int_eq (sqlite3_step (stmt), SQLITE_DONE);
   sqlite3_finalize (stmt);
   sqlite3_close (db);
@@ -401,7 +420,7 @@ START_TEST (test_failed_migration_leaves_the_file)
 
   assert_same_file (path, before, before_length);
   ck_assert_int_eq (user_version (path), 1);
-  ck_assert (!has_index (path));
+  ck_assert (!has_references (path));
   ck_assert (!g_file_test (backup, G_FILE_TEST_EXISTS));
 
   /* A step that forgets its version is refused as well. */
@@ -524,6 +543,7 @@ START_TEST (test_read_only_v1_is_read_as_it_is)
   g_autoptr(QlEventStore) store = NULL;
   g_autoptr(QlLedgerBook) book = NULL;
   g_autoptr(GError) error = NULL;
+  gint64 version = 0;
   gsize before_length = 0;
 
   before = read_file (path, &before_length);
@@ -537,6 +557,10 @@ START_TEST (test_read_only_v1_is_read_as_it_is)
   book = ql_ledger_book_new (store, &error);
   assert_no_error (error);
   ck_assert_int_eq (deposits_sum (book, "Account 2"), expected_balance ());
+  /* An old file has no reference table: the payloads are searched. */
+  ck_assert (ql_event_store_find_reference (store, "Account 2", "order-2-10", &version, &error));
+  assert_no_error (error);
+  ck_assert_int_eq (version, 10);
   g_clear_object (&book);
   g_clear_object (&store);
 
@@ -623,7 +647,7 @@ sqlite_schema_suite (void)
 
   tcase = tcase_create ("migration");
   tcase_add_test (tcase, test_v1_is_migrated_after_a_backup);
-  tcase_add_test (tcase, test_reference_lookup_uses_the_index);
+  tcase_add_test (tcase, test_references_are_carried_over);
   tcase_add_test (tcase, test_backups_are_never_overwritten);
   tcase_add_test (tcase, test_concurrent_openers_migrate_once);
   suite_add_tcase (suite, tcase);

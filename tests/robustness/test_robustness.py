@@ -120,7 +120,13 @@ class RobustnessTestCase(unittest.TestCase):
             self.assertEqual(con.execute("PRAGMA integrity_check").fetchall(), [("ok",)])
             rows = con.execute("SELECT ledger, version, type, payload FROM events"
                                " ORDER BY ledger, version").fetchall()
-            heads = dict(con.execute("SELECT ledger, version FROM ledgers").fetchall())
+            if con.execute("PRAGMA user_version").fetchone()[0] < 3:
+                heads = dict(con.execute("SELECT ledger, version FROM ledgers").fetchall())
+            else:
+                # Since version 3 a ledger's head is its newest event.
+                heads = dict(con.execute(
+                    "SELECT ledger, (SELECT max(version) FROM events"
+                    " WHERE events.ledger = ledgers.ledger) FROM ledgers").fetchall())
         finally:
             con.close()
         versions = collections.defaultdict(list)
@@ -262,11 +268,11 @@ class CrashTests(RobustnessTestCase):
             self.assertEqual(self.check_database(db)["Cash"], expected)
             con = sqlite3.connect(db)
             version = con.execute("PRAGMA user_version").fetchone()[0]
-            index = con.execute("SELECT count(*) FROM sqlite_master"
-                                " WHERE name = 'events_by_reference'").fetchone()[0]
+            references = con.execute("SELECT count(*) FROM sqlite_master"
+                                     " WHERE name = 'event_references'").fetchone()[0]
             con.close()
-            self.assertIn(version, (1, 2))
-            self.assertEqual(index, 1 if version == 2 else 0)
+            self.assertIn(version, (1, 3))
+            self.assertEqual(references, 1 if version == 3 else 0)
             # A backup is there only under its final name, and whole. A
             # copy killed half-way keeps its temporary name until the next
             # migration removes it.
