@@ -71,9 +71,10 @@ static const char schema_sql[] =
 
 /* STATEMENT_INSERT_EVENTS writes this many rows at once: one statement
  * for a run of events costs less than a statement for each. */
-#define EVENTS_PER_INSERT 32
+#define EVENTS_PER_INSERT 128
 #define EVENT_VALUES_2 "(?,?,?,?,?),(?,?,?,?,?)"
 #define EVENT_VALUES_8 EVENT_VALUES_2 "," EVENT_VALUES_2 "," EVENT_VALUES_2 "," EVENT_VALUES_2
+#define EVENT_VALUES_32 EVENT_VALUES_8 "," EVENT_VALUES_8 "," EVENT_VALUES_8 "," EVENT_VALUES_8
 #define EVENT_COLUMNS 5
 
 typedef enum
@@ -113,7 +114,7 @@ static const char * const statement_sql[N_STATEMENTS] = {
     " CASE WHEN (SELECT max(version) FROM events WHERE ledger = ?1) = ?2 - 1 THEN ?5 END)",
   [STATEMENT_INSERT_EVENTS] =
     "INSERT INTO events (ledger, version, type, timestamp, payload) VALUES "
-    EVENT_VALUES_8 "," EVENT_VALUES_8 "," EVENT_VALUES_8 "," EVENT_VALUES_8,
+    EVENT_VALUES_32 "," EVENT_VALUES_32 "," EVENT_VALUES_32 "," EVENT_VALUES_32,
   [STATEMENT_INSERT_REFERENCE] =
     "INSERT INTO event_references (ledger, reference, version) VALUES (?1, ?2, ?3)",
   [STATEMENT_ADD_LEDGER] = "INSERT OR IGNORE INTO ledgers (ledger) VALUES (?1)",
@@ -322,118 +323,139 @@ add_ledger (QlSqliteEventStore *self,
   return step_once (self, STATEMENT_ADD_LEDGER);
 }
 
-/* Binds event @i of @append to row @row of @stmt. */
-static void
-bind_event (sqlite3_stmt         *stmt,
-            guint                 row,
-            const QlLedgerAppend *append,
-            guint                 i,
-            gint64                timestamp)
+/* Events of a batch waiting to be inserted together, whatever their
+ * ledgers: a statement for each run of EVENTS_PER_INSERT events costs
+ * less than a statement for each event. */
+typedef struct
 {
+  const QlLedgerAppend *append;
+  guint                 index;
+} PendingEvent;
+
+typedef struct
+{
+  PendingEvent events[EVENTS_PER_INSERT];
+  guint        n_events;
+} Pending;
+
+static void
+bind_event (sqlite3_stmt       *stmt,
+            guint               row,
+            const PendingEvent *event,
+            gint64              timestamp)
+{
+  const QlLedgerAppend *append = event->append;
   int first = row * EVENT_COLUMNS + 1;
 
   sqlite3_bind_text (stmt, first, append->ledger, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, first + 1, append->expected_version + i + 1);
-  sqlite3_bind_text (stmt, first + 2, append->events[i].type, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, first + 1, append->expected_version + event->index + 1);
+  sqlite3_bind_text (stmt, first + 2, append->events[event->index].type, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, first + 3, timestamp);
-  sqlite3_bind_text (stmt, first + 4, append->events[i].payload, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, first + 4, append->events[event->index].payload, -1, SQLITE_STATIC);
 }
 
-/* Writes a reference row for each of @n events of @append from @first
- * that carries one. */
 static int
-insert_references (QlSqliteEventStore   *self,
-                   const QlLedgerAppend *append,
-                   guint                 first,
-                   guint                 n)
+insert_rows (QlSqliteEventStore *self,
+             Statement           statement,
+             const PendingEvent *events,
+             guint               n_events,
+             gint64              timestamp)
 {
-  sqlite3_stmt *insert = self->statements[STATEMENT_INSERT_REFERENCE];
+  sqlite3_stmt *insert = self->statements[statement];
+  int rc;
 
-  for (guint i = first; i < first + n; i++)
-    {
-      g_autofree char *reference = _ql_payload_dup_reference (append->events[i].payload);
-      int rc;
-
-      if (reference == NULL)
-        continue;
-      sqlite3_bind_text (insert, 1, append->ledger, -1, SQLITE_STATIC);
-      sqlite3_bind_text (insert, 2, reference, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (insert, 3, append->expected_version + i + 1);
-      rc = step_once (self, STATEMENT_INSERT_REFERENCE);
-      if (rc != SQLITE_DONE)
-        return rc;
-    }
-  return SQLITE_DONE;
+  for (guint row = 0; row < n_events; row++)
+    bind_event (insert, row, &events[row], timestamp);
+  rc = sqlite3_step (insert);
+  sqlite3_reset (insert);
+  return rc;
 }
 
-/* Inserts one part's events, whose expected version was checked, inside
+/* Writes a reference row for @event when it carries one. */
+static int
+insert_reference (QlSqliteEventStore *self,
+                  const PendingEvent *event)
+{
+  const QlLedgerAppend *append = event->append;
+  sqlite3_stmt *insert = self->statements[STATEMENT_INSERT_REFERENCE];
+  g_autofree char *reference = _ql_payload_dup_reference (append->events[event->index].payload);
+
+  if (reference == NULL)
+    return SQLITE_DONE;
+  sqlite3_bind_text (insert, 1, append->ledger, -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 2, reference, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (insert, 3, append->expected_version + event->index + 1);
+  return step_once (self, STATEMENT_INSERT_REFERENCE);
+}
+
+/* Inserts the pending events, whose ledgers' heads were checked, inside
  * the open write transaction. On a conflict it sets @error and returns
  * SQLITE_CONSTRAINT; on a cancelled batch, SQLITE_ABORT with @error set;
  * on other failures, the SQLite code with @error unset. */
 static int
-insert_events (QlSqliteEventStore    *self,
-               const QlLedgerAppend  *append,
-               Writing               *writing,
-               GError               **error)
+flush_pending (QlSqliteEventStore  *self,
+               Pending             *pending,
+               Writing             *writing,
+               GError             **error)
 {
-  guint n;
-  int rc;
+  guint64 before = writing->n_written;
+  guint n = pending->n_events;
+  int rc = SQLITE_DONE;
 
-  for (guint i = 0; i < append->n_events; i += n)
+  if (n == 0)
+    return SQLITE_DONE;
+  pending->n_events = 0;
+
+  if (n == EVENTS_PER_INSERT)
+    rc = insert_rows (self, STATEMENT_INSERT_EVENTS, pending->events, n, writing->timestamp);
+  else
+    for (guint i = 0; i < n && rc == SQLITE_DONE; i++)
+      rc = insert_rows (self, STATEMENT_INSERT_EVENT, &pending->events[i], 1, writing->timestamp);
+
+  for (guint i = 0; i < n && rc == SQLITE_DONE; i++)
+    rc = insert_reference (self, &pending->events[i]);
+
+  /* The heads said the versions were free; a row there anyway means
+   * another writer, whatever constraint noticed it. A statement of many
+   * rows does not say which one, so the first one's ledger is named. */
+  if ((rc & 0xff) == SQLITE_CONSTRAINT)
     {
-      sqlite3_stmt *insert;
-      guint64 before = writing->n_written;
-
-      n = append->n_events - i >= EVENTS_PER_INSERT ? EVENTS_PER_INSERT : 1;
-      insert = self->statements[n > 1 ? STATEMENT_INSERT_EVENTS : STATEMENT_INSERT_EVENT];
-      for (guint row = 0; row < n; row++)
-        bind_event (insert, row, append, i + row, writing->timestamp);
-      rc = sqlite3_step (insert);
-      sqlite3_reset (insert);
-      if (rc == SQLITE_DONE)
-        rc = insert_references (self, append, i, n);
-
-      /* The head said the version was free; a row there anyway means
-       * another writer, whatever constraint noticed it. */
-      if ((rc & 0xff) == SQLITE_CONSTRAINT)
-        {
-          set_conflict_error (append->ledger, error);
-          return SQLITE_CONSTRAINT;
-        }
-      if (rc != SQLITE_DONE)
-        return rc;
-
-      writing->n_written += n;
-      if (writing->progress != NULL &&
-          before / PROGRESS_EVERY != writing->n_written / PROGRESS_EVERY &&
-          !writing->progress (writing->n_written, writing->user_data))
-        {
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                               _("The import was cancelled; nothing was written"));
-          return SQLITE_ABORT;
-        }
+      set_conflict_error (pending->events[0].append->ledger, error);
+      return SQLITE_CONSTRAINT;
     }
+  if (rc != SQLITE_DONE)
+    return rc;
 
-  if (append->snapshot != NULL)
+  writing->n_written += n;
+  if (writing->progress != NULL &&
+      before / PROGRESS_EVERY != writing->n_written / PROGRESS_EVERY &&
+      !writing->progress (writing->n_written, writing->user_data))
     {
-      sqlite3_stmt *save = self->statements[STATEMENT_SAVE_SNAPSHOT];
-
-      sqlite3_bind_text (save, 1, append->ledger, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (save, 2, append->expected_version + append->n_events);
-      sqlite3_bind_text (save, 3, append->snapshot, -1, SQLITE_STATIC);
-      rc = step_once (self, STATEMENT_SAVE_SNAPSHOT);
-      if (rc != SQLITE_DONE)
-        return rc;
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                           _("The import was cancelled; nothing was written"));
+      return SQLITE_ABORT;
     }
 
   return SQLITE_DONE;
+}
+
+static int
+save_append_snapshot (QlSqliteEventStore   *self,
+                      const QlLedgerAppend *append)
+{
+  sqlite3_stmt *save = self->statements[STATEMENT_SAVE_SNAPSHOT];
+
+  sqlite3_bind_text (save, 1, append->ledger, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (save, 2, append->expected_version + append->n_events);
+  sqlite3_bind_text (save, 3, append->snapshot, -1, SQLITE_STATIC);
+  return step_once (self, STATEMENT_SAVE_SNAPSHOT);
 }
 
 /* Runs @appends in one IMMEDIATE transaction: IMMEDIATE takes the write
  * lock at once, so the versions checked cannot change before the commit.
  * Each ledger's head is read once, the first time the batch meets it, so
- * that a batch interleaving many ledgers costs one INSERT per event; a
- * ledger's name is written once, with its first events. */
+ * that a batch interleaving many ledgers costs no more than one ledger's
+ * events; a ledger's name is written once, with its first events. */
 static gboolean
 write_appends_in_transaction (QlSqliteEventStore    *self,
                               const QlLedgerAppend  *appends,
@@ -444,6 +466,7 @@ write_appends_in_transaction (QlSqliteEventStore    *self,
   g_autoptr(GError) local_error = NULL;
   /* Ledger name (borrowed from @appends) → its version so far. */
   g_autoptr(GHashTable) heads = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  Pending pending = { .n_events = 0 };
   int rc;
 
   rc = step_once (self, STATEMENT_BEGIN);
@@ -480,13 +503,32 @@ write_appends_in_transaction (QlSqliteEventStore    *self,
             goto failed;
         }
 
-      rc = insert_events (self, append, writing, &local_error);
-      if (local_error != NULL)
-        goto refused;
-      if (rc != SQLITE_DONE)
-        goto failed;
+      for (guint e = 0; e < append->n_events; e++)
+        {
+          pending.events[pending.n_events++] = (PendingEvent) { append, e };
+          if (pending.n_events < EVENTS_PER_INSERT)
+            continue;
+          rc = flush_pending (self, &pending, writing, &local_error);
+          if (local_error != NULL)
+            goto refused;
+          if (rc != SQLITE_DONE)
+            goto failed;
+        }
+
+      if (append->snapshot != NULL)
+        {
+          rc = save_append_snapshot (self, append);
+          if (rc != SQLITE_DONE)
+            goto failed;
+        }
       *head += append->n_events;
     }
+
+  rc = flush_pending (self, &pending, writing, &local_error);
+  if (local_error != NULL)
+    goto refused;
+  if (rc != SQLITE_DONE)
+    goto failed;
 
   rc = step_once (self, STATEMENT_COMMIT);
   if (rc != SQLITE_DONE)
