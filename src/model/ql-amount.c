@@ -187,8 +187,8 @@ parse_decimal (const char  *text,
                gint64      *out_minor,
                GError     **error)
 {
-  g_autofree char *trimmed = NULL;
   const char *p;
+  const char *end;
   gint64 whole = 0;
   gint64 fraction = 0;
   guint n_whole_digits = 0;
@@ -201,9 +201,16 @@ parse_decimal (const char  *text,
   g_assert (text != NULL);
   g_assert (decimals <= QL_AMOUNT_MAX_DECIMALS);
 
-  trimmed = g_strstrip (g_strdup (text));
+  /* Spaces around the number are allowed, as g_strstrip() would drop
+   * them; this runs for every row of an import, so nothing is copied. */
+  p = text;
+  while (g_ascii_isspace (*p))
+    p++;
+  end = p + strlen (p);
+  while (end > p && g_ascii_isspace (end[-1]))
+    end--;
 
-  if (trimmed[0] == '\0')
+  if (p == end)
     {
       if (kind == PARSE_QUANTITY)
         g_set_error_literal (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_AMOUNT,
@@ -214,24 +221,23 @@ parse_decimal (const char  *text,
       return FALSE;
     }
 
-  p = trimmed;
   if (*p == '-')
     {
       negative = TRUE;
       p++;
     }
 
-  for (; g_ascii_isdigit (*p); p++)
+  for (; p < end && g_ascii_isdigit (*p); p++)
     {
       n_whole_digits++;
       if (!too_large && !accumulate_digit (&whole, *p))
         too_large = TRUE;
     }
 
-  if (*p == '.')
+  if (p < end && *p == '.')
     {
       has_point = TRUE;
-      for (p++; g_ascii_isdigit (*p); p++)
+      for (p++; p < end && g_ascii_isdigit (*p); p++)
         {
           n_fraction_digits++;
           if (n_fraction_digits <= decimals)
@@ -239,7 +245,7 @@ parse_decimal (const char  *text,
         }
     }
 
-  if (*p != '\0' || (n_whole_digits == 0 && n_fraction_digits == 0) ||
+  if (p != end || (n_whole_digits == 0 && n_fraction_digits == 0) ||
       (has_point && n_fraction_digits == 0))
     {
       set_invalid_format_error (error, kind, text, decimals);

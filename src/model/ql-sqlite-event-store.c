@@ -104,8 +104,12 @@ static const char * const statement_sql[N_STATEMENTS] = {
   [STATEMENT_ROLLBACK] = "ROLLBACK",
   /* max() of no rows is NULL, which reads as 0. */
   [STATEMENT_HEAD_VERSION] = "SELECT max(version) FROM events WHERE ledger = ?1",
+  /* A batch's INSERTs end the whole transaction on a conflict, which the
+   * batch would roll back anyway: SQLite then keeps no journal to undo
+   * one statement alone. */
   [STATEMENT_INSERT_EVENT] =
-    "INSERT INTO events (ledger, version, type, timestamp, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
+    "INSERT OR ROLLBACK INTO events (ledger, version, type, timestamp, payload)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)",
   /* Unless ?2 follows the ledger's head, the payload is NULL, which the
    * table refuses. (INSERT ... SELECT from the same table would copy the
    * SELECT to a temporary table first.) */
@@ -113,10 +117,10 @@ static const char * const statement_sql[N_STATEMENTS] = {
     "INSERT INTO events (ledger, version, type, timestamp, payload) VALUES (?1, ?2, ?3, ?4,"
     " CASE WHEN (SELECT max(version) FROM events WHERE ledger = ?1) = ?2 - 1 THEN ?5 END)",
   [STATEMENT_INSERT_EVENTS] =
-    "INSERT INTO events (ledger, version, type, timestamp, payload) VALUES "
+    "INSERT OR ROLLBACK INTO events (ledger, version, type, timestamp, payload) VALUES "
     EVENT_VALUES_32 "," EVENT_VALUES_32 "," EVENT_VALUES_32 "," EVENT_VALUES_32,
   [STATEMENT_INSERT_REFERENCE] =
-    "INSERT INTO event_references (ledger, reference, version) VALUES (?1, ?2, ?3)",
+    "INSERT OR ROLLBACK INTO event_references (ledger, reference, version) VALUES (?1, ?2, ?3)",
   [STATEMENT_ADD_LEDGER] = "INSERT OR IGNORE INTO ledgers (ledger) VALUES (?1)",
   [STATEMENT_READ_LEDGER] =
     "SELECT position, version, type, timestamp, payload FROM events"
