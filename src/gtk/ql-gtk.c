@@ -11,6 +11,7 @@
 #include "ql-application.h"
 #include "ql-exit-status.h"
 #include "ql-gtk.h"
+#include "ql-renderer-choice.h"
 
 int
 ql_gtk_main (const char *db_location,
@@ -23,6 +24,9 @@ ql_gtk_main (const char *db_location,
   g_autoptr(GError) error = NULL;
   g_autofree char *prgname = g_strdup (g_get_prgname ());
   char *argv[] = { prgname, NULL };
+
+  /* First, while this is the only thread: GTK reads these when it starts. */
+  ql_renderer_choice_apply ("/dev/dri");
 
   if (quotes_path != NULL)
     quote_book = ql_quote_book_new_from_file (quotes_path, &error);
