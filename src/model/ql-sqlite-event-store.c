@@ -150,6 +150,12 @@ struct _QlSqliteEventStore
   sqlite3      *db;
   sqlite3_stmt *statements[N_STATEMENTS];
   gboolean      read_only;
+
+  /* Checkpoints run on a thread of their own, with a connection of its
+   * own: see wal_hook_cb(). */
+  GThreadPool  *checkpointer;
+  sqlite3      *checkpoint_db;
+  gint          checkpoint_queued;
 };
 
 static void ql_sqlite_event_store_iface_init (QlEventStoreInterface *iface);
@@ -928,6 +934,11 @@ ql_sqlite_event_store_finalize (GObject *object)
 {
   QlSqliteEventStore *self = (QlSqliteEventStore *)object;
 
+  /* A checkpoint under way is finished first. */
+  if (self->checkpointer != NULL)
+    g_thread_pool_free (g_steal_pointer (&self->checkpointer), FALSE, TRUE);
+  g_clear_pointer (&self->checkpoint_db, sqlite3_close);
+
   for (guint i = 0; i < N_STATEMENTS; i++)
     g_clear_pointer (&self->statements[i], sqlite3_finalize);
   g_clear_pointer (&self->db, sqlite3_close);
@@ -1222,6 +1233,66 @@ writable (const char *path)
   return g_access (path, W_OK) == 0 && g_access (folder, W_OK) == 0;
 }
 
+/* The WAL is copied into the database once it holds this many pages,
+ * as often as SQLite's own automatic checkpoint would. */
+#define CHECKPOINT_PAGES 1000
+
+static void
+checkpoint_cb (gpointer data,
+               gpointer user_data)
+{
+  QlSqliteEventStore *self = user_data;
+
+  /* A commit from now on asks for another checkpoint. */
+  g_atomic_int_set (&self->checkpoint_queued, FALSE);
+
+  /* A connection learns that the file is in WAL mode when it first reads
+   * it; until then a checkpoint does nothing. */
+  if (self->checkpoint_db == NULL &&
+      (sqlite3_open_v2 (self->path, &self->checkpoint_db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+       sqlite3_exec (self->checkpoint_db, "SELECT count(*) FROM sqlite_master",
+                     NULL, NULL, NULL) != SQLITE_OK))
+    {
+      g_debug ("Could not open “%s” to checkpoint it: %s", self->path,
+               sqlite3_errmsg (self->checkpoint_db));
+      g_clear_pointer (&self->checkpoint_db, sqlite3_close);
+      return;
+    }
+
+  /* A passive checkpoint waits for nobody; what it cannot copy now, a
+   * later one will. */
+  sqlite3_wal_checkpoint_v2 (self->checkpoint_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
+/* Called by SQLite after each commit, in place of its automatic
+ * checkpoint: that one copies the WAL into the database inside the
+ * commit that fills it, so a command or an import would wait for a
+ * second write of everything, and its fsync, after its own events were
+ * durable already. Here that work goes to another thread. */
+static int
+wal_hook_cb (gpointer    user_data,
+             sqlite3    *db,
+             const char *name,
+             int         n_pages)
+{
+  QlSqliteEventStore *self = user_data;
+
+  if (n_pages < CHECKPOINT_PAGES ||
+      !g_atomic_int_compare_and_exchange (&self->checkpoint_queued, FALSE, TRUE))
+    return SQLITE_OK;
+
+  if (self->checkpointer == NULL)
+    self->checkpointer = g_thread_pool_new (checkpoint_cb, self, 1, FALSE, NULL);
+  if (self->checkpointer == NULL ||
+      !g_thread_pool_push (self->checkpointer, GINT_TO_POINTER (TRUE), NULL))
+    {
+      g_atomic_int_set (&self->checkpoint_queued, FALSE);
+      sqlite3_wal_checkpoint_v2 (db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    }
+  return SQLITE_OK;
+}
+
 static gboolean
 open_connection (QlSqliteEventStore  *self,
                  const char          *parameters,
@@ -1292,6 +1363,7 @@ open_database (QlSqliteEventStore  *self,
         return FALSE;
       if (!run_sql (self, "PRAGMA synchronous = FULL", error))
         return FALSE;
+      sqlite3_wal_hook (self->db, wal_hook_cb, self);
     }
 
   /* The triggers guard the events against other programs' SQL. This

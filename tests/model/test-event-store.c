@@ -807,6 +807,56 @@ END_TEST
 
 /* ---- The SQLite file --------------------------------------------------- */
 
+static gint64
+file_size (const char *path)
+{
+  GStatBuf buf;
+
+  return g_stat (path, &buf) == 0 ? (gint64) buf.st_size : -1;
+}
+
+/* Once the WAL is long, its pages are copied into the database file
+ * without another commit asking for it, and the store's own commits go on
+ * meanwhile. */
+START_TEST (test_sqlite_checkpoints)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *path = g_build_filename (dir, "ledger.db", NULL);
+  g_autoptr(QlEventStore) store = open_store (STORE_SQLITE, dir);
+  g_autoptr(GPtrArray) payloads = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree QlNewEvent *batch = g_new0 (QlNewEvent, 100000);
+  gint64 empty_size = file_size (path);
+  gint64 deadline;
+
+  for (guint i = 0; i < 100000; i++)
+    {
+      char *payload = g_strdup_printf ("{\"amount\":%u}", i + 1);
+
+      g_ptr_array_add (payloads, payload);
+      batch[i].type = "Deposited";
+      batch[i].payload = payload;
+    }
+
+  ck_assert (ql_event_store_append (store, "Cash", 0, batch, 100000, &error));
+  assert_no_error (error);
+  /* A commit right after, while the copy may be under way. */
+  ck_assert (append_one (store, "Cash", 100000, "Deposited", "{\"amount\":1}", &error));
+  assert_no_error (error);
+
+  /* 100,000 events fill about 1,700 pages of 4 KiB. */
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (file_size (path) < empty_size + (1 << 20) && g_get_monotonic_time () < deadline)
+    g_usleep (10000);
+  ck_assert_int_ge (file_size (path), empty_size + (1 << 20));
+
+  assert_heads (store, "Cash=100001");
+  g_clear_object (&store);
+  store = open_store (STORE_SQLITE, dir);
+  assert_heads (store, "Cash=100001");
+}
+END_TEST
+
 START_TEST (test_sqlite_persists_across_reopen)
 {
   g_autofree char *dir = ql_test_make_dir ();
@@ -1345,6 +1395,7 @@ sqlite_event_store_suite (void)
 
   tcase = tcase_create ("persistence");
   tcase_add_test (tcase, test_sqlite_persists_across_reopen);
+  tcase_add_test (tcase, test_sqlite_checkpoints);
   suite_add_tcase (suite, tcase);
 
   tcase = tcase_create ("file");
