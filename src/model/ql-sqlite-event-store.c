@@ -27,8 +27,11 @@
  * returned is on disk. Several processes may use one file at once; a
  * writer waits up to five seconds for another to finish. Events live in
  * an append-only table whose triggers refuse UPDATE and DELETE, beside a
- * table of ledger heads kept in the same transaction and a table of
- * snapshots that is only a cache.
+ * table of ledger names and one of payment references, both written in
+ * the same transaction, and a table of snapshots that is only a cache. A
+ * ledger's head is the largest version of its events. After a large
+ * batch the WAL is copied into the database on a thread of the store's
+ * own, so that the batch does not wait for it.
  */
 
 /* The schema version schema_sql creates; ql-sqlite-schema.c migrates it
@@ -151,11 +154,12 @@ struct _QlSqliteEventStore
   sqlite3_stmt *statements[N_STATEMENTS];
   gboolean      read_only;
 
-  /* Checkpoints run on a thread of their own, with a connection of its
-   * own: see wal_hook_cb(). */
+  /* Large checkpoints run on a thread of their own, with a connection of
+   * its own: see wal_hook_cb(). */
   GThreadPool  *checkpointer;
   sqlite3      *checkpoint_db;
   gint          checkpoint_queued;
+  int           wal_pages;
 };
 
 static void ql_sqlite_event_store_iface_init (QlEventStoreInterface *iface);
@@ -1266,10 +1270,12 @@ checkpoint_cb (gpointer data,
 }
 
 /* Called by SQLite after each commit, in place of its automatic
- * checkpoint: that one copies the WAL into the database inside the
- * commit that fills it, so a command or an import would wait for a
- * second write of everything, and its fsync, after its own events were
- * durable already. Here that work goes to another thread. */
+ * checkpoint, which copies the WAL into the database inside the commit
+ * that fills it. After a command's commit of a few pages that costs a few
+ * milliseconds, and the commit still does it, as SQLite would. After a
+ * batch, such as an import, it would be a second write of everything the
+ * batch wrote, and an fsync, after its events were durable already: that
+ * copy goes to another thread. */
 static int
 wal_hook_cb (gpointer    user_data,
              sqlite3    *db,
@@ -1277,19 +1283,29 @@ wal_hook_cb (gpointer    user_data,
              int         n_pages)
 {
   QlSqliteEventStore *self = user_data;
+  /* The WAL starts again from its beginning after a checkpoint. */
+  int n_written = n_pages >= self->wal_pages ? n_pages - self->wal_pages : n_pages;
 
-  if (n_pages < CHECKPOINT_PAGES ||
-      !g_atomic_int_compare_and_exchange (&self->checkpoint_queued, FALSE, TRUE))
+  self->wal_pages = n_pages;
+  if (n_pages < CHECKPOINT_PAGES)
     return SQLITE_OK;
 
-  if (self->checkpointer == NULL)
-    self->checkpointer = g_thread_pool_new (checkpoint_cb, self, 1, FALSE, NULL);
-  if (self->checkpointer == NULL ||
-      !g_thread_pool_push (self->checkpointer, GINT_TO_POINTER (TRUE), NULL))
+  if (n_written >= CHECKPOINT_PAGES &&
+      g_atomic_int_compare_and_exchange (&self->checkpoint_queued, FALSE, TRUE))
     {
+      if (self->checkpointer == NULL)
+        self->checkpointer = g_thread_pool_new (checkpoint_cb, self, 1, FALSE, NULL);
+      if (g_thread_pool_push (self->checkpointer, GINT_TO_POINTER (TRUE), NULL))
+        return SQLITE_OK;
       g_atomic_int_set (&self->checkpoint_queued, FALSE);
-      sqlite3_wal_checkpoint_v2 (db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     }
+  else if (g_atomic_int_get (&self->checkpoint_queued))
+    {
+      /* The thread has one to do already. */
+      return SQLITE_OK;
+    }
+
+  sqlite3_wal_checkpoint_v2 (db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
   return SQLITE_OK;
 }
 
