@@ -1066,7 +1066,12 @@ ql_ledger_normalize_name (const char  *name,
       return NULL;
     }
 
-  normalized = g_utf8_normalize (name, -1, G_NORMALIZE_NFC);
+  /* Text in ASCII is in NFC already; every command names a ledger, and
+   * most names are ASCII. */
+  if (g_str_is_ascii (name))
+    normalized = g_strdup (name);
+  else
+    normalized = g_utf8_normalize (name, -1, G_NORMALIZE_NFC);
 
   start = normalized;
   while (*start != '\0' && g_unichar_isspace (g_utf8_get_char (start)))
