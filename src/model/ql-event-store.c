@@ -319,6 +319,46 @@ ql_event_store_save_snapshot (QlEventStore  *self,
 }
 
 /**
+ * ql_event_store_save_snapshots:
+ * @self: a #QlEventStore
+ * @ledger: the ledger's name
+ * @snapshots: (array length=n_snapshots): the states to cache
+ * @n_snapshots: the number of @snapshots
+ * @error: return location for a #GError
+ *
+ * Caches many states of @ledger, as ql_event_store_save_snapshot() does
+ * one, all at once: the SQLite store writes them in one transaction.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+ql_event_store_save_snapshots (QlEventStore      *self,
+                               const char        *ledger,
+                               const QlSnapshot  *snapshots,
+                               guint              n_snapshots,
+                               GError           **error)
+{
+  QlEventStoreInterface *iface;
+
+  g_return_val_if_fail (QL_IS_EVENT_STORE (self), FALSE);
+  g_return_val_if_fail (ledger != NULL, FALSE);
+  g_return_val_if_fail (snapshots != NULL || n_snapshots == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  for (guint i = 0; i < n_snapshots; i++)
+    g_return_val_if_fail (snapshots[i].version >= 1 && snapshots[i].state != NULL, FALSE);
+
+  iface = QL_EVENT_STORE_GET_IFACE (self);
+  if (iface->save_snapshots != NULL)
+    return iface->save_snapshots (self, ledger, snapshots, n_snapshots, error);
+
+  for (guint i = 0; i < n_snapshots; i++)
+    if (!iface->save_snapshot (self, ledger, snapshots[i].version, snapshots[i].state, error))
+      return FALSE;
+  return TRUE;
+}
+
+/**
  * ql_event_store_load_snapshot:
  * @self: a #QlEventStore
  * @ledger: the ledger's name

@@ -74,6 +74,19 @@ typedef struct
 } QlLedgerAppend;
 
 /**
+ * QlSnapshot:
+ * @version: the version @state was built at, from 1
+ * @state: the ledger's state, as text
+ *
+ * One snapshot of ql_event_store_save_snapshots().
+ */
+typedef struct
+{
+  gint64      version;
+  const char *state;
+} QlSnapshot;
+
+/**
  * QlBatchProgressFunc:
  * @n_written: how many events of the batch are written so far
  * @user_data: data given to ql_event_store_append_batch()
@@ -102,6 +115,8 @@ G_DECLARE_INTERFACE (QlEventStore, ql_event_store, QL, EVENT_STORE, GObject)
  *   or none; %NULL in a store that cannot, which then fails such batches
  * @find_reference: the first version of a ledger whose payload carries a
  *   `reference`; %NULL in a store without an index, which is then scanned
+ * @save_snapshots: caches many states of one ledger at once; %NULL in a
+ *   store where that costs no less than saving them one by one
  *
  * The contract shared by every store. Stores are used from one thread.
  */
@@ -154,6 +169,11 @@ struct _QlEventStoreInterface
                                    const char        *reference,
                                    gint64            *out_version,
                                    GError           **error);
+  gboolean   (*save_snapshots)    (QlEventStore      *self,
+                                   const char        *ledger,
+                                   const QlSnapshot  *snapshots,
+                                   guint              n_snapshots,
+                                   GError           **error);
 };
 
 QlEventStore *ql_event_store_open              (const char        *location,
@@ -187,6 +207,11 @@ gboolean      ql_event_store_save_snapshot     (QlEventStore      *self,
                                                 const char        *ledger,
                                                 gint64             version,
                                                 const char        *state,
+                                                GError           **error);
+gboolean      ql_event_store_save_snapshots    (QlEventStore      *self,
+                                                const char        *ledger,
+                                                const QlSnapshot  *snapshots,
+                                                guint              n_snapshots,
                                                 GError           **error);
 gboolean      ql_event_store_load_snapshot     (QlEventStore      *self,
                                                 const char        *ledger,

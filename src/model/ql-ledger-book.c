@@ -169,11 +169,20 @@ typedef struct
   QlLedger     *ledger;
   gboolean      live;
   guint64       n_applied;
-  /* The newest state a snapshot is due for, saved once the scan is over. */
-  char         *snapshot_state;
-  gint64        snapshot_version;
+  /* The states snapshots are due for, saved once the scan is over: a
+   * ledger replayed whole, its snapshots gone, gets all of them back, and
+   * time travel anywhere in it replays few events again. */
+  GArray       *snapshots;
   GError       *error;
 } Replay;
+
+static void
+clear_snapshot (gpointer data)
+{
+  QlSnapshot *snapshot = data;
+
+  g_free ((char *) snapshot->state);
+}
 
 static gboolean
 replay_event_cb (const QlEventRecord *record,
@@ -195,14 +204,31 @@ replay_event_cb (const QlEventRecord *record,
   version = ql_ledger_get_version (replay->ledger);
   if (replay->live && version % replay->self->snapshot_interval == 0)
     {
-      g_free (replay->snapshot_state);
-      replay->snapshot_state = _ql_ledger_to_snapshot (replay->ledger);
-      replay->snapshot_version = version;
+      QlSnapshot snapshot = { version, _ql_ledger_to_snapshot (replay->ledger) };
+
+      if (replay->snapshots == NULL)
+        {
+          replay->snapshots = g_array_new (FALSE, FALSE, sizeof (QlSnapshot));
+          g_array_set_clear_func (replay->snapshots, clear_snapshot);
+        }
+      g_array_append_val (replay->snapshots, snapshot);
     }
   return TRUE;
 }
 
-/* Snapshots are a cache: failing to write one loses nothing. */
+/* Snapshots are a cache: failing to write them loses nothing. */
+static void
+save_snapshots (QlLedgerBook *self,
+                const char   *name,
+                GArray       *snapshots)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ql_event_store_save_snapshots (self->store, name, (QlSnapshot *) snapshots->data,
+                                      snapshots->len, &error))
+    g_debug ("Could not save %u snapshots of “%s”: %s", snapshots->len, name, error->message);
+}
+
 static void
 save_snapshot (QlLedgerBook *self,
                const char   *name,
@@ -221,8 +247,8 @@ save_snapshot (QlLedgerBook *self,
  * store that builds no object per event. A @live ledger is one the book
  * shows: its changes notify and its snapshots are kept. The events are
  * applied quietly and the ledger notifies once at the end; snapshots due
- * on the way are written after the scan, so nothing writes during a read,
- * and only the newest of them, the one a later load would use. */
+ * on the way are written after the scan, in one go, so that nothing
+ * writes during a read. */
 static gboolean
 replay_events (QlLedgerBook  *self,
                const char    *name,
@@ -232,10 +258,10 @@ replay_events (QlLedgerBook  *self,
                guint64       *out_n_applied,
                GError       **error)
 {
-  Replay replay = { self, *ledger, live, 0, NULL, 0, NULL };
+  Replay replay = { self, *ledger, live, 0, NULL, NULL };
   gint64 after = *ledger != NULL ? ql_ledger_get_version (*ledger) : 0;
   gint64 old_balance = *ledger != NULL ? ql_ledger_get_balance (*ledger) : 0;
-  g_autofree char *snapshot_state = NULL;
+  g_autoptr(GArray) snapshots = NULL;
   gboolean ok;
 
   if (up_to_version > 0 && up_to_version <= after)
@@ -243,7 +269,7 @@ replay_events (QlLedgerBook  *self,
 
   ok = ql_event_store_read_ledger (self->store, name, after, up_to_version,
                                    replay_event_cb, &replay, error);
-  snapshot_state = g_steal_pointer (&replay.snapshot_state);
+  snapshots = g_steal_pointer (&replay.snapshots);
   if (ok && replay.error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&replay.error));
@@ -263,8 +289,8 @@ replay_events (QlLedgerBook  *self,
 
   if (live && replay.n_applied > 0)
     self->changed_pending = TRUE;
-  if (snapshot_state != NULL)
-    save_snapshot (self, name, replay.snapshot_version, snapshot_state);
+  if (snapshots != NULL)
+    save_snapshots (self, name, snapshots);
   if (out_n_applied != NULL)
     *out_n_applied = replay.n_applied;
 

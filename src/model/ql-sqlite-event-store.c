@@ -454,14 +454,16 @@ flush_pending (QlSqliteEventStore  *self,
 }
 
 static int
-save_append_snapshot (QlSqliteEventStore   *self,
-                      const QlLedgerAppend *append)
+insert_snapshot (QlSqliteEventStore *self,
+                 const char         *ledger,
+                 gint64              version,
+                 const char         *state)
 {
-  sqlite3_stmt *save = self->statements[STATEMENT_SAVE_SNAPSHOT];
+  sqlite3_stmt *stmt = self->statements[STATEMENT_SAVE_SNAPSHOT];
 
-  sqlite3_bind_text (save, 1, append->ledger, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (save, 2, append->expected_version + append->n_events);
-  sqlite3_bind_text (save, 3, append->snapshot, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 1, ledger, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, version);
+  sqlite3_bind_text (stmt, 3, state, -1, SQLITE_STATIC);
   return step_once (self, STATEMENT_SAVE_SNAPSHOT);
 }
 
@@ -531,7 +533,8 @@ write_appends_in_transaction (QlSqliteEventStore    *self,
 
       if (append->snapshot != NULL)
         {
-          rc = save_append_snapshot (self, append);
+          rc = insert_snapshot (self, append->ledger,
+                                append->expected_version + append->n_events, append->snapshot);
           if (rc != SQLITE_DONE)
             goto failed;
         }
@@ -838,19 +841,45 @@ ql_sqlite_event_store_save_snapshot (QlEventStore  *store,
                                      GError       **error)
 {
   QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
-  sqlite3_stmt *stmt = self->statements[STATEMENT_SAVE_SNAPSHOT];
   int rc;
 
   if (!check_writable (self, error))
     return FALSE;
 
-  sqlite3_bind_text (stmt, 1, ledger, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, version);
-  sqlite3_bind_text (stmt, 3, state, -1, SQLITE_STATIC);
-  rc = step_once (self, STATEMENT_SAVE_SNAPSHOT);
+  rc = insert_snapshot (self, ledger, version, state);
   if (rc != SQLITE_DONE)
     {
       set_error_from_code (self, rc, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* One transaction: one fsync for them all. */
+static gboolean
+ql_sqlite_event_store_save_snapshots (QlEventStore      *store,
+                                      const char        *ledger,
+                                      const QlSnapshot  *snapshots,
+                                      guint              n_snapshots,
+                                      GError           **error)
+{
+  QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
+  int rc;
+
+  if (!check_writable (self, error))
+    return FALSE;
+
+  rc = step_once (self, STATEMENT_BEGIN);
+  for (guint i = 0; i < n_snapshots && rc == SQLITE_DONE; i++)
+    rc = insert_snapshot (self, ledger, snapshots[i].version, snapshots[i].state);
+  if (rc == SQLITE_DONE)
+    rc = step_once (self, STATEMENT_COMMIT);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_error_from_code (self, rc, error);
+      rollback (self);
       return FALSE;
     }
 
@@ -931,6 +960,7 @@ ql_sqlite_event_store_iface_init (QlEventStoreInterface *iface)
   iface->load_snapshot = ql_sqlite_event_store_load_snapshot;
   iface->append_batch = ql_sqlite_event_store_append_batch;
   iface->find_reference = ql_sqlite_event_store_find_reference;
+  iface->save_snapshots = ql_sqlite_event_store_save_snapshots;
 }
 
 static void

@@ -635,6 +635,27 @@ START_TEST (test_snapshots)
   ck_assert (ql_event_store_save_snapshot (store, "Card", 9, "{\"balance\":9}", &error));
   assert_no_error (error);
 
+  /* Many at once, one of them replacing an older one. */
+  {
+    const QlSnapshot many[] = {
+      { 20, "{\"balance\":20}" },
+      { 30, "{\"balance\":30}" },
+      { 9, "{\"balance\":90}" },
+    };
+
+    ck_assert (ql_event_store_save_snapshots (store, "Card", many, G_N_ELEMENTS (many), &error));
+    assert_no_error (error);
+    ck_assert (ql_event_store_save_snapshots (store, "Card", NULL, 0, &error));
+    for (guint i = 0; i < G_N_ELEMENTS (many); i++)
+      {
+        ck_assert (ql_event_store_load_snapshot (store, "Card", many[i].version, &version, &state,
+                                                 &error));
+        ck_assert_int_eq (version, many[i].version);
+        ck_assert_str_eq (state, many[i].state);
+        g_clear_pointer (&state, g_free);
+      }
+  }
+
   ck_assert (ql_event_store_load_snapshot (store, "Cash", 4, &version, &state, &error));
   ck_assert_int_eq (version, 2);
   ck_assert_str_eq (state, "{\"balance\":2}");
