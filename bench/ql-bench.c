@@ -597,6 +597,72 @@ drop_snapshots (const char *path)
   sqlite3_close (db);
 }
 
+/* Versions time travel goes to, the same in every run. */
+#define TIME_TRAVELS 200
+
+/* Time travel on the big ledger, as the history's scale does it: the
+ * state at versions all over the ledger, as the cold load left its
+ * snapshots. One sample is the median of TIME_TRAVELS calls. */
+static void
+bench_time_travel (Bench      *bench,
+                   const char *big_path,
+                   guint       run,
+                   Figure     *travel)
+{
+  g_autoptr(QlEventStore) store = open_store (big_path);
+  g_autoptr(QlLedgerBook) book = open_book (store);
+  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) raw_times = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GRand) rand = g_rand_new_with_seed (run + 1);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *snapshot = NULL;
+  sqlite3_stmt *events = NULL;
+
+  check_sql (sqlite3_open_v2 (big_path, &db, SQLITE_OPEN_READONLY, NULL), db, "raw open");
+  check_sql (sqlite3_prepare_v2 (db, "SELECT version, state FROM snapshots WHERE ledger = ?1"
+                                 " AND version <= ?2 ORDER BY version DESC LIMIT 1",
+                                 -1, &snapshot, NULL), db, "raw prepare");
+  check_sql (sqlite3_prepare_v2 (db, "SELECT position, version, type, timestamp, payload"
+                                 " FROM events WHERE ledger = ?1 AND version > ?2 - 1000"
+                                 " AND version <= ?2 ORDER BY version", -1, &events, NULL),
+             db, "raw prepare");
+
+  for (guint i = 0; i < TIME_TRAVELS; i++)
+    {
+      gint64 version = g_rand_int_range (rand, 1, (gint32) bench->n_events + 1);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(QlLedger) past = NULL;
+      gint64 sum = 0;
+      double start;
+
+      start = now_s ();
+      past = ql_ledger_book_state_at (book, "Big account", version, &error);
+      add (times, (now_s () - start) * 1000);
+      check (past != NULL, &error, "time travel");
+      g_assert (ql_ledger_get_version (past) == version);
+
+      start = now_s ();
+      sqlite3_bind_text (snapshot, 1, "Big account", -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (snapshot, 2, version);
+      while (sqlite3_step (snapshot) == SQLITE_ROW)
+        sum += sqlite3_column_int64 (snapshot, 0);
+      sqlite3_reset (snapshot);
+      sqlite3_bind_text (events, 1, "Big account", -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (events, 2, version);
+      while (sqlite3_step (events) == SQLITE_ROW)
+        sum += sqlite3_column_text (events, 4)[0];
+      sqlite3_reset (events);
+      add (raw_times, (now_s () - start) * 1000);
+      g_assert (sum != 0);
+    }
+
+  sqlite3_finalize (snapshot);
+  sqlite3_finalize (events);
+  sqlite3_close (db);
+  add (travel->samples, median (times));
+  add (travel->baseline, median (raw_times));
+}
+
 /* Loading the one-ledger database: cold (no snapshot, every event
  * replayed), then from the snapshot the cold load left. */
 static void
@@ -605,12 +671,15 @@ bench_load (Bench      *bench,
 {
   g_autoptr(Figure) cold = figure_new ("replay_cold", "events/s", TRUE);
   g_autoptr(Figure) warm = figure_new ("load_with_snapshot", "ms", FALSE);
+  g_autoptr(Figure) travel = figure_new ("time_travel", "ms", FALSE);
   g_autofree char *sql = NULL;
 
   cold->baseline_what = "raw SQLite, the same rows read by (ledger, version)";
   cold->target_what = ">= 2000000 events/s";
   warm->baseline_what = "raw SQLite, open the file and read one row";
   warm->target_what = "< 5 ms";
+  travel->baseline_what = "raw SQLite, read the snapshot row and the 1000 events before a version";
+  travel->target_what = "< 16 ms (one frame at 60 Hz; the issue sets no number)";
 
   for (guint run = 0; run < bench->runs; run++)
     {
@@ -658,6 +727,7 @@ bench_load (Bench      *bench,
         g_assert (ql_ledger_get_version (ql_ledger_book_lookup (book, "Big account"))
                   == bench->n_events);
       }
+      bench_time_travel (bench, big_path, run, travel);
       say ("load run %u: cold %.0f events/s (raw scan %.0f), with snapshot %.2f ms (raw %.2f)",
            run + 1, g_array_index (cold->samples, double, run),
            g_array_index (cold->baseline, double, run), g_array_index (warm->samples, double, run),
@@ -665,6 +735,7 @@ bench_load (Bench      *bench,
     }
   figure_print (cold);
   figure_print (warm);
+  figure_print (travel);
 }
 
 static gboolean
