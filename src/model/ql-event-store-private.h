@@ -8,6 +8,7 @@
 
 G_BEGIN_DECLS
 
-char *_ql_payload_dup_reference (const char *payload);
+gboolean  _ql_payload_mentions_reference (const char *payload);
+char     *_ql_payload_dup_reference      (const char *payload);
 
 G_END_DECLS

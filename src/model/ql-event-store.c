@@ -463,6 +463,21 @@ typedef struct
 } ReferenceSearch;
 
 /*
+ * _ql_payload_mentions_reference:
+ * @payload: an event's payload
+ *
+ * Most events carry no reference: this tells them apart without parsing.
+ *
+ * Returns: %FALSE when @payload has no `reference` member; %TRUE when it
+ *   may have one
+ */
+gboolean
+_ql_payload_mentions_reference (const char *payload)
+{
+  return strstr (payload, "\"reference\"") != NULL;
+}
+
+/*
  * _ql_payload_dup_reference:
  * @payload: an event's payload
  *
@@ -480,8 +495,7 @@ _ql_payload_dup_reference (const char *payload)
   JsonNode *root;
   const char *reference;
 
-  /* Most events carry no reference: skip them without parsing. */
-  if (strstr (payload, "\"reference\"") == NULL)
+  if (!_ql_payload_mentions_reference (payload))
     return NULL;
 
   if (_ql_flat_object_parse (payload, &flat))

@@ -655,7 +655,7 @@ ql_sqlite_event_store_append (QlEventStore      *store,
   QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
 
   /* A new ledger needs its name written, and a reference its own row. */
-  if (n_events == 1 && expected_version > 0 && strstr (events[0].payload, "\"reference\"") == NULL)
+  if (n_events == 1 && expected_version > 0 && !_ql_payload_mentions_reference (events[0].payload))
     return append_one (self, ledger, expected_version, &events[0], error);
 
   return write_appends (self, &append, 1, NULL, NULL, error);
