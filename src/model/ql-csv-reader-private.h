@@ -6,9 +6,15 @@
 
 #include <glib.h>
 
+#include "ql-text-rules.h"
+
 G_BEGIN_DECLS
 
 #define QL_CSV_MAX_FIELDS 8
+/* The longest record, line breaks inside quoted fields included. */
+#define QL_CSV_MAX_LINE_BYTES 65536
+/* No field holds more than the longest ledger name. */
+#define QL_CSV_MAX_FIELD_BYTES QL_TEXT_NAME_MAX_BYTES
 
 typedef struct
 {

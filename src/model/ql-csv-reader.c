@@ -62,6 +62,44 @@ set_error (GError     **error,
                _("Line %" PRIu64 ": %s"), line, detail);
 }
 
+/* A NUL byte would cut a field short wherever it is read as a C string,
+ * so it is refused rather than read; the caps keep one line from holding
+ * more than any command can take. */
+static gboolean
+check_record (QlCsvReader  *reader,
+              gsize         n_bytes,
+              GError      **error)
+{
+  if (n_bytes > QL_CSV_MAX_LINE_BYTES)
+    {
+      g_autofree char *detail = g_strdup_printf (_("the line is longer than %u bytes"),
+                                                 (guint) QL_CSV_MAX_LINE_BYTES);
+
+      set_error (error, reader->line, detail);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < reader->n_fields; i++)
+    {
+      const GString *field = reader->fields[i];
+
+      if (memchr (field->str, '\0', field->len) != NULL)
+        {
+          set_error (error, reader->line, _("the line holds a NUL byte"));
+          return FALSE;
+        }
+      if (field->len > QL_CSV_MAX_FIELD_BYTES)
+        {
+          g_autofree char *detail = g_strdup_printf (_("a field is longer than %u bytes"),
+                                                     (guint) QL_CSV_MAX_FIELD_BYTES);
+
+          set_error (error, reader->line, detail);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 /**
  * _ql_csv_reader_next:
  * @reader: a reader
@@ -70,6 +108,9 @@ set_error (GError     **error,
  * @error: return location for a #GError
  *
  * Reads the next record into @reader's fields.
+ *
+ * A record longer than %QL_CSV_MAX_LINE_BYTES, a field longer than
+ * %QL_CSV_MAX_FIELD_BYTES or a NUL byte anywhere in a record is an error.
  *
  * Returns: %TRUE on success (a record, or the end), %FALSE with @error set
  *   to %QL_LEDGER_ERROR_INVALID_IMPORT naming the line
@@ -82,6 +123,7 @@ _ql_csv_reader_next (QlCsvReader  *reader,
   const char *data = reader->data;
   gsize end = reader->length;
   gsize p = reader->offset;
+  gsize record_start = p;
 
   *out_done = FALSE;
   reader->n_fields = 0;
@@ -176,6 +218,9 @@ _ql_csv_reader_next (QlCsvReader  *reader,
         }
       break;
     }
+
+  if (!check_record (reader, p - record_start, error))
+    return FALSE;
 
   reader->offset = p;
   return TRUE;

@@ -655,7 +655,9 @@ change_ledger (QlLedgerBook  *self,
   g_autofree char *key = ql_ledger_normalize_name (name, error);
   ChangeCommand command = { type, amount_text };
 
-  return key != NULL && run_command (self, key, plan_change, &command, error) > 0;
+  return key != NULL &&
+         ql_text_check (QL_TEXT_FIELD_AMOUNT, amount_text, -1, error) &&
+         run_command (self, key, plan_change, &command, error) > 0;
 }
 
 typedef struct
@@ -1172,6 +1174,8 @@ ql_ledger_book_open_account (QlLedgerBook  *self,
   key = ql_ledger_normalize_name (name, error);
   if (key == NULL)
     return FALSE;
+  if (currency != NULL && !ql_text_check (QL_TEXT_FIELD_CURRENCY, currency, -1, error))
+    return FALSE;
 
   trimmed = g_strstrip (g_strdup (currency != NULL ? currency : ""));
   if (trimmed[0] != '\0')
@@ -1227,7 +1231,8 @@ ql_ledger_book_create_item (QlLedgerBook  *self,
   key = ql_ledger_normalize_name (name, error);
   if (key == NULL)
     return FALSE;
-  if (!ql_quantity_parse (quantity, TRUE, &opening, error))
+  if (!ql_text_check (QL_TEXT_FIELD_AMOUNT, quantity, -1, error) ||
+      !ql_quantity_parse (quantity, TRUE, &opening, error))
     return FALSE;
 
   json_builder_begin_object (builder);
@@ -1362,9 +1367,14 @@ ql_ledger_book_decrease (QlLedgerBook  *self,
  * that event is returned and nothing is written, so a client may retry a
  * request safely.
  *
+ * @reference must pass ql_text_check() as %QL_TEXT_FIELD_REFERENCE: at most
+ * %QL_TEXT_REFERENCE_MAX_BYTES bytes of UTF-8 with no control or invisible
+ * characters; @amount and @currency have their own byte limits. A text
+ * that does not is refused before the store is read or written.
+ *
  * Returns: (transfer full): the event that carries @reference, or %NULL
- *   with @error set, for instance to %QL_LEDGER_ERROR_INVALID_CURRENCY or
- *   %QL_LEDGER_ERROR_INSUFFICIENT_FUNDS
+ *   with @error set, for instance to %QL_LEDGER_ERROR_INVALID_REFERENCE,
+ *   %QL_LEDGER_ERROR_INVALID_CURRENCY or %QL_LEDGER_ERROR_INSUFFICIENT_FUNDS
  */
 QlEvent *
 ql_ledger_book_withdraw_for_reference (QlLedgerBook  *self,
@@ -1385,8 +1395,13 @@ ql_ledger_book_withdraw_for_reference (QlLedgerBook  *self,
   g_return_val_if_fail (reference != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  /* Every text is checked before the store is read or written, so a
+   * refused payment leaves nothing behind. */
   key = ql_ledger_normalize_name (name, error);
-  if (key == NULL)
+  if (key == NULL ||
+      !ql_text_check (QL_TEXT_FIELD_AMOUNT, amount, -1, error) ||
+      !ql_text_check (QL_TEXT_FIELD_CURRENCY, currency, -1, error) ||
+      !ql_text_check (QL_TEXT_FIELD_REFERENCE, reference, -1, error))
     return NULL;
 
   version = run_command (self, key, plan_withdrawal_for_reference, &command, error);
@@ -2025,6 +2040,9 @@ check_import_row (Import  *import,
 
   index = find_import_ledger (import, name, error);
   if (index < 0)
+    return FALSE;
+  if (!ql_text_check (type == ROW_OPEN ? QL_TEXT_FIELD_CURRENCY : QL_TEXT_FIELD_AMOUNT,
+                      field (import, 2), -1, error))
     return FALSE;
 
   if (type == ROW_OPEN || type == ROW_CREATE_ITEM)

@@ -1023,26 +1023,18 @@ ql_ledger_parse_amount (QlLedger    *self,
   return ql_amount_parse (text, self->decimals, out_minor, error);
 }
 
-/* Line and paragraph separators break a line as control characters do. */
-static gboolean
-is_forbidden_in_name (gunichar c)
-{
-  GUnicodeType type = g_unichar_type (c);
-
-  return type == G_UNICODE_CONTROL ||
-         type == G_UNICODE_LINE_SEPARATOR ||
-         type == G_UNICODE_PARAGRAPH_SEPARATOR;
-}
-
 /**
  * ql_ledger_normalize_name:
  * @name: a ledger name as the user typed it
  * @error: return location for a #GError
  *
  * Checks a ledger name and returns the form it is stored under: Unicode
- * NFC with surrounding white space removed. A name must be valid UTF-8,
- * hold no control characters (tabs, line breaks, escapes) and have from 1
- * to %QL_LEDGER_NAME_MAX_CHARS characters.
+ * NFC with surrounding white space removed. A name must have at most
+ * %QL_TEXT_NAME_MAX_BYTES bytes as given (checked first, so a long text is
+ * refused without being normalised), be valid UTF-8, hold no character
+ * that ql_text_is_forbidden_char() refuses (control characters such as tabs
+ * and line breaks, invisible format characters such as U+200B, unassigned
+ * code points) and have from 1 to %QL_LEDGER_NAME_MAX_CHARS characters.
  *
  * Returns: (transfer full) (nullable): the stored form of the name, or
  *   %NULL with @error set to %QL_LEDGER_ERROR_INVALID_NAME
@@ -1059,12 +1051,8 @@ ql_ledger_normalize_name (const char  *name,
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!g_utf8_validate (name, -1, NULL))
-    {
-      g_set_error_literal (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_NAME,
-                           _("A ledger name must be valid text"));
-      return NULL;
-    }
+  if (!ql_text_check (QL_TEXT_FIELD_NAME, name, -1, error))
+    return NULL;
 
   /* Text in ASCII is in NFC already; every command names a ledger, and
    * most names are ASCII. */
@@ -1091,16 +1079,6 @@ ql_ledger_normalize_name (const char  *name,
       g_set_error_literal (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_NAME,
                            _("A ledger needs a name"));
       return NULL;
-    }
-
-  for (const char *p = start; p < end; p = g_utf8_next_char (p))
-    {
-      if (is_forbidden_in_name (g_utf8_get_char (p)))
-        {
-          g_set_error_literal (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_NAME,
-                               _("A ledger name cannot hold control characters such as tabs or line breaks"));
-          return NULL;
-        }
     }
 
   n_chars = g_utf8_strlen (start, end - start);

@@ -7,6 +7,7 @@
 #include <glib-object.h>
 
 #include "ql-event.h"
+#include "ql-text-rules.h"
 
 G_BEGIN_DECLS
 
@@ -28,6 +29,8 @@ G_BEGIN_DECLS
  * @QL_LEDGER_ERROR_BUSY: other writers kept winning; nothing was written
  * @QL_LEDGER_ERROR_INVALID_IMPORT: an imported file is not in the format
  *   ql_ledger_book_import_csv() reads
+ * @QL_LEDGER_ERROR_INVALID_REFERENCE: a payment reference that is too long
+ *   or not text (see ql_text_check())
  *
  * Errors of the %QL_LEDGER_ERROR domain. Messages are translated and fit
  * to show to a user as they are.
@@ -46,6 +49,7 @@ typedef enum
   QL_LEDGER_ERROR_INVALID_VERSION,
   QL_LEDGER_ERROR_BUSY,
   QL_LEDGER_ERROR_INVALID_IMPORT,
+  QL_LEDGER_ERROR_INVALID_REFERENCE,
 } QlLedgerError;
 
 GQuark ql_ledger_error_quark (void);
@@ -99,7 +103,8 @@ char         *ql_ledger_normalize_name   (const char           *name,
 /**
  * QL_LEDGER_NAME_MAX_CHARS:
  *
- * The longest a ledger name can be, in characters.
+ * The longest a ledger name can be, in characters, once normalised; as
+ * given it can also have at most %QL_TEXT_NAME_MAX_BYTES bytes.
  */
 #define QL_LEDGER_NAME_MAX_CHARS 100
 

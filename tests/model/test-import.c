@@ -47,15 +47,24 @@ temp_dir_clear (TempDir *temp)
 }
 
 static GFile *
-write_file (TempDir    *temp,
-            const char *name,
-            const char *contents)
+write_file_len (TempDir    *temp,
+                const char *name,
+                const char *contents,
+                gssize      length)
 {
   g_autofree char *path = g_build_filename (temp->dir, name, NULL);
   g_autoptr(GError) error = NULL;
 
-  ck_assert (g_file_set_contents (path, contents, -1, &error));
+  ck_assert (g_file_set_contents (path, contents, length, &error));
   return g_file_new_for_path (path);
+}
+
+static GFile *
+write_file (TempDir    *temp,
+            const char *name,
+            const char *contents)
+{
+  return write_file_len (temp, name, contents, -1);
 }
 
 static QlLedgerBook *
@@ -187,14 +196,15 @@ START_TEST (test_import_example)
 }
 END_TEST
 
-/* Imports @csv into a book holding one account with 100 in it, expecting
- * a failure with @domain/@code whose message starts with @prefix, and
- * checks that nothing was written. */
+/* Imports @length bytes of @csv into a book holding one account with 100
+ * in it, expecting a failure with @domain/@code whose message starts with
+ * @prefix, and checks that nothing was written. */
 static void
-assert_import_fails (const char *csv,
-                     GQuark      domain,
-                     int         code,
-                     const char *prefix)
+assert_import_fails_len (const char *csv,
+                         gssize      length,
+                         GQuark      domain,
+                         int         code,
+                         const char *prefix)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
   g_autoptr(QlLedgerBook) book = new_book (store);
@@ -206,7 +216,7 @@ assert_import_fails (const char *csv,
   ck_assert (ql_ledger_book_deposit (book, "Existing", "100", NULL));
 
   temp_dir_init (&temp);
-  file = write_file (&temp, "bad.csv", csv);
+  file = write_file_len (&temp, "bad.csv", csv, length);
   ck_assert (!ql_ledger_book_import_csv (book, file, NULL, NULL, NULL, NULL, &error));
   ck_assert_msg (g_error_matches (error, domain, code), "%s: got %s", csv, error->message);
   ck_assert_msg (g_str_has_prefix (error->message, prefix), "“%s” does not start with “%s”",
@@ -216,6 +226,15 @@ assert_import_fails (const char *csv,
   ck_assert_int_eq (balance_of (book, "Existing"), 100);
   ck_assert_uint_eq (g_list_model_get_n_items (ql_ledger_book_get_ledgers (book)), 1);
   temp_dir_clear (&temp);
+}
+
+static void
+assert_import_fails (const char *csv,
+                     GQuark      domain,
+                     int         code,
+                     const char *prefix)
+{
+  assert_import_fails_len (csv, -1, domain, code, prefix);
 }
 
 START_TEST (test_failing_row_writes_nothing)
@@ -276,6 +295,86 @@ START_TEST (test_malformed_files)
                        QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_NAME, "Line 2: ");
   assert_import_fails ("ledger,type,amount\nExisting,deposit,1\n\"A,B\",open,\nExisting,deposit,x\n",
                        QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_AMOUNT, "Line 4: ");
+}
+END_TEST
+
+/* A NUL byte would cut a field short: `1\0000` read as 1, `ac\0ct` as
+ * `ac`. It is refused wherever it is, naming the line. */
+START_TEST (test_nul_bytes_refused)
+{
+  static const char amount[] = "ledger,type,amount\nExisting,deposit,1\0000\n";
+  static const char name[] = "ledger,type,amount\nExisting,deposit,1\nac\0ct,open,\n";
+  static const char quoted[] = "ledger,type,amount\n\"Exi\nst\0ing\",open,\n";
+  static const char header[] = "ledger,type,am\0ount\nExisting,deposit,1\n";
+  static const char last[] = "ledger,type,amount\nExisting,deposit,1\n\0";
+
+  assert_import_fails_len (amount, sizeof amount - 1, QL_LEDGER_ERROR,
+                           QL_LEDGER_ERROR_INVALID_IMPORT, "Line 2: the line holds a NUL byte");
+  assert_import_fails_len (name, sizeof name - 1, QL_LEDGER_ERROR,
+                           QL_LEDGER_ERROR_INVALID_IMPORT, "Line 3: the line holds a NUL byte");
+  assert_import_fails_len (quoted, sizeof quoted - 1, QL_LEDGER_ERROR,
+                           QL_LEDGER_ERROR_INVALID_IMPORT, "Line 2: the line holds a NUL byte");
+  assert_import_fails_len (header, sizeof header - 1, QL_LEDGER_ERROR,
+                           QL_LEDGER_ERROR_INVALID_IMPORT, "Line 1: the line holds a NUL byte");
+  assert_import_fails_len (last, sizeof last - 1, QL_LEDGER_ERROR,
+                           QL_LEDGER_ERROR_INVALID_IMPORT, "Line 3: the line holds a NUL byte");
+}
+END_TEST
+
+/* A line longer than the cap, or a field longer than a name can be, is
+ * refused naming the line, before any field of it is parsed. */
+START_TEST (test_long_lines_refused)
+{
+  g_autofree char *long_field = g_strnfill (QL_TEXT_NAME_MAX_BYTES + 1, 'a');
+  g_autofree char *longest_field = g_strnfill (QL_TEXT_NAME_MAX_BYTES, 'a');
+  g_autofree char *long_line = NULL;
+  g_autofree char *field_csv = NULL;
+  g_autofree char *name_csv = NULL;
+  g_autofree char *line_csv = NULL;
+  g_autofree char *amount_csv = NULL;
+  g_autofree char *message = NULL;
+  GString *line = g_string_new ("\"");
+
+  /* Many short lines inside one quoted field make one long record. */
+  while (line->len <= 65536)
+    g_string_append (line, "abcdefghijklmnopqrstuvwxyz\n");
+  g_string_append (line, "\",open,");
+  long_line = g_string_free (line, FALSE);
+
+  field_csv = g_strdup_printf ("ledger,type,amount\nExisting,deposit,1\n%s,open,\n", long_field);
+  message = g_strdup_printf ("Line 3: a field is longer than %u bytes", QL_TEXT_NAME_MAX_BYTES);
+  assert_import_fails (field_csv, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_IMPORT, message);
+
+  /* A field of the cap passes the reader; the name rule then refuses it. */
+  name_csv = g_strdup_printf ("ledger,type,amount\n%s,open,\n", longest_field);
+  assert_import_fails (name_csv, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_NAME, "Line 2: ");
+
+  line_csv = g_strdup_printf ("ledger,type,amount\n%s\n", long_line);
+  assert_import_fails (line_csv, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_IMPORT,
+                       "Line 2: the line is longer than 65536 bytes");
+
+  amount_csv = g_strdup_printf ("ledger,type,amount\nExisting,deposit,%s\n", longest_field);
+  assert_import_fails (amount_csv, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_AMOUNT,
+                       "Line 2: An amount can have at most 64 bytes");
+}
+END_TEST
+
+/* Every field that enters an event gets the same text rules as the
+ * commands. */
+START_TEST (test_text_rules_in_rows)
+{
+  assert_import_fails ("ledger,type,amount\nZero\xE2\x80\x8Bwidth,open,\n",
+                       QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_NAME,
+                       "Line 2: A ledger name cannot hold invisible or unassigned characters such as U+200B");
+  assert_import_fails ("ledger,type,amount\nBad\xFF\xFE,open,\n",
+                       QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_NAME,
+                       "Line 2: A ledger name must be valid text");
+  assert_import_fails ("ledger,type,amount\nExisting,deposit,1\x1B\n",
+                       QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_AMOUNT,
+                       "Line 2: An amount cannot hold control or invisible characters such as U+001B");
+  assert_import_fails ("ledger,type,amount\nNew,open,U\xE2\x80\xAESD\n",
+                       QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_CURRENCY,
+                       "Line 2: A currency code cannot hold control or invisible characters such as U+202E");
 }
 END_TEST
 
@@ -696,6 +795,9 @@ import_suite (void)
   tc = tcase_create ("format");
   tcase_add_test (tc, test_import_example);
   tcase_add_test (tc, test_malformed_files);
+  tcase_add_test (tc, test_nul_bytes_refused);
+  tcase_add_test (tc, test_long_lines_refused);
+  tcase_add_test (tc, test_text_rules_in_rows);
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("all-or-nothing");
