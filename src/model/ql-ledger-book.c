@@ -46,6 +46,9 @@ struct _QlLedgerBook
   QlEventStore *store;
   GListStore   *ledgers;
   GHashTable   *by_name;
+  /* The normal form of a name another program stored in another form
+   * (such as NFD) → its ledger, so that commands find it. */
+  GHashTable   *by_key;
   GSource      *watch_source;
 
   /* The newest position of the notification log known to be applied. */
@@ -152,13 +155,54 @@ compare_ledgers_indirect (gconstpointer a,
 }
 
 static void
+index_ledger (QlLedgerBook *self,
+              const char   *name,
+              QlLedger     *ledger)
+{
+  g_autofree char *key = ql_ledger_normalize_name (name, NULL);
+
+  g_hash_table_insert (self->by_name, g_strdup (name), g_object_ref (ledger));
+  /* The first ledger stored under a form keeps it. */
+  if (key != NULL && strcmp (key, name) != 0 && !g_hash_table_contains (self->by_key, key))
+    g_hash_table_insert (self->by_key, g_steal_pointer (&key), g_object_ref (ledger));
+}
+
+/* The name the store keeps the ledger @key (a name in its normal form)
+ * under: @key itself, or the form another program wrote it in. */
+static const char *
+resolve_name (QlLedgerBook *self,
+              const char   *key)
+{
+  QlLedger *ledger;
+
+  if (g_hash_table_contains (self->by_name, key))
+    return key;
+  ledger = g_hash_table_lookup (self->by_key, key);
+  return ledger != NULL ? ql_ledger_get_name (ledger) : key;
+}
+
+/* Checks the name a command was given and returns the name its ledger is
+ * stored under. */
+static char *
+command_name (QlLedgerBook  *self,
+              const char    *name,
+              GError       **error)
+{
+  g_autofree char *key = ql_ledger_normalize_name (name, error);
+
+  if (key == NULL)
+    return NULL;
+  return g_strdup (resolve_name (self, key));
+}
+
+static void
 add_ledger (QlLedgerBook *self,
             QlLedger     *ledger)
 {
   g_assert (QL_IS_LEDGER_BOOK (self));
   g_assert (!g_hash_table_contains (self->by_name, ql_ledger_get_name (ledger)));
 
-  g_hash_table_insert (self->by_name, g_strdup (ql_ledger_get_name (ledger)), g_object_ref (ledger));
+  index_ledger (self, ql_ledger_get_name (ledger), ledger);
   g_list_store_insert_sorted (self->ledgers, ledger, compare_ledgers, NULL);
   self->changed_pending = TRUE;
 }
@@ -652,7 +696,7 @@ change_ledger (QlLedgerBook  *self,
                const char    *amount_text,
                GError       **error)
 {
-  g_autofree char *key = ql_ledger_normalize_name (name, error);
+  g_autofree char *key = command_name (self, name, error);
   ChangeCommand command = { type, amount_text };
 
   return key != NULL &&
@@ -918,7 +962,7 @@ ql_ledger_book_initable_init (GInitable     *initable,
         return FALSE;
       if (ledger == NULL)
         continue;
-      g_hash_table_insert (self->by_name, g_strdup (head->ledger), g_object_ref (ledger));
+      index_ledger (self, head->ledger, ledger);
       g_ptr_array_add (loaded, g_steal_pointer (&ledger));
     }
 
@@ -948,6 +992,7 @@ ql_ledger_book_dispose (GObject *object)
     }
   g_clear_object (&self->ledgers);
   g_clear_pointer (&self->by_name, g_hash_table_unref);
+  g_clear_pointer (&self->by_key, g_hash_table_unref);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (ql_ledger_book_parent_class)->dispose (object);
@@ -1060,6 +1105,7 @@ ql_ledger_book_init (QlLedgerBook *self)
 {
   self->ledgers = g_list_store_new (QL_TYPE_LEDGER);
   self->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->snapshot_interval = DEFAULT_SNAPSHOT_INTERVAL;
 }
 
@@ -1137,7 +1183,7 @@ ql_ledger_book_lookup (QlLedgerBook *self,
   key = ql_ledger_normalize_name (name, NULL);
   if (key == NULL)
     return NULL;
-  return g_hash_table_lookup (self->by_name, key);
+  return g_hash_table_lookup (self->by_name, resolve_name (self, key));
 }
 
 /**
@@ -1171,7 +1217,7 @@ ql_ledger_book_open_account (QlLedgerBook  *self,
   g_return_val_if_fail (name != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  key = ql_ledger_normalize_name (name, error);
+  key = command_name (self, name, error);
   if (key == NULL)
     return FALSE;
   if (currency != NULL && !ql_text_check (QL_TEXT_FIELD_CURRENCY, currency, -1, error))
@@ -1228,7 +1274,7 @@ ql_ledger_book_create_item (QlLedgerBook  *self,
   g_return_val_if_fail (quantity != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  key = ql_ledger_normalize_name (name, error);
+  key = command_name (self, name, error);
   if (key == NULL)
     return FALSE;
   if (!ql_text_check (QL_TEXT_FIELD_AMOUNT, quantity, -1, error) ||
@@ -1397,7 +1443,7 @@ ql_ledger_book_withdraw_for_reference (QlLedgerBook  *self,
 
   /* Every text is checked before the store is read or written, so a
    * refused payment leaves nothing behind. */
-  key = ql_ledger_normalize_name (name, error);
+  key = command_name (self, name, error);
   if (key == NULL ||
       !ql_text_check (QL_TEXT_FIELD_AMOUNT, amount, -1, error) ||
       !ql_text_check (QL_TEXT_FIELD_CURRENCY, currency, -1, error) ||
@@ -1439,7 +1485,7 @@ ql_ledger_book_undo (QlLedgerBook  *self,
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  key = ql_ledger_normalize_name (name, error);
+  key = command_name (self, name, error);
   if (key == NULL)
     return NULL;
 
@@ -1475,7 +1521,7 @@ ql_ledger_book_state_at (QlLedgerBook  *self,
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  key = ql_ledger_normalize_name (name, error);
+  key = command_name (self, name, error);
   if (key == NULL)
     return NULL;
 
@@ -1528,7 +1574,7 @@ ql_ledger_book_list_events (QlLedgerBook  *self,
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  key = ql_ledger_normalize_name (name, error);
+  key = command_name (self, name, error);
   if (key == NULL)
     return NULL;
 
@@ -1754,7 +1800,7 @@ typedef struct
   gboolean              header_seen;
   /* A ledger field's text as written → index + 1 in ledgers. */
   GHashTable           *by_text;
-  /* A normalised name → index + 1 in ledgers. */
+  /* A normalised name (owned) → index + 1 in ledgers. */
   GHashTable           *by_name;
   GPtrArray            *ledgers;
   GArray               *rows;
@@ -1803,7 +1849,7 @@ import_new (QlLedgerBook         *book,
 
   import->book = g_object_ref (book);
   import->by_text = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  import->by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  import->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   import->ledgers = g_ptr_array_new_with_free_func (import_ledger_free);
   import->rows = g_array_new (FALSE, FALSE, sizeof (ImportRow));
   import->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
@@ -1920,13 +1966,15 @@ find_import_ledger (Import      *import,
       return GPOINTER_TO_UINT (found);
     }
 
-  if (!sync_ledger (import->book, name, &ledger, error))
+  if (!sync_ledger (import->book, resolve_name (import->book, name), &ledger, error))
     return -1;
   if (ledger == NULL)
     return 0;
 
   entry = g_new0 (ImportLedger, 1);
-  entry->name = g_steal_pointer (&name);
+  /* Events go to the name the store keeps, which another program may have
+   * written in another normal form. */
+  entry->name = g_strdup (ql_ledger_get_name (ledger));
   entry->existing = g_object_ref (ledger);
   entry->kind = ql_ledger_get_kind (ledger);
   entry->currency = ql_ledger_get_currency (ledger);
@@ -1934,7 +1982,8 @@ find_import_ledger (Import      *import,
   entry->balance = ql_ledger_get_balance (ledger);
   entry->version = ql_ledger_get_version (ledger);
   g_ptr_array_add (import->ledgers, entry);
-  g_hash_table_insert (import->by_name, entry->name, GUINT_TO_POINTER (import->ledgers->len));
+  g_hash_table_insert (import->by_name, g_steal_pointer (&name),
+                       GUINT_TO_POINTER (import->ledgers->len));
   g_hash_table_insert (import->by_text, g_strdup (text), GUINT_TO_POINTER (import->ledgers->len));
 
   return import->ledgers->len;
@@ -1959,7 +2008,8 @@ add_import_ledger (Import       *import,
   entry->balance = balance;
   entry->version = 1;
   g_ptr_array_add (import->ledgers, entry);
-  g_hash_table_insert (import->by_name, entry->name, GUINT_TO_POINTER (import->ledgers->len));
+  g_hash_table_insert (import->by_name, g_strdup (entry->name),
+                       GUINT_TO_POINTER (import->ledgers->len));
   g_hash_table_insert (import->by_text, g_strdup (text), GUINT_TO_POINTER (import->ledgers->len));
 
   return import->ledgers->len;

@@ -319,6 +319,69 @@ START_TEST (test_long_name_refused_first)
 }
 END_TEST
 
+/* Another program may store a name in another normal form, such as NFD:
+ * the book finds it under the NFC form every command looks names up in,
+ * and its events keep going to the stream the store has. */
+START_TEST (test_name_stored_in_nfd_is_found)
+{
+  static const char nfd[] = "Cafe\xCC\x81";
+  static const char nfc[] = "Caf\xC3\xA9";
+  static const char nfd_item[] = "Bo\xCC\x88x";
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *csv_path = g_build_filename (dir, "rows.csv", NULL);
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = NULL;
+  g_autoptr(GFile) csv = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) exists_error = NULL;
+  g_autoptr(GError) import_error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  QlNewEvent opened = { QL_EVENT_ACCOUNT_OPENED, "{\"currency\":null}" };
+  QlNewEvent created = { QL_EVENT_ITEM_CREATED, "{\"name\":\"Box\",\"quantity\":1}" };
+  QlLedger *ledger;
+
+  ck_assert (ql_event_store_append (store, nfd, 0, &opened, 1, NULL));
+  book = new_book (store);
+
+  ledger = ql_ledger_book_lookup (book, nfc);
+  ck_assert_ptr_nonnull (ledger);
+  ck_assert_ptr_eq (ledger, ql_ledger_book_lookup (book, nfd));
+  ck_assert_str_eq (ql_ledger_get_name (ledger), nfd);
+
+  ck_assert_msg (ql_ledger_book_deposit (book, nfc, "5", &error), "%s",
+                 error != NULL ? error->message : "");
+  ck_assert_int_eq (ql_ledger_get_balance (ledger), 5);
+  ck_assert (!ql_ledger_book_open_account (book, nfc, NULL, &exists_error));
+  assert_error (exists_error, QL_LEDGER_ERROR_EXISTS, NULL);
+
+  ck_assert (g_file_set_contents (csv_path, "ledger,type,amount\nCaf\xC3\xA9,deposit,2\n"
+                                  "Cafe\xCC\x81,deposit,3\nCaf\xC3\xA9,open,\n", -1, NULL));
+  csv = g_file_new_for_path (csv_path);
+  ck_assert (!ql_ledger_book_import_csv (book, csv, NULL, NULL, NULL, NULL, &import_error));
+  assert_error (import_error, QL_LEDGER_ERROR_EXISTS, NULL);
+  ck_assert (g_file_set_contents (csv_path, "ledger,type,amount\nCaf\xC3\xA9,deposit,2\n"
+                                  "Cafe\xCC\x81,deposit,3\n", -1, NULL));
+  ck_assert (ql_ledger_book_import_csv (book, csv, NULL, NULL, NULL, NULL, NULL));
+  ck_assert_int_eq (ql_ledger_get_balance (ledger), 10);
+
+  /* Every event went to the one stream the store has. */
+  events = ql_ledger_book_list_events (book, nfc, NULL);
+  ck_assert_uint_eq (events->len, 4);
+  for (guint i = 0; i < events->len; i++)
+    ck_assert_str_eq (ql_event_get_ledger (g_ptr_array_index (events, i)), nfd);
+  ck_assert_uint_eq (g_list_model_get_n_items (ql_ledger_book_get_ledgers (book)), 1);
+
+  /* A ledger that arrives with a refresh is found the same way. */
+  ck_assert (ql_event_store_append (store, nfd_item, 0, &created, 1, NULL));
+  ck_assert (ql_ledger_book_refresh (book, NULL));
+  ck_assert_ptr_nonnull (ql_ledger_book_lookup (book, "B\xC3\xB6x"));
+  ck_assert (ql_ledger_book_increase (book, "B\xC3\xB6x", "1", NULL));
+  ck_assert_int_eq (ql_ledger_get_balance (ql_ledger_book_lookup (book, nfd_item)), 2);
+
+  ql_test_remove_tree (dir);
+}
+END_TEST
+
 static Suite *
 text_rules_suite (void)
 {
@@ -338,6 +401,7 @@ text_rules_suite (void)
   tcase_add_test (tc, test_reference_payload_round_trips);
   tcase_add_test (tc, test_commands_refuse_bad_text);
   tcase_add_test (tc, test_long_name_refused_first);
+  tcase_add_test (tc, test_name_stored_in_nfd_is_found);
   suite_add_tcase (suite, tc);
 
   return suite;
