@@ -119,8 +119,9 @@ ql_application_startup (GApplication *application)
   if (!ql_skin_manager_load (self->skin_manager, skin, &error))
     {
       g_warning ("%s", error->message);
-      self->startup_notice = g_strdup_printf (_("Started with the default look: %s"),
-                                              error->message);
+      /* The details, with the file's path, are too long for a toast. */
+      self->startup_notice = g_strdup_printf (_("The skin “%s” cannot be used: started with the default look"),
+                                              skin);
       g_settings_set_string (self->settings, "skin", QL_SKIN_DEFAULT);
     }
   g_signal_connect_object (self->settings, "changed::skin",
