@@ -86,7 +86,6 @@ static const struct {
   { "win.page::quotes", { "<Control>1", NULL } },
   { "win.page::ledgers", { "<Control>2", NULL } },
   { "win.search", { "<Control>f", NULL } },
-  { "win.undo", { "<Control>z", NULL } },
 };
 
 void

@@ -17,6 +17,8 @@ struct _QlApplication
   QlLedgerBook   *ledger_book;
   GSettings      *settings;
   QlSkinManager  *skin_manager;
+  /* Why the remembered skin was not used, for the first window */
+  char           *startup_notice;
 };
 
 void     _ql_application_actions_init (QlApplication  *self);

@@ -71,8 +71,12 @@ on_settings_changed_skin_cb (QlApplication *self,
   if (g_str_equal (skin, ql_skin_manager_get_skin (self->skin_manager)))
     return;
 
+  /* A skin that failed is never remembered: the next start would meet it. */
   if (!_ql_application_apply_skin (self, skin, &error))
-    _ql_application_report_error (self, error->message);
+    {
+      _ql_application_report_error (self, error->message);
+      g_settings_set_string (settings, key, ql_skin_manager_get_skin (self->skin_manager));
+    }
 }
 
 static void
@@ -104,10 +108,22 @@ ql_application_startup (GApplication *application)
                            G_CALLBACK (on_style_manager_notify_dark_cb), self,
                            G_CONNECT_SWAPPED);
 
-  /* A skin file removed or broken since the last run: fall back to the default look. */
+  g_signal_connect_object (self->skin_manager, "reload-failed",
+                           G_CALLBACK (_ql_application_report_error), self,
+                           G_CONNECT_SWAPPED);
+
+  /* A skin file removed or broken since the last run: start with the
+   * default look, forget the skin so that it cannot fail every start, and
+   * say so once the window is there. */
   skin = g_settings_get_string (self->settings, "skin");
   if (!ql_skin_manager_load (self->skin_manager, skin, &error))
-    g_warning ("%s", error->message);
+    {
+      g_warning ("%s", error->message);
+      /* The details, with the file's path, are too long for a toast. */
+      self->startup_notice = g_strdup_printf (_("The skin “%s” cannot be used: started with the default look"),
+                                              skin);
+      g_settings_set_string (self->settings, "skin", QL_SKIN_DEFAULT);
+    }
   g_signal_connect_object (self->settings, "changed::skin",
                            G_CALLBACK (on_settings_changed_skin_cb), self,
                            G_CONNECT_SWAPPED);
@@ -127,6 +143,7 @@ on_first_frame_painted_cb (GdkFrameClock *clock)
 static void
 ql_application_activate (GApplication *application)
 {
+  QlApplication *self = QL_APPLICATION (application);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (application));
   gboolean first = window == NULL;
 
@@ -134,6 +151,13 @@ ql_application_activate (GApplication *application)
     window = GTK_WINDOW (ql_window_new (QL_APPLICATION (application)));
 
   gtk_window_present (window);
+
+  if (self->startup_notice != NULL && QL_IS_WINDOW (window))
+    {
+      g_autofree char *notice = g_steal_pointer (&self->startup_notice);
+
+      ql_window_show_toast (QL_WINDOW (window), notice);
+    }
 
   /* ql-bench times start-up to the first frame painted, not to the window mapped. */
   if (first && g_strcmp0 (g_getenv ("QL_REPORT_FIRST_FRAME"), "1") == 0)
@@ -147,6 +171,7 @@ ql_application_dispose (GObject *object)
   QlApplication *self = (QlApplication *) object;
 
   g_clear_object (&self->skin_manager);
+  g_clear_pointer (&self->startup_notice, g_free);
   g_clear_object (&self->settings);
   g_clear_object (&self->ledger_book);
   g_clear_object (&self->quote_book);

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "ql-amount.h"
 #include "ql-history-row.h"
 #include "ql-ledger-history.h"
 #include "ql-ledgers-controller.h"
@@ -34,6 +35,9 @@ struct _QlLedgersController
   /* Borrowed References */
   QlLedgersPage *page;
   QlLedger      *history_ledger;
+
+  /* The compensation of the last undo, until it is reversed in turn */
+  QlEvent       *last_undo;
 };
 
 G_DEFINE_FINAL_TYPE (QlLedgersController, ql_ledgers_controller, G_TYPE_OBJECT)
@@ -143,6 +147,8 @@ show_selected (QlLedgersController *self)
   self->history_ledger = ledger;
 
   ql_ledgers_page_show_ledger (self->page, ledger, self->history);
+  ql_ledgers_page_set_can_undo (self->page,
+                                ledger != NULL && ql_ledger_book_can_undo (self->book, name));
 }
 
 static void
@@ -278,6 +284,30 @@ on_page_decrease_requested_cb (QlLedgersController *self,
   change (self, ql_ledger_book_decrease, name, quantity);
 }
 
+/* The change that @compensation reversed, as the history names it:
+ * “Deposited 50.00 EUR”. */
+static char *
+describe_undone (QlLedgersController *self,
+                 QlEvent             *compensation)
+{
+  QlLedger *ledger = ql_ledger_book_lookup (self->book, ql_event_get_ledger (compensation));
+  gint64 change = -ql_event_get_signed_amount (compensation);
+  g_autofree char *amount = NULL;
+  const char *type;
+
+  if (ledger == NULL)
+    return NULL;
+
+  if (ql_ledger_get_kind (ledger) == QL_LEDGER_KIND_ACCOUNT)
+    type = change > 0 ? "Deposited" : "Withdrawn";
+  else
+    type = change > 0 ? "QuantityIncreased" : "QuantityDecreased";
+  amount = ql_ledger_format_amount (ledger, change < 0 ? -change : change);
+
+  /* Translators: an event type such as Deposited, then an amount */
+  return g_strdup_printf (_("%s %s"), ql_event_type_get_label (type), amount);
+}
+
 static void
 on_page_undo_requested_cb (QlLedgersController *self,
                            const char          *name,
@@ -285,14 +315,54 @@ on_page_undo_requested_cb (QlLedgersController *self,
 {
   g_autoptr(QlEvent) compensation = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *what = NULL;
 
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
 
   compensation = ql_ledger_book_undo (self->book, name, &error);
   if (compensation == NULL)
-    ql_ledgers_page_show_change_error (page, error->message);
+    {
+      ql_ledgers_page_show_change_error (page, error->message);
+      return;
+    }
+
+  ql_ledgers_page_change_done (page);
+  g_set_object (&self->last_undo, compensation);
+  what = describe_undone (self, compensation);
+  if (what != NULL)
+    ql_ledgers_page_show_undone (page, what);
+}
+
+/* Reverses the last undo by making its change again: the undo stays in
+ * the history, as every change does. */
+static void
+on_page_reverse_undo_requested_cb (QlLedgersController *self,
+                                   QlLedgersPage       *page)
+{
+  g_autoptr(QlEvent) compensation = g_steal_pointer (&self->last_undo);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *amount = NULL;
+  QlLedger *ledger;
+  ChangeFunc func;
+  gint64 change;
+
+  g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  if (compensation == NULL)
+    return;
+  ledger = ql_ledger_book_lookup (self->book, ql_event_get_ledger (compensation));
+  if (ledger == NULL)
+    return;
+
+  change = -ql_event_get_signed_amount (compensation);
+  if (ql_ledger_get_kind (ledger) == QL_LEDGER_KIND_ACCOUNT)
+    func = change > 0 ? ql_ledger_book_deposit : ql_ledger_book_withdraw;
   else
-    ql_ledgers_page_change_done (page);
+    func = change > 0 ? ql_ledger_book_increase : ql_ledger_book_decrease;
+  amount = ql_amount_format (change < 0 ? -change : change, ql_ledger_get_decimals (ledger));
+
+  if (!func (self->book, ql_ledger_get_name (ledger), amount, &error))
+    ql_ledgers_page_show_change_error (page, error->message);
 }
 
 static void
@@ -391,6 +461,7 @@ ql_ledgers_controller_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->book, self);
   g_clear_object (&self->history);
   g_clear_object (&self->book);
+  g_clear_object (&self->last_undo);
 
   G_OBJECT_CLASS (ql_ledgers_controller_parent_class)->dispose (object);
 }
@@ -446,6 +517,7 @@ ql_ledgers_controller_new (QlLedgerBook  *book,
     { "increase-requested", G_CALLBACK (on_page_increase_requested_cb) },
     { "decrease-requested", G_CALLBACK (on_page_decrease_requested_cb) },
     { "undo-requested", G_CALLBACK (on_page_undo_requested_cb) },
+    { "reverse-undo-requested", G_CALLBACK (on_page_reverse_undo_requested_cb) },
     { "version-selected", G_CALLBACK (on_page_version_selected_cb) },
     { "import-requested", G_CALLBACK (on_page_import_requested_cb) },
   };

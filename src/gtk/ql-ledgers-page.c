@@ -64,6 +64,9 @@ struct _QlLedgersPage
   GListModel           *history;
   QlLedger             *shown;
   char                 *selected;
+
+  /* Weak: the toast overlay owns it */
+  AdwToast             *undo_toast;
 };
 
 G_DEFINE_FINAL_TYPE (QlLedgersPage, ql_ledgers_page, GTK_TYPE_WIDGET)
@@ -77,6 +80,7 @@ enum {
   INCREASE_REQUESTED,
   DECREASE_REQUESTED,
   UNDO_REQUESTED,
+  REVERSE_UNDO_REQUESTED,
   IMPORT_REQUESTED,
   VERSION_SELECTED,
   N_SIGNALS
@@ -367,11 +371,37 @@ on_minus_button_clicked_cb (QlLedgersPage *self)
 }
 
 static void
-on_undo_button_clicked_cb (QlLedgersPage *self)
+ql_ledgers_page_undo_action_cb (GtkWidget  *widget,
+                                const char *action_name,
+                                GVariant   *parameter)
+{
+  ql_ledgers_page_request_undo (QL_LEDGERS_PAGE (widget));
+}
+
+/* Ctrl+Z reaches the page only after the focused widget let it go. Text
+ * fields undo typing themselves; one with nothing left to undo must not
+ * pass the key on to the ledger, so no text-editing key writes an event. */
+static gboolean
+undo_shortcut_cb (GtkWidget *widget,
+                  GVariant  *args,
+                  gpointer   user_data)
+{
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  if (focus != NULL && GTK_IS_EDITABLE (focus))
+    return FALSE;
+
+  return gtk_widget_activate_action (widget, "ledgers.undo", NULL);
+}
+
+static void
+on_undo_toast_button_clicked_cb (QlLedgersPage *self,
+                                 AdwToast      *toast)
 {
   g_assert (QL_IS_LEDGERS_PAGE (self));
 
-  ql_ledgers_page_request_undo (self);
+  g_signal_emit (self, signals[REVERSE_UNDO_REQUESTED], 0);
 }
 
 static void
@@ -446,6 +476,7 @@ ql_ledgers_page_dispose (GObject *object)
   g_clear_object (&self->ledgers);
   g_clear_object (&self->history);
   g_clear_object (&self->shown);
+  g_clear_weak_pointer (&self->undo_toast);
 
   G_OBJECT_CLASS (ql_ledgers_page_parent_class)->dispose (object);
 }
@@ -504,6 +535,16 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   signals[UNDO_REQUESTED] =
     g_signal_new ("undo-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * QlLedgersPage::reverse-undo-requested:
+   * @self: the page
+   *
+   * Asks to reverse the undo that ql_ledgers_page_show_undone() told of.
+   */
+  signals[REVERSE_UNDO_REQUESTED] =
+    g_signal_new ("reverse-undo-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   /**
    * QlLedgersPage::import-requested:
@@ -567,9 +608,12 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_create_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_plus_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_minus_button_clicked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_undo_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_version_scale_value_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_import_button_clicked_cb);
+
+  /* Disabled until the controller says there is something to undo. */
+  gtk_widget_class_install_action (widget_class, "ledgers.undo", NULL,
+                                   ql_ledgers_page_undo_action_cb);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "ledgerspage");
@@ -578,7 +622,17 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
 static void
 ql_ledgers_page_init (QlLedgersPage *self)
 {
+  GtkEventController *undo_shortcuts;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  undo_shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (undo_shortcuts), GTK_SHORTCUT_SCOPE_LOCAL);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (undo_shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_z, GDK_CONTROL_MASK),
+                                                          gtk_callback_action_new (undo_shortcut_cb, NULL, NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self), undo_shortcuts);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "ledgers.undo", FALSE);
 
   self->ledger_selection = gtk_single_selection_new (NULL);
   gtk_single_selection_set_autoselect (self->ledger_selection, FALSE);
@@ -835,6 +889,63 @@ ql_ledgers_page_request_undo (QlLedgersPage *self)
 
   if (self->shown != NULL)
     g_signal_emit (self, signals[UNDO_REQUESTED], 0, ql_ledger_get_name (self->shown));
+}
+
+/**
+ * ql_ledgers_page_set_can_undo:
+ * @self: a #QlLedgersPage
+ * @can_undo: whether the ledger shown has a change to undo
+ *
+ * Offers undo, by button and Ctrl+Z, only when there is something to undo.
+ */
+void
+ql_ledgers_page_set_can_undo (QlLedgersPage *self,
+                              gboolean       can_undo)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "ledgers.undo", can_undo);
+}
+
+/**
+ * ql_ledgers_page_show_undone:
+ * @self: a #QlLedgersPage
+ * @what: the change that the undo reversed, such as “Deposited 50.00 EUR”
+ *
+ * Says in a toast what an undo reversed, with a button that asks for
+ * #QlLedgersPage::reverse-undo-requested. A newer undo's toast replaces
+ * the older one, whose button would no longer mean what it says.
+ */
+void
+ql_ledgers_page_show_undone (QlLedgersPage *self,
+                             const char    *what)
+{
+  GtkWidget *overlay;
+  g_autofree char *escaped = NULL;
+  g_autofree char *title = NULL;
+  AdwToast *toast;
+
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+  g_return_if_fail (what != NULL);
+
+  overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  if (overlay == NULL)
+    return;
+
+  if (self->undo_toast != NULL)
+    adw_toast_dismiss (self->undo_toast);
+
+  /* Toast titles are markup; ledger names are not. */
+  escaped = g_markup_escape_text (what, -1);
+  /* Translators: %s is a change such as “Deposited 50.00 EUR” */
+  title = g_strdup_printf (_("Reversed: %s"), escaped);
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _("_Reverse Again"));
+  adw_toast_set_timeout (toast, 10);
+  g_signal_connect_object (toast, "button-clicked",
+                           G_CALLBACK (on_undo_toast_button_clicked_cb), self, G_CONNECT_SWAPPED);
+  g_set_weak_pointer (&self->undo_toast, toast);
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
 }
 
 /**

@@ -31,6 +31,10 @@ void        ql_ledgers_page_show_create_error    (QlLedgersPage *self,
                                                   const char    *message);
 void        ql_ledgers_page_create_done          (QlLedgersPage *self);
 void        ql_ledgers_page_request_undo         (QlLedgersPage *self);
+void        ql_ledgers_page_set_can_undo         (QlLedgersPage *self,
+                                                  gboolean       can_undo);
+void        ql_ledgers_page_show_undone          (QlLedgersPage *self,
+                                                  const char    *what);
 void        ql_ledgers_page_set_read_only        (QlLedgersPage *self,
                                                   gboolean       read_only);
 void        ql_ledgers_page_show_import_progress (QlLedgersPage *self,

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ql-skin-check.h"
 #include "ql-skin-manager.h"
 
 #define SKINS_RESOURCE_PATH "/io/github/quoteledger/QuoteLedger/skins/"
@@ -50,6 +51,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  RELOAD_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 typedef struct
 {
@@ -189,16 +197,9 @@ read_user_css (QlSkinManager  *self,
       path = g_build_filename (self->user_skins_dir, file_name, NULL);
     }
 
-  if (!g_file_get_contents (path, &contents, NULL, error))
+  contents = ql_skin_check_read_file (path, error);
+  if (contents == NULL)
     return NULL;
-
-  if (!g_utf8_validate (contents, -1, NULL))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("The skin file “%s” is not UTF-8 text"), path);
-      g_free (contents);
-      return NULL;
-    }
 
   *out_path = g_steal_pointer (&path);
 
@@ -269,7 +270,8 @@ read_skin_css (QlSkinManager  *self,
   if (css == NULL)
     return NULL;
 
-  if (!check_css (css, &local_error))
+  /* The caps first: GTK's own parser is what a bad skin would crash. */
+  if (!ql_skin_check_css (css, &local_error) || !check_css (css, &local_error))
     {
       g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
                                   _("The skin “%s” cannot be used: %s: "), skin, path);
@@ -279,12 +281,30 @@ read_skin_css (QlSkinManager  *self,
   return g_steal_pointer (&css);
 }
 
+static gboolean
+is_current_skin_file (QlSkinManager *self,
+                      GFile         *file)
+{
+  g_autofree char *base = g_file_get_basename (file);
+  g_autofree char *light = NULL;
+  g_autofree char *dark = NULL;
+
+  if (find_builtin (self->skin) != NULL || base == NULL)
+    return FALSE;
+
+  light = g_strconcat (self->skin, ".css", NULL);
+  dark = g_strconcat (self->skin, DARK_SUFFIX ".css", NULL);
+  return g_str_equal (base, light) || g_str_equal (base, dark);
+}
+
 static void
 on_user_skins_changed_cb (QlSkinManager     *self,
                           GFile             *file,
                           GFile             *other_file,
                           GFileMonitorEvent  event)
 {
+  GFile *written = event == G_FILE_MONITOR_EVENT_RENAMED ? other_file : file;
+
   g_assert (QL_IS_SKIN_MANAGER (self));
 
   if (event == G_FILE_MONITOR_EVENT_CREATED ||
@@ -293,6 +313,19 @@ on_user_skins_changed_cb (QlSkinManager     *self,
       event == G_FILE_MONITOR_EVENT_MOVED_OUT ||
       event == G_FILE_MONITOR_EVENT_RENAMED)
     ql_skin_manager_rescan (self);
+
+  if ((event == G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT ||
+       event == G_FILE_MONITOR_EVENT_CREATED ||
+       event == G_FILE_MONITOR_EVENT_MOVED_IN ||
+       event == G_FILE_MONITOR_EVENT_RENAMED) &&
+      written != NULL && is_current_skin_file (self, written))
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* Checked again as any new skin is; the last good look stays if it fails. */
+      if (!ql_skin_manager_load (self, self->skin, &error))
+        g_signal_emit (self, signals[RELOAD_FAILED], 0, error->message);
+    }
 }
 
 static void
@@ -359,6 +392,18 @@ ql_skin_manager_class_init (QlSkinManagerClass *klass)
                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * QlSkinManager::reload-failed:
+   * @self: a #QlSkinManager
+   * @message: why the changed skin file cannot be used
+   *
+   * Emitted when the file of the skin in use changed and no longer passes
+   * the checks; the look it had before stays.
+   */
+  signals[RELOAD_FAILED] =
+    g_signal_new ("reload-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void

@@ -120,23 +120,11 @@ ql_window_search_action_cb (GSimpleAction *action,
   ql_quotes_page_focus_search (self->quotes_page);
 }
 
-static void
-ql_window_undo_action_cb (GSimpleAction *action,
-                          GVariant      *parameter,
-                          gpointer       user_data)
-{
-  QlWindow *self = QL_WINDOW (user_data);
-
-  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "ledgers") == 0)
-    ql_ledgers_page_request_undo (self->ledgers_page);
-}
-
 /* In the window's action map rather than installed on the class, so that
  * they are exported on the session bus with the application's. */
 static const GActionEntry window_actions[] = {
   { "page", ql_window_page_action_cb, "s" },
   { "search", ql_window_search_action_cb },
-  { "undo", ql_window_undo_action_cb },
 };
 
 static gboolean

@@ -1494,6 +1494,32 @@ ql_ledger_book_undo (QlLedgerBook  *self,
 }
 
 /**
+ * ql_ledger_book_can_undo:
+ * @self: a #QlLedgerBook
+ * @name: a ledger's name
+ *
+ * Whether ql_ledger_book_undo() would find a change to reverse in the
+ * ledger as the book last read it, so that views can offer undo only
+ * when there is something to undo.
+ *
+ * Returns: %TRUE when the ledger has a change that no event reverses yet
+ */
+gboolean
+ql_ledger_book_can_undo (QlLedgerBook *self,
+                         const char   *name)
+{
+  g_autoptr(GPtrArray) page = NULL;
+  QlLedger *ledger;
+  UndoTarget target;
+
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  ledger = ql_ledger_book_lookup (self, name);
+  return ledger != NULL && find_undo_target (self, ledger, &target, &page, NULL);
+}
+
+/**
  * ql_ledger_book_state_at:
  * @self: a #QlLedgerBook
  * @name: a ledger's name

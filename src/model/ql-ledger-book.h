@@ -84,6 +84,8 @@ QlEvent      *ql_ledger_book_withdraw_for_reference (QlLedgerBook  *self,
 QlEvent      *ql_ledger_book_undo          (QlLedgerBook  *self,
                                             const char    *name,
                                             GError       **error);
+gboolean      ql_ledger_book_can_undo      (QlLedgerBook  *self,
+                                            const char    *name);
 QlLedger     *ql_ledger_book_state_at      (QlLedgerBook  *self,
                                             const char    *name,
                                             gint64         version,

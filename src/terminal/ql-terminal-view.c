@@ -20,6 +20,10 @@
 #define STYLE_NOTICE "\033[33m"
 #define STYLE_RESET  "\033[0m"
 
+/* The longest line read, without its newline. Longer ones are refused
+ * and skipped up to their newline: memory stays bounded whatever comes. */
+#define MAX_LINE_LENGTH (64 * 1024)
+
 /**
  * QlTerminalView:
  *
@@ -39,7 +43,7 @@ struct _QlTerminalView
   GObject           parent_instance;
 
   /* Owned References */
-  GDataInputStream *input;
+  GBufferedInputStream *input;
   GOutputStream    *output;
   GOutputStream    *errors;
   GCancellable     *cancellable;
@@ -48,6 +52,9 @@ struct _QlTerminalView
   gboolean          interactive;
   gboolean          colour;
   gboolean          reading;
+  /* In a line too long to read, skipping up to its newline. */
+  gboolean          discarding;
+  guint             scan_source;
 };
 
 G_DEFINE_FINAL_TYPE (QlTerminalView, ql_terminal_view, G_TYPE_OBJECT)
@@ -146,58 +153,138 @@ write_prompt (QlTerminalView *self)
     }
 }
 
+/* Hands @length bytes of @data, a whole line, to the controller. A NUL
+ * byte would cut the line short unseen: it becomes visible. */
 static void
-line_read_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+emit_line (QlTerminalView *self,
+           const char     *data,
+           gsize           length)
+{
+  GString *line = g_string_sized_new (length);
+
+  for (gsize i = 0; i < length; i++)
+    {
+      if (data[i] == '\0')
+        g_string_append (line, "\xef\xbf\xbd");
+      else
+        g_string_append_c (line, data[i]);
+    }
+
+  self->reading = FALSE;
+  g_signal_emit (self, signals[LINE_READ], 0, line->str);
+  g_string_free (line, TRUE);
+}
+
+static void fill_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data);
+
+static void
+fill (QlTerminalView *self)
+{
+  g_buffered_input_stream_fill_async (self->input, -1, G_PRIORITY_DEFAULT, self->cancellable,
+                                      fill_cb, g_object_ref (self));
+}
+
+/* Looks for a whole line in what was read; reads more when there is none.
+ * With @at_end, what is left is the last line, without its newline. */
+static void
+scan (QlTerminalView *self,
+      gboolean        at_end)
+{
+  gsize available = 0;
+  const char *data = g_buffered_input_stream_peek_buffer (self->input, &available);
+  const char *newline = memchr (data, '\n', available);
+
+  if (newline != NULL)
+    {
+      gsize length = (gsize) (newline - data);
+      g_autofree char *copy = self->discarding ? NULL : g_memdup2 (data, length);
+
+      g_input_stream_skip (G_INPUT_STREAM (self->input), length + 1, NULL, NULL);
+      if (self->discarding)
+        {
+          /* The rest of the refused line is gone: ask again. */
+          self->discarding = FALSE;
+          write_prompt (self);
+          scan (self, at_end);
+          return;
+        }
+      emit_line (self, copy, length);
+      return;
+    }
+
+  if (available > MAX_LINE_LENGTH && !self->discarding)
+    {
+      g_autofree char *message = g_strdup_printf (_("The line is longer than %d bytes and was not read."),
+                                                  MAX_LINE_LENGTH);
+
+      self->discarding = TRUE;
+      ql_terminal_view_show_error (self, message);
+    }
+
+  if (self->discarding)
+    g_input_stream_skip (G_INPUT_STREAM (self->input), available, NULL, NULL);
+
+  if (!at_end)
+    {
+      fill (self);
+      return;
+    }
+
+  if (available > 0 && !self->discarding)
+    {
+      g_autofree char *copy = g_memdup2 (data, available);
+
+      g_input_stream_skip (G_INPUT_STREAM (self->input), available, NULL, NULL);
+      emit_line (self, copy, available);
+      return;
+    }
+
+  self->reading = FALSE;
+  /* Leave the shell's prompt on a line of its own. */
+  if (self->interactive)
+    write_text (self->output, "\n");
+  g_signal_emit (self, signals[CLOSED], 0);
+}
+
+static void
+fill_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
 {
   g_autoptr(QlTerminalView) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  gsize length = 0;
+  gssize n_read;
 
   g_assert (QL_IS_TERMINAL_VIEW (self));
 
-  line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (source), result,
-                                               &length, &error);
+  n_read = g_buffered_input_stream_fill_finish (G_BUFFERED_INPUT_STREAM (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  self->reading = FALSE;
-
   if (error != NULL)
     {
+      self->reading = FALSE;
       ql_terminal_view_show_error (self, error->message);
       g_signal_emit (self, signals[CLOSED], 0);
       return;
     }
 
-  if (line == NULL)
-    {
-      /* Leave the shell's prompt on a line of its own. */
-      if (self->interactive)
-        write_text (self->output, "\n");
-      g_signal_emit (self, signals[CLOSED], 0);
-      return;
-    }
+  scan (self, n_read == 0);
+}
 
-  /* A NUL byte would cut the line short unseen: make it visible. */
-  if (strlen (line) != length)
-    {
-      GString *whole = g_string_sized_new (length);
+/* A line already read is handed over from the main loop, as one read
+ * from the input is, never from inside ql_terminal_view_ask(). */
+static gboolean
+scan_idle_cb (gpointer user_data)
+{
+  QlTerminalView *self = user_data;
 
-      for (gsize i = 0; i < length; i++)
-        {
-          if (line[i] == '\0')
-            g_string_append (whole, "\xef\xbf\xbd");
-          else
-            g_string_append_c (whole, line[i]);
-        }
-      g_free (line);
-      line = g_string_free (whole, FALSE);
-    }
+  self->scan_source = 0;
+  scan (self, FALSE);
 
-  g_signal_emit (self, signals[LINE_READ], 0, line);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -206,6 +293,7 @@ ql_terminal_view_dispose (GObject *object)
   QlTerminalView *self = (QlTerminalView *) object;
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->scan_source, g_source_remove);
   g_clear_object (&self->input);
   g_clear_object (&self->output);
   g_clear_object (&self->errors);
@@ -285,8 +373,9 @@ ql_terminal_view_new (GInputStream  *input,
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (errors), NULL);
 
   self = g_object_new (QL_TYPE_TERMINAL_VIEW, NULL);
-  self->input = g_data_input_stream_new (input);
-  g_data_input_stream_set_newline_type (self->input, G_DATA_STREAM_NEWLINE_TYPE_LF);
+  /* One byte more than the longest line: a full buffer without a newline
+   * is a line too long. */
+  self->input = G_BUFFERED_INPUT_STREAM (g_buffered_input_stream_new_sized (input, MAX_LINE_LENGTH + 1));
   self->output = g_object_ref (output);
   self->errors = g_object_ref (errors);
   self->interactive = interactive;
@@ -372,8 +461,7 @@ ql_terminal_view_ask (QlTerminalView *self,
   write_prompt (self);
 
   self->reading = TRUE;
-  g_data_input_stream_read_line_async (self->input, G_PRIORITY_DEFAULT, self->cancellable,
-                                       line_read_cb, g_object_ref (self));
+  self->scan_source = g_idle_add (scan_idle_cb, self);
 }
 
 /**

@@ -145,6 +145,21 @@ ql_test_app_db_path (QlTestApp *test_app)
 QlTestApp *
 ql_test_app_new (gboolean on_disk)
 {
+  return ql_test_app_new_full (on_disk, TRUE);
+}
+
+/**
+ * ql_test_app_new_full:
+ * @on_disk: whether the ledgers are kept in a file
+ * @reset_settings: whether to start with default settings, or with those
+ *   left by an earlier application, as a second run would
+ *
+ * Returns: (transfer full): the running application
+ */
+QlTestApp *
+ql_test_app_new_full (gboolean on_disk,
+                      gboolean reset_settings)
+{
   g_autoptr(GSettings) settings = NULL;
   g_autoptr(QlEventStore) store = NULL;
   g_autoptr(GError) error = NULL;
@@ -155,7 +170,7 @@ ql_test_app_new (gboolean on_disk)
   ck_assert_msg (test_app->dir != NULL, "%s", error != NULL ? error->message : "");
 
   settings = g_settings_new (APPLICATION_ID);
-  for (guint i = 0; i < G_N_ELEMENTS (settings_keys); i++)
+  for (guint i = 0; reset_settings && i < G_N_ELEMENTS (settings_keys); i++)
     g_settings_reset (settings, settings_keys[i]);
 
   db_path = on_disk ? ql_test_app_db_path (test_app) : g_strdup (":memory:");

@@ -191,6 +191,30 @@ START_TEST (test_broken_user_skin_keeps_previous)
 }
 END_TEST
 
+/* One bad skin must not spoil every start: the next one uses the default
+ * look, says why, and forgets the skin. */
+START_TEST (test_remembered_bad_skin_not_used_at_start)
+{
+  g_autoptr(GString) css = g_string_new ("");
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *saved = NULL;
+
+  /* Since the last run, the remembered skin grew past what GTK can parse. */
+  for (guint i = 0; i < 2000; i++)
+    g_string_append_printf (css, ".r%u { color: red; }\n", i);
+  write_user_skin ("good.css", css->str);
+  g_settings_set_string (settings, "skin", "good");
+
+  test_app = ql_test_app_new_full (FALSE, FALSE);
+  ck_assert_str_eq (ql_skin_manager_get_skin (ql_application_get_skin_manager (test_app->app)),
+                    QL_SKIN_DEFAULT);
+  g_free (saved);
+  saved = setting ("skin");
+  ck_assert_str_eq (saved, QL_SKIN_DEFAULT);
+  ck_assert (!named_color_is ("window_bg_color", "#010203"));
+}
+END_TEST
+
 static gboolean
 menu_has_skin (GMenuModel *menu,
                const char *skin)
@@ -426,6 +450,16 @@ application_suite (void)
       tcase_add_test (tcase, test_gapplication_action_switches_running_window);
       suite_add_tcase (suite, tcase);
     }
+
+  /* Starts its application itself, with the settings of a last run. */
+  {
+    TCase *tcase = tcase_create ("remembered-bad-skin-not-used-at-start");
+
+    tcase_add_checked_fixture (tcase, NULL, teardown);
+    tcase_set_timeout (tcase, 60);
+    tcase_add_test (tcase, test_remembered_bad_skin_not_used_at_start);
+    suite_add_tcase (suite, tcase);
+  }
 
   return suite;
 }

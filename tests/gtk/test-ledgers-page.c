@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <stdlib.h>
+
 #include "ql-ledger-history.h"
 #include "ql-test-gtk.h"
 
@@ -174,10 +176,133 @@ START_TEST (test_item_and_undo)
   ck_assert_uint_eq (history_length (), 4);
 
   /* Ctrl+Z's action undoes on the Ledgers page. */
-  ck_assert (gtk_widget_activate_action (GTK_WIDGET (test_app->window), "win.undo", NULL));
+  ck_assert (gtk_widget_activate_action (page, "ledgers.undo", NULL));
   ql_test_spin (10);
   ck_assert_int_eq (balance_of ("Laptop"), 10);
   ck_assert_uint_eq (history_length (), 5);
+}
+END_TEST
+
+/* Runs what Ctrl+Z does on the page, as its shortcut controller would
+ * when the key reaches the page. */
+static gboolean
+press_ctrl_z_on_page (void)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (page);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+      g_autoptr(GtkShortcutTrigger) trigger = NULL;
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      trigger = gtk_shortcut_trigger_parse_string ("<Control>z");
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+          if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), trigger))
+            return gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, page, NULL);
+        }
+    }
+
+  ck_abort_msg ("the page has no Ctrl+Z");
+  return FALSE;
+}
+
+static GtkWidget *
+find_button_labelled (GtkWidget  *root,
+                      const char *label)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), label) == 0)
+        return child;
+      found = find_button_labelled (child, label);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+START_TEST (test_ctrl_z_in_entry_edits_text)
+{
+  GtkApplication *app = GTK_APPLICATION (test_app->app);
+  g_auto(GStrv) actions = gtk_application_get_actions_for_accel (app, "<Control>z");
+  GtkWidget *entry;
+
+  /* No window-wide Ctrl+Z that would run before the focused entry. */
+  ck_assert_ptr_eq (actions[0], NULL);
+
+  create_ledger (0, "Savings", "EUR");
+  change ("plus_button", "50");
+  ck_assert_int_eq (balance_of ("Savings"), 5000);
+  ck_assert (gtk_widget_is_sensitive (ql_test_find_widget (page, "undo_button")));
+
+  entry = ql_test_find_widget (page, "amount_entry");
+  ql_test_set_text (page, "amount_entry", "12");
+  ck_assert (gtk_widget_grab_focus (entry));
+  ql_test_spin (20);
+  ck_assert (GTK_IS_EDITABLE (gtk_root_get_focus (gtk_widget_get_root (page))));
+
+  /* With the entry focused the key is the text's, never the ledger's. */
+  ck_assert (!press_ctrl_z_on_page ());
+  ql_test_spin (20);
+  ck_assert_int_eq (balance_of ("Savings"), 5000);
+  ck_assert_uint_eq (history_length (), 2);
+
+  /* Elsewhere on the page it undoes the ledger's last change. */
+  ck_assert (gtk_widget_grab_focus (ql_test_find_widget (page, "history_view")));
+  ql_test_spin (20);
+  ck_assert (press_ctrl_z_on_page ());
+  ql_test_spin (20);
+  ck_assert_int_eq (balance_of ("Savings"), 0);
+}
+END_TEST
+
+START_TEST (test_undo_disabled_with_nothing_to_undo)
+{
+  create_ledger (0, "Empty", "EUR");
+  ql_test_spin (20);
+  ck_assert (!gtk_widget_is_sensitive (ql_test_find_widget (page, "undo_button")));
+  gtk_widget_activate_action (page, "ledgers.undo", NULL);
+  ql_test_spin (20);
+  ck_assert_int_eq (ql_ledger_get_version (ql_ledger_book_lookup (test_app->ledger_book, "Empty")), 1);
+
+  change ("plus_button", "5");
+  ck_assert (gtk_widget_is_sensitive (ql_test_find_widget (page, "undo_button")));
+  ql_test_activate (page, "undo_button");
+  /* Every change undone: nothing left to undo. */
+  ck_assert (!gtk_widget_is_sensitive (ql_test_find_widget (page, "undo_button")));
+}
+END_TEST
+
+START_TEST (test_undo_toast_reverses_again)
+{
+  GtkWidget *overlay;
+  GtkWidget *button;
+
+  create_ledger (0, "Savings", "EUR");
+  change ("plus_button", "50");
+  ql_test_activate (page, "undo_button");
+  ck_assert_int_eq (balance_of ("Savings"), 0);
+
+  overlay = gtk_widget_get_ancestor (page, ADW_TYPE_TOAST_OVERLAY);
+  ck_assert_ptr_nonnull (overlay);
+  QL_TEST_WAIT_FOR (find_button_labelled (overlay, "_Reverse Again") != NULL, 5000);
+  button = find_button_labelled (overlay, "_Reverse Again");
+  if (g_getenv ("QL_TEST_HOLD_TOAST") != NULL)
+    ql_test_spin (atoi (g_getenv ("QL_TEST_HOLD_TOAST")));
+
+  g_signal_emit_by_name (button, "clicked");
+  ql_test_spin (20);
+  ck_assert_int_eq (balance_of ("Savings"), 5000);
+  ck_assert_uint_eq (history_length (), 4);
 }
 END_TEST
 
@@ -402,6 +527,9 @@ ledgers_page_suite (void)
     { "create-and-deposit", test_create_and_deposit },
     { "validation-errors-shown", test_validation_errors_shown },
     { "item-and-undo", test_item_and_undo },
+    { "ctrl-z-in-entry-edits-text", test_ctrl_z_in_entry_edits_text },
+    { "undo-disabled-with-nothing-to-undo", test_undo_disabled_with_nothing_to_undo },
+    { "undo-toast-reverses-again", test_undo_toast_reverses_again },
     { "time-travel", test_time_travel },
     { "narrow-window-folds", test_narrow_window_folds },
     { "import-csv", test_import_csv },

@@ -9,6 +9,10 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ql-skin-check.h"
 #include "ql-skin-manager.h"
 #include "ql-test-gtk.h"
 
@@ -247,6 +251,143 @@ START_TEST (test_broken_skin_refused)
 }
 END_TEST
 
+static char *
+many_rules (guint n)
+{
+  GString *css = g_string_new ("");
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (css, ".r%u { color: red; }\n", i);
+  return g_string_free (css, FALSE);
+}
+
+static char *
+mix_chain (guint depth)
+{
+  GString *css = g_string_new ("@define-color c0 #102030;\n");
+
+  for (guint i = 1; i <= depth; i++)
+    g_string_append_printf (css, "@define-color c%u mix(@c%u, shade(@c%u, 1.1), 0.5);\n",
+                            i, i - 1, i - 1);
+  g_string_append_printf (css, "@define-color window_bg_color @c%u;\n", depth);
+  return g_string_free (css, FALSE);
+}
+
+/* The checks need no display: GTK never sees what they refuse. */
+START_TEST (test_check_caps)
+{
+  g_autofree char *rules_ok = many_rules (QL_SKIN_MAX_RULES);
+  g_autofree char *rules_bad = many_rules (2000);
+  g_autofree char *chain_ok = mix_chain (QL_SKIN_MAX_COLOR_DEPTH - 2);
+  g_autofree char *chain_bad = mix_chain (30);
+  g_autoptr(GError) error = NULL;
+
+  ck_assert (ql_skin_check_css (rules_ok, NULL));
+  ck_assert (!ql_skin_check_css (rules_bad, &error));
+  ck_assert_msg (strstr (error->message, "rules") != NULL, "%s", error->message);
+  g_clear_error (&error);
+
+  ck_assert (ql_skin_check_css (chain_ok, NULL));
+  ck_assert (!ql_skin_check_css (chain_bad, &error));
+  ck_assert_msg (strstr (error->message, "deep") != NULL, "%s", error->message);
+  g_clear_error (&error);
+
+  ck_assert (!ql_skin_check_css ("@import url(\"/dev/zero\");\n", NULL));
+  /* Braces and names in comments and strings are not rules. */
+  ck_assert (ql_skin_check_css ("/* { { @import } */ label { content: \"{@import}\"; }\n", NULL));
+}
+END_TEST
+
+START_TEST (test_check_files)
+{
+  g_autofree char *fifo = g_build_filename (skins_dir, "fifo.css", NULL);
+  g_autofree char *zero = g_build_filename (skins_dir, "zero.css", NULL);
+  g_autofree char *big = g_build_filename (skins_dir, "big.css", NULL);
+  g_autofree char *padding = g_strnfill (QL_SKIN_MAX_SIZE + 1, ' ');
+  g_autofree char *css = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  ck_assert_int_eq (mkfifo (fifo, 0600), 0);
+  ck_assert_int_eq (symlink ("/dev/zero", zero), 0);
+  ck_assert (g_file_set_contents (big, padding, -1, NULL));
+
+  /* Refused at once, never read: a FIFO without a writer would block. */
+  ck_assert_ptr_null (ql_skin_check_read_file (fifo, &error));
+  ck_assert_msg (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE), "%s", error->message);
+  g_clear_error (&error);
+  ck_assert_ptr_null (ql_skin_check_read_file (zero, &error));
+  ck_assert_msg (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE), "%s", error->message);
+  g_clear_error (&error);
+  ck_assert_ptr_null (ql_skin_check_read_file (big, &error));
+  ck_assert_msg (strstr (error->message, "KiB") != NULL, "%s", error->message);
+  g_clear_error (&error);
+  ck_assert_int_lt (g_get_monotonic_time () - start, G_USEC_PER_SEC);
+
+  write_skin ("fine.css", "@define-color window_bg_color #010203;\n");
+  g_free (big);
+  big = g_build_filename (skins_dir, "fine.css", NULL);
+  css = ql_skin_check_read_file (big, &error);
+  ck_assert_msg (css != NULL, "%s", error != NULL ? error->message : "");
+  ck_assert_str_eq (css, "@define-color window_bg_color #010203;\n");
+}
+END_TEST
+
+START_TEST (test_dangerous_skins_refused)
+{
+  g_autofree char *rules = many_rules (2000);
+  g_autofree char *chain = mix_chain (30);
+  g_autofree char *fifo = g_build_filename (skins_dir, "fifo.css", NULL);
+  g_autofree char *zero = g_build_filename (skins_dir, "zero.css", NULL);
+  const char *bad[] = { "rules", "chain", "fifo", "zero" };
+  g_autofree char *color = NULL;
+
+  write_skin ("rules.css", rules);
+  write_skin ("chain.css", chain);
+  ck_assert_int_eq (mkfifo (fifo, 0600), 0);
+  ck_assert_int_eq (symlink ("/dev/zero", zero), 0);
+  manager = new_manager ();
+  ck_assert (ql_skin_manager_load (manager, "solarized", NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      ck_assert_msg (!ql_skin_manager_load (manager, bad[i], &error), "%s loaded", bad[i]);
+      ck_assert_str_eq (ql_skin_manager_get_skin (manager), "solarized");
+    }
+  color = named_color ("window_bg_color");
+  ck_assert_str_eq (color, "rgb(253,246,227)");
+}
+END_TEST
+
+START_TEST (test_skin_reloaded_on_change)
+{
+  g_autofree char *color = NULL;
+  guint failures = 0;
+  g_autofree char *huge = many_rules (2000);
+
+  write_skin ("mine.css", "@define-color window_bg_color #010203;\n");
+  manager = new_manager ();
+  g_signal_connect_swapped (manager, "reload-failed", G_CALLBACK (count_changes), &failures);
+  ck_assert (ql_skin_manager_load (manager, "mine", NULL));
+  color = named_color ("window_bg_color");
+  ck_assert_str_eq (color, "rgb(1,2,3)");
+
+  write_skin ("mine.css", "@define-color window_bg_color #040506;\n");
+  QL_TEST_WAIT_FOR ((g_free (color), color = named_color ("window_bg_color"),
+                     g_str_equal (color, "rgb(4,5,6)")), 10000);
+
+  /* A change that breaks the skin is refused; the last good look stays. */
+  write_skin ("mine.css", huge);
+  QL_TEST_WAIT_FOR (failures > 0, 10000);
+  g_free (color);
+  color = named_color ("window_bg_color");
+  ck_assert_str_eq (color, "rgb(4,5,6)");
+  ck_assert_str_eq (ql_skin_manager_get_skin (manager), "mine");
+}
+END_TEST
+
 static Suite *
 skin_manager_suite (void)
 {
@@ -261,6 +402,10 @@ skin_manager_suite (void)
     { "user-skins-listed", test_user_skins_listed },
     { "rescan-finds-new-skins", test_rescan_finds_new_skins },
     { "broken-skin-refused", test_broken_skin_refused },
+    { "check-caps", test_check_caps },
+    { "check-files", test_check_files },
+    { "dangerous-skins-refused", test_dangerous_skins_refused },
+    { "skin-reloaded-on-change", test_skin_reloaded_on_change },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

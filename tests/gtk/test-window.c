@@ -69,7 +69,6 @@ START_TEST (test_shortcuts)
     { "win.page::quotes", "<Control>1" },
     { "win.page::ledgers", "<Control>2" },
     { "win.search", "<Control>f" },
-    { "win.undo", "<Control>z" },
     { "win.show-help-overlay", "<Control>question" },
   };
 

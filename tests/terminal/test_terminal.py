@@ -38,6 +38,7 @@ def quote(index):
 
 
 NOT_FOUND = 'And the quote is: "Not found!"\n'
+TOO_LONG = "Error: The line is longer than 65536 bytes and was not read."
 
 
 class TerminalTestCase(unittest.TestCase):
@@ -420,7 +421,7 @@ class LedgerTests(TerminalTestCase):
             ("log 1 0", None),
             ("log 1 2 3", None),
             ("deposit Savings " + "9" * 100000, None),
-            ("x" * 200000, "Error: Incorrect index '%s'" % ("x" * 200000)),
+            ("x" * 200000, TOO_LONG),
         ]
         rc, out, err = self.run_binary(setup + [line for line, _ in bad] +
                                        ["balance Savings", "balance Laptop", "ledgers",
@@ -439,6 +440,31 @@ class LedgerTests(TerminalTestCase):
         self.assertEqual(answers[3:7], ["Balance: 100", "Quantity: 10",
                                         "Laptop: Quantity: 10", "Savings: Balance: 100"])
         self.assertEqual(len(answers[7:]), 2)
+
+    def test_over_long_line_is_refused_and_skipped(self):
+        # 100 MB without a newline, then commands: one error, never the line
+        # echoed back, and the next lines answered as usual.
+        source = self.path("input")
+        with open(source, "wb") as f:
+            for _ in range(100):
+                f.write(b"1" * (1024 * 1024))
+            f.write(b"\n2\n" + b"y" * 70000 + b"\n1")
+        with open(source, "rb") as stdin, tempfile.TemporaryFile() as stdout, \
+                tempfile.TemporaryFile() as stderr:
+            proc = subprocess.Popen([BINARY, "--tui", "--db", ":memory:"], stdin=stdin,
+                                    stdout=stdout, stderr=stderr, env=self.env)
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            stdout.seek(0)
+            stderr.seek(0)
+            out, err = stdout.read(), stderr.read()
+        self.assertEqual(proc.returncode, 0)
+        self.assertEqual(err.decode(), TOO_LONG + "\n" + TOO_LONG + "\n")
+        self.assertEqual(self.answers(out.decode()), [quote(2).rstrip("\n"),
+                                                      quote(1).rstrip("\n")])
+        self.assertLess(len(out), 1000)
+        # Kilobytes on Linux: less than the line itself, even under ASan.
+        self.assertLess(usage.ru_maxrss, 90 * 1024)
 
     def test_bad_bytes_are_escaped(self):
         lines = [b"abc\x01def", b"\x1b[31mred", b"caf\xe9", b"open Evil\x1b[2J",
