@@ -375,6 +375,20 @@ ql_grpc_server_new (QlGrpcUnaryFunc func,
   return self;
 }
 
+static void
+add_integer_arg (grpc_channel_args *args,
+                 grpc_arg          *arg_list,
+                 const char        *key,
+                 int                value)
+{
+  grpc_arg *arg = &arg_list[args->num_args++];
+
+  arg->type = GRPC_ARG_INTEGER;
+  arg->key = (char *) key;
+  arg->value.integer = value;
+  args->args = arg_list;
+}
+
 /**
  * ql_grpc_server_start:
  * @self: a #QlGrpcServer
@@ -391,9 +405,10 @@ ql_grpc_server_start (QlGrpcServer  *self,
                       const char    *address,
                       GError       **error)
 {
-  grpc_arg no_port_sharing = { 0 };
+  grpc_arg arg_list[16] = { 0 };
   grpc_channel_args args = { 0 };
   grpc_server_credentials *credentials;
+  grpc_resource_quota *quota;
 
   g_return_val_if_fail (QL_IS_GRPC_SERVER (self), FALSE);
   g_return_val_if_fail (address != NULL, FALSE);
@@ -402,15 +417,39 @@ ql_grpc_server_start (QlGrpcServer  *self,
 
   /* gRPC sets SO_REUSEPORT by default, which would let a second server
    * share the port silently instead of failing to bind. */
-  no_port_sharing.type = GRPC_ARG_INTEGER;
-  no_port_sharing.key = (char *) GRPC_ARG_ALLOW_REUSEPORT;
-  no_port_sharing.value.integer = 0;
-  args.num_args = 1;
-  args.args = &no_port_sharing;
+  add_integer_arg (&args, arg_list, GRPC_ARG_ALLOW_REUSEPORT, 0);
+  /* A request bigger than this is refused before it is read. */
+  add_integer_arg (&args, arg_list, GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH,
+                   QL_GRPC_MAX_MESSAGE_BYTES);
+  add_integer_arg (&args, arg_list, GRPC_ARG_MAX_SEND_MESSAGE_LENGTH,
+                   QL_GRPC_MAX_MESSAGE_BYTES);
+  add_integer_arg (&args, arg_list, GRPC_ARG_MAX_METADATA_SIZE, QL_GRPC_MAX_METADATA_BYTES);
+  add_integer_arg (&args, arg_list, GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                   QL_GRPC_MAX_CONCURRENT_STREAMS);
+  /* Connections that carry no call are closed, and live ones are pinged,
+   * so that dead or idle clients do not keep descriptors. */
+  add_integer_arg (&args, arg_list, GRPC_ARG_MAX_CONNECTION_IDLE_MS, QL_GRPC_IDLE_TIMEOUT_MS);
+  add_integer_arg (&args, arg_list, GRPC_ARG_MAX_CONNECTION_AGE_MS, QL_GRPC_MAX_CONNECTION_AGE_MS);
+  add_integer_arg (&args, arg_list, GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                   QL_GRPC_MAX_CONNECTION_AGE_GRACE_MS);
+  add_integer_arg (&args, arg_list, GRPC_ARG_KEEPALIVE_TIME_MS, QL_GRPC_KEEPALIVE_TIME_MS);
+  add_integer_arg (&args, arg_list, GRPC_ARG_KEEPALIVE_TIMEOUT_MS, QL_GRPC_KEEPALIVE_TIMEOUT_MS);
+  add_integer_arg (&args, arg_list, GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+                   QL_GRPC_HANDSHAKE_TIMEOUT_MS);
+
+  /* Memory for every connection's buffers together. */
+  quota = grpc_resource_quota_create ("quote-ledger-payments");
+  grpc_resource_quota_resize (quota, QL_GRPC_MEMORY_QUOTA_BYTES);
+  arg_list[args.num_args].type = GRPC_ARG_POINTER;
+  arg_list[args.num_args].key = (char *) GRPC_ARG_RESOURCE_QUOTA;
+  arg_list[args.num_args].value.pointer.p = quota;
+  arg_list[args.num_args].value.pointer.vtable = grpc_resource_quota_arg_vtable ();
+  args.num_args++;
 
   grpc_init ();
   self->queue = grpc_completion_queue_create_for_next (NULL);
   self->server = grpc_server_create (&args, NULL);
+  grpc_resource_quota_unref (quota);
   grpc_server_register_completion_queue (self->server, self->queue, NULL);
 
   credentials = grpc_insecure_server_credentials_create ();
