@@ -10,8 +10,11 @@
 #include <grpc/byte_buffer.h>
 #include <grpc/byte_buffer_reader.h>
 #include <grpc/grpc.h>
+#include <grpc/grpc_posix.h>
 #include <grpc/grpc_security.h>
+#include <sys/resource.h>
 
+#include "ql-grpc-listener.h"
 #include "ql-grpc-server.h"
 
 /* The gRPC C core runs its own threads and posts every event to one
@@ -51,8 +54,12 @@ struct _QlGrpcServer
   GDestroyNotify   user_data_destroy;
   GMainContext    *context;
 
-  grpc_completion_queue *queue;
-  grpc_server           *server;
+  guint max_connections;
+
+  grpc_completion_queue   *queue;
+  grpc_server             *server;
+  grpc_server_credentials *credentials;
+  QlGrpcListener          *listener;
   GThread               *queue_thread;
   int                    port;
 
@@ -65,6 +72,14 @@ struct _QlGrpcServer
 };
 
 G_DEFINE_TYPE (QlGrpcServer, ql_grpc_server, G_TYPE_OBJECT)
+
+enum
+{
+  FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_QUARK (ql-grpc-error-quark, ql_grpc_error)
 
@@ -340,6 +355,17 @@ ql_grpc_server_class_init (QlGrpcServerClass *klass)
 
   object_class->dispose = ql_grpc_server_dispose;
   object_class->finalize = ql_grpc_server_finalize;
+
+  /**
+   * QlGrpcServer::failed:
+   * @self: the server
+   * @error: why it cannot accept connections any more
+   *
+   * Emitted on the server's main context when the server stopped
+   * accepting connections for good: it will serve no new client.
+   */
+  signals[FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
 }
 
 static void
@@ -389,6 +415,98 @@ add_integer_arg (grpc_channel_args *args,
   args->args = arg_list;
 }
 
+/* Runs on the listener's thread. */
+static void
+add_connection (int      fd,
+                gpointer user_data)
+{
+  QlGrpcServer *self = user_data;
+
+  grpc_server_add_channel_from_fd (self->server, fd, self->credentials);
+}
+
+typedef struct
+{
+  QlGrpcServer *server;
+  GError       *error;
+} FailedReport;
+
+static void
+failed_report_free (gpointer data)
+{
+  FailedReport *report = data;
+
+  g_object_unref (report->server);
+  g_error_free (report->error);
+  g_free (report);
+}
+
+/* Runs on the main context. */
+static gboolean
+emit_failed (gpointer data)
+{
+  FailedReport *report = data;
+
+  g_signal_emit (report->server, signals[FAILED], 0, report->error);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs on the listener's thread, which stopping joins: the server is
+ * alive. */
+static void
+listener_failed (const GError *error,
+                 gpointer      user_data)
+{
+  g_autoptr(GSource) source = g_idle_source_new ();
+  FailedReport *report = g_new0 (FailedReport, 1);
+
+  report->server = g_object_ref (user_data);
+  report->error = g_error_copy (error);
+  g_source_set_callback (source, emit_failed, report, failed_report_free);
+  g_source_set_static_name (source, "[quote-ledger] gRPC listener failed");
+  g_source_attach (source, report->server->context);
+}
+
+/**
+ * ql_grpc_server_default_max_connections:
+ *
+ * The most connections a server accepts unless told otherwise: as many
+ * as the descriptor limit leaves room for, beside the database's and
+ * gRPC's own, and at most %QL_GRPC_MAX_CONNECTIONS.
+ *
+ * Returns: the connection limit
+ */
+guint
+ql_grpc_server_default_max_connections (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+    return QL_GRPC_MAX_CONNECTIONS;
+  if (limit.rlim_cur <= 2 * QL_GRPC_RESERVED_FDS)
+    return MAX (1, (guint) limit.rlim_cur / 2);
+  return MIN (QL_GRPC_MAX_CONNECTIONS, limit.rlim_cur - QL_GRPC_RESERVED_FDS);
+}
+
+/**
+ * ql_grpc_server_set_max_connections:
+ * @self: a #QlGrpcServer, not started
+ * @max_connections: the most connections open at once; 0 for
+ *   ql_grpc_server_default_max_connections()
+ *
+ * Sets how many client connections may be open at once. A connection
+ * beyond them is closed as soon as it is accepted.
+ */
+void
+ql_grpc_server_set_max_connections (QlGrpcServer *self,
+                                    guint         max_connections)
+{
+  g_return_if_fail (QL_IS_GRPC_SERVER (self));
+  g_return_if_fail (self->server == NULL);
+
+  self->max_connections = max_connections;
+}
+
 /**
  * ql_grpc_server_start:
  * @self: a #QlGrpcServer
@@ -407,7 +525,6 @@ ql_grpc_server_start (QlGrpcServer  *self,
 {
   grpc_arg arg_list[16] = { 0 };
   grpc_channel_args args = { 0 };
-  grpc_server_credentials *credentials;
   grpc_resource_quota *quota;
 
   g_return_val_if_fail (QL_IS_GRPC_SERVER (self), FALSE);
@@ -452,25 +569,25 @@ ql_grpc_server_start (QlGrpcServer  *self,
   grpc_resource_quota_unref (quota);
   grpc_server_register_completion_queue (self->server, self->queue, NULL);
 
-  credentials = grpc_insecure_server_credentials_create ();
-  self->port = grpc_server_add_http2_port (self->server, address, credentials);
-  grpc_server_credentials_release (credentials);
-
-  if (self->port == 0)
+  self->listener = ql_grpc_listener_new (address, self->max_connections > 0
+                                                  ? self->max_connections
+                                                  : ql_grpc_server_default_max_connections (),
+                                         error);
+  if (self->listener == NULL)
     {
       grpc_server_destroy (g_steal_pointer (&self->server));
       destroy_queue (self);
       grpc_shutdown ();
-      g_set_error (error, QL_GRPC_ERROR, QL_GRPC_ERROR_UNAVAILABLE,
-                   _("Cannot listen on “%s”: the address is in use or not valid"),
-                   address);
       return FALSE;
     }
+  self->port = ql_grpc_listener_get_port (self->listener);
+  self->credentials = grpc_insecure_server_credentials_create ();
 
   grpc_server_start (self->server);
   g_atomic_int_set (&self->shutdown_notified, FALSE);
   self->queue_thread = g_thread_new ("ql-grpc-queue", drain_queue, self);
   request_next_call (self);
+  ql_grpc_listener_start (self->listener, add_connection, listener_failed, self);
   return TRUE;
 }
 
@@ -519,6 +636,8 @@ ql_grpc_server_stop (QlGrpcServer *self,
   if (self->server == NULL)
     return;
 
+  /* No new connection reaches a server that shuts down. */
+  g_clear_pointer (&self->listener, ql_grpc_listener_free);
   grpc_server_shutdown_and_notify (self->server, self->queue, &self->shutdown_tag);
 
   grace = g_timeout_source_new (grace_ms);
@@ -538,6 +657,7 @@ ql_grpc_server_stop (QlGrpcServer *self,
   g_source_destroy (grace);
 
   grpc_server_destroy (g_steal_pointer (&self->server));
+  grpc_server_credentials_release (g_steal_pointer (&self->credentials));
   destroy_queue (self);
   grpc_shutdown ();
 }

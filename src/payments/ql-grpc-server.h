@@ -51,6 +51,9 @@ GQuark ql_grpc_error_quark (void);
 #define QL_GRPC_KEEPALIVE_TIMEOUT_MS        (20 * 1000)
 #define QL_GRPC_HANDSHAKE_TIMEOUT_MS        (20 * 1000)
 #define QL_GRPC_MEMORY_QUOTA_BYTES          (256 * 1024 * 1024)
+/* Connections open at once, and the descriptors kept free beside them. */
+#define QL_GRPC_MAX_CONNECTIONS             1000
+#define QL_GRPC_RESERVED_FDS                32
 
 /**
  * QlGrpcUnaryFunc:
@@ -78,6 +81,9 @@ QlGrpcServer *ql_grpc_server_new      (QlGrpcUnaryFunc   func,
 gboolean      ql_grpc_server_start    (QlGrpcServer     *self,
                                        const char       *address,
                                        GError          **error);
+void          ql_grpc_server_set_max_connections (QlGrpcServer *self,
+                                                  guint         max_connections);
+guint         ql_grpc_server_default_max_connections (void);
 int           ql_grpc_server_get_port (QlGrpcServer     *self);
 void          ql_grpc_server_stop     (QlGrpcServer     *self,
                                        guint             grace_ms);

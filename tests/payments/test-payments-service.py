@@ -12,6 +12,7 @@ import concurrent.futures
 import os
 import queue
 import re
+import resource
 import signal
 import socket
 import sqlite3
@@ -27,6 +28,7 @@ import grpc
 
 SOURCE_DIR = os.path.dirname(os.environ['QL_TEST_SOURCE_DIR'])
 BINARY = os.environ['QL_BINARY']
+PAYMENTS_BINARY = os.path.join(os.path.dirname(BINARY), 'quote-ledger-payments')
 PROTO_DIR = os.path.join(SOURCE_DIR, 'src', 'payments')
 PYTHON = '/usr/bin/python3'
 HOST = '127.0.0.1'
@@ -84,12 +86,15 @@ def free_port():
 class Server:
     """One quote-ledger --serve-payments process and what it printed."""
 
-    def __init__(self, env, db, port, wrapper=()):
+    def __init__(self, env, db, port, wrapper=(), preexec_fn=None, options=()):
         self.port = port
+        # Options of the service's own program go to it directly.
+        command = ([PAYMENTS_BINARY, f'{HOST}:{port}', *options] if options
+                   else [BINARY, '--serve-payments', f'{HOST}:{port}'])
         self.process = subprocess.Popen(
-            [*wrapper, BINARY, '--serve-payments', f'{HOST}:{port}', '--db', db],
+            [*wrapper, *command, '--db', db],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True)
+            stderr=subprocess.PIPE, text=True, preexec_fn=preexec_fn)
         self.lines = []
         self.ready = threading.Event()
         self.stderr = ''
@@ -138,6 +143,8 @@ class ServiceTestCase(unittest.TestCase):
     """A private database with user456 holding 1000 USD, and a server on it."""
 
     server_wrapper = ()
+    server_preexec = None
+    server_options = ()
     ready_timeout = 30
 
     def setUp(self):
@@ -154,7 +161,8 @@ class ServiceTestCase(unittest.TestCase):
         self.stub = payment_pb2_grpc.PaymentServiceStub(self.channel)
 
     def start_server(self, port=None):
-        server = Server(self.env, self.db, port or free_port(), self.server_wrapper)
+        server = Server(self.env, self.db, port or free_port(), self.server_wrapper,
+                        self.server_preexec, self.server_options)
         self.addCleanup(server.kill)
         return server.wait_ready(self.ready_timeout)
 
@@ -552,6 +560,64 @@ class StoreBusyTest(RawCallTestCase):
 
     def test_business_refusal_is_still_failed(self):
         self.assertEqual(self.pay('order-poor', 5000).status, 'FAILED')
+
+
+def low_descriptor_limit():
+    """Runs in the child: a hard limit the service cannot raise."""
+    resource.setrlimit(resource.RLIMIT_NOFILE, (DESCRIPTOR_LIMIT, DESCRIPTOR_LIMIT))
+
+
+DESCRIPTOR_LIMIT = 64
+
+
+class DescriptorTest(ServiceTestCase):
+    """The connection limit keeps descriptors free: floods are closed."""
+    server_preexec = staticmethod(low_descriptor_limit)
+
+    def flood(self, count):
+        """Opens count connections to the service, as clients that never speak."""
+        sockets = []
+        for _ in range(count):
+            s = socket.create_connection((HOST, self.server.port), timeout=10)
+            sockets.append(s)
+        return sockets
+
+    def test_service_is_back_after_descriptors_ran_out(self):
+        self.assertEqual(self.pay('order-before', 1).status, 'SUCCESS')
+        for round_ in range(2):
+            with self.subTest(round=round_):
+                sockets = self.flood(3 * DESCRIPTOR_LIMIT)
+                # Long enough for the service to try accepting them all.
+                time.sleep(2)
+                for s in sockets:
+                    s.close()
+                self.assertIsNone(self.server.process.poll(), self.server.stderr)
+                # A connection of its own: channels of one process share them.
+                with grpc.insecure_channel(f'{HOST}:{self.server.port}',
+                                           options=[('grpc.use_local_subchannel_pool', 1)]) as channel:
+                    stub = payment_pb2_grpc.PaymentServiceStub(channel)
+                    response = stub.ProcessPayment(payment_pb2.PaymentRequest(
+                        order_id=f'order-after-{round_}', amount=1, currency='USD',
+                        user_id='user456'), timeout=20, wait_for_ready=True)
+                self.assertEqual(response.status, 'SUCCESS')
+        self.assertEqual(self.balance(), '997.00')
+        self.assertEqual(self.server.stop(), 0, self.server.stderr)
+        return self.server.stderr
+
+    def test_connections_over_the_limit_are_closed(self):
+        stderr = self.test_service_is_back_after_descriptors_ran_out()
+        self.assertIn('connections are open', stderr)
+        self.assertNotIn('Too many open files', stderr)
+
+
+class DescriptorExhaustionTest(DescriptorTest):
+    """No connection limit to speak of: accept() itself runs out."""
+    server_options = ('--max-connections', '1000')
+
+    def test_connections_over_the_limit_are_closed(self):
+        stderr = self.test_service_is_back_after_descriptors_ran_out()
+        self.assertIn('Too many open files', stderr)
+        self.assertIn('Accepting connections again', stderr)
 
 
 class ValgrindTest(ServiceTestCase):
