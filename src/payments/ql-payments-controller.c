@@ -211,7 +211,7 @@ check_request_strings (const guint8  *data,
                        GError       **error)
 {
   const guint8 *p = data;
-  const guint8 *end = data + size;
+  const guint8 *end = size > 0 ? data + size : data;
 
   while (p < end)
     {
