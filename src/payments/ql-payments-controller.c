@@ -46,6 +46,9 @@ struct _QlPaymentsController
 
 G_DEFINE_TYPE (QlPaymentsController, ql_payments_controller, G_TYPE_OBJECT)
 
+static gboolean catch_up_orders (QlPaymentsController  *self,
+                                 GError               **error);
+
 static void
 ql_payments_controller_dispose (GObject *object)
 {
@@ -87,6 +90,9 @@ ql_payments_controller_new (QlLedgerBook *book)
 
   self = g_object_new (QL_TYPE_PAYMENTS_CONTROLLER, NULL);
   self->book = g_object_ref (book);
+  /* Paid orders are read now rather than on the first call, which has a
+   * client waiting; should the store fail, every call tries again. */
+  catch_up_orders (self, NULL);
   return self;
 }
 
