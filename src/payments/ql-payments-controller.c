@@ -413,9 +413,11 @@ is_business_refusal (const GError *error)
   return error->domain == QL_LEDGER_ERROR && error->code != QL_LEDGER_ERROR_BUSY;
 }
 
-/* The status of a payment that failed for another reason than the rules. */
+/* The status of a payment that failed for another reason than the rules:
+ * retryable for the store's troubles, INVALID_ARGUMENT for checks of the
+ * request's text made outside the ledgers' rules. */
 static void
-set_retryable_error (const GError  *cause,
+set_call_error (const GError  *cause,
                      GError       **error)
 {
   QlGrpcError code = QL_GRPC_ERROR_INVALID_ARGUMENT;
@@ -473,7 +475,7 @@ process_payment (QlPaymentsController  *self,
    * account it was drawn from. */
   if (!catch_up_orders (self, &store_error))
     {
-      set_retryable_error (store_error, error);
+      set_call_error (store_error, error);
       return NULL;
     }
   paid = g_hash_table_lookup (self->orders, request->order_id);
@@ -512,7 +514,7 @@ process_payment (QlPaymentsController  *self,
   g_message (_("Payment of %s %s from “%s” for order “%s” was not made: %s"),
              amount, request->currency, request->user_id, request->order_id,
              payment_error->message);
-  set_retryable_error (payment_error, error);
+  set_call_error (payment_error, error);
   return NULL;
 }
 
