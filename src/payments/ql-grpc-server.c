@@ -10,8 +10,11 @@
 #include <grpc/byte_buffer.h>
 #include <grpc/byte_buffer_reader.h>
 #include <grpc/grpc.h>
+#include <grpc/grpc_posix.h>
 #include <grpc/grpc_security.h>
+#include <sys/resource.h>
 
+#include "ql-grpc-listener.h"
 #include "ql-grpc-server.h"
 
 /* The gRPC C core runs its own threads and posts every event to one
@@ -51,8 +54,12 @@ struct _QlGrpcServer
   GDestroyNotify   user_data_destroy;
   GMainContext    *context;
 
-  grpc_completion_queue *queue;
-  grpc_server           *server;
+  guint max_connections;
+
+  grpc_completion_queue   *queue;
+  grpc_server             *server;
+  grpc_server_credentials *credentials;
+  QlGrpcListener          *listener;
   GThread               *queue_thread;
   int                    port;
 
@@ -65,6 +72,14 @@ struct _QlGrpcServer
 };
 
 G_DEFINE_TYPE (QlGrpcServer, ql_grpc_server, G_TYPE_OBJECT)
+
+enum
+{
+  FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_QUARK (ql-grpc-error-quark, ql_grpc_error)
 
@@ -340,6 +355,17 @@ ql_grpc_server_class_init (QlGrpcServerClass *klass)
 
   object_class->dispose = ql_grpc_server_dispose;
   object_class->finalize = ql_grpc_server_finalize;
+
+  /**
+   * QlGrpcServer::failed:
+   * @self: the server
+   * @error: why it cannot accept connections any more
+   *
+   * Emitted on the server's main context when the server stopped
+   * accepting connections for good: it will serve no new client.
+   */
+  signals[FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
 }
 
 static void
@@ -375,6 +401,112 @@ ql_grpc_server_new (QlGrpcUnaryFunc func,
   return self;
 }
 
+static void
+add_integer_arg (grpc_channel_args *args,
+                 grpc_arg          *arg_list,
+                 const char        *key,
+                 int                value)
+{
+  grpc_arg *arg = &arg_list[args->num_args++];
+
+  arg->type = GRPC_ARG_INTEGER;
+  arg->key = (char *) key;
+  arg->value.integer = value;
+  args->args = arg_list;
+}
+
+/* Runs on the listener's thread. */
+static void
+add_connection (int      fd,
+                gpointer user_data)
+{
+  QlGrpcServer *self = user_data;
+
+  grpc_server_add_channel_from_fd (self->server, fd, self->credentials);
+}
+
+typedef struct
+{
+  QlGrpcServer *server;
+  GError       *error;
+} FailedReport;
+
+static void
+failed_report_free (gpointer data)
+{
+  FailedReport *report = data;
+
+  g_object_unref (report->server);
+  g_error_free (report->error);
+  g_free (report);
+}
+
+/* Runs on the main context. */
+static gboolean
+emit_failed (gpointer data)
+{
+  FailedReport *report = data;
+
+  g_signal_emit (report->server, signals[FAILED], 0, report->error);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs on the listener's thread, which stopping joins: the server is
+ * alive. */
+static void
+listener_failed (const GError *error,
+                 gpointer      user_data)
+{
+  g_autoptr(GSource) source = g_idle_source_new ();
+  FailedReport *report = g_new0 (FailedReport, 1);
+
+  report->server = g_object_ref (user_data);
+  report->error = g_error_copy (error);
+  g_source_set_callback (source, emit_failed, report, failed_report_free);
+  g_source_set_static_name (source, "[quote-ledger] gRPC listener failed");
+  g_source_attach (source, report->server->context);
+}
+
+/**
+ * ql_grpc_server_default_max_connections:
+ *
+ * The most connections a server accepts unless told otherwise: as many
+ * as the descriptor limit leaves room for, beside the database's and
+ * gRPC's own, and at most %QL_GRPC_MAX_CONNECTIONS.
+ *
+ * Returns: the connection limit
+ */
+guint
+ql_grpc_server_default_max_connections (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+    return QL_GRPC_MAX_CONNECTIONS;
+  if (limit.rlim_cur <= 2 * QL_GRPC_RESERVED_FDS)
+    return MAX (1, (guint) limit.rlim_cur / 2);
+  return MIN (QL_GRPC_MAX_CONNECTIONS, limit.rlim_cur - QL_GRPC_RESERVED_FDS);
+}
+
+/**
+ * ql_grpc_server_set_max_connections:
+ * @self: a #QlGrpcServer, not started
+ * @max_connections: the most connections open at once; 0 for
+ *   ql_grpc_server_default_max_connections()
+ *
+ * Sets how many client connections may be open at once. A connection
+ * beyond them is closed as soon as it is accepted.
+ */
+void
+ql_grpc_server_set_max_connections (QlGrpcServer *self,
+                                    guint         max_connections)
+{
+  g_return_if_fail (QL_IS_GRPC_SERVER (self));
+  g_return_if_fail (self->server == NULL);
+
+  self->max_connections = max_connections;
+}
+
 /**
  * ql_grpc_server_start:
  * @self: a #QlGrpcServer
@@ -391,9 +523,9 @@ ql_grpc_server_start (QlGrpcServer  *self,
                       const char    *address,
                       GError       **error)
 {
-  grpc_arg no_port_sharing = { 0 };
+  grpc_arg arg_list[16] = { 0 };
   grpc_channel_args args = { 0 };
-  grpc_server_credentials *credentials;
+  grpc_resource_quota *quota;
 
   g_return_val_if_fail (QL_IS_GRPC_SERVER (self), FALSE);
   g_return_val_if_fail (address != NULL, FALSE);
@@ -402,36 +534,60 @@ ql_grpc_server_start (QlGrpcServer  *self,
 
   /* gRPC sets SO_REUSEPORT by default, which would let a second server
    * share the port silently instead of failing to bind. */
-  no_port_sharing.type = GRPC_ARG_INTEGER;
-  no_port_sharing.key = (char *) GRPC_ARG_ALLOW_REUSEPORT;
-  no_port_sharing.value.integer = 0;
-  args.num_args = 1;
-  args.args = &no_port_sharing;
+  add_integer_arg (&args, arg_list, GRPC_ARG_ALLOW_REUSEPORT, 0);
+  /* A request bigger than this is refused before it is read. */
+  add_integer_arg (&args, arg_list, GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH,
+                   QL_GRPC_MAX_MESSAGE_BYTES);
+  add_integer_arg (&args, arg_list, GRPC_ARG_MAX_SEND_MESSAGE_LENGTH,
+                   QL_GRPC_MAX_MESSAGE_BYTES);
+  add_integer_arg (&args, arg_list, GRPC_ARG_MAX_METADATA_SIZE, QL_GRPC_MAX_METADATA_BYTES);
+  add_integer_arg (&args, arg_list, GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                   QL_GRPC_MAX_CONCURRENT_STREAMS);
+  /* Connections that carry no call are closed, and live ones are pinged,
+   * so that dead or idle clients do not keep descriptors. */
+  add_integer_arg (&args, arg_list, GRPC_ARG_MAX_CONNECTION_IDLE_MS, QL_GRPC_IDLE_TIMEOUT_MS);
+  add_integer_arg (&args, arg_list, GRPC_ARG_MAX_CONNECTION_AGE_MS, QL_GRPC_MAX_CONNECTION_AGE_MS);
+  add_integer_arg (&args, arg_list, GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                   QL_GRPC_MAX_CONNECTION_AGE_GRACE_MS);
+  add_integer_arg (&args, arg_list, GRPC_ARG_KEEPALIVE_TIME_MS, QL_GRPC_KEEPALIVE_TIME_MS);
+  add_integer_arg (&args, arg_list, GRPC_ARG_KEEPALIVE_TIMEOUT_MS, QL_GRPC_KEEPALIVE_TIMEOUT_MS);
+  add_integer_arg (&args, arg_list, GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+                   QL_GRPC_HANDSHAKE_TIMEOUT_MS);
+
+  /* Memory for every connection's buffers together. */
+  quota = grpc_resource_quota_create ("quote-ledger-payments");
+  grpc_resource_quota_resize (quota, QL_GRPC_MEMORY_QUOTA_BYTES);
+  arg_list[args.num_args].type = GRPC_ARG_POINTER;
+  arg_list[args.num_args].key = (char *) GRPC_ARG_RESOURCE_QUOTA;
+  arg_list[args.num_args].value.pointer.p = quota;
+  arg_list[args.num_args].value.pointer.vtable = grpc_resource_quota_arg_vtable ();
+  args.num_args++;
 
   grpc_init ();
   self->queue = grpc_completion_queue_create_for_next (NULL);
   self->server = grpc_server_create (&args, NULL);
+  grpc_resource_quota_unref (quota);
   grpc_server_register_completion_queue (self->server, self->queue, NULL);
 
-  credentials = grpc_insecure_server_credentials_create ();
-  self->port = grpc_server_add_http2_port (self->server, address, credentials);
-  grpc_server_credentials_release (credentials);
-
-  if (self->port == 0)
+  self->listener = ql_grpc_listener_new (address, self->max_connections > 0
+                                                  ? self->max_connections
+                                                  : ql_grpc_server_default_max_connections (),
+                                         error);
+  if (self->listener == NULL)
     {
       grpc_server_destroy (g_steal_pointer (&self->server));
       destroy_queue (self);
       grpc_shutdown ();
-      g_set_error (error, QL_GRPC_ERROR, QL_GRPC_ERROR_UNAVAILABLE,
-                   _("Cannot listen on “%s”: the address is in use or not valid"),
-                   address);
       return FALSE;
     }
+  self->port = ql_grpc_listener_get_port (self->listener);
+  self->credentials = grpc_insecure_server_credentials_create ();
 
   grpc_server_start (self->server);
   g_atomic_int_set (&self->shutdown_notified, FALSE);
   self->queue_thread = g_thread_new ("ql-grpc-queue", drain_queue, self);
   request_next_call (self);
+  ql_grpc_listener_start (self->listener, add_connection, listener_failed, self);
   return TRUE;
 }
 
@@ -480,6 +636,8 @@ ql_grpc_server_stop (QlGrpcServer *self,
   if (self->server == NULL)
     return;
 
+  /* No new connection reaches a server that shuts down. */
+  g_clear_pointer (&self->listener, ql_grpc_listener_free);
   grpc_server_shutdown_and_notify (self->server, self->queue, &self->shutdown_tag);
 
   grace = g_timeout_source_new (grace_ms);
@@ -499,6 +657,7 @@ ql_grpc_server_stop (QlGrpcServer *self,
   g_source_destroy (grace);
 
   grpc_server_destroy (g_steal_pointer (&self->server));
+  grpc_server_credentials_release (g_steal_pointer (&self->credentials));
   destroy_queue (self);
   grpc_shutdown ();
 }

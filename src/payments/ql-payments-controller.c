@@ -7,15 +7,26 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
 #include <math.h>
+#include <string.h>
 
 #include "payment.pb-c.h"
+#include "ql-amount.h"
 #include "ql-grpc-server.h"
 #include "ql-payments-controller.h"
 
 /* The status texts of the seed's PaymentResponse. */
 #define STATUS_SUCCESS "SUCCESS"
 #define STATUS_FAILED  "FAILED"
+
+static void
+request_free (Payment__PaymentRequest *request)
+{
+  payment__payment_request__free_unpacked (request, NULL);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Payment__PaymentRequest, request_free)
 
 /* No currency has more decimals than this; an amount that needs more digits
  * to round-trip is passed on in exponent form, which the model refuses. */
@@ -26,9 +37,17 @@ struct _QlPaymentsController
   GObject parent_instance;
 
   QlLedgerBook *book;
+
+  /* Every order paid, by id, with the log position of its payment; read
+   * from the notification log up to indexed_up_to. */
+  GHashTable *orders;
+  gint64      indexed_up_to;
 };
 
 G_DEFINE_TYPE (QlPaymentsController, ql_payments_controller, G_TYPE_OBJECT)
+
+static gboolean catch_up_orders (QlPaymentsController  *self,
+                                 GError               **error);
 
 static void
 ql_payments_controller_dispose (GObject *object)
@@ -36,6 +55,7 @@ ql_payments_controller_dispose (GObject *object)
   QlPaymentsController *self = QL_PAYMENTS_CONTROLLER (object);
 
   g_clear_object (&self->book);
+  g_clear_pointer (&self->orders, g_hash_table_unref);
 
   G_OBJECT_CLASS (ql_payments_controller_parent_class)->dispose (object);
 }
@@ -51,6 +71,7 @@ ql_payments_controller_class_init (QlPaymentsControllerClass *klass)
 static void
 ql_payments_controller_init (QlPaymentsController *self)
 {
+  self->orders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 /**
@@ -69,6 +90,9 @@ ql_payments_controller_new (QlLedgerBook *book)
 
   self = g_object_new (QL_TYPE_PAYMENTS_CONTROLLER, NULL);
   self->book = g_object_ref (book);
+  /* Paid orders are read now rather than on the first call, which has a
+   * client waiting; should the store fail, every call tries again. */
+  catch_up_orders (self, NULL);
   return self;
 }
 
@@ -117,18 +141,315 @@ pack_response (const char *payment_id,
   return g_bytes_new_take (data, size);
 }
 
+/* The string fields of a PaymentRequest, as the wire carries them. */
+typedef struct
+{
+  guint       field;
+  const char *what;
+  gsize       max_bytes;
+} StringField;
+
+static const StringField string_fields[] = {
+  { 1, N_("order id"), QL_PAYMENTS_ORDER_ID_MAX_BYTES },
+  { 3, N_("currency"), QL_PAYMENTS_CURRENCY_MAX_BYTES },
+  { 4, N_("user id"), QL_PAYMENTS_USER_ID_MAX_BYTES },
+};
+
+static gboolean
+read_varint (const guint8 **p,
+             const guint8  *end,
+             guint64       *out_value)
+{
+  guint64 value = 0;
+
+  for (guint shift = 0; shift < 64 && *p < end; shift += 7)
+    {
+      guint8 byte = *(*p)++;
+
+      value |= (guint64) (byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0)
+        {
+          *out_value = value;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+check_string_field (const StringField  *field,
+                    const guint8       *data,
+                    gsize               size,
+                    GError            **error)
+{
+  if (size > field->max_bytes)
+    {
+      g_set_error (error, QL_GRPC_ERROR, QL_GRPC_ERROR_INVALID_ARGUMENT,
+                   _("The %s is %lu bytes long; it can be at most %lu bytes"),
+                   _(field->what), (gulong) size, (gulong) field->max_bytes);
+      return FALSE;
+    }
+  /* protobuf-c hands strings over NUL-terminated: "A\0one" would become
+   * "A", another request's key. */
+  if (memchr (data, '\0', size) != NULL)
+    {
+      g_set_error (error, QL_GRPC_ERROR, QL_GRPC_ERROR_INVALID_ARGUMENT,
+                   _("The %s holds a NUL byte"), _(field->what));
+      return FALSE;
+    }
+  /* Protocol Buffers strings are UTF-8; other implementations refuse
+   * anything else while parsing, and protobuf-c does not check. */
+  if (!g_utf8_validate_len ((const char *) data, size, NULL))
+    {
+      g_set_error (error, QL_GRPC_ERROR, QL_GRPC_ERROR_INVALID_ARGUMENT,
+                   _("The %s is not valid UTF-8"), _(field->what));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Walks the request's fields as sent and checks every occurrence of a
+ * string field before anything is decoded or looked up: its byte length
+ * first, then NUL bytes, then UTF-8. */
+static gboolean
+check_request_strings (const guint8  *data,
+                       gsize          size,
+                       GError       **error)
+{
+  const guint8 *p = data;
+  const guint8 *end = size > 0 ? data + size : data;
+
+  while (p < end)
+    {
+      guint64 tag;
+      guint64 length;
+
+      if (!read_varint (&p, end, &tag))
+        goto malformed;
+
+      switch (tag & 7)
+        {
+        case 0:
+          if (!read_varint (&p, end, &length))
+            goto malformed;
+          break;
+
+        case 1:
+        case 5:
+          length = (tag & 7) == 1 ? 8 : 4;
+          if ((guint64) (end - p) < length)
+            goto malformed;
+          p += length;
+          break;
+
+        case 2:
+          if (!read_varint (&p, end, &length) || (guint64) (end - p) < length)
+            goto malformed;
+          for (gsize i = 0; i < G_N_ELEMENTS (string_fields); i++)
+            if (tag >> 3 == string_fields[i].field &&
+                !check_string_field (&string_fields[i], p, length, error))
+              return FALSE;
+          p += length;
+          break;
+
+        default:
+          goto malformed;
+        }
+    }
+  return TRUE;
+
+malformed:
+  g_set_error_literal (error, QL_GRPC_ERROR, QL_GRPC_ERROR_INVALID_ARGUMENT,
+                       _("The request is not a valid PaymentRequest message"));
+  return FALSE;
+}
+
+static gboolean
+index_order_cb (const QlEventRecord *record,
+                gpointer             user_data)
+{
+  QlPaymentsController *self = user_data;
+
+  self->indexed_up_to = record->position;
+  if (g_str_equal (record->type, QL_EVENT_WITHDRAWN) &&
+      strstr (record->payload, "\"reference\"") != NULL)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+      JsonNode *root;
+      const char *reference;
+
+      if (!json_parser_load_from_data (parser, record->payload, -1, NULL))
+        return TRUE;
+      root = json_parser_get_root (parser);
+      if (!JSON_NODE_HOLDS_OBJECT (root))
+        return TRUE;
+      reference = json_object_get_string_member_with_default (json_node_get_object (root),
+                                                              "reference", NULL);
+      /* The first payment of an order is the one every retry answers with. */
+      if (reference != NULL && !g_hash_table_contains (self->orders, reference))
+        g_hash_table_insert (self->orders, g_strdup (reference),
+                             g_memdup2 (&record->position, sizeof record->position));
+    }
+  return TRUE;
+}
+
+/* Reads what was appended since the last look: payments other programs
+ * made on the same database are orders too. */
+static gboolean
+catch_up_orders (QlPaymentsController  *self,
+                 GError               **error)
+{
+  return ql_event_store_read_log (ql_ledger_book_get_store (self->book),
+                                  self->indexed_up_to + 1, 0, index_order_cb, self, error);
+}
+
+typedef struct
+{
+  char   *ledger;
+  char   *type;
+  char   *payload;
+  gint64  position;
+} StoredPayment;
+
+static void
+stored_payment_clear (StoredPayment *payment)
+{
+  g_free (payment->ledger);
+  g_free (payment->type);
+  g_free (payment->payload);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (StoredPayment, stored_payment_clear)
+
+static gboolean
+read_payment_cb (const QlEventRecord *record,
+                 gpointer             user_data)
+{
+  StoredPayment *payment = user_data;
+
+  payment->ledger = g_strdup (record->ledger);
+  payment->type = g_strdup (record->type);
+  payment->payload = g_strdup (record->payload);
+  payment->position = record->position;
+  return FALSE;
+}
+
+/* Whether @request asks for what the stored payment did: the same
+ * account, currency and amount. */
+static gboolean
+request_matches_payment (QlPaymentsController    *self,
+                         Payment__PaymentRequest *request,
+                         const char              *amount,
+                         const StoredPayment     *payment)
+{
+  g_autofree char *key = ql_ledger_normalize_name (request->user_id, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  QlLedger *ledger;
+  const char *canonical;
+  const char *own;
+  JsonNode *root;
+  gint64 minor;
+
+  if (key == NULL || g_strcmp0 (key, payment->ledger) != 0 ||
+      (ledger = ql_ledger_book_lookup (self->book, key)) == NULL)
+    return FALSE;
+
+  canonical = ql_currency_canonicalize (request->currency, NULL, NULL);
+  own = ql_ledger_get_currency (ledger);
+  if (canonical == NULL || own == NULL || strcmp (canonical, own) != 0)
+    return FALSE;
+
+  if (!ql_ledger_parse_amount (ledger, amount, &minor, NULL) ||
+      !json_parser_load_from_data (parser, payment->payload, -1, NULL))
+    return FALSE;
+  root = json_parser_get_root (parser);
+  return JSON_NODE_HOLDS_OBJECT (root) &&
+         json_object_get_int_member_with_default (json_node_get_object (root),
+                                                  "amount", -1) == minor;
+}
+
+/* Answers a request whose order was paid already, by the payment stored
+ * at @position: SUCCESS for the same request, ALREADY_EXISTS otherwise. */
+static GBytes *
+answer_paid_order (QlPaymentsController     *self,
+                   Payment__PaymentRequest  *request,
+                   const char               *amount,
+                   gint64                    position,
+                   GError                  **error)
+{
+  g_auto(StoredPayment) payment = { NULL, NULL, NULL, 0 };
+  g_autoptr(GError) store_error = NULL;
+  g_autofree char *payment_id = g_strdup_printf ("pay-%" G_GINT64_FORMAT, position);
+
+  if (!ql_event_store_read_log (ql_ledger_book_get_store (self->book), position, 1,
+                                read_payment_cb, &payment, &store_error) ||
+      payment.position != position)
+    {
+      g_set_error (error, QL_GRPC_ERROR, QL_GRPC_ERROR_UNAVAILABLE,
+                   _("Order “%s” was paid, but its payment cannot be read now: %s; "
+                     "retrying with the same request is safe"),
+                   request->order_id,
+                   store_error != NULL ? store_error->message : _("it is missing"));
+      return NULL;
+    }
+
+  if (!request_matches_payment (self, request, amount, &payment))
+    {
+      g_set_error (error, QL_GRPC_ERROR, QL_GRPC_ERROR_ALREADY_EXISTS,
+                   _("Order “%s” was already paid by %s with another account, currency "
+                     "or amount; a new payment needs a new order id"),
+                   request->order_id, payment_id);
+      return NULL;
+    }
+
+  return pack_response (payment_id, STATUS_SUCCESS);
+}
+
+/* Refusals by the ledgers' rules: nothing was written, and the same
+ * request would be refused again. */
+static gboolean
+is_business_refusal (const GError *error)
+{
+  return error->domain == QL_LEDGER_ERROR && error->code != QL_LEDGER_ERROR_BUSY;
+}
+
+/* The status of a payment that failed for another reason than the rules:
+ * retryable for the store's troubles, INVALID_ARGUMENT for checks of the
+ * request's text made outside the ledgers' rules. */
+static void
+set_call_error (const GError  *cause,
+                     GError       **error)
+{
+  QlGrpcError code = QL_GRPC_ERROR_INVALID_ARGUMENT;
+
+  if (g_error_matches (cause, QL_LEDGER_ERROR, QL_LEDGER_ERROR_BUSY) ||
+      g_error_matches (cause, QL_STORE_ERROR, QL_STORE_ERROR_CONFLICT))
+    code = QL_GRPC_ERROR_ABORTED;
+  else if (g_error_matches (cause, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT) ||
+           g_error_matches (cause, QL_STORE_ERROR, QL_STORE_ERROR_TOO_NEW))
+    code = QL_GRPC_ERROR_INTERNAL;
+  else if (cause->domain == QL_STORE_ERROR)
+    code = QL_GRPC_ERROR_UNAVAILABLE;
+
+  g_set_error_literal (error, QL_GRPC_ERROR, code, cause->message);
+}
+
 static GBytes *
 process_payment (QlPaymentsController  *self,
                  GBytes                *request_bytes,
                  GError               **error)
 {
-  Payment__PaymentRequest *request;
+  g_autoptr(Payment__PaymentRequest) request = NULL;
   g_autoptr(QlEvent) event = NULL;
   g_autoptr(GError) payment_error = NULL;
+  g_autoptr(GError) store_error = NULL;
   g_autofree char *amount = NULL;
-  g_autofree char *payment_id = NULL;
+  gint64 *paid;
   gsize size = 0;
   const guint8 *data = g_bytes_get_data (request_bytes, &size);
+
+  if (!check_request_strings (data, size, error))
+    return NULL;
 
   request = payment__payment_request__unpack (NULL, size, data);
   if (request == NULL)
@@ -143,24 +464,58 @@ process_payment (QlPaymentsController  *self,
   /* The order id is what makes a retry safe: without one, every payment
    * would be taken for a retry of the first. */
   if (*request->order_id == '\0')
-    g_set_error_literal (&payment_error, QL_GRPC_ERROR, QL_GRPC_ERROR_INVALID_ARGUMENT,
-                         _("The payment names no order"));
-  else
-    event = ql_ledger_book_withdraw_for_reference (self->book, request->user_id, amount,
-                                                   request->currency, request->order_id,
-                                                   &payment_error);
+    {
+      g_message (_("Payment of %s %s from “%s” for order “%s” failed: %s"),
+                 amount, request->currency, request->user_id, request->order_id,
+                 _("The payment names no order"));
+      return pack_response ("", STATUS_FAILED);
+    }
 
-  if (event == NULL)
-    g_message (_("Payment of %s %s from “%s” for order “%s” failed: %s"),
-               amount, request->currency, request->user_id, request->order_id,
-               payment_error->message);
-  else
-    payment_id = g_strdup_printf ("pay-%" G_GINT64_FORMAT, ql_event_get_position (event));
+  /* An order id names one payment in the whole service, whichever
+   * account it was drawn from. */
+  if (!catch_up_orders (self, &store_error))
+    {
+      set_call_error (store_error, error);
+      return NULL;
+    }
+  paid = g_hash_table_lookup (self->orders, request->order_id);
+  if (paid != NULL)
+    return answer_paid_order (self, request, amount, *paid, error);
 
-  payment__payment_request__free_unpacked (request, NULL);
+  event = ql_ledger_book_withdraw_for_reference (self->book, request->user_id, amount,
+                                                 request->currency, request->order_id,
+                                                 &payment_error);
+  if (event != NULL)
+    {
+      /* Another program may have paid the order in this account since the
+       * index was read: the event answers it, and is checked the same way. */
+      gint64 position = ql_event_get_position (event);
 
-  return pack_response (payment_id != NULL ? payment_id : "",
-                        event != NULL ? STATUS_SUCCESS : STATUS_FAILED);
+      if (!g_hash_table_contains (self->orders, request->order_id))
+        g_hash_table_insert (self->orders, g_strdup (request->order_id),
+                             g_memdup2 (&position, sizeof position));
+      return answer_paid_order (self, request, amount, position, error);
+    }
+
+  if (is_business_refusal (payment_error))
+    {
+      g_message (_("Payment of %s %s from “%s” for order “%s” failed: %s"),
+                 amount, request->currency, request->user_id, request->order_id,
+                 payment_error->message);
+      return pack_response ("", STATUS_FAILED);
+    }
+
+  /* The store failed: the payment may still have been written before,
+   * for instance when reading it back failed. Then it is answered. */
+  if (catch_up_orders (self, NULL) &&
+      (paid = g_hash_table_lookup (self->orders, request->order_id)) != NULL)
+    return answer_paid_order (self, request, amount, *paid, error);
+
+  g_message (_("Payment of %s %s from “%s” for order “%s” was not made: %s"),
+             amount, request->currency, request->user_id, request->order_id,
+             payment_error->message);
+  set_call_error (payment_error, error);
+  return NULL;
 }
 
 /**
@@ -170,9 +525,13 @@ process_payment (QlPaymentsController  *self,
  * @request: the serialized request message
  * @error: return location for a #GError in the %QL_GRPC_ERROR domain
  *
- * Answers one call of the PaymentService. A payment that the model refuses
- * is answered with the status `FAILED` and changes nothing; only a request
- * that cannot be read, or an unknown method, is an error.
+ * Answers one call of the PaymentService. A payment answered `SUCCESS` is
+ * stored; one the ledgers' rules refuse is answered `FAILED` and changes
+ * nothing. Errors change nothing either: a request that cannot be read or
+ * breaks a limit (%QL_GRPC_ERROR_INVALID_ARGUMENT), an order id already
+ * paid by another request (%QL_GRPC_ERROR_ALREADY_EXISTS), a store that is
+ * busy or failing (%QL_GRPC_ERROR_UNAVAILABLE, %QL_GRPC_ERROR_ABORTED:
+ * retry), an unknown method.
  *
  * Returns: (transfer full): the serialized response, or %NULL with @error set
  */

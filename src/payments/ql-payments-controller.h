@@ -13,6 +13,13 @@ G_BEGIN_DECLS
 /* The method path of the seed's `PaymentService.ProcessPayment`. */
 #define QL_PAYMENTS_PROCESS_PAYMENT "/payment.PaymentService/ProcessPayment"
 
+/* The most bytes each string of a PaymentRequest may have: an order id
+ * is a payment's reference; a user id is an account name of at most
+ * QL_LEDGER_NAME_MAX_CHARS characters, in any normal form. */
+#define QL_PAYMENTS_ORDER_ID_MAX_BYTES 256
+#define QL_PAYMENTS_CURRENCY_MAX_BYTES 32
+#define QL_PAYMENTS_USER_ID_MAX_BYTES  1024
+
 #define QL_TYPE_PAYMENTS_CONTROLLER (ql_payments_controller_get_type ())
 G_DECLARE_FINAL_TYPE (QlPaymentsController, ql_payments_controller, QL, PAYMENTS_CONTROLLER, GObject)
 

@@ -24,9 +24,13 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *db_location = NULL;
   const char *locale_dir;
+  int max_connections = 0;
   const GOptionEntry entries[] = {
     { "db", 'd', 0, G_OPTION_ARG_FILENAME, &db_location,
       N_("Keep ledgers in the database file PATH"), N_("PATH") },
+    { "max-connections", 0, 0, G_OPTION_ARG_INT, &max_connections,
+      N_("Keep at most N client connections open; by default as many as the descriptor limit allows, up to 1000"),
+      N_("N") },
     { NULL }
   };
 
@@ -42,12 +46,15 @@ main (int   argc,
   context = g_option_context_new (_("[ADDRESS]"));
   g_option_context_set_summary (context, _("Serve the ledgers as a gRPC payment service."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error) || argc > 2)
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc > 2 ||
+      max_connections < 0)
     {
       g_printerr ("%s: %s\n", g_get_prgname (),
-                  error != NULL ? error->message : _("too many arguments"));
+                  error != NULL ? error->message
+                  : max_connections < 0 ? _("--max-connections needs a positive number")
+                  : _("too many arguments"));
       return QL_EXIT_USAGE;
     }
 
-  return ql_payments_main (db_location, argc == 2 ? argv[1] : NULL);
+  return ql_payments_main (db_location, argc == 2 ? argv[1] : NULL, max_connections);
 }

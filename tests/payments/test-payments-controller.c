@@ -334,6 +334,115 @@ START_TEST (test_malformed_request)
 }
 END_TEST
 
+static GError *
+call_error (Fixture *fixture,
+            GBytes  *request)
+{
+  g_autoptr(GBytes) response = NULL;
+  GError *error = NULL;
+
+  response = ql_payments_controller_handle_call (fixture->controller,
+                                                 QL_PAYMENTS_PROCESS_PAYMENT,
+                                                 request, &error);
+  ck_assert_ptr_null (response);
+  ck_assert_ptr_nonnull (error);
+  return error;
+}
+
+START_TEST (test_empty_bytes)
+{
+  g_autoptr(GBytes) request = g_bytes_new (NULL, 0);
+  g_autoptr(GBytes) response = NULL;
+  g_autoptr(GError) error = NULL;
+  Fixture fixture;
+
+  fixture_init (&fixture);
+  response = ql_payments_controller_handle_call (fixture.controller,
+                                                 QL_PAYMENTS_PROCESS_PAYMENT,
+                                                 request, &error);
+  ck_assert_ptr_nonnull (response);
+  ck_assert_int_eq (balance_of (&fixture, "user456"), 100000);
+  fixture_clear (&fixture);
+}
+END_TEST
+
+START_TEST (test_hostile_strings)
+{
+  /* order_id "A\0one", then an order id of bytes FF FE, then a user id
+   * of 1025 bytes. */
+  static const guint8 nul[] = { 0x0a, 0x05, 'A', 0, 'o', 'n', 'e' };
+  static const guint8 not_utf8[] = { 0x0a, 0x02, 0xff, 0xfe };
+  g_autofree guint8 *long_user = g_malloc (1028);
+  Fixture fixture;
+  gint64 head;
+
+  fixture_init (&fixture);
+  head = head_position (&fixture);
+  long_user[0] = 0x22;
+  long_user[1] = 0x81;
+  long_user[2] = 0x08;
+  memset (long_user + 3, 'u', 1025);
+
+  {
+    g_autoptr(GBytes) request = g_bytes_new_static (nul, sizeof nul);
+    g_autoptr(GError) error = call_error (&fixture, request);
+
+    ck_assert (g_error_matches (error, QL_GRPC_ERROR, QL_GRPC_ERROR_INVALID_ARGUMENT));
+    ck_assert_ptr_nonnull (strstr (error->message, "NUL"));
+  }
+  {
+    g_autoptr(GBytes) request = g_bytes_new_static (not_utf8, sizeof not_utf8);
+    g_autoptr(GError) error = call_error (&fixture, request);
+
+    ck_assert (g_error_matches (error, QL_GRPC_ERROR, QL_GRPC_ERROR_INVALID_ARGUMENT));
+    ck_assert_ptr_nonnull (strstr (error->message, "UTF-8"));
+  }
+  {
+    g_autoptr(GBytes) request = g_bytes_new_static (long_user, 1028);
+    g_autoptr(GError) error = call_error (&fixture, request);
+
+    ck_assert (g_error_matches (error, QL_GRPC_ERROR, QL_GRPC_ERROR_INVALID_ARGUMENT));
+    ck_assert_ptr_nonnull (strstr (error->message, "1024"));
+  }
+  ck_assert_int_eq (head_position (&fixture), head);
+
+  fixture_clear (&fixture);
+}
+END_TEST
+
+START_TEST (test_reused_order_already_exists)
+{
+  g_autoptr(GBytes) other_amount = pack_request ("order123", 5, "USD", "user456");
+  g_autoptr(GBytes) other_account = pack_request ("order123", 99.99, "JPY", "yen");
+  g_autoptr(GError) amount_error = NULL;
+  g_autoptr(GError) account_error = NULL;
+  Fixture fixture;
+  Answer first;
+  Answer retry;
+  gint64 head;
+
+  fixture_init (&fixture);
+  first = pay (&fixture, "order123", 99.99, "USD", "user456");
+  ck_assert_str_eq (first.status, "SUCCESS");
+  head = head_position (&fixture);
+
+  amount_error = call_error (&fixture, other_amount);
+  account_error = call_error (&fixture, other_account);
+  ck_assert (g_error_matches (amount_error, QL_GRPC_ERROR, QL_GRPC_ERROR_ALREADY_EXISTS));
+  ck_assert (g_error_matches (account_error, QL_GRPC_ERROR, QL_GRPC_ERROR_ALREADY_EXISTS));
+  ck_assert_int_eq (head_position (&fixture), head);
+
+  retry = pay (&fixture, "order123", 99.99, "USD", "user456");
+  ck_assert_str_eq (retry.status, "SUCCESS");
+  ck_assert_str_eq (retry.payment_id, first.payment_id);
+  ck_assert_int_eq (balance_of (&fixture, "yen"), 5000);
+
+  answer_clear (&first);
+  answer_clear (&retry);
+  fixture_clear (&fixture);
+}
+END_TEST
+
 START_TEST (test_unknown_method)
 {
   g_autoptr(GBytes) request = pack_request ("order123", 1, "USD", "user456");
@@ -382,6 +491,9 @@ payments_controller_suite (void)
   tc = tcase_create ("bad-calls");
   tcase_add_test (tc, test_malformed_request);
   tcase_add_test (tc, test_unknown_method);
+  tcase_add_test (tc, test_empty_bytes);
+  tcase_add_test (tc, test_hostile_strings);
+  tcase_add_test (tc, test_reused_order_already_exists);
   suite_add_tcase (suite, tc);
 
   return suite;

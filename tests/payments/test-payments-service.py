@@ -12,8 +12,11 @@ import concurrent.futures
 import os
 import queue
 import re
+import resource
 import signal
 import socket
+import sqlite3
+import struct
 import subprocess
 import sys
 import tempfile
@@ -25,6 +28,7 @@ import grpc
 
 SOURCE_DIR = os.path.dirname(os.environ['QL_TEST_SOURCE_DIR'])
 BINARY = os.environ['QL_BINARY']
+PAYMENTS_BINARY = os.path.join(os.path.dirname(BINARY), 'quote-ledger-payments')
 PROTO_DIR = os.path.join(SOURCE_DIR, 'src', 'payments')
 PYTHON = '/usr/bin/python3'
 HOST = '127.0.0.1'
@@ -82,12 +86,15 @@ def free_port():
 class Server:
     """One quote-ledger --serve-payments process and what it printed."""
 
-    def __init__(self, env, db, port, wrapper=()):
+    def __init__(self, env, db, port, wrapper=(), preexec_fn=None, options=()):
         self.port = port
+        # Options of the service's own program go to it directly.
+        command = ([PAYMENTS_BINARY, f'{HOST}:{port}', *options] if options
+                   else [BINARY, '--serve-payments', f'{HOST}:{port}'])
         self.process = subprocess.Popen(
-            [*wrapper, BINARY, '--serve-payments', f'{HOST}:{port}', '--db', db],
+            [*wrapper, *command, '--db', db],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True)
+            stderr=subprocess.PIPE, text=True, preexec_fn=preexec_fn)
         self.lines = []
         self.ready = threading.Event()
         self.stderr = ''
@@ -136,6 +143,8 @@ class ServiceTestCase(unittest.TestCase):
     """A private database with user456 holding 1000 USD, and a server on it."""
 
     server_wrapper = ()
+    server_preexec = None
+    server_options = ()
     ready_timeout = 30
 
     def setUp(self):
@@ -152,7 +161,8 @@ class ServiceTestCase(unittest.TestCase):
         self.stub = payment_pb2_grpc.PaymentServiceStub(self.channel)
 
     def start_server(self, port=None):
-        server = Server(self.env, self.db, port or free_port(), self.server_wrapper)
+        server = Server(self.env, self.db, port or free_port(), self.server_wrapper,
+                        self.server_preexec, self.server_options)
         self.addCleanup(server.kill)
         return server.wait_ready(self.ready_timeout)
 
@@ -402,6 +412,212 @@ class ShutdownTest(ServiceTestCase):
     def test_idle_sigterm(self):
         self.assertEqual(self.server.stop(), 0, self.server.stderr)
         self.assertEqual(self.server.stderr, '')
+
+
+def varint(value):
+    out = bytearray()
+    while True:
+        byte = value & 0x7f
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def raw_request(order_id, amount, currency=b'USD', user_id=b'user456'):
+    """A PaymentRequest encoded by hand, so that its strings can be any bytes."""
+    def text(number, value):
+        return varint(number << 3 | 2) + varint(len(value)) + value
+    return (text(1, order_id) + varint(2 << 3 | 1) + struct.pack('<d', amount)
+            + text(3, currency) + text(4, user_id))
+
+
+class RawCallTestCase(ServiceTestCase):
+    def raw_pay(self, *args, **kwargs):
+        """Sends raw_request(*args); returns (PaymentResponse or None, RpcError or None)."""
+        call = self.channel.unary_unary(METHOD, request_serializer=lambda b: b,
+                                        response_deserializer=payment_pb2.PaymentResponse.FromString)
+        try:
+            return call(raw_request(*args, **kwargs), timeout=30), None
+        except grpc.RpcError as error:
+            return None, error
+
+    def events(self):
+        with sqlite3.connect(f'file:{self.db}?mode=ro', uri=True) as db:
+            return db.execute('SELECT count(*) FROM events').fetchone()[0]
+
+
+class HostileRequestTest(RawCallTestCase):
+    def assert_refused(self, code, fragment, *args, **kwargs):
+        before = self.events()
+        response, error = self.raw_pay(*args, **kwargs)
+        self.assertIsNone(response)
+        self.assertEqual(error.code(), code, error.details())
+        self.assertIn(fragment, error.details())
+        self.assertEqual(self.events(), before)
+        return error
+
+    def test_invalid_utf8_is_refused_and_stores_nothing(self):
+        for field in ('order_id', 'currency', 'user_id'):
+            with self.subTest(field=field):
+                args = {'order_id': b'order-ok', 'amount': 5.0}
+                args[field] = b'\xff\xfe'
+                self.assert_refused(grpc.StatusCode.INVALID_ARGUMENT, 'not valid UTF-8', **args)
+        self.assertEqual(self.balance(), '1000.00')
+        # The log still reads: every stored payload is JSON.
+        self.assertIn('Balance: 1000.00', self.tui('balance user456'))
+        with sqlite3.connect(f'file:{self.db}?mode=ro', uri=True) as db:
+            self.assertEqual(db.execute('SELECT count(*) FROM events WHERE NOT json_valid (payload)')
+                             .fetchone()[0], 0)
+
+    def test_embedded_nul_is_refused(self):
+        self.assert_refused(grpc.StatusCode.INVALID_ARGUMENT, 'NUL byte', b'A\0one', 1.0)
+        self.assert_refused(grpc.StatusCode.INVALID_ARGUMENT, 'NUL byte', b'A\0two', 2.0)
+        self.assert_refused(grpc.StatusCode.INVALID_ARGUMENT, 'NUL byte', b'A', 2.0,
+                            user_id=b'user456\0x')
+        # "A" alone is an order of its own, never one of those above.
+        response, error = self.raw_pay(b'A', 3.0)
+        self.assertIsNone(error)
+        self.assertEqual(response.status, 'SUCCESS')
+        self.assertEqual(self.balance(), '997.00')
+
+    def test_order_id_over_256_bytes(self):
+        response, error = self.raw_pay(b'o' * 256, 1.0)
+        self.assertEqual(response.status, 'SUCCESS')
+        self.assert_refused(grpc.StatusCode.INVALID_ARGUMENT, 'at most 256 bytes',
+                            b'o' * 257, 1.0)
+        self.assert_refused(grpc.StatusCode.INVALID_ARGUMENT, 'at most 256 bytes',
+                            'é'.encode() * 200, 1.0)
+        self.assertEqual(self.balance(), '999.00')
+
+    def test_huge_strings_are_not_read(self):
+        for args in ((b'o' * 3_900_000, 1.0), (b'order-big-user', 1.0, b'USD', b'u' * 800_000)):
+            with self.subTest(size=max(map(len, args[:1] + args[2:]))):
+                before = self.events()
+                started = time.monotonic()
+                response, error = self.raw_pay(*args)
+                self.assertIsNone(response)
+                self.assertEqual(error.code(), grpc.StatusCode.RESOURCE_EXHAUSTED, error.details())
+                self.assertLess(time.monotonic() - started, 5)
+                self.assertEqual(self.events(), before)
+        self.assertEqual(self.pay('order-after-big', 1).status, 'SUCCESS')
+
+    def test_reused_order_with_another_request_already_exists(self):
+        first = self.pay('order-r', 10)
+        self.assertEqual(first.status, 'SUCCESS')
+        for why, amount, currency, user_id in (('amount', 11, 'USD', 'user456'),
+                                               ('currency', 10, 'JPY', 'user456'),
+                                               ('account', 10, 'JPY', 'yen')):
+            with self.subTest(why):
+                before = self.events()
+                with self.assertRaises(grpc.RpcError) as raised:
+                    self.pay('order-r', amount, currency, user_id)
+                self.assertEqual(raised.exception.code(), grpc.StatusCode.ALREADY_EXISTS)
+                self.assertIn(first.payment_id, raised.exception.details())
+                self.assertEqual(self.events(), before)
+        # The same request again is a safe retry.
+        again = self.pay('order-r', 10.0, 'usd', ' user456 ')
+        self.assertEqual((again.status, again.payment_id), ('SUCCESS', first.payment_id))
+        self.assertEqual(self.balance(), '990.00')
+        self.assertEqual(self.balance('yen'), '5000')
+
+    def test_reused_order_survives_a_restart(self):
+        first = self.pay('order-restart', 10)
+        self.assertEqual(self.server.stop(), 0)
+        self.server = self.start_server()
+        with grpc.insecure_channel(f'{HOST}:{self.server.port}') as channel:
+            stub = payment_pb2_grpc.PaymentServiceStub(channel)
+            with self.assertRaises(grpc.RpcError) as raised:
+                stub.ProcessPayment(payment_pb2.PaymentRequest(
+                    order_id='order-restart', amount=10, currency='JPY', user_id='yen'),
+                    timeout=30)
+            self.assertEqual(raised.exception.code(), grpc.StatusCode.ALREADY_EXISTS)
+            again = stub.ProcessPayment(payment_pb2.PaymentRequest(
+                order_id='order-restart', amount=10, currency='USD', user_id='user456'),
+                timeout=30)
+        self.assertEqual(again.payment_id, first.payment_id)
+        self.assertEqual(self.balance('yen'), '5000')
+
+
+class StoreBusyTest(RawCallTestCase):
+    def test_locked_database_is_unavailable_then_pays(self):
+        locker = sqlite3.connect(self.db, isolation_level=None, timeout=0)
+        self.addCleanup(locker.close)
+        locker.execute('BEGIN EXCLUSIVE')
+        with self.assertRaises(grpc.RpcError) as raised:
+            self.pay('order-busy', 10)
+        self.assertEqual(raised.exception.code(), grpc.StatusCode.UNAVAILABLE,
+                         raised.exception.details())
+        self.assertIn('busy', raised.exception.details())
+        locker.execute('ROLLBACK')
+        self.assertEqual(self.balance(), '1000.00')
+        response = self.pay('order-busy', 10)
+        self.assertEqual(response.status, 'SUCCESS')
+        self.assertEqual(self.pay('order-busy', 10).payment_id, response.payment_id)
+        self.assertEqual(self.balance(), '990.00')
+
+    def test_business_refusal_is_still_failed(self):
+        self.assertEqual(self.pay('order-poor', 5000).status, 'FAILED')
+
+
+def low_descriptor_limit():
+    """Runs in the child: a hard limit the service cannot raise."""
+    resource.setrlimit(resource.RLIMIT_NOFILE, (DESCRIPTOR_LIMIT, DESCRIPTOR_LIMIT))
+
+
+DESCRIPTOR_LIMIT = 64
+
+
+class DescriptorTest(ServiceTestCase):
+    """The connection limit keeps descriptors free: floods are closed."""
+    server_preexec = staticmethod(low_descriptor_limit)
+
+    def flood(self, count):
+        """Opens count connections to the service, as clients that never speak."""
+        sockets = []
+        for _ in range(count):
+            s = socket.create_connection((HOST, self.server.port), timeout=10)
+            sockets.append(s)
+        return sockets
+
+    def test_service_is_back_after_descriptors_ran_out(self):
+        self.assertEqual(self.pay('order-before', 1).status, 'SUCCESS')
+        for round_ in range(2):
+            with self.subTest(round=round_):
+                sockets = self.flood(3 * DESCRIPTOR_LIMIT)
+                # Long enough for the service to try accepting them all.
+                time.sleep(2)
+                for s in sockets:
+                    s.close()
+                self.assertIsNone(self.server.process.poll(), self.server.stderr)
+                # A connection of its own: channels of one process share them.
+                with grpc.insecure_channel(f'{HOST}:{self.server.port}',
+                                           options=[('grpc.use_local_subchannel_pool', 1)]) as channel:
+                    stub = payment_pb2_grpc.PaymentServiceStub(channel)
+                    response = stub.ProcessPayment(payment_pb2.PaymentRequest(
+                        order_id=f'order-after-{round_}', amount=1, currency='USD',
+                        user_id='user456'), timeout=20, wait_for_ready=True)
+                self.assertEqual(response.status, 'SUCCESS')
+        self.assertEqual(self.balance(), '997.00')
+        self.assertEqual(self.server.stop(), 0, self.server.stderr)
+        return self.server.stderr
+
+    def test_connections_over_the_limit_are_closed(self):
+        stderr = self.test_service_is_back_after_descriptors_ran_out()
+        self.assertIn('connections are open', stderr)
+        self.assertNotIn('Too many open files', stderr)
+
+
+class DescriptorExhaustionTest(DescriptorTest):
+    """No connection limit to speak of: accept() itself runs out."""
+    server_options = ('--max-connections', '1000')
+
+    def test_connections_over_the_limit_are_closed(self):
+        stderr = self.test_service_is_back_after_descriptors_ran_out()
+        self.assertIn('Too many open files', stderr)
+        self.assertIn('Accepting connections again', stderr)
 
 
 class ValgrindTest(ServiceTestCase):
