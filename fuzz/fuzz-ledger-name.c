@@ -3,8 +3,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Whatever the bytes, a name the book accepts is stored as valid UTF-8 in
- * NFC, without surrounding white space, control characters or line and
- * paragraph separators, at most QL_LEDGER_NAME_MAX_CHARS long; the book
+ * NFC, without surrounding white space, control, format (invisible or
+ * direction-changing) or unassigned characters, noncharacters or line and
+ * paragraph separators, at most QL_LEDGER_NAME_MAX_CHARS long and
+ * QL_TEXT_NAME_MAX_BYTES bytes; the book
  * then finds the ledger by the name as given and as stored, and opening
  * it again is refused. A name it refuses leaves the book empty.
  */
@@ -33,17 +35,20 @@ check_stored_name (const char *name)
   if (nfc == NULL || strcmp (nfc, name) != 0)
     abort ();
   n_chars = g_utf8_strlen (name, -1);
-  if (n_chars > QL_LEDGER_NAME_MAX_CHARS ||
+  if (n_chars > QL_LEDGER_NAME_MAX_CHARS || strlen (name) > QL_TEXT_NAME_MAX_BYTES ||
       g_unichar_isspace (g_utf8_get_char (name)) ||
       g_unichar_isspace (g_utf8_get_char (g_utf8_offset_to_pointer (name, n_chars - 1))))
     abort ();
 
   for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p))
     {
-      GUnicodeType type = g_unichar_type (g_utf8_get_char (p));
+      gunichar c = g_utf8_get_char (p);
+      GUnicodeType type = g_unichar_type (c);
 
-      if (type == G_UNICODE_CONTROL || type == G_UNICODE_LINE_SEPARATOR ||
-          type == G_UNICODE_PARAGRAPH_SEPARATOR)
+      if (type == G_UNICODE_CONTROL || type == G_UNICODE_FORMAT ||
+          type == G_UNICODE_UNASSIGNED || type == G_UNICODE_SURROGATE ||
+          type == G_UNICODE_LINE_SEPARATOR || type == G_UNICODE_PARAGRAPH_SEPARATOR ||
+          (c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFE) == 0xFFFE)
         abort ();
     }
 }
