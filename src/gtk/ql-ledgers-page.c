@@ -43,6 +43,7 @@ struct _QlLedgersPage
   GtkLabel             *name_label;
   GtkLabel             *kind_label;
   GtkLabel             *balance_label;
+  GtkLabel             *damage_label;
   GtkEntry             *amount_entry;
   GtkButton            *plus_button;
   GtkButton            *minus_button;
@@ -163,12 +164,23 @@ on_ledger_row_setup_cb (GtkSignalListItemFactory *factory,
   gtk_widget_add_css_class (balance, "numeric");
   gtk_widget_add_css_class (balance, "ledger-balance");
   gtk_box_append (GTK_BOX (row), text);
+  gtk_box_append (GTK_BOX (row), gtk_image_new_from_icon_name ("dialog-warning-symbolic"));
   gtk_box_append (GTK_BOX (row), balance);
   gtk_widget_add_css_class (row, "ledger-row");
 
   g_signal_connect (click, "released", G_CALLBACK (on_ledger_row_released_cb), list_item);
   gtk_widget_add_controller (row, GTK_EVENT_CONTROLLER (click));
   gtk_list_item_set_child (list_item, row);
+}
+
+static gboolean
+is_damaged_cb (GBinding     *binding,
+               const GValue *from,
+               GValue       *to,
+               gpointer      user_data)
+{
+  g_value_set_boolean (to, g_value_get_int64 (from) > 0);
+  return TRUE;
 }
 
 static void
@@ -180,6 +192,7 @@ on_ledger_row_bind_cb (GtkSignalListItemFactory *factory,
   GtkWidget *row = gtk_list_item_get_child (list_item);
   GtkWidget *text = gtk_widget_get_first_child (row);
   GtkWidget *balance = gtk_widget_get_last_child (row);
+  GtkWidget *damage = gtk_widget_get_next_sibling (text);
   g_autofree char *kind = describe_kind (ledger);
   GBinding *binding;
 
@@ -190,6 +203,12 @@ on_ledger_row_bind_cb (GtkSignalListItemFactory *factory,
   binding = g_object_bind_property_full (ledger, "balance", balance, "label", G_BINDING_SYNC_CREATE,
                                          format_balance_cb, NULL, NULL, NULL);
   g_object_set_data (G_OBJECT (list_item), "balance-binding", binding);
+  binding = g_object_bind_property_full (ledger, "damaged-version", damage, "visible",
+                                         G_BINDING_SYNC_CREATE, is_damaged_cb, NULL, NULL, NULL);
+  g_object_set_data (G_OBJECT (list_item), "damaged-binding", binding);
+  binding = g_object_bind_property (ledger, "damage", damage, "tooltip-text",
+                                    G_BINDING_SYNC_CREATE);
+  g_object_set_data (G_OBJECT (list_item), "damage-binding", binding);
 }
 
 static void
@@ -197,10 +216,15 @@ on_ledger_row_unbind_cb (GtkSignalListItemFactory *factory,
                          GtkListItem              *list_item,
                          QlLedgersPage            *self)
 {
-  GBinding *binding = g_object_steal_data (G_OBJECT (list_item), "balance-binding");
+  static const char * const names[] = { "balance-binding", "damaged-binding", "damage-binding" };
 
-  if (binding != NULL)
-    g_binding_unbind (binding);
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      GBinding *binding = g_object_steal_data (G_OBJECT (list_item), names[i]);
+
+      if (binding != NULL)
+        g_binding_unbind (binding);
+    }
 }
 
 static void
@@ -586,6 +610,7 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, name_label);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, kind_label);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, balance_label);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, damage_label);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, amount_entry);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, plus_button);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, minus_button);
@@ -736,6 +761,7 @@ ql_ledgers_page_show_ledger (QlLedgersPage *self,
   gboolean item;
   gboolean same_ledger;
   gboolean at_newest;
+  gboolean damaged;
   gint64 version;
 
   g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
@@ -774,6 +800,21 @@ ql_ledgers_page_show_ledger (QlLedgersPage *self,
   gtk_button_set_label (self->minus_button, item ? _("_Decrease") : _("_Withdraw"));
   gtk_entry_set_placeholder_text (self->amount_entry, item ? _("Quantity") : _("Amount"));
   gtk_stack_set_visible_child_name (self->detail_stack, "ledger");
+
+  /* A damaged ledger is shown as it was before the damage, read-only. */
+  damaged = ql_ledger_get_damaged_version (ledger) > 0;
+  if (damaged)
+    {
+      g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                 ql_ledger_get_damaged_version (ledger));
+      /* Translators: a version number, then why that event is damaged. */
+      g_autofree char *damage = g_strdup_printf (_("Damaged at version %s, read-only: %s"),
+                                                 number, ql_ledger_get_damage (ledger));
+
+      gtk_label_set_text (self->damage_label, damage);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->damage_label), damaged);
+  gtk_widget_set_sensitive (self->change_box, !damaged);
 
   version = ql_ledger_get_version (ledger);
   g_signal_handlers_block_by_func (self->version_scale, on_version_scale_value_changed_cb, self);

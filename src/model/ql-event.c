@@ -8,7 +8,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "ql-event.h"
+#include "ql-event-private.h"
 
 /**
  * QlEvent:
@@ -26,6 +26,7 @@ struct _QlEvent
   char   *event_type;
   gint64  timestamp;
   char   *payload;
+  char   *damage;
 };
 
 G_DEFINE_FINAL_TYPE (QlEvent, ql_event, G_TYPE_OBJECT)
@@ -38,6 +39,7 @@ enum {
   PROP_EVENT_TYPE,
   PROP_TIMESTAMP,
   PROP_PAYLOAD,
+  PROP_DAMAGE,
   N_PROPS
 };
 
@@ -51,6 +53,7 @@ ql_event_finalize (GObject *object)
   g_clear_pointer (&self->ledger, g_free);
   g_clear_pointer (&self->event_type, g_free);
   g_clear_pointer (&self->payload, g_free);
+  g_clear_pointer (&self->damage, g_free);
 
   G_OBJECT_CLASS (ql_event_parent_class)->finalize (object);
 }
@@ -87,6 +90,10 @@ ql_event_get_property (GObject    *object,
 
     case PROP_PAYLOAD:
       g_value_set_string (value, self->payload);
+      break;
+
+    case PROP_DAMAGE:
+      g_value_set_string (value, self->damage);
       break;
 
     default:
@@ -159,6 +166,19 @@ ql_event_class_init (QlEventClass *klass)
    */
   properties[PROP_PAYLOAD] =
     g_param_spec_string ("payload", NULL, NULL,
+                         NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * QlEvent:damage:
+   *
+   * Why the event could not be applied to its ledger, such as a payload
+   * that does not parse or an event type this version does not know, or
+   * %NULL for a sound event. Only events read with
+   * ql_ledger_book_read_log() are marked.
+   */
+  properties[PROP_DAMAGE] =
+    g_param_spec_string ("damage", NULL, NULL,
                          NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
@@ -283,6 +303,38 @@ ql_event_get_payload (QlEvent *self)
   return self->payload;
 }
 
+/**
+ * ql_event_get_damage:
+ * @self: a #QlEvent
+ *
+ * Returns: (transfer none) (nullable): why the event could not be
+ *   applied, or %NULL; see #QlEvent:damage
+ */
+const char *
+ql_event_get_damage (QlEvent *self)
+{
+  g_return_val_if_fail (QL_IS_EVENT (self), NULL);
+
+  return self->damage;
+}
+
+/**
+ * _ql_event_set_damage:
+ * @self: a #QlEvent not yet handed out
+ * @damage: (nullable): why the event could not be applied
+ *
+ * Marks the event damaged; see #QlEvent:damage.
+ */
+void
+_ql_event_set_damage (QlEvent    *self,
+                      const char *damage)
+{
+  g_return_if_fail (QL_IS_EVENT (self));
+
+  g_free (self->damage);
+  self->damage = g_strdup (damage);
+}
+
 static char *
 format_timestamp (gint64 timestamp)
 {
@@ -318,7 +370,8 @@ format_timestamp (gint64 timestamp)
  * "timestamp":"2024-03-18T08:05:10.583875Z","payload":{"quantity":10}}`.
  * The timestamp is ISO 8601 in UTC with microseconds, and the payload is
  * embedded as an object. A payload that is not valid JSON is embedded as a
- * string, so that the line stays valid JSON.
+ * string, so that the line stays valid JSON. A damaged event (see
+ * #QlEvent:damage) has one more member, `"damaged"`, with the reason.
  *
  * Returns: (transfer full): the JSON text, without a trailing newline
  */
@@ -357,6 +410,11 @@ ql_event_to_json (QlEvent *self)
     json_builder_add_value (builder, json_node_copy (payload_root));
   else
     json_builder_add_string_value (builder, self->payload);
+  if (self->damage != NULL)
+    {
+      json_builder_set_member_name (builder, "damaged");
+      json_builder_add_string_value (builder, self->damage);
+    }
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);

@@ -67,6 +67,7 @@ gint64      ql_event_get_version     (QlEvent             *self);
 const char *ql_event_get_event_type  (QlEvent             *self);
 gint64      ql_event_get_timestamp   (QlEvent             *self);
 const char *ql_event_get_payload     (QlEvent             *self);
+const char *ql_event_get_damage      (QlEvent             *self);
 char       *ql_event_to_json         (QlEvent             *self);
 
 G_END_DECLS

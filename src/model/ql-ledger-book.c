@@ -14,6 +14,7 @@
 
 #include "ql-amount.h"
 #include "ql-csv-reader-private.h"
+#include "ql-event-private.h"
 #include "ql-ledger-book.h"
 #include "ql-ledger-private.h"
 
@@ -217,7 +218,9 @@ typedef struct
    * ledger replayed whole, its snapshots gone, gets all of them back, and
    * time travel anywhere in it replays few events again. */
   GArray       *snapshots;
+  /* Why the event at damaged_version could not be applied. */
   GError       *error;
+  gint64        damaged_version;
 } Replay;
 
 static void
@@ -239,10 +242,16 @@ replay_event_cb (const QlEventRecord *record,
     {
       replay->ledger = _ql_ledger_new_from_event (record, &replay->error);
       if (replay->ledger == NULL)
-        return FALSE;
+        {
+          replay->damaged_version = record->version;
+          return FALSE;
+        }
     }
   else if (!_ql_ledger_apply_quietly (replay->ledger, record, &replay->error))
-    return FALSE;
+    {
+      replay->damaged_version = record->version;
+      return FALSE;
+    }
 
   replay->n_applied++;
   version = ql_ledger_get_version (replay->ledger);
@@ -292,7 +301,10 @@ save_snapshot (QlLedgerBook *self,
  * shows: its changes notify and its snapshots are kept. The events are
  * applied quietly and the ledger notifies once at the end; snapshots due
  * on the way are written after the scan, in one go, so that nothing
- * writes during a read. */
+ * writes during a read. An event that cannot be applied stops the replay
+ * and marks the ledger damaged, in the state before it: only failing to
+ * read the store is an error. A damaged ledger is never replayed further,
+ * since its events never change. */
 static gboolean
 replay_events (QlLedgerBook  *self,
                const char    *name,
@@ -302,36 +314,44 @@ replay_events (QlLedgerBook  *self,
                guint64       *out_n_applied,
                GError       **error)
 {
-  Replay replay = { self, *ledger, live, 0, NULL, NULL };
+  Replay replay = { self, *ledger, live, 0, NULL, NULL, 0 };
   gint64 after = *ledger != NULL ? ql_ledger_get_version (*ledger) : 0;
   gint64 old_balance = *ledger != NULL ? ql_ledger_get_balance (*ledger) : 0;
   g_autoptr(GArray) snapshots = NULL;
+  g_autoptr(GError) damage = NULL;
   gboolean ok;
 
   if (up_to_version > 0 && up_to_version <= after)
+    return TRUE;
+  if (*ledger != NULL && ql_ledger_get_damaged_version (*ledger) > 0)
     return TRUE;
 
   ok = ql_event_store_read_ledger (self->store, name, after, up_to_version,
                                    replay_event_cb, &replay, error);
   snapshots = g_steal_pointer (&replay.snapshots);
-  if (ok && replay.error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&replay.error));
-      ok = FALSE;
-    }
-  g_clear_error (&replay.error);
+  damage = g_steal_pointer (&replay.error);
 
   if (*ledger != NULL)
     {
       if (replay.n_applied > 0)
         _ql_ledger_notify_changes (*ledger, old_balance, after);
     }
+  else if (ok && replay.ledger == NULL && damage != NULL)
+    *ledger = _ql_ledger_new_damaged (name, damage);
   else if (ok)
     *ledger = g_steal_pointer (&replay.ledger);
   else
     g_clear_object (&replay.ledger);
 
-  if (live && replay.n_applied > 0)
+  if (ok && damage != NULL)
+    {
+      if (ql_ledger_get_damaged_version (*ledger) == 0)
+        _ql_ledger_set_damage (*ledger, replay.damaged_version, damage);
+      if (live)
+        g_debug ("%s", damage->message);
+    }
+
+  if (live && (replay.n_applied > 0 || (ok && damage != NULL)))
     self->changed_pending = TRUE;
   if (snapshots != NULL)
     save_snapshots (self, name, snapshots);
@@ -632,6 +652,12 @@ run_command (QlLedgerBook  *self,
           emit_changed_if_pending (self);
           return 0;
         }
+      /* Its events never change, so neither does the damage. */
+      if (!_ql_ledger_check_sound (ledger, error))
+        {
+          emit_changed_if_pending (self);
+          return 0;
+        }
       if (!plan_func (self, ledger, command, &plan, &plan_error))
         {
           g_free (plan.payload);
@@ -882,28 +908,36 @@ apply_log_event (QlLedgerBook  *self,
   const char *name = ql_event_get_ledger (event);
   QlLedger *ledger = g_hash_table_lookup (self->by_name, name);
   gint64 version = ql_event_get_version (event);
+  g_autoptr(GError) damage = NULL;
   QlEventRecord record;
 
-  if (ledger != NULL && version <= ql_ledger_get_version (ledger))
+  /* A damaged ledger stays as it was before the damage. */
+  if (ledger != NULL && (version <= ql_ledger_get_version (ledger) ||
+                         ql_ledger_get_damaged_version (ledger) > 0))
     return TRUE;
 
   event_get_record (event, &record);
 
   if (ledger != NULL && version == ql_ledger_get_version (ledger) + 1)
     {
-      if (!_ql_ledger_apply (ledger, &record, error))
-        return FALSE;
-      save_snapshot_if_due (self, ledger);
+      if (_ql_ledger_apply (ledger, &record, &damage))
+        save_snapshot_if_due (self, ledger);
+      else
+        _ql_ledger_set_damage (ledger, version, damage);
       self->changed_pending = TRUE;
       return TRUE;
     }
 
   if (ledger == NULL && version == 1)
     {
-      g_autoptr(QlLedger) created = _ql_ledger_new_from_event (&record, error);
+      g_autoptr(QlLedger) created = _ql_ledger_new_from_event (&record, &damage);
 
       if (created == NULL)
-        return FALSE;
+        {
+          created = _ql_ledger_new_damaged (name, damage);
+          add_ledger (self, created);
+          return TRUE;
+        }
       add_ledger (self, created);
       save_snapshot_if_due (self, created);
       return TRUE;
@@ -1558,6 +1592,13 @@ ql_ledger_book_state_at (QlLedgerBook  *self,
     }
   emit_changed_if_pending (self);
 
+  if (ql_ledger_get_damaged_version (ledger) > 0 &&
+      version >= ql_ledger_get_damaged_version (ledger))
+    {
+      g_set_error_literal (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
+                           ql_ledger_get_damage (ledger));
+      return NULL;
+    }
   if (version < 1 || version > ql_ledger_get_version (ledger))
     {
       g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_VERSION,
@@ -1624,7 +1665,9 @@ ql_ledger_book_list_events (QlLedgerBook  *self,
  * @error: return location for a #GError
  *
  * Reads one page of the notification log: the events of every ledger in
- * the order they were committed.
+ * the order they were committed. Damage never stops the log: the event
+ * that damaged a ledger the book knows is returned with
+ * #QlEvent:damage set, and ql_event_to_json() marks it.
  *
  * Returns: (transfer full) (element-type QlEvent): the events, possibly
  *   none, or %NULL with @error set
@@ -1635,11 +1678,25 @@ ql_ledger_book_read_log (QlLedgerBook  *self,
                          gint64         limit,
                          GError       **error)
 {
+  g_autoptr(GPtrArray) events = NULL;
+
   g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
   g_return_val_if_fail (start >= 1, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return read_log_events (self, start, limit, error);
+  events = read_log_events (self, start, limit, error);
+  if (events == NULL)
+    return NULL;
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      QlEvent *event = g_ptr_array_index (events, i);
+      QlLedger *ledger = g_hash_table_lookup (self->by_name, ql_event_get_ledger (event));
+
+      if (ledger != NULL && ql_ledger_get_damaged_version (ledger) == ql_event_get_version (event))
+        _ql_event_set_damage (event, ql_ledger_get_damage (ledger));
+    }
+  return g_steal_pointer (&events);
 }
 
 /**
@@ -1996,6 +2053,8 @@ find_import_ledger (Import      *import,
     return -1;
   if (ledger == NULL)
     return 0;
+  if (!_ql_ledger_check_sound (ledger, error))
+    return -1;
 
   entry = g_new0 (ImportLedger, 1);
   /* Events go to the name the store keeps, which another program may have

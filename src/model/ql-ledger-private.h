@@ -31,6 +31,13 @@ char         *_ql_ledger_format_snapshot (QlLedgerKind          kind,
                                           const char           *currency,
                                           gint64                balance);
 QlLedger     *_ql_ledger_copy            (QlLedger             *self);
+void          _ql_ledger_set_damage      (QlLedger             *self,
+                                          gint64                version,
+                                          const GError         *reason);
+QlLedger     *_ql_ledger_new_damaged     (const char           *name,
+                                          const GError         *reason);
+gboolean      _ql_ledger_check_sound     (QlLedger             *self,
+                                          GError              **error);
 char         *_ql_ledger_to_snapshot     (QlLedger             *self);
 QlLedger     *_ql_ledger_new_from_snapshot (const char         *name,
                                             gint64              version,

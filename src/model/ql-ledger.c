@@ -36,6 +36,10 @@ struct _QlLedger
   guint         decimals;
   gint64        balance;
   gint64        version;
+  /* The first event that could not be applied, and why; 0 and NULL while
+   * the ledger is sound. */
+  gint64        damaged_version;
+  char         *damage;
 };
 
 G_DEFINE_FINAL_TYPE (QlLedger, ql_ledger, G_TYPE_OBJECT)
@@ -54,6 +58,8 @@ enum {
   PROP_DECIMALS,
   PROP_BALANCE,
   PROP_VERSION,
+  PROP_DAMAGED_VERSION,
+  PROP_DAMAGE,
   N_PROPS
 };
 
@@ -94,6 +100,25 @@ set_corrupt_error (GError              **error,
   g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
                _("Event %" PRId64 " of ledger “%s” is damaged: %s"),
                record->version, record->ledger, detail);
+}
+
+static gboolean
+is_known_type (const char *type)
+{
+  return g_strcmp0 (type, QL_EVENT_ACCOUNT_OPENED) == 0 ||
+         g_strcmp0 (type, QL_EVENT_ITEM_CREATED) == 0 ||
+         find_change_type (type) != NULL;
+}
+
+static void
+set_unknown_type_error (GError              **error,
+                        const QlEventRecord  *record)
+{
+  g_autofree char *detail =
+    g_strdup_printf (_("its type “%s” is unknown: it was written by a newer version"),
+                     record->type);
+
+  set_corrupt_error (error, record, detail);
 }
 
 static JsonObject *
@@ -188,6 +213,7 @@ ql_ledger_finalize (GObject *object)
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->sort_key, g_free);
   g_clear_pointer (&self->currency, g_free);
+  g_clear_pointer (&self->damage, g_free);
 
   G_OBJECT_CLASS (ql_ledger_parent_class)->finalize (object);
 }
@@ -224,6 +250,14 @@ ql_ledger_get_property (GObject    *object,
 
     case PROP_VERSION:
       g_value_set_int64 (value, self->version);
+      break;
+
+    case PROP_DAMAGED_VERSION:
+      g_value_set_int64 (value, self->damaged_version);
+      break;
+
+    case PROP_DAMAGE:
+      g_value_set_string (value, self->damage);
       break;
 
     default:
@@ -286,6 +320,27 @@ ql_ledger_class_init (QlLedgerClass *klass)
    */
   properties[PROP_VERSION] = g_param_spec_int64 ("version", NULL, NULL,
                                                  0, G_MAXINT64, 0, flags);
+
+  /**
+   * QlLedger:damaged-version:
+   *
+   * The version of the first of the ledger's events that could not be
+   * applied, or 0 while the ledger is sound. A damaged ledger keeps the
+   * state of the version before it and is read-only: its events are
+   * never changed, so the damage never goes away.
+   */
+  properties[PROP_DAMAGED_VERSION] = g_param_spec_int64 ("damaged-version", NULL, NULL,
+                                                         0, G_MAXINT64, 0, flags);
+
+  /**
+   * QlLedger:damage:
+   *
+   * Why the event at #QlLedger:damaged-version could not be applied, a
+   * translated message naming the ledger and the version, or %NULL while
+   * the ledger is sound. An event of a type this version does not know,
+   * written by a newer version, is reported here too.
+   */
+  properties[PROP_DAMAGE] = g_param_spec_string ("damage", NULL, NULL, NULL, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -351,6 +406,12 @@ _ql_ledger_new_from_event (const QlEventRecord  *record,
       return create_ledger (record->ledger, QL_LEDGER_KIND_ITEM, NULL, 0, quantity, 1);
     }
 
+  if (!is_known_type (record->type))
+    {
+      set_unknown_type_error (error, record);
+      return NULL;
+    }
+
   {
     g_autofree char *detail = g_strdup_printf (_("“%s” cannot open a ledger"), record->type);
 
@@ -391,9 +452,15 @@ _ql_event_record_read_change (const QlEventRecord  *record,
 
   if (find_change_type (record->type) == NULL)
     {
-      g_autofree char *detail = g_strdup_printf (_("unknown event type “%s”"), record->type);
+      if (is_known_type (record->type))
+        {
+          g_autofree char *detail = g_strdup_printf (_("“%s” only opens a ledger"),
+                                                     record->type);
 
-      set_corrupt_error (error, record, detail);
+          set_corrupt_error (error, record, detail);
+        }
+      else
+        set_unknown_type_error (error, record);
       return FALSE;
     }
 
@@ -951,6 +1018,108 @@ ql_ledger_get_version (QlLedger *self)
   g_return_val_if_fail (QL_IS_LEDGER (self), 0);
 
   return self->version;
+}
+
+/**
+ * ql_ledger_get_damaged_version:
+ * @self: a #QlLedger
+ *
+ * Returns: the version of the first event that could not be applied, or
+ *   0 when the ledger is sound; see #QlLedger:damaged-version
+ */
+gint64
+ql_ledger_get_damaged_version (QlLedger *self)
+{
+  g_return_val_if_fail (QL_IS_LEDGER (self), 0);
+
+  return self->damaged_version;
+}
+
+/**
+ * ql_ledger_get_damage:
+ * @self: a #QlLedger
+ *
+ * Returns: (transfer none) (nullable): why the ledger is damaged, or %NULL
+ *   when it is sound; see #QlLedger:damage
+ */
+const char *
+ql_ledger_get_damage (QlLedger *self)
+{
+  g_return_val_if_fail (QL_IS_LEDGER (self), NULL);
+
+  return self->damage;
+}
+
+/**
+ * _ql_ledger_set_damage:
+ * @self: a sound #QlLedger
+ * @version: the version of the event that could not be applied
+ * @reason: the error that says why
+ *
+ * Marks the ledger damaged from @version on; its state stays as it is.
+ */
+void
+_ql_ledger_set_damage (QlLedger     *self,
+                       gint64        version,
+                       const GError *reason)
+{
+  g_return_if_fail (QL_IS_LEDGER (self));
+  g_return_if_fail (version >= 1);
+  g_return_if_fail (reason != NULL);
+  g_return_if_fail (self->damaged_version == 0);
+
+  self->damaged_version = version;
+  self->damage = g_strdup (reason->message);
+  g_object_freeze_notify (G_OBJECT (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DAMAGED_VERSION]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DAMAGE]);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/**
+ * _ql_ledger_new_damaged:
+ * @name: the ledger's name
+ * @reason: why its first event could not be applied
+ *
+ * Returns: (transfer full): a ledger at version 0, damaged at version 1,
+ *   for a ledger whose opening event is damaged
+ */
+QlLedger *
+_ql_ledger_new_damaged (const char   *name,
+                        const GError *reason)
+{
+  QlLedger *self;
+
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (reason != NULL, NULL);
+
+  self = create_ledger (name, QL_LEDGER_KIND_ACCOUNT, NULL, 0, 0, 0);
+  self->damaged_version = 1;
+  self->damage = g_strdup (reason->message);
+  return self;
+}
+
+/**
+ * _ql_ledger_check_sound:
+ * @self: a #QlLedger
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when the ledger can be changed, else %FALSE with @error
+ *   set to %QL_STORE_ERROR_CORRUPT, naming the damage
+ */
+gboolean
+_ql_ledger_check_sound (QlLedger  *self,
+                        GError   **error)
+{
+  g_return_val_if_fail (QL_IS_LEDGER (self), FALSE);
+
+  if (self->damaged_version == 0)
+    return TRUE;
+
+  /* Translators: the ledger's name, then why it is damaged. */
+  g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
+               _("“%s” is read-only: %s"), self->name, self->damage);
+  return FALSE;
 }
 
 /**

@@ -89,6 +89,8 @@ const char   *ql_ledger_get_currency     (QlLedger             *self);
 guint         ql_ledger_get_decimals     (QlLedger             *self);
 gint64        ql_ledger_get_balance      (QlLedger             *self);
 gint64        ql_ledger_get_version      (QlLedger             *self);
+gint64        ql_ledger_get_damaged_version (QlLedger          *self);
+const char   *ql_ledger_get_damage       (QlLedger             *self);
 char         *ql_ledger_format_balance   (QlLedger             *self);
 char         *ql_ledger_format_amount    (QlLedger             *self,
                                           gint64                minor);

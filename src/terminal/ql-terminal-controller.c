@@ -239,6 +239,31 @@ format_state (QlLedger *ledger)
   return g_strdup_printf (_("Balance: %s"), balance);
 }
 
+/* The line that says a ledger is damaged, or NULL for a sound one. */
+static char *
+format_damage (QlLedger *ledger)
+{
+  g_autofree char *version = NULL;
+
+  if (ql_ledger_get_damaged_version (ledger) == 0)
+    return NULL;
+
+  version = g_strdup_printf ("%" G_GINT64_FORMAT, ql_ledger_get_damaged_version (ledger));
+  /* Translators: a version number, then why that event is damaged. */
+  return g_strdup_printf (_("Damaged at version %s, read-only: %s"), version,
+                          ql_ledger_get_damage (ledger));
+}
+
+static void
+show_damage (QlTerminalController *self,
+             QlLedger             *ledger)
+{
+  g_autofree char *damage = format_damage (ledger);
+
+  if (damage != NULL)
+    ql_terminal_view_show (self->view, damage);
+}
+
 static char *
 format_signed_amount (QlLedger *ledger,
                       gint64    minor)
@@ -292,6 +317,13 @@ format_event (QlLedger *ledger,
 
       g_string_append (line, "  ");
       g_string_append_printf (line, _("(undoes version %s)"), version);
+    }
+  if (ql_ledger_get_damaged_version (ledger) > 0 &&
+      ql_event_get_version (event) >= ql_ledger_get_damaged_version (ledger))
+    {
+      g_string_append (line, "  ");
+      g_string_append (line, ql_event_get_version (event) == ql_ledger_get_damaged_version (ledger)
+                             ? _("(damaged)") : _("(not applied)"));
     }
 
   return g_string_free (line, FALSE);
@@ -455,6 +487,7 @@ run_balance (QlTerminalController  *self,
 
   state = format_state (ledger);
   ql_terminal_view_show (self->view, state);
+  show_damage (self, ledger);
   return TRUE;
 }
 
@@ -479,6 +512,7 @@ run_events (QlTerminalController  *self,
 
       ql_terminal_view_show (self->view, line);
     }
+  show_damage (self, ledger);
 
   return TRUE;
 }
@@ -604,9 +638,14 @@ run_ledgers (QlTerminalController  *self,
     {
       g_autoptr(QlLedger) ledger = g_list_model_get_item (ledgers, i);
       g_autofree char *state = format_state (ledger);
+      g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                  ql_ledger_get_damaged_version (ledger));
       /* Translators: a ledger's name, then "Balance: 100" or "Quantity: 12". */
-      g_autofree char *line = g_strdup_printf (C_("ledgers listing", "%s: %s"),
-                                                ql_ledger_get_name (ledger), state);
+      g_autofree char *line = ql_ledger_get_damaged_version (ledger) == 0
+        ? g_strdup_printf (C_("ledgers listing", "%s: %s"), ql_ledger_get_name (ledger), state)
+        /* Translators: a ledger's name, "Balance: 100", then a version number. */
+        : g_strdup_printf (C_("ledgers listing", "%s: %s (damaged at version %s, read-only)"),
+                           ql_ledger_get_name (ledger), state, version);
 
       ql_terminal_view_show (self->view, line);
     }

@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <sqlite3.h>
 #include <stdlib.h>
 
 #include "ql-ledger-history.h"
@@ -516,6 +517,52 @@ START_TEST (test_live_updates_from_another_process)
 }
 END_TEST
 
+/* Damage written into the database by another program, with SQLite
+ * itself: the damaged ledger says where and why and offers no change,
+ * its row is marked, and the other ledgers work. */
+START_TEST (test_damaged_ledger_is_read_only)
+{
+  g_autofree char *db_path = ql_test_app_db_path (test_app);
+  GtkWidget *damage = ql_test_find_widget (page, "damage_label");
+  GtkWidget *changes = ql_test_find_widget (page, "change_box");
+  QlLedger *ledger;
+  sqlite3 *db = NULL;
+
+  create_ledger (0, "Sound", "");
+  create_ledger (0, "Cash", "");
+  change ("plus_button", "5");
+  ck_assert (gtk_widget_get_sensitive (changes));
+  ck_assert (!gtk_widget_get_visible (damage));
+
+  ck_assert_int_eq (sqlite3_open (db_path, &db), SQLITE_OK);
+  ck_assert_int_eq (sqlite3_exec (db, "INSERT INTO events (ledger, version, type, timestamp, payload)"
+                                      " VALUES ('Cash', 3, 'Deposited', 0, '{\"amount\":')",
+                                  NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close (db);
+
+  /* The book looks every 500 ms. */
+  ledger = ql_ledger_book_lookup (test_app->ledger_book, "Cash");
+  QL_TEST_WAIT_FOR (ql_ledger_get_damaged_version (ledger) == 3, 2000);
+  QL_TEST_WAIT_FOR (gtk_widget_get_visible (damage), 2000);
+  ck_assert (g_str_has_prefix (ql_test_label_text (page, "damage_label"), "Damaged at version 3"));
+  ck_assert (!gtk_widget_get_sensitive (changes));
+  ck_assert_int_eq (balance_of ("Cash"), 5);
+
+  ql_ledgers_page_select_ledger (QL_LEDGERS_PAGE (page), "Sound");
+  ql_test_spin (20);
+  ck_assert (!gtk_widget_get_visible (damage));
+  ck_assert (gtk_widget_get_sensitive (changes));
+  change ("plus_button", "7");
+  ck_assert_int_eq (balance_of ("Sound"), 7);
+
+  /* Opened again, the window shows the damage from the start. */
+  ql_ledgers_page_select_ledger (QL_LEDGERS_PAGE (page), "Cash");
+  ql_test_spin (20);
+  ck_assert (gtk_widget_get_visible (damage));
+  ck_assert (!gtk_widget_get_sensitive (changes));
+}
+END_TEST
+
 static Suite *
 ledgers_page_suite (void)
 {
@@ -542,6 +589,7 @@ ledgers_page_suite (void)
     { "read-only-offers-no-changes", test_read_only_offers_no_changes },
     { "long-history-read-lazily", test_long_history_read_lazily },
     { "live-updates-from-another-process", test_live_updates_from_another_process },
+    { "damaged-ledger-is-read-only", test_damaged_ledger_is_read_only },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

@@ -7,6 +7,7 @@
 
 #include <check.h>
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "ql-ledger-book.h"
@@ -30,6 +31,8 @@ struct _TestRacingStore
   QlEventStore *inner;
   guint         races_left;
   guint         n_conflicts;
+  /* Reading the log fails while set, as a damaged file does. */
+  gboolean      fail_log;
 };
 
 static void test_racing_store_iface_init (QlEventStoreInterface *iface);
@@ -84,6 +87,11 @@ racing_read_log (QlEventStore  *store,
                  gpointer       user_data,
                  GError       **error)
 {
+  if (TEST_RACING_STORE (store)->fail_log)
+    {
+      g_set_error_literal (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT, "unreadable");
+      return FALSE;
+    }
   return ql_event_store_read_log (TEST_RACING_STORE (store)->inner, start, limit, func,
                                   user_data, error);
 }
@@ -887,25 +895,251 @@ START_TEST (test_snapshot_is_used_and_damage_ignored)
 }
 END_TEST
 
-START_TEST (test_damaged_store_is_reported)
+/* A damaged event damages its own ledger only: the book opens, the other
+ * ledgers work, and the damaged one keeps the state before the damage,
+ * read-only, naming the version and the reason. */
+START_TEST (test_damaged_event_damages_one_ledger)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
   g_autoptr(QlLedgerBook) book = NULL;
   g_autoptr(QlLedgerBook) before = NULL;
+  g_autoptr(QlLedger) past = NULL;
+  g_autoptr(GPtrArray) log = NULL;
+  g_autoptr(GPtrArray) events = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GError) refresh_error = NULL;
+  g_autoptr(QlEvent) undo = NULL;
+  QlLedger *strange;
+  guint n_damaged = 0;
 
   append_raw (store, "Good", 0, "AccountOpened", "{\"currency\":null}");
   before = new_book (store);
   append_raw (store, "Strange", 0, "AccountOpened", "{\"currency\":null}");
-  append_raw (store, "Strange", 1, "Teleported", "{\"amount\":5}");
+  append_raw (store, "Strange", 1, "Deposited", "{\"amount\":5}");
+  append_raw (store, "Strange", 2, "Deposited", "{\"amount\":-3}");
+  append_raw (store, "Strange", 3, "Deposited", "{\"amount\":7}");
+  append_raw (store, "Broken", 0, "ItemCreated", "not json");
 
-  book = ql_ledger_book_new (store, &error);
-  ck_assert_ptr_null (book);
+  book = new_book (store);
+  ck_assert_uint_eq (g_list_model_get_n_items (ql_ledger_book_get_ledgers (book)), 3);
+  assert_ok (ql_ledger_book_deposit (book, "Good", "10", &ok_error));
+  ck_assert_int_eq (balance_of (book, "Good"), 10);
+  ck_assert_int_eq (ql_ledger_get_damaged_version (ql_ledger_book_lookup (book, "Good")), 0);
+  ck_assert_ptr_null (ql_ledger_get_damage (ql_ledger_book_lookup (book, "Good")));
+
+  strange = ql_ledger_book_lookup (book, "Strange");
+  ck_assert_int_eq (ql_ledger_get_balance (strange), 5);
+  ck_assert_int_eq (ql_ledger_get_version (strange), 2);
+  ck_assert_int_eq (ql_ledger_get_damaged_version (strange), 3);
+  ck_assert_ptr_nonnull (strstr (ql_ledger_get_damage (strange), "3"));
+  ck_assert_ptr_nonnull (strstr (ql_ledger_get_damage (strange), "amount"));
+
+  /* Every command refuses, with the damage in its message. */
+  ck_assert (!ql_ledger_book_deposit (book, "Strange", "1", &error));
   ck_assert (g_error_matches (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT));
+  ck_assert_ptr_nonnull (strstr (error->message, ql_ledger_get_damage (strange)));
+  g_clear_error (&error);
+  undo = ql_ledger_book_undo (book, "Strange", &error);
+  ck_assert_ptr_null (undo);
+  ck_assert (g_error_matches (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT));
+  g_clear_error (&error);
+  ck_assert (!ql_ledger_book_open_account (book, "Strange", NULL, &error));
+  ck_assert (g_error_matches (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_EXISTS));
+  g_clear_error (&error);
+  ck_assert_int_eq (ql_ledger_get_balance (strange), 5);
+  ck_assert_int_eq (count_events (book, "Strange"), 4);
 
-  ck_assert (!ql_ledger_book_refresh (before, &refresh_error));
-  ck_assert (g_error_matches (refresh_error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT));
+  /* Time travel works before the damage, and names it from there on. */
+  past = ql_ledger_book_state_at (book, "Strange", 1, NULL);
+  ck_assert_int_eq (ql_ledger_get_balance (past), 0);
+  g_clear_object (&past);
+  past = ql_ledger_book_state_at (book, "Strange", 2, NULL);
+  ck_assert_int_eq (ql_ledger_get_balance (past), 5);
+  g_clear_object (&past);
+  past = ql_ledger_book_state_at (book, "Strange", 3, &error);
+  ck_assert_ptr_null (past);
+  ck_assert (g_error_matches (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT));
+  g_clear_error (&error);
+
+  /* A ledger whose opening event is damaged is shown at version 0. */
+  ck_assert_int_eq (ql_ledger_get_version (ql_ledger_book_lookup (book, "Broken")), 0);
+  ck_assert_int_eq (ql_ledger_get_damaged_version (ql_ledger_book_lookup (book, "Broken")), 1);
+  ck_assert (!ql_ledger_book_increase (book, "Broken", "1", &error));
+  ck_assert (g_error_matches (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT));
+  g_clear_error (&error);
+
+  /* The log streams every row and marks the damaged ones. */
+  log = ql_ledger_book_read_log (book, 1, 0, NULL);
+  ck_assert_uint_eq (log->len, 7);
+  for (guint i = 0; i < log->len; i++)
+    {
+      QlEvent *event = g_ptr_array_index (log, i);
+      g_autofree char *json = ql_event_to_json (event);
+      gboolean damaged = strstr (json, "\"damaged\":") != NULL;
+
+      ck_assert_int_eq (damaged, ql_event_get_damage (event) != NULL);
+      n_damaged += damaged;
+      if (damaged)
+        ck_assert (g_str_equal (ql_event_get_ledger (event), "Strange")
+                   ? ql_event_get_version (event) == 3
+                   : g_str_equal (ql_event_get_ledger (event), "Broken"));
+    }
+  ck_assert_uint_eq (n_damaged, 2);
+
+  /* A book that was open already finds the damage when it refreshes. */
+  assert_ok (ql_ledger_book_refresh (before, &ok_error));
+  ck_assert_int_eq (balance_of (before, "Good"), 10);
+  ck_assert_int_eq (ql_ledger_get_damaged_version (ql_ledger_book_lookup (before, "Strange")), 3);
+  ck_assert_int_eq (balance_of (before, "Strange"), 5);
+  ck_assert_int_eq (ql_ledger_get_damaged_version (ql_ledger_book_lookup (before, "Broken")), 1);
+
+  /* Events after the damage are listed, but nothing applies them. */
+  events = ql_ledger_book_list_events (before, "Strange", NULL);
+  ck_assert_uint_eq (events->len, 4);
+}
+END_TEST
+
+static void
+damage_notify_cb (QlLedger   *ledger,
+                  GParamSpec *pspec,
+                  guint      *n_notify)
+{
+  (*n_notify)++;
+}
+
+/* A type this version does not know, written by a newer one, is shown as
+ * such and makes its ledger read-only; it stops nothing else. */
+START_TEST (test_unknown_event_type)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = NULL;
+  g_autoptr(QlLedgerBook) watching = NULL;
+  QlLedger *ledger;
+  guint n_notify = 0;
+
+  append_raw (store, "Strange", 0, "AccountOpened", "{\"currency\":null}");
+  append_raw (store, "Strange", 1, "Deposited", "{\"amount\":5}");
+  watching = new_book (store);
+  g_signal_connect (ql_ledger_book_lookup (watching, "Strange"), "notify::damage",
+                    G_CALLBACK (damage_notify_cb), &n_notify);
+  append_raw (store, "Strange", 2, "Teleported", "{\"amount\":5}");
+  append_raw (store, "Vault", 0, "VaultOpened", "{}");
+  append_raw (store, "Plain", 0, "ItemCreated", "{\"quantity\":4}");
+
+  book = new_book (store);
+  ledger = ql_ledger_book_lookup (book, "Strange");
+  ck_assert_int_eq (ql_ledger_get_balance (ledger), 5);
+  ck_assert_int_eq (ql_ledger_get_damaged_version (ledger), 3);
+  ck_assert_ptr_nonnull (strstr (ql_ledger_get_damage (ledger), "Teleported"));
+  ck_assert_ptr_nonnull (strstr (ql_ledger_get_damage (ledger), "newer version"));
+  ledger = ql_ledger_book_lookup (book, "Vault");
+  ck_assert_int_eq (ql_ledger_get_damaged_version (ledger), 1);
+  ck_assert_ptr_nonnull (strstr (ql_ledger_get_damage (ledger), "VaultOpened"));
+  ck_assert_ptr_nonnull (strstr (ql_ledger_get_damage (ledger), "newer version"));
+  ck_assert_int_eq (balance_of (book, "Plain"), 4);
+
+  assert_ok (ql_ledger_book_refresh (watching, &ok_error));
+  ck_assert_uint_eq (n_notify, 1);
+  ck_assert_int_eq (ql_ledger_get_damaged_version (ql_ledger_book_lookup (watching, "Strange")), 3);
+  ck_assert_int_eq (ql_ledger_get_damaged_version (ql_ledger_book_lookup (watching, "Vault")), 1);
+  assert_ok (ql_ledger_book_increase (watching, "Plain", "1", &ok_error));
+  ck_assert_int_eq (balance_of (watching, "Plain"), 5);
+}
+END_TEST
+
+static void
+exec_sql (const char *path,
+          const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+  int rc;
+
+  ck_assert_int_eq (sqlite3_open (path, &db), SQLITE_OK);
+  rc = sqlite3_exec (db, sql, NULL, NULL, &message);
+  ck_assert_msg (rc == SQLITE_OK, "%s", message != NULL ? message : "");
+  sqlite3_close (db);
+}
+
+/* Damage written into a database file by another program: rows the store
+ * would never write, inserted with SQLite itself, and a payload changed
+ * under the triggers. Snapshots are never written beyond the damage. */
+START_TEST (test_damaged_sqlite_file)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = make_temp_db (&dir);
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(QlLedgerBook) book = NULL;
+  g_autoptr(QlLedger) past = NULL;
+  g_autoptr(GPtrArray) log = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  store = ql_sqlite_event_store_new (path, NULL);
+  book = new_book (store);
+  g_object_set (book, "snapshot-interval", 2, NULL);
+  assert_ok (ql_ledger_book_open_account (book, "Cash", "USD", &ok_error));
+  assert_ok (ql_ledger_book_deposit (book, "Cash", "5", &ok_error));
+  assert_ok (ql_ledger_book_open_account (book, "Other", NULL, &ok_error));
+  assert_ok (ql_ledger_book_deposit (book, "Other", "5", &ok_error));
+  assert_ok (ql_ledger_book_create_item (book, "Laptop", "3", &ok_error));
+  g_clear_object (&book);
+  g_clear_object (&store);
+
+  exec_sql (path,
+            "INSERT INTO events (ledger, version, type, timestamp, payload)"
+            "  VALUES ('Cash', 3, 'Deposited', 0, '{\"amount\":');"
+            "INSERT INTO events (ledger, version, type, timestamp, payload)"
+            "  VALUES ('Cash', 4, 'Deposited', 0, '{\"amount\":100}');"
+            "INSERT INTO events (ledger, version, type, timestamp, payload)"
+            "  VALUES ('Cash', 5, 'Deposited', 0, '{\"amount\":100}');"
+            "INSERT INTO events (ledger, version, type, timestamp, payload)"
+            "  VALUES ('Other', 3, 'Interest', 0, '{\"rate\":5}');"
+            "DROP TRIGGER events_no_update;"
+            "UPDATE events SET payload = '{\"quantity\":-1}' WHERE ledger = 'Laptop';"
+            "DELETE FROM snapshots;");
+
+  store = ql_sqlite_event_store_new (path, NULL);
+  book = new_book (store);
+  g_object_set (book, "snapshot-interval", 2, NULL);
+  ck_assert_int_eq (ql_ledger_get_balance (ql_ledger_book_lookup (book, "Cash")), 500);
+  ck_assert_int_eq (ql_ledger_get_damaged_version (ql_ledger_book_lookup (book, "Cash")), 3);
+  ck_assert_int_eq (ql_ledger_get_damaged_version (ql_ledger_book_lookup (book, "Other")), 3);
+  ck_assert_ptr_nonnull (strstr (ql_ledger_get_damage (ql_ledger_book_lookup (book, "Other")),
+                                 "newer version"));
+  ck_assert_int_eq (ql_ledger_get_damaged_version (ql_ledger_book_lookup (book, "Laptop")), 1);
+  ck_assert (!ql_ledger_book_deposit (book, "Cash", "1", &error));
+  ck_assert (g_error_matches (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT));
+  g_clear_error (&error);
+  past = ql_ledger_book_state_at (book, "Cash", 2, NULL);
+  ck_assert_int_eq (ql_ledger_get_balance (past), 500);
+  assert_ok (ql_ledger_book_open_account (book, "New", NULL, &ok_error));
+  assert_ok (ql_ledger_book_deposit (book, "New", "1", &ok_error));
+
+  log = ql_ledger_book_read_log (book, 1, 0, NULL);
+  ck_assert_uint_eq (log->len, 11);
+  for (guint i = 0; i < log->len; i++)
+    {
+      g_autofree char *json = ql_event_to_json (g_ptr_array_index (log, i));
+
+      ck_assert_ptr_nonnull (json);
+    }
+
+  /* The snapshots written by this run are all of sound states. */
+  ck_assert_int_eq (sqlite3_open (path, &db), SQLITE_OK);
+  ck_assert_int_eq (sqlite3_prepare_v2 (db, "SELECT count(*) FROM snapshots"
+                                            " WHERE (ledger = 'Cash' AND version > 2)"
+                                            "    OR (ledger = 'Other' AND version > 2)"
+                                            "    OR ledger = 'Laptop'", -1, &stmt, NULL),
+                    SQLITE_OK);
+  ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
+  ck_assert_int_eq (sqlite3_column_int (stmt, 0), 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  g_clear_object (&book);
+  g_clear_object (&store);
+  ql_test_remove_tree (dir);
 }
 END_TEST
 
@@ -1178,15 +1412,15 @@ refresh_failed_cb (QlLedgerBook *book,
 
 START_TEST (test_watch_reports_failure)
 {
-  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) watcher = new_book (store);
+  g_autoptr(TestRacingStore) store = g_object_new (TEST_TYPE_RACING_STORE, NULL);
+  g_autoptr(QlLedgerBook) watcher = new_book (QL_EVENT_STORE (store));
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   guint timeout_id;
 
   g_signal_connect (watcher, "refresh-failed", G_CALLBACK (refresh_failed_cb), loop);
   ql_ledger_book_watch (watcher, 10);
-  append_raw (store, "Strange", 0, "AccountOpened", "{\"currency\":null}");
-  append_raw (store, "Strange", 1, "Teleported", "{\"amount\":5}");
+  append_raw (store->inner, "Strange", 0, "AccountOpened", "{\"currency\":null}");
+  store->fail_log = TRUE;
 
   timeout_id = g_timeout_add (5000, stop_loop_cb, loop);
   g_main_loop_run (loop);
@@ -1325,7 +1559,12 @@ ledger_book_suite (void)
   tc = tcase_create ("snapshots");
   tcase_add_test (tc, test_snapshots);
   tcase_add_test (tc, test_snapshot_is_used_and_damage_ignored);
-  tcase_add_test (tc, test_damaged_store_is_reported);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("damage");
+  tcase_add_test (tc, test_damaged_event_damages_one_ledger);
+  tcase_add_test (tc, test_unknown_event_type);
+  tcase_add_test (tc, test_damaged_sqlite_file);
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("shared-store");

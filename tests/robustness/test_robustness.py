@@ -407,6 +407,48 @@ class BadFileTests(RobustnessTestCase):
                 self.assert_refused(db)
                 self.assertFalse(os.path.exists(db + "-wal"))
 
+    def test_damaged_events(self):
+        """A damaged event or one of an unknown type damages its own
+        ledger only: the others work, the damaged one is read-only and
+        says where and why, and the log streams every row."""
+        db = self.make_db(deposits=(5,))
+        rc, _, err = self.run_binary(["open Other", "deposit Other 3", "create-item Box 2"],
+                                     "--db", db)
+        self.assertEqual((rc, err), (0, ""))
+        con = sqlite3.connect(db)
+        con.execute("INSERT INTO events (ledger, version, type, timestamp, payload)"
+                    " VALUES ('Cash', 3, 'Deposited', 0, '{\"amount\":')")
+        con.execute("INSERT INTO events (ledger, version, type, timestamp, payload)"
+                    " VALUES ('Cash', 4, 'Deposited', 0, '{\"amount\":1}')")
+        con.execute("INSERT INTO events (ledger, version, type, timestamp, payload)"
+                    " VALUES ('Other', 3, 'Interest', 0, '{}')")
+        con.commit()
+        con.close()
+        rc, out, err = self.run_binary(["ledgers", "balance Cash", "events Cash", "deposit Cash 1",
+                                        "at Cash 2", "deposit Other 1", "increase Box 1",
+                                        "log"], "--db", db)
+        self.assertEqual(rc, 0, err)
+        lines = out.replace(PROMPT, "\n").split("\n")
+        self.assertIn("Box: Quantity: 2", lines)
+        self.assertIn("Cash: Balance: 5 (damaged at version 3, read-only)", lines)
+        self.assertIn("Other: Balance: 3 (damaged at version 3, read-only)", lines)
+        damage = [line for line in lines if line.startswith("Damaged at version 3, read-only: ")]
+        self.assertEqual(len(damage), 2, out)
+        self.assertTrue(any(re.match(r"^3  .*  Deposited  \(damaged\)$", line) for line in lines))
+        self.assertTrue(any(re.match(r"^4  .*  Deposited  \+1  \(not applied\)$", line)
+                            for line in lines), out)
+        self.assertIn("Balance: 5", lines)
+        self.assertIn("Increased Box by 1. Quantity: 3", lines)
+        log = [json.loads(line) for line in lines if line.startswith("{")]
+        self.assertEqual(len(log), 9)
+        damaged = [(row["ledger"], row["version"]) for row in log if "damaged" in row]
+        self.assertEqual(damaged, [("Cash", 3), ("Other", 3)])
+        self.assertIn("newer version", log[7]["damaged"])
+        errors = err.splitlines()
+        self.assertEqual(len(errors), 2, err)
+        self.assertTrue(errors[0].startswith("Error: “Cash” is read-only: Event 3"), err)
+        self.assertIn("“Interest” is unknown", errors[1])
+
     def test_database_of_another_program(self):
         db = self.path("other.db")
         con = sqlite3.connect(db)
