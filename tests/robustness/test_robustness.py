@@ -552,6 +552,57 @@ class BadFileTests(RobustnessTestCase):
         self.assertEqual(len(err.splitlines()), 1, err)
 
 
+    def special_files(self):
+        """(name, path) of files that never end or block their reader."""
+        fifo = self.path("pipe")
+        os.mkfifo(fifo)
+        return [("/dev/zero", "/dev/zero"), ("/dev/urandom", "/dev/urandom"), ("FIFO", fifo)]
+
+    def test_special_quotes_file(self):
+        for name, path in self.special_files() + [("folder of nothing", self.tmp)]:
+            with self.subTest(name=name):
+                rc, out, err = self.run_binary(["0"], "--db", ":memory:", "--quotes", path,
+                                               timeout=10)
+                self.assertEqual((rc, out), (1, ""))
+                self.assertEqual(len(err.splitlines()), 1, err)
+                self.assertTrue(err.startswith("Error: ") and path in err, err)
+
+    def test_huge_quotes_file(self):
+        quotes = self.path("huge.txt")
+        with open(quotes, "wb") as f:
+            f.truncate(65 * 1024 * 1024)
+        rc, out, err = self.run_binary(["0"], "--db", ":memory:", "--quotes", quotes,
+                                       timeout=10)
+        self.assertEqual((rc, out), (1, ""))
+        self.assertEqual(err.replace("\xa0", " "),
+                         "Error: \u201c%s\u201d is too large: Quote Ledger reads files "
+                         "of up to 64.0 MiB\n" % quotes)
+
+    def test_special_import_file(self):
+        db = self.path("ledger.db")
+        for name, path in self.special_files():
+            with self.subTest(name=name):
+                rc, out, err = self.run_binary(["import " + path, "0"], "--db", db,
+                                               timeout=10)
+                self.assertEqual(rc, 0)
+                self.assertIn("And the quote is", out)
+                self.assertEqual(len(err.splitlines()), 1, err)
+                self.assertTrue(err.startswith("Error: ") and path in err, err)
+                self.assertIn("not a regular file", err)
+
+    def test_huge_import_file(self):
+        csv = self.path("huge.csv")
+        with open(csv, "wb") as f:
+            f.write(b"ledger,type,amount\n")
+            f.truncate(513 * 1024 * 1024)
+        rc, out, err = self.run_binary(["import " + csv], "--db", self.path("ledger.db"),
+                                       timeout=30)
+        self.assertEqual(rc, 0)
+        self.assertEqual(err.replace("\xa0", " "),
+                         "Error: \u201c%s\u201d is too large: Quote Ledger reads files "
+                         "of up to 512.0 MiB\n" % csv)
+
+
 class SecurityTests(RobustnessTestCase):
     def test_files_are_private(self):
         old = os.umask(0o022)
