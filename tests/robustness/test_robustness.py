@@ -11,6 +11,7 @@ import collections
 import hashlib
 import json
 import os
+import pwd
 import random
 import re
 import resource
@@ -628,11 +629,11 @@ class SecurityTests(RobustnessTestCase):
             mode = stat.S_IMODE(os.stat(os.path.join(folder, name)).st_mode)
             self.assertEqual(mode & 0o077, 0, "%s is mode %o" % (name, mode))
 
-    def assert_db_refused(self, db, words):
+    def assert_db_refused(self, db, words, shown=None):
         rc, out, err = self.run_binary(["open Cash"], "--db", db, timeout=10)
         self.assertEqual((rc, out), (1, ""))
         self.assertEqual(len(err.splitlines()), 1, err)
-        self.assertTrue(err.startswith("Error: ") and db in err, err)
+        self.assertTrue(err.startswith("Error: ") and (shown or db) in err, err)
         self.assertIn(words, err)
 
     def test_files_are_private_whatever_the_umask(self):
@@ -700,6 +701,24 @@ class SecurityTests(RobustnessTestCase):
                 self.assert_db_refused(db, db + suffix)
                 os.unlink(db + suffix)
         self.assertEqual(os.path.getsize(empty), 0)
+
+    def test_tilde_is_expanded(self):
+        """--db=~/x.db reaches the program unexpanded: it expands ~ and
+        ~user as a shell does."""
+        home = self.tmp
+        self.assert_db_refused("~", "is a folder", shown="\u201c%s\u201d" % home)
+        rc, _, err = self.run_binary(["open Cash"], "--db=~/home.db")
+        self.assertEqual((rc, err), (0, ""))
+        self.assertTrue(os.path.isfile(os.path.join(home, "home.db")))
+        self.assertFalse(os.path.exists("~"))
+        # ~user is that user's home folder from the password database.
+        entry = pwd.getpwuid(os.geteuid())
+        relative = os.path.relpath(self.path("user.db"), entry.pw_dir)
+        rc, _, err = self.run_binary(["open Cash"], "--db=~%s/%s" % (entry.pw_name, relative))
+        self.assertEqual((rc, err), (0, ""))
+        self.assertTrue(os.path.isfile(self.path("user.db")))
+        self.assert_db_refused("~no-such-user-here/x.db", "no user named")
+        self.assertEqual(sorted(n for n in os.listdir(self.tmp) if n.startswith("~")), [])
 
     def test_special_files_as_database(self):
         fifo = self.path("pipe.db")
