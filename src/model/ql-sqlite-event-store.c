@@ -158,6 +158,9 @@ struct _QlSqliteEventStore
   sqlite3      *db;
   sqlite3_stmt *statements[N_STATEMENTS];
   gboolean      read_only;
+  /* event_references lacks rows that could not be added: see
+   * complete_references(). */
+  gboolean      references_incomplete;
 
   /* Large checkpoints run on a thread of their own, with a connection of
    * its own: see wal_hook_cb(). */
@@ -1389,6 +1392,7 @@ prepare_statements (QlSqliteEventStore  *self,
                     GError             **error)
 {
   gboolean older = read_user_version (self) < QL_SQLITE_SCHEMA_VERSION;
+  gboolean search_payloads = older || self->references_incomplete;
 
   for (guint i = 0; i < N_STATEMENTS; i++)
     {
@@ -1397,7 +1401,7 @@ prepare_statements (QlSqliteEventStore  *self,
 
       if (older && i == STATEMENT_INSERT_REFERENCE)
         continue;
-      if (older && i == STATEMENT_FIND_REFERENCE)
+      if (search_payloads && i == STATEMENT_FIND_REFERENCE)
         sql = find_reference_in_payloads_sql;
 
       rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
@@ -1537,6 +1541,89 @@ can_read (QlSqliteEventStore *self)
   return (rc & 0xff) != SQLITE_READONLY && (rc & 0xff) != SQLITE_CANTOPEN;
 }
 
+/* event_references is derived from the events, and another program's
+ * INSERT, which this store's triggers allow, may leave an event's
+ * reference out of it: a payment would then be charged again. On open,
+ * the events past the position checked last are searched for references
+ * without a row. Rows missing are added; when they cannot be (a full
+ * disk), references are looked up in the payloads instead. The position
+ * is saved only then, or once the events to search have become many, so
+ * that opening a file to read it leaves the file as it was. */
+#define REFERENCES_CHECK_STEP 10000
+
+static const char references_checked_position_sql[] =
+  "SELECT coalesce ((SELECT max(position) FROM references_checked), 0)";
+
+static const char head_position_sql[] =
+  "SELECT coalesce ((SELECT max(position) FROM events), 0)";
+
+static const char count_missing_references_sql[] =
+  "SELECT count(*) FROM events AS e"
+  "  WHERE position > ?1"
+  "  AND instr (payload, '\"reference\"') > 0"
+  "  AND CASE WHEN json_valid (payload) THEN json_type (payload, '$.reference') = 'text' END"
+  "  AND NOT EXISTS (SELECT 1 FROM event_references AS r WHERE r.ledger = e.ledger"
+  "    AND r.reference = json_extract (e.payload, '$.reference') AND r.version = e.version)";
+
+static const char add_missing_references_sql[] =
+  "CREATE TABLE IF NOT EXISTS references_checked (position INTEGER NOT NULL);"
+  "INSERT OR IGNORE INTO event_references (ledger, reference, version)"
+  "  SELECT ledger, json_extract (payload, '$.reference'), version FROM events"
+  "  WHERE position > (SELECT coalesce (max(position), 0) FROM references_checked)"
+  "  AND instr (payload, '\"reference\"') > 0"
+  "  AND CASE WHEN json_valid (payload) THEN json_type (payload, '$.reference') = 'text' END;"
+  "DELETE FROM references_checked;"
+  "INSERT INTO references_checked (position) SELECT coalesce (max(position), 0) FROM events;";
+
+static gint64
+count_missing_references (QlSqliteEventStore *self,
+                          gint64              checked)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 n_missing = -1;
+
+  if (sqlite3_prepare_v2 (self->db, count_missing_references_sql, -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, checked);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        n_missing = sqlite3_column_int64 (stmt, 0);
+    }
+  sqlite3_finalize (stmt);
+  return n_missing;
+}
+
+static void
+complete_references (QlSqliteEventStore *self)
+{
+  gint64 checked = 0;
+  gint64 head = 0;
+  gint64 n_missing;
+
+  if (self->read_only || read_user_version (self) < QL_SQLITE_SCHEMA_VERSION)
+    return;
+
+  /* A file no Quote Ledger checked yet has no position saved. */
+  if (!query_int (self, references_checked_position_sql, &checked, NULL))
+    checked = 0;
+  if (!query_int (self, head_position_sql, &head, NULL) || head <= checked)
+    return;
+
+  n_missing = count_missing_references (self, checked);
+  if (n_missing == 0 && head - checked < REFERENCES_CHECK_STEP)
+    return;
+
+  if (sqlite3_exec (self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK &&
+      sqlite3_exec (self->db, add_missing_references_sql, NULL, NULL, NULL) == SQLITE_OK &&
+      sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+    return;
+
+  g_debug ("Could not complete the references of %s: %s", self->path,
+           sqlite3_errmsg (self->db));
+  rollback (self);
+  if (n_missing != 0)
+    self->references_incomplete = TRUE;
+}
+
 static gboolean
 open_database_checked (QlSqliteEventStore  *self,
                        GError             **error)
@@ -1574,6 +1661,8 @@ open_database_checked (QlSqliteEventStore  *self,
    * the UNIQUE constraint, so it skips them: the INSERT trigger alone
    * would double the cost of every append. */
   sqlite3_db_config (self->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
+
+  complete_references (self);
 
   return prepare_statements (self, error);
 }

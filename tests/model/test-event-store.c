@@ -20,6 +20,7 @@
 
 #include "ql-event-store.h"
 #include "ql-event-store-private.h"
+#include "ql-ledger-book.h"
 #include "ql-memory-event-store.h"
 #include "ql-sqlite-event-store.h"
 #include "ql-sqlite-schema.h"
@@ -1167,6 +1168,49 @@ START_TEST (test_sqlite_foreign_files_are_refused)
 }
 END_TEST
 
+/* Another program's INSERT gives an event a reference but no row in
+ * event_references: a retry of that payment must not charge it again. */
+START_TEST (test_sqlite_references_completed_on_open)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *path = g_build_filename (dir, "ledger.db", NULL);
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(QlLedgerBook) book = NULL;
+  g_autoptr(QlEvent) retry = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 version = 0;
+
+  store = ql_event_store_open (path, &error);
+  assert_no_error (error);
+  book = ql_ledger_book_new (store, &error);
+  assert_no_error (error);
+  ck_assert (ql_ledger_book_open_account (book, "user456", "USD", &error));
+  ck_assert (ql_ledger_book_deposit (book, "user456", "1000", &error));
+  assert_no_error (error);
+  g_clear_object (&book);
+  g_clear_object (&store);
+
+  ck_assert_int_eq (raw_exec (path, "INSERT INTO events (ledger, version, type, timestamp, payload)"
+                                    " VALUES ('user456', 3, 'Withdrawn', 0,"
+                                    " '{\"amount\":9999,\"reference\":\"order123\"}')", NULL),
+                    SQLITE_OK);
+
+  store = ql_event_store_open (path, &error);
+  assert_no_error (error);
+  ck_assert (ql_event_store_find_reference (store, "user456", "order123", &version, &error));
+  assert_no_error (error);
+  ck_assert_int_eq (version, 3);
+
+  book = ql_ledger_book_new (store, &error);
+  assert_no_error (error);
+  retry = ql_ledger_book_withdraw_for_reference (book, "user456", "99.99", "USD", "order123",
+                                                 &error);
+  ck_assert_msg (retry != NULL, "%s", error != NULL ? error->message : "");
+  ck_assert_int_eq (ql_event_get_version (retry), 3);
+  ck_assert_int_eq (head_position (store), 3);
+}
+END_TEST
+
 START_TEST (test_store_errno_messages)
 {
   struct
@@ -1550,6 +1594,7 @@ sqlite_event_store_suite (void)
   tcase_add_test (tcase, test_sqlite_special_files_are_refused);
   tcase_add_test (tcase, test_sqlite_foreign_files_are_refused);
   tcase_add_test (tcase, test_store_errno_messages);
+  tcase_add_test (tcase, test_sqlite_references_completed_on_open);
   suite_add_tcase (suite, tcase);
 
   tcase = tcase_create ("read-only");
