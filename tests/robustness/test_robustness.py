@@ -613,6 +613,27 @@ class BadFileTests(RobustnessTestCase):
                          "of up to 512.0 MiB\n" % csv)
 
 
+class BuildTreeTests(RobustnessTestCase):
+    def test_missing_settings_schema(self):
+        """Run straight from a build tree, the window finds no settings
+        schema: one line says so, and how to run it, instead of a trap."""
+        empty = self.path("share")
+        os.mkdir(empty)
+        env = dict(self.env)
+        env.pop("GSETTINGS_SCHEMA_DIR", None)
+        env["XDG_DATA_DIRS"] = empty
+        env["DISPLAY"] = ":99"
+        proc = subprocess.run([BINARY, "--db", ":memory:"], stdin=subprocess.DEVNULL,
+                              capture_output=True, env=env, timeout=60)
+        err = proc.stderr.decode("utf-8", "replace")
+        if proc.returncode == 0 and err == "":
+            self.skipTest("built without the GTK front-end")
+        self.assertEqual(proc.returncode, 1, err)
+        self.assertEqual(len(err.splitlines()), 1, err)
+        self.assertIn("io.github.quoteledger.QuoteLedger", err)
+        self.assertIn("meson devenv", err)
+
+
 class SecurityTests(RobustnessTestCase):
     def test_files_are_private(self):
         old = os.umask(0o022)
