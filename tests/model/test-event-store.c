@@ -1156,6 +1156,7 @@ START_TEST (test_sqlite_foreign_files_are_refused)
   /* SQLite's files beside a database are held to the same rule. */
   ck_assert_int_eq (symlink (mine, good_wal), 0);
   assert_refused_with (good, "good.db-wal");
+  g_clear_pointer (&contents, g_free);
   ck_assert (g_file_get_contents (mine, &contents, NULL, NULL));
   ck_assert_str_eq (contents, "");
 
