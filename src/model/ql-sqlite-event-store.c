@@ -161,6 +161,8 @@ struct _QlSqliteEventStore
   /* event_references lacks rows that could not be added: see
    * complete_references(). */
   gboolean      references_incomplete;
+  /* Moves the checked position past a batch that started at it. */
+  sqlite3_stmt *advance_checked;
 
   /* Large checkpoints run on a thread of their own, with a connection of
    * its own: see wal_hook_cb(). */
@@ -528,11 +530,23 @@ write_appends_in_transaction (QlSqliteEventStore    *self,
   /* Ledger name (borrowed from @appends) → its version so far. */
   g_autoptr(GHashTable) heads = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   Pending pending = { .n_events = 0 };
+  gint64 start_position = 0;
   int rc;
 
   rc = step_once (self, STATEMENT_BEGIN);
   if (rc != SQLITE_DONE)
     goto failed;
+
+  if (self->advance_checked != NULL)
+    {
+      sqlite3_stmt *stmt = self->statements[STATEMENT_HEAD_POSITION];
+
+      rc = sqlite3_step (stmt);
+      start_position = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_ROW)
+        goto failed;
+    }
 
   for (guint i = 0; i < n_appends; i++)
     {
@@ -591,6 +605,15 @@ write_appends_in_transaction (QlSqliteEventStore    *self,
     goto refused;
   if (rc != SQLITE_DONE)
     goto failed;
+
+  if (self->advance_checked != NULL)
+    {
+      sqlite3_bind_int64 (self->advance_checked, 1, start_position);
+      rc = sqlite3_step (self->advance_checked);
+      sqlite3_reset (self->advance_checked);
+      if (rc != SQLITE_DONE)
+        goto failed;
+    }
 
   rc = step_once (self, STATEMENT_COMMIT);
   if (rc != SQLITE_DONE)
@@ -1020,6 +1043,7 @@ ql_sqlite_event_store_finalize (GObject *object)
 
   for (guint i = 0; i < N_STATEMENTS; i++)
     g_clear_pointer (&self->statements[i], sqlite3_finalize);
+  g_clear_pointer (&self->advance_checked, sqlite3_finalize);
   g_clear_pointer (&self->db, sqlite3_close);
   g_clear_pointer (&self->path, g_free);
 
@@ -1575,6 +1599,17 @@ static const char add_missing_references_sql[] =
   "DELETE FROM references_checked;"
   "INSERT INTO references_checked (position) SELECT coalesce (max(position), 0) FROM events;";
 
+static const char references_checked_exists_sql[] =
+  "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'references_checked'";
+
+static const char create_references_checked_sql[] =
+  "CREATE TABLE IF NOT EXISTS references_checked (position INTEGER NOT NULL);"
+  "INSERT INTO references_checked (position) VALUES (0);";
+
+static const char advance_checked_sql[] =
+  "UPDATE references_checked SET position = (SELECT max(position) FROM events)"
+  "  WHERE position = ?1";
+
 static gint64
 count_missing_references (QlSqliteEventStore *self,
                           gint64              checked)
@@ -1599,29 +1634,47 @@ complete_references (QlSqliteEventStore *self)
   gint64 head = 0;
   gint64 n_missing;
 
+  gint64 exists = 0;
+
   if (self->read_only || read_user_version (self) < QL_SQLITE_SCHEMA_VERSION)
     return;
 
-  /* A file no Quote Ledger checked yet has no position saved. */
-  if (!query_int (self, references_checked_position_sql, &checked, NULL))
-    checked = 0;
-  if (!query_int (self, head_position_sql, &head, NULL) || head <= checked)
+  if (!query_int (self, references_checked_exists_sql, &exists, NULL) ||
+      !query_int (self, head_position_sql, &head, NULL))
     return;
 
-  n_missing = count_missing_references (self, checked);
-  if (n_missing == 0 && head - checked < REFERENCES_CHECK_STEP)
+  /* A new file starts checked; one no Quote Ledger checked yet, at 0. */
+  if (!exists && head == 0)
+    exists = sqlite3_exec (self->db, create_references_checked_sql, NULL, NULL, NULL) == SQLITE_OK;
+  if (exists && !query_int (self, references_checked_position_sql, &checked, NULL))
     return;
 
-  if (sqlite3_exec (self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK &&
-      sqlite3_exec (self->db, add_missing_references_sql, NULL, NULL, NULL) == SQLITE_OK &&
-      sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
-    return;
+  if (head > checked)
+    {
+      n_missing = count_missing_references (self, checked);
+      if (n_missing != 0 || head - checked >= REFERENCES_CHECK_STEP)
+        {
+          if (sqlite3_exec (self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+              sqlite3_exec (self->db, add_missing_references_sql, NULL, NULL, NULL) != SQLITE_OK ||
+              sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+            {
+              g_debug ("Could not complete the references of %s: %s", self->path,
+                       sqlite3_errmsg (self->db));
+              rollback (self);
+              if (n_missing != 0)
+                self->references_incomplete = TRUE;
+              return;
+            }
+          exists = TRUE;
+        }
+    }
 
-  g_debug ("Could not complete the references of %s: %s", self->path,
-           sqlite3_errmsg (self->db));
-  rollback (self);
-  if (n_missing != 0)
-    self->references_incomplete = TRUE;
+  /* Batches, such as imports, keep the position up to date, so that the
+   * next open has nothing to search for them. */
+  if (exists &&
+      sqlite3_prepare_v3 (self->db, advance_checked_sql, -1, SQLITE_PREPARE_PERSISTENT,
+                          &self->advance_checked, NULL) != SQLITE_OK)
+    g_clear_pointer (&self->advance_checked, sqlite3_finalize);
 }
 
 static gboolean
@@ -1681,6 +1734,7 @@ open_database (QlSqliteEventStore  *self,
   /* SQLite lets go of the files first. */
   for (guint i = 0; i < N_STATEMENTS; i++)
     g_clear_pointer (&self->statements[i], sqlite3_finalize);
+  g_clear_pointer (&self->advance_checked, sqlite3_finalize);
   g_clear_pointer (&self->db, sqlite3_close);
   remove_companions (self->path, created);
   return FALSE;
