@@ -103,3 +103,17 @@ ql_test_drop_root (void)
   ck_assert_int_eq (setuid (UNPRIVILEGED_ID), 0);
   ck_assert_int_ne (geteuid (), 0);
 }
+
+/**
+ * ql_test_give_away:
+ * @path: a file the test made
+ *
+ * Hands @path to nobody when running as root, so that the user
+ * ql_test_drop_root() makes owns it, as a user owns their own files.
+ */
+void
+ql_test_give_away (const char *path)
+{
+  if (geteuid () == 0)
+    ck_assert_int_eq (chown (path, UNPRIVILEGED_ID, UNPRIVILEGED_ID), 0);
+}

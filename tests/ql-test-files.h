@@ -12,5 +12,6 @@ char *ql_test_begin_run_dir (const char *name);
 char *ql_test_make_dir      (void);
 void  ql_test_remove_tree   (const char *path);
 void  ql_test_drop_root     (void);
+void  ql_test_give_away     (const char *path);
 
 G_END_DECLS

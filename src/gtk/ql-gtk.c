@@ -6,12 +6,26 @@
 
 #include "config.h"
 
+#include <gio/gio.h>
 #include <glib/gi18n.h>
 
 #include "ql-application.h"
 #include "ql-exit-status.h"
 #include "ql-gtk.h"
 #include "ql-renderer-choice.h"
+
+/* Run straight from a build tree, the program finds no settings schema,
+ * and g_settings_new() would abort with a GLib trap. */
+static gboolean
+settings_schema_found (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE);
+  return schema != NULL;
+}
 
 int
 ql_gtk_main (const char *db_location,
@@ -24,6 +38,14 @@ ql_gtk_main (const char *db_location,
   g_autoptr(GError) error = NULL;
   g_autofree char *prgname = g_strdup (g_get_prgname ());
   char *argv[] = { prgname, NULL };
+
+  if (!settings_schema_found ())
+    {
+      g_printerr (_("%s: the settings schema %s is not installed: install "
+                    "the program, or run it with “meson devenv -C BUILDDIR quote-ledger”\n"),
+                  g_get_prgname (), APPLICATION_ID);
+      return QL_EXIT_FAILURE;
+    }
 
   /* First, while this is the only thread: GTK reads these when it starts. */
   ql_renderer_choice_apply ("/dev/dri");

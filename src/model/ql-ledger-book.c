@@ -15,6 +15,7 @@
 #include "ql-amount.h"
 #include "ql-csv-reader-private.h"
 #include "ql-event-private.h"
+#include "ql-file-private.h"
 #include "ql-ledger-book.h"
 #include "ql-ledger-private.h"
 
@@ -2551,6 +2552,9 @@ import_cancelled (Import  *import,
  *
  * Imports ledger commands from a CSV file, all or nothing.
  *
+ * Only a regular file of up to 512 MiB is read: a FIFO, a device or a
+ * larger file fails at once with a #GIOError naming it.
+ *
  * The file is text in UTF-8 (a leading byte order mark is skipped), read
  * as RFC 4180 says: fields separated by commas, records by CRLF or LF, and
  * a field that holds commas, quotes or line breaks enclosed in double
@@ -2621,7 +2625,7 @@ ql_ledger_book_import_csv (QlLedgerBook          *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   import = import_new (self, cancellable, progress, progress_data, NULL);
-  contents = g_file_load_bytes (file, cancellable, NULL, error);
+  contents = _ql_file_load_bounded (file, QL_IMPORT_MAX_SIZE, cancellable, error);
   if (contents == NULL)
     return FALSE;
   import_set_contents (import, contents);
@@ -2687,7 +2691,7 @@ import_loaded_cb (GObject      *object,
   g_autoptr(GSource) source = NULL;
   GError *error = NULL;
 
-  contents = g_file_load_bytes_finish (G_FILE (object), result, NULL, &error);
+  contents = _ql_file_load_bounded_finish (G_FILE (object), result, &error);
   if (contents == NULL)
     {
       g_task_return_error (task, error);
@@ -2747,7 +2751,8 @@ ql_ledger_book_import_csv_async (QlLedgerBook          *self,
   g_task_set_task_data (task, import_new (self, cancellable, progress, progress_data,
                                           progress_data_free),
                         (GDestroyNotify) import_free);
-  g_file_load_bytes_async (file, cancellable, import_loaded_cb, g_steal_pointer (&task));
+  _ql_file_load_bounded_async (file, QL_IMPORT_MAX_SIZE, cancellable, import_loaded_cb,
+                               g_steal_pointer (&task));
 }
 
 /**

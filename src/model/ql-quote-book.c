@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "ql-file-private.h"
 #include "ql-model-resources.h"
 #include "ql-quote-book.h"
 
@@ -463,16 +464,19 @@ collect_file (Collector  *collector,
               gboolean    fortune_only,
               GError    **error)
 {
-  g_autofree char *contents = NULL;
+  g_autoptr(GBytes) contents = NULL;
   g_autofree char *name = NULL;
+  const char *data;
   gsize length = 0;
 
-  if (!g_file_load_contents (file, NULL, &contents, &length, NULL, error))
+  contents = _ql_file_load_bounded (file, QL_QUOTES_MAX_SIZE, NULL, error);
+  if (contents == NULL)
     return FALSE;
 
   name = g_file_get_parse_name (file);
+  data = g_bytes_get_data (contents, &length);
 
-  return collect_quotes (collector, name, contents, length, fortune_only, error);
+  return collect_quotes (collector, name, data, length, fortune_only, error);
 }
 
 static int
@@ -680,7 +684,9 @@ ql_quote_book_new_from_data (const char  *data,
  * @path: a quotes file, or a directory of fortune files
  * @error: return location for a #GError
  *
- * Reads quotes from a file, as ql_quote_book_new_from_data() does. A
+ * Reads quotes from a file, as ql_quote_book_new_from_data() does. Only
+ * a regular file of up to 64 MiB is read: a FIFO or a device such as
+ * `/dev/zero` fails at once with a #GIOError naming it. A
  * directory gives every fortune file in it, in name order, skipping
  * strfile `.dat` indexes and anything that is not a fortune text file, so
  * that picking at random weighs each file by its number of entries as

@@ -12,6 +12,8 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ql-event-store-private.h"
@@ -37,6 +39,9 @@
 /* The schema version schema_sql creates; ql-sqlite-schema.c migrates it
  * to QL_SQLITE_SCHEMA_VERSION. */
 #define SCHEMA_VERSION 1
+
+/* How close to RLIMIT_FSIZE a file is when a write failed for it. */
+#define FILE_SIZE_MARGIN (256 * 1024)
 
 /* How long a writer waits for another process to finish, in ms. */
 #define BUSY_TIMEOUT_MS 5000
@@ -153,6 +158,11 @@ struct _QlSqliteEventStore
   sqlite3      *db;
   sqlite3_stmt *statements[N_STATEMENTS];
   gboolean      read_only;
+  /* event_references lacks rows that could not be added: see
+   * complete_references(). */
+  gboolean      references_incomplete;
+  /* Moves the checked position past a batch that started at it. */
+  sqlite3_stmt *advance_checked;
 
   /* Large checkpoints run on a thread of their own, with a connection of
    * its own: see wal_hook_cb(). */
@@ -177,6 +187,37 @@ typedef struct
   gboolean      owned;
 } Cursor;
 
+/* Why a write failed. SQLite keeps the errno of a failed write only
+ * until its next system call, and never for a write that came out short,
+ * as at RLIMIT_FSIZE: a file at that limit tells the cause then. */
+static int
+failed_write_errno (QlSqliteEventStore *self)
+{
+  int saved_errno = self->db != NULL ? sqlite3_system_errno (self->db) : 0;
+  struct rlimit limit;
+
+  if (saved_errno != 0)
+    return saved_errno;
+
+  if (getrlimit (RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+    {
+      g_autofree char *wal = g_strconcat (self->path, "-wal", NULL);
+      const char *files[] = { self->path, wal };
+
+      for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+        {
+          struct stat buf;
+
+          /* A write of a few pages would have crossed the limit. */
+          if (stat (files[i], &buf) == 0 &&
+              (guint64) buf.st_size + FILE_SIZE_MARGIN >= (guint64) limit.rlim_cur)
+            return EFBIG;
+        }
+    }
+
+  return 0;
+}
+
 static void
 set_error_from_code (QlSqliteEventStore  *self,
                      int                  rc,
@@ -189,6 +230,12 @@ set_error_from_code (QlSqliteEventStore  *self,
     case SQLITE_FULL:
       g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FULL,
                    _("The disk holding “%s” is full; nothing was written"), self->path);
+      break;
+
+    case SQLITE_IOERR:
+      if (!_ql_store_set_errno_error (self->path, failed_write_errno (self), error))
+        g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
+                     _("Could not use “%s”: %s"), self->path, detail);
       break;
 
     case SQLITE_READONLY:
@@ -483,11 +530,23 @@ write_appends_in_transaction (QlSqliteEventStore    *self,
   /* Ledger name (borrowed from @appends) → its version so far. */
   g_autoptr(GHashTable) heads = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   Pending pending = { .n_events = 0 };
+  gint64 start_position = 0;
   int rc;
 
   rc = step_once (self, STATEMENT_BEGIN);
   if (rc != SQLITE_DONE)
     goto failed;
+
+  if (self->advance_checked != NULL)
+    {
+      sqlite3_stmt *stmt = self->statements[STATEMENT_HEAD_POSITION];
+
+      rc = sqlite3_step (stmt);
+      start_position = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_ROW)
+        goto failed;
+    }
 
   for (guint i = 0; i < n_appends; i++)
     {
@@ -546,6 +605,15 @@ write_appends_in_transaction (QlSqliteEventStore    *self,
     goto refused;
   if (rc != SQLITE_DONE)
     goto failed;
+
+  if (self->advance_checked != NULL)
+    {
+      sqlite3_bind_int64 (self->advance_checked, 1, start_position);
+      rc = sqlite3_step (self->advance_checked);
+      sqlite3_reset (self->advance_checked);
+      if (rc != SQLITE_DONE)
+        goto failed;
+    }
 
   rc = step_once (self, STATEMENT_COMMIT);
   if (rc != SQLITE_DONE)
@@ -975,6 +1043,7 @@ ql_sqlite_event_store_finalize (GObject *object)
 
   for (guint i = 0; i < N_STATEMENTS; i++)
     g_clear_pointer (&self->statements[i], sqlite3_finalize);
+  g_clear_pointer (&self->advance_checked, sqlite3_finalize);
   g_clear_pointer (&self->db, sqlite3_close);
   g_clear_pointer (&self->path, g_free);
 
@@ -1023,22 +1092,124 @@ ensure_folder (const char  *path,
   return FALSE;
 }
 
+/* Refuses what is not a database file of this user's alone: in a folder
+ * that others can write, another user may have left an empty file there,
+ * which would stay theirs to read and rewrite, or a symbolic link that
+ * would turn a file of the user's own into a database. */
+static gboolean
+check_file_status (const char         *path,
+                   const struct stat  *buf,
+                   GError            **error)
+{
+  if (S_ISLNK (buf->st_mode))
+    g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
+                 _("“%s” is a symbolic link, and a database is never opened through "
+                   "one: name the file itself, or remove the link"), path);
+  else if (S_ISDIR (buf->st_mode))
+    g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
+                 _("“%s” is a folder, not a database file"), path);
+  else if (S_ISFIFO (buf->st_mode))
+    g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
+                 _("“%s” is a named pipe (FIFO), not a database file"), path);
+  else if (S_ISCHR (buf->st_mode) || S_ISBLK (buf->st_mode))
+    g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
+                 _("“%s” is a device, not a database file"), path);
+  else if (!S_ISREG (buf->st_mode))
+    g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
+                 _("“%s” is not a regular file, so it cannot be a database"), path);
+  else if (buf->st_uid != geteuid ())
+    g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
+                 _("“%s” belongs to another user; a database is only opened by its owner: "
+                   "copy it to a file of your own, or ask its owner to open it"), path);
+  else if ((buf->st_mode & (S_IWGRP | S_IWOTH)) != 0)
+    g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
+                 _("“%s” can be changed by other users; make it yours alone with "
+                   "“chmod 600 %s”"), path, path);
+  else
+    return TRUE;
+
+  return FALSE;
+}
+
+/* The files SQLite keeps beside a database are held to the same rule. */
+static const char * const companion_suffixes[] = { "-wal", "-shm", "-journal" };
+
+static gboolean
+check_companions (const char  *path,
+                  GError     **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (companion_suffixes); i++)
+    {
+      g_autofree char *companion = g_strconcat (path, companion_suffixes[i], NULL);
+      struct stat buf;
+
+      if (lstat (companion, &buf) != 0)
+        continue;
+      if (!check_file_status (companion, &buf, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Makes the WAL files before SQLite does, so that none can be planted
+ * between the check and SQLite's open: in a folder with the sticky bit,
+ * such as /tmp, nobody else can then replace them. Returns which ones it
+ * made, one bit each. */
+static guint
+create_companions (const char *path)
+{
+  guint created = 0;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *companion = g_strconcat (path, companion_suffixes[i], NULL);
+      int fd = g_open (companion, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+      if (fd >= 0)
+        {
+          g_close (fd, NULL);
+          created |= 1u << i;
+        }
+    }
+
+  return created;
+}
+
+/* Removes what create_companions() made, when a file that is not ours
+ * was refused: it is left as it was, with nothing beside it. */
+static void
+remove_companions (const char *path,
+                   guint       created)
+{
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *companion = g_strconcat (path, companion_suffixes[i], NULL);
+      struct stat buf;
+
+      if ((created & (1u << i)) != 0 && lstat (companion, &buf) == 0 &&
+          S_ISREG (buf.st_mode) && buf.st_size == 0)
+        g_unlink (companion);
+    }
+}
+
 /* Makes sure the file exists, so that SQLite never creates it with its own
- * mode, and checks that an existing one is a SQLite file before SQLite
- * sees it: nothing is ever written to a file that is not ours. */
+ * mode, and checks that an existing one is a SQLite file of this user's
+ * before SQLite sees it: nothing is ever written to a file that is not
+ * ours. */
 static gboolean
 check_or_create_file (const char  *path,
                       GError     **error)
 {
   char header[sizeof sqlite_magic];
-  GStatBuf buf;
+  struct stat buf;
   ssize_t n_read;
   int saved_errno;
   int fd;
 
-  fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  fd = g_open (path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd >= 0)
-    return g_close (fd, error);
+    return g_close (fd, error) && check_companions (path, error);
 
   if (errno != EEXIST)
     {
@@ -1050,31 +1221,44 @@ check_or_create_file (const char  *path,
       return FALSE;
     }
 
-  if (g_stat (path, &buf) != 0)
-    saved_errno = errno;
-  else if (!S_ISREG (buf.st_mode))
-    saved_errno = S_ISDIR (buf.st_mode) ? EISDIR : EINVAL;
-  else
-    saved_errno = 0;
-
-  if (saved_errno != 0)
+  if (lstat (path, &buf) != 0)
     {
+      saved_errno = errno;
       g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
                    _("Could not open “%s”: %s"), path, g_strerror (saved_errno));
       return FALSE;
     }
+  if (!check_file_status (path, &buf, error))
+    return FALSE;
 
-  /* An empty file is a database that has yet to be written. */
-  if (buf.st_size == 0)
-    return TRUE;
-
-  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  /* What was checked is what is read: no link, no FIFO swapped in. */
+  fd = g_open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
   if (fd < 0)
     {
       saved_errno = errno;
       g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
                    _("Could not read “%s”: %s"), path, g_strerror (saved_errno));
       return FALSE;
+    }
+  if (fstat (fd, &buf) != 0)
+    {
+      saved_errno = errno;
+      g_close (fd, NULL);
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
+                   _("Could not read “%s”: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  if (!check_file_status (path, &buf, error))
+    {
+      g_close (fd, NULL);
+      return FALSE;
+    }
+
+  /* An empty file is a database that has yet to be written. */
+  if (buf.st_size == 0)
+    {
+      g_close (fd, NULL);
+      return check_companions (path, error);
     }
 
   n_read = read (fd, header, sizeof header);
@@ -1094,7 +1278,7 @@ check_or_create_file (const char  *path,
       return FALSE;
     }
 
-  return TRUE;
+  return check_companions (path, error);
 }
 
 static gboolean
@@ -1232,6 +1416,7 @@ prepare_statements (QlSqliteEventStore  *self,
                     GError             **error)
 {
   gboolean older = read_user_version (self) < QL_SQLITE_SCHEMA_VERSION;
+  gboolean search_payloads = older || self->references_incomplete;
 
   for (guint i = 0; i < N_STATEMENTS; i++)
     {
@@ -1240,7 +1425,7 @@ prepare_statements (QlSqliteEventStore  *self,
 
       if (older && i == STATEMENT_INSERT_REFERENCE)
         continue;
-      if (older && i == STATEMENT_FIND_REFERENCE)
+      if (search_payloads && i == STATEMENT_FIND_REFERENCE)
         sql = find_reference_in_payloads_sql;
 
       rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
@@ -1380,9 +1565,121 @@ can_read (QlSqliteEventStore *self)
   return (rc & 0xff) != SQLITE_READONLY && (rc & 0xff) != SQLITE_CANTOPEN;
 }
 
+/* event_references is derived from the events, and another program's
+ * INSERT, which this store's triggers allow, may leave an event's
+ * reference out of it: a payment would then be charged again. On open,
+ * the events past the position checked last are searched for references
+ * without a row. Rows missing are added; when they cannot be (a full
+ * disk), references are looked up in the payloads instead. The position
+ * is saved only then, or once the events to search have become many, so
+ * that opening a file to read it leaves the file as it was. */
+#define REFERENCES_CHECK_STEP 10000
+
+static const char references_checked_position_sql[] =
+  "SELECT coalesce ((SELECT max(position) FROM references_checked), 0)";
+
+static const char head_position_sql[] =
+  "SELECT coalesce ((SELECT max(position) FROM events), 0)";
+
+static const char count_missing_references_sql[] =
+  "SELECT count(*) FROM events AS e"
+  "  WHERE position > ?1"
+  "  AND instr (payload, '\"reference\"') > 0"
+  "  AND CASE WHEN json_valid (payload) THEN json_type (payload, '$.reference') = 'text' END"
+  "  AND NOT EXISTS (SELECT 1 FROM event_references AS r WHERE r.ledger = e.ledger"
+  "    AND r.reference = json_extract (e.payload, '$.reference') AND r.version = e.version)";
+
+static const char add_missing_references_sql[] =
+  "CREATE TABLE IF NOT EXISTS references_checked (position INTEGER NOT NULL);"
+  "INSERT OR IGNORE INTO event_references (ledger, reference, version)"
+  "  SELECT ledger, json_extract (payload, '$.reference'), version FROM events"
+  "  WHERE position > (SELECT coalesce (max(position), 0) FROM references_checked)"
+  "  AND instr (payload, '\"reference\"') > 0"
+  "  AND CASE WHEN json_valid (payload) THEN json_type (payload, '$.reference') = 'text' END;"
+  "DELETE FROM references_checked;"
+  "INSERT INTO references_checked (position) SELECT coalesce (max(position), 0) FROM events;";
+
+static const char references_checked_exists_sql[] =
+  "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'references_checked'";
+
+static const char create_references_checked_sql[] =
+  "CREATE TABLE IF NOT EXISTS references_checked (position INTEGER NOT NULL);"
+  "INSERT INTO references_checked (position) VALUES (0);";
+
+static const char advance_checked_sql[] =
+  "UPDATE references_checked SET position = (SELECT max(position) FROM events)"
+  "  WHERE position = ?1";
+
+static gint64
+count_missing_references (QlSqliteEventStore *self,
+                          gint64              checked)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 n_missing = -1;
+
+  if (sqlite3_prepare_v2 (self->db, count_missing_references_sql, -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, checked);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        n_missing = sqlite3_column_int64 (stmt, 0);
+    }
+  sqlite3_finalize (stmt);
+  return n_missing;
+}
+
+static void
+complete_references (QlSqliteEventStore *self)
+{
+  gint64 checked = 0;
+  gint64 head = 0;
+  gint64 n_missing;
+
+  gint64 exists = 0;
+
+  if (self->read_only || read_user_version (self) < QL_SQLITE_SCHEMA_VERSION)
+    return;
+
+  if (!query_int (self, references_checked_exists_sql, &exists, NULL) ||
+      !query_int (self, head_position_sql, &head, NULL))
+    return;
+
+  /* A new file starts checked; one no Quote Ledger checked yet, at 0. */
+  if (!exists && head == 0)
+    exists = sqlite3_exec (self->db, create_references_checked_sql, NULL, NULL, NULL) == SQLITE_OK;
+  if (exists && !query_int (self, references_checked_position_sql, &checked, NULL))
+    return;
+
+  if (head > checked)
+    {
+      n_missing = count_missing_references (self, checked);
+      if (n_missing != 0 || head - checked >= REFERENCES_CHECK_STEP)
+        {
+          if (sqlite3_exec (self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+              sqlite3_exec (self->db, add_missing_references_sql, NULL, NULL, NULL) != SQLITE_OK ||
+              sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+            {
+              g_debug ("Could not complete the references of %s: %s", self->path,
+                       sqlite3_errmsg (self->db));
+              rollback (self);
+              if (n_missing != 0)
+                self->references_incomplete = TRUE;
+              return;
+            }
+          exists = TRUE;
+        }
+    }
+
+  /* Batches, such as imports, keep the position up to date, so that the
+   * next open has nothing to search for them. */
+  if (exists &&
+      sqlite3_prepare_v3 (self->db, advance_checked_sql, -1, SQLITE_PREPARE_PERSISTENT,
+                          &self->advance_checked, NULL) != SQLITE_OK)
+    g_clear_pointer (&self->advance_checked, sqlite3_finalize);
+}
+
 static gboolean
-open_database (QlSqliteEventStore  *self,
-               GError             **error)
+open_database_checked (QlSqliteEventStore  *self,
+                       GError             **error)
 {
   self->read_only = !writable (self->path);
 
@@ -1418,7 +1715,29 @@ open_database (QlSqliteEventStore  *self,
    * would double the cost of every append. */
   sqlite3_db_config (self->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
 
+  complete_references (self);
+
   return prepare_statements (self, error);
+}
+
+static gboolean
+open_database (QlSqliteEventStore  *self,
+               GError             **error)
+{
+  guint created = 0;
+
+  if (writable (self->path))
+    created = create_companions (self->path);
+  if (open_database_checked (self, error))
+    return TRUE;
+
+  /* SQLite lets go of the files first. */
+  for (guint i = 0; i < N_STATEMENTS; i++)
+    g_clear_pointer (&self->statements[i], sqlite3_finalize);
+  g_clear_pointer (&self->advance_checked, sqlite3_finalize);
+  g_clear_pointer (&self->db, sqlite3_close);
+  remove_companions (self->path, created);
+  return FALSE;
 }
 
 /**

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "ql-event-store.h"
+#include "ql-event-store-private.h"
 #include "ql-sqlite-schema.h"
 
 /* How many numbered backup names are tried before giving up. */
@@ -82,6 +83,13 @@ set_sqlite_error (sqlite3     *db,
       g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
                    _("“%s” is damaged or not a Quote Ledger database: %s"),
                    path, sqlite3_errmsg (db));
+      break;
+
+    case SQLITE_IOERR:
+      if (!_ql_store_set_errno_error (path, sqlite3_system_errno (db), error))
+        g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
+                     _("Could not bring “%s” up to date: %s; the file was left as it was"),
+                     path, sqlite3_errmsg (db));
       break;
 
     default:
@@ -262,7 +270,7 @@ save_backup (const char  *path,
 
       g_unlink (stale);
     }
-  fd = g_open (incomplete, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  fd = g_open (incomplete, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0)
     {
       saved_errno = errno;

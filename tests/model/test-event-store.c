@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <errno.h>
 #include <glib/gstdio.h>
 #include <grp.h>
 #include <json-glib/json-glib.h>
@@ -18,6 +19,8 @@
 #include <unistd.h>
 
 #include "ql-event-store.h"
+#include "ql-event-store-private.h"
+#include "ql-ledger-book.h"
 #include "ql-memory-event-store.h"
 #include "ql-sqlite-event-store.h"
 #include "ql-sqlite-schema.h"
@@ -1083,6 +1086,160 @@ START_TEST (test_sqlite_folder_is_refused)
 }
 END_TEST
 
+/* The file is refused as it is, naming it and @words. */
+static void
+assert_refused_with (const char *path,
+                     const char *words)
+{
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  store = ql_event_store_open (path, &error);
+  ck_assert_ptr_null (store);
+  assert_store_error (error, QL_STORE_ERROR_FAILED);
+  ck_assert_msg (strstr (error->message, path) != NULL, "%s", error->message);
+  ck_assert_msg (strstr (error->message, words) != NULL, "%s", error->message);
+}
+
+START_TEST (test_sqlite_special_files_are_refused)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *fifo = g_build_filename (dir, "pipe.db", NULL);
+
+  ck_assert_int_eq (mkfifo (fifo, 0600), 0);
+  assert_refused_with (fifo, "named pipe");
+  assert_refused_with ("/dev/null", "device");
+  assert_refused_with (dir, "folder");
+}
+END_TEST
+
+START_TEST (test_sqlite_foreign_files_are_refused)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *theirs = g_build_filename (dir, "theirs.db", NULL);
+  g_autofree char *shared = g_build_filename (dir, "shared.db", NULL);
+  g_autofree char *mine = g_build_filename (dir, "mine.txt", NULL);
+  g_autofree char *link = g_build_filename (dir, "link.db", NULL);
+  g_autofree char *good = g_build_filename (dir, "good.db", NULL);
+  g_autofree char *good_wal = g_build_filename (dir, "good.db-wal", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  GStatBuf buf;
+
+  /* An empty file another user left in a folder everyone can write. */
+  ck_assert (g_file_set_contents (theirs, "", 0, NULL));
+  ck_assert_int_eq (g_chmod (theirs, 0666), 0);
+  ck_assert_int_eq (g_chmod (dir, 01777), 0);
+  ql_test_give_away (theirs);
+  /* Only root can hand a file to another user; nor is it root's then. */
+  if (geteuid () == 0)
+    {
+      assert_refused_with (theirs, "another user");
+      ck_assert_int_eq (g_stat (theirs, &buf), 0);
+      ck_assert_int_eq (buf.st_size, 0);
+    }
+
+  /* One of the user's own files, which a link would turn into a database. */
+  ck_assert (g_file_set_contents (mine, "", 0, NULL));
+  ck_assert_int_eq (symlink (mine, link), 0);
+  assert_refused_with (link, "symbolic link");
+  ck_assert (g_file_get_contents (mine, &contents, NULL, NULL));
+  ck_assert_str_eq (contents, "");
+
+  ck_assert (g_file_set_contents (shared, "", 0, NULL));
+  ck_assert_int_eq (g_chmod (shared, 0664), 0);
+  assert_refused_with (shared, "chmod 600");
+  ck_assert_int_eq (g_chmod (shared, 0606), 0);
+  assert_refused_with (shared, "chmod 600");
+
+  /* SQLite's files beside a database are held to the same rule. */
+  ck_assert_int_eq (symlink (mine, good_wal), 0);
+  assert_refused_with (good, "good.db-wal");
+  g_clear_pointer (&contents, g_free);
+  ck_assert (g_file_get_contents (mine, &contents, NULL, NULL));
+  ck_assert_str_eq (contents, "");
+
+  /* A file of one's own that others can only read is fine. */
+  ck_assert_int_eq (g_unlink (good_wal), 0);
+  ck_assert_int_eq (g_chmod (good, 0644), 0);
+  store = ql_event_store_open (good, &error);
+  assert_no_error (error);
+  ck_assert (!ql_sqlite_event_store_is_read_only (QL_SQLITE_EVENT_STORE (store)));
+}
+END_TEST
+
+/* Another program's INSERT gives an event a reference but no row in
+ * event_references: a retry of that payment must not charge it again. */
+START_TEST (test_sqlite_references_completed_on_open)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *path = g_build_filename (dir, "ledger.db", NULL);
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(QlLedgerBook) book = NULL;
+  g_autoptr(QlEvent) retry = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 version = 0;
+
+  store = ql_event_store_open (path, &error);
+  assert_no_error (error);
+  book = ql_ledger_book_new (store, &error);
+  assert_no_error (error);
+  ck_assert (ql_ledger_book_open_account (book, "user456", "USD", &error));
+  ck_assert (ql_ledger_book_deposit (book, "user456", "1000", &error));
+  assert_no_error (error);
+  g_clear_object (&book);
+  g_clear_object (&store);
+
+  ck_assert_int_eq (raw_exec (path, "INSERT INTO events (ledger, version, type, timestamp, payload)"
+                                    " VALUES ('user456', 3, 'Withdrawn', 0,"
+                                    " '{\"amount\":9999,\"reference\":\"order123\"}')", NULL),
+                    SQLITE_OK);
+
+  store = ql_event_store_open (path, &error);
+  assert_no_error (error);
+  ck_assert (ql_event_store_find_reference (store, "user456", "order123", &version, &error));
+  assert_no_error (error);
+  ck_assert_int_eq (version, 3);
+
+  book = ql_ledger_book_new (store, &error);
+  assert_no_error (error);
+  retry = ql_ledger_book_withdraw_for_reference (book, "user456", "99.99", "USD", "order123",
+                                                 &error);
+  ck_assert_msg (retry != NULL, "%s", error != NULL ? error->message : "");
+  ck_assert_int_eq (ql_event_get_version (retry), 3);
+  ck_assert_int_eq (head_position (store), 3);
+}
+END_TEST
+
+START_TEST (test_store_errno_messages)
+{
+  struct
+  {
+    int         saved_errno;
+    const char *words;
+  } cases[] = {
+    { ENOSPC, "is full" },
+    { EDQUOT, "disk quota exceeded" },
+    { EFBIG, "file too large" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      ck_assert (_ql_store_set_errno_error ("/x/ledger.db", cases[i].saved_errno, &error));
+      assert_store_error (error, QL_STORE_ERROR_FULL);
+      ck_assert_msg (strstr (error->message, cases[i].words) != NULL, "%s", error->message);
+      ck_assert_ptr_nonnull (strstr (error->message, "/x/ledger.db"));
+    }
+
+  /* Other causes keep SQLite's own words. */
+  ck_assert (!_ql_store_set_errno_error ("/x/ledger.db", EIO, NULL));
+  ck_assert (!_ql_store_set_errno_error ("/x/ledger.db", 0, NULL));
+}
+END_TEST
+
 static char *
 make_store_file (const char *dir)
 {
@@ -1129,6 +1286,7 @@ START_TEST (test_sqlite_read_only_file)
   g_autofree char *path = make_store_file (dir);
 
   ck_assert_int_eq (g_chmod (path, 0444), 0);
+  ql_test_give_away (path);
   /* The folder stays writable, for whoever the test runs as. */
   ck_assert_int_eq (g_chmod (dir, 0777), 0);
   ql_test_drop_root ();
@@ -1146,6 +1304,7 @@ START_TEST (test_sqlite_read_only_folder)
   g_autoptr(GError) error = NULL;
 
   ck_assert_int_eq (g_chmod (path, 0644), 0);
+  ql_test_give_away (path);
   ck_assert_int_eq (g_chmod (dir, 0555), 0);
   ql_test_drop_root ();
 
@@ -1433,6 +1592,10 @@ sqlite_event_store_suite (void)
   tcase_add_test (tcase, test_sqlite_text_file_is_corrupt);
   tcase_add_test (tcase, test_sqlite_foreign_database_is_refused);
   tcase_add_test (tcase, test_sqlite_folder_is_refused);
+  tcase_add_test (tcase, test_sqlite_special_files_are_refused);
+  tcase_add_test (tcase, test_sqlite_foreign_files_are_refused);
+  tcase_add_test (tcase, test_store_errno_messages);
+  tcase_add_test (tcase, test_sqlite_references_completed_on_open);
   suite_add_tcase (suite, tcase);
 
   tcase = tcase_create ("read-only");

@@ -548,6 +548,7 @@ START_TEST (test_read_only_v1_is_read_as_it_is)
 
   before = read_file (path, &before_length);
   ck_assert_int_eq (g_chmod (path, 0444), 0);
+  ql_test_give_away (path);
   ck_assert_int_eq (g_chmod (dir, 0555), 0);
   ql_test_drop_root ();
 

@@ -11,6 +11,7 @@ import collections
 import hashlib
 import json
 import os
+import pwd
 import random
 import re
 import resource
@@ -73,6 +74,13 @@ def drop_root():
         os.setgroups([])
         os.setgid(UNPRIVILEGED_ID)
         os.setuid(UNPRIVILEGED_ID)
+
+
+def give_away(path):
+    """Hands a file to nobody, as drop_root() becomes: a database is only
+    opened by its owner."""
+    if os.geteuid() == 0:
+        os.chown(path, UNPRIVILEGED_ID, UNPRIVILEGED_ID)
 
 
 class RobustnessTestCase(unittest.TestCase):
@@ -471,6 +479,7 @@ class BadFileTests(RobustnessTestCase):
     def test_read_only_database(self):
         db = self.make_db()
         os.chmod(db, 0o444)
+        give_away(db)
         os.chmod(self.tmp, 0o777)
         before = checksum(db)
         rc, out, err = self.run_binary(["balance Cash", "deposit Cash 1", "balance Cash"],
@@ -488,8 +497,9 @@ class BadFileTests(RobustnessTestCase):
         folder = self.path("locked")
         os.mkdir(folder)
         db = self.make_db(os.path.join("locked", "ledger.db"))
-        # Readable by the unprivileged user the program runs as.
+        # Owned by the unprivileged user the program runs as.
         os.chmod(db, 0o644)
+        give_away(db)
         os.chmod(folder, 0o555)
         before = checksum(db)
         rc, out, err = self.run_binary(["balance Cash", "deposit Cash 1"], "--db", db,
@@ -534,10 +544,10 @@ class BadFileTests(RobustnessTestCase):
         self.assertEqual(rc, 0)
         errors = err.splitlines()
         self.assertTrue(errors, "the disk never filled")
-        # ENOSPC reads "full"; SQLite reports EFBIG as an I/O error.
+        # ENOSPC reads "full", EFBIG past RLIMIT_FSIZE "file too large".
         for message in errors:
             self.assertTrue(message.startswith("Error: ") and db in message, message)
-            self.assertTrue("full" in message or limit is not None, message)
+            self.assertIn("full" if limit is None else "file too large", message)
         acked = [a for _, a in self.acknowledged(out)]
         self.assertEqual(acked, list(range(1, len(acked) + 1)))
 
@@ -594,6 +604,85 @@ class BadFileTests(RobustnessTestCase):
         self.assertEqual(len(err.splitlines()), 1, err)
 
 
+    def special_files(self):
+        """(name, path) of files that never end or block their reader."""
+        fifo = self.path("pipe")
+        os.mkfifo(fifo)
+        return [("/dev/zero", "/dev/zero"), ("/dev/urandom", "/dev/urandom"), ("FIFO", fifo)]
+
+    def test_special_quotes_file(self):
+        for name, path in self.special_files() + [("folder of nothing", self.tmp)]:
+            with self.subTest(name=name):
+                rc, out, err = self.run_binary(["0"], "--db", ":memory:", "--quotes", path,
+                                               timeout=10)
+                self.assertEqual((rc, out), (1, ""))
+                self.assertEqual(len(err.splitlines()), 1, err)
+                self.assertTrue(err.startswith("Error: ") and path in err, err)
+
+    def test_huge_quotes_file(self):
+        quotes = self.path("huge.txt")
+        with open(quotes, "wb") as f:
+            f.truncate(65 * 1024 * 1024)
+        rc, out, err = self.run_binary(["0"], "--db", ":memory:", "--quotes", quotes,
+                                       timeout=10)
+        self.assertEqual((rc, out), (1, ""))
+        self.assertEqual(err.replace("\xa0", " "),
+                         "Error: \u201c%s\u201d is too large: Quote Ledger reads files "
+                         "of up to 64.0 MiB\n" % quotes)
+
+    def test_special_import_file(self):
+        db = self.path("ledger.db")
+        for name, path in self.special_files():
+            with self.subTest(name=name):
+                rc, out, err = self.run_binary(["import " + path, "0"], "--db", db,
+                                               timeout=10)
+                self.assertEqual(rc, 0)
+                self.assertIn("And the quote is", out)
+                self.assertEqual(len(err.splitlines()), 1, err)
+                self.assertTrue(err.startswith("Error: ") and path in err, err)
+                self.assertIn("not a regular file", err)
+
+    def test_huge_import_file(self):
+        csv = self.path("huge.csv")
+        with open(csv, "wb") as f:
+            f.write(b"ledger,type,amount\n")
+            f.truncate(513 * 1024 * 1024)
+        rc, out, err = self.run_binary(["import " + csv], "--db", self.path("ledger.db"),
+                                       timeout=30)
+        self.assertEqual(rc, 0)
+        self.assertEqual(err.replace("\xa0", " "),
+                         "Error: \u201c%s\u201d is too large: Quote Ledger reads files "
+                         "of up to 512.0 MiB\n" % csv)
+
+
+class BuildTreeTests(RobustnessTestCase):
+    def test_missing_settings_schema(self):
+        """Run straight from a build tree, the window finds no settings
+        schema: one line says so, and how to run it, instead of a trap."""
+        empty = self.path("share")
+        os.mkdir(empty)
+        env = dict(self.env)
+        env.pop("GSETTINGS_SCHEMA_DIR", None)
+        env["XDG_DATA_DIRS"] = empty
+        command = [BINARY, "--db", ":memory:"]
+        # GTK would stop first at a display it cannot open.
+        if os.environ.get("DISPLAY"):
+            env["DISPLAY"] = os.environ["DISPLAY"]
+        elif shutil.which("xvfb-run"):
+            command = ["xvfb-run", "-a"] + command
+        else:
+            self.skipTest("no display, and no xvfb-run to make one")
+        proc = subprocess.run(command, stdin=subprocess.DEVNULL,
+                              capture_output=True, env=env, timeout=60)
+        err = proc.stderr.decode("utf-8", "replace")
+        if proc.returncode == 0 and err == "":
+            self.skipTest("built without the GTK front-end")
+        self.assertEqual(proc.returncode, 1, err)
+        self.assertEqual(len(err.splitlines()), 1, err)
+        self.assertIn("io.github.quoteledger.QuoteLedger", err)
+        self.assertIn("meson devenv", err)
+
+
 class SecurityTests(RobustnessTestCase):
     def test_files_are_private(self):
         old = os.umask(0o022)
@@ -609,6 +698,104 @@ class SecurityTests(RobustnessTestCase):
         for name in names:
             mode = stat.S_IMODE(os.stat(os.path.join(folder, name)).st_mode)
             self.assertEqual(mode & 0o077, 0, "%s is mode %o" % (name, mode))
+
+    def assert_db_refused(self, db, words, shown=None):
+        rc, out, err = self.run_binary(["open Cash"], "--db", db, timeout=10)
+        self.assertEqual((rc, out), (1, ""))
+        self.assertEqual(len(err.splitlines()), 1, err)
+        self.assertTrue(err.startswith("Error: ") and (shown or db) in err, err)
+        self.assertIn(words, err)
+
+    def test_files_are_private_whatever_the_umask(self):
+        old = os.umask(0)
+        try:
+            rc, _, err = self.run_binary(["open Cash", "deposit Cash 1"],
+                                         "--db", self.path("ledger.db"))
+        finally:
+            os.umask(old)
+        self.assertEqual((rc, err), (0, ""))
+        for name in os.listdir(self.tmp):
+            mode = stat.S_IMODE(os.lstat(self.path(name)).st_mode)
+            self.assertEqual(mode & 0o077, 0, "%s is mode %o" % (name, mode))
+
+    def test_file_of_another_user_is_refused(self):
+        if os.geteuid() != 0:
+            self.skipTest("only root can give a file to another user")
+        shared = self.path("shared")
+        os.mkdir(shared)
+        os.chmod(shared, 0o1777)
+        db = os.path.join(shared, "ledger.db")
+        with open(db, "w"):
+            pass
+        os.chmod(db, 0o666)
+        give_away(db)
+        self.assert_db_refused(db, "belongs to another user")
+        info = os.stat(db)
+        self.assertEqual((info.st_uid, info.st_size), (UNPRIVILEGED_ID, 0))
+        self.assertEqual(sorted(os.listdir(shared)), ["ledger.db"])
+
+    def test_file_others_can_write_is_refused(self):
+        db = self.path("ledger.db")
+        rc, _, err = self.run_binary(["open Cash"], "--db", db)
+        self.assertEqual((rc, err), (0, ""))
+        for mode in (0o660, 0o602, 0o666):
+            with self.subTest(mode="%o" % mode):
+                os.chmod(db, mode)
+                self.assert_db_refused(db, "\u201cchmod 600 %s\u201d" % db)
+        # Others may read it: their business.
+        os.chmod(db, 0o644)
+        rc, out, err = self.run_binary(["balance Cash"], "--db", db)
+        self.assertEqual((rc, err), (0, ""))
+
+    def test_symbolic_links_are_refused(self):
+        mine = self.path("notes.txt")
+        with open(mine, "w") as f:
+            f.write("my notes\n")
+        before = checksum(mine)
+        empty = self.path("empty.txt")
+        open(empty, "w").close()
+        for target in (mine, empty, self.path("missing.db")):
+            with self.subTest(target=target):
+                link = self.path("link.db")
+                os.symlink(target, link)
+                self.assert_db_refused(link, "symbolic link")
+                os.unlink(link)
+        self.assertEqual(checksum(mine), before)
+        self.assertEqual(os.path.getsize(empty), 0)
+        self.assertFalse(os.path.exists(self.path("missing.db")))
+        # Nor beside the database: SQLite would write through them.
+        db = self.path("ledger.db")
+        for suffix in ("-wal", "-shm", "-journal"):
+            with self.subTest(suffix=suffix):
+                os.symlink(empty, db + suffix)
+                self.assert_db_refused(db, db + suffix)
+                os.unlink(db + suffix)
+        self.assertEqual(os.path.getsize(empty), 0)
+
+    def test_tilde_is_expanded(self):
+        """--db=~/x.db reaches the program unexpanded: it expands ~ and
+        ~user as a shell does."""
+        home = self.tmp
+        self.assert_db_refused("~", "is a folder", shown="\u201c%s\u201d" % home)
+        rc, _, err = self.run_binary(["open Cash"], "--db=~/home.db")
+        self.assertEqual((rc, err), (0, ""))
+        self.assertTrue(os.path.isfile(os.path.join(home, "home.db")))
+        self.assertFalse(os.path.exists("~"))
+        # ~user is that user's home folder from the password database.
+        entry = pwd.getpwuid(os.geteuid())
+        relative = os.path.relpath(self.path("user.db"), entry.pw_dir)
+        rc, _, err = self.run_binary(["open Cash"], "--db=~%s/%s" % (entry.pw_name, relative))
+        self.assertEqual((rc, err), (0, ""))
+        self.assertTrue(os.path.isfile(self.path("user.db")))
+        self.assert_db_refused("~no-such-user-here/x.db", "no user named")
+        self.assertEqual(sorted(n for n in os.listdir(self.tmp) if n.startswith("~")), [])
+
+    def test_special_files_as_database(self):
+        fifo = self.path("pipe.db")
+        os.mkfifo(fifo)
+        self.assert_db_refused(fifo, "named pipe (FIFO)")
+        self.assert_db_refused("/dev/null", "device")
+        self.assert_db_refused(self.tmp, "folder")
 
     def sources(self):
         for root, _, files in os.walk(os.path.join(SOURCE_DIR, "src")):
