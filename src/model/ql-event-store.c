@@ -163,16 +163,19 @@ ql_event_store_open (const char  *location,
  * Whether the store was opened read-only, as ql_event_store_open() does
  * with a file it cannot write: reads work and appends fail with
  * %QL_STORE_ERROR_READ_ONLY. A front-end tells its user so up front.
+ * A store that does not implement the method is never read-only.
  *
  * Returns: %TRUE when appends to @self cannot succeed
  */
 gboolean
 ql_event_store_is_read_only (QlEventStore *self)
 {
+  QlEventStoreInterface *iface;
+
   g_return_val_if_fail (QL_IS_EVENT_STORE (self), FALSE);
 
-  return QL_IS_SQLITE_EVENT_STORE (self) &&
-         ql_sqlite_event_store_is_read_only (QL_SQLITE_EVENT_STORE (self));
+  iface = QL_EVENT_STORE_GET_IFACE (self);
+  return iface->is_read_only != NULL && iface->is_read_only (self);
 }
 
 /**

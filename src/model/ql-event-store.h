@@ -174,6 +174,7 @@ struct _QlEventStoreInterface
                                    const QlSnapshot  *snapshots,
                                    guint              n_snapshots,
                                    GError           **error);
+  gboolean   (*is_read_only)      (QlEventStore      *self);
 };
 
 QlEventStore *ql_event_store_open              (const char        *location,

@@ -1016,6 +1016,12 @@ ql_sqlite_event_store_find_reference (QlEventStore  *store,
   return ok;
 }
 
+static gboolean
+store_is_read_only (QlEventStore *store)
+{
+  return QL_SQLITE_EVENT_STORE (store)->read_only;
+}
+
 static void
 ql_sqlite_event_store_iface_init (QlEventStoreInterface *iface)
 {
@@ -1029,6 +1035,7 @@ ql_sqlite_event_store_iface_init (QlEventStoreInterface *iface)
   iface->append_batch = ql_sqlite_event_store_append_batch;
   iface->find_reference = ql_sqlite_event_store_find_reference;
   iface->save_snapshots = ql_sqlite_event_store_save_snapshots;
+  iface->is_read_only = store_is_read_only;
 }
 
 static void
