@@ -13,6 +13,7 @@
 #include "ql-exit-status.h"
 #include "ql-gtk.h"
 #include "ql-renderer-choice.h"
+#include "ql-store.h"
 
 /* Run straight from a build tree, the program finds no settings schema,
  * and g_settings_new() would abort with a GLib trap. */
@@ -61,7 +62,7 @@ ql_gtk_main (const char *db_location,
       return QL_EXIT_FAILURE;
     }
 
-  store = ql_event_store_open (db_location, &error);
+  store = ql_store_open (db_location, &error);
   if (store != NULL)
     ledger_book = ql_ledger_book_new (store, &error);
   if (ledger_book == NULL)

@@ -10,8 +10,5 @@ G_BEGIN_DECLS
 
 gboolean  _ql_payload_mentions_reference (const char *payload);
 char     *_ql_payload_dup_reference      (const char *payload);
-gboolean  _ql_store_set_errno_error      (const char *path,
-                                          int         saved_errno,
-                                          GError    **error);
 
 G_END_DECLS

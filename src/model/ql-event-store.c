@@ -7,16 +7,12 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <errno.h>
 #include <json-glib/json-glib.h>
-#include <pwd.h>
 #include <string.h>
 
 #include "ql-event-store.h"
 #include "ql-event-store-private.h"
 #include "ql-flat-json-private.h"
-#include "ql-memory-event-store.h"
-#include "ql-sqlite-event-store.h"
 
 /**
  * QlEventStore:
@@ -37,8 +33,6 @@
 G_DEFINE_INTERFACE (QlEventStore, ql_event_store, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (ql-store-error-quark, ql_store_error)
-
-#define MEMORY_LOCATION ":memory:"
 
 static void
 ql_event_store_default_init (QlEventStoreInterface *iface)
@@ -62,117 +56,25 @@ ql_ledger_head_free (QlLedgerHead *head)
 }
 
 /**
- * ql_event_store_default_location:
- *
- * Where ledgers are kept unless the user picks another file:
- * `$XDG_DATA_HOME/quote-ledger/ledger.db`.
- *
- * Returns: (transfer full): the path of the default database file
- */
-char *
-ql_event_store_default_location (void)
-{
-  return g_build_filename (g_get_user_data_dir (), "quote-ledger", "ledger.db", NULL);
-}
-
-/* `~` and `~/…` stand for the home folder, `~user` and `~user/…` for
- * that user's, as in a shell, which does not expand them in `--db=~/x`. */
-static char *
-expand_tilde (const char  *location,
-              GError     **error)
-{
-  const char *slash = strchr (location, '/');
-  const char *rest = slash != NULL ? slash + 1 : "";
-  g_autofree char *user = g_strndup (location + 1,
-                                     slash != NULL ? (gsize) (slash - location - 1)
-                                                   : strlen (location + 1));
-  g_autofree char *home = NULL;
-
-  if (*user == '\0')
-    {
-      home = g_strdup (g_get_home_dir ());
-    }
-  else
-    {
-      struct passwd *entry = getpwnam (user);
-
-      if (entry == NULL || entry->pw_dir == NULL || *entry->pw_dir == '\0')
-        {
-          g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
-                       _("Could not open “%s”: there is no user named “%s”"), location, user);
-          return NULL;
-        }
-      home = g_strdup (entry->pw_dir);
-    }
-
-  return g_canonicalize_filename (rest, home);
-}
-
-static char *
-resolve_location (const char  *location,
-                  GError     **error)
-{
-  if (location == NULL || *location == '\0')
-    return ql_event_store_default_location ();
-
-  if (location[0] == '~')
-    return expand_tilde (location, error);
-
-  return g_canonicalize_filename (location, NULL);
-}
-
-/**
- * ql_event_store_open:
- * @location: (nullable): a file path, `:memory:`, or %NULL for the default
- * @error: return location for a #GError
- *
- * Opens the store a user named, as `--db` does.
- *
- * %NULL or an empty string opens ql_event_store_default_location(), and
- * `:memory:` a new store that lives in memory only. Anything else is the
- * path of a SQLite file: a leading `~` stands for the home folder and
- * `~user` for that user's, as in a shell, and a relative path is taken from the current folder. A missing file is
- * created with mode 0600, and its missing folders with mode 0700. A file
- * that cannot be written is opened read-only: reads work and appends fail
- * with %QL_STORE_ERROR_READ_ONLY.
- *
- * Returns: (transfer full): the store, or %NULL with @error set
- */
-QlEventStore *
-ql_event_store_open (const char  *location,
-                     GError     **error)
-{
-  g_autofree char *path = NULL;
-
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (g_strcmp0 (location, MEMORY_LOCATION) == 0)
-    return ql_memory_event_store_new ();
-
-  path = resolve_location (location, error);
-  if (path == NULL)
-    return NULL;
-
-  return ql_sqlite_event_store_new (path, error);
-}
-
-/**
  * ql_event_store_is_read_only:
  * @self: a #QlEventStore
  *
- * Whether the store was opened read-only, as ql_event_store_open() does
+ * Whether the store was opened read-only, as ql_store_open() does
  * with a file it cannot write: reads work and appends fail with
  * %QL_STORE_ERROR_READ_ONLY. A front-end tells its user so up front.
+ * A store that does not implement the method is never read-only.
  *
  * Returns: %TRUE when appends to @self cannot succeed
  */
 gboolean
 ql_event_store_is_read_only (QlEventStore *self)
 {
+  QlEventStoreInterface *iface;
+
   g_return_val_if_fail (QL_IS_EVENT_STORE (self), FALSE);
 
-  return QL_IS_SQLITE_EVENT_STORE (self) &&
-         ql_sqlite_event_store_is_read_only (QL_SQLITE_EVENT_STORE (self));
+  iface = QL_EVENT_STORE_GET_IFACE (self);
+  return iface->is_read_only != NULL && iface->is_read_only (self);
 }
 
 /**
@@ -613,45 +515,4 @@ ql_event_store_find_reference (QlEventStore  *self,
     return FALSE;
   *out_version = search.version;
   return TRUE;
-}
-
-/**
- * _ql_store_set_errno_error:
- * @path: the database file
- * @saved_errno: the errno of a write that failed, as sqlite3_system_errno()
- *   gives it
- * @error: return location for a #GError
- *
- * SQLite reports most failed writes as a disk I/O error, whatever the
- * cause: this names the causes a user can do something about.
- *
- * Returns: %TRUE with @error set in the %QL_STORE_ERROR domain when
- *   @saved_errno is one of them, %FALSE otherwise
- */
-gboolean
-_ql_store_set_errno_error (const char  *path,
-                           int          saved_errno,
-                           GError     **error)
-{
-  switch (saved_errno)
-    {
-    case ENOSPC:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FULL,
-                   _("The disk holding “%s” is full; nothing was written"), path);
-      return TRUE;
-
-    case EDQUOT:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FULL,
-                   _("“%s” cannot grow: disk quota exceeded; nothing was written"), path);
-      return TRUE;
-
-    case EFBIG:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FULL,
-                   _("“%s” cannot grow: file too large for the system or for the "
-                     "limit set on this program; nothing was written"), path);
-      return TRUE;
-
-    default:
-      return FALSE;
-    }
 }

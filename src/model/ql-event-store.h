@@ -174,11 +174,9 @@ struct _QlEventStoreInterface
                                    const QlSnapshot  *snapshots,
                                    guint              n_snapshots,
                                    GError           **error);
+  gboolean   (*is_read_only)      (QlEventStore      *self);
 };
 
-QlEventStore *ql_event_store_open              (const char        *location,
-                                                GError           **error);
-char         *ql_event_store_default_location  (void);
 gboolean      ql_event_store_is_read_only      (QlEventStore      *self);
 gboolean      ql_event_store_append            (QlEventStore      *self,
                                                 const char        *ledger,

@@ -18,6 +18,7 @@
 #include "ql-ledger-book.h"
 #include "ql-payments-controller.h"
 #include "ql-payments.h"
+#include "ql-store.h"
 
 /* How long calls in flight may take to finish once asked to stop. */
 #define SHUTDOWN_GRACE_MS 3000
@@ -105,7 +106,7 @@ ql_payments_main (const char *db_location,
 
   raise_descriptor_limit ();
 
-  store = ql_event_store_open (db_location, &error);
+  store = ql_store_open (db_location, &error);
   if (store != NULL)
     book = ql_ledger_book_new (store, &error);
   if (book == NULL)

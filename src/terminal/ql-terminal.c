@@ -11,6 +11,7 @@
 #include "ql-exit-status.h"
 #include "ql-ledger-book.h"
 #include "ql-quote-book.h"
+#include "ql-store.h"
 #include "ql-terminal.h"
 #include "ql-terminal-controller.h"
 #include "ql-terminal-view.h"
@@ -57,7 +58,7 @@ ql_terminal_main (const char *db_location,
       return QL_EXIT_FAILURE;
     }
 
-  store = ql_event_store_open (db_location, &error);
+  store = ql_store_open (db_location, &error);
   if (store != NULL)
     ledgers = ql_ledger_book_new (store, &error);
   if (ledgers == NULL)

@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <stdlib.h>
 
+#include "ql-store.h"
 #include "ql-test-files.h"
 #include "ql-test-gtk.h"
 
@@ -174,7 +175,7 @@ ql_test_app_new_full (gboolean on_disk,
     g_settings_reset (settings, settings_keys[i]);
 
   db_path = on_disk ? ql_test_app_db_path (test_app) : g_strdup (":memory:");
-  store = ql_event_store_open (db_path, &error);
+  store = ql_store_open (db_path, &error);
   ck_assert_msg (store != NULL, "%s", error != NULL ? error->message : "");
   test_app->ledger_book = ql_ledger_book_new (store, &error);
   ck_assert_msg (test_app->ledger_book != NULL, "%s", error != NULL ? error->message : "");

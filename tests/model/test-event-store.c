@@ -24,6 +24,8 @@
 #include "ql-memory-event-store.h"
 #include "ql-sqlite-event-store.h"
 #include "ql-sqlite-schema.h"
+#include "ql-store.h"
+#include "ql-store-private.h"
 #include "ql-test-files.h"
 
 /* Every behaviour of the store contract runs once per kind of store. */
@@ -51,7 +53,7 @@ open_store (StoreKind   kind,
   g_autofree char *path = g_build_filename (dir, "ledger.db", NULL);
   QlEventStore *store;
 
-  store = ql_event_store_open (kind == STORE_MEMORY ? ":memory:" : path, &error);
+  store = ql_store_open (kind == STORE_MEMORY ? ":memory:" : path, &error);
   assert_no_error (error);
   ck_assert_ptr_nonnull (store);
   ck_assert (kind == STORE_MEMORY ? QL_IS_MEMORY_EVENT_STORE (store)
@@ -928,7 +930,7 @@ START_TEST (test_sqlite_modes)
 
   /* A permissive umask must not widen the modes. */
   umask (0);
-  store = ql_event_store_open (path, &error);
+  store = ql_store_open (path, &error);
   assert_no_error (error);
   ck_assert (append_one (store, "Cash", 0, "AccountOpened", "{}", &error));
   assert_no_error (error);
@@ -1013,7 +1015,7 @@ START_TEST (test_sqlite_too_new)
                     SQLITE_OK);
   ck_assert (g_file_get_contents (path, &before, &before_length, NULL));
 
-  store = ql_event_store_open (path, &error);
+  store = ql_store_open (path, &error);
   ck_assert_ptr_null (store);
   assert_store_error (error, QL_STORE_ERROR_TOO_NEW);
   ck_assert_ptr_nonnull (strstr (error->message, path));
@@ -1036,7 +1038,7 @@ assert_refused_untouched (const char *path,
   g_autofree char *journal = g_strconcat (path, "-journal", NULL);
   gsize after_length = 0;
 
-  store = ql_event_store_open (path, &error);
+  store = ql_store_open (path, &error);
   ck_assert_ptr_null (store);
   assert_store_error (error, QL_STORE_ERROR_CORRUPT);
   ck_assert_ptr_nonnull (strstr (error->message, path));
@@ -1080,7 +1082,7 @@ START_TEST (test_sqlite_folder_is_refused)
   g_autoptr(QlEventStore) store = NULL;
   g_autoptr(GError) error = NULL;
 
-  store = ql_event_store_open (dir, &error);
+  store = ql_store_open (dir, &error);
   ck_assert_ptr_null (store);
   assert_store_error (error, QL_STORE_ERROR_FAILED);
 }
@@ -1094,7 +1096,7 @@ assert_refused_with (const char *path,
   g_autoptr(QlEventStore) store = NULL;
   g_autoptr(GError) error = NULL;
 
-  store = ql_event_store_open (path, &error);
+  store = ql_store_open (path, &error);
   ck_assert_ptr_null (store);
   assert_store_error (error, QL_STORE_ERROR_FAILED);
   ck_assert_msg (strstr (error->message, path) != NULL, "%s", error->message);
@@ -1163,7 +1165,7 @@ START_TEST (test_sqlite_foreign_files_are_refused)
   /* A file of one's own that others can only read is fine. */
   ck_assert_int_eq (g_unlink (good_wal), 0);
   ck_assert_int_eq (g_chmod (good, 0644), 0);
-  store = ql_event_store_open (good, &error);
+  store = ql_store_open (good, &error);
   assert_no_error (error);
   ck_assert (!ql_sqlite_event_store_is_read_only (QL_SQLITE_EVENT_STORE (store)));
 }
@@ -1181,7 +1183,7 @@ START_TEST (test_sqlite_references_completed_on_open)
   g_autoptr(GError) error = NULL;
   gint64 version = 0;
 
-  store = ql_event_store_open (path, &error);
+  store = ql_store_open (path, &error);
   assert_no_error (error);
   book = ql_ledger_book_new (store, &error);
   assert_no_error (error);
@@ -1196,7 +1198,7 @@ START_TEST (test_sqlite_references_completed_on_open)
                                     " '{\"amount\":9999,\"reference\":\"order123\"}')", NULL),
                     SQLITE_OK);
 
-  store = ql_event_store_open (path, &error);
+  store = ql_store_open (path, &error);
   assert_no_error (error);
   ck_assert (ql_event_store_find_reference (store, "user456", "order123", &version, &error));
   assert_no_error (error);
@@ -1260,7 +1262,7 @@ assert_reads_but_refuses_writes (const char *path)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) events = NULL;
 
-  store = ql_event_store_open (path, &error);
+  store = ql_store_open (path, &error);
   assert_no_error (error);
   ck_assert (ql_sqlite_event_store_is_read_only (QL_SQLITE_EVENT_STORE (store)));
 
@@ -1311,7 +1313,7 @@ START_TEST (test_sqlite_read_only_folder)
   assert_reads_but_refuses_writes (path);
 
   /* A new file cannot be made there at all. */
-  store = ql_event_store_open (other, &error);
+  store = ql_store_open (other, &error);
   ck_assert_ptr_null (store);
   assert_store_error (error, QL_STORE_ERROR_READ_ONLY);
 }
@@ -1438,10 +1440,10 @@ START_TEST (test_open_memory)
   g_autoptr(QlEventStore) second = NULL;
   g_autoptr(GError) error = NULL;
 
-  first = ql_event_store_open (":memory:", &error);
+  first = ql_store_open (":memory:", &error);
   assert_no_error (error);
   ck_assert (QL_IS_MEMORY_EVENT_STORE (first));
-  second = ql_event_store_open (":memory:", &error);
+  second = ql_store_open (":memory:", &error);
   ck_assert (append_one (first, "Cash", 0, "AccountOpened", "{}", &error));
   assert_no_error (error);
 
@@ -1463,10 +1465,10 @@ START_TEST (test_open_default_location)
   /* GLib reads XDG_DATA_HOME once; this test has a process of its own. */
   g_setenv ("XDG_DATA_HOME", data, TRUE);
 
-  location = ql_event_store_default_location ();
+  location = ql_store_default_location ();
   ck_assert_str_eq (location, expected);
 
-  store = ql_event_store_open (NULL, &error);
+  store = ql_store_open (NULL, &error);
   assert_no_error (error);
   ck_assert (QL_IS_SQLITE_EVENT_STORE (store));
   ck_assert_str_eq (ql_sqlite_event_store_get_path (QL_SQLITE_EVENT_STORE (store)), expected);
@@ -1474,7 +1476,7 @@ START_TEST (test_open_default_location)
   ck_assert (append_one (store, "Cash", 0, "AccountOpened", "{}", &error));
   assert_no_error (error);
 
-  again = ql_event_store_open ("", &error);
+  again = ql_store_open ("", &error);
   assert_no_error (error);
   assert_heads (again, "Cash=1");
 }
@@ -1490,7 +1492,7 @@ START_TEST (test_open_home_relative)
   /* GLib reads HOME once; this test has a process of its own. */
   g_setenv ("HOME", dir, TRUE);
 
-  store = ql_event_store_open ("~/ledgers/mine.db", &error);
+  store = ql_store_open ("~/ledgers/mine.db", &error);
   assert_no_error (error);
   ck_assert_str_eq (ql_sqlite_event_store_get_path (QL_SQLITE_EVENT_STORE (store)), expected);
   assert_store_file (expected);
@@ -1506,7 +1508,7 @@ START_TEST (test_open_cwd_relative)
 
   ck_assert_int_eq (g_chdir (dir), 0);
 
-  store = ql_event_store_open ("sub/rel.db", &error);
+  store = ql_store_open ("sub/rel.db", &error);
   assert_no_error (error);
   ck_assert_str_eq (ql_sqlite_event_store_get_path (QL_SQLITE_EVENT_STORE (store)), expected);
   assert_store_file (expected);

@@ -22,6 +22,7 @@
 #include "ql-ledger-book.h"
 #include "ql-sqlite-event-store.h"
 #include "ql-sqlite-schema.h"
+#include "ql-store.h"
 #include "ql-test-files.h"
 
 
@@ -261,7 +262,7 @@ START_TEST (test_new_file_is_current)
   g_autoptr(QlEventStore) store = NULL;
   g_autoptr(GError) error = NULL;
 
-  store = ql_event_store_open (path, &error);
+  store = ql_store_open (path, &error);
   assert_no_error (error);
   g_clear_object (&store);
 
@@ -287,7 +288,7 @@ START_TEST (test_v1_is_migrated_after_a_backup)
   ck_assert_str_eq (backup, expected_backup);
   ck_assert_int_eq (n_events, N_ACCOUNTS * (DEPOSITS_PER_ACCOUNT + 1));
 
-  store = ql_event_store_open (path, &error);
+  store = ql_store_open (path, &error);
   assert_no_error (error);
   ck_assert (!ql_sqlite_event_store_is_read_only (QL_SQLITE_EVENT_STORE (store)));
   book = ql_ledger_book_new (store, &error);
@@ -319,7 +320,7 @@ START_TEST (test_v1_is_migrated_after_a_backup)
   ck_assert_int_eq (count_events (backup), n_events);
 
   /* Opening again migrates nothing more and copies nothing more. */
-  store = ql_event_store_open (path, &error);
+  store = ql_store_open (path, &error);
   assert_no_error (error);
   g_clear_object (&store);
   {
@@ -346,7 +347,7 @@ START_TEST (test_references_are_carried_over)
   gint64 version = 0;
   sqlite3 *db;
 
-  store = ql_event_store_open (path, &error);
+  store = ql_store_open (path, &error);
   assert_no_error (error);
   ck_assert (ql_event_store_find_reference (store, "Account 1", "order-1-42", &version, &error));
   assert_no_error (error);
@@ -440,7 +441,7 @@ START_TEST (test_failed_migration_leaves_the_file)
     g_autoptr(QlEventStore) store = NULL;
 
     g_clear_error (&error);
-    store = ql_event_store_open (path, &error);
+    store = ql_store_open (path, &error);
     assert_no_error (error);
   }
   ck_assert_int_eq (user_version (path), QL_SQLITE_SCHEMA_VERSION);
@@ -469,7 +470,7 @@ START_TEST (test_full_disk_during_backup)
   limit.rlim_max = RLIM_INFINITY;
   ck_assert_int_eq (setrlimit (RLIMIT_FSIZE, &limit), 0);
 
-  store = ql_event_store_open (path, &error);
+  store = ql_store_open (path, &error);
 
   limit.rlim_cur = RLIM_INFINITY;
   ck_assert_int_eq (setrlimit (RLIMIT_FSIZE, &limit), 0);
@@ -497,7 +498,7 @@ START_TEST (test_backups_are_never_overwritten)
   name = ql_sqlite_schema_backup_path (path, 1);
   ck_assert_str_eq (name, second);
 
-  store = ql_event_store_open (path, &error);
+  store = ql_store_open (path, &error);
   assert_no_error (error);
 
   assert_same_file (first, "an older copy", 13);
@@ -517,7 +518,7 @@ START_TEST (test_newer_version_is_refused)
   gsize before_length = 0;
   sqlite3 *db;
 
-  store = ql_event_store_open (path, &error);
+  store = ql_store_open (path, &error);
   assert_no_error (error);
   g_clear_object (&store);
 
@@ -527,7 +528,7 @@ START_TEST (test_newer_version_is_refused)
   ck_assert_int_eq (user_version (path), QL_SQLITE_SCHEMA_VERSION + 1);
 
   before = read_file (path, &before_length);
-  store = ql_event_store_open (path, &error);
+  store = ql_store_open (path, &error);
   ck_assert_ptr_null (store);
   assert_store_error (error, QL_STORE_ERROR_TOO_NEW);
   assert_same_file (path, before, before_length);
@@ -552,7 +553,7 @@ START_TEST (test_read_only_v1_is_read_as_it_is)
   ck_assert_int_eq (g_chmod (dir, 0555), 0);
   ql_test_drop_root ();
 
-  store = ql_event_store_open (path, &error);
+  store = ql_store_open (path, &error);
   assert_no_error (error);
   ck_assert (ql_sqlite_event_store_is_read_only (QL_SQLITE_EVENT_STORE (store)));
   book = ql_ledger_book_new (store, &error);
@@ -585,7 +586,7 @@ open_thread (gpointer data)
   g_autoptr(QlEventStore) store = NULL;
   g_autoptr(GError) error = NULL;
 
-  store = ql_event_store_open (opener->path, &error);
+  store = ql_store_open (opener->path, &error);
   opener->ok = store != NULL;
   if (error != NULL)
     g_printerr ("%s\n", error->message);

@@ -16,6 +16,7 @@
 #include "ql-event-store.h"
 #include "ql-event-store-private.h"
 #include "ql-sqlite-schema.h"
+#include "ql-store-private.h"
 
 /* How many numbered backup names are tried before giving up. */
 #define MAX_BACKUP_NAMES 100

@@ -19,6 +19,7 @@
 #include "ql-event-store-private.h"
 #include "ql-sqlite-event-store.h"
 #include "ql-sqlite-schema.h"
+#include "ql-store-private.h"
 
 /**
  * QlSqliteEventStore:
@@ -1016,6 +1017,12 @@ ql_sqlite_event_store_find_reference (QlEventStore  *store,
   return ok;
 }
 
+static gboolean
+store_is_read_only (QlEventStore *store)
+{
+  return QL_SQLITE_EVENT_STORE (store)->read_only;
+}
+
 static void
 ql_sqlite_event_store_iface_init (QlEventStoreInterface *iface)
 {
@@ -1029,6 +1036,7 @@ ql_sqlite_event_store_iface_init (QlEventStoreInterface *iface)
   iface->append_batch = ql_sqlite_event_store_append_batch;
   iface->find_reference = ql_sqlite_event_store_find_reference;
   iface->save_snapshots = ql_sqlite_event_store_save_snapshots;
+  iface->is_read_only = store_is_read_only;
 }
 
 static void
@@ -1800,4 +1808,45 @@ ql_sqlite_event_store_is_read_only (QlSqliteEventStore *self)
   g_return_val_if_fail (QL_IS_SQLITE_EVENT_STORE (self), FALSE);
 
   return self->read_only;
+}
+
+/**
+ * _ql_store_set_errno_error:
+ * @path: the database file
+ * @saved_errno: the errno of a write that failed, as sqlite3_system_errno()
+ *   gives it
+ * @error: return location for a #GError
+ *
+ * SQLite reports most failed writes as a disk I/O error, whatever the
+ * cause: this names the causes a user can do something about.
+ *
+ * Returns: %TRUE with @error set in the %QL_STORE_ERROR domain when
+ *   @saved_errno is one of them, %FALSE otherwise
+ */
+gboolean
+_ql_store_set_errno_error (const char  *path,
+                           int          saved_errno,
+                           GError     **error)
+{
+  switch (saved_errno)
+    {
+    case ENOSPC:
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FULL,
+                   _("The disk holding “%s” is full; nothing was written"), path);
+      return TRUE;
+
+    case EDQUOT:
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FULL,
+                   _("“%s” cannot grow: disk quota exceeded; nothing was written"), path);
+      return TRUE;
+
+    case EFBIG:
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FULL,
+                   _("“%s” cannot grow: file too large for the system or for the "
+                     "limit set on this program; nothing was written"), path);
+      return TRUE;
+
+    default:
+      return FALSE;
+    }
 }
