@@ -672,7 +672,6 @@ bench_load (Bench      *bench,
   g_autoptr(Figure) cold = figure_new ("replay_cold", "events/s", TRUE);
   g_autoptr(Figure) warm = figure_new ("load_with_snapshot", "ms", FALSE);
   g_autoptr(Figure) travel = figure_new ("time_travel", "ms", FALSE);
-  g_autofree char *sql = NULL;
 
   cold->baseline_what = "raw SQLite, the same rows read by (ledger, version)";
   cold->target_what = ">= 2000000 events/s";
