@@ -13,7 +13,6 @@
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -25,6 +24,7 @@
 #include "ql-sqlite-event-store.h"
 #include "ql-sqlite-schema.h"
 #include "ql-test-files.h"
+#include "ql-test-model.h"
 
 /* Every behaviour of the store contract runs once per kind of store. */
 typedef enum
@@ -1627,20 +1627,10 @@ sqlite_event_store_suite (void)
 int
 main (void)
 {
-  g_autofree char *tmpdir = NULL;
-  SRunner *runner;
-  int n_failed;
-
-  tmpdir = ql_test_begin_run_dir ("ql-test-event-store");
-
-  runner = srunner_create (event_suite ());
-  srunner_add_suite (runner, event_store_suite ());
-  srunner_add_suite (runner, sqlite_event_store_suite ());
-  srunner_run_all (runner, CK_ENV);
-  n_failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
+  g_autofree char *tmpdir = ql_test_begin_run_dir ("ql-test-event-store");
+  int status = ql_test_run (event_suite (), event_store_suite (), sqlite_event_store_suite (), NULL);
 
   ql_test_remove_tree (tmpdir);
 
-  return n_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return status;
 }

@@ -12,6 +12,7 @@
 #include "ql-ledger-book.h"
 #include "ql-memory-event-store.h"
 #include "ql-sqlite-event-store.h"
+#include "ql-test-model.h"
 
 typedef struct
 {
@@ -825,12 +826,5 @@ import_suite (void)
 int
 main (void)
 {
-  SRunner *runner = srunner_create (import_suite ());
-  int n_failed;
-
-  srunner_run_all (runner, CK_ENV);
-  n_failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
-
-  return n_failed == 0 ? 0 : 1;
+  return ql_test_run (import_suite (), NULL);
 }

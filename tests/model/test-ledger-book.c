@@ -15,6 +15,7 @@
 #include "ql-memory-event-store.h"
 #include "ql-sqlite-event-store.h"
 #include "ql-test-files.h"
+#include "ql-test-model.h"
 
 /*
  * A store that lets another writer win a given number of appends: before
@@ -1585,12 +1586,5 @@ ledger_book_suite (void)
 int
 main (void)
 {
-  SRunner *runner = srunner_create (ledger_book_suite ());
-  int n_failed;
-
-  srunner_run_all (runner, CK_ENV);
-  n_failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
-
-  return n_failed == 0 ? 0 : 1;
+  return ql_test_run (ledger_book_suite (), NULL);
 }

@@ -8,6 +8,7 @@
 
 #include "ql-ledger-history.h"
 #include "ql-memory-event-store.h"
+#include "ql-test-model.h"
 
 #define N_EVENTS 2000
 
@@ -214,12 +215,5 @@ ledger_history_suite (void)
 int
 main (void)
 {
-  SRunner *runner = srunner_create (ledger_history_suite ());
-  int n_failed;
-
-  srunner_run_all (runner, CK_ENV);
-  n_failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
-
-  return n_failed == 0 ? 0 : 1;
+  return ql_test_run (ledger_history_suite (), NULL);
 }

@@ -7,13 +7,13 @@
 
 #include <check.h>
 #include <json-glib/json-glib.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "ql-ledger-book.h"
 #include "ql-memory-event-store.h"
 #include "ql-sqlite-event-store.h"
 #include "ql-test-files.h"
+#include "ql-test-model.h"
 #include "ql-text-rules.h"
 
 static QlLedgerBook *
@@ -411,14 +411,9 @@ int
 main (void)
 {
   g_autofree char *tmpdir = ql_test_begin_run_dir ("ql-test-text-rules");
-  SRunner *runner = srunner_create (text_rules_suite ());
-  int n_failed;
-
-  srunner_run_all (runner, CK_ENV);
-  n_failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
+  int status = ql_test_run (text_rules_suite (), NULL);
 
   ql_test_remove_tree (tmpdir);
 
-  return n_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return status;
 }

@@ -13,6 +13,7 @@
 #include "ql-ledger-book.h"
 #include "ql-memory-event-store.h"
 #include "ql-payments-controller.h"
+#include "ql-test-model.h"
 
 typedef struct
 {
@@ -502,11 +503,5 @@ payments_controller_suite (void)
 int
 main (void)
 {
-  SRunner *runner = srunner_create (payments_controller_suite ());
-  int failed;
-
-  srunner_run_all (runner, CK_ENV);
-  failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
-  return failed == 0 ? 0 : 1;
+  return ql_test_run (payments_controller_suite (), NULL);
 }
