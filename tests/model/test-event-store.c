@@ -119,16 +119,6 @@ event_at (GPtrArray *events,
   return g_ptr_array_index (events, index);
 }
 
-static gint64
-head_position (QlEventStore *store)
-{
-  g_autoptr(GError) error = NULL;
-  gint64 position = ql_event_store_get_head_position (store, &error);
-
-  assert_no_error (error);
-  return position;
-}
-
 static void
 assert_heads (QlEventStore *store,
               const char   *expected)
@@ -311,7 +301,7 @@ START_TEST (test_append_and_read_in_order)
   };
   gint64 before, after;
 
-  ck_assert_int_eq (head_position (store), 0);
+  ck_assert_int_eq (ql_test_head_position (store), 0);
 
   before = g_get_real_time ();
   ck_assert (ql_event_store_append (store, "Laptop", 0, batch, G_N_ELEMENTS (batch), &error));
@@ -335,7 +325,7 @@ START_TEST (test_append_and_read_in_order)
       ck_assert_int_le (timestamp, after);
     }
 
-  ck_assert_int_eq (head_position (store), 4);
+  ck_assert_int_eq (ql_test_head_position (store), 4);
   assert_heads (store, "Laptop=4");
 }
 END_TEST
@@ -367,7 +357,7 @@ START_TEST (test_versions_per_ledger_positions_global)
   cash_text = describe (cash);
   ck_assert_str_eq (cash_text, "Cash/v1@p2:AccountOpened,Cash/v2@p4:Deposited");
 
-  ck_assert_int_eq (head_position (store), 5);
+  ck_assert_int_eq (ql_test_head_position (store), 5);
 }
 END_TEST
 
@@ -402,7 +392,7 @@ START_TEST (test_conflict_writes_nothing)
   assert_store_error (error, QL_STORE_ERROR_CONFLICT);
   g_clear_error (&error);
 
-  ck_assert_int_eq (head_position (store), 1);
+  ck_assert_int_eq (ql_test_head_position (store), 1);
   assert_heads (store, "Cash=1");
   events = read_log (store, 1, 0);
   ck_assert_uint_eq (events->len, 1);
@@ -448,7 +438,7 @@ START_TEST (test_append_nothing_is_refused)
   g_log_set_writer_func (count_criticals_cb, &n_criticals, NULL);
   ck_assert (!ql_event_store_append (store, "Cash", 0, &event, 0, NULL));
   ck_assert_uint_eq (n_criticals, 1);
-  ck_assert_int_eq (head_position (store), 0);
+  ck_assert_int_eq (ql_test_head_position (store), 0);
   assert_heads (store, "");
 }
 END_TEST
@@ -690,7 +680,7 @@ START_TEST (test_snapshots)
   ck_assert_ptr_null (state);
 
   /* Snapshots are not events. */
-  ck_assert_int_eq (head_position (store), 0);
+  ck_assert_int_eq (ql_test_head_position (store), 0);
   assert_heads (store, "");
 }
 END_TEST
@@ -899,7 +889,7 @@ START_TEST (test_sqlite_persists_across_reopen)
 
   store = open_store (STORE_SQLITE, dir);
   assert_heads (store, "Cash=1,Laptop=1");
-  ck_assert_int_eq (head_position (store), 2);
+  ck_assert_int_eq (ql_test_head_position (store), 2);
 
   ck_assert (ql_event_store_load_snapshot (store, "Laptop", 0, &version, &state, &error));
   ck_assert_int_eq (version, 1);
@@ -1208,7 +1198,7 @@ START_TEST (test_sqlite_references_completed_on_open)
                                                  &error);
   ck_assert_msg (retry != NULL, "%s", error != NULL ? error->message : "");
   ck_assert_int_eq (ql_event_get_version (retry), 3);
-  ck_assert_int_eq (head_position (store), 3);
+  ck_assert_int_eq (ql_test_head_position (store), 3);
 }
 END_TEST
 
@@ -1277,7 +1267,7 @@ assert_reads_but_refuses_writes (const char *path)
   assert_store_error (error, QL_STORE_ERROR_READ_ONLY);
   g_clear_error (&error);
 
-  ck_assert_int_eq (head_position (store), 2);
+  ck_assert_int_eq (ql_test_head_position (store), 2);
 }
 
 START_TEST (test_sqlite_read_only_file)
@@ -1331,7 +1321,7 @@ START_TEST (test_sqlite_two_stores_one_file)
 
   /* The second sees the first's append... */
   assert_heads (second, "Cash=1");
-  ck_assert_int_eq (head_position (second), 1);
+  ck_assert_int_eq (ql_test_head_position (second), 1);
 
   /* ...and both decide on version 1; the first to append wins. */
   ck_assert (append_one (first, "Cash", 1, "Deposited", "{\"amount\":1}", &error));
@@ -1377,7 +1367,7 @@ START_TEST (test_sqlite_busy)
   sqlite3_close (other);
 
   /* Nothing was written, and the store works again. */
-  ck_assert_int_eq (head_position (store), 1);
+  ck_assert_int_eq (ql_test_head_position (store), 1);
   ck_assert (append_one (store, "Cash", 1, "Deposited", "{}", &error));
   assert_no_error (error);
   assert_heads (store, "Cash=2");
@@ -1412,7 +1402,7 @@ START_TEST (test_sqlite_failed_write_rolls_back)
   ck_assert_int_eq (setrlimit (RLIMIT_FSIZE, &limit), 0);
 
   /* Nothing of the failed append remains, and the store goes on. */
-  ck_assert_int_eq (head_position (store), 1);
+  ck_assert_int_eq (ql_test_head_position (store), 1);
   assert_heads (store, "Cash=1");
   ck_assert (append_one (store, "Cash", 1, "Deposited", payload, &error));
   assert_no_error (error);
@@ -1628,7 +1618,8 @@ int
 main (void)
 {
   g_autofree char *tmpdir = ql_test_begin_run_dir ("ql-test-event-store");
-  int status = ql_test_run (event_suite (), event_store_suite (), sqlite_event_store_suite (), NULL);
+  int status = ql_test_run (event_suite (), event_store_suite (),
+                            sqlite_event_store_suite (), NULL);
 
   ql_test_remove_tree (tmpdir);
 
