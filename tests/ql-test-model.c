@@ -9,7 +9,26 @@
 #include <stdlib.h>
 
 #include "ql-sqlite-event-store.h"
+#include "ql-test-files.h"
 #include "ql-test-model.h"
+
+static int
+run_suites (Suite   *first,
+            va_list  more)
+{
+  SRunner *runner = srunner_create (first);
+  Suite *suite;
+  int n_failed;
+
+  while ((suite = va_arg (more, Suite *)) != NULL)
+    srunner_add_suite (runner, suite);
+
+  srunner_run_all (runner, CK_ENV);
+  n_failed = srunner_ntests_failed (runner);
+  srunner_free (runner);
+
+  return n_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
 
 /**
  * ql_test_run:
@@ -26,21 +45,43 @@ int
 ql_test_run (Suite *first,
              ...)
 {
-  SRunner *runner = srunner_create (first);
-  Suite *suite;
-  va_list args;
-  int n_failed;
+  va_list more;
+  int status;
 
-  va_start (args, first);
-  while ((suite = va_arg (args, Suite *)) != NULL)
-    srunner_add_suite (runner, suite);
-  va_end (args);
+  va_start (more, first);
+  status = run_suites (first, more);
+  va_end (more);
 
-  srunner_run_all (runner, CK_ENV);
-  n_failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
+  return status;
+}
 
-  return n_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+/**
+ * ql_test_run_in_dir:
+ * @name: the test program's name, for ql_test_begin_run_dir()
+ * @first: (transfer full): the first suite to run
+ * @...: more suites, then %NULL
+ *
+ * Like ql_test_run(), for tests that keep files: the suites run with a
+ * run folder for ql_test_make_dir(), removed when they are done.
+ *
+ * Returns: the exit status for main()
+ */
+int
+ql_test_run_in_dir (const char *name,
+                    Suite      *first,
+                    ...)
+{
+  g_autofree char *run_dir = ql_test_begin_run_dir (name);
+  va_list more;
+  int status;
+
+  va_start (more, first);
+  status = run_suites (first, more);
+  va_end (more);
+
+  ql_test_remove_tree (run_dir);
+
+  return status;
 }
 
 QlLedgerBook *

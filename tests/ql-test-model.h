@@ -15,6 +15,9 @@ G_BEGIN_DECLS
 
 int           ql_test_run           (Suite        *first,
                                      ...) G_GNUC_NULL_TERMINATED;
+int           ql_test_run_in_dir    (const char   *name,
+                                     Suite        *first,
+                                     ...) G_GNUC_NULL_TERMINATED;
 
 QlLedgerBook *ql_test_new_book      (QlEventStore *store);
 QlEventStore *ql_test_open_sqlite   (const char   *path);

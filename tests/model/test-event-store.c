@@ -1617,11 +1617,7 @@ sqlite_event_store_suite (void)
 int
 main (void)
 {
-  g_autofree char *tmpdir = ql_test_begin_run_dir ("ql-test-event-store");
-  int status = ql_test_run (event_suite (), event_store_suite (),
-                            sqlite_event_store_suite (), NULL);
-
-  ql_test_remove_tree (tmpdir);
-
-  return status;
+  return ql_test_run_in_dir ("ql-test-event-store", event_suite (),
+                             event_store_suite (), sqlite_event_store_suite (),
+                             NULL);
 }

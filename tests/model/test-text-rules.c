@@ -384,10 +384,5 @@ text_rules_suite (void)
 int
 main (void)
 {
-  g_autofree char *tmpdir = ql_test_begin_run_dir ("ql-test-text-rules");
-  int status = ql_test_run (text_rules_suite (), NULL);
-
-  ql_test_remove_tree (tmpdir);
-
-  return status;
+  return ql_test_run_in_dir ("ql-test-text-rules", text_rules_suite (), NULL);
 }

@@ -672,10 +672,5 @@ sqlite_schema_suite (void)
 int
 main (void)
 {
-  g_autofree char *tmpdir = ql_test_begin_run_dir ("ql-test-sqlite-schema");
-  int status = ql_test_run (sqlite_schema_suite (), NULL);
-
-  ql_test_remove_tree (tmpdir);
-
-  return status;
+  return ql_test_run_in_dir ("ql-test-sqlite-schema", sqlite_schema_suite (), NULL);
 }
