@@ -12,6 +12,7 @@
 #include "ql-store.h"
 #include "ql-test-files.h"
 #include "ql-test-gtk.h"
+#include "ql-test-model.h"
 
 /* meson's exit status for a test that cannot run here. */
 #define EXIT_SKIP 77
@@ -65,8 +66,7 @@ ql_test_run_suite (Suite *suite)
 {
   g_autofree char *data_home = NULL;
   g_autoptr(GError) error = NULL;
-  SRunner *runner;
-  int failed;
+  int status;
 
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
     {
@@ -96,14 +96,11 @@ ql_test_run_suite (Suite *suite)
 
   g_log_set_writer_func (strict_log_writer, NULL, NULL);
 
-  runner = srunner_create (suite);
-  srunner_run_all (runner, CK_ENV);
-  failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
+  status = ql_test_run (suite, NULL);
 
   ql_test_remove_tree (data_home);
 
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return status;
 }
 
 const char *

@@ -11,6 +11,7 @@
 
 #include "ql-ledger-history.h"
 #include "ql-test-gtk.h"
+#include "ql-test-model.h"
 
 static QlTestApp *test_app;
 static GtkWidget *page;
@@ -50,15 +51,6 @@ change (const char *button,
   ql_test_activate (page, button);
 }
 
-static gint64
-balance_of (const char *name)
-{
-  QlLedger *ledger = ql_ledger_book_lookup (test_app->ledger_book, name);
-
-  ck_assert_msg (ledger != NULL, "no ledger “%s”", name);
-  return ql_ledger_get_balance (ledger);
-}
-
 static guint
 history_length (void)
 {
@@ -93,24 +85,24 @@ START_TEST (test_create_and_deposit)
   g_autofree char *last_balance = NULL;
 
   create_ledger (0, "Savings", "usd");
-  ck_assert_int_eq (balance_of ("Savings"), 0);
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Savings"), 0);
   ck_assert_uint_eq (ledger_rows (), 1);
   ck_assert_str_eq (ql_ledgers_page_get_selected_ledger (QL_LEDGERS_PAGE (page)), "Savings");
   ck_assert_str_eq (ql_test_label_text (page, "name_label"), "Savings");
   ck_assert_str_eq (gtk_button_get_label (GTK_BUTTON (ql_test_find_widget (page, "plus_button"))), "_Deposit");
 
   change ("plus_button", "100.50");
-  ck_assert_int_eq (balance_of ("Savings"), 10050);
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Savings"), 10050);
   ck_assert_str_eq (ql_test_label_text (page, "balance_label"), "100.50 USD");
   ck_assert_str_eq (gtk_editable_get_text (GTK_EDITABLE (ql_test_find_widget (page, "amount_entry"))), "");
 
   /* Enter in the amount entry deposits too. */
   ql_test_set_text (page, "amount_entry", "49.50");
   ql_test_activate (page, "amount_entry");
-  ck_assert_int_eq (balance_of ("Savings"), 15000);
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Savings"), 15000);
 
   change ("minus_button", "30");
-  ck_assert_int_eq (balance_of ("Savings"), 12000);
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Savings"), 12000);
 
   ck_assert_uint_eq (history_length (), 4);
   last_balance = history_cell (3, "balance");
@@ -139,12 +131,12 @@ START_TEST (test_validation_errors_shown)
   ck_assert (!ql_ledger_book_withdraw (test_app->ledger_book, "Cash", "500", &expected));
   ck_assert_str_eq (gtk_label_get_text (GTK_LABEL (error_label)), expected->message);
   g_clear_error (&expected);
-  ck_assert_int_eq (balance_of ("Cash"), 1000);
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Cash"), 1000);
 
   /* A good change clears the error. */
   change ("minus_button", "1");
   ck_assert (!gtk_widget_get_visible (error_label));
-  ck_assert_int_eq (balance_of ("Cash"), 900);
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Cash"), 900);
 
   create_ledger (0, "Cash", "");
   ck_assert (gtk_widget_get_visible (create_error));
@@ -161,25 +153,25 @@ END_TEST
 START_TEST (test_item_and_undo)
 {
   create_ledger (1, "Laptop", "10");
-  ck_assert_int_eq (balance_of ("Laptop"), 10);
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Laptop"), 10);
   ck_assert_str_eq (gtk_button_get_label (GTK_BUTTON (ql_test_find_widget (page, "plus_button"))), "_Increase");
 
   change ("plus_button", "5");
   change ("minus_button", "3");
-  ck_assert_int_eq (balance_of ("Laptop"), 12);
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Laptop"), 12);
 
   change ("minus_button", "13");
   ck_assert (gtk_widget_get_visible (ql_test_find_widget (page, "change_error_label")));
-  ck_assert_int_eq (balance_of ("Laptop"), 12);
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Laptop"), 12);
 
   ql_test_activate (page, "undo_button");
-  ck_assert_int_eq (balance_of ("Laptop"), 15);
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Laptop"), 15);
   ck_assert_uint_eq (history_length (), 4);
 
   /* Ctrl+Z's action undoes on the Ledgers page. */
   ck_assert (gtk_widget_activate_action (page, "ledgers.undo", NULL));
   ql_test_spin (10);
-  ck_assert_int_eq (balance_of ("Laptop"), 10);
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Laptop"), 10);
   ck_assert_uint_eq (history_length (), 5);
 }
 END_TEST
@@ -242,7 +234,7 @@ START_TEST (test_ctrl_z_in_entry_edits_text)
 
   create_ledger (0, "Savings", "EUR");
   change ("plus_button", "50");
-  ck_assert_int_eq (balance_of ("Savings"), 5000);
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Savings"), 5000);
   ck_assert (gtk_widget_is_sensitive (ql_test_find_widget (page, "undo_button")));
 
   entry = ql_test_find_widget (page, "amount_entry");
@@ -254,7 +246,7 @@ START_TEST (test_ctrl_z_in_entry_edits_text)
   /* With the entry focused the key is the text's, never the ledger's. */
   ck_assert (!press_ctrl_z_on_page ());
   ql_test_spin (20);
-  ck_assert_int_eq (balance_of ("Savings"), 5000);
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Savings"), 5000);
   ck_assert_uint_eq (history_length (), 2);
 
   /* Elsewhere on the page it undoes the ledger's last change. */
@@ -262,7 +254,7 @@ START_TEST (test_ctrl_z_in_entry_edits_text)
   ql_test_spin (20);
   ck_assert (press_ctrl_z_on_page ());
   ql_test_spin (20);
-  ck_assert_int_eq (balance_of ("Savings"), 0);
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Savings"), 0);
 }
 END_TEST
 
@@ -291,7 +283,7 @@ START_TEST (test_undo_toast_reverses_again)
   create_ledger (0, "Savings", "EUR");
   change ("plus_button", "50");
   ql_test_activate (page, "undo_button");
-  ck_assert_int_eq (balance_of ("Savings"), 0);
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Savings"), 0);
 
   overlay = gtk_widget_get_ancestor (page, ADW_TYPE_TOAST_OVERLAY);
   ck_assert_ptr_nonnull (overlay);
@@ -302,7 +294,7 @@ START_TEST (test_undo_toast_reverses_again)
 
   g_signal_emit_by_name (button, "clicked");
   ql_test_spin (20);
-  ck_assert_int_eq (balance_of ("Savings"), 5000);
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Savings"), 5000);
   ck_assert_uint_eq (history_length (), 4);
 }
 END_TEST
@@ -332,7 +324,7 @@ START_TEST (test_time_travel)
 
   /* The balance now is untouched by looking at the past. */
   ck_assert_str_eq (ql_test_label_text (page, "balance_label"), "150.00 USD");
-  ck_assert_int_eq (balance_of ("Bank"), 15000);
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Bank"), 15000);
 
   /* A new change while looking at the past leaves the control where it is. */
   change ("plus_button", "1");
@@ -444,8 +436,8 @@ START_TEST (test_import_csv)
   /* What the file chooser hands over when the user picks a file. */
   g_signal_emit_by_name (page, "import-requested", good);
   QL_TEST_WAIT_FOR (ql_ledger_book_lookup (test_app->ledger_book, "Crate, large") != NULL, 5000);
-  ck_assert_int_eq (balance_of ("Imported"), 1250);
-  ck_assert_int_eq (balance_of ("Crate, large"), 4);
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Imported"), 1250);
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Crate, large"), 4);
   QL_TEST_WAIT_FOR (g_str_equal (gtk_label_get_text (GTK_LABEL (status)), "Imported 3 events"), 2000);
   ck_assert (!gtk_widget_has_css_class (status, "error"));
   ck_assert_uint_eq (ledger_rows (), 2);
@@ -512,7 +504,7 @@ START_TEST (test_live_updates_from_another_process)
   QL_TEST_WAIT_FOR (history_length () == 3, 2000);
   ck_assert_str_eq (ql_test_label_text (page, "balance_label"), "35.00 USD");
   QL_TEST_WAIT_FOR (ledger_rows () == 2, 2000);
-  ck_assert_int_eq (balance_of ("Remote"), 700);
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Remote"), 700);
   ck_assert_int_eq ((int) gtk_range_get_value (GTK_RANGE (ql_test_find_widget (page, "version_scale"))), 3);
 }
 END_TEST
@@ -546,14 +538,14 @@ START_TEST (test_damaged_ledger_is_read_only)
   QL_TEST_WAIT_FOR (gtk_widget_get_visible (damage), 2000);
   ck_assert (g_str_has_prefix (ql_test_label_text (page, "damage_label"), "Damaged at version 3"));
   ck_assert (!gtk_widget_get_sensitive (changes));
-  ck_assert_int_eq (balance_of ("Cash"), 5);
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Cash"), 5);
 
   ql_ledgers_page_select_ledger (QL_LEDGERS_PAGE (page), "Sound");
   ql_test_spin (20);
   ck_assert (!gtk_widget_get_visible (damage));
   ck_assert (gtk_widget_get_sensitive (changes));
   change ("plus_button", "7");
-  ck_assert_int_eq (balance_of ("Sound"), 7);
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Sound"), 7);
 
   /* Opened again, the window shows the damage from the start. */
   ql_ledgers_page_select_ledger (QL_LEDGERS_PAGE (page), "Cash");

@@ -8,10 +8,10 @@
 
 #include <check.h>
 #include <glib/gstdio.h>
-#include <stdlib.h>
 
 #include "ql-renderer-choice.h"
 #include "ql-test-files.h"
+#include "ql-test-model.h"
 
 static char *dri_dir;
 
@@ -196,11 +196,5 @@ renderer_choice_suite (void)
 int
 main (void)
 {
-  SRunner *runner = srunner_create (renderer_choice_suite ());
-  int failed;
-
-  srunner_run_all (runner, CK_ENV);
-  failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return ql_test_run (renderer_choice_suite (), NULL);
 }

@@ -9,6 +9,7 @@
 
 #include "ql-amount.h"
 #include "ql-ledger.h"
+#include "ql-test-model.h"
 
 typedef struct
 {
@@ -310,12 +311,5 @@ amount_suite (void)
 int
 main (void)
 {
-  SRunner *runner = srunner_create (amount_suite ());
-  int n_failed;
-
-  srunner_run_all (runner, CK_ENV);
-  n_failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
-
-  return n_failed == 0 ? 0 : 1;
+  return ql_test_run (amount_suite (), NULL);
 }

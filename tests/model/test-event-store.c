@@ -13,7 +13,6 @@
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,6 +26,7 @@
 #include "ql-store.h"
 #include "ql-store-private.h"
 #include "ql-test-files.h"
+#include "ql-test-model.h"
 
 /* Every behaviour of the store contract runs once per kind of store. */
 typedef enum
@@ -119,16 +119,6 @@ event_at (GPtrArray *events,
 {
   ck_assert_uint_lt (index, events->len);
   return g_ptr_array_index (events, index);
-}
-
-static gint64
-head_position (QlEventStore *store)
-{
-  g_autoptr(GError) error = NULL;
-  gint64 position = ql_event_store_get_head_position (store, &error);
-
-  assert_no_error (error);
-  return position;
 }
 
 static void
@@ -313,7 +303,7 @@ START_TEST (test_append_and_read_in_order)
   };
   gint64 before, after;
 
-  ck_assert_int_eq (head_position (store), 0);
+  ck_assert_int_eq (ql_test_head_position (store), 0);
 
   before = g_get_real_time ();
   ck_assert (ql_event_store_append (store, "Laptop", 0, batch, G_N_ELEMENTS (batch), &error));
@@ -337,7 +327,7 @@ START_TEST (test_append_and_read_in_order)
       ck_assert_int_le (timestamp, after);
     }
 
-  ck_assert_int_eq (head_position (store), 4);
+  ck_assert_int_eq (ql_test_head_position (store), 4);
   assert_heads (store, "Laptop=4");
 }
 END_TEST
@@ -369,7 +359,7 @@ START_TEST (test_versions_per_ledger_positions_global)
   cash_text = describe (cash);
   ck_assert_str_eq (cash_text, "Cash/v1@p2:AccountOpened,Cash/v2@p4:Deposited");
 
-  ck_assert_int_eq (head_position (store), 5);
+  ck_assert_int_eq (ql_test_head_position (store), 5);
 }
 END_TEST
 
@@ -404,7 +394,7 @@ START_TEST (test_conflict_writes_nothing)
   assert_store_error (error, QL_STORE_ERROR_CONFLICT);
   g_clear_error (&error);
 
-  ck_assert_int_eq (head_position (store), 1);
+  ck_assert_int_eq (ql_test_head_position (store), 1);
   assert_heads (store, "Cash=1");
   events = read_log (store, 1, 0);
   ck_assert_uint_eq (events->len, 1);
@@ -450,7 +440,7 @@ START_TEST (test_append_nothing_is_refused)
   g_log_set_writer_func (count_criticals_cb, &n_criticals, NULL);
   ck_assert (!ql_event_store_append (store, "Cash", 0, &event, 0, NULL));
   ck_assert_uint_eq (n_criticals, 1);
-  ck_assert_int_eq (head_position (store), 0);
+  ck_assert_int_eq (ql_test_head_position (store), 0);
   assert_heads (store, "");
 }
 END_TEST
@@ -692,7 +682,7 @@ START_TEST (test_snapshots)
   ck_assert_ptr_null (state);
 
   /* Snapshots are not events. */
-  ck_assert_int_eq (head_position (store), 0);
+  ck_assert_int_eq (ql_test_head_position (store), 0);
   assert_heads (store, "");
 }
 END_TEST
@@ -901,7 +891,7 @@ START_TEST (test_sqlite_persists_across_reopen)
 
   store = open_store (STORE_SQLITE, dir);
   assert_heads (store, "Cash=1,Laptop=1");
-  ck_assert_int_eq (head_position (store), 2);
+  ck_assert_int_eq (ql_test_head_position (store), 2);
 
   ck_assert (ql_event_store_load_snapshot (store, "Laptop", 0, &version, &state, &error));
   ck_assert_int_eq (version, 1);
@@ -1210,7 +1200,7 @@ START_TEST (test_sqlite_references_completed_on_open)
                                                  &error);
   ck_assert_msg (retry != NULL, "%s", error != NULL ? error->message : "");
   ck_assert_int_eq (ql_event_get_version (retry), 3);
-  ck_assert_int_eq (head_position (store), 3);
+  ck_assert_int_eq (ql_test_head_position (store), 3);
 }
 END_TEST
 
@@ -1279,7 +1269,7 @@ assert_reads_but_refuses_writes (const char *path)
   assert_store_error (error, QL_STORE_ERROR_READ_ONLY);
   g_clear_error (&error);
 
-  ck_assert_int_eq (head_position (store), 2);
+  ck_assert_int_eq (ql_test_head_position (store), 2);
 }
 
 START_TEST (test_sqlite_read_only_file)
@@ -1333,7 +1323,7 @@ START_TEST (test_sqlite_two_stores_one_file)
 
   /* The second sees the first's append... */
   assert_heads (second, "Cash=1");
-  ck_assert_int_eq (head_position (second), 1);
+  ck_assert_int_eq (ql_test_head_position (second), 1);
 
   /* ...and both decide on version 1; the first to append wins. */
   ck_assert (append_one (first, "Cash", 1, "Deposited", "{\"amount\":1}", &error));
@@ -1379,7 +1369,7 @@ START_TEST (test_sqlite_busy)
   sqlite3_close (other);
 
   /* Nothing was written, and the store works again. */
-  ck_assert_int_eq (head_position (store), 1);
+  ck_assert_int_eq (ql_test_head_position (store), 1);
   ck_assert (append_one (store, "Cash", 1, "Deposited", "{}", &error));
   assert_no_error (error);
   assert_heads (store, "Cash=2");
@@ -1414,7 +1404,7 @@ START_TEST (test_sqlite_failed_write_rolls_back)
   ck_assert_int_eq (setrlimit (RLIMIT_FSIZE, &limit), 0);
 
   /* Nothing of the failed append remains, and the store goes on. */
-  ck_assert_int_eq (head_position (store), 1);
+  ck_assert_int_eq (ql_test_head_position (store), 1);
   assert_heads (store, "Cash=1");
   ck_assert (append_one (store, "Cash", 1, "Deposited", payload, &error));
   assert_no_error (error);
@@ -1629,20 +1619,7 @@ sqlite_event_store_suite (void)
 int
 main (void)
 {
-  g_autofree char *tmpdir = NULL;
-  SRunner *runner;
-  int n_failed;
-
-  tmpdir = ql_test_begin_run_dir ("ql-test-event-store");
-
-  runner = srunner_create (event_suite ());
-  srunner_add_suite (runner, event_store_suite ());
-  srunner_add_suite (runner, sqlite_event_store_suite ());
-  srunner_run_all (runner, CK_ENV);
-  n_failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
-
-  ql_test_remove_tree (tmpdir);
-
-  return n_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return ql_test_run_in_dir ("ql-test-event-store", event_suite (),
+                             event_store_suite (), sqlite_event_store_suite (),
+                             NULL);
 }

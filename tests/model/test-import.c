@@ -12,6 +12,7 @@
 #include "ql-ledger-book.h"
 #include "ql-memory-event-store.h"
 #include "ql-sqlite-event-store.h"
+#include "ql-test-model.h"
 
 typedef struct
 {
@@ -67,36 +68,6 @@ write_file (TempDir    *temp,
   return write_file_len (temp, name, contents, -1);
 }
 
-static QlLedgerBook *
-new_book (QlEventStore *store)
-{
-  g_autoptr(GError) error = NULL;
-  QlLedgerBook *book = ql_ledger_book_new (store, &error);
-
-  ck_assert_msg (book != NULL, "%s", error != NULL ? error->message : "");
-  return book;
-}
-
-static QlEventStore *
-open_sqlite (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  QlEventStore *store = ql_sqlite_event_store_new (path, &error);
-
-  ck_assert_msg (store != NULL, "%s", error != NULL ? error->message : "");
-  return store;
-}
-
-static gint64
-balance_of (QlLedgerBook *book,
-            const char   *name)
-{
-  QlLedger *ledger = ql_ledger_book_lookup (book, name);
-
-  ck_assert_msg (ledger != NULL, "no ledger %s", name);
-  return ql_ledger_get_balance (ledger);
-}
-
 static gint64
 version_of (QlLedgerBook *book,
             const char   *name)
@@ -105,12 +76,6 @@ version_of (QlLedgerBook *book,
 
   ck_assert_msg (ledger != NULL, "no ledger %s", name);
   return ql_ledger_get_version (ledger);
-}
-
-static gint64
-head_position (QlEventStore *store)
-{
-  return ql_event_store_get_head_position (store, NULL);
 }
 
 static const char example_csv[] =
@@ -146,7 +111,7 @@ read_log (QlEventStore *store)
 START_TEST (test_import_example)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   g_autoptr(QlLedgerBook) reloaded = NULL;
   g_autoptr(GPtrArray) log = NULL;
   g_autoptr(GError) error = NULL;
@@ -166,10 +131,10 @@ START_TEST (test_import_example)
                  "%s", error != NULL ? error->message : "");
   ck_assert_uint_eq (n_events, 8);
 
-  ck_assert_int_eq (balance_of (book, "Current account"), 7050);
+  ck_assert_int_eq (ql_test_balance_of (book, "Current account"), 7050);
   ck_assert_str_eq (ql_ledger_get_currency (ql_ledger_book_lookup (book, "Current account")), "USD");
-  ck_assert_int_eq (balance_of (book, "Laptop, 15 inch"), 7);
-  ck_assert_int_eq (balance_of (book, "The \"big\" one"), 7);
+  ck_assert_int_eq (ql_test_balance_of (book, "Laptop, 15 inch"), 7);
+  ck_assert_int_eq (ql_test_balance_of (book, "The \"big\" one"), 7);
   ck_assert_int_eq (version_of (book, "Current account"), 4);
 
   /* The log holds the file's events ledger by ledger, in the order the
@@ -188,9 +153,9 @@ START_TEST (test_import_example)
   ck_assert_str_eq (g_ptr_array_index (log, 7), "The \"big\" one|2|Deposited|{\"amount\":7}");
 
   /* Replaying the store gives the state the import computed. */
-  reloaded = new_book (store);
-  ck_assert_int_eq (balance_of (reloaded, "Current account"), 7050);
-  ck_assert_int_eq (balance_of (reloaded, "Laptop, 15 inch"), 7);
+  reloaded = ql_test_new_book (store);
+  ck_assert_int_eq (ql_test_balance_of (reloaded, "Current account"), 7050);
+  ck_assert_int_eq (ql_test_balance_of (reloaded, "Laptop, 15 inch"), 7);
 
   temp_dir_clear (&temp);
 }
@@ -207,7 +172,7 @@ assert_import_fails_len (const char *csv,
                          const char *prefix)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) file = NULL;
   TempDir temp;
@@ -222,8 +187,8 @@ assert_import_fails_len (const char *csv,
   ck_assert_msg (g_str_has_prefix (error->message, prefix), "“%s” does not start with “%s”",
                  error->message, prefix);
 
-  ck_assert_int_eq (head_position (store), 2);
-  ck_assert_int_eq (balance_of (book, "Existing"), 100);
+  ck_assert_int_eq (ql_test_head_position (store), 2);
+  ck_assert_int_eq (ql_test_balance_of (book, "Existing"), 100);
   ck_assert_uint_eq (g_list_model_get_n_items (ql_ledger_book_get_ledgers (book)), 1);
   temp_dir_clear (&temp);
 }
@@ -437,8 +402,8 @@ START_TEST (test_progress_and_snapshots)
   gint64 version = 0;
 
   temp_dir_init (&temp);
-  store = open_sqlite (temp.db);
-  book = new_book (store);
+  store = ql_test_open_sqlite (temp.db);
+  book = ql_test_new_book (store);
   ql_ledger_book_set_snapshot_interval (book, 1000);
   file = write_file (&temp, "big.csv", csv);
 
@@ -479,8 +444,8 @@ START_TEST (test_cancel_writes_nothing)
   TempDir temp;
 
   temp_dir_init (&temp);
-  store = open_sqlite (temp.db);
-  book = new_book (store);
+  store = ql_test_open_sqlite (temp.db);
+  book = ql_test_new_book (store);
   file = write_file (&temp, "big.csv", csv);
   progress.cancel_while_writing = cancellable;
 
@@ -488,7 +453,7 @@ START_TEST (test_cancel_writes_nothing)
                                          &error));
   ck_assert (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
   ck_assert_uint_gt (progress.writing_done, 0);
-  ck_assert_int_eq (head_position (store), 0);
+  ck_assert_int_eq (ql_test_head_position (store), 0);
   ck_assert_uint_eq (g_list_model_get_n_items (ql_ledger_book_get_ledgers (book)), 0);
 
   g_clear_object (&book);
@@ -532,7 +497,7 @@ import_done_cb (GObject      *object,
 START_TEST (test_async_import)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GFile) file = NULL;
   g_autofree char *csv = make_big_csv (120001);
@@ -544,7 +509,7 @@ START_TEST (test_async_import)
   ql_ledger_book_import_csv_async (book, file, NULL, async_progress_cb, &import, NULL,
                                    import_done_cb, &import);
   /* Nothing happens before the main loop runs. */
-  ck_assert_int_eq (head_position (store), 0);
+  ck_assert_int_eq (ql_test_head_position (store), 0);
   g_main_loop_run (loop);
 
   ck_assert_msg (import.ok, "%s", import.error != NULL ? import.error->message : "");
@@ -581,7 +546,7 @@ interloper_progress_cb (QlImportPhase phase,
 START_TEST (test_async_import_conflict)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   g_autoptr(QlLedgerBook) other = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GFile) file = NULL;
@@ -590,7 +555,7 @@ START_TEST (test_async_import_conflict)
   TempDir temp;
 
   ck_assert (ql_ledger_book_open_account (book, "Shared", NULL, NULL));
-  other = new_book (store);
+  other = ql_test_new_book (store);
   interloper.other = other;
 
   temp_dir_init (&temp);
@@ -605,13 +570,13 @@ START_TEST (test_async_import_conflict)
   ck_assert (interloper.deposited);
   ck_assert (!import.ok);
   ck_assert (g_error_matches (import.error, QL_STORE_ERROR, QL_STORE_ERROR_CONFLICT));
-  ck_assert_int_eq (head_position (store), 2);
+  ck_assert_int_eq (ql_test_head_position (store), 2);
   ck_assert_ptr_null (ql_ledger_book_lookup (book, "New"));
   g_clear_error (&import.error);
 
   /* Importing again checks against the new state. */
   ck_assert (ql_ledger_book_import_csv (book, file, NULL, NULL, NULL, NULL, NULL));
-  ck_assert_int_eq (balance_of (book, "Shared"), 6);
+  ck_assert_int_eq (ql_test_balance_of (book, "Shared"), 6);
   temp_dir_clear (&temp);
 }
 END_TEST
@@ -650,7 +615,7 @@ assert_batch_contract (QlEventStore *store)
   /* One stale part fails the batch: the part before it is not written. */
   ck_assert (!ql_event_store_append_batch (store, stale, G_N_ELEMENTS (stale), NULL, NULL, &error));
   ck_assert (g_error_matches (error, QL_STORE_ERROR, QL_STORE_ERROR_CONFLICT));
-  ck_assert_int_eq (head_position (store), 4);
+  ck_assert_int_eq (ql_test_head_position (store), 4);
 
   /* The heads follow the batch: single appends go on from there. */
   ck_assert (ql_event_store_append (store, "A", 3, deposits, 1, NULL));
@@ -666,7 +631,7 @@ START_TEST (test_batch_contract)
   assert_batch_contract (memory);
 
   temp_dir_init (&temp);
-  sqlite = open_sqlite (temp.db);
+  sqlite = ql_test_open_sqlite (temp.db);
   assert_batch_contract (sqlite);
   g_clear_object (&sqlite);
   temp_dir_clear (&temp);
@@ -713,8 +678,8 @@ START_TEST (test_snapshots_are_a_cache)
   TempDir temp;
 
   temp_dir_init (&temp);
-  store = open_sqlite (temp.db);
-  book = new_book (store);
+  store = ql_test_open_sqlite (temp.db);
+  book = ql_test_new_book (store);
   ql_ledger_book_set_snapshot_interval (book, 7);
   file = write_file (&temp, "big.csv", csv);
   ck_assert (ql_ledger_book_import_csv (book, file, NULL, NULL, NULL, NULL, NULL));
@@ -746,13 +711,13 @@ START_TEST (test_snapshots_are_a_cache)
           delete_snapshots (temp.db);
           ck_assert_int_eq (count_snapshots (temp.db), 0);
         }
-      again = open_sqlite (temp.db);
+      again = ql_test_open_sqlite (temp.db);
       loaded = g_initable_new (QL_TYPE_LEDGER_BOOK, NULL, NULL, "store", again,
                                "snapshot-interval", 7, NULL);
       ck_assert_ptr_nonnull (loaded);
-      ck_assert_int_eq (balance_of (loaded, "A"), balance_of (book, "A"));
+      ck_assert_int_eq (ql_test_balance_of (loaded, "A"), ql_test_balance_of (book, "A"));
       ck_assert_int_eq (version_of (loaded, "A"), version_of (book, "A"));
-      ck_assert_int_eq (balance_of (loaded, "B"), balance_of (book, "B"));
+      ck_assert_int_eq (ql_test_balance_of (loaded, "B"), ql_test_balance_of (book, "B"));
       ck_assert_int_eq (version_of (loaded, "B"), version_of (book, "B"));
       for (gint64 v = 1; v <= version_of (book, "A"); v++)
         {
@@ -765,7 +730,7 @@ START_TEST (test_snapshots_are_a_cache)
   /* Loading without snapshots left every one that was due, in one go,
    * and one of the head, for the next start. */
   {
-    g_autoptr(QlEventStore) again = open_sqlite (temp.db);
+    g_autoptr(QlEventStore) again = ql_test_open_sqlite (temp.db);
     gint64 head = version_of (book, "A");
 
     for (gint64 v = 7; v <= head; v += 7)
@@ -825,12 +790,5 @@ import_suite (void)
 int
 main (void)
 {
-  SRunner *runner = srunner_create (import_suite ());
-  int n_failed;
-
-  srunner_run_all (runner, CK_ENV);
-  n_failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
-
-  return n_failed == 0 ? 0 : 1;
+  return ql_test_run (import_suite (), NULL);
 }

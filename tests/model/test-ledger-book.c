@@ -15,6 +15,7 @@
 #include "ql-memory-event-store.h"
 #include "ql-sqlite-event-store.h"
 #include "ql-test-files.h"
+#include "ql-test-model.h"
 
 /*
  * A store that lets another writer win a given number of appends: before
@@ -168,16 +169,6 @@ test_racing_store_init (TestRacingStore *self)
  * Helpers
  */
 
-static QlLedgerBook *
-new_book (QlEventStore *store)
-{
-  g_autoptr(GError) error = NULL;
-  QlLedgerBook *book = ql_ledger_book_new (store, &error);
-
-  ck_assert_msg (book != NULL, "%s", error != NULL ? error->message : "");
-  return book;
-}
-
 #define assert_ok(call) \
   G_STMT_START { \
     g_autoptr(GError) ok_error = NULL; \
@@ -193,16 +184,6 @@ new_book (QlEventStore *store)
                    fail_error != NULL ? fail_error->message : "no error"); \
   } G_STMT_END
 
-static gint64
-balance_of (QlLedgerBook *book,
-            const char   *name)
-{
-  QlLedger *ledger = ql_ledger_book_lookup (book, name);
-
-  ck_assert_msg (ledger != NULL, "no ledger “%s”", name);
-  return ql_ledger_get_balance (ledger);
-}
-
 static guint
 count_events (QlLedgerBook *book,
               const char   *name)
@@ -211,12 +192,6 @@ count_events (QlLedgerBook *book,
 
   ck_assert (events != NULL);
   return events->len;
-}
-
-static gint64
-head_position (QlEventStore *store)
-{
-  return ql_event_store_get_head_position (store, NULL);
 }
 
 typedef struct
@@ -288,7 +263,7 @@ make_temp_db (char **out_dir)
 START_TEST (test_bank_account_example)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   g_autoptr(GPtrArray) events = NULL;
   static const char * const types[] = {
     "AccountOpened", "Deposited", "Deposited", "Withdrawn", "Deposited",
@@ -302,7 +277,7 @@ START_TEST (test_bank_account_example)
   assert_ok (ql_ledger_book_withdraw (book, "Account", "30", &ok_error));
   assert_ok (ql_ledger_book_deposit (book, "Account", "30", &ok_error));
 
-  ck_assert_int_eq (balance_of (book, "Account"), 150);
+  ck_assert_int_eq (ql_test_balance_of (book, "Account"), 150);
   balance = ql_ledger_format_balance (ql_ledger_book_lookup (book, "Account"));
   ck_assert_str_eq (balance, "150");
 
@@ -325,7 +300,7 @@ END_TEST
 START_TEST (test_inventory_example)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   g_autoptr(GPtrArray) log = NULL;
   g_autoptr(GPtrArray) page = NULL;
   g_autofree char *quantity = NULL;
@@ -334,7 +309,7 @@ START_TEST (test_inventory_example)
   assert_ok (ql_ledger_book_increase (book, "Laptop", "5", &ok_error));
   assert_ok (ql_ledger_book_decrease (book, "Laptop", "3", &ok_error));
 
-  ck_assert_int_eq (balance_of (book, "Laptop"), 12);
+  ck_assert_int_eq (ql_test_balance_of (book, "Laptop"), 12);
   quantity = ql_ledger_format_balance (ql_ledger_book_lookup (book, "Laptop"));
   ck_assert_str_eq (quantity, "12");
 
@@ -362,7 +337,7 @@ END_TEST
 START_TEST (test_currencies)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   g_autoptr(GPtrArray) events = NULL;
   g_autofree char *usd = NULL;
   g_autofree char *kwd = NULL;
@@ -379,14 +354,14 @@ START_TEST (test_currencies)
 
   assert_ok (ql_ledger_book_deposit (book, "Savings", "99.99", &ok_error));
   assert_ok (ql_ledger_book_deposit (book, "Savings", "0.01", &ok_error));
-  ck_assert_int_eq (balance_of (book, "Savings"), 10000);
+  ck_assert_int_eq (ql_test_balance_of (book, "Savings"), 10000);
   usd = ql_ledger_format_balance (ql_ledger_book_lookup (book, "Savings"));
   ck_assert_str_eq (usd, "100.00 USD");
 
   assert_fails (ql_ledger_book_deposit (book, "Yen", "1.5", &fail_error),
                 QL_LEDGER_ERROR_INVALID_AMOUNT);
   assert_ok (ql_ledger_book_deposit (book, "Yen", "1500", &ok_error));
-  ck_assert_int_eq (balance_of (book, "Yen"), 1500);
+  ck_assert_int_eq (ql_test_balance_of (book, "Yen"), 1500);
 
   assert_ok (ql_ledger_book_deposit (book, "Dinar", "1.234", &ok_error));
   kwd = ql_ledger_format_balance (ql_ledger_book_lookup (book, "Dinar"));
@@ -407,7 +382,7 @@ END_TEST
 START_TEST (test_rules)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   g_autoptr(GError) funds_error = NULL;
   g_autoptr(GError) missing_error = NULL;
   gint64 head;
@@ -415,7 +390,7 @@ START_TEST (test_rules)
   assert_ok (ql_ledger_book_open_account (book, "Checking", "USD", &ok_error));
   assert_ok (ql_ledger_book_deposit (book, "Checking", "150", &ok_error));
   assert_ok (ql_ledger_book_create_item (book, "Laptop", "12", &ok_error));
-  head = head_position (store);
+  head = ql_test_head_position (store);
 
   ck_assert (!ql_ledger_book_withdraw (book, "Checking", "150.01", &funds_error));
   ck_assert (g_error_matches (funds_error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INSUFFICIENT_FUNDS));
@@ -457,14 +432,14 @@ START_TEST (test_rules)
                 QL_LEDGER_ERROR_NOT_FOUND);
 
   /* A failed command writes nothing and changes nothing. */
-  ck_assert_int_eq (head_position (store), head);
-  ck_assert_int_eq (balance_of (book, "Checking"), 15000);
-  ck_assert_int_eq (balance_of (book, "Laptop"), 12);
+  ck_assert_int_eq (ql_test_head_position (store), head);
+  ck_assert_int_eq (ql_test_balance_of (book, "Checking"), 15000);
+  ck_assert_int_eq (ql_test_balance_of (book, "Laptop"), 12);
 
   assert_ok (ql_ledger_book_withdraw (book, "Checking", "150", &ok_error));
   assert_ok (ql_ledger_book_decrease (book, "Laptop", "12", &ok_error));
-  ck_assert_int_eq (balance_of (book, "Checking"), 0);
-  ck_assert_int_eq (balance_of (book, "Laptop"), 0);
+  ck_assert_int_eq (ql_test_balance_of (book, "Checking"), 0);
+  ck_assert_int_eq (ql_test_balance_of (book, "Laptop"), 0);
   assert_fails (ql_ledger_book_withdraw (book, "Checking", "0.01", &fail_error),
                 QL_LEDGER_ERROR_INSUFFICIENT_FUNDS);
   assert_fails (ql_ledger_book_decrease (book, "Laptop", "1", &fail_error),
@@ -475,24 +450,24 @@ END_TEST
 START_TEST (test_items_open_with_zero)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
 
   assert_ok (ql_ledger_book_create_item (book, "Empty", "0", &ok_error));
-  ck_assert_int_eq (balance_of (book, "Empty"), 0);
+  ck_assert_int_eq (ql_test_balance_of (book, "Empty"), 0);
   assert_fails (ql_ledger_book_create_item (book, "Negative", "-1", &fail_error),
                 QL_LEDGER_ERROR_INVALID_AMOUNT);
   assert_fails (ql_ledger_book_create_item (book, "Half", "1.5", &fail_error),
                 QL_LEDGER_ERROR_INVALID_AMOUNT);
   assert_fails (ql_ledger_book_create_item (book, "Blank", "", &fail_error),
                 QL_LEDGER_ERROR_INVALID_AMOUNT);
-  ck_assert_int_eq (head_position (store), 1);
+  ck_assert_int_eq (ql_test_head_position (store), 1);
 }
 END_TEST
 
 START_TEST (test_names)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   g_autoptr(GError) exists_error = NULL;
   g_autofree char *too_long = g_strnfill (QL_LEDGER_NAME_MAX_CHARS + 1, 'n');
   g_autofree char *longest = g_strnfill (QL_LEDGER_NAME_MAX_CHARS, 'n');
@@ -500,7 +475,7 @@ START_TEST (test_names)
   assert_ok (ql_ledger_book_open_account (book, "  Wallet \t", NULL, &ok_error));
   ck_assert_str_eq (ql_ledger_get_name (ql_ledger_book_lookup (book, "Wallet")), "Wallet");
   assert_ok (ql_ledger_book_deposit (book, " Wallet ", "5", &ok_error));
-  ck_assert_int_eq (balance_of (book, "Wallet"), 5);
+  ck_assert_int_eq (ql_test_balance_of (book, "Wallet"), 5);
 
   /* Names are unique across both kinds, compared in their stored form. */
   ck_assert (!ql_ledger_book_open_account (book, "Wallet", NULL, &exists_error));
@@ -528,7 +503,7 @@ START_TEST (test_names)
                 QL_LEDGER_ERROR_INVALID_NAME);
   assert_ok (ql_ledger_book_open_account (book, longest, NULL, &ok_error));
 
-  ck_assert_int_eq (head_position (store), 4);
+  ck_assert_int_eq (ql_test_head_position (store), 4);
   ck_assert_ptr_null (ql_ledger_book_lookup (book, "Two\nlines"));
 }
 END_TEST
@@ -536,7 +511,7 @@ END_TEST
 START_TEST (test_list_model)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   GListModel *ledgers = ql_ledger_book_get_ledgers (book);
   static const char * const expected[] = { "Alpha", "beta", "Gamma", "zeta" };
   Counts counts = { 0 };
@@ -605,14 +580,14 @@ assert_undo (QlLedgerBook *book,
   ck_assert_str_eq (ql_event_get_ledger (event), name);
   ck_assert_int_eq (ql_event_get_version (event), version);
   ck_assert_int_gt (ql_event_get_position (event), 0);
-  ck_assert_int_eq (balance_of (book, name), balance);
+  ck_assert_int_eq (ql_test_balance_of (book, name), balance);
   ck_assert_int_eq (ql_ledger_get_version (ql_ledger_book_lookup (book, name)), version);
 }
 
 START_TEST (test_undo_chain)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   g_autoptr(GError) nothing_error = NULL;
 
   assert_ok (ql_ledger_book_open_account (book, "Account", NULL, &ok_error));
@@ -628,7 +603,7 @@ START_TEST (test_undo_chain)
 
   ck_assert_ptr_null (ql_ledger_book_undo (book, "Account", &nothing_error));
   ck_assert (g_error_matches (nothing_error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_NOTHING_TO_UNDO));
-  ck_assert_int_eq (head_position (store), 9);
+  ck_assert_int_eq (ql_test_head_position (store), 9);
   ck_assert_uint_eq (count_events (book, "Account"), 9);
 }
 END_TEST
@@ -636,7 +611,7 @@ END_TEST
 START_TEST (test_undo_after_new_changes)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
 
   assert_ok (ql_ledger_book_create_item (book, "Laptop", "10", &ok_error));
   assert_ok (ql_ledger_book_increase (book, "Laptop", "5", &ok_error));
@@ -648,28 +623,28 @@ START_TEST (test_undo_after_new_changes)
   /* The opening event cannot be undone. */
   assert_fails (ql_ledger_book_undo (book, "Laptop", &fail_error) != NULL,
                 QL_LEDGER_ERROR_NOTHING_TO_UNDO);
-  ck_assert_int_eq (balance_of (book, "Laptop"), 10);
+  ck_assert_int_eq (ql_test_balance_of (book, "Laptop"), 10);
 }
 END_TEST
 
 START_TEST (test_undo_nothing_on_fresh_ledger)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   g_autoptr(GError) error = NULL;
 
   assert_ok (ql_ledger_book_open_account (book, "New", "EUR", &ok_error));
   ck_assert_ptr_null (ql_ledger_book_undo (book, "New", &error));
   ck_assert (g_error_matches (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_NOTHING_TO_UNDO));
   ck_assert_str_eq (error->message, "Nothing to undo in “New”: every change is already undone");
-  ck_assert_int_eq (head_position (store), 1);
+  ck_assert_int_eq (ql_test_head_position (store), 1);
 }
 END_TEST
 
 START_TEST (test_undo_walks_pages)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
 
   /* Enough history that the walk back crosses several pages. */
   assert_ok (ql_ledger_book_open_account (book, "Long", NULL, &ok_error));
@@ -717,13 +692,13 @@ START_TEST (test_undo_blocked_by_rule)
   append_raw (store, "Odd", 3, "Deposited", "{\"amount\":60}");
   append_raw (store, "Odd", 4, "Withdrawn", "{\"amount\":100,\"reverses\":2}");
 
-  book = new_book (store);
-  ck_assert_int_eq (balance_of (book, "Odd"), 10);
+  book = ql_test_new_book (store);
+  ck_assert_int_eq (ql_test_balance_of (book, "Odd"), 10);
   ck_assert_ptr_null (ql_ledger_book_undo (book, "Odd", &error));
   ck_assert (g_error_matches (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INSUFFICIENT_FUNDS));
   ck_assert_str_eq (error->message, "Cannot withdraw 60 from “Odd”: the balance is only 10");
-  ck_assert_int_eq (head_position (store), 5);
-  ck_assert_int_eq (balance_of (book, "Odd"), 10);
+  ck_assert_int_eq (ql_test_head_position (store), 5);
+  ck_assert_int_eq (ql_test_balance_of (book, "Odd"), 10);
 }
 END_TEST
 
@@ -800,7 +775,7 @@ assert_state_at_every_version (QlLedgerBook *book,
 START_TEST (test_state_at)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   g_autoptr(GPtrArray) states = run_history (book);
   g_autoptr(QlLedger) newest = NULL;
   gint64 head = states->len - 1;
@@ -833,7 +808,7 @@ END_TEST
 START_TEST (test_snapshots)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   g_autoptr(QlLedgerBook) reloaded = NULL;
   g_autoptr(GPtrArray) states = NULL;
   g_autofree char *state = NULL;
@@ -859,12 +834,12 @@ START_TEST (test_snapshots)
   assert_state_at_every_version (book, states);
 
   /* A new book loads from the snapshots and gets the replayed state. */
-  reloaded = new_book (store);
+  reloaded = ql_test_new_book (store);
   assert_same_state (ql_ledger_book_lookup (reloaded, "Account"),
                      ql_ledger_book_lookup (book, "Account"));
   assert_same_state (ql_ledger_book_lookup (reloaded, "Laptop"),
                      ql_ledger_book_lookup (book, "Laptop"));
-  ck_assert_int_eq (balance_of (reloaded, "Laptop"), 24);
+  ck_assert_int_eq (ql_test_balance_of (reloaded, "Laptop"), 24);
   assert_state_at_every_version (reloaded, states);
 }
 END_TEST
@@ -872,7 +847,7 @@ END_TEST
 START_TEST (test_snapshot_is_used_and_damage_ignored)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   g_autoptr(QlLedgerBook) from_snapshot = NULL;
   g_autoptr(QlLedgerBook) replayed = NULL;
   g_autoptr(QlLedger) past = NULL;
@@ -883,15 +858,15 @@ START_TEST (test_snapshot_is_used_and_damage_ignored)
 
   /* A snapshot that disagrees with the events proves it is read. */
   ck_assert (ql_event_store_save_snapshot (store, "Laptop", 2, "{\"kind\":\"item\",\"balance\":1000}", NULL));
-  from_snapshot = new_book (store);
-  ck_assert_int_eq (balance_of (from_snapshot, "Laptop"), 997);
+  from_snapshot = ql_test_new_book (store);
+  ck_assert_int_eq (ql_test_balance_of (from_snapshot, "Laptop"), 997);
   past = ql_ledger_book_state_at (from_snapshot, "Laptop", 1, NULL);
   ck_assert_int_eq (ql_ledger_get_balance (past), 10);
 
   /* A damaged snapshot is a cache miss: the events are replayed instead. */
   ck_assert (ql_event_store_save_snapshot (store, "Laptop", 2, "{\"kind\":", NULL));
-  replayed = new_book (store);
-  ck_assert_int_eq (balance_of (replayed, "Laptop"), 12);
+  replayed = ql_test_new_book (store);
+  ck_assert_int_eq (ql_test_balance_of (replayed, "Laptop"), 12);
 }
 END_TEST
 
@@ -912,17 +887,17 @@ START_TEST (test_damaged_event_damages_one_ledger)
   guint n_damaged = 0;
 
   append_raw (store, "Good", 0, "AccountOpened", "{\"currency\":null}");
-  before = new_book (store);
+  before = ql_test_new_book (store);
   append_raw (store, "Strange", 0, "AccountOpened", "{\"currency\":null}");
   append_raw (store, "Strange", 1, "Deposited", "{\"amount\":5}");
   append_raw (store, "Strange", 2, "Deposited", "{\"amount\":-3}");
   append_raw (store, "Strange", 3, "Deposited", "{\"amount\":7}");
   append_raw (store, "Broken", 0, "ItemCreated", "not json");
 
-  book = new_book (store);
+  book = ql_test_new_book (store);
   ck_assert_uint_eq (g_list_model_get_n_items (ql_ledger_book_get_ledgers (book)), 3);
   assert_ok (ql_ledger_book_deposit (book, "Good", "10", &ok_error));
-  ck_assert_int_eq (balance_of (book, "Good"), 10);
+  ck_assert_int_eq (ql_test_balance_of (book, "Good"), 10);
   ck_assert_int_eq (ql_ledger_get_damaged_version (ql_ledger_book_lookup (book, "Good")), 0);
   ck_assert_ptr_null (ql_ledger_get_damage (ql_ledger_book_lookup (book, "Good")));
 
@@ -987,9 +962,9 @@ START_TEST (test_damaged_event_damages_one_ledger)
 
   /* A book that was open already finds the damage when it refreshes. */
   assert_ok (ql_ledger_book_refresh (before, &ok_error));
-  ck_assert_int_eq (balance_of (before, "Good"), 10);
+  ck_assert_int_eq (ql_test_balance_of (before, "Good"), 10);
   ck_assert_int_eq (ql_ledger_get_damaged_version (ql_ledger_book_lookup (before, "Strange")), 3);
-  ck_assert_int_eq (balance_of (before, "Strange"), 5);
+  ck_assert_int_eq (ql_test_balance_of (before, "Strange"), 5);
   ck_assert_int_eq (ql_ledger_get_damaged_version (ql_ledger_book_lookup (before, "Broken")), 1);
 
   /* Events after the damage are listed, but nothing applies them. */
@@ -1018,14 +993,14 @@ START_TEST (test_unknown_event_type)
 
   append_raw (store, "Strange", 0, "AccountOpened", "{\"currency\":null}");
   append_raw (store, "Strange", 1, "Deposited", "{\"amount\":5}");
-  watching = new_book (store);
+  watching = ql_test_new_book (store);
   g_signal_connect (ql_ledger_book_lookup (watching, "Strange"), "notify::damage",
                     G_CALLBACK (damage_notify_cb), &n_notify);
   append_raw (store, "Strange", 2, "Teleported", "{\"amount\":5}");
   append_raw (store, "Vault", 0, "VaultOpened", "{}");
   append_raw (store, "Plain", 0, "ItemCreated", "{\"quantity\":4}");
 
-  book = new_book (store);
+  book = ql_test_new_book (store);
   ledger = ql_ledger_book_lookup (book, "Strange");
   ck_assert_int_eq (ql_ledger_get_balance (ledger), 5);
   ck_assert_int_eq (ql_ledger_get_damaged_version (ledger), 3);
@@ -1035,14 +1010,14 @@ START_TEST (test_unknown_event_type)
   ck_assert_int_eq (ql_ledger_get_damaged_version (ledger), 1);
   ck_assert_ptr_nonnull (strstr (ql_ledger_get_damage (ledger), "VaultOpened"));
   ck_assert_ptr_nonnull (strstr (ql_ledger_get_damage (ledger), "newer version"));
-  ck_assert_int_eq (balance_of (book, "Plain"), 4);
+  ck_assert_int_eq (ql_test_balance_of (book, "Plain"), 4);
 
   assert_ok (ql_ledger_book_refresh (watching, &ok_error));
   ck_assert_uint_eq (n_notify, 1);
   ck_assert_int_eq (ql_ledger_get_damaged_version (ql_ledger_book_lookup (watching, "Strange")), 3);
   ck_assert_int_eq (ql_ledger_get_damaged_version (ql_ledger_book_lookup (watching, "Vault")), 1);
   assert_ok (ql_ledger_book_increase (watching, "Plain", "1", &ok_error));
-  ck_assert_int_eq (balance_of (watching, "Plain"), 5);
+  ck_assert_int_eq (ql_test_balance_of (watching, "Plain"), 5);
 }
 END_TEST
 
@@ -1076,7 +1051,7 @@ START_TEST (test_damaged_sqlite_file)
   sqlite3_stmt *stmt = NULL;
 
   store = ql_sqlite_event_store_new (path, NULL);
-  book = new_book (store);
+  book = ql_test_new_book (store);
   g_object_set (book, "snapshot-interval", 2, NULL);
   assert_ok (ql_ledger_book_open_account (book, "Cash", "USD", &ok_error));
   assert_ok (ql_ledger_book_deposit (book, "Cash", "5", &ok_error));
@@ -1100,7 +1075,7 @@ START_TEST (test_damaged_sqlite_file)
             "DELETE FROM snapshots;");
 
   store = ql_sqlite_event_store_new (path, NULL);
-  book = new_book (store);
+  book = ql_test_new_book (store);
   g_object_set (book, "snapshot-interval", 2, NULL);
   ck_assert_int_eq (ql_ledger_get_balance (ql_ledger_book_lookup (book, "Cash")), 500);
   ck_assert_int_eq (ql_ledger_get_damaged_version (ql_ledger_book_lookup (book, "Cash")), 3);
@@ -1150,8 +1125,8 @@ END_TEST
 START_TEST (test_refresh_between_books)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) writer = new_book (store);
-  g_autoptr(QlLedgerBook) reader = new_book (store);
+  g_autoptr(QlLedgerBook) writer = ql_test_new_book (store);
+  g_autoptr(QlLedgerBook) reader = ql_test_new_book (store);
   Counts counts = { 0 };
   QlLedger *shared;
 
@@ -1165,8 +1140,8 @@ START_TEST (test_refresh_between_books)
   ck_assert_uint_eq (g_list_model_get_n_items (ql_ledger_book_get_ledgers (reader)), 2);
   ck_assert_uint_eq (counts.added, 2);
   ck_assert_uint_eq (counts.changed, 1);
-  ck_assert_int_eq (balance_of (reader, "Shared"), 10000);
-  ck_assert_int_eq (balance_of (reader, "Laptop"), 10);
+  ck_assert_int_eq (ql_test_balance_of (reader, "Shared"), 10000);
+  ck_assert_int_eq (ql_test_balance_of (reader, "Laptop"), 10);
 
   shared = ql_ledger_book_lookup (reader, "Shared");
   g_signal_connect (shared, "notify", G_CALLBACK (ledger_notify_cb), &counts);
@@ -1190,8 +1165,8 @@ END_TEST
 START_TEST (test_commands_catch_up_before_checking)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) a = new_book (store);
-  g_autoptr(QlLedgerBook) b = new_book (store);
+  g_autoptr(QlLedgerBook) a = ql_test_new_book (store);
+  g_autoptr(QlLedgerBook) b = ql_test_new_book (store);
 
   assert_ok (ql_ledger_book_open_account (a, "Joint", NULL, &ok_error));
   assert_ok (ql_ledger_book_deposit (a, "Joint", "100", &ok_error));
@@ -1202,7 +1177,7 @@ START_TEST (test_commands_catch_up_before_checking)
   assert_ok (ql_ledger_book_withdraw (b, "Joint", "60", &ok_error));
   assert_fails (ql_ledger_book_withdraw (a, "Joint", "60", &fail_error),
                 QL_LEDGER_ERROR_INSUFFICIENT_FUNDS);
-  ck_assert_int_eq (balance_of (a, "Joint"), 40);
+  ck_assert_int_eq (ql_test_balance_of (a, "Joint"), 40);
 
   /* Undo in b reverses a's newest change, which b never saw itself. */
   assert_ok (ql_ledger_book_deposit (a, "Joint", "5", &ok_error));
@@ -1211,9 +1186,9 @@ START_TEST (test_commands_catch_up_before_checking)
   /* a's copy says 45, too little; b's deposit, which a has not seen,
    * makes the withdrawal possible. */
   assert_ok (ql_ledger_book_deposit (b, "Joint", "100", &ok_error));
-  ck_assert_int_eq (balance_of (a, "Joint"), 45);
+  ck_assert_int_eq (ql_test_balance_of (a, "Joint"), 45);
   assert_ok (ql_ledger_book_withdraw (a, "Joint", "120", &ok_error));
-  ck_assert_int_eq (balance_of (a, "Joint"), 20);
+  ck_assert_int_eq (ql_test_balance_of (a, "Joint"), 20);
   ck_assert_uint_eq (count_events (a, "Joint"), 7);
 }
 END_TEST
@@ -1237,10 +1212,10 @@ interleave_commands (QlLedgerBook *a,
 
   assert_ok (ql_ledger_book_refresh (a, &ok_error));
   assert_ok (ql_ledger_book_refresh (b, &ok_error));
-  ck_assert_int_eq (balance_of (a, "Joint"), 4 * rounds);
-  ck_assert_int_eq (balance_of (b, "Joint"), 4 * rounds);
-  ck_assert_int_eq (balance_of (a, "Stock"), 2 * rounds);
-  ck_assert_int_eq (balance_of (b, "Stock"), 2 * rounds);
+  ck_assert_int_eq (ql_test_balance_of (a, "Joint"), 4 * rounds);
+  ck_assert_int_eq (ql_test_balance_of (b, "Joint"), 4 * rounds);
+  ck_assert_int_eq (ql_test_balance_of (a, "Stock"), 2 * rounds);
+  ck_assert_int_eq (ql_test_balance_of (b, "Stock"), 2 * rounds);
   ck_assert_uint_eq (count_events (a, "Joint"), 1 + 3 * rounds);
   ck_assert_int_eq (ql_ledger_get_version (ql_ledger_book_lookup (b, "Joint")), 1 + 3 * rounds);
 }
@@ -1248,8 +1223,8 @@ interleave_commands (QlLedgerBook *a,
 START_TEST (test_interleaved_books_memory)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) a = new_book (store);
-  g_autoptr(QlLedgerBook) b = new_book (store);
+  g_autoptr(QlLedgerBook) a = ql_test_new_book (store);
+  g_autoptr(QlLedgerBook) b = ql_test_new_book (store);
 
   interleave_commands (a, b, 50);
 }
@@ -1258,7 +1233,7 @@ END_TEST
 START_TEST (test_conflicts_are_retried)
 {
   g_autoptr(TestRacingStore) store = g_object_new (TEST_TYPE_RACING_STORE, NULL);
-  g_autoptr(QlLedgerBook) book = new_book (QL_EVENT_STORE (store));
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (QL_EVENT_STORE (store));
   Counts counts = { 0 };
   QlLedger *account;
 
@@ -1291,7 +1266,7 @@ END_TEST
 START_TEST (test_busy_after_too_many_conflicts)
 {
   g_autoptr(TestRacingStore) store = g_object_new (TEST_TYPE_RACING_STORE, NULL);
-  g_autoptr(QlLedgerBook) book = new_book (QL_EVENT_STORE (store));
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (QL_EVENT_STORE (store));
   g_autoptr(GPtrArray) events = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -1307,7 +1282,7 @@ START_TEST (test_busy_after_too_many_conflicts)
   for (guint i = 1; i < events->len; i++)
     ck_assert_int_eq (ql_event_get_signed_amount (g_ptr_array_index (events, i)), 1);
   assert_ok (ql_ledger_book_refresh (book, &ok_error));
-  ck_assert_int_eq (balance_of (book, "Hot"), 10);
+  ck_assert_int_eq (ql_test_balance_of (book, "Hot"), 10);
 }
 END_TEST
 
@@ -1326,8 +1301,8 @@ START_TEST (test_two_books_on_sqlite_file)
   ck_assert_msg (store_a != NULL, "%s", error != NULL ? error->message : "");
   store_b = ql_sqlite_event_store_new (path, NULL);
   ck_assert_ptr_nonnull (store_b);
-  a = new_book (store_a);
-  b = new_book (store_b);
+  a = ql_test_new_book (store_a);
+  b = ql_test_new_book (store_b);
   g_object_set (a, "snapshot-interval", 3, NULL);
   watch_book (b, &counts);
 
@@ -1338,7 +1313,7 @@ START_TEST (test_two_books_on_sqlite_file)
   assert_ok (ql_ledger_book_deposit (a, "Later", "12.34", &ok_error));
   assert_ok (ql_ledger_book_refresh (b, &ok_error));
   ck_assert_uint_eq (counts.added, 3);
-  ck_assert_int_eq (balance_of (b, "Later"), 1234);
+  ck_assert_int_eq (ql_test_balance_of (b, "Later"), 1234);
 
   g_object_unref (a);
   g_object_unref (b);
@@ -1347,10 +1322,10 @@ START_TEST (test_two_books_on_sqlite_file)
 
   /* Everything is still there after reopening the file. */
   store_a = ql_sqlite_event_store_new (path, NULL);
-  reopened = new_book (store_a);
-  ck_assert_int_eq (balance_of (reopened, "Joint"), 40);
-  ck_assert_int_eq (balance_of (reopened, "Stock"), 20);
-  ck_assert_int_eq (balance_of (reopened, "Later"), 1234);
+  reopened = ql_test_new_book (store_a);
+  ck_assert_int_eq (ql_test_balance_of (reopened, "Joint"), 40);
+  ck_assert_int_eq (ql_test_balance_of (reopened, "Stock"), 20);
+  ck_assert_int_eq (ql_test_balance_of (reopened, "Later"), 1234);
   g_object_unref (reopened);
   g_object_unref (store_a);
 
@@ -1375,8 +1350,8 @@ quit_on_changed_cb (QlLedgerBook *book,
 START_TEST (test_watch)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) writer = new_book (store);
-  g_autoptr(QlLedgerBook) watcher = new_book (store);
+  g_autoptr(QlLedgerBook) writer = ql_test_new_book (store);
+  g_autoptr(QlLedgerBook) watcher = ql_test_new_book (store);
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   guint timeout_id;
 
@@ -1394,9 +1369,9 @@ START_TEST (test_watch)
   assert_ok (ql_ledger_book_deposit (writer, "Watched", "5", &ok_error));
   g_timeout_add (100, stop_loop_cb, loop);
   g_main_loop_run (loop);
-  ck_assert_int_eq (balance_of (watcher, "Watched"), 0);
+  ck_assert_int_eq (ql_test_balance_of (watcher, "Watched"), 0);
   assert_ok (ql_ledger_book_refresh (watcher, &ok_error));
-  ck_assert_int_eq (balance_of (watcher, "Watched"), 5);
+  ck_assert_int_eq (ql_test_balance_of (watcher, "Watched"), 5);
 }
 END_TEST
 
@@ -1413,7 +1388,7 @@ refresh_failed_cb (QlLedgerBook *book,
 START_TEST (test_watch_reports_failure)
 {
   g_autoptr(TestRacingStore) store = g_object_new (TEST_TYPE_RACING_STORE, NULL);
-  g_autoptr(QlLedgerBook) watcher = new_book (QL_EVENT_STORE (store));
+  g_autoptr(QlLedgerBook) watcher = ql_test_new_book (QL_EVENT_STORE (store));
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   guint timeout_id;
 
@@ -1436,7 +1411,7 @@ END_TEST
 START_TEST (test_withdraw_for_reference)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   g_autoptr(QlEvent) first = NULL;
   g_autoptr(QlEvent) retry = NULL;
   g_autoptr(QlEvent) other = NULL;
@@ -1450,35 +1425,35 @@ START_TEST (test_withdraw_for_reference)
   ck_assert_msg (first != NULL, "%s", error != NULL ? error->message : "");
   ck_assert_str_eq (ql_event_get_event_type (first), "Withdrawn");
   ck_assert_str_eq (ql_event_get_payload (first), "{\"amount\":9999,\"reference\":\"order123\"}");
-  ck_assert_int_eq (balance_of (book, "user456"), 90001);
+  ck_assert_int_eq (ql_test_balance_of (book, "user456"), 90001);
 
   /* The same reference again is the same event, charged once. */
   retry = ql_ledger_book_withdraw_for_reference (book, "user456", "99.99", "USD", "order123",
                                                  &error);
   ck_assert_msg (retry != NULL, "%s", error != NULL ? error->message : "");
   ck_assert_int_eq (ql_event_get_position (retry), ql_event_get_position (first));
-  ck_assert_int_eq (balance_of (book, "user456"), 90001);
+  ck_assert_int_eq (ql_test_balance_of (book, "user456"), 90001);
   ck_assert_uint_eq (count_events (book, "user456"), 3);
 
   other = ql_ledger_book_withdraw_for_reference (book, "user456", "0.01", "USD", "order124",
                                                  &error);
   ck_assert_msg (other != NULL, "%s", error != NULL ? error->message : "");
   ck_assert_int_gt (ql_event_get_position (other), ql_event_get_position (first));
-  ck_assert_int_eq (balance_of (book, "user456"), 90000);
+  ck_assert_int_eq (ql_test_balance_of (book, "user456"), 90000);
 }
 END_TEST
 
 START_TEST (test_withdraw_for_reference_failures)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   gint64 head;
 
   assert_ok (ql_ledger_book_open_account (book, "user456", "USD", &ok_error));
   assert_ok (ql_ledger_book_open_account (book, "plain", NULL, &ok_error));
   assert_ok (ql_ledger_book_create_item (book, "Laptop", "3", &ok_error));
   assert_ok (ql_ledger_book_deposit (book, "user456", "10", &ok_error));
-  head = head_position (store);
+  head = ql_test_head_position (store);
 
   assert_fails (ql_ledger_book_withdraw_for_reference (book, "nobody", "1", "USD", "o1",
                                                        &fail_error),
@@ -1506,13 +1481,13 @@ START_TEST (test_withdraw_for_reference_failures)
                 QL_LEDGER_ERROR_WRONG_KIND);
 
   /* Nothing failed wrote anything, and the reference is still free. */
-  ck_assert_int_eq (head_position (store), head);
-  ck_assert_int_eq (balance_of (book, "user456"), 1000);
+  ck_assert_int_eq (ql_test_head_position (store), head);
+  ck_assert_int_eq (ql_test_balance_of (book, "user456"), 1000);
   {
     g_autoptr(QlEvent) paid = ql_ledger_book_withdraw_for_reference (book, "user456", "10", "USD",
                                                                      "o1", NULL);
     ck_assert (paid != NULL);
-    ck_assert_int_eq (balance_of (book, "user456"), 0);
+    ck_assert_int_eq (ql_test_balance_of (book, "user456"), 0);
   }
 }
 END_TEST
@@ -1585,12 +1560,5 @@ ledger_book_suite (void)
 int
 main (void)
 {
-  SRunner *runner = srunner_create (ledger_book_suite ());
-  int n_failed;
-
-  srunner_run_all (runner, CK_ENV);
-  n_failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
-
-  return n_failed == 0 ? 0 : 1;
+  return ql_test_run (ledger_book_suite (), NULL);
 }

@@ -8,18 +8,9 @@
 
 #include "ql-ledger-history.h"
 #include "ql-memory-event-store.h"
+#include "ql-test-model.h"
 
 #define N_EVENTS 2000
-
-static QlLedgerBook *
-new_book (QlEventStore *store)
-{
-  g_autoptr(GError) error = NULL;
-  QlLedgerBook *book = ql_ledger_book_new (store, &error);
-
-  ck_assert_msg (book != NULL, "%s", error != NULL ? error->message : "");
-  return book;
-}
 
 /* An item created with 5, then N_EVENTS - 1 changes; the quantity after
  * each event is kept in @expected. */
@@ -81,7 +72,7 @@ START_TEST (test_counts_and_random_access)
   GRand *rand = g_rand_new_with_seed (42);
 
   fill_item (store, expected);
-  book = new_book (store);
+  book = ql_test_new_book (store);
   history = ql_ledger_history_new (book, ql_ledger_book_lookup (book, "Bolts"));
   model = G_LIST_MODEL (history);
 
@@ -116,7 +107,7 @@ START_TEST (test_memory_stays_bounded)
   guint bound = QL_LEDGER_HISTORY_PAGE_SIZE * QL_LEDGER_HISTORY_MAX_PAGES;
 
   fill_item (store, expected);
-  book = new_book (store);
+  book = ql_test_new_book (store);
   history = ql_ledger_history_new (book, ql_ledger_book_lookup (book, "Bolts"));
 
   /* Scrolling through everything, both ways, keeps a few pages. */
@@ -144,7 +135,7 @@ END_TEST
 START_TEST (test_growth)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   g_autoptr(QlLedgerHistory) history = NULL;
   Changes changes = { 0 };
   GListModel *model;
@@ -178,7 +169,7 @@ START_TEST (test_growth)
 
   /* Growth by another book on the same store arrives with a refresh. */
   {
-    g_autoptr(QlLedgerBook) other = new_book (store);
+    g_autoptr(QlLedgerBook) other = ql_test_new_book (store);
 
     for (guint i = 0; i < 300; i++)
       ck_assert (ql_ledger_book_deposit (other, "Current", "1", NULL));
@@ -214,12 +205,5 @@ ledger_history_suite (void)
 int
 main (void)
 {
-  SRunner *runner = srunner_create (ledger_history_suite ());
-  int n_failed;
-
-  srunner_run_all (runner, CK_ENV);
-  n_failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
-
-  return n_failed == 0 ? 0 : 1;
+  return ql_test_run (ledger_history_suite (), NULL);
 }

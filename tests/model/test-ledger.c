@@ -11,6 +11,7 @@
 
 #include "ql-event-store.h"
 #include "ql-ledger-private.h"
+#include "ql-test-model.h"
 
 static QlEventRecord
 make_record (const char *ledger,
@@ -636,12 +637,5 @@ ledger_suite (void)
 int
 main (void)
 {
-  SRunner *runner = srunner_create (ledger_suite ());
-  int n_failed;
-
-  srunner_run_all (runner, CK_ENV);
-  n_failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
-
-  return n_failed == 0 ? 0 : 1;
+  return ql_test_run (ledger_suite (), NULL);
 }

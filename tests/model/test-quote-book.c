@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ql-quote-book.h"
+#include "ql-test-model.h"
 
 #define SYSTEM_FORTUNES "/usr/share/games/fortunes"
 
@@ -782,12 +783,5 @@ quote_book_suite (void)
 int
 main (void)
 {
-  SRunner *runner = srunner_create (quote_book_suite ());
-  int n_failed;
-
-  srunner_run_all (runner, CK_ENV);
-  n_failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
-
-  return n_failed == 0 ? 0 : 1;
+  return ql_test_run (quote_book_suite (), NULL);
 }

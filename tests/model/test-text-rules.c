@@ -7,40 +7,14 @@
 
 #include <check.h>
 #include <json-glib/json-glib.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "ql-ledger-book.h"
 #include "ql-memory-event-store.h"
 #include "ql-sqlite-event-store.h"
 #include "ql-test-files.h"
+#include "ql-test-model.h"
 #include "ql-text-rules.h"
-
-static QlLedgerBook *
-new_book (QlEventStore *store)
-{
-  g_autoptr(GError) error = NULL;
-  QlLedgerBook *book = ql_ledger_book_new (store, &error);
-
-  ck_assert_msg (book != NULL, "%s", error != NULL ? error->message : "");
-  return book;
-}
-
-static QlEventStore *
-open_sqlite (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  QlEventStore *store = ql_sqlite_event_store_new (path, &error);
-
-  ck_assert_msg (store != NULL, "%s", error != NULL ? error->message : "");
-  return store;
-}
-
-static gint64
-head_position (QlEventStore *store)
-{
-  return ql_event_store_get_head_position (store, NULL);
-}
 
 static void
 assert_error (GError     *error,
@@ -149,8 +123,8 @@ START_TEST (test_bad_reference_stores_nothing)
   };
 
   {
-    g_autoptr(QlEventStore) store = open_sqlite (path);
-    g_autoptr(QlLedgerBook) book = new_book (store);
+    g_autoptr(QlEventStore) store = ql_test_open_sqlite (path);
+    g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
 
     ck_assert (ql_ledger_book_open_account (book, "user456", "USD", NULL));
     ck_assert (ql_ledger_book_deposit (book, "user456", "1000", NULL));
@@ -176,17 +150,17 @@ START_TEST (test_bad_reference_stores_nothing)
                     "A payment reference can have at most 256 bytes");
     }
 
-    ck_assert_int_eq (head_position (store), 2);
+    ck_assert_int_eq (ql_test_head_position (store), 2);
     ck_assert_int_eq (ql_ledger_get_balance (ql_ledger_book_lookup (book, "user456")), 100000);
   }
 
   {
-    g_autoptr(QlEventStore) store = open_sqlite (path);
-    g_autoptr(QlLedgerBook) book = new_book (store);
+    g_autoptr(QlEventStore) store = ql_test_open_sqlite (path);
+    g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
     g_autoptr(QlEvent) event = NULL;
     g_autoptr(GError) error = NULL;
 
-    ck_assert_int_eq (head_position (store), 2);
+    ck_assert_int_eq (ql_test_head_position (store), 2);
     ck_assert_int_eq (ql_ledger_get_balance (ql_ledger_book_lookup (book, "user456")), 100000);
 
     /* The book still takes payments after the refused ones. */
@@ -208,7 +182,7 @@ START_TEST (test_reference_payload_round_trips)
     "\\u0000", "'", "/", "\xE2\x80\x8A", "a b",
   };
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
 
   ck_assert (ql_ledger_book_open_account (book, "Shop", "EUR", NULL));
   ck_assert (ql_ledger_book_deposit (book, "Shop", "100", NULL));
@@ -235,7 +209,7 @@ END_TEST
 START_TEST (test_commands_refuse_bad_text)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   g_autofree char *long_amount = g_strnfill (QL_TEXT_AMOUNT_MAX_BYTES + 1, '1');
   g_autoptr(GError) e1 = NULL;
   g_autoptr(GError) e2 = NULL;
@@ -273,7 +247,7 @@ START_TEST (test_commands_refuse_bad_text)
   ck_assert_ptr_null (ql_ledger_book_undo (book, "alice\xE2\x80\x8B", &e9));
   assert_error (e9, QL_LEDGER_ERROR_INVALID_NAME, NULL);
 
-  ck_assert_int_eq (head_position (store), 3);
+  ck_assert_int_eq (ql_test_head_position (store), 3);
   ck_assert_uint_eq (g_list_model_get_n_items (ql_ledger_book_get_ledgers (book)), 2);
   ck_assert_ptr_null (ql_ledger_book_lookup (book, "alice\xE2\x80\x8B"));
 }
@@ -287,7 +261,7 @@ START_TEST (test_long_name_refused_first)
   gsize size = 800 * 1024;
   g_autofree char *name = g_malloc (size + 1);
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) book = new_book (store);
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) payment_error = NULL;
   g_autoptr(GError) normalize_error = NULL;
@@ -315,7 +289,7 @@ START_TEST (test_long_name_refused_first)
   ck_assert_ptr_null (normalized);
   assert_error (normalize_error, QL_LEDGER_ERROR_INVALID_NAME, NULL);
   ck_assert_ptr_null (ql_ledger_book_lookup (book, name));
-  ck_assert_int_eq (head_position (store), 0);
+  ck_assert_int_eq (ql_test_head_position (store), 0);
 }
 END_TEST
 
@@ -341,7 +315,7 @@ START_TEST (test_name_stored_in_nfd_is_found)
   QlLedger *ledger;
 
   ck_assert (ql_event_store_append (store, nfd, 0, &opened, 1, NULL));
-  book = new_book (store);
+  book = ql_test_new_book (store);
 
   ledger = ql_ledger_book_lookup (book, nfc);
   ck_assert_ptr_nonnull (ledger);
@@ -410,15 +384,5 @@ text_rules_suite (void)
 int
 main (void)
 {
-  g_autofree char *tmpdir = ql_test_begin_run_dir ("ql-test-text-rules");
-  SRunner *runner = srunner_create (text_rules_suite ());
-  int n_failed;
-
-  srunner_run_all (runner, CK_ENV);
-  n_failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
-
-  ql_test_remove_tree (tmpdir);
-
-  return n_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return ql_test_run_in_dir ("ql-test-text-rules", text_rules_suite (), NULL);
 }

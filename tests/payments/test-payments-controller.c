@@ -13,6 +13,7 @@
 #include "ql-ledger-book.h"
 #include "ql-memory-event-store.h"
 #include "ql-payments-controller.h"
+#include "ql-test-model.h"
 
 typedef struct
 {
@@ -39,8 +40,7 @@ fixture_init (Fixture *fixture)
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
   g_autoptr(GError) error = NULL;
 
-  fixture->book = ql_ledger_book_new (store, &error);
-  ck_assert_ptr_nonnull (fixture->book);
+  fixture->book = ql_test_new_book (store);
   ck_assert (ql_ledger_book_open_account (fixture->book, "user456", "USD", &error));
   ck_assert (ql_ledger_book_deposit (fixture->book, "user456", "1000", &error));
   ck_assert (ql_ledger_book_open_account (fixture->book, "yen", "JPY", &error));
@@ -54,27 +54,6 @@ fixture_clear (Fixture *fixture)
 {
   g_clear_object (&fixture->controller);
   g_clear_object (&fixture->book);
-}
-
-static gint64
-balance_of (Fixture    *fixture,
-            const char *name)
-{
-  QlLedger *ledger = ql_ledger_book_lookup (fixture->book, name);
-
-  ck_assert_ptr_nonnull (ledger);
-  return ql_ledger_get_balance (ledger);
-}
-
-static gint64
-head_position (Fixture *fixture)
-{
-  g_autoptr(GError) error = NULL;
-  gint64 head = ql_event_store_get_head_position (ql_ledger_book_get_store (fixture->book),
-                                                  &error);
-
-  ck_assert_ptr_null (error);
-  return head;
 }
 
 static GBytes *
@@ -170,13 +149,13 @@ START_TEST (test_payment_succeeds)
   gint64 head;
 
   fixture_init (&fixture);
-  head = head_position (&fixture);
+  head = ql_test_head_position (ql_ledger_book_get_store (fixture.book));
 
   answer = pay (&fixture, "order123", 99.99, "USD", "user456");
   ck_assert_str_eq (answer.status, "SUCCESS");
   ck_assert_str_ne (answer.payment_id, "");
-  ck_assert_int_eq (balance_of (&fixture, "user456"), 100000 - 9999);
-  ck_assert_int_eq (head_position (&fixture), head + 1);
+  ck_assert_int_eq (ql_test_balance_of (fixture.book, "user456"), 100000 - 9999);
+  ck_assert_int_eq (ql_test_head_position (ql_ledger_book_get_store (fixture.book)), head + 1);
 
   answer_clear (&answer);
   fixture_clear (&fixture);
@@ -243,14 +222,14 @@ START_TEST (test_payment_fails)
   gint64 head;
 
   fixture_init (&fixture);
-  head = head_position (&fixture);
+  head = ql_test_head_position (ql_ledger_book_get_store (fixture.book));
 
   answer = pay (&fixture, r->order_id, r->amount, r->currency, r->user_id);
   ck_assert_msg (g_str_equal (answer.status, "FAILED"), "%s: status %s", r->why, answer.status);
   ck_assert_str_eq (answer.payment_id, "");
-  ck_assert_int_eq (balance_of (&fixture, "user456"), 100000);
-  ck_assert_int_eq (balance_of (&fixture, "yen"), 5000);
-  ck_assert_int_eq (head_position (&fixture), head);
+  ck_assert_int_eq (ql_test_balance_of (fixture.book, "user456"), 100000);
+  ck_assert_int_eq (ql_test_balance_of (fixture.book, "yen"), 5000);
+  ck_assert_int_eq (ql_test_head_position (ql_ledger_book_get_store (fixture.book)), head);
 
   answer_clear (&answer);
   fixture_clear (&fixture);
@@ -269,7 +248,7 @@ START_TEST (test_failure_does_not_spend_order)
   ck_assert_str_eq (failed.status, "FAILED");
   retried = pay (&fixture, "order-9", 50, "USD", "user456");
   ck_assert_str_eq (retried.status, "SUCCESS");
-  ck_assert_int_eq (balance_of (&fixture, "user456"), 95000);
+  ck_assert_int_eq (ql_test_balance_of (fixture.book, "user456"), 95000);
 
   answer_clear (&failed);
   answer_clear (&retried);
@@ -288,18 +267,18 @@ START_TEST (test_same_order_charged_once)
   fixture_init (&fixture);
 
   first = pay (&fixture, "order123", 99.99, "USD", "user456");
-  head = head_position (&fixture);
+  head = ql_test_head_position (ql_ledger_book_get_store (fixture.book));
   retry = pay (&fixture, "order123", 99.99, "USD", "user456");
   ck_assert_str_eq (first.status, "SUCCESS");
   ck_assert_str_eq (retry.status, "SUCCESS");
   ck_assert_str_eq (retry.payment_id, first.payment_id);
-  ck_assert_int_eq (balance_of (&fixture, "user456"), 100000 - 9999);
-  ck_assert_int_eq (head_position (&fixture), head);
+  ck_assert_int_eq (ql_test_balance_of (fixture.book, "user456"), 100000 - 9999);
+  ck_assert_int_eq (ql_test_head_position (ql_ledger_book_get_store (fixture.book)), head);
 
   other = pay (&fixture, "order124", 99.99, "USD", "user456");
   ck_assert_str_eq (other.status, "SUCCESS");
   ck_assert_str_ne (other.payment_id, first.payment_id);
-  ck_assert_int_eq (balance_of (&fixture, "user456"), 100000 - 2 * 9999);
+  ck_assert_int_eq (ql_test_balance_of (fixture.book, "user456"), 100000 - 2 * 9999);
 
   answer_clear (&first);
   answer_clear (&retry);
@@ -328,7 +307,7 @@ START_TEST (test_malformed_request)
       ck_assert_ptr_null (response);
       ck_assert (g_error_matches (error, QL_GRPC_ERROR, QL_GRPC_ERROR_INVALID_ARGUMENT));
     }
-  ck_assert_int_eq (balance_of (&fixture, "user456"), 100000);
+  ck_assert_int_eq (ql_test_balance_of (fixture.book, "user456"), 100000);
 
   fixture_clear (&fixture);
 }
@@ -361,7 +340,7 @@ START_TEST (test_empty_bytes)
                                                  QL_PAYMENTS_PROCESS_PAYMENT,
                                                  request, &error);
   ck_assert_ptr_nonnull (response);
-  ck_assert_int_eq (balance_of (&fixture, "user456"), 100000);
+  ck_assert_int_eq (ql_test_balance_of (fixture.book, "user456"), 100000);
   fixture_clear (&fixture);
 }
 END_TEST
@@ -377,7 +356,7 @@ START_TEST (test_hostile_strings)
   gint64 head;
 
   fixture_init (&fixture);
-  head = head_position (&fixture);
+  head = ql_test_head_position (ql_ledger_book_get_store (fixture.book));
   long_user[0] = 0x22;
   long_user[1] = 0x81;
   long_user[2] = 0x08;
@@ -404,7 +383,7 @@ START_TEST (test_hostile_strings)
     ck_assert (g_error_matches (error, QL_GRPC_ERROR, QL_GRPC_ERROR_INVALID_ARGUMENT));
     ck_assert_ptr_nonnull (strstr (error->message, "1024"));
   }
-  ck_assert_int_eq (head_position (&fixture), head);
+  ck_assert_int_eq (ql_test_head_position (ql_ledger_book_get_store (fixture.book)), head);
 
   fixture_clear (&fixture);
 }
@@ -424,18 +403,18 @@ START_TEST (test_reused_order_already_exists)
   fixture_init (&fixture);
   first = pay (&fixture, "order123", 99.99, "USD", "user456");
   ck_assert_str_eq (first.status, "SUCCESS");
-  head = head_position (&fixture);
+  head = ql_test_head_position (ql_ledger_book_get_store (fixture.book));
 
   amount_error = call_error (&fixture, other_amount);
   account_error = call_error (&fixture, other_account);
   ck_assert (g_error_matches (amount_error, QL_GRPC_ERROR, QL_GRPC_ERROR_ALREADY_EXISTS));
   ck_assert (g_error_matches (account_error, QL_GRPC_ERROR, QL_GRPC_ERROR_ALREADY_EXISTS));
-  ck_assert_int_eq (head_position (&fixture), head);
+  ck_assert_int_eq (ql_test_head_position (ql_ledger_book_get_store (fixture.book)), head);
 
   retry = pay (&fixture, "order123", 99.99, "USD", "user456");
   ck_assert_str_eq (retry.status, "SUCCESS");
   ck_assert_str_eq (retry.payment_id, first.payment_id);
-  ck_assert_int_eq (balance_of (&fixture, "yen"), 5000);
+  ck_assert_int_eq (ql_test_balance_of (fixture.book, "yen"), 5000);
 
   answer_clear (&first);
   answer_clear (&retry);
@@ -457,7 +436,7 @@ START_TEST (test_unknown_method)
                                                  request, &error);
   ck_assert_ptr_null (response);
   ck_assert (g_error_matches (error, QL_GRPC_ERROR, QL_GRPC_ERROR_UNIMPLEMENTED));
-  ck_assert_int_eq (balance_of (&fixture, "user456"), 100000);
+  ck_assert_int_eq (ql_test_balance_of (fixture.book, "user456"), 100000);
 
   fixture_clear (&fixture);
 }
@@ -502,11 +481,5 @@ payments_controller_suite (void)
 int
 main (void)
 {
-  SRunner *runner = srunner_create (payments_controller_suite ());
-  int failed;
-
-  srunner_run_all (runner, CK_ENV);
-  failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
-  return failed == 0 ? 0 : 1;
+  return ql_test_run (payments_controller_suite (), NULL);
 }

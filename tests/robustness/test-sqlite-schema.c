@@ -12,7 +12,6 @@
 #include <grp.h>
 #include <signal.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -24,6 +23,7 @@
 #include "ql-sqlite-schema.h"
 #include "ql-store.h"
 #include "ql-test-files.h"
+#include "ql-test-model.h"
 
 
 /* Version 1 of the schema exactly as the first release wrote it, so that
@@ -673,18 +673,5 @@ sqlite_schema_suite (void)
 int
 main (void)
 {
-  g_autofree char *tmpdir = NULL;
-  SRunner *runner;
-  int n_failed;
-
-  tmpdir = ql_test_begin_run_dir ("ql-test-sqlite-schema");
-
-  runner = srunner_create (sqlite_schema_suite ());
-  srunner_run_all (runner, CK_ENV);
-  n_failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
-
-  ql_test_remove_tree (tmpdir);
-
-  return n_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return ql_test_run_in_dir ("ql-test-sqlite-schema", sqlite_schema_suite (), NULL);
 }

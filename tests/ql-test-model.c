@@ -1,0 +1,125 @@
+/* ql-test-model.c: the runner every Check test's main() uses, and the
+ * model helpers the tests share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "ql-sqlite-event-store.h"
+#include "ql-test-files.h"
+#include "ql-test-model.h"
+
+static int
+run_suites (Suite   *first,
+            va_list  more)
+{
+  SRunner *runner = srunner_create (first);
+  Suite *suite;
+  int n_failed;
+
+  while ((suite = va_arg (more, Suite *)) != NULL)
+    srunner_add_suite (runner, suite);
+
+  srunner_run_all (runner, CK_ENV);
+  n_failed = srunner_ntests_failed (runner);
+  srunner_free (runner);
+
+  return n_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/**
+ * ql_test_run:
+ * @first: (transfer full): the first suite to run
+ * @...: more suites, then %NULL
+ *
+ * Runs the suites in one runner. Check reads its CK_ environment
+ * variables (CK_FORK, CK_VERBOSITY, CK_RUN_SUITE, CK_RUN_CASE …) as it
+ * does for any runner.
+ *
+ * Returns: the exit status for main()
+ */
+int
+ql_test_run (Suite *first,
+             ...)
+{
+  va_list more;
+  int status;
+
+  va_start (more, first);
+  status = run_suites (first, more);
+  va_end (more);
+
+  return status;
+}
+
+/**
+ * ql_test_run_in_dir:
+ * @name: the test program's name, for ql_test_begin_run_dir()
+ * @first: (transfer full): the first suite to run
+ * @...: more suites, then %NULL
+ *
+ * Like ql_test_run(), for tests that keep files: the suites run with a
+ * run folder for ql_test_make_dir(), removed when they are done.
+ *
+ * Returns: the exit status for main()
+ */
+int
+ql_test_run_in_dir (const char *name,
+                    Suite      *first,
+                    ...)
+{
+  g_autofree char *run_dir = ql_test_begin_run_dir (name);
+  va_list more;
+  int status;
+
+  va_start (more, first);
+  status = run_suites (first, more);
+  va_end (more);
+
+  ql_test_remove_tree (run_dir);
+
+  return status;
+}
+
+QlLedgerBook *
+ql_test_new_book (QlEventStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  QlLedgerBook *book = ql_ledger_book_new (store, &error);
+
+  ck_assert_msg (book != NULL, "%s", error != NULL ? error->message : "");
+  return book;
+}
+
+QlEventStore *
+ql_test_open_sqlite (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  QlEventStore *store = ql_sqlite_event_store_new (path, &error);
+
+  ck_assert_msg (store != NULL, "%s", error != NULL ? error->message : "");
+  return store;
+}
+
+gint64
+ql_test_balance_of (QlLedgerBook *book,
+                    const char   *name)
+{
+  QlLedger *ledger = ql_ledger_book_lookup (book, name);
+
+  ck_assert_msg (ledger != NULL, "no ledger “%s”", name);
+  return ql_ledger_get_balance (ledger);
+}
+
+gint64
+ql_test_head_position (QlEventStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 position = ql_event_store_get_head_position (store, &error);
+
+  ck_assert_msg (error == NULL, "%s", error != NULL ? error->message : "");
+  return position;
+}
