@@ -116,6 +116,24 @@ test_dir_write_strfile_index (TestDir    *dir,
   return test_dir_write (dir, name, (const char *) index->data, index->len);
 }
 
+/* For files a test only needs to exist. */
+static void
+test_dir_put (TestDir    *dir,
+              const char *name,
+              const char *contents,
+              gssize      length)
+{
+  g_free (test_dir_write (dir, name, contents, length));
+}
+
+static void
+test_dir_put_strfile_index (TestDir    *dir,
+                            const char *name,
+                            const char *text)
+{
+  g_free (test_dir_write_strfile_index (dir, name, text));
+}
+
 static guint
 n_quotes (QlQuoteBook *book)
 {
@@ -344,19 +362,19 @@ START_TEST (test_directory)
   g_autoptr(TestDir) dir = test_dir_new ();
   const char *animals = "Cats sleep.\n%\nDogs bark\nloudly.\n%\nFish swim.\n%\n";
   const char *birds = "Birds fly.\n%\n";
-  g_autofree char *animals_path = test_dir_write (dir, "animals", animals, -1);
-  g_autofree char *animals_dat = test_dir_write_strfile_index (dir, "animals.dat", animals);
-  g_autofree char *birds_path = test_dir_write (dir, "birds", birds, -1);
-  g_autofree char *birds_dat = test_dir_write_strfile_index (dir, "birds.dat", birds);
-  g_autofree char *binary = test_dir_write (dir, "picture.png",
-                                            "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
-  g_autofree char *latin1 = test_dir_write (dir, "latin1", "caf\xe9\n%\n", -1);
-  g_autofree char *readme = test_dir_write (dir, "README", "Not a fortune file.\n", -1);
-  g_autofree char *hidden = test_dir_write (dir, ".hidden", "Hidden.\n%\n", -1);
-  g_autofree char *backup = test_dir_write (dir, "birds~", "Old birds.\n%\n", -1);
   g_autofree char *link = g_build_filename (dir->path, "animals.u8", NULL);
   g_autoptr(QlQuoteBook) book = NULL;
 
+  test_dir_put (dir, "animals", animals, -1);
+  test_dir_put_strfile_index (dir, "animals.dat", animals);
+  test_dir_put (dir, "birds", birds, -1);
+  test_dir_put_strfile_index (dir, "birds.dat", birds);
+  test_dir_put (dir, "picture.png",
+                "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
+  test_dir_put (dir, "latin1", "caf\xe9\n%\n", -1);
+  test_dir_put (dir, "README", "Not a fortune file.\n", -1);
+  test_dir_put (dir, ".hidden", "Hidden.\n%\n", -1);
+  test_dir_put (dir, "birds~", "Old birds.\n%\n", -1);
   ck_assert_int_eq (symlink ("animals", link), 0);
   book = load_file (dir->path);
 
@@ -373,11 +391,13 @@ END_TEST
 START_TEST (test_directory_without_fortunes)
 {
   g_autoptr(TestDir) dir = test_dir_new ();
-  g_autofree char *dat = test_dir_write_strfile_index (dir, "animals.dat", "Cats.\n%\n");
-  g_autofree char *readme = test_dir_write (dir, "README", "Not a fortune file.\n", -1);
   g_autoptr(GError) error = NULL;
-  g_autoptr(QlQuoteBook) book = ql_quote_book_new_from_file (dir->path, &error);
+  g_autoptr(QlQuoteBook) book = NULL;
   g_autofree char *expected = g_strdup_printf ("“%s” holds no fortune files", dir->path);
+
+  test_dir_put_strfile_index (dir, "animals.dat", "Cats.\n%\n");
+  test_dir_put (dir, "README", "Not a fortune file.\n", -1);
+  book = ql_quote_book_new_from_file (dir->path, &error);
 
   ck_assert_ptr_null (book);
   ck_assert (g_error_matches (error, QL_QUOTE_ERROR, QL_QUOTE_ERROR_INVALID_FILE));
@@ -597,11 +617,13 @@ END_TEST
 START_TEST (test_pick_random_weighted_by_file)
 {
   g_autoptr(TestDir) dir = test_dir_new ();
-  g_autofree char *big = test_dir_write (dir, "big", "b1\n%\nb2\n%\nb3\n%\n", -1);
-  g_autofree char *small = test_dir_write (dir, "small", "s1\n%\n", -1);
-  g_autoptr(QlQuoteBook) book = load_file (dir->path);
+  g_autoptr(QlQuoteBook) book = NULL;
   g_autoptr(GRand) rand = g_rand_new_with_seed (7);
   guint from_big = 0;
+
+  test_dir_put (dir, "big", "b1\n%\nb2\n%\nb3\n%\n", -1);
+  test_dir_put (dir, "small", "s1\n%\n", -1);
+  book = load_file (dir->path);
 
   ck_assert_uint_eq (n_quotes (book), 4);
   for (guint i = 0; i < 40000; i++)
