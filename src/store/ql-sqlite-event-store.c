@@ -37,10 +37,6 @@
  * own, so that the batch does not wait for it.
  */
 
-/* The schema version schema_sql creates; ql-sqlite-schema.c migrates it
- * to QL_SQLITE_SCHEMA_VERSION. */
-#define SCHEMA_VERSION 1
-
 /* How close to RLIMIT_FSIZE a file is when a write failed for it. */
 #define FILE_SIZE_MARGIN (256 * 1024)
 
@@ -49,34 +45,6 @@
 
 static const char sqlite_magic[16] = "SQLite format 3";
 
-static const char schema_sql[] =
-  "CREATE TABLE events ("
-  "  position INTEGER PRIMARY KEY,"
-  "  ledger TEXT NOT NULL,"
-  "  version INTEGER NOT NULL,"
-  "  type TEXT NOT NULL,"
-  "  timestamp INTEGER NOT NULL,"
-  "  payload TEXT NOT NULL,"
-  "  UNIQUE (ledger, version));"
-  "CREATE TABLE ledgers ("
-  "  ledger TEXT PRIMARY KEY,"
-  "  version INTEGER NOT NULL);"
-  "CREATE TABLE snapshots ("
-  "  ledger TEXT,"
-  "  version INTEGER,"
-  "  state TEXT,"
-  "  PRIMARY KEY (ledger, version));"
-  "CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
-  "  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;"
-  "CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
-  "  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;"
-  /* INSERT OR REPLACE deletes without firing the DELETE trigger. */
-  "CREATE TRIGGER events_no_replace BEFORE INSERT ON events"
-  "  WHEN EXISTS (SELECT 1 FROM events"
-  "               WHERE position = NEW.position"
-  "                  OR (ledger = NEW.ledger AND version = NEW.version))"
-  "  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;"
-  "PRAGMA user_version = 1;";
 
 /* STATEMENT_INSERT_EVENTS writes this many rows at once: one statement
  * for a run of events costs less than a statement for each. */
@@ -1330,8 +1298,9 @@ run_sql (QlSqliteEventStore  *self,
   return FALSE;
 }
 
-/* Checks the schema version, and creates the tables in a file that has
- * none yet. A file with tables of another program is refused. */
+/* Checks the schema version. A file without one must hold no tables, of
+ * another program or of ours, and be writable: ql_sqlite_schema_upgrade()
+ * creates the tables in it. */
 static gboolean
 check_schema (QlSqliteEventStore  *self,
               gboolean             create,
@@ -1351,7 +1320,7 @@ check_schema (QlSqliteEventStore  *self,
       return FALSE;
     }
 
-  if (user_version >= SCHEMA_VERSION)
+  if (user_version > 0)
     return TRUE;
 
   if (!query_int (self, "SELECT count(*) FROM sqlite_master", &n_objects, error))
@@ -1368,30 +1337,6 @@ check_schema (QlSqliteEventStore  *self,
       g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_READ_ONLY,
                    _("“%s” holds no ledgers yet and cannot be written: it is read-only"),
                    self->path);
-      return FALSE;
-    }
-
-  /* Another process may be creating the tables too: decide under the
-   * write lock. */
-  if (!run_sql (self, "BEGIN IMMEDIATE", error))
-    return FALSE;
-
-  if (!query_int (self, "PRAGMA user_version", &user_version, error) ||
-      !query_int (self, "SELECT count(*) FROM sqlite_master", &n_objects, error))
-    {
-      rollback (self);
-      return FALSE;
-    }
-
-  if (user_version == 0 && n_objects == 0 && !run_sql (self, schema_sql, error))
-    {
-      rollback (self);
-      return FALSE;
-    }
-
-  if (!run_sql (self, "COMMIT", error))
-    {
-      rollback (self);
       return FALSE;
     }
 

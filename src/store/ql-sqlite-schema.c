@@ -28,6 +28,35 @@ static const char * const sqlite_suffixes[] = { "", "-journal", "-wal", "-shm" }
  * with the others. A file from a newer version is refused by an older
  * Quote Ledger, so a step may change what it finds. */
 static const QlSqliteMigration schema_migrations[] = {
+  /* Events, ledger heads and snapshots, on an empty file. */
+  { 1,
+    "CREATE TABLE events ("
+    "  position INTEGER PRIMARY KEY,"
+    "  ledger TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  type TEXT NOT NULL,"
+    "  timestamp INTEGER NOT NULL,"
+    "  payload TEXT NOT NULL,"
+    "  UNIQUE (ledger, version));"
+    "CREATE TABLE ledgers ("
+    "  ledger TEXT PRIMARY KEY,"
+    "  version INTEGER NOT NULL);"
+    "CREATE TABLE snapshots ("
+    "  ledger TEXT,"
+    "  version INTEGER,"
+    "  state TEXT,"
+    "  PRIMARY KEY (ledger, version));"
+    "CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+    "  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;"
+    "CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+    "  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;"
+    /* INSERT OR REPLACE deletes without firing the DELETE trigger. */
+    "CREATE TRIGGER events_no_replace BEFORE INSERT ON events"
+    "  WHEN EXISTS (SELECT 1 FROM events"
+    "               WHERE position = NEW.position"
+    "                  OR (ledger = NEW.ledger AND version = NEW.version))"
+    "  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;"
+    "PRAGMA user_version = 1;" },
   /* Payment references: ql_ledger_book_withdraw_for_reference() looks a
    * reference up in one ledger. Payloads that are not JSON, which only a
    * hand-written row can have, are left out rather than refused. */
@@ -59,7 +88,7 @@ static const QlSqliteMigration schema_migrations[] = {
     "PRAGMA user_version = 3;" },
 };
 
-G_STATIC_ASSERT (G_N_ELEMENTS (schema_migrations) == QL_SQLITE_SCHEMA_VERSION - 1);
+G_STATIC_ASSERT (G_N_ELEMENTS (schema_migrations) == QL_SQLITE_SCHEMA_VERSION);
 
 static void
 set_sqlite_error (sqlite3     *db,
@@ -334,7 +363,7 @@ abandon (sqlite3    *db,
  * @db: an open, writable connection
  * @path: the file @db has open, for messages and the backup's name
  * @migrations: (array length=n_migrations): the steps, in version order,
- *   from version 2 up
+ *   from version 1 up, or from any later version
  * @n_migrations: the number of @migrations
  * @error: return location for a #GError
  *
@@ -342,7 +371,8 @@ abandon (sqlite3    *db,
  * lacks run in one transaction, under the write lock, so that another
  * process that opens the file at the same time finds it either as it was
  * or migrated. A file that holds events is first copied whole to
- * ql_sqlite_schema_backup_path(), under the same lock. When anything
+ * ql_sqlite_schema_backup_path(), under the same lock; an empty file, of
+ * version 0 or later, is not. When anything
  * fails the transaction is rolled back, the copy removed, and the file
  * left as it was.
  *
@@ -377,8 +407,10 @@ ql_sqlite_schema_migrate (sqlite3                  *db,
   if (!run_sql (db, path, "BEGIN IMMEDIATE", error))
     return FALSE;
 
+  /* A file of version 0 has no events table yet. */
   if (!query_int (db, path, "PRAGMA user_version", &version, error) ||
-      !query_int (db, path, "SELECT EXISTS (SELECT 1 FROM events)", &has_events, error))
+      (version > 0 &&
+       !query_int (db, path, "SELECT EXISTS (SELECT 1 FROM events)", &has_events, error)))
     {
       rollback (db);
       return FALSE;
@@ -433,7 +465,7 @@ ql_sqlite_schema_migrate (sqlite3                  *db,
 
 /**
  * ql_sqlite_schema_upgrade:
- * @db: an open connection to an event store of schema version 1 or later
+ * @db: an open connection to an event store, or to an empty file
  * @path: the file @db has open
  * @read_only: whether @db cannot write
  * @error: return location for a #GError
