@@ -6,35 +6,10 @@
 
 #include <gio/gio.h>
 
+#include "ql-errors.h"
 #include "ql-event.h"
 
 G_BEGIN_DECLS
-
-#define QL_STORE_ERROR (ql_store_error_quark ())
-
-/**
- * QlStoreError:
- * @QL_STORE_ERROR_FAILED: the store could not do what was asked
- * @QL_STORE_ERROR_CONFLICT: another writer appended to the ledger first;
- *   reload its state and try again
- * @QL_STORE_ERROR_CORRUPT: the file is damaged or not a Quote Ledger database
- * @QL_STORE_ERROR_TOO_NEW: the file was written by a newer version
- * @QL_STORE_ERROR_READ_ONLY: the store cannot be written
- * @QL_STORE_ERROR_FULL: the disk is full
- *
- * Errors of the %QL_STORE_ERROR domain.
- */
-typedef enum
-{
-  QL_STORE_ERROR_FAILED,
-  QL_STORE_ERROR_CONFLICT,
-  QL_STORE_ERROR_CORRUPT,
-  QL_STORE_ERROR_TOO_NEW,
-  QL_STORE_ERROR_READ_ONLY,
-  QL_STORE_ERROR_FULL,
-} QlStoreError;
-
-GQuark ql_store_error_quark (void);
 
 /**
  * QlLedgerHead:

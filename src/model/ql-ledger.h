@@ -6,53 +6,11 @@
 
 #include <glib-object.h>
 
+#include "ql-errors.h"
 #include "ql-event.h"
 #include "ql-text-rules.h"
 
 G_BEGIN_DECLS
-
-#define QL_LEDGER_ERROR (ql_ledger_error_quark ())
-
-/**
- * QlLedgerError:
- * @QL_LEDGER_ERROR_NOT_FOUND: no ledger has that name
- * @QL_LEDGER_ERROR_EXISTS: a ledger with that name exists already
- * @QL_LEDGER_ERROR_INVALID_NAME: the name is empty, too long or not text
- * @QL_LEDGER_ERROR_INVALID_AMOUNT: the amount or quantity is not a positive
- *   number representable in the ledger's units
- * @QL_LEDGER_ERROR_INVALID_CURRENCY: not an ISO 4217 currency code
- * @QL_LEDGER_ERROR_INSUFFICIENT_FUNDS: a withdrawal larger than the balance
- * @QL_LEDGER_ERROR_INSUFFICIENT_QUANTITY: a decrease below zero
- * @QL_LEDGER_ERROR_WRONG_KIND: an account command on an item, or the reverse
- * @QL_LEDGER_ERROR_NOTHING_TO_UNDO: every change is already reversed
- * @QL_LEDGER_ERROR_INVALID_VERSION: no such version of the ledger
- * @QL_LEDGER_ERROR_BUSY: other writers kept winning; nothing was written
- * @QL_LEDGER_ERROR_INVALID_IMPORT: an imported file is not in the format
- *   ql_ledger_book_import_csv() reads
- * @QL_LEDGER_ERROR_INVALID_REFERENCE: a payment reference that is too long
- *   or not text (see ql_text_check())
- *
- * Errors of the %QL_LEDGER_ERROR domain. Messages are translated and fit
- * to show to a user as they are.
- */
-typedef enum
-{
-  QL_LEDGER_ERROR_NOT_FOUND,
-  QL_LEDGER_ERROR_EXISTS,
-  QL_LEDGER_ERROR_INVALID_NAME,
-  QL_LEDGER_ERROR_INVALID_AMOUNT,
-  QL_LEDGER_ERROR_INVALID_CURRENCY,
-  QL_LEDGER_ERROR_INSUFFICIENT_FUNDS,
-  QL_LEDGER_ERROR_INSUFFICIENT_QUANTITY,
-  QL_LEDGER_ERROR_WRONG_KIND,
-  QL_LEDGER_ERROR_NOTHING_TO_UNDO,
-  QL_LEDGER_ERROR_INVALID_VERSION,
-  QL_LEDGER_ERROR_BUSY,
-  QL_LEDGER_ERROR_INVALID_IMPORT,
-  QL_LEDGER_ERROR_INVALID_REFERENCE,
-} QlLedgerError;
-
-GQuark ql_ledger_error_quark (void);
 
 /**
  * QlLedgerKind:

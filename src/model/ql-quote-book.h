@@ -6,28 +6,10 @@
 
 #include <gio/gio.h>
 
+#include "ql-errors.h"
 #include "ql-quote.h"
 
 G_BEGIN_DECLS
-
-#define QL_QUOTE_ERROR (ql_quote_error_quark ())
-
-/**
- * QlQuoteError:
- * @QL_QUOTE_ERROR_INVALID_INDEX: the text is not a whole number
- * @QL_QUOTE_ERROR_INVALID_FILE: the file holds no quotes, or is not text
- * @QL_QUOTE_ERROR_INVALID_PATTERN: a search pattern that does not compile
- *
- * Errors of the %QL_QUOTE_ERROR domain.
- */
-typedef enum
-{
-  QL_QUOTE_ERROR_INVALID_INDEX,
-  QL_QUOTE_ERROR_INVALID_FILE,
-  QL_QUOTE_ERROR_INVALID_PATTERN,
-} QlQuoteError;
-
-GQuark ql_quote_error_quark (void);
 
 #define QL_TYPE_QUOTE_BOOK (ql_quote_book_get_type ())
 G_DECLARE_FINAL_TYPE (QlQuoteBook, ql_quote_book, QL, QUOTE_BOOK, GObject)
