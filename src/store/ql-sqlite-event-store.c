@@ -1257,45 +1257,14 @@ check_or_create_file (const char  *path,
   return check_companions (path, error);
 }
 
-static gboolean
-query_int (QlSqliteEventStore  *self,
-           const char          *sql,
-           gint64              *out_value,
-           GError             **error)
+/* The QlStoreSqlErrorFunc of the store: @user_data is the store. */
+static void
+store_sql_error_cb (sqlite3   *db,
+                    gpointer   user_data,
+                    int        rc,
+                    GError   **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
-        {
-          *out_value = sqlite3_column_int64 (stmt, 0);
-          rc = SQLITE_DONE;
-        }
-    }
-
-  if (rc != SQLITE_DONE)
-    set_error_from_code (self, rc, error);
-  sqlite3_finalize (stmt);
-
-  return rc == SQLITE_DONE;
-}
-
-static gboolean
-run_sql (QlSqliteEventStore  *self,
-         const char          *sql,
-         GError             **error)
-{
-  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
-
-  if (rc == SQLITE_OK)
-    return TRUE;
-
-  set_error_from_code (self, rc, error);
-  return FALSE;
+  set_error_from_code (user_data, rc, error);
 }
 
 /* Checks the schema version. A file without one must hold no tables, of
@@ -1309,7 +1278,8 @@ check_schema (QlSqliteEventStore  *self,
   gint64 user_version = 0;
   gint64 n_objects = 0;
 
-  if (!query_int (self, "PRAGMA user_version", &user_version, error))
+  if (!_ql_store_query_int (self->db, "PRAGMA user_version", &user_version,
+                            store_sql_error_cb, self, error))
     return FALSE;
 
   if (user_version > QL_SQLITE_SCHEMA_VERSION)
@@ -1323,7 +1293,8 @@ check_schema (QlSqliteEventStore  *self,
   if (user_version > 0)
     return TRUE;
 
-  if (!query_int (self, "SELECT count(*) FROM sqlite_master", &n_objects, error))
+  if (!_ql_store_query_int (self->db, "SELECT count(*) FROM sqlite_master", &n_objects,
+                            store_sql_error_cb, self, error))
     return FALSE;
 
   if (n_objects > 0)
@@ -1592,14 +1563,17 @@ complete_references (QlSqliteEventStore *self)
   if (self->read_only || read_user_version (self) < QL_SQLITE_SCHEMA_VERSION)
     return;
 
-  if (!query_int (self, references_checked_exists_sql, &exists, NULL) ||
-      !query_int (self, head_position_sql, &head, NULL))
+  if (!_ql_store_query_int (self->db, references_checked_exists_sql, &exists,
+                            store_sql_error_cb, self, NULL) ||
+      !_ql_store_query_int (self->db, head_position_sql, &head,
+                            store_sql_error_cb, self, NULL))
     return;
 
   /* A new file starts checked; one no Quote Ledger checked yet, at 0. */
   if (!exists && head == 0)
     exists = sqlite3_exec (self->db, create_references_checked_sql, NULL, NULL, NULL) == SQLITE_OK;
-  if (exists && !query_int (self, references_checked_position_sql, &checked, NULL))
+  if (exists && !_ql_store_query_int (self->db, references_checked_position_sql, &checked,
+                                      store_sql_error_cb, self, NULL))
     return;
 
   if (head > checked)
@@ -1655,9 +1629,11 @@ open_database_checked (QlSqliteEventStore  *self,
 
   if (!self->read_only)
     {
-      if (!run_sql (self, "PRAGMA journal_mode = WAL", error))
+      if (!_ql_store_run_sql (self->db, "PRAGMA journal_mode = WAL",
+                              store_sql_error_cb, self, error))
         return FALSE;
-      if (!run_sql (self, "PRAGMA synchronous = FULL", error))
+      if (!_ql_store_run_sql (self->db, "PRAGMA synchronous = FULL",
+                              store_sql_error_cb, self, error))
         return FALSE;
       sqlite3_wal_hook (self->db, wal_hook_cb, self);
     }
@@ -1753,6 +1729,82 @@ ql_sqlite_event_store_is_read_only (QlSqliteEventStore *self)
   g_return_val_if_fail (QL_IS_SQLITE_EVENT_STORE (self), FALSE);
 
   return self->read_only;
+}
+
+/**
+ * _ql_store_query_int:
+ * @db: an open connection
+ * @sql: a statement whose first row's first column is an integer
+ * @out_value: (out): where that integer goes
+ * @set_error: sets @error when the statement fails
+ * @user_data: for @set_error
+ * @error: return location for a #GError
+ *
+ * Runs @sql and reads one integer from it. A statement that returns no
+ * row leaves @out_value as it was.
+ *
+ * Returns: %TRUE on success, or %FALSE with @error set by @set_error
+ */
+gboolean
+_ql_store_query_int (sqlite3              *db,
+                     const char           *sql,
+                     gint64               *out_value,
+                     QlStoreSqlErrorFunc   set_error,
+                     gpointer              user_data,
+                     GError              **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_assert (db != NULL && sql != NULL && out_value != NULL && set_error != NULL);
+
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          *out_value = sqlite3_column_int64 (stmt, 0);
+          rc = SQLITE_DONE;
+        }
+    }
+
+  if (rc != SQLITE_DONE)
+    set_error (db, user_data, rc, error);
+  sqlite3_finalize (stmt);
+
+  return rc == SQLITE_DONE;
+}
+
+/**
+ * _ql_store_run_sql:
+ * @db: an open connection
+ * @sql: one or more statements that return no rows
+ * @set_error: sets @error when a statement fails
+ * @user_data: for @set_error
+ * @error: return location for a #GError
+ *
+ * Runs @sql with sqlite3_exec().
+ *
+ * Returns: %TRUE on success, or %FALSE with @error set by @set_error
+ */
+gboolean
+_ql_store_run_sql (sqlite3              *db,
+                   const char           *sql,
+                   QlStoreSqlErrorFunc   set_error,
+                   gpointer              user_data,
+                   GError              **error)
+{
+  int rc;
+
+  g_assert (db != NULL && sql != NULL && set_error != NULL);
+
+  rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+  if (rc == SQLITE_OK)
+    return TRUE;
+
+  set_error (db, user_data, rc, error);
+  return FALSE;
 }
 
 /**

@@ -90,12 +90,15 @@ static const QlSqliteMigration schema_migrations[] = {
 
 G_STATIC_ASSERT (G_N_ELEMENTS (schema_migrations) == QL_SQLITE_SCHEMA_VERSION);
 
+/* The QlStoreSqlErrorFunc of migrations: @user_data is the file's path. */
 static void
-set_sqlite_error (sqlite3     *db,
-                  const char  *path,
-                  int          rc,
-                  GError     **error)
+set_sqlite_error (sqlite3   *db,
+                  gpointer   user_data,
+                  int        rc,
+                  GError   **error)
 {
+  const char *path = user_data;
+
   switch (rc & 0xff)
     {
     case SQLITE_FULL:
@@ -128,49 +131,6 @@ set_sqlite_error (sqlite3     *db,
                    path, sqlite3_errmsg (db));
       break;
     }
-}
-
-static gboolean
-query_int (sqlite3     *db,
-           const char  *path,
-           const char  *sql,
-           gint64      *out_value,
-           GError     **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
-        {
-          *out_value = sqlite3_column_int64 (stmt, 0);
-          rc = SQLITE_DONE;
-        }
-    }
-
-  if (rc != SQLITE_DONE)
-    set_sqlite_error (db, path, rc, error);
-  sqlite3_finalize (stmt);
-
-  return rc == SQLITE_DONE;
-}
-
-static gboolean
-run_sql (sqlite3     *db,
-         const char  *path,
-         const char  *sql,
-         GError     **error)
-{
-  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
-
-  if (rc == SQLITE_OK)
-    return TRUE;
-
-  set_sqlite_error (db, path, rc, error);
-  return FALSE;
 }
 
 static void
@@ -398,19 +358,22 @@ ql_sqlite_schema_migrate (sqlite3                  *db,
 
   target = migrations[n_migrations - 1].version;
 
-  if (!query_int (db, path, "PRAGMA user_version", &version, error))
+  if (!_ql_store_query_int (db, "PRAGMA user_version", &version,
+                            set_sqlite_error, (gpointer) path, error))
     return FALSE;
   if (version >= target)
     return TRUE;
 
   /* Another process may be migrating too: decide under the write lock. */
-  if (!run_sql (db, path, "BEGIN IMMEDIATE", error))
+  if (!_ql_store_run_sql (db, "BEGIN IMMEDIATE", set_sqlite_error, (gpointer) path, error))
     return FALSE;
 
   /* A file of version 0 has no events table yet. */
-  if (!query_int (db, path, "PRAGMA user_version", &version, error) ||
+  if (!_ql_store_query_int (db, "PRAGMA user_version", &version,
+                            set_sqlite_error, (gpointer) path, error) ||
       (version > 0 &&
-       !query_int (db, path, "SELECT EXISTS (SELECT 1 FROM events)", &has_events, error)))
+       !_ql_store_query_int (db, "SELECT EXISTS (SELECT 1 FROM events)", &has_events,
+                             set_sqlite_error, (gpointer) path, error)))
     {
       rollback (db);
       return FALSE;
@@ -436,8 +399,9 @@ ql_sqlite_schema_migrate (sqlite3                  *db,
 
       g_assert (step->version == version + 1);
 
-      if (!run_sql (db, path, step->sql, error) ||
-          !query_int (db, path, "PRAGMA user_version", &version, error))
+      if (!_ql_store_run_sql (db, step->sql, set_sqlite_error, (gpointer) path, error) ||
+          !_ql_store_query_int (db, "PRAGMA user_version", &version,
+                                set_sqlite_error, (gpointer) path, error))
         {
           abandon (db, backup_path);
           return FALSE;
@@ -454,7 +418,7 @@ ql_sqlite_schema_migrate (sqlite3                  *db,
         }
     }
 
-  if (!run_sql (db, path, "COMMIT", error))
+  if (!_ql_store_run_sql (db, "COMMIT", set_sqlite_error, (gpointer) path, error))
     {
       abandon (db, backup_path);
       return FALSE;
