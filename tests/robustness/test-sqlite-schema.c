@@ -258,6 +258,7 @@ START_TEST (test_new_file_is_current)
 {
   g_autofree char *dir = ql_test_make_dir ();
   g_autofree char *path = g_build_filename (dir, "ledger.db", NULL);
+  g_autofree char *empty_backup = g_strconcat (path, ".v0-backup", NULL);
   g_autofree char *backup = g_strconcat (path, ".v1-backup", NULL);
   g_autoptr(QlEventStore) store = NULL;
   g_autoptr(GError) error = NULL;
@@ -269,6 +270,7 @@ START_TEST (test_new_file_is_current)
   ck_assert_int_eq (user_version (path), QL_SQLITE_SCHEMA_VERSION);
   ck_assert (has_references (path));
   /* Nothing was there to lose, so nothing was copied. */
+  ck_assert (!g_file_test (empty_backup, G_FILE_TEST_EXISTS));
   ck_assert (!g_file_test (backup, G_FILE_TEST_EXISTS));
 }
 END_TEST
