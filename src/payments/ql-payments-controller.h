@@ -14,9 +14,10 @@ G_BEGIN_DECLS
 #define QL_PAYMENTS_PROCESS_PAYMENT "/payment.PaymentService/ProcessPayment"
 
 /* The most bytes each string of a PaymentRequest may have: an order id
- * is a payment's reference; a user id is an account name of at most
- * QL_LEDGER_NAME_MAX_CHARS characters, in any normal form. */
-#define QL_PAYMENTS_ORDER_ID_MAX_BYTES 256
+ * is a payment's reference, bounded by the model's own rule; a user id is
+ * an account name of at most QL_LEDGER_NAME_MAX_CHARS characters, in any
+ * normal form. */
+#define QL_PAYMENTS_ORDER_ID_MAX_BYTES QL_TEXT_REFERENCE_MAX_BYTES
 #define QL_PAYMENTS_CURRENCY_MAX_BYTES 32
 #define QL_PAYMENTS_USER_ID_MAX_BYTES  1024
 
