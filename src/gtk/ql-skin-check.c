@@ -6,15 +6,11 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <gio/gio.h>
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "ql-file.h"
 #include "ql-skin-check.h"
 
 /**
@@ -32,80 +28,29 @@ char *
 ql_skin_check_read_file (const char  *path,
                          GError     **error)
 {
-  g_autofree char *contents = NULL;
-  struct stat info;
-  gsize length = 0;
-  int fd;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  const char *contents;
+  gsize length;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  /* Non-blocking: opening a FIFO for reading would wait for a writer. */
-  fd = g_open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0);
-  if (fd < 0)
-    {
-      int saved = errno;
+  file = g_file_new_for_path (path);
+  bytes = ql_file_load_bounded (file, QL_SKIN_MAX_SIZE, NULL, error);
+  if (bytes == NULL)
+    return NULL;
 
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Could not open the skin file “%s”: %s"), path, g_strerror (saved));
-      return NULL;
-    }
-
-  if (fstat (fd, &info) != 0 || !S_ISREG (info.st_mode))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
-                   _("The skin file “%s” is not a regular file"), path);
-      close (fd);
-      return NULL;
-    }
-
-  if (info.st_size > QL_SKIN_MAX_SIZE)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("The skin file “%s” is larger than %d KiB"), path, QL_SKIN_MAX_SIZE / 1024);
-      close (fd);
-      return NULL;
-    }
-
-  /* One byte more than allowed, to notice a file that grew meanwhile. */
-  contents = g_malloc (QL_SKIN_MAX_SIZE + 2);
-  while (length <= QL_SKIN_MAX_SIZE)
-    {
-      gssize n = read (fd, contents + length, QL_SKIN_MAX_SIZE + 1 - length);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved = errno;
-
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       _("Could not read the skin file “%s”: %s"), path, g_strerror (saved));
-          close (fd);
-          return NULL;
-        }
-      if (n == 0)
-        break;
-      length += (gsize) n;
-    }
-  close (fd);
-  contents[length] = '\0';
-
-  if (length > QL_SKIN_MAX_SIZE)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("The skin file “%s” is larger than %d KiB"), path, QL_SKIN_MAX_SIZE / 1024);
-      return NULL;
-    }
-
-  if (memchr (contents, '\0', length) != NULL || !g_utf8_validate (contents, (gssize) length, NULL))
+  contents = g_bytes_get_data (bytes, &length);
+  if (length > 0 && (memchr (contents, '\0', length) != NULL ||
+                     !g_utf8_validate (contents, (gssize) length, NULL)))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    _("The skin file “%s” is not UTF-8 text"), path);
       return NULL;
     }
 
-  return g_steal_pointer (&contents);
+  return g_strndup (length > 0 ? contents : "", length);
 }
 
 /* Copies @css without comments and with strings emptied, so that braces

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ql-file-private.h"
+#include "ql-file.h"
 
 #define CHUNK_SIZE (64 * 1024)
 
@@ -201,7 +201,7 @@ load_stream (GFile         *file,
 }
 
 /**
- * _ql_file_load_bounded:
+ * ql_file_load_bounded:
  * @file: the file to read
  * @max_size: the most it may hold, in bytes
  * @cancellable: (nullable): a #GCancellable, or %NULL
@@ -215,7 +215,7 @@ load_stream (GFile         *file,
  * Returns: (transfer full): the contents, or %NULL with a #GIOError set
  */
 GBytes *
-_ql_file_load_bounded (GFile         *file,
+ql_file_load_bounded (GFile         *file,
                        gsize          max_size,
                        GCancellable  *cancellable,
                        GError       **error)
@@ -238,7 +238,7 @@ load_thread (GTask        *task,
              GCancellable *cancellable)
 {
   GError *error = NULL;
-  GBytes *contents = _ql_file_load_bounded (source_object, GPOINTER_TO_SIZE (task_data),
+  GBytes *contents = ql_file_load_bounded (source_object, GPOINTER_TO_SIZE (task_data),
                                             cancellable, &error);
 
   if (contents == NULL)
@@ -248,18 +248,18 @@ load_thread (GTask        *task,
 }
 
 /**
- * _ql_file_load_bounded_async:
+ * ql_file_load_bounded_async:
  * @file: the file to read
  * @max_size: the most it may hold, in bytes
  * @cancellable: (nullable): a #GCancellable, or %NULL
  * @callback: called when the file is read
  * @user_data: data for @callback
  *
- * Reads @file as _ql_file_load_bounded() does, on a worker thread.
- * Finish with _ql_file_load_bounded_finish().
+ * Reads @file as ql_file_load_bounded() does, on a worker thread.
+ * Finish with ql_file_load_bounded_finish().
  */
 void
-_ql_file_load_bounded_async (GFile               *file,
+ql_file_load_bounded_async (GFile               *file,
                              gsize                max_size,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
@@ -270,21 +270,21 @@ _ql_file_load_bounded_async (GFile               *file,
   g_return_if_fail (G_IS_FILE (file));
 
   task = g_task_new (file, cancellable, callback, user_data);
-  g_task_set_source_tag (task, _ql_file_load_bounded_async);
+  g_task_set_source_tag (task, ql_file_load_bounded_async);
   g_task_set_task_data (task, GSIZE_TO_POINTER (max_size), NULL);
   g_task_run_in_thread (task, load_thread);
 }
 
 /**
- * _ql_file_load_bounded_finish:
- * @file: the file given to _ql_file_load_bounded_async()
+ * ql_file_load_bounded_finish:
+ * @file: the file given to ql_file_load_bounded_async()
  * @result: the result given to the callback
  * @error: return location for a #GError
  *
  * Returns: (transfer full): the contents, or %NULL with @error set
  */
 GBytes *
-_ql_file_load_bounded_finish (GFile         *file,
+ql_file_load_bounded_finish (GFile         *file,
                               GAsyncResult  *result,
                               GError       **error)
 {

@@ -15,7 +15,7 @@
 #include "ql-amount.h"
 #include "ql-csv-reader-private.h"
 #include "ql-event-private.h"
-#include "ql-file-private.h"
+#include "ql-file.h"
 #include "ql-ledger-book.h"
 #include "ql-ledger-private.h"
 
@@ -2625,7 +2625,7 @@ ql_ledger_book_import_csv (QlLedgerBook          *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   import = import_new (self, cancellable, progress, progress_data, NULL);
-  contents = _ql_file_load_bounded (file, QL_IMPORT_MAX_SIZE, cancellable, error);
+  contents = ql_file_load_bounded (file, QL_IMPORT_MAX_SIZE, cancellable, error);
   if (contents == NULL)
     return FALSE;
   import_set_contents (import, contents);
@@ -2691,7 +2691,7 @@ import_loaded_cb (GObject      *object,
   g_autoptr(GSource) source = NULL;
   GError *error = NULL;
 
-  contents = _ql_file_load_bounded_finish (G_FILE (object), result, &error);
+  contents = ql_file_load_bounded_finish (G_FILE (object), result, &error);
   if (contents == NULL)
     {
       g_task_return_error (task, error);
@@ -2751,7 +2751,7 @@ ql_ledger_book_import_csv_async (QlLedgerBook          *self,
   g_task_set_task_data (task, import_new (self, cancellable, progress, progress_data,
                                           progress_data_free),
                         (GDestroyNotify) import_free);
-  _ql_file_load_bounded_async (file, QL_IMPORT_MAX_SIZE, cancellable, import_loaded_cb,
+  ql_file_load_bounded_async (file, QL_IMPORT_MAX_SIZE, cancellable, import_loaded_cb,
                                g_steal_pointer (&task));
 }
 

@@ -10,7 +10,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "ql-file-private.h"
+#include "ql-file.h"
 #include "ql-model-resources.h"
 #include "ql-quote-book.h"
 
@@ -469,7 +469,7 @@ collect_file (Collector  *collector,
   const char *data;
   gsize length = 0;
 
-  contents = _ql_file_load_bounded (file, QL_QUOTES_MAX_SIZE, NULL, error);
+  contents = ql_file_load_bounded (file, QL_QUOTES_MAX_SIZE, NULL, error);
   if (contents == NULL)
     return FALSE;
 

@@ -1,4 +1,4 @@
-/* ql-file-private.h: reading a user's file whole, with a bound
+/* ql-file.h: reading a user's file whole, with a bound
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,16 +15,16 @@ G_BEGIN_DECLS
 /* The most an import may hold: a million events take about 40 MiB. */
 #define QL_IMPORT_MAX_SIZE ((gsize) 512 << 20)
 
-GBytes *_ql_file_load_bounded        (GFile               *file,
+GBytes *ql_file_load_bounded        (GFile               *file,
                                       gsize                max_size,
                                       GCancellable        *cancellable,
                                       GError             **error);
-void    _ql_file_load_bounded_async  (GFile               *file,
+void    ql_file_load_bounded_async  (GFile               *file,
                                       gsize                max_size,
                                       GCancellable        *cancellable,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data);
-GBytes *_ql_file_load_bounded_finish (GFile               *file,
+GBytes *ql_file_load_bounded_finish (GFile               *file,
                                       GAsyncResult        *result,
                                       GError             **error);
 
