@@ -18,7 +18,9 @@
  * QlLedgersController:
  *
  * The GTK front-end's thin layer between the Ledgers page and the ledger
- * book. Commands go to the model as the user typed them, so that all
+ * book. The page's commands are the actions of a `ledgers` group the
+ * controller inserts on it; update_actions() alone enables and disables
+ * them. Commands go to the model as the user typed them, so that all
  * validation stays there; the model's errors come back to the page as
  * they are. When the book changes, by this window or by another process,
  * the page is shown the new state.
@@ -28,16 +30,20 @@ struct _QlLedgersController
   GObject        parent_instance;
 
   /* Owned References */
-  QlLedgerBook  *book;
-  GListModel    *history;
-  GCancellable  *import_cancellable;
+  QlLedgerBook       *book;
+  GListModel         *history;
+  GCancellable       *import_cancellable;
+  GSimpleActionGroup *actions;
 
   /* Borrowed References */
-  QlLedgersPage *page;
-  QlLedger      *history_ledger;
+  QlLedgersPage      *page;
+  QlLedger           *history_ledger;
 
   /* The compensation of the last undo, until it is reversed in turn */
-  QlEvent       *last_undo;
+  QlEvent            *last_undo;
+
+  gboolean            read_only;
+  gboolean            importing;
 };
 
 G_DEFINE_FINAL_TYPE (QlLedgersController, ql_ledgers_controller, G_TYPE_OBJECT)
@@ -127,6 +133,62 @@ map_event_to_row (gpointer item,
   return ql_history_row_new (ql_event_get_version (event), time, description, amount, running);
 }
 
+/* The one place that decides which commands the page offers. The actions
+ * live on the page, so whenever one runs the page is there, and a change,
+ * undo or time travel runs only with a ledger selected. */
+static void
+update_actions (QlLedgersController *self)
+{
+  const char *name = self->page != NULL ? ql_ledgers_page_get_selected_ledger (self->page) : NULL;
+  QlLedger *ledger = name != NULL ? ql_ledger_book_lookup (self->book, name) : NULL;
+  gboolean writable = !self->read_only;
+  gboolean changeable = writable && ledger != NULL && ql_ledger_get_damaged_version (ledger) == 0;
+  gboolean account = ledger != NULL && ql_ledger_get_kind (ledger) == QL_LEDGER_KIND_ACCOUNT;
+  const struct {
+    const char *name;
+    gboolean    enabled;
+  } states[] = {
+    { "open-account", writable },
+    { "create-item", writable },
+    { "deposit", changeable && account },
+    { "withdraw", changeable && account },
+    { "increase", changeable && !account },
+    { "decrease", changeable && !account },
+    { "undo", changeable && ql_ledger_book_can_undo (self->book, name) },
+    { "reverse-undo", writable && self->last_undo != NULL },
+    { "import", writable && !self->importing },
+    { "import-file", writable && !self->importing },
+    { "show-version", ledger != NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (states); i++)
+    {
+      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self->actions), states[i].name);
+
+      g_simple_action_set_enabled (G_SIMPLE_ACTION (action), states[i].enabled);
+    }
+}
+
+static void
+show_past_state (QlLedgersController *self,
+                 const char          *name,
+                 gint64               version)
+{
+  g_autoptr(QlLedger) past = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *balance = NULL;
+
+  past = ql_ledger_book_state_at (self->book, name, version, &error);
+  if (past == NULL)
+    {
+      ql_ledgers_page_show_change_error (self->page, error->message);
+      return;
+    }
+
+  balance = ql_ledger_format_balance (past);
+  ql_ledgers_page_show_past_state (self->page, version, balance);
+}
+
 static void
 show_selected (QlLedgersController *self)
 {
@@ -147,8 +209,9 @@ show_selected (QlLedgersController *self)
   self->history_ledger = ledger;
 
   ql_ledgers_page_show_ledger (self->page, ledger, self->history);
-  ql_ledgers_page_set_can_undo (self->page,
-                                ledger != NULL && ql_ledger_book_can_undo (self->book, name));
+  update_actions (self);
+  if (ledger != NULL)
+    show_past_state (self, name, ql_ledgers_page_get_shown_version (self->page));
 }
 
 static void
@@ -173,9 +236,9 @@ on_book_refresh_failed_cb (QlLedgersController *self,
 }
 
 static void
-on_page_ledger_selected_cb (QlLedgersController *self,
-                            const char          *name,
-                            QlLedgersPage       *page)
+on_page_notify_selected_ledger_cb (QlLedgersController *self,
+                                   GParamSpec          *pspec,
+                                   QlLedgersPage       *page)
 {
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
 
@@ -203,45 +266,59 @@ finish_create (QlLedgersController *self,
 }
 
 static void
-on_page_create_account_cb (QlLedgersController *self,
-                           const char          *name,
-                           const char          *currency,
-                           QlLedgersPage       *page)
+open_account_activated (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
 {
+  QlLedgersController *self = user_data;
+  g_autofree char *name = NULL;
   g_autoptr(GError) error = NULL;
   gboolean created;
 
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
 
-  created = ql_ledger_book_open_account (self->book, name, currency, &error);
+  /* A copy: clearing the form once the ledger is made frees the text. */
+  name = g_strdup (ql_ledgers_page_get_new_ledger_name (self->page));
+  created = ql_ledger_book_open_account (self->book, name,
+                                         ql_ledgers_page_get_new_ledger_detail (self->page),
+                                         &error);
   finish_create (self, name, created, error);
 }
 
 static void
-on_page_create_item_cb (QlLedgersController *self,
-                        const char          *name,
-                        const char          *quantity,
-                        QlLedgersPage       *page)
+create_item_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
 {
+  QlLedgersController *self = user_data;
+  g_autofree char *name = NULL;
   g_autoptr(GError) error = NULL;
   gboolean created;
 
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
 
-  created = ql_ledger_book_create_item (self->book, name, quantity, &error);
+  /* A copy: clearing the form once the ledger is made frees the text. */
+  name = g_strdup (ql_ledgers_page_get_new_ledger_name (self->page));
+  created = ql_ledger_book_create_item (self->book, name,
+                                        ql_ledgers_page_get_new_ledger_detail (self->page),
+                                        &error);
   finish_create (self, name, created, error);
 }
 
+/* Changes the ledger shown by the amount typed. */
 static void
 change (QlLedgersController *self,
-        ChangeFunc           func,
-        const char          *name,
-        const char          *amount)
+        ChangeFunc           func)
 {
+  g_autofree char *name = NULL;
+  g_autofree char *amount = NULL;
   g_autoptr(GError) error = NULL;
 
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
 
+  /* Copies: the book shows the page its new state before func returns. */
+  name = g_strdup (ql_ledgers_page_get_selected_ledger (self->page));
+  amount = g_strdup (ql_ledgers_page_get_amount (self->page));
   if (func (self->book, name, amount, &error))
     ql_ledgers_page_change_done (self->page);
   else
@@ -249,39 +326,35 @@ change (QlLedgersController *self,
 }
 
 static void
-on_page_deposit_requested_cb (QlLedgersController *self,
-                              const char          *name,
-                              const char          *amount,
-                              QlLedgersPage       *page)
+deposit_activated (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
 {
-  change (self, ql_ledger_book_deposit, name, amount);
+  change (user_data, ql_ledger_book_deposit);
 }
 
 static void
-on_page_withdraw_requested_cb (QlLedgersController *self,
-                               const char          *name,
-                               const char          *amount,
-                               QlLedgersPage       *page)
+withdraw_activated (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
 {
-  change (self, ql_ledger_book_withdraw, name, amount);
+  change (user_data, ql_ledger_book_withdraw);
 }
 
 static void
-on_page_increase_requested_cb (QlLedgersController *self,
-                               const char          *name,
-                               const char          *quantity,
-                               QlLedgersPage       *page)
+increase_activated (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
 {
-  change (self, ql_ledger_book_increase, name, quantity);
+  change (user_data, ql_ledger_book_increase);
 }
 
 static void
-on_page_decrease_requested_cb (QlLedgersController *self,
-                               const char          *name,
-                               const char          *quantity,
-                               QlLedgersPage       *page)
+decrease_activated (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
 {
-  change (self, ql_ledger_book_decrease, name, quantity);
+  change (user_data, ql_ledger_book_decrease);
 }
 
 /* The change that @compensation reversed, as the history names it:
@@ -309,36 +382,42 @@ describe_undone (QlLedgersController *self,
 }
 
 static void
-on_page_undo_requested_cb (QlLedgersController *self,
-                           const char          *name,
-                           QlLedgersPage       *page)
+undo_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
 {
+  QlLedgersController *self = user_data;
   g_autoptr(QlEvent) compensation = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
   g_autofree char *what = NULL;
 
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
 
+  name = g_strdup (ql_ledgers_page_get_selected_ledger (self->page));
   compensation = ql_ledger_book_undo (self->book, name, &error);
   if (compensation == NULL)
     {
-      ql_ledgers_page_show_change_error (page, error->message);
+      ql_ledgers_page_show_change_error (self->page, error->message);
       return;
     }
 
-  ql_ledgers_page_change_done (page);
+  ql_ledgers_page_change_done (self->page);
   g_set_object (&self->last_undo, compensation);
+  update_actions (self);
   what = describe_undone (self, compensation);
   if (what != NULL)
-    ql_ledgers_page_show_undone (page, what);
+    ql_ledgers_page_show_undone (self->page, what);
 }
 
 /* Reverses the last undo by making its change again: the undo stays in
  * the history, as every change does. */
 static void
-on_page_reverse_undo_requested_cb (QlLedgersController *self,
-                                   QlLedgersPage       *page)
+reverse_undo_activated (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
 {
+  QlLedgersController *self = user_data;
   g_autoptr(QlEvent) compensation = g_steal_pointer (&self->last_undo);
   g_autoptr(GError) error = NULL;
   g_autofree char *amount = NULL;
@@ -348,8 +427,7 @@ on_page_reverse_undo_requested_cb (QlLedgersController *self,
 
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
 
-  if (compensation == NULL)
-    return;
+  update_actions (self);
   ledger = ql_ledger_book_lookup (self->book, ql_event_get_ledger (compensation));
   if (ledger == NULL)
     return;
@@ -362,30 +440,20 @@ on_page_reverse_undo_requested_cb (QlLedgersController *self,
   amount = ql_amount_format (change < 0 ? -change : change, ql_ledger_get_decimals (ledger));
 
   if (!func (self->book, ql_ledger_get_name (ledger), amount, &error))
-    ql_ledgers_page_show_change_error (page, error->message);
+    ql_ledgers_page_show_change_error (self->page, error->message);
 }
 
 static void
-on_page_version_selected_cb (QlLedgersController *self,
-                             const char          *name,
-                             gint64               version,
-                             QlLedgersPage       *page)
+show_version_activated (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
 {
-  g_autoptr(QlLedger) past = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *balance = NULL;
+  QlLedgersController *self = user_data;
 
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
 
-  past = ql_ledger_book_state_at (self->book, name, version, &error);
-  if (past == NULL)
-    {
-      ql_ledgers_page_show_change_error (page, error->message);
-      return;
-    }
-
-  balance = ql_ledger_format_balance (past);
-  ql_ledgers_page_show_past_state (page, version, balance);
+  show_past_state (self, ql_ledgers_page_get_selected_ledger (self->page),
+                   g_variant_get_int64 (parameter));
 }
 
 static void
@@ -417,6 +485,8 @@ import_done_cb (GObject      *book,
 
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
 
+  self->importing = FALSE;
+  update_actions (self);
   if (!ql_ledger_book_import_csv_finish (QL_LEDGER_BOOK (book), result, &n_events, &error))
     {
       if (self->page != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -432,13 +502,31 @@ import_done_cb (GObject      *book,
 }
 
 static void
-on_page_import_requested_cb (QlLedgersController *self,
-                             GFile               *file,
-                             QlLedgersPage       *page)
+import_activated (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
 {
+  QlLedgersController *self = user_data;
+
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
 
-  ql_ledgers_page_show_import_progress (page, _("Checking the file…"), 0.0);
+  ql_ledgers_page_choose_import_file (self->page);
+}
+
+static void
+import_file_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  QlLedgersController *self = user_data;
+  g_autoptr(GFile) file = g_file_new_for_uri (g_variant_get_string (parameter, NULL));
+
+  g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  /* No other import can start meanwhile. */
+  self->importing = TRUE;
+  update_actions (self);
+  ql_ledgers_page_show_import_progress (self->page, _("Checking the file…"), 0.0);
   ql_ledger_book_import_csv_async (self->book, file, self->import_cancellable,
                                    import_progress_cb, g_object_ref (self), g_object_unref,
                                    import_done_cb, g_object_ref (self));
@@ -452,6 +540,7 @@ ql_ledgers_controller_dispose (GObject *object)
   if (self->page != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->page, self);
+      gtk_widget_insert_action_group (GTK_WIDGET (self->page), "ledgers", NULL);
       g_object_remove_weak_pointer (G_OBJECT (self->page), (gpointer *) &self->page);
       self->page = NULL;
     }
@@ -462,6 +551,7 @@ ql_ledgers_controller_dispose (GObject *object)
   g_clear_object (&self->history);
   g_clear_object (&self->book);
   g_clear_object (&self->last_undo);
+  g_clear_object (&self->actions);
 
   G_OBJECT_CLASS (ql_ledgers_controller_parent_class)->dispose (object);
 }
@@ -505,21 +595,18 @@ ql_ledgers_controller_new (QlLedgerBook  *book,
 {
   QlLedgersController *self;
   GListModel *ledgers;
-  static const struct {
-    const char *signal;
-    GCallback   callback;
-  } page_signals[] = {
-    { "ledger-selected", G_CALLBACK (on_page_ledger_selected_cb) },
-    { "create-account", G_CALLBACK (on_page_create_account_cb) },
-    { "create-item", G_CALLBACK (on_page_create_item_cb) },
-    { "deposit-requested", G_CALLBACK (on_page_deposit_requested_cb) },
-    { "withdraw-requested", G_CALLBACK (on_page_withdraw_requested_cb) },
-    { "increase-requested", G_CALLBACK (on_page_increase_requested_cb) },
-    { "decrease-requested", G_CALLBACK (on_page_decrease_requested_cb) },
-    { "undo-requested", G_CALLBACK (on_page_undo_requested_cb) },
-    { "reverse-undo-requested", G_CALLBACK (on_page_reverse_undo_requested_cb) },
-    { "version-selected", G_CALLBACK (on_page_version_selected_cb) },
-    { "import-requested", G_CALLBACK (on_page_import_requested_cb) },
+  static const GActionEntry page_actions[] = {
+    { "open-account", open_account_activated },
+    { "create-item", create_item_activated },
+    { "deposit", deposit_activated },
+    { "withdraw", withdraw_activated },
+    { "increase", increase_activated },
+    { "decrease", decrease_activated },
+    { "undo", undo_activated },
+    { "reverse-undo", reverse_undo_activated },
+    { "import", import_activated },
+    { "import-file", import_file_activated, "s" },
+    { "show-version", show_version_activated, "x" },
   };
 
   g_return_val_if_fail (QL_IS_LEDGER_BOOK (book), NULL);
@@ -528,15 +615,21 @@ ql_ledgers_controller_new (QlLedgerBook  *book,
   self = g_object_new (QL_TYPE_LEDGERS_CONTROLLER, NULL);
   self->book = g_object_ref (book);
   self->page = page;
+  self->read_only = ql_event_store_is_read_only (ql_ledger_book_get_store (book));
   g_object_add_weak_pointer (G_OBJECT (page), (gpointer *) &self->page);
 
-  for (guint i = 0; i < G_N_ELEMENTS (page_signals); i++)
-    g_signal_connect_swapped (page, page_signals[i].signal, page_signals[i].callback, self);
+  self->actions = g_simple_action_group_new ();
+  g_action_map_add_action_entries (G_ACTION_MAP (self->actions), page_actions,
+                                   G_N_ELEMENTS (page_actions), self);
+  update_actions (self);
+  gtk_widget_insert_action_group (GTK_WIDGET (page), "ledgers", G_ACTION_GROUP (self->actions));
 
+  g_signal_connect_swapped (page, "notify::selected-ledger",
+                            G_CALLBACK (on_page_notify_selected_ledger_cb), self);
   g_signal_connect_swapped (book, "changed", G_CALLBACK (on_book_changed_cb), self);
   g_signal_connect_swapped (book, "refresh-failed", G_CALLBACK (on_book_refresh_failed_cb), self);
 
-  ql_ledgers_page_set_read_only (page, ql_event_store_is_read_only (ql_ledger_book_get_store (book)));
+  ql_ledgers_page_set_read_only (page, self->read_only);
   ledgers = ql_ledger_book_get_ledgers (book);
   ql_ledgers_page_set_ledgers (page, ledgers);
   if (g_list_model_get_n_items (ledgers) > 0)

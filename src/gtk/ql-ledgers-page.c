@@ -15,9 +15,11 @@
  * QlLedgersPage:
  *
  * Lists ledgers and shows the selected one: its balance, its history and
- * its state at any past version. Everything the user asks for leaves as a
- * signal; a controller answers with the ql_ledgers_page_show_*() calls.
- * The page reads ledgers but never changes them.
+ * its state at any past version. Every command is an action of the
+ * `ledgers` group, which a controller inserts on the page and enables or
+ * disables. The controller reads what the user typed through the page's
+ * getters and answers with the ql_ledgers_page_show_*() calls; showing
+ * asks nothing back. The page reads ledgers but never changes them.
  */
 struct _QlLedgersPage
 {
@@ -28,7 +30,6 @@ struct _QlLedgersPage
   GtkWidget            *read_only_label;
   GtkWidget            *new_ledger_group;
   GtkWidget            *change_box;
-  GtkButton            *import_button;
   GtkWidget            *import_box;
   GtkProgressBar       *import_progress;
   GtkLabel             *import_status_label;
@@ -39,6 +40,7 @@ struct _QlLedgersPage
   AdwEntryRow          *name_row;
   AdwEntryRow          *detail_row;
   GtkLabel             *create_error_label;
+  GtkButton            *create_button;
   GtkStack             *detail_stack;
   GtkLabel             *name_label;
   GtkLabel             *kind_label;
@@ -73,21 +75,12 @@ struct _QlLedgersPage
 G_DEFINE_FINAL_TYPE (QlLedgersPage, ql_ledgers_page, GTK_TYPE_WIDGET)
 
 enum {
-  LEDGER_SELECTED,
-  CREATE_ACCOUNT,
-  CREATE_ITEM,
-  DEPOSIT_REQUESTED,
-  WITHDRAW_REQUESTED,
-  INCREASE_REQUESTED,
-  DECREASE_REQUESTED,
-  UNDO_REQUESTED,
-  REVERSE_UNDO_REQUESTED,
-  IMPORT_REQUESTED,
-  VERSION_SELECTED,
-  N_SIGNALS
+  PROP_0,
+  PROP_SELECTED_LEDGER,
+  N_PROPS
 };
 
-static guint signals[N_SIGNALS];
+static GParamSpec *properties[N_PROPS];
 
 enum {
   KIND_ACCOUNT,
@@ -280,15 +273,6 @@ set_error (GtkLabel   *label,
 }
 
 static void
-emit_version_selected (QlLedgersPage *self)
-{
-  gint64 version = (gint64) gtk_adjustment_get_value (self->version_adjustment);
-
-  if (self->shown != NULL)
-    g_signal_emit (self, signals[VERSION_SELECTED], 0, ql_ledger_get_name (self->shown), version);
-}
-
-static void
 on_ledger_selection_notify_selected_cb (QlLedgersPage *self)
 {
   QlLedger *ledger = gtk_single_selection_get_selected_item (self->ledger_selection);
@@ -303,7 +287,7 @@ on_ledger_selection_notify_selected_cb (QlLedgersPage *self)
   set_error (self->change_error_label, NULL);
   gtk_editable_set_text (GTK_EDITABLE (self->amount_entry), "");
 
-  g_signal_emit (self, signals[LEDGER_SELECTED], 0, self->selected);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_LEDGER]);
 }
 
 static void
@@ -344,62 +328,33 @@ on_kind_row_notify_selected_cb (QlLedgersPage *self)
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->detail_row),
                                  item ? _("Quantity") : _("Currency (optional)"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->create_button),
+                                  item ? "ledgers.create-item" : "ledgers.open-account");
 }
 
+/* Enter in a field does what the button next to it does. */
 static void
-on_create_button_clicked_cb (QlLedgersPage *self)
+activate_button_action (QlLedgersPage *self,
+                        GtkButton     *button)
 {
-  const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_row));
-  const char *detail = gtk_editable_get_text (GTK_EDITABLE (self->detail_row));
-
-  g_assert (QL_IS_LEDGERS_PAGE (self));
-
-  if (adw_combo_row_get_selected (self->kind_row) == KIND_ITEM)
-    g_signal_emit (self, signals[CREATE_ITEM], 0, name, detail);
-  else
-    g_signal_emit (self, signals[CREATE_ACCOUNT], 0, name, detail);
+  gtk_widget_activate_action (GTK_WIDGET (self),
+                              gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), NULL);
 }
 
 static void
-request_change (QlLedgersPage *self,
-                gboolean       increase)
-{
-  guint signal;
-
-  if (self->shown == NULL)
-    return;
-
-  if (ql_ledger_get_kind (self->shown) == QL_LEDGER_KIND_ITEM)
-    signal = increase ? signals[INCREASE_REQUESTED] : signals[DECREASE_REQUESTED];
-  else
-    signal = increase ? signals[DEPOSIT_REQUESTED] : signals[WITHDRAW_REQUESTED];
-
-  g_signal_emit (self, signal, 0, ql_ledger_get_name (self->shown),
-                 gtk_editable_get_text (GTK_EDITABLE (self->amount_entry)));
-}
-
-static void
-on_plus_button_clicked_cb (QlLedgersPage *self)
+on_new_ledger_row_entry_activated_cb (QlLedgersPage *self)
 {
   g_assert (QL_IS_LEDGERS_PAGE (self));
 
-  request_change (self, TRUE);
+  activate_button_action (self, self->create_button);
 }
 
 static void
-on_minus_button_clicked_cb (QlLedgersPage *self)
+on_amount_entry_activate_cb (QlLedgersPage *self)
 {
   g_assert (QL_IS_LEDGERS_PAGE (self));
 
-  request_change (self, FALSE);
-}
-
-static void
-ql_ledgers_page_undo_action_cb (GtkWidget  *widget,
-                                const char *action_name,
-                                GVariant   *parameter)
-{
-  ql_ledgers_page_request_undo (QL_LEDGERS_PAGE (widget));
+  activate_button_action (self, self->plus_button);
 }
 
 /* Ctrl+Z reaches the page only after the focused widget let it go. Text
@@ -425,7 +380,8 @@ on_undo_toast_button_clicked_cb (QlLedgersPage *self,
 {
   g_assert (QL_IS_LEDGERS_PAGE (self));
 
-  g_signal_emit (self, signals[REVERSE_UNDO_REQUESTED], 0);
+  /* The toast sits outside the page, where the page's actions are unknown. */
+  gtk_widget_activate_action (GTK_WIDGET (self), "ledgers.reverse-undo", NULL);
 }
 
 static void
@@ -442,20 +398,35 @@ on_import_chooser_response_cb (QlLedgersPage        *self,
   g_clear_object (&self->import_chooser);
 
   if (file != NULL)
-    g_signal_emit (self, signals[IMPORT_REQUESTED], 0, file);
+    {
+      g_autofree char *uri = g_file_get_uri (file);
+
+      gtk_widget_activate_action (GTK_WIDGET (self), "ledgers.import-file", "s", uri);
+    }
 }
 
-static void
-on_import_button_clicked_cb (QlLedgersPage *self)
+/**
+ * ql_ledgers_page_choose_import_file:
+ * @self: a #QlLedgersPage
+ *
+ * Lets the user pick a CSV file; the file picked goes to the
+ * `ledgers.import-file` action as a URI.
+ */
+void
+ql_ledgers_page_choose_import_file (QlLedgersPage *self)
 {
-  g_autoptr(GtkFileFilter) csv = gtk_file_filter_new ();
-  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
-  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+  g_autoptr(GtkFileFilter) csv = NULL;
+  g_autoptr(GtkFileFilter) all = NULL;
+  GtkNative *native;
 
-  g_assert (QL_IS_LEDGERS_PAGE (self));
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
 
   if (self->import_chooser != NULL)
     return;
+
+  csv = gtk_file_filter_new ();
+  all = gtk_file_filter_new ();
+  native = gtk_widget_get_native (GTK_WIDGET (self));
 
   gtk_file_filter_set_name (csv, _("CSV files"));
   gtk_file_filter_add_mime_type (csv, "text/csv");
@@ -480,7 +451,8 @@ on_version_scale_value_changed_cb (QlLedgersPage *self)
 {
   g_assert (QL_IS_LEDGERS_PAGE (self));
 
-  emit_version_selected (self);
+  gtk_widget_activate_action (GTK_WIDGET (self), "ledgers.show-version", "x",
+                              ql_ledgers_page_get_shown_version (self));
 }
 
 static void
@@ -515,12 +487,23 @@ ql_ledgers_page_finalize (GObject *object)
   G_OBJECT_CLASS (ql_ledgers_page_parent_class)->finalize (object);
 }
 
-static guint
-new_name_signal (GObjectClass *klass,
-                 const char   *name)
+static void
+ql_ledgers_page_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
 {
-  return g_signal_new (name, G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                       0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  QlLedgersPage *self = QL_LEDGERS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SELECTED_LEDGER:
+      g_value_set_string (value, self->selected);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -531,63 +514,19 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
 
   object_class->dispose = ql_ledgers_page_dispose;
   object_class->finalize = ql_ledgers_page_finalize;
+  object_class->get_property = ql_ledgers_page_get_property;
 
   /**
-   * QlLedgersPage::ledger-selected:
-   * @self: the page
-   * @name: (nullable): the ledger now selected, or %NULL for none
-   */
-  signals[LEDGER_SELECTED] =
-    g_signal_new ("ledger-selected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
-
-  /* Each of these carries the ledger name, then the text the user typed:
-   * a currency (possibly empty) for create-account, a quantity for
-   * create-item, an amount or quantity for the four changes. */
-  signals[CREATE_ACCOUNT] = new_name_signal (object_class, "create-account");
-  signals[CREATE_ITEM] = new_name_signal (object_class, "create-item");
-  signals[DEPOSIT_REQUESTED] = new_name_signal (object_class, "deposit-requested");
-  signals[WITHDRAW_REQUESTED] = new_name_signal (object_class, "withdraw-requested");
-  signals[INCREASE_REQUESTED] = new_name_signal (object_class, "increase-requested");
-  signals[DECREASE_REQUESTED] = new_name_signal (object_class, "decrease-requested");
-
-  /**
-   * QlLedgersPage::undo-requested:
-   * @self: the page
-   * @name: the ledger whose last change to reverse
-   */
-  signals[UNDO_REQUESTED] =
-    g_signal_new ("undo-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
-
-  /**
-   * QlLedgersPage::reverse-undo-requested:
-   * @self: the page
+   * QlLedgersPage:selected-ledger: (nullable)
    *
-   * Asks to reverse the undo that ql_ledgers_page_show_undone() told of.
+   * The name of the ledger the user selected, which the page shows once
+   * a controller hands it the ledger.
    */
-  signals[REVERSE_UNDO_REQUESTED] =
-    g_signal_new ("reverse-undo-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  properties[PROP_SELECTED_LEDGER] =
+    g_param_spec_string ("selected-ledger", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
-  /**
-   * QlLedgersPage::import-requested:
-   * @self: the page
-   * @file: the CSV file the user chose
-   */
-  signals[IMPORT_REQUESTED] =
-    g_signal_new ("import-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_FILE);
-
-  /**
-   * QlLedgersPage::version-selected:
-   * @self: the page
-   * @name: the ledger shown
-   * @version: the version whose state to show
-   */
-  signals[VERSION_SELECTED] =
-    g_signal_new ("version-selected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_INT64);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/quoteledger/QuoteLedger/ui/ql-ledgers-page.ui");
@@ -595,7 +534,6 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, read_only_label);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, new_ledger_group);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, change_box);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, import_button);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, import_box);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, import_progress);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, import_status_label);
@@ -606,6 +544,7 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, name_row);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, detail_row);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, create_error_label);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, create_button);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, detail_stack);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, name_label);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, kind_label);
@@ -630,15 +569,9 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_ledger_list_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_back_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_kind_row_notify_selected_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_create_button_clicked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_plus_button_clicked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_minus_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_new_ledger_row_entry_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_amount_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_version_scale_value_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_import_button_clicked_cb);
-
-  /* Disabled until the controller says there is something to undo. */
-  gtk_widget_class_install_action (widget_class, "ledgers.undo", NULL,
-                                   ql_ledgers_page_undo_action_cb);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "ledgerspage");
@@ -657,7 +590,6 @@ ql_ledgers_page_init (QlLedgersPage *self)
                                         gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_z, GDK_CONTROL_MASK),
                                                           gtk_callback_action_new (undo_shortcut_cb, NULL, NULL)));
   gtk_widget_add_controller (GTK_WIDGET (self), undo_shortcuts);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "ledgers.undo", FALSE);
 
   self->ledger_selection = gtk_single_selection_new (NULL);
   gtk_single_selection_set_autoselect (self->ledger_selection, FALSE);
@@ -710,6 +642,63 @@ ql_ledgers_page_get_selected_ledger (QlLedgersPage *self)
   g_return_val_if_fail (QL_IS_LEDGERS_PAGE (self), NULL);
 
   return self->selected;
+}
+
+/**
+ * ql_ledgers_page_get_new_ledger_name:
+ * @self: a #QlLedgersPage
+ *
+ * Returns: the name typed into the New Ledger form
+ */
+const char *
+ql_ledgers_page_get_new_ledger_name (QlLedgersPage *self)
+{
+  g_return_val_if_fail (QL_IS_LEDGERS_PAGE (self), NULL);
+
+  return gtk_editable_get_text (GTK_EDITABLE (self->name_row));
+}
+
+/**
+ * ql_ledgers_page_get_new_ledger_detail:
+ * @self: a #QlLedgersPage
+ *
+ * Returns: what the New Ledger form holds besides the name: a currency,
+ *   possibly empty, for an account, the opening quantity for an item
+ */
+const char *
+ql_ledgers_page_get_new_ledger_detail (QlLedgersPage *self)
+{
+  g_return_val_if_fail (QL_IS_LEDGERS_PAGE (self), NULL);
+
+  return gtk_editable_get_text (GTK_EDITABLE (self->detail_row));
+}
+
+/**
+ * ql_ledgers_page_get_amount:
+ * @self: a #QlLedgersPage
+ *
+ * Returns: the amount or quantity typed for a change of the ledger shown
+ */
+const char *
+ql_ledgers_page_get_amount (QlLedgersPage *self)
+{
+  g_return_val_if_fail (QL_IS_LEDGERS_PAGE (self), NULL);
+
+  return gtk_editable_get_text (GTK_EDITABLE (self->amount_entry));
+}
+
+/**
+ * ql_ledgers_page_get_shown_version:
+ * @self: a #QlLedgersPage
+ *
+ * Returns: the version the time-travel control is on
+ */
+gint64
+ql_ledgers_page_get_shown_version (QlLedgersPage *self)
+{
+  g_return_val_if_fail (QL_IS_LEDGERS_PAGE (self), 0);
+
+  return (gint64) gtk_adjustment_get_value (self->version_adjustment);
 }
 
 /**
@@ -798,6 +787,10 @@ ql_ledgers_page_show_ledger (QlLedgersPage *self,
   gtk_label_set_text (self->balance_label, balance);
   gtk_button_set_label (self->plus_button, item ? _("_Increase") : _("_Deposit"));
   gtk_button_set_label (self->minus_button, item ? _("_Decrease") : _("_Withdraw"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->plus_button),
+                                  item ? "ledgers.increase" : "ledgers.deposit");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->minus_button),
+                                  item ? "ledgers.decrease" : "ledgers.withdraw");
   gtk_entry_set_placeholder_text (self->amount_entry, item ? _("Quantity") : _("Amount"));
   gtk_stack_set_visible_child_name (self->detail_stack, "ledger");
 
@@ -823,8 +816,6 @@ ql_ledgers_page_show_ledger (QlLedgersPage *self,
     gtk_adjustment_set_value (self->version_adjustment, version);
   g_signal_handlers_unblock_by_func (self->version_scale, on_version_scale_value_changed_cb, self);
   gtk_widget_set_sensitive (GTK_WIDGET (self->version_scale), version > 1);
-
-  emit_version_selected (self);
 }
 
 /**
@@ -833,7 +824,8 @@ ql_ledgers_page_show_ledger (QlLedgersPage *self,
  * @version: the version the state is from
  * @balance: the balance or quantity at @version, formatted
  *
- * Shows the answer to #QlLedgersPage::version-selected.
+ * Shows the state at the version the time-travel control is on, which
+ * ql_ledgers_page_get_shown_version() tells.
  */
 void
 ql_ledgers_page_show_past_state (QlLedgersPage *self,
@@ -918,44 +910,13 @@ ql_ledgers_page_create_done (QlLedgersPage *self)
 }
 
 /**
- * ql_ledgers_page_request_undo:
- * @self: a #QlLedgersPage
- *
- * Asks to undo the last change of the ledger shown, as the Undo button does.
- */
-void
-ql_ledgers_page_request_undo (QlLedgersPage *self)
-{
-  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
-
-  if (self->shown != NULL)
-    g_signal_emit (self, signals[UNDO_REQUESTED], 0, ql_ledger_get_name (self->shown));
-}
-
-/**
- * ql_ledgers_page_set_can_undo:
- * @self: a #QlLedgersPage
- * @can_undo: whether the ledger shown has a change to undo
- *
- * Offers undo, by button and Ctrl+Z, only when there is something to undo.
- */
-void
-ql_ledgers_page_set_can_undo (QlLedgersPage *self,
-                              gboolean       can_undo)
-{
-  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
-
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "ledgers.undo", can_undo);
-}
-
-/**
  * ql_ledgers_page_show_undone:
  * @self: a #QlLedgersPage
  * @what: the change that the undo reversed, such as “Deposited 50.00 EUR”
  *
- * Says in a toast what an undo reversed, with a button that asks for
- * #QlLedgersPage::reverse-undo-requested. A newer undo's toast replaces
- * the older one, whose button would no longer mean what it says.
+ * Says in a toast what an undo reversed, with a button that activates
+ * `ledgers.reverse-undo`. A newer undo's toast replaces the older one,
+ * whose button would no longer mean what it says.
  */
 void
 ql_ledgers_page_show_undone (QlLedgersPage *self,
@@ -1014,7 +975,7 @@ ql_ledgers_page_set_read_only (QlLedgersPage *self,
  * @step: what the import is doing
  * @fraction: how much of it is done, from 0 to 1
  *
- * Shows an import under way; no other import can start meanwhile.
+ * Shows an import under way.
  */
 void
 ql_ledgers_page_show_import_progress (QlLedgersPage *self,
@@ -1024,7 +985,6 @@ ql_ledgers_page_show_import_progress (QlLedgersPage *self,
   g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
   g_return_if_fail (step != NULL);
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->import_button), FALSE);
   gtk_widget_set_visible (self->import_box, TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->import_progress), TRUE);
   gtk_progress_bar_set_fraction (self->import_progress, CLAMP (fraction, 0.0, 1.0));
@@ -1049,7 +1009,6 @@ ql_ledgers_page_show_import_result (QlLedgersPage *self,
   g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
   g_return_if_fail (message != NULL);
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->import_button), TRUE);
   gtk_widget_set_visible (self->import_box, TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->import_progress), FALSE);
   gtk_label_set_text (self->import_status_label, message);

@@ -13,35 +13,37 @@ G_BEGIN_DECLS
 #define QL_TYPE_LEDGERS_PAGE (ql_ledgers_page_get_type ())
 G_DECLARE_FINAL_TYPE (QlLedgersPage, ql_ledgers_page, QL, LEDGERS_PAGE, GtkWidget)
 
-void        ql_ledgers_page_set_ledgers          (QlLedgersPage *self,
-                                                  GListModel    *ledgers);
-const char *ql_ledgers_page_get_selected_ledger  (QlLedgersPage *self);
-void        ql_ledgers_page_select_ledger        (QlLedgersPage *self,
-                                                  const char    *name);
-void        ql_ledgers_page_show_ledger          (QlLedgersPage *self,
-                                                  QlLedger      *ledger,
-                                                  GListModel    *history);
-void        ql_ledgers_page_show_past_state      (QlLedgersPage *self,
-                                                  gint64         version,
-                                                  const char    *balance);
-void        ql_ledgers_page_show_change_error    (QlLedgersPage *self,
-                                                  const char    *message);
-void        ql_ledgers_page_change_done          (QlLedgersPage *self);
-void        ql_ledgers_page_show_create_error    (QlLedgersPage *self,
-                                                  const char    *message);
-void        ql_ledgers_page_create_done          (QlLedgersPage *self);
-void        ql_ledgers_page_request_undo         (QlLedgersPage *self);
-void        ql_ledgers_page_set_can_undo         (QlLedgersPage *self,
-                                                  gboolean       can_undo);
-void        ql_ledgers_page_show_undone          (QlLedgersPage *self,
-                                                  const char    *what);
-void        ql_ledgers_page_set_read_only        (QlLedgersPage *self,
-                                                  gboolean       read_only);
-void        ql_ledgers_page_show_import_progress (QlLedgersPage *self,
-                                                  const char    *step,
-                                                  double         fraction);
-void        ql_ledgers_page_show_import_result   (QlLedgersPage *self,
-                                                  const char    *message,
-                                                  gboolean       failed);
+void        ql_ledgers_page_set_ledgers           (QlLedgersPage *self,
+                                                   GListModel    *ledgers);
+const char *ql_ledgers_page_get_selected_ledger   (QlLedgersPage *self);
+const char *ql_ledgers_page_get_new_ledger_name   (QlLedgersPage *self);
+const char *ql_ledgers_page_get_new_ledger_detail (QlLedgersPage *self);
+const char *ql_ledgers_page_get_amount            (QlLedgersPage *self);
+gint64      ql_ledgers_page_get_shown_version     (QlLedgersPage *self);
+void        ql_ledgers_page_select_ledger         (QlLedgersPage *self,
+                                                   const char    *name);
+void        ql_ledgers_page_show_ledger           (QlLedgersPage *self,
+                                                   QlLedger      *ledger,
+                                                   GListModel    *history);
+void        ql_ledgers_page_show_past_state       (QlLedgersPage *self,
+                                                   gint64         version,
+                                                   const char    *balance);
+void        ql_ledgers_page_show_change_error     (QlLedgersPage *self,
+                                                   const char    *message);
+void        ql_ledgers_page_change_done           (QlLedgersPage *self);
+void        ql_ledgers_page_show_create_error     (QlLedgersPage *self,
+                                                   const char    *message);
+void        ql_ledgers_page_create_done           (QlLedgersPage *self);
+void        ql_ledgers_page_show_undone           (QlLedgersPage *self,
+                                                   const char    *what);
+void        ql_ledgers_page_set_read_only         (QlLedgersPage *self,
+                                                   gboolean       read_only);
+void        ql_ledgers_page_choose_import_file    (QlLedgersPage *self);
+void        ql_ledgers_page_show_import_progress  (QlLedgersPage *self,
+                                                   const char    *step,
+                                                   double         fraction);
+void        ql_ledgers_page_show_import_result    (QlLedgersPage *self,
+                                                   const char    *message,
+                                                   gboolean       failed);
 
 G_END_DECLS

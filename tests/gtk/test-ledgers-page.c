@@ -72,6 +72,15 @@ history_cell (guint       row,
   return text;
 }
 
+/* What the file chooser does with the file the user picks. */
+static void
+import_file (GFile *file)
+{
+  g_autofree char *uri = g_file_get_uri (file);
+
+  ck_assert (gtk_widget_activate_action (page, "ledgers.import-file", "s", uri));
+}
+
 static guint
 ledger_rows (void)
 {
@@ -173,6 +182,102 @@ START_TEST (test_item_and_undo)
   ql_test_spin (10);
   ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Laptop"), 10);
   ck_assert_uint_eq (history_length (), 5);
+}
+END_TEST
+
+START_TEST (test_change_actions_follow_ledger_kind)
+{
+  GtkWidget *error_label = ql_test_find_widget (page, "change_error_label");
+  GtkActionable *plus = GTK_ACTIONABLE (ql_test_find_widget (page, "plus_button"));
+  GtkActionable *minus = GTK_ACTIONABLE (ql_test_find_widget (page, "minus_button"));
+
+  create_ledger (1, "Box", "3");
+  create_ledger (0, "Cash", "EUR");
+  ck_assert_str_eq (gtk_actionable_get_action_name (plus), "ledgers.deposit");
+  ck_assert_str_eq (gtk_actionable_get_action_name (minus), "ledgers.withdraw");
+
+  /* An account has no quantity: the item commands are off, not refused. */
+  ql_test_set_text (page, "amount_entry", "2");
+  ck_assert (gtk_widget_activate_action (page, "ledgers.increase", NULL));
+  ck_assert (gtk_widget_activate_action (page, "ledgers.decrease", NULL));
+  ql_test_spin (20);
+  ck_assert_int_eq (ql_ledger_get_version (ql_ledger_book_lookup (test_app->ledger_book, "Cash")), 1);
+  ck_assert (!gtk_widget_get_visible (error_label));
+
+  ql_ledgers_page_select_ledger (QL_LEDGERS_PAGE (page), "Box");
+  ql_test_spin (20);
+  ck_assert_str_eq (gtk_actionable_get_action_name (plus), "ledgers.increase");
+  ck_assert_str_eq (gtk_actionable_get_action_name (minus), "ledgers.decrease");
+
+  /* Nor does an item take money. */
+  ql_test_set_text (page, "amount_entry", "2");
+  ck_assert (gtk_widget_activate_action (page, "ledgers.deposit", NULL));
+  ck_assert (gtk_widget_activate_action (page, "ledgers.withdraw", NULL));
+  ql_test_spin (20);
+  ck_assert_int_eq (ql_ledger_get_version (ql_ledger_book_lookup (test_app->ledger_book, "Box")), 1);
+  ck_assert (!gtk_widget_get_visible (error_label));
+
+  change ("plus_button", "2");
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Box"), 5);
+}
+END_TEST
+
+static void
+count_activation (GSimpleAction *action,
+                  GVariant      *parameter,
+                  guint         *activations)
+{
+  (*activations)++;
+}
+
+/* A page without a controller, whose commands are only counted: showing
+ * it data asks nothing back; only the user's own moves do. */
+START_TEST (test_showing_asks_nothing)
+{
+  static const struct {
+    const char *name;
+    const char *parameter_type;
+  } commands[] = {
+    { "open-account", NULL }, { "create-item", NULL }, { "deposit", NULL },
+    { "withdraw", NULL }, { "increase", NULL }, { "decrease", NULL },
+    { "undo", NULL }, { "reverse-undo", NULL }, { "import", NULL },
+    { "import-file", "s" }, { "show-version", "x" },
+  };
+  g_autoptr(GSimpleActionGroup) actions = g_simple_action_group_new ();
+  g_autoptr(GtkWidget) bare = g_object_ref_sink (g_object_new (QL_TYPE_LEDGERS_PAGE, NULL));
+  QlLedgersPage *bare_page = QL_LEDGERS_PAGE (bare);
+  guint activations = 0;
+  QlLedger *ledger;
+
+  create_ledger (0, "Shown", "EUR");
+  change ("plus_button", "5");
+  change ("plus_button", "7");
+  ledger = ql_ledger_book_lookup (test_app->ledger_book, "Shown");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      const GVariantType *type = commands[i].parameter_type != NULL
+                                 ? G_VARIANT_TYPE (commands[i].parameter_type) : NULL;
+      g_autoptr(GSimpleAction) action = g_simple_action_new (commands[i].name, type);
+
+      g_signal_connect (action, "activate", G_CALLBACK (count_activation), &activations);
+      g_action_map_add_action (G_ACTION_MAP (actions), G_ACTION (action));
+    }
+  gtk_widget_insert_action_group (bare, "ledgers", G_ACTION_GROUP (actions));
+
+  ql_ledgers_page_set_ledgers (bare_page, ql_ledger_book_get_ledgers (test_app->ledger_book));
+  ql_ledgers_page_select_ledger (bare_page, "Shown");
+  ql_ledgers_page_show_ledger (bare_page, ledger, NULL);
+  ql_ledgers_page_show_past_state (bare_page, 3, "12.00 EUR");
+  ql_ledgers_page_show_ledger (bare_page, ledger, NULL);
+  ck_assert_uint_eq (activations, 0);
+  ck_assert_str_eq (ql_test_label_text (bare, "past_state_label"), "12.00 EUR");
+  ck_assert_int_eq (ql_ledgers_page_get_shown_version (bare_page), 3);
+
+  /* Moving the time-travel control is the user's request. */
+  gtk_range_set_value (GTK_RANGE (ql_test_find_widget (bare, "version_scale")), 2);
+  ck_assert_uint_eq (activations, 1);
+  ck_assert_int_eq (ql_ledgers_page_get_shown_version (bare_page), 2);
 }
 END_TEST
 
@@ -433,8 +538,9 @@ START_TEST (test_import_csv)
                                                "Other,open,EUR\n"
                                                "Other,withdraw,5\n");
 
-  /* What the file chooser hands over when the user picks a file. */
-  g_signal_emit_by_name (page, "import-requested", good);
+  import_file (good);
+  /* One import at a time. */
+  ck_assert (!gtk_widget_get_sensitive (ql_test_find_widget (page, "import_button")));
   QL_TEST_WAIT_FOR (ql_ledger_book_lookup (test_app->ledger_book, "Crate, large") != NULL, 5000);
   ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Imported"), 1250);
   ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Crate, large"), 4);
@@ -444,7 +550,7 @@ START_TEST (test_import_csv)
   ck_assert (gtk_widget_get_sensitive (ql_test_find_widget (page, "import_button")));
 
   /* A file that breaks a rule writes nothing and says why. */
-  g_signal_emit_by_name (page, "import-requested", bad);
+  import_file (bad);
   QL_TEST_WAIT_FOR (gtk_widget_has_css_class (status, "error"), 5000);
   ck_assert_str_ne (gtk_label_get_text (GTK_LABEL (status)), "");
   ck_assert (ql_ledger_book_lookup (test_app->ledger_book, "Other") == NULL);
@@ -540,6 +646,14 @@ START_TEST (test_damaged_ledger_is_read_only)
   ck_assert (!gtk_widget_get_sensitive (changes));
   ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Cash"), 5);
 
+  /* Its commands are off too, also those without a button: Ctrl+Z. */
+  ql_test_set_text (page, "amount_entry", "1");
+  ck_assert (gtk_widget_activate_action (page, "ledgers.deposit", NULL));
+  ck_assert (gtk_widget_activate_action (page, "ledgers.undo", NULL));
+  ql_test_spin (20);
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Cash"), 5);
+  ck_assert (!gtk_widget_get_visible (ql_test_find_widget (page, "change_error_label")));
+
   ql_ledgers_page_select_ledger (QL_LEDGERS_PAGE (page), "Sound");
   ql_test_spin (20);
   ck_assert (!gtk_widget_get_visible (damage));
@@ -566,6 +680,8 @@ ledgers_page_suite (void)
     { "create-and-deposit", test_create_and_deposit },
     { "validation-errors-shown", test_validation_errors_shown },
     { "item-and-undo", test_item_and_undo },
+    { "change-actions-follow-ledger-kind", test_change_actions_follow_ledger_kind },
+    { "showing-asks-nothing", test_showing_asks_nothing },
     { "ctrl-z-in-entry-edits-text", test_ctrl_z_in_entry_edits_text },
     { "undo-disabled-with-nothing-to-undo", test_undo_disabled_with_nothing_to_undo },
     { "undo-toast-reverses-again", test_undo_toast_reverses_again },
