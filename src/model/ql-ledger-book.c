@@ -17,14 +17,13 @@
 #include "ql-ledger-book-private.h"
 #include "ql-ledger-import.h"
 #include "ql-ledger-private.h"
+#include "ql-ledger-replay-private.h"
 
 /* How often a command reloads and tries again after another writer won. */
 #define MAX_ATTEMPTS 10
 /* Events are read in pages so that memory stays flat on long histories. */
 #define PAGE_SIZE 256
 #define DEFAULT_SNAPSHOT_INTERVAL 1000
-/* A load that replays this many events leaves a snapshot of the head. */
-#define HEAD_SNAPSHOT_AFTER 256
 
 /**
  * QlLedgerBook:
@@ -208,219 +207,11 @@ add_ledger (QlLedgerBook *self,
   self->changed_pending = TRUE;
 }
 
-typedef struct
-{
-  QlLedgerBook *self;
-  QlLedger     *ledger;
-  gboolean      live;
-  guint64       n_applied;
-  /* The states snapshots are due for, saved once the scan is over: a
-   * ledger replayed whole, its snapshots gone, gets all of them back, and
-   * time travel anywhere in it replays few events again. */
-  GArray       *snapshots;
-  /* Why the event at damaged_version could not be applied. */
-  GError       *error;
-  gint64        damaged_version;
-} Replay;
-
-static void
-clear_snapshot (gpointer data)
-{
-  QlSnapshot *snapshot = data;
-
-  g_free ((char *) snapshot->state);
-}
-
-static gboolean
-replay_event_cb (const QlEventRecord *record,
-                 gpointer             user_data)
-{
-  Replay *replay = user_data;
-  gint64 version;
-
-  if (replay->ledger == NULL)
-    {
-      replay->ledger = _ql_ledger_new_from_event (record, &replay->error);
-      if (replay->ledger == NULL)
-        {
-          replay->damaged_version = record->version;
-          return FALSE;
-        }
-    }
-  else if (!_ql_ledger_apply_quietly (replay->ledger, record, &replay->error))
-    {
-      replay->damaged_version = record->version;
-      return FALSE;
-    }
-
-  replay->n_applied++;
-  version = ql_ledger_get_version (replay->ledger);
-  if (replay->live && version % replay->self->snapshot_interval == 0)
-    {
-      QlSnapshot snapshot = { version, _ql_ledger_to_snapshot (replay->ledger) };
-
-      if (replay->snapshots == NULL)
-        {
-          replay->snapshots = g_array_new (FALSE, FALSE, sizeof (QlSnapshot));
-          g_array_set_clear_func (replay->snapshots, clear_snapshot);
-        }
-      g_array_append_val (replay->snapshots, snapshot);
-    }
-  return TRUE;
-}
-
-/* Snapshots are a cache: failing to write them loses nothing. */
-static void
-save_snapshots (QlLedgerBook *self,
-                const char   *name,
-                GArray       *snapshots)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!ql_event_store_save_snapshots (self->store, name, (QlSnapshot *) snapshots->data,
-                                      snapshots->len, &error))
-    g_debug ("Could not save %u snapshots of “%s”: %s", snapshots->len, name, error->message);
-}
-
-static void
-save_snapshot (QlLedgerBook *self,
-               const char   *name,
-               gint64        version,
-               const char   *state)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!ql_event_store_save_snapshot (self->store, name, version, state, &error))
-    g_debug ("Could not save a snapshot of “%s” at version %" G_GINT64_FORMAT ": %s",
-             name, version, error->message);
-}
-
-/* Replays @name's events after the state in @ledger (or from the start when
- * it points to %NULL) up to @up_to_version (0: all), in one scan of the
- * store that builds no object per event. A @live ledger is one the book
- * shows: its changes notify and its snapshots are kept. The events are
- * applied quietly and the ledger notifies once at the end; snapshots due
- * on the way are written after the scan, in one go, so that nothing
- * writes during a read. An event that cannot be applied stops the replay
- * and marks the ledger damaged, in the state before it: only failing to
- * read the store is an error. A damaged ledger is never replayed further,
- * since its events never change. */
-static gboolean
-replay_events (QlLedgerBook  *self,
-               const char    *name,
-               QlLedger     **ledger,
-               gint64         up_to_version,
-               gboolean       live,
-               guint64       *out_n_applied,
-               GError       **error)
-{
-  Replay replay = { self, *ledger, live, 0, NULL, NULL, 0 };
-  gint64 after = *ledger != NULL ? ql_ledger_get_version (*ledger) : 0;
-  gint64 old_balance = *ledger != NULL ? ql_ledger_get_balance (*ledger) : 0;
-  g_autoptr(GArray) snapshots = NULL;
-  g_autoptr(GError) damage = NULL;
-  gboolean ok;
-
-  if (up_to_version > 0 && up_to_version <= after)
-    return TRUE;
-  if (*ledger != NULL && ql_ledger_get_damaged_version (*ledger) > 0)
-    return TRUE;
-
-  ok = ql_event_store_read_ledger (self->store, name, after, up_to_version,
-                                   replay_event_cb, &replay, error);
-  snapshots = g_steal_pointer (&replay.snapshots);
-  damage = g_steal_pointer (&replay.error);
-
-  if (*ledger != NULL)
-    {
-      if (replay.n_applied > 0)
-        _ql_ledger_notify_changes (*ledger, old_balance, after);
-    }
-  else if (ok && replay.ledger == NULL && damage != NULL)
-    *ledger = _ql_ledger_new_damaged (name, damage);
-  else if (ok)
-    *ledger = g_steal_pointer (&replay.ledger);
-  else
-    g_clear_object (&replay.ledger);
-
-  if (ok && damage != NULL)
-    {
-      if (ql_ledger_get_damaged_version (*ledger) == 0)
-        _ql_ledger_set_damage (*ledger, replay.damaged_version, damage);
-      if (live)
-        g_debug ("%s", damage->message);
-    }
-
-  if (live && (replay.n_applied > 0 || (ok && damage != NULL)))
-    self->changed_pending = TRUE;
-  if (snapshots != NULL)
-    save_snapshots (self, name, snapshots);
-  if (out_n_applied != NULL)
-    *out_n_applied = replay.n_applied;
-
-  return ok;
-}
-
 static void
 save_snapshot_if_due (QlLedgerBook *self,
                       QlLedger     *ledger)
 {
-  g_autofree char *state = NULL;
-  gint64 version = ql_ledger_get_version (ledger);
-
-  if (version % self->snapshot_interval != 0)
-    return;
-
-  state = _ql_ledger_to_snapshot (ledger);
-  save_snapshot (self, ql_ledger_get_name (ledger), version, state);
-}
-
-/* Loads a ledger from its newest usable snapshot at or below
- * @up_to_version (0: the newest), then replays the events after it. A
- * live load that had to replay a long tail leaves a snapshot of the head,
- * so that the next start does not replay it again. */
-static gboolean
-load_ledger (QlLedgerBook  *self,
-             const char    *name,
-             gint64         up_to_version,
-             gboolean       live,
-             QlLedger     **out_ledger,
-             GError       **error)
-{
-  g_autoptr(QlLedger) ledger = NULL;
-  g_autoptr(GError) snapshot_error = NULL;
-  g_autofree char *state = NULL;
-  gint64 snapshot_version = 0;
-  guint64 n_applied = 0;
-
-  if (!ql_event_store_load_snapshot (self->store, name, up_to_version,
-                                     &snapshot_version, &state, &snapshot_error))
-    g_debug ("Could not load a snapshot of “%s”: %s", name, snapshot_error->message);
-  else if (state != NULL)
-    {
-      ledger = _ql_ledger_new_from_snapshot (name, snapshot_version, state, &snapshot_error);
-      if (ledger == NULL)
-        g_debug ("Ignoring a snapshot of “%s”: %s", name, snapshot_error->message);
-    }
-
-  /* A snapshot of the version wanted leaves nothing to replay. */
-  if (ledger == NULL || up_to_version <= 0 ||
-      ql_ledger_get_version (ledger) < up_to_version)
-    {
-      if (!replay_events (self, name, &ledger, up_to_version, live, &n_applied, error))
-        return FALSE;
-    }
-
-  if (live && ledger != NULL && n_applied >= HEAD_SNAPSHOT_AFTER &&
-      ql_ledger_get_version (ledger) % self->snapshot_interval != 0)
-    {
-      g_autofree char *head_state = _ql_ledger_to_snapshot (ledger);
-
-      save_snapshot (self, name, ql_ledger_get_version (ledger), head_state);
-    }
-
-  *out_ledger = g_steal_pointer (&ledger);
-  return TRUE;
+  _ql_ledger_replay_save_snapshot_if_due (self->store, self->snapshot_interval, ledger);
 }
 
 /* Brings the book's ledger @name up to date with the store, adding it to
@@ -437,13 +228,19 @@ sync_ledger (QlLedgerBook  *self,
 
   if (ledger != NULL)
     {
-      if (!replay_events (self, name, &ledger, 0, TRUE, NULL, error))
+      gboolean changed;
+
+      if (!_ql_ledger_replay_events (self->store, self->snapshot_interval, name, &ledger, 0,
+                                     TRUE, NULL, &changed, error))
         return FALSE;
+      if (changed)
+        self->changed_pending = TRUE;
       *out_ledger = ledger;
       return TRUE;
     }
 
-  if (!load_ledger (self, name, 0, TRUE, &loaded, error))
+  if (!_ql_ledger_replay_load (self->store, self->snapshot_interval, name, 0, TRUE, &loaded,
+                               error))
     return FALSE;
   if (loaded != NULL)
     add_ledger (self, loaded);
@@ -992,7 +789,8 @@ ql_ledger_book_initable_init (GInitable     *initable,
       /* Up to the head's version: a snapshot of the head is then all
        * there is to read. Events appended since are caught up by the
        * next refresh. */
-      if (!load_ledger (self, head->ledger, head->version, TRUE, &ledger, error))
+      if (!_ql_ledger_replay_load (self->store, self->snapshot_interval, head->ledger,
+                                   head->version, TRUE, &ledger, error))
         return FALSE;
       if (ledger == NULL)
         continue;
@@ -1574,7 +1372,6 @@ ql_ledger_book_state_at (QlLedgerBook  *self,
                          GError       **error)
 {
   g_autofree char *key = NULL;
-  g_autoptr(QlLedger) past = NULL;
   QlLedger *ledger;
 
   g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
@@ -1592,30 +1389,7 @@ ql_ledger_book_state_at (QlLedgerBook  *self,
     }
   emit_changed_if_pending (self);
 
-  if (ql_ledger_get_damaged_version (ledger) > 0 &&
-      version >= ql_ledger_get_damaged_version (ledger))
-    {
-      g_set_error_literal (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
-                           ql_ledger_get_damage (ledger));
-      return NULL;
-    }
-  if (version < 1 || version > ql_ledger_get_version (ledger))
-    {
-      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_VERSION,
-                   _("“%s” has no version %" PRId64 ": its versions go from 1 to %" PRId64),
-                   key, version, ql_ledger_get_version (ledger));
-      return NULL;
-    }
-
-  if (!load_ledger (self, key, version, FALSE, &past, error))
-    return NULL;
-  if (past == NULL || ql_ledger_get_version (past) != version)
-    {
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
-                   _("Event %" PRId64 " of ledger “%s” is missing"), version, key);
-      return NULL;
-    }
-  return g_steal_pointer (&past);
+  return _ql_ledger_replay_state_at (self->store, self->snapshot_interval, ledger, version, error);
 }
 
 /**
