@@ -230,8 +230,8 @@ sync_ledger (QlLedgerBook  *self,
     {
       gboolean changed;
 
-      if (!_ql_ledger_replay_events (self->store, self->snapshot_interval, name, &ledger, 0,
-                                     TRUE, NULL, &changed, error))
+      if (!_ql_ledger_replay_catch_up (self->store, self->snapshot_interval, ledger, &changed,
+                                       error))
         return FALSE;
       if (changed)
         self->changed_pending = TRUE;
@@ -1641,8 +1641,6 @@ _ql_ledger_book_emit_changed_if_pending (QlLedgerBook *self)
   emit_changed_if_pending (self);
 }
 
-/* Importing a CSV file: a #QlLedgerImport does it. */
-
 /**
  * ql_ledger_book_import_csv:
  * @self: a #QlLedgerBook
@@ -1656,57 +1654,8 @@ _ql_ledger_book_emit_changed_if_pending (QlLedgerBook *self)
  *
  * Imports ledger commands from a CSV file, all or nothing.
  *
- * Only a regular file of up to 512 MiB is read: a FIFO, a device or a
- * larger file fails at once with a #GIOError naming it.
- *
- * The file is text in UTF-8 (a leading byte order mark is skipped), read
- * as RFC 4180 says: fields separated by commas, records by CRLF or LF, and
- * a field that holds commas, quotes or line breaks enclosed in double
- * quotes, a quote inside it written twice (`"Item 4, boxed"`,
- * `"The ""big"" one"`). Empty lines are skipped. The first record is the
- * header `ledger,type,amount` (any case). Every other record has those
- * three fields:
- *
- * - `ledger`: the ledger's name, as the commands take it;
- * - `type`: one of the commands `open`, `deposit`, `withdraw`,
- *   `create-item`, `increase` or `decrease`;
- * - `amount`: what the command takes: the amount of a deposit or
- *   withdrawal in the account's currency (`99.99`), a whole quantity for
- *   `increase`, `decrease` and `create-item` (whose opening quantity may
- *   be 0), and for `open` the account's ISO 4217 currency code, or an
- *   empty field for plain units.
- *
- * For example:
- * |[
- * ledger,type,amount
- * Current account,open,USD
- * Current account,deposit,100.00
- * "Laptop, 15 inch",create-item,10
- * "Laptop, 15 inch",decrease,3
- * Current account,withdraw,30
- * ]|
- *
- * The import first reads the whole file and checks every row against the
- * rules and the ledgers' current state, as the rows before it leave them
- * (a row may use a ledger an earlier row opened), exactly as the commands
- * would. The first row that fails stops the import with that rule's error
- * (such as %QL_LEDGER_ERROR_INSUFFICIENT_FUNDS), or with
- * %QL_LEDGER_ERROR_INVALID_IMPORT for a malformed file, its message
- * starting with the line, as in `Line 7: Cannot withdraw …`; nothing is
- * written then. Only a file that passes is written, in one transaction
- * through ql_event_store_append_batch(): every event or none. The
- * events of one ledger keep the file's order; those of different ledgers
- * are written ledger by ledger, in the order the file first names the
- * ledgers, so they are in that order in the notification log. When
- * another writer changed one of the file's ledgers meanwhile the whole
- * import fails with %QL_STORE_ERROR_CONFLICT and writes nothing;
- * importing again checks against the new state. Snapshots are
- * cached as the commands would leave them, and of each ledger's final
- * state, so loading the imported ledgers replays nothing.
- *
- * Cancelling @cancellable before the write commits fails with
- * %G_IO_ERROR_CANCELLED and writes nothing. The book's ledgers and
- * #QlLedgerBook::changed follow as for any command.
+ * The file's format, how its rows are checked and how they are written
+ * are described at #QlLedgerImport, which does the work.
  *
  * Returns: %TRUE on success, %FALSE with @error set
  */

@@ -9,13 +9,9 @@
 
 G_BEGIN_DECLS
 
-gboolean  _ql_ledger_replay_events               (QlEventStore  *store,
+gboolean  _ql_ledger_replay_catch_up             (QlEventStore  *store,
                                                   guint          snapshot_interval,
-                                                  const char    *name,
-                                                  QlLedger     **ledger,
-                                                  gint64         up_to_version,
-                                                  gboolean       live,
-                                                  guint64       *out_n_applied,
+                                                  QlLedger      *ledger,
                                                   gboolean      *out_changed,
                                                   GError       **error);
 gboolean  _ql_ledger_replay_load                 (QlEventStore  *store,

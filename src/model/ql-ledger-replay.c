@@ -114,16 +114,16 @@ save_snapshot (QlEventStore *store,
  * cannot be applied stops the replay and marks the ledger damaged, in the
  * state before it: only failing to read the store is an error. A damaged
  * ledger is never replayed further, since its events never change. */
-gboolean
-_ql_ledger_replay_events (QlEventStore  *store,
-                          guint          snapshot_interval,
-                          const char    *name,
-                          QlLedger     **ledger,
-                          gint64         up_to_version,
-                          gboolean       live,
-                          guint64       *out_n_applied,
-                          gboolean      *out_changed,
-                          GError       **error)
+static gboolean
+replay_events (QlEventStore  *store,
+               guint          snapshot_interval,
+               const char    *name,
+               QlLedger     **ledger,
+               gint64         up_to_version,
+               gboolean       live,
+               guint64       *out_n_applied,
+               gboolean      *out_changed,
+               GError       **error)
 {
   Replay replay = { snapshot_interval, *ledger, live, 0, NULL, NULL, 0 };
   gint64 after = *ledger != NULL ? ql_ledger_get_version (*ledger) : 0;
@@ -131,8 +131,6 @@ _ql_ledger_replay_events (QlEventStore  *store,
   g_autoptr(GArray) snapshots = NULL;
   g_autoptr(GError) damage = NULL;
   gboolean ok;
-
-  g_return_val_if_fail (QL_IS_EVENT_STORE (store), FALSE);
 
   if (out_n_applied != NULL)
     *out_n_applied = 0;
@@ -176,6 +174,22 @@ _ql_ledger_replay_events (QlEventStore  *store,
     *out_n_applied = replay.n_applied;
 
   return ok;
+}
+
+/* Brings a ledger a book shows up to date with the store. @out_changed
+ * says whether it moved or was found damaged. */
+gboolean
+_ql_ledger_replay_catch_up (QlEventStore  *store,
+                            guint          snapshot_interval,
+                            QlLedger      *ledger,
+                            gboolean      *out_changed,
+                            GError       **error)
+{
+  g_return_val_if_fail (QL_IS_EVENT_STORE (store), FALSE);
+  g_return_val_if_fail (QL_IS_LEDGER (ledger), FALSE);
+
+  return replay_events (store, snapshot_interval, ql_ledger_get_name (ledger), &ledger, 0, TRUE,
+                        NULL, out_changed, error);
 }
 
 /* Saves @ledger's state when its version is due a snapshot. */
@@ -230,8 +244,8 @@ _ql_ledger_replay_load (QlEventStore  *store,
   if (ledger == NULL || up_to_version <= 0 ||
       ql_ledger_get_version (ledger) < up_to_version)
     {
-      if (!_ql_ledger_replay_events (store, snapshot_interval, name, &ledger, up_to_version,
-                                     live, &n_applied, NULL, error))
+      if (!replay_events (store, snapshot_interval, name, &ledger, up_to_version, live,
+                          &n_applied, NULL, error))
         return FALSE;
     }
 

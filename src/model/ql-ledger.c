@@ -769,14 +769,12 @@ _ql_ledger_apply_change_quietly (QlLedger    *self,
                                  gint64       amount,
                                  GError     **error)
 {
-  const ChangeType *change;
+  const ChangeType *change = find_change_type (type);
 
+  g_return_val_if_fail (change != NULL, FALSE);
   if (!_ql_ledger_check_change (self, type, amount, error))
     return FALSE;
 
-  /* Known to be found: the check looked the type up. */
-  change = find_change_type (type);
-  g_assert (change != NULL);
   self->balance = change->sign > 0 ? self->balance + amount : self->balance - amount;
   self->version++;
   return TRUE;
