@@ -136,14 +136,17 @@ static const struct
 typedef struct
 {
   /* The book's ledger, or NULL when the file creates it. */
-  QlLedger *existing;
+  QlLedger   *existing;
   /* The ledger as the rows checked so far leave it. */
-  QlLedger *state;
+  QlLedger   *state;
+  /* Its name and currency, which never change, read once for the write. */
+  const char *name;
+  const char *currency;
   /* The version the rows follow: the book's when it was copied, 0 for a
    * ledger the file creates. */
-  gint64    start_version;
+  gint64      start_version;
   /* The index of the last row that changes it. */
-  guint     last_row;
+  guint       last_row;
 } ImportLedger;
 
 typedef struct
@@ -332,6 +335,8 @@ add_ledger (QlLedgerImport *self,
 
   entry->existing = existing;
   entry->state = state;
+  entry->name = ql_ledger_get_name (state);
+  entry->currency = ql_ledger_get_currency (state);
   entry->start_version = existing != NULL ? ql_ledger_get_version (state) : 0;
   g_ptr_array_add (self->ledgers, entry);
   g_hash_table_insert (self->by_name, name, GUINT_TO_POINTER (self->ledgers->len));
@@ -479,11 +484,9 @@ check_row (QlLedgerImport  *self,
           return FALSE;
         }
 
-      /* The command's checks, in the command's order. */
       state = get_ledger (self, index)->state;
-      if (!_ql_ledger_check_kind (state, row_types[type].event, error) ||
-          !ql_ledger_parse_amount (state, field (self, 2), &row.amount, error) ||
-          !_ql_ledger_apply_change_quietly (state, row_types[type].event, row.amount, error))
+      if (!_ql_ledger_apply_command_quietly (state, row_types[type].event, field (self, 2),
+                                             &row.amount, error))
         return FALSE;
       row.ledger = index - 1;
     }
@@ -572,19 +575,17 @@ append_decimal (GString *out,
 /* The payload the command of @row's type writes. */
 static const char *
 build_payload (GStringChunk *chunk,
-               QlLedger     *ledger,
+               ImportLedger *entry,
                ImportRow    *row,
                GString      *scratch)
 {
-  const char *currency = ql_ledger_get_currency (ledger);
-
   g_string_truncate (scratch, 0);
 
   switch ((RowType) row->type)
     {
     case ROW_OPEN:
-      if (currency != NULL)
-        g_string_append_printf (scratch, "{\"currency\":\"%s\"}", currency);
+      if (entry->currency != NULL)
+        g_string_append_printf (scratch, "{\"currency\":\"%s\"}", entry->currency);
       else
         g_string_append (scratch, "{\"currency\":null}");
       break;
@@ -598,7 +599,7 @@ build_payload (GStringChunk *chunk,
         /* The name escaped as JSON needs it. */
         json_builder_begin_object (builder);
         json_builder_set_member_name (builder, "name");
-        json_builder_add_string_value (builder, ql_ledger_get_name (ledger));
+        json_builder_add_string_value (builder, entry->name);
         json_builder_set_member_name (builder, "quantity");
         json_builder_add_int_value (builder, row->amount);
         json_builder_end_object (builder);
@@ -720,21 +721,20 @@ write_rows (QlLedgerImport  *self,
       guint i = order[k];
       ImportRow *row = &g_array_index (self->rows, ImportRow, i);
       ImportLedger *entry = g_ptr_array_index (self->ledgers, row->ledger);
-      const char *name = ql_ledger_get_name (entry->state);
       QlLedgerAppend *last = appends->len > 0
                              ? &g_array_index (appends, QlLedgerAppend, appends->len - 1)
                              : NULL;
       gint64 version;
 
       events[k].type = row_types[row->type].event;
-      events[k].payload = build_payload (chunk, entry->state, row, scratch);
+      events[k].payload = build_payload (chunk, entry, row, scratch);
 
       /* Consecutive rows of one ledger share a part, up to a snapshot. */
-      if (last != NULL && last->ledger == name && last->snapshot == NULL)
+      if (last != NULL && last->ledger == entry->name && last->snapshot == NULL)
         last->n_events++;
       else
         {
-          QlLedgerAppend append = { name, versions[row->ledger], &events[k], 1, NULL };
+          QlLedgerAppend append = { entry->name, versions[row->ledger], &events[k], 1, NULL };
 
           g_array_append_val (appends, append);
           last = &g_array_index (appends, QlLedgerAppend, appends->len - 1);
@@ -744,7 +744,7 @@ write_rows (QlLedgerImport  *self,
       if (version % interval == 0 || entry->last_row == i)
         {
           g_autofree char *state = _ql_ledger_format_snapshot (ql_ledger_get_kind (entry->state),
-                                                               ql_ledger_get_currency (entry->state),
+                                                               entry->currency,
                                                                row->balance);
 
           last->snapshot = g_string_chunk_insert (chunk, state);

@@ -84,6 +84,13 @@ static const ChangeType change_types[] = {
 static const ChangeType *
 find_change_type (const char *type)
 {
+  /* The model passes the QL_EVENT_* strings themselves: an import looks
+   * a type up for each of a million rows. */
+  for (gsize i = 0; i < G_N_ELEMENTS (change_types); i++)
+    {
+      if (change_types[i].type == type)
+        return &change_types[i];
+    }
   for (gsize i = 0; i < G_N_ELEMENTS (change_types); i++)
     {
       if (g_strcmp0 (change_types[i].type, type) == 0)
@@ -643,27 +650,22 @@ _ql_ledger_notify_changes (QlLedger *self,
   g_object_thaw_notify (G_OBJECT (self));
 }
 
-/**
- * _ql_ledger_check_kind:
- * @self: a #QlLedger
- * @type: the type of the event a command would append
- * @error: return location for a #GError
- *
- * Returns: %TRUE if @type applies to this kind of ledger, else %FALSE with
- *   @error set to %QL_LEDGER_ERROR_WRONG_KIND
- */
-gboolean
-_ql_ledger_check_kind (QlLedger    *self,
-                       const char  *type,
-                       GError     **error)
+static gboolean
+parse_amount (QlLedger    *self,
+              const char  *text,
+              gint64      *out_minor,
+              GError     **error)
 {
-  const ChangeType *change;
+  if (self->kind == QL_LEDGER_KIND_ITEM)
+    return ql_quantity_parse (text, FALSE, out_minor, error);
+  return ql_amount_parse (text, self->decimals, out_minor, error);
+}
 
-  g_return_val_if_fail (QL_IS_LEDGER (self), FALSE);
-
-  change = find_change_type (type);
-  g_return_val_if_fail (change != NULL, FALSE);
-
+static gboolean
+check_kind (QlLedger          *self,
+            const ChangeType  *change,
+            GError           **error)
+{
   if (change->kind == self->kind)
     return TRUE;
 
@@ -676,34 +678,15 @@ _ql_ledger_check_kind (QlLedger    *self,
   return FALSE;
 }
 
-/**
- * _ql_ledger_check_change:
- * @self: a #QlLedger
- * @type: the type of the event a command would append
- * @amount: the amount it would move, in minor units
- * @error: return location for a #GError
- *
- * Checks a command against the ledger's current state and rules before
- * anything is written.
- *
- * Returns: %TRUE if the change is allowed, else %FALSE with @error set to
- *   %QL_LEDGER_ERROR_WRONG_KIND, %QL_LEDGER_ERROR_INVALID_AMOUNT,
- *   %QL_LEDGER_ERROR_INSUFFICIENT_FUNDS or
- *   %QL_LEDGER_ERROR_INSUFFICIENT_QUANTITY
- */
-gboolean
-_ql_ledger_check_change (QlLedger    *self,
-                         const char  *type,
-                         gint64       amount,
-                         GError     **error)
+/* The texts are formatted only for a refusal: an import checks a million
+ * changes that pass. */
+static gboolean
+check_change (QlLedger          *self,
+              const ChangeType  *change,
+              gint64             amount,
+              GError           **error)
 {
-  const ChangeType *change;
-
-  g_return_val_if_fail (QL_IS_LEDGER (self), FALSE);
-
-  change = find_change_type (type);
-  g_return_val_if_fail (change != NULL, FALSE);
-  if (!_ql_ledger_check_kind (self, type, error))
+  if (!check_kind (self, change, error))
     return FALSE;
 
   if (amount <= 0)
@@ -713,8 +696,6 @@ _ql_ledger_check_change (QlLedger    *self,
       return FALSE;
     }
 
-  /* The texts are formatted only for a refusal: an import checks a
-   * million changes that pass. */
   if (change->sign > 0 && self->balance > G_MAXINT64 - amount)
     {
       g_autofree char *shown_amount = ql_ledger_format_amount (self, amount);
@@ -750,32 +731,91 @@ _ql_ledger_check_change (QlLedger    *self,
 }
 
 /**
- * _ql_ledger_apply_change_quietly:
+ * _ql_ledger_check_kind:
+ * @self: a #QlLedger
+ * @type: the type of the event a command would append
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if @type applies to this kind of ledger, else %FALSE with
+ *   @error set to %QL_LEDGER_ERROR_WRONG_KIND
+ */
+gboolean
+_ql_ledger_check_kind (QlLedger    *self,
+                       const char  *type,
+                       GError     **error)
+{
+  const ChangeType *change = find_change_type (type);
+
+  g_return_val_if_fail (QL_IS_LEDGER (self), FALSE);
+  g_return_val_if_fail (change != NULL, FALSE);
+
+  return check_kind (self, change, error);
+}
+
+/**
+ * _ql_ledger_check_change:
  * @self: a #QlLedger
  * @type: the type of the event a command would append
  * @amount: the amount it would move, in minor units
  * @error: return location for a #GError
  *
- * Checks a change as _ql_ledger_check_change() does and, when it is
- * allowed, moves the state by it, one version on, notifying nothing: an
- * import checks each row against a copy of its ledger this way.
+ * Checks a command against the ledger's current state and rules before
+ * anything is written.
  *
- * Returns: %TRUE if the change was applied, else %FALSE with @error set
- *   as _ql_ledger_check_change() sets it
+ * Returns: %TRUE if the change is allowed, else %FALSE with @error set to
+ *   %QL_LEDGER_ERROR_WRONG_KIND, %QL_LEDGER_ERROR_INVALID_AMOUNT,
+ *   %QL_LEDGER_ERROR_INSUFFICIENT_FUNDS or
+ *   %QL_LEDGER_ERROR_INSUFFICIENT_QUANTITY
  */
 gboolean
-_ql_ledger_apply_change_quietly (QlLedger    *self,
-                                 const char  *type,
-                                 gint64       amount,
-                                 GError     **error)
+_ql_ledger_check_change (QlLedger    *self,
+                         const char  *type,
+                         gint64       amount,
+                         GError     **error)
 {
   const ChangeType *change = find_change_type (type);
 
+  g_return_val_if_fail (QL_IS_LEDGER (self), FALSE);
   g_return_val_if_fail (change != NULL, FALSE);
-  if (!_ql_ledger_check_change (self, type, amount, error))
+
+  return check_change (self, change, amount, error);
+}
+
+/**
+ * _ql_ledger_apply_command_quietly:
+ * @self: a #QlLedger
+ * @type: the type of the event a command would append
+ * @text: the amount the command was given, as text
+ * @out_amount: (out): where to store the amount, in minor units
+ * @error: return location for a #GError
+ *
+ * Checks a change command as the book's commands do, the kind first, then
+ * the amount with ql_ledger_parse_amount(), then the rules of
+ * _ql_ledger_check_change(), and when it passes moves the state by it, one
+ * version on, notifying nothing: an import checks each row against a copy
+ * of its ledger this way.
+ *
+ * Returns: %TRUE if the change was applied, else %FALSE with @error set
+ *   as those checks set it
+ */
+gboolean
+_ql_ledger_apply_command_quietly (QlLedger    *self,
+                                  const char  *type,
+                                  const char  *text,
+                                  gint64      *out_amount,
+                                  GError     **error)
+{
+  const ChangeType *change = find_change_type (type);
+
+  g_return_val_if_fail (QL_IS_LEDGER (self), FALSE);
+  g_return_val_if_fail (change != NULL, FALSE);
+
+  if (!check_kind (self, change, error) ||
+      !parse_amount (self, text, out_amount, error) ||
+      !check_change (self, change, *out_amount, error))
     return FALSE;
 
-  self->balance = change->sign > 0 ? self->balance + amount : self->balance - amount;
+  self->balance = change->sign > 0 ? self->balance + *out_amount : self->balance - *out_amount;
   self->version++;
   return TRUE;
 }
@@ -1220,9 +1260,7 @@ ql_ledger_parse_amount (QlLedger    *self,
   g_return_val_if_fail (out_minor != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (self->kind == QL_LEDGER_KIND_ITEM)
-    return ql_quantity_parse (text, FALSE, out_minor, error);
-  return ql_amount_parse (text, self->decimals, out_minor, error);
+  return parse_amount (self, text, out_minor, error);
 }
 
 /**
