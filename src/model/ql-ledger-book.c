@@ -13,19 +13,17 @@
 #include <json-glib/json-glib.h>
 
 #include "ql-amount.h"
-#include "ql-csv-reader-private.h"
 #include "ql-event-private.h"
-#include "ql-file.h"
-#include "ql-ledger-book.h"
+#include "ql-ledger-book-private.h"
+#include "ql-ledger-import.h"
 #include "ql-ledger-private.h"
+#include "ql-ledger-replay-private.h"
 
 /* How often a command reloads and tries again after another writer won. */
 #define MAX_ATTEMPTS 10
 /* Events are read in pages so that memory stays flat on long histories. */
 #define PAGE_SIZE 256
 #define DEFAULT_SNAPSHOT_INTERVAL 1000
-/* A load that replays this many events leaves a snapshot of the head. */
-#define HEAD_SNAPSHOT_AFTER 256
 
 /**
  * QlLedgerBook:
@@ -209,219 +207,11 @@ add_ledger (QlLedgerBook *self,
   self->changed_pending = TRUE;
 }
 
-typedef struct
-{
-  QlLedgerBook *self;
-  QlLedger     *ledger;
-  gboolean      live;
-  guint64       n_applied;
-  /* The states snapshots are due for, saved once the scan is over: a
-   * ledger replayed whole, its snapshots gone, gets all of them back, and
-   * time travel anywhere in it replays few events again. */
-  GArray       *snapshots;
-  /* Why the event at damaged_version could not be applied. */
-  GError       *error;
-  gint64        damaged_version;
-} Replay;
-
-static void
-clear_snapshot (gpointer data)
-{
-  QlSnapshot *snapshot = data;
-
-  g_free ((char *) snapshot->state);
-}
-
-static gboolean
-replay_event_cb (const QlEventRecord *record,
-                 gpointer             user_data)
-{
-  Replay *replay = user_data;
-  gint64 version;
-
-  if (replay->ledger == NULL)
-    {
-      replay->ledger = _ql_ledger_new_from_event (record, &replay->error);
-      if (replay->ledger == NULL)
-        {
-          replay->damaged_version = record->version;
-          return FALSE;
-        }
-    }
-  else if (!_ql_ledger_apply_quietly (replay->ledger, record, &replay->error))
-    {
-      replay->damaged_version = record->version;
-      return FALSE;
-    }
-
-  replay->n_applied++;
-  version = ql_ledger_get_version (replay->ledger);
-  if (replay->live && version % replay->self->snapshot_interval == 0)
-    {
-      QlSnapshot snapshot = { version, _ql_ledger_to_snapshot (replay->ledger) };
-
-      if (replay->snapshots == NULL)
-        {
-          replay->snapshots = g_array_new (FALSE, FALSE, sizeof (QlSnapshot));
-          g_array_set_clear_func (replay->snapshots, clear_snapshot);
-        }
-      g_array_append_val (replay->snapshots, snapshot);
-    }
-  return TRUE;
-}
-
-/* Snapshots are a cache: failing to write them loses nothing. */
-static void
-save_snapshots (QlLedgerBook *self,
-                const char   *name,
-                GArray       *snapshots)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!ql_event_store_save_snapshots (self->store, name, (QlSnapshot *) snapshots->data,
-                                      snapshots->len, &error))
-    g_debug ("Could not save %u snapshots of “%s”: %s", snapshots->len, name, error->message);
-}
-
-static void
-save_snapshot (QlLedgerBook *self,
-               const char   *name,
-               gint64        version,
-               const char   *state)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!ql_event_store_save_snapshot (self->store, name, version, state, &error))
-    g_debug ("Could not save a snapshot of “%s” at version %" G_GINT64_FORMAT ": %s",
-             name, version, error->message);
-}
-
-/* Replays @name's events after the state in @ledger (or from the start when
- * it points to %NULL) up to @up_to_version (0: all), in one scan of the
- * store that builds no object per event. A @live ledger is one the book
- * shows: its changes notify and its snapshots are kept. The events are
- * applied quietly and the ledger notifies once at the end; snapshots due
- * on the way are written after the scan, in one go, so that nothing
- * writes during a read. An event that cannot be applied stops the replay
- * and marks the ledger damaged, in the state before it: only failing to
- * read the store is an error. A damaged ledger is never replayed further,
- * since its events never change. */
-static gboolean
-replay_events (QlLedgerBook  *self,
-               const char    *name,
-               QlLedger     **ledger,
-               gint64         up_to_version,
-               gboolean       live,
-               guint64       *out_n_applied,
-               GError       **error)
-{
-  Replay replay = { self, *ledger, live, 0, NULL, NULL, 0 };
-  gint64 after = *ledger != NULL ? ql_ledger_get_version (*ledger) : 0;
-  gint64 old_balance = *ledger != NULL ? ql_ledger_get_balance (*ledger) : 0;
-  g_autoptr(GArray) snapshots = NULL;
-  g_autoptr(GError) damage = NULL;
-  gboolean ok;
-
-  if (up_to_version > 0 && up_to_version <= after)
-    return TRUE;
-  if (*ledger != NULL && ql_ledger_get_damaged_version (*ledger) > 0)
-    return TRUE;
-
-  ok = ql_event_store_read_ledger (self->store, name, after, up_to_version,
-                                   replay_event_cb, &replay, error);
-  snapshots = g_steal_pointer (&replay.snapshots);
-  damage = g_steal_pointer (&replay.error);
-
-  if (*ledger != NULL)
-    {
-      if (replay.n_applied > 0)
-        _ql_ledger_notify_changes (*ledger, old_balance, after);
-    }
-  else if (ok && replay.ledger == NULL && damage != NULL)
-    *ledger = _ql_ledger_new_damaged (name, damage);
-  else if (ok)
-    *ledger = g_steal_pointer (&replay.ledger);
-  else
-    g_clear_object (&replay.ledger);
-
-  if (ok && damage != NULL)
-    {
-      if (ql_ledger_get_damaged_version (*ledger) == 0)
-        _ql_ledger_set_damage (*ledger, replay.damaged_version, damage);
-      if (live)
-        g_debug ("%s", damage->message);
-    }
-
-  if (live && (replay.n_applied > 0 || (ok && damage != NULL)))
-    self->changed_pending = TRUE;
-  if (snapshots != NULL)
-    save_snapshots (self, name, snapshots);
-  if (out_n_applied != NULL)
-    *out_n_applied = replay.n_applied;
-
-  return ok;
-}
-
 static void
 save_snapshot_if_due (QlLedgerBook *self,
                       QlLedger     *ledger)
 {
-  g_autofree char *state = NULL;
-  gint64 version = ql_ledger_get_version (ledger);
-
-  if (version % self->snapshot_interval != 0)
-    return;
-
-  state = _ql_ledger_to_snapshot (ledger);
-  save_snapshot (self, ql_ledger_get_name (ledger), version, state);
-}
-
-/* Loads a ledger from its newest usable snapshot at or below
- * @up_to_version (0: the newest), then replays the events after it. A
- * live load that had to replay a long tail leaves a snapshot of the head,
- * so that the next start does not replay it again. */
-static gboolean
-load_ledger (QlLedgerBook  *self,
-             const char    *name,
-             gint64         up_to_version,
-             gboolean       live,
-             QlLedger     **out_ledger,
-             GError       **error)
-{
-  g_autoptr(QlLedger) ledger = NULL;
-  g_autoptr(GError) snapshot_error = NULL;
-  g_autofree char *state = NULL;
-  gint64 snapshot_version = 0;
-  guint64 n_applied = 0;
-
-  if (!ql_event_store_load_snapshot (self->store, name, up_to_version,
-                                     &snapshot_version, &state, &snapshot_error))
-    g_debug ("Could not load a snapshot of “%s”: %s", name, snapshot_error->message);
-  else if (state != NULL)
-    {
-      ledger = _ql_ledger_new_from_snapshot (name, snapshot_version, state, &snapshot_error);
-      if (ledger == NULL)
-        g_debug ("Ignoring a snapshot of “%s”: %s", name, snapshot_error->message);
-    }
-
-  /* A snapshot of the version wanted leaves nothing to replay. */
-  if (ledger == NULL || up_to_version <= 0 ||
-      ql_ledger_get_version (ledger) < up_to_version)
-    {
-      if (!replay_events (self, name, &ledger, up_to_version, live, &n_applied, error))
-        return FALSE;
-    }
-
-  if (live && ledger != NULL && n_applied >= HEAD_SNAPSHOT_AFTER &&
-      ql_ledger_get_version (ledger) % self->snapshot_interval != 0)
-    {
-      g_autofree char *head_state = _ql_ledger_to_snapshot (ledger);
-
-      save_snapshot (self, name, ql_ledger_get_version (ledger), head_state);
-    }
-
-  *out_ledger = g_steal_pointer (&ledger);
-  return TRUE;
+  _ql_ledger_replay_save_snapshot_if_due (self->store, self->snapshot_interval, ledger);
 }
 
 /* Brings the book's ledger @name up to date with the store, adding it to
@@ -438,13 +228,19 @@ sync_ledger (QlLedgerBook  *self,
 
   if (ledger != NULL)
     {
-      if (!replay_events (self, name, &ledger, 0, TRUE, NULL, error))
+      gboolean changed;
+
+      if (!_ql_ledger_replay_catch_up (self->store, self->snapshot_interval, ledger, &changed,
+                                       error))
         return FALSE;
+      if (changed)
+        self->changed_pending = TRUE;
       *out_ledger = ledger;
       return TRUE;
     }
 
-  if (!load_ledger (self, name, 0, TRUE, &loaded, error))
+  if (!_ql_ledger_replay_load (self->store, self->snapshot_interval, name, 0, TRUE, &loaded,
+                               error))
     return FALSE;
   if (loaded != NULL)
     add_ledger (self, loaded);
@@ -993,7 +789,8 @@ ql_ledger_book_initable_init (GInitable     *initable,
       /* Up to the head's version: a snapshot of the head is then all
        * there is to read. Events appended since are caught up by the
        * next refresh. */
-      if (!load_ledger (self, head->ledger, head->version, TRUE, &ledger, error))
+      if (!_ql_ledger_replay_load (self->store, self->snapshot_interval, head->ledger,
+                                   head->version, TRUE, &ledger, error))
         return FALSE;
       if (ledger == NULL)
         continue;
@@ -1575,7 +1372,6 @@ ql_ledger_book_state_at (QlLedgerBook  *self,
                          GError       **error)
 {
   g_autofree char *key = NULL;
-  g_autoptr(QlLedger) past = NULL;
   QlLedger *ledger;
 
   g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
@@ -1593,30 +1389,7 @@ ql_ledger_book_state_at (QlLedgerBook  *self,
     }
   emit_changed_if_pending (self);
 
-  if (ql_ledger_get_damaged_version (ledger) > 0 &&
-      version >= ql_ledger_get_damaged_version (ledger))
-    {
-      g_set_error_literal (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
-                           ql_ledger_get_damage (ledger));
-      return NULL;
-    }
-  if (version < 1 || version > ql_ledger_get_version (ledger))
-    {
-      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_VERSION,
-                   _("“%s” has no version %" PRId64 ": its versions go from 1 to %" PRId64),
-                   key, version, ql_ledger_get_version (ledger));
-      return NULL;
-    }
-
-  if (!load_ledger (self, key, version, FALSE, &past, error))
-    return NULL;
-  if (past == NULL || ql_ledger_get_version (past) != version)
-    {
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
-                   _("Event %" PRId64 " of ledger “%s” is missing"), version, key);
-      return NULL;
-    }
-  return g_steal_pointer (&past);
+  return _ql_ledger_replay_state_at (self->store, self->snapshot_interval, ledger, version, error);
 }
 
 /**
@@ -1825,718 +1598,47 @@ ql_ledger_book_set_snapshot_interval (QlLedgerBook *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SNAPSHOT_INTERVAL]);
 }
 
-/* Importing a CSV file. */
+/* What the model's other types need of the book. */
 
-/* Rows checked between two progress reports, and per main-loop turn of
- * an asynchronous import. */
-#define IMPORT_ROWS_PER_STEP 50000
-
-typedef enum
+/* Brings the ledger stored under the normal form @key up to date, as a
+ * command does before it checks. */
+gboolean
+_ql_ledger_book_sync_ledger (QlLedgerBook  *self,
+                             const char    *key,
+                             QlLedger     **out_ledger,
+                             GError       **error)
 {
-  ROW_OPEN,
-  ROW_CREATE_ITEM,
-  ROW_DEPOSIT,
-  ROW_WITHDRAW,
-  ROW_INCREASE,
-  ROW_DECREASE,
-} RowType;
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
 
-static const struct
-{
-  const char *command;
-  const char *event;
-} row_types[] = {
-  [ROW_OPEN] = { "open", QL_EVENT_ACCOUNT_OPENED },
-  [ROW_CREATE_ITEM] = { "create-item", QL_EVENT_ITEM_CREATED },
-  [ROW_DEPOSIT] = { "deposit", QL_EVENT_DEPOSITED },
-  [ROW_WITHDRAW] = { "withdraw", QL_EVENT_WITHDRAWN },
-  [ROW_INCREASE] = { "increase", QL_EVENT_QUANTITY_INCREASED },
-  [ROW_DECREASE] = { "decrease", QL_EVENT_QUANTITY_DECREASED },
-};
-
-/* One ledger the file names, as the rows checked so far leave it. */
-typedef struct
-{
-  char         *name;
-  /* The book's ledger, or NULL when the file creates it. */
-  QlLedger     *existing;
-  QlLedgerKind  kind;
-  const char   *currency;
-  guint         decimals;
-  gint64        balance;
-  gint64        version;
-  /* The index of the last row that changes it. */
-  guint         last_row;
-} ImportLedger;
-
-typedef struct
-{
-  guint32 ledger;
-  guint32 type;
-  gint64  amount;
-} ImportRow;
-
-typedef struct
-{
-  QlLedgerBook         *book;
-  GBytes               *contents;
-  QlCsvReader           reader;
-  gboolean              header_seen;
-  /* A ledger field's text as written → index + 1 in ledgers. */
-  GHashTable           *by_text;
-  /* A normalised name (owned) → index + 1 in ledgers. */
-  GHashTable           *by_name;
-  GPtrArray            *ledgers;
-  GArray               *rows;
-  GCancellable         *cancellable;
-  QlImportProgressFunc  progress;
-  gpointer              progress_data;
-  GDestroyNotify        progress_data_free;
-} Import;
-
-static void
-import_ledger_free (gpointer data)
-{
-  ImportLedger *ledger = data;
-
-  g_clear_object (&ledger->existing);
-  g_free (ledger->name);
-  g_free (ledger);
+  return sync_ledger (self, resolve_name (self, key), out_ledger, error);
 }
 
-static void
-import_free (Import *import)
+/* Adds a ledger the caller has just written the events of. */
+void
+_ql_ledger_book_add_ledger (QlLedgerBook *self,
+                            QlLedger     *ledger)
 {
-  _ql_csv_reader_clear (&import->reader);
-  g_clear_pointer (&import->contents, g_bytes_unref);
-  g_clear_pointer (&import->by_text, g_hash_table_unref);
-  g_clear_pointer (&import->by_name, g_hash_table_unref);
-  g_clear_pointer (&import->ledgers, g_ptr_array_unref);
-  g_clear_pointer (&import->rows, g_array_unref);
-  g_clear_object (&import->cancellable);
-  g_clear_object (&import->book);
-  if (import->progress_data_free != NULL)
-    import->progress_data_free (import->progress_data);
-  g_free (import);
+  g_return_if_fail (QL_IS_LEDGER_BOOK (self));
+
+  add_ledger (self, ledger);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Import, import_free)
-
-static Import *
-import_new (QlLedgerBook         *book,
-            GCancellable         *cancellable,
-            QlImportProgressFunc  progress,
-            gpointer              progress_data,
-            GDestroyNotify        progress_data_free)
+/* Notes that a ledger of the book moved, for the next
+ * _ql_ledger_book_emit_changed_if_pending(). */
+void
+_ql_ledger_book_mark_changed (QlLedgerBook *self)
 {
-  Import *import = g_new0 (Import, 1);
+  g_return_if_fail (QL_IS_LEDGER_BOOK (self));
 
-  import->book = g_object_ref (book);
-  import->by_text = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  import->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  import->ledgers = g_ptr_array_new_with_free_func (import_ledger_free);
-  import->rows = g_array_new (FALSE, FALSE, sizeof (ImportRow));
-  import->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
-  import->progress = progress;
-  import->progress_data = progress_data;
-  import->progress_data_free = progress_data_free;
-  return import;
+  self->changed_pending = TRUE;
 }
 
-static void
-import_set_contents (Import *import,
-                     GBytes *contents)
+void
+_ql_ledger_book_emit_changed_if_pending (QlLedgerBook *self)
 {
-  gsize length;
-  const char *data = g_bytes_get_data (contents, &length);
+  g_return_if_fail (QL_IS_LEDGER_BOOK (self));
 
-  import->contents = g_bytes_ref (contents);
-  /* A byte order mark is not part of the first field. */
-  if (length >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
-    {
-      data += 3;
-      length -= 3;
-    }
-  _ql_csv_reader_init (&import->reader, data, length);
-}
-
-static void
-import_report (Import        *import,
-               QlImportPhase  phase,
-               guint64        done,
-               guint64        total)
-{
-  if (import->progress != NULL)
-    import->progress (phase, done, total, import->progress_data);
-}
-
-static void
-prefix_line (GError  **error,
-             guint64   line)
-{
-  g_prefix_error (error, _("Line %" PRIu64 ": "), line);
-}
-
-static const char *
-field (Import *import,
-       guint   index)
-{
-  return import->reader.fields[index]->str;
-}
-
-static gboolean
-check_header (Import  *import,
-              GError **error)
-{
-  static const char * const names[] = { "ledger", "type", "amount" };
-  gboolean ok = import->reader.n_fields == G_N_ELEMENTS (names);
-
-  for (guint i = 0; ok && i < G_N_ELEMENTS (names); i++)
-    {
-      g_autofree char *name = g_strstrip (g_strdup (field (import, i)));
-
-      ok = g_ascii_strcasecmp (name, names[i]) == 0;
-    }
-  if (ok)
-    return TRUE;
-
-  g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_IMPORT,
-               _("Line %" PRIu64 ": the first line must be the header “ledger,type,amount”"),
-               import->reader.line);
-  return FALSE;
-}
-
-static gboolean
-parse_row_type (const char *text,
-                RowType    *out_type)
-{
-  g_autofree char *trimmed = g_strstrip (g_strdup (text));
-
-  for (guint i = 0; i < G_N_ELEMENTS (row_types); i++)
-    {
-      if (g_ascii_strcasecmp (trimmed, row_types[i].command) == 0)
-        {
-          *out_type = i;
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
-/* Finds the ledger a row names, loading it from the book the first time.
- * Returns its index + 1, 0 when neither the book nor an earlier row has
- * it, or -1 with @error set. */
-static gint64
-find_import_ledger (Import      *import,
-                    const char  *text,
-                    GError     **error)
-{
-  gpointer found = g_hash_table_lookup (import->by_text, text);
-  g_autofree char *name = NULL;
-  QlLedger *ledger = NULL;
-  ImportLedger *entry;
-
-  if (found != NULL)
-    return GPOINTER_TO_UINT (found);
-
-  name = ql_ledger_normalize_name (text, error);
-  if (name == NULL)
-    return -1;
-
-  found = g_hash_table_lookup (import->by_name, name);
-  if (found != NULL)
-    {
-      g_hash_table_insert (import->by_text, g_strdup (text), found);
-      return GPOINTER_TO_UINT (found);
-    }
-
-  if (!sync_ledger (import->book, resolve_name (import->book, name), &ledger, error))
-    return -1;
-  if (ledger == NULL)
-    return 0;
-  if (!_ql_ledger_check_sound (ledger, error))
-    return -1;
-
-  entry = g_new0 (ImportLedger, 1);
-  /* Events go to the name the store keeps, which another program may have
-   * written in another normal form. */
-  entry->name = g_strdup (ql_ledger_get_name (ledger));
-  entry->existing = g_object_ref (ledger);
-  entry->kind = ql_ledger_get_kind (ledger);
-  entry->currency = ql_ledger_get_currency (ledger);
-  entry->decimals = ql_ledger_get_decimals (ledger);
-  entry->balance = ql_ledger_get_balance (ledger);
-  entry->version = ql_ledger_get_version (ledger);
-  g_ptr_array_add (import->ledgers, entry);
-  g_hash_table_insert (import->by_name, g_steal_pointer (&name),
-                       GUINT_TO_POINTER (import->ledgers->len));
-  g_hash_table_insert (import->by_text, g_strdup (text), GUINT_TO_POINTER (import->ledgers->len));
-
-  return import->ledgers->len;
-}
-
-/* A ledger the file creates. */
-static guint
-add_import_ledger (Import       *import,
-                   const char   *text,
-                   QlLedgerKind  kind,
-                   const char   *currency,
-                   guint         decimals,
-                   gint64        balance)
-{
-  ImportLedger *entry = g_new0 (ImportLedger, 1);
-
-  entry->name = ql_ledger_normalize_name (text, NULL);
-  g_assert (entry->name != NULL);
-  entry->kind = kind;
-  entry->currency = currency;
-  entry->decimals = decimals;
-  entry->balance = balance;
-  entry->version = 1;
-  g_ptr_array_add (import->ledgers, entry);
-  g_hash_table_insert (import->by_name, g_strdup (entry->name),
-                       GUINT_TO_POINTER (import->ledgers->len));
-  g_hash_table_insert (import->by_text, g_strdup (text), GUINT_TO_POINTER (import->ledgers->len));
-
-  return import->ledgers->len;
-}
-
-static QlLedger *
-import_ledger_snapshot (ImportLedger *entry)
-{
-  return _ql_ledger_new_with_state (entry->name, entry->kind, entry->currency, entry->balance,
-                                    entry->version);
-}
-
-/* Checks a change against the ledger as the rows so far left it, with the
- * checks and messages of the commands. */
-static gboolean
-check_import_change (ImportLedger  *entry,
-                     RowType        type,
-                     const char    *text,
-                     gint64        *out_amount,
-                     GError       **error)
-{
-  const char *event = row_types[type].event;
-  QlLedgerKind kind = type == ROW_DEPOSIT || type == ROW_WITHDRAW ? QL_LEDGER_KIND_ACCOUNT
-                                                                   : QL_LEDGER_KIND_ITEM;
-  gboolean adds = type == ROW_DEPOSIT || type == ROW_INCREASE;
-  gint64 amount;
-
-  if (kind != entry->kind)
-    {
-      g_autoptr(QlLedger) ledger = import_ledger_snapshot (entry);
-
-      return _ql_ledger_check_kind (ledger, event, error);
-    }
-
-  if (kind == QL_LEDGER_KIND_ITEM ? !ql_quantity_parse (text, FALSE, &amount, error)
-                                  : !ql_amount_parse (text, entry->decimals, &amount, error))
-    return FALSE;
-
-  if (adds ? entry->balance > G_MAXINT64 - amount : amount > entry->balance)
-    {
-      g_autoptr(QlLedger) ledger = import_ledger_snapshot (entry);
-
-      return _ql_ledger_check_change (ledger, event, amount, error);
-    }
-
-  entry->balance = adds ? entry->balance + amount : entry->balance - amount;
-  entry->version++;
-  *out_amount = amount;
-  return TRUE;
-}
-
-static gboolean
-check_import_row (Import  *import,
-                  GError **error)
-{
-  const char *name = field (import, 0);
-  ImportRow row = { 0 };
-  RowType type;
-  gint64 index;
-
-  if (import->reader.n_fields != 3)
-    {
-      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_IMPORT,
-                   ngettext ("expected 3 fields (ledger,type,amount), found %u",
-                             "expected 3 fields (ledger,type,amount), found %u",
-                             import->reader.n_fields),
-                   import->reader.n_fields);
-      return FALSE;
-    }
-
-  if (!parse_row_type (field (import, 1), &type))
-    {
-      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_IMPORT,
-                   _("unknown type “%s”: use open, deposit, withdraw, create-item, increase or decrease"),
-                   field (import, 1));
-      return FALSE;
-    }
-
-  index = find_import_ledger (import, name, error);
-  if (index < 0)
-    return FALSE;
-  if (!ql_text_check (type == ROW_OPEN ? QL_TEXT_FIELD_CURRENCY : QL_TEXT_FIELD_AMOUNT,
-                      field (import, 2), -1, error))
-    return FALSE;
-
-  if (type == ROW_OPEN || type == ROW_CREATE_ITEM)
-    {
-      const char *currency = NULL;
-      guint decimals = 0;
-      gint64 quantity = 0;
-
-      if (index > 0)
-        {
-          g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_EXISTS,
-                       _("A ledger named “%s” exists already"),
-                       ((ImportLedger *) g_ptr_array_index (import->ledgers, index - 1))->name);
-          return FALSE;
-        }
-
-      if (type == ROW_OPEN)
-        {
-          g_autofree char *code = g_strstrip (g_strdup (field (import, 2)));
-
-          if (code[0] != '\0')
-            {
-              currency = ql_currency_canonicalize (code, &decimals, error);
-              if (currency == NULL)
-                return FALSE;
-            }
-        }
-      else if (!ql_quantity_parse (field (import, 2), TRUE, &quantity, error))
-        return FALSE;
-
-      index = add_import_ledger (import, name,
-                                 type == ROW_OPEN ? QL_LEDGER_KIND_ACCOUNT : QL_LEDGER_KIND_ITEM,
-                                 currency, decimals, quantity);
-      row.amount = quantity;
-    }
-  else
-    {
-      if (index == 0)
-        {
-          g_autofree char *normalized = ql_ledger_normalize_name (name, NULL);
-
-          g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_NOT_FOUND,
-                       _("No ledger is named “%s”"), normalized);
-          return FALSE;
-        }
-      if (!check_import_change (g_ptr_array_index (import->ledgers, index - 1), type,
-                                field (import, 2), &row.amount, error))
-        return FALSE;
-    }
-
-  row.ledger = index - 1;
-  row.type = type;
-  ((ImportLedger *) g_ptr_array_index (import->ledgers, index - 1))->last_row = import->rows->len;
-  g_array_append_val (import->rows, row);
-  return TRUE;
-}
-
-/* Checks up to @max_rows rows. Returns %TRUE with @out_done set once the
- * whole file is checked. */
-static gboolean
-import_check_rows (Import    *import,
-                   guint      max_rows,
-                   gboolean  *out_done,
-                   GError   **error)
-{
-  *out_done = FALSE;
-
-  for (guint i = 0; i < max_rows; i++)
-    {
-      gboolean end;
-
-      if (!_ql_csv_reader_next (&import->reader, &end, error))
-        return FALSE;
-      if (end)
-        {
-          if (!import->header_seen)
-            {
-              g_set_error_literal (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_IMPORT,
-                                   _("The file is empty: it needs the header “ledger,type,amount”"));
-              return FALSE;
-            }
-          *out_done = TRUE;
-          break;
-        }
-
-      /* An empty line holds no row. */
-      if (import->reader.n_fields == 1 && field (import, 0)[0] == '\0')
-        continue;
-
-      if (!import->header_seen)
-        {
-          if (!check_header (import, error))
-            return FALSE;
-          import->header_seen = TRUE;
-          continue;
-        }
-
-      if (!check_import_row (import, error))
-        {
-          prefix_line (error, import->reader.line);
-          return FALSE;
-        }
-    }
-
-  import_report (import, QL_IMPORT_PHASE_CHECKING, import->reader.offset, import->reader.length);
-  return TRUE;
-}
-
-/* What printf's "%" G_GINT64_FORMAT writes for @value, without parsing
- * a format for each of a million rows. */
-static void
-append_decimal (GString *out,
-                gint64   value)
-{
-  char digits[24];
-  guint64 magnitude = value < 0 ? -(guint64) value : (guint64) value;
-  guint n = 0;
-
-  do
-    {
-      digits[n++] = '0' + magnitude % 10;
-      magnitude /= 10;
-    }
-  while (magnitude > 0);
-
-  if (value < 0)
-    g_string_append_c (out, '-');
-  while (n > 0)
-    g_string_append_c (out, digits[--n]);
-}
-
-static const char *
-build_import_payload (GStringChunk *chunk,
-                      ImportLedger *entry,
-                      ImportRow    *row,
-                      GString      *scratch)
-{
-  g_string_truncate (scratch, 0);
-
-  switch ((RowType) row->type)
-    {
-    case ROW_OPEN:
-      if (entry->currency != NULL)
-        g_string_append_printf (scratch, "{\"currency\":\"%s\"}", entry->currency);
-      else
-        g_string_append (scratch, "{\"currency\":null}");
-      break;
-
-    case ROW_CREATE_ITEM:
-      {
-        g_autoptr(JsonBuilder) builder = json_builder_new ();
-        g_autoptr(JsonNode) root = NULL;
-        g_autofree char *text = NULL;
-
-        /* The payload the create-item command writes, name escaped. */
-        json_builder_begin_object (builder);
-        json_builder_set_member_name (builder, "name");
-        json_builder_add_string_value (builder, entry->name);
-        json_builder_set_member_name (builder, "quantity");
-        json_builder_add_int_value (builder, row->amount);
-        json_builder_end_object (builder);
-        root = json_builder_get_root (builder);
-        text = json_to_string (root, FALSE);
-        g_string_append (scratch, text);
-      }
-      break;
-
-    case ROW_DEPOSIT:
-    case ROW_WITHDRAW:
-    case ROW_INCREASE:
-    case ROW_DECREASE:
-    default:
-      g_string_append (scratch, "{\"amount\":");
-      append_decimal (scratch, row->amount);
-      g_string_append_c (scratch, '}');
-      break;
-    }
-
-  return g_string_chunk_insert_len (chunk, scratch->str, scratch->len);
-}
-
-typedef struct
-{
-  Import  *import;
-  guint64  total;
-} WriteProgress;
-
-static gboolean
-write_progress_cb (guint64  n_written,
-                   gpointer user_data)
-{
-  WriteProgress *write = user_data;
-
-  import_report (write->import, QL_IMPORT_PHASE_WRITING, n_written, write->total);
-  return !g_cancellable_is_cancelled (write->import->cancellable);
-}
-
-/* The rows' indexes grouped by ledger, ledgers in the order the file
- * first names them, each ledger's rows in file order. */
-static guint *
-order_rows_by_ledger (Import *import)
-{
-  guint n_rows = import->rows->len;
-  guint *order = g_new (guint, n_rows);
-  g_autofree guint *next = g_new0 (guint, import->ledgers->len + 1);
-
-  for (guint i = 0; i < n_rows; i++)
-    next[g_array_index (import->rows, ImportRow, i).ledger + 1]++;
-  for (guint l = 1; l <= import->ledgers->len; l++)
-    next[l] += next[l - 1];
-  for (guint i = 0; i < n_rows; i++)
-    order[next[g_array_index (import->rows, ImportRow, i).ledger]++] = i;
-
-  return order;
-}
-
-/* Writes every checked row in one batch, with a snapshot wherever one is
- * due and at each ledger's last row; then moves the book's ledgers to the
- * states the checks computed. The batch is one transaction, so its events
- * appear together, and nothing orders the events of different ledgers
- * inside it: they are written ledger by ledger, each ledger's in file
- * order, which lets each ledger's index entries go in one after another. */
-static gboolean
-import_write (Import  *import,
-              GError **error)
-{
-  QlLedgerBook *self = import->book;
-  guint n_rows = import->rows->len;
-  g_autofree QlNewEvent *events = NULL;
-  g_autoptr(GArray) appends = NULL;
-  g_autoptr(GString) scratch = g_string_new (NULL);
-  GStringChunk *chunk = NULL;
-  /* Each ledger's version as the rows written so far leave it. */
-  g_autofree gint64 *versions = NULL;
-  g_autofree gint64 *balances = NULL;
-  g_autofree guint *order = NULL;
-  WriteProgress progress = { import, n_rows };
-  gboolean ok;
-
-  if (n_rows == 0)
-    {
-      import_report (import, QL_IMPORT_PHASE_WRITING, 0, 0);
-      return TRUE;
-    }
-
-  events = g_new (QlNewEvent, n_rows);
-  appends = g_array_sized_new (FALSE, FALSE, sizeof (QlLedgerAppend), n_rows);
-  chunk = g_string_chunk_new (1 << 20);
-  versions = g_new0 (gint64, import->ledgers->len);
-  balances = g_new0 (gint64, import->ledgers->len);
-
-  for (guint i = 0; i < import->ledgers->len; i++)
-    {
-      ImportLedger *entry = g_ptr_array_index (import->ledgers, i);
-
-      if (entry->existing != NULL)
-        {
-          versions[i] = ql_ledger_get_version (entry->existing);
-          balances[i] = ql_ledger_get_balance (entry->existing);
-        }
-    }
-
-  order = order_rows_by_ledger (import);
-  for (guint k = 0; k < n_rows; k++)
-    {
-      guint i = order[k];
-      ImportRow *row = &g_array_index (import->rows, ImportRow, i);
-      ImportLedger *entry = g_ptr_array_index (import->ledgers, row->ledger);
-      QlLedgerAppend *last = appends->len > 0
-                             ? &g_array_index (appends, QlLedgerAppend, appends->len - 1)
-                             : NULL;
-      gint64 version;
-
-      events[k].type = row_types[row->type].event;
-      events[k].payload = build_import_payload (chunk, entry, row, scratch);
-
-      /* Consecutive rows of one ledger share a part, up to a snapshot. */
-      if (last != NULL && last->ledger == entry->name && last->snapshot == NULL)
-        last->n_events++;
-      else
-        {
-          QlLedgerAppend append = { entry->name, versions[row->ledger], &events[k], 1, NULL };
-
-          g_array_append_val (appends, append);
-          last = &g_array_index (appends, QlLedgerAppend, appends->len - 1);
-        }
-
-      switch ((RowType) row->type)
-        {
-        case ROW_OPEN:
-          balances[row->ledger] = 0;
-          break;
-        case ROW_CREATE_ITEM:
-          balances[row->ledger] = row->amount;
-          break;
-        case ROW_DEPOSIT:
-        case ROW_INCREASE:
-          balances[row->ledger] += row->amount;
-          break;
-        case ROW_WITHDRAW:
-        case ROW_DECREASE:
-        default:
-          balances[row->ledger] -= row->amount;
-          break;
-        }
-      version = ++versions[row->ledger];
-
-      if (version % self->snapshot_interval == 0 || entry->last_row == i)
-        {
-          g_autofree char *state = _ql_ledger_format_snapshot (entry->kind, entry->currency,
-                                                               balances[row->ledger]);
-
-          last->snapshot = g_string_chunk_insert (chunk, state);
-        }
-    }
-
-  ok = ql_event_store_append_batch (self->store, (QlLedgerAppend *) appends->data, appends->len,
-                                    write_progress_cb, &progress, error);
-  g_string_chunk_free (chunk);
-  if (!ok)
-    return FALSE;
-
-  /* The store holds exactly the checked events: the computed states are
-   * the replayed ones. */
-  for (guint i = 0; i < import->ledgers->len; i++)
-    {
-      ImportLedger *entry = g_ptr_array_index (import->ledgers, i);
-
-      if (entry->existing != NULL)
-        {
-          if (ql_ledger_get_version (entry->existing) != entry->version)
-            {
-              _ql_ledger_set_state (entry->existing, entry->balance, entry->version);
-              self->changed_pending = TRUE;
-            }
-        }
-      else
-        {
-          g_autoptr(QlLedger) created = import_ledger_snapshot (entry);
-
-          add_ledger (self, created);
-        }
-    }
-
-  import_report (import, QL_IMPORT_PHASE_WRITING, n_rows, n_rows);
   emit_changed_if_pending (self);
-  return TRUE;
-}
-
-static gboolean
-import_cancelled (Import  *import,
-                  GError **error)
-{
-  if (!g_cancellable_is_cancelled (import->cancellable))
-    return FALSE;
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                       _("The import was cancelled; nothing was written"));
-  return TRUE;
 }
 
 /**
@@ -2552,57 +1654,8 @@ import_cancelled (Import  *import,
  *
  * Imports ledger commands from a CSV file, all or nothing.
  *
- * Only a regular file of up to 512 MiB is read: a FIFO, a device or a
- * larger file fails at once with a #GIOError naming it.
- *
- * The file is text in UTF-8 (a leading byte order mark is skipped), read
- * as RFC 4180 says: fields separated by commas, records by CRLF or LF, and
- * a field that holds commas, quotes or line breaks enclosed in double
- * quotes, a quote inside it written twice (`"Item 4, boxed"`,
- * `"The ""big"" one"`). Empty lines are skipped. The first record is the
- * header `ledger,type,amount` (any case). Every other record has those
- * three fields:
- *
- * - `ledger`: the ledger's name, as the commands take it;
- * - `type`: one of the commands `open`, `deposit`, `withdraw`,
- *   `create-item`, `increase` or `decrease`;
- * - `amount`: what the command takes: the amount of a deposit or
- *   withdrawal in the account's currency (`99.99`), a whole quantity for
- *   `increase`, `decrease` and `create-item` (whose opening quantity may
- *   be 0), and for `open` the account's ISO 4217 currency code, or an
- *   empty field for plain units.
- *
- * For example:
- * |[
- * ledger,type,amount
- * Current account,open,USD
- * Current account,deposit,100.00
- * "Laptop, 15 inch",create-item,10
- * "Laptop, 15 inch",decrease,3
- * Current account,withdraw,30
- * ]|
- *
- * The import first reads the whole file and checks every row against the
- * rules and the ledgers' current state, as the rows before it leave them
- * (a row may use a ledger an earlier row opened), exactly as the commands
- * would. The first row that fails stops the import with that rule's error
- * (such as %QL_LEDGER_ERROR_INSUFFICIENT_FUNDS), or with
- * %QL_LEDGER_ERROR_INVALID_IMPORT for a malformed file, its message
- * starting with the line, as in `Line 7: Cannot withdraw …`; nothing is
- * written then. Only a file that passes is written, in one transaction
- * through ql_event_store_append_batch(): every event or none. The
- * events of one ledger keep the file's order; those of different ledgers
- * are written ledger by ledger, in the order the file first names the
- * ledgers, so they are in that order in the notification log. When
- * another writer changed one of the file's ledgers meanwhile the whole
- * import fails with %QL_STORE_ERROR_CONFLICT and writes nothing;
- * importing again checks against the new state. Snapshots are
- * cached as the commands would leave them, and of each ledger's final
- * state, so loading the imported ledgers replays nothing.
- *
- * Cancelling @cancellable before the write commits fails with
- * %G_IO_ERROR_CANCELLED and writes nothing. The book's ledgers and
- * #QlLedgerBook::changed follow as for any command.
+ * The file's format, how its rows are checked and how they are written
+ * are described at #QlLedgerImport, which does the work.
  *
  * Returns: %TRUE on success, %FALSE with @error set
  */
@@ -2615,95 +1668,15 @@ ql_ledger_book_import_csv (QlLedgerBook          *self,
                            guint64               *out_n_events,
                            GError               **error)
 {
-  g_autoptr(Import) import = NULL;
-  g_autoptr(GBytes) contents = NULL;
-  gboolean done = FALSE;
+  g_autoptr(QlLedgerImport) import = NULL;
 
   g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  import = import_new (self, cancellable, progress, progress_data, NULL);
-  contents = ql_file_load_bounded (file, QL_IMPORT_MAX_SIZE, cancellable, error);
-  if (contents == NULL)
-    return FALSE;
-  import_set_contents (import, contents);
-
-  while (!done)
-    {
-      if (import_cancelled (import, error) ||
-          !import_check_rows (import, IMPORT_ROWS_PER_STEP, &done, error))
-        {
-          emit_changed_if_pending (self);
-          return FALSE;
-        }
-    }
-
-  if (import_cancelled (import, error) || !import_write (import, error))
-    {
-      emit_changed_if_pending (self);
-      return FALSE;
-    }
-
-  if (out_n_events != NULL)
-    *out_n_events = import->rows->len;
-  return TRUE;
-}
-
-static gboolean
-import_step_cb (gpointer user_data)
-{
-  GTask *task = user_data;
-  Import *import = g_task_get_task_data (task);
-  GError *error = NULL;
-  gboolean done = FALSE;
-
-  if (import_cancelled (import, &error) ||
-      !import_check_rows (import, IMPORT_ROWS_PER_STEP, &done, &error))
-    {
-      emit_changed_if_pending (import->book);
-      g_task_return_error (task, error);
-      return G_SOURCE_REMOVE;
-    }
-  if (!done)
-    return G_SOURCE_CONTINUE;
-
-  if (import_cancelled (import, &error) || !import_write (import, &error))
-    {
-      emit_changed_if_pending (import->book);
-      g_task_return_error (task, error);
-      return G_SOURCE_REMOVE;
-    }
-
-  g_task_return_int (task, import->rows->len);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-import_loaded_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Import *import = g_task_get_task_data (task);
-  g_autoptr(GBytes) contents = NULL;
-  g_autoptr(GSource) source = NULL;
-  GError *error = NULL;
-
-  contents = ql_file_load_bounded_finish (G_FILE (object), result, &error);
-  if (contents == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  import_set_contents (import, contents);
-
-  /* Checking runs a step per main-loop turn, so a window stays live and
-   * can show the progress. */
-  source = g_idle_source_new ();
-  g_source_set_static_name (source, "[quote-ledger] import");
-  g_task_attach_source (task, source, import_step_cb);
+  import = ql_ledger_import_new (self, cancellable, progress, progress_data, NULL);
+  return ql_ledger_import_run (import, file, out_n_events, error);
 }
 
 /**
@@ -2740,19 +1713,14 @@ ql_ledger_book_import_csv_async (QlLedgerBook          *self,
                                  GAsyncReadyCallback    callback,
                                  gpointer               user_data)
 {
-  g_autoptr(GTask) task = NULL;
+  g_autoptr(QlLedgerImport) import = NULL;
 
   g_return_if_fail (QL_IS_LEDGER_BOOK (self));
   g_return_if_fail (G_IS_FILE (file));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ql_ledger_book_import_csv_async);
-  g_task_set_task_data (task, import_new (self, cancellable, progress, progress_data,
-                                          progress_data_free),
-                        (GDestroyNotify) import_free);
-  ql_file_load_bounded_async (file, QL_IMPORT_MAX_SIZE, cancellable, import_loaded_cb,
-                               g_steal_pointer (&task));
+  import = ql_ledger_import_new (self, cancellable, progress, progress_data, progress_data_free);
+  ql_ledger_import_run_async (import, file, callback, user_data);
 }
 
 /**

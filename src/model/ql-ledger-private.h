@@ -51,6 +51,11 @@ gboolean      _ql_ledger_check_change    (QlLedger             *self,
                                           const char           *type,
                                           gint64                amount,
                                           GError              **error);
+gboolean      _ql_ledger_apply_command_quietly (QlLedger          *self,
+                                                const char        *type,
+                                                const char        *text,
+                                                gint64            *out_amount,
+                                                GError           **error);
 gboolean      _ql_event_record_read_change (const QlEventRecord *record,
                                             gint64             *out_amount,
                                             gint64             *out_reverses,
