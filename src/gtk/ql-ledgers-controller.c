@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 
 #include "ql-amount.h"
 #include "ql-history-row.h"
@@ -78,13 +77,9 @@ format_change (QlLedger *ledger,
 static char *
 describe_event (QlEvent *event)
 {
-  g_autoptr(JsonNode) payload = json_from_string (ql_event_get_payload (event), NULL);
   const char *label = ql_event_type_get_label (ql_event_get_event_type (event));
-  gint64 reverses = 0;
+  gint64 reverses = ql_event_get_reverses (event);
 
-  if (payload != NULL && JSON_NODE_HOLDS_OBJECT (payload))
-    reverses = json_object_get_int_member_with_default (json_node_get_object (payload),
-                                                        "reverses", 0);
   if (reverses <= 0)
     return g_strdup (label);
 

@@ -17,6 +17,7 @@
 #include "ql-event-private.h"
 #include "ql-file-private.h"
 #include "ql-ledger-book.h"
+#include "ql-ledger-events-private.h"
 #include "ql-ledger-private.h"
 
 /* How often a command reloads and tries again after another writer won. */
@@ -487,39 +488,6 @@ set_busy_error (GError     **error,
                name);
 }
 
-/* The payload of a change. Every command builds one, so the plain cases
- * are printed; a reference is text, which json-glib escapes. */
-static char *
-build_change_payload (gint64      amount,
-                      gint64      reverses,
-                      const char *reference)
-{
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonNode) root = NULL;
-
-  if (reference == NULL && reverses <= 0)
-    return g_strdup_printf ("{\"amount\":%" G_GINT64_FORMAT "}", amount);
-  if (reference == NULL)
-    return g_strdup_printf ("{\"amount\":%" G_GINT64_FORMAT ",\"reverses\":%" G_GINT64_FORMAT "}",
-                            amount, reverses);
-
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "amount");
-  json_builder_add_int_value (builder, amount);
-  if (reverses > 0)
-    {
-      json_builder_set_member_name (builder, "reverses");
-      json_builder_add_int_value (builder, reverses);
-    }
-  json_builder_set_member_name (builder, "reference");
-  json_builder_add_string_value (builder, reference);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  return json_to_string (root, FALSE);
-}
-
 /* Appends one event at @expected_version + 1 and applies it to @ledger, or
  * creates the ledger when @ledger is %NULL. Returns %FALSE with @error
  * unset on a conflict, so that the caller reloads and tries again. */
@@ -712,7 +680,7 @@ plan_change (QlLedgerBook  *self,
     return FALSE;
 
   plan->type = command->type;
-  plan->payload = build_change_payload (amount, 0, NULL);
+  plan->payload = _ql_change_payload_write (amount, 0, NULL);
   return TRUE;
 }
 
@@ -818,7 +786,7 @@ plan_undo (QlLedgerBook  *self,
     return FALSE;
 
   plan->type = opposite;
-  plan->payload = build_change_payload (target.amount, target.version, NULL);
+  plan->payload = _ql_change_payload_write (target.amount, target.version, NULL);
   return TRUE;
 }
 
@@ -897,7 +865,7 @@ plan_withdrawal_for_reference (QlLedgerBook  *self,
     return FALSE;
 
   plan->type = QL_EVENT_WITHDRAWN;
-  plan->payload = build_change_payload (minor, 0, command->reference);
+  plan->payload = _ql_change_payload_write (minor, 0, command->reference);
   return TRUE;
 }
 
@@ -1241,8 +1209,6 @@ ql_ledger_book_open_account (QlLedgerBook  *self,
                              const char    *currency,
                              GError       **error)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
   g_autofree char *key = NULL;
   g_autofree char *payload = NULL;
   g_autofree char *trimmed = NULL;
@@ -1266,15 +1232,7 @@ ql_ledger_book_open_account (QlLedgerBook  *self,
         return FALSE;
     }
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "currency");
-  if (code != NULL)
-    json_builder_add_string_value (builder, code);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  payload = json_to_string (root, FALSE);
+  payload = _ql_account_opened_payload_write (code);
 
   return create_ledger (self, key, QL_EVENT_ACCOUNT_OPENED, payload, error);
 }
@@ -1298,8 +1256,6 @@ ql_ledger_book_create_item (QlLedgerBook  *self,
                             const char    *quantity,
                             GError       **error)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
   g_autofree char *key = NULL;
   g_autofree char *payload = NULL;
   gint64 opening;
@@ -1316,14 +1272,7 @@ ql_ledger_book_create_item (QlLedgerBook  *self,
       !ql_quantity_parse (quantity, TRUE, &opening, error))
     return FALSE;
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, key);
-  json_builder_set_member_name (builder, "quantity");
-  json_builder_add_int_value (builder, opening);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  payload = json_to_string (root, FALSE);
+  payload = _ql_item_created_payload_write (key, opening);
 
   return create_ledger (self, key, QL_EVENT_ITEM_CREATED, payload, error);
 }

@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "ql-terminal-controller.h"
@@ -273,23 +272,6 @@ format_signed_amount (QlLedger *ledger,
   return g_strconcat (minor < 0 ? "-" : "+", amount, NULL);
 }
 
-/* The version an undo event reverses, or 0 for any other event. */
-static gint64
-get_reversed_version (QlEvent *event)
-{
-  g_autoptr(JsonNode) root = json_from_string (ql_event_get_payload (event), NULL);
-  JsonObject *object;
-
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return 0;
-
-  object = json_node_get_object (root);
-  if (!json_object_has_member (object, "reverses"))
-    return 0;
-
-  return json_object_get_int_member (object, "reverses");
-}
-
 static char *
 format_event (QlLedger *ledger,
               QlEvent  *event)
@@ -300,7 +282,7 @@ format_event (QlLedger *ledger,
                                        : g_strdup ("?");
   GString *line = g_string_new (NULL);
   gint64 change = ql_event_get_signed_amount (event);
-  gint64 reversed = get_reversed_version (event);
+  gint64 reversed = ql_event_get_reverses (event);
 
   g_string_append_printf (line, "%" G_GINT64_FORMAT "  %s  %s",
                           ql_event_get_version (event), when,
@@ -561,7 +543,7 @@ run_undo (QlTerminalController  *self,
   ledger = ql_ledger_book_lookup (self->ledgers, args[0]);
   g_assert (ledger != NULL);
 
-  version = g_strdup_printf ("%" G_GINT64_FORMAT, get_reversed_version (undo));
+  version = g_strdup_printf ("%" G_GINT64_FORMAT, ql_event_get_reverses (undo));
   state = format_state (ledger);
   /* Translators: the version undone, the ledger, the compensating event's
    * type, then "Balance: 100" or "Quantity: 12". */
