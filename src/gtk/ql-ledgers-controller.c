@@ -41,7 +41,7 @@ struct _QlLedgersController
 
 G_DEFINE_FINAL_TYPE (QlLedgersController, ql_ledgers_controller, G_TYPE_OBJECT)
 
-typedef gboolean (*ChangeFunc) (QlLedgerBook  *book,
+typedef QlEvent *(*ChangeFunc) (QlLedgerBook  *book,
                                 const char    *name,
                                 const char    *amount,
                                 GError       **error);
@@ -204,12 +204,12 @@ on_page_create_account_cb (QlLedgersController *self,
                            QlLedgersPage       *page)
 {
   g_autoptr(GError) error = NULL;
-  gboolean created;
+  g_autoptr(QlEvent) created = NULL;
 
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
 
   created = ql_ledger_book_open_account (self->book, name, currency, &error);
-  finish_create (self, name, created, error);
+  finish_create (self, name, created != NULL, error);
 }
 
 static void
@@ -219,12 +219,12 @@ on_page_create_item_cb (QlLedgersController *self,
                         QlLedgersPage       *page)
 {
   g_autoptr(GError) error = NULL;
-  gboolean created;
+  g_autoptr(QlEvent) created = NULL;
 
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
 
   created = ql_ledger_book_create_item (self->book, name, quantity, &error);
-  finish_create (self, name, created, error);
+  finish_create (self, name, created != NULL, error);
 }
 
 static void
@@ -234,10 +234,11 @@ change (QlLedgersController *self,
         const char          *amount)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(QlEvent) changed = NULL;
 
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
 
-  if (func (self->book, name, amount, &error))
+  if ((changed = func (self->book, name, amount, &error)) != NULL)
     ql_ledgers_page_change_done (self->page);
   else
     ql_ledgers_page_show_change_error (self->page, error->message);
@@ -336,6 +337,7 @@ on_page_reverse_undo_requested_cb (QlLedgersController *self,
 {
   g_autoptr(QlEvent) compensation = g_steal_pointer (&self->last_undo);
   g_autoptr(GError) error = NULL;
+  g_autoptr(QlEvent) redone = NULL;
   g_autofree char *amount = NULL;
   QlLedger *ledger;
   ChangeFunc func;
@@ -356,7 +358,7 @@ on_page_reverse_undo_requested_cb (QlLedgersController *self,
     func = change > 0 ? ql_ledger_book_increase : ql_ledger_book_decrease;
   amount = ql_amount_format (change < 0 ? -change : change, ql_ledger_get_decimals (ledger));
 
-  if (!func (self->book, ql_ledger_get_name (ledger), amount, &error))
+  if ((redone = func (self->book, ql_ledger_get_name (ledger), amount, &error)) == NULL)
     ql_ledgers_page_show_change_error (page, error->message);
 }
 

@@ -489,9 +489,10 @@ set_busy_error (GError     **error,
 }
 
 /* Appends one event at @expected_version + 1 and applies it to @ledger, or
- * creates the ledger when @ledger is %NULL. Returns %FALSE with @error
- * unset on a conflict, so that the caller reloads and tries again. */
-static gboolean
+ * creates the ledger when @ledger is %NULL. Returns the event as stored,
+ * or %NULL: with @error unset on a conflict, so that the caller reloads
+ * and tries again. */
+static QlEvent *
 append_event (QlLedgerBook  *self,
               const char    *name,
               QlLedger      *ledger,
@@ -503,19 +504,20 @@ append_event (QlLedgerBook  *self,
   g_autoptr(GError) local_error = NULL;
   QlNewEvent event = { type, payload };
   gint64 expected_version = ledger != NULL ? ql_ledger_get_version (ledger) : 0;
-  QlEventRecord record = { 0, name, expected_version + 1, type, 0, payload };
+  QlEventRecord record;
 
   *out_conflict = FALSE;
 
-  if (!ql_event_store_append (self->store, name, expected_version, &event, 1, &local_error))
+  if (!ql_event_store_append (self->store, name, expected_version, &event, 1, &record,
+                              &local_error))
     {
       if (g_error_matches (local_error, QL_STORE_ERROR, QL_STORE_ERROR_CONFLICT))
         {
           *out_conflict = TRUE;
-          return FALSE;
+          return NULL;
         }
       g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
+      return NULL;
     }
 
   /* The store accepted exactly this event at this version, so applying it
@@ -525,23 +527,23 @@ append_event (QlLedgerBook  *self,
       g_autoptr(QlLedger) created = _ql_ledger_new_from_event (&record, error);
 
       if (created == NULL)
-        return FALSE;
+        return NULL;
       add_ledger (self, created);
       save_snapshot_if_due (self, created);
     }
   else
     {
       if (!_ql_ledger_apply (ledger, &record, error))
-        return FALSE;
+        return NULL;
       save_snapshot_if_due (self, ledger);
       self->changed_pending = TRUE;
     }
 
   emit_changed_if_pending (self);
-  return TRUE;
+  return ql_event_new_from_record (&record);
 }
 
-static gboolean
+static QlEvent *
 create_ledger (QlLedgerBook  *self,
                const char    *name,
                const char    *type,
@@ -551,27 +553,46 @@ create_ledger (QlLedgerBook  *self,
   for (guint attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
     {
       QlLedger *existing = NULL;
+      QlEvent *created;
       gboolean conflict;
 
       if (!sync_ledger (self, name, &existing, error))
-        return FALSE;
+        return NULL;
       if (existing != NULL)
         {
           emit_changed_if_pending (self);
           g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_EXISTS,
                        _("A ledger named “%s” exists already"), name);
-          return FALSE;
+          return NULL;
         }
 
-      if (append_event (self, name, NULL, type, payload, &conflict, error))
-        return TRUE;
-      if (!conflict)
-        return FALSE;
+      created = append_event (self, name, NULL, type, payload, &conflict, error);
+      if (created != NULL || !conflict)
+        return created;
     }
 
   emit_changed_if_pending (self);
   set_busy_error (error, name);
-  return FALSE;
+  return NULL;
+}
+
+static QlEvent *
+read_event (QlLedgerBook  *self,
+            const char    *name,
+            gint64         version,
+            GError       **error)
+{
+  g_autoptr(GPtrArray) events = read_ledger_events (self, name, version - 1, version, error);
+
+  if (events == NULL)
+    return NULL;
+  if (events->len != 1)
+    {
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
+                   _("Event %" PRId64 " of ledger “%s” is missing"), version, name);
+      return NULL;
+    }
+  return g_object_ref (g_ptr_array_index (events, 0));
 }
 
 /* What a command decided against a ledger's current state: the event to
@@ -598,8 +619,9 @@ typedef gboolean (*PlanFunc) (QlLedgerBook  *self,
  * the store's state, and when somebody did, the store refuses the append
  * as a conflict. A first plan that fails is made again on a fresh copy,
  * since another writer may have made the command possible. Returns the
- * version of the event that answers the command, or 0 with @error set. */
-static gint64
+ * event that answers the command, as appended or as read back when it was
+ * in the ledger already, or %NULL with @error set. */
+static QlEvent *
 run_command (QlLedgerBook  *self,
              const char    *key,
              PlanFunc       plan_func,
@@ -614,18 +636,18 @@ run_command (QlLedgerBook  *self,
       gboolean use_copy = attempt == 0 && ledger != NULL;
       Plan plan = { NULL, NULL, 0 };
       gboolean conflict = FALSE;
-      gboolean appended;
+      QlEvent *appended;
 
       if (!use_copy && !sync_existing_ledger (self, key, &ledger, error))
         {
           emit_changed_if_pending (self);
-          return 0;
+          return NULL;
         }
       /* Its events never change, so neither does the damage. */
       if (!_ql_ledger_check_sound (ledger, error))
         {
           emit_changed_if_pending (self);
-          return 0;
+          return NULL;
         }
       if (!plan_func (self, ledger, command, &plan, &plan_error))
         {
@@ -634,28 +656,28 @@ run_command (QlLedgerBook  *self,
             continue;
           emit_changed_if_pending (self);
           g_propagate_error (error, g_steal_pointer (&plan_error));
-          return 0;
+          return NULL;
         }
       if (plan.answered_by > 0)
         {
           emit_changed_if_pending (self);
-          return plan.answered_by;
+          return read_event (self, key, plan.answered_by, error);
         }
 
       appended = append_event (self, key, ledger, plan.type, plan.payload, &conflict, error);
       g_free (plan.payload);
-      if (appended)
-        return ql_ledger_get_version (ledger);
+      if (appended != NULL)
+        return appended;
       if (!conflict)
         {
           emit_changed_if_pending (self);
-          return 0;
+          return NULL;
         }
     }
 
   emit_changed_if_pending (self);
   set_busy_error (error, key);
-  return 0;
+  return NULL;
 }
 
 typedef struct
@@ -684,7 +706,7 @@ plan_change (QlLedgerBook  *self,
   return TRUE;
 }
 
-static gboolean
+static QlEvent *
 change_ledger (QlLedgerBook  *self,
                const char    *name,
                const char    *type,
@@ -694,9 +716,9 @@ change_ledger (QlLedgerBook  *self,
   g_autofree char *key = command_name (self, name, error);
   ChangeCommand command = { type, amount_text };
 
-  return key != NULL &&
-         ql_text_check (QL_TEXT_FIELD_AMOUNT, amount_text, -1, error) &&
-         run_command (self, key, plan_change, &command, error) > 0;
+  if (key == NULL || !ql_text_check (QL_TEXT_FIELD_AMOUNT, amount_text, -1, error))
+    return NULL;
+  return run_command (self, key, plan_change, &command, error);
 }
 
 typedef struct
@@ -788,25 +810,6 @@ plan_undo (QlLedgerBook  *self,
   plan->type = opposite;
   plan->payload = _ql_change_payload_write (target.amount, target.version, NULL);
   return TRUE;
-}
-
-static QlEvent *
-read_event (QlLedgerBook  *self,
-            const char    *name,
-            gint64         version,
-            GError       **error)
-{
-  g_autoptr(GPtrArray) events = read_ledger_events (self, name, version - 1, version, error);
-
-  if (events == NULL)
-    return NULL;
-  if (events->len != 1)
-    {
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
-                   _("Event %" PRId64 " of ledger “%s” is missing"), version, name);
-      return NULL;
-    }
-  return g_object_ref (g_ptr_array_index (events, 0));
 }
 
 static gboolean
@@ -1199,11 +1202,12 @@ ql_ledger_book_lookup (QlLedgerBook *self,
  *
  * Opens an account with a balance of zero by appending `AccountOpened`.
  *
- * Returns: %TRUE on success, %FALSE with @error set, for instance to
- *   %QL_LEDGER_ERROR_INVALID_NAME, %QL_LEDGER_ERROR_INVALID_CURRENCY or
- *   %QL_LEDGER_ERROR_EXISTS
+ * Returns: (transfer full): the `AccountOpened` event as appended, with its
+ *   position in the notification log and its version, or %NULL with @error
+ *   set, for instance to %QL_LEDGER_ERROR_INVALID_NAME,
+ *   %QL_LEDGER_ERROR_INVALID_CURRENCY or %QL_LEDGER_ERROR_EXISTS
  */
-gboolean
+QlEvent *
 ql_ledger_book_open_account (QlLedgerBook  *self,
                              const char    *name,
                              const char    *currency,
@@ -1214,22 +1218,22 @@ ql_ledger_book_open_account (QlLedgerBook  *self,
   g_autofree char *trimmed = NULL;
   const char *code = NULL;
 
-  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
-  g_return_val_if_fail (name != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   key = command_name (self, name, error);
   if (key == NULL)
-    return FALSE;
+    return NULL;
   if (currency != NULL && !ql_text_check (QL_TEXT_FIELD_CURRENCY, currency, -1, error))
-    return FALSE;
+    return NULL;
 
   trimmed = g_strstrip (g_strdup (currency != NULL ? currency : ""));
   if (trimmed[0] != '\0')
     {
       code = ql_currency_canonicalize (trimmed, NULL, error);
       if (code == NULL)
-        return FALSE;
+        return NULL;
     }
 
   payload = _ql_account_opened_payload_write (code);
@@ -1246,11 +1250,12 @@ ql_ledger_book_open_account (QlLedgerBook  *self,
  *
  * Creates an inventory item by appending `ItemCreated`.
  *
- * Returns: %TRUE on success, %FALSE with @error set, for instance to
- *   %QL_LEDGER_ERROR_INVALID_NAME, %QL_LEDGER_ERROR_INVALID_AMOUNT or
- *   %QL_LEDGER_ERROR_EXISTS
+ * Returns: (transfer full): the `ItemCreated` event as appended, with its
+ *   position in the notification log and its version, or %NULL with @error
+ *   set, for instance to %QL_LEDGER_ERROR_INVALID_NAME,
+ *   %QL_LEDGER_ERROR_INVALID_AMOUNT or %QL_LEDGER_ERROR_EXISTS
  */
-gboolean
+QlEvent *
 ql_ledger_book_create_item (QlLedgerBook  *self,
                             const char    *name,
                             const char    *quantity,
@@ -1260,17 +1265,17 @@ ql_ledger_book_create_item (QlLedgerBook  *self,
   g_autofree char *payload = NULL;
   gint64 opening;
 
-  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
-  g_return_val_if_fail (name != NULL, FALSE);
-  g_return_val_if_fail (quantity != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (quantity != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   key = command_name (self, name, error);
   if (key == NULL)
-    return FALSE;
+    return NULL;
   if (!ql_text_check (QL_TEXT_FIELD_AMOUNT, quantity, -1, error) ||
       !ql_quantity_parse (quantity, TRUE, &opening, error))
-    return FALSE;
+    return NULL;
 
   payload = _ql_item_created_payload_write (key, opening);
 
@@ -1286,20 +1291,21 @@ ql_ledger_book_create_item (QlLedgerBook  *self,
  *
  * Appends `Deposited` to an account.
  *
- * Returns: %TRUE on success, %FALSE with @error set, for instance to
- *   %QL_LEDGER_ERROR_NOT_FOUND, %QL_LEDGER_ERROR_WRONG_KIND or
- *   %QL_LEDGER_ERROR_INVALID_AMOUNT
+ * Returns: (transfer full): the `Deposited` event as appended, with its
+ *   position in the notification log and its version, or %NULL with @error
+ *   set, for instance to %QL_LEDGER_ERROR_NOT_FOUND,
+ *   %QL_LEDGER_ERROR_WRONG_KIND or %QL_LEDGER_ERROR_INVALID_AMOUNT
  */
-gboolean
+QlEvent *
 ql_ledger_book_deposit (QlLedgerBook  *self,
                         const char    *name,
                         const char    *amount,
                         GError       **error)
 {
-  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
-  g_return_val_if_fail (name != NULL, FALSE);
-  g_return_val_if_fail (amount != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (amount != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return change_ledger (self, name, QL_EVENT_DEPOSITED, amount, error);
 }
@@ -1313,19 +1319,20 @@ ql_ledger_book_deposit (QlLedgerBook  *self,
  *
  * Appends `Withdrawn` to an account. The balance never goes below zero.
  *
- * Returns: %TRUE on success, %FALSE with @error set, for instance to
- *   %QL_LEDGER_ERROR_INSUFFICIENT_FUNDS
+ * Returns: (transfer full): the `Withdrawn` event as appended, with its
+ *   position in the notification log and its version, or %NULL with @error
+ *   set, for instance to %QL_LEDGER_ERROR_INSUFFICIENT_FUNDS
  */
-gboolean
+QlEvent *
 ql_ledger_book_withdraw (QlLedgerBook  *self,
                          const char    *name,
                          const char    *amount,
                          GError       **error)
 {
-  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
-  g_return_val_if_fail (name != NULL, FALSE);
-  g_return_val_if_fail (amount != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (amount != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return change_ledger (self, name, QL_EVENT_WITHDRAWN, amount, error);
 }
@@ -1339,19 +1346,21 @@ ql_ledger_book_withdraw (QlLedgerBook  *self,
  *
  * Appends `QuantityIncreased` to an inventory item.
  *
- * Returns: %TRUE on success, %FALSE with @error set, for instance to
- *   %QL_LEDGER_ERROR_WRONG_KIND or %QL_LEDGER_ERROR_INVALID_AMOUNT
+ * Returns: (transfer full): the `QuantityIncreased` event as appended, with
+ *   its position in the notification log and its version, or %NULL with
+ *   @error set, for instance to %QL_LEDGER_ERROR_WRONG_KIND or
+ *   %QL_LEDGER_ERROR_INVALID_AMOUNT
  */
-gboolean
+QlEvent *
 ql_ledger_book_increase (QlLedgerBook  *self,
                          const char    *name,
                          const char    *quantity,
                          GError       **error)
 {
-  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
-  g_return_val_if_fail (name != NULL, FALSE);
-  g_return_val_if_fail (quantity != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (quantity != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return change_ledger (self, name, QL_EVENT_QUANTITY_INCREASED, quantity, error);
 }
@@ -1366,19 +1375,20 @@ ql_ledger_book_increase (QlLedgerBook  *self,
  * Appends `QuantityDecreased` to an inventory item. The quantity never
  * goes below zero.
  *
- * Returns: %TRUE on success, %FALSE with @error set, for instance to
- *   %QL_LEDGER_ERROR_INSUFFICIENT_QUANTITY
+ * Returns: (transfer full): the `QuantityDecreased` event as appended, with
+ *   its position in the notification log and its version, or %NULL with
+ *   @error set, for instance to %QL_LEDGER_ERROR_INSUFFICIENT_QUANTITY
  */
-gboolean
+QlEvent *
 ql_ledger_book_decrease (QlLedgerBook  *self,
                          const char    *name,
                          const char    *quantity,
                          GError       **error)
 {
-  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
-  g_return_val_if_fail (name != NULL, FALSE);
-  g_return_val_if_fail (quantity != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (quantity != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return change_ledger (self, name, QL_EVENT_QUANTITY_DECREASED, quantity, error);
 }
@@ -1416,7 +1426,6 @@ ql_ledger_book_withdraw_for_reference (QlLedgerBook  *self,
 {
   PaymentCommand command = { amount, currency, reference };
   g_autofree char *key = NULL;
-  gint64 version;
 
   g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
@@ -1434,8 +1443,7 @@ ql_ledger_book_withdraw_for_reference (QlLedgerBook  *self,
       !ql_text_check (QL_TEXT_FIELD_REFERENCE, reference, -1, error))
     return NULL;
 
-  version = run_command (self, key, plan_withdrawal_for_reference, &command, error);
-  return version > 0 ? read_event (self, key, version, error) : NULL;
+  return run_command (self, key, plan_withdrawal_for_reference, &command, error);
 }
 
 /**
@@ -1463,7 +1471,6 @@ ql_ledger_book_undo (QlLedgerBook  *self,
                      GError       **error)
 {
   g_autofree char *key = NULL;
-  gint64 version;
 
   g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
@@ -1473,8 +1480,7 @@ ql_ledger_book_undo (QlLedgerBook  *self,
   if (key == NULL)
     return NULL;
 
-  version = run_command (self, key, plan_undo, NULL, error);
-  return version > 0 ? read_event (self, key, version, error) : NULL;
+  return run_command (self, key, plan_undo, NULL, error);
 }
 
 /**

@@ -55,7 +55,7 @@ typedef gboolean (*CommandFunc) (QlTerminalController  *self,
                                  GError               **error);
 
 /* The model's commands that change a ledger by an amount. */
-typedef gboolean (*ChangeFunc) (QlLedgerBook  *book,
+typedef QlEvent *(*ChangeFunc) (QlLedgerBook  *book,
                                 const char    *name,
                                 const char    *amount,
                                 GError       **error);
@@ -311,29 +311,6 @@ format_event (QlLedger *ledger,
   return g_string_free (line, FALSE);
 }
 
-/* The ledger a command just changed, the amount as the ledger writes it,
- * and its new balance or quantity. */
-static QlLedger *
-describe_change (QlTerminalController  *self,
-                 const char            *name,
-                 const char            *amount_text,
-                 char                 **out_amount,
-                 char                 **out_balance)
-{
-  QlLedger *ledger = ql_ledger_book_lookup (self->ledgers, name);
-  gint64 minor = 0;
-
-  g_assert (ledger != NULL);
-
-  if (ql_ledger_parse_amount (ledger, amount_text, &minor, NULL))
-    *out_amount = ql_ledger_format_amount (ledger, minor);
-  else
-    *out_amount = g_strdup (amount_text);
-  *out_balance = ql_ledger_format_balance (ledger);
-
-  return ledger;
-}
-
 static gboolean
 run_random (QlTerminalController  *self,
             const Command         *command,
@@ -387,14 +364,16 @@ run_open (QlTerminalController  *self,
           char                 **args,
           GError               **error)
 {
+  g_autoptr(QlEvent) opened = ql_ledger_book_open_account (self->ledgers, args[0], args[1],
+                                                           error);
   g_autofree char *message = NULL;
   QlLedger *ledger;
   const char *currency;
 
-  if (!ql_ledger_book_open_account (self->ledgers, args[0], args[1], error))
+  if (opened == NULL)
     return FALSE;
 
-  ledger = ql_ledger_book_lookup (self->ledgers, args[0]);
+  ledger = ql_ledger_book_lookup (self->ledgers, ql_event_get_ledger (opened));
   g_assert (ledger != NULL);
   currency = ql_ledger_get_currency (ledger);
 
@@ -414,15 +393,20 @@ run_change (QlTerminalController  *self,
             char                 **args,
             GError               **error)
 {
+  g_autoptr(QlEvent) changed = command->change (self->ledgers, args[0], args[1], error);
   g_autofree char *amount = NULL;
   g_autofree char *balance = NULL;
   g_autofree char *message = NULL;
   QlLedger *ledger;
 
-  if (!command->change (self->ledgers, args[0], args[1], error))
+  if (changed == NULL)
     return FALSE;
 
-  ledger = describe_change (self, args[0], args[1], &amount, &balance);
+  /* What the event moved, not the text again: the model parsed it once. */
+  ledger = ql_ledger_book_lookup (self->ledgers, ql_event_get_ledger (changed));
+  g_assert (ledger != NULL);
+  amount = ql_ledger_format_amount (ledger, ql_event_get_amount (changed));
+  balance = ql_ledger_format_balance (ledger);
   /* The formats come from the command table above, each taking three strings. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
@@ -438,14 +422,16 @@ run_create_item (QlTerminalController  *self,
                  char                 **args,
                  GError               **error)
 {
+  g_autoptr(QlEvent) created = ql_ledger_book_create_item (self->ledgers, args[0], args[1],
+                                                          error);
   QlLedger *ledger;
   g_autofree char *quantity = NULL;
   g_autofree char *message = NULL;
 
-  if (!ql_ledger_book_create_item (self->ledgers, args[0], args[1], error))
+  if (created == NULL)
     return FALSE;
 
-  ledger = ql_ledger_book_lookup (self->ledgers, args[0]);
+  ledger = ql_ledger_book_lookup (self->ledgers, ql_event_get_ledger (created));
   g_assert (ledger != NULL);
   quantity = ql_ledger_format_balance (ledger);
   message = g_strdup_printf (_("Created item %s. Quantity: %s"),
