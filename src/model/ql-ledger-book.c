@@ -1447,6 +1447,57 @@ ql_ledger_book_withdraw_for_reference (QlLedgerBook  *self,
 }
 
 /**
+ * ql_ledger_book_is_payment_for:
+ * @self: a #QlLedgerBook
+ * @payment: an event, such as one ql_ledger_book_withdraw_for_reference()
+ *   returned
+ * @name: an account's name, in any form ql_ledger_normalize_name() accepts
+ * @amount: an amount as text, parsed with the account's decimals
+ * @currency: an ISO 4217 code in any case
+ *
+ * Whether @payment is the withdrawal ql_ledger_book_withdraw_for_reference()
+ * makes for these arguments: a `Withdrawn` event of the account @name,
+ * whose currency is @currency, of @amount. A reference names one payment,
+ * so a request that reuses it is a retry only when this holds; otherwise
+ * it is a new payment under a reference already taken.
+ *
+ * Returns: %TRUE when @payment answers that request
+ */
+gboolean
+ql_ledger_book_is_payment_for (QlLedgerBook *self,
+                               QlEvent      *payment,
+                               const char   *name,
+                               const char   *amount,
+                               const char   *currency)
+{
+  g_autofree char *key = NULL;
+  QlLedger *ledger;
+  const char *canonical;
+  const char *own;
+  gint64 minor;
+
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
+  g_return_val_if_fail (QL_IS_EVENT (payment), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (amount != NULL, FALSE);
+  g_return_val_if_fail (currency != NULL, FALSE);
+
+  key = ql_ledger_normalize_name (name, NULL);
+  if (key == NULL || g_strcmp0 (key, ql_event_get_ledger (payment)) != 0 ||
+      g_strcmp0 (ql_event_get_event_type (payment), QL_EVENT_WITHDRAWN) != 0 ||
+      (ledger = ql_ledger_book_lookup (self, key)) == NULL)
+    return FALSE;
+
+  canonical = ql_currency_canonicalize (currency, NULL, NULL);
+  own = ql_ledger_get_currency (ledger);
+  if (canonical == NULL || own == NULL || strcmp (canonical, own) != 0)
+    return FALSE;
+
+  return ql_ledger_parse_amount (ledger, amount, &minor, NULL) &&
+         ql_event_get_amount (payment) == minor;
+}
+
+/**
  * ql_ledger_book_undo:
  * @self: a #QlLedgerBook
  * @name: a ledger's name

@@ -81,6 +81,11 @@ QlEvent      *ql_ledger_book_withdraw_for_reference (QlLedgerBook  *self,
                                                      const char    *currency,
                                                      const char    *reference,
                                                      GError       **error);
+gboolean      ql_ledger_book_is_payment_for (QlLedgerBook *self,
+                                             QlEvent      *payment,
+                                             const char   *name,
+                                             const char   *amount,
+                                             const char   *currency);
 QlEvent      *ql_ledger_book_undo          (QlLedgerBook  *self,
                                             const char    *name,
                                             GError       **error);
