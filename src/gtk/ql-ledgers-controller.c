@@ -295,9 +295,9 @@ describe_undone (QlLedgersController *self,
     return NULL;
 
   if (ql_ledger_get_kind (ledger) == QL_LEDGER_KIND_ACCOUNT)
-    type = change > 0 ? "Deposited" : "Withdrawn";
+    type = change > 0 ? QL_EVENT_DEPOSITED : QL_EVENT_WITHDRAWN;
   else
-    type = change > 0 ? "QuantityIncreased" : "QuantityDecreased";
+    type = change > 0 ? QL_EVENT_QUANTITY_INCREASED : QL_EVENT_QUANTITY_DECREASED;
   amount = ql_ledger_format_amount (ledger, change < 0 ? -change : change);
 
   /* Translators: an event type such as Deposited, then an amount */
