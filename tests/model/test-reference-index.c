@@ -68,7 +68,7 @@ START_TEST (test_only_payments_are_indexed)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
   g_autoptr(QlLedgerBook) book = new_book_with_accounts (store);
-  g_autoptr(QlReferenceIndex) index = ql_reference_index_new (store);
+  g_autoptr(QlReferenceIndex) index = ql_reference_index_new (ql_ledger_book_get_store (book));
   const QlNewEvent deposit = { "Deposited", "{\"amount\":1,\"reference\":\"order-3\"}" };
   const QlNewEvent broken = { "Withdrawn", "{\"amount\":1,\"reference\":\"order-4\"" };
   const QlNewEvent number = { "Withdrawn", "{\"amount\":1,\"reference\":4}" };
