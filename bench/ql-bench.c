@@ -203,6 +203,17 @@ check (gboolean     ok,
   exit (1);
 }
 
+/* check() for a command, which returns the event it appended. */
+static void
+check_event (QlEvent     *event,
+             GError     **error,
+             const char  *what)
+{
+  g_autoptr(QlEvent) appended = event;
+
+  check (appended != NULL, error, what);
+}
+
 static void
 check_sql (int         rc,
            sqlite3    *db,
@@ -466,14 +477,16 @@ bench_durable_append (Bench *bench)
       remove_db (path);
       store = open_store (path);
       book = open_book (store);
-      check (ql_ledger_book_open_account (book, "Current account", NULL, &error), &error, "open");
+      check_event (ql_ledger_book_open_account (book, "Current account", NULL, &error), &error,
+                   "open");
 
       /* Unmeasured first: the first pass through a new WAL file also
        * allocates its blocks, which costs one side more than the other
        * depending on where the file system puts them. */
       raw_table_insert (&raw, "Current account", 1, 0, DURABLE_WARM_UP, 1);
       for (guint i = 0; i < DURABLE_WARM_UP; i++)
-        check (ql_ledger_book_deposit (book, "Current account", "1", &error), &error, "deposit");
+        check_event (ql_ledger_book_deposit (book, "Current account", "1", &error), &error,
+                     "deposit");
 
       for (guint done = 0; done < bench->n_durable; done += DURABLE_BLOCK)
         {
@@ -491,8 +504,8 @@ bench_durable_append (Bench *bench)
               char amount[32];
 
               g_snprintf (amount, sizeof amount, "%u", 100 + i % 1000);
-              check (ql_ledger_book_deposit (book, "Current account", amount, &error), &error,
-                     "deposit");
+              check_event (ql_ledger_book_deposit (book, "Current account", amount, &error),
+                           &error, "deposit");
             }
           elapsed += now_s () - start;
 

@@ -62,12 +62,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(GError) error = NULL;
   g_autofree char *name = g_strndup ((const char *) data, size);
   g_autofree char *stored = NULL;
+  g_autoptr(QlEvent) opened = NULL;
+  g_autoptr(QlEvent) reopened = NULL;
+  g_autoptr(QlEvent) deposited = NULL;
   QlLedger *ledger;
 
   if (book == NULL)
     abort ();
 
-  if (!ql_ledger_book_open_account (book, name, "USD", &error))
+  opened = ql_ledger_book_open_account (book, name, "USD", &error);
+  if (opened == NULL)
     {
       if (error == NULL || ql_ledger_book_lookup (book, name) != NULL ||
           g_list_model_get_n_items (ql_ledger_book_get_ledgers (book)) != 0)
@@ -83,8 +87,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   stored = ql_ledger_normalize_name (name, NULL);
   if (stored == NULL || strcmp (stored, ql_ledger_get_name (ledger)) != 0 ||
       ql_ledger_book_lookup (book, stored) != ledger ||
-      ql_ledger_book_open_account (book, stored, "USD", NULL) ||
-      !ql_ledger_book_deposit (book, name, "1", NULL) ||
+      (reopened = ql_ledger_book_open_account (book, stored, "USD", NULL)) != NULL ||
+      (deposited = ql_ledger_book_deposit (book, name, "1", NULL)) == NULL ||
       ql_ledger_get_balance (ledger) != 100)
     abort ();
 

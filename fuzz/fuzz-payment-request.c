@@ -100,6 +100,16 @@ check_payment (QlEventStore *store,
   g_free (found.payload);
 }
 
+/* Commands return the event they appended; setting up needs only to know
+ * that they succeeded. */
+static gboolean
+succeeded (QlEvent *event)
+{
+  g_autoptr(QlEvent) appended = event;
+
+  return appended != NULL;
+}
+
 static QlLedgerBook *
 make_book (void)
 {
@@ -108,11 +118,11 @@ make_book (void)
   g_autoptr(QlEvent) paid = NULL;
 
   if (book == NULL ||
-      !ql_ledger_book_open_account (book, "user456", "USD", NULL) ||
-      !ql_ledger_book_deposit (book, "user456", "1000", NULL) ||
-      !ql_ledger_book_open_account (book, "yen", "JPY", NULL) ||
-      !ql_ledger_book_deposit (book, "yen", "5000", NULL) ||
-      !ql_ledger_book_create_item (book, "Laptop", "10", NULL) ||
+      !succeeded (ql_ledger_book_open_account (book, "user456", "USD", NULL)) ||
+      !succeeded (ql_ledger_book_deposit (book, "user456", "1000", NULL)) ||
+      !succeeded (ql_ledger_book_open_account (book, "yen", "JPY", NULL)) ||
+      !succeeded (ql_ledger_book_deposit (book, "yen", "5000", NULL)) ||
+      !succeeded (ql_ledger_book_create_item (book, "Laptop", "10", NULL)) ||
       (paid = ql_ledger_book_withdraw_for_reference (book, "user456", "10", "USD",
                                                      "order-1", NULL)) == NULL)
     abort ();

@@ -123,3 +123,13 @@ ql_test_head_position (QlEventStore *store)
   ck_assert_msg (error == NULL, "%s", error != NULL ? error->message : "");
   return position;
 }
+
+/* Commands return the event they appended; a test that only needs to
+ * know they succeeded drops it here. */
+gboolean
+ql_test_drop_event (QlEvent *event)
+{
+  g_autoptr(QlEvent) dropped = event;
+
+  return dropped != NULL;
+}

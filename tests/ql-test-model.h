@@ -24,5 +24,6 @@ QlEventStore *ql_test_open_sqlite   (const char   *path);
 gint64        ql_test_balance_of    (QlLedgerBook *book,
                                      const char   *name);
 gint64        ql_test_head_position (QlEventStore *store);
+gboolean      ql_test_drop_event    (QlEvent      *event);
 
 G_END_DECLS

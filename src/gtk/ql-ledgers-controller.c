@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 
 #include "ql-amount.h"
 #include "ql-history-row.h"
@@ -48,7 +47,7 @@ struct _QlLedgersController
 
 G_DEFINE_FINAL_TYPE (QlLedgersController, ql_ledgers_controller, G_TYPE_OBJECT)
 
-typedef gboolean (*ChangeFunc) (QlLedgerBook  *book,
+typedef QlEvent *(*ChangeFunc) (QlLedgerBook  *book,
                                 const char    *name,
                                 const char    *amount,
                                 GError       **error);
@@ -84,13 +83,9 @@ format_change (QlLedger *ledger,
 static char *
 describe_event (QlEvent *event)
 {
-  g_autoptr(JsonNode) payload = json_from_string (ql_event_get_payload (event), NULL);
   const char *label = ql_event_type_get_label (ql_event_get_event_type (event));
-  gint64 reverses = 0;
+  gint64 reverses = ql_event_get_reverses (event);
 
-  if (payload != NULL && JSON_NODE_HOLDS_OBJECT (payload))
-    reverses = json_object_get_int_member_with_default (json_node_get_object (payload),
-                                                        "reverses", 0);
   if (reverses <= 0)
     return g_strdup (label);
 
@@ -273,7 +268,7 @@ open_account_activated (GSimpleAction *action,
   QlLedgersController *self = user_data;
   g_autofree char *name = NULL;
   g_autoptr(GError) error = NULL;
-  gboolean created;
+  g_autoptr(QlEvent) created = NULL;
 
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
 
@@ -282,7 +277,7 @@ open_account_activated (GSimpleAction *action,
   created = ql_ledger_book_open_account (self->book, name,
                                          ql_ledgers_page_get_new_ledger_detail (self->page),
                                          &error);
-  finish_create (self, name, created, error);
+  finish_create (self, name, created != NULL, error);
 }
 
 static void
@@ -293,7 +288,7 @@ create_item_activated (GSimpleAction *action,
   QlLedgersController *self = user_data;
   g_autofree char *name = NULL;
   g_autoptr(GError) error = NULL;
-  gboolean created;
+  g_autoptr(QlEvent) created = NULL;
 
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
 
@@ -302,7 +297,7 @@ create_item_activated (GSimpleAction *action,
   created = ql_ledger_book_create_item (self->book, name,
                                         ql_ledgers_page_get_new_ledger_detail (self->page),
                                         &error);
-  finish_create (self, name, created, error);
+  finish_create (self, name, created != NULL, error);
 }
 
 /* Changes the ledger shown by the amount typed. */
@@ -313,13 +308,14 @@ change (QlLedgersController *self,
   g_autofree char *name = NULL;
   g_autofree char *amount = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(QlEvent) changed = NULL;
 
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
 
   /* Copies: the book shows the page its new state before func returns. */
   name = g_strdup (ql_ledgers_page_get_selected_ledger (self->page));
   amount = g_strdup (ql_ledgers_page_get_amount (self->page));
-  if (func (self->book, name, amount, &error))
+  if ((changed = func (self->book, name, amount, &error)) != NULL)
     ql_ledgers_page_change_done (self->page);
   else
     ql_ledgers_page_show_change_error (self->page, error->message);
@@ -372,9 +368,9 @@ describe_undone (QlLedgersController *self,
     return NULL;
 
   if (ql_ledger_get_kind (ledger) == QL_LEDGER_KIND_ACCOUNT)
-    type = change > 0 ? "Deposited" : "Withdrawn";
+    type = change > 0 ? QL_EVENT_DEPOSITED : QL_EVENT_WITHDRAWN;
   else
-    type = change > 0 ? "QuantityIncreased" : "QuantityDecreased";
+    type = change > 0 ? QL_EVENT_QUANTITY_INCREASED : QL_EVENT_QUANTITY_DECREASED;
   amount = ql_ledger_format_amount (ledger, change < 0 ? -change : change);
 
   /* Translators: an event type such as Deposited, then an amount */
@@ -420,6 +416,7 @@ reverse_undo_activated (GSimpleAction *action,
   QlLedgersController *self = user_data;
   g_autoptr(QlEvent) compensation = g_steal_pointer (&self->last_undo);
   g_autoptr(GError) error = NULL;
+  g_autoptr(QlEvent) redone = NULL;
   g_autofree char *amount = NULL;
   QlLedger *ledger;
   ChangeFunc func;
@@ -439,7 +436,7 @@ reverse_undo_activated (GSimpleAction *action,
     func = change > 0 ? ql_ledger_book_increase : ql_ledger_book_decrease;
   amount = ql_amount_format (change < 0 ? -change : change, ql_ledger_get_decimals (ledger));
 
-  if (!func (self->book, ql_ledger_get_name (ledger), amount, &error))
+  if ((redone = func (self->book, ql_ledger_get_name (ledger), amount, &error)) == NULL)
     ql_ledgers_page_show_change_error (self->page, error->message);
 }
 

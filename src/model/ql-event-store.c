@@ -85,12 +85,20 @@ ql_event_store_is_read_only (QlEventStore *self)
  *   that does not exist yet
  * @events: (array length=n_events): the events to append, at least one
  * @n_events: the number of @events
+ * @out_appended: (out caller-allocates) (array length=n_events) (optional):
+ *   where to describe the events as stored, one record per event, or %NULL
  * @error: return location for a #GError
  *
  * Appends @events to @ledger as versions @expected_version + 1,
  * @expected_version + 2 ..., all or none, and stamps them with the
  * current time. Fails with %QL_STORE_ERROR_CONFLICT, writing nothing,
  * when the ledger's version is no longer @expected_version.
+ *
+ * On success each record of @out_appended holds its event as a scan
+ * would hand it over: the position the store gave it in the notification
+ * log (the events of one append have consecutive positions), its
+ * version, its timestamp, and @ledger and the event's type and payload,
+ * which are the caller's own strings, valid as long as they are.
  *
  * Once this returns %TRUE the events are durable.
  *
@@ -102,6 +110,7 @@ ql_event_store_append (QlEventStore      *self,
                        gint64             expected_version,
                        const QlNewEvent  *events,
                        guint              n_events,
+                       QlEventRecord     *out_appended,
                        GError           **error)
 {
   g_return_val_if_fail (QL_IS_EVENT_STORE (self), FALSE);
@@ -118,7 +127,7 @@ ql_event_store_append (QlEventStore      *self,
     }
 
   return QL_EVENT_STORE_GET_IFACE (self)->append (self, ledger, expected_version,
-                                                  events, n_events, error);
+                                                  events, n_events, out_appended, error);
 }
 
 /**

@@ -79,7 +79,7 @@ G_DECLARE_INTERFACE (QlEventStore, ql_event_store, QL, EVENT_STORE, GObject)
 /**
  * QlEventStoreInterface:
  * @append: appends events to one ledger atomically, if its version is
- *   still the one expected
+ *   still the one expected, and describes them as stored when asked
  * @read_ledger: scans one ledger's events in version order
  * @read_log: scans the notification log in position order
  * @get_head_position: the position of the newest event, 0 when empty
@@ -104,6 +104,7 @@ struct _QlEventStoreInterface
                                    gint64             expected_version,
                                    const QlNewEvent  *events,
                                    guint              n_events,
+                                   QlEventRecord     *out_appended,
                                    GError           **error);
   gboolean   (*read_ledger)       (QlEventStore      *self,
                                    const char        *ledger,
@@ -158,6 +159,7 @@ gboolean      ql_event_store_append            (QlEventStore      *self,
                                                 gint64             expected_version,
                                                 const QlNewEvent  *events,
                                                 guint              n_events,
+                                                QlEventRecord     *out_appended,
                                                 GError           **error);
 gboolean      ql_event_store_read_ledger       (QlEventStore      *self,
                                                 const char        *ledger,

@@ -15,6 +15,7 @@
 #include "ql-amount.h"
 #include "ql-event-private.h"
 #include "ql-ledger-book-private.h"
+#include "ql-ledger-events-private.h"
 #include "ql-ledger-import.h"
 #include "ql-ledger-private.h"
 #include "ql-ledger-replay-private.h"
@@ -283,43 +284,11 @@ set_busy_error (GError     **error,
                name);
 }
 
-/* The payload of a change. Every command builds one, so the plain cases
- * are printed; a reference is text, which json-glib escapes. */
-static char *
-build_change_payload (gint64      amount,
-                      gint64      reverses,
-                      const char *reference)
-{
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonNode) root = NULL;
-
-  if (reference == NULL && reverses <= 0)
-    return g_strdup_printf ("{\"amount\":%" G_GINT64_FORMAT "}", amount);
-  if (reference == NULL)
-    return g_strdup_printf ("{\"amount\":%" G_GINT64_FORMAT ",\"reverses\":%" G_GINT64_FORMAT "}",
-                            amount, reverses);
-
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "amount");
-  json_builder_add_int_value (builder, amount);
-  if (reverses > 0)
-    {
-      json_builder_set_member_name (builder, "reverses");
-      json_builder_add_int_value (builder, reverses);
-    }
-  json_builder_set_member_name (builder, "reference");
-  json_builder_add_string_value (builder, reference);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  return json_to_string (root, FALSE);
-}
-
 /* Appends one event at @expected_version + 1 and applies it to @ledger, or
- * creates the ledger when @ledger is %NULL. Returns %FALSE with @error
- * unset on a conflict, so that the caller reloads and tries again. */
-static gboolean
+ * creates the ledger when @ledger is %NULL. Returns the event as stored,
+ * or %NULL: with @error unset on a conflict, so that the caller reloads
+ * and tries again. */
+static QlEvent *
 append_event (QlLedgerBook  *self,
               const char    *name,
               QlLedger      *ledger,
@@ -331,19 +300,20 @@ append_event (QlLedgerBook  *self,
   g_autoptr(GError) local_error = NULL;
   QlNewEvent event = { type, payload };
   gint64 expected_version = ledger != NULL ? ql_ledger_get_version (ledger) : 0;
-  QlEventRecord record = { 0, name, expected_version + 1, type, 0, payload };
+  QlEventRecord record;
 
   *out_conflict = FALSE;
 
-  if (!ql_event_store_append (self->store, name, expected_version, &event, 1, &local_error))
+  if (!ql_event_store_append (self->store, name, expected_version, &event, 1, &record,
+                              &local_error))
     {
       if (g_error_matches (local_error, QL_STORE_ERROR, QL_STORE_ERROR_CONFLICT))
         {
           *out_conflict = TRUE;
-          return FALSE;
+          return NULL;
         }
       g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
+      return NULL;
     }
 
   /* The store accepted exactly this event at this version, so applying it
@@ -353,23 +323,23 @@ append_event (QlLedgerBook  *self,
       g_autoptr(QlLedger) created = _ql_ledger_new_from_event (&record, error);
 
       if (created == NULL)
-        return FALSE;
+        return NULL;
       add_ledger (self, created);
       save_snapshot_if_due (self, created);
     }
   else
     {
       if (!_ql_ledger_apply (ledger, &record, error))
-        return FALSE;
+        return NULL;
       save_snapshot_if_due (self, ledger);
       self->changed_pending = TRUE;
     }
 
   emit_changed_if_pending (self);
-  return TRUE;
+  return ql_event_new_from_record (&record);
 }
 
-static gboolean
+static QlEvent *
 create_ledger (QlLedgerBook  *self,
                const char    *name,
                const char    *type,
@@ -379,27 +349,46 @@ create_ledger (QlLedgerBook  *self,
   for (guint attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
     {
       QlLedger *existing = NULL;
+      QlEvent *created;
       gboolean conflict;
 
       if (!sync_ledger (self, name, &existing, error))
-        return FALSE;
+        return NULL;
       if (existing != NULL)
         {
           emit_changed_if_pending (self);
           g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_EXISTS,
                        _("A ledger named “%s” exists already"), name);
-          return FALSE;
+          return NULL;
         }
 
-      if (append_event (self, name, NULL, type, payload, &conflict, error))
-        return TRUE;
-      if (!conflict)
-        return FALSE;
+      created = append_event (self, name, NULL, type, payload, &conflict, error);
+      if (created != NULL || !conflict)
+        return created;
     }
 
   emit_changed_if_pending (self);
   set_busy_error (error, name);
-  return FALSE;
+  return NULL;
+}
+
+static QlEvent *
+read_event (QlLedgerBook  *self,
+            const char    *name,
+            gint64         version,
+            GError       **error)
+{
+  g_autoptr(GPtrArray) events = read_ledger_events (self, name, version - 1, version, error);
+
+  if (events == NULL)
+    return NULL;
+  if (events->len != 1)
+    {
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
+                   _("Event %" PRId64 " of ledger “%s” is missing"), version, name);
+      return NULL;
+    }
+  return g_object_ref (g_ptr_array_index (events, 0));
 }
 
 /* What a command decided against a ledger's current state: the event to
@@ -426,8 +415,9 @@ typedef gboolean (*PlanFunc) (QlLedgerBook  *self,
  * the store's state, and when somebody did, the store refuses the append
  * as a conflict. A first plan that fails is made again on a fresh copy,
  * since another writer may have made the command possible. Returns the
- * version of the event that answers the command, or 0 with @error set. */
-static gint64
+ * event that answers the command, as appended or as read back when it was
+ * in the ledger already, or %NULL with @error set. */
+static QlEvent *
 run_command (QlLedgerBook  *self,
              const char    *key,
              PlanFunc       plan_func,
@@ -442,18 +432,18 @@ run_command (QlLedgerBook  *self,
       gboolean use_copy = attempt == 0 && ledger != NULL;
       Plan plan = { NULL, NULL, 0 };
       gboolean conflict = FALSE;
-      gboolean appended;
+      QlEvent *appended;
 
       if (!use_copy && !sync_existing_ledger (self, key, &ledger, error))
         {
           emit_changed_if_pending (self);
-          return 0;
+          return NULL;
         }
       /* Its events never change, so neither does the damage. */
       if (!_ql_ledger_check_sound (ledger, error))
         {
           emit_changed_if_pending (self);
-          return 0;
+          return NULL;
         }
       if (!plan_func (self, ledger, command, &plan, &plan_error))
         {
@@ -462,28 +452,28 @@ run_command (QlLedgerBook  *self,
             continue;
           emit_changed_if_pending (self);
           g_propagate_error (error, g_steal_pointer (&plan_error));
-          return 0;
+          return NULL;
         }
       if (plan.answered_by > 0)
         {
           emit_changed_if_pending (self);
-          return plan.answered_by;
+          return read_event (self, key, plan.answered_by, error);
         }
 
       appended = append_event (self, key, ledger, plan.type, plan.payload, &conflict, error);
       g_free (plan.payload);
-      if (appended)
-        return ql_ledger_get_version (ledger);
+      if (appended != NULL)
+        return appended;
       if (!conflict)
         {
           emit_changed_if_pending (self);
-          return 0;
+          return NULL;
         }
     }
 
   emit_changed_if_pending (self);
   set_busy_error (error, key);
-  return 0;
+  return NULL;
 }
 
 typedef struct
@@ -508,11 +498,11 @@ plan_change (QlLedgerBook  *self,
     return FALSE;
 
   plan->type = command->type;
-  plan->payload = build_change_payload (amount, 0, NULL);
+  plan->payload = _ql_change_payload_write (amount, 0, NULL);
   return TRUE;
 }
 
-static gboolean
+static QlEvent *
 change_ledger (QlLedgerBook  *self,
                const char    *name,
                const char    *type,
@@ -522,9 +512,9 @@ change_ledger (QlLedgerBook  *self,
   g_autofree char *key = command_name (self, name, error);
   ChangeCommand command = { type, amount_text };
 
-  return key != NULL &&
-         ql_text_check (QL_TEXT_FIELD_AMOUNT, amount_text, -1, error) &&
-         run_command (self, key, plan_change, &command, error) > 0;
+  if (key == NULL || !ql_text_check (QL_TEXT_FIELD_AMOUNT, amount_text, -1, error))
+    return NULL;
+  return run_command (self, key, plan_change, &command, error);
 }
 
 typedef struct
@@ -614,27 +604,8 @@ plan_undo (QlLedgerBook  *self,
     return FALSE;
 
   plan->type = opposite;
-  plan->payload = build_change_payload (target.amount, target.version, NULL);
+  plan->payload = _ql_change_payload_write (target.amount, target.version, NULL);
   return TRUE;
-}
-
-static QlEvent *
-read_event (QlLedgerBook  *self,
-            const char    *name,
-            gint64         version,
-            GError       **error)
-{
-  g_autoptr(GPtrArray) events = read_ledger_events (self, name, version - 1, version, error);
-
-  if (events == NULL)
-    return NULL;
-  if (events->len != 1)
-    {
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
-                   _("Event %" PRId64 " of ledger “%s” is missing"), version, name);
-      return NULL;
-    }
-  return g_object_ref (g_ptr_array_index (events, 0));
 }
 
 static gboolean
@@ -693,7 +664,7 @@ plan_withdrawal_for_reference (QlLedgerBook  *self,
     return FALSE;
 
   plan->type = QL_EVENT_WITHDRAWN;
-  plan->payload = build_change_payload (minor, 0, command->reference);
+  plan->payload = _ql_change_payload_write (minor, 0, command->reference);
   return TRUE;
 }
 
@@ -1028,50 +999,41 @@ ql_ledger_book_lookup (QlLedgerBook *self,
  *
  * Opens an account with a balance of zero by appending `AccountOpened`.
  *
- * Returns: %TRUE on success, %FALSE with @error set, for instance to
- *   %QL_LEDGER_ERROR_INVALID_NAME, %QL_LEDGER_ERROR_INVALID_CURRENCY or
- *   %QL_LEDGER_ERROR_EXISTS
+ * Returns: (transfer full): the `AccountOpened` event as appended, with its
+ *   position in the notification log and its version, or %NULL with @error
+ *   set, for instance to %QL_LEDGER_ERROR_INVALID_NAME,
+ *   %QL_LEDGER_ERROR_INVALID_CURRENCY or %QL_LEDGER_ERROR_EXISTS
  */
-gboolean
+QlEvent *
 ql_ledger_book_open_account (QlLedgerBook  *self,
                              const char    *name,
                              const char    *currency,
                              GError       **error)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
   g_autofree char *key = NULL;
   g_autofree char *payload = NULL;
   g_autofree char *trimmed = NULL;
   const char *code = NULL;
 
-  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
-  g_return_val_if_fail (name != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   key = command_name (self, name, error);
   if (key == NULL)
-    return FALSE;
+    return NULL;
   if (currency != NULL && !ql_text_check (QL_TEXT_FIELD_CURRENCY, currency, -1, error))
-    return FALSE;
+    return NULL;
 
   trimmed = g_strstrip (g_strdup (currency != NULL ? currency : ""));
   if (trimmed[0] != '\0')
     {
       code = ql_currency_canonicalize (trimmed, NULL, error);
       if (code == NULL)
-        return FALSE;
+        return NULL;
     }
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "currency");
-  if (code != NULL)
-    json_builder_add_string_value (builder, code);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  payload = json_to_string (root, FALSE);
+  payload = _ql_account_opened_payload_write (code);
 
   return create_ledger (self, key, QL_EVENT_ACCOUNT_OPENED, payload, error);
 }
@@ -1085,42 +1047,34 @@ ql_ledger_book_open_account (QlLedgerBook  *self,
  *
  * Creates an inventory item by appending `ItemCreated`.
  *
- * Returns: %TRUE on success, %FALSE with @error set, for instance to
- *   %QL_LEDGER_ERROR_INVALID_NAME, %QL_LEDGER_ERROR_INVALID_AMOUNT or
- *   %QL_LEDGER_ERROR_EXISTS
+ * Returns: (transfer full): the `ItemCreated` event as appended, with its
+ *   position in the notification log and its version, or %NULL with @error
+ *   set, for instance to %QL_LEDGER_ERROR_INVALID_NAME,
+ *   %QL_LEDGER_ERROR_INVALID_AMOUNT or %QL_LEDGER_ERROR_EXISTS
  */
-gboolean
+QlEvent *
 ql_ledger_book_create_item (QlLedgerBook  *self,
                             const char    *name,
                             const char    *quantity,
                             GError       **error)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
   g_autofree char *key = NULL;
   g_autofree char *payload = NULL;
   gint64 opening;
 
-  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
-  g_return_val_if_fail (name != NULL, FALSE);
-  g_return_val_if_fail (quantity != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (quantity != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   key = command_name (self, name, error);
   if (key == NULL)
-    return FALSE;
+    return NULL;
   if (!ql_text_check (QL_TEXT_FIELD_AMOUNT, quantity, -1, error) ||
       !ql_quantity_parse (quantity, TRUE, &opening, error))
-    return FALSE;
+    return NULL;
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, key);
-  json_builder_set_member_name (builder, "quantity");
-  json_builder_add_int_value (builder, opening);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  payload = json_to_string (root, FALSE);
+  payload = _ql_item_created_payload_write (key, opening);
 
   return create_ledger (self, key, QL_EVENT_ITEM_CREATED, payload, error);
 }
@@ -1134,20 +1088,21 @@ ql_ledger_book_create_item (QlLedgerBook  *self,
  *
  * Appends `Deposited` to an account.
  *
- * Returns: %TRUE on success, %FALSE with @error set, for instance to
- *   %QL_LEDGER_ERROR_NOT_FOUND, %QL_LEDGER_ERROR_WRONG_KIND or
- *   %QL_LEDGER_ERROR_INVALID_AMOUNT
+ * Returns: (transfer full): the `Deposited` event as appended, with its
+ *   position in the notification log and its version, or %NULL with @error
+ *   set, for instance to %QL_LEDGER_ERROR_NOT_FOUND,
+ *   %QL_LEDGER_ERROR_WRONG_KIND or %QL_LEDGER_ERROR_INVALID_AMOUNT
  */
-gboolean
+QlEvent *
 ql_ledger_book_deposit (QlLedgerBook  *self,
                         const char    *name,
                         const char    *amount,
                         GError       **error)
 {
-  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
-  g_return_val_if_fail (name != NULL, FALSE);
-  g_return_val_if_fail (amount != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (amount != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return change_ledger (self, name, QL_EVENT_DEPOSITED, amount, error);
 }
@@ -1161,19 +1116,20 @@ ql_ledger_book_deposit (QlLedgerBook  *self,
  *
  * Appends `Withdrawn` to an account. The balance never goes below zero.
  *
- * Returns: %TRUE on success, %FALSE with @error set, for instance to
- *   %QL_LEDGER_ERROR_INSUFFICIENT_FUNDS
+ * Returns: (transfer full): the `Withdrawn` event as appended, with its
+ *   position in the notification log and its version, or %NULL with @error
+ *   set, for instance to %QL_LEDGER_ERROR_INSUFFICIENT_FUNDS
  */
-gboolean
+QlEvent *
 ql_ledger_book_withdraw (QlLedgerBook  *self,
                          const char    *name,
                          const char    *amount,
                          GError       **error)
 {
-  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
-  g_return_val_if_fail (name != NULL, FALSE);
-  g_return_val_if_fail (amount != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (amount != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return change_ledger (self, name, QL_EVENT_WITHDRAWN, amount, error);
 }
@@ -1187,19 +1143,21 @@ ql_ledger_book_withdraw (QlLedgerBook  *self,
  *
  * Appends `QuantityIncreased` to an inventory item.
  *
- * Returns: %TRUE on success, %FALSE with @error set, for instance to
- *   %QL_LEDGER_ERROR_WRONG_KIND or %QL_LEDGER_ERROR_INVALID_AMOUNT
+ * Returns: (transfer full): the `QuantityIncreased` event as appended, with
+ *   its position in the notification log and its version, or %NULL with
+ *   @error set, for instance to %QL_LEDGER_ERROR_WRONG_KIND or
+ *   %QL_LEDGER_ERROR_INVALID_AMOUNT
  */
-gboolean
+QlEvent *
 ql_ledger_book_increase (QlLedgerBook  *self,
                          const char    *name,
                          const char    *quantity,
                          GError       **error)
 {
-  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
-  g_return_val_if_fail (name != NULL, FALSE);
-  g_return_val_if_fail (quantity != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (quantity != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return change_ledger (self, name, QL_EVENT_QUANTITY_INCREASED, quantity, error);
 }
@@ -1214,19 +1172,20 @@ ql_ledger_book_increase (QlLedgerBook  *self,
  * Appends `QuantityDecreased` to an inventory item. The quantity never
  * goes below zero.
  *
- * Returns: %TRUE on success, %FALSE with @error set, for instance to
- *   %QL_LEDGER_ERROR_INSUFFICIENT_QUANTITY
+ * Returns: (transfer full): the `QuantityDecreased` event as appended, with
+ *   its position in the notification log and its version, or %NULL with
+ *   @error set, for instance to %QL_LEDGER_ERROR_INSUFFICIENT_QUANTITY
  */
-gboolean
+QlEvent *
 ql_ledger_book_decrease (QlLedgerBook  *self,
                          const char    *name,
                          const char    *quantity,
                          GError       **error)
 {
-  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
-  g_return_val_if_fail (name != NULL, FALSE);
-  g_return_val_if_fail (quantity != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (quantity != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return change_ledger (self, name, QL_EVENT_QUANTITY_DECREASED, quantity, error);
 }
@@ -1264,7 +1223,6 @@ ql_ledger_book_withdraw_for_reference (QlLedgerBook  *self,
 {
   PaymentCommand command = { amount, currency, reference };
   g_autofree char *key = NULL;
-  gint64 version;
 
   g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
@@ -1282,8 +1240,58 @@ ql_ledger_book_withdraw_for_reference (QlLedgerBook  *self,
       !ql_text_check (QL_TEXT_FIELD_REFERENCE, reference, -1, error))
     return NULL;
 
-  version = run_command (self, key, plan_withdrawal_for_reference, &command, error);
-  return version > 0 ? read_event (self, key, version, error) : NULL;
+  return run_command (self, key, plan_withdrawal_for_reference, &command, error);
+}
+
+/**
+ * ql_ledger_book_is_payment_for:
+ * @self: a #QlLedgerBook
+ * @payment: an event, such as one ql_ledger_book_withdraw_for_reference()
+ *   returned
+ * @name: an account's name, in any form ql_ledger_normalize_name() accepts
+ * @amount: an amount as text, parsed with the account's decimals
+ * @currency: an ISO 4217 code in any case
+ *
+ * Whether @payment is the withdrawal ql_ledger_book_withdraw_for_reference()
+ * makes for these arguments: a `Withdrawn` event of the account @name,
+ * whose currency is @currency, of @amount. A reference names one payment,
+ * so a request that reuses it is a retry only when this holds; otherwise
+ * it is a new payment under a reference already taken.
+ *
+ * Returns: %TRUE when @payment answers that request
+ */
+gboolean
+ql_ledger_book_is_payment_for (QlLedgerBook *self,
+                               QlEvent      *payment,
+                               const char   *name,
+                               const char   *amount,
+                               const char   *currency)
+{
+  g_autofree char *key = NULL;
+  QlLedger *ledger;
+  const char *canonical;
+  const char *own;
+  gint64 minor;
+
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
+  g_return_val_if_fail (QL_IS_EVENT (payment), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (amount != NULL, FALSE);
+  g_return_val_if_fail (currency != NULL, FALSE);
+
+  key = ql_ledger_normalize_name (name, NULL);
+  if (key == NULL || g_strcmp0 (key, ql_event_get_ledger (payment)) != 0 ||
+      g_strcmp0 (ql_event_get_event_type (payment), QL_EVENT_WITHDRAWN) != 0 ||
+      (ledger = ql_ledger_book_lookup (self, key)) == NULL)
+    return FALSE;
+
+  canonical = ql_currency_canonicalize (currency, NULL, NULL);
+  own = ql_ledger_get_currency (ledger);
+  if (canonical == NULL || own == NULL || strcmp (canonical, own) != 0)
+    return FALSE;
+
+  return ql_ledger_parse_amount (ledger, amount, &minor, NULL) &&
+         ql_event_get_amount (payment) == minor;
 }
 
 /**
@@ -1311,7 +1319,6 @@ ql_ledger_book_undo (QlLedgerBook  *self,
                      GError       **error)
 {
   g_autofree char *key = NULL;
-  gint64 version;
 
   g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
@@ -1321,8 +1328,7 @@ ql_ledger_book_undo (QlLedgerBook  *self,
   if (key == NULL)
     return NULL;
 
-  version = run_command (self, key, plan_undo, NULL, error);
-  return version > 0 ? read_event (self, key, version, error) : NULL;
+  return run_command (self, key, plan_undo, NULL, error);
 }
 
 /**

@@ -51,27 +51,27 @@ QlEventStore *ql_ledger_book_get_store     (QlLedgerBook  *self);
 GListModel   *ql_ledger_book_get_ledgers   (QlLedgerBook  *self);
 QlLedger     *ql_ledger_book_lookup        (QlLedgerBook  *self,
                                             const char    *name);
-gboolean      ql_ledger_book_open_account  (QlLedgerBook  *self,
+QlEvent      *ql_ledger_book_open_account  (QlLedgerBook  *self,
                                             const char    *name,
                                             const char    *currency,
                                             GError       **error);
-gboolean      ql_ledger_book_deposit       (QlLedgerBook  *self,
+QlEvent      *ql_ledger_book_deposit       (QlLedgerBook  *self,
                                             const char    *name,
                                             const char    *amount,
                                             GError       **error);
-gboolean      ql_ledger_book_withdraw      (QlLedgerBook  *self,
+QlEvent      *ql_ledger_book_withdraw      (QlLedgerBook  *self,
                                             const char    *name,
                                             const char    *amount,
                                             GError       **error);
-gboolean      ql_ledger_book_create_item   (QlLedgerBook  *self,
+QlEvent      *ql_ledger_book_create_item   (QlLedgerBook  *self,
                                             const char    *name,
                                             const char    *quantity,
                                             GError       **error);
-gboolean      ql_ledger_book_increase      (QlLedgerBook  *self,
+QlEvent      *ql_ledger_book_increase      (QlLedgerBook  *self,
                                             const char    *name,
                                             const char    *quantity,
                                             GError       **error);
-gboolean      ql_ledger_book_decrease      (QlLedgerBook  *self,
+QlEvent      *ql_ledger_book_decrease      (QlLedgerBook  *self,
                                             const char    *name,
                                             const char    *quantity,
                                             GError       **error);
@@ -81,6 +81,11 @@ QlEvent      *ql_ledger_book_withdraw_for_reference (QlLedgerBook  *self,
                                                      const char    *currency,
                                                      const char    *reference,
                                                      GError       **error);
+gboolean      ql_ledger_book_is_payment_for (QlLedgerBook *self,
+                                             QlEvent      *payment,
+                                             const char   *name,
+                                             const char   *amount,
+                                             const char   *currency);
 QlEvent      *ql_ledger_book_undo          (QlLedgerBook  *self,
                                             const char    *name,
                                             GError       **error);

@@ -10,12 +10,12 @@
 #include <string.h>
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 
 #include "ql-amount.h"
 #include "ql-csv-reader-private.h"
 #include "ql-file.h"
 #include "ql-ledger-book-private.h"
+#include "ql-ledger-events-private.h"
 #include "ql-ledger-import.h"
 #include "ql-ledger-private.h"
 
@@ -549,29 +549,6 @@ check_rows (QlLedgerImport  *self,
   return TRUE;
 }
 
-/* What printf's "%" G_GINT64_FORMAT writes for @value, without parsing
- * a format for each of a million rows. */
-static void
-append_decimal (GString *out,
-                gint64   value)
-{
-  char digits[24];
-  guint64 magnitude = value < 0 ? -(guint64) value : (guint64) value;
-  guint n = 0;
-
-  do
-    {
-      digits[n++] = '0' + magnitude % 10;
-      magnitude /= 10;
-    }
-  while (magnitude > 0);
-
-  if (value < 0)
-    g_string_append_c (out, '-');
-  while (n > 0)
-    g_string_append_c (out, digits[--n]);
-}
-
 /* The payload the command of @row's type writes. */
 static const char *
 build_payload (GStringChunk *chunk,
@@ -584,27 +561,17 @@ build_payload (GStringChunk *chunk,
   switch ((RowType) row->type)
     {
     case ROW_OPEN:
-      if (entry->currency != NULL)
-        g_string_append_printf (scratch, "{\"currency\":\"%s\"}", entry->currency);
-      else
-        g_string_append (scratch, "{\"currency\":null}");
+      {
+        g_autofree char *text = _ql_account_opened_payload_write (entry->currency);
+
+        g_string_append (scratch, text);
+      }
       break;
 
     case ROW_CREATE_ITEM:
       {
-        g_autoptr(JsonBuilder) builder = json_builder_new ();
-        g_autoptr(JsonNode) root = NULL;
-        g_autofree char *text = NULL;
+        g_autofree char *text = _ql_item_created_payload_write (entry->name, row->amount);
 
-        /* The name escaped as JSON needs it. */
-        json_builder_begin_object (builder);
-        json_builder_set_member_name (builder, "name");
-        json_builder_add_string_value (builder, entry->name);
-        json_builder_set_member_name (builder, "quantity");
-        json_builder_add_int_value (builder, row->amount);
-        json_builder_end_object (builder);
-        root = json_builder_get_root (builder);
-        text = json_to_string (root, FALSE);
         g_string_append (scratch, text);
       }
       break;
@@ -614,9 +581,7 @@ build_payload (GStringChunk *chunk,
     case ROW_INCREASE:
     case ROW_DECREASE:
     default:
-      g_string_append (scratch, "{\"amount\":");
-      append_decimal (scratch, row->amount);
-      g_string_append_c (scratch, '}');
+      _ql_change_payload_append (scratch, row->amount);
       break;
     }
 

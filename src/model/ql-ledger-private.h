@@ -56,10 +56,5 @@ gboolean      _ql_ledger_apply_command_quietly (QlLedger          *self,
                                                 const char        *text,
                                                 gint64            *out_amount,
                                                 GError           **error);
-gboolean      _ql_event_record_read_change (const QlEventRecord *record,
-                                            gint64             *out_amount,
-                                            gint64             *out_reverses,
-                                            GError            **error);
-const char   *_ql_event_type_get_opposite (const char          *type);
 
 G_END_DECLS

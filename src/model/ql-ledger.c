@@ -6,15 +6,13 @@
 
 #include "config.h"
 
-#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 
 #include "ql-amount.h"
 #include "ql-event-store.h"
-#include "ql-flat-json-private.h"
+#include "ql-ledger-events-private.h"
 #include "ql-ledger-private.h"
 
 /**
@@ -64,133 +62,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-/* The events that change a balance after the opening event. */
-typedef struct
-{
-  const char   *type;
-  const char   *opposite;
-  QlLedgerKind  kind;
-  int           sign;
-} ChangeType;
-
-static const ChangeType change_types[] = {
-  { QL_EVENT_DEPOSITED, QL_EVENT_WITHDRAWN, QL_LEDGER_KIND_ACCOUNT, +1 },
-  { QL_EVENT_WITHDRAWN, QL_EVENT_DEPOSITED, QL_LEDGER_KIND_ACCOUNT, -1 },
-  { QL_EVENT_QUANTITY_INCREASED, QL_EVENT_QUANTITY_DECREASED, QL_LEDGER_KIND_ITEM, +1 },
-  { QL_EVENT_QUANTITY_DECREASED, QL_EVENT_QUANTITY_INCREASED, QL_LEDGER_KIND_ITEM, -1 },
-};
-
-static const ChangeType *
-find_change_type (const char *type)
-{
-  /* The model passes the QL_EVENT_* strings themselves: an import looks
-   * a type up for each of a million rows. */
-  for (gsize i = 0; i < G_N_ELEMENTS (change_types); i++)
-    {
-      if (change_types[i].type == type)
-        return &change_types[i];
-    }
-  for (gsize i = 0; i < G_N_ELEMENTS (change_types); i++)
-    {
-      if (g_strcmp0 (change_types[i].type, type) == 0)
-        return &change_types[i];
-    }
-  return NULL;
-}
-
-static void
-set_corrupt_error (GError              **error,
-                   const QlEventRecord  *record,
-                   const char           *detail)
-{
-  g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
-               _("Event %" PRId64 " of ledger “%s” is damaged: %s"),
-               record->version, record->ledger, detail);
-}
-
-static gboolean
-is_known_type (const char *type)
-{
-  return g_strcmp0 (type, QL_EVENT_ACCOUNT_OPENED) == 0 ||
-         g_strcmp0 (type, QL_EVENT_ITEM_CREATED) == 0 ||
-         find_change_type (type) != NULL;
-}
-
-static void
-set_unknown_type_error (GError              **error,
-                        const QlEventRecord  *record)
-{
-  g_autofree char *detail =
-    g_strdup_printf (_("its type “%s” is unknown: it was written by a newer version"),
-                     record->type);
-
-  set_corrupt_error (error, record, detail);
-}
-
-static JsonObject *
-parse_payload (const char  *payload,
-               GError     **error)
-{
-  g_autoptr(JsonNode) node = NULL;
-
-  if (payload == NULL)
-    {
-      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA,
-                           _("no payload"));
-      return NULL;
-    }
-
-  node = json_from_string (payload, error);
-  if (node == NULL)
-    return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    {
-      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA,
-                           _("not an object"));
-      return NULL;
-    }
-  return json_object_ref (json_node_get_object (node));
-}
-
-/* Integers only: json-glib turns anything beyond gint64 into a double. */
-static gboolean
-get_int_member (JsonObject *object,
-                const char *member,
-                gint64     *out_value)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_INT64)
-    return FALSE;
-  *out_value = json_node_get_int (node);
-  return TRUE;
-}
-
-/* A missing member and JSON null both mean "no currency". */
-static gboolean
-get_currency_member (JsonObject  *object,
-                     const char **out_currency,
-                     guint       *out_decimals)
-{
-  JsonNode *node = json_object_get_member (object, "currency");
-  const char *code;
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    {
-      *out_currency = NULL;
-      *out_decimals = 0;
-      return TRUE;
-    }
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return FALSE;
-  code = ql_currency_canonicalize (json_node_get_string (node), out_decimals, NULL);
-  if (code == NULL)
-    return FALSE;
-  *out_currency = code;
-  return TRUE;
-}
 
 static QlLedger *
 create_ledger (const char   *name,
@@ -369,168 +240,24 @@ QlLedger *
 _ql_ledger_new_from_event (const QlEventRecord  *record,
                            GError              **error)
 {
-  g_autoptr(JsonObject) payload = NULL;
-  g_autoptr(GError) local_error = NULL;
+  QlLedgerKind kind;
+  const char *currency;
+  guint decimals;
+  gint64 quantity;
 
   g_return_val_if_fail (record != NULL, NULL);
   g_return_val_if_fail (record->ledger != NULL, NULL);
 
   if (record->version != 1)
     {
-      set_corrupt_error (error, record, _("the ledger does not start at version 1"));
+      _ql_event_record_set_corrupt_error (error, record,
+                                          _("the ledger does not start at version 1"));
       return NULL;
     }
 
-  payload = parse_payload (record->payload, &local_error);
-  if (payload == NULL)
-    {
-      set_corrupt_error (error, record, local_error->message);
-      return NULL;
-    }
-
-  if (g_strcmp0 (record->type, QL_EVENT_ACCOUNT_OPENED) == 0)
-    {
-      const char *currency;
-      guint decimals;
-
-      if (!get_currency_member (payload, &currency, &decimals))
-        {
-          set_corrupt_error (error, record, _("the currency is not a known ISO 4217 code"));
-          return NULL;
-        }
-      return create_ledger (record->ledger, QL_LEDGER_KIND_ACCOUNT, currency, decimals, 0, 1);
-    }
-
-  if (g_strcmp0 (record->type, QL_EVENT_ITEM_CREATED) == 0)
-    {
-      gint64 quantity;
-
-      if (!get_int_member (payload, "quantity", &quantity) || quantity < 0)
-        {
-          set_corrupt_error (error, record, _("the quantity is not a whole number of zero or more"));
-          return NULL;
-        }
-      return create_ledger (record->ledger, QL_LEDGER_KIND_ITEM, NULL, 0, quantity, 1);
-    }
-
-  if (!is_known_type (record->type))
-    {
-      set_unknown_type_error (error, record);
-      return NULL;
-    }
-
-  {
-    g_autofree char *detail = g_strdup_printf (_("“%s” cannot open a ledger"), record->type);
-
-    set_corrupt_error (error, record, detail);
-  }
-  return NULL;
-}
-
-/**
- * _ql_event_record_read_change:
- * @record: a `Deposited`, `Withdrawn`, `QuantityIncreased` or
- *   `QuantityDecreased` event
- * @out_amount: (out): the positive amount it moves
- * @out_reverses: (out) (optional): the version it reverses when it is an
- *   undo, else 0
- * @error: return location for a #GError
- *
- * Returns: %TRUE on success, %FALSE with @error set to
- *   %QL_STORE_ERROR_CORRUPT
- */
-gboolean
-_ql_event_record_read_change (const QlEventRecord  *record,
-                              gint64               *out_amount,
-                              gint64               *out_reverses,
-                              GError              **error)
-{
-  g_autoptr(JsonObject) payload = NULL;
-  g_autoptr(GError) local_error = NULL;
-  QlFlatObject flat;
-  gboolean amount_ok;
-  gboolean has_reverses;
-  gboolean reverses_ok;
-  gint64 amount = 0;
-  gint64 reverses = 0;
-
-  g_return_val_if_fail (record != NULL, FALSE);
-  g_return_val_if_fail (out_amount != NULL, FALSE);
-
-  if (find_change_type (record->type) == NULL)
-    {
-      if (is_known_type (record->type))
-        {
-          g_autofree char *detail = g_strdup_printf (_("“%s” only opens a ledger"),
-                                                     record->type);
-
-          set_corrupt_error (error, record, detail);
-        }
-      else
-        set_unknown_type_error (error, record);
-      return FALSE;
-    }
-
-  /* The payloads this model writes take the fast path; anything else
-   * goes through json-glib and gets the same answer. */
-  if (_ql_flat_object_parse (record->payload, &flat))
-    {
-      const QlFlatMember *member = _ql_flat_object_get (&flat, "amount");
-
-      amount_ok = member != NULL && member->kind == QL_FLAT_INTEGER;
-      if (amount_ok)
-        amount = member->integer;
-
-      member = _ql_flat_object_get (&flat, "reverses");
-      has_reverses = member != NULL;
-      reverses_ok = has_reverses && member->kind == QL_FLAT_INTEGER;
-      if (reverses_ok)
-        reverses = member->integer;
-    }
-  else
-    {
-      payload = parse_payload (record->payload, &local_error);
-      if (payload == NULL)
-        {
-          set_corrupt_error (error, record, local_error->message);
-          return FALSE;
-        }
-      amount_ok = get_int_member (payload, "amount", &amount);
-      has_reverses = json_object_has_member (payload, "reverses");
-      reverses_ok = has_reverses && get_int_member (payload, "reverses", &reverses);
-    }
-
-  if (!amount_ok || amount <= 0)
-    {
-      set_corrupt_error (error, record, _("the amount is not a positive whole number"));
-      return FALSE;
-    }
-  if (has_reverses && (!reverses_ok || reverses < 2 || reverses >= record->version))
-    {
-      set_corrupt_error (error, record, _("it reverses an event that cannot be reversed"));
-      return FALSE;
-    }
-
-  *out_amount = amount;
-  if (out_reverses != NULL)
-    *out_reverses = has_reverses ? reverses : 0;
-  return TRUE;
-}
-
-/**
- * _ql_event_type_get_opposite:
- * @type: an event type name
- *
- * Returns: (nullable): the type of the event that reverses a @type event,
- *   such as `Withdrawn` for `Deposited`, or %NULL when @type cannot be
- *   reversed
- */
-const char *
-_ql_event_type_get_opposite (const char *type)
-{
-  const ChangeType *change = find_change_type (type);
-
-  return change != NULL ? change->opposite : NULL;
+  if (!_ql_event_record_read_opening (record, &kind, &currency, &decimals, &quantity, error))
+    return NULL;
+  return create_ledger (record->ledger, kind, currency, decimals, quantity, 1);
 }
 
 /**
@@ -583,7 +310,7 @@ _ql_ledger_apply_quietly (QlLedger             *self,
                           const QlEventRecord  *record,
                           GError              **error)
 {
-  const ChangeType *change;
+  const QlChangeType *change;
   gint64 amount;
 
   g_assert (QL_IS_LEDGER (self));
@@ -591,7 +318,7 @@ _ql_ledger_apply_quietly (QlLedger             *self,
 
   if (record->version != self->version + 1 || g_strcmp0 (record->ledger, self->name) != 0)
     {
-      set_corrupt_error (error, record, _("it is out of sequence"));
+      _ql_event_record_set_corrupt_error (error, record, _("it is out of sequence"));
       return FALSE;
     }
 
@@ -599,25 +326,25 @@ _ql_ledger_apply_quietly (QlLedger             *self,
     return FALSE;
 
   /* Known to be found: reading the change checked the type. */
-  change = find_change_type (record->type);
+  change = _ql_change_type_find (record->type);
   g_assert (change != NULL);
   if (change->kind != self->kind)
     {
       g_autofree char *detail = g_strdup_printf (_("“%s” does not apply to this kind of ledger"),
                                                  record->type);
 
-      set_corrupt_error (error, record, detail);
+      _ql_event_record_set_corrupt_error (error, record, detail);
       return FALSE;
     }
 
   if (change->sign > 0 && self->balance > G_MAXINT64 - amount)
     {
-      set_corrupt_error (error, record, _("the balance overflows"));
+      _ql_event_record_set_corrupt_error (error, record, _("the balance overflows"));
       return FALSE;
     }
   if (change->sign < 0 && amount > self->balance)
     {
-      set_corrupt_error (error, record, _("the balance goes below zero"));
+      _ql_event_record_set_corrupt_error (error, record, _("the balance goes below zero"));
       return FALSE;
     }
 
@@ -663,7 +390,7 @@ parse_amount (QlLedger    *self,
 
 static gboolean
 check_kind (QlLedger          *self,
-            const ChangeType  *change,
+            const QlChangeType  *change,
             GError           **error)
 {
   if (change->kind == self->kind)
@@ -682,7 +409,7 @@ check_kind (QlLedger          *self,
  * changes that pass. */
 static gboolean
 check_change (QlLedger          *self,
-              const ChangeType  *change,
+              const QlChangeType  *change,
               gint64             amount,
               GError           **error)
 {
@@ -744,7 +471,7 @@ _ql_ledger_check_kind (QlLedger    *self,
                        const char  *type,
                        GError     **error)
 {
-  const ChangeType *change = find_change_type (type);
+  const QlChangeType *change = _ql_change_type_find (type);
 
   g_return_val_if_fail (QL_IS_LEDGER (self), FALSE);
   g_return_val_if_fail (change != NULL, FALSE);
@@ -773,7 +500,7 @@ _ql_ledger_check_change (QlLedger    *self,
                          gint64       amount,
                          GError     **error)
 {
-  const ChangeType *change = find_change_type (type);
+  const QlChangeType *change = _ql_change_type_find (type);
 
   g_return_val_if_fail (QL_IS_LEDGER (self), FALSE);
   g_return_val_if_fail (change != NULL, FALSE);
@@ -805,7 +532,7 @@ _ql_ledger_apply_command_quietly (QlLedger    *self,
                                   gint64      *out_amount,
                                   GError     **error)
 {
-  const ChangeType *change = find_change_type (type);
+  const QlChangeType *change = _ql_change_type_find (type);
 
   g_return_val_if_fail (QL_IS_LEDGER (self), FALSE);
   g_return_val_if_fail (change != NULL, FALSE);
@@ -958,7 +685,7 @@ _ql_ledger_new_from_snapshot (const char  *name,
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (state != NULL, NULL);
 
-  object = parse_payload (state, &local_error);
+  object = _ql_payload_parse_object (state, &local_error);
   if (object == NULL || version < 1)
     {
       g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
@@ -967,8 +694,8 @@ _ql_ledger_new_from_snapshot (const char  *name,
     }
 
   kind = json_object_get_string_member_with_default (object, "kind", "");
-  if (!get_int_member (object, "balance", &balance) || balance < 0 ||
-      (g_strcmp0 (kind, "account") == 0 && !get_currency_member (object, &currency, &decimals)))
+  if (!_ql_payload_get_int (object, "balance", &balance) || balance < 0 ||
+      (g_strcmp0 (kind, "account") == 0 && !_ql_payload_get_currency (object, &currency, &decimals)))
     {
       g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
                    _("The saved state of ledger “%s” is damaged"), name);
@@ -1333,99 +1060,4 @@ ql_ledger_normalize_name (const char  *name,
     }
 
   return g_strndup (start, end - start);
-}
-
-/* English shows the type names themselves, so output stays as it was. */
-static const struct
-{
-  const char *type;
-  const char *label;
-} event_type_labels[] = {
-  /* Translators: the names of event types, shown in a ledger's history.
-   * In English they are the names stored in the database. */
-  { QL_EVENT_ACCOUNT_OPENED, NC_("event type", "AccountOpened") },
-  { QL_EVENT_DEPOSITED, NC_("event type", "Deposited") },
-  { QL_EVENT_WITHDRAWN, NC_("event type", "Withdrawn") },
-  { QL_EVENT_ITEM_CREATED, NC_("event type", "ItemCreated") },
-  { QL_EVENT_QUANTITY_INCREASED, NC_("event type", "QuantityIncreased") },
-  { QL_EVENT_QUANTITY_DECREASED, NC_("event type", "QuantityDecreased") },
-};
-
-/**
- * ql_event_type_get_label:
- * @type: an event type name, such as %QL_EVENT_DEPOSITED
- *
- * The name of an event type as a view shows it to a person, in the
- * user's language. Databases and the notification log keep @type
- * itself; a type this version does not know is returned as it is.
- *
- * Returns: (transfer none): the label
- */
-const char *
-ql_event_type_get_label (const char *type)
-{
-  g_return_val_if_fail (type != NULL, NULL);
-
-  for (gsize i = 0; i < G_N_ELEMENTS (event_type_labels); i++)
-    {
-      if (g_str_equal (event_type_labels[i].type, type))
-        return g_dpgettext2 (GETTEXT_PACKAGE, "event type", event_type_labels[i].label);
-    }
-  return type;
-}
-
-/**
- * ql_event_get_signed_amount:
- * @event: a ledger's event
- *
- * How an event changed its ledger's balance: +N for `Deposited` and
- * `QuantityIncreased`, −N for `Withdrawn` and `QuantityDecreased`, the
- * opening quantity for `ItemCreated`, and 0 for `AccountOpened` and for
- * events this version does not know.
- *
- * Returns: the change in minor units
- */
-gint64
-ql_event_get_signed_amount (QlEvent *event)
-{
-  g_autoptr(JsonObject) payload = NULL;
-  const char *type;
-  const char *member_name;
-  const ChangeType *change;
-  QlFlatObject flat;
-  gint64 amount;
-  int sign = 1;
-
-  g_return_val_if_fail (QL_IS_EVENT (event), 0);
-
-  type = ql_event_get_event_type (event);
-  change = find_change_type (type);
-  if (g_strcmp0 (type, QL_EVENT_ITEM_CREATED) == 0)
-    member_name = "quantity";
-  else if (change != NULL)
-    {
-      member_name = "amount";
-      sign = change->sign;
-    }
-  else
-    return 0;
-
-  if (_ql_flat_object_parse (ql_event_get_payload (event), &flat))
-    {
-      const QlFlatMember *member = _ql_flat_object_get (&flat, member_name);
-
-      if (member == NULL || member->kind != QL_FLAT_INTEGER)
-        return 0;
-      amount = member->integer;
-    }
-  else
-    {
-      payload = parse_payload (ql_event_get_payload (event), NULL);
-      if (payload == NULL || !get_int_member (payload, member_name, &amount))
-        return 0;
-    }
-
-  if (change != NULL && amount <= 0)
-    return 0;
-  return sign * amount;
 }

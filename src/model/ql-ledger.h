@@ -8,6 +8,7 @@
 
 #include "ql-errors.h"
 #include "ql-event.h"
+#include "ql-ledger-events.h"
 #include "ql-text-rules.h"
 
 G_BEGIN_DECLS
@@ -28,16 +29,6 @@ typedef enum
 GType ql_ledger_kind_get_type (void) G_GNUC_CONST;
 #define QL_TYPE_LEDGER_KIND (ql_ledger_kind_get_type ())
 
-/* Stable event type names: stored in databases, never renamed. */
-#define QL_EVENT_ACCOUNT_OPENED     "AccountOpened"
-#define QL_EVENT_DEPOSITED          "Deposited"
-#define QL_EVENT_WITHDRAWN          "Withdrawn"
-#define QL_EVENT_ITEM_CREATED       "ItemCreated"
-#define QL_EVENT_QUANTITY_INCREASED "QuantityIncreased"
-#define QL_EVENT_QUANTITY_DECREASED "QuantityDecreased"
-
-const char *ql_event_type_get_label (const char *type);
-
 #define QL_TYPE_LEDGER (ql_ledger_get_type ())
 G_DECLARE_FINAL_TYPE (QlLedger, ql_ledger, QL, LEDGER, GObject)
 
@@ -56,7 +47,6 @@ gboolean      ql_ledger_parse_amount     (QlLedger             *self,
                                           const char           *text,
                                           gint64               *out_minor,
                                           GError              **error);
-gint64        ql_event_get_signed_amount (QlEvent              *event);
 char         *ql_ledger_normalize_name   (const char           *name,
                                           GError              **error);
 

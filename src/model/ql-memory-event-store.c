@@ -111,7 +111,8 @@ static void append_checked (QlMemoryEventStore *self,
                             const char         *ledger,
                             gint64              expected_version,
                             const QlNewEvent   *events,
-                            guint               n_events);
+                            guint               n_events,
+                            QlEventRecord      *out_appended);
 
 static gboolean
 ql_memory_event_store_append (QlEventStore      *store,
@@ -119,6 +120,7 @@ ql_memory_event_store_append (QlEventStore      *store,
                               gint64             expected_version,
                               const QlNewEvent  *events,
                               guint              n_events,
+                              QlEventRecord     *out_appended,
                               GError           **error)
 {
   QlMemoryEventStore *self = QL_MEMORY_EVENT_STORE (store);
@@ -133,17 +135,19 @@ ql_memory_event_store_append (QlEventStore      *store,
       return FALSE;
     }
 
-  append_checked (self, ledger, expected_version, events, n_events);
+  append_checked (self, ledger, expected_version, events, n_events, out_appended);
   return TRUE;
 }
 
-/* Appends events whose expected version was checked already. */
+/* Appends events whose expected version was checked already, and
+ * describes them in @out_appended unless it is %NULL. */
 static void
 append_checked (QlMemoryEventStore *self,
                 const char         *ledger,
                 gint64              expected_version,
                 const QlNewEvent   *events,
-                guint               n_events)
+                guint               n_events,
+                QlEventRecord      *out_appended)
 {
   LedgerEntry *entry = g_hash_table_lookup (self->ledgers, ledger);
   gint64 timestamp;
@@ -171,6 +175,14 @@ append_checked (QlMemoryEventStore *self,
 
       g_ptr_array_add (self->log, event);
       g_ptr_array_add (entry->events, event);
+
+      if (out_appended != NULL)
+        {
+          fill_record (&out_appended[i], event);
+          out_appended[i].ledger = ledger;
+          out_appended[i].type = events[i].type;
+          out_appended[i].payload = events[i].payload;
+        }
     }
 }
 
@@ -230,7 +242,7 @@ ql_memory_event_store_append_batch (QlEventStore          *store,
   for (guint i = 0; i < n_appends; i++)
     {
       append_checked (self, appends[i].ledger, appends[i].expected_version,
-                      appends[i].events, appends[i].n_events);
+                      appends[i].events, appends[i].n_events, NULL);
       if (appends[i].snapshot != NULL)
         ql_memory_event_store_save_snapshot (store, appends[i].ledger,
                                              appends[i].expected_version + appends[i].n_events,

@@ -7,14 +7,13 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
 
 #include "payment.pb-c.h"
-#include "ql-amount.h"
 #include "ql-grpc-server.h"
 #include "ql-payments-controller.h"
+#include "ql-reference-index.h"
 
 /* The status texts of the seed's PaymentResponse. */
 #define STATUS_SUCCESS "SUCCESS"
@@ -36,18 +35,13 @@ struct _QlPaymentsController
 {
   GObject parent_instance;
 
-  QlLedgerBook *book;
-
-  /* Every order paid, by id, with the log position of its payment; read
-   * from the notification log up to indexed_up_to. */
-  GHashTable *orders;
-  gint64      indexed_up_to;
+  QlLedgerBook     *book;
+  /* Every order paid, by id: an order id names one payment in the whole
+   * service, whichever account it was drawn from. */
+  QlReferenceIndex *orders;
 };
 
 G_DEFINE_TYPE (QlPaymentsController, ql_payments_controller, G_TYPE_OBJECT)
-
-static gboolean catch_up_orders (QlPaymentsController  *self,
-                                 GError               **error);
 
 static void
 ql_payments_controller_dispose (GObject *object)
@@ -55,7 +49,7 @@ ql_payments_controller_dispose (GObject *object)
   QlPaymentsController *self = QL_PAYMENTS_CONTROLLER (object);
 
   g_clear_object (&self->book);
-  g_clear_pointer (&self->orders, g_hash_table_unref);
+  g_clear_object (&self->orders);
 
   G_OBJECT_CLASS (ql_payments_controller_parent_class)->dispose (object);
 }
@@ -71,7 +65,6 @@ ql_payments_controller_class_init (QlPaymentsControllerClass *klass)
 static void
 ql_payments_controller_init (QlPaymentsController *self)
 {
-  self->orders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 /**
@@ -90,9 +83,10 @@ ql_payments_controller_new (QlLedgerBook *book)
 
   self = g_object_new (QL_TYPE_PAYMENTS_CONTROLLER, NULL);
   self->book = g_object_ref (book);
+  self->orders = ql_reference_index_new (ql_ledger_book_get_store (book));
   /* Paid orders are read now rather than on the first call, which has a
    * client waiting; should the store fail, every call tries again. */
-  catch_up_orders (self, NULL);
+  ql_reference_index_update (self->orders, NULL);
   return self;
 }
 
@@ -264,136 +258,20 @@ malformed:
   return FALSE;
 }
 
-static gboolean
-index_order_cb (const QlEventRecord *record,
-                gpointer             user_data)
-{
-  QlPaymentsController *self = user_data;
-
-  self->indexed_up_to = record->position;
-  if (g_str_equal (record->type, QL_EVENT_WITHDRAWN) &&
-      strstr (record->payload, "\"reference\"") != NULL)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-      JsonNode *root;
-      const char *reference;
-
-      if (!json_parser_load_from_data (parser, record->payload, -1, NULL))
-        return TRUE;
-      root = json_parser_get_root (parser);
-      if (!JSON_NODE_HOLDS_OBJECT (root))
-        return TRUE;
-      reference = json_object_get_string_member_with_default (json_node_get_object (root),
-                                                              "reference", NULL);
-      /* The first payment of an order is the one every retry answers with. */
-      if (reference != NULL && !g_hash_table_contains (self->orders, reference))
-        g_hash_table_insert (self->orders, g_strdup (reference),
-                             g_memdup2 (&record->position, sizeof record->position));
-    }
-  return TRUE;
-}
-
-/* Reads what was appended since the last look: payments other programs
- * made on the same database are orders too. */
-static gboolean
-catch_up_orders (QlPaymentsController  *self,
-                 GError               **error)
-{
-  return ql_event_store_read_log (ql_ledger_book_get_store (self->book),
-                                  self->indexed_up_to + 1, 0, index_order_cb, self, error);
-}
-
-typedef struct
-{
-  char   *ledger;
-  char   *type;
-  char   *payload;
-  gint64  position;
-} StoredPayment;
-
-static void
-stored_payment_clear (StoredPayment *payment)
-{
-  g_free (payment->ledger);
-  g_free (payment->type);
-  g_free (payment->payload);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (StoredPayment, stored_payment_clear)
-
-static gboolean
-read_payment_cb (const QlEventRecord *record,
-                 gpointer             user_data)
-{
-  StoredPayment *payment = user_data;
-
-  payment->ledger = g_strdup (record->ledger);
-  payment->type = g_strdup (record->type);
-  payment->payload = g_strdup (record->payload);
-  payment->position = record->position;
-  return FALSE;
-}
-
-/* Whether @request asks for what the stored payment did: the same
- * account, currency and amount. */
-static gboolean
-request_matches_payment (QlPaymentsController    *self,
-                         Payment__PaymentRequest *request,
-                         const char              *amount,
-                         const StoredPayment     *payment)
-{
-  g_autofree char *key = ql_ledger_normalize_name (request->user_id, NULL);
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  QlLedger *ledger;
-  const char *canonical;
-  const char *own;
-  JsonNode *root;
-  gint64 minor;
-
-  if (key == NULL || g_strcmp0 (key, payment->ledger) != 0 ||
-      (ledger = ql_ledger_book_lookup (self->book, key)) == NULL)
-    return FALSE;
-
-  canonical = ql_currency_canonicalize (request->currency, NULL, NULL);
-  own = ql_ledger_get_currency (ledger);
-  if (canonical == NULL || own == NULL || strcmp (canonical, own) != 0)
-    return FALSE;
-
-  if (!ql_ledger_parse_amount (ledger, amount, &minor, NULL) ||
-      !json_parser_load_from_data (parser, payment->payload, -1, NULL))
-    return FALSE;
-  root = json_parser_get_root (parser);
-  return JSON_NODE_HOLDS_OBJECT (root) &&
-         json_object_get_int_member_with_default (json_node_get_object (root),
-                                                  "amount", -1) == minor;
-}
-
-/* Answers a request whose order was paid already, by the payment stored
- * at @position: SUCCESS for the same request, ALREADY_EXISTS otherwise. */
+/* Answers a request for an order paid by @payment: SUCCESS when the
+ * request is the one @payment made, ALREADY_EXISTS otherwise. */
 static GBytes *
-answer_paid_order (QlPaymentsController     *self,
-                   Payment__PaymentRequest  *request,
-                   const char               *amount,
-                   gint64                    position,
-                   GError                  **error)
+answer_payment (QlPaymentsController     *self,
+                Payment__PaymentRequest  *request,
+                const char               *amount,
+                QlEvent                  *payment,
+                GError                  **error)
 {
-  g_auto(StoredPayment) payment = { NULL, NULL, NULL, 0 };
-  g_autoptr(GError) store_error = NULL;
-  g_autofree char *payment_id = g_strdup_printf ("pay-%" G_GINT64_FORMAT, position);
+  g_autofree char *payment_id = g_strdup_printf ("pay-%" G_GINT64_FORMAT,
+                                                 ql_event_get_position (payment));
 
-  if (!ql_event_store_read_log (ql_ledger_book_get_store (self->book), position, 1,
-                                read_payment_cb, &payment, &store_error) ||
-      payment.position != position)
-    {
-      g_set_error (error, QL_GRPC_ERROR, QL_GRPC_ERROR_UNAVAILABLE,
-                   _("Order “%s” was paid, but its payment cannot be read now: %s; "
-                     "retrying with the same request is safe"),
-                   request->order_id,
-                   store_error != NULL ? store_error->message : _("it is missing"));
-      return NULL;
-    }
-
-  if (!request_matches_payment (self, request, amount, &payment))
+  if (!ql_ledger_book_is_payment_for (self->book, payment, request->user_id, amount,
+                                      request->currency))
     {
       g_set_error (error, QL_GRPC_ERROR, QL_GRPC_ERROR_ALREADY_EXISTS,
                    _("Order “%s” was already paid by %s with another account, currency "
@@ -403,6 +281,32 @@ answer_paid_order (QlPaymentsController     *self,
     }
 
   return pack_response (payment_id, STATUS_SUCCESS);
+}
+
+/* Answers a request whose order was paid already, by the payment stored
+ * at @position. */
+static GBytes *
+answer_paid_order (QlPaymentsController     *self,
+                   Payment__PaymentRequest  *request,
+                   const char               *amount,
+                   gint64                    position,
+                   GError                  **error)
+{
+  g_autoptr(GError) store_error = NULL;
+  g_autoptr(GPtrArray) read = ql_ledger_book_read_log (self->book, position, 1, &store_error);
+  QlEvent *payment = read != NULL && read->len == 1 ? g_ptr_array_index (read, 0) : NULL;
+
+  if (payment == NULL || ql_event_get_position (payment) != position)
+    {
+      g_set_error (error, QL_GRPC_ERROR, QL_GRPC_ERROR_UNAVAILABLE,
+                   _("Order “%s” was paid, but its payment cannot be read now: %s; "
+                     "retrying with the same request is safe"),
+                   request->order_id,
+                   store_error != NULL ? store_error->message : _("it is missing"));
+      return NULL;
+    }
+
+  return answer_payment (self, request, amount, payment, error);
 }
 
 /* Refusals by the ledgers' rules: nothing was written, and the same
@@ -444,7 +348,7 @@ process_payment (QlPaymentsController  *self,
   g_autoptr(GError) payment_error = NULL;
   g_autoptr(GError) store_error = NULL;
   g_autofree char *amount = NULL;
-  gint64 *paid;
+  gint64 paid;
   gsize size = 0;
   const guint8 *data = g_bytes_get_data (request_bytes, &size);
 
@@ -471,31 +375,24 @@ process_payment (QlPaymentsController  *self,
       return pack_response ("", STATUS_FAILED);
     }
 
-  /* An order id names one payment in the whole service, whichever
-   * account it was drawn from. */
-  if (!catch_up_orders (self, &store_error))
+  /* Payments other programs made on the same database are orders too. */
+  if (!ql_reference_index_update (self->orders, &store_error))
     {
       set_call_error (store_error, error);
       return NULL;
     }
-  paid = g_hash_table_lookup (self->orders, request->order_id);
-  if (paid != NULL)
-    return answer_paid_order (self, request, amount, *paid, error);
+  paid = ql_reference_index_lookup (self->orders, request->order_id);
+  if (paid > 0)
+    return answer_paid_order (self, request, amount, paid, error);
 
+  /* Another program may have paid the order in this account since the
+   * index was read: then the event returned is that payment, and is
+   * checked the same way. */
   event = ql_ledger_book_withdraw_for_reference (self->book, request->user_id, amount,
                                                  request->currency, request->order_id,
                                                  &payment_error);
   if (event != NULL)
-    {
-      /* Another program may have paid the order in this account since the
-       * index was read: the event answers it, and is checked the same way. */
-      gint64 position = ql_event_get_position (event);
-
-      if (!g_hash_table_contains (self->orders, request->order_id))
-        g_hash_table_insert (self->orders, g_strdup (request->order_id),
-                             g_memdup2 (&position, sizeof position));
-      return answer_paid_order (self, request, amount, position, error);
-    }
+    return answer_payment (self, request, amount, event, error);
 
   if (is_business_refusal (payment_error))
     {
@@ -505,11 +402,12 @@ process_payment (QlPaymentsController  *self,
       return pack_response ("", STATUS_FAILED);
     }
 
-  /* The store failed: the payment may still have been written before,
-   * for instance when reading it back failed. Then it is answered. */
-  if (catch_up_orders (self, NULL) &&
-      (paid = g_hash_table_lookup (self->orders, request->order_id)) != NULL)
-    return answer_paid_order (self, request, amount, *paid, error);
+  /* The store failed: the order may be paid all the same, by another
+   * program or by an append that committed before a later step failed,
+   * such as reading an earlier payment back. Then it is answered. */
+  if (ql_reference_index_update (self->orders, NULL) &&
+      (paid = ql_reference_index_lookup (self->orders, request->order_id)) > 0)
+    return answer_paid_order (self, request, amount, paid, error);
 
   g_message (_("Payment of %s %s from “%s” for order “%s” was not made: %s"),
              amount, request->currency, request->user_id, request->order_id,

@@ -319,6 +319,8 @@ typedef struct
   guint64              n_written;
   QlBatchProgressFunc  progress;
   gpointer             user_data;
+  /* The position the newest event written went in at. */
+  gint64               last_position;
 } Writing;
 
 /* The head version of @ledger before this transaction, 0 when it has
@@ -441,6 +443,11 @@ flush_pending (QlSqliteEventStore  *self,
   else
     for (guint i = 0; i < n && rc == SQLITE_DONE; i++)
       rc = insert_rows (self, STATEMENT_INSERT_EVENT, &pending->events[i], 1, writing->timestamp);
+
+  /* Read before the references: the write lock is held, so the rows
+   * went in at consecutive positions, the last one here. */
+  if (rc == SQLITE_DONE)
+    writing->last_position = sqlite3_last_insert_rowid (self->db);
 
   for (guint i = 0; i < n && rc == SQLITE_DONE; i++)
     rc = insert_reference (self, &pending->events[i]);
@@ -611,11 +618,9 @@ static gboolean
 write_appends (QlSqliteEventStore    *self,
                const QlLedgerAppend  *appends,
                guint                  n_appends,
-               QlBatchProgressFunc    progress,
-               gpointer               user_data,
+               Writing               *writing,
                GError               **error)
 {
-  Writing writing = { g_get_real_time (), 0, progress, user_data };
   gboolean ok;
 
   guint64 n_events = 0;
@@ -633,7 +638,7 @@ write_appends (QlSqliteEventStore    *self,
   if (n_events >= LARGE_BATCH)
     sqlite3_exec (self->db, "PRAGMA cache_size = " G_STRINGIFY (LARGE_BATCH_CACHE_KIB), NULL, NULL, NULL);
 
-  ok = write_appends_in_transaction (self, appends, n_appends, &writing, error);
+  ok = write_appends_in_transaction (self, appends, n_appends, writing, error);
 
   if (n_events >= LARGE_BATCH)
     sqlite3_exec (self->db, "PRAGMA cache_size = " G_STRINGIFY (DEFAULT_CACHE_KIB), NULL, NULL, NULL);
@@ -656,6 +661,7 @@ append_one (QlSqliteEventStore  *self,
             const char          *ledger,
             gint64               expected_version,
             const QlNewEvent    *event,
+            Writing             *writing,
             GError             **error)
 {
   sqlite3_stmt *append = self->statements[STATEMENT_APPEND_EVENT];
@@ -667,12 +673,15 @@ append_one (QlSqliteEventStore  *self,
   sqlite3_bind_text (append, 1, ledger, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (append, 2, expected_version + 1);
   sqlite3_bind_text (append, 3, event->type, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (append, 4, g_get_real_time ());
+  sqlite3_bind_int64 (append, 4, writing->timestamp);
   sqlite3_bind_text (append, 5, event->payload, -1, SQLITE_STATIC);
   rc = step_once (self, STATEMENT_APPEND_EVENT);
 
   if (rc == SQLITE_DONE)
-    return TRUE;
+    {
+      writing->last_position = sqlite3_last_insert_rowid (self->db);
+      return TRUE;
+    }
   if ((rc & 0xff) == SQLITE_CONSTRAINT)
     set_conflict_error (ledger, error);
   else
@@ -686,16 +695,31 @@ ql_sqlite_event_store_append (QlEventStore      *store,
                               gint64             expected_version,
                               const QlNewEvent  *events,
                               guint              n_events,
+                              QlEventRecord     *out_appended,
                               GError           **error)
 {
   QlLedgerAppend append = { ledger, expected_version, events, n_events, NULL };
   QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
+  Writing writing = { g_get_real_time (), 0, NULL, NULL, 0 };
+  gboolean ok;
 
   /* A new ledger needs its name written, and a reference its own row. */
   if (n_events == 1 && expected_version > 0 && !_ql_payload_mentions_reference (events[0].payload))
-    return append_one (self, ledger, expected_version, &events[0], error);
+    ok = append_one (self, ledger, expected_version, &events[0], &writing, error);
+  else
+    ok = write_appends (self, &append, 1, &writing, error);
 
-  return write_appends (self, &append, 1, NULL, NULL, error);
+  if (ok && out_appended != NULL)
+    for (guint i = 0; i < n_events; i++)
+      out_appended[i] = (QlEventRecord) {
+        .position = writing.last_position - (n_events - 1) + i,
+        .ledger = ledger,
+        .version = expected_version + i + 1,
+        .type = events[i].type,
+        .timestamp = writing.timestamp,
+        .payload = events[i].payload,
+      };
+  return ok;
 }
 
 static gboolean
@@ -706,8 +730,9 @@ ql_sqlite_event_store_append_batch (QlEventStore          *store,
                                     gpointer               user_data,
                                     GError               **error)
 {
-  return write_appends (QL_SQLITE_EVENT_STORE (store), appends, n_appends, progress,
-                        user_data, error);
+  Writing writing = { g_get_real_time (), 0, progress, user_data, 0 };
+
+  return write_appends (QL_SQLITE_EVENT_STORE (store), appends, n_appends, &writing, error);
 }
 
 static gboolean

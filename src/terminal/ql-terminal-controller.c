@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "ql-terminal-controller.h"
@@ -56,7 +55,7 @@ typedef gboolean (*CommandFunc) (QlTerminalController  *self,
                                  GError               **error);
 
 /* The model's commands that change a ledger by an amount. */
-typedef gboolean (*ChangeFunc) (QlLedgerBook  *book,
+typedef QlEvent *(*ChangeFunc) (QlLedgerBook  *book,
                                 const char    *name,
                                 const char    *amount,
                                 GError       **error);
@@ -273,23 +272,6 @@ format_signed_amount (QlLedger *ledger,
   return g_strconcat (minor < 0 ? "-" : "+", amount, NULL);
 }
 
-/* The version an undo event reverses, or 0 for any other event. */
-static gint64
-get_reversed_version (QlEvent *event)
-{
-  g_autoptr(JsonNode) root = json_from_string (ql_event_get_payload (event), NULL);
-  JsonObject *object;
-
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return 0;
-
-  object = json_node_get_object (root);
-  if (!json_object_has_member (object, "reverses"))
-    return 0;
-
-  return json_object_get_int_member (object, "reverses");
-}
-
 static char *
 format_event (QlLedger *ledger,
               QlEvent  *event)
@@ -300,7 +282,7 @@ format_event (QlLedger *ledger,
                                        : g_strdup ("?");
   GString *line = g_string_new (NULL);
   gint64 change = ql_event_get_signed_amount (event);
-  gint64 reversed = get_reversed_version (event);
+  gint64 reversed = ql_event_get_reverses (event);
 
   g_string_append_printf (line, "%" G_GINT64_FORMAT "  %s  %s",
                           ql_event_get_version (event), when,
@@ -327,29 +309,6 @@ format_event (QlLedger *ledger,
     }
 
   return g_string_free (line, FALSE);
-}
-
-/* The ledger a command just changed, the amount as the ledger writes it,
- * and its new balance or quantity. */
-static QlLedger *
-describe_change (QlTerminalController  *self,
-                 const char            *name,
-                 const char            *amount_text,
-                 char                 **out_amount,
-                 char                 **out_balance)
-{
-  QlLedger *ledger = ql_ledger_book_lookup (self->ledgers, name);
-  gint64 minor = 0;
-
-  g_assert (ledger != NULL);
-
-  if (ql_ledger_parse_amount (ledger, amount_text, &minor, NULL))
-    *out_amount = ql_ledger_format_amount (ledger, minor);
-  else
-    *out_amount = g_strdup (amount_text);
-  *out_balance = ql_ledger_format_balance (ledger);
-
-  return ledger;
 }
 
 static gboolean
@@ -405,14 +364,16 @@ run_open (QlTerminalController  *self,
           char                 **args,
           GError               **error)
 {
+  g_autoptr(QlEvent) opened = ql_ledger_book_open_account (self->ledgers, args[0], args[1],
+                                                           error);
   g_autofree char *message = NULL;
   QlLedger *ledger;
   const char *currency;
 
-  if (!ql_ledger_book_open_account (self->ledgers, args[0], args[1], error))
+  if (opened == NULL)
     return FALSE;
 
-  ledger = ql_ledger_book_lookup (self->ledgers, args[0]);
+  ledger = ql_ledger_book_lookup (self->ledgers, ql_event_get_ledger (opened));
   g_assert (ledger != NULL);
   currency = ql_ledger_get_currency (ledger);
 
@@ -432,15 +393,20 @@ run_change (QlTerminalController  *self,
             char                 **args,
             GError               **error)
 {
+  g_autoptr(QlEvent) changed = command->change (self->ledgers, args[0], args[1], error);
   g_autofree char *amount = NULL;
   g_autofree char *balance = NULL;
   g_autofree char *message = NULL;
   QlLedger *ledger;
 
-  if (!command->change (self->ledgers, args[0], args[1], error))
+  if (changed == NULL)
     return FALSE;
 
-  ledger = describe_change (self, args[0], args[1], &amount, &balance);
+  /* What the event moved, not the text again: the model parsed it once. */
+  ledger = ql_ledger_book_lookup (self->ledgers, ql_event_get_ledger (changed));
+  g_assert (ledger != NULL);
+  amount = ql_ledger_format_amount (ledger, ql_event_get_amount (changed));
+  balance = ql_ledger_format_balance (ledger);
   /* The formats come from the command table above, each taking three strings. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
@@ -456,14 +422,16 @@ run_create_item (QlTerminalController  *self,
                  char                 **args,
                  GError               **error)
 {
+  g_autoptr(QlEvent) created = ql_ledger_book_create_item (self->ledgers, args[0], args[1],
+                                                          error);
   QlLedger *ledger;
   g_autofree char *quantity = NULL;
   g_autofree char *message = NULL;
 
-  if (!ql_ledger_book_create_item (self->ledgers, args[0], args[1], error))
+  if (created == NULL)
     return FALSE;
 
-  ledger = ql_ledger_book_lookup (self->ledgers, args[0]);
+  ledger = ql_ledger_book_lookup (self->ledgers, ql_event_get_ledger (created));
   g_assert (ledger != NULL);
   quantity = ql_ledger_format_balance (ledger);
   message = g_strdup_printf (_("Created item %s. Quantity: %s"),
@@ -561,7 +529,7 @@ run_undo (QlTerminalController  *self,
   ledger = ql_ledger_book_lookup (self->ledgers, args[0]);
   g_assert (ledger != NULL);
 
-  version = g_strdup_printf ("%" G_GINT64_FORMAT, get_reversed_version (undo));
+  version = g_strdup_printf ("%" G_GINT64_FORMAT, ql_event_get_reverses (undo));
   state = format_state (ledger);
   /* Translators: the version undone, the ledger, the compensating event's
    * type, then "Balance: 100" or "Quantity: 12". */

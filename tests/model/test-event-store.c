@@ -72,7 +72,7 @@ append_one (QlEventStore  *store,
 {
   QlNewEvent event = { type, payload };
 
-  return ql_event_store_append (store, ledger, expected_version, &event, 1, error);
+  return ql_event_store_append (store, ledger, expected_version, &event, 1, NULL, error);
 }
 
 static gboolean
@@ -306,7 +306,8 @@ START_TEST (test_append_and_read_in_order)
   ck_assert_int_eq (ql_test_head_position (store), 0);
 
   before = g_get_real_time ();
-  ck_assert (ql_event_store_append (store, "Laptop", 0, batch, G_N_ELEMENTS (batch), &error));
+  ck_assert (ql_event_store_append (store, "Laptop", 0, batch, G_N_ELEMENTS (batch), NULL,
+                                    &error));
   assert_no_error (error);
   ck_assert (append_one (store, "Laptop", 3, "QuantityIncreased", "{\"quantity\":1}", &error));
   assert_no_error (error);
@@ -379,7 +380,8 @@ START_TEST (test_conflict_writes_nothing)
   assert_no_error (error);
 
   /* Stale: someone else made version 1 already. */
-  ck_assert (!ql_event_store_append (store, "Cash", 0, batch, G_N_ELEMENTS (batch), &error));
+  ck_assert (!ql_event_store_append (store, "Cash", 0, batch, G_N_ELEMENTS (batch), NULL,
+                                     &error));
   assert_store_error (error, QL_STORE_ERROR_CONFLICT);
   ck_assert_ptr_nonnull (strstr (error->message, "Cash"));
   g_clear_error (&error);
@@ -400,7 +402,8 @@ START_TEST (test_conflict_writes_nothing)
   ck_assert_uint_eq (events->len, 1);
 
   /* The store is still usable after a refused append. */
-  ck_assert (ql_event_store_append (store, "Cash", 1, batch, G_N_ELEMENTS (batch), &error));
+  ck_assert (ql_event_store_append (store, "Cash", 1, batch, G_N_ELEMENTS (batch), NULL,
+                                    &error));
   assert_no_error (error);
   g_clear_pointer (&events, g_ptr_array_unref);
   events = read_ledger (store, "Cash", 0, 0);
@@ -438,7 +441,7 @@ START_TEST (test_append_nothing_is_refused)
   /* Appending no events is a programming error, reported and refused.
    * This runs in its own process, so the writer stays local to it. */
   g_log_set_writer_func (count_criticals_cb, &n_criticals, NULL);
-  ck_assert (!ql_event_store_append (store, "Cash", 0, &event, 0, NULL));
+  ck_assert (!ql_event_store_append (store, "Cash", 0, &event, 0, NULL, NULL));
   ck_assert_uint_eq (n_criticals, 1);
   ck_assert_int_eq (ql_test_head_position (store), 0);
   assert_heads (store, "");
@@ -600,7 +603,8 @@ START_TEST (test_find_reference)
       }
     batch[33].payload = "{\"amount\":1,\"reference\":\"order-4\"}";
     batch[39].payload = "{\"reference\":\"say \\\"hi\\\"\",\"amount\":1}";
-    ck_assert (ql_event_store_append (store, "Other", 2, batch, G_N_ELEMENTS (batch), &error));
+    ck_assert (ql_event_store_append (store, "Other", 2, batch, G_N_ELEMENTS (batch), NULL,
+                                      &error));
     assert_no_error (error);
   }
   ck_assert (ql_event_store_find_reference (store, "Other", "order-4", &version, &error));
@@ -806,7 +810,7 @@ START_TEST (test_large_batch)
       batch[i].payload = payload;
     }
 
-  ck_assert (ql_event_store_append (store, "Cash", 0, batch, 1000, &error));
+  ck_assert (ql_event_store_append (store, "Cash", 0, batch, 1000, NULL, &error));
   assert_no_error (error);
 
   events = read_ledger (store, "Cash", 0, 0);
@@ -854,7 +858,7 @@ START_TEST (test_sqlite_checkpoints)
       batch[i].payload = payload;
     }
 
-  ck_assert (ql_event_store_append (store, "Cash", 0, batch, 100000, &error));
+  ck_assert (ql_event_store_append (store, "Cash", 0, batch, 100000, NULL, &error));
   assert_no_error (error);
 
   /* 100,000 events fill about 1,700 pages of 4 KiB. */
@@ -1177,8 +1181,8 @@ START_TEST (test_sqlite_references_completed_on_open)
   assert_no_error (error);
   book = ql_ledger_book_new (store, &error);
   assert_no_error (error);
-  ck_assert (ql_ledger_book_open_account (book, "user456", "USD", &error));
-  ck_assert (ql_ledger_book_deposit (book, "user456", "1000", &error));
+  ck_assert (ql_test_drop_event (ql_ledger_book_open_account (book, "user456", "USD", &error)));
+  ck_assert (ql_test_drop_event (ql_ledger_book_deposit (book, "user456", "1000", &error)));
   assert_no_error (error);
   g_clear_object (&book);
   g_clear_object (&store);
@@ -1505,6 +1509,87 @@ START_TEST (test_open_cwd_relative)
 }
 END_TEST
 
+/* What an append reports is what a scan reads back: the positions the
+ * store gave, on each of the store's ways of writing. */
+static void
+assert_appended_as_read (QlEventStore        *store,
+                         const QlEventRecord *appended,
+                         guint                n_appended)
+{
+  for (guint i = 0; i < n_appended; i++)
+    {
+      g_autoptr(GPtrArray) read = read_log (store, appended[i].position, 1);
+      QlEvent *event;
+
+      ck_assert_uint_eq (read->len, 1);
+      event = event_at (read, 0);
+      ck_assert_int_eq (ql_event_get_position (event), appended[i].position);
+      ck_assert_str_eq (ql_event_get_ledger (event), appended[i].ledger);
+      ck_assert_int_eq (ql_event_get_version (event), appended[i].version);
+      ck_assert_str_eq (ql_event_get_event_type (event), appended[i].type);
+      ck_assert_int_eq (ql_event_get_timestamp (event), appended[i].timestamp);
+      ck_assert_str_eq (ql_event_get_payload (event), appended[i].payload);
+    }
+}
+
+START_TEST (test_append_reports_positions)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autoptr(QlEventStore) store = open_store (_i, dir);
+  g_autoptr(GError) error = NULL;
+  const QlNewEvent opening[] = {
+    { "AccountOpened", "{\"currency\":null}" },
+    { "Deposited", "{\"amount\":5}" },
+    { "Deposited", "{\"amount\":7}" },
+  };
+  const QlNewEvent other = { "ItemCreated", "{\"name\":\"Box\",\"quantity\":1}" };
+  const QlNewEvent plain = { "Withdrawn", "{\"amount\":2}" };
+  const QlNewEvent paid = { "Withdrawn", "{\"amount\":3,\"reference\":\"order-1\"}" };
+  QlEventRecord appended[G_N_ELEMENTS (opening)];
+  QlEventRecord one;
+
+  /* A new ledger, in a transaction. */
+  ck_assert (ql_event_store_append (store, "Cash", 0, opening, G_N_ELEMENTS (opening),
+                                    appended, &error));
+  assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (opening); i++)
+    {
+      ck_assert_int_eq (appended[i].position, i + 1);
+      ck_assert_int_eq (appended[i].version, i + 1);
+      ck_assert_ptr_eq (appended[i].type, opening[i].type);
+      ck_assert_ptr_eq (appended[i].payload, opening[i].payload);
+    }
+  ck_assert_int_eq (appended[0].timestamp, appended[2].timestamp);
+  assert_appended_as_read (store, appended, G_N_ELEMENTS (opening));
+
+  ck_assert (ql_event_store_append (store, "Box", 0, &other, 1, &one, &error));
+  ck_assert_int_eq (one.position, 4);
+  ck_assert_int_eq (one.version, 1);
+  assert_appended_as_read (store, &one, 1);
+
+  /* One event after the head: the SQLite store's single statement. */
+  ck_assert (ql_event_store_append (store, "Cash", 3, &plain, 1, &one, &error));
+  ck_assert_int_eq (one.position, 5);
+  ck_assert_int_eq (one.version, 4);
+  ck_assert_str_eq (one.ledger, "Cash");
+  assert_appended_as_read (store, &one, 1);
+
+  /* A reference: a transaction with the reference's own row after it. */
+  ck_assert (ql_event_store_append (store, "Cash", 4, &paid, 1, &one, &error));
+  assert_no_error (error);
+  ck_assert_int_eq (one.position, 6);
+  ck_assert_int_eq (one.version, 5);
+  assert_appended_as_read (store, &one, 1);
+
+  /* A conflict reports nothing and writes nothing. */
+  one.position = -1;
+  ck_assert (!ql_event_store_append (store, "Cash", 4, &plain, 1, &one, &error));
+  assert_store_error (error, QL_STORE_ERROR_CONFLICT);
+  ck_assert_int_eq (one.position, -1);
+  ck_assert_int_eq (ql_test_head_position (store), 6);
+}
+END_TEST
+
 /* ---- Running ----------------------------------------------------------- */
 
 static TCase *
@@ -1543,6 +1628,7 @@ event_store_suite (void)
   Suite *suite = suite_create ("QlEventStore");
 
   suite_add_tcase (suite, store_case ("append-read", test_append_and_read_in_order));
+  suite_add_tcase (suite, store_case ("append-positions", test_append_reports_positions));
   suite_add_tcase (suite, store_case ("versions-positions",
                                       test_versions_per_ledger_positions_global));
   suite_add_tcase (suite, store_case ("conflict", test_conflict_writes_nothing));

@@ -177,8 +177,8 @@ assert_import_fails_len (const char *csv,
   g_autoptr(GFile) file = NULL;
   TempDir temp;
 
-  ck_assert (ql_ledger_book_open_account (book, "Existing", NULL, NULL));
-  ck_assert (ql_ledger_book_deposit (book, "Existing", "100", NULL));
+  ck_assert (ql_test_drop_event (ql_ledger_book_open_account (book, "Existing", NULL, NULL)));
+  ck_assert (ql_test_drop_event (ql_ledger_book_deposit (book, "Existing", "100", NULL)));
 
   temp_dir_init (&temp);
   file = write_file_len (&temp, "bad.csv", csv, length);
@@ -538,7 +538,8 @@ interloper_progress_cb (QlImportPhase phase,
 
   if (phase == QL_IMPORT_PHASE_CHECKING && done == total && !interloper->deposited)
     {
-      ck_assert (ql_ledger_book_deposit (interloper->other, "Shared", "1", NULL));
+      ck_assert (ql_test_drop_event (ql_ledger_book_deposit (interloper->other, "Shared", "1",
+                                                             NULL)));
       interloper->deposited = TRUE;
     }
 }
@@ -554,7 +555,7 @@ START_TEST (test_async_import_conflict)
   Interloper interloper = { NULL, FALSE };
   TempDir temp;
 
-  ck_assert (ql_ledger_book_open_account (book, "Shared", NULL, NULL));
+  ck_assert (ql_test_drop_event (ql_ledger_book_open_account (book, "Shared", NULL, NULL)));
   other = ql_test_new_book (store);
   interloper.other = other;
 
@@ -618,8 +619,8 @@ assert_batch_contract (QlEventStore *store)
   ck_assert_int_eq (ql_test_head_position (store), 4);
 
   /* The heads follow the batch: single appends go on from there. */
-  ck_assert (ql_event_store_append (store, "A", 3, deposits, 1, NULL));
-  ck_assert (!ql_event_store_append (store, "B", 0, deposits, 1, NULL));
+  ck_assert (ql_event_store_append (store, "A", 3, deposits, 1, NULL, NULL));
+  ck_assert (!ql_event_store_append (store, "B", 0, deposits, 1, NULL, NULL));
 }
 
 START_TEST (test_batch_contract)
@@ -685,7 +686,7 @@ START_TEST (test_snapshots_are_a_cache)
   ck_assert (ql_ledger_book_import_csv (book, file, NULL, NULL, NULL, NULL, NULL));
   /* Commands after the import, some withdrawals, an undo. */
   for (guint i = 0; i < 30; i++)
-    ck_assert (ql_ledger_book_withdraw (book, "A", "1.5", NULL));
+    ck_assert (ql_test_drop_event (ql_ledger_book_withdraw (book, "A", "1.5", NULL)));
   {
     g_autoptr(QlEvent) undo = ql_ledger_book_undo (book, "A", NULL);
 

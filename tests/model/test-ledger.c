@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ql-event-store.h"
+#include "ql-ledger-events-private.h"
 #include "ql-ledger-private.h"
 #include "ql-test-model.h"
 

@@ -41,11 +41,15 @@ fixture_init (Fixture *fixture)
   g_autoptr(GError) error = NULL;
 
   fixture->book = ql_test_new_book (store);
-  ck_assert (ql_ledger_book_open_account (fixture->book, "user456", "USD", &error));
-  ck_assert (ql_ledger_book_deposit (fixture->book, "user456", "1000", &error));
-  ck_assert (ql_ledger_book_open_account (fixture->book, "yen", "JPY", &error));
-  ck_assert (ql_ledger_book_deposit (fixture->book, "yen", "5000", &error));
-  ck_assert (ql_ledger_book_create_item (fixture->book, "Laptop", "10", &error));
+  ck_assert (ql_test_drop_event (ql_ledger_book_open_account (fixture->book, "user456", "USD",
+                                                              &error)));
+  ck_assert (ql_test_drop_event (ql_ledger_book_deposit (fixture->book, "user456", "1000",
+                                                         &error)));
+  ck_assert (ql_test_drop_event (ql_ledger_book_open_account (fixture->book, "yen", "JPY",
+                                                              &error)));
+  ck_assert (ql_test_drop_event (ql_ledger_book_deposit (fixture->book, "yen", "5000", &error)));
+  ck_assert (ql_test_drop_event (ql_ledger_book_create_item (fixture->book, "Laptop", "10",
+                                                             &error)));
   fixture->controller = ql_payments_controller_new (fixture->book);
 }
 

@@ -58,7 +58,7 @@ work (gpointer data)
       gint64 amount = worker->first_amount + (gint64) worker->index * worker->n_operations + i;
       g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, amount);
       gboolean withdraw = i % 4 == 3;
-      gboolean done;
+      g_autoptr(QlEvent) done = NULL;
 
       g_clear_error (&error);
       if (withdraw)
@@ -67,7 +67,7 @@ work (gpointer data)
         done = ql_ledger_book_deposit (book, account, text, &error);
 
       g_mutex_lock (worker->output_lock);
-      if (done)
+      if (done != NULL)
         {
           printf ("%s %s %s\n", withdraw ? "withdraw" : "deposit", account, text);
           fflush (stdout);

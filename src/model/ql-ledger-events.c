@@ -1,0 +1,738 @@
+/* ql-ledger-events.c: the events a ledger is made of: names, labels, payloads
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ql-ledger-events"
+
+#include "config.h"
+
+#include <inttypes.h>
+
+#include <glib/gi18n.h>
+
+#include "ql-amount.h"
+#include "ql-flat-json-private.h"
+#include "ql-ledger-events-private.h"
+
+/* The one place that knows what each event type means and how its payload
+ * is written: `AccountOpened` {"currency":…}, `ItemCreated`
+ * {"name":…,"quantity":…}, and the changes {"amount":…} with an optional
+ * "reverses" (the version an undo takes back) and "reference" (the key of
+ * a payment). Payloads are stored, so their bytes never change. */
+
+static const QlChangeType change_types[] = {
+  { QL_EVENT_DEPOSITED, QL_EVENT_WITHDRAWN, QL_LEDGER_KIND_ACCOUNT, +1 },
+  { QL_EVENT_WITHDRAWN, QL_EVENT_DEPOSITED, QL_LEDGER_KIND_ACCOUNT, -1 },
+  { QL_EVENT_QUANTITY_INCREASED, QL_EVENT_QUANTITY_DECREASED, QL_LEDGER_KIND_ITEM, +1 },
+  { QL_EVENT_QUANTITY_DECREASED, QL_EVENT_QUANTITY_INCREASED, QL_LEDGER_KIND_ITEM, -1 },
+};
+
+/**
+ * _ql_change_type_find:
+ * @type: (nullable): an event type name
+ *
+ * Returns: (nullable): what a change of @type does, or %NULL when @type
+ *   is an opening event or unknown
+ */
+const QlChangeType *
+_ql_change_type_find (const char *type)
+{
+  /* The model passes the QL_EVENT_* strings themselves: an import looks
+   * a type up for each of a million rows. */
+  for (gsize i = 0; i < G_N_ELEMENTS (change_types); i++)
+    {
+      if (change_types[i].type == type)
+        return &change_types[i];
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (change_types); i++)
+    {
+      if (g_strcmp0 (change_types[i].type, type) == 0)
+        return &change_types[i];
+    }
+  return NULL;
+}
+
+/**
+ * _ql_event_type_get_opposite:
+ * @type: an event type name
+ *
+ * Returns: (nullable): the type of the event that reverses a @type event,
+ *   such as `Withdrawn` for `Deposited`, or %NULL when @type cannot be
+ *   reversed
+ */
+const char *
+_ql_event_type_get_opposite (const char *type)
+{
+  const QlChangeType *change = _ql_change_type_find (type);
+
+  return change != NULL ? change->opposite : NULL;
+}
+
+static gboolean
+is_known_type (const char *type)
+{
+  return g_strcmp0 (type, QL_EVENT_ACCOUNT_OPENED) == 0 ||
+         g_strcmp0 (type, QL_EVENT_ITEM_CREATED) == 0 ||
+         _ql_change_type_find (type) != NULL;
+}
+
+/**
+ * _ql_event_record_set_corrupt_error:
+ * @error: return location for a #GError
+ * @record: the event that cannot be applied
+ * @detail: why, a translated phrase
+ *
+ * Sets %QL_STORE_ERROR_CORRUPT naming the event and its ledger.
+ */
+void
+_ql_event_record_set_corrupt_error (GError              **error,
+                                    const QlEventRecord  *record,
+                                    const char           *detail)
+{
+  g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
+               _("Event %" PRId64 " of ledger “%s” is damaged: %s"),
+               record->version, record->ledger, detail);
+}
+
+static void
+set_unknown_type_error (GError              **error,
+                        const QlEventRecord  *record)
+{
+  g_autofree char *detail =
+    g_strdup_printf (_("its type “%s” is unknown: it was written by a newer version"),
+                     record->type);
+
+  _ql_event_record_set_corrupt_error (error, record, detail);
+}
+
+/* Whether @text holds an integer literal beyond gint64, outside strings.
+ * json-glib wraps such an integer around instead of refusing it, so that
+ * -9223372036854775809 would read as G_MAXINT64. */
+static gboolean
+holds_huge_integer (const char *text)
+{
+  const char *p = text;
+
+  while (*p != '\0')
+    {
+      if (*p == '"')
+        {
+          for (p++; *p != '\0' && *p != '"'; p++)
+            if (*p == '\\' && p[1] != '\0')
+              p++;
+          if (*p == '"')
+            p++;
+        }
+      else if (*p == '-' || g_ascii_isdigit (*p))
+        {
+          guint64 limit = *p == '-' ? (guint64) G_MAXINT64 + 1 : (guint64) G_MAXINT64;
+          guint64 value = 0;
+          gboolean overflow = FALSE;
+
+          if (*p == '-')
+            p++;
+          for (; g_ascii_isdigit (*p); p++)
+            {
+              guint digit = *p - '0';
+
+              if (value > (limit - digit) / 10)
+                overflow = TRUE;
+              else
+                value = value * 10 + digit;
+            }
+          /* A fraction or an exponent makes a double, which is not wrapped. */
+          if (overflow && *p != '.' && *p != 'e' && *p != 'E')
+            return TRUE;
+          while (*p == '.' || *p == 'e' || *p == 'E' || *p == '+' || *p == '-' ||
+                 g_ascii_isdigit (*p))
+            p++;
+        }
+      else
+        p++;
+    }
+  return FALSE;
+}
+
+/* Drops the integer members of @object, which json-glib may have wrapped:
+ * each then reads as missing. */
+static void
+drop_integer_members (JsonObject *object)
+{
+  g_autoptr(GList) names = json_object_get_members (object);
+  g_autoptr(GPtrArray) dropped = g_ptr_array_new_with_free_func (g_free);
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      JsonNode *node = json_object_get_member (object, l->data);
+
+      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
+        g_ptr_array_add (dropped, g_strdup (l->data));
+    }
+  for (guint i = 0; i < dropped->len; i++)
+    json_object_remove_member (object, g_ptr_array_index (dropped, i));
+}
+
+/**
+ * _ql_payload_parse_object:
+ * @text: (nullable): a stored payload or snapshot
+ * @error: return location for a #GError
+ *
+ * Parses @text with json-glib. A text that holds an integer beyond gint64
+ * anywhere loses its integer members, so that no wrapped number is ever
+ * read as a true one.
+ *
+ * Returns: (transfer full): the JSON object @text holds, or %NULL with
+ *   @error set in the %JSON_PARSER_ERROR domain
+ */
+JsonObject *
+_ql_payload_parse_object (const char  *text,
+                          GError     **error)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) local_error = NULL;
+  JsonObject *object;
+
+  if (text == NULL)
+    {
+      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA,
+                           _("no payload"));
+      return NULL;
+    }
+
+  /* An empty text parses to no node and no error. */
+  node = json_from_string (text, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA,
+                           _("not an object"));
+      return NULL;
+    }
+
+  object = json_object_ref (json_node_get_object (node));
+  if (holds_huge_integer (text))
+    drop_integer_members (object);
+  return object;
+}
+
+/**
+ * _ql_payload_get_int:
+ * @object: a parsed payload
+ * @member: the member's name
+ * @out_value: (out): its value
+ *
+ * Integers only: a string, a fraction or a number with an exponent is
+ * refused, and so is an integer beyond gint64 (see
+ * _ql_payload_parse_object()).
+ *
+ * Returns: %TRUE when @member is an integer
+ */
+gboolean
+_ql_payload_get_int (JsonObject *object,
+                     const char *member,
+                     gint64     *out_value)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64)
+    return FALSE;
+  *out_value = json_node_get_int (node);
+  return TRUE;
+}
+
+/**
+ * _ql_payload_get_currency:
+ * @object: a parsed payload or snapshot
+ * @out_currency: (out) (transfer none) (nullable): the canonical code, or
+ *   %NULL for plain units
+ * @out_decimals: (out): the currency's minor unit, 0 for plain units
+ *
+ * A missing member and JSON null both mean "no currency".
+ *
+ * Returns: %TRUE unless the member is there and not a known ISO 4217 code
+ */
+gboolean
+_ql_payload_get_currency (JsonObject  *object,
+                          const char **out_currency,
+                          guint       *out_decimals)
+{
+  JsonNode *node = json_object_get_member (object, "currency");
+  const char *code;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      *out_currency = NULL;
+      *out_decimals = 0;
+      return TRUE;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return FALSE;
+  code = ql_currency_canonicalize (json_node_get_string (node), out_decimals, NULL);
+  if (code == NULL)
+    return FALSE;
+  *out_currency = code;
+  return TRUE;
+}
+
+/**
+ * _ql_change_payload_append:
+ * @out: where to write
+ * @amount: the positive amount the change moves
+ *
+ * Appends the payload of a plain change, `{"amount":30}`, the same bytes
+ * _ql_change_payload_write() gives, without parsing a format: an import
+ * writes one for each of a million rows.
+ */
+void
+_ql_change_payload_append (GString *out,
+                           gint64   amount)
+{
+  char digits[24];
+  guint64 magnitude = amount < 0 ? -(guint64) amount : (guint64) amount;
+  guint n = 0;
+
+  do
+    {
+      digits[n++] = '0' + magnitude % 10;
+      magnitude /= 10;
+    }
+  while (magnitude > 0);
+
+  g_string_append (out, "{\"amount\":");
+  if (amount < 0)
+    g_string_append_c (out, '-');
+  while (n > 0)
+    g_string_append_c (out, digits[--n]);
+  g_string_append_c (out, '}');
+}
+
+/**
+ * _ql_change_payload_write:
+ * @amount: the positive amount the change moves
+ * @reverses: the version an undo reverses, or 0
+ * @reference: (nullable): a payment's reference, or %NULL
+ *
+ * The payload of a change: `{"amount":30}`, `{"amount":30,"reverses":4}`
+ * or `{"amount":30,"reference":"order-1"}`. Every command writes one, so
+ * the plain cases are printed; a reference is text, which json-glib
+ * escapes.
+ *
+ * Returns: (transfer full): the payload
+ */
+char *
+_ql_change_payload_write (gint64      amount,
+                          gint64      reverses,
+                          const char *reference)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  if (reference == NULL && reverses <= 0)
+    return g_strdup_printf ("{\"amount\":%" G_GINT64_FORMAT "}", amount);
+  if (reference == NULL)
+    return g_strdup_printf ("{\"amount\":%" G_GINT64_FORMAT ",\"reverses\":%" G_GINT64_FORMAT "}",
+                            amount, reverses);
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "amount");
+  json_builder_add_int_value (builder, amount);
+  if (reverses > 0)
+    {
+      json_builder_set_member_name (builder, "reverses");
+      json_builder_add_int_value (builder, reverses);
+    }
+  json_builder_set_member_name (builder, "reference");
+  json_builder_add_string_value (builder, reference);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+/**
+ * _ql_account_opened_payload_write:
+ * @currency: (nullable): a canonical ISO 4217 code, or %NULL for plain units
+ *
+ * Returns: (transfer full): `{"currency":"USD"}` or `{"currency":null}`
+ */
+char *
+_ql_account_opened_payload_write (const char *currency)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "currency");
+  if (currency != NULL)
+    json_builder_add_string_value (builder, currency);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+/**
+ * _ql_item_created_payload_write:
+ * @name: the item's name, as stored
+ * @quantity: its opening quantity, zero or more
+ *
+ * Returns: (transfer full): `{"name":"Laptop","quantity":10}`
+ */
+char *
+_ql_item_created_payload_write (const char *name,
+                                gint64      quantity)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, name);
+  json_builder_set_member_name (builder, "quantity");
+  json_builder_add_int_value (builder, quantity);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+/* The members of a change's payload as they are, before any rule. */
+typedef struct
+{
+  gboolean amount_ok;
+  gint64   amount;
+  gboolean has_reverses;
+  gboolean reverses_ok;
+  gint64   reverses;
+} ChangeMembers;
+
+/* The payloads this model writes take the fast path; anything else goes
+ * through json-glib and gets the same answer. Fails only for a payload
+ * that is not a JSON object. */
+static gboolean
+read_change_members (const char     *payload,
+                     ChangeMembers  *members,
+                     GError        **error)
+{
+  g_autoptr(JsonObject) object = NULL;
+  QlFlatObject flat;
+
+  *members = (ChangeMembers) { FALSE, 0, FALSE, FALSE, 0 };
+
+  if (payload != NULL && _ql_flat_object_parse (payload, &flat))
+    {
+      const QlFlatMember *member = _ql_flat_object_get (&flat, "amount");
+
+      members->amount_ok = member != NULL && member->kind == QL_FLAT_INTEGER;
+      if (members->amount_ok)
+        members->amount = member->integer;
+
+      member = _ql_flat_object_get (&flat, "reverses");
+      members->has_reverses = member != NULL;
+      members->reverses_ok = members->has_reverses && member->kind == QL_FLAT_INTEGER;
+      if (members->reverses_ok)
+        members->reverses = member->integer;
+      return TRUE;
+    }
+
+  object = _ql_payload_parse_object (payload, error);
+  if (object == NULL)
+    return FALSE;
+  members->amount_ok = _ql_payload_get_int (object, "amount", &members->amount);
+  members->has_reverses = json_object_has_member (object, "reverses");
+  members->reverses_ok = members->has_reverses &&
+                         _ql_payload_get_int (object, "reverses", &members->reverses);
+  return TRUE;
+}
+
+/* The opening quantity of an `ItemCreated` payload, by the same two paths. */
+static gboolean
+read_quantity_member (const char     *payload,
+                      gint64         *out_quantity,
+                      GError        **error)
+{
+  g_autoptr(JsonObject) object = NULL;
+  QlFlatObject flat;
+
+  *out_quantity = -1;
+  if (payload != NULL && _ql_flat_object_parse (payload, &flat))
+    {
+      const QlFlatMember *member = _ql_flat_object_get (&flat, "quantity");
+
+      if (member != NULL && member->kind == QL_FLAT_INTEGER)
+        *out_quantity = member->integer;
+      return TRUE;
+    }
+
+  object = _ql_payload_parse_object (payload, error);
+  if (object == NULL)
+    return FALSE;
+  if (!_ql_payload_get_int (object, "quantity", out_quantity))
+    *out_quantity = -1;
+  return TRUE;
+}
+
+/**
+ * _ql_event_record_read_opening:
+ * @record: a ledger's first event, `AccountOpened` or `ItemCreated`
+ * @out_kind: (out): the kind of ledger it opens
+ * @out_currency: (out) (transfer none) (nullable): an account's canonical
+ *   currency code, or %NULL for plain units and items
+ * @out_decimals: (out): the currency's minor unit, or 0
+ * @out_quantity: (out): an item's opening quantity, or 0
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success, %FALSE with @error set to
+ *   %QL_STORE_ERROR_CORRUPT
+ */
+gboolean
+_ql_event_record_read_opening (const QlEventRecord  *record,
+                               QlLedgerKind         *out_kind,
+                               const char          **out_currency,
+                               guint                *out_decimals,
+                               gint64               *out_quantity,
+                               GError              **error)
+{
+  g_autoptr(JsonObject) payload = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (record != NULL, FALSE);
+
+  *out_currency = NULL;
+  *out_decimals = 0;
+  *out_quantity = 0;
+
+  payload = _ql_payload_parse_object (record->payload, &local_error);
+  if (payload == NULL)
+    {
+      _ql_event_record_set_corrupt_error (error, record, local_error->message);
+      return FALSE;
+    }
+
+  if (g_strcmp0 (record->type, QL_EVENT_ACCOUNT_OPENED) == 0)
+    {
+      if (!_ql_payload_get_currency (payload, out_currency, out_decimals))
+        {
+          _ql_event_record_set_corrupt_error (error, record,
+                                              _("the currency is not a known ISO 4217 code"));
+          return FALSE;
+        }
+      *out_kind = QL_LEDGER_KIND_ACCOUNT;
+      return TRUE;
+    }
+
+  if (g_strcmp0 (record->type, QL_EVENT_ITEM_CREATED) == 0)
+    {
+      if (!_ql_payload_get_int (payload, "quantity", out_quantity) || *out_quantity < 0)
+        {
+          *out_quantity = 0;
+          _ql_event_record_set_corrupt_error (error, record,
+                                              _("the quantity is not a whole number of zero or more"));
+          return FALSE;
+        }
+      *out_kind = QL_LEDGER_KIND_ITEM;
+      return TRUE;
+    }
+
+  if (!is_known_type (record->type))
+    {
+      set_unknown_type_error (error, record);
+      return FALSE;
+    }
+
+  {
+    g_autofree char *detail = g_strdup_printf (_("“%s” cannot open a ledger"), record->type);
+
+    _ql_event_record_set_corrupt_error (error, record, detail);
+  }
+  return FALSE;
+}
+
+/**
+ * _ql_event_record_read_change:
+ * @record: a `Deposited`, `Withdrawn`, `QuantityIncreased` or
+ *   `QuantityDecreased` event
+ * @out_amount: (out): the positive amount it moves
+ * @out_reverses: (out) (optional): the version it reverses when it is an
+ *   undo, else 0
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success, %FALSE with @error set to
+ *   %QL_STORE_ERROR_CORRUPT
+ */
+gboolean
+_ql_event_record_read_change (const QlEventRecord  *record,
+                              gint64               *out_amount,
+                              gint64               *out_reverses,
+                              GError              **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  ChangeMembers members;
+
+  g_return_val_if_fail (record != NULL, FALSE);
+  g_return_val_if_fail (out_amount != NULL, FALSE);
+
+  if (_ql_change_type_find (record->type) == NULL)
+    {
+      if (is_known_type (record->type))
+        {
+          g_autofree char *detail = g_strdup_printf (_("“%s” only opens a ledger"),
+                                                     record->type);
+
+          _ql_event_record_set_corrupt_error (error, record, detail);
+        }
+      else
+        set_unknown_type_error (error, record);
+      return FALSE;
+    }
+
+  if (!read_change_members (record->payload, &members, &local_error))
+    {
+      _ql_event_record_set_corrupt_error (error, record, local_error->message);
+      return FALSE;
+    }
+
+  if (!members.amount_ok || members.amount <= 0)
+    {
+      _ql_event_record_set_corrupt_error (error, record,
+                                          _("the amount is not a positive whole number"));
+      return FALSE;
+    }
+  if (members.has_reverses &&
+      (!members.reverses_ok || members.reverses < 2 || members.reverses >= record->version))
+    {
+      _ql_event_record_set_corrupt_error (error, record,
+                                          _("it reverses an event that cannot be reversed"));
+      return FALSE;
+    }
+
+  *out_amount = members.amount;
+  if (out_reverses != NULL)
+    *out_reverses = members.has_reverses ? members.reverses : 0;
+  return TRUE;
+}
+
+/* English shows the type names themselves, so output stays as it was. */
+static const struct
+{
+  const char *type;
+  const char *label;
+} event_type_labels[] = {
+  /* Translators: the names of event types, shown in a ledger's history.
+   * In English they are the names stored in the database. */
+  { QL_EVENT_ACCOUNT_OPENED, NC_("event type", "AccountOpened") },
+  { QL_EVENT_DEPOSITED, NC_("event type", "Deposited") },
+  { QL_EVENT_WITHDRAWN, NC_("event type", "Withdrawn") },
+  { QL_EVENT_ITEM_CREATED, NC_("event type", "ItemCreated") },
+  { QL_EVENT_QUANTITY_INCREASED, NC_("event type", "QuantityIncreased") },
+  { QL_EVENT_QUANTITY_DECREASED, NC_("event type", "QuantityDecreased") },
+};
+
+/**
+ * ql_event_type_get_label:
+ * @type: an event type name, such as %QL_EVENT_DEPOSITED
+ *
+ * The name of an event type as a view shows it to a person, in the
+ * user's language. Databases and the notification log keep @type
+ * itself; a type this version does not know is returned as it is.
+ *
+ * Returns: (transfer none): the label
+ */
+const char *
+ql_event_type_get_label (const char *type)
+{
+  g_return_val_if_fail (type != NULL, NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (event_type_labels); i++)
+    {
+      if (g_str_equal (event_type_labels[i].type, type))
+        return g_dpgettext2 (GETTEXT_PACKAGE, "event type", event_type_labels[i].label);
+    }
+  return type;
+}
+
+/**
+ * ql_event_get_amount:
+ * @event: a ledger's event
+ *
+ * What an event moves, always positive: the amount of `Deposited`,
+ * `Withdrawn`, `QuantityIncreased` and `QuantityDecreased`, and the
+ * opening quantity of `ItemCreated`. It is 0 for `AccountOpened`, for
+ * types this version does not know and for payloads that do not hold a
+ * valid amount.
+ *
+ * Returns: the amount in minor units, or the quantity
+ */
+gint64
+ql_event_get_amount (QlEvent *event)
+{
+  const char *type;
+  ChangeMembers members;
+  gint64 quantity;
+
+  g_return_val_if_fail (QL_IS_EVENT (event), 0);
+
+  type = ql_event_get_event_type (event);
+  if (g_strcmp0 (type, QL_EVENT_ITEM_CREATED) == 0)
+    return read_quantity_member (ql_event_get_payload (event), &quantity, NULL) && quantity > 0
+           ? quantity : 0;
+  if (_ql_change_type_find (type) == NULL ||
+      !read_change_members (ql_event_get_payload (event), &members, NULL) ||
+      !members.amount_ok || members.amount <= 0)
+    return 0;
+  return members.amount;
+}
+
+/**
+ * ql_event_get_signed_amount:
+ * @event: a ledger's event
+ *
+ * How an event changed its ledger's balance: ql_event_get_amount() for
+ * `Deposited`, `QuantityIncreased` and `ItemCreated`, its negative for
+ * `Withdrawn` and `QuantityDecreased`, and 0 for `AccountOpened` and for
+ * events this version does not know.
+ *
+ * Returns: the change in minor units
+ */
+gint64
+ql_event_get_signed_amount (QlEvent *event)
+{
+  const QlChangeType *change;
+
+  g_return_val_if_fail (QL_IS_EVENT (event), 0);
+
+  change = _ql_change_type_find (ql_event_get_event_type (event));
+  return change != NULL && change->sign < 0 ? -ql_event_get_amount (event)
+                                            : ql_event_get_amount (event);
+}
+
+/**
+ * ql_event_get_reverses:
+ * @event: a ledger's event
+ *
+ * Which change an undo took back: the compensating event of
+ * ql_ledger_book_undo() names the version it reverses.
+ *
+ * Returns: the version @event reverses, or 0 when it is not an undo (or
+ *   its payload does not name a version that can be reversed)
+ */
+gint64
+ql_event_get_reverses (QlEvent *event)
+{
+  ChangeMembers members;
+
+  g_return_val_if_fail (QL_IS_EVENT (event), 0);
+
+  if (_ql_change_type_find (ql_event_get_event_type (event)) == NULL ||
+      !read_change_members (ql_event_get_payload (event), &members, NULL) ||
+      !members.reverses_ok || members.reverses < 2 ||
+      members.reverses >= ql_event_get_version (event))
+    return 0;
+  return members.reverses;
+}

@@ -1,0 +1,26 @@
+/* ql-ledger-events.h: the events a ledger is made of, as views read them
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "ql-event.h"
+
+G_BEGIN_DECLS
+
+/* Stable event type names: stored in databases, never renamed. */
+#define QL_EVENT_ACCOUNT_OPENED     "AccountOpened"
+#define QL_EVENT_DEPOSITED          "Deposited"
+#define QL_EVENT_WITHDRAWN          "Withdrawn"
+#define QL_EVENT_ITEM_CREATED       "ItemCreated"
+#define QL_EVENT_QUANTITY_INCREASED "QuantityIncreased"
+#define QL_EVENT_QUANTITY_DECREASED "QuantityDecreased"
+
+const char *ql_event_type_get_label    (const char *type);
+gint64      ql_event_get_amount        (QlEvent    *event);
+gint64      ql_event_get_signed_amount (QlEvent    *event);
+gint64      ql_event_get_reverses      (QlEvent    *event);
+
+G_END_DECLS
