@@ -92,6 +92,7 @@ event_get_record (QlEvent       *event,
   record->type = ql_event_get_event_type (event);
   record->timestamp = ql_event_get_timestamp (event);
   record->payload = ql_event_get_payload (event);
+  record->reference = ql_event_get_reference (event);
 }
 
 static gboolean
@@ -521,7 +522,8 @@ build_change_payload (gint64      amount,
 }
 
 /* Appends one event at @expected_version + 1 and applies it to @ledger, or
- * creates the ledger when @ledger is %NULL. Returns %FALSE with @error
+ * creates the ledger when @ledger is %NULL. @reference (nullable) goes to
+ * the store beside the payload, which carries it too. Returns %FALSE with @error
  * unset on a conflict, so that the caller reloads and tries again. */
 static gboolean
 append_event (QlLedgerBook  *self,
@@ -529,13 +531,14 @@ append_event (QlLedgerBook  *self,
               QlLedger      *ledger,
               const char    *type,
               const char    *payload,
+              const char    *reference,
               gboolean      *out_conflict,
               GError       **error)
 {
   g_autoptr(GError) local_error = NULL;
-  QlNewEvent event = { type, payload };
+  QlNewEvent event = { type, payload, reference };
   gint64 expected_version = ledger != NULL ? ql_ledger_get_version (ledger) : 0;
-  QlEventRecord record = { 0, name, expected_version + 1, type, 0, payload };
+  QlEventRecord record = { 0, name, expected_version + 1, type, 0, payload, reference };
 
   *out_conflict = FALSE;
 
@@ -595,7 +598,7 @@ create_ledger (QlLedgerBook  *self,
           return FALSE;
         }
 
-      if (append_event (self, name, NULL, type, payload, &conflict, error))
+      if (append_event (self, name, NULL, type, payload, NULL, &conflict, error))
         return TRUE;
       if (!conflict)
         return FALSE;
@@ -607,12 +610,13 @@ create_ledger (QlLedgerBook  *self,
 }
 
 /* What a command decided against a ledger's current state: the event to
- * append, or the version of an event already in the ledger that answers
+ * append, with the reference it is found by, or the version of an event already in the ledger that answers
  * the command. */
 typedef struct
 {
   const char *type;
   char       *payload;
+  const char *reference;
   gint64      answered_by;
 } Plan;
 
@@ -644,7 +648,7 @@ run_command (QlLedgerBook  *self,
     {
       g_autoptr(GError) plan_error = NULL;
       gboolean use_copy = attempt == 0 && ledger != NULL;
-      Plan plan = { NULL, NULL, 0 };
+      Plan plan = { NULL, NULL, NULL, 0 };
       gboolean conflict = FALSE;
       gboolean appended;
 
@@ -674,7 +678,8 @@ run_command (QlLedgerBook  *self,
           return plan.answered_by;
         }
 
-      appended = append_event (self, key, ledger, plan.type, plan.payload, &conflict, error);
+      appended = append_event (self, key, ledger, plan.type, plan.payload, plan.reference,
+                               &conflict, error);
       g_free (plan.payload);
       if (appended)
         return ql_ledger_get_version (ledger);
@@ -898,6 +903,7 @@ plan_withdrawal_for_reference (QlLedgerBook  *self,
 
   plan->type = QL_EVENT_WITHDRAWN;
   plan->payload = build_change_payload (minor, 0, command->reference);
+  plan->reference = command->reference;
   return TRUE;
 }
 
@@ -2454,6 +2460,7 @@ import_write (Import  *import,
 
       events[k].type = row_types[row->type].event;
       events[k].payload = build_import_payload (chunk, entry, row, scratch);
+      events[k].reference = NULL;
 
       /* Consecutive rows of one ledger share a part, up to a snapshot. */
       if (last != NULL && last->ledger == entry->name && last->snapshot == NULL)

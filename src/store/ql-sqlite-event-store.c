@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ql-event-store-private.h"
 #include "ql-sqlite-event-store.h"
 #include "ql-sqlite-schema.h"
 #include "ql-store-private.h"
@@ -29,12 +28,12 @@
  * The file is in WAL mode with `synchronous=FULL`: an append that
  * returned is on disk. Several processes may use one file at once; a
  * writer waits up to five seconds for another to finish. Events live in
- * an append-only table whose triggers refuse UPDATE and DELETE, beside a
- * table of ledger names and one of payment references, both written in
- * the same transaction, and a table of snapshots that is only a cache. A
- * ledger's head is the largest version of its events. After a large
- * batch the WAL is copied into the database on a thread of the store's
- * own, so that the batch does not wait for it.
+ * an append-only table whose triggers refuse UPDATE and DELETE, each with
+ * the reference it was appended with in a column of its own, beside a
+ * table of ledger names written in the same transaction, and a table of
+ * snapshots that is only a cache. A ledger's head is the largest version
+ * of its events. After a large batch the WAL is copied into the database
+ * on a thread of the store's own, so that the batch does not wait for it.
  */
 
 /* How close to RLIMIT_FSIZE a file is when a write failed for it. */
@@ -49,10 +48,10 @@ static const char sqlite_magic[16] = "SQLite format 3";
 /* STATEMENT_INSERT_EVENTS writes this many rows at once: one statement
  * for a run of events costs less than a statement for each. */
 #define EVENTS_PER_INSERT 128
-#define EVENT_VALUES_2 "(?,?,?,?,?),(?,?,?,?,?)"
+#define EVENT_VALUES_2 "(?,?,?,?,?,?),(?,?,?,?,?,?)"
 #define EVENT_VALUES_8 EVENT_VALUES_2 "," EVENT_VALUES_2 "," EVENT_VALUES_2 "," EVENT_VALUES_2
 #define EVENT_VALUES_32 EVENT_VALUES_8 "," EVENT_VALUES_8 "," EVENT_VALUES_8 "," EVENT_VALUES_8
-#define EVENT_COLUMNS 5
+#define EVENT_COLUMNS 6
 
 typedef enum
 {
@@ -63,7 +62,6 @@ typedef enum
   STATEMENT_INSERT_EVENT,
   STATEMENT_APPEND_EVENT,
   STATEMENT_INSERT_EVENTS,
-  STATEMENT_INSERT_REFERENCE,
   STATEMENT_ADD_LEDGER,
   STATEMENT_READ_LEDGER,
   STATEMENT_READ_LOG,
@@ -85,25 +83,24 @@ static const char * const statement_sql[N_STATEMENTS] = {
    * batch would roll back anyway: SQLite then keeps no journal to undo
    * one statement alone. */
   [STATEMENT_INSERT_EVENT] =
-    "INSERT OR ROLLBACK INTO events (ledger, version, type, timestamp, payload)"
-    " VALUES (?1, ?2, ?3, ?4, ?5)",
+    "INSERT OR ROLLBACK INTO events (ledger, version, type, timestamp, payload, reference)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
   /* Unless ?2 follows the ledger's head, the payload is NULL, which the
    * table refuses. (INSERT ... SELECT from the same table would copy the
    * SELECT to a temporary table first.) */
   [STATEMENT_APPEND_EVENT] =
-    "INSERT INTO events (ledger, version, type, timestamp, payload) VALUES (?1, ?2, ?3, ?4,"
-    " CASE WHEN (SELECT max(version) FROM events WHERE ledger = ?1) = ?2 - 1 THEN ?5 END)",
+    "INSERT INTO events (ledger, version, type, timestamp, payload, reference)"
+    " VALUES (?1, ?2, ?3, ?4,"
+    " CASE WHEN (SELECT max(version) FROM events WHERE ledger = ?1) = ?2 - 1 THEN ?5 END, ?6)",
   [STATEMENT_INSERT_EVENTS] =
-    "INSERT OR ROLLBACK INTO events (ledger, version, type, timestamp, payload) VALUES "
-    EVENT_VALUES_32 "," EVENT_VALUES_32 "," EVENT_VALUES_32 "," EVENT_VALUES_32,
-  [STATEMENT_INSERT_REFERENCE] =
-    "INSERT OR ROLLBACK INTO event_references (ledger, reference, version) VALUES (?1, ?2, ?3)",
+    "INSERT OR ROLLBACK INTO events (ledger, version, type, timestamp, payload, reference)"
+    " VALUES " EVENT_VALUES_32 "," EVENT_VALUES_32 "," EVENT_VALUES_32 "," EVENT_VALUES_32,
   [STATEMENT_ADD_LEDGER] = "INSERT OR IGNORE INTO ledgers (ledger) VALUES (?1)",
   [STATEMENT_READ_LEDGER] =
-    "SELECT position, version, type, timestamp, payload FROM events"
+    "SELECT position, version, type, timestamp, payload, reference FROM events"
     " WHERE ledger = ?1 AND version > ?2 AND version <= ?3 ORDER BY version",
   [STATEMENT_READ_LOG] =
-    "SELECT position, ledger, version, type, timestamp, payload FROM events"
+    "SELECT position, ledger, version, type, timestamp, payload, reference FROM events"
     " WHERE position >= ?1 ORDER BY position LIMIT ?2",
   [STATEMENT_HEAD_POSITION] = "SELECT max(position) FROM events",
   [STATEMENT_LIST_LEDGERS] =
@@ -115,8 +112,15 @@ static const char * const statement_sql[N_STATEMENTS] = {
     "SELECT version, state FROM snapshots"
     " WHERE ledger = ?1 AND version <= ?2 ORDER BY version DESC LIMIT 1",
   [STATEMENT_FIND_REFERENCE] =
-    "SELECT version FROM event_references"
+    "SELECT version FROM events"
     " WHERE ledger = ?1 AND reference = ?2 ORDER BY version LIMIT 1",
+};
+
+/* The statements a read-only store leaves unprepared. */
+static const gboolean statement_inserts_events[N_STATEMENTS] = {
+  [STATEMENT_INSERT_EVENT] = TRUE,
+  [STATEMENT_APPEND_EVENT] = TRUE,
+  [STATEMENT_INSERT_EVENTS] = TRUE,
 };
 
 struct _QlSqliteEventStore
@@ -127,11 +131,6 @@ struct _QlSqliteEventStore
   sqlite3      *db;
   sqlite3_stmt *statements[N_STATEMENTS];
   gboolean      read_only;
-  /* event_references lacks rows that could not be added: see
-   * complete_references(). */
-  gboolean      references_incomplete;
-  /* Moves the checked position past a batch that started at it. */
-  sqlite3_stmt *advance_checked;
 
   /* Large checkpoints run on a thread of their own, with a connection of
    * its own: see wal_hook_cb(). */
@@ -382,6 +381,7 @@ bind_event (sqlite3_stmt       *stmt,
   sqlite3_bind_text (stmt, first + 2, append->events[event->index].type, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, first + 3, timestamp);
   sqlite3_bind_text (stmt, first + 4, append->events[event->index].payload, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, first + 5, append->events[event->index].reference, -1, SQLITE_STATIC);
 }
 
 static int
@@ -399,23 +399,6 @@ insert_rows (QlSqliteEventStore *self,
   rc = sqlite3_step (insert);
   sqlite3_reset (insert);
   return rc;
-}
-
-/* Writes a reference row for @event when it carries one. */
-static int
-insert_reference (QlSqliteEventStore *self,
-                  const PendingEvent *event)
-{
-  const QlLedgerAppend *append = event->append;
-  sqlite3_stmt *insert = self->statements[STATEMENT_INSERT_REFERENCE];
-  g_autofree char *reference = _ql_payload_dup_reference (append->events[event->index].payload);
-
-  if (reference == NULL)
-    return SQLITE_DONE;
-  sqlite3_bind_text (insert, 1, append->ledger, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 2, reference, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (insert, 3, append->expected_version + event->index + 1);
-  return step_once (self, STATEMENT_INSERT_REFERENCE);
 }
 
 /* Inserts the pending events, whose ledgers' heads were checked, inside
@@ -441,9 +424,6 @@ flush_pending (QlSqliteEventStore  *self,
   else
     for (guint i = 0; i < n && rc == SQLITE_DONE; i++)
       rc = insert_rows (self, STATEMENT_INSERT_EVENT, &pending->events[i], 1, writing->timestamp);
-
-  for (guint i = 0; i < n && rc == SQLITE_DONE; i++)
-    rc = insert_reference (self, &pending->events[i]);
 
   /* The heads said the versions were free; a row there anyway means
    * another writer, whatever constraint noticed it. A statement of many
@@ -499,23 +479,11 @@ write_appends_in_transaction (QlSqliteEventStore    *self,
   /* Ledger name (borrowed from @appends) → its version so far. */
   g_autoptr(GHashTable) heads = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   Pending pending = { .n_events = 0 };
-  gint64 start_position = 0;
   int rc;
 
   rc = step_once (self, STATEMENT_BEGIN);
   if (rc != SQLITE_DONE)
     goto failed;
-
-  if (self->advance_checked != NULL)
-    {
-      sqlite3_stmt *stmt = self->statements[STATEMENT_HEAD_POSITION];
-
-      rc = sqlite3_step (stmt);
-      start_position = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
-      sqlite3_reset (stmt);
-      if (rc != SQLITE_ROW)
-        goto failed;
-    }
 
   for (guint i = 0; i < n_appends; i++)
     {
@@ -574,15 +542,6 @@ write_appends_in_transaction (QlSqliteEventStore    *self,
     goto refused;
   if (rc != SQLITE_DONE)
     goto failed;
-
-  if (self->advance_checked != NULL)
-    {
-      sqlite3_bind_int64 (self->advance_checked, 1, start_position);
-      rc = sqlite3_step (self->advance_checked);
-      sqlite3_reset (self->advance_checked);
-      if (rc != SQLITE_DONE)
-        goto failed;
-    }
 
   rc = step_once (self, STATEMENT_COMMIT);
   if (rc != SQLITE_DONE)
@@ -647,8 +606,7 @@ write_appends (QlSqliteEventStore    *self,
   return ok;
 }
 
-/* One event after the head of an existing ledger, without a reference:
- * a single statement checks the head and inserts, committed on its own.
+/* One event after the head of an existing ledger: a single statement checks the head and inserts, committed on its own.
  * A write statement takes the write lock before it reads, as BEGIN
  * IMMEDIATE does, and costs less than a transaction of four statements. */
 static gboolean
@@ -669,6 +627,7 @@ append_one (QlSqliteEventStore  *self,
   sqlite3_bind_text (append, 3, event->type, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (append, 4, g_get_real_time ());
   sqlite3_bind_text (append, 5, event->payload, -1, SQLITE_STATIC);
+  sqlite3_bind_text (append, 6, event->reference, -1, SQLITE_STATIC);
   rc = step_once (self, STATEMENT_APPEND_EVENT);
 
   if (rc == SQLITE_DONE)
@@ -691,8 +650,8 @@ ql_sqlite_event_store_append (QlEventStore      *store,
   QlLedgerAppend append = { ledger, expected_version, events, n_events, NULL };
   QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
 
-  /* A new ledger needs its name written, and a reference its own row. */
-  if (n_events == 1 && expected_version > 0 && !_ql_payload_mentions_reference (events[0].payload))
+  /* A new ledger needs its name written as well. */
+  if (n_events == 1 && expected_version > 0)
     return append_one (self, ledger, expected_version, &events[0], error);
 
   return write_appends (self, &append, 1, NULL, NULL, error);
@@ -736,6 +695,7 @@ scan (QlSqliteEventStore  *self,
       record.type = (const char *) sqlite3_column_text (stmt, column + 2);
       record.timestamp = sqlite3_column_int64 (stmt, column + 3);
       record.payload = (const char *) sqlite3_column_text (stmt, column + 4);
+      record.reference = (const char *) sqlite3_column_text (stmt, column + 5);
 
       if (!func (&record, user_data))
         return TRUE;
@@ -1019,7 +979,6 @@ ql_sqlite_event_store_finalize (GObject *object)
 
   for (guint i = 0; i < N_STATEMENTS; i++)
     g_clear_pointer (&self->statements[i], sqlite3_finalize);
-  g_clear_pointer (&self->advance_checked, sqlite3_finalize);
   g_clear_pointer (&self->db, sqlite3_close);
   g_clear_pointer (&self->path, g_free);
 
@@ -1314,45 +1273,20 @@ check_schema (QlSqliteEventStore  *self,
   return TRUE;
 }
 
-/* A file of an older schema is only ever read: one that can be written
- * was migrated. It has no reference table, so references are looked up
- * in the payloads. */
-static const char find_reference_in_payloads_sql[] =
-  "SELECT version FROM events"
-  " WHERE ledger = ?1 AND json_valid (payload) AND json_extract (payload, '$.reference') = ?2"
-  " ORDER BY version LIMIT 1";
-
-static gint64
-read_user_version (QlSqliteEventStore *self)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 version = -1;
-
-  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW)
-    version = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return version;
-}
-
 static gboolean
 prepare_statements (QlSqliteEventStore  *self,
                     GError             **error)
 {
-  gboolean older = read_user_version (self) < QL_SQLITE_SCHEMA_VERSION;
-  gboolean search_payloads = older || self->references_incomplete;
-
   for (guint i = 0; i < N_STATEMENTS; i++)
     {
-      const char *sql = statement_sql[i];
       int rc;
 
-      if (older && i == STATEMENT_INSERT_REFERENCE)
+      /* A read-only file of an older version is read through a view,
+       * which takes no INSERT; nothing is ever appended to it. */
+      if (self->read_only && statement_inserts_events[i])
         continue;
-      if (search_payloads && i == STATEMENT_FIND_REFERENCE)
-        sql = find_reference_in_payloads_sql;
 
-      rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+      rc = sqlite3_prepare_v3 (self->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
                                &self->statements[i], NULL);
       if (rc != SQLITE_OK)
         {
@@ -1489,121 +1423,6 @@ can_read (QlSqliteEventStore *self)
   return (rc & 0xff) != SQLITE_READONLY && (rc & 0xff) != SQLITE_CANTOPEN;
 }
 
-/* event_references is derived from the events, and another program's
- * INSERT, which this store's triggers allow, may leave an event's
- * reference out of it: a payment would then be charged again. On open,
- * the events past the position checked last are searched for references
- * without a row. Rows missing are added; when they cannot be (a full
- * disk), references are looked up in the payloads instead. The position
- * is saved only then, or once the events to search have become many, so
- * that opening a file to read it leaves the file as it was. */
-#define REFERENCES_CHECK_STEP 10000
-
-static const char references_checked_position_sql[] =
-  "SELECT coalesce ((SELECT max(position) FROM references_checked), 0)";
-
-static const char head_position_sql[] =
-  "SELECT coalesce ((SELECT max(position) FROM events), 0)";
-
-static const char count_missing_references_sql[] =
-  "SELECT count(*) FROM events AS e"
-  "  WHERE position > ?1"
-  "  AND instr (payload, '\"reference\"') > 0"
-  "  AND CASE WHEN json_valid (payload) THEN json_type (payload, '$.reference') = 'text' END"
-  "  AND NOT EXISTS (SELECT 1 FROM event_references AS r WHERE r.ledger = e.ledger"
-  "    AND r.reference = json_extract (e.payload, '$.reference') AND r.version = e.version)";
-
-static const char add_missing_references_sql[] =
-  "CREATE TABLE IF NOT EXISTS references_checked (position INTEGER NOT NULL);"
-  "INSERT OR IGNORE INTO event_references (ledger, reference, version)"
-  "  SELECT ledger, json_extract (payload, '$.reference'), version FROM events"
-  "  WHERE position > (SELECT coalesce (max(position), 0) FROM references_checked)"
-  "  AND instr (payload, '\"reference\"') > 0"
-  "  AND CASE WHEN json_valid (payload) THEN json_type (payload, '$.reference') = 'text' END;"
-  "DELETE FROM references_checked;"
-  "INSERT INTO references_checked (position) SELECT coalesce (max(position), 0) FROM events;";
-
-static const char references_checked_exists_sql[] =
-  "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'references_checked'";
-
-static const char create_references_checked_sql[] =
-  "CREATE TABLE IF NOT EXISTS references_checked (position INTEGER NOT NULL);"
-  "INSERT INTO references_checked (position) VALUES (0);";
-
-static const char advance_checked_sql[] =
-  "UPDATE references_checked SET position = (SELECT max(position) FROM events)"
-  "  WHERE position = ?1";
-
-static gint64
-count_missing_references (QlSqliteEventStore *self,
-                          gint64              checked)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 n_missing = -1;
-
-  if (sqlite3_prepare_v2 (self->db, count_missing_references_sql, -1, &stmt, NULL) == SQLITE_OK)
-    {
-      sqlite3_bind_int64 (stmt, 1, checked);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        n_missing = sqlite3_column_int64 (stmt, 0);
-    }
-  sqlite3_finalize (stmt);
-  return n_missing;
-}
-
-static void
-complete_references (QlSqliteEventStore *self)
-{
-  gint64 checked = 0;
-  gint64 head = 0;
-  gint64 n_missing;
-
-  gint64 exists = 0;
-
-  if (self->read_only || read_user_version (self) < QL_SQLITE_SCHEMA_VERSION)
-    return;
-
-  if (!_ql_store_query_int (self->db, references_checked_exists_sql, &exists,
-                            store_sql_error_cb, self, NULL) ||
-      !_ql_store_query_int (self->db, head_position_sql, &head,
-                            store_sql_error_cb, self, NULL))
-    return;
-
-  /* A new file starts checked; one no Quote Ledger checked yet, at 0. */
-  if (!exists && head == 0)
-    exists = sqlite3_exec (self->db, create_references_checked_sql, NULL, NULL, NULL) == SQLITE_OK;
-  if (exists && !_ql_store_query_int (self->db, references_checked_position_sql, &checked,
-                                      store_sql_error_cb, self, NULL))
-    return;
-
-  if (head > checked)
-    {
-      n_missing = count_missing_references (self, checked);
-      if (n_missing != 0 || head - checked >= REFERENCES_CHECK_STEP)
-        {
-          if (sqlite3_exec (self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
-              sqlite3_exec (self->db, add_missing_references_sql, NULL, NULL, NULL) != SQLITE_OK ||
-              sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-            {
-              g_debug ("Could not complete the references of %s: %s", self->path,
-                       sqlite3_errmsg (self->db));
-              rollback (self);
-              if (n_missing != 0)
-                self->references_incomplete = TRUE;
-              return;
-            }
-          exists = TRUE;
-        }
-    }
-
-  /* Batches, such as imports, keep the position up to date, so that the
-   * next open has nothing to search for them. */
-  if (exists &&
-      sqlite3_prepare_v3 (self->db, advance_checked_sql, -1, SQLITE_PREPARE_PERSISTENT,
-                          &self->advance_checked, NULL) != SQLITE_OK)
-    g_clear_pointer (&self->advance_checked, sqlite3_finalize);
-}
-
 static gboolean
 open_database_checked (QlSqliteEventStore  *self,
                        GError             **error)
@@ -1644,8 +1463,6 @@ open_database_checked (QlSqliteEventStore  *self,
    * would double the cost of every append. */
   sqlite3_db_config (self->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
 
-  complete_references (self);
-
   return prepare_statements (self, error);
 }
 
@@ -1663,7 +1480,6 @@ open_database (QlSqliteEventStore  *self,
   /* SQLite lets go of the files first. */
   for (guint i = 0; i < N_STATEMENTS; i++)
     g_clear_pointer (&self->statements[i], sqlite3_finalize);
-  g_clear_pointer (&self->advance_checked, sqlite3_finalize);
   g_clear_pointer (&self->db, sqlite3_close);
   remove_companions (self->path, created);
   return FALSE;
