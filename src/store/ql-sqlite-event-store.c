@@ -12,7 +12,6 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,9 +34,6 @@
  * of its events. After a large batch the WAL is copied into the database
  * on a thread of the store's own, so that the batch does not wait for it.
  */
-
-/* How close to RLIMIT_FSIZE a file is when a write failed for it. */
-#define FILE_SIZE_MARGIN (256 * 1024)
 
 /* How long a writer waits for another process to finish, in ms. */
 #define BUSY_TIMEOUT_MS 5000
@@ -155,80 +151,12 @@ typedef struct
   gboolean      owned;
 } Cursor;
 
-/* Why a write failed. SQLite keeps the errno of a failed write only
- * until its next system call, and never for a write that came out short,
- * as at RLIMIT_FSIZE: a file at that limit tells the cause then. */
-static int
-failed_write_errno (QlSqliteEventStore *self)
-{
-  int saved_errno = self->db != NULL ? sqlite3_system_errno (self->db) : 0;
-  struct rlimit limit;
-
-  if (saved_errno != 0)
-    return saved_errno;
-
-  if (getrlimit (RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
-    {
-      g_autofree char *wal = g_strconcat (self->path, "-wal", NULL);
-      const char *files[] = { self->path, wal };
-
-      for (guint i = 0; i < G_N_ELEMENTS (files); i++)
-        {
-          struct stat buf;
-
-          /* A write of a few pages would have crossed the limit. */
-          if (stat (files[i], &buf) == 0 &&
-              (guint64) buf.st_size + FILE_SIZE_MARGIN >= (guint64) limit.rlim_cur)
-            return EFBIG;
-        }
-    }
-
-  return 0;
-}
-
 static void
 set_error_from_code (QlSqliteEventStore  *self,
                      int                  rc,
                      GError             **error)
 {
-  const char *detail = self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
-
-  switch (rc & 0xff)
-    {
-    case SQLITE_FULL:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FULL,
-                   _("The disk holding “%s” is full; nothing was written"), self->path);
-      break;
-
-    case SQLITE_IOERR:
-      if (!_ql_store_set_errno_error (self->path, failed_write_errno (self), error))
-        g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
-                     _("Could not use “%s”: %s"), self->path, detail);
-      break;
-
-    case SQLITE_READONLY:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_READ_ONLY,
-                   _("“%s” cannot be written: it is read-only"), self->path);
-      break;
-
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
-                   _("“%s” is busy: another program kept it locked for too long; try again"),
-                   self->path);
-      break;
-
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
-                   _("“%s” is damaged or not a Quote Ledger database: %s"), self->path, detail);
-      break;
-
-    default:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
-                   _("Could not use “%s”: %s"), self->path, detail);
-      break;
-    }
+  _ql_store_set_sqlite_error (self->db, self->path, QL_STORE_TASK_USE, rc, error);
 }
 
 static void
@@ -606,9 +534,10 @@ write_appends (QlSqliteEventStore    *self,
   return ok;
 }
 
-/* One event after the head of an existing ledger: a single statement checks the head and inserts, committed on its own.
- * A write statement takes the write lock before it reads, as BEGIN
- * IMMEDIATE does, and costs less than a transaction of four statements. */
+/* One event after the head of an existing ledger: a single statement
+ * checks the head and inserts, committed on its own. A write statement
+ * takes the write lock before it reads, as BEGIN IMMEDIATE does, and
+ * costs less than a transaction of four statements. */
 static gboolean
 append_one (QlSqliteEventStore  *self,
             const char          *ledger,
@@ -1216,16 +1145,6 @@ check_or_create_file (const char  *path,
   return check_companions (path, error);
 }
 
-/* The QlStoreSqlErrorFunc of the store: @user_data is the store. */
-static void
-store_sql_error_cb (sqlite3   *db,
-                    gpointer   user_data,
-                    int        rc,
-                    GError   **error)
-{
-  set_error_from_code (user_data, rc, error);
-}
-
 /* Checks the schema version. A file without one must hold no tables, of
  * another program or of ours, and be writable: ql_sqlite_schema_upgrade()
  * creates the tables in it. */
@@ -1238,7 +1157,7 @@ check_schema (QlSqliteEventStore  *self,
   gint64 n_objects = 0;
 
   if (!_ql_store_query_int (self->db, "PRAGMA user_version", &user_version,
-                            store_sql_error_cb, self, error))
+                            self->path, QL_STORE_TASK_USE, error))
     return FALSE;
 
   if (user_version > QL_SQLITE_SCHEMA_VERSION)
@@ -1253,7 +1172,7 @@ check_schema (QlSqliteEventStore  *self,
     return TRUE;
 
   if (!_ql_store_query_int (self->db, "SELECT count(*) FROM sqlite_master", &n_objects,
-                            store_sql_error_cb, self, error))
+                            self->path, QL_STORE_TASK_USE, error))
     return FALSE;
 
   if (n_objects > 0)
@@ -1449,10 +1368,10 @@ open_database_checked (QlSqliteEventStore  *self,
   if (!self->read_only)
     {
       if (!_ql_store_run_sql (self->db, "PRAGMA journal_mode = WAL",
-                              store_sql_error_cb, self, error))
+                              self->path, QL_STORE_TASK_USE, error))
         return FALSE;
       if (!_ql_store_run_sql (self->db, "PRAGMA synchronous = FULL",
-                              store_sql_error_cb, self, error))
+                              self->path, QL_STORE_TASK_USE, error))
         return FALSE;
       sqlite3_wal_hook (self->db, wal_hook_cb, self);
     }
@@ -1545,121 +1464,4 @@ ql_sqlite_event_store_is_read_only (QlSqliteEventStore *self)
   g_return_val_if_fail (QL_IS_SQLITE_EVENT_STORE (self), FALSE);
 
   return self->read_only;
-}
-
-/**
- * _ql_store_query_int:
- * @db: an open connection
- * @sql: a statement whose first row's first column is an integer
- * @out_value: (out): where that integer goes
- * @set_error: sets @error when the statement fails
- * @user_data: for @set_error
- * @error: return location for a #GError
- *
- * Runs @sql and reads one integer from it. A statement that returns no
- * row leaves @out_value as it was.
- *
- * Returns: %TRUE on success, or %FALSE with @error set by @set_error
- */
-gboolean
-_ql_store_query_int (sqlite3              *db,
-                     const char           *sql,
-                     gint64               *out_value,
-                     QlStoreSqlErrorFunc   set_error,
-                     gpointer              user_data,
-                     GError              **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  g_assert (db != NULL && sql != NULL && out_value != NULL && set_error != NULL);
-
-  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
-        {
-          *out_value = sqlite3_column_int64 (stmt, 0);
-          rc = SQLITE_DONE;
-        }
-    }
-
-  if (rc != SQLITE_DONE)
-    set_error (db, user_data, rc, error);
-  sqlite3_finalize (stmt);
-
-  return rc == SQLITE_DONE;
-}
-
-/**
- * _ql_store_run_sql:
- * @db: an open connection
- * @sql: one or more statements that return no rows
- * @set_error: sets @error when a statement fails
- * @user_data: for @set_error
- * @error: return location for a #GError
- *
- * Runs @sql with sqlite3_exec().
- *
- * Returns: %TRUE on success, or %FALSE with @error set by @set_error
- */
-gboolean
-_ql_store_run_sql (sqlite3              *db,
-                   const char           *sql,
-                   QlStoreSqlErrorFunc   set_error,
-                   gpointer              user_data,
-                   GError              **error)
-{
-  int rc;
-
-  g_assert (db != NULL && sql != NULL && set_error != NULL);
-
-  rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
-  if (rc == SQLITE_OK)
-    return TRUE;
-
-  set_error (db, user_data, rc, error);
-  return FALSE;
-}
-
-/**
- * _ql_store_set_errno_error:
- * @path: the database file
- * @saved_errno: the errno of a write that failed, as sqlite3_system_errno()
- *   gives it
- * @error: return location for a #GError
- *
- * SQLite reports most failed writes as a disk I/O error, whatever the
- * cause: this names the causes a user can do something about.
- *
- * Returns: %TRUE with @error set in the %QL_STORE_ERROR domain when
- *   @saved_errno is one of them, %FALSE otherwise
- */
-gboolean
-_ql_store_set_errno_error (const char  *path,
-                           int          saved_errno,
-                           GError     **error)
-{
-  switch (saved_errno)
-    {
-    case ENOSPC:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FULL,
-                   _("The disk holding “%s” is full; nothing was written"), path);
-      return TRUE;
-
-    case EDQUOT:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FULL,
-                   _("“%s” cannot grow: disk quota exceeded; nothing was written"), path);
-      return TRUE;
-
-    case EFBIG:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FULL,
-                   _("“%s” cannot grow: file too large for the system or for the "
-                     "limit set on this program; nothing was written"), path);
-      return TRUE;
-
-    default:
-      return FALSE;
-    }
 }

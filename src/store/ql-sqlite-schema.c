@@ -132,49 +132,6 @@ static const char older_file_view_sql[] =
 
 G_STATIC_ASSERT (G_N_ELEMENTS (schema_migrations) == QL_SQLITE_SCHEMA_VERSION);
 
-/* The QlStoreSqlErrorFunc of migrations: @user_data is the file's path. */
-static void
-set_sqlite_error (sqlite3   *db,
-                  gpointer   user_data,
-                  int        rc,
-                  GError   **error)
-{
-  const char *path = user_data;
-
-  switch (rc & 0xff)
-    {
-    case SQLITE_FULL:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FULL,
-                   _("The disk holding “%s” is full; the file was left as it was"), path);
-      break;
-
-    case SQLITE_READONLY:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_READ_ONLY,
-                   _("“%s” cannot be written: it is read-only"), path);
-      break;
-
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
-                   _("“%s” is damaged or not a Quote Ledger database: %s"),
-                   path, sqlite3_errmsg (db));
-      break;
-
-    case SQLITE_IOERR:
-      if (!_ql_store_set_errno_error (path, sqlite3_system_errno (db), error))
-        g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
-                     _("Could not bring “%s” up to date: %s; the file was left as it was"),
-                     path, sqlite3_errmsg (db));
-      break;
-
-    default:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
-                   _("Could not bring “%s” up to date: %s; the file was left as it was"),
-                   path, sqlite3_errmsg (db));
-      break;
-    }
-}
-
 static void
 rollback (sqlite3 *db)
 {
@@ -401,21 +358,21 @@ ql_sqlite_schema_migrate (sqlite3                  *db,
   target = migrations[n_migrations - 1].version;
 
   if (!_ql_store_query_int (db, "PRAGMA user_version", &version,
-                            set_sqlite_error, (gpointer) path, error))
+                            path, QL_STORE_TASK_MIGRATE, error))
     return FALSE;
   if (version >= target)
     return TRUE;
 
   /* Another process may be migrating too: decide under the write lock. */
-  if (!_ql_store_run_sql (db, "BEGIN IMMEDIATE", set_sqlite_error, (gpointer) path, error))
+  if (!_ql_store_run_sql (db, "BEGIN IMMEDIATE", path, QL_STORE_TASK_MIGRATE, error))
     return FALSE;
 
   /* A file of version 0 has no events table yet. */
   if (!_ql_store_query_int (db, "PRAGMA user_version", &version,
-                            set_sqlite_error, (gpointer) path, error) ||
+                            path, QL_STORE_TASK_MIGRATE, error) ||
       (version > 0 &&
        !_ql_store_query_int (db, "SELECT EXISTS (SELECT 1 FROM events)", &has_events,
-                             set_sqlite_error, (gpointer) path, error)))
+                             path, QL_STORE_TASK_MIGRATE, error)))
     {
       rollback (db);
       return FALSE;
@@ -441,9 +398,9 @@ ql_sqlite_schema_migrate (sqlite3                  *db,
 
       g_assert (step->version == version + 1);
 
-      if (!_ql_store_run_sql (db, step->sql, set_sqlite_error, (gpointer) path, error) ||
+      if (!_ql_store_run_sql (db, step->sql, path, QL_STORE_TASK_MIGRATE, error) ||
           !_ql_store_query_int (db, "PRAGMA user_version", &version,
-                                set_sqlite_error, (gpointer) path, error))
+                                path, QL_STORE_TASK_MIGRATE, error))
         {
           abandon (db, backup_path);
           return FALSE;
@@ -460,7 +417,7 @@ ql_sqlite_schema_migrate (sqlite3                  *db,
         }
     }
 
-  if (!_ql_store_run_sql (db, "COMMIT", set_sqlite_error, (gpointer) path, error))
+  if (!_ql_store_run_sql (db, "COMMIT", path, QL_STORE_TASK_MIGRATE, error))
     {
       abandon (db, backup_path);
       return FALSE;
@@ -496,10 +453,9 @@ ql_sqlite_schema_upgrade (sqlite3     *db,
 
   if (read_only)
     return _ql_store_query_int (db, "PRAGMA user_version", &version,
-                                set_sqlite_error, (gpointer) path, error) &&
+                                path, QL_STORE_TASK_USE, error) &&
            (version >= QL_SQLITE_SCHEMA_VERSION ||
-            _ql_store_run_sql (db, older_file_view_sql, set_sqlite_error, (gpointer) path,
-                               error));
+            _ql_store_run_sql (db, older_file_view_sql, path, QL_STORE_TASK_USE, error));
 
   return ql_sqlite_schema_migrate (db, path, schema_migrations,
                                    G_N_ELEMENTS (schema_migrations), error);
