@@ -95,7 +95,8 @@ static const QlSqliteMigration schema_migrations[] = {
     "PRAGMA user_version = 3;" },
   /* An event's reference is a column of its own, written by the store
    * from the reference the command gave it: no store reads payloads to
-   * find references any more. The old rows get theirs from their
+   * find references any more. Partial indexes hold the events that have
+   * one, for finding a reference and for the scans that read them. The old rows get theirs from their
    * payloads here, once; the migration works under the copy of the file
    * saved before it. The reference table goes, and with it the position
    * up to which it was completed on open: a Quote Ledger older than this
@@ -108,7 +109,11 @@ static const QlSqliteMigration schema_migrations[] = {
     "  WHERE " PAYLOAD_HAS_TEXT_REFERENCE ";"
     "CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
     "  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;"
-    "CREATE INDEX events_by_reference ON events (ledger, reference)"
+    "CREATE INDEX events_by_reference ON events (ledger, reference, version)"
+    "  WHERE reference IS NOT NULL;"
+    "CREATE INDEX events_referenced_in_ledger ON events (ledger, version, reference)"
+    "  WHERE reference IS NOT NULL;"
+    "CREATE INDEX events_referenced_in_log ON events (position, reference)"
     "  WHERE reference IS NOT NULL;"
     "DROP TABLE event_references;"
     "DROP TABLE IF EXISTS references_checked;"

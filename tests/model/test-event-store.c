@@ -641,6 +641,17 @@ START_TEST (test_find_reference)
     ck_assert_str_eq (ql_event_get_reference (g_ptr_array_index (log, log->len - 1)),
                       "say \"hi\"");
   }
+  /* A scan that starts or stops part-way gets the references of its own
+   * events. */
+  {
+    g_autoptr(GPtrArray) cash = read_ledger (store, "Cash", 3, 4);
+    g_autoptr(GPtrArray) log = read_log (store, 6, 1);
+
+    ck_assert_uint_eq (cash->len, 1);
+    ck_assert_str_eq (ql_event_get_reference (g_ptr_array_index (cash, 0)), "order-2");
+    ck_assert_uint_eq (log->len, 1);
+    ck_assert_str_eq (ql_event_get_reference (g_ptr_array_index (log, 0)), "order-3");
+  }
 }
 END_TEST
 

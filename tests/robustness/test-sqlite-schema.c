@@ -79,9 +79,9 @@ static const char schema_v3_after_v1[] =
   "INSERT INTO references_checked (position) SELECT max(position) FROM events;"
   "PRAGMA user_version = 3;";
 
-/* The lookup the reference index is for. */
+/* The lookup the reference index is for, as the store makes it. */
 static const char reference_query[] =
-  "SELECT version FROM events WHERE ledger = ?1 AND reference = ?2";
+  "SELECT version FROM events WHERE ledger = ?1 AND reference = ?2 ORDER BY version LIMIT 1";
 
 #define N_ACCOUNTS 3
 #define DEPOSITS_PER_ACCOUNT 200
