@@ -645,6 +645,39 @@ references_find (References *references,
 }
 
 static gboolean
+open_cursor_or_fail (QlSqliteEventStore  *self,
+                     Statement            statement,
+                     Cursor              *cursor,
+                     GError             **error)
+{
+  cursor_open (self, statement, cursor);
+  if (cursor->stmt != NULL)
+    return TRUE;
+
+  set_error_from_code (self, sqlite3_errcode (self->db), error);
+  return FALSE;
+}
+
+/* Opens the two statements of a scan: its rows, and their references. */
+static gboolean
+open_scan (QlSqliteEventStore  *self,
+           Statement            rows,
+           Statement            row_references,
+           Cursor              *cursor,
+           References          *references,
+           GError             **error)
+{
+  if (!open_cursor_or_fail (self, rows, cursor, error))
+    return FALSE;
+  if (open_cursor_or_fail (self, row_references, &references->cursor, error))
+    return TRUE;
+
+  cursor_close (cursor);
+  return FALSE;
+}
+
+/* Runs a scan that open_scan() opened, and closes it. */
+static gboolean
 scan (QlSqliteEventStore  *self,
       Cursor              *cursor,
       References          *references,
@@ -682,30 +715,18 @@ scan (QlSqliteEventStore  *self,
           break;
         }
       if (!func (&record, user_data))
-        return TRUE;
+        {
+          rc = SQLITE_DONE;
+          break;
+        }
     }
 
   if (rc != SQLITE_DONE)
-    {
-      set_error_from_code (self, rc, error);
-      return FALSE;
-    }
+    set_error_from_code (self, rc, error);
+  cursor_close (&references->cursor);
+  cursor_close (cursor);
 
-  return TRUE;
-}
-
-static gboolean
-open_cursor_or_fail (QlSqliteEventStore  *self,
-                     Statement            statement,
-                     Cursor              *cursor,
-                     GError             **error)
-{
-  cursor_open (self, statement, cursor);
-  if (cursor->stmt != NULL)
-    return TRUE;
-
-  set_error_from_code (self, sqlite3_errcode (self->db), error);
-  return FALSE;
+  return rc == SQLITE_DONE;
 }
 
 static gboolean
@@ -720,15 +741,10 @@ ql_sqlite_event_store_read_ledger (QlEventStore  *store,
   QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
   References references;
   Cursor cursor;
-  gboolean ret;
 
-  if (!open_cursor_or_fail (self, STATEMENT_READ_LEDGER, &cursor, error))
+  if (!open_scan (self, STATEMENT_READ_LEDGER, STATEMENT_READ_LEDGER_REFERENCES, &cursor,
+                  &references, error))
     return FALSE;
-  if (!open_cursor_or_fail (self, STATEMENT_READ_LEDGER_REFERENCES, &references.cursor, error))
-    {
-      cursor_close (&cursor);
-      return FALSE;
-    }
 
   for (int i = 0; i < 2; i++)
     {
@@ -739,11 +755,7 @@ ql_sqlite_event_store_read_ledger (QlEventStore  *store,
       sqlite3_bind_int64 (stmt, 3, up_to_version > 0 ? up_to_version : G_MAXINT64);
     }
 
-  ret = scan (self, &cursor, &references, ledger, func, user_data, error);
-  cursor_close (&references.cursor);
-  cursor_close (&cursor);
-
-  return ret;
+  return scan (self, &cursor, &references, ledger, func, user_data, error);
 }
 
 static gboolean
@@ -757,26 +769,17 @@ ql_sqlite_event_store_read_log (QlEventStore  *store,
   QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
   References references;
   Cursor cursor;
-  gboolean ret;
 
-  if (!open_cursor_or_fail (self, STATEMENT_READ_LOG, &cursor, error))
+  if (!open_scan (self, STATEMENT_READ_LOG, STATEMENT_READ_LOG_REFERENCES, &cursor, &references,
+                  error))
     return FALSE;
-  if (!open_cursor_or_fail (self, STATEMENT_READ_LOG_REFERENCES, &references.cursor, error))
-    {
-      cursor_close (&cursor);
-      return FALSE;
-    }
 
   sqlite3_bind_int64 (cursor.stmt, 1, start);
   /* A negative LIMIT means no limit to SQLite. */
   sqlite3_bind_int64 (cursor.stmt, 2, limit > 0 ? limit : -1);
   sqlite3_bind_int64 (references.cursor.stmt, 1, start);
 
-  ret = scan (self, &cursor, &references, NULL, func, user_data, error);
-  cursor_close (&references.cursor);
-  cursor_close (&cursor);
-
-  return ret;
+  return scan (self, &cursor, &references, NULL, func, user_data, error);
 }
 
 static gint64
