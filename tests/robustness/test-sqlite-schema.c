@@ -454,9 +454,18 @@ START_TEST (test_v3_references_move_to_their_events)
   gint64 version = 0;
   gint64 head;
   sqlite3 *db;
+  sqlite3 *older = NULL;
+  sqlite3_stmt *older_reference = NULL;
 
   ck_assert_int_eq (user_version (path), 3);
   ck_assert (!has_references (path));
+
+  /* A program of version 3 that has the file open, ready to write a
+   * payment's reference row as it did. */
+  older = open_raw (path, SQLITE_OPEN_READWRITE);
+  ck_assert_int_eq (sqlite3_prepare_v2 (older, "INSERT INTO event_references"
+                                        " VALUES ('Account 0', 'order-late', 300)", -1,
+                                        &older_reference, NULL), SQLITE_OK);
 
   store = ql_store_open (path, &error);
   assert_no_error (error);
@@ -464,6 +473,12 @@ START_TEST (test_v3_references_move_to_their_events)
   ck_assert (has_references (path));
   head = ql_test_head_position (store);
   ck_assert_int_eq (head, n_events);
+
+  /* It fails to write the reference, rather than leaving a payment
+   * without one. */
+  ck_assert_int_ne (sqlite3_step (older_reference), SQLITE_DONE);
+  sqlite3_finalize (older_reference);
+  ck_assert_int_eq (sqlite3_close (older), SQLITE_OK);
 
   ck_assert (ql_event_store_find_reference (store, "Account 0", "order-0-2", &version, &error));
   assert_no_error (error);
