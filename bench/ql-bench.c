@@ -529,7 +529,7 @@ static QlNewEvent *
 make_account_events (guint       n,
                      GPtrArray **out_payloads)
 {
-  QlNewEvent *events = g_new (QlNewEvent, n);
+  QlNewEvent *events = g_new0 (QlNewEvent, n);
   GPtrArray *payloads = g_ptr_array_new_full (n, g_free);
 
   events[0].type = QL_EVENT_ACCOUNT_OPENED;

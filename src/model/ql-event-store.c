@@ -7,12 +7,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
-#include <string.h>
 
 #include "ql-event-store.h"
-#include "ql-event-store-private.h"
-#include "ql-flat-json-private.h"
 
 /**
  * QlEventStore:
@@ -411,70 +407,13 @@ typedef struct
   gint64      version;
 } ReferenceSearch;
 
-/*
- * _ql_payload_mentions_reference:
- * @payload: an event's payload
- *
- * Most events carry no reference: this tells them apart without parsing.
- *
- * Returns: %FALSE when @payload has no `reference` member; %TRUE when it
- *   may have one
- */
-gboolean
-_ql_payload_mentions_reference (const char *payload)
-{
-  return strstr (payload, "\"reference\"") != NULL;
-}
-
-/*
- * _ql_payload_dup_reference:
- * @payload: an event's payload
- *
- * The string member `reference` of a payload that is a JSON object, as
- * ql_event_store_find_reference() looks for it.
- *
- * Returns: (transfer full) (nullable): the reference, or %NULL when the
- *   payload has none, or has one that is not a string
- */
-char *
-_ql_payload_dup_reference (const char *payload)
-{
-  g_autoptr(JsonParser) parser = NULL;
-  QlFlatObject flat;
-  JsonNode *root;
-  const char *reference;
-
-  if (!_ql_payload_mentions_reference (payload))
-    return NULL;
-
-  if (_ql_flat_object_parse (payload, &flat))
-    {
-      const QlFlatMember *member = _ql_flat_object_get (&flat, "reference");
-
-      if (member == NULL || member->kind != QL_FLAT_STRING)
-        return NULL;
-      return g_strndup (member->string, member->string_len);
-    }
-
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, payload, -1, NULL))
-    return NULL;
-  root = json_parser_get_root (parser);
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    return NULL;
-  reference = json_object_get_string_member_with_default (json_node_get_object (root),
-                                                          "reference", NULL);
-  return g_strdup (reference);
-}
-
 static gboolean
 find_reference_cb (const QlEventRecord *record,
                    gpointer             user_data)
 {
   ReferenceSearch *search = user_data;
-  g_autofree char *reference = _ql_payload_dup_reference (record->payload);
 
-  if (g_strcmp0 (reference, search->reference) != 0)
+  if (g_strcmp0 (record->reference, search->reference) != 0)
     return TRUE;
 
   search->version = record->version;
@@ -485,14 +424,15 @@ find_reference_cb (const QlEventRecord *record,
  * ql_event_store_find_reference:
  * @self: a #QlEventStore
  * @ledger: a ledger's name
- * @reference: the `reference` member to look for in payloads
+ * @reference: the reference to look for
  * @out_version: (out): the version of the first event of @ledger whose
- *   payload has `"reference"` equal to @reference, or 0 when none has
+ *   #QlNewEvent.reference was @reference, or 0 when none has
  * @error: return location for a #GError
  *
  * Finds an event by the reference a command gave it, such as a payment's
- * order id. The SQLite store answers from an index; a store without one
- * reads the ledger's events.
+ * order id. Only the reference given with the event counts, never a
+ * member of its payload. The SQLite store answers from an index; a store
+ * without one reads the ledger's events.
  *
  * Returns: %TRUE on success, found or not; %FALSE with @error set when
  *   the store could not be read

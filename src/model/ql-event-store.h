@@ -88,8 +88,9 @@ G_DECLARE_INTERFACE (QlEventStore, ql_event_store, QL, EVENT_STORE, GObject)
  * @load_snapshot: the newest cached state at or below a version
  * @append_batch: appends events to many ledgers in one transaction, all
  *   or none; %NULL in a store that cannot, which then fails such batches
- * @find_reference: the first version of a ledger whose payload carries a
- *   `reference`; %NULL in a store without an index, which is then scanned
+ * @find_reference: the first version of a ledger whose event was appended
+ *   with a reference; %NULL in a store without an index, which is then
+ *   scanned
  * @save_snapshots: caches many states of one ledger at once; %NULL in a
  *   store where that costs no less than saving them one by one
  *

@@ -26,6 +26,7 @@ struct _QlEvent
   char   *event_type;
   gint64  timestamp;
   char   *payload;
+  char   *reference;
   char   *damage;
 };
 
@@ -39,6 +40,7 @@ enum {
   PROP_EVENT_TYPE,
   PROP_TIMESTAMP,
   PROP_PAYLOAD,
+  PROP_REFERENCE,
   PROP_DAMAGE,
   N_PROPS
 };
@@ -53,6 +55,7 @@ ql_event_finalize (GObject *object)
   g_clear_pointer (&self->ledger, g_free);
   g_clear_pointer (&self->event_type, g_free);
   g_clear_pointer (&self->payload, g_free);
+  g_clear_pointer (&self->reference, g_free);
   g_clear_pointer (&self->damage, g_free);
 
   G_OBJECT_CLASS (ql_event_parent_class)->finalize (object);
@@ -90,6 +93,10 @@ ql_event_get_property (GObject    *object,
 
     case PROP_PAYLOAD:
       g_value_set_string (value, self->payload);
+      break;
+
+    case PROP_REFERENCE:
+      g_value_set_string (value, self->reference);
       break;
 
     case PROP_DAMAGE:
@@ -170,6 +177,18 @@ ql_event_class_init (QlEventClass *klass)
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   /**
+   * QlEvent:reference:
+   *
+   * The key a command gave the event in its ledger, such as a payment's
+   * order id, or %NULL when it has none. Stores find events by it with
+   * ql_event_store_find_reference().
+   */
+  properties[PROP_REFERENCE] =
+    g_param_spec_string ("reference", NULL, NULL,
+                         NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
    * QlEvent:damage:
    *
    * Why the event could not be applied to its ledger, such as a payload
@@ -215,6 +234,7 @@ ql_event_new_from_record (const QlEventRecord *record)
   self->event_type = g_strdup (record->type);
   self->timestamp = record->timestamp;
   self->payload = g_strdup (record->payload);
+  self->reference = g_strdup (record->reference);
 
   return self;
 }
@@ -301,6 +321,21 @@ ql_event_get_payload (QlEvent *self)
   g_return_val_if_fail (QL_IS_EVENT (self), NULL);
 
   return self->payload;
+}
+
+/**
+ * ql_event_get_reference:
+ * @self: a #QlEvent
+ *
+ * Returns: (transfer none) (nullable): the key a command gave the event,
+ *   such as a payment's order id, or %NULL; see #QlEvent:reference
+ */
+const char *
+ql_event_get_reference (QlEvent *self)
+{
+  g_return_val_if_fail (QL_IS_EVENT (self), NULL);
+
+  return self->reference;
 }
 
 /**

@@ -16,6 +16,8 @@ G_BEGIN_DECLS
  * @type: stable event type name, such as `Deposited`
  * @timestamp: UTC time of the append, in microseconds since the epoch
  * @payload: the event's JSON object, as text
+ * @reference: (nullable): the key a command gave the event, such as a
+ *   payment's order id, or %NULL when it has none
  *
  * A borrowed view of one stored event, handed to a #QlEventFunc while a
  * store scans. Nothing in it outlives the call: copy what must be kept,
@@ -29,6 +31,7 @@ typedef struct
   const char *type;
   gint64      timestamp;
   const char *payload;
+  const char *reference;
 } QlEventRecord;
 
 /**
@@ -47,6 +50,10 @@ typedef gboolean (*QlEventFunc) (const QlEventRecord *record,
  * QlNewEvent:
  * @type: stable event type name
  * @payload: JSON object text
+ * @reference: (nullable): a key that names the event in its ledger, such
+ *   as a payment's order id, for ql_event_store_find_reference(); %NULL
+ *   for none. Stores keep it beside the payload and never read it from
+ *   the payload.
  *
  * An event about to be appended; the store gives it position, version and
  * timestamp.
@@ -55,6 +62,7 @@ typedef struct
 {
   const char *type;
   const char *payload;
+  const char *reference;
 } QlNewEvent;
 
 #define QL_TYPE_EVENT (ql_event_get_type ())
@@ -67,6 +75,7 @@ gint64      ql_event_get_version     (QlEvent             *self);
 const char *ql_event_get_event_type  (QlEvent             *self);
 gint64      ql_event_get_timestamp   (QlEvent             *self);
 const char *ql_event_get_payload     (QlEvent             *self);
+const char *ql_event_get_reference   (QlEvent             *self);
 const char *ql_event_get_damage      (QlEvent             *self);
 char       *ql_event_to_json         (QlEvent             *self);
 

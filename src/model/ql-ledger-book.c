@@ -91,6 +91,7 @@ event_get_record (QlEvent       *event,
   record->type = ql_event_get_event_type (event);
   record->timestamp = ql_event_get_timestamp (event);
   record->payload = ql_event_get_payload (event);
+  record->reference = ql_event_get_reference (event);
 }
 
 static gboolean
@@ -285,20 +286,22 @@ set_busy_error (GError     **error,
 }
 
 /* Appends one event at @expected_version + 1 and applies it to @ledger, or
- * creates the ledger when @ledger is %NULL. Returns the event as stored,
- * or %NULL: with @error unset on a conflict, so that the caller reloads
- * and tries again. */
+ * creates the ledger when @ledger is %NULL. @reference (nullable) goes to
+ * the store beside the payload, which carries it too. Returns the event
+ * as stored, or %NULL: with @error unset on a conflict, so that the
+ * caller reloads and tries again. */
 static QlEvent *
 append_event (QlLedgerBook  *self,
               const char    *name,
               QlLedger      *ledger,
               const char    *type,
               const char    *payload,
+              const char    *reference,
               gboolean      *out_conflict,
               GError       **error)
 {
   g_autoptr(GError) local_error = NULL;
-  QlNewEvent event = { type, payload };
+  QlNewEvent event = { type, payload, reference };
   gint64 expected_version = ledger != NULL ? ql_ledger_get_version (ledger) : 0;
   QlEventRecord record;
 
@@ -362,7 +365,7 @@ create_ledger (QlLedgerBook  *self,
           return NULL;
         }
 
-      created = append_event (self, name, NULL, type, payload, &conflict, error);
+      created = append_event (self, name, NULL, type, payload, NULL, &conflict, error);
       if (created != NULL || !conflict)
         return created;
     }
@@ -392,12 +395,13 @@ read_event (QlLedgerBook  *self,
 }
 
 /* What a command decided against a ledger's current state: the event to
- * append, or the version of an event already in the ledger that answers
+ * append, with the reference it is found by, or the version of an event already in the ledger that answers
  * the command. */
 typedef struct
 {
   const char *type;
   char       *payload;
+  const char *reference;
   gint64      answered_by;
 } Plan;
 
@@ -430,7 +434,7 @@ run_command (QlLedgerBook  *self,
     {
       g_autoptr(GError) plan_error = NULL;
       gboolean use_copy = attempt == 0 && ledger != NULL;
-      Plan plan = { NULL, NULL, 0 };
+      Plan plan = { NULL, NULL, NULL, 0 };
       gboolean conflict = FALSE;
       QlEvent *appended;
 
@@ -460,7 +464,8 @@ run_command (QlLedgerBook  *self,
           return read_event (self, key, plan.answered_by, error);
         }
 
-      appended = append_event (self, key, ledger, plan.type, plan.payload, &conflict, error);
+      appended = append_event (self, key, ledger, plan.type, plan.payload, plan.reference,
+                               &conflict, error);
       g_free (plan.payload);
       if (appended != NULL)
         return appended;
@@ -665,6 +670,7 @@ plan_withdrawal_for_reference (QlLedgerBook  *self,
 
   plan->type = QL_EVENT_WITHDRAWN;
   plan->payload = _ql_change_payload_write (minor, 0, command->reference);
+  plan->reference = command->reference;
   return TRUE;
 }
 

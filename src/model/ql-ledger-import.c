@@ -693,6 +693,7 @@ write_rows (QlLedgerImport  *self,
 
       events[k].type = row_types[row->type].event;
       events[k].payload = build_payload (chunk, entry, row, scratch);
+      events[k].reference = NULL;
 
       /* Consecutive rows of one ledger share a part, up to a snapshot. */
       if (last != NULL && last->ledger == entry->name && last->snapshot == NULL)

@@ -27,6 +27,7 @@ typedef struct
   gint64  timestamp;
   char   *type;
   char   *payload;
+  char   *reference;
   /* Borrowed from the ledger entry, which outlives every event. */
   const char *ledger;
 } StoredEvent;
@@ -69,6 +70,7 @@ stored_event_free (gpointer data)
 
   g_free (event->type);
   g_free (event->payload);
+  g_free (event->reference);
   g_free (event);
 }
 
@@ -100,6 +102,7 @@ fill_record (QlEventRecord     *record,
   record->type = event->type;
   record->timestamp = event->timestamp;
   record->payload = event->payload;
+  record->reference = event->reference;
 }
 
 static gboolean ql_memory_event_store_save_snapshot (QlEventStore  *store,
@@ -171,6 +174,7 @@ append_checked (QlMemoryEventStore *self,
       event->timestamp = timestamp;
       event->type = g_strdup (events[i].type);
       event->payload = g_strdup (events[i].payload);
+      event->reference = g_strdup (events[i].reference);
       event->ledger = entry->name;
 
       g_ptr_array_add (self->log, event);
@@ -182,6 +186,7 @@ append_checked (QlMemoryEventStore *self,
           out_appended[i].ledger = ledger;
           out_appended[i].type = events[i].type;
           out_appended[i].payload = events[i].payload;
+          out_appended[i].reference = events[i].reference;
         }
     }
 }

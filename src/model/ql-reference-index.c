@@ -6,7 +6,6 @@
 
 #include "config.h"
 
-#include "ql-event-store-private.h"
 #include "ql-ledger-events.h"
 #include "ql-reference-index.h"
 
@@ -81,16 +80,14 @@ index_event_cb (const QlEventRecord *record,
                 gpointer             user_data)
 {
   QlReferenceIndex *self = user_data;
-  g_autofree char *reference = NULL;
 
   self->indexed_up_to = record->position;
   if (g_strcmp0 (record->type, QL_EVENT_WITHDRAWN) != 0)
     return TRUE;
 
   /* The first payment of a reference is the one every retry answers with. */
-  reference = _ql_payload_dup_reference (record->payload);
-  if (reference != NULL && !g_hash_table_contains (self->positions, reference))
-    g_hash_table_insert (self->positions, g_steal_pointer (&reference),
+  if (record->reference != NULL && !g_hash_table_contains (self->positions, record->reference))
+    g_hash_table_insert (self->positions, g_strdup (record->reference),
                          g_memdup2 (&record->position, sizeof record->position));
   return TRUE;
 }

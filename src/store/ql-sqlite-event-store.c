@@ -12,11 +12,9 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ql-event-store-private.h"
 #include "ql-sqlite-event-store.h"
 #include "ql-sqlite-schema.h"
 #include "ql-store-private.h"
@@ -29,16 +27,13 @@
  * The file is in WAL mode with `synchronous=FULL`: an append that
  * returned is on disk. Several processes may use one file at once; a
  * writer waits up to five seconds for another to finish. Events live in
- * an append-only table whose triggers refuse UPDATE and DELETE, beside a
- * table of ledger names and one of payment references, both written in
- * the same transaction, and a table of snapshots that is only a cache. A
- * ledger's head is the largest version of its events. After a large
- * batch the WAL is copied into the database on a thread of the store's
- * own, so that the batch does not wait for it.
+ * an append-only table whose triggers refuse UPDATE and DELETE, each with
+ * the reference it was appended with in a column of its own, beside a
+ * table of ledger names written in the same transaction, and a table of
+ * snapshots that is only a cache. A ledger's head is the largest version
+ * of its events. After a large batch the WAL is copied into the database
+ * on a thread of the store's own, so that the batch does not wait for it.
  */
-
-/* How close to RLIMIT_FSIZE a file is when a write failed for it. */
-#define FILE_SIZE_MARGIN (256 * 1024)
 
 /* How long a writer waits for another process to finish, in ms. */
 #define BUSY_TIMEOUT_MS 5000
@@ -49,10 +44,10 @@ static const char sqlite_magic[16] = "SQLite format 3";
 /* STATEMENT_INSERT_EVENTS writes this many rows at once: one statement
  * for a run of events costs less than a statement for each. */
 #define EVENTS_PER_INSERT 128
-#define EVENT_VALUES_2 "(?,?,?,?,?),(?,?,?,?,?)"
+#define EVENT_VALUES_2 "(?,?,?,?,?,?),(?,?,?,?,?,?)"
 #define EVENT_VALUES_8 EVENT_VALUES_2 "," EVENT_VALUES_2 "," EVENT_VALUES_2 "," EVENT_VALUES_2
 #define EVENT_VALUES_32 EVENT_VALUES_8 "," EVENT_VALUES_8 "," EVENT_VALUES_8 "," EVENT_VALUES_8
-#define EVENT_COLUMNS 5
+#define EVENT_COLUMNS 6
 
 typedef enum
 {
@@ -63,10 +58,11 @@ typedef enum
   STATEMENT_INSERT_EVENT,
   STATEMENT_APPEND_EVENT,
   STATEMENT_INSERT_EVENTS,
-  STATEMENT_INSERT_REFERENCE,
   STATEMENT_ADD_LEDGER,
   STATEMENT_READ_LEDGER,
+  STATEMENT_READ_LEDGER_REFERENCES,
   STATEMENT_READ_LOG,
+  STATEMENT_READ_LOG_REFERENCES,
   STATEMENT_HEAD_POSITION,
   STATEMENT_LIST_LEDGERS,
   STATEMENT_SAVE_SNAPSHOT,
@@ -85,26 +81,36 @@ static const char * const statement_sql[N_STATEMENTS] = {
    * batch would roll back anyway: SQLite then keeps no journal to undo
    * one statement alone. */
   [STATEMENT_INSERT_EVENT] =
-    "INSERT OR ROLLBACK INTO events (ledger, version, type, timestamp, payload)"
-    " VALUES (?1, ?2, ?3, ?4, ?5)",
+    "INSERT OR ROLLBACK INTO events (ledger, version, type, timestamp, payload, reference)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
   /* Unless ?2 follows the ledger's head, the payload is NULL, which the
    * table refuses. (INSERT ... SELECT from the same table would copy the
    * SELECT to a temporary table first.) */
   [STATEMENT_APPEND_EVENT] =
-    "INSERT INTO events (ledger, version, type, timestamp, payload) VALUES (?1, ?2, ?3, ?4,"
-    " CASE WHEN (SELECT max(version) FROM events WHERE ledger = ?1) = ?2 - 1 THEN ?5 END)",
+    "INSERT INTO events (ledger, version, type, timestamp, payload, reference)"
+    " VALUES (?1, ?2, ?3, ?4,"
+    " CASE WHEN (SELECT max(version) FROM events WHERE ledger = ?1) = ?2 - 1 THEN ?5 END, ?6)",
   [STATEMENT_INSERT_EVENTS] =
-    "INSERT OR ROLLBACK INTO events (ledger, version, type, timestamp, payload) VALUES "
-    EVENT_VALUES_32 "," EVENT_VALUES_32 "," EVENT_VALUES_32 "," EVENT_VALUES_32,
-  [STATEMENT_INSERT_REFERENCE] =
-    "INSERT OR ROLLBACK INTO event_references (ledger, reference, version) VALUES (?1, ?2, ?3)",
+    "INSERT OR ROLLBACK INTO events (ledger, version, type, timestamp, payload, reference)"
+    " VALUES " EVENT_VALUES_32 "," EVENT_VALUES_32 "," EVENT_VALUES_32 "," EVENT_VALUES_32,
   [STATEMENT_ADD_LEDGER] = "INSERT OR IGNORE INTO ledgers (ledger) VALUES (?1)",
   [STATEMENT_READ_LEDGER] =
     "SELECT position, version, type, timestamp, payload FROM events"
     " WHERE ledger = ?1 AND version > ?2 AND version <= ?3 ORDER BY version",
+  /* A scan reads the references of its events with a statement of their
+   * own, from the small indexes of the events that have one: reading the
+   * column of every row would cost each event of a replay almost a tenth
+   * more. */
+  [STATEMENT_READ_LEDGER_REFERENCES] =
+    "SELECT version, reference FROM events"
+    " WHERE ledger = ?1 AND version > ?2 AND version <= ?3 AND reference IS NOT NULL"
+    " ORDER BY version",
   [STATEMENT_READ_LOG] =
     "SELECT position, ledger, version, type, timestamp, payload FROM events"
     " WHERE position >= ?1 ORDER BY position LIMIT ?2",
+  [STATEMENT_READ_LOG_REFERENCES] =
+    "SELECT position, reference FROM events"
+    " WHERE position >= ?1 AND reference IS NOT NULL ORDER BY position",
   [STATEMENT_HEAD_POSITION] = "SELECT max(position) FROM events",
   [STATEMENT_LIST_LEDGERS] =
     "SELECT ledger, (SELECT max(version) FROM events WHERE events.ledger = ledgers.ledger)"
@@ -115,8 +121,15 @@ static const char * const statement_sql[N_STATEMENTS] = {
     "SELECT version, state FROM snapshots"
     " WHERE ledger = ?1 AND version <= ?2 ORDER BY version DESC LIMIT 1",
   [STATEMENT_FIND_REFERENCE] =
-    "SELECT version FROM event_references"
+    "SELECT version FROM events"
     " WHERE ledger = ?1 AND reference = ?2 ORDER BY version LIMIT 1",
+};
+
+/* The statements a read-only store leaves unprepared. */
+static const gboolean statement_inserts_events[N_STATEMENTS] = {
+  [STATEMENT_INSERT_EVENT] = TRUE,
+  [STATEMENT_APPEND_EVENT] = TRUE,
+  [STATEMENT_INSERT_EVENTS] = TRUE,
 };
 
 struct _QlSqliteEventStore
@@ -127,11 +140,6 @@ struct _QlSqliteEventStore
   sqlite3      *db;
   sqlite3_stmt *statements[N_STATEMENTS];
   gboolean      read_only;
-  /* event_references lacks rows that could not be added: see
-   * complete_references(). */
-  gboolean      references_incomplete;
-  /* Moves the checked position past a batch that started at it. */
-  sqlite3_stmt *advance_checked;
 
   /* Large checkpoints run on a thread of their own, with a connection of
    * its own: see wal_hook_cb(). */
@@ -156,80 +164,12 @@ typedef struct
   gboolean      owned;
 } Cursor;
 
-/* Why a write failed. SQLite keeps the errno of a failed write only
- * until its next system call, and never for a write that came out short,
- * as at RLIMIT_FSIZE: a file at that limit tells the cause then. */
-static int
-failed_write_errno (QlSqliteEventStore *self)
-{
-  int saved_errno = self->db != NULL ? sqlite3_system_errno (self->db) : 0;
-  struct rlimit limit;
-
-  if (saved_errno != 0)
-    return saved_errno;
-
-  if (getrlimit (RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
-    {
-      g_autofree char *wal = g_strconcat (self->path, "-wal", NULL);
-      const char *files[] = { self->path, wal };
-
-      for (guint i = 0; i < G_N_ELEMENTS (files); i++)
-        {
-          struct stat buf;
-
-          /* A write of a few pages would have crossed the limit. */
-          if (stat (files[i], &buf) == 0 &&
-              (guint64) buf.st_size + FILE_SIZE_MARGIN >= (guint64) limit.rlim_cur)
-            return EFBIG;
-        }
-    }
-
-  return 0;
-}
-
 static void
 set_error_from_code (QlSqliteEventStore  *self,
                      int                  rc,
                      GError             **error)
 {
-  const char *detail = self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
-
-  switch (rc & 0xff)
-    {
-    case SQLITE_FULL:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FULL,
-                   _("The disk holding “%s” is full; nothing was written"), self->path);
-      break;
-
-    case SQLITE_IOERR:
-      if (!_ql_store_set_errno_error (self->path, failed_write_errno (self), error))
-        g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
-                     _("Could not use “%s”: %s"), self->path, detail);
-      break;
-
-    case SQLITE_READONLY:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_READ_ONLY,
-                   _("“%s” cannot be written: it is read-only"), self->path);
-      break;
-
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
-                   _("“%s” is busy: another program kept it locked for too long; try again"),
-                   self->path);
-      break;
-
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
-                   _("“%s” is damaged or not a Quote Ledger database: %s"), self->path, detail);
-      break;
-
-    default:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
-                   _("Could not use “%s”: %s"), self->path, detail);
-      break;
-    }
+  _ql_store_set_sqlite_error (self->db, self->path, QL_STORE_TASK_USE, rc, error);
 }
 
 static void
@@ -384,6 +324,7 @@ bind_event (sqlite3_stmt       *stmt,
   sqlite3_bind_text (stmt, first + 2, append->events[event->index].type, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, first + 3, timestamp);
   sqlite3_bind_text (stmt, first + 4, append->events[event->index].payload, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, first + 5, append->events[event->index].reference, -1, SQLITE_STATIC);
 }
 
 static int
@@ -401,23 +342,6 @@ insert_rows (QlSqliteEventStore *self,
   rc = sqlite3_step (insert);
   sqlite3_reset (insert);
   return rc;
-}
-
-/* Writes a reference row for @event when it carries one. */
-static int
-insert_reference (QlSqliteEventStore *self,
-                  const PendingEvent *event)
-{
-  const QlLedgerAppend *append = event->append;
-  sqlite3_stmt *insert = self->statements[STATEMENT_INSERT_REFERENCE];
-  g_autofree char *reference = _ql_payload_dup_reference (append->events[event->index].payload);
-
-  if (reference == NULL)
-    return SQLITE_DONE;
-  sqlite3_bind_text (insert, 1, append->ledger, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 2, reference, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (insert, 3, append->expected_version + event->index + 1);
-  return step_once (self, STATEMENT_INSERT_REFERENCE);
 }
 
 /* Inserts the pending events, whose ledgers' heads were checked, inside
@@ -444,13 +368,10 @@ flush_pending (QlSqliteEventStore  *self,
     for (guint i = 0; i < n && rc == SQLITE_DONE; i++)
       rc = insert_rows (self, STATEMENT_INSERT_EVENT, &pending->events[i], 1, writing->timestamp);
 
-  /* Read before the references: the write lock is held, so the rows
-   * went in at consecutive positions, the last one here. */
+  /* The write lock is held, so the rows went in at consecutive
+   * positions, the last one here. */
   if (rc == SQLITE_DONE)
     writing->last_position = sqlite3_last_insert_rowid (self->db);
-
-  for (guint i = 0; i < n && rc == SQLITE_DONE; i++)
-    rc = insert_reference (self, &pending->events[i]);
 
   /* The heads said the versions were free; a row there anyway means
    * another writer, whatever constraint noticed it. A statement of many
@@ -506,23 +427,11 @@ write_appends_in_transaction (QlSqliteEventStore    *self,
   /* Ledger name (borrowed from @appends) → its version so far. */
   g_autoptr(GHashTable) heads = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   Pending pending = { .n_events = 0 };
-  gint64 start_position = 0;
   int rc;
 
   rc = step_once (self, STATEMENT_BEGIN);
   if (rc != SQLITE_DONE)
     goto failed;
-
-  if (self->advance_checked != NULL)
-    {
-      sqlite3_stmt *stmt = self->statements[STATEMENT_HEAD_POSITION];
-
-      rc = sqlite3_step (stmt);
-      start_position = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
-      sqlite3_reset (stmt);
-      if (rc != SQLITE_ROW)
-        goto failed;
-    }
 
   for (guint i = 0; i < n_appends; i++)
     {
@@ -581,15 +490,6 @@ write_appends_in_transaction (QlSqliteEventStore    *self,
     goto refused;
   if (rc != SQLITE_DONE)
     goto failed;
-
-  if (self->advance_checked != NULL)
-    {
-      sqlite3_bind_int64 (self->advance_checked, 1, start_position);
-      rc = sqlite3_step (self->advance_checked);
-      sqlite3_reset (self->advance_checked);
-      if (rc != SQLITE_DONE)
-        goto failed;
-    }
 
   rc = step_once (self, STATEMENT_COMMIT);
   if (rc != SQLITE_DONE)
@@ -652,10 +552,10 @@ write_appends (QlSqliteEventStore    *self,
   return ok;
 }
 
-/* One event after the head of an existing ledger, without a reference:
- * a single statement checks the head and inserts, committed on its own.
- * A write statement takes the write lock before it reads, as BEGIN
- * IMMEDIATE does, and costs less than a transaction of four statements. */
+/* One event after the head of an existing ledger: a single statement
+ * checks the head and inserts, committed on its own. A write statement
+ * takes the write lock before it reads, as BEGIN IMMEDIATE does, and
+ * costs less than a transaction of four statements. */
 static gboolean
 append_one (QlSqliteEventStore  *self,
             const char          *ledger,
@@ -675,6 +575,7 @@ append_one (QlSqliteEventStore  *self,
   sqlite3_bind_text (append, 3, event->type, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (append, 4, writing->timestamp);
   sqlite3_bind_text (append, 5, event->payload, -1, SQLITE_STATIC);
+  sqlite3_bind_text (append, 6, event->reference, -1, SQLITE_STATIC);
   rc = step_once (self, STATEMENT_APPEND_EVENT);
 
   if (rc == SQLITE_DONE)
@@ -703,8 +604,8 @@ ql_sqlite_event_store_append (QlEventStore      *store,
   Writing writing = { g_get_real_time (), 0, NULL, NULL, 0 };
   gboolean ok;
 
-  /* A new ledger needs its name written, and a reference its own row. */
-  if (n_events == 1 && expected_version > 0 && !_ql_payload_mentions_reference (events[0].payload))
+  /* A new ledger needs its name written as well. */
+  if (n_events == 1 && expected_version > 0)
     ok = append_one (self, ledger, expected_version, &events[0], &writing, error);
   else
     ok = write_appends (self, &append, 1, &writing, error);
@@ -718,6 +619,7 @@ ql_sqlite_event_store_append (QlEventStore      *store,
         .type = events[i].type,
         .timestamp = writing.timestamp,
         .payload = events[i].payload,
+        .reference = events[i].reference,
       };
   return ok;
 }
@@ -735,44 +637,37 @@ ql_sqlite_event_store_append_batch (QlEventStore          *store,
   return write_appends (QL_SQLITE_EVENT_STORE (store), appends, n_appends, &writing, error);
 }
 
-static gboolean
-scan (QlSqliteEventStore  *self,
-      Cursor              *cursor,
-      const char          *ledger,
-      QlEventFunc          func,
-      gpointer             user_data,
-      GError             **error)
+/* The references of a scan's events, in the scan's order: each row is
+ * the version (a ledger's scan) or the position (the log's) of an event
+ * and its reference. */
+typedef struct
 {
-  sqlite3_stmt *stmt = cursor->stmt;
-  QlEventRecord record;
-  int rc;
+  Cursor   cursor;
+  gint64   key;
+  gboolean started;
+  int      rc;
+} References;
 
-  /* A read-ledger row has no ledger column: the caller's name is it. */
-  int column = ledger != NULL ? 0 : 1;
+/* The reference of the event at @key, or NULL. Keys only grow. The
+ * first step comes after the scan's own, so that both statements read
+ * the same snapshot of the file. */
+static const char *
+references_find (References *references,
+                 gint64      key)
+{
+  sqlite3_stmt *stmt = references->cursor.stmt;
 
-  record.ledger = ledger;
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while (references->rc == SQLITE_ROW && (!references->started || references->key < key))
     {
-      record.position = sqlite3_column_int64 (stmt, 0);
-      if (ledger == NULL)
-        record.ledger = (const char *) sqlite3_column_text (stmt, 1);
-      record.version = sqlite3_column_int64 (stmt, column + 1);
-      record.type = (const char *) sqlite3_column_text (stmt, column + 2);
-      record.timestamp = sqlite3_column_int64 (stmt, column + 3);
-      record.payload = (const char *) sqlite3_column_text (stmt, column + 4);
-
-      if (!func (&record, user_data))
-        return TRUE;
+      references->started = TRUE;
+      references->rc = sqlite3_step (stmt);
+      if (references->rc == SQLITE_ROW)
+        references->key = sqlite3_column_int64 (stmt, 0);
     }
 
-  if (rc != SQLITE_DONE)
-    {
-      set_error_from_code (self, rc, error);
-      return FALSE;
-    }
-
-  return TRUE;
+  if (references->rc != SQLITE_ROW || references->key != key)
+    return NULL;
+  return (const char *) sqlite3_column_text (stmt, 1);
 }
 
 static gboolean
@@ -789,6 +684,77 @@ open_cursor_or_fail (QlSqliteEventStore  *self,
   return FALSE;
 }
 
+/* Opens the two statements of a scan: its rows, and their references. */
+static gboolean
+open_scan (QlSqliteEventStore  *self,
+           Statement            rows,
+           Statement            row_references,
+           Cursor              *cursor,
+           References          *references,
+           GError             **error)
+{
+  if (!open_cursor_or_fail (self, rows, cursor, error))
+    return FALSE;
+  if (open_cursor_or_fail (self, row_references, &references->cursor, error))
+    return TRUE;
+
+  cursor_close (cursor);
+  return FALSE;
+}
+
+/* Runs a scan that open_scan() opened, and closes it. */
+static gboolean
+scan (QlSqliteEventStore  *self,
+      Cursor              *cursor,
+      References          *references,
+      const char          *ledger,
+      QlEventFunc          func,
+      gpointer             user_data,
+      GError             **error)
+{
+  sqlite3_stmt *stmt = cursor->stmt;
+  QlEventRecord record;
+  int rc;
+
+  /* A read-ledger row has no ledger column: the caller's name is it. */
+  int column = ledger != NULL ? 0 : 1;
+
+  record.ledger = ledger;
+  references->started = FALSE;
+  references->rc = SQLITE_ROW;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      record.position = sqlite3_column_int64 (stmt, 0);
+      if (ledger == NULL)
+        record.ledger = (const char *) sqlite3_column_text (stmt, 1);
+      record.version = sqlite3_column_int64 (stmt, column + 1);
+      record.type = (const char *) sqlite3_column_text (stmt, column + 2);
+      record.timestamp = sqlite3_column_int64 (stmt, column + 3);
+      record.payload = (const char *) sqlite3_column_text (stmt, column + 4);
+      record.reference = references_find (references,
+                                          ledger != NULL ? record.version : record.position);
+
+      if (references->rc != SQLITE_ROW && references->rc != SQLITE_DONE)
+        {
+          rc = references->rc;
+          break;
+        }
+      if (!func (&record, user_data))
+        {
+          rc = SQLITE_DONE;
+          break;
+        }
+    }
+
+  if (rc != SQLITE_DONE)
+    set_error_from_code (self, rc, error);
+  cursor_close (&references->cursor);
+  cursor_close (cursor);
+
+  return rc == SQLITE_DONE;
+}
+
 static gboolean
 ql_sqlite_event_store_read_ledger (QlEventStore  *store,
                                    const char    *ledger,
@@ -799,20 +765,23 @@ ql_sqlite_event_store_read_ledger (QlEventStore  *store,
                                    GError       **error)
 {
   QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
+  References references;
   Cursor cursor;
-  gboolean ret;
 
-  if (!open_cursor_or_fail (self, STATEMENT_READ_LEDGER, &cursor, error))
+  if (!open_scan (self, STATEMENT_READ_LEDGER, STATEMENT_READ_LEDGER_REFERENCES, &cursor,
+                  &references, error))
     return FALSE;
 
-  sqlite3_bind_text (cursor.stmt, 1, ledger, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (cursor.stmt, 2, after_version);
-  sqlite3_bind_int64 (cursor.stmt, 3, up_to_version > 0 ? up_to_version : G_MAXINT64);
+  for (int i = 0; i < 2; i++)
+    {
+      sqlite3_stmt *stmt = i == 0 ? cursor.stmt : references.cursor.stmt;
 
-  ret = scan (self, &cursor, ledger, func, user_data, error);
-  cursor_close (&cursor);
+      sqlite3_bind_text (stmt, 1, ledger, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, after_version);
+      sqlite3_bind_int64 (stmt, 3, up_to_version > 0 ? up_to_version : G_MAXINT64);
+    }
 
-  return ret;
+  return scan (self, &cursor, &references, ledger, func, user_data, error);
 }
 
 static gboolean
@@ -824,20 +793,19 @@ ql_sqlite_event_store_read_log (QlEventStore  *store,
                                 GError       **error)
 {
   QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
+  References references;
   Cursor cursor;
-  gboolean ret;
 
-  if (!open_cursor_or_fail (self, STATEMENT_READ_LOG, &cursor, error))
+  if (!open_scan (self, STATEMENT_READ_LOG, STATEMENT_READ_LOG_REFERENCES, &cursor, &references,
+                  error))
     return FALSE;
 
   sqlite3_bind_int64 (cursor.stmt, 1, start);
   /* A negative LIMIT means no limit to SQLite. */
   sqlite3_bind_int64 (cursor.stmt, 2, limit > 0 ? limit : -1);
+  sqlite3_bind_int64 (references.cursor.stmt, 1, start);
 
-  ret = scan (self, &cursor, NULL, func, user_data, error);
-  cursor_close (&cursor);
-
-  return ret;
+  return scan (self, &cursor, &references, NULL, func, user_data, error);
 }
 
 static gint64
@@ -1044,7 +1012,6 @@ ql_sqlite_event_store_finalize (GObject *object)
 
   for (guint i = 0; i < N_STATEMENTS; i++)
     g_clear_pointer (&self->statements[i], sqlite3_finalize);
-  g_clear_pointer (&self->advance_checked, sqlite3_finalize);
   g_clear_pointer (&self->db, sqlite3_close);
   g_clear_pointer (&self->path, g_free);
 
@@ -1282,16 +1249,6 @@ check_or_create_file (const char  *path,
   return check_companions (path, error);
 }
 
-/* The QlStoreSqlErrorFunc of the store: @user_data is the store. */
-static void
-store_sql_error_cb (sqlite3   *db,
-                    gpointer   user_data,
-                    int        rc,
-                    GError   **error)
-{
-  set_error_from_code (user_data, rc, error);
-}
-
 /* Checks the schema version. A file without one must hold no tables, of
  * another program or of ours, and be writable: ql_sqlite_schema_upgrade()
  * creates the tables in it. */
@@ -1304,7 +1261,7 @@ check_schema (QlSqliteEventStore  *self,
   gint64 n_objects = 0;
 
   if (!_ql_store_query_int (self->db, "PRAGMA user_version", &user_version,
-                            store_sql_error_cb, self, error))
+                            self->path, QL_STORE_TASK_USE, error))
     return FALSE;
 
   if (user_version > QL_SQLITE_SCHEMA_VERSION)
@@ -1319,7 +1276,7 @@ check_schema (QlSqliteEventStore  *self,
     return TRUE;
 
   if (!_ql_store_query_int (self->db, "SELECT count(*) FROM sqlite_master", &n_objects,
-                            store_sql_error_cb, self, error))
+                            self->path, QL_STORE_TASK_USE, error))
     return FALSE;
 
   if (n_objects > 0)
@@ -1339,45 +1296,20 @@ check_schema (QlSqliteEventStore  *self,
   return TRUE;
 }
 
-/* A file of an older schema is only ever read: one that can be written
- * was migrated. It has no reference table, so references are looked up
- * in the payloads. */
-static const char find_reference_in_payloads_sql[] =
-  "SELECT version FROM events"
-  " WHERE ledger = ?1 AND json_valid (payload) AND json_extract (payload, '$.reference') = ?2"
-  " ORDER BY version LIMIT 1";
-
-static gint64
-read_user_version (QlSqliteEventStore *self)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 version = -1;
-
-  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW)
-    version = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return version;
-}
-
 static gboolean
 prepare_statements (QlSqliteEventStore  *self,
                     GError             **error)
 {
-  gboolean older = read_user_version (self) < QL_SQLITE_SCHEMA_VERSION;
-  gboolean search_payloads = older || self->references_incomplete;
-
   for (guint i = 0; i < N_STATEMENTS; i++)
     {
-      const char *sql = statement_sql[i];
       int rc;
 
-      if (older && i == STATEMENT_INSERT_REFERENCE)
+      /* A read-only file of an older version is read through a view,
+       * which takes no INSERT; nothing is ever appended to it. */
+      if (self->read_only && statement_inserts_events[i])
         continue;
-      if (search_payloads && i == STATEMENT_FIND_REFERENCE)
-        sql = find_reference_in_payloads_sql;
 
-      rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+      rc = sqlite3_prepare_v3 (self->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
                                &self->statements[i], NULL);
       if (rc != SQLITE_OK)
         {
@@ -1514,121 +1446,6 @@ can_read (QlSqliteEventStore *self)
   return (rc & 0xff) != SQLITE_READONLY && (rc & 0xff) != SQLITE_CANTOPEN;
 }
 
-/* event_references is derived from the events, and another program's
- * INSERT, which this store's triggers allow, may leave an event's
- * reference out of it: a payment would then be charged again. On open,
- * the events past the position checked last are searched for references
- * without a row. Rows missing are added; when they cannot be (a full
- * disk), references are looked up in the payloads instead. The position
- * is saved only then, or once the events to search have become many, so
- * that opening a file to read it leaves the file as it was. */
-#define REFERENCES_CHECK_STEP 10000
-
-static const char references_checked_position_sql[] =
-  "SELECT coalesce ((SELECT max(position) FROM references_checked), 0)";
-
-static const char head_position_sql[] =
-  "SELECT coalesce ((SELECT max(position) FROM events), 0)";
-
-static const char count_missing_references_sql[] =
-  "SELECT count(*) FROM events AS e"
-  "  WHERE position > ?1"
-  "  AND instr (payload, '\"reference\"') > 0"
-  "  AND CASE WHEN json_valid (payload) THEN json_type (payload, '$.reference') = 'text' END"
-  "  AND NOT EXISTS (SELECT 1 FROM event_references AS r WHERE r.ledger = e.ledger"
-  "    AND r.reference = json_extract (e.payload, '$.reference') AND r.version = e.version)";
-
-static const char add_missing_references_sql[] =
-  "CREATE TABLE IF NOT EXISTS references_checked (position INTEGER NOT NULL);"
-  "INSERT OR IGNORE INTO event_references (ledger, reference, version)"
-  "  SELECT ledger, json_extract (payload, '$.reference'), version FROM events"
-  "  WHERE position > (SELECT coalesce (max(position), 0) FROM references_checked)"
-  "  AND instr (payload, '\"reference\"') > 0"
-  "  AND CASE WHEN json_valid (payload) THEN json_type (payload, '$.reference') = 'text' END;"
-  "DELETE FROM references_checked;"
-  "INSERT INTO references_checked (position) SELECT coalesce (max(position), 0) FROM events;";
-
-static const char references_checked_exists_sql[] =
-  "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'references_checked'";
-
-static const char create_references_checked_sql[] =
-  "CREATE TABLE IF NOT EXISTS references_checked (position INTEGER NOT NULL);"
-  "INSERT INTO references_checked (position) VALUES (0);";
-
-static const char advance_checked_sql[] =
-  "UPDATE references_checked SET position = (SELECT max(position) FROM events)"
-  "  WHERE position = ?1";
-
-static gint64
-count_missing_references (QlSqliteEventStore *self,
-                          gint64              checked)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 n_missing = -1;
-
-  if (sqlite3_prepare_v2 (self->db, count_missing_references_sql, -1, &stmt, NULL) == SQLITE_OK)
-    {
-      sqlite3_bind_int64 (stmt, 1, checked);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        n_missing = sqlite3_column_int64 (stmt, 0);
-    }
-  sqlite3_finalize (stmt);
-  return n_missing;
-}
-
-static void
-complete_references (QlSqliteEventStore *self)
-{
-  gint64 checked = 0;
-  gint64 head = 0;
-  gint64 n_missing;
-
-  gint64 exists = 0;
-
-  if (self->read_only || read_user_version (self) < QL_SQLITE_SCHEMA_VERSION)
-    return;
-
-  if (!_ql_store_query_int (self->db, references_checked_exists_sql, &exists,
-                            store_sql_error_cb, self, NULL) ||
-      !_ql_store_query_int (self->db, head_position_sql, &head,
-                            store_sql_error_cb, self, NULL))
-    return;
-
-  /* A new file starts checked; one no Quote Ledger checked yet, at 0. */
-  if (!exists && head == 0)
-    exists = sqlite3_exec (self->db, create_references_checked_sql, NULL, NULL, NULL) == SQLITE_OK;
-  if (exists && !_ql_store_query_int (self->db, references_checked_position_sql, &checked,
-                                      store_sql_error_cb, self, NULL))
-    return;
-
-  if (head > checked)
-    {
-      n_missing = count_missing_references (self, checked);
-      if (n_missing != 0 || head - checked >= REFERENCES_CHECK_STEP)
-        {
-          if (sqlite3_exec (self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
-              sqlite3_exec (self->db, add_missing_references_sql, NULL, NULL, NULL) != SQLITE_OK ||
-              sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-            {
-              g_debug ("Could not complete the references of %s: %s", self->path,
-                       sqlite3_errmsg (self->db));
-              rollback (self);
-              if (n_missing != 0)
-                self->references_incomplete = TRUE;
-              return;
-            }
-          exists = TRUE;
-        }
-    }
-
-  /* Batches, such as imports, keep the position up to date, so that the
-   * next open has nothing to search for them. */
-  if (exists &&
-      sqlite3_prepare_v3 (self->db, advance_checked_sql, -1, SQLITE_PREPARE_PERSISTENT,
-                          &self->advance_checked, NULL) != SQLITE_OK)
-    g_clear_pointer (&self->advance_checked, sqlite3_finalize);
-}
-
 static gboolean
 open_database_checked (QlSqliteEventStore  *self,
                        GError             **error)
@@ -1655,10 +1472,10 @@ open_database_checked (QlSqliteEventStore  *self,
   if (!self->read_only)
     {
       if (!_ql_store_run_sql (self->db, "PRAGMA journal_mode = WAL",
-                              store_sql_error_cb, self, error))
+                              self->path, QL_STORE_TASK_USE, error))
         return FALSE;
       if (!_ql_store_run_sql (self->db, "PRAGMA synchronous = FULL",
-                              store_sql_error_cb, self, error))
+                              self->path, QL_STORE_TASK_USE, error))
         return FALSE;
       sqlite3_wal_hook (self->db, wal_hook_cb, self);
     }
@@ -1668,8 +1485,6 @@ open_database_checked (QlSqliteEventStore  *self,
    * the UNIQUE constraint, so it skips them: the INSERT trigger alone
    * would double the cost of every append. */
   sqlite3_db_config (self->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
-
-  complete_references (self);
 
   return prepare_statements (self, error);
 }
@@ -1688,7 +1503,6 @@ open_database (QlSqliteEventStore  *self,
   /* SQLite lets go of the files first. */
   for (guint i = 0; i < N_STATEMENTS; i++)
     g_clear_pointer (&self->statements[i], sqlite3_finalize);
-  g_clear_pointer (&self->advance_checked, sqlite3_finalize);
   g_clear_pointer (&self->db, sqlite3_close);
   remove_companions (self->path, created);
   return FALSE;
@@ -1754,121 +1568,4 @@ ql_sqlite_event_store_is_read_only (QlSqliteEventStore *self)
   g_return_val_if_fail (QL_IS_SQLITE_EVENT_STORE (self), FALSE);
 
   return self->read_only;
-}
-
-/**
- * _ql_store_query_int:
- * @db: an open connection
- * @sql: a statement whose first row's first column is an integer
- * @out_value: (out): where that integer goes
- * @set_error: sets @error when the statement fails
- * @user_data: for @set_error
- * @error: return location for a #GError
- *
- * Runs @sql and reads one integer from it. A statement that returns no
- * row leaves @out_value as it was.
- *
- * Returns: %TRUE on success, or %FALSE with @error set by @set_error
- */
-gboolean
-_ql_store_query_int (sqlite3              *db,
-                     const char           *sql,
-                     gint64               *out_value,
-                     QlStoreSqlErrorFunc   set_error,
-                     gpointer              user_data,
-                     GError              **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  g_assert (db != NULL && sql != NULL && out_value != NULL && set_error != NULL);
-
-  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
-        {
-          *out_value = sqlite3_column_int64 (stmt, 0);
-          rc = SQLITE_DONE;
-        }
-    }
-
-  if (rc != SQLITE_DONE)
-    set_error (db, user_data, rc, error);
-  sqlite3_finalize (stmt);
-
-  return rc == SQLITE_DONE;
-}
-
-/**
- * _ql_store_run_sql:
- * @db: an open connection
- * @sql: one or more statements that return no rows
- * @set_error: sets @error when a statement fails
- * @user_data: for @set_error
- * @error: return location for a #GError
- *
- * Runs @sql with sqlite3_exec().
- *
- * Returns: %TRUE on success, or %FALSE with @error set by @set_error
- */
-gboolean
-_ql_store_run_sql (sqlite3              *db,
-                   const char           *sql,
-                   QlStoreSqlErrorFunc   set_error,
-                   gpointer              user_data,
-                   GError              **error)
-{
-  int rc;
-
-  g_assert (db != NULL && sql != NULL && set_error != NULL);
-
-  rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
-  if (rc == SQLITE_OK)
-    return TRUE;
-
-  set_error (db, user_data, rc, error);
-  return FALSE;
-}
-
-/**
- * _ql_store_set_errno_error:
- * @path: the database file
- * @saved_errno: the errno of a write that failed, as sqlite3_system_errno()
- *   gives it
- * @error: return location for a #GError
- *
- * SQLite reports most failed writes as a disk I/O error, whatever the
- * cause: this names the causes a user can do something about.
- *
- * Returns: %TRUE with @error set in the %QL_STORE_ERROR domain when
- *   @saved_errno is one of them, %FALSE otherwise
- */
-gboolean
-_ql_store_set_errno_error (const char  *path,
-                           int          saved_errno,
-                           GError     **error)
-{
-  switch (saved_errno)
-    {
-    case ENOSPC:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FULL,
-                   _("The disk holding “%s” is full; nothing was written"), path);
-      return TRUE;
-
-    case EDQUOT:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FULL,
-                   _("“%s” cannot grow: disk quota exceeded; nothing was written"), path);
-      return TRUE;
-
-    case EFBIG:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FULL,
-                   _("“%s” cannot grow: file too large for the system or for the "
-                     "limit set on this program; nothing was written"), path);
-      return TRUE;
-
-    default:
-      return FALSE;
-    }
 }

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "ql-event-store.h"
-#include "ql-event-store-private.h"
 #include "ql-sqlite-schema.h"
 #include "ql-store-private.h"
 
@@ -23,6 +22,14 @@
 
 /* A database file, and the files SQLite keeps beside it. */
 static const char * const sqlite_suffixes[] = { "", "-journal", "-wal", "-shm" };
+
+/* Whether an event's payload, as versions before 4 wrote it, carries a
+ * string `reference`. A payload that is not JSON, which only a
+ * hand-written row can have, carries none. The text test first spares
+ * json_valid() the payloads without one. */
+#define PAYLOAD_HAS_TEXT_REFERENCE \
+  "instr (payload, '\"reference\"') > 0" \
+  " AND CASE WHEN json_valid (payload) THEN json_type (payload, '$.reference') = 'text' END"
 
 /* Each step turns the version before it into its own, in one transaction
  * with the others. A file from a newer version is refused by an older
@@ -86,52 +93,49 @@ static const QlSqliteMigration schema_migrations[] = {
     "DROP INDEX events_by_reference;"
     "ALTER TABLE ledgers DROP COLUMN version;"
     "PRAGMA user_version = 3;" },
+  /* An event's reference is a column of its own, written by the store
+   * from the reference the command gave it: no store reads payloads to
+   * find references any more. Partial indexes hold the events that have
+   * one, for finding a reference and for the scans that read them. The old rows get theirs from their
+   * payloads here, once; the migration works under the copy of the file
+   * saved before it. The reference table goes, and with it the position
+   * up to which it was completed on open: a Quote Ledger older than this
+   * version refuses the file, and one that had it open already fails to
+   * write a reference rather than writing an event without one. */
+  { 4,
+    "ALTER TABLE events ADD COLUMN reference TEXT;"
+    "DROP TRIGGER events_no_update;"
+    "UPDATE events SET reference = json_extract (payload, '$.reference')"
+    "  WHERE " PAYLOAD_HAS_TEXT_REFERENCE ";"
+    "CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+    "  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;"
+    "CREATE INDEX events_by_reference ON events (ledger, reference, version)"
+    "  WHERE reference IS NOT NULL;"
+    "CREATE INDEX events_referenced_in_ledger ON events (ledger, version, reference)"
+    "  WHERE reference IS NOT NULL;"
+    "CREATE INDEX events_referenced_in_log ON events (position, reference)"
+    "  WHERE reference IS NOT NULL;"
+    "DROP TABLE event_references;"
+    "DROP TABLE IF EXISTS references_checked;"
+    "PRAGMA user_version = 4;" },
 };
 
+/* A file of an older version that cannot be written keeps its version.
+ * The connection makes the conversion of step 4 in its own temporary
+ * schema instead, where nothing reaches the file, and reads the file
+ * through a view that has the current version's columns. */
+static const char older_file_view_sql[] =
+  "CREATE TEMP TABLE event_reference_column ("
+  "  position INTEGER PRIMARY KEY,"
+  "  reference TEXT NOT NULL);"
+  "INSERT INTO temp.event_reference_column (position, reference)"
+  "  SELECT position, json_extract (payload, '$.reference') FROM main.events"
+  "  WHERE " PAYLOAD_HAS_TEXT_REFERENCE ";"
+  "CREATE TEMP VIEW events AS"
+  "  SELECT e.position, e.ledger, e.version, e.type, e.timestamp, e.payload, r.reference"
+  "  FROM main.events AS e LEFT JOIN temp.event_reference_column AS r USING (position);";
+
 G_STATIC_ASSERT (G_N_ELEMENTS (schema_migrations) == QL_SQLITE_SCHEMA_VERSION);
-
-/* The QlStoreSqlErrorFunc of migrations: @user_data is the file's path. */
-static void
-set_sqlite_error (sqlite3   *db,
-                  gpointer   user_data,
-                  int        rc,
-                  GError   **error)
-{
-  const char *path = user_data;
-
-  switch (rc & 0xff)
-    {
-    case SQLITE_FULL:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FULL,
-                   _("The disk holding “%s” is full; the file was left as it was"), path);
-      break;
-
-    case SQLITE_READONLY:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_READ_ONLY,
-                   _("“%s” cannot be written: it is read-only"), path);
-      break;
-
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
-                   _("“%s” is damaged or not a Quote Ledger database: %s"),
-                   path, sqlite3_errmsg (db));
-      break;
-
-    case SQLITE_IOERR:
-      if (!_ql_store_set_errno_error (path, sqlite3_system_errno (db), error))
-        g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
-                     _("Could not bring “%s” up to date: %s; the file was left as it was"),
-                     path, sqlite3_errmsg (db));
-      break;
-
-    default:
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
-                   _("Could not bring “%s” up to date: %s; the file was left as it was"),
-                   path, sqlite3_errmsg (db));
-      break;
-    }
-}
 
 static void
 rollback (sqlite3 *db)
@@ -359,21 +363,21 @@ ql_sqlite_schema_migrate (sqlite3                  *db,
   target = migrations[n_migrations - 1].version;
 
   if (!_ql_store_query_int (db, "PRAGMA user_version", &version,
-                            set_sqlite_error, (gpointer) path, error))
+                            path, QL_STORE_TASK_MIGRATE, error))
     return FALSE;
   if (version >= target)
     return TRUE;
 
   /* Another process may be migrating too: decide under the write lock. */
-  if (!_ql_store_run_sql (db, "BEGIN IMMEDIATE", set_sqlite_error, (gpointer) path, error))
+  if (!_ql_store_run_sql (db, "BEGIN IMMEDIATE", path, QL_STORE_TASK_MIGRATE, error))
     return FALSE;
 
   /* A file of version 0 has no events table yet. */
   if (!_ql_store_query_int (db, "PRAGMA user_version", &version,
-                            set_sqlite_error, (gpointer) path, error) ||
+                            path, QL_STORE_TASK_MIGRATE, error) ||
       (version > 0 &&
        !_ql_store_query_int (db, "SELECT EXISTS (SELECT 1 FROM events)", &has_events,
-                             set_sqlite_error, (gpointer) path, error)))
+                             path, QL_STORE_TASK_MIGRATE, error)))
     {
       rollback (db);
       return FALSE;
@@ -399,9 +403,9 @@ ql_sqlite_schema_migrate (sqlite3                  *db,
 
       g_assert (step->version == version + 1);
 
-      if (!_ql_store_run_sql (db, step->sql, set_sqlite_error, (gpointer) path, error) ||
+      if (!_ql_store_run_sql (db, step->sql, path, QL_STORE_TASK_MIGRATE, error) ||
           !_ql_store_query_int (db, "PRAGMA user_version", &version,
-                                set_sqlite_error, (gpointer) path, error))
+                                path, QL_STORE_TASK_MIGRATE, error))
         {
           abandon (db, backup_path);
           return FALSE;
@@ -418,7 +422,7 @@ ql_sqlite_schema_migrate (sqlite3                  *db,
         }
     }
 
-  if (!_ql_store_run_sql (db, "COMMIT", set_sqlite_error, (gpointer) path, error))
+  if (!_ql_store_run_sql (db, "COMMIT", path, QL_STORE_TASK_MIGRATE, error))
     {
       abandon (db, backup_path);
       return FALSE;
@@ -436,8 +440,8 @@ ql_sqlite_schema_migrate (sqlite3                  *db,
  *
  * Migrates the store to %QL_SQLITE_SCHEMA_VERSION with
  * ql_sqlite_schema_migrate(). A file that cannot be written is left at
- * its version: every version so far reads the same, the newer ones only
- * make some reads faster.
+ * its version: @db then reads it through a temporary view with the
+ * columns of the newest version, so that it reads the same.
  *
  * Returns: %TRUE on success, or %FALSE with @error set
  */
@@ -447,11 +451,16 @@ ql_sqlite_schema_upgrade (sqlite3     *db,
                           gboolean     read_only,
                           GError     **error)
 {
+  gint64 version = 0;
+
   g_return_val_if_fail (db != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
   if (read_only)
-    return TRUE;
+    return _ql_store_query_int (db, "PRAGMA user_version", &version,
+                                path, QL_STORE_TASK_USE, error) &&
+           (version >= QL_SQLITE_SCHEMA_VERSION ||
+            _ql_store_run_sql (db, older_file_view_sql, path, QL_STORE_TASK_USE, error));
 
   return ql_sqlite_schema_migrate (db, path, schema_migrations,
                                    G_N_ELEMENTS (schema_migrations), error);

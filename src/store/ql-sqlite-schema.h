@@ -23,8 +23,11 @@ G_BEGIN_DECLS
  *   events, and the ledgers table keeps names only: a ledger's head is
  *   the largest version of its events. An append then changes two
  *   B-trees instead of four.
+ * - 4: each event keeps the reference it was appended with in a column of
+ *   its own, indexed per ledger; the reference table goes. Stores never
+ *   read references from payloads.
  */
-#define QL_SQLITE_SCHEMA_VERSION 3
+#define QL_SQLITE_SCHEMA_VERSION 4
 
 /**
  * QlSqliteMigration:

@@ -9,26 +9,33 @@
 
 G_BEGIN_DECLS
 
-/* Sets @error for the SQLite result code @rc of a statement on @db, in
- * the words of the file that ran it; @user_data is that file's. */
-typedef void (*QlStoreSqlErrorFunc) (sqlite3   *db,
-                                     gpointer   user_data,
-                                     int        rc,
-                                     GError   **error);
+/* What a failed statement was part of, which its message tells: a
+ * command or read of the store, after which nothing was written, or a
+ * migration, after which the file was left as it was. */
+typedef enum
+{
+  QL_STORE_TASK_USE,
+  QL_STORE_TASK_MIGRATE,
+} QlStoreTask;
 
-gboolean  _ql_store_set_errno_error (const char  *path,
-                                     int          saved_errno,
-                                     GError     **error);
-gboolean  _ql_store_run_sql         (sqlite3              *db,
-                                     const char           *sql,
-                                     QlStoreSqlErrorFunc   set_error,
-                                     gpointer              user_data,
-                                     GError              **error);
-gboolean  _ql_store_query_int       (sqlite3              *db,
-                                     const char           *sql,
-                                     gint64               *out_value,
-                                     QlStoreSqlErrorFunc   set_error,
-                                     gpointer              user_data,
-                                     GError              **error);
+void      _ql_store_set_sqlite_error (sqlite3      *db,
+                                      const char   *path,
+                                      QlStoreTask   task,
+                                      int           rc,
+                                      GError      **error);
+gboolean  _ql_store_set_errno_error  (const char   *path,
+                                      int           saved_errno,
+                                      GError      **error);
+gboolean  _ql_store_run_sql          (sqlite3      *db,
+                                      const char   *sql,
+                                      const char   *path,
+                                      QlStoreTask   task,
+                                      GError      **error);
+gboolean  _ql_store_query_int        (sqlite3      *db,
+                                      const char   *sql,
+                                      gint64       *out_value,
+                                      const char   *path,
+                                      QlStoreTask   task,
+                                      GError      **error);
 
 G_END_DECLS

@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "ql-event-store.h"
-#include "ql-event-store-private.h"
 #include "ql-ledger-book.h"
 #include "ql-memory-event-store.h"
 #include "ql-sqlite-event-store.h"
@@ -71,6 +70,24 @@ append_one (QlEventStore  *store,
             GError       **error)
 {
   QlNewEvent event = { type, payload };
+
+  return ql_event_store_append (store, ledger, expected_version, &event, 1, NULL, error);
+}
+
+/* Appends a payment as the ledger book does: the reference in the
+ * event's field, and in its payload too. */
+static gboolean
+append_paid (QlEventStore  *store,
+             const char    *ledger,
+             gint64         expected_version,
+             const char    *type,
+             gint64         amount,
+             const char    *reference,
+             GError       **error)
+{
+  g_autofree char *payload = g_strdup_printf ("{\"amount\":%" G_GINT64_FORMAT
+                                              ",\"reference\":\"%s\"}", amount, reference);
+  QlNewEvent event = { type, payload, reference };
 
   return ql_event_store_append (store, ledger, expected_version, &event, 1, NULL, error);
 }
@@ -567,15 +584,15 @@ START_TEST (test_find_reference)
 
   ck_assert (append_one (store, "Cash", 0, "AccountOpened", "{\"currency\":\"USD\"}", &error));
   ck_assert (append_one (store, "Cash", 1, "Deposited", "{\"amount\":100}", &error));
-  ck_assert (append_one (store, "Cash", 2, "Withdrawn",
-                         "{\"amount\":5,\"reference\":\"order-1\"}", &error));
-  ck_assert (append_one (store, "Cash", 3, "Withdrawn",
-                         "{\"amount\":6,\"reference\":\"order-2\"}", &error));
+  ck_assert (append_paid (store, "Cash", 2, "Withdrawn", 5, "order-1", &error));
+  ck_assert (append_paid (store, "Cash", 3, "Withdrawn", 6, "order-2", &error));
   ck_assert (append_one (store, "Other", 0, "AccountOpened", "{\"currency\":null}", &error));
-  ck_assert (append_one (store, "Other", 1, "Deposited",
-                         "{\"amount\":9,\"reference\":\"order-3\"}", &error));
-  /* Not JSON: never matches, and never stops the search. */
-  ck_assert (append_one (store, "Cash", 4, "Deposited", "reference order-3", &error));
+  ck_assert (append_paid (store, "Other", 1, "Deposited", 9, "order-3", &error));
+  /* Only the field counts: a payload's member is never read, and a
+   * payload that is not JSON never stops the search. */
+  ck_assert (append_one (store, "Cash", 4, "Deposited",
+                         "{\"amount\":1,\"reference\":\"order-3\"}", &error));
+  ck_assert (append_one (store, "Cash", 5, "Deposited", "reference order-3", &error));
   assert_no_error (error);
 
   ck_assert (ql_event_store_find_reference (store, "Cash", "order-2", &version, &error));
@@ -592,17 +609,16 @@ START_TEST (test_find_reference)
   assert_no_error (error);
 
   /* References written in a batch, in runs of rows written together; one
-   * with an escape, which only a full JSON parser reads. */
+   * with a quote in it. */
   {
     QlNewEvent batch[40];
 
     for (guint i = 0; i < G_N_ELEMENTS (batch); i++)
-      {
-        batch[i].type = "Deposited";
-        batch[i].payload = "{\"amount\":1}";
-      }
-    batch[33].payload = "{\"amount\":1,\"reference\":\"order-4\"}";
-    batch[39].payload = "{\"reference\":\"say \\\"hi\\\"\",\"amount\":1}";
+      batch[i] = (QlNewEvent) { "Deposited", "{\"amount\":1}", NULL };
+    batch[33] = (QlNewEvent) { "Deposited", "{\"amount\":1,\"reference\":\"order-4\"}",
+                               "order-4" };
+    batch[39] = (QlNewEvent) { "Deposited", "{\"reference\":\"say \\\"hi\\\"\",\"amount\":1}",
+                               "say \"hi\"" };
     ck_assert (ql_event_store_append (store, "Other", 2, batch, G_N_ELEMENTS (batch), NULL,
                                       &error));
     assert_no_error (error);
@@ -612,6 +628,34 @@ START_TEST (test_find_reference)
   ck_assert (ql_event_store_find_reference (store, "Other", "say \"hi\"", &version, &error));
   ck_assert_int_eq (version, 42);
   assert_no_error (error);
+
+  /* Each event comes back with the reference it was appended with. */
+  {
+    g_autoptr(GPtrArray) cash = read_ledger (store, "Cash", 0, 0);
+    g_autoptr(GPtrArray) log = read_log (store, 1, 0);
+    g_autofree char *reference = NULL;
+
+    ck_assert_uint_eq (cash->len, 6);
+    ck_assert_ptr_null (ql_event_get_reference (g_ptr_array_index (cash, 1)));
+    ck_assert_str_eq (ql_event_get_reference (g_ptr_array_index (cash, 2)), "order-1");
+    ck_assert_ptr_null (ql_event_get_reference (g_ptr_array_index (cash, 4)));
+    g_object_get (g_ptr_array_index (cash, 3), "reference", &reference, NULL);
+    ck_assert_str_eq (reference, "order-2");
+    ck_assert_str_eq (ql_event_get_reference (g_ptr_array_index (log, 5)), "order-3");
+    ck_assert_str_eq (ql_event_get_reference (g_ptr_array_index (log, log->len - 1)),
+                      "say \"hi\"");
+  }
+  /* A scan that starts or stops part-way gets the references of its own
+   * events. */
+  {
+    g_autoptr(GPtrArray) cash = read_ledger (store, "Cash", 3, 4);
+    g_autoptr(GPtrArray) log = read_log (store, 6, 1);
+
+    ck_assert_uint_eq (cash->len, 1);
+    ck_assert_str_eq (ql_event_get_reference (g_ptr_array_index (cash, 0)), "order-2");
+    ck_assert_uint_eq (log->len, 1);
+    ck_assert_str_eq (ql_event_get_reference (g_ptr_array_index (log, 0)), "order-3");
+  }
 }
 END_TEST
 
@@ -1165,9 +1209,10 @@ START_TEST (test_sqlite_foreign_files_are_refused)
 }
 END_TEST
 
-/* Another program's INSERT gives an event a reference but no row in
- * event_references: a retry of that payment must not charge it again. */
-START_TEST (test_sqlite_references_completed_on_open)
+/* Another program's INSERT gives an event a reference, in the column
+ * the store keeps it in: a retry of that payment must not charge it
+ * again. */
+START_TEST (test_sqlite_references_of_other_writers)
 {
   g_autofree char *dir = ql_test_make_dir ();
   g_autofree char *path = g_build_filename (dir, "ledger.db", NULL);
@@ -1187,9 +1232,11 @@ START_TEST (test_sqlite_references_completed_on_open)
   g_clear_object (&book);
   g_clear_object (&store);
 
-  ck_assert_int_eq (raw_exec (path, "INSERT INTO events (ledger, version, type, timestamp, payload)"
+  ck_assert_int_eq (raw_exec (path, "INSERT INTO events (ledger, version, type, timestamp,"
+                                    " payload, reference)"
                                     " VALUES ('user456', 3, 'Withdrawn', 0,"
-                                    " '{\"amount\":9999,\"reference\":\"order123\"}')", NULL),
+                                    " '{\"amount\":9999,\"reference\":\"order123\"}',"
+                                    " 'order123')", NULL),
                     SQLITE_OK);
 
   store = ql_store_open (path, &error);
@@ -1673,7 +1720,7 @@ sqlite_event_store_suite (void)
   tcase_add_test (tcase, test_sqlite_special_files_are_refused);
   tcase_add_test (tcase, test_sqlite_foreign_files_are_refused);
   tcase_add_test (tcase, test_store_errno_messages);
-  tcase_add_test (tcase, test_sqlite_references_completed_on_open);
+  tcase_add_test (tcase, test_sqlite_references_of_other_writers);
   suite_add_tcase (suite, tcase);
 
   tcase = tcase_create ("read-only");

@@ -19,7 +19,7 @@ fill_item (QlEventStore *store,
            GArray       *expected)
 {
   g_autoptr(GPtrArray) payloads = g_ptr_array_new_with_free_func (g_free);
-  g_autofree QlNewEvent *events = g_new (QlNewEvent, N_EVENTS);
+  g_autofree QlNewEvent *events = g_new0 (QlNewEvent, N_EVENTS);
   QlLedgerAppend append = { "Bolts", 0, events, N_EVENTS, NULL };
   gint64 quantity = 5;
 

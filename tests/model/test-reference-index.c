@@ -62,27 +62,27 @@ START_TEST (test_first_payment_of_a_reference_wins)
 }
 END_TEST
 
-/* Only a payment's reference counts, and a payload that cannot be read
- * names nothing. */
+/* Only a payment's reference counts, and only the reference the event
+ * carries as its field: a payload is never searched for one. */
 START_TEST (test_only_payments_are_indexed)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
   g_autoptr(QlLedgerBook) book = new_book_with_accounts (store);
   g_autoptr(QlReferenceIndex) index = ql_reference_index_new (ql_ledger_book_get_store (book));
-  const QlNewEvent deposit = { "Deposited", "{\"amount\":1,\"reference\":\"order-3\"}" };
-  const QlNewEvent broken = { "Withdrawn", "{\"amount\":1,\"reference\":\"order-4\"" };
-  const QlNewEvent number = { "Withdrawn", "{\"amount\":1,\"reference\":4}" };
-  const QlNewEvent escaped = { "Withdrawn", "{\"amount\":1,\"reference\":\"order-\\u0035\"}" };
+  const QlNewEvent deposit = { "Deposited", "{\"amount\":1,\"reference\":\"order-3\"}",
+                               "order-3" };
+  const QlNewEvent payload_only = { "Withdrawn", "{\"amount\":1,\"reference\":\"order-4\"}",
+                                    NULL };
+  const QlNewEvent payment = { "Withdrawn", "{\"amount\":1,\"reference\":\"order-5\"}",
+                               "order-5" };
 
   ck_assert (ql_event_store_append (store, "Alice", 2, &deposit, 1, NULL, NULL));
-  ck_assert (ql_event_store_append (store, "Alice", 3, &broken, 1, NULL, NULL));
-  ck_assert (ql_event_store_append (store, "Alice", 4, &number, 1, NULL, NULL));
-  ck_assert (ql_event_store_append (store, "Alice", 5, &escaped, 1, NULL, NULL));
+  ck_assert (ql_event_store_append (store, "Alice", 3, &payload_only, 1, NULL, NULL));
+  ck_assert (ql_event_store_append (store, "Alice", 4, &payment, 1, NULL, NULL));
   update_ok (index);
 
   ck_assert_int_eq (ql_reference_index_lookup (index, "order-3"), 0);
   ck_assert_int_eq (ql_reference_index_lookup (index, "order-4"), 0);
-  ck_assert_int_eq (ql_reference_index_lookup (index, "4"), 0);
   ck_assert_int_eq (ql_reference_index_lookup (index, "order-5"), ql_test_head_position (store));
 }
 END_TEST

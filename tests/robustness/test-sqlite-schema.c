@@ -57,9 +57,31 @@ static const char schema_v1[] =
   "  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;"
   "PRAGMA user_version = 1;";
 
-/* The lookup the index of version 2 is for. */
+/* What version 3 added to version 1, as that release wrote it, with the
+ * position its store had completed the references up to: the file it
+ * leaves has the reference table that version 4 replaces. */
+static const char schema_v3_after_v1[] =
+  "CREATE TABLE event_references ("
+  "  ledger TEXT NOT NULL,"
+  "  reference TEXT NOT NULL,"
+  "  version INTEGER NOT NULL,"
+  "  PRIMARY KEY (ledger, reference, version)) WITHOUT ROWID;"
+  "INSERT INTO event_references (ledger, reference, version)"
+  "  SELECT ledger, json_extract (payload, '$.reference'), version FROM events"
+  "  WHERE CASE WHEN json_valid (payload)"
+  "        THEN json_type (payload, '$.reference') = 'text' END;"
+  "CREATE TRIGGER event_references_no_update BEFORE UPDATE ON event_references"
+  "  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;"
+  "CREATE TRIGGER event_references_no_delete BEFORE DELETE ON event_references"
+  "  BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;"
+  "ALTER TABLE ledgers DROP COLUMN version;"
+  "CREATE TABLE references_checked (position INTEGER NOT NULL);"
+  "INSERT INTO references_checked (position) SELECT max(position) FROM events;"
+  "PRAGMA user_version = 3;";
+
+/* The lookup the reference index is for, as the store makes it. */
 static const char reference_query[] =
-  "SELECT version FROM event_references WHERE ledger = ?1 AND reference = ?2";
+  "SELECT version FROM events WHERE ledger = ?1 AND reference = ?2 ORDER BY version LIMIT 1";
 
 #define N_ACCOUNTS 3
 #define DEPOSITS_PER_ACCOUNT 200
@@ -211,13 +233,13 @@ user_version (const char *path)
   return version;
 }
 
-/* Whether @path has the newest schema's reference table. */
+/* Whether @path has the newest schema's reference column. */
 static gboolean
 has_references (const char *path)
 {
   sqlite3 *db = open_raw (path, SQLITE_OPEN_READONLY);
-  gint64 n = query_int (db, "SELECT count(*) FROM sqlite_master"
-                            " WHERE type = 'table' AND name = 'event_references'");
+  gint64 n = query_int (db, "SELECT count(*) FROM pragma_table_info ('events')"
+                            " WHERE name = 'reference'");
 
   sqlite3_close (db);
   return n == 1;
@@ -333,7 +355,7 @@ START_TEST (test_v1_is_migrated_after_a_backup)
 }
 END_TEST
 
-/* Every string reference of the old payloads is in the reference table
+/* Every string reference of the old payloads is in the reference column
  * after the migration, where the store finds it; a reference written
  * later is found there too. The file holds rows that are not JSON. */
 START_TEST (test_references_are_carried_over)
@@ -345,7 +367,8 @@ START_TEST (test_references_are_carried_over)
   g_autofree char *plan = NULL;
   sqlite3_stmt *stmt = NULL;
   g_autofree char *explain = g_strconcat ("EXPLAIN QUERY PLAN ", reference_query, NULL);
-  const QlNewEvent paid = { "Withdrawn", "{\"amount\":5,\"reference\":\"order-new\"}" };
+  const QlNewEvent paid = { "Withdrawn", "{\"amount\":5,\"reference\":\"order-new\"}",
+                            "order-new" };
   gint64 version = 0;
   sqlite3 *db;
 
@@ -366,7 +389,7 @@ START_TEST (test_references_are_carried_over)
 
   db = open_raw (path, SQLITE_OPEN_READONLY);
   /* One row for each even deposit of each account, and the new one. */
-  ck_assert_int_eq (query_int (db, "SELECT count(*) FROM event_references"),
+  ck_assert_int_eq (query_int (db, "SELECT count(*) FROM events WHERE reference IS NOT NULL"),
                     N_ACCOUNTS * (DEPOSITS_PER_ACCOUNT / 2) + 1);
   ck_assert_int_eq (sqlite3_prepare_v2 (db, explain, -1, &stmt, NULL), SQLITE_OK);
   sqlite3_bind_text (stmt, 1, "Account 1", -1, SQLITE_STATIC);
@@ -374,7 +397,7 @@ START_TEST (test_references_are_carried_over)
   ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
   plan = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
   sqlite3_finalize (stmt);
-  ck_assert_msg (strstr (plan, "PRIMARY KEY") != NULL, "plan: %s", plan);
+  ck_assert_msg (strstr (plan, "events_by_reference") != NULL, "plan: %s", plan);
 
   ck_assert_int_eq (sqlite3_prepare_v2 (db, reference_query, -1, &stmt, NULL), SQLITE_OK);
   sqlite3_bind_text (stmt, 1, "Account 1", -1, SQLITE_STATIC);
@@ -384,6 +407,126 @@ START_TEST (test_references_are_carried_over)
   ck_assert_int_eq (sqlite3_step (stmt), SQLITE_DONE);
   sqlite3_finalize (stmt);
   sqlite3_close (db);
+}
+END_TEST
+
+/* Turns a version 1 file into one of version 3 as that release left it,
+ * then appends to it as that release did: a payment, with its row in the
+ * reference table, and another program's payment, with a reference in
+ * its payload only, past the position the references were completed to. */
+static char *
+make_v3_file (const char *dir)
+{
+  char *path = make_v1_file (dir, TRUE);
+  sqlite3 *db = open_raw (path, SQLITE_OPEN_READWRITE);
+
+  exec_sql (db, schema_v3_after_v1);
+  exec_sql (db, "BEGIN;"
+                "INSERT INTO events (ledger, version, type, timestamp, payload)"
+                "  VALUES ('Account 1', 202, 'Withdrawn', 0,"
+                "          '{\"amount\":500,\"reference\":\"order-paid\"}');"
+                "INSERT INTO event_references VALUES ('Account 1', 'order-paid', 202);"
+                "UPDATE references_checked SET position = (SELECT max(position) FROM events);"
+                "INSERT INTO events (ledger, version, type, timestamp, payload)"
+                "  VALUES ('Account 2', 202, 'Withdrawn', 0,"
+                "          '{\"amount\":700,\"reference\":\"order-other\"}');"
+                "COMMIT;");
+  ck_assert_int_eq (sqlite3_close (db), SQLITE_OK);
+
+  return path;
+}
+
+/* Version 4 moves the references of a version 3 file to their events'
+ * column, after a backup: a payment made before the migration and
+ * retried after it is answered by its old event, not charged again. */
+START_TEST (test_v3_references_move_to_their_events)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *path = make_v3_file (dir);
+  g_autofree char *backup = g_strconcat (path, ".v3-backup", NULL);
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(QlLedgerBook) book = NULL;
+  g_autoptr(QlEvent) retry = NULL;
+  g_autoptr(QlEvent) other_retry = NULL;
+  g_autoptr(QlEvent) paid = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 n_events = count_events (path);
+  gint64 version = 0;
+  gint64 head;
+  sqlite3 *db;
+  sqlite3 *older = NULL;
+  sqlite3_stmt *older_reference = NULL;
+
+  ck_assert_int_eq (user_version (path), 3);
+  ck_assert (!has_references (path));
+
+  /* A program of version 3 that has the file open, ready to write a
+   * payment's reference row as it did. */
+  older = open_raw (path, SQLITE_OPEN_READWRITE);
+  ck_assert_int_eq (sqlite3_prepare_v2 (older, "INSERT INTO event_references"
+                                        " VALUES ('Account 0', 'order-late', 300)", -1,
+                                        &older_reference, NULL), SQLITE_OK);
+
+  store = ql_store_open (path, &error);
+  assert_no_error (error);
+  ck_assert_int_eq (user_version (path), QL_SQLITE_SCHEMA_VERSION);
+  ck_assert (has_references (path));
+  head = ql_test_head_position (store);
+  ck_assert_int_eq (head, n_events);
+
+  /* It fails to write the reference, rather than leaving a payment
+   * without one. */
+  ck_assert_int_ne (sqlite3_step (older_reference), SQLITE_DONE);
+  sqlite3_finalize (older_reference);
+  ck_assert_int_eq (sqlite3_close (older), SQLITE_OK);
+
+  ck_assert (ql_event_store_find_reference (store, "Account 0", "order-0-2", &version, &error));
+  assert_no_error (error);
+  ck_assert_int_eq (version, 2);
+  ck_assert (ql_event_store_find_reference (store, "Account 2", "order-other", &version,
+                                            &error));
+  ck_assert_int_eq (version, DEPOSITS_PER_ACCOUNT + 2);
+
+  book = ql_ledger_book_new (store, &error);
+  assert_no_error (error);
+  retry = ql_ledger_book_withdraw_for_reference (book, "Account 1", "5.00", "USD", "order-paid",
+                                                 &error);
+  ck_assert_msg (retry != NULL, "%s", error != NULL ? error->message : "");
+  ck_assert_int_eq (ql_event_get_version (retry), DEPOSITS_PER_ACCOUNT + 2);
+  ck_assert_str_eq (ql_event_get_reference (retry), "order-paid");
+  other_retry = ql_ledger_book_withdraw_for_reference (book, "Account 2", "7.00", "USD",
+                                                       "order-other", &error);
+  ck_assert_msg (other_retry != NULL, "%s", error != NULL ? error->message : "");
+  ck_assert_int_eq (ql_event_get_version (other_retry), DEPOSITS_PER_ACCOUNT + 2);
+  ck_assert_int_eq (ql_test_head_position (store), head);
+  ck_assert_int_eq (deposits_sum (book, "Account 1"), expected_balance () - 500);
+
+  /* A new payment after the migration is found by its column as well,
+   * and its payload is as the older versions wrote it. */
+  paid = ql_ledger_book_withdraw_for_reference (book, "Account 1", "1.00", "USD", "order-new",
+                                                &error);
+  ck_assert_msg (paid != NULL, "%s", error != NULL ? error->message : "");
+  ck_assert_int_eq (ql_test_head_position (store), head + 1);
+  ck_assert_str_eq (ql_event_get_payload (paid), "{\"amount\":100,\"reference\":\"order-new\"}");
+  g_clear_object (&book);
+  g_clear_object (&store);
+
+  db = open_raw (path, SQLITE_OPEN_READONLY);
+  ck_assert_int_eq (query_int (db, "SELECT count(*) FROM sqlite_master"
+                                   " WHERE name IN ('event_references', 'references_checked')"),
+                    0);
+  /* The even deposits of each account, the two payments, the new one. */
+  ck_assert_int_eq (query_int (db, "SELECT count(*) FROM events WHERE reference IS NOT NULL"),
+                    N_ACCOUNTS * (DEPOSITS_PER_ACCOUNT / 2) + 3);
+  ck_assert_int_eq (query_int (db, "SELECT count(*) FROM events"
+                                   " WHERE ledger = 'Scribbles' AND reference IS NULL"), 1);
+  sqlite3_close (db);
+
+  /* The copy is the version 3 file as it was. */
+  ck_assert (g_file_test (backup, G_FILE_TEST_IS_REGULAR));
+  ck_assert_int_eq (user_version (backup), 3);
+  ck_assert (!has_references (backup));
+  ck_assert_int_eq (count_events (backup), n_events);
 }
 END_TEST
 
@@ -561,7 +704,8 @@ START_TEST (test_read_only_v1_is_read_as_it_is)
   book = ql_ledger_book_new (store, &error);
   assert_no_error (error);
   ck_assert_int_eq (deposits_sum (book, "Account 2"), expected_balance ());
-  /* An old file has no reference table: the payloads are searched. */
+  /* An old file has no reference column: its references are read from
+   * the payloads into the connection alone. */
   ck_assert (ql_event_store_find_reference (store, "Account 2", "order-2-10", &version, &error));
   assert_no_error (error);
   ck_assert_int_eq (version, 10);
@@ -652,6 +796,7 @@ sqlite_schema_suite (void)
   tcase = tcase_create ("migration");
   tcase_add_test (tcase, test_v1_is_migrated_after_a_backup);
   tcase_add_test (tcase, test_references_are_carried_over);
+  tcase_add_test (tcase, test_v3_references_move_to_their_events);
   tcase_add_test (tcase, test_backups_are_never_overwritten);
   tcase_add_test (tcase, test_concurrent_openers_migrate_once);
   suite_add_tcase (suite, tcase);

@@ -276,11 +276,11 @@ class CrashTests(RobustnessTestCase):
             self.assertEqual(self.check_database(db)["Cash"], expected)
             con = sqlite3.connect(db)
             version = con.execute("PRAGMA user_version").fetchone()[0]
-            references = con.execute("SELECT count(*) FROM sqlite_master"
-                                     " WHERE name = 'event_references'").fetchone()[0]
+            references = con.execute("SELECT count(*) FROM pragma_table_info ('events')"
+                                     " WHERE name = 'reference'").fetchone()[0]
             con.close()
-            self.assertIn(version, (1, 3))
-            self.assertEqual(references, 1 if version == 3 else 0)
+            self.assertIn(version, (1, 4))
+            self.assertEqual(references, 1 if version == 4 else 0)
             # A backup is there only under its final name, and whole. A
             # copy killed half-way keeps its temporary name until the next
             # migration removes it.
