@@ -242,22 +242,27 @@ is_fortune_separator (const char *line,
   return length == 1 && line[0] == '%';
 }
 
+/* Where the line that starts at @p ends: at its newline, or at @end. */
+static const char *
+find_line_end (const char *p,
+               const char *end)
+{
+  const char *eol = memchr (p, '\n', end - p);
+
+  return eol != NULL ? eol : end;
+}
+
 /* Whether a line holding only "%" separates entries somewhere in @text. */
 static gboolean
 has_fortune_separator (const char *text,
                        gsize       length)
 {
-  const char *p = text;
   const char *end = text + length;
 
-  while (p < end)
+  for (const char *p = text; p < end; p = find_line_end (p, end) + 1)
     {
-      const char *eol = memchr (p, '\n', end - p);
-      const char *line_end = eol != NULL ? eol : end;
-
-      if (is_fortune_separator (p, line_end - p))
+      if (is_fortune_separator (p, find_line_end (p, end) - p))
         return TRUE;
-      p = line_end + 1;
     }
 
   return FALSE;
@@ -277,8 +282,8 @@ collect_fortune_entries (Collector  *collector,
 
   for (;;)
     {
-      const char *eol = memchr (p, '\n', end - p);
-      const char *line_end = eol != NULL ? eol : end;
+      const char *line_end = find_line_end (p, end);
+      const char *eol = line_end < end ? line_end : NULL;
       gboolean separator = is_fortune_separator (p, line_end - p);
 
       if (separator || eol == NULL)
@@ -306,14 +311,13 @@ collect_lines (Collector  *collector,
                const char *text,
                gsize       length)
 {
-  const char *p = text;
   const char *end = text + length;
+  const char *next;
 
-  while (p < end)
+  for (const char *p = text; p < end; p = next + 1)
     {
-      const char *eol = memchr (p, '\n', end - p);
-      const char *line_end = eol != NULL ? eol : end;
       const char *start = p;
+      const char *line_end = next = find_line_end (p, end);
 
       while (start < line_end && g_ascii_isspace (*start))
         start++;
@@ -321,10 +325,6 @@ collect_lines (Collector  *collector,
         line_end--;
       if (start < line_end)
         collector_add (collector, start, line_end - start);
-
-      if (eol == NULL)
-        break;
-      p = eol + 1;
     }
 }
 
