@@ -1,4 +1,4 @@
-/* ql-event-private.h: marking an event damaged, for the model only
+/* ql-event-private.h: what the model alone does with an event
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,7 +8,9 @@
 
 G_BEGIN_DECLS
 
-void _ql_event_set_damage (QlEvent    *self,
-                           const char *damage);
+void _ql_event_set_damage (QlEvent       *self,
+                           const char    *damage);
+void _ql_event_get_record (QlEvent       *self,
+                           QlEventRecord *record);
 
 G_END_DECLS

@@ -465,3 +465,67 @@ ql_event_store_find_reference (QlEventStore  *self,
   *out_version = search.version;
   return TRUE;
 }
+
+static gboolean
+collect_event_cb (const QlEventRecord *record,
+                  gpointer             user_data)
+{
+  g_ptr_array_add (user_data, ql_event_new_from_record (record));
+  return TRUE;
+}
+
+/**
+ * ql_event_store_collect_ledger:
+ * @self: a #QlEventStore
+ * @ledger: the ledger's name
+ * @after_version: read the events after this version
+ * @up_to_version: read up to this version, or 0 for all
+ * @error: return location for a #GError
+ *
+ * Reads events as ql_event_store_read_ledger() does, into #QlEvent
+ * objects. The events are copied out of the scan, so that a caller may
+ * write to the store while it goes through them.
+ *
+ * Returns: (transfer full) (element-type QlEvent): the events, or %NULL
+ *   with @error set
+ */
+GPtrArray *
+ql_event_store_collect_ledger (QlEventStore  *self,
+                               const char    *ledger,
+                               gint64         after_version,
+                               gint64         up_to_version,
+                               GError       **error)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (!ql_event_store_read_ledger (self, ledger, after_version, up_to_version,
+                                   collect_event_cb, events, error))
+    return NULL;
+  return g_steal_pointer (&events);
+}
+
+/**
+ * ql_event_store_collect_log:
+ * @self: a #QlEventStore
+ * @start: the first position to read, from 1
+ * @limit: the most events to read, or 0 for all
+ * @error: return location for a #GError
+ *
+ * Reads the notification log as ql_event_store_read_log() does, into
+ * #QlEvent objects.
+ *
+ * Returns: (transfer full) (element-type QlEvent): the events, or %NULL
+ *   with @error set
+ */
+GPtrArray *
+ql_event_store_collect_log (QlEventStore  *self,
+                            gint64         start,
+                            gint64         limit,
+                            GError       **error)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (!ql_event_store_read_log (self, start, limit, collect_event_cb, events, error))
+    return NULL;
+  return g_steal_pointer (&events);
+}

@@ -175,6 +175,15 @@ gboolean      ql_event_store_read_log          (QlEventStore      *self,
                                                 QlEventFunc        func,
                                                 gpointer           user_data,
                                                 GError           **error);
+GPtrArray    *ql_event_store_collect_ledger    (QlEventStore      *self,
+                                                const char        *ledger,
+                                                gint64             after_version,
+                                                gint64             up_to_version,
+                                                GError           **error);
+GPtrArray    *ql_event_store_collect_log       (QlEventStore      *self,
+                                                gint64             start,
+                                                gint64             limit,
+                                                GError           **error);
 gint64        ql_event_store_get_head_position (QlEventStore      *self,
                                                 GError           **error);
 GPtrArray    *ql_event_store_list_ledgers      (QlEventStore      *self,

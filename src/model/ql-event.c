@@ -458,3 +458,27 @@ ql_event_to_json (QlEvent *self)
 
   return json_generator_to_data (generator, NULL);
 }
+
+/**
+ * _ql_event_get_record:
+ * @self: a #QlEvent
+ * @record: (out caller-allocates): filled with a view of @self
+ *
+ * The strings in @record belong to @self and live as long as it does.
+ */
+void
+_ql_event_get_record (QlEvent       *self,
+                      QlEventRecord *record)
+{
+  g_return_if_fail (QL_IS_EVENT (self));
+
+  *record = (QlEventRecord) {
+    .position = self->position,
+    .ledger = self->ledger,
+    .version = self->version,
+    .type = self->event_type,
+    .timestamp = self->timestamp,
+    .payload = self->payload,
+    .reference = self->reference,
+  };
+}

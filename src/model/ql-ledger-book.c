@@ -10,13 +10,13 @@
 #include <string.h>
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 
 #include "ql-amount.h"
 #include "ql-event-private.h"
 #include "ql-ledger-book-private.h"
 #include "ql-ledger-events-private.h"
 #include "ql-ledger-import.h"
+#include "ql-ledger-plans-private.h"
 #include "ql-ledger-private.h"
 #include "ql-ledger-replay-private.h"
 
@@ -81,79 +81,12 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void
-event_get_record (QlEvent       *event,
-                  QlEventRecord *record)
-{
-  record->position = ql_event_get_position (event);
-  record->ledger = ql_event_get_ledger (event);
-  record->version = ql_event_get_version (event);
-  record->type = ql_event_get_event_type (event);
-  record->timestamp = ql_event_get_timestamp (event);
-  record->payload = ql_event_get_payload (event);
-  record->reference = ql_event_get_reference (event);
-}
-
-static gboolean
-collect_event_cb (const QlEventRecord *record,
-                  gpointer             user_data)
-{
-  GPtrArray *events = user_data;
-
-  g_ptr_array_add (events, ql_event_new_from_record (record));
-  return TRUE;
-}
-
-/* Events are copied out of the scan before they are applied, so that
- * applying (which may save a snapshot) never writes during a read. */
-static GPtrArray *
-read_ledger_events (QlLedgerBook  *self,
-                    const char    *name,
-                    gint64         after_version,
-                    gint64         up_to_version,
-                    GError       **error)
-{
-  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_object_unref);
-
-  if (!ql_event_store_read_ledger (self->store, name, after_version, up_to_version,
-                                   collect_event_cb, events, error))
-    return NULL;
-  return g_steal_pointer (&events);
-}
-
-static GPtrArray *
-read_log_events (QlLedgerBook  *self,
-                 gint64         start,
-                 gint64         limit,
-                 GError       **error)
-{
-  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_object_unref);
-
-  if (!ql_event_store_read_log (self->store, start, limit, collect_event_cb, events, error))
-    return NULL;
-  return g_steal_pointer (&events);
-}
-
-static int
-compare_ledgers (gconstpointer a,
-                 gconstpointer b,
-                 gpointer      user_data)
-{
-  QlLedger *ledger_a = (QlLedger *) a;
-  QlLedger *ledger_b = (QlLedger *) b;
-  int result = strcmp (_ql_ledger_get_sort_key (ledger_a), _ql_ledger_get_sort_key (ledger_b));
-
-  if (result != 0)
-    return result;
-  return strcmp (ql_ledger_get_name (ledger_a), ql_ledger_get_name (ledger_b));
-}
-
 static int
 compare_ledgers_indirect (gconstpointer a,
                           gconstpointer b,
                           gpointer      user_data)
 {
-  return compare_ledgers (*(QlLedger **) a, *(QlLedger **) b, user_data);
+  return _ql_ledger_compare (*(QlLedger **) a, *(QlLedger **) b, user_data);
 }
 
 static void
@@ -205,7 +138,7 @@ add_ledger (QlLedgerBook *self,
   g_assert (!g_hash_table_contains (self->by_name, ql_ledger_get_name (ledger)));
 
   index_ledger (self, ql_ledger_get_name (ledger), ledger);
-  g_list_store_insert_sorted (self->ledgers, ledger, compare_ledgers, NULL);
+  g_list_store_insert_sorted (self->ledgers, ledger, _ql_ledger_compare, NULL);
   self->changed_pending = TRUE;
 }
 
@@ -381,8 +314,9 @@ read_event (QlLedgerBook  *self,
             gint64         version,
             GError       **error)
 {
-  g_autoptr(GPtrArray) events = read_ledger_events (self, name, version - 1, version, error);
+  g_autoptr(GPtrArray) events = NULL;
 
+  events = ql_event_store_collect_ledger (self->store, name, version - 1, version, error);
   if (events == NULL)
     return NULL;
   if (events->len != 1)
@@ -393,23 +327,6 @@ read_event (QlLedgerBook  *self,
     }
   return g_object_ref (g_ptr_array_index (events, 0));
 }
-
-/* What a command decided against a ledger's current state: the event to
- * append, with the reference it is found by, or the version of an event already in the ledger that answers
- * the command. */
-typedef struct
-{
-  const char *type;
-  char       *payload;
-  const char *reference;
-  gint64      answered_by;
-} Plan;
-
-typedef gboolean (*PlanFunc) (QlLedgerBook  *self,
-                              QlLedger      *ledger,
-                              gconstpointer  command,
-                              Plan          *plan,
-                              GError       **error);
 
 /* Runs a command on an existing ledger with optimistic concurrency: the
  * plan is made against the ledger as the store has it, and made again
@@ -424,7 +341,7 @@ typedef gboolean (*PlanFunc) (QlLedgerBook  *self,
 static QlEvent *
 run_command (QlLedgerBook  *self,
              const char    *key,
-             PlanFunc       plan_func,
+             QlPlanFunc     plan_func,
              gconstpointer  command,
              GError       **error)
 {
@@ -434,7 +351,7 @@ run_command (QlLedgerBook  *self,
     {
       g_autoptr(GError) plan_error = NULL;
       gboolean use_copy = attempt == 0 && ledger != NULL;
-      Plan plan = { NULL, NULL, NULL, 0 };
+      QlPlan plan = { NULL, NULL, NULL, 0 };
       gboolean conflict = FALSE;
       QlEvent *appended;
 
@@ -449,7 +366,7 @@ run_command (QlLedgerBook  *self,
           emit_changed_if_pending (self);
           return NULL;
         }
-      if (!plan_func (self, ledger, command, &plan, &plan_error))
+      if (!plan_func (self->store, ledger, command, &plan, &plan_error))
         {
           g_free (plan.payload);
           if (use_copy)
@@ -481,32 +398,6 @@ run_command (QlLedgerBook  *self,
   return NULL;
 }
 
-typedef struct
-{
-  const char *type;
-  const char *amount;
-} ChangeCommand;
-
-static gboolean
-plan_change (QlLedgerBook  *self,
-             QlLedger      *ledger,
-             gconstpointer  data,
-             Plan          *plan,
-             GError       **error)
-{
-  const ChangeCommand *command = data;
-  gint64 amount;
-
-  if (!_ql_ledger_check_kind (ledger, command->type, error) ||
-      !ql_ledger_parse_amount (ledger, command->amount, &amount, error) ||
-      !_ql_ledger_check_change (ledger, command->type, amount, error))
-    return FALSE;
-
-  plan->type = command->type;
-  plan->payload = _ql_change_payload_write (amount, 0, NULL);
-  return TRUE;
-}
-
 static QlEvent *
 change_ledger (QlLedgerBook  *self,
                const char    *name,
@@ -515,163 +406,11 @@ change_ledger (QlLedgerBook  *self,
                GError       **error)
 {
   g_autofree char *key = command_name (self, name, error);
-  ChangeCommand command = { type, amount_text };
+  QlChangeCommand command = { type, amount_text };
 
   if (key == NULL || !ql_text_check (QL_TEXT_FIELD_AMOUNT, amount_text, -1, error))
     return NULL;
-  return run_command (self, key, plan_change, &command, error);
-}
-
-typedef struct
-{
-  const char *type;
-  gint64      amount;
-  gint64      version;
-} UndoTarget;
-
-/* Walks the history backwards, page by page, to the newest change that no
- * compensating event reverses yet. The set of reversed versions only holds
- * what the walk has passed, so its size does not grow with history. */
-static gboolean
-find_undo_target (QlLedgerBook  *self,
-                  QlLedger      *ledger,
-                  UndoTarget    *target,
-                  GPtrArray    **out_page,
-                  GError       **error)
-{
-  const char *name = ql_ledger_get_name (ledger);
-  g_autoptr(GHashTable) reversed = g_hash_table_new_full (g_int64_hash, g_int64_equal,
-                                                          g_free, NULL);
-  gint64 high = ql_ledger_get_version (ledger);
-
-  while (high > 0)
-    {
-      gint64 low = MAX (0, high - PAGE_SIZE);
-      g_autoptr(GPtrArray) events = read_ledger_events (self, name, low, high, error);
-
-      if (events == NULL)
-        return FALSE;
-
-      for (guint i = events->len; i > 0; i--)
-        {
-          QlEvent *event = g_ptr_array_index (events, i - 1);
-          QlEventRecord record;
-          gint64 amount;
-          gint64 reverses;
-
-          event_get_record (event, &record);
-          if (record.version == 1)
-            break;
-
-          if (!_ql_event_record_read_change (&record, &amount, &reverses, error))
-            return FALSE;
-
-          if (reverses > 0)
-            g_hash_table_add (reversed, g_memdup2 (&reverses, sizeof reverses));
-          else if (!g_hash_table_remove (reversed, &record.version))
-            {
-              target->type = ql_event_get_event_type (event);
-              target->amount = amount;
-              target->version = record.version;
-              /* The page owns the type string the target points to. */
-              *out_page = g_steal_pointer (&events);
-              return TRUE;
-            }
-        }
-
-      if (low == 0 || (events->len > 0 &&
-                       ql_event_get_version (g_ptr_array_index (events, 0)) == 1))
-        break;
-      high = low;
-    }
-
-  g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_NOTHING_TO_UNDO,
-               _("Nothing to undo in “%s”: every change is already undone"), name);
-  return FALSE;
-}
-
-static gboolean
-plan_undo (QlLedgerBook  *self,
-           QlLedger      *ledger,
-           gconstpointer  data,
-           Plan          *plan,
-           GError       **error)
-{
-  g_autoptr(GPtrArray) page = NULL;
-  UndoTarget target;
-  const char *opposite;
-
-  if (!find_undo_target (self, ledger, &target, &page, error))
-    return FALSE;
-
-  opposite = _ql_event_type_get_opposite (target.type);
-  if (!_ql_ledger_check_change (ledger, opposite, target.amount, error))
-    return FALSE;
-
-  plan->type = opposite;
-  plan->payload = _ql_change_payload_write (target.amount, target.version, NULL);
-  return TRUE;
-}
-
-static gboolean
-check_currency (QlLedger     *ledger,
-                const char   *currency,
-                GError      **error)
-{
-  const char *canonical = ql_currency_canonicalize (currency, NULL, error);
-  const char *own = ql_ledger_get_currency (ledger);
-
-  if (canonical == NULL)
-    return FALSE;
-  if (own == NULL)
-    {
-      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_CURRENCY,
-                   _("“%s” keeps plain units, not %s"), ql_ledger_get_name (ledger), canonical);
-      return FALSE;
-    }
-  if (strcmp (canonical, own) != 0)
-    {
-      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_CURRENCY,
-                   _("“%s” keeps its money in %s, not in %s"),
-                   ql_ledger_get_name (ledger), own, canonical);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-typedef struct
-{
-  const char *amount;
-  const char *currency;
-  const char *reference;
-} PaymentCommand;
-
-static gboolean
-plan_withdrawal_for_reference (QlLedgerBook  *self,
-                               QlLedger      *ledger,
-                               gconstpointer  data,
-                               Plan          *plan,
-                               GError       **error)
-{
-  const PaymentCommand *command = data;
-  gint64 minor;
-
-  if (!_ql_ledger_check_kind (ledger, QL_EVENT_WITHDRAWN, error) ||
-      !ql_event_store_find_reference (self->store, ql_ledger_get_name (ledger),
-                                      command->reference, &plan->answered_by, error))
-    return FALSE;
-  if (plan->answered_by > 0)
-    return TRUE;
-
-  if (!check_currency (ledger, command->currency, error) ||
-      !ql_ledger_parse_amount (ledger, command->amount, &minor, error) ||
-      !_ql_ledger_check_change (ledger, QL_EVENT_WITHDRAWN, minor, error))
-    return FALSE;
-
-  plan->type = QL_EVENT_WITHDRAWN;
-  plan->payload = _ql_change_payload_write (minor, 0, command->reference);
-  plan->reference = command->reference;
-  return TRUE;
+  return run_command (self, key, _ql_plan_change, &command, error);
 }
 
 static gboolean
@@ -690,7 +429,7 @@ apply_log_event (QlLedgerBook  *self,
                          ql_ledger_get_damaged_version (ledger) > 0))
     return TRUE;
 
-  event_get_record (event, &record);
+  _ql_event_get_record (event, &record);
 
   if (ledger != NULL && version == ql_ledger_get_version (ledger) + 1)
     {
@@ -1227,7 +966,7 @@ ql_ledger_book_withdraw_for_reference (QlLedgerBook  *self,
                                        const char    *reference,
                                        GError       **error)
 {
-  PaymentCommand command = { amount, currency, reference };
+  QlPaymentCommand command = { amount, currency, reference };
   g_autofree char *key = NULL;
 
   g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
@@ -1246,7 +985,7 @@ ql_ledger_book_withdraw_for_reference (QlLedgerBook  *self,
       !ql_text_check (QL_TEXT_FIELD_REFERENCE, reference, -1, error))
     return NULL;
 
-  return run_command (self, key, plan_withdrawal_for_reference, &command, error);
+  return run_command (self, key, _ql_plan_payment, &command, error);
 }
 
 /**
@@ -1273,11 +1012,9 @@ ql_ledger_book_is_payment_for (QlLedgerBook *self,
                                const char   *amount,
                                const char   *currency)
 {
+  QlPaymentCommand command = { amount, currency, NULL };
   g_autofree char *key = NULL;
   QlLedger *ledger;
-  const char *canonical;
-  const char *own;
-  gint64 minor;
 
   g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
   g_return_val_if_fail (QL_IS_EVENT (payment), FALSE);
@@ -1286,18 +1023,9 @@ ql_ledger_book_is_payment_for (QlLedgerBook *self,
   g_return_val_if_fail (currency != NULL, FALSE);
 
   key = ql_ledger_normalize_name (name, NULL);
-  if (key == NULL || g_strcmp0 (key, ql_event_get_ledger (payment)) != 0 ||
-      g_strcmp0 (ql_event_get_event_type (payment), QL_EVENT_WITHDRAWN) != 0 ||
-      (ledger = ql_ledger_book_lookup (self, key)) == NULL)
-    return FALSE;
-
-  canonical = ql_currency_canonicalize (currency, NULL, NULL);
-  own = ql_ledger_get_currency (ledger);
-  if (canonical == NULL || own == NULL || strcmp (canonical, own) != 0)
-    return FALSE;
-
-  return ql_ledger_parse_amount (ledger, amount, &minor, NULL) &&
-         ql_event_get_amount (payment) == minor;
+  return key != NULL && g_strcmp0 (key, ql_event_get_ledger (payment)) == 0 &&
+         (ledger = ql_ledger_book_lookup (self, key)) != NULL &&
+         _ql_plan_is_payment (ledger, &command, payment);
 }
 
 /**
@@ -1334,7 +1062,7 @@ ql_ledger_book_undo (QlLedgerBook  *self,
   if (key == NULL)
     return NULL;
 
-  return run_command (self, key, plan_undo, NULL, error);
+  return run_command (self, key, _ql_plan_undo, NULL, error);
 }
 
 /**
@@ -1352,15 +1080,13 @@ gboolean
 ql_ledger_book_can_undo (QlLedgerBook *self,
                          const char   *name)
 {
-  g_autoptr(GPtrArray) page = NULL;
   QlLedger *ledger;
-  UndoTarget target;
 
   g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
 
   ledger = ql_ledger_book_lookup (self, name);
-  return ledger != NULL && find_undo_target (self, ledger, &target, &page, NULL);
+  return ledger != NULL && _ql_plan_has_undo (self->store, ledger);
 }
 
 /**
@@ -1385,6 +1111,7 @@ ql_ledger_book_state_at (QlLedgerBook  *self,
 {
   g_autofree char *key = NULL;
   QlLedger *ledger;
+  gboolean synced;
 
   g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
@@ -1394,12 +1121,10 @@ ql_ledger_book_state_at (QlLedgerBook  *self,
   if (key == NULL)
     return NULL;
 
-  if (!sync_existing_ledger (self, key, &ledger, error))
-    {
-      emit_changed_if_pending (self);
-      return NULL;
-    }
+  synced = sync_existing_ledger (self, key, &ledger, error);
   emit_changed_if_pending (self);
+  if (!synced)
+    return NULL;
 
   return _ql_ledger_replay_state_at (self->store, self->snapshot_interval, ledger, version, error);
 }
@@ -1431,7 +1156,7 @@ ql_ledger_book_list_events (QlLedgerBook  *self,
   if (key == NULL)
     return NULL;
 
-  events = read_ledger_events (self, key, 0, 0, error);
+  events = ql_event_store_collect_ledger (self->store, key, 0, 0, error);
   if (events == NULL)
     return NULL;
   if (events->len == 0)
@@ -1470,7 +1195,7 @@ ql_ledger_book_read_log (QlLedgerBook  *self,
   g_return_val_if_fail (start >= 1, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  events = read_log_events (self, start, limit, error);
+  events = ql_event_store_collect_log (self->store, start, limit, error);
   if (events == NULL)
     return NULL;
 
@@ -1513,8 +1238,9 @@ ql_ledger_book_refresh (QlLedgerBook  *self,
 
   while (ok && self->log_position < head)
     {
-      g_autoptr(GPtrArray) events = read_log_events (self, self->log_position + 1,
-                                                     PAGE_SIZE, error);
+      g_autoptr(GPtrArray) events = ql_event_store_collect_log (self->store,
+                                                                self->log_position + 1,
+                                                                PAGE_SIZE, error);
 
       if (events == NULL)
         {
@@ -1753,16 +1479,8 @@ ql_ledger_book_import_csv_finish (QlLedgerBook  *self,
                                   guint64       *out_n_events,
                                   GError       **error)
 {
-  gssize n_events;
-
   g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  n_events = g_task_propagate_int (G_TASK (result), error);
-  if (n_events < 0)
-    return FALSE;
-  if (out_n_events != NULL)
-    *out_n_events = n_events;
-  return TRUE;
+  return ql_ledger_import_run_finish (result, out_n_events, error);
 }

@@ -858,7 +858,7 @@ loaded_cb (GObject      *object,
  * @user_data: data for @callback
  *
  * Runs the import as ql_ledger_book_import_csv_async() describes it.
- * Finish with ql_ledger_book_import_csv_finish() on the book.
+ * Finish with ql_ledger_import_run_finish().
  */
 void
 ql_ledger_import_run_async (QlLedgerImport      *self,
@@ -877,4 +877,32 @@ ql_ledger_import_run_async (QlLedgerImport      *self,
   g_task_set_task_data (task, g_object_ref (self), g_object_unref);
   ql_file_load_bounded_async (file, QL_IMPORT_MAX_SIZE, self->cancellable, loaded_cb,
                                g_steal_pointer (&task));
+}
+
+/**
+ * ql_ledger_import_run_finish:
+ * @result: the result given to the callback of ql_ledger_import_run_async()
+ * @out_n_events: (out) (optional): how many events were written
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when the whole file was imported, %FALSE with @error set
+ *   when nothing was
+ */
+gboolean
+ql_ledger_import_run_finish (GAsyncResult  *result,
+                             guint64       *out_n_events,
+                             GError       **error)
+{
+  gssize n_events;
+
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ql_ledger_import_run_async,
+                        FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  n_events = g_task_propagate_int (G_TASK (result), error);
+  if (n_events < 0)
+    return FALSE;
+  if (out_n_events != NULL)
+    *out_n_events = n_events;
+  return TRUE;
 }

@@ -26,5 +26,8 @@ void            ql_ledger_import_run_async (QlLedgerImport        *self,
                                             GFile                 *file,
                                             GAsyncReadyCallback    callback,
                                             gpointer               user_data);
+gboolean        ql_ledger_import_run_finish (GAsyncResult         *result,
+                                             guint64              *out_n_events,
+                                             GError              **error);
 
 G_END_DECLS

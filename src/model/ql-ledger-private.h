@@ -43,7 +43,9 @@ QlLedger     *_ql_ledger_new_from_snapshot (const char         *name,
                                             gint64              version,
                                             const char         *state,
                                             GError            **error);
-const char   *_ql_ledger_get_sort_key    (QlLedger             *self);
+int           _ql_ledger_compare         (gconstpointer         a,
+                                          gconstpointer         b,
+                                          gpointer              user_data);
 gboolean      _ql_ledger_check_kind      (QlLedger             *self,
                                           const char           *type,
                                           GError              **error);

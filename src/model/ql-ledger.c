@@ -712,18 +712,11 @@ _ql_ledger_new_from_snapshot (const char  *name,
   return NULL;
 }
 
-/**
- * _ql_ledger_get_sort_key:
- * @self: a #QlLedger
- *
- * Returns: (transfer none): a key that sorts ledgers by name for the
- *   user's language, ignoring case, compared with strcmp()
- */
-const char *
-_ql_ledger_get_sort_key (QlLedger *self)
+/* A key that sorts ledgers by name for the user's language, ignoring
+ * case, compared with strcmp(). */
+static const char *
+get_sort_key (QlLedger *self)
 {
-  g_return_val_if_fail (QL_IS_LEDGER (self), NULL);
-
   if (self->sort_key == NULL)
     {
       g_autofree char *folded = g_utf8_casefold (self->name, -1);
@@ -731,6 +724,32 @@ _ql_ledger_get_sort_key (QlLedger *self)
       self->sort_key = g_utf8_collate_key (folded, -1);
     }
   return self->sort_key;
+}
+
+/**
+ * _ql_ledger_compare:
+ * @a: a #QlLedger
+ * @b: another #QlLedger
+ * @user_data: unused
+ *
+ * The order views list ledgers in: by name for the user's language,
+ * ignoring case; names that only differ in case or form by their bytes.
+ *
+ * Returns: less than, equal to or greater than 0 as @a sorts before, with
+ *   or after @b
+ */
+int
+_ql_ledger_compare (gconstpointer a,
+                    gconstpointer b,
+                    gpointer      user_data)
+{
+  QlLedger *ledger_a = (QlLedger *) a;
+  QlLedger *ledger_b = (QlLedger *) b;
+  int result = strcmp (get_sort_key (ledger_a), get_sort_key (ledger_b));
+
+  if (result != 0)
+    return result;
+  return strcmp (ledger_a->name, ledger_b->name);
 }
 
 /**

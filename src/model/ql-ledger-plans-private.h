@@ -1,0 +1,76 @@
+/* ql-ledger-plans-private.h: what each command decides, before the book
+ * appends it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "ql-event-store.h"
+#include "ql-ledger.h"
+
+G_BEGIN_DECLS
+
+/**
+ * QlPlan:
+ * @type: the type of the event to append
+ * @payload: (owned): its payload
+ * @reference: (nullable): the reference it is found by
+ * @answered_by: the version of an event already in the ledger that answers
+ *   the command, or 0
+ *
+ * What a command decided against a ledger's current state: either an
+ * event to append, or an event that answers it already.
+ */
+typedef struct
+{
+  const char *type;
+  char       *payload;
+  const char *reference;
+  gint64      answered_by;
+} QlPlan;
+
+/* Decides @command against @ledger as it is; reads @store when the rules
+ * need its history. Fails with the rule's error, appending nothing. */
+typedef gboolean (*QlPlanFunc) (QlEventStore  *store,
+                                QlLedger      *ledger,
+                                gconstpointer  command,
+                                QlPlan        *plan,
+                                GError       **error);
+
+/* A deposit, withdrawal, increase or decrease of @amount, as typed. */
+typedef struct
+{
+  const char *type;
+  const char *amount;
+} QlChangeCommand;
+
+/* A withdrawal named by @reference, as the payment service asks for it. */
+typedef struct
+{
+  const char *amount;
+  const char *currency;
+  const char *reference;
+} QlPaymentCommand;
+
+gboolean _ql_plan_change         (QlEventStore  *store,
+                                  QlLedger      *ledger,
+                                  gconstpointer  command,
+                                  QlPlan        *plan,
+                                  GError       **error);
+gboolean _ql_plan_undo           (QlEventStore  *store,
+                                  QlLedger      *ledger,
+                                  gconstpointer  command,
+                                  QlPlan        *plan,
+                                  GError       **error);
+gboolean _ql_plan_payment        (QlEventStore  *store,
+                                  QlLedger      *ledger,
+                                  gconstpointer  command,
+                                  QlPlan        *plan,
+                                  GError       **error);
+gboolean _ql_plan_has_undo       (QlEventStore  *store,
+                                  QlLedger      *ledger);
+gboolean _ql_plan_is_payment     (QlLedger               *ledger,
+                                  const QlPaymentCommand *command,
+                                  QlEvent                *payment);
+
+G_END_DECLS

@@ -1,0 +1,269 @@
+/* ql-ledger-plans.c: what each command decides, before the book appends it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ql-ledger-plans"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "ql-amount.h"
+#include "ql-errors.h"
+#include "ql-event-private.h"
+#include "ql-ledger-events-private.h"
+#include "ql-ledger-plans-private.h"
+#include "ql-ledger-private.h"
+
+/* Events read at once while walking a history backwards. */
+#define PAGE_SIZE 256
+
+/**
+ * _ql_plan_change:
+ * @store: the store the ledger is in
+ * @ledger: the ledger as the command finds it
+ * @command: a #QlChangeCommand
+ * @plan: (out caller-allocates): what to append
+ * @error: return location for a #GError
+ *
+ * A change is allowed by the ledger's kind, its amount's precision and
+ * the balance rules of _ql_ledger_check_change().
+ *
+ * Returns: %TRUE with @plan filled, or %FALSE with @error set
+ */
+gboolean
+_ql_plan_change (QlEventStore  *store,
+                 QlLedger      *ledger,
+                 gconstpointer  command,
+                 QlPlan        *plan,
+                 GError       **error)
+{
+  const QlChangeCommand *change = command;
+  gint64 amount;
+
+  if (!_ql_ledger_check_kind (ledger, change->type, error) ||
+      !ql_ledger_parse_amount (ledger, change->amount, &amount, error) ||
+      !_ql_ledger_check_change (ledger, change->type, amount, error))
+    return FALSE;
+
+  plan->type = change->type;
+  plan->payload = _ql_change_payload_write (amount, 0, NULL);
+  return TRUE;
+}
+
+typedef struct
+{
+  const char *type;
+  gint64      amount;
+  gint64      version;
+} UndoTarget;
+
+/* Walks the history backwards, page by page, to the newest change that no
+ * compensating event reverses yet. The set of reversed versions only holds
+ * what the walk has passed, so its size does not grow with history. */
+static gboolean
+find_undo_target (QlEventStore  *store,
+                  QlLedger      *ledger,
+                  UndoTarget    *target,
+                  GPtrArray    **out_page,
+                  GError       **error)
+{
+  const char *name = ql_ledger_get_name (ledger);
+  g_autoptr(GHashTable) reversed = g_hash_table_new_full (g_int64_hash, g_int64_equal,
+                                                          g_free, NULL);
+  gint64 high = ql_ledger_get_version (ledger);
+
+  while (high > 0)
+    {
+      gint64 low = MAX (0, high - PAGE_SIZE);
+      g_autoptr(GPtrArray) events = ql_event_store_collect_ledger (store, name, low, high, error);
+
+      if (events == NULL)
+        return FALSE;
+
+      for (guint i = events->len; i > 0; i--)
+        {
+          QlEvent *event = g_ptr_array_index (events, i - 1);
+          QlEventRecord record;
+          gint64 amount;
+          gint64 reverses;
+
+          _ql_event_get_record (event, &record);
+          if (record.version == 1)
+            break;
+
+          if (!_ql_event_record_read_change (&record, &amount, &reverses, error))
+            return FALSE;
+
+          if (reverses > 0)
+            g_hash_table_add (reversed, g_memdup2 (&reverses, sizeof reverses));
+          else if (!g_hash_table_remove (reversed, &record.version))
+            {
+              target->type = ql_event_get_event_type (event);
+              target->amount = amount;
+              target->version = record.version;
+              /* The page owns the type string the target points to. */
+              *out_page = g_steal_pointer (&events);
+              return TRUE;
+            }
+        }
+
+      if (low == 0 || (events->len > 0 &&
+                       ql_event_get_version (g_ptr_array_index (events, 0)) == 1))
+        break;
+      high = low;
+    }
+
+  g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_NOTHING_TO_UNDO,
+               _("Nothing to undo in “%s”: every change is already undone"), name);
+  return FALSE;
+}
+
+/**
+ * _ql_plan_undo:
+ * @store: the store the ledger is in
+ * @ledger: the ledger as the command finds it
+ * @command: unused
+ * @plan: (out caller-allocates): what to append
+ * @error: return location for a #GError
+ *
+ * An undo appends the opposite of the newest change nothing reverses yet,
+ * naming it in `reverses`, if the balance rules allow that opposite.
+ *
+ * Returns: %TRUE with @plan filled, or %FALSE with @error set
+ */
+gboolean
+_ql_plan_undo (QlEventStore  *store,
+               QlLedger      *ledger,
+               gconstpointer  command,
+               QlPlan        *plan,
+               GError       **error)
+{
+  g_autoptr(GPtrArray) page = NULL;
+  UndoTarget target;
+  const char *opposite;
+
+  if (!find_undo_target (store, ledger, &target, &page, error))
+    return FALSE;
+
+  opposite = _ql_event_type_get_opposite (target.type);
+  if (!_ql_ledger_check_change (ledger, opposite, target.amount, error))
+    return FALSE;
+
+  plan->type = opposite;
+  plan->payload = _ql_change_payload_write (target.amount, target.version, NULL);
+  return TRUE;
+}
+
+/**
+ * _ql_plan_has_undo:
+ * @store: the store the ledger is in
+ * @ledger: a ledger
+ *
+ * Returns: %TRUE when @ledger has a change that no event reverses yet
+ */
+gboolean
+_ql_plan_has_undo (QlEventStore *store,
+                   QlLedger     *ledger)
+{
+  g_autoptr(GPtrArray) page = NULL;
+  UndoTarget target;
+
+  return find_undo_target (store, ledger, &target, &page, NULL);
+}
+
+static gboolean
+check_currency (QlLedger     *ledger,
+                const char   *currency,
+                GError      **error)
+{
+  const char *canonical = ql_currency_canonicalize (currency, NULL, error);
+  const char *own = ql_ledger_get_currency (ledger);
+
+  if (canonical == NULL)
+    return FALSE;
+  if (own == NULL)
+    {
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_CURRENCY,
+                   _("“%s” keeps plain units, not %s"), ql_ledger_get_name (ledger), canonical);
+      return FALSE;
+    }
+  if (strcmp (canonical, own) != 0)
+    {
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_CURRENCY,
+                   _("“%s” keeps its money in %s, not in %s"),
+                   ql_ledger_get_name (ledger), own, canonical);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * _ql_plan_payment:
+ * @store: the store the ledger is in
+ * @ledger: the ledger as the command finds it
+ * @command: a #QlPaymentCommand
+ * @plan: (out caller-allocates): what to append, or the event that
+ *   carries the reference already
+ * @error: return location for a #GError
+ *
+ * A payment is answered by the ledger's event with its reference when
+ * there is one; otherwise it is a withdrawal in the ledger's own
+ * currency, by the balance rules.
+ *
+ * Returns: %TRUE with @plan filled, or %FALSE with @error set
+ */
+gboolean
+_ql_plan_payment (QlEventStore  *store,
+                  QlLedger      *ledger,
+                  gconstpointer  command,
+                  QlPlan        *plan,
+                  GError       **error)
+{
+  const QlPaymentCommand *payment = command;
+  gint64 minor;
+
+  if (!_ql_ledger_check_kind (ledger, QL_EVENT_WITHDRAWN, error) ||
+      !ql_event_store_find_reference (store, ql_ledger_get_name (ledger),
+                                      payment->reference, &plan->answered_by, error))
+    return FALSE;
+  if (plan->answered_by > 0)
+    return TRUE;
+
+  if (!check_currency (ledger, payment->currency, error) ||
+      !ql_ledger_parse_amount (ledger, payment->amount, &minor, error) ||
+      !_ql_ledger_check_change (ledger, QL_EVENT_WITHDRAWN, minor, error))
+    return FALSE;
+
+  plan->type = QL_EVENT_WITHDRAWN;
+  plan->payload = _ql_change_payload_write (minor, 0, payment->reference);
+  plan->reference = payment->reference;
+  return TRUE;
+}
+
+/**
+ * _ql_plan_is_payment:
+ * @ledger: the account @payment is in
+ * @command: a payment request; its reference is not looked at
+ * @payment: an event of @ledger
+ *
+ * Whether @payment is the withdrawal _ql_plan_payment() decides for
+ * @command: a `Withdrawn` event, in the account's own currency, of the
+ * amount asked for.
+ *
+ * Returns: %TRUE when @payment answers @command
+ */
+gboolean
+_ql_plan_is_payment (QlLedger               *ledger,
+                     const QlPaymentCommand *command,
+                     QlEvent                *payment)
+{
+  gint64 minor;
+
+  return g_strcmp0 (ql_event_get_event_type (payment), QL_EVENT_WITHDRAWN) == 0 &&
+         check_currency (ledger, command->currency, NULL) &&
+         ql_ledger_parse_amount (ledger, command->amount, &minor, NULL) &&
+         ql_event_get_amount (payment) == minor;
+}
