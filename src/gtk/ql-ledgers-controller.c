@@ -89,7 +89,7 @@ describe_event (QlEvent *event)
   if (reverses <= 0)
     return g_strdup (label);
 
-  /* Translators: %s is an event type such as Withdrawn, %d a ledger version */
+  /* Translators: %s is an event type such as Withdrawal, %d a ledger version */
   return g_strdup_printf (_("%s (undoes %d)"), label, (int) reverses);
 }
 
@@ -373,7 +373,7 @@ describe_undone (QlLedgersController *self,
     type = change > 0 ? QL_EVENT_QUANTITY_INCREASED : QL_EVENT_QUANTITY_DECREASED;
   amount = ql_ledger_format_amount (ledger, change < 0 ? -change : change);
 
-  /* Translators: an event type such as Deposited, then an amount */
+  /* Translators: an event type such as Deposit, then an amount */
   return g_strdup_printf (_("%s %s"), ql_event_type_get_label (type), amount);
 }
 

@@ -618,20 +618,20 @@ _ql_event_record_read_change (const QlEventRecord  *record,
   return TRUE;
 }
 
-/* English shows the type names themselves, so output stays as it was. */
+/* Stored names are identifiers; people read words, in English too. */
 static const struct
 {
   const char *type;
   const char *label;
 } event_type_labels[] = {
-  /* Translators: the names of event types, shown in a ledger's history.
-   * In English they are the names stored in the database. */
-  { QL_EVENT_ACCOUNT_OPENED, NC_("event type", "AccountOpened") },
-  { QL_EVENT_DEPOSITED, NC_("event type", "Deposited") },
-  { QL_EVENT_WITHDRAWN, NC_("event type", "Withdrawn") },
-  { QL_EVENT_ITEM_CREATED, NC_("event type", "ItemCreated") },
-  { QL_EVENT_QUANTITY_INCREASED, NC_("event type", "QuantityIncreased") },
-  { QL_EVENT_QUANTITY_DECREASED, NC_("event type", "QuantityDecreased") },
+  /* Translators: the kinds of event, shown in a ledger's history and in
+   * the terminal's "events" and "undo" answers. */
+  { QL_EVENT_ACCOUNT_OPENED, NC_("event type", "Account opened") },
+  { QL_EVENT_DEPOSITED, NC_("event type", "Deposit") },
+  { QL_EVENT_WITHDRAWN, NC_("event type", "Withdrawal") },
+  { QL_EVENT_ITEM_CREATED, NC_("event type", "Item created") },
+  { QL_EVENT_QUANTITY_INCREASED, NC_("event type", "Quantity increased") },
+  { QL_EVENT_QUANTITY_DECREASED, NC_("event type", "Quantity decreased") },
 };
 
 /**

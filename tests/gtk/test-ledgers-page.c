@@ -222,6 +222,42 @@ START_TEST (test_change_actions_follow_ledger_kind)
 }
 END_TEST
 
+/* People read words in the history, never the stored type names. */
+START_TEST (test_history_reads_words)
+{
+  static const char * const account[] = {
+    "Account opened", "Deposit", "Withdrawal", "Deposit (undoes 3)",
+  };
+  static const char * const item[] = {
+    "Item created", "Quantity increased", "Quantity decreased",
+  };
+
+  create_ledger (0, "Cash", "");
+  change ("plus_button", "10");
+  change ("minus_button", "4");
+  ql_test_activate (page, "undo_button");
+  ql_test_spin (20);
+  ck_assert_uint_eq (history_length (), G_N_ELEMENTS (account));
+  for (guint i = 0; i < G_N_ELEMENTS (account); i++)
+    {
+      g_autofree char *type = history_cell (i, "event-type");
+
+      ck_assert_str_eq (type, account[i]);
+    }
+
+  create_ledger (1, "Box", "3");
+  change ("plus_button", "2");
+  change ("minus_button", "1");
+  ck_assert_uint_eq (history_length (), G_N_ELEMENTS (item));
+  for (guint i = 0; i < G_N_ELEMENTS (item); i++)
+    {
+      g_autofree char *type = history_cell (i, "event-type");
+
+      ck_assert_str_eq (type, item[i]);
+    }
+}
+END_TEST
+
 static void
 count_activation (GSimpleAction *action,
                   GVariant      *parameter,
@@ -681,6 +717,7 @@ ledgers_page_suite (void)
     { "create-and-deposit", test_create_and_deposit },
     { "validation-errors-shown", test_validation_errors_shown },
     { "item-and-undo", test_item_and_undo },
+    { "history-reads-words", test_history_reads_words },
     { "change-actions-follow-ledger-kind", test_change_actions_follow_ledger_kind },
     { "showing-asks-nothing", test_showing_asks_nothing },
     { "ctrl-z-in-entry-edits-text", test_ctrl_z_in_entry_edits_text },

@@ -255,8 +255,8 @@ class LedgerTests(TerminalTestCase):
         events = lines[6:]
         self.assertEqual(len(events), 5)
         for version, (line, rest) in enumerate(zip(events, [
-                "AccountOpened", "Deposited  \\+100", "Deposited  \\+50",
-                "Withdrawn  -30", "Deposited  \\+30"]), start=1):
+                "Account opened", "Deposit  \\+100", "Deposit  \\+50",
+                "Withdrawal  -30", "Deposit  \\+30"]), start=1):
             self.assertRegex(line, r"^%d  %s  %s$" % (version, TIMESTAMP, rest))
 
     def test_inventory_item_and_log(self):
@@ -315,20 +315,20 @@ class LedgerTests(TerminalTestCase):
         self.assertEqual(rc, 0)
         lines = self.answers(out)
         self.assertEqual(lines[3:10], [
-            "Undid version 3 of A with Withdrawn. Balance: 100",
+            "Undid version 3 of A with Withdrawal. Balance: 100",
             "Balance: 100",
             "Balance: 0",
             "Balance: 100",
             "Balance: 150",
             "Balance: 100",
-            "Undid version 2 of A with Withdrawn. Balance: 0",
+            "Undid version 2 of A with Withdrawal. Balance: 0",
         ])
         self.assertEqual(err.count("\n"), 1)
         self.assertTrue(err.startswith("Error: "), err)
         events = lines[10:]
         self.assertEqual(len(events), 5)
-        self.assertRegex(events[3], r"^4  %s  Withdrawn  -50  \(undoes version 3\)$" % TIMESTAMP)
-        self.assertRegex(events[4], r"^5  %s  Withdrawn  -100  \(undoes version 2\)$" % TIMESTAMP)
+        self.assertRegex(events[3], r"^4  %s  Withdrawal  -50  \(undoes version 3\)$" % TIMESTAMP)
+        self.assertRegex(events[4], r"^5  %s  Withdrawal  -100  \(undoes version 2\)$" % TIMESTAMP)
 
     def test_import(self):
         csv = self.write("moves.csv", 'ledger,type,amount\nCash,open,USD\n'
@@ -339,7 +339,7 @@ class LedgerTests(TerminalTestCase):
         self.assertEqual(re.sub(TIMESTAMP, "T", out),
                          PROMPT + "Imported 4 events from %s.\n" % csv +
                          PROMPT + "Cash: Balance: 100.50 USD\nLaptop, 15 inch: Quantity: 7\n" +
-                         PROMPT + "1  T  AccountOpened\n2  T  Deposited  +100.50 USD\n" + PROMPT)
+                         PROMPT + "1  T  Account opened\n2  T  Deposit  +100.50 USD\n" + PROMPT)
 
     def test_import_is_all_or_nothing(self):
         db = self.path("ledgers.db")
