@@ -272,6 +272,8 @@ open_account_activated (GSimpleAction *action,
 
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
 
+  ql_ledgers_page_clear_errors (self->page);
+
   /* A copy: clearing the form once the ledger is made frees the text. */
   name = g_strdup (ql_ledgers_page_get_new_ledger_name (self->page));
   created = ql_ledger_book_open_account (self->book, name,
@@ -292,6 +294,8 @@ create_item_activated (GSimpleAction *action,
 
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
 
+  ql_ledgers_page_clear_errors (self->page);
+
   /* A copy: clearing the form once the ledger is made frees the text. */
   name = g_strdup (ql_ledgers_page_get_new_ledger_name (self->page));
   created = ql_ledger_book_create_item (self->book, name,
@@ -311,6 +315,8 @@ change (QlLedgersController *self,
   g_autoptr(QlEvent) changed = NULL;
 
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  ql_ledgers_page_clear_errors (self->page);
 
   /* Copies: the book shows the page its new state before func returns. */
   name = g_strdup (ql_ledgers_page_get_selected_ledger (self->page));
@@ -390,6 +396,8 @@ undo_activated (GSimpleAction *action,
 
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
 
+  ql_ledgers_page_clear_errors (self->page);
+
   name = g_strdup (ql_ledgers_page_get_selected_ledger (self->page));
   compensation = ql_ledger_book_undo (self->book, name, &error);
   if (compensation == NULL)
@@ -424,6 +432,8 @@ reverse_undo_activated (GSimpleAction *action,
 
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
 
+  ql_ledgers_page_clear_errors (self->page);
+
   update_actions (self);
   ledger = ql_ledger_book_lookup (self->book, ql_event_get_ledger (compensation));
   if (ledger == NULL)
@@ -448,6 +458,8 @@ show_version_activated (GSimpleAction *action,
   QlLedgersController *self = user_data;
 
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  ql_ledgers_page_clear_errors (self->page);
 
   show_past_state (self, ql_ledgers_page_get_selected_ledger (self->page),
                    g_variant_get_int64 (parameter));
@@ -519,6 +531,8 @@ import_file_activated (GSimpleAction *action,
   g_autoptr(GFile) file = g_file_new_for_uri (g_variant_get_string (parameter, NULL));
 
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  ql_ledgers_page_clear_errors (self->page);
 
   /* No other import can start meanwhile. */
   self->importing = TRUE;

@@ -284,7 +284,7 @@ on_ledger_selection_notify_selected_cb (QlLedgersPage *self)
 
   g_free (self->selected);
   self->selected = ledger != NULL ? g_strdup (ql_ledger_get_name (ledger)) : NULL;
-  set_error (self->change_error_label, NULL);
+  ql_ledgers_page_clear_errors (self);
   gtk_editable_set_text (GTK_EDITABLE (self->amount_entry), "");
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_LEDGER]);
@@ -840,6 +840,30 @@ ql_ledgers_page_show_past_state (QlLedgersPage *self,
     return;
 
   gtk_label_set_text (self->past_state_label, balance);
+}
+
+/**
+ * ql_ledgers_page_clear_errors:
+ * @self: a #QlLedgersPage
+ *
+ * Takes away what earlier actions said: an error or an import's result
+ * belongs to the action that caused it, so the next action or another
+ * ledger clears it. An import under way keeps its progress.
+ */
+void
+ql_ledgers_page_clear_errors (QlLedgersPage *self)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->amount_entry), "error");
+  set_error (self->change_error_label, NULL);
+  set_error (self->create_error_label, NULL);
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->import_progress)))
+    {
+      gtk_widget_set_visible (self->import_box, FALSE);
+      gtk_label_set_text (self->import_status_label, "");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->import_status_label), "error");
+    }
 }
 
 /**

@@ -28,6 +28,7 @@ void        ql_ledgers_page_show_ledger           (QlLedgersPage *self,
 void        ql_ledgers_page_show_past_state       (QlLedgersPage *self,
                                                    gint64         version,
                                                    const char    *balance);
+void        ql_ledgers_page_clear_errors          (QlLedgersPage *self);
 void        ql_ledgers_page_show_change_error     (QlLedgersPage *self,
                                                    const char    *message);
 void        ql_ledgers_page_change_done           (QlLedgersPage *self);

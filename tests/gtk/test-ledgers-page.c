@@ -595,6 +595,63 @@ START_TEST (test_import_csv)
 }
 END_TEST
 
+/* An error belongs to the action that caused it: the next action or
+ * another ledger takes it away, and the entry is no longer red. */
+START_TEST (test_errors_belong_to_their_action)
+{
+  GtkWidget *entry = ql_test_find_widget (page, "amount_entry");
+  GtkWidget *change_error = ql_test_find_widget (page, "change_error_label");
+  GtkWidget *create_error = ql_test_find_widget (page, "create_error_label");
+  GtkWidget *import_box = ql_test_find_widget (page, "import_box");
+  GtkWidget *status = ql_test_find_widget (page, "import_status_label");
+  g_autoptr(GFile) bad = write_csv ("bad.csv", "ledger,type,amount\n"
+                                               "Other,open,EUR\n"
+                                               "Other,withdraw,5\n");
+
+  create_ledger (0, "Cash", "");
+  create_ledger (0, "Bank", "");
+
+  /* Another ledger: its entry is not red with the last one's failure. */
+  change ("minus_button", "5");
+  ck_assert (gtk_widget_get_visible (change_error));
+  ck_assert (gtk_widget_has_css_class (entry, "error"));
+  ql_ledgers_page_select_ledger (QL_LEDGERS_PAGE (page), "Cash");
+  ql_test_spin (20);
+  ck_assert (!gtk_widget_get_visible (change_error));
+  ck_assert (!gtk_widget_has_css_class (entry, "error"));
+
+  /* A failed creation's message goes with the next action that works. */
+  create_ledger (0, "Cash", "");
+  ck_assert (gtk_widget_get_visible (create_error));
+  change ("plus_button", "3");
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Cash"), 3);
+  ck_assert (!gtk_widget_get_visible (create_error));
+
+  /* And a failed change's message with the next creation. */
+  change ("minus_button", "50");
+  ck_assert (gtk_widget_get_visible (change_error));
+  create_ledger (1, "Box", "1");
+  ck_assert (!gtk_widget_get_visible (change_error));
+  ck_assert (!gtk_widget_has_css_class (entry, "error"));
+
+  /* A failed import's message stays only until the next action. */
+  import_file (bad);
+  QL_TEST_WAIT_FOR (gtk_widget_has_css_class (status, "error"), 5000);
+  ck_assert (gtk_widget_get_visible (import_box));
+  change ("plus_button", "1");
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Box"), 2);
+  ck_assert (!gtk_widget_get_visible (import_box));
+  ck_assert (!gtk_widget_has_css_class (status, "error"));
+
+  /* The same for a change of ledger. */
+  import_file (bad);
+  QL_TEST_WAIT_FOR (gtk_widget_has_css_class (status, "error"), 5000);
+  ql_ledgers_page_select_ledger (QL_LEDGERS_PAGE (page), "Bank");
+  ql_test_spin (20);
+  ck_assert (!gtk_widget_get_visible (import_box));
+}
+END_TEST
+
 START_TEST (test_narrow_window_folds)
 {
   AdwLeaflet *leaflet = ADW_LEAFLET (ql_test_find_widget (page, "leaflet"));
@@ -726,6 +783,7 @@ ledgers_page_suite (void)
     { "time-travel", test_time_travel },
     { "narrow-window-folds", test_narrow_window_folds },
     { "import-csv", test_import_csv },
+    { "errors-belong-to-their-action", test_errors_belong_to_their_action },
 #ifndef __SANITIZE_ADDRESS__
     /* The file chooser takes GLib past 2048 quarks, and GLib then drops its
      * first quark array on purpose, unfreed; LeakSanitizer's stacks cannot
