@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "ql-quotes-controller.h"
 
@@ -37,6 +38,9 @@ on_page_lookup_requested_cb (QlQuotesController *self,
                              QlQuotesPage       *page)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  const char *quote;
+  guint n_quotes;
   gint64 index;
 
   g_assert (QL_IS_QUOTES_CONTROLLER (self));
@@ -47,7 +51,23 @@ on_page_lookup_requested_cb (QlQuotesController *self,
       return;
     }
 
-  ql_quotes_page_show_quote (page, NULL, ql_quote_book_lookup (self->book, index));
+  quote = ql_quote_book_get_text (self->book, index);
+  if (quote != NULL)
+    {
+      ql_quotes_page_show_quote (page, NULL, quote);
+      return;
+    }
+
+  /* The window says what to type instead; the terminal keeps the seed's
+   * “Not found!”. */
+  n_quotes = g_list_model_get_n_items (G_LIST_MODEL (self->book));
+  if (n_quotes == 0)
+    message = g_strdup (_("There are no quotes to show"));
+  else
+    /* Translators: the number typed, then the last quote's number */
+    message = g_strdup_printf (_("There is no quote %" PRId64 ": choose 0 to %u"),
+                               index, n_quotes - 1);
+  ql_quotes_page_show_error (page, message);
 }
 
 static void
@@ -75,6 +95,7 @@ on_page_search_changed_cb (QlQuotesController *self,
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) found = NULL;
   g_autoptr(GtkBitset) matches = NULL;
+  g_autofree char *caseless = NULL;
 
   g_assert (QL_IS_QUOTES_CONTROLLER (self));
 
@@ -84,10 +105,16 @@ on_page_search_changed_cb (QlQuotesController *self,
       return;
     }
 
-  found = ql_quote_book_search (self->book, pattern, &error);
+  /* People searching a window expect “black” to find “Black”; (?i) in
+   * UTF-8 mode folds case across Unicode, not ASCII alone. */
+  caseless = g_strconcat ("(?i)", pattern, NULL);
+  found = ql_quote_book_search (self->book, caseless, &error);
   if (found == NULL)
     {
-      ql_quotes_page_show_search_error (page, error->message);
+      /* GLib's message names offsets in a pattern the user never typed. */
+      ql_quotes_page_show_search_error (page,
+                                        _("This search is not a valid pattern: check its "
+                                          "brackets, parentheses and backslashes"));
       return;
     }
 

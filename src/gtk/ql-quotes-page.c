@@ -33,6 +33,7 @@ struct _QlQuotesPage
   GtkSearchEntry    *search_entry;
   GtkLabel          *search_error_label;
   GtkListView       *quote_list;
+  GtkStack          *results_stack;
 
   /* Owned References */
   GtkFilterListModel *filtered;
@@ -126,6 +127,15 @@ on_search_entry_search_changed_cb (QlQuotesPage *self)
                  gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
 }
 
+/* Escape takes the search away, as in other GNOME lists. */
+static void
+on_search_entry_stop_search_cb (QlQuotesPage *self)
+{
+  g_assert (QL_IS_QUOTES_PAGE (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+}
+
 static void
 on_quote_list_activate_cb (QlQuotesPage *self,
                            guint         position)
@@ -210,9 +220,11 @@ ql_quotes_page_class_init (QlQuotesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QlQuotesPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, QlQuotesPage, search_error_label);
   gtk_widget_class_bind_template_child (widget_class, QlQuotesPage, quote_list);
+  gtk_widget_class_bind_template_child (widget_class, QlQuotesPage, results_stack);
   gtk_widget_class_bind_template_callback (widget_class, on_index_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_random_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_search_entry_search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_entry_stop_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_quote_list_activate_cb);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -261,7 +273,7 @@ ql_quotes_page_set_quotes (QlQuotesPage *self,
  * @self: a #QlQuotesPage
  * @index_text: (nullable): the number to show in the entry, or %NULL to
  *   leave the entry as the user typed it
- * @text: the quote, or the model's “Not found!”
+ * @text: the quote
  *
  * Shows the answer to a lookup.
  */
@@ -310,7 +322,8 @@ ql_quotes_page_show_error (QlQuotesPage *self,
  * @self: a #QlQuotesPage
  * @matches: (nullable): the indices of the quotes to list, or %NULL for all
  *
- * Narrows the list to the quotes a search found.
+ * Narrows the list to the quotes a search found; when it found none,
+ * says so in place of the list.
  */
 void
 ql_quotes_page_set_matches (QlQuotesPage *self,
@@ -326,6 +339,9 @@ ql_quotes_page_set_matches (QlQuotesPage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->search_error_label), FALSE);
   gtk_filter_changed (gtk_filter_list_model_get_filter (self->filtered),
                       GTK_FILTER_CHANGE_DIFFERENT);
+  gtk_stack_set_visible_child_name (self->results_stack,
+                                    matches != NULL && gtk_bitset_is_empty (matches)
+                                    ? "empty" : "list");
 }
 
 /**

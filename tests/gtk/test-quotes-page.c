@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "ql-quote.h"
 #include "ql-test-gtk.h"
 
 static QlTestApp *test_app;
@@ -47,14 +48,27 @@ START_TEST (test_lookup_found)
 }
 END_TEST
 
+/* A number out of range is an error that says what to type instead,
+ * never a quote that reads “Not found!”. */
 START_TEST (test_lookup_not_found)
 {
+  GtkWidget *error_label = ql_test_find_widget (page, "error_label");
+
   look_up ("6");
-  ck_assert_str_eq (ql_test_label_text (page, "quote_label"), "Not found!");
-  ck_assert (!gtk_widget_get_visible (ql_test_find_widget (page, "error_label")));
+  ck_assert (gtk_widget_get_visible (error_label));
+  ck_assert_str_eq (gtk_label_get_text (GTK_LABEL (error_label)),
+                    "There is no quote 6: choose 0 to 4");
+  ck_assert (!gtk_widget_get_visible (ql_test_find_widget (page, "quote_label")));
+  ck_assert (gtk_widget_has_css_class (ql_test_find_widget (page, "index_entry"), "error"));
 
   look_up ("-1");
-  ck_assert_str_eq (ql_test_label_text (page, "quote_label"), "Not found!");
+  ck_assert_str_eq (gtk_label_get_text (GTK_LABEL (error_label)),
+                    "There is no quote -1: choose 0 to 4");
+
+  look_up ("2");
+  ck_assert (!gtk_widget_get_visible (error_label));
+  ck_assert_str_eq (ql_test_label_text (page, "quote_label"),
+                    "Behind a successful man is an exhausted woman.");
 }
 END_TEST
 
@@ -125,6 +139,50 @@ START_TEST (test_browse_and_search)
 }
 END_TEST
 
+static const char *
+results_shown (void)
+{
+  return gtk_stack_get_visible_child_name (GTK_STACK (ql_test_find_widget (page, "results_stack")));
+}
+
+START_TEST (test_search_as_people_expect)
+{
+  GtkWidget *search = ql_test_find_widget (page, "search_entry");
+  GtkWidget *search_error = ql_test_find_widget (page, "search_error_label");
+  GListModel *shown = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (ql_test_find_widget (page, "quote_list"))));
+  g_autoptr(GObject) first = NULL;
+
+  /* Case does not matter. */
+  ql_test_set_text (page, "search_entry", "black");
+  QL_TEST_WAIT_FOR (g_list_model_get_n_items (shown) == 1, 2000);
+  first = g_list_model_get_item (shown, 0);
+  ck_assert_str_eq (ql_quote_get_text (QL_QUOTE (first)), "Black holes really suck...");
+  ql_test_set_text (page, "search_entry", "FACTS ARE");
+  QL_TEST_WAIT_FOR (g_list_model_get_n_items (shown) == 1, 2000);
+  ck_assert_str_eq (results_shown (), "list");
+
+  /* Nothing found: a status page says so in place of an empty card. */
+  ql_test_set_text (page, "search_entry", "zebra");
+  QL_TEST_WAIT_FOR (g_list_model_get_n_items (shown) == 0, 2000);
+  ck_assert_str_eq (results_shown (), "empty");
+  ck_assert (gtk_widget_is_visible (ql_test_find_widget (page, "no_matches_page")));
+
+  /* A pattern that does not compile: a sentence, not GLib's message. */
+  ql_test_set_text (page, "search_entry", "suck(");
+  QL_TEST_WAIT_FOR (gtk_widget_get_visible (search_error), 2000);
+  ck_assert_str_eq (gtk_label_get_text (GTK_LABEL (search_error)),
+                    "This search is not a valid pattern: check its brackets, "
+                    "parentheses and backslashes");
+
+  /* Escape clears the search and shows every quote again. */
+  g_signal_emit_by_name (search, "stop-search");
+  ck_assert_str_eq (gtk_editable_get_text (GTK_EDITABLE (search)), "");
+  QL_TEST_WAIT_FOR (g_list_model_get_n_items (shown) == 5, 2000);
+  ck_assert (!gtk_widget_get_visible (search_error));
+  ck_assert_str_eq (results_shown (), "list");
+}
+END_TEST
+
 static gboolean
 has_focus_within (GtkWindow *window,
                   GtkWidget *widget)
@@ -158,6 +216,7 @@ quotes_page_suite (void)
     { "lookup-not-found", test_lookup_not_found },
     { "lookup-incorrect-index", test_lookup_incorrect_index },
     { "random-quote", test_random_quote },
+    { "search-as-people-expect", test_search_as_people_expect },
     { "browse-and-search", test_browse_and_search },
     { "search-shortcut", test_search_shortcut },
   };

@@ -81,10 +81,12 @@ START_TEST (test_quotes_page)
   ck_assert_str_eq (gtk_widget_get_tooltip_text (ql_test_find_widget (page, "random_button")),
                     "随机名言");
 
-  ql_test_set_text (page, "index_entry", "6");
+  ql_test_set_text (page, "index_entry", "3");
   ql_test_activate (page, "index_entry");
   ck_assert_str_eq (ql_test_label_text (page, "caption_label"), "名言是：");
-  ck_assert_str_eq (ql_test_label_text (page, "quote_label"), "未找到！");
+  ql_test_set_text (page, "index_entry", "6");
+  ql_test_activate (page, "index_entry");
+  ck_assert_str_eq (ql_test_label_text (page, "error_label"), "没有第 6 条名言：请选择 0 到 4");
 
   ql_test_set_text (page, "index_entry", "abc");
   ql_test_activate (page, "index_entry");
