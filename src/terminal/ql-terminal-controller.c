@@ -773,6 +773,89 @@ split_words (const char  *line,
   return g_strv_builder_end (builder);
 }
 
+/* How many letters must change to turn @a into @b: insertions,
+ * deletions, substitutions and swaps of neighbours, ignoring case. Both
+ * are short: a word the user typed, and a command name. */
+static guint
+edit_distance (const char *a,
+               const char *b)
+{
+  gsize la = strlen (a);
+  gsize lb = strlen (b);
+  g_autofree guint *d = g_new0 (guint, (la + 1) * (lb + 1));
+
+#define D(i, j) d[(i) * (lb + 1) + (j)]
+  for (gsize i = 0; i <= la; i++)
+    D (i, 0) = i;
+  for (gsize j = 0; j <= lb; j++)
+    D (0, j) = j;
+  for (gsize i = 1; i <= la; i++)
+    for (gsize j = 1; j <= lb; j++)
+      {
+        guint cost = g_ascii_tolower (a[i - 1]) == g_ascii_tolower (b[j - 1]) ? 0 : 1;
+        guint best = MIN (D (i - 1, j) + 1, D (i, j - 1) + 1);
+
+        best = MIN (best, D (i - 1, j - 1) + cost);
+        if (i > 1 && j > 1 &&
+            g_ascii_tolower (a[i - 1]) == g_ascii_tolower (b[j - 2]) &&
+            g_ascii_tolower (a[i - 2]) == g_ascii_tolower (b[j - 1]))
+          best = MIN (best, D (i - 2, j - 2) + 1);
+        D (i, j) = best;
+      }
+  return D (la, lb);
+#undef D
+}
+
+/* The command @word is a typo of, or NULL. Only a word of letters can
+ * be one, and only a near one counts: “abc” is a bad index, not “at”. */
+static const Command *
+find_near_command (const char *word)
+{
+  const Command *nearest = NULL;
+  guint nearest_distance = G_MAXUINT;
+  gsize length = strlen (word);
+
+  if (length == 0 || length > 32)
+    return NULL;
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isalpha (word[i]) && word[i] != '-')
+      return NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      guint distance = edit_distance (word, commands[i].name);
+
+      if (distance < nearest_distance)
+        {
+          nearest = &commands[i];
+          nearest_distance = distance;
+        }
+    }
+
+  if (nearest_distance > 2 || nearest_distance * 2 >= length)
+    return NULL;
+  return nearest;
+}
+
+/* After the error for a word that is no command, names the command it
+ * is probably a typo of. */
+static void
+show_command_hint (QlTerminalController *self,
+                   const char           *word)
+{
+  const Command *near = find_near_command (word);
+  g_autofree char *usage = NULL;
+  g_autofree char *hint = NULL;
+
+  if (near == NULL)
+    return;
+
+  usage = format_usage (near);
+  /* Translators: a command's usage, such as “balance LEDGER” */
+  hint = g_strdup_printf (_("Did you mean “%s”?"), usage);
+  ql_terminal_view_show_warning (self->view, hint);
+}
+
 /* Shows the error of a line that is neither a number nor a command, as
  * the seed's quote printer does. */
 static void
@@ -1002,10 +1085,14 @@ ql_terminal_controller_handle_line (QlTerminalController *self,
       g_set_error (&error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_UNKNOWN_COMMAND,
                    _("Unknown command “%s”; type “help” to see the commands"), words[0]);
       ql_terminal_view_show_error (self->view, error->message);
+      show_command_hint (self, words[0]);
     }
   else
     {
       show_index_error (self, line);
+      /* The seed's error stays as it was; the hint comes after it. */
+      if (words != NULL && words[0] != NULL && words[1] == NULL)
+        show_command_hint (self, words[0]);
     }
 
   self->handling = FALSE;

@@ -114,6 +114,26 @@ class QuoteTests(TerminalTestCase):
         self.assert_answers(bad, PROMPT * (len(bad) + 1),
                             "".join("Error: Incorrect index '%s'\n" % b for b in bad))
 
+    def test_typo_of_a_command_gets_a_hint(self):
+        # The seed's error line stays exactly; a hint follows when a command is near.
+        self.assert_answers(["ledger", "balanse", "LEDGRS", "qiut", "balanse Savings", "abc",
+                             "ab", "1e3", "zebra"],
+                            PROMPT * 10,
+                            "Error: Incorrect index 'ledger'\n"
+                            "Note: Did you mean “ledgers”?\n"
+                            "Error: Incorrect index 'balanse'\n"
+                            "Note: Did you mean “balance LEDGER”?\n"
+                            "Error: Incorrect index 'LEDGRS'\n"
+                            "Note: Did you mean “ledgers”?\n"
+                            "Error: Incorrect index 'qiut'\n"
+                            "Note: Did you mean “quit”?\n"
+                            "Error: Unknown command “balanse”; type “help” to see the commands\n"
+                            "Note: Did you mean “balance LEDGER”?\n"
+                            "Error: Incorrect index 'abc'\n"
+                            "Error: Incorrect index 'ab'\n"
+                            "Error: Incorrect index '1e3'\n"
+                            "Error: Incorrect index 'zebra'\n")
+
     def test_end_of_input_is_clean(self):
         self.assert_answers("", PROMPT)
         self.assert_answers("3", PROMPT + quote(3) + PROMPT)
