@@ -9,7 +9,10 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include <json-glib/json-glib.h>
+
 #include "ql-terminal-controller.h"
+#include "ql-terminal-table.h"
 
 /* How often the ledgers are checked for changes by other programs. */
 #define WATCH_INTERVAL_MS 500
@@ -34,6 +37,8 @@ struct _QlTerminalController
 
   /* While a line is handled, changes to the ledgers are the user's own. */
   gboolean        handling;
+  /* Whether the command being run was given --json. */
+  gboolean        json;
 };
 
 G_DEFINE_FINAL_TYPE (QlTerminalController, ql_terminal_controller, G_TYPE_OBJECT)
@@ -74,6 +79,8 @@ struct _Command
    * and %3$s. */
   ChangeFunc   change;
   const char  *done;
+  /* Whether the command takes --json, for scripts, anywhere after its name. */
+  gboolean     json;
 };
 
 static gboolean run_random      (QlTerminalController *self, const Command *command, char **args, GError **error);
@@ -131,9 +138,9 @@ static const Command commands[] = {
   { "balance", N_("LEDGER"),
     N_("show the balance or quantity now"),
     1, 1, TRUE, run_balance },
-  { "events", N_("LEDGER"),
-    N_("list the ledger's events in order"),
-    1, 1, TRUE, run_events },
+  { "events", N_("LEDGER [--json]"),
+    N_("list the ledger's events in order, with the balance after each"),
+    1, 1, TRUE, run_events, .json = TRUE },
   { "at", N_("LEDGER VERSION"),
     N_("show the state as it was at that version"),
     2, 2, TRUE, run_at },
@@ -143,9 +150,9 @@ static const Command commands[] = {
   { "import", N_("FILE"),
     N_("apply a CSV file of ledger commands, all or nothing"),
     1, 1, TRUE, run_import },
-  { "ledgers", NULL,
+  { "ledgers", N_("[--json]"),
     N_("list every ledger with its balance or quantity"),
-    0, 0, TRUE, run_ledgers },
+    0, 0, TRUE, run_ledgers, .json = TRUE },
   { "log", N_("[START [LIMIT]]"),
     N_("print the notification log, one JSON object per event"),
     0, 2, TRUE, run_log },
@@ -272,43 +279,91 @@ format_signed_amount (QlLedger *ledger,
   return g_strconcat (minor < 0 ? "-" : "+", amount, NULL);
 }
 
+/* The note after an event: what it undid, or that it is not applied. */
 static char *
-format_event (QlLedger *ledger,
-              QlEvent  *event)
+format_event_note (QlLedger *ledger,
+                   QlEvent  *event)
 {
-  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (ql_event_get_timestamp (event) /
-                                                             G_USEC_PER_SEC);
-  g_autofree char *when = time != NULL ? g_date_time_format (time, "%Y-%m-%dT%H:%M:%SZ")
-                                       : g_strdup ("?");
-  GString *line = g_string_new (NULL);
-  gint64 change = ql_event_get_signed_amount (event);
+  g_autoptr(GString) note = g_string_new (NULL);
   gint64 reversed = ql_event_get_reverses (event);
+  gint64 damaged = ql_ledger_get_damaged_version (ledger);
 
-  g_string_append_printf (line, "%" G_GINT64_FORMAT "  %s  %s",
-                          ql_event_get_version (event), when,
-                          ql_event_type_get_label (ql_event_get_event_type (event)));
-  if (change != 0)
-    {
-      g_autofree char *amount = format_signed_amount (ledger, change);
-
-      g_string_append_printf (line, "  %s", amount);
-    }
   if (reversed > 0)
     {
       g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT, reversed);
 
-      g_string_append (line, "  ");
-      g_string_append_printf (line, _("(undoes version %s)"), version);
+      g_string_append_printf (note, _("(undoes version %s)"), version);
     }
-  if (ql_ledger_get_damaged_version (ledger) > 0 &&
-      ql_event_get_version (event) >= ql_ledger_get_damaged_version (ledger))
+  if (damaged > 0 && ql_event_get_version (event) >= damaged)
     {
-      g_string_append (line, "  ");
-      g_string_append (line, ql_event_get_version (event) == ql_ledger_get_damaged_version (ledger)
+      if (note->len > 0)
+        g_string_append (note, "  ");
+      g_string_append (note, ql_event_get_version (event) == damaged
                              ? _("(damaged)") : _("(not applied)"));
     }
 
-  return g_string_free (line, FALSE);
+  return g_string_free (g_steal_pointer (&note), FALSE);
+}
+
+/* Local time, as the window shows it: people read their own clock. */
+static char *
+format_event_time (QlEvent *event)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (ql_event_get_timestamp (event) /
+                                                            G_USEC_PER_SEC);
+  g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
+
+  return local != NULL ? g_date_time_format (local, "%Y-%m-%d %H:%M:%S") : g_strdup ("?");
+}
+
+/* The events with a running balance, in columns. */
+static char *
+format_events (QlLedger  *ledger,
+               GPtrArray *events)
+{
+  static const QlTerminalAlign aligns[] = {
+    QL_TERMINAL_ALIGN_END, QL_TERMINAL_ALIGN_START, QL_TERMINAL_ALIGN_START,
+    QL_TERMINAL_ALIGN_END, QL_TERMINAL_ALIGN_END, QL_TERMINAL_ALIGN_START,
+  };
+  g_autoptr(QlTerminalTable) table = ql_terminal_table_new (G_N_ELEMENTS (aligns), aligns);
+  gboolean item = ql_ledger_get_kind (ledger) == QL_LEDGER_KIND_ITEM;
+  gint64 damaged = ql_ledger_get_damaged_version (ledger);
+  gint64 balance = 0;
+  const char *header[] = {
+    C_("events column", "Version"), C_("events column", "Time"),
+    C_("events column", "Event"), C_("events column", "Change"),
+    item ? C_("events column", "Quantity") : C_("events column", "Balance"), "",
+  };
+
+  ql_terminal_table_add_row (table, header);
+  for (guint i = 0; i < events->len; i++)
+    {
+      QlEvent *event = g_ptr_array_index (events, i);
+      gint64 change = ql_event_get_signed_amount (event);
+      gboolean applied = damaged == 0 || ql_event_get_version (event) < damaged;
+      g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                  ql_event_get_version (event));
+      g_autofree char *time = format_event_time (event);
+      g_autofree char *amount = change != 0 ? format_signed_amount (ledger, change) : NULL;
+      g_autofree char *running = NULL;
+      g_autofree char *note = format_event_note (ledger, event);
+      const char *row[G_N_ELEMENTS (aligns)];
+
+      if (applied)
+        {
+          balance += change;
+          running = ql_ledger_format_amount (ledger, balance);
+        }
+      row[0] = version;
+      row[1] = time;
+      row[2] = ql_event_type_get_label (ql_event_get_event_type (event));
+      row[3] = amount;
+      row[4] = running;
+      row[5] = note;
+      ql_terminal_table_add_row (table, row);
+    }
+
+  return ql_terminal_table_format (table);
 }
 
 static gboolean
@@ -459,6 +514,37 @@ run_balance (QlTerminalController  *self,
   return TRUE;
 }
 
+/* The log's JSON of each event, with the ledger's state after it. */
+static gboolean
+show_events_json (QlTerminalController  *self,
+                  QlLedger              *ledger,
+                  GPtrArray             *events,
+                  GError               **error)
+{
+  gint64 damaged = ql_ledger_get_damaged_version (ledger);
+  gint64 balance = 0;
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      QlEvent *event = g_ptr_array_index (events, i);
+      g_autofree char *log = ql_event_to_json (event);
+      g_autoptr(JsonNode) node = json_from_string (log, error);
+      g_autofree char *line = NULL;
+
+      if (node == NULL)
+        return FALSE;
+      if (damaged == 0 || ql_event_get_version (event) < damaged)
+        {
+          balance += ql_event_get_signed_amount (event);
+          json_object_set_int_member (json_node_get_object (node), "balance", balance);
+        }
+      line = json_to_string (node, FALSE);
+      ql_terminal_view_show (self->view, line);
+    }
+
+  return TRUE;
+}
+
 static gboolean
 run_events (QlTerminalController  *self,
             const Command         *command,
@@ -466,6 +552,7 @@ run_events (QlTerminalController  *self,
             GError               **error)
 {
   g_autoptr(GPtrArray) events = ql_ledger_book_list_events (self->ledgers, args[0], error);
+  g_autofree char *table = NULL;
   QlLedger *ledger;
 
   if (events == NULL)
@@ -474,12 +561,11 @@ run_events (QlTerminalController  *self,
   ledger = ql_ledger_book_lookup (self->ledgers, args[0]);
   g_assert (ledger != NULL);
 
-  for (guint i = 0; i < events->len; i++)
-    {
-      g_autofree char *line = format_event (ledger, g_ptr_array_index (events, i));
+  if (self->json)
+    return show_events_json (self, ledger, events, error);
 
-      ql_terminal_view_show (self->view, line);
-    }
+  table = format_events (ledger, events);
+  ql_terminal_view_show (self->view, table);
   show_damage (self, ledger);
 
   return TRUE;
@@ -587,14 +673,75 @@ run_import (QlTerminalController  *self,
   return TRUE;
 }
 
+static void
+show_ledgers_json (QlTerminalController *self,
+                   GListModel           *ledgers)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (ledgers); i++)
+    {
+      g_autoptr(QlLedger) ledger = g_list_model_get_item (ledgers, i);
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) node = NULL;
+      g_autofree char *line = NULL;
+      const char *currency = ql_ledger_get_currency (ledger);
+      gboolean item = ql_ledger_get_kind (ledger) == QL_LEDGER_KIND_ITEM;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "ledger");
+      json_builder_add_string_value (builder, ql_ledger_get_name (ledger));
+      json_builder_set_member_name (builder, "kind");
+      json_builder_add_string_value (builder, item ? "item" : "account");
+      json_builder_set_member_name (builder, "version");
+      json_builder_add_int_value (builder, ql_ledger_get_version (ledger));
+      json_builder_set_member_name (builder, item ? "quantity" : "balance");
+      json_builder_add_int_value (builder, ql_ledger_get_balance (ledger));
+      if (!item)
+        {
+          json_builder_set_member_name (builder, "currency");
+          if (currency != NULL && *currency != '\0')
+            json_builder_add_string_value (builder, currency);
+          else
+            json_builder_add_null_value (builder);
+          json_builder_set_member_name (builder, "decimals");
+          json_builder_add_int_value (builder, ql_ledger_get_decimals (ledger));
+        }
+      if (ql_ledger_get_damaged_version (ledger) > 0)
+        {
+          json_builder_set_member_name (builder, "damaged_version");
+          json_builder_add_int_value (builder, ql_ledger_get_damaged_version (ledger));
+        }
+      json_builder_end_object (builder);
+
+      node = json_builder_get_root (builder);
+      line = json_to_string (node, FALSE);
+      ql_terminal_view_show (self->view, line);
+    }
+}
+
 static gboolean
 run_ledgers (QlTerminalController  *self,
              const Command         *command,
              char                 **args,
              GError               **error)
 {
+  static const QlTerminalAlign aligns[] = {
+    QL_TERMINAL_ALIGN_START, QL_TERMINAL_ALIGN_START, QL_TERMINAL_ALIGN_END,
+    QL_TERMINAL_ALIGN_START,
+  };
   GListModel *ledgers = ql_ledger_book_get_ledgers (self->ledgers);
   guint n_ledgers = g_list_model_get_n_items (ledgers);
+  g_autoptr(QlTerminalTable) table = NULL;
+  g_autofree char *text = NULL;
+  const char *header[] = {
+    C_("ledgers column", "Ledger"), C_("ledgers column", "Kind"),
+    C_("ledgers column", "Balance"), "",
+  };
+
+  if (self->json)
+    {
+      show_ledgers_json (self, ledgers);
+      return TRUE;
+    }
 
   if (n_ledgers == 0)
     {
@@ -602,22 +749,33 @@ run_ledgers (QlTerminalController  *self,
       return TRUE;
     }
 
+  table = ql_terminal_table_new (G_N_ELEMENTS (aligns), aligns);
+  ql_terminal_table_add_row (table, header);
   for (guint i = 0; i < n_ledgers; i++)
     {
       g_autoptr(QlLedger) ledger = g_list_model_get_item (ledgers, i);
-      g_autofree char *state = format_state (ledger);
-      g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                                  ql_ledger_get_damaged_version (ledger));
-      /* Translators: a ledger's name, then "Balance: 100" or "Quantity: 12". */
-      g_autofree char *line = ql_ledger_get_damaged_version (ledger) == 0
-        ? g_strdup_printf (C_("ledgers listing", "%s: %s"), ql_ledger_get_name (ledger), state)
-        /* Translators: a ledger's name, "Balance: 100", then a version number. */
-        : g_strdup_printf (C_("ledgers listing", "%s: %s (damaged at version %s, read-only)"),
-                           ql_ledger_get_name (ledger), state, version);
+      g_autofree char *balance = ql_ledger_format_balance (ledger);
+      g_autofree char *note = NULL;
+      const char *row[G_N_ELEMENTS (aligns)];
 
-      ql_terminal_view_show (self->view, line);
+      if (ql_ledger_get_damaged_version (ledger) > 0)
+        {
+          g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                      ql_ledger_get_damaged_version (ledger));
+
+          /* Translators: a version number */
+          note = g_strdup_printf (_("(damaged at version %s, read-only)"), version);
+        }
+      row[0] = ql_ledger_get_name (ledger);
+      row[1] = ql_ledger_get_kind (ledger) == QL_LEDGER_KIND_ITEM
+               ? C_("ledger kind", "item") : C_("ledger kind", "account");
+      row[2] = balance;
+      row[3] = note;
+      ql_terminal_table_add_row (table, row);
     }
 
+  text = ql_terminal_table_format (table);
+  ql_terminal_view_show (self->view, text);
   return TRUE;
 }
 
@@ -658,26 +816,6 @@ run_log (QlTerminalController  *self,
   return TRUE;
 }
 
-/* How many terminal columns @text takes: Chinese and other wide
- * characters take two, so that translated help lines up. */
-static glong
-text_width (const char *text)
-{
-  glong width = 0;
-
-  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (g_unichar_iswide (c))
-        width += 2;
-      else if (!g_unichar_iszerowidth (c))
-        width += 1;
-    }
-
-  return width;
-}
-
 static gboolean
 run_help (QlTerminalController  *self,
           const Command         *command,
@@ -687,25 +825,25 @@ run_help (QlTerminalController  *self,
   g_autoptr(GPtrArray) usages = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GString) help = g_string_new (_("Commands:"));
   const char *number = _("NUMBER");
-  glong width = text_width (number);
+  glong width = ql_terminal_text_width (number);
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
       char *usage = format_usage (&commands[i]);
 
-      width = MAX (width, text_width (usage));
+      width = MAX (width, ql_terminal_text_width (usage));
       g_ptr_array_add (usages, usage);
     }
 
   g_string_append_printf (help, "\n  %s%*s  %s", number,
-                          (int) (width - text_width (number)), "",
+                          (int) (width - ql_terminal_text_width (number)), "",
                           _("show the quote with that number"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
       const char *usage = g_ptr_array_index (usages, i);
 
       g_string_append_printf (help, "\n  %s%*s  %s", usage,
-                              (int) (width - text_width (usage)), "",
+                              (int) (width - ql_terminal_text_width (usage)), "",
                               _(commands[i].description));
     }
   g_string_append_c (help, '\n');
@@ -881,7 +1019,27 @@ run_command (QlTerminalController  *self,
              char                 **words,
              GError               **error)
 {
-  guint n_args = g_strv_length (words) - 1;
+  guint n_args;
+
+  /* --json is a switch, not an argument: it is taken out before counting. */
+  self->json = FALSE;
+  if (command->json)
+    {
+      guint kept = 1;
+
+      for (guint i = 1; words[i] != NULL; i++)
+        {
+          if (g_str_equal (words[i], "--json"))
+            {
+              self->json = TRUE;
+              g_free (words[i]);
+            }
+          else
+            words[kept++] = words[i];
+        }
+      words[kept] = NULL;
+    }
+  n_args = g_strv_length (words) - 1;
 
   if (n_args < command->min_args || n_args > command->max_args)
     {

@@ -29,7 +29,9 @@ SEED = [
     "Black holes really suck...",
     "Facts are stubborn things.",
 ]
-TIMESTAMP = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z"
+TIMESTAMP = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"
+# A time as events prints it, of the same width, so that tables compare exactly.
+TIME = "YYYY-MM-DD hh:mm:ss"
 SYSTEM_FORTUNES = "/usr/share/games/fortunes"
 
 
@@ -120,11 +122,11 @@ class QuoteTests(TerminalTestCase):
                              "ab", "1e3", "zebra"],
                             PROMPT * 10,
                             "Error: Incorrect index 'ledger'\n"
-                            "Note: Did you mean “ledgers”?\n"
+                            "Note: Did you mean “ledgers [--json]”?\n"
                             "Error: Incorrect index 'balanse'\n"
                             "Note: Did you mean “balance LEDGER”?\n"
                             "Error: Incorrect index 'LEDGRS'\n"
-                            "Note: Did you mean “ledgers”?\n"
+                            "Note: Did you mean “ledgers [--json]”?\n"
                             "Error: Incorrect index 'qiut'\n"
                             "Note: Did you mean “quit”?\n"
                             "Error: Unknown command “balanse”; type “help” to see the commands\n"
@@ -189,8 +191,8 @@ class QuoteTests(TerminalTestCase):
         for usage in ["NUMBER", "random", "search PATTERN", "open ACCOUNT [CURRENCY]",
                       "deposit ACCOUNT AMOUNT", "withdraw ACCOUNT AMOUNT",
                       "create-item ITEM QUANTITY", "increase ITEM N", "decrease ITEM N",
-                      "balance LEDGER", "events LEDGER", "at LEDGER VERSION", "undo LEDGER",
-                      "ledgers", "log [START [LIMIT]]", "help", "quit"]:
+                      "balance LEDGER", "events LEDGER [--json]", "at LEDGER VERSION",
+                      "undo LEDGER", "ledgers [--json]", "log [START [LIMIT]]", "help", "quit"]:
             self.assertTrue(any(re.fullmatch(r"  %s  +\S.*" % re.escape(usage), line)
                                 for line in lines), usage)
 
@@ -272,12 +274,15 @@ class LedgerTests(TerminalTestCase):
             "Deposited 30 into Savings. Balance: 150",
             "Balance: 150",
         ])
-        events = lines[6:]
-        self.assertEqual(len(events), 5)
-        for version, (line, rest) in enumerate(zip(events, [
-                "Account opened", "Deposit  \\+100", "Deposit  \\+50",
-                "Withdrawal  -30", "Deposit  \\+30"]), start=1):
-            self.assertRegex(line, r"^%d  %s  %s$" % (version, TIMESTAMP, rest))
+        events = [re.sub(TIMESTAMP, TIME, line) for line in lines[6:]]
+        self.assertEqual(events, [
+            "Version  Time                 Event           Change  Balance",
+            "      1  %s  Account opened                0" % TIME,
+            "      2  %s  Deposit           +100      100" % TIME,
+            "      3  %s  Deposit            +50      150" % TIME,
+            "      4  %s  Withdrawal         -30      120" % TIME,
+            "      5  %s  Deposit            +30      150" % TIME,
+        ])
 
     def test_inventory_item_and_log(self):
         rc, out, err = self.run_binary(["create-item Laptop 10", "increase Laptop 5",
@@ -316,7 +321,8 @@ class LedgerTests(TerminalTestCase):
                             PROMPT + "Deposited 99.99 USD into Wallet. Balance: 99.99 USD\n" +
                             PROMPT + "Withdrew 0.99 USD from Wallet. Balance: 99.00 USD\n" +
                             PROMPT + "Balance: 99.00 USD\n" +
-                            PROMPT + "Wallet: Balance: 99.00 USD\n" + PROMPT)
+                            PROMPT + "Ledger  Kind       Balance\nWallet  account  99.00 USD\n" +
+                            PROMPT)
 
     def test_names_with_spaces(self):
         self.assert_answers(['open "Joint savings" EUR', 'deposit "Joint savings" 10.50',
@@ -325,7 +331,9 @@ class LedgerTests(TerminalTestCase):
                             PROMPT + "Deposited 10.50 EUR into Joint savings. Balance: 10.50 EUR\n" +
                             PROMPT + "Balance: 10.50 EUR\n" +
                             PROMPT + "Created item Blue pens. Quantity: 3\n" +
-                            PROMPT + "Blue pens: Quantity: 3\nJoint savings: Balance: 10.50 EUR\n" +
+                            PROMPT + "Ledger         Kind       Balance\n"
+                                     "Blue pens      item             3\n"
+                                     "Joint savings  account  10.50 EUR\n" +
                             PROMPT)
 
     def test_undo_and_at(self):
@@ -345,10 +353,65 @@ class LedgerTests(TerminalTestCase):
         ])
         self.assertEqual(err.count("\n"), 1)
         self.assertTrue(err.startswith("Error: "), err)
-        events = lines[10:]
-        self.assertEqual(len(events), 5)
-        self.assertRegex(events[3], r"^4  %s  Withdrawal  -50  \(undoes version 3\)$" % TIMESTAMP)
-        self.assertRegex(events[4], r"^5  %s  Withdrawal  -100  \(undoes version 2\)$" % TIMESTAMP)
+        events = [re.sub(TIMESTAMP, TIME, line) for line in lines[10:]]
+        self.assertEqual(len(events), 6)
+        self.assertEqual(events[4], "      4  %s  Withdrawal         -50      100  (undoes version 3)"
+                         % TIME)
+        self.assertEqual(events[5], "      5  %s  Withdrawal        -100        0  (undoes version 2)"
+                         % TIME)
+
+    def test_events_and_ledgers_for_people(self):
+        # Local time, as the window shows it; Chinese names line up on screen.
+        self.env["TZ"] = "Asia/Shanghai"
+        before = time.time()
+        rc, out, err = self.run_binary(["open Cash EUR", "deposit Cash 1234.50", "withdraw Cash 4.5",
+                                        'create-item "笔记本电脑" 3', "increase 笔记本电脑 12",
+                                        "events Cash", "events 笔记本电脑", "ledgers"])
+        self.assertEqual((rc, err), (0, ""))
+        answers = out.split(PROMPT)
+        cash = answers[6].splitlines()
+        self.assertEqual([re.sub(TIMESTAMP, TIME, line) for line in cash], [
+            "Version  Time                 Event                 Change      Balance",
+            "      1  %s  Account opened                   0.00 EUR" % TIME,
+            "      2  %s  Deposit         +1234.50 EUR  1234.50 EUR" % TIME,
+            "      3  %s  Withdrawal         -4.50 EUR  1230.00 EUR" % TIME,
+        ])
+        shown = re.search(TIMESTAMP, cash[1]).group(0)
+        local = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(before + 8 * 3600))
+        self.assertLessEqual(abs(time.mktime(time.strptime(shown, "%Y-%m-%d %H:%M:%S")) -
+                                 time.mktime(time.strptime(local, "%Y-%m-%d %H:%M:%S"))), 60)
+        self.assertEqual([re.sub(TIMESTAMP, TIME, line) for line in answers[7].splitlines()], [
+            "Version  Time                 Event               Change  Quantity",
+            "      1  %s  Item created            +3         3" % TIME,
+            "      2  %s  Quantity increased     +12        15" % TIME,
+        ])
+        self.assertEqual(answers[8], "Ledger      Kind         Balance\n"
+                                     "Cash        account  1230.00 EUR\n"
+                                     "笔记本电脑  item              15\n")
+
+    def test_json_for_scripts(self):
+        rc, out, err = self.run_binary(["open Cash USD", "deposit Cash 10", "withdraw Cash 2.5",
+                                        "undo Cash", "create-item Box 4", "events Cash --json",
+                                        "ledgers --json", "events --json Box", "ledgers now"])
+        self.assertEqual(rc, 0)
+        self.assertEqual(err, "Error: Too many arguments. Usage: ledgers [--json]\n")
+        answers = out.split(PROMPT)
+        events = [json.loads(line) for line in answers[6].splitlines()]
+        self.assertEqual([(e["version"], e["type"], e["balance"]) for e in events],
+                         [(1, "AccountOpened", 0), (2, "Deposited", 1000), (3, "Withdrawn", 750),
+                          (4, "Deposited", 1000)])
+        self.assertEqual(events[3]["payload"], {"amount": 250, "reverses": 3})
+        for event in events:
+            self.assertEqual(event["ledger"], "Cash")
+            self.assertRegex(event["timestamp"], r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
+        ledgers = [json.loads(line) for line in answers[7].splitlines()]
+        self.assertEqual(ledgers, [
+            {"ledger": "Box", "kind": "item", "version": 1, "quantity": 4},
+            {"ledger": "Cash", "kind": "account", "version": 4, "balance": 1000,
+             "currency": "USD", "decimals": 2},
+        ])
+        box = [json.loads(line) for line in answers[8].splitlines()]
+        self.assertEqual([(e["type"], e["balance"]) for e in box], [("ItemCreated", 4)])
 
     def test_import(self):
         csv = self.write("moves.csv", 'ledger,type,amount\nCash,open,USD\n'
@@ -356,10 +419,15 @@ class LedgerTests(TerminalTestCase):
                          '"Laptop, 15 inch",decrease,3\n')
         rc, out, err = self.run_binary(["import " + csv, "ledgers", "events Cash"])
         self.assertEqual((rc, err), (0, ""))
-        self.assertEqual(re.sub(TIMESTAMP, "T", out),
+        self.assertEqual(re.sub(TIMESTAMP, TIME, out),
                          PROMPT + "Imported 4 events from %s.\n" % csv +
-                         PROMPT + "Cash: Balance: 100.50 USD\nLaptop, 15 inch: Quantity: 7\n" +
-                         PROMPT + "1  T  Account opened\n2  T  Deposit  +100.50 USD\n" + PROMPT)
+                         PROMPT + "Ledger           Kind        Balance\n"
+                                  "Cash             account  100.50 USD\n"
+                                  "Laptop, 15 inch  item              7\n" +
+                         PROMPT + "Version  Time                 Event                Change     Balance\n"
+                                  "      1  %s  Account opened                 0.00 USD\n"
+                                  "      2  %s  Deposit         +100.50 USD  100.50 USD\n"
+                         % (TIME, TIME) + PROMPT)
 
     def test_import_is_all_or_nothing(self):
         db = self.path("ledgers.db")
@@ -390,14 +458,16 @@ class LedgerTests(TerminalTestCase):
                             PROMPT + "Deposited 50 into Savings. Balance: 150\n" +
                             PROMPT + "Balance: 150\n" + PROMPT, db=db)
         rc, out, err = self.run_binary(["events Savings"], db=db)
-        self.assertEqual(len(self.answers(out)), 3)
+        self.assertEqual(len(self.answers(out)), 4)
 
     def test_default_database_location(self):
         self.assert_answers(["open Savings"], PROMPT + "Opened account Savings.\n" + PROMPT,
                             db=None)
         self.assertTrue(os.path.exists(os.path.join(self.tmp, "data", "quote-ledger",
                                                     "ledger.db")))
-        self.assert_answers(["ledgers"], PROMPT + "Savings: Balance: 0\n" + PROMPT, db=None)
+        self.assert_answers(["ledgers"],
+                            PROMPT + "Ledger   Kind     Balance\nSavings  account        0\n" +
+                            PROMPT, db=None)
 
     def test_bad_input_changes_nothing(self):
         setup = ["open Savings", "deposit Savings 100", "create-item Laptop 10"]
@@ -457,9 +527,11 @@ class LedgerTests(TerminalTestCase):
         self.assertEqual(answers[:3], ["Opened account Savings.",
                                        "Deposited 100 into Savings. Balance: 100",
                                        "Created item Laptop. Quantity: 10"])
-        self.assertEqual(answers[3:7], ["Balance: 100", "Quantity: 10",
-                                        "Laptop: Quantity: 10", "Savings: Balance: 100"])
-        self.assertEqual(len(answers[7:]), 2)
+        self.assertEqual(answers[3:8], ["Balance: 100", "Quantity: 10",
+                                        "Ledger   Kind     Balance",
+                                        "Laptop   item          10",
+                                        "Savings  account      100"])
+        self.assertEqual(len(answers[8:]), 3)
 
     def test_over_long_line_is_refused_and_skipped(self):
         # 100 MB without a newline, then commands: one error, never the line
@@ -528,7 +600,7 @@ class LedgerTests(TerminalTestCase):
             self.assertEqual(len(self.answers(out.decode())), 200)
         self.assert_answers(["balance Shared"], PROMPT + "Balance: 400\n" + PROMPT, db=db)
         rc, out, err = self.run_binary(["events Shared"], db=db)
-        self.assertEqual(len(self.answers(out)), 401)
+        self.assertEqual(len(self.answers(out)), 402)
 
     def test_unusable_database(self):
         db = self.write("not-a-db", b"This is not an SQLite database, just text." * 100)
