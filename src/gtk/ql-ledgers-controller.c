@@ -12,6 +12,7 @@
 #include "ql-history-row.h"
 #include "ql-ledger-history.h"
 #include "ql-ledgers-controller.h"
+#include "ql-locale-numbers.h"
 
 /**
  * QlLedgersController:
@@ -74,7 +75,7 @@ format_change (QlLedger *ledger,
   if (change == 0)
     return g_strdup ("");
 
-  magnitude = ql_ledger_format_amount (ledger, change < 0 ? -change : change);
+  magnitude = ql_locale_numbers_format_amount (ledger, change < 0 ? -change : change);
   return g_strconcat (change < 0 ? "−" : "+", magnitude, NULL);
 }
 
@@ -117,7 +118,7 @@ map_event_to_row (gpointer item,
   description = describe_event (event);
   if (ql_event_get_version (event) >= 1 &&
       ql_ledger_history_get_balance (events, ql_event_get_version (event) - 1, &balance, &error))
-    running = ql_ledger_format_amount (ledger, balance);
+    running = ql_locale_numbers_format_amount (ledger, balance);
   else
     {
       if (error != NULL)
@@ -180,7 +181,7 @@ show_past_state (QlLedgersController *self,
       return;
     }
 
-  balance = ql_ledger_format_balance (past);
+  balance = ql_locale_numbers_format_balance (past);
   ql_ledgers_page_show_past_state (self->page, version, balance);
 }
 
@@ -290,6 +291,7 @@ create_item_activated (GSimpleAction *action,
   QlLedgersController *self = user_data;
   g_autofree char *name = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *quantity = NULL;
   g_autoptr(QlEvent) created = NULL;
 
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
@@ -298,9 +300,10 @@ create_item_activated (GSimpleAction *action,
 
   /* A copy: clearing the form once the ledger is made frees the text. */
   name = g_strdup (ql_ledgers_page_get_new_ledger_name (self->page));
-  created = ql_ledger_book_create_item (self->book, name,
-                                        ql_ledgers_page_get_new_ledger_detail (self->page),
-                                        &error);
+  quantity = ql_locale_numbers_read_amount (ql_ledgers_page_get_new_ledger_detail (self->page),
+                                            &error);
+  if (quantity != NULL)
+    created = ql_ledger_book_create_item (self->book, name, quantity, &error);
   finish_create (self, name, created != NULL, error);
 }
 
@@ -320,8 +323,8 @@ change (QlLedgersController *self,
 
   /* Copies: the book shows the page its new state before func returns. */
   name = g_strdup (ql_ledgers_page_get_selected_ledger (self->page));
-  amount = g_strdup (ql_ledgers_page_get_amount (self->page));
-  if ((changed = func (self->book, name, amount, &error)) != NULL)
+  amount = ql_locale_numbers_read_amount (ql_ledgers_page_get_amount (self->page), &error);
+  if (amount != NULL && (changed = func (self->book, name, amount, &error)) != NULL)
     ql_ledgers_page_change_done (self->page);
   else
     ql_ledgers_page_show_change_error (self->page, error->message);
@@ -377,7 +380,7 @@ describe_undone (QlLedgersController *self,
     type = change > 0 ? QL_EVENT_DEPOSITED : QL_EVENT_WITHDRAWN;
   else
     type = change > 0 ? QL_EVENT_QUANTITY_INCREASED : QL_EVENT_QUANTITY_DECREASED;
-  amount = ql_ledger_format_amount (ledger, change < 0 ? -change : change);
+  amount = ql_locale_numbers_format_amount (ledger, change < 0 ? -change : change);
 
   /* Translators: an event type such as Deposit, then an amount */
   return g_strdup_printf (_("%s %s"), ql_event_type_get_label (type), amount);
@@ -489,6 +492,7 @@ import_done_cb (GObject      *book,
 {
   g_autoptr(QlLedgersController) self = user_data;
   g_autoptr(GError) error = NULL;
+  g_autofree char *count = NULL;
   g_autofree char *message = NULL;
   guint64 n_events = 0;
 
@@ -503,9 +507,11 @@ import_done_cb (GObject      *book,
       return;
     }
 
-  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Imported %lu event",
-                                          "Imported %lu events", (gulong) n_events),
-                             (gulong) n_events);
+  count = ql_locale_numbers_format_count (n_events);
+  /* Translators: a count, grouped as the locale writes numbers */
+  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Imported %s event",
+                                          "Imported %s events", (gulong) n_events),
+                             count);
   if (self->page != NULL)
     ql_ledgers_page_show_import_result (self->page, message, FALSE);
 }

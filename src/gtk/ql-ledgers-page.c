@@ -10,6 +10,7 @@
 #include <adwaita.h>
 
 #include "ql-ledgers-page.h"
+#include "ql-locale-numbers.h"
 
 /**
  * QlLedgersPage:
@@ -111,7 +112,7 @@ format_balance_cb (GBinding     *binding,
   if (ledger == NULL)
     return FALSE;
 
-  g_value_take_string (to_value, ql_ledger_format_balance (QL_LEDGER (ledger)));
+  g_value_take_string (to_value, ql_locale_numbers_format_balance (QL_LEDGER (ledger)));
   return TRUE;
 }
 
@@ -781,7 +782,7 @@ ql_ledgers_page_show_ledger (QlLedgersPage *self,
 
   item = ql_ledger_get_kind (ledger) == QL_LEDGER_KIND_ITEM;
   kind = describe_kind (ledger);
-  balance = ql_ledger_format_balance (ledger);
+  balance = ql_locale_numbers_format_balance (ledger);
   gtk_label_set_text (self->name_label, ql_ledger_get_name (ledger));
   gtk_label_set_text (self->kind_label, kind);
   gtk_label_set_text (self->balance_label, balance);

@@ -460,3 +460,162 @@ ql_amount_format (gint64 minor,
   return g_strdup_printf ("%s%" G_GUINT64_FORMAT ".%0*" G_GUINT64_FORMAT,
                           sign, magnitude / unit, (int) decimals, magnitude % unit);
 }
+
+/**
+ * ql_amount_group:
+ * @plain: an amount as ql_amount_format() writes it, such as `-1234567.50`
+ * @decimal_point: the decimal point to write, such as `.` or `,`
+ * @thousands_separator: (nullable): what goes between groups of three
+ *   digits, or %NULL or `""` for none
+ *
+ * Writes an amount in a notation people read, such as a locale's:
+ * `1,234,567.50`, or `1.234.567,50` with the separators swapped.
+ *
+ * Returns: (transfer full): the amount in that notation
+ */
+char *
+ql_amount_group (const char *plain,
+                 const char *decimal_point,
+                 const char *thousands_separator)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  const char *digits = plain;
+  const char *point;
+  gsize n_digits;
+
+  g_return_val_if_fail (plain != NULL, NULL);
+  g_return_val_if_fail (decimal_point != NULL, NULL);
+
+  if (*digits == '-')
+    g_string_append_c (out, *digits++);
+  point = strchr (digits, '.');
+  n_digits = point != NULL ? (gsize) (point - digits) : strlen (digits);
+
+  for (gsize i = 0; i < n_digits; i++)
+    {
+      if (i > 0 && (n_digits - i) % 3 == 0 && thousands_separator != NULL)
+        g_string_append (out, thousands_separator);
+      g_string_append_c (out, digits[i]);
+    }
+  if (point != NULL)
+    {
+      g_string_append (out, decimal_point);
+      g_string_append (out, point + 1);
+    }
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* Whether @part is @min to @max ASCII digits and nothing else. */
+static gboolean
+is_digit_group (const char *part,
+                gsize       min,
+                gsize       max)
+{
+  gsize n = strlen (part);
+
+  if (n < min || n > max)
+    return FALSE;
+  for (gsize i = 0; i < n; i++)
+    if (!g_ascii_isdigit (part[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+set_grouping_error (GError     **error,
+                    const char  *text,
+                    const char  *decimal_point,
+                    const char  *thousands_separator)
+{
+  g_autofree char *shown = make_printable (text);
+  g_autofree char *example = ql_amount_group ("1234.50", decimal_point, thousands_separator);
+
+  /* Translators: what was typed, then 1234.50 as the user's locale writes it */
+  g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_AMOUNT,
+               _("Invalid amount “%s”: write it as in %s"), shown, example);
+}
+
+/**
+ * ql_amount_ungroup:
+ * @text: an amount as a person typed it in a notation, such as `1,234.50`
+ * @decimal_point: the notation's decimal point, such as `.` or `,`
+ * @thousands_separator: (nullable): what the notation puts between groups
+ *   of three digits, or %NULL or `""` for none
+ * @error: return location for a #GError
+ *
+ * Turns an amount written in a notation, such as a locale's, into the
+ * plain form ql_amount_parse() reads: `1.234,50` with `,` and `.` becomes
+ * `1234.50`. Groups must be whole: one to three digits, then groups of
+ * exactly three, before the decimal point only. Nothing is guessed: a
+ * text whose separators do not fit the notation, such as `1,5` where `,`
+ * groups thousands or `1.5` where the point is `,`, is refused rather
+ * than read another way. What is left, digits and a point, is for
+ * ql_amount_parse() to check.
+ *
+ * Returns: (transfer full): the plain text, or %NULL with @error set to
+ *   %QL_LEDGER_ERROR_INVALID_AMOUNT
+ */
+char *
+ql_amount_ungroup (const char  *text,
+                   const char  *decimal_point,
+                   const char  *thousands_separator,
+                   GError     **error)
+{
+  g_autofree char *trimmed = NULL;
+  g_autofree char *whole = NULL;
+  const char *fraction = NULL;
+  const char *point;
+  gboolean grouped;
+
+  g_return_val_if_fail (text != NULL, NULL);
+  g_return_val_if_fail (decimal_point != NULL && *decimal_point != '\0', NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  grouped = thousands_separator != NULL && *thousands_separator != '\0';
+  trimmed = g_strstrip (g_strdup (text));
+  point = strstr (trimmed, decimal_point);
+  if (point != NULL)
+    {
+      whole = g_strndup (trimmed, point - trimmed);
+      fraction = point + strlen (decimal_point);
+    }
+  else
+    whole = g_strdup (trimmed);
+
+  /* A point where the notation has none would be a guess. */
+  if ((!g_str_equal (decimal_point, ".") &&
+       (!grouped || !g_str_equal (thousands_separator, ".")) && strchr (trimmed, '.') != NULL) ||
+      (fraction != NULL && (strstr (fraction, decimal_point) != NULL ||
+                            (grouped && strstr (fraction, thousands_separator) != NULL))))
+    {
+      set_grouping_error (error, text, decimal_point, thousands_separator);
+      return NULL;
+    }
+
+  if (grouped && strstr (whole, thousands_separator) != NULL)
+    {
+      g_auto(GStrv) groups = g_strsplit (whole, thousands_separator, -1);
+      const char *first = groups[0];
+
+      if (*first == '-' || *first == '+')
+        first++;
+      if (!is_digit_group (first, 1, 3))
+        {
+          set_grouping_error (error, text, decimal_point, thousands_separator);
+          return NULL;
+        }
+      for (guint i = 1; groups[i] != NULL; i++)
+        if (!is_digit_group (groups[i], 3, 3))
+          {
+            set_grouping_error (error, text, decimal_point, thousands_separator);
+            return NULL;
+          }
+      g_free (whole);
+      whole = g_strjoinv ("", groups);
+    }
+
+  if (fraction == NULL)
+    return g_steal_pointer (&whole);
+  return g_strconcat (whole, ".", fraction, NULL);
+}

@@ -31,5 +31,12 @@ gboolean    ql_quantity_parse       (const char  *text,
                                      GError     **error);
 char       *ql_amount_format        (gint64       minor,
                                      guint        decimals);
+char       *ql_amount_group         (const char  *plain,
+                                     const char  *decimal_point,
+                                     const char  *thousands_separator);
+char       *ql_amount_ungroup       (const char  *text,
+                                     const char  *decimal_point,
+                                     const char  *thousands_separator,
+                                     GError     **error);
 
 G_END_DECLS

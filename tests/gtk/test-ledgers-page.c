@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <locale.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 
@@ -652,6 +653,42 @@ START_TEST (test_errors_belong_to_their_action)
 }
 END_TEST
 
+/* The window writes and reads numbers as the user's locale does; Chinese
+ * groups digits in threes with commas, as English does. */
+START_TEST (test_amounts_in_the_locales_notation)
+{
+  GtkWidget *error_label = ql_test_find_widget (page, "change_error_label");
+  g_autofree char *amount = NULL;
+  g_autofree char *balance = NULL;
+
+  ck_assert_msg (setlocale (LC_NUMERIC, "zh_CN.UTF-8") != NULL,
+                 "the zh_CN.UTF-8 locale is missing (tools/install-deps makes it)");
+
+  create_ledger (0, "Savings", "EUR");
+  change ("plus_button", "1,234,567.89");
+  ck_assert (!gtk_widget_get_visible (error_label));
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Savings"), 123456789);
+  ck_assert_str_eq (ql_test_label_text (page, "balance_label"), "1,234,567.89 EUR");
+  amount = history_cell (1, "amount");
+  balance = history_cell (1, "balance");
+  ck_assert_str_eq (amount, "+1,234,567.89 EUR");
+  ck_assert_str_eq (balance, "1,234,567.89 EUR");
+
+  /* A comma that does not group thousands is no decimal point either. */
+  change ("minus_button", "1,23");
+  ck_assert (gtk_widget_get_visible (error_label));
+  ck_assert_str_eq (gtk_label_get_text (GTK_LABEL (error_label)),
+                    "Invalid amount “1,23”: write it as in 1,234.50");
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Savings"), 123456789);
+
+  create_ledger (1, "Crates", "12,000");
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Crates"), 12000);
+  ck_assert_str_eq (ql_test_label_text (page, "balance_label"), "12,000");
+
+  setlocale (LC_NUMERIC, "C");
+}
+END_TEST
+
 START_TEST (test_narrow_window_folds)
 {
   AdwLeaflet *leaflet = ADW_LEAFLET (ql_test_find_widget (page, "leaflet"));
@@ -784,6 +821,7 @@ ledgers_page_suite (void)
     { "narrow-window-folds", test_narrow_window_folds },
     { "import-csv", test_import_csv },
     { "errors-belong-to-their-action", test_errors_belong_to_their_action },
+    { "amounts-in-the-locales-notation", test_amounts_in_the_locales_notation },
 #ifndef __SANITIZE_ADDRESS__
     /* The file chooser takes GLib past 2048 quarks, and GLib then drops its
      * first quark array on purpose, unfreed; LeakSanitizer's stacks cannot

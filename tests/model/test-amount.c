@@ -275,6 +275,82 @@ START_TEST (test_currency_message)
 }
 END_TEST
 
+/* A locale's notation: English and Chinese write 1,234.50, German 1.234,50. */
+static const struct {
+  const char *text;
+  const char *point;
+  const char *separator;
+  const char *plain;
+} ungrouped[] = {
+  { "1,234,567.50", ".", ",", "1234567.50" },
+  { "1,000", ".", ",", "1000" },
+  { "1000", ".", ",", "1000" },
+  { " 12.5 ", ".", ",", "12.5" },
+  { "1.234.567,50", ",", ".", "1234567.50" },
+  { "1,5", ",", ".", "1.5" },
+  { "1234,5", ",", ".", "1234.5" },
+  { "1 234,50", ",", " ", "1234.50" },
+  { "1,000", ".", "", "1,000" },
+  { "1.5", ".", NULL, "1.5" },
+};
+
+/* Never a guess: separators that do not fit the notation are refused. */
+static const struct {
+  const char *text;
+  const char *point;
+  const char *separator;
+} badly_grouped[] = {
+  { "1,5", ".", "," },
+  { "1,23,456", ".", "," },
+  { "1234,567", ".", "," },
+  { ",123", ".", "," },
+  { "1.000,5", ".", "," },
+  { "1,000.5,0", ".", "," },
+  { "1.5", ",", "." },
+  { "1.5", ",", " " },
+  { "1,5,0", ",", "." },
+};
+
+START_TEST (test_ungroup_accepts)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *plain = ql_amount_ungroup (ungrouped[_i].text, ungrouped[_i].point,
+                                              ungrouped[_i].separator, &error);
+
+  ck_assert_msg (plain != NULL, "%s: %s", ungrouped[_i].text, error->message);
+  ck_assert_str_eq (plain, ungrouped[_i].plain);
+}
+END_TEST
+
+START_TEST (test_ungroup_refuses)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *plain = ql_amount_ungroup (badly_grouped[_i].text, badly_grouped[_i].point,
+                                              badly_grouped[_i].separator, &error);
+
+  ck_assert_msg (plain == NULL, "%s read as %s", badly_grouped[_i].text, plain);
+  ck_assert (g_error_matches (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_AMOUNT));
+}
+END_TEST
+
+START_TEST (test_group)
+{
+  g_autofree char *english = ql_amount_group ("-1234567.50", ".", ",");
+  g_autofree char *german = ql_amount_group ("1234567.50", ",", ".");
+  g_autofree char *small = ql_amount_group ("999", ".", ",");
+  g_autofree char *plain = ql_amount_group ("1234567", ".", NULL);
+  g_autoptr(GError) error = NULL;
+
+  ck_assert_str_eq (english, "-1,234,567.50");
+  ck_assert_str_eq (german, "1.234.567,50");
+  ck_assert_str_eq (small, "999");
+  ck_assert_str_eq (plain, "1234567");
+
+  ck_assert_ptr_null (ql_amount_ungroup ("1,5", ".", ",", &error));
+  ck_assert_str_eq (error->message, "Invalid amount “1,5”: write it as in 1,234.50");
+}
+END_TEST
+
 static Suite *
 amount_suite (void)
 {
@@ -297,6 +373,12 @@ amount_suite (void)
   tc = tcase_create ("format");
   tcase_add_loop_test (tc, test_format, 0, G_N_ELEMENTS (formatted));
   tcase_add_test (tc, test_format_parse_round_trip);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("notation");
+  tcase_add_loop_test (tc, test_ungroup_accepts, 0, G_N_ELEMENTS (ungrouped));
+  tcase_add_loop_test (tc, test_ungroup_refuses, 0, G_N_ELEMENTS (badly_grouped));
+  tcase_add_test (tc, test_group);
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("currency");

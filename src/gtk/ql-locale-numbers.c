@@ -1,0 +1,102 @@
+/* ql-locale-numbers.c: amounts and counts as the user's locale writes them
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ql-locale-numbers"
+
+#include "config.h"
+
+#include <locale.h>
+
+#include "ql-amount.h"
+#include "ql-locale-numbers.h"
+
+/* The window reads and writes numbers in the notation of LC_NUMERIC, as
+ * the rest of the desktop does; the model, the terminal and the files keep
+ * the plain one. */
+
+static const char *
+decimal_point (void)
+{
+  const char *point = localeconv ()->decimal_point;
+
+  return point != NULL && *point != '\0' ? point : ".";
+}
+
+static const char *
+thousands_separator (void)
+{
+  return localeconv ()->thousands_sep;
+}
+
+/**
+ * ql_locale_numbers_format_amount:
+ * @ledger: the ledger whose decimals and currency apply
+ * @minor: an amount in minor units, or a quantity
+ *
+ * Returns: (transfer full): @minor grouped as the locale groups digits,
+ *   followed by the ledger's currency code
+ */
+char *
+ql_locale_numbers_format_amount (QlLedger *ledger,
+                                 gint64    minor)
+{
+  g_autofree char *plain = NULL;
+  g_autofree char *grouped = NULL;
+  const char *currency;
+
+  g_return_val_if_fail (QL_IS_LEDGER (ledger), NULL);
+
+  plain = ql_amount_format (minor, ql_ledger_get_decimals (ledger));
+  grouped = ql_amount_group (plain, decimal_point (), thousands_separator ());
+  currency = ql_ledger_get_currency (ledger);
+  if (currency == NULL || *currency == '\0')
+    return g_steal_pointer (&grouped);
+  return g_strdup_printf ("%s %s", grouped, currency);
+}
+
+/**
+ * ql_locale_numbers_format_balance:
+ * @ledger: a ledger
+ *
+ * Returns: (transfer full): the ledger's balance or quantity, as
+ *   ql_locale_numbers_format_amount() writes it
+ */
+char *
+ql_locale_numbers_format_balance (QlLedger *ledger)
+{
+  g_return_val_if_fail (QL_IS_LEDGER (ledger), NULL);
+
+  return ql_locale_numbers_format_amount (ledger, ql_ledger_get_balance (ledger));
+}
+
+/**
+ * ql_locale_numbers_format_count:
+ * @count: how many of something
+ *
+ * Returns: (transfer full): @count with the locale's grouping
+ */
+char *
+ql_locale_numbers_format_count (guint64 count)
+{
+  g_autofree char *plain = g_strdup_printf ("%" G_GUINT64_FORMAT, count);
+
+  return ql_amount_group (plain, decimal_point (), thousands_separator ());
+}
+
+/**
+ * ql_locale_numbers_read_amount:
+ * @text: an amount or quantity as the user typed it
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): @text in the model's plain notation, or %NULL
+ *   with @error set when its separators do not fit the locale's
+ */
+char *
+ql_locale_numbers_read_amount (const char  *text,
+                               GError     **error)
+{
+  g_return_val_if_fail (text != NULL, NULL);
+
+  return ql_amount_ungroup (text, decimal_point (), thousands_separator (), error);
+}
