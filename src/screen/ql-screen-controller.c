@@ -82,6 +82,8 @@ struct _QlScreenController
   Asked            asked;
   const Change    *change;
   char            *ledger_name;
+  /* The version of the selected ledger shown, or 0 for its newest. */
+  gint64           at_version;
 };
 
 G_DEFINE_FINAL_TYPE (QlScreenController, ql_screen_controller, G_TYPE_OBJECT)
@@ -158,6 +160,34 @@ history_row (QlScreenController *self,
   return row;
 }
 
+/* The title of a past state, or NULL with the error on the status line. */
+static char *
+format_past_title (QlScreenController *self,
+                   QlLedger           *ledger)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QlLedger) past = ql_ledger_book_state_at (self->ledgers, ql_ledger_get_name (ledger),
+                                                      self->at_version, &error);
+  g_autofree char *state = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *newest = NULL;
+
+  if (past == NULL)
+    {
+      ql_screen_view_show_error (self->view, error->message);
+      self->at_version = 0;
+      return NULL;
+    }
+
+  state = format_state (past);
+  version = g_strdup_printf ("%" PRId64, self->at_version);
+  newest = g_strdup_printf ("%" PRId64, ql_ledger_get_version (ledger));
+  /* Translators: the ledger, "Balance: 100" or "Quantity: 12" as it was,
+   * the version shown and the newest version. */
+  return g_strdup_printf (_("%s  %s  (version %s of %s)"), ql_ledger_get_name (ledger), state,
+                          version, newest);
+}
+
 /* The selected ledger's last events, as many as fit. */
 static void
 show_history (QlScreenController *self)
@@ -182,15 +212,45 @@ show_history (QlScreenController *self)
     }
 
   n = g_list_model_get_n_items (G_LIST_MODEL (self->history));
+  if (self->at_version > 0 && (guint64) self->at_version < n)
+    n = (guint) self->at_version;
+  else
+    self->at_version = 0;
   capacity = ql_screen_view_get_history_capacity (self->view);
   first = n > capacity ? n - capacity : 0;
   rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   for (guint position = first; position < n; position++)
     g_ptr_array_add (rows, history_row (self, ledger, position));
 
-  state = format_state (ledger);
-  title = g_strdup_printf ("%s  %s", ql_ledger_get_name (ledger), state);
+  if (self->at_version > 0)
+    title = format_past_title (self, ledger);
+  if (title == NULL)
+    {
+      state = format_state (ledger);
+      title = g_strdup_printf ("%s  %s", ql_ledger_get_name (ledger), state);
+    }
   ql_screen_view_set_history (self->view, title, rows);
+}
+
+/* Steps the shown version of the selected ledger back or on; past the
+ * newest is the newest. */
+static void
+travel (QlScreenController *self,
+        int                 step)
+{
+  g_autoptr(QlLedger) ledger = selected_ledger (self);
+  gint64 newest;
+
+  if (ledger == NULL)
+    return;
+
+  newest = ql_ledger_get_version (ledger);
+  if (self->at_version == 0)
+    self->at_version = newest;
+  self->at_version = CLAMP (self->at_version + step, 1, newest);
+  if (self->at_version == newest)
+    self->at_version = 0;
+  show_history (self);
 }
 
 static void
@@ -422,7 +482,14 @@ action_cb (QlScreenView       *view,
     }
   if (g_str_equal (name, "undo"))
     {
+      self->at_version = 0;
       run_undo (self);
+      show_history (self);
+      return;
+    }
+  if (g_str_equal (name, "earlier") || g_str_equal (name, "later"))
+    {
+      travel (self, g_str_equal (name, "earlier") ? -1 : 1);
       return;
     }
   for (guint i = 0; i < G_N_ELEMENTS (changes); i++)
@@ -455,7 +522,9 @@ answered_cb (QlScreenView       *view,
       search_quotes (self, answer);
       break;
     case ASKED_AMOUNT:
+      self->at_version = 0;
       run_change (self, answer);
+      show_history (self);
       break;
     case ASKED_NOTHING:
     default:
@@ -468,6 +537,7 @@ selected_cb (QlScreenView       *view,
              guint               index,
              QlScreenController *self)
 {
+  self->at_version = 0;
   show_history (self);
 }
 

@@ -443,7 +443,7 @@ footer_keys (QlScreenView *self)
     return _("Enter confirm  Esc cancel");
   if (self->page == PAGE_QUOTES)
     return _("0-9 quote  r random  / search  t theme  Tab page  ? help  q quit");
-  return _("Up/Down select  d/w deposit/withdraw  +/- item  u undo  t theme  Tab page  "
+  return _("Arrows select/time  d/w deposit/withdraw  +/- item  u undo  t theme  Tab page  "
            "? help  q quit");
 }
 
@@ -458,6 +458,7 @@ draw_help (QlScreenView *self)
     _("r              show a random quote"),
     _("/              search the quotes"),
     _("Up, Down       select a ledger"),
+    _("Left, Right    step through the ledger's past versions"),
     _("d, w           deposit into or withdraw from an account"),
     _("+, -           increase or decrease an item"),
     _("u              undo the ledger's last change"),
@@ -618,6 +619,10 @@ page_key (QlScreenView *self,
         move_selection (self, -1);
       else if (key == KEY_DOWN && self->page == PAGE_LEDGERS)
         move_selection (self, 1);
+      else if (key == KEY_LEFT && self->page == PAGE_LEDGERS)
+        emit_action (self, "earlier", NULL);
+      else if (key == KEY_RIGHT && self->page == PAGE_LEDGERS)
+        emit_action (self, "later", NULL);
       return;
     }
 
@@ -781,8 +786,8 @@ ql_screen_view_class_init (QlScreenViewClass *klass)
    * QlScreenView::action:
    * @self: a #QlScreenView
    * @name: what the user asked for: "quit", "toggle-scheme", "quote",
-   *   "random", "search", "deposit", "withdraw", "increase", "decrease"
-   *   or "undo"
+   *   "random", "search", "deposit", "withdraw", "increase", "decrease",
+   *   "undo", or "earlier" and "later" for the selected ledger's versions
    * @argument: (nullable): the first digit for "quote", else %NULL
    */
   signals[ACTION] =
