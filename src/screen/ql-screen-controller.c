@@ -25,6 +25,7 @@ typedef enum
   ASKED_QUOTE,
   ASKED_SEARCH,
   ASKED_AMOUNT,
+  ASKED_IMPORT,
 } Asked;
 
 /* The model's commands that change a ledger by an amount. */
@@ -84,6 +85,8 @@ struct _QlScreenController
   char            *ledger_name;
   /* The version of the selected ledger shown, or 0 for its newest. */
   gint64           at_version;
+  /* Non-NULL while a file is imported. */
+  GCancellable    *importing;
 };
 
 G_DEFINE_FINAL_TYPE (QlScreenController, ql_screen_controller, G_TYPE_OBJECT)
@@ -383,6 +386,91 @@ run_undo (QlScreenController *self)
 }
 
 static void
+import_progress_cb (QlImportPhase phase,
+                    guint64       done,
+                    guint64       total,
+                    gpointer      user_data)
+{
+  QlScreenController *self = user_data;
+  double fraction = total > 0 ? (double) done / (double) total : 1.0;
+
+  /* Checking is the first half of the work, writing the second. */
+  if (phase == QL_IMPORT_PHASE_CHECKING)
+    ql_screen_view_show_progress (self->view, _("Checking…"), fraction / 2);
+  else
+    ql_screen_view_show_progress (self->view, _("Writing…"), 0.5 + fraction / 2);
+}
+
+typedef struct
+{
+  QlScreenController *controller;
+  char               *path;
+} ImportData;
+
+static void
+import_data_free (ImportData *data)
+{
+  g_object_unref (data->controller);
+  g_free (data->path);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImportData, import_data_free)
+
+static void
+import_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(ImportData) data = user_data;
+  QlScreenController *self = data->controller;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *message = NULL;
+  guint64 n_events = 0;
+
+  g_clear_object (&self->importing);
+  if (!ql_ledger_book_import_csv_finish (QL_LEDGER_BOOK (source), result, &n_events, &error))
+    {
+      ql_screen_view_show_error (self->view, error->message);
+      return;
+    }
+
+  count = g_strdup_printf ("%" PRIu64, n_events);
+  /* Translators: %1$s is a number of events, %2$s the file they came from. */
+  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Imported %1$s event from %2$s.",
+                                          "Imported %1$s events from %2$s.",
+                                          (gulong) MIN (n_events, G_MAXULONG)),
+                             count, data->path);
+  ql_screen_view_show_status (self->view, message);
+}
+
+/* Imports in turns of the main loop: the screen and the watch go on.
+ * The import holds the controller until it is over. */
+static void
+run_import (QlScreenController *self,
+            const char         *path)
+{
+  g_autoptr(GFile) file = NULL;
+  ImportData *data;
+
+  if (self->importing != NULL)
+    {
+      ql_screen_view_show_error (self->view, _("A file is being imported already."));
+      return;
+    }
+
+  file = g_file_new_for_commandline_arg (path);
+  data = g_new0 (ImportData, 1);
+  data->controller = g_object_ref (self);
+  data->path = g_strdup (path);
+  self->importing = g_cancellable_new ();
+  ql_screen_view_show_progress (self->view, _("Checking…"), 0);
+  ql_ledger_book_import_csv_async (self->ledgers, file, self->importing, import_progress_cb,
+                                   g_object_ref (self), g_object_unref, import_done_cb, data);
+}
+
+static void
 ask_change (QlScreenController *self,
             const Change       *change)
 {
@@ -487,6 +575,12 @@ action_cb (QlScreenView       *view,
       show_history (self);
       return;
     }
+  if (g_str_equal (name, "import"))
+    {
+      self->asked = ASKED_IMPORT;
+      ql_screen_view_ask (self->view, _("CSV file to import: "), NULL);
+      return;
+    }
   if (g_str_equal (name, "earlier") || g_str_equal (name, "later"))
     {
       travel (self, g_str_equal (name, "earlier") ? -1 : 1);
@@ -525,6 +619,9 @@ answered_cb (QlScreenView       *view,
       self->at_version = 0;
       run_change (self, answer);
       show_history (self);
+      break;
+    case ASKED_IMPORT:
+      run_import (self, answer);
       break;
     case ASKED_NOTHING:
     default:
@@ -590,6 +687,7 @@ ql_screen_controller_dispose (GObject *object)
     }
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
+  g_clear_object (&self->importing);
   g_clear_object (&self->history);
   g_clear_object (&self->view);
   g_clear_object (&self->quotes);
@@ -686,13 +784,14 @@ ql_screen_controller_start (QlScreenController *self)
   g_signal_connect (ql_ledger_book_get_ledgers (self->ledgers), "items-changed",
                     G_CALLBACK (ledgers_changed_cb), self);
 
-  ql_screen_view_start (self->view);
+  /* The scheme first, so that the first screen has its colours. */
   if (self->settings != NULL)
     {
       g_signal_connect (self->settings, "changed::" COLOR_SCHEME_KEY,
                         G_CALLBACK (scheme_changed_cb), self);
       scheme_changed_cb (self->settings, COLOR_SCHEME_KEY, self);
     }
+  ql_screen_view_start (self->view);
   show_ledgers (self);
   ql_ledger_book_watch (self->ledgers, WATCH_INTERVAL_MS);
 }

@@ -67,6 +67,9 @@ struct _QlScreenView
 
   char           *status;
   gboolean        status_is_error;
+  /* Non-NULL while a long task shows its progress on the status line. */
+  char           *progress_label;
+  double          progress;
   /* Non-NULL while the status line asks a question. */
   char           *question;
   GString        *answer;
@@ -443,8 +446,8 @@ footer_keys (QlScreenView *self)
     return _("Enter confirm  Esc cancel");
   if (self->page == PAGE_QUOTES)
     return _("0-9 quote  r random  / search  t theme  Tab page  ? help  q quit");
-  return _("Arrows select/time  d/w deposit/withdraw  +/- item  u undo  t theme  Tab page  "
-           "? help  q quit");
+  return _("Arrows select/time  d/w deposit/withdraw  +/- item  u undo  i import  t theme  "
+           "Tab  ? help  q quit");
 }
 
 static void
@@ -462,6 +465,7 @@ draw_help (QlScreenView *self)
     _("d, w           deposit into or withdraw from an account"),
     _("+, -           increase or decrease an item"),
     _("u              undo the ledger's last change"),
+    _("i              import a CSV file of ledger commands"),
     _("t              switch between the light and dark scheme"),
     _("?              show or hide this help"),
     _("q              quit"),
@@ -479,6 +483,28 @@ draw_help (QlScreenView *self)
     mvhline (top + y, left, ' ', width);
   for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
     put_text (top + 1 + (int) i, left + 2, lines[i], width - 4);
+}
+
+/* "Label [#####     ]  50%" across the status line. */
+static void
+draw_progress (QlScreenView *self,
+               int           row)
+{
+  g_autofree char *percent = g_strdup_printf ("%3d%%", (int) (self->progress * 100));
+  int x = 1 + put_text (row, 1, self->progress_label, COLS / 3) + 1;
+  int bar = COLS - x - 2 - 6;
+  int filled;
+
+  if (bar < 4)
+    return;
+  filled = (int) (self->progress * bar);
+  mvaddch (row, x, '[');
+  attrset (style (self, PAIR_SELECTED));
+  mvhline (row, x + 1, ' ', filled);
+  attrset (style (self, PAIR_NORMAL));
+  mvhline (row, x + 1 + filled, ACS_CKBOARD, bar - filled);
+  mvaddch (row, x + 1 + bar, ']');
+  put_text (row, x + 3 + bar, percent, 5);
 }
 
 static void
@@ -505,6 +531,8 @@ draw (QlScreenView *self)
 
       put_text (status_row, 1 + x, self->answer->str, COLS - 2 - x);
     }
+  else if (self->progress_label != NULL)
+    draw_progress (self, status_row);
   else if (self->status != NULL)
     {
       attrset (style (self, self->status_is_error ? PAIR_ERROR : PAIR_NORMAL));
@@ -683,6 +711,9 @@ page_key (QlScreenView *self,
     case 'u':
       emit_action (self, "undo", NULL);
       break;
+    case 'i':
+      emit_action (self, "import", NULL);
+      break;
     default:
       break;
     }
@@ -767,6 +798,7 @@ ql_screen_view_finalize (GObject *object)
   g_free (self->history_title);
   g_clear_pointer (&self->history, g_ptr_array_unref);
   g_free (self->status);
+  g_free (self->progress_label);
   g_free (self->question);
   if (self->answer != NULL)
     g_string_free (self->answer, TRUE);
@@ -787,7 +819,8 @@ ql_screen_view_class_init (QlScreenViewClass *klass)
    * @self: a #QlScreenView
    * @name: what the user asked for: "quit", "toggle-scheme", "quote",
    *   "random", "search", "deposit", "withdraw", "increase", "decrease",
-   *   "undo", or "earlier" and "later" for the selected ledger's versions
+   *   "undo", "import", or "earlier" and "later" for the selected
+   *   ledger's versions
    * @argument: (nullable): the first digit for "quote", else %NULL
    */
   signals[ACTION] =
@@ -1006,6 +1039,7 @@ set_status (QlScreenView *self,
   g_free (self->status);
   self->status = g_strdup (message);
   self->status_is_error = is_error;
+  g_clear_pointer (&self->progress_label, g_free);
   draw (self);
 }
 
@@ -1025,6 +1059,28 @@ ql_screen_view_show_error (QlScreenView *self,
   g_return_if_fail (QL_IS_SCREEN_VIEW (self));
 
   set_status (self, message, TRUE);
+}
+
+/**
+ * ql_screen_view_show_progress:
+ * @self: a #QlScreenView
+ * @label: what is being done
+ * @fraction: how much of it is done, from 0 to 1
+ *
+ * Shows a progress bar on the status line, until the next status.
+ */
+void
+ql_screen_view_show_progress (QlScreenView *self,
+                              const char   *label,
+                              double        fraction)
+{
+  g_return_if_fail (QL_IS_SCREEN_VIEW (self));
+  g_return_if_fail (label != NULL);
+
+  g_free (self->progress_label);
+  self->progress_label = g_strdup (label);
+  self->progress = CLAMP (fraction, 0.0, 1.0);
+  draw (self);
 }
 
 /**

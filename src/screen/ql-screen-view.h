@@ -37,6 +37,9 @@ void          ql_screen_view_show_status          (QlScreenView  *self,
                                                    const char    *message);
 void          ql_screen_view_show_error           (QlScreenView  *self,
                                                    const char    *message);
+void          ql_screen_view_show_progress        (QlScreenView  *self,
+                                                   const char    *label,
+                                                   double         fraction);
 void          ql_screen_view_ask                  (QlScreenView  *self,
                                                    const char    *question,
                                                    const char    *answer);

@@ -249,6 +249,38 @@ class LedgersTests(ScreenTestCase):
         self.assertNotIn("(version", shown)
         self.quit()
 
+    def test_import_with_progress(self):
+        self.open_savings()
+        small = self.path("small.csv")
+        with open(small, "w") as f:
+            f.write("ledger,type,amount\nCash,open,\nCash,deposit,10\nSavings,deposit,1\n")
+        big = self.path("big.csv")
+        with open(big, "w") as f:
+            f.write("ledger,type,amount\nMany,open,\n")
+            f.write("Many,deposit,1\n" * 300000)
+        self.start()
+        self.wait_for("Widgets")
+        self.keys("i")
+        self.wait_for("CSV file to import: ")
+        self.type(small)
+        self.keys("Enter")
+        shown = self.wait_for("Imported 3 events from %s." % small)
+        self.assertRegex(shown, r"Cash\s+10")
+        self.assertRegex(shown, r"Savings\s+101\.00 EUR")
+
+        self.keys("i")
+        self.type(big)
+        self.keys("Enter")
+        shown = self.wait_for(re.compile(r"(Checking|Writing)… \[.*\]\s+\d+%"), timeout=30)
+        self.wait_for("Imported 300001 events from %s." % big, timeout=120)
+        self.wait_for(re.compile(r"Many\s+300000"))
+
+        self.keys("i")
+        self.type(self.path("missing.csv"))
+        self.keys("Enter")
+        self.wait_for("missing.csv")
+        self.quit()
+
     def test_bad_amount_and_escape(self):
         self.open_savings()
         self.start()
@@ -404,8 +436,7 @@ class SchemeTests(ScreenTestCase):
         self.gsettings("set", SCHEMA, "color-scheme", "dark")
         self.env["TERM"] = "xterm"
         self.start(colour=True)
-        shown = self.wait_for("Ledgers", escapes=True)
-        self.assertRegex(shown, r"\x1b\[[0-9;]*40m")
+        shown = self.wait_for(re.compile(r"\x1b\[[0-9;]*40m"), escapes=True)
         self.assertNotRegex(shown, r"\x1b\[[0-9;]*[34]8;")
         self.quit()
 
