@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 #include <inttypes.h>
+#include <string.h>
 
 #include "ql-ledger-history.h"
 #include "ql-screen-controller.h"
@@ -26,6 +27,7 @@ typedef enum
   ASKED_SEARCH,
   ASKED_AMOUNT,
   ASKED_IMPORT,
+  ASKED_FILTER,
 } Asked;
 
 /* The model's commands that change a ledger by an amount. */
@@ -87,6 +89,9 @@ struct _QlScreenController
   gint64           at_version;
   /* Non-NULL while a file is imported. */
   GCancellable    *importing;
+  /* The ledgers the view lists, those whose name holds the filter. */
+  char            *filter;
+  GPtrArray       *listed;
 };
 
 G_DEFINE_FINAL_TYPE (QlScreenController, ql_screen_controller, G_TYPE_OBJECT)
@@ -124,13 +129,25 @@ format_state (QlLedger *ledger)
 static QlLedger *
 selected_ledger (QlScreenController *self)
 {
-  GListModel *list = ql_ledger_book_get_ledgers (self->ledgers);
   guint selected = ql_screen_view_get_selected (self->view);
 
-  if (selected >= g_list_model_get_n_items (list))
+  if (selected >= self->listed->len)
     return NULL;
 
-  return g_list_model_get_item (list, selected);
+  return g_object_ref (g_ptr_array_index (self->listed, selected));
+}
+
+static gboolean
+matches_filter (QlScreenController *self,
+                QlLedger           *ledger)
+{
+  g_autofree char *name = NULL;
+
+  if (self->filter == NULL)
+    return TRUE;
+
+  name = g_utf8_casefold (ql_ledger_get_name (ledger), -1);
+  return strstr (name, self->filter) != NULL;
 }
 
 static GStrv
@@ -261,18 +278,28 @@ show_ledgers (QlScreenController *self)
 {
   GListModel *list = ql_ledger_book_get_ledgers (self->ledgers);
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autofree char *empty = NULL;
 
+  g_ptr_array_set_size (self->listed, 0);
   for (guint i = 0; i < g_list_model_get_n_items (list); i++)
     {
       g_autoptr(QlLedger) ledger = g_list_model_get_item (list, i);
-      GStrv row = g_new0 (char *, 3);
+      GStrv row;
 
+      if (!matches_filter (self, ledger))
+        continue;
+      row = g_new0 (char *, 3);
       row[0] = g_strdup (ql_ledger_get_name (ledger));
       row[1] = ql_ledger_format_balance (ledger);
       g_ptr_array_add (rows, row);
+      g_ptr_array_add (self->listed, g_steal_pointer (&ledger));
     }
 
-  ql_screen_view_set_ledgers (self->view, rows);
+  if (self->filter != NULL)
+    empty = g_strdup_printf (_("No ledger’s name holds “%s”."), self->filter);
+  else
+    empty = g_strdup (_("No ledgers yet."));
+  ql_screen_view_set_ledgers (self->view, rows, empty);
   show_history (self);
 }
 
@@ -575,6 +602,12 @@ action_cb (QlScreenView       *view,
       show_history (self);
       return;
     }
+  if (g_str_equal (name, "filter"))
+    {
+      self->asked = ASKED_FILTER;
+      ql_screen_view_ask (self->view, _("Show the ledgers whose name holds: "), NULL);
+      return;
+    }
   if (g_str_equal (name, "import"))
     {
       self->asked = ASKED_IMPORT;
@@ -592,6 +625,20 @@ action_cb (QlScreenView       *view,
         ask_change (self, &changes[i]);
         return;
       }
+}
+
+/* An empty filter shows every ledger again. */
+static void
+set_filter (QlScreenController *self,
+            const char         *text)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (text));
+
+  g_clear_pointer (&self->filter, g_free);
+  if (*trimmed != '\0')
+    self->filter = g_utf8_casefold (trimmed, -1);
+  self->at_version = 0;
+  show_ledgers (self);
 }
 
 static void
@@ -622,6 +669,9 @@ answered_cb (QlScreenView       *view,
       break;
     case ASKED_IMPORT:
       run_import (self, answer);
+      break;
+    case ASKED_FILTER:
+      set_filter (self, answer);
       break;
     case ASKED_NOTHING:
     default:
@@ -688,6 +738,7 @@ ql_screen_controller_dispose (GObject *object)
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   g_clear_object (&self->importing);
+  g_clear_pointer (&self->listed, g_ptr_array_unref);
   g_clear_object (&self->history);
   g_clear_object (&self->view);
   g_clear_object (&self->quotes);
@@ -703,6 +754,7 @@ ql_screen_controller_finalize (GObject *object)
   QlScreenController *self = QL_SCREEN_CONTROLLER (object);
 
   g_free (self->ledger_name);
+  g_free (self->filter);
 
   G_OBJECT_CLASS (ql_screen_controller_parent_class)->finalize (object);
 }
@@ -729,6 +781,7 @@ ql_screen_controller_class_init (QlScreenControllerClass *klass)
 static void
 ql_screen_controller_init (QlScreenController *self)
 {
+  self->listed = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 /**

@@ -61,6 +61,7 @@ struct _QlScreenView
   char           *quote_title;
   GStrv           quote_lines;
   GPtrArray      *ledgers;
+  char           *ledgers_empty;
   guint           selected;
   char           *history_title;
   GPtrArray      *history;
@@ -406,7 +407,8 @@ draw_ledgers (QlScreenView *self,
   if (self->ledgers == NULL || self->ledgers->len == 0)
     {
       attrset (style (self, PAIR_NORMAL));
-      put_wrapped (4, 1, _("No ledgers yet."), COLS - 2, last_row);
+      put_wrapped (4, 1, self->ledgers_empty != NULL ? self->ledgers_empty : "", COLS - 2,
+                   last_row);
       return;
     }
 
@@ -446,8 +448,8 @@ footer_keys (QlScreenView *self)
     return _("Enter confirm  Esc cancel");
   if (self->page == PAGE_QUOTES)
     return _("0-9 quote  r random  / search  t theme  Tab page  ? help  q quit");
-  return _("Arrows select/time  d/w deposit/withdraw  +/- item  u undo  i import  t theme  "
-           "Tab  ? help  q quit");
+  return _("Arrows select/time  d w + - change  u undo  i import  / filter  t theme  ? help  "
+           "q quit");
 }
 
 static void
@@ -459,7 +461,7 @@ draw_help (QlScreenView *self)
     _("Tab, F1, F2    switch between the pages"),
     _("0-9            show the quote with that number"),
     _("r              show a random quote"),
-    _("/              search the quotes"),
+    _("/              search the quotes, or filter the ledgers by name"),
     _("Up, Down       select a ledger"),
     _("Left, Right    step through the ledger's past versions"),
     _("d, w           deposit into or withdraw from an account"),
@@ -714,6 +716,9 @@ page_key (QlScreenView *self,
     case 'i':
       emit_action (self, "import", NULL);
       break;
+    case '/':
+      emit_action (self, "filter", NULL);
+      break;
     default:
       break;
     }
@@ -795,6 +800,7 @@ ql_screen_view_finalize (GObject *object)
   g_free (self->quote_title);
   g_strfreev (self->quote_lines);
   g_clear_pointer (&self->ledgers, g_ptr_array_unref);
+  g_free (self->ledgers_empty);
   g_free (self->history_title);
   g_clear_pointer (&self->history, g_ptr_array_unref);
   g_free (self->status);
@@ -819,7 +825,7 @@ ql_screen_view_class_init (QlScreenViewClass *klass)
    * @self: a #QlScreenView
    * @name: what the user asked for: "quit", "toggle-scheme", "quote",
    *   "random", "search", "deposit", "withdraw", "increase", "decrease",
-   *   "undo", "import", or "earlier" and "later" for the selected
+   *   "undo", "import", "filter", or "earlier" and "later" for the selected
    *   ledger's versions
    * @argument: (nullable): the first digit for "quote", else %NULL
    */
@@ -967,17 +973,22 @@ ql_screen_view_set_quote (QlScreenView *self,
  * ql_screen_view_set_ledgers:
  * @self: a #QlScreenView
  * @rows: (element-type GStrv): a name and a balance for each ledger
+ * @empty: what the list says when @rows is empty
  *
  * Keeps the selected row where it was, or on the last row when the
  * list got shorter.
  */
 void
 ql_screen_view_set_ledgers (QlScreenView *self,
-                            GPtrArray    *rows)
+                            GPtrArray    *rows,
+                            const char   *empty)
 {
   g_return_if_fail (QL_IS_SCREEN_VIEW (self));
   g_return_if_fail (rows != NULL);
+  g_return_if_fail (empty != NULL);
 
+  g_free (self->ledgers_empty);
+  self->ledgers_empty = g_strdup (empty);
   g_clear_pointer (&self->ledgers, g_ptr_array_unref);
   self->ledgers = g_ptr_array_ref (rows);
   if (self->selected >= rows->len)

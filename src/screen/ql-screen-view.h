@@ -27,7 +27,8 @@ void          ql_screen_view_set_quote            (QlScreenView  *self,
                                                    const char    *title,
                                                    GStrv          lines);
 void          ql_screen_view_set_ledgers          (QlScreenView  *self,
-                                                   GPtrArray     *rows);
+                                                   GPtrArray     *rows,
+                                                   const char    *empty);
 guint         ql_screen_view_get_selected         (QlScreenView  *self);
 void          ql_screen_view_set_history          (QlScreenView  *self,
                                                    const char    *title,
