@@ -56,6 +56,9 @@ struct _QlScreenView
 
   Page            page;
   gboolean        help_shown;
+  /* Where the last draw put things, for mouse clicks. */
+  int             tab_ends[N_PAGES];
+  int             list_end;
   QlScreenScheme  scheme;
 
   char           *quote_title;
@@ -274,6 +277,7 @@ draw_tabs (QlScreenView *self)
       attrset (page == self->page ? style (self, PAIR_SELECTED) | A_BOLD
                                   : style (self, PAIR_BAR));
       x += put_text (0, x, label, COLS - x);
+      self->tab_ends[page] = x;
       attrset (style (self, PAIR_BAR));
       x += put_text (0, x, " ", COLS - x);
     }
@@ -401,6 +405,7 @@ draw_ledgers (QlScreenView *self,
 
   measure_columns (self->ledgers, list_header, list_widths, 2);
   width = list_width (list_widths);
+  self->list_end = width;
   right_x = width + 2;
   attrset (style (self, PAIR_TITLE));
   put_text (2, 1, _("Ledgers"), width - 1);
@@ -578,15 +583,12 @@ static void
 move_selection (QlScreenView *self,
                 int           delta)
 {
-  guint n = self->ledgers != NULL ? self->ledgers->len : 0;
+  gint64 n = self->ledgers != NULL ? self->ledgers->len : 0;
+  gint64 target = (gint64) self->selected + delta;
 
-  if (n == 0)
+  if (delta == 0 || target < 0 || target >= n)
     return;
-  if (delta < 0 && self->selected == 0)
-    return;
-  if (delta > 0 && self->selected + 1 >= n)
-    return;
-  self->selected = (guint) ((int) self->selected + delta);
+  self->selected = (guint) target;
   g_signal_emit (self, signals[SELECTED], 0, self->selected);
   draw (self);
 }
@@ -632,6 +634,31 @@ answer_key (QlScreenView *self,
     }
 }
 
+/* A click on a tab opens its page; on a ledger, selects it. */
+static void
+click (QlScreenView *self)
+{
+  MEVENT event;
+
+  if (getmouse (&event) != OK || (event.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) == 0)
+    return;
+
+  if (event.y == 0)
+    {
+      for (Page page = 0; page < N_PAGES; page++)
+        if (event.x < self->tab_ends[page])
+          {
+            set_page (self, page);
+            return;
+          }
+      return;
+    }
+
+  if (self->page == PAGE_LEDGERS && self->ledgers != NULL && event.y >= 4 &&
+      event.x < self->list_end && (guint) (event.y - 4) < self->ledgers->len)
+    move_selection (self, event.y - 4 - (int) self->selected);
+}
+
 static void
 page_key (QlScreenView *self,
           int           kind,
@@ -641,6 +668,8 @@ page_key (QlScreenView *self,
     {
       if (key == KEY_BTAB)
         set_page (self, (self->page + N_PAGES - 1) % N_PAGES);
+      else if (key == KEY_MOUSE)
+        click (self);
       else if (key == KEY_F (1))
         set_page (self, PAGE_QUOTES);
       else if (key == KEY_F (2))
@@ -902,6 +931,9 @@ ql_screen_view_start (QlScreenView *self)
   keypad (stdscr, TRUE);
   nodelay (stdscr, TRUE);
   set_escdelay (25);
+  /* Clicks as they are pressed, where the terminal reports them. */
+  mousemask (BUTTON1_PRESSED | BUTTON1_CLICKED, NULL);
+  mouseinterval (0);
   self->colour = (no_colour == NULL || *no_colour == '\0') && has_colors ();
   if (self->colour)
     {

@@ -306,6 +306,25 @@ class LedgersTests(ScreenTestCase):
         self.assertIn("Savings", shown)
         self.quit()
 
+    def click(self, x, y):
+        """A press and a release of the first button, as xterm reports them."""
+        self.type("\x1b[M %c%c" % (33 + x, 33 + y))
+        self.type("\x1b[M#%c%c" % (33 + x, 33 + y))
+
+    def test_mouse(self):
+        self.open_savings()
+        self.start()
+        self.wait_for("Savings  Balance: 100.00 EUR")
+        self.click(3, 5)
+        self.wait_for("Widgets  Quantity: 5")
+        self.click(3, 4)
+        self.wait_for("Savings  Balance: 100.00 EUR")
+        self.click(3, 0)
+        self.wait_for("Type a quote’s number")
+        self.click(15, 0)
+        self.wait_for("Widgets")
+        self.quit()
+
     def test_bad_amount_and_escape(self):
         self.open_savings()
         self.start()
