@@ -17,8 +17,9 @@
  * within the second in which such a change should show. */
 #define WATCH_INTERVAL_MS 300
 
-/* The settings key the window's style follows too. */
+/* The settings keys the window's style follows too. */
 #define COLOR_SCHEME_KEY "color-scheme"
+#define SKIN_KEY "skin"
 
 typedef enum
 {
@@ -68,8 +69,8 @@ static const Change changes[] = {
  * The full-screen view's controller: it turns the view's actions into
  * calls of the #QlQuoteBook and the #QlLedgerBook, shows their results
  * and their errors, follows the book for other programs' writes, and
- * keeps the view's colours on the colour scheme of the shared settings,
- * which the window follows too.
+ * keeps the view's colours on the colour scheme and the skin of the
+ * shared settings, which the window follows too.
  */
 struct _QlScreenController
 {
@@ -552,14 +553,27 @@ toggle_scheme (QlScreenController *self)
                          g_strcmp0 (value, "dark") == 0 ? "light" : "dark");
 }
 
+/* The scheme, and the skin in its light or dark variant. */
 static void
-scheme_changed_cb (GSettings          *settings,
-                   const char         *key,
-                   QlScreenController *self)
+style_changed_cb (GSettings          *settings,
+                  const char         *key,
+                  QlScreenController *self)
 {
   g_autofree char *value = g_settings_get_string (settings, COLOR_SCHEME_KEY);
+  g_autofree char *skin = g_settings_get_string (settings, SKIN_KEY);
+  g_autofree char *user_skins_dir = g_build_filename (g_get_user_data_dir (), "quote-ledger",
+                                                      "skins", NULL);
+  g_autoptr(GError) error = NULL;
+  QlScreenScheme scheme = scheme_from_string (value);
+  QlScreenColours colours;
+  gboolean has_colours;
 
-  ql_screen_view_set_scheme (self->view, scheme_from_string (value));
+  has_colours = ql_screen_skin_read (skin, scheme == QL_SCREEN_SCHEME_DARK, user_skins_dir,
+                                     &colours, &error);
+  if (error != NULL)
+    ql_screen_view_show_error (self->view, error->message);
+  ql_screen_view_set_scheme (self->view, scheme);
+  ql_screen_view_set_skin_colours (self->view, has_colours ? &colours : NULL);
 }
 
 static void
@@ -841,8 +855,10 @@ ql_screen_controller_start (QlScreenController *self)
   if (self->settings != NULL)
     {
       g_signal_connect (self->settings, "changed::" COLOR_SCHEME_KEY,
-                        G_CALLBACK (scheme_changed_cb), self);
-      scheme_changed_cb (self->settings, COLOR_SCHEME_KEY, self);
+                        G_CALLBACK (style_changed_cb), self);
+      g_signal_connect (self->settings, "changed::" SKIN_KEY,
+                        G_CALLBACK (style_changed_cb), self);
+      style_changed_cb (self->settings, COLOR_SCHEME_KEY, self);
     }
   ql_screen_view_start (self->view);
   show_ledgers (self);

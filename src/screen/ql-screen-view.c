@@ -60,6 +60,8 @@ struct _QlScreenView
   int             tab_ends[N_PAGES];
   int             list_end;
   QlScreenScheme  scheme;
+  gboolean        has_skin;
+  QlScreenColours skin;
 
   char           *quote_title;
   GStrv           quote_lines;
@@ -211,12 +213,64 @@ style (QlScreenView *self,
     }
 }
 
+/* The colour of xterm's 256 nearest to @rgb (0xRRGGBB): one of the
+ * 6 x 6 x 6 cube or of the 24 greys; @fallback when @rgb is -1. */
+static short
+nearest_colour (gint32 rgb,
+                short  fallback)
+{
+  static const int levels[] = { 0, 95, 135, 175, 215, 255 };
+  int channels[3], cube[3], best_distance = G_MAXINT, grey_sum = 0;
+  short best = fallback;
+
+  if (rgb < 0)
+    return fallback;
+
+  for (int c = 0; c < 3; c++)
+    {
+      int best_level = 0;
+
+      channels[c] = (rgb >> (16 - 8 * c)) & 0xff;
+      grey_sum += channels[c];
+      for (int l = 1; l < 6; l++)
+        if (ABS (levels[l] - channels[c]) < ABS (levels[best_level] - channels[c]))
+          best_level = l;
+      cube[c] = best_level;
+    }
+
+  for (int candidate = 0; candidate < 2; candidate++)
+    {
+      int distance = 0;
+      int index;
+
+      for (int c = 0; c < 3; c++)
+        {
+          int value;
+
+          if (candidate == 0)
+            value = levels[cube[c]];
+          else
+            value = 8 + 10 * CLAMP ((grey_sum / 3 - 3) / 10, 0, 23);
+          distance += (value - channels[c]) * (value - channels[c]);
+        }
+      index = candidate == 0 ? 16 + 36 * cube[0] + 6 * cube[1] + cube[2]
+                             : 232 + CLAMP ((grey_sum / 3 - 3) / 10, 0, 23);
+      if (distance < best_distance)
+        {
+          best_distance = distance;
+          best = (short) index;
+        }
+    }
+
+  return best;
+}
+
 /* Two palettes of the eight colours every colour terminal has, and the
  * terminal's own colours for the default scheme. */
 static void
 apply_scheme (QlScreenView *self)
 {
-  short fg, bg, bar_fg, bar_bg, selected_fg, selected_bg;
+  short fg, bg, bar_fg, bar_bg, selected_fg, selected_bg, error_fg;
 
   if (!self->colour)
     return;
@@ -250,10 +304,24 @@ apply_scheme (QlScreenView *self)
       break;
     }
 
+  error_fg = COLOR_RED;
+  /* A skin's own colours need the 256 of xterm; with eight the scheme's
+   * palette stays readable. */
+  if (self->has_skin && COLORS >= 256)
+    {
+      fg = nearest_colour (self->skin.fg, fg);
+      bg = nearest_colour (self->skin.bg, bg);
+      bar_fg = nearest_colour (self->skin.bar_fg, bar_fg);
+      bar_bg = nearest_colour (self->skin.bar_bg, bar_bg);
+      selected_fg = nearest_colour (self->skin.selected_fg, selected_fg);
+      selected_bg = nearest_colour (self->skin.selected_bg, selected_bg);
+      error_fg = nearest_colour (self->skin.error_fg, error_fg);
+    }
+
   init_pair (PAIR_NORMAL, fg, bg);
   init_pair (PAIR_BAR, bar_fg, bar_bg);
   init_pair (PAIR_SELECTED, selected_fg, selected_bg);
-  init_pair (PAIR_ERROR, COLOR_RED, bg);
+  init_pair (PAIR_ERROR, error_fg, bg);
   init_pair (PAIR_TITLE, fg, bg);
   bkgdset (' ' | COLOR_PAIR (PAIR_NORMAL));
 }
@@ -972,6 +1040,32 @@ ql_screen_view_set_scheme (QlScreenView   *self,
   g_return_if_fail (QL_IS_SCREEN_VIEW (self));
 
   self->scheme = scheme;
+  if (self->started)
+    {
+      apply_scheme (self);
+      clearok (stdscr, TRUE);
+      draw (self);
+    }
+}
+
+/**
+ * ql_screen_view_set_skin_colours:
+ * @self: a #QlScreenView
+ * @colours: (nullable): the skin's colours, or %NULL for the scheme's
+ *   palette alone
+ *
+ * Colours the view like the window's skin, on terminals with 256
+ * colours; where the skin names no colour the scheme's stays.
+ */
+void
+ql_screen_view_set_skin_colours (QlScreenView          *self,
+                                 const QlScreenColours *colours)
+{
+  g_return_if_fail (QL_IS_SCREEN_VIEW (self));
+
+  self->has_skin = colours != NULL;
+  if (colours != NULL)
+    self->skin = *colours;
   if (self->started)
     {
       apply_scheme (self);

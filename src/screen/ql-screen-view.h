@@ -6,6 +6,8 @@
 
 #include <glib-object.h>
 
+#include "ql-screen-skin.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -23,6 +25,8 @@ void          ql_screen_view_start                (QlScreenView  *self);
 void          ql_screen_view_stop                 (QlScreenView  *self);
 void          ql_screen_view_set_scheme           (QlScreenView  *self,
                                                    QlScreenScheme scheme);
+void          ql_screen_view_set_skin_colours     (QlScreenView          *self,
+                                                   const QlScreenColours *colours);
 void          ql_screen_view_set_quote            (QlScreenView  *self,
                                                    const char    *title,
                                                    GStrv          lines);

@@ -67,14 +67,17 @@ class ScreenTestCase(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         return result.stdout
 
-    def start(self, *args, colour=False):
-        """Starts the program in a pane; its status and stderr land in files,
-        and so does the terminal's mode once it has left."""
+    def start(self, *args, colour=False, term=None):
+        """Starts the program in a pane (@term for its TERM instead of the one
+        tmux gives); its status and stderr land in files, and so does the
+        terminal's mode once it has left."""
         if colour:
             self.env.pop("NO_COLOR", None)
         else:
             self.env["NO_COLOR"] = "1"
         argv = [BINARY, "--tui", "--db", self.db, *args]
+        if term is not None:
+            argv = ["env", "TERM=" + term] + argv
         script = "%s 2>%s; echo $? >%s; stty -a >%s" % (
             " ".join(shlex.quote(a) for a in argv),
             shlex.quote(self.path("stderr")), shlex.quote(self.path("status")),
@@ -476,10 +479,38 @@ class SchemeTests(ScreenTestCase):
 
     def test_eight_colours(self):
         self.gsettings("set", SCHEMA, "color-scheme", "dark")
-        self.env["TERM"] = "xterm"
-        self.start(colour=True)
+        self.gsettings("set", SCHEMA, "skin", "forest")
+        self.start(colour=True, term="xterm")
         shown = self.wait_for(re.compile(r"\x1b\[[0-9;]*40m"), escapes=True)
         self.assertNotRegex(shown, r"\x1b\[[0-9;]*[34]8;")
+        self.quit()
+
+    def test_skin_colours_on_256_colours(self):
+        self.open_savings()
+        self.start(colour=True, term="xterm-256color")
+        shown = self.wait_for("Widgets", escapes=True)
+        self.assertNotRegex(shown, r"\x1b\[[0-9;]*48;5;")
+        # Forest's header bar, #dbe7d3, is grey 253 of the 256; its dark
+        # window, #17211a, is grey 234.
+        self.gsettings("set", SCHEMA, "skin", "forest")
+        self.wait_for(re.compile(r"\x1b\[[0-9;]*48;5;253m"), escapes=True, timeout=2)
+        self.gsettings("set", SCHEMA, "color-scheme", "dark")
+        self.wait_for(re.compile(r"\x1b\[[0-9;]*48;5;234m"), escapes=True, timeout=2)
+        self.gsettings("set", SCHEMA, "skin", "adwaita")
+        shown = self.wait_for(re.compile(r"\A(?![\s\S]*48;5;)[\s\S]*40m"), escapes=True,
+                              timeout=2)
+        self.gsettings("set", SCHEMA, "skin", "no-such-skin")
+        self.wait_for("no-such-skin")
+        self.quit()
+
+    def test_user_skin(self):
+        skins = os.path.join(self.tmp, "data", "quote-ledger", "skins")
+        os.makedirs(skins)
+        with open(os.path.join(skins, "mine.css"), "w") as f:
+            f.write("@define-color window_bg_color #ff0000;\n")
+        self.gsettings("set", SCHEMA, "skin", "mine")
+        self.start(colour=True, term="xterm-256color")
+        self.wait_for(re.compile(r"\x1b\[[0-9;]*48;5;196m"), escapes=True)
         self.quit()
 
 
