@@ -170,8 +170,17 @@ history_row (QlScreenController *self,
 
   time = g_date_time_new_from_unix_utc (ql_event_get_timestamp (event) / G_USEC_PER_SEC);
   row[0] = g_strdup_printf ("%" PRId64, ql_event_get_version (event));
-  row[1] = time != NULL ? g_date_time_format (time, "%Y-%m-%d %H:%M") : g_strdup ("?");
-  row[2] = g_strdup (ql_event_type_get_label (ql_event_get_event_type (event)));
+  row[1] = time != NULL ? g_date_time_format (time, "%m-%d %H:%M") : g_strdup ("?");
+  if (ql_event_get_reverses (event) > 0)
+    {
+      g_autofree char *reversed = g_strdup_printf ("%" PRId64, ql_event_get_reverses (event));
+      g_autofree char *undoes = g_strdup_printf (_("(undoes version %s)"), reversed);
+
+      row[2] = g_strdup_printf ("%s %s", ql_event_type_get_label (ql_event_get_event_type (event)),
+                                undoes);
+    }
+  else
+    row[2] = g_strdup (ql_event_type_get_label (ql_event_get_event_type (event)));
   row[3] = format_signed_amount (ledger, ql_event_get_signed_amount (event));
   if (ql_ledger_history_get_balance (self->history, position, &balance, &error))
     row[4] = ql_ledger_format_amount (ledger, balance);

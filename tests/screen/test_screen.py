@@ -225,6 +225,7 @@ class LedgersTests(ScreenTestCase):
 
         self.keys("u")
         shown = self.wait_for("Undid version 4 of Savings")
+        self.assertRegex(shown, r"5 .*\(undoes version 4\)\s+\+0\.50 EUR\s+112\.50 EUR")
         self.assertRegex(shown, r"Savings\s+112\.50 EUR")
         self.quit()
         self.assertIn("Balance: 112.50 EUR", self.line_mode(["balance Savings"]))
