@@ -178,6 +178,14 @@ class DispatchTests(ScreenTestCase):
         os.kill(int(children[0]), 15)
         self.wait_exit()
 
+    def test_ctrl_c_restores_the_terminal(self):
+        self.start()
+        self.wait_for("Ledgers")
+        self.keys("/")
+        self.wait_for("Show the ledgers whose name holds:")
+        self.keys("C-c")
+        self.wait_exit()
+
     def test_resize(self):
         self.open_savings()
         self.start()
