@@ -215,13 +215,13 @@ style (QlScreenView *self,
 
 /* The colour of xterm's 256 nearest to @rgb (0xRRGGBB): one of the
  * 6 x 6 x 6 cube or of the 24 greys; @fallback when @rgb is -1. */
-static short
+static int
 nearest_colour (gint32 rgb,
-                short  fallback)
+                int    fallback)
 {
   static const int levels[] = { 0, 95, 135, 175, 215, 255 };
   int channels[3], cube[3], best_distance = G_MAXINT, grey_sum = 0;
-  short best = fallback;
+  int best = fallback;
 
   if (rgb < 0)
     return fallback;
@@ -258,11 +258,22 @@ nearest_colour (gint32 rgb,
       if (distance < best_distance)
         {
           best_distance = distance;
-          best = (short) index;
+          best = index;
         }
     }
 
   return best;
+}
+
+/* On a direct-colour terminal a colour's number is its 0xRRGGBB. */
+static int
+skin_colour (gint32   rgb,
+             int      fallback,
+             gboolean direct)
+{
+  if (rgb < 0)
+    return fallback;
+  return direct ? (int) rgb : nearest_colour (rgb, fallback);
 }
 
 /* Two palettes of the eight colours every colour terminal has, and the
@@ -270,7 +281,7 @@ nearest_colour (gint32 rgb,
 static void
 apply_scheme (QlScreenView *self)
 {
-  short fg, bg, bar_fg, bar_bg, selected_fg, selected_bg, error_fg;
+  int fg, bg, bar_fg, bar_bg, selected_fg, selected_bg, error_fg;
 
   if (!self->colour)
     return;
@@ -305,24 +316,26 @@ apply_scheme (QlScreenView *self)
     }
 
   error_fg = COLOR_RED;
-  /* A skin's own colours need the 256 of xterm; with eight the scheme's
-   * palette stays readable. */
+  /* A skin's own colours need a terminal of 256 colours or of direct
+   * colour; with eight the scheme's palette stays readable. */
   if (self->has_skin && COLORS >= 256)
     {
-      fg = nearest_colour (self->skin.fg, fg);
-      bg = nearest_colour (self->skin.bg, bg);
-      bar_fg = nearest_colour (self->skin.bar_fg, bar_fg);
-      bar_bg = nearest_colour (self->skin.bar_bg, bar_bg);
-      selected_fg = nearest_colour (self->skin.selected_fg, selected_fg);
-      selected_bg = nearest_colour (self->skin.selected_bg, selected_bg);
-      error_fg = nearest_colour (self->skin.error_fg, error_fg);
+      gboolean direct = COLORS >= 0x1000000;
+
+      fg = skin_colour (self->skin.fg, fg, direct);
+      bg = skin_colour (self->skin.bg, bg, direct);
+      bar_fg = skin_colour (self->skin.bar_fg, bar_fg, direct);
+      bar_bg = skin_colour (self->skin.bar_bg, bar_bg, direct);
+      selected_fg = skin_colour (self->skin.selected_fg, selected_fg, direct);
+      selected_bg = skin_colour (self->skin.selected_bg, selected_bg, direct);
+      error_fg = skin_colour (self->skin.error_fg, error_fg, direct);
     }
 
-  init_pair (PAIR_NORMAL, fg, bg);
-  init_pair (PAIR_BAR, bar_fg, bar_bg);
-  init_pair (PAIR_SELECTED, selected_fg, selected_bg);
-  init_pair (PAIR_ERROR, error_fg, bg);
-  init_pair (PAIR_TITLE, fg, bg);
+  init_extended_pair (PAIR_NORMAL, fg, bg);
+  init_extended_pair (PAIR_BAR, bar_fg, bar_bg);
+  init_extended_pair (PAIR_SELECTED, selected_fg, selected_bg);
+  init_extended_pair (PAIR_ERROR, error_fg, bg);
+  init_extended_pair (PAIR_TITLE, fg, bg);
   bkgdset (' ' | COLOR_PAIR (PAIR_NORMAL));
 }
 

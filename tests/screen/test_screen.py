@@ -512,6 +512,13 @@ class SchemeTests(ScreenTestCase):
         self.wait_for("no-such-skin")
         self.quit()
 
+    def test_skin_colours_in_direct_colour(self):
+        self.gsettings("set", SCHEMA, "skin", "forest")
+        self.start(colour=True, term="xterm-direct")
+        # Forest's header bar, #dbe7d3, as it is.
+        self.wait_for(re.compile(r"\x1b\[[0-9;]*48;2;219;231;211m"), escapes=True)
+        self.quit()
+
     def test_user_skin(self):
         skins = os.path.join(self.tmp, "data", "quote-ledger", "skins")
         os.makedirs(skins)
