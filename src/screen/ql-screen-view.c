@@ -461,10 +461,27 @@ put_row (int                 y,
         used += put_text (y, x + used, "  ", max_width - used);
       if ((right & (1u << c)) != 0 && pad > 0)
         used += MIN (pad, max_width - used);
-      used += put_text (y, x + used, cells[c], max_width - used);
+      /* A cell wider than its column is cut, so the next columns stay. */
+      used += put_text (y, x + used, cells[c], MIN (widths[c], max_width - used));
       if ((right & (1u << c)) == 0 && pad > 0 && c + 1 < n_columns)
         used += MIN (pad, max_width - used);
     }
+}
+
+/* Narrows column @shrink until the table fits in @max_width, down to a
+ * few columns of it. */
+static void
+fit_columns (int   *widths,
+             guint  n_columns,
+             guint  shrink,
+             int    max_width)
+{
+  int total = 2 * ((int) n_columns - 1);
+
+  for (guint c = 0; c < n_columns; c++)
+    total += widths[c];
+  if (total > max_width)
+    widths[shrink] = MAX (widths[shrink] - (total - max_width), 6);
 }
 
 /* As wide as the ledger list needs, and never more than half the screen. */
@@ -519,6 +536,7 @@ draw_ledgers (QlScreenView *self,
   put_text (2, right_x, self->history_title, COLS - right_x - 1);
   attrset (style (self, PAIR_NORMAL));
   measure_columns (self->history, history_header, history_widths, 5);
+  fit_columns (history_widths, 5, 2, COLS - right_x - 1);
   put_row (3, right_x, history_header, history_widths, 5, (1u << 0) | (1u << 3) | (1u << 4),
            COLS - right_x - 1);
   y = 4;

@@ -238,6 +238,17 @@ class LedgersTests(ScreenTestCase):
         self.quit()
         self.assertIn("Balance: 112.50 EUR", self.line_mode(["balance Savings"]))
 
+    def test_columns_fit_the_screen(self):
+        self.line_mode(["open Savings EUR", "deposit Savings 100", "withdraw Savings 12.50",
+                        "deposit Savings 40", "undo Savings", "open 储蓄账户 CNY",
+                        "deposit 储蓄账户 123456.78"])
+        self.start()
+        shown = self.wait_for("Savings  Balance: 87.50 EUR")
+        # The event's text gives way; every balance is whole.
+        self.assertRegex(shown, re.compile(r"^.*│\s+5 .*-40\.00 EUR\s+87\.50 EUR$", re.M))
+        self.assertRegex(shown, re.compile(r"^.*│\s+4 .*\+40\.00 EUR\s+127\.50 EUR$", re.M))
+        self.quit()
+
     def test_time_travel(self):
         self.open_savings()
         self.line_mode(["deposit Savings 20"])
