@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "ql-exit-status.h"
+#include "screen/ql-screen.h"
 #include "terminal/ql-terminal.h"
 #ifdef QL_HAVE_GTK
 #include "gtk/ql-gtk.h"
@@ -91,10 +92,13 @@ main (int   argc,
   GOptionGroup *main_group;
   const char *locale_dir;
   gboolean tui = FALSE;
+  gboolean line = FALSE;
   gboolean version = FALSE;
   const GOptionEntry entries[] = {
     { "tui", 't', 0, G_OPTION_ARG_NONE, &tui,
       N_("Use the terminal view, even when a display is available"), NULL },
+    { "line", 'l', 0, G_OPTION_ARG_NONE, &line,
+      N_("In the terminal, read and answer line by line instead of the full-screen view"), NULL },
     { "db", 'd', 0, G_OPTION_ARG_FILENAME, &db_location,
       N_("Keep ledgers in the database file PATH, or “:memory:” for a store that is not kept"),
       N_("PATH") },
@@ -154,11 +158,15 @@ main (int   argc,
 #endif
 
 #ifdef QL_HAVE_GTK
-  if (!tui && display_available ())
+  if (!tui && !line && display_available ())
     return ql_gtk_main (db_location, quotes_path);
 #else
   (void) display_available;
 #endif
+
+  /* Pipes and scripts get the line view, byte for byte as ever. */
+  if (tui && !line && ql_screen_is_available ())
+    return ql_screen_main (db_location, quotes_path);
 
   return ql_terminal_main (db_location, quotes_path);
 }

@@ -22,7 +22,7 @@ FOREIGN = {
     "store": ("gtk/", "adwaita.h", "grpc/", "protobuf-c/", "ncurses", "curses.h"),
 }
 
-FRONT_ENDS = ("gtk", "terminal", "payments")
+FRONT_ENDS = ("gtk", "terminal", "screen", "payments")
 
 
 def sources(src):
