@@ -69,7 +69,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   input = g_memory_input_stream_new_from_data (g_memdup2 (data, size), size, g_free);
   view = ql_terminal_view_new (input, output, errors, FALSE, FALSE);
-  controller = ql_terminal_controller_new (view, quotes, ledgers);
+  /* No settings: lines such as `theme dark` must not change the user's. */
+  controller = ql_terminal_controller_new (view, quotes, ledgers, NULL);
   g_signal_connect (controller, "finished", G_CALLBACK (finished_cb), &finished);
 
   ql_terminal_controller_start (controller);

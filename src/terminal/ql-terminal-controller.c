@@ -17,6 +17,9 @@
 /* How often the ledgers are checked for changes by other programs. */
 #define WATCH_INTERVAL_MS 500
 
+/* The settings key the window's style and the full-screen view follow. */
+#define COLOR_SCHEME_KEY "color-scheme"
+
 /**
  * QlTerminalController:
  *
@@ -34,6 +37,7 @@ struct _QlTerminalController
   QlTerminalView *view;
   QlQuoteBook    *quotes;
   QlLedgerBook   *ledgers;
+  GSettings      *settings;
 
   /* While a line is handled, changes to the ledgers are the user's own. */
   gboolean        handling;
@@ -95,6 +99,7 @@ static gboolean run_undo        (QlTerminalController *self, const Command *comm
 static gboolean run_import      (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_ledgers     (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_log         (QlTerminalController *self, const Command *command, char **args, GError **error);
+static gboolean run_theme       (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_help        (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_quit        (QlTerminalController *self, const Command *command, char **args, GError **error);
 
@@ -156,6 +161,9 @@ static const Command commands[] = {
   { "log", N_("[START [LIMIT]]"),
     N_("print the notification log, one JSON object per event"),
     0, 2, TRUE, run_log },
+  { "theme", N_("SCHEME"),
+    N_("set the colour scheme the window shares: light, dark or default"),
+    1, 1, FALSE, run_theme },
   { "help", NULL,
     N_("show this list"),
     0, 0, FALSE, run_help },
@@ -816,6 +824,46 @@ run_log (QlTerminalController  *self,
   return TRUE;
 }
 
+/* The values of the color-scheme key, in the order the error names them. */
+static const char * const color_schemes[] = { "light", "dark", "default" };
+
+/* Writes the shared key: an open window and full-screen view follow it. */
+static gboolean
+run_theme (QlTerminalController  *self,
+           const Command         *command,
+           char                 **args,
+           GError               **error)
+{
+  const char *scheme = NULL;
+  g_autofree char *message = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (color_schemes); i++)
+    if (g_ascii_strcasecmp (args[0], color_schemes[i]) == 0)
+      scheme = color_schemes[i];
+
+  if (scheme == NULL)
+    {
+      g_set_error (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_USAGE,
+                   _("Unknown colour scheme “%s”: give light, dark or default"), args[0]);
+      return FALSE;
+    }
+  if (self->settings == NULL)
+    {
+      g_set_error_literal (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_NO_SETTINGS,
+                           _("The colour scheme cannot be changed: the settings schema "
+                             "is not installed."));
+      return FALSE;
+    }
+
+  g_settings_set_string (self->settings, COLOR_SCHEME_KEY, scheme);
+  /* A script's last line may be this one: the write must not wait. */
+  g_settings_sync ();
+
+  message = g_strdup_printf (_("Colour scheme: %s"), scheme);
+  ql_terminal_view_show (self->view, message);
+  return TRUE;
+}
+
 static gboolean
 run_help (QlTerminalController  *self,
           const Command         *command,
@@ -1111,6 +1159,7 @@ ql_terminal_controller_dispose (GObject *object)
   g_clear_object (&self->view);
   g_clear_object (&self->quotes);
   g_clear_object (&self->ledgers);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (ql_terminal_controller_parent_class)->dispose (object);
 }
@@ -1143,24 +1192,29 @@ ql_terminal_controller_init (QlTerminalController *self)
  * @view: the view to read from and show on
  * @quotes: the quotes to look up
  * @ledgers: the ledgers to run commands on
+ * @settings: (nullable): the application's settings, or %NULL when their
+ *   schema is not installed
  *
  * Returns: (transfer full): a new #QlTerminalController
  */
 QlTerminalController *
 ql_terminal_controller_new (QlTerminalView *view,
                             QlQuoteBook    *quotes,
-                            QlLedgerBook   *ledgers)
+                            QlLedgerBook   *ledgers,
+                            GSettings      *settings)
 {
   QlTerminalController *self;
 
   g_return_val_if_fail (QL_IS_TERMINAL_VIEW (view), NULL);
   g_return_val_if_fail (QL_IS_QUOTE_BOOK (quotes), NULL);
   g_return_val_if_fail (QL_IS_LEDGER_BOOK (ledgers), NULL);
+  g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), NULL);
 
   self = g_object_new (QL_TYPE_TERMINAL_CONTROLLER, NULL);
   self->view = g_object_ref (view);
   self->quotes = g_object_ref (quotes);
   self->ledgers = g_object_ref (ledgers);
+  self->settings = settings != NULL ? g_object_ref (settings) : NULL;
 
   g_signal_connect_object (view, "line-read", G_CALLBACK (line_read_cb), self,
                            G_CONNECT_SWAPPED);

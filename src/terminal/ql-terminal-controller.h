@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 #include "ql-ledger-book.h"
 #include "ql-quote-book.h"
@@ -20,6 +20,8 @@ G_BEGIN_DECLS
  * @QL_TERMINAL_ERROR_USAGE: a command with too few or too many arguments,
  *   or an argument that is not what the command takes
  * @QL_TERMINAL_ERROR_UNKNOWN_COMMAND: the first word names no command
+ * @QL_TERMINAL_ERROR_NO_SETTINGS: a setting is to be changed but the
+ *   settings schema is not installed
  *
  * Errors of the %QL_TERMINAL_ERROR domain: mistakes in a command line,
  * before the model is asked anything.
@@ -29,6 +31,7 @@ typedef enum
   QL_TERMINAL_ERROR_SYNTAX,
   QL_TERMINAL_ERROR_USAGE,
   QL_TERMINAL_ERROR_UNKNOWN_COMMAND,
+  QL_TERMINAL_ERROR_NO_SETTINGS,
 } QlTerminalError;
 
 GQuark ql_terminal_error_quark (void);
@@ -38,7 +41,8 @@ G_DECLARE_FINAL_TYPE (QlTerminalController, ql_terminal_controller, QL, TERMINAL
 
 QlTerminalController *ql_terminal_controller_new         (QlTerminalView       *view,
                                                           QlQuoteBook          *quotes,
-                                                          QlLedgerBook         *ledgers);
+                                                          QlLedgerBook         *ledgers,
+                                                          GSettings            *settings);
 void                  ql_terminal_controller_start       (QlTerminalController *self);
 void                  ql_terminal_controller_handle_line (QlTerminalController *self,
                                                           const char           *line);

@@ -16,6 +16,23 @@
 #include "ql-terminal-controller.h"
 #include "ql-terminal-view.h"
 
+/* The settings the window keeps its style in, when their schema is
+ * installed (or found through GSETTINGS_SCHEMA_DIR). */
+static GSettings *
+open_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source == NULL)
+    return NULL;
+  schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE);
+  if (schema == NULL)
+    return NULL;
+
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
 static void
 controller_finished_cb (GMainLoop            *loop,
                         QlTerminalController *controller)
@@ -45,6 +62,7 @@ ql_terminal_main (const char *db_location,
   g_autoptr(QlEventStore) store = NULL;
   g_autoptr(QlLedgerBook) ledgers = NULL;
   g_autoptr(QlTerminalController) controller = NULL;
+  g_autoptr(GSettings) settings = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -72,7 +90,8 @@ ql_terminal_main (const char *db_location,
                                            "but not changed."));
 
   loop = g_main_loop_new (NULL, FALSE);
-  controller = ql_terminal_controller_new (view, quotes, ledgers);
+  settings = open_settings ();
+  controller = ql_terminal_controller_new (view, quotes, ledgers, settings);
   g_signal_connect_swapped (controller, "finished", G_CALLBACK (controller_finished_cb), loop);
 
   ql_terminal_controller_start (controller);

@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The terminal front-end, driven as users and scripts drive it: lines on
 standard input through a pipe (and on a real terminal through a pty),
-with standard output and standard error compared exactly."""
+with standard output and standard error compared exactly.
+
+Argument: the folder of the compiled settings schema, for the commands
+that change the settings the window shares."""
 
 import errno
 import json
@@ -33,6 +36,8 @@ TIMESTAMP = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"
 # A time as events prints it, of the same width, so that tables compare exactly.
 TIME = "YYYY-MM-DD hh:mm:ss"
 SYSTEM_FORTUNES = "/usr/share/games/fortunes"
+SCHEMA_DIR = sys.argv[1]
+SCHEMA = "io.github.quoteledger.QuoteLedger"
 
 
 def quote(index):
@@ -192,9 +197,47 @@ class QuoteTests(TerminalTestCase):
                       "deposit ACCOUNT AMOUNT", "withdraw ACCOUNT AMOUNT",
                       "create-item ITEM QUANTITY", "increase ITEM N", "decrease ITEM N",
                       "balance LEDGER", "events LEDGER [--json]", "at LEDGER VERSION",
-                      "undo LEDGER", "ledgers [--json]", "log [START [LIMIT]]", "help", "quit"]:
+                      "undo LEDGER", "ledgers [--json]", "log [START [LIMIT]]", "theme SCHEME",
+                      "help", "quit"]:
             self.assertTrue(any(re.fullmatch(r"  %s  +\S.*" % re.escape(usage), line)
                                 for line in lines), usage)
+
+
+class ThemeTests(TerminalTestCase):
+    def setUp(self):
+        super().setUp()
+        # A key file in a private folder, so that gsettings in this process
+        # reads what the program wrote.
+        self.env.update(GSETTINGS_BACKEND="keyfile", GSETTINGS_SCHEMA_DIR=SCHEMA_DIR,
+                        XDG_CONFIG_HOME=self.path("config"))
+
+    def gsettings(self, *args):
+        result = subprocess.run(["gsettings", *args], env=self.env, capture_output=True,
+                                text=True, check=True, timeout=60)
+        return result.stdout.strip()
+
+    def test_theme_writes_the_shared_key(self):
+        self.assert_answers(["theme dark"], PROMPT + "Colour scheme: dark\n" + PROMPT)
+        self.assertEqual(self.gsettings("get", SCHEMA, "color-scheme"), "'dark'")
+        self.assert_answers(["theme LIGHT", "theme default"],
+                            PROMPT + "Colour scheme: light\n" + PROMPT +
+                            "Colour scheme: default\n" + PROMPT)
+        self.assertEqual(self.gsettings("get", SCHEMA, "color-scheme"), "'default'")
+
+    def test_unknown_scheme_changes_nothing(self):
+        self.gsettings("set", SCHEMA, "color-scheme", "dark")
+        self.assert_answers(["theme purple", "theme", "theme dark light"], PROMPT * 4,
+                            "Error: Unknown colour scheme “purple”: give light, dark or default\n"
+                            "Error: Missing argument. Usage: theme SCHEME\n"
+                            "Error: Too many arguments. Usage: theme SCHEME\n")
+        self.assertEqual(self.gsettings("get", SCHEMA, "color-scheme"), "'dark'")
+
+    def test_without_the_schema(self):
+        self.env.pop("GSETTINGS_SCHEMA_DIR")
+        self.env["XDG_DATA_DIRS"] = self.path("no-schemas")
+        self.assert_answers(["theme dark"], PROMPT * 2,
+                            "Error: The colour scheme cannot be changed: the settings schema "
+                            "is not installed.\n")
 
 
 class QuotesFileTests(TerminalTestCase):
@@ -734,4 +777,4 @@ class TtyTests(TerminalTestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    unittest.main(argv=[sys.argv[0], "-v"])
