@@ -4,9 +4,10 @@
 program in a tmux pane of 100 x 30, keys sent with send-keys, the screen
 read back with capture-pane (with -e for its colours).
 
-Arguments: the folder of the compiled settings schema and the build's
-locale folder. Settings live in a keyfile of the test's own, so that
-`gsettings` in another process and the program share them."""
+Arguments: the folder of the compiled settings schema, the build's
+locale folder, and `gtk` when the build has the window. Settings live in
+a keyfile of the test's own, so that `gsettings` in another process and
+the program share them."""
 
 import os
 import re
@@ -22,6 +23,11 @@ import unittest
 BINARY = os.environ.get("QL_BINARY", "quote-ledger")
 SCHEMA_DIR = sys.argv[1]
 LOCALE_DIR = sys.argv[2]
+HAVE_GTK = sys.argv[3] == "gtk"
+# The test run's display, for the window; the full-screen view never sees it.
+DISPLAY = os.environ.get("DISPLAY")
+APPLICATION_ID = "io.github.quoteledger.QuoteLedger"
+APPLICATION_PATH = "/io/github/quoteledger/QuoteLedger"
 SCHEMA = "io.github.quoteledger.QuoteLedger"
 WIDTH, HEIGHT = 100, 30
 
@@ -464,6 +470,85 @@ class QuotesTests(ScreenTestCase):
         self.assertIn("red", shown)
         self.assertNotIn("\x07", shown)
         self.assertNotRegex(shown, r"\x1b\[[0-9;]*31m")
+        self.quit()
+
+
+@unittest.skipUnless(HAVE_GTK and DISPLAY, "needs the window and a display")
+class WindowSchemeTests(ScreenTestCase):
+    """The real window and the full-screen view open side by side, on the
+    same settings: a scheme chosen in either shows in the other."""
+
+    def setUp(self):
+        super().setUp()
+        self.window = None
+
+    def tearDown(self):
+        if self.window is not None and self.window.poll() is None:
+            self.window.terminate()
+            self.window.wait(timeout=30)
+        super().tearDown()
+
+    def start_window(self):
+        env = dict(self.env, DISPLAY=DISPLAY, NO_AT_BRIDGE="1")
+        self.window = subprocess.Popen([BINARY, "--db", self.db], env=env,
+                                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL)
+        subprocess.run(["gdbus", "wait", "--session", "--timeout", "60", APPLICATION_ID],
+                       check=True, timeout=90)
+        result = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--pid",
+                                 str(self.window.pid)], env=env, capture_output=True,
+                                text=True, check=True, timeout=60)
+        self.window_id = result.stdout.split()[0]
+
+    def window_action(self, method, *args):
+        result = subprocess.run(["gdbus", "call", "--session", "--dest", APPLICATION_ID,
+                                 "--object-path", APPLICATION_PATH,
+                                 "--method", "org.gtk.Actions." + method, *args],
+                                capture_output=True, text=True, timeout=30)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return result.stdout.strip()
+
+    def window_brightness(self):
+        """The mean grey of the window's pixels as painted, 0 to 1."""
+        result = subprocess.run(["import", "-window", self.window_id, "-colorspace", "Gray",
+                                 "-resize", "1x1!", "-format", "%[fx:mean]", "info:"],
+                                env=dict(self.env, DISPLAY=DISPLAY), capture_output=True,
+                                text=True, timeout=30)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return float(result.stdout)
+
+    def wait_for_window(self, dark, timeout=10):
+        deadline = time.monotonic() + timeout
+        while True:
+            brightness = self.window_brightness()
+            if (brightness < 0.3) if dark else (brightness > 0.6):
+                return
+            if time.monotonic() > deadline:
+                self.fail("the window is not %s: mean grey %.2f"
+                          % ("dark" if dark else "light", brightness, ))
+            time.sleep(0.1)
+
+    def test_the_window_and_the_view_follow_each_other(self):
+        self.open_savings()
+        self.gsettings("set", SCHEMA, "color-scheme", "light")
+        self.start_window()
+        self.wait_for_window(dark=False)
+        self.start(colour=True)
+        self.wait_for(re.compile(r"\x1b\[[0-9;]*47m"), escapes=True)
+
+        # The window's own action, over the bus as a menu would activate it.
+        self.window_action("Activate", "color-scheme", "[<'dark'>]", "{}")
+        self.wait_for_window(dark=True)
+        self.wait_for(re.compile(r"\x1b\[[0-9;]*40m"), escapes=True, timeout=2)
+        self.assertNotRegex(self.screen(escapes=True), r"\x1b\[[0-9;]*47m")
+
+        # t in the view: the window's action state, and its pixels, follow.
+        self.keys("t")
+        self.wait_for(re.compile(r"\x1b\[[0-9;]*47m"), escapes=True, timeout=2)
+        self.wait_for_window(dark=False)
+        self.assertEqual(self.window_action("Describe", "color-scheme"),
+                         "((true, signature 's', [<'light'>]),)")
+        self.assertEqual(self.gsettings("get", SCHEMA, "color-scheme"), "'light'")
         self.quit()
 
 
