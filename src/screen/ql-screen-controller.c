@@ -88,6 +88,8 @@ struct _QlScreenController
   char            *ledger_name;
   /* The version of the selected ledger shown, or 0 for its newest. */
   gint64           at_version;
+  /* How many of the history's newest rows are scrolled out below. */
+  guint            history_scroll;
   /* Non-NULL while a file is imported. */
   GCancellable    *importing;
   /* The ledgers the view lists, those whose name holds the filter. */
@@ -218,7 +220,8 @@ format_past_title (QlScreenController *self,
                           version, newest);
 }
 
-/* The selected ledger's last events, as many as fit. */
+/* The selected ledger's events, as many as fit, ending where the
+ * history is scrolled to: the newest unless scrolled back. */
 static void
 show_history (QlScreenController *self)
 {
@@ -226,7 +229,7 @@ show_history (QlScreenController *self)
   g_autoptr(GPtrArray) rows = NULL;
   g_autofree char *state = NULL;
   g_autofree char *title = NULL;
-  guint n, capacity, first;
+  guint n, capacity, first, last;
 
   if (ledger == NULL)
     {
@@ -247,9 +250,11 @@ show_history (QlScreenController *self)
   else
     self->at_version = 0;
   capacity = ql_screen_view_get_history_capacity (self->view);
-  first = n > capacity ? n - capacity : 0;
+  self->history_scroll = MIN (self->history_scroll, n > capacity ? n - capacity : 0);
+  last = n - self->history_scroll;
+  first = last > capacity ? last - capacity : 0;
   rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  for (guint position = first; position < n; position++)
+  for (guint position = first; position < last; position++)
     g_ptr_array_add (rows, history_row (self, ledger, position));
 
   if (self->at_version > 0)
@@ -280,6 +285,24 @@ travel (QlScreenController *self,
   self->at_version = CLAMP (self->at_version + step, 1, newest);
   if (self->at_version == newest)
     self->at_version = 0;
+  self->history_scroll = 0;
+  show_history (self);
+}
+
+/* @rows is a signed count: back to older events below zero, on to newer
+ * above; show_history() keeps the result within the history. */
+static void
+scroll_history (QlScreenController *self,
+                const char         *rows)
+{
+  gint64 delta = 0;
+
+  if (!g_ascii_string_to_signed (rows, 10, -G_MAXINT, G_MAXINT, &delta, NULL))
+    g_assert_not_reached ();
+  if (delta < 0)
+    self->history_scroll += (guint) MIN (-delta, (gint64) (G_MAXUINT - self->history_scroll));
+  else
+    self->history_scroll -= (guint) MIN (delta, (gint64) self->history_scroll);
   show_history (self);
 }
 
@@ -642,6 +665,11 @@ action_cb (QlScreenView       *view,
       travel (self, g_str_equal (name, "earlier") ? -1 : 1);
       return;
     }
+  if (g_str_equal (name, "scroll-history"))
+    {
+      scroll_history (self, argument);
+      return;
+    }
   for (guint i = 0; i < G_N_ELEMENTS (changes); i++)
     if (g_str_equal (name, changes[i].action))
       {
@@ -708,6 +736,7 @@ selected_cb (QlScreenView       *view,
              QlScreenController *self)
 {
   self->at_version = 0;
+  self->history_scroll = 0;
   show_history (self);
 }
 
@@ -722,6 +751,8 @@ static void
 book_changed_cb (QlLedgerBook       *book,
                  QlScreenController *self)
 {
+  /* A new event: the newest row comes back into view. */
+  self->history_scroll = 0;
   show_ledgers (self);
 }
 

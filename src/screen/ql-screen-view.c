@@ -17,6 +17,8 @@
 
 /* An answer longer than this is not a name or an amount. */
 #define ANSWER_MAX_BYTES 1024
+/* How far one step of the mouse wheel scrolls. */
+#define WHEEL_ROWS 3
 
 typedef enum
 {
@@ -65,6 +67,8 @@ struct _QlScreenView
 
   char           *quote_title;
   GStrv           quote_lines;
+  /* The rows of the quote or the search's matches scrolled out above. */
+  int             quote_scroll;
   GPtrArray      *ledgers;
   char           *ledgers_empty;
   guint           selected;
@@ -364,13 +368,15 @@ draw_tabs (QlScreenView *self)
     }
 }
 
-/* Wraps @line into rows of @width columns from row @y; returns the next
- * free row. */
+/* Wraps @line into rows of @width columns from row @y, drawing those
+ * from @first_row to @last_row; returns the next free row. Rows above
+ * @first_row are counted, not drawn, so that a list can scroll. */
 static int
 put_wrapped (int         y,
              int         x,
              const char *line,
              int         width,
+             int         first_row,
              int         last_row)
 {
   g_autofree char *shown = make_printable (line);
@@ -393,11 +399,19 @@ put_wrapped (int         y,
           used += w;
           p = g_utf8_next_char (p);
         }
-      mvaddnstr (y, x, start, (int) (p - start));
+      if (y >= first_row && y <= last_row)
+        mvaddnstr (y, x, start, (int) (p - start));
       y++;
     }
 
   return y;
+}
+
+/* The rows the quote page has for its lines, below the title. */
+static int
+quote_rows (void)
+{
+  return MAX (LINES - 6, 1);
 }
 
 static void
@@ -405,12 +419,14 @@ draw_quotes (QlScreenView *self,
              int           last_row)
 {
   int y = 2;
+  int total = 0;
+  int top;
 
   if (self->quote_title == NULL)
     {
       attrset (style (self, PAIR_NORMAL));
       put_wrapped (y, 2, _("Type a quote’s number, r for a random quote or / to search."),
-                   COLS - 4, last_row);
+                   COLS - 4, y, last_row);
       return;
     }
 
@@ -418,8 +434,14 @@ draw_quotes (QlScreenView *self,
   put_text (y, 2, self->quote_title, COLS - 4);
   y += 2;
   attrset (style (self, PAIR_NORMAL));
+  /* Measured first, so that scrolling stops at the last row. */
   for (guint i = 0; self->quote_lines != NULL && self->quote_lines[i] != NULL; i++)
-    y = put_wrapped (y, 2, self->quote_lines[i], COLS - 4, last_row);
+    total = put_wrapped (total, 2, self->quote_lines[i], COLS - 4, G_MAXINT, G_MAXINT);
+  top = y;
+  self->quote_scroll = CLAMP (self->quote_scroll, 0, MAX (total - (last_row - top + 1), 0));
+  y = top - self->quote_scroll;
+  for (guint i = 0; self->quote_lines != NULL && self->quote_lines[i] != NULL; i++)
+    y = put_wrapped (y, 2, self->quote_lines[i], COLS - 4, top, last_row);
 }
 
 /* The widest cell of each column, header included. */
@@ -511,7 +533,7 @@ draw_ledgers (QlScreenView *self,
     {
       attrset (style (self, PAIR_NORMAL));
       put_wrapped (4, 1, self->ledgers_empty != NULL ? self->ledgers_empty : "", COLS - 2,
-                   last_row);
+                   4, last_row);
       return;
     }
 
@@ -568,6 +590,7 @@ draw_help (QlScreenView *self)
     _("/              search the quotes, or filter the ledgers by name"),
     _("Up, Down       select a ledger"),
     _("Left, Right    step through the ledger's past versions"),
+    _("PgUp, PgDn     scroll the history or the search's matches"),
     _("d, w           deposit into or withdraw from an account"),
     _("+, -           increase or decrease an item"),
     _("u              undo the ledger's last change"),
@@ -733,13 +756,54 @@ answer_key (QlScreenView *self,
     }
 }
 
-/* A click on a tab opens its page; on a ledger, selects it. */
+/* Scrolls the page's list by @pages pages, or by @pages steps of the
+ * mouse wheel: the quotes here, the history through the controller,
+ * which holds only the events on screen. */
+static void
+scroll_list (QlScreenView *self,
+             int           pages,
+             gboolean      whole_pages)
+{
+  int rows;
+
+  if (self->page == PAGE_QUOTES)
+    {
+      if (self->quote_lines == NULL)
+        return;
+      rows = whole_pages ? quote_rows () : WHEEL_ROWS;
+      self->quote_scroll = MAX (self->quote_scroll + pages * rows, 0);
+      draw (self);
+    }
+  else if (self->history != NULL)
+    {
+      g_autofree char *argument = NULL;
+
+      rows = whole_pages ? (int) ql_screen_view_get_history_capacity (self) : WHEEL_ROWS;
+      argument = g_strdup_printf ("%d", pages * rows);
+      emit_action (self, "scroll-history", argument);
+    }
+}
+
+/* A click on a tab opens its page; on a ledger, selects it. The wheel
+ * scrolls. */
 static void
 click (QlScreenView *self)
 {
   MEVENT event;
 
-  if (getmouse (&event) != OK || (event.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) == 0)
+  if (getmouse (&event) != OK)
+    return;
+  if ((event.bstate & BUTTON4_PRESSED) != 0)
+    {
+      scroll_list (self, -1, FALSE);
+      return;
+    }
+  if ((event.bstate & BUTTON5_PRESSED) != 0)
+    {
+      scroll_list (self, 1, FALSE);
+      return;
+    }
+  if ((event.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) == 0)
     return;
 
   if (event.y == 0)
@@ -781,6 +845,10 @@ page_key (QlScreenView *self,
         emit_action (self, "earlier", NULL);
       else if (key == KEY_RIGHT && self->page == PAGE_LEDGERS)
         emit_action (self, "later", NULL);
+      else if (key == KEY_PPAGE)
+        scroll_list (self, -1, TRUE);
+      else if (key == KEY_NPAGE)
+        scroll_list (self, 1, TRUE);
       return;
     }
 
@@ -953,9 +1021,11 @@ ql_screen_view_class_init (QlScreenViewClass *klass)
    * @self: a #QlScreenView
    * @name: what the user asked for: "quit", "toggle-scheme", "quote",
    *   "random", "search", "deposit", "withdraw", "increase", "decrease",
-   *   "undo", "import", "filter", or "earlier" and "later" for the selected
-   *   ledger's versions
-   * @argument: (nullable): the first digit for "quote", else %NULL
+   *   "undo", "import", "filter", "earlier" and "later" for the selected
+   *   ledger's versions, or "scroll-history"
+   * @argument: (nullable): the first digit for "quote"; for
+   *   "scroll-history", how many rows to scroll, below zero towards older
+   *   events; else %NULL
    */
   signals[ACTION] =
     g_signal_new ("action", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -1030,8 +1100,9 @@ ql_screen_view_start (QlScreenView *self)
   keypad (stdscr, TRUE);
   nodelay (stdscr, TRUE);
   set_escdelay (25);
-  /* Clicks as they are pressed, where the terminal reports them. */
-  mousemask (BUTTON1_PRESSED | BUTTON1_CLICKED, NULL);
+  /* Clicks as they are pressed, and the wheel, where the terminal
+   * reports them. */
+  mousemask (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
   mouseinterval (0);
   self->colour = (no_colour == NULL || *no_colour == '\0') && has_colors ();
   if (self->colour)
@@ -1122,6 +1193,7 @@ ql_screen_view_set_quote (QlScreenView *self,
   self->quote_title = g_strdup (title);
   g_strfreev (self->quote_lines);
   self->quote_lines = g_strdupv (lines);
+  self->quote_scroll = 0;
   self->page = PAGE_QUOTES;
   draw (self);
 }

@@ -73,7 +73,7 @@ class ScreenTestCase(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         return result.stdout
 
-    def start(self, *args, colour=False, term=None):
+    def start(self, *args, colour=False, term=None, height=HEIGHT):
         """Starts the program in a pane (@term for its TERM instead of the one
         tmux gives); its status and stderr land in files, and so does the
         terminal's mode once it has left."""
@@ -88,7 +88,7 @@ class ScreenTestCase(unittest.TestCase):
             " ".join(shlex.quote(a) for a in argv),
             shlex.quote(self.path("stderr")), shlex.quote(self.path("status")),
             shlex.quote(self.path("stty")))
-        self.tmux("new-session", "-d", "-x", str(WIDTH), "-y", str(HEIGHT), script)
+        self.tmux("new-session", "-d", "-x", str(WIDTH), "-y", str(height), script)
         self.tmux("set-option", "-g", "remain-on-exit", "on")
         self.started = True
 
@@ -149,6 +149,12 @@ class ScreenTestCase(unittest.TestCase):
 
     def open_savings(self):
         self.line_mode(["open Savings EUR", "deposit Savings 100", "create-item Widgets 5"])
+
+    def write_quotes(self, text):
+        path = self.path("quotes.txt")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
 
 
 class DispatchTests(ScreenTestCase):
@@ -423,13 +429,81 @@ class LedgersTests(ScreenTestCase):
         self.quit()
 
 
-class QuotesTests(ScreenTestCase):
-    def write_quotes(self, text):
-        path = self.path("quotes.txt")
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
-        return path
+class ScrollTests(ScreenTestCase):
+    """Lists longer than the pane: PageUp, PageDown and the wheel."""
 
+    def versions(self, shown):
+        """The history's version numbers on the screen, top to bottom."""
+        return [int(v) for v in re.findall(r"│ +(\d+)  \d\d-\d\d \d\d:\d\d  ", shown)]
+
+    def wheel(self, down):
+        """One step of the wheel, as xterm reports it (buttons 4 and 5)."""
+        self.type("\x1b[M%c%c%c" % (97 if down else 96, 33 + 40, 33 + 8))
+
+    def wait_for_versions(self, first, last):
+        deadline = time.monotonic() + 10
+        while True:
+            shown = self.versions(self.screen())
+            if shown and (shown[0], shown[-1]) == (first, last):
+                self.assertEqual(shown, list(range(first, last + 1)))
+                return
+            if time.monotonic() > deadline:
+                self.fail("versions %r, not %d to %d:\n%s" % (shown, first, last, self.screen()))
+            time.sleep(0.05)
+
+    def test_history_scrolls_and_a_new_event_shows_the_newest(self):
+        # Opened at version 1, then 59 deposits: 60 events, 13 rows in view.
+        self.line_mode(["open Cash"] + ["deposit Cash %d" % i for i in range(1, 60)])
+        self.start(height=20)
+        self.wait_for("Cash  Balance: 1770")
+        self.wait_for_versions(48, 60)
+        self.keys("PPage")
+        self.wait_for_versions(35, 47)
+        self.keys("PPage", "PPage", "PPage", "PPage")
+        self.wait_for_versions(1, 13)
+        self.assertIn("Account opened", self.screen())
+        self.keys("NPage")
+        self.wait_for_versions(14, 26)
+        self.wheel(down=False)
+        self.wait_for_versions(11, 23)
+        self.wheel(down=True)
+        self.wait_for_versions(14, 26)
+        self.line_mode(["deposit Cash 60"])
+        self.wait_for("Cash  Balance: 1830")
+        self.wait_for_versions(49, 61)
+        self.keys("NPage")
+        self.wait_for_versions(49, 61)
+        self.quit()
+
+    def test_search_matches_scroll(self):
+        quotes = self.write_quotes("".join("Quote about thing %02d\n%%\n" % i
+                                           for i in range(40)))
+        self.start("--quotes", quotes, height=20)
+        self.wait_for("Ledgers")
+        self.keys("Tab", "/")
+        self.wait_for("Search the quotes for: ")
+        self.type("thing")
+        self.keys("Enter")
+        shown = self.wait_for("Quotes that match “thing”")
+        self.assertIn("0: Quote about thing 00", shown)
+        self.assertNotIn("thing 14", shown)
+        self.keys("NPage")
+        shown = self.wait_for("thing 14")
+        self.assertNotIn("thing 13", shown)
+        self.keys("NPage", "NPage", "NPage")
+        shown = self.wait_for("39: Quote about thing 39")
+        # The last match stays on the last row: no scrolling past it.
+        rows = shown.splitlines()
+        self.assertIn("thing 39", rows[17])
+        self.keys("PPage", "PPage", "PPage", "PPage")
+        self.wait_for("0: Quote about thing 00")
+        self.wheel(down=True)
+        shown = self.wait_for("3: Quote about thing 03")
+        self.assertNotIn("thing 02", shown)
+        self.quit()
+
+
+class QuotesTests(ScreenTestCase):
     def test_number_random_search(self):
         self.start()
         self.wait_for("Ledgers")
