@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The full-screen terminal view, driven as a person drives it: the real
-program in a tmux pane of 100 x 30, keys sent with send-keys, the screen
-read back with capture-pane (with -e for its colours).
+program in a tmux pane of 100 x 30 (100 x 20 for scrolling), keys sent
+with send-keys, the screen read back with capture-pane (with -e for its
+colours). Beside it, on the test run's display, the real window, whose
+actions are called over the session bus and whose pixels are read back.
 
 Arguments: the folder of the compiled settings schema, the build's
 locale folder, and `gtk` when the build has the window. Settings live in
