@@ -198,7 +198,7 @@ class QuoteTests(TerminalTestCase):
                       "create-item ITEM QUANTITY", "increase ITEM N", "decrease ITEM N",
                       "balance LEDGER", "events LEDGER [--json]", "at LEDGER VERSION",
                       "undo LEDGER", "ledgers [--json]", "log [START [LIMIT]]", "theme SCHEME",
-                      "help", "quit"]:
+                      "skin NAME", "help", "quit"]:
             self.assertTrue(any(re.fullmatch(r"  %s  +\S.*" % re.escape(usage), line)
                                 for line in lines), usage)
 
@@ -235,9 +235,32 @@ class ThemeTests(TerminalTestCase):
     def test_without_the_schema(self):
         self.env.pop("GSETTINGS_SCHEMA_DIR")
         self.env["XDG_DATA_DIRS"] = self.path("no-schemas")
-        self.assert_answers(["theme dark"], PROMPT * 2,
+        self.assert_answers(["theme dark", "skin forest"], PROMPT * 3,
                             "Error: The colour scheme cannot be changed: the settings schema "
+                            "is not installed.\n"
+                            "Error: The skin cannot be changed: the settings schema "
                             "is not installed.\n")
+
+    def test_skin_writes_the_shared_key(self):
+        self.assert_answers(["skin forest"], PROMPT + "Skin: forest\n" + PROMPT)
+        self.assertEqual(self.gsettings("get", SCHEMA, "skin"), "'forest'")
+        self.assert_answers(["skin adwaita"], PROMPT + "Skin: adwaita\n" + PROMPT)
+        self.assertEqual(self.gsettings("get", SCHEMA, "skin"), "'adwaita'")
+
+    def test_skin_of_the_users_own(self):
+        skins = os.path.join(self.env["XDG_DATA_HOME"], "quote-ledger", "skins")
+        os.makedirs(skins)
+        for name in ("mine.css", "mine-dark.css", "night-dark.css", "notes.txt"):
+            with open(os.path.join(skins, name), "w") as f:
+                f.write("@define-color window_bg_color #102030;\n")
+        self.assert_answers(["skin mine"], PROMPT + "Skin: mine\n" + PROMPT)
+        self.assertEqual(self.gsettings("get", SCHEMA, "skin"), "'mine'")
+        # A dark variant beside its skin is no skin of its own, as in the window.
+        self.assert_answers(["skin mine-dark", "skin notes", "skin Forest"], PROMPT * 4,
+                            "".join("Error: Unknown skin “%s”: give one of adwaita, forest, "
+                                    "high-contrast, solarized, mine, night-dark\n" % name
+                                    for name in ("mine-dark", "notes", "Forest")))
+        self.assertEqual(self.gsettings("get", SCHEMA, "skin"), "'mine'")
 
 
 class QuotesFileTests(TerminalTestCase):
