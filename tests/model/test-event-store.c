@@ -1,4 +1,5 @@
-/* test-event-store.c: QlEvent and both event stores, memory and SQLite
+/* test-event-store.c: QlEvent and the event stores: memory, SQLite and
+ * PostgreSQL
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -20,18 +21,21 @@
 #include "ql-event-store.h"
 #include "ql-ledger-book.h"
 #include "ql-memory-event-store.h"
+#include "ql-postgres-event-store.h"
 #include "ql-sqlite-event-store.h"
 #include "ql-sqlite-schema.h"
 #include "ql-store.h"
 #include "ql-store-private.h"
 #include "ql-test-files.h"
 #include "ql-test-model.h"
+#include "ql-test-postgres.h"
 
 /* Every behaviour of the store contract runs once per kind of store. */
 typedef enum
 {
   STORE_MEMORY,
   STORE_SQLITE,
+  STORE_POSTGRES,
   N_STORE_KINDS
 } StoreKind;
 
@@ -44,19 +48,32 @@ typedef enum
                  "expected store error %d, got %s", (code), \
                  (e) != NULL ? (e)->message : "no error")
 
+/* A test's folder names its store: the same folder opens the same one
+ * again, a file in it or a database of the test cluster's. */
 static QlEventStore *
 open_store (StoreKind   kind,
             const char *dir)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = g_build_filename (dir, "ledger.db", NULL);
+  g_autofree char *location = NULL;
   QlEventStore *store;
 
-  store = ql_store_open (kind == STORE_MEMORY ? ":memory:" : path, &error);
+  if (kind == STORE_MEMORY)
+    location = g_strdup (":memory:");
+  else if (kind == STORE_SQLITE)
+    location = g_build_filename (dir, "ledger.db", NULL);
+  else
+    location = ql_test_postgres_database (dir);
+
+  store = ql_store_open (location, &error);
   assert_no_error (error);
   ck_assert_ptr_nonnull (store);
-  ck_assert (kind == STORE_MEMORY ? QL_IS_MEMORY_EVENT_STORE (store)
-                                  : QL_IS_SQLITE_EVENT_STORE (store));
+  if (kind == STORE_MEMORY)
+    ck_assert (QL_IS_MEMORY_EVENT_STORE (store));
+  else if (kind == STORE_SQLITE)
+    ck_assert (QL_IS_SQLITE_EVENT_STORE (store));
+  else
+    ck_assert (QL_IS_POSTGRES_EVENT_STORE (store));
 
   return store;
 }
@@ -1637,6 +1654,27 @@ START_TEST (test_append_reports_positions)
 }
 END_TEST
 
+/* ---- PostgreSQL -------------------------------------------------------- */
+
+START_TEST (test_postgres_persists_across_reopen)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autoptr(QlEventStore) store = open_store (STORE_POSTGRES, dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+
+  ck_assert (append_one (store, "Cash", 0, "Opened", "{}", &error));
+  ck_assert (append_one (store, "Cash", 1, "Deposited", "{\"amount\":5}", &error));
+  g_clear_object (&store);
+
+  store = open_store (STORE_POSTGRES, dir);
+  events = ql_event_store_collect_ledger (store, "Cash", 0, 0, &error);
+  assert_no_error (error);
+  ck_assert_uint_eq (events->len, 2);
+  ck_assert_str_eq (ql_event_get_payload (events->pdata[1]), "{\"amount\":5}");
+}
+END_TEST
+
 /* ---- Running ----------------------------------------------------------- */
 
 static TCase *
@@ -1749,10 +1787,36 @@ sqlite_event_store_suite (void)
   return suite;
 }
 
+static Suite *
+postgres_event_store_suite (void)
+{
+  Suite *suite = suite_create ("QlPostgresEventStore");
+  TCase *tcase;
+
+  tcase = tcase_create ("open");
+  tcase_add_test (tcase, test_postgres_persists_across_reopen);
+  suite_add_tcase (suite, tcase);
+
+  return suite;
+}
+
 int
 main (void)
 {
-  return ql_test_run_in_dir ("ql-test-event-store", event_suite (),
-                             event_store_suite (), sqlite_event_store_suite (),
-                             NULL);
+  g_autoptr(GError) error = NULL;
+  QlTestPostgres *cluster = ql_test_postgres_start (&error);
+  int status;
+
+  /* Never skipped: a machine that runs the tests can run PostgreSQL. */
+  if (cluster == NULL)
+    {
+      g_printerr ("Could not start a PostgreSQL cluster for the tests: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+
+  status = ql_test_run_in_dir ("ql-test-event-store", event_suite (),
+                               event_store_suite (), sqlite_event_store_suite (),
+                               postgres_event_store_suite (), NULL);
+  ql_test_postgres_stop (cluster);
+  return status;
 }
