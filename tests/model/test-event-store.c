@@ -15,7 +15,9 @@
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
+#include <libpq-fe.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ql-event-store.h"
@@ -1675,6 +1677,208 @@ START_TEST (test_postgres_persists_across_reopen)
 }
 END_TEST
 
+/* Runs @sql on a connection of its own, as another program would; on
+ * failure returns the SQLSTATE. */
+static char *
+postgres_exec (const char *conninfo,
+               const char *sql)
+{
+  PGconn *conn = PQconnectdb (conninfo);
+  PGresult *result = NULL;
+  char *state = NULL;
+
+  ck_assert_msg (PQstatus (conn) == CONNECTION_OK, "%s", PQerrorMessage (conn));
+  result = PQexec (conn, sql);
+  if (PQresultStatus (result) != PGRES_COMMAND_OK && PQresultStatus (result) != PGRES_TUPLES_OK)
+    state = g_strdup (PQresultErrorField (result, PG_DIAG_SQLSTATE));
+  PQclear (result);
+  PQfinish (conn);
+  return state;
+}
+
+START_TEST (test_postgres_triggers)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autoptr(QlEventStore) store = open_store (STORE_POSTGRES, dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  const char *statements[] = {
+    "UPDATE ql_events SET payload = '{\"amount\":1000000}'",
+    "DELETE FROM ql_events",
+    "TRUNCATE ql_events",
+  };
+
+  ck_assert (append_one (store, "Cash", 0, "Deposited", "{\"amount\":1}", &error));
+  assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (statements); i++)
+    {
+      g_autofree char *state = postgres_exec (conninfo, statements[i]);
+
+      /* 23001: restrict_violation, what the trigger raises. */
+      ck_assert_msg (g_strcmp0 (state, "23001") == 0, "%s: %s", statements[i], state);
+    }
+
+  /* Another program's row at a version that is taken. */
+  {
+    g_autofree char *state = postgres_exec (conninfo,
+                                            "INSERT INTO ql_events (position, ledger, version,"
+                                            " type, time_us, payload)"
+                                            " VALUES (2, 'Cash', 1, 'Deposited', 0, '{}')");
+
+    ck_assert_str_eq (state, "23505");
+  }
+
+  events = read_log (store, 1, 0);
+  ck_assert_uint_eq (events->len, 1);
+  ck_assert_str_eq (ql_event_get_payload (event_at (events, 0)), "{\"amount\":1}");
+}
+END_TEST
+
+START_TEST (test_postgres_too_new)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autoptr(QlEventStore) store = open_store (STORE_POSTGRES, dir);
+  g_autofree char *state = NULL;
+  g_autoptr(GError) error = NULL;
+  QlEventStore *newer;
+
+  g_clear_object (&store);
+  state = postgres_exec (conninfo, "UPDATE ql_schema SET version = 99");
+  ck_assert_ptr_null (state);
+
+  newer = ql_store_open (conninfo, &error);
+  ck_assert_ptr_null (newer);
+  assert_store_error (error, QL_STORE_ERROR_TOO_NEW);
+}
+END_TEST
+
+START_TEST (test_postgres_read_only_server)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autoptr(QlEventStore) store = open_store (STORE_POSTGRES, dir);
+  g_autofree char *read_only = g_strconcat (conninfo,
+                                            " options='-c default_transaction_read_only=on'",
+                                            NULL);
+  g_autoptr(QlEventStore) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+
+  ck_assert (append_one (store, "Cash", 0, "Deposited", "{\"amount\":1}", &error));
+
+  /* A standby says the same as a server whose transactions are
+   * read-only. */
+  reader = ql_store_open (read_only, &error);
+  assert_no_error (error);
+  ck_assert (ql_event_store_is_read_only (reader));
+  events = read_log (reader, 1, 0);
+  ck_assert_uint_eq (events->len, 1);
+
+  ck_assert (!append_one (reader, "Cash", 1, "Deposited", "{\"amount\":1}", &error));
+  assert_store_error (error, QL_STORE_ERROR_READ_ONLY);
+  g_clear_error (&error);
+  ck_assert (!ql_event_store_save_snapshot (reader, "Cash", 1, "{}", &error));
+  assert_store_error (error, QL_STORE_ERROR_READ_ONLY);
+  ck_assert (!ql_event_store_is_read_only (store));
+}
+END_TEST
+
+START_TEST (test_postgres_read_only_empty_database)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autofree char *read_only = g_strconcat (conninfo,
+                                            " options='-c default_transaction_read_only=on'",
+                                            NULL);
+  g_autoptr(GError) error = NULL;
+  QlEventStore *store = ql_store_open (read_only, &error);
+
+  ck_assert_ptr_null (store);
+  assert_store_error (error, QL_STORE_ERROR_READ_ONLY);
+}
+END_TEST
+
+START_TEST (test_postgres_locations)
+{
+  ck_assert (ql_postgres_event_store_is_conninfo ("postgresql:///ledgers"));
+  ck_assert (ql_postgres_event_store_is_conninfo ("postgres://ann@db.example/ledgers"));
+  ck_assert (ql_postgres_event_store_is_conninfo ("host=db.example dbname=ledgers"));
+  ck_assert (ql_postgres_event_store_is_conninfo ("dbname=ledgers"));
+  ck_assert (!ql_postgres_event_store_is_conninfo ("ledger.db"));
+  ck_assert (!ql_postgres_event_store_is_conninfo ("/tmp/a=b.db"));
+  ck_assert (!ql_postgres_event_store_is_conninfo ("~/ledgers/x=y"));
+  ck_assert (!ql_postgres_event_store_is_conninfo (":memory:"));
+}
+END_TEST
+
+START_TEST (test_postgres_server_down)
+{
+  g_autoptr(GError) error = NULL;
+  QlEventStore *store = ql_store_open ("postgresql://someone:hunter2@/nope?host=/nonexistent",
+                                       &error);
+
+  ck_assert_ptr_null (store);
+  assert_store_error (error, QL_STORE_ERROR_FAILED);
+  ck_assert_msg (strstr (error->message, "dbname=nope host=/nonexistent user=someone") != NULL,
+                 "%s", error->message);
+  ck_assert_ptr_null (strstr (error->message, "hunter2"));
+  ck_assert_ptr_null (strchr (error->message, '\n'));
+}
+END_TEST
+
+START_TEST (test_postgres_passwords)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autofree char *as_role = g_strconcat (conninfo, " user=" QL_TEST_POSTGRES_PASSWORD_ROLE,
+                                          NULL);
+  g_autofree char *wrong = g_strconcat (as_role, " password=hunter2", NULL);
+  g_autofree char *right = g_strconcat (as_role, " password=" QL_TEST_POSTGRES_PASSWORD, NULL);
+  g_autofree char *state = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QlEventStore) store = NULL;
+
+  g_unsetenv ("PGPASSWORD");
+  g_setenv ("PGPASSFILE", "/nonexistent", TRUE);
+  state = postgres_exec (conninfo, "GRANT CREATE ON SCHEMA public TO "
+                                   QL_TEST_POSTGRES_PASSWORD_ROLE);
+  ck_assert_ptr_null (state);
+
+  store = ql_store_open (wrong, &error);
+  ck_assert_ptr_null (store);
+  assert_store_error (error, QL_STORE_ERROR_FAILED);
+  ck_assert_msg (strstr (error->message, "check the password") != NULL, "%s", error->message);
+  ck_assert_ptr_null (strstr (error->message, "hunter2"));
+  g_clear_error (&error);
+
+  store = ql_store_open (as_role, &error);
+  ck_assert_ptr_null (store);
+  ck_assert_msg (strstr (error->message, "asks for a password") != NULL, "%s", error->message);
+  g_clear_error (&error);
+
+  /* From the environment, as from ~/.pgpass: libpq reads them. */
+  g_setenv ("PGPASSWORD", QL_TEST_POSTGRES_PASSWORD, TRUE);
+  store = ql_store_open (as_role, &error);
+  assert_no_error (error);
+  ck_assert (append_one (store, "Cash", 0, "Deposited", "{\"amount\":1}", &error));
+  g_clear_object (&store);
+  g_unsetenv ("PGPASSWORD");
+
+  store = ql_store_open (right, &error);
+  assert_no_error (error);
+  {
+    const char *name = ql_postgres_event_store_get_name (QL_POSTGRES_EVENT_STORE (store));
+
+    ck_assert_ptr_nonnull (strstr (name, "user=" QL_TEST_POSTGRES_PASSWORD_ROLE));
+    ck_assert_ptr_null (strstr (name, QL_TEST_POSTGRES_PASSWORD));
+  }
+  ck_assert_int_eq (ql_test_head_position (store), 1);
+}
+END_TEST
+
 /* ---- Running ----------------------------------------------------------- */
 
 static TCase *
@@ -1795,6 +1999,19 @@ postgres_event_store_suite (void)
 
   tcase = tcase_create ("open");
   tcase_add_test (tcase, test_postgres_persists_across_reopen);
+  tcase_add_test (tcase, test_postgres_too_new);
+  tcase_add_test (tcase, test_postgres_locations);
+  suite_add_tcase (suite, tcase);
+
+  tcase = tcase_create ("immutable");
+  tcase_add_test (tcase, test_postgres_triggers);
+  suite_add_tcase (suite, tcase);
+
+  tcase = tcase_create ("faults");
+  tcase_add_test (tcase, test_postgres_read_only_server);
+  tcase_add_test (tcase, test_postgres_read_only_empty_database);
+  tcase_add_test (tcase, test_postgres_server_down);
+  tcase_add_test (tcase, test_postgres_passwords);
   suite_add_tcase (suite, tcase);
 
   return suite;
