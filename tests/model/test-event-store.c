@@ -1879,6 +1879,133 @@ START_TEST (test_postgres_passwords)
 }
 END_TEST
 
+/* The log under concurrent writers: each writer process appends to a
+ * ledger of its own, one event per transaction, while the follower reads
+ * the log from the position after the last one it saw, as a ledger book
+ * follows it. Were positions drawn before the append lock, a later
+ * position could commit first and the follower would pass over the
+ * earlier one for good. */
+#define LOG_WRITERS 4
+#define LOG_EVENTS_PER_WRITER 5000
+
+static int
+write_log_events (const char *conninfo,
+                  guint       writer)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QlEventStore) store = ql_store_open (conninfo, &error);
+  g_autofree char *ledger = g_strdup_printf ("writer-%u", writer);
+
+  if (store == NULL)
+    {
+      g_printerr ("writer %u: %s\n", writer, error->message);
+      return 1;
+    }
+
+  for (gint64 version = 0; version < LOG_EVENTS_PER_WRITER; version++)
+    if (!append_one (store, ledger, version, "Deposited", "{\"amount\":1}", &error))
+      {
+        g_printerr ("writer %u: %s\n", writer, error->message);
+        return 1;
+      }
+
+  return 0;
+}
+
+typedef struct
+{
+  gint64 last_position;
+  gint64 versions[LOG_WRITERS];
+  guint  n_out_of_order;
+} LogFollower;
+
+static gboolean
+follow_log_cb (const QlEventRecord *record,
+               gpointer             user_data)
+{
+  LogFollower *follower = user_data;
+  guint writer = 0;
+
+  if (record->position != follower->last_position + 1)
+    follower->n_out_of_order++;
+  follower->last_position = record->position;
+
+  ck_assert (sscanf (record->ledger, "writer-%u", &writer) == 1 && writer < LOG_WRITERS);
+  if (record->version != follower->versions[writer] + 1)
+    follower->n_out_of_order++;
+  follower->versions[writer] = record->version;
+
+  return TRUE;
+}
+
+START_TEST (test_postgres_log_never_skips)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autoptr(QlEventStore) follower_store = open_store (STORE_POSTGRES, dir);
+  const gint64 n_events = LOG_WRITERS * LOG_EVENTS_PER_WRITER;
+  LogFollower follower = { 0 };
+  pid_t writers[LOG_WRITERS];
+  guint n_running = LOG_WRITERS;
+  guint n_reads = 0;
+  guint n_reads_with_events = 0;
+  gint64 started = g_get_monotonic_time ();
+  gdouble seconds;
+
+  for (guint i = 0; i < LOG_WRITERS; i++)
+    {
+      writers[i] = fork ();
+      ck_assert_int_ge (writers[i], 0);
+      if (writers[i] == 0)
+        _exit (write_log_events (conninfo, i));
+    }
+
+  while (follower.last_position < n_events)
+    {
+      g_autoptr(GError) error = NULL;
+      gint64 before = follower.last_position;
+      gboolean finished = n_running == 0;
+
+      ck_assert (ql_event_store_read_log (follower_store, follower.last_position + 1, 0,
+                                          follow_log_cb, &follower, &error));
+      assert_no_error (error);
+      n_reads++;
+      if (follower.last_position > before)
+        n_reads_with_events++;
+      else
+        g_usleep (500);
+
+      for (guint i = 0; i < LOG_WRITERS; i++)
+        {
+          int status = 0;
+
+          if (writers[i] <= 0 || waitpid (writers[i], &status, WNOHANG) != writers[i])
+            continue;
+          ck_assert_msg (WIFEXITED (status) && WEXITSTATUS (status) == 0, "writer %u failed", i);
+          writers[i] = 0;
+          n_running--;
+        }
+
+      /* Every writer was done before that read began. */
+      if (finished)
+        break;
+    }
+  seconds = (g_get_monotonic_time () - started) / (gdouble) G_USEC_PER_SEC;
+
+  ck_assert_int_eq (follower.n_out_of_order, 0);
+  ck_assert_int_eq (follower.last_position, n_events);
+  for (guint i = 0; i < LOG_WRITERS; i++)
+    ck_assert_int_eq (follower.versions[i], LOG_EVENTS_PER_WRITER);
+  /* The follower read while the writers wrote, not only once at the end. */
+  ck_assert_uint_gt (n_reads_with_events, 10);
+  ck_assert_int_eq (ql_test_head_position (follower_store), n_events);
+
+  g_print ("log follower: %" G_GINT64_FORMAT " events from %d writers in %.1f s, "
+           "%u reads (%u found new events), none skipped or seen twice\n",
+           n_events, LOG_WRITERS, seconds, n_reads, n_reads_with_events);
+}
+END_TEST
+
 /* ---- Running ----------------------------------------------------------- */
 
 static TCase *
@@ -2005,6 +2132,11 @@ postgres_event_store_suite (void)
 
   tcase = tcase_create ("immutable");
   tcase_add_test (tcase, test_postgres_triggers);
+  suite_add_tcase (suite, tcase);
+
+  tcase = tcase_create ("log-order");
+  tcase_add_test (tcase, test_postgres_log_never_skips);
+  tcase_set_timeout (tcase, 120);
   suite_add_tcase (suite, tcase);
 
   tcase = tcase_create ("faults");
