@@ -518,6 +518,16 @@ class LedgerTests(TerminalTestCase):
         self.assertEqual(len(err.splitlines()), 1)
         self.assertTrue(err.startswith("Error: "), err)
 
+    def test_postgres_server_down(self):
+        rc, out, err = self.run_binary(
+            ["0"], db="postgresql://ann:hunter2@/nope?host=/nonexistent")
+        self.assertEqual(rc, 1)
+        self.assertEqual(out, "")
+        self.assertEqual(len(err.splitlines()), 1, err)
+        self.assertTrue(err.startswith("Error: "), err)
+        self.assertIn("dbname=nope host=/nonexistent user=ann", err)
+        self.assertNotIn("hunter2", err)
+
 
 class TtyTests(TerminalTestCase):
     """The terminal as a person sees it, through a pseudo-terminal."""
