@@ -14,8 +14,10 @@
 #include "ql-ledger-private.h"
 #include "ql-memory-event-store.h"
 #include "ql-sqlite-event-store.h"
+#include "ql-store.h"
 #include "ql-test-files.h"
 #include "ql-test-model.h"
+#include "ql-test-postgres.h"
 
 /*
  * A store that lets another writer win a given number of appends: before
@@ -1293,21 +1295,32 @@ START_TEST (test_busy_after_too_many_conflicts)
 }
 END_TEST
 
-START_TEST (test_two_books_on_sqlite_file)
+/* A store of its own on the database @location names: a SQLite file or
+ * a PostgreSQL connection string. */
+static QlEventStore *
+open_database (const char *location)
+{
+  g_autoptr(GError) error = NULL;
+  QlEventStore *store = ql_store_open (location, &error);
+
+  ck_assert_msg (store != NULL, "%s", error != NULL ? error->message : "");
+  return store;
+}
+
+/* Loop 0 on a SQLite file, loop 1 on a PostgreSQL database. */
+START_TEST (test_two_books_on_one_database)
 {
   g_autofree char *dir = NULL;
-  g_autofree char *path = make_temp_db (&dir);
-  g_autoptr(GError) error = NULL;
-  QlEventStore *store_a = ql_sqlite_event_store_new (path, &error);
+  g_autofree char *file = make_temp_db (&dir);
+  g_autofree char *path = _i == 0 ? g_strdup (file) : ql_test_postgres_database (dir);
+  QlEventStore *store_a = open_database (path);
   QlEventStore *store_b;
   QlLedgerBook *a;
   QlLedgerBook *b;
   QlLedgerBook *reopened;
   Counts counts = { 0 };
 
-  ck_assert_msg (store_a != NULL, "%s", error != NULL ? error->message : "");
-  store_b = ql_sqlite_event_store_new (path, NULL);
-  ck_assert_ptr_nonnull (store_b);
+  store_b = open_database (path);
   a = ql_test_new_book (store_a);
   b = ql_test_new_book (store_b);
   g_object_set (a, "snapshot-interval", 3, NULL);
@@ -1327,8 +1340,8 @@ START_TEST (test_two_books_on_sqlite_file)
   g_object_unref (store_a);
   g_object_unref (store_b);
 
-  /* Everything is still there after reopening the file. */
-  store_a = ql_sqlite_event_store_new (path, NULL);
+  /* Everything is still there after reopening the database. */
+  store_a = open_database (path);
   reopened = ql_test_new_book (store_a);
   ck_assert_int_eq (ql_test_balance_of (reopened, "Joint"), 40);
   ck_assert_int_eq (ql_test_balance_of (reopened, "Stock"), 20);
@@ -1447,9 +1460,9 @@ assert_event_is_logged (QlLedgerBook *book,
 START_TEST (test_commands_return_their_events)
 {
   g_autofree char *dir = NULL;
-  g_autofree char *path = _i == 1 ? make_temp_db (&dir) : NULL;
-  g_autoptr(QlEventStore) store = _i == 1 ? ql_test_open_sqlite (path)
-                                          : ql_memory_event_store_new ();
+  g_autofree char *file = _i > 0 ? make_temp_db (&dir) : NULL;
+  g_autofree char *path = _i == 2 ? ql_test_postgres_database (dir) : g_strdup (file);
+  g_autoptr(QlEventStore) store = _i > 0 ? open_database (path) : ql_memory_event_store_new ();
   g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   g_autoptr(QlEvent) opened = ql_ledger_book_open_account (book, " Cash ", "eur", NULL);
   g_autoptr(QlEvent) created = ql_ledger_book_create_item (book, "Box", "12", NULL);
@@ -1630,7 +1643,7 @@ ledger_book_suite (void)
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("returned-events");
-  tcase_add_loop_test (tc, test_commands_return_their_events, 0, 2);
+  tcase_add_loop_test (tc, test_commands_return_their_events, 0, 3);
   tcase_add_test (tc, test_command_event_after_conflict);
   suite_add_tcase (suite, tc);
 
@@ -1661,7 +1674,7 @@ ledger_book_suite (void)
   tcase_add_test (tc, test_interleaved_books_memory);
   tcase_add_test (tc, test_conflicts_are_retried);
   tcase_add_test (tc, test_busy_after_too_many_conflicts);
-  tcase_add_test (tc, test_two_books_on_sqlite_file);
+  tcase_add_loop_test (tc, test_two_books_on_one_database, 0, 2);
   tcase_add_test (tc, test_watch);
   tcase_add_test (tc, test_watch_reports_failure);
   suite_add_tcase (suite, tc);
@@ -1672,5 +1685,17 @@ ledger_book_suite (void)
 int
 main (void)
 {
-  return ql_test_run (ledger_book_suite (), NULL);
+  g_autoptr(GError) error = NULL;
+  QlTestPostgres *cluster = ql_test_postgres_start (&error);
+  int status;
+
+  if (cluster == NULL)
+    {
+      g_printerr ("Could not start a PostgreSQL cluster for the tests: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+
+  status = ql_test_run (ledger_book_suite (), NULL);
+  ql_test_postgres_stop (cluster);
+  return status;
 }
