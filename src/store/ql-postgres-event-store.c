@@ -22,13 +22,13 @@
  * share.
  *
  * The tables are those of ql-postgres-schema.c. Every append runs in a
- * transaction that first locks ql_events in SHARE ROW EXCLUSIVE mode, a
- * mode that conflicts with itself and with every INSERT, and only then
- * reads the ledger's head and the log's last position: appends take
- * turns, each event's position is the one after the last committed, and
- * positions become visible in the order they were given. A follower that
- * has read position N therefore never finds N - 1 appear later, and
- * the log has no gaps. Readers take no lock.
+ * transaction that first takes one advisory lock, the same for every
+ * append to the database, held to the commit, and only then reads the
+ * ledger's head and the log's last position: appends take turns, each
+ * event's position is the one after the last committed, and positions
+ * become visible in the order they were given. A follower that has read
+ * position N therefore never finds N - 1 appear later, and the log has
+ * no gaps. Readers take no lock.
  *
  * A server that takes no writes (a standby, or
  * `default_transaction_read_only`) opens the store read-only.
@@ -45,7 +45,11 @@
 /* COPY data is sent in pieces of about this size. */
 #define COPY_CHUNK (256 * 1024)
 
-#define LOCK_EVENTS "LOCK TABLE ql_events IN SHARE ROW EXCLUSIVE MODE"
+/* The lock appends take turns on. An advisory lock rather than LOCK
+ * TABLE: a table lock strong enough to order INSERTs also conflicts with
+ * VACUUM, which an append-only table needs now and then, and appends
+ * would wait for it. */
+#define LOCK_APPENDS "SELECT pg_advisory_xact_lock(5139776012)"
 
 typedef enum
 {
@@ -214,6 +218,22 @@ run_command (QlPostgresEventStore  *self,
   return ok;
 }
 
+/* Runs fixed queries (no user text in them) whose rows are not needed;
+ * the last one's result counts. */
+static gboolean
+run_query (QlPostgresEventStore  *self,
+           const char            *sql,
+           GError               **error)
+{
+  PGresult *result = PQexec (self->conn, sql);
+  gboolean ok = PQresultStatus (result) == PGRES_TUPLES_OK;
+
+  if (!ok)
+    set_error_from_result (self, result, error);
+  PQclear (result);
+  return ok;
+}
+
 /* Runs a prepared statement that returns no rows. */
 static gboolean
 run_statement (QlPostgresEventStore  *self,
@@ -256,7 +276,7 @@ begin_append (QlPostgresEventStore  *self,
   if (!check_writable (self, error))
     return FALSE;
 
-  return run_command (self, "BEGIN; " LOCK_EVENTS, error);
+  return run_query (self, "BEGIN; " LOCK_APPENDS, error);
 }
 
 /* Reads a ledger's version and the log's last position, inside the
@@ -610,20 +630,16 @@ failed:
 
 /* Hands the rows of one page to @func: columns position, version, type,
  * time, payload, reference, and the ledger unless @ledger names it.
- * Returns how many rows it handed over; *out_stopped tells whether @func
- * asked to stop. */
-static int
+ * Returns %TRUE when @func asked to stop. */
+static gboolean
 hand_over_page (const PGresult *result,
                 const char     *ledger,
                 QlEventFunc     func,
-                gpointer        user_data,
-                gboolean       *out_stopped)
+                gpointer        user_data)
 {
-  int n_rows = PQntuples (result);
   QlEventRecord record;
 
-  *out_stopped = FALSE;
-  for (int row = 0; row < n_rows; row++)
+  for (int row = 0; row < PQntuples (result); row++)
     {
       record.position = value_int64 (result, row, 0);
       record.version = value_int64 (result, row, 1);
@@ -634,13 +650,10 @@ hand_over_page (const PGresult *result,
       record.ledger = ledger != NULL ? ledger : PQgetvalue (result, row, 6);
 
       if (!func (&record, user_data))
-        {
-          *out_stopped = TRUE;
-          return row + 1;
-        }
+        return TRUE;
     }
 
-  return n_rows;
+  return FALSE;
 }
 
 static gboolean
@@ -664,7 +677,7 @@ ql_postgres_event_store_read_ledger (QlEventStore  *store,
   for (;;)
     {
       PGresult *result;
-      gboolean stopped = FALSE;
+      gboolean stopped;
       int n_rows;
 
       g_snprintf (after_text, sizeof after_text, "%" G_GINT64_FORMAT, after);
@@ -679,7 +692,7 @@ ql_postgres_event_store_read_ledger (QlEventStore  *store,
       n_rows = PQntuples (result);
       if (n_rows > 0)
         after = value_int64 (result, n_rows - 1, 1);
-      hand_over_page (result, ledger, func, user_data, &stopped);
+      stopped = hand_over_page (result, ledger, func, user_data);
       PQclear (result);
 
       if (stopped || n_rows < PAGE_ROWS)
@@ -704,7 +717,7 @@ ql_postgres_event_store_read_log (QlEventStore  *store,
   while (left > 0)
     {
       PGresult *result;
-      gboolean stopped = FALSE;
+      gboolean stopped;
       gint64 page = MIN (left, PAGE_ROWS);
       int n_rows;
 
@@ -721,7 +734,7 @@ ql_postgres_event_store_read_log (QlEventStore  *store,
       n_rows = PQntuples (result);
       if (n_rows > 0)
         next = value_int64 (result, n_rows - 1, 0) + 1;
-      hand_over_page (result, NULL, func, user_data, &stopped);
+      stopped = hand_over_page (result, NULL, func, user_data);
       PQclear (result);
 
       if (stopped || n_rows < page)
