@@ -855,6 +855,83 @@ START_TEST (test_nested_scans)
 }
 END_TEST
 
+/* A batch as an import writes it: ledgers interleaved, new and old, with
+ * references and snapshots, payloads with the characters a bulk format
+ * must escape; then a stale one and a cancelled one, which write
+ * nothing. */
+static gboolean
+cancel_batch_cb (guint64  n_written,
+                 gpointer user_data)
+{
+  guint64 *calls = user_data;
+
+  (*calls)++;
+  return FALSE;
+}
+
+START_TEST (test_append_batch)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autoptr(QlEventStore) store = open_store (_i, dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *state = NULL;
+  g_autofree QlNewEvent *many = g_new0 (QlNewEvent, 5000);
+  const QlNewEvent cash[] = {
+    { "Deposited", "{\"note\":\"tab\\t, newline\\n, backslash \\\\ and \\\\N\"}", NULL },
+    { "Withdrawn", "{\"amount\":1}", "order-1" },
+  };
+  const QlNewEvent stock[] = { { "Increased", "{\"quantity\":2}", NULL } };
+  const QlNewEvent more_cash[] = { { "Deposited", "{\"amount\":3}", NULL } };
+  QlLedgerAppend appends[] = {
+    { "Cash", 1, cash, G_N_ELEMENTS (cash), NULL },
+    { "Stock", 0, stock, G_N_ELEMENTS (stock), "{\"quantity\":2}" },
+    { "Cash", 3, more_cash, G_N_ELEMENTS (more_cash), "{\"balance\":3}" },
+  };
+  gint64 version = 0;
+  guint64 calls = 0;
+
+  ck_assert (append_one (store, "Cash", 0, "Opened", "{}", &error));
+  ck_assert (ql_event_store_append_batch (store, appends, G_N_ELEMENTS (appends), NULL, NULL,
+                                          &error));
+  assert_no_error (error);
+
+  events = read_log (store, 1, 0);
+  ck_assert_uint_eq (events->len, 5);
+  ck_assert_str_eq (ql_event_get_ledger (event_at (events, 1)), "Cash");
+  ck_assert_str_eq (ql_event_get_payload (event_at (events, 1)), cash[0].payload);
+  ck_assert_str_eq (ql_event_get_reference (event_at (events, 2)), "order-1");
+  ck_assert_ptr_null (ql_event_get_reference (event_at (events, 1)));
+  ck_assert_str_eq (ql_event_get_ledger (event_at (events, 3)), "Stock");
+  ck_assert_int_eq (ql_event_get_version (event_at (events, 4)), 4);
+  for (guint i = 0; i < events->len; i++)
+    ck_assert_int_eq (ql_event_get_position (event_at (events, i)), i + 1);
+  assert_heads (store, "Cash=4,Stock=1");
+
+  ck_assert (ql_event_store_find_reference (store, "Cash", "order-1", &version, &error));
+  ck_assert_int_eq (version, 3);
+  ck_assert (ql_event_store_load_snapshot (store, "Cash", 0, &version, &state, &error));
+  ck_assert_int_eq (version, 4);
+  ck_assert_str_eq (state, "{\"balance\":3}");
+
+  /* Stale: Stock is no longer at version 0. */
+  ck_assert (!ql_event_store_append_batch (store, appends, G_N_ELEMENTS (appends), NULL, NULL,
+                                           &error));
+  assert_store_error (error, QL_STORE_ERROR_CONFLICT);
+  g_clear_error (&error);
+
+  for (guint i = 0; i < 5000; i++)
+    many[i] = (QlNewEvent) { "Deposited", "{\"amount\":1}", NULL };
+  appends[0] = (QlLedgerAppend) { "Other", 0, many, 5000, NULL };
+  ck_assert (!ql_event_store_append_batch (store, appends, 1, cancel_batch_cb, &calls, &error));
+  ck_assert (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+  ck_assert_uint_eq (calls, 1);
+
+  ck_assert_int_eq (ql_test_head_position (store), 5);
+  assert_heads (store, "Cash=4,Stock=1");
+}
+END_TEST
+
 START_TEST (test_large_batch)
 {
   g_autofree char *dir = ql_test_make_dir ();
@@ -2068,6 +2145,7 @@ event_store_suite (void)
   suite_add_tcase (suite, store_case ("early-stop", test_scans_stop_early));
   suite_add_tcase (suite, store_case ("nested-scans", test_nested_scans));
   suite_add_tcase (suite, store_case ("large-batch", test_large_batch));
+  suite_add_tcase (suite, store_case ("append-batch", test_append_batch));
 
   return suite;
 }
