@@ -30,6 +30,10 @@
  * position N therefore never finds N - 1 appear later, and the log has
  * no gaps. Readers take no lock.
  *
+ * Each append notifies the channel %QL_POSTGRES_EVENTS_CHANNEL, with
+ * the position of its last event as the payload, when it commits: other
+ * connections that LISTEN learn of new events without reading the log.
+ *
  * A server that takes no writes (a standby, or
  * `default_transaction_read_only`) opens the store read-only.
  */
@@ -63,6 +67,7 @@ typedef enum
   STATEMENT_SAVE_SNAPSHOT,
   STATEMENT_LOAD_SNAPSHOT,
   STATEMENT_FIND_REFERENCE,
+  STATEMENT_NOTIFY,
   N_STATEMENTS
 } Statement;
 
@@ -97,6 +102,9 @@ static const char * const statement_sql[N_STATEMENTS] = {
   [STATEMENT_FIND_REFERENCE] =
     "SELECT version FROM ql_events"
     " WHERE ledger = $1 AND reference = $2 ORDER BY version LIMIT 1",
+  /* Sent inside the append's transaction, so delivered at its commit
+   * and never for an append that was rolled back. */
+  [STATEMENT_NOTIFY] = "SELECT pg_notify('" QL_POSTGRES_EVENTS_CHANNEL "', $1)",
 };
 
 struct _QlPostgresEventStore
@@ -266,6 +274,26 @@ value_int64 (const PGresult *result,
   return g_ascii_strtoll (PQgetvalue (result, row, column), NULL, 10);
 }
 
+/* Tells listeners, at the commit, the newest position. */
+static gboolean
+notify_appended (QlPostgresEventStore  *self,
+                 gint64                 last_position,
+                 GError               **error)
+{
+  char position_text[24];
+  const char *values[] = { position_text };
+  PGresult *result;
+  gboolean ok;
+
+  g_snprintf (position_text, sizeof position_text, "%" G_GINT64_FORMAT, last_position);
+  result = execute (self, STATEMENT_NOTIFY, 1, values);
+  ok = PQresultStatus (result) == PGRES_TUPLES_OK;
+  if (!ok)
+    set_error_from_result (self, result, error);
+  PQclear (result);
+  return ok;
+}
+
 /* Starts an append: a transaction holding the lock that makes appends
  * take turns (see the type's comment). Taken before any position is
  * chosen, it is what keeps the log in commit order. */
@@ -393,7 +421,8 @@ ql_postgres_event_store_append (QlEventStore      *store,
                        &events[i], error))
       goto failed;
 
-  if (!run_command (self, "COMMIT", error))
+  if (!notify_appended (self, position + n_events, error) ||
+      !run_command (self, "COMMIT", error))
     goto failed;
 
   if (out_appended != NULL)
@@ -579,6 +608,7 @@ ql_postgres_event_store_append_batch (QlEventStore          *store,
   g_autoptr(GHashTable) heads = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   gint64 timestamp = g_get_real_time ();
   gint64 last_position = 0;
+  gint64 n_events = 0;
 
   if (!begin_append (self, error))
     goto failed;
@@ -606,6 +636,7 @@ ql_postgres_event_store_append_batch (QlEventStore          *store,
       if (*head == 0 && !add_ledger (self, append->ledger, error))
         goto failed;
       *head += append->n_events;
+      n_events += append->n_events;
     }
 
   if (!copy_events (self, appends, n_appends, last_position, timestamp, progress, user_data,
@@ -619,7 +650,8 @@ ql_postgres_event_store_append_batch (QlEventStore          *store,
                         appends[i].snapshot, error))
       goto failed;
 
-  if (!run_command (self, "COMMIT", error))
+  if (!notify_appended (self, last_position + n_events, error) ||
+      !run_command (self, "COMMIT", error))
     goto failed;
   return TRUE;
 

@@ -8,6 +8,10 @@
 
 G_BEGIN_DECLS
 
+/* The channel every append notifies when it commits; the payload is the
+ * position of its last event. */
+#define QL_POSTGRES_EVENTS_CHANNEL "ql_events"
+
 #define QL_TYPE_POSTGRES_EVENT_STORE (ql_postgres_event_store_get_type ())
 G_DECLARE_FINAL_TYPE (QlPostgresEventStore, ql_postgres_event_store, QL, POSTGRES_EVENT_STORE, GObject)
 

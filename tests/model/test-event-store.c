@@ -2094,6 +2094,80 @@ START_TEST (test_postgres_log_never_skips)
 }
 END_TEST
 
+/* The notification the next commit sends, waited for up to @timeout_ms;
+ * NULL when none came. */
+static char *
+wait_for_notification (PGconn *listener,
+                       int     timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
+
+  for (;;)
+    {
+      PGnotify *notify;
+      GPollFD poll_fd = { PQsocket (listener), G_IO_IN, 0 };
+      gint64 left;
+
+      ck_assert (PQconsumeInput (listener) == 1);
+      notify = PQnotifies (listener);
+      if (notify != NULL)
+        {
+          char *payload = NULL;
+
+          if (strcmp (notify->relname, QL_POSTGRES_EVENTS_CHANNEL) == 0)
+            payload = g_strdup (notify->extra);
+          PQfreemem (notify);
+          return payload;
+        }
+
+      left = deadline - g_get_monotonic_time ();
+      if (left <= 0)
+        return NULL;
+      g_poll (&poll_fd, 1, (int) (left / G_TIME_SPAN_MILLISECOND) + 1);
+    }
+}
+
+START_TEST (test_postgres_notifies_appends)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autoptr(QlEventStore) store = open_store (STORE_POSTGRES, dir);
+  g_autoptr(GError) error = NULL;
+  const QlNewEvent two[] = { { "Deposited", "{\"amount\":1}" }, { "Deposited", "{\"amount\":2}" } };
+  const QlLedgerAppend batch[] = { { "Stock", 0, two, 2, NULL } };
+  PGconn *listener = PQconnectdb (conninfo);
+  PGresult *result;
+  char *payload;
+
+  ck_assert_msg (PQstatus (listener) == CONNECTION_OK, "%s", PQerrorMessage (listener));
+  result = PQexec (listener, "LISTEN " QL_POSTGRES_EVENTS_CHANNEL);
+  ck_assert_int_eq (PQresultStatus (result), PGRES_COMMAND_OK);
+  PQclear (result);
+
+  ck_assert (append_one (store, "Cash", 0, "Opened", "{}", &error));
+  payload = wait_for_notification (listener, 100);
+  ck_assert_str_eq (payload, "1");
+  g_free (payload);
+
+  ck_assert (ql_event_store_append (store, "Cash", 1, two, 2, NULL, &error));
+  payload = wait_for_notification (listener, 100);
+  ck_assert_str_eq (payload, "3");
+  g_free (payload);
+
+  ck_assert (ql_event_store_append_batch (store, batch, 1, NULL, NULL, &error));
+  payload = wait_for_notification (listener, 100);
+  ck_assert_str_eq (payload, "5");
+  g_free (payload);
+
+  /* A conflict wrote nothing and tells nobody. */
+  ck_assert (!append_one (store, "Cash", 1, "Deposited", "{}", &error));
+  assert_store_error (error, QL_STORE_ERROR_CONFLICT);
+  ck_assert_ptr_null (wait_for_notification (listener, 100));
+
+  PQfinish (listener);
+}
+END_TEST
+
 /* ---- Running ----------------------------------------------------------- */
 
 static TCase *
@@ -2226,6 +2300,10 @@ postgres_event_store_suite (void)
   tcase = tcase_create ("log-order");
   tcase_add_test (tcase, test_postgres_log_never_skips);
   tcase_set_timeout (tcase, 120);
+  suite_add_tcase (suite, tcase);
+
+  tcase = tcase_create ("notifications");
+  tcase_add_test (tcase, test_postgres_notifies_appends);
   suite_add_tcase (suite, tcase);
 
   tcase = tcase_create ("faults");
