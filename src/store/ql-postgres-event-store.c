@@ -7,9 +7,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <inttypes.h>
 #include <libpq-fe.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "ql-postgres-event-store.h"
@@ -350,7 +348,7 @@ save_snapshot (QlPostgresEventStore  *self,
                const char            *state,
                GError               **error)
 {
-  char version_text[G_ASCII_DTOSTR_BUF_SIZE];
+  char version_text[24];
   const char *values[] = { ledger, version_text, state };
 
   g_snprintf (version_text, sizeof version_text, "%" G_GINT64_FORMAT, version);
