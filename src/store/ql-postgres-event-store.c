@@ -113,6 +113,8 @@ struct _QlPostgresEventStore
   char     *name;
   PGconn   *conn;
   gboolean  read_only;
+  /* Whether the connection LISTENs to the appends of others. */
+  gboolean  listening;
 };
 
 static void ql_postgres_event_store_iface_init (QlEventStoreInterface *iface);
@@ -918,6 +920,137 @@ ql_postgres_event_store_find_reference (QlEventStore  *store,
                       G_N_ELEMENTS (values), values, out_version, error);
 }
 
+/* How often a watch whose connection was lost wakes its reader instead,
+ * in microseconds: the reader's refresh then says what went wrong. */
+#define LOST_WAKE_INTERVAL_US (2 * G_USEC_PER_SEC)
+
+/* Dispatches when a notification from another connection came. It
+ * watches the store's own connection: libpq queues notifications that
+ * arrive during a query, so prepare() looks at that queue too, not only
+ * at the socket. */
+typedef struct
+{
+  GSource               source;
+  QlPostgresEventStore *store;
+  gpointer              fd_tag;
+  gboolean              pending;
+} AppendSource;
+
+static void
+take_notifications (AppendSource *self)
+{
+  PGconn *conn = self->store->conn;
+  PGnotify *notify;
+
+  while ((notify = PQnotifies (conn)) != NULL)
+    {
+      /* The store's own appends are news to nobody here. */
+      if (notify->be_pid != PQbackendPID (conn))
+        self->pending = TRUE;
+      PQfreemem (notify);
+    }
+}
+
+static gboolean
+append_source_prepare (GSource *source,
+                       int     *timeout)
+{
+  AppendSource *self = (AppendSource *) source;
+
+  *timeout = -1;
+  if (self->fd_tag != NULL)
+    take_notifications (self);
+  return self->pending;
+}
+
+static gboolean
+append_source_check (GSource *source)
+{
+  AppendSource *self = (AppendSource *) source;
+
+  if (self->fd_tag == NULL)
+    return self->pending;
+
+  if ((g_source_query_unix_fd (source, self->fd_tag) & (G_IO_IN | G_IO_HUP | G_IO_ERR)) != 0)
+    {
+      if (PQconsumeInput (self->store->conn) == 1)
+        {
+          take_notifications (self);
+        }
+      else
+        {
+          /* A socket at its end stays readable: it is watched no more,
+           * and the reader is woken on a timer. */
+          g_source_remove_unix_fd (source, self->fd_tag);
+          self->fd_tag = NULL;
+          self->pending = TRUE;
+        }
+    }
+
+  return self->pending;
+}
+
+static gboolean
+append_source_dispatch (GSource     *source,
+                        GSourceFunc  callback,
+                        gpointer     user_data)
+{
+  AppendSource *self = (AppendSource *) source;
+
+  self->pending = FALSE;
+  if (self->fd_tag == NULL)
+    g_source_set_ready_time (source, g_source_get_time (source) + LOST_WAKE_INTERVAL_US);
+
+  return callback != NULL ? callback (user_data) : G_SOURCE_CONTINUE;
+}
+
+static void
+append_source_finalize (GSource *source)
+{
+  AppendSource *self = (AppendSource *) source;
+
+  g_clear_object (&self->store);
+}
+
+static GSourceFuncs append_source_funcs = {
+  append_source_prepare,
+  append_source_check,
+  append_source_dispatch,
+  append_source_finalize,
+  NULL,
+  NULL,
+};
+
+/* A standby cannot LISTEN: its readers look for new events themselves. */
+static GSource *
+ql_postgres_event_store_create_append_source (QlEventStore *store)
+{
+  QlPostgresEventStore *self = QL_POSTGRES_EVENT_STORE (store);
+  AppendSource *source;
+
+  if (self->read_only)
+    return NULL;
+
+  if (!self->listening)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!run_command (self, "LISTEN " QL_POSTGRES_EVENTS_CHANNEL, &error))
+        {
+          g_debug ("%s", error->message);
+          return NULL;
+        }
+      self->listening = TRUE;
+    }
+
+  source = (AppendSource *) g_source_new (&append_source_funcs, sizeof (AppendSource));
+  source->store = g_object_ref (self);
+  source->fd_tag = g_source_add_unix_fd ((GSource *) source, PQsocket (self->conn), G_IO_IN);
+  g_source_set_static_name ((GSource *) source, "[quote-ledger] PostgreSQL appends");
+
+  return (GSource *) source;
+}
+
 static gboolean
 store_is_read_only (QlEventStore *store)
 {
@@ -938,6 +1071,7 @@ ql_postgres_event_store_iface_init (QlEventStoreInterface *iface)
   iface->find_reference = ql_postgres_event_store_find_reference;
   iface->save_snapshots = ql_postgres_event_store_save_snapshots;
   iface->is_read_only = store_is_read_only;
+  iface->create_append_source = ql_postgres_event_store_create_append_source;
 }
 
 static void

@@ -2168,6 +2168,85 @@ START_TEST (test_postgres_notifies_appends)
 }
 END_TEST
 
+static gboolean
+count_wake_cb (gpointer user_data)
+{
+  guint *n_wakes = user_data;
+
+  (*n_wakes)++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs @context until @n_wakes grows or @timeout_ms passed; returns the
+ * time it took, in ms, or -1. */
+static gint64
+wait_for_wake (GMainContext *context,
+               guint        *n_wakes,
+               int           timeout_ms)
+{
+  gint64 started = g_get_monotonic_time ();
+  gint64 deadline = started + timeout_ms * G_TIME_SPAN_MILLISECOND;
+  guint before = *n_wakes;
+
+  while (*n_wakes == before && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (context, FALSE))
+      g_usleep (G_TIME_SPAN_MILLISECOND);
+
+  if (*n_wakes == before)
+    return -1;
+  return (g_get_monotonic_time () - started) / G_TIME_SPAN_MILLISECOND;
+}
+
+START_TEST (test_postgres_append_source)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autoptr(QlEventStore) reader = open_store (STORE_POSTGRES, dir);
+  g_autoptr(QlEventStore) writer = open_store (STORE_POSTGRES, dir);
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GSource) source = ql_event_store_create_append_source (reader);
+  g_autoptr(GError) error = NULL;
+  guint n_wakes = 0;
+  gint64 latency_ms;
+
+  ck_assert_ptr_nonnull (source);
+  g_source_set_callback (source, count_wake_cb, &n_wakes, NULL);
+  g_source_attach (source, context);
+
+  /* Another connection's append wakes the reader. */
+  ck_assert (append_one (writer, "Cash", 0, "Opened", "{}", &error));
+  latency_ms = wait_for_wake (context, &n_wakes, 2000);
+  ck_assert_int_ge (latency_ms, 0);
+  ck_assert_int_lt (latency_ms, 1000);
+
+  /* The reader's own appends do not; a busy connection keeps what it
+   * was told. */
+  ck_assert (append_one (reader, "Cash", 1, "Deposited", "{}", &error));
+  ck_assert_int_eq (wait_for_wake (context, &n_wakes, 200), -1);
+  ck_assert (append_one (writer, "Cash", 2, "Deposited", "{}", &error));
+  g_usleep (50 * G_TIME_SPAN_MILLISECOND);
+  ck_assert_int_eq (ql_test_head_position (reader), 3);
+  ck_assert_int_ge (wait_for_wake (context, &n_wakes, 2000), 0);
+  ck_assert_uint_eq (n_wakes, 2);
+
+  g_source_destroy (source);
+}
+END_TEST
+
+START_TEST (test_postgres_read_only_has_no_append_source)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autoptr(QlEventStore) store = open_store (STORE_POSTGRES, dir);
+  g_autofree char *read_only = g_strconcat (conninfo,
+                                            " options='-c default_transaction_read_only=on'",
+                                            NULL);
+  g_autoptr(QlEventStore) reader = ql_store_open (read_only, NULL);
+
+  ck_assert_ptr_nonnull (reader);
+  ck_assert_ptr_null (ql_event_store_create_append_source (reader));
+}
+END_TEST
+
 /* ---- Running ----------------------------------------------------------- */
 
 static TCase *
@@ -2304,6 +2383,8 @@ postgres_event_store_suite (void)
 
   tcase = tcase_create ("notifications");
   tcase_add_test (tcase, test_postgres_notifies_appends);
+  tcase_add_test (tcase, test_postgres_append_source);
+  tcase_add_test (tcase, test_postgres_read_only_has_no_append_source);
   suite_add_tcase (suite, tcase);
 
   tcase = tcase_create ("faults");

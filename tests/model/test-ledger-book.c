@@ -1367,6 +1367,46 @@ quit_on_changed_cb (QlLedgerBook *book,
   g_main_loop_quit (loop);
 }
 
+/* On PostgreSQL the watch is woken by the other writer's commit: with an
+ * interval of a minute, a poll would never come in time. */
+START_TEST (test_watch_postgres_wakes_at_once)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *file = make_temp_db (&dir);
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autoptr(QlEventStore) writer_store = open_database (conninfo);
+  g_autoptr(QlEventStore) watcher_store = open_database (conninfo);
+  g_autoptr(QlLedgerBook) writer = ql_test_new_book (writer_store);
+  g_autoptr(QlLedgerBook) watcher = ql_test_new_book (watcher_store);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  gint64 started;
+  guint timeout_id;
+
+  g_signal_connect (watcher, "changed", G_CALLBACK (quit_on_changed_cb), loop);
+  ql_ledger_book_watch (watcher, 60000);
+
+  started = g_get_monotonic_time ();
+  assert_ok (ql_test_drop_event (ql_ledger_book_open_account (writer, "Watched", NULL, &ok_error)));
+  timeout_id = g_timeout_add (5000, stop_loop_cb, loop);
+  g_main_loop_run (loop);
+  g_source_remove (timeout_id);
+  ck_assert_ptr_nonnull (ql_ledger_book_lookup (watcher, "Watched"));
+  g_print ("watch on PostgreSQL: woken %" G_GINT64_FORMAT " ms after the append returned\n",
+           (g_get_monotonic_time () - started) / G_TIME_SPAN_MILLISECOND);
+
+  /* The watcher's own commands wake nobody; the next writer's do. */
+  assert_ok (ql_test_drop_event (ql_ledger_book_deposit (watcher, "Watched", "2", &ok_error)));
+  assert_ok (ql_test_drop_event (ql_ledger_book_deposit (writer, "Watched", "5", &ok_error)));
+  timeout_id = g_timeout_add (5000, stop_loop_cb, loop);
+  g_main_loop_run (loop);
+  g_source_remove (timeout_id);
+  ck_assert_int_eq (ql_test_balance_of (watcher, "Watched"), 7);
+
+  ql_ledger_book_watch (watcher, 0);
+  ql_test_remove_tree (dir);
+}
+END_TEST
+
 START_TEST (test_watch)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
@@ -1676,6 +1716,7 @@ ledger_book_suite (void)
   tcase_add_test (tc, test_busy_after_too_many_conflicts);
   tcase_add_loop_test (tc, test_two_books_on_one_database, 0, 2);
   tcase_add_test (tc, test_watch);
+  tcase_add_test (tc, test_watch_postgres_wakes_at_once);
   tcase_add_test (tc, test_watch_reports_failure);
   suite_add_tcase (suite, tc);
 
