@@ -171,9 +171,16 @@ set_error_from_result (QlPostgresEventStore  *self,
   else if (g_strcmp0 (state, "53100") == 0)
     code = QL_STORE_ERROR_FULL;
 
-  g_set_error (error, QL_STORE_ERROR, code,
-               _("Could not use the PostgreSQL database “%s”: %s"),
-               self->name, detail);
+  /* 55P03: lock_not_available, after lock_timeout; 57014: query_canceled,
+   * after statement_timeout. Either way the transaction is rolled back. */
+  if (g_strcmp0 (state, "55P03") == 0 || g_strcmp0 (state, "57014") == 0)
+    g_set_error (error, QL_STORE_ERROR, code,
+                 _("The PostgreSQL database “%s” did not answer in time (%s); "
+                   "nothing was written, try again"), self->name, detail);
+  else
+    g_set_error (error, QL_STORE_ERROR, code,
+                 _("Could not use the PostgreSQL database “%s”: %s"),
+                 self->name, detail);
 }
 
 static gboolean
@@ -1192,6 +1199,20 @@ connect_to_server (QlPostgresEventStore  *self,
   return FALSE;
 }
 
+/* An append waits for the one before it to commit, a matter of
+ * milliseconds; one that waits this long fails instead of hanging, unless
+ * the user's connection string or role set a lock_timeout of its own. */
+#define DEFAULT_LOCK_TIMEOUT "10s"
+
+static gboolean
+set_default_timeouts (QlPostgresEventStore  *self,
+                      GError               **error)
+{
+  return run_query (self,
+                    "SELECT set_config('lock_timeout', '" DEFAULT_LOCK_TIMEOUT "', false)"
+                    " WHERE current_setting('lock_timeout') = '0'", error);
+}
+
 /* A standby, or a server whose transactions are read-only by default,
  * takes no writes: the store is then read-only. */
 static gboolean
@@ -1262,6 +1283,7 @@ ql_postgres_event_store_new (const char  *conninfo,
 
   if (!connect_to_server (self, conninfo, error) ||
       !read_server_mode (self, error) ||
+      !set_default_timeouts (self, error) ||
       !ql_postgres_schema_upgrade (self->conn, self->name, self->read_only, error) ||
       !prepare_statements (self, error))
     return NULL;

@@ -2247,6 +2247,44 @@ START_TEST (test_postgres_read_only_has_no_append_source)
 }
 END_TEST
 
+START_TEST (test_postgres_lock_timeout)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autoptr(QlEventStore) store = open_store (STORE_POSTGRES, dir);
+  g_autofree char *impatient = g_strconcat (conninfo, " options='-c lock_timeout=200ms'", NULL);
+  g_autoptr(QlEventStore) writer = NULL;
+  g_autoptr(GError) error = NULL;
+  PGconn *other = PQconnectdb (conninfo);
+  PGresult *result;
+
+  ck_assert (append_one (store, "Cash", 0, "Opened", "{}", &error));
+  writer = ql_store_open (impatient, &error);
+  assert_no_error (error);
+
+  /* Another program keeps the events table locked. */
+  ck_assert_msg (PQstatus (other) == CONNECTION_OK, "%s", PQerrorMessage (other));
+  result = PQexec (other, "BEGIN; LOCK TABLE ql_events IN ACCESS EXCLUSIVE MODE");
+  ck_assert_int_eq (PQresultStatus (result), PGRES_COMMAND_OK);
+  PQclear (result);
+
+  ck_assert (!append_one (writer, "Cash", 1, "Deposited", "{}", &error));
+  assert_store_error (error, QL_STORE_ERROR_FAILED);
+  ck_assert_msg (strstr (error->message, "did not answer in time") != NULL, "%s",
+                 error->message);
+  g_clear_error (&error);
+
+  PQclear (PQexec (other, "ROLLBACK"));
+  PQfinish (other);
+
+  /* Nothing was half-written, and the connection works on. */
+  ck_assert_int_eq (ql_test_head_position (writer), 1);
+  ck_assert (append_one (writer, "Cash", 1, "Deposited", "{}", &error));
+  assert_no_error (error);
+  ck_assert_int_eq (ql_test_head_position (store), 2);
+}
+END_TEST
+
 /* ---- Running ----------------------------------------------------------- */
 
 static TCase *
@@ -2392,6 +2430,7 @@ postgres_event_store_suite (void)
   tcase_add_test (tcase, test_postgres_read_only_empty_database);
   tcase_add_test (tcase, test_postgres_server_down);
   tcase_add_test (tcase, test_postgres_passwords);
+  tcase_add_test (tcase, test_postgres_lock_timeout);
   suite_add_tcase (suite, tcase);
 
   return suite;
