@@ -115,9 +115,17 @@ struct _QlPostgresEventStore
   gboolean  read_only;
   /* Whether the connection LISTENs to the appends of others. */
   gboolean  listening;
+  /* Counts the sessions: a new one after each reconnection. */
+  guint     session;
+  /* When a lost connection may next be tried again, and how long after
+   * that the one after waits, in monotonic µs. */
+  gint64    next_reconnect_us;
+  gint64    reconnect_delay_us;
 };
 
-static void ql_postgres_event_store_iface_init (QlEventStoreInterface *iface);
+static void     ql_postgres_event_store_iface_init (QlEventStoreInterface *iface);
+static gboolean reconnect_if_lost                  (QlPostgresEventStore  *self,
+                                                    GError               **error);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (QlPostgresEventStore, ql_postgres_event_store, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (QL_TYPE_EVENT_STORE,
@@ -308,7 +316,7 @@ static gboolean
 begin_append (QlPostgresEventStore  *self,
               GError               **error)
 {
-  if (!check_writable (self, error))
+  if (!reconnect_if_lost (self, error) || !check_writable (self, error))
     return FALSE;
 
   return run_query (self, "BEGIN; " LOCK_APPENDS, error);
@@ -709,6 +717,9 @@ ql_postgres_event_store_read_ledger (QlEventStore  *store,
   const char *values[] = { ledger, after_text, up_to_text, limit_text };
   gint64 after = after_version;
 
+  if (!reconnect_if_lost (self, error))
+    return FALSE;
+
   g_snprintf (up_to_text, sizeof up_to_text, "%" G_GINT64_FORMAT,
               up_to_version > 0 ? up_to_version : G_MAXINT64);
   g_snprintf (limit_text, sizeof limit_text, "%d", PAGE_ROWS);
@@ -753,6 +764,9 @@ ql_postgres_event_store_read_log (QlEventStore  *store,
   gint64 next = start;
   gint64 left = limit > 0 ? limit : G_MAXINT64;
 
+  if (!reconnect_if_lost (self, error))
+    return FALSE;
+
   while (left > 0)
     {
       PGresult *result;
@@ -793,9 +807,14 @@ query_int64 (QlPostgresEventStore  *self,
              gint64                *out_value,
              GError               **error)
 {
-  PGresult *result = execute (self, statement, n_params, values);
-  gboolean ok = PQresultStatus (result) == PGRES_TUPLES_OK;
+  PGresult *result;
+  gboolean ok;
 
+  if (!reconnect_if_lost (self, error))
+    return FALSE;
+
+  result = execute (self, statement, n_params, values);
+  ok = PQresultStatus (result) == PGRES_TUPLES_OK;
   if (!ok)
     set_error_from_result (self, result, error);
   else if (PQntuples (result) > 0)
@@ -822,8 +841,12 @@ ql_postgres_event_store_list_ledgers (QlEventStore  *store,
 {
   QlPostgresEventStore *self = QL_POSTGRES_EVENT_STORE (store);
   g_autoptr(GPtrArray) heads = NULL;
-  PGresult *result = execute (self, STATEMENT_LIST_LEDGERS, 0, NULL);
+  PGresult *result;
 
+  if (!reconnect_if_lost (self, error))
+    return NULL;
+
+  result = execute (self, STATEMENT_LIST_LEDGERS, 0, NULL);
   if (PQresultStatus (result) != PGRES_TUPLES_OK)
     {
       set_error_from_result (self, result, error);
@@ -854,7 +877,8 @@ ql_postgres_event_store_save_snapshot (QlEventStore  *store,
 {
   QlPostgresEventStore *self = QL_POSTGRES_EVENT_STORE (store);
 
-  return check_writable (self, error) && save_snapshot (self, ledger, version, state, error);
+  return reconnect_if_lost (self, error) && check_writable (self, error) &&
+         save_snapshot (self, ledger, version, state, error);
 }
 
 /* One transaction: one commit for them all. */
@@ -867,7 +891,8 @@ ql_postgres_event_store_save_snapshots (QlEventStore      *store,
 {
   QlPostgresEventStore *self = QL_POSTGRES_EVENT_STORE (store);
 
-  if (!check_writable (self, error) || !run_command (self, "BEGIN", error))
+  if (!reconnect_if_lost (self, error) || !check_writable (self, error) ||
+      !run_command (self, "BEGIN", error))
     return FALSE;
 
   for (guint i = 0; i < n_snapshots; i++)
@@ -894,6 +919,9 @@ ql_postgres_event_store_load_snapshot (QlEventStore  *store,
   char up_to_text[24];
   const char *values[] = { ledger, up_to_text };
   PGresult *result;
+
+  if (!reconnect_if_lost (self, error))
+    return FALSE;
 
   g_snprintf (up_to_text, sizeof up_to_text, "%" G_GINT64_FORMAT,
               up_to_version > 0 ? up_to_version : G_MAXINT64);
@@ -941,7 +969,27 @@ typedef struct
   QlPostgresEventStore *store;
   gpointer              fd_tag;
   gboolean              pending;
+  /* The store's session whose socket @fd_tag watches. */
+  guint                 session;
 } AppendSource;
+
+/* Watches the socket of the store's session, once it has a working one. */
+static void
+follow_session (AppendSource *self)
+{
+  GSource *source = (GSource *) self;
+
+  if (self->fd_tag != NULL && self->session == self->store->session)
+    return;
+  if (PQstatus (self->store->conn) != CONNECTION_OK || !self->store->listening)
+    return;
+
+  if (self->fd_tag != NULL)
+    g_source_remove_unix_fd (source, self->fd_tag);
+  self->fd_tag = g_source_add_unix_fd (source, PQsocket (self->store->conn), G_IO_IN);
+  self->session = self->store->session;
+  g_source_set_ready_time (source, -1);
+}
 
 static void
 take_notifications (AppendSource *self)
@@ -965,6 +1013,7 @@ append_source_prepare (GSource *source,
   AppendSource *self = (AppendSource *) source;
 
   *timeout = -1;
+  follow_session (self);
   if (self->fd_tag != NULL)
     take_notifications (self);
   return self->pending;
@@ -1052,7 +1101,7 @@ ql_postgres_event_store_create_append_source (QlEventStore *store)
 
   source = (AppendSource *) g_source_new (&append_source_funcs, sizeof (AppendSource));
   source->store = g_object_ref (self);
-  source->fd_tag = g_source_add_unix_fd ((GSource *) source, PQsocket (self->conn), G_IO_IN);
+  follow_session (source);
   g_source_set_static_name ((GSource *) source, "[quote-ledger] PostgreSQL appends");
 
   return (GSource *) source;
@@ -1178,10 +1227,7 @@ connect_to_server (QlPostgresEventStore  *self,
 
   self->conn = PQconnectdbParams (keywords, values, TRUE);
   if (self->conn != NULL && PQstatus (self->conn) == CONNECTION_OK)
-    {
-      PQsetNoticeProcessor (self->conn, notice_cb, NULL);
-      return TRUE;
-    }
+    return TRUE;
 
   detail = one_line (self->conn != NULL ? PQerrorMessage (self->conn) : NULL);
   if (self->conn != NULL && PQconnectionNeedsPassword (self->conn))
@@ -1255,6 +1301,74 @@ prepare_statements (QlPostgresEventStore  *self,
   return TRUE;
 }
 
+/* What a session holds, set up again on each connection: the notice
+ * handler, the server's mode, the timeouts, the prepared statements and
+ * the LISTEN. */
+static gboolean
+set_up_session (QlPostgresEventStore  *self,
+                GError               **error)
+{
+  PQsetNoticeProcessor (self->conn, notice_cb, NULL);
+
+  return read_server_mode (self, error) &&
+         set_default_timeouts (self, error) &&
+         prepare_statements (self, error) &&
+         (!self->listening || self->read_only ||
+          run_command (self, "LISTEN " QL_POSTGRES_EVENTS_CHANNEL, error));
+}
+
+#define RECONNECT_FIRST_DELAY_US (100 * G_TIME_SPAN_MILLISECOND)
+#define RECONNECT_MAX_DELAY_US (5 * G_USEC_PER_SEC)
+
+/* Called as an operation starts, outside any transaction: a connection
+ * that was lost (the operation that found out failed, having written
+ * nothing that was not committed) is made again, with libpq's own
+ * parameters, so a multi-host string may land on another server. Tries
+ * wait longer and longer, up to RECONNECT_MAX_DELAY_US apart; in
+ * between, operations fail at once. */
+static gboolean
+reconnect_if_lost (QlPostgresEventStore  *self,
+                   GError               **error)
+{
+  gint64 now;
+
+  if (PQstatus (self->conn) == CONNECTION_OK)
+    return TRUE;
+
+  now = g_get_monotonic_time ();
+  if (now >= self->next_reconnect_us)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      PQreset (self->conn);
+      if (PQstatus (self->conn) == CONNECTION_OK && set_up_session (self, &local_error))
+        {
+          self->session++;
+          self->reconnect_delay_us = 0;
+          self->next_reconnect_us = 0;
+          return TRUE;
+        }
+
+      self->reconnect_delay_us = CLAMP (self->reconnect_delay_us * 2,
+                                        RECONNECT_FIRST_DELAY_US, RECONNECT_MAX_DELAY_US);
+      self->next_reconnect_us = now + self->reconnect_delay_us;
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+
+  {
+    g_autofree char *detail = one_line (PQerrorMessage (self->conn));
+
+    g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
+                 _("The connection to the PostgreSQL database “%s” was lost and is being "
+                   "made again: %s"), self->name, detail);
+  }
+  return FALSE;
+}
+
 /**
  * ql_postgres_event_store_new:
  * @conninfo: a `postgresql://` URI or a libpq connection string
@@ -1283,9 +1397,8 @@ ql_postgres_event_store_new (const char  *conninfo,
 
   if (!connect_to_server (self, conninfo, error) ||
       !read_server_mode (self, error) ||
-      !set_default_timeouts (self, error) ||
       !ql_postgres_schema_upgrade (self->conn, self->name, self->read_only, error) ||
-      !prepare_statements (self, error))
+      !set_up_session (self, error))
     return NULL;
 
   return QL_EVENT_STORE (g_steal_pointer (&self));

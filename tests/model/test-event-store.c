@@ -2285,6 +2285,65 @@ START_TEST (test_postgres_lock_timeout)
 }
 END_TEST
 
+/* Ends every other session of @conninfo's database, as a server restart
+ * or a failover would. */
+static void
+terminate_other_sessions (const char *conninfo)
+{
+  g_autofree char *state = postgres_exec (conninfo,
+                                          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                                          " WHERE datname = current_database()"
+                                          " AND pid <> pg_backend_pid()");
+
+  ck_assert_ptr_null (state);
+}
+
+START_TEST (test_postgres_reconnects)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autoptr(QlEventStore) store = open_store (STORE_POSTGRES, dir);
+  g_autoptr(QlEventStore) writer = open_store (STORE_POSTGRES, dir);
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GSource) source = ql_event_store_create_append_source (store);
+  g_autoptr(GError) error = NULL;
+  guint n_wakes = 0;
+
+  g_source_set_callback (source, count_wake_cb, &n_wakes, NULL);
+  g_source_attach (source, context);
+  ck_assert (append_one (store, "Cash", 0, "Opened", "{}", &error));
+
+  /* The command in flight fails, having written nothing; the next one
+   * connects again and works. */
+  terminate_other_sessions (conninfo);
+  ck_assert (!append_one (store, "Cash", 1, "Deposited", "{\"amount\":1}", &error));
+  assert_store_error (error, QL_STORE_ERROR_FAILED);
+  g_clear_error (&error);
+  ck_assert (append_one (store, "Cash", 1, "Deposited", "{\"amount\":1}", &error));
+  assert_no_error (error);
+  ck_assert_int_eq (ql_test_head_position (store), 2);
+
+  /* The lost connection woke the watch, which follows the new one:
+   * another writer's append wakes it again. */
+  g_clear_object (&writer);
+  writer = open_store (STORE_POSTGRES, dir);
+  while (g_main_context_iteration (context, FALSE))
+    ;
+  n_wakes = 0;
+  ck_assert (append_one (writer, "Cash", 2, "Deposited", "{\"amount\":1}", &error));
+  ck_assert_int_ge (wait_for_wake (context, &n_wakes, 2000), 0);
+
+  /* A read finds the connection lost too, and the next read works. */
+  terminate_other_sessions (conninfo);
+  ck_assert_int_eq (ql_event_store_get_head_position (store, &error), -1);
+  assert_store_error (error, QL_STORE_ERROR_FAILED);
+  g_clear_error (&error);
+  ck_assert_int_eq (ql_test_head_position (store), 3);
+
+  g_source_destroy (source);
+}
+END_TEST
+
 /* ---- Running ----------------------------------------------------------- */
 
 static TCase *
@@ -2431,6 +2490,7 @@ postgres_event_store_suite (void)
   tcase_add_test (tcase, test_postgres_server_down);
   tcase_add_test (tcase, test_postgres_passwords);
   tcase_add_test (tcase, test_postgres_lock_timeout);
+  tcase_add_test (tcase, test_postgres_reconnects);
   suite_add_tcase (suite, tcase);
 
   return suite;
