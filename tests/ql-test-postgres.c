@@ -36,6 +36,7 @@ struct _QlTestPostgres
   char     *data;
   char     *bindir;
   gboolean  as_postgres;
+  gboolean  running;
 };
 
 static void
@@ -140,7 +141,8 @@ configure (QlTestPostgres  *cluster,
   return write_file (conf, "a", settings, error) &&
          write_file (hba, "w",
                      "local all " QL_TEST_POSTGRES_PASSWORD_ROLE " scram-sha-256\n"
-                     "local all all trust\n", error);
+                     "local all all trust\n"
+                     "local replication all trust\n", error);
 }
 
 /* Runs @sql; failing with SQLSTATE @allowed_state counts as success. */
@@ -167,6 +169,42 @@ run_sql (const char  *conninfo,
   return ok;
 }
 
+/* The cluster's folder, the server's own when running as root. */
+static gboolean
+make_folder (QlTestPostgres  *cluster,
+             GError         **error)
+{
+  cluster->as_postgres = geteuid () == 0;
+  cluster->bindir = find_bindir ();
+  cluster->dir = g_dir_make_tmp ("ql-postgres-XXXXXX", error);
+  if (cluster->dir == NULL)
+    return FALSE;
+  cluster->data = g_build_filename (cluster->dir, "data", NULL);
+
+  if (cluster->as_postgres)
+    {
+      struct passwd *postgres = getpwnam ("postgres");
+
+      if (postgres == NULL || chown (cluster->dir, postgres->pw_uid, postgres->pw_gid) != 0)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                       "Running as root, the cluster needs the user postgres to own %s: %s",
+                       cluster->dir, postgres == NULL ? "there is no such user"
+                                                      : g_strerror (errno));
+          ql_test_remove_tree (cluster->dir);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static char *
+conninfo_of (QlTestPostgres *cluster)
+{
+  return g_strdup_printf ("host=%s port=5432 user=" SUPERUSER, cluster->dir);
+}
+
 /**
  * ql_test_postgres_start:
  * @error: return location for a #GError
@@ -184,28 +222,9 @@ ql_test_postgres_start (GError **error)
   g_autofree char *conninfo = NULL;
   g_autofree char *admin = NULL;
 
-  cluster->as_postgres = geteuid () == 0;
-  cluster->bindir = find_bindir ();
-  cluster->dir = g_dir_make_tmp ("ql-postgres-XXXXXX", error);
-  if (cluster->dir == NULL)
+  if (!make_folder (cluster, error))
     return NULL;
-  cluster->data = g_build_filename (cluster->dir, "data", NULL);
   log = g_build_filename (cluster->dir, "server.log", NULL);
-
-  if (cluster->as_postgres)
-    {
-      struct passwd *postgres = getpwnam ("postgres");
-
-      if (postgres == NULL || chown (cluster->dir, postgres->pw_uid, postgres->pw_gid) != 0)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                       "Running as root, the cluster needs the user postgres to own %s: %s",
-                       cluster->dir, postgres == NULL ? "there is no such user"
-                                                      : g_strerror (errno));
-          ql_test_remove_tree (cluster->dir);
-          return NULL;
-        }
-    }
 
   {
     const char *initdb[] = { "-D", cluster->data, "-U", SUPERUSER, "-A", "trust", "-E", "UTF8",
@@ -224,7 +243,8 @@ ql_test_postgres_start (GError **error)
       }
   }
 
-  conninfo = g_strdup_printf ("host=%s port=5432 user=" SUPERUSER, cluster->dir);
+  cluster->running = TRUE;
+  conninfo = conninfo_of (cluster);
   admin = g_strdup_printf ("%s dbname=postgres", conninfo);
   if (!run_sql (admin, "CREATE ROLE " QL_TEST_POSTGRES_PASSWORD_ROLE " LOGIN PASSWORD '"
                        QL_TEST_POSTGRES_PASSWORD "'", NULL, error))
@@ -249,10 +269,105 @@ ql_test_postgres_stop (QlTestPostgres *cluster)
   const char *stop[] = { "-D", cluster->data, "-m", "immediate", "-w", "stop", NULL };
   g_autoptr(GError) error = NULL;
 
-  if (!run_program (cluster, "pg_ctl", stop, &error))
+  if (cluster->running && !run_program (cluster, "pg_ctl", stop, &error))
     g_printerr ("%s\n", error->message);
   ql_test_remove_tree (cluster->dir);
   cluster_free (cluster);
+}
+
+/**
+ * ql_test_postgres_start_standby:
+ * @primary: a started cluster
+ * @error: return location for a #GError
+ *
+ * Makes a streaming standby of @primary (`pg_basebackup -R`) in a folder
+ * of its own, listening on a socket there, and starts it.
+ *
+ * Returns: (transfer full): the standby, or %NULL with @error set
+ */
+QlTestPostgres *
+ql_test_postgres_start_standby (QlTestPostgres  *primary,
+                                GError         **error)
+{
+  g_autoptr(QlTestPostgres) standby = g_new0 (QlTestPostgres, 1);
+  g_autofree char *source = conninfo_of (primary);
+  g_autofree char *log = NULL;
+  g_autofree char *conf = NULL;
+  g_autofree char *settings = NULL;
+
+  if (!make_folder (standby, error))
+    return NULL;
+  log = g_build_filename (standby->dir, "server.log", NULL);
+  conf = g_build_filename (standby->data, "postgresql.conf", NULL);
+  settings = g_strdup_printf ("unix_socket_directories = '%s'\n", standby->dir);
+
+  {
+    const char *backup[] = { "-D", standby->data, "-R", "-X", "stream", "-d", source, NULL };
+    const char *start[] = { "-D", standby->data, "-l", log, "-w", "-t", "60", "start", NULL };
+
+    if (!run_program (standby, "pg_basebackup", backup, error) ||
+        !write_file (conf, "a", settings, error) ||
+        !run_program (standby, "pg_ctl", start, error))
+      {
+        ql_test_remove_tree (standby->dir);
+        return NULL;
+      }
+  }
+
+  standby->running = TRUE;
+  return g_steal_pointer (&standby);
+}
+
+/**
+ * ql_test_postgres_crash:
+ * @cluster: a started cluster
+ * @error: return location for a #GError
+ *
+ * Stops the server at once, as a crash would; its folder stays until
+ * ql_test_postgres_stop().
+ *
+ * Returns: %TRUE when the server stopped
+ */
+gboolean
+ql_test_postgres_crash (QlTestPostgres  *cluster,
+                        GError         **error)
+{
+  const char *stop[] = { "-D", cluster->data, "-m", "immediate", "-w", "stop", NULL };
+
+  if (!run_program (cluster, "pg_ctl", stop, error))
+    return FALSE;
+  cluster->running = FALSE;
+  return TRUE;
+}
+
+/**
+ * ql_test_postgres_promote:
+ * @standby: a started standby
+ * @error: return location for a #GError
+ *
+ * Makes the standby a primary, and waits until it takes writes.
+ *
+ * Returns: %TRUE once it does
+ */
+gboolean
+ql_test_postgres_promote (QlTestPostgres  *standby,
+                          GError         **error)
+{
+  const char *promote[] = { "-D", standby->data, "-w", "-t", "60", "promote", NULL };
+
+  return run_program (standby, "pg_ctl", promote, error);
+}
+
+/**
+ * ql_test_postgres_get_socket_dir:
+ * @cluster: a started cluster
+ *
+ * Returns: the folder of @cluster's socket, its `host`
+ */
+const char *
+ql_test_postgres_get_socket_dir (QlTestPostgres *cluster)
+{
+  return cluster->dir;
 }
 
 /**

@@ -15,9 +15,16 @@ G_BEGIN_DECLS
 
 typedef struct _QlTestPostgres QlTestPostgres;
 
-QlTestPostgres *ql_test_postgres_start    (GError         **error);
-void            ql_test_postgres_stop     (QlTestPostgres  *cluster);
-const char     *ql_test_postgres_conninfo (void);
-char           *ql_test_postgres_database (const char      *key);
+QlTestPostgres *ql_test_postgres_start         (GError         **error);
+QlTestPostgres *ql_test_postgres_start_standby (QlTestPostgres  *primary,
+                                                GError         **error);
+gboolean        ql_test_postgres_crash         (QlTestPostgres  *cluster,
+                                                GError         **error);
+gboolean        ql_test_postgres_promote       (QlTestPostgres  *standby,
+                                                GError         **error);
+void            ql_test_postgres_stop          (QlTestPostgres  *cluster);
+const char     *ql_test_postgres_get_socket_dir (QlTestPostgres *cluster);
+const char     *ql_test_postgres_conninfo      (void);
+char           *ql_test_postgres_database      (const char      *key);
 
 G_END_DECLS

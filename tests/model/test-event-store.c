@@ -2344,6 +2344,130 @@ START_TEST (test_postgres_reconnects)
 }
 END_TEST
 
+/* Runs @sql on @conninfo; FALSE with @error set when it failed. */
+static gboolean
+postgres_try (const char  *conninfo,
+              const char  *sql,
+              GError     **error)
+{
+  PGconn *conn = PQconnectdb (conninfo);
+  PGresult *result = PQexec (conn, sql);
+  gboolean ok = PQresultStatus (result) == PGRES_COMMAND_OK ||
+                PQresultStatus (result) == PGRES_TUPLES_OK;
+
+  if (!ok)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", sql, PQerrorMessage (conn));
+  PQclear (result);
+  PQfinish (conn);
+  return ok;
+}
+
+/* Waits until @primary's commits wait for a synchronous standby. */
+static gboolean
+wait_for_synchronous_standby (const char  *primary,
+                              GError     **error)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (!postgres_try (primary, "SELECT 1 / (count(*) = 1)::integer FROM pg_stat_replication"
+                                 " WHERE sync_state = 'sync'", error))
+    {
+      if (g_get_monotonic_time () >= deadline)
+        return FALSE;
+      g_clear_error (error);
+      g_usleep (50 * G_TIME_SPAN_MILLISECOND);
+    }
+
+  return TRUE;
+}
+
+/* What the failover test does between starting its clusters and
+ * stopping them, whatever happens: an assertion in between would leave
+ * the servers running. */
+static gboolean
+fail_over (QlTestPostgres  *primary,
+           QlTestPostgres  *standby,
+           GError         **error)
+{
+  g_autofree char *admin = g_strdup_printf ("host=%s user=ql dbname=postgres",
+                                            ql_test_postgres_get_socket_dir (primary));
+  g_autofree char *both = g_strdup_printf ("host=%s,%s user=ql dbname=postgres"
+                                           " target_session_attrs=read-write",
+                                           ql_test_postgres_get_socket_dir (primary),
+                                           ql_test_postgres_get_socket_dir (standby));
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  gint64 deadline;
+
+  if (!postgres_try (admin, "ALTER SYSTEM SET synchronous_standby_names = '*'", error) ||
+      !postgres_try (admin, "SELECT pg_reload_conf()", error) ||
+      !wait_for_synchronous_standby (admin, error))
+    return FALSE;
+
+  store = ql_store_open (both, error);
+  if (store == NULL)
+    return FALSE;
+  for (gint64 version = 0; version < 20; version++)
+    if (!append_one (store, "Cash", version, "Deposited", "{\"amount\":1}", error))
+      return FALSE;
+
+  if (!ql_test_postgres_crash (primary, error) || !ql_test_postgres_promote (standby, error))
+    return FALSE;
+
+  /* The first append finds the connection lost; a later one connects to
+   * whichever host takes writes. */
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!append_one (store, "Cash", 20, "Deposited", "{\"amount\":1}", error))
+    {
+      if (g_get_monotonic_time () >= deadline ||
+          !g_error_matches (*error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED))
+        return FALSE;
+      g_clear_error (error);
+      g_usleep (100 * G_TIME_SPAN_MILLISECOND);
+    }
+
+  events = ql_event_store_collect_log (store, 1, 0, error);
+  if (events == NULL)
+    return FALSE;
+  for (guint i = 0; i < events->len; i++)
+    if (ql_event_get_position (events->pdata[i]) != i + 1 ||
+        ql_event_get_version (events->pdata[i]) != i + 1)
+      break;
+  if (events->len != 21 || ql_event_store_is_read_only (store))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "the new primary holds %u events, not 21 in order, or is read-only",
+                   events->len);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* A primary and a streaming standby whose commits are synchronous: the
+ * primary crashes, the standby is promoted, and the store, given both
+ * hosts with target_session_attrs=read-write, goes on on the new primary
+ * with every acknowledged event. */
+START_TEST (test_postgres_failover)
+{
+  g_autoptr(GError) error = NULL;
+  QlTestPostgres *primary = ql_test_postgres_start (&error);
+  QlTestPostgres *standby = NULL;
+  gboolean ok = FALSE;
+
+  if (primary != NULL)
+    standby = ql_test_postgres_start_standby (primary, &error);
+  if (standby != NULL)
+    ok = fail_over (primary, standby, &error);
+
+  if (standby != NULL)
+    ql_test_postgres_stop (standby);
+  if (primary != NULL)
+    ql_test_postgres_stop (primary);
+  ck_assert_msg (ok, "%s", error != NULL ? error->message : "");
+}
+END_TEST
+
 /* ---- Running ----------------------------------------------------------- */
 
 static TCase *
@@ -2482,6 +2606,11 @@ postgres_event_store_suite (void)
   tcase_add_test (tcase, test_postgres_notifies_appends);
   tcase_add_test (tcase, test_postgres_append_source);
   tcase_add_test (tcase, test_postgres_read_only_has_no_append_source);
+  suite_add_tcase (suite, tcase);
+
+  tcase = tcase_create ("failover");
+  tcase_add_test (tcase, test_postgres_failover);
+  tcase_set_timeout (tcase, 120);
   suite_add_tcase (suite, tcase);
 
   tcase = tcase_create ("faults");
