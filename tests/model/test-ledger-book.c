@@ -1373,7 +1373,7 @@ START_TEST (test_watch_postgres_wakes_at_once)
 {
   g_autofree char *dir = NULL;
   g_autofree char *file = make_temp_db (&dir);
-  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autofree char *conninfo = ql_test_postgres_database (file);
   g_autoptr(QlEventStore) writer_store = open_database (conninfo);
   g_autoptr(QlEventStore) watcher_store = open_database (conninfo);
   g_autoptr(QlLedgerBook) writer = ql_test_new_book (writer_store);
