@@ -74,6 +74,30 @@ ql_event_store_is_read_only (QlEventStore *self)
 }
 
 /**
+ * ql_event_store_create_append_source:
+ * @self: a #QlEventStore
+ *
+ * A source that dispatches, from the main context it is attached to,
+ * soon after another connection to the same store commits an append:
+ * its callback is a #GSourceFunc. It may also dispatch when nothing new
+ * is there. A store that cannot tell returns %NULL; its readers look for
+ * new events on a timer.
+ *
+ * Returns: (transfer full) (nullable): a new source, not attached yet,
+ *   or %NULL
+ */
+GSource *
+ql_event_store_create_append_source (QlEventStore *self)
+{
+  QlEventStoreInterface *iface;
+
+  g_return_val_if_fail (QL_IS_EVENT_STORE (self), NULL);
+
+  iface = QL_EVENT_STORE_GET_IFACE (self);
+  return iface->create_append_source != NULL ? iface->create_append_source (self) : NULL;
+}
+
+/**
  * ql_event_store_append:
  * @self: a #QlEventStore
  * @ledger: the ledger's name

@@ -93,6 +93,11 @@ G_DECLARE_INTERFACE (QlEventStore, ql_event_store, QL, EVENT_STORE, GObject)
  *   scanned
  * @save_snapshots: caches many states of one ledger at once; %NULL in a
  *   store where that costs no less than saving them one by one
+ * @is_read_only: whether appends cannot succeed; %NULL in a store that is
+ *   never read-only
+ * @create_append_source: a source that dispatches when another
+ *   connection has appended; %NULL, or returning %NULL, in a store that
+ *   cannot tell, whose readers then look for new events themselves
  *
  * The contract shared by every store. Stores are used from one thread.
  */
@@ -152,9 +157,11 @@ struct _QlEventStoreInterface
                                    guint              n_snapshots,
                                    GError           **error);
   gboolean   (*is_read_only)      (QlEventStore      *self);
+  GSource   *(*create_append_source) (QlEventStore   *self);
 };
 
 gboolean      ql_event_store_is_read_only      (QlEventStore      *self);
+GSource      *ql_event_store_create_append_source (QlEventStore   *self);
 gboolean      ql_event_store_append            (QlEventStore      *self,
                                                 const char        *ledger,
                                                 gint64             expected_version,

@@ -1275,8 +1275,11 @@ ql_ledger_book_refresh (QlLedgerBook  *self,
  *   watching
  *
  * Calls ql_ledger_book_refresh() every @interval_ms from the thread-default
- * main context, so that the book follows other writers by itself. Failures
- * are reported with #QlLedgerBook::refresh-failed.
+ * main context, so that the book follows other writers by itself. A store
+ * that tells of appends (ql_event_store_create_append_source(), such as
+ * PostgreSQL's) wakes the book as soon as another writer commits instead,
+ * and nothing polls. Failures are reported with
+ * #QlLedgerBook::refresh-failed.
  */
 void
 ql_ledger_book_watch (QlLedgerBook *self,
@@ -1296,7 +1299,9 @@ ql_ledger_book_watch (QlLedgerBook *self,
     return;
 
   context = g_main_context_ref_thread_default ();
-  self->watch_source = g_timeout_source_new (interval_ms);
+  self->watch_source = ql_event_store_create_append_source (self->store);
+  if (self->watch_source == NULL)
+    self->watch_source = g_timeout_source_new (interval_ms);
   g_source_set_callback (self->watch_source, watch_timeout_cb, self, NULL);
   g_source_set_static_name (self->watch_source, "[quote-ledger] ledger book watch");
   g_source_attach (self->watch_source, context);

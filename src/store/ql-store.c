@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ql-memory-event-store.h"
+#include "ql-postgres-event-store.h"
 #include "ql-sqlite-event-store.h"
 #include "ql-store.h"
 
@@ -82,13 +83,16 @@ resolve_location (const char  *location,
 
 /**
  * ql_store_open:
- * @db: (nullable): a file path, `:memory:`, or %NULL for the default
+ * @db: (nullable): a file path, `:memory:`, a PostgreSQL URI or connection
+ *   string, or %NULL for the default
  * @error: return location for a #GError
  *
  * Opens the store a user named, as `--db` does.
  *
  * %NULL or an empty string opens ql_store_default_location(), and
- * `:memory:` a new store that lives in memory only. Anything else is the
+ * `:memory:` a new store that lives in memory only. A `postgresql://` or
+ * `postgres://` URI, or a libpq connection string (`host=… dbname=…`),
+ * opens a #QlPostgresEventStore on that database. Anything else is the
  * path of a SQLite file: a leading `~` stands for the home folder and
  * `~user` for that user's, as in a shell, and a relative path is taken from the current folder. A missing file is
  * created with mode 0600, and its missing folders with mode 0700. A file
@@ -107,6 +111,9 @@ ql_store_open (const char  *db,
 
   if (g_strcmp0 (db, MEMORY_LOCATION) == 0)
     return ql_memory_event_store_new ();
+
+  if (ql_postgres_event_store_is_conninfo (db))
+    return ql_postgres_event_store_new (db, error);
 
   path = resolve_location (db, error);
   if (path == NULL)

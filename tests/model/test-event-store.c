@@ -1,4 +1,5 @@
-/* test-event-store.c: QlEvent and both event stores, memory and SQLite
+/* test-event-store.c: QlEvent and the event stores: memory, SQLite and
+ * PostgreSQL
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,24 +15,29 @@
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
+#include <libpq-fe.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ql-event-store.h"
 #include "ql-ledger-book.h"
 #include "ql-memory-event-store.h"
+#include "ql-postgres-event-store.h"
 #include "ql-sqlite-event-store.h"
 #include "ql-sqlite-schema.h"
 #include "ql-store.h"
 #include "ql-store-private.h"
 #include "ql-test-files.h"
 #include "ql-test-model.h"
+#include "ql-test-postgres.h"
 
 /* Every behaviour of the store contract runs once per kind of store. */
 typedef enum
 {
   STORE_MEMORY,
   STORE_SQLITE,
+  STORE_POSTGRES,
   N_STORE_KINDS
 } StoreKind;
 
@@ -44,19 +50,32 @@ typedef enum
                  "expected store error %d, got %s", (code), \
                  (e) != NULL ? (e)->message : "no error")
 
+/* A test's folder names its store: the same folder opens the same one
+ * again, a file in it or a database of the test cluster's. */
 static QlEventStore *
 open_store (StoreKind   kind,
             const char *dir)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = g_build_filename (dir, "ledger.db", NULL);
+  g_autofree char *location = NULL;
   QlEventStore *store;
 
-  store = ql_store_open (kind == STORE_MEMORY ? ":memory:" : path, &error);
+  if (kind == STORE_MEMORY)
+    location = g_strdup (":memory:");
+  else if (kind == STORE_SQLITE)
+    location = g_build_filename (dir, "ledger.db", NULL);
+  else
+    location = ql_test_postgres_database (dir);
+
+  store = ql_store_open (location, &error);
   assert_no_error (error);
   ck_assert_ptr_nonnull (store);
-  ck_assert (kind == STORE_MEMORY ? QL_IS_MEMORY_EVENT_STORE (store)
-                                  : QL_IS_SQLITE_EVENT_STORE (store));
+  if (kind == STORE_MEMORY)
+    ck_assert (QL_IS_MEMORY_EVENT_STORE (store));
+  else if (kind == STORE_SQLITE)
+    ck_assert (QL_IS_SQLITE_EVENT_STORE (store));
+  else
+    ck_assert (QL_IS_POSTGRES_EVENT_STORE (store));
 
   return store;
 }
@@ -833,6 +852,83 @@ START_TEST (test_nested_scans)
   ck_assert (ql_event_store_read_log (store, 1, 0, outer_cb, &nested, &error));
   assert_no_error (error);
   ck_assert_str_eq (text->str, "[A/1:1213][B/1:232][A/2:313]");
+}
+END_TEST
+
+/* A batch as an import writes it: ledgers interleaved, new and old, with
+ * references and snapshots, payloads with the characters a bulk format
+ * must escape; then a stale one and a cancelled one, which write
+ * nothing. */
+static gboolean
+cancel_batch_cb (guint64  n_written,
+                 gpointer user_data)
+{
+  guint64 *calls = user_data;
+
+  (*calls)++;
+  return FALSE;
+}
+
+START_TEST (test_append_batch)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autoptr(QlEventStore) store = open_store (_i, dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *state = NULL;
+  g_autofree QlNewEvent *many = g_new0 (QlNewEvent, 5000);
+  const QlNewEvent cash[] = {
+    { "Deposited", "{\"note\":\"tab\\t, newline\\n, backslash \\\\ and \\\\N\"}", NULL },
+    { "Withdrawn", "{\"amount\":1}", "order-1" },
+  };
+  const QlNewEvent stock[] = { { "Increased", "{\"quantity\":2}", NULL } };
+  const QlNewEvent more_cash[] = { { "Deposited", "{\"amount\":3}", NULL } };
+  QlLedgerAppend appends[] = {
+    { "Cash", 1, cash, G_N_ELEMENTS (cash), NULL },
+    { "Stock", 0, stock, G_N_ELEMENTS (stock), "{\"quantity\":2}" },
+    { "Cash", 3, more_cash, G_N_ELEMENTS (more_cash), "{\"balance\":3}" },
+  };
+  gint64 version = 0;
+  guint64 calls = 0;
+
+  ck_assert (append_one (store, "Cash", 0, "Opened", "{}", &error));
+  ck_assert (ql_event_store_append_batch (store, appends, G_N_ELEMENTS (appends), NULL, NULL,
+                                          &error));
+  assert_no_error (error);
+
+  events = read_log (store, 1, 0);
+  ck_assert_uint_eq (events->len, 5);
+  ck_assert_str_eq (ql_event_get_ledger (event_at (events, 1)), "Cash");
+  ck_assert_str_eq (ql_event_get_payload (event_at (events, 1)), cash[0].payload);
+  ck_assert_str_eq (ql_event_get_reference (event_at (events, 2)), "order-1");
+  ck_assert_ptr_null (ql_event_get_reference (event_at (events, 1)));
+  ck_assert_str_eq (ql_event_get_ledger (event_at (events, 3)), "Stock");
+  ck_assert_int_eq (ql_event_get_version (event_at (events, 4)), 4);
+  for (guint i = 0; i < events->len; i++)
+    ck_assert_int_eq (ql_event_get_position (event_at (events, i)), i + 1);
+  assert_heads (store, "Cash=4,Stock=1");
+
+  ck_assert (ql_event_store_find_reference (store, "Cash", "order-1", &version, &error));
+  ck_assert_int_eq (version, 3);
+  ck_assert (ql_event_store_load_snapshot (store, "Cash", 0, &version, &state, &error));
+  ck_assert_int_eq (version, 4);
+  ck_assert_str_eq (state, "{\"balance\":3}");
+
+  /* Stale: Stock is no longer at version 0. */
+  ck_assert (!ql_event_store_append_batch (store, appends, G_N_ELEMENTS (appends), NULL, NULL,
+                                           &error));
+  assert_store_error (error, QL_STORE_ERROR_CONFLICT);
+  g_clear_error (&error);
+
+  for (guint i = 0; i < 5000; i++)
+    many[i] = (QlNewEvent) { "Deposited", "{\"amount\":1}", NULL };
+  appends[0] = (QlLedgerAppend) { "Other", 0, many, 5000, NULL };
+  ck_assert (!ql_event_store_append_batch (store, appends, 1, cancel_batch_cb, &calls, &error));
+  ck_assert (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+  ck_assert_uint_eq (calls, 1);
+
+  ck_assert_int_eq (ql_test_head_position (store), 5);
+  assert_heads (store, "Cash=4,Stock=1");
 }
 END_TEST
 
@@ -1637,6 +1733,743 @@ START_TEST (test_append_reports_positions)
 }
 END_TEST
 
+/* ---- PostgreSQL -------------------------------------------------------- */
+
+START_TEST (test_postgres_persists_across_reopen)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autoptr(QlEventStore) store = open_store (STORE_POSTGRES, dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+
+  ck_assert (append_one (store, "Cash", 0, "Opened", "{}", &error));
+  ck_assert (append_one (store, "Cash", 1, "Deposited", "{\"amount\":5}", &error));
+  g_clear_object (&store);
+
+  store = open_store (STORE_POSTGRES, dir);
+  events = ql_event_store_collect_ledger (store, "Cash", 0, 0, &error);
+  assert_no_error (error);
+  ck_assert_uint_eq (events->len, 2);
+  ck_assert_str_eq (ql_event_get_payload (events->pdata[1]), "{\"amount\":5}");
+}
+END_TEST
+
+/* Runs @sql on a connection of its own, as another program would; on
+ * failure returns the SQLSTATE. */
+static char *
+postgres_exec (const char *conninfo,
+               const char *sql)
+{
+  PGconn *conn = PQconnectdb (conninfo);
+  PGresult *result = NULL;
+  char *state = NULL;
+
+  ck_assert_msg (PQstatus (conn) == CONNECTION_OK, "%s", PQerrorMessage (conn));
+  result = PQexec (conn, sql);
+  if (PQresultStatus (result) != PGRES_COMMAND_OK && PQresultStatus (result) != PGRES_TUPLES_OK)
+    state = g_strdup (PQresultErrorField (result, PG_DIAG_SQLSTATE));
+  PQclear (result);
+  PQfinish (conn);
+  return state;
+}
+
+START_TEST (test_postgres_triggers)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autoptr(QlEventStore) store = open_store (STORE_POSTGRES, dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  const char *statements[] = {
+    "UPDATE ql_events SET payload = '{\"amount\":1000000}'",
+    "DELETE FROM ql_events",
+    "TRUNCATE ql_events",
+  };
+
+  ck_assert (append_one (store, "Cash", 0, "Deposited", "{\"amount\":1}", &error));
+  assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (statements); i++)
+    {
+      g_autofree char *state = postgres_exec (conninfo, statements[i]);
+
+      /* 23001: restrict_violation, what the trigger raises. */
+      ck_assert_msg (g_strcmp0 (state, "23001") == 0, "%s: %s", statements[i], state);
+    }
+
+  /* Another program's row at a version that is taken. */
+  {
+    g_autofree char *state = postgres_exec (conninfo,
+                                            "INSERT INTO ql_events (position, ledger, version,"
+                                            " type, time_us, payload)"
+                                            " VALUES (2, 'Cash', 1, 'Deposited', 0, '{}')");
+
+    ck_assert_str_eq (state, "23505");
+  }
+
+  events = read_log (store, 1, 0);
+  ck_assert_uint_eq (events->len, 1);
+  ck_assert_str_eq (ql_event_get_payload (event_at (events, 0)), "{\"amount\":1}");
+}
+END_TEST
+
+START_TEST (test_postgres_too_new)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autoptr(QlEventStore) store = open_store (STORE_POSTGRES, dir);
+  g_autofree char *state = NULL;
+  g_autoptr(GError) error = NULL;
+  QlEventStore *newer;
+
+  g_clear_object (&store);
+  state = postgres_exec (conninfo, "UPDATE ql_schema SET version = 99");
+  ck_assert_ptr_null (state);
+
+  newer = ql_store_open (conninfo, &error);
+  ck_assert_ptr_null (newer);
+  assert_store_error (error, QL_STORE_ERROR_TOO_NEW);
+}
+END_TEST
+
+START_TEST (test_postgres_read_only_server)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autoptr(QlEventStore) store = open_store (STORE_POSTGRES, dir);
+  g_autofree char *read_only = g_strconcat (conninfo,
+                                            " options='-c default_transaction_read_only=on'",
+                                            NULL);
+  g_autoptr(QlEventStore) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+
+  ck_assert (append_one (store, "Cash", 0, "Deposited", "{\"amount\":1}", &error));
+
+  /* A standby says the same as a server whose transactions are
+   * read-only. */
+  reader = ql_store_open (read_only, &error);
+  assert_no_error (error);
+  ck_assert (ql_event_store_is_read_only (reader));
+  events = read_log (reader, 1, 0);
+  ck_assert_uint_eq (events->len, 1);
+
+  ck_assert (!append_one (reader, "Cash", 1, "Deposited", "{\"amount\":1}", &error));
+  assert_store_error (error, QL_STORE_ERROR_READ_ONLY);
+  g_clear_error (&error);
+  ck_assert (!ql_event_store_save_snapshot (reader, "Cash", 1, "{}", &error));
+  assert_store_error (error, QL_STORE_ERROR_READ_ONLY);
+  ck_assert (!ql_event_store_is_read_only (store));
+}
+END_TEST
+
+START_TEST (test_postgres_read_only_empty_database)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autofree char *read_only = g_strconcat (conninfo,
+                                            " options='-c default_transaction_read_only=on'",
+                                            NULL);
+  g_autoptr(GError) error = NULL;
+  QlEventStore *store = ql_store_open (read_only, &error);
+
+  ck_assert_ptr_null (store);
+  assert_store_error (error, QL_STORE_ERROR_READ_ONLY);
+}
+END_TEST
+
+START_TEST (test_postgres_locations)
+{
+  ck_assert (ql_postgres_event_store_is_conninfo ("postgresql:///ledgers"));
+  ck_assert (ql_postgres_event_store_is_conninfo ("postgres://ann@db.example/ledgers"));
+  ck_assert (ql_postgres_event_store_is_conninfo ("host=db.example dbname=ledgers"));
+  ck_assert (ql_postgres_event_store_is_conninfo ("dbname=ledgers"));
+  ck_assert (!ql_postgres_event_store_is_conninfo ("ledger.db"));
+  ck_assert (!ql_postgres_event_store_is_conninfo ("/tmp/a=b.db"));
+  ck_assert (!ql_postgres_event_store_is_conninfo ("~/ledgers/x=y"));
+  ck_assert (!ql_postgres_event_store_is_conninfo (":memory:"));
+}
+END_TEST
+
+START_TEST (test_postgres_server_down)
+{
+  g_autoptr(GError) error = NULL;
+  QlEventStore *store = ql_store_open ("postgresql://someone:hunter2@/nope?host=/nonexistent",
+                                       &error);
+
+  ck_assert_ptr_null (store);
+  assert_store_error (error, QL_STORE_ERROR_FAILED);
+  ck_assert_msg (strstr (error->message, "dbname=nope host=/nonexistent user=someone") != NULL,
+                 "%s", error->message);
+  ck_assert_ptr_null (strstr (error->message, "hunter2"));
+  ck_assert_ptr_null (strchr (error->message, '\n'));
+}
+END_TEST
+
+START_TEST (test_postgres_passwords)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autofree char *as_role = g_strconcat (conninfo, " user=" QL_TEST_POSTGRES_PASSWORD_ROLE,
+                                          NULL);
+  g_autofree char *wrong = g_strconcat (as_role, " password=hunter2", NULL);
+  g_autofree char *right = g_strconcat (as_role, " password=" QL_TEST_POSTGRES_PASSWORD, NULL);
+  g_autofree char *state = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QlEventStore) store = NULL;
+
+  g_unsetenv ("PGPASSWORD");
+  g_setenv ("PGPASSFILE", "/nonexistent", TRUE);
+  state = postgres_exec (conninfo, "GRANT CREATE ON SCHEMA public TO "
+                                   QL_TEST_POSTGRES_PASSWORD_ROLE);
+  ck_assert_ptr_null (state);
+
+  store = ql_store_open (wrong, &error);
+  ck_assert_ptr_null (store);
+  assert_store_error (error, QL_STORE_ERROR_FAILED);
+  ck_assert_msg (strstr (error->message, "check the password") != NULL, "%s", error->message);
+  ck_assert_ptr_null (strstr (error->message, "hunter2"));
+  g_clear_error (&error);
+
+  store = ql_store_open (as_role, &error);
+  ck_assert_ptr_null (store);
+  ck_assert_msg (strstr (error->message, "asks for a password") != NULL, "%s", error->message);
+  g_clear_error (&error);
+
+  /* From the environment, as from ~/.pgpass: libpq reads them. */
+  g_setenv ("PGPASSWORD", QL_TEST_POSTGRES_PASSWORD, TRUE);
+  store = ql_store_open (as_role, &error);
+  assert_no_error (error);
+  ck_assert (append_one (store, "Cash", 0, "Deposited", "{\"amount\":1}", &error));
+  g_clear_object (&store);
+  g_unsetenv ("PGPASSWORD");
+
+  store = ql_store_open (right, &error);
+  assert_no_error (error);
+  {
+    const char *name = ql_postgres_event_store_get_name (QL_POSTGRES_EVENT_STORE (store));
+
+    ck_assert_ptr_nonnull (strstr (name, "user=" QL_TEST_POSTGRES_PASSWORD_ROLE));
+    ck_assert_ptr_null (strstr (name, QL_TEST_POSTGRES_PASSWORD));
+  }
+  ck_assert_int_eq (ql_test_head_position (store), 1);
+}
+END_TEST
+
+/* The log under concurrent writers: each writer process appends to a
+ * ledger of its own, one event per transaction, while the follower reads
+ * the log from the position after the last one it saw, as a ledger book
+ * follows it. Were positions drawn before the append lock, a later
+ * position could commit first and the follower would pass over the
+ * earlier one for good. */
+#define LOG_WRITERS 4
+#define LOG_EVENTS_PER_WRITER 5000
+
+static int
+write_log_events (const char *conninfo,
+                  guint       writer)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QlEventStore) store = ql_store_open (conninfo, &error);
+  g_autofree char *ledger = g_strdup_printf ("writer-%u", writer);
+
+  if (store == NULL)
+    {
+      g_printerr ("writer %u: %s\n", writer, error->message);
+      return 1;
+    }
+
+  for (gint64 version = 0; version < LOG_EVENTS_PER_WRITER; version++)
+    if (!append_one (store, ledger, version, "Deposited", "{\"amount\":1}", &error))
+      {
+        g_printerr ("writer %u: %s\n", writer, error->message);
+        return 1;
+      }
+
+  return 0;
+}
+
+typedef struct
+{
+  gint64 last_position;
+  gint64 versions[LOG_WRITERS];
+  guint  n_out_of_order;
+} LogFollower;
+
+static gboolean
+follow_log_cb (const QlEventRecord *record,
+               gpointer             user_data)
+{
+  LogFollower *follower = user_data;
+  guint writer = 0;
+
+  if (record->position != follower->last_position + 1)
+    follower->n_out_of_order++;
+  follower->last_position = record->position;
+
+  ck_assert (sscanf (record->ledger, "writer-%u", &writer) == 1 && writer < LOG_WRITERS);
+  if (record->version != follower->versions[writer] + 1)
+    follower->n_out_of_order++;
+  follower->versions[writer] = record->version;
+
+  return TRUE;
+}
+
+START_TEST (test_postgres_log_never_skips)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autoptr(QlEventStore) follower_store = NULL;
+  const gint64 n_events = LOG_WRITERS * LOG_EVENTS_PER_WRITER;
+  LogFollower follower = { 0 };
+  pid_t writers[LOG_WRITERS];
+  guint n_running = LOG_WRITERS;
+  guint n_reads = 0;
+  guint n_reads_with_events = 0;
+  gint64 started = g_get_monotonic_time ();
+  gdouble seconds;
+
+  for (guint i = 0; i < LOG_WRITERS; i++)
+    {
+      writers[i] = fork ();
+      ck_assert_int_ge (writers[i], 0);
+      if (writers[i] == 0)
+        {
+          int status = write_log_events (conninfo, i);
+
+          /* The child leaves without the test's cleanup: what it
+           * inherited is freed here, or a leak checker would count it. */
+          g_free (conninfo);
+          g_free (dir);
+          _exit (status);
+        }
+    }
+
+  /* Opened after the fork: no writer shares its connection. */
+  follower_store = open_store (STORE_POSTGRES, dir);
+
+  while (follower.last_position < n_events)
+    {
+      g_autoptr(GError) error = NULL;
+      gint64 before = follower.last_position;
+      gboolean finished = n_running == 0;
+
+      ck_assert (ql_event_store_read_log (follower_store, follower.last_position + 1, 0,
+                                          follow_log_cb, &follower, &error));
+      assert_no_error (error);
+      n_reads++;
+      if (follower.last_position > before)
+        n_reads_with_events++;
+      else
+        g_usleep (500);
+
+      for (guint i = 0; i < LOG_WRITERS; i++)
+        {
+          int status = 0;
+
+          if (writers[i] <= 0 || waitpid (writers[i], &status, WNOHANG) != writers[i])
+            continue;
+          ck_assert_msg (WIFEXITED (status) && WEXITSTATUS (status) == 0, "writer %u failed", i);
+          writers[i] = 0;
+          n_running--;
+        }
+
+      /* Every writer was done before that read began. */
+      if (finished)
+        break;
+    }
+  seconds = (g_get_monotonic_time () - started) / (gdouble) G_USEC_PER_SEC;
+
+  ck_assert_int_eq (follower.n_out_of_order, 0);
+  ck_assert_int_eq (follower.last_position, n_events);
+  for (guint i = 0; i < LOG_WRITERS; i++)
+    ck_assert_int_eq (follower.versions[i], LOG_EVENTS_PER_WRITER);
+  /* The follower read while the writers wrote, not only once at the end. */
+  ck_assert_uint_gt (n_reads_with_events, 10);
+  ck_assert_int_eq (ql_test_head_position (follower_store), n_events);
+
+  g_print ("log follower: %" G_GINT64_FORMAT " events from %d writers in %.1f s, "
+           "%u reads (%u found new events), none skipped or seen twice\n",
+           n_events, LOG_WRITERS, seconds, n_reads, n_reads_with_events);
+}
+END_TEST
+
+/* The notification the next commit sends, waited for up to @timeout_ms;
+ * NULL when none came. */
+static char *
+wait_for_notification (PGconn *listener,
+                       int     timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
+
+  for (;;)
+    {
+      PGnotify *notify;
+      GPollFD poll_fd = { PQsocket (listener), G_IO_IN, 0 };
+      gint64 left;
+
+      ck_assert (PQconsumeInput (listener) == 1);
+      notify = PQnotifies (listener);
+      if (notify != NULL)
+        {
+          char *payload = NULL;
+
+          if (strcmp (notify->relname, QL_POSTGRES_EVENTS_CHANNEL) == 0)
+            payload = g_strdup (notify->extra);
+          PQfreemem (notify);
+          return payload;
+        }
+
+      left = deadline - g_get_monotonic_time ();
+      if (left <= 0)
+        return NULL;
+      g_poll (&poll_fd, 1, (int) (left / G_TIME_SPAN_MILLISECOND) + 1);
+    }
+}
+
+START_TEST (test_postgres_notifies_appends)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autoptr(QlEventStore) store = open_store (STORE_POSTGRES, dir);
+  g_autoptr(GError) error = NULL;
+  const QlNewEvent two[] = { { "Deposited", "{\"amount\":1}" }, { "Deposited", "{\"amount\":2}" } };
+  const QlLedgerAppend batch[] = { { "Stock", 0, two, 2, NULL } };
+  PGconn *listener = PQconnectdb (conninfo);
+  PGresult *result;
+  char *payload;
+
+  ck_assert_msg (PQstatus (listener) == CONNECTION_OK, "%s", PQerrorMessage (listener));
+  result = PQexec (listener, "LISTEN " QL_POSTGRES_EVENTS_CHANNEL);
+  ck_assert_int_eq (PQresultStatus (result), PGRES_COMMAND_OK);
+  PQclear (result);
+
+  ck_assert (append_one (store, "Cash", 0, "Opened", "{}", &error));
+  payload = wait_for_notification (listener, 100);
+  ck_assert_str_eq (payload, "1");
+  g_free (payload);
+
+  ck_assert (ql_event_store_append (store, "Cash", 1, two, 2, NULL, &error));
+  payload = wait_for_notification (listener, 100);
+  ck_assert_str_eq (payload, "3");
+  g_free (payload);
+
+  ck_assert (ql_event_store_append_batch (store, batch, 1, NULL, NULL, &error));
+  payload = wait_for_notification (listener, 100);
+  ck_assert_str_eq (payload, "5");
+  g_free (payload);
+
+  /* A conflict wrote nothing and tells nobody. */
+  ck_assert (!append_one (store, "Cash", 1, "Deposited", "{}", &error));
+  assert_store_error (error, QL_STORE_ERROR_CONFLICT);
+  ck_assert_ptr_null (wait_for_notification (listener, 100));
+
+  PQfinish (listener);
+}
+END_TEST
+
+static gboolean
+count_wake_cb (gpointer user_data)
+{
+  guint *n_wakes = user_data;
+
+  (*n_wakes)++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs @context until @n_wakes grows or @timeout_ms passed; returns the
+ * time it took, in ms, or -1. */
+static gint64
+wait_for_wake (GMainContext *context,
+               guint        *n_wakes,
+               int           timeout_ms)
+{
+  gint64 started = g_get_monotonic_time ();
+  gint64 deadline = started + timeout_ms * G_TIME_SPAN_MILLISECOND;
+  guint before = *n_wakes;
+
+  while (*n_wakes == before && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (context, FALSE))
+      g_usleep (G_TIME_SPAN_MILLISECOND);
+
+  if (*n_wakes == before)
+    return -1;
+  return (g_get_monotonic_time () - started) / G_TIME_SPAN_MILLISECOND;
+}
+
+START_TEST (test_postgres_append_source)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autoptr(QlEventStore) reader = open_store (STORE_POSTGRES, dir);
+  g_autoptr(QlEventStore) writer = open_store (STORE_POSTGRES, dir);
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GSource) source = ql_event_store_create_append_source (reader);
+  g_autoptr(GError) error = NULL;
+  guint n_wakes = 0;
+  gint64 latency_ms;
+
+  ck_assert_ptr_nonnull (source);
+  g_source_set_callback (source, count_wake_cb, &n_wakes, NULL);
+  g_source_attach (source, context);
+
+  /* Another connection's append wakes the reader. */
+  ck_assert (append_one (writer, "Cash", 0, "Opened", "{}", &error));
+  latency_ms = wait_for_wake (context, &n_wakes, 2000);
+  ck_assert_int_ge (latency_ms, 0);
+  ck_assert_int_lt (latency_ms, 1000);
+
+  /* The reader's own appends do not; a busy connection keeps what it
+   * was told. */
+  ck_assert (append_one (reader, "Cash", 1, "Deposited", "{}", &error));
+  ck_assert_int_eq (wait_for_wake (context, &n_wakes, 200), -1);
+  ck_assert (append_one (writer, "Cash", 2, "Deposited", "{}", &error));
+  g_usleep (50 * G_TIME_SPAN_MILLISECOND);
+  ck_assert_int_eq (ql_test_head_position (reader), 3);
+  ck_assert_int_ge (wait_for_wake (context, &n_wakes, 2000), 0);
+  ck_assert_uint_eq (n_wakes, 2);
+
+  g_source_destroy (source);
+}
+END_TEST
+
+START_TEST (test_postgres_read_only_has_no_append_source)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autoptr(QlEventStore) store = open_store (STORE_POSTGRES, dir);
+  g_autofree char *read_only = g_strconcat (conninfo,
+                                            " options='-c default_transaction_read_only=on'",
+                                            NULL);
+  g_autoptr(QlEventStore) reader = ql_store_open (read_only, NULL);
+
+  /* The writable store made the tables the reader needs. */
+  ck_assert (!ql_event_store_is_read_only (store));
+  ck_assert_ptr_nonnull (reader);
+  ck_assert_ptr_null (ql_event_store_create_append_source (reader));
+}
+END_TEST
+
+START_TEST (test_postgres_lock_timeout)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autoptr(QlEventStore) store = open_store (STORE_POSTGRES, dir);
+  g_autofree char *impatient = g_strconcat (conninfo, " options='-c lock_timeout=200ms'", NULL);
+  g_autoptr(QlEventStore) writer = NULL;
+  g_autoptr(GError) error = NULL;
+  PGconn *other = PQconnectdb (conninfo);
+  PGresult *result;
+
+  ck_assert (append_one (store, "Cash", 0, "Opened", "{}", &error));
+  writer = ql_store_open (impatient, &error);
+  assert_no_error (error);
+
+  /* Another program keeps the events table locked. */
+  ck_assert_msg (PQstatus (other) == CONNECTION_OK, "%s", PQerrorMessage (other));
+  result = PQexec (other, "BEGIN; LOCK TABLE ql_events IN ACCESS EXCLUSIVE MODE");
+  ck_assert_int_eq (PQresultStatus (result), PGRES_COMMAND_OK);
+  PQclear (result);
+
+  ck_assert (!append_one (writer, "Cash", 1, "Deposited", "{}", &error));
+  assert_store_error (error, QL_STORE_ERROR_FAILED);
+  ck_assert_msg (strstr (error->message, "did not answer in time") != NULL, "%s",
+                 error->message);
+  g_clear_error (&error);
+
+  PQclear (PQexec (other, "ROLLBACK"));
+  PQfinish (other);
+
+  /* Nothing was half-written, and the connection works on. */
+  ck_assert_int_eq (ql_test_head_position (writer), 1);
+  ck_assert (append_one (writer, "Cash", 1, "Deposited", "{}", &error));
+  assert_no_error (error);
+  ck_assert_int_eq (ql_test_head_position (store), 2);
+}
+END_TEST
+
+/* Ends every other session of @conninfo's database, as a server restart
+ * or a failover would. */
+static void
+terminate_other_sessions (const char *conninfo)
+{
+  g_autofree char *state = postgres_exec (conninfo,
+                                          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                                          " WHERE datname = current_database()"
+                                          " AND pid <> pg_backend_pid()");
+
+  ck_assert_ptr_null (state);
+}
+
+START_TEST (test_postgres_reconnects)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autoptr(QlEventStore) store = open_store (STORE_POSTGRES, dir);
+  g_autoptr(QlEventStore) writer = open_store (STORE_POSTGRES, dir);
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GSource) source = ql_event_store_create_append_source (store);
+  g_autoptr(GError) error = NULL;
+  guint n_wakes = 0;
+
+  g_source_set_callback (source, count_wake_cb, &n_wakes, NULL);
+  g_source_attach (source, context);
+  ck_assert (append_one (store, "Cash", 0, "Opened", "{}", &error));
+
+  /* The command in flight fails, having written nothing; the next one
+   * connects again and works. */
+  terminate_other_sessions (conninfo);
+  ck_assert (!append_one (store, "Cash", 1, "Deposited", "{\"amount\":1}", &error));
+  assert_store_error (error, QL_STORE_ERROR_FAILED);
+  g_clear_error (&error);
+  ck_assert (append_one (store, "Cash", 1, "Deposited", "{\"amount\":1}", &error));
+  assert_no_error (error);
+  ck_assert_int_eq (ql_test_head_position (store), 2);
+
+  /* The lost connection woke the watch, which follows the new one:
+   * another writer's append wakes it again. */
+  g_clear_object (&writer);
+  writer = open_store (STORE_POSTGRES, dir);
+  while (g_main_context_iteration (context, FALSE))
+    ;
+  n_wakes = 0;
+  ck_assert (append_one (writer, "Cash", 2, "Deposited", "{\"amount\":1}", &error));
+  ck_assert_int_ge (wait_for_wake (context, &n_wakes, 2000), 0);
+
+  /* A read finds the connection lost too, and the next read works. */
+  terminate_other_sessions (conninfo);
+  ck_assert_int_eq (ql_event_store_get_head_position (store, &error), -1);
+  assert_store_error (error, QL_STORE_ERROR_FAILED);
+  g_clear_error (&error);
+  ck_assert_int_eq (ql_test_head_position (store), 3);
+
+  g_source_destroy (source);
+}
+END_TEST
+
+/* Runs @sql on @conninfo; FALSE with @error set when it failed. */
+static gboolean
+postgres_try (const char  *conninfo,
+              const char  *sql,
+              GError     **error)
+{
+  PGconn *conn = PQconnectdb (conninfo);
+  PGresult *result = PQexec (conn, sql);
+  gboolean ok = PQresultStatus (result) == PGRES_COMMAND_OK ||
+                PQresultStatus (result) == PGRES_TUPLES_OK;
+
+  if (!ok)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", sql, PQerrorMessage (conn));
+  PQclear (result);
+  PQfinish (conn);
+  return ok;
+}
+
+/* Waits until @primary's commits wait for a synchronous standby. */
+static gboolean
+wait_for_synchronous_standby (const char  *primary,
+                              GError     **error)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (!postgres_try (primary, "SELECT 1 / (count(*) = 1)::integer FROM pg_stat_replication"
+                                 " WHERE sync_state = 'sync'", error))
+    {
+      if (g_get_monotonic_time () >= deadline)
+        return FALSE;
+      g_clear_error (error);
+      g_usleep (50 * G_TIME_SPAN_MILLISECOND);
+    }
+
+  return TRUE;
+}
+
+/* What the failover test does between starting its clusters and
+ * stopping them, whatever happens: an assertion in between would leave
+ * the servers running. */
+static gboolean
+fail_over (QlTestPostgres  *primary,
+           QlTestPostgres  *standby,
+           GError         **error)
+{
+  g_autofree char *admin = g_strdup_printf ("host=%s user=ql dbname=postgres",
+                                            ql_test_postgres_get_socket_dir (primary));
+  g_autofree char *both = g_strdup_printf ("host=%s,%s user=ql dbname=postgres"
+                                           " target_session_attrs=read-write",
+                                           ql_test_postgres_get_socket_dir (primary),
+                                           ql_test_postgres_get_socket_dir (standby));
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  gint64 deadline;
+
+  if (!postgres_try (admin, "ALTER SYSTEM SET synchronous_standby_names = '*'", error) ||
+      !postgres_try (admin, "SELECT pg_reload_conf()", error) ||
+      !wait_for_synchronous_standby (admin, error))
+    return FALSE;
+
+  store = ql_store_open (both, error);
+  if (store == NULL)
+    return FALSE;
+  for (gint64 version = 0; version < 20; version++)
+    if (!append_one (store, "Cash", version, "Deposited", "{\"amount\":1}", error))
+      return FALSE;
+
+  if (!ql_test_postgres_crash (primary, error) || !ql_test_postgres_promote (standby, error))
+    return FALSE;
+
+  /* The first append finds the connection lost; a later one connects to
+   * whichever host takes writes. */
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!append_one (store, "Cash", 20, "Deposited", "{\"amount\":1}", error))
+    {
+      if (g_get_monotonic_time () >= deadline ||
+          !g_error_matches (*error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED))
+        return FALSE;
+      g_clear_error (error);
+      g_usleep (100 * G_TIME_SPAN_MILLISECOND);
+    }
+
+  events = ql_event_store_collect_log (store, 1, 0, error);
+  if (events == NULL)
+    return FALSE;
+  for (guint i = 0; i < events->len; i++)
+    if (ql_event_get_position (events->pdata[i]) != i + 1 ||
+        ql_event_get_version (events->pdata[i]) != i + 1)
+      break;
+  if (events->len != 21 || ql_event_store_is_read_only (store))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "the new primary holds %u events, not 21 in order, or is read-only",
+                   events->len);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* A primary and a streaming standby whose commits are synchronous: the
+ * primary crashes, the standby is promoted, and the store, given both
+ * hosts with target_session_attrs=read-write, goes on on the new primary
+ * with every acknowledged event. */
+START_TEST (test_postgres_failover)
+{
+  g_autoptr(GError) error = NULL;
+  QlTestPostgres *primary = ql_test_postgres_start (&error);
+  QlTestPostgres *standby = NULL;
+  gboolean ok = FALSE;
+
+  if (primary != NULL)
+    standby = ql_test_postgres_start_standby (primary, &error);
+  if (standby != NULL)
+    ok = fail_over (primary, standby, &error);
+
+  if (standby != NULL)
+    ql_test_postgres_stop (standby);
+  if (primary != NULL)
+    ql_test_postgres_stop (primary);
+  ck_assert_msg (ok, "%s", error != NULL ? error->message : "");
+}
+END_TEST
+
 /* ---- Running ----------------------------------------------------------- */
 
 static TCase *
@@ -1688,6 +2521,7 @@ event_store_suite (void)
   suite_add_tcase (suite, store_case ("early-stop", test_scans_stop_early));
   suite_add_tcase (suite, store_case ("nested-scans", test_nested_scans));
   suite_add_tcase (suite, store_case ("large-batch", test_large_batch));
+  suite_add_tcase (suite, store_case ("append-batch", test_append_batch));
 
   return suite;
 }
@@ -1749,10 +2583,67 @@ sqlite_event_store_suite (void)
   return suite;
 }
 
+static Suite *
+postgres_event_store_suite (void)
+{
+  Suite *suite = suite_create ("QlPostgresEventStore");
+  TCase *tcase;
+
+  tcase = tcase_create ("open");
+  tcase_add_test (tcase, test_postgres_persists_across_reopen);
+  tcase_add_test (tcase, test_postgres_too_new);
+  tcase_add_test (tcase, test_postgres_locations);
+  suite_add_tcase (suite, tcase);
+
+  tcase = tcase_create ("immutable");
+  tcase_add_test (tcase, test_postgres_triggers);
+  suite_add_tcase (suite, tcase);
+
+  tcase = tcase_create ("log-order");
+  tcase_add_test (tcase, test_postgres_log_never_skips);
+  tcase_set_timeout (tcase, 120);
+  suite_add_tcase (suite, tcase);
+
+  tcase = tcase_create ("notifications");
+  tcase_add_test (tcase, test_postgres_notifies_appends);
+  tcase_add_test (tcase, test_postgres_append_source);
+  tcase_add_test (tcase, test_postgres_read_only_has_no_append_source);
+  suite_add_tcase (suite, tcase);
+
+  tcase = tcase_create ("failover");
+  tcase_add_test (tcase, test_postgres_failover);
+  tcase_set_timeout (tcase, 120);
+  suite_add_tcase (suite, tcase);
+
+  tcase = tcase_create ("faults");
+  tcase_add_test (tcase, test_postgres_read_only_server);
+  tcase_add_test (tcase, test_postgres_read_only_empty_database);
+  tcase_add_test (tcase, test_postgres_server_down);
+  tcase_add_test (tcase, test_postgres_passwords);
+  tcase_add_test (tcase, test_postgres_lock_timeout);
+  tcase_add_test (tcase, test_postgres_reconnects);
+  suite_add_tcase (suite, tcase);
+
+  return suite;
+}
+
 int
 main (void)
 {
-  return ql_test_run_in_dir ("ql-test-event-store", event_suite (),
-                             event_store_suite (), sqlite_event_store_suite (),
-                             NULL);
+  g_autoptr(GError) error = NULL;
+  QlTestPostgres *cluster = ql_test_postgres_start (&error);
+  int status;
+
+  /* Never skipped: a machine that runs the tests can run PostgreSQL. */
+  if (cluster == NULL)
+    {
+      g_printerr ("Could not start a PostgreSQL cluster for the tests: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+
+  status = ql_test_run_in_dir ("ql-test-event-store", event_suite (),
+                               event_store_suite (), sqlite_event_store_suite (),
+                               postgres_event_store_suite (), NULL);
+  ql_test_postgres_stop (cluster);
+  return status;
 }

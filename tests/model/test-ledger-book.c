@@ -14,8 +14,10 @@
 #include "ql-ledger-private.h"
 #include "ql-memory-event-store.h"
 #include "ql-sqlite-event-store.h"
+#include "ql-store.h"
 #include "ql-test-files.h"
 #include "ql-test-model.h"
+#include "ql-test-postgres.h"
 
 /*
  * A store that lets another writer win a given number of appends: before
@@ -1293,21 +1295,32 @@ START_TEST (test_busy_after_too_many_conflicts)
 }
 END_TEST
 
-START_TEST (test_two_books_on_sqlite_file)
+/* A store of its own on the database @location names: a SQLite file or
+ * a PostgreSQL connection string. */
+static QlEventStore *
+open_database (const char *location)
+{
+  g_autoptr(GError) error = NULL;
+  QlEventStore *store = ql_store_open (location, &error);
+
+  ck_assert_msg (store != NULL, "%s", error != NULL ? error->message : "");
+  return store;
+}
+
+/* Loop 0 on a SQLite file, loop 1 on a PostgreSQL database. */
+START_TEST (test_two_books_on_one_database)
 {
   g_autofree char *dir = NULL;
-  g_autofree char *path = make_temp_db (&dir);
-  g_autoptr(GError) error = NULL;
-  QlEventStore *store_a = ql_sqlite_event_store_new (path, &error);
+  g_autofree char *file = make_temp_db (&dir);
+  g_autofree char *path = _i == 0 ? g_strdup (file) : ql_test_postgres_database (dir);
+  QlEventStore *store_a = open_database (path);
   QlEventStore *store_b;
   QlLedgerBook *a;
   QlLedgerBook *b;
   QlLedgerBook *reopened;
   Counts counts = { 0 };
 
-  ck_assert_msg (store_a != NULL, "%s", error != NULL ? error->message : "");
-  store_b = ql_sqlite_event_store_new (path, NULL);
-  ck_assert_ptr_nonnull (store_b);
+  store_b = open_database (path);
   a = ql_test_new_book (store_a);
   b = ql_test_new_book (store_b);
   g_object_set (a, "snapshot-interval", 3, NULL);
@@ -1327,8 +1340,8 @@ START_TEST (test_two_books_on_sqlite_file)
   g_object_unref (store_a);
   g_object_unref (store_b);
 
-  /* Everything is still there after reopening the file. */
-  store_a = ql_sqlite_event_store_new (path, NULL);
+  /* Everything is still there after reopening the database. */
+  store_a = open_database (path);
   reopened = ql_test_new_book (store_a);
   ck_assert_int_eq (ql_test_balance_of (reopened, "Joint"), 40);
   ck_assert_int_eq (ql_test_balance_of (reopened, "Stock"), 20);
@@ -1353,6 +1366,46 @@ quit_on_changed_cb (QlLedgerBook *book,
 {
   g_main_loop_quit (loop);
 }
+
+/* On PostgreSQL the watch is woken by the other writer's commit: with an
+ * interval of a minute, a poll would never come in time. */
+START_TEST (test_watch_postgres_wakes_at_once)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *file = make_temp_db (&dir);
+  g_autofree char *conninfo = ql_test_postgres_database (file);
+  g_autoptr(QlEventStore) writer_store = open_database (conninfo);
+  g_autoptr(QlEventStore) watcher_store = open_database (conninfo);
+  g_autoptr(QlLedgerBook) writer = ql_test_new_book (writer_store);
+  g_autoptr(QlLedgerBook) watcher = ql_test_new_book (watcher_store);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  gint64 started;
+  guint timeout_id;
+
+  g_signal_connect (watcher, "changed", G_CALLBACK (quit_on_changed_cb), loop);
+  ql_ledger_book_watch (watcher, 60000);
+
+  started = g_get_monotonic_time ();
+  assert_ok (ql_test_drop_event (ql_ledger_book_open_account (writer, "Watched", NULL, &ok_error)));
+  timeout_id = g_timeout_add (5000, stop_loop_cb, loop);
+  g_main_loop_run (loop);
+  g_source_remove (timeout_id);
+  ck_assert_ptr_nonnull (ql_ledger_book_lookup (watcher, "Watched"));
+  g_print ("watch on PostgreSQL: woken %" G_GINT64_FORMAT " ms after the append returned\n",
+           (g_get_monotonic_time () - started) / G_TIME_SPAN_MILLISECOND);
+
+  /* The watcher's own commands wake nobody; the next writer's do. */
+  assert_ok (ql_test_drop_event (ql_ledger_book_deposit (watcher, "Watched", "2", &ok_error)));
+  assert_ok (ql_test_drop_event (ql_ledger_book_deposit (writer, "Watched", "5", &ok_error)));
+  timeout_id = g_timeout_add (5000, stop_loop_cb, loop);
+  g_main_loop_run (loop);
+  g_source_remove (timeout_id);
+  ck_assert_int_eq (ql_test_balance_of (watcher, "Watched"), 7);
+
+  ql_ledger_book_watch (watcher, 0);
+  ql_test_remove_tree (dir);
+}
+END_TEST
 
 START_TEST (test_watch)
 {
@@ -1447,9 +1500,9 @@ assert_event_is_logged (QlLedgerBook *book,
 START_TEST (test_commands_return_their_events)
 {
   g_autofree char *dir = NULL;
-  g_autofree char *path = _i == 1 ? make_temp_db (&dir) : NULL;
-  g_autoptr(QlEventStore) store = _i == 1 ? ql_test_open_sqlite (path)
-                                          : ql_memory_event_store_new ();
+  g_autofree char *file = _i > 0 ? make_temp_db (&dir) : NULL;
+  g_autofree char *path = _i == 2 ? ql_test_postgres_database (dir) : g_strdup (file);
+  g_autoptr(QlEventStore) store = _i > 0 ? open_database (path) : ql_memory_event_store_new ();
   g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   g_autoptr(QlEvent) opened = ql_ledger_book_open_account (book, " Cash ", "eur", NULL);
   g_autoptr(QlEvent) created = ql_ledger_book_create_item (book, "Box", "12", NULL);
@@ -1630,7 +1683,7 @@ ledger_book_suite (void)
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("returned-events");
-  tcase_add_loop_test (tc, test_commands_return_their_events, 0, 2);
+  tcase_add_loop_test (tc, test_commands_return_their_events, 0, 3);
   tcase_add_test (tc, test_command_event_after_conflict);
   suite_add_tcase (suite, tc);
 
@@ -1661,8 +1714,9 @@ ledger_book_suite (void)
   tcase_add_test (tc, test_interleaved_books_memory);
   tcase_add_test (tc, test_conflicts_are_retried);
   tcase_add_test (tc, test_busy_after_too_many_conflicts);
-  tcase_add_test (tc, test_two_books_on_sqlite_file);
+  tcase_add_loop_test (tc, test_two_books_on_one_database, 0, 2);
   tcase_add_test (tc, test_watch);
+  tcase_add_test (tc, test_watch_postgres_wakes_at_once);
   tcase_add_test (tc, test_watch_reports_failure);
   suite_add_tcase (suite, tc);
 
@@ -1672,5 +1726,17 @@ ledger_book_suite (void)
 int
 main (void)
 {
-  return ql_test_run (ledger_book_suite (), NULL);
+  g_autoptr(GError) error = NULL;
+  QlTestPostgres *cluster = ql_test_postgres_start (&error);
+  int status;
+
+  if (cluster == NULL)
+    {
+      g_printerr ("Could not start a PostgreSQL cluster for the tests: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+
+  status = ql_test_run (ledger_book_suite (), NULL);
+  ql_test_postgres_stop (cluster);
+  return status;
 }

@@ -23,6 +23,9 @@ import tempfile
 import time
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import ql_test_postgres  # noqa: E402
+
 BINARY = os.environ.get("QL_BINARY", "quote-ledger")
 PROMPT = "Which quote number would you like to see? "
 SEED = [
@@ -46,6 +49,19 @@ def quote(index):
 
 NOT_FOUND = 'And the quote is: "Not found!"\n'
 TOO_LONG = "Error: The line is longer than 65536 bytes and was not read."
+
+
+CLUSTER = None
+
+
+def setUpModule():
+    # Never skipped: a machine that runs the tests can run PostgreSQL.
+    global CLUSTER
+    CLUSTER = ql_test_postgres.Cluster()
+
+
+def tearDownModule():
+    CLUSTER.stop()
 
 
 class TerminalTestCase(unittest.TestCase):
@@ -653,7 +669,12 @@ class LedgerTests(TerminalTestCase):
         self.assertEqual(errors[5], "Error: Incorrect index 'nul\ufffdbyte'")
 
     def test_concurrent_writers(self):
-        db = self.path("shared.db")
+        self.check_concurrent_writers(self.path("shared.db"))
+
+    def test_concurrent_writers_postgres(self):
+        self.check_concurrent_writers(CLUSTER.database(self.id()))
+
+    def check_concurrent_writers(self, db):
         self.assert_answers(["open Shared"], PROMPT + "Opened account Shared.\n" + PROMPT, db=db)
         data = ("deposit Shared 1\n" * 200).encode()
         procs = [subprocess.Popen([BINARY, "--tui", "--db", db], stdin=subprocess.PIPE,
@@ -675,6 +696,16 @@ class LedgerTests(TerminalTestCase):
         self.assertEqual(out, "")
         self.assertEqual(len(err.splitlines()), 1)
         self.assertTrue(err.startswith("Error: "), err)
+
+    def test_postgres_server_down(self):
+        rc, out, err = self.run_binary(
+            ["0"], db="postgresql://ann:hunter2@/nope?host=/nonexistent")
+        self.assertEqual(rc, 1)
+        self.assertEqual(out, "")
+        self.assertEqual(len(err.splitlines()), 1, err)
+        self.assertTrue(err.startswith("Error: "), err)
+        self.assertIn("dbname=nope host=/nonexistent user=ann", err)
+        self.assertNotIn("hunter2", err)
 
 
 class TtyTests(TerminalTestCase):
@@ -785,7 +816,12 @@ class TtyTests(TerminalTestCase):
         self.assertNotIn("\x1b", out)
 
     def test_notice_when_another_program_writes(self):
-        db = self.path("watched.db")
+        self.check_notice_when_another_program_writes(self.path("watched.db"))
+
+    def test_notice_when_another_program_writes_postgres(self):
+        self.check_notice_when_another_program_writes(CLUSTER.database(self.id()))
+
+    def check_notice_when_another_program_writes(self, db):
         self.assert_answers(["open Shared"], PROMPT + "Opened account Shared.\n" + PROMPT, db=db)
         pid, fd = self.spawn("--db", db)
         self.read_until(fd, PROMPT)

@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A throwaway PostgreSQL cluster for the Python tests, made as
+tests/ql-test-postgres.c makes one for the C tests: initdb in a temporary
+folder, a server listening only on a Unix socket there, trust for local
+roles. initdb and postgres refuse to run as root, so as root they run as
+the `postgres` user, which then owns the folder."""
+
+import hashlib
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+
+# Where Debian 12 installs the server when pg_config cannot say.
+FALLBACK_BINDIR = "/usr/lib/postgresql/15/bin"
+SUPERUSER = "ql"
+
+
+def find_bindir():
+    try:
+        out = subprocess.run(["pg_config", "--bindir"], capture_output=True, check=True,
+                             text=True).stdout.strip()
+        if os.access(os.path.join(out, "initdb"), os.X_OK):
+            return out
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return FALLBACK_BINDIR
+
+
+class Cluster:
+    """Started by the constructor; stop() stops it and removes its folder."""
+
+    def __init__(self):
+        self.bindir = find_bindir()
+        self.as_postgres = os.geteuid() == 0
+        self.dir = tempfile.mkdtemp(prefix="ql-postgres-")
+        self.data = os.path.join(self.dir, "data")
+        log = os.path.join(self.dir, "server.log")
+        try:
+            if self.as_postgres:
+                postgres = pwd.getpwnam("postgres")
+                os.chown(self.dir, postgres.pw_uid, postgres.pw_gid)
+            self.run("initdb", "-D", self.data, "-U", SUPERUSER, "-A", "trust", "-E", "UTF8",
+                     "--locale=C", "--no-sync", "--no-instructions")
+            # Thrown away after the run: without fsync, commits cost little.
+            with open(os.path.join(self.data, "postgresql.conf"), "a") as conf:
+                conf.write("listen_addresses = ''\n"
+                           "unix_socket_directories = '%s'\n"
+                           "fsync = off\nshared_buffers = 16MB\n" % self.dir)
+            self.run("pg_ctl", "-D", self.data, "-l", log, "-w", "-t", "60", "start")
+        except BaseException as error:
+            server_log = ""
+            if os.path.exists(log):
+                with open(log) as f:
+                    server_log = f.read()
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise RuntimeError("Could not start a PostgreSQL cluster for the tests: %s\n%s"
+                               % (error, server_log)) from error
+        self.conninfo = "host=%s port=5432 user=%s" % (self.dir, SUPERUSER)
+
+    def run(self, program, *args):
+        argv = ["runuser", "-u", "postgres", "--"] if self.as_postgres else []
+        argv += [os.path.join(self.bindir, program)] + list(args)
+        proc = subprocess.run(argv, cwd=self.dir, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError("%s failed: %s%s" % (program, proc.stdout, proc.stderr))
+
+    def database(self, key):
+        """A new database, named after @key; returns its connection string."""
+        name = "ql_test_" + hashlib.sha1(key.encode()).hexdigest()[:16]
+        subprocess.run([os.path.join(self.bindir, "psql"), "-q", "-v", "ON_ERROR_STOP=1",
+                        "-c", "CREATE DATABASE " + name, self.conninfo + " dbname=postgres"],
+                       check=True, capture_output=True)
+        return "%s dbname=%s" % (self.conninfo, name)
+
+    def stop(self):
+        try:
+            self.run("pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop")
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
