@@ -2,6 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+/* For O_PATH. */
+#define _GNU_SOURCE
 #define G_LOG_DOMAIN "ql-sqlite-event-store"
 
 #include "config.h"
@@ -1169,9 +1171,7 @@ static gboolean
 check_or_create_file (const char  *path,
                       GError     **error)
 {
-  char header[sizeof sqlite_magic];
   struct stat buf;
-  ssize_t n_read;
   int saved_errno;
   int fd;
 
@@ -1189,18 +1189,10 @@ check_or_create_file (const char  *path,
       return FALSE;
     }
 
-  if (lstat (path, &buf) != 0)
-    {
-      saved_errno = errno;
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
-                   _("Could not open “%s”: %s"), path, g_strerror (saved_errno));
-      return FALSE;
-    }
-  if (!check_file_status (path, &buf, error))
-    return FALSE;
-
-  /* What was checked is what is read: no link, no FIFO swapped in. */
-  fd = g_open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
+  /* What was checked is what is opened: no link, no FIFO swapped in.
+   * O_PATH, because closing any other descriptor of the file would drop
+   * the locks SQLite holds on it for other stores of this process. */
+  fd = g_open (path, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
   if (fd < 0)
     {
       saved_errno = errno;
@@ -1216,35 +1208,9 @@ check_or_create_file (const char  *path,
                    _("Could not read “%s”: %s"), path, g_strerror (saved_errno));
       return FALSE;
     }
-  if (!check_file_status (path, &buf, error))
-    {
-      g_close (fd, NULL);
-      return FALSE;
-    }
-
-  /* An empty file is a database that has yet to be written. */
-  if (buf.st_size == 0)
-    {
-      g_close (fd, NULL);
-      return check_companions (path, error);
-    }
-
-  n_read = read (fd, header, sizeof header);
-  saved_errno = errno;
   g_close (fd, NULL);
-
-  if (n_read < 0)
-    {
-      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
-                   _("Could not read “%s”: %s"), path, g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  if (n_read != sizeof header || memcmp (header, sqlite_magic, sizeof header) != 0)
-    {
-      set_not_ours_error (path, error);
-      return FALSE;
-    }
+  if (!check_file_status (path, &buf, error))
+    return FALSE;
 
   return check_companions (path, error);
 }
@@ -1431,6 +1397,44 @@ open_connection (QlSqliteEventStore  *self,
   return TRUE;
 }
 
+/* A file that is not empty must start as a SQLite database does. The
+ * header is read through SQLite's own handle, before anything is written:
+ * a descriptor of our own would drop SQLite's locks when closed. */
+static gboolean
+check_header (QlSqliteEventStore  *self,
+              GError             **error)
+{
+  char header[sizeof sqlite_magic];
+  sqlite3_file *file = NULL;
+  sqlite3_int64 size = 0;
+  int rc;
+
+  rc = sqlite3_file_control (self->db, "main", SQLITE_FCNTL_FILE_POINTER, &file);
+  if (rc == SQLITE_OK && file != NULL && file->pMethods != NULL)
+    rc = file->pMethods->xFileSize (file, &size);
+  if (rc != SQLITE_OK || file == NULL || file->pMethods == NULL)
+    {
+      set_error_from_code (self, rc != SQLITE_OK ? rc : SQLITE_CANTOPEN, error);
+      return FALSE;
+    }
+
+  /* An empty file is a database that has yet to be written. */
+  if (size == 0)
+    return TRUE;
+
+  rc = file->pMethods->xRead (file, header, sizeof header, 0);
+  if (rc == SQLITE_OK && memcmp (header, sqlite_magic, sizeof header) == 0)
+    return TRUE;
+  if (rc != SQLITE_OK && rc != SQLITE_IOERR_SHORT_READ)
+    {
+      set_error_from_code (self, rc, error);
+      return FALSE;
+    }
+
+  set_not_ours_error (self->path, error);
+  return FALSE;
+}
+
 /* Whether SQLite can read the file as opened. */
 static gboolean
 can_read (QlSqliteEventStore *self)
@@ -1452,7 +1456,8 @@ open_database_checked (QlSqliteEventStore  *self,
 {
   self->read_only = !writable (self->path);
 
-  if (!open_connection (self, self->read_only ? "?mode=ro" : "", error))
+  if (!open_connection (self, self->read_only ? "?mode=ro" : "", error) ||
+      !check_header (self, error))
     return FALSE;
 
   /* The operating system may refuse writes that access() allowed. */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ql-event-store.h"
@@ -783,6 +784,57 @@ START_TEST (test_concurrent_openers_migrate_once)
 }
 END_TEST
 
+/* Whether another process could take the write lock on the bytes where
+ * SQLite's readers hold their shared locks: never while a store is open. */
+static gboolean
+shared_lock_is_free (const char *path)
+{
+  int status = 0;
+  pid_t pid = fork ();
+
+  ck_assert_int_ge (pid, 0);
+  if (pid == 0)
+    {
+      /* SQLite's SHARED range starts 2 bytes after its pending byte. */
+      struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+                            .l_start = 0x40000002, .l_len = 510 };
+      int fd = open (path, O_RDWR | O_CLOEXEC);
+
+      if (fd < 0 || fcntl (fd, F_GETLK, &lock) != 0)
+        _exit (2);
+      _exit (lock.l_type == F_UNLCK ? 0 : 1);
+    }
+  ck_assert_int_eq (waitpid (pid, &status, 0), pid);
+  ck_assert (WIFEXITED (status) && WEXITSTATUS (status) != 2);
+  return WEXITSTATUS (status) == 0;
+}
+
+/* Opening a second store on a file checks it first: the check must not
+ * drop the locks SQLite holds for the first store, as closing a
+ * descriptor of the file would, or another process could check-point
+ * and delete the WAL under it. */
+START_TEST (test_second_store_keeps_the_first_ones_locks)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *path = g_build_filename (dir, "ledger.db", NULL);
+  g_autoptr(QlEventStore) first = NULL;
+  g_autoptr(QlEventStore) second = NULL;
+  g_autoptr(GError) error = NULL;
+  const QlNewEvent opened = { "AccountOpened", "{\"currency\":null}", NULL };
+
+  first = ql_store_open (path, &error);
+  assert_no_error (error);
+  ck_assert (ql_event_store_append (first, "Cash", 0, &opened, 1, NULL, &error));
+  ck_assert (!shared_lock_is_free (path));
+
+  second = ql_store_open (path, &error);
+  assert_no_error (error);
+  ck_assert (!shared_lock_is_free (path));
+  g_clear_object (&second);
+  ck_assert (!shared_lock_is_free (path));
+}
+END_TEST
+
 static Suite *
 sqlite_schema_suite (void)
 {
@@ -791,6 +843,7 @@ sqlite_schema_suite (void)
 
   tcase = tcase_create ("new-files");
   tcase_add_test (tcase, test_new_file_is_current);
+  tcase_add_test (tcase, test_second_store_keeps_the_first_ones_locks);
   suite_add_tcase (suite, tcase);
 
   tcase = tcase_create ("migration");
