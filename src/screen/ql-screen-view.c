@@ -159,8 +159,8 @@ text_width (const char *text)
   return width;
 }
 
-/* Draws @text at @y, @x in at most @max_width columns; returns the
- * columns used. */
+/* Draws @text at @y, @x in at most @max_width columns, ending with "…"
+ * where it had to be cut; returns the columns used. */
 static int
 put_text (int         y,
           int         x,
@@ -168,6 +168,8 @@ put_text (int         y,
           int         max_width)
 {
   g_autofree char *shown = make_printable (text);
+  gboolean cut = text_width (shown) > max_width && max_width > 0;
+  int room = cut ? max_width - 1 : max_width;
   const char *p = shown;
   int used = 0;
 
@@ -177,11 +179,16 @@ put_text (int         y,
       int width = char_width (g_utf8_get_char (p));
       const char *next = g_utf8_next_char (p);
 
-      if (used + width > max_width)
+      if (used + width > room)
         break;
       addnstr (p, (int) (next - p));
       used += width;
       p = next;
+    }
+  if (cut)
+    {
+      addstr ("…");
+      used++;
     }
 
   return used;

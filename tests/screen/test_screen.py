@@ -258,8 +258,9 @@ class LedgersTests(ScreenTestCase):
                         "deposit 储蓄账户 123456.78"])
         self.start()
         shown = self.wait_for("Savings  Balance: 87.50 EUR")
-        # The event's text gives way; every balance is whole.
+        # The event's text gives way, marked as cut; every balance is whole.
         self.assertRegex(shown, re.compile(r"^.*│\s+5 .*-40\.00 EUR\s+87\.50 EUR$", re.M))
+        self.assertRegex(shown, re.compile(r"^.*│\s+5 .*\(undoes ver[^)]*…\s+-40\.00 EUR", re.M))
         self.assertRegex(shown, re.compile(r"^.*│\s+4 .*\+40\.00 EUR\s+127\.50 EUR$", re.M))
         self.quit()
 
