@@ -19,6 +19,7 @@
 #include "ql-screen.h"
 #include "ql-screen-controller.h"
 #include "ql-screen-view.h"
+#include "ql-settings.h"
 #include "ql-store.h"
 
 /**
@@ -42,23 +43,6 @@ ql_screen_is_available (void)
     return FALSE;
 
   return ioctl (STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_row > 0 && size.ws_col > 0;
-}
-
-/* The settings the window keeps its style in, when their schema is
- * installed (or found through GSETTINGS_SCHEMA_DIR). */
-static GSettings *
-open_settings (void)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-
-  if (source == NULL)
-    return NULL;
-  schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE);
-  if (schema == NULL)
-    return NULL;
-
-  return g_settings_new_full (schema, NULL, NULL);
 }
 
 static gboolean
@@ -116,7 +100,7 @@ ql_screen_main (const char *db_location,
       return QL_EXIT_FAILURE;
     }
 
-  settings = open_settings ();
+  settings = ql_settings_open ();
   loop = g_main_loop_new (NULL, FALSE);
   view = ql_screen_view_new ();
   controller = ql_screen_controller_new (view, quotes, ledgers, settings);

@@ -226,14 +226,15 @@ execute (QlPostgresEventStore *self,
   return PQexecPrepared (self->conn, name, n_params, values, NULL, NULL, 0);
 }
 
-/* Runs a fixed command (no user text in it) that returns no rows. */
+/* Whether @result has the status @expected, with @error set from it when
+ * not; frees @result either way. */
 static gboolean
-run_command (QlPostgresEventStore  *self,
-             const char            *sql,
-             GError               **error)
+finish_result (QlPostgresEventStore  *self,
+               PGresult              *result,
+               ExecStatusType         expected,
+               GError               **error)
 {
-  PGresult *result = PQexec (self->conn, sql);
-  gboolean ok = PQresultStatus (result) == PGRES_COMMAND_OK;
+  gboolean ok = PQresultStatus (result) == expected;
 
   if (!ok)
     set_error_from_result (self, result, error);
@@ -241,20 +242,23 @@ run_command (QlPostgresEventStore  *self,
   return ok;
 }
 
-/* Runs fixed queries (no user text in them) whose rows are not needed;
- * the last one's result counts. */
+/* Runs fixed SQL (no user text in it) whose rows are not needed; the
+ * last statement's result must have @expected as its status. */
 static gboolean
-run_query (QlPostgresEventStore  *self,
-           const char            *sql,
-           GError               **error)
+run_sql (QlPostgresEventStore  *self,
+         const char            *sql,
+         ExecStatusType         expected,
+         GError               **error)
 {
-  PGresult *result = PQexec (self->conn, sql);
-  gboolean ok = PQresultStatus (result) == PGRES_TUPLES_OK;
+  return finish_result (self, PQexec (self->conn, sql), expected, error);
+}
 
-  if (!ok)
-    set_error_from_result (self, result, error);
-  PQclear (result);
-  return ok;
+static gboolean
+run_command (QlPostgresEventStore  *self,
+             const char            *sql,
+             GError               **error)
+{
+  return run_sql (self, sql, PGRES_COMMAND_OK, error);
 }
 
 /* Runs a prepared statement that returns no rows. */
@@ -265,13 +269,8 @@ run_statement (QlPostgresEventStore  *self,
                const char * const    *values,
                GError               **error)
 {
-  PGresult *result = execute (self, statement, n_params, values);
-  gboolean ok = PQresultStatus (result) == PGRES_COMMAND_OK;
-
-  if (!ok)
-    set_error_from_result (self, result, error);
-  PQclear (result);
-  return ok;
+  return finish_result (self, execute (self, statement, n_params, values), PGRES_COMMAND_OK,
+                        error);
 }
 
 static void
@@ -297,16 +296,10 @@ notify_appended (QlPostgresEventStore  *self,
 {
   char position_text[24];
   const char *values[] = { position_text };
-  PGresult *result;
-  gboolean ok;
 
   g_snprintf (position_text, sizeof position_text, "%" G_GINT64_FORMAT, last_position);
-  result = execute (self, STATEMENT_NOTIFY, 1, values);
-  ok = PQresultStatus (result) == PGRES_TUPLES_OK;
-  if (!ok)
-    set_error_from_result (self, result, error);
-  PQclear (result);
-  return ok;
+  return finish_result (self, execute (self, STATEMENT_NOTIFY, 1, values), PGRES_TUPLES_OK,
+                        error);
 }
 
 /* Starts an append: a transaction holding the lock that makes appends
@@ -319,7 +312,7 @@ begin_append (QlPostgresEventStore  *self,
   if (!reconnect_if_lost (self, error) || !check_writable (self, error))
     return FALSE;
 
-  return run_query (self, "BEGIN; " LOCK_APPENDS, error);
+  return run_sql (self, "BEGIN; " LOCK_APPENDS, PGRES_TUPLES_OK, error);
 }
 
 /* Reads a ledger's version and the log's last position, inside the
@@ -1254,9 +1247,9 @@ static gboolean
 set_default_timeouts (QlPostgresEventStore  *self,
                       GError               **error)
 {
-  return run_query (self,
-                    "SELECT set_config('lock_timeout', '" DEFAULT_LOCK_TIMEOUT "', false)"
-                    " WHERE current_setting('lock_timeout') = '0'", error);
+  return run_sql (self,
+                  "SELECT set_config('lock_timeout', '" DEFAULT_LOCK_TIMEOUT "', false)"
+                  " WHERE current_setting('lock_timeout') = '0'", PGRES_TUPLES_OK, error);
 }
 
 /* A standby, or a server whose transactions are read-only by default,

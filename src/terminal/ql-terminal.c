@@ -11,27 +11,11 @@
 #include "ql-exit-status.h"
 #include "ql-ledger-book.h"
 #include "ql-quote-book.h"
+#include "ql-settings.h"
 #include "ql-store.h"
 #include "ql-terminal.h"
 #include "ql-terminal-controller.h"
 #include "ql-terminal-view.h"
-
-/* The settings the window keeps its style in, when their schema is
- * installed (or found through GSETTINGS_SCHEMA_DIR). */
-static GSettings *
-open_settings (void)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-
-  if (source == NULL)
-    return NULL;
-  schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE);
-  if (schema == NULL)
-    return NULL;
-
-  return g_settings_new_full (schema, NULL, NULL);
-}
 
 static void
 controller_finished_cb (GMainLoop            *loop,
@@ -90,7 +74,7 @@ ql_terminal_main (const char *db_location,
                                            "but not changed."));
 
   loop = g_main_loop_new (NULL, FALSE);
-  settings = open_settings ();
+  settings = ql_settings_open ();
   controller = ql_terminal_controller_new (view, quotes, ledgers, settings);
   g_signal_connect_swapped (controller, "finished", G_CALLBACK (controller_finished_cb), loop);
 
