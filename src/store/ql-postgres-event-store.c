@@ -242,23 +242,23 @@ finish_result (QlPostgresEventStore  *self,
   return ok;
 }
 
-/* Runs fixed SQL (no user text in it) whose rows are not needed; the
- * last statement's result must have @expected as its status. */
-static gboolean
-run_sql (QlPostgresEventStore  *self,
-         const char            *sql,
-         ExecStatusType         expected,
-         GError               **error)
-{
-  return finish_result (self, PQexec (self->conn, sql), expected, error);
-}
-
+/* Runs a fixed command (no user text in it) that returns no rows. */
 static gboolean
 run_command (QlPostgresEventStore  *self,
              const char            *sql,
              GError               **error)
 {
-  return run_sql (self, sql, PGRES_COMMAND_OK, error);
+  return finish_result (self, PQexec (self->conn, sql), PGRES_COMMAND_OK, error);
+}
+
+/* Runs fixed queries (no user text in them) whose rows are not needed;
+ * the last one's result counts. */
+static gboolean
+run_query (QlPostgresEventStore  *self,
+           const char            *sql,
+           GError               **error)
+{
+  return finish_result (self, PQexec (self->conn, sql), PGRES_TUPLES_OK, error);
 }
 
 /* Runs a prepared statement that returns no rows. */
@@ -312,7 +312,7 @@ begin_append (QlPostgresEventStore  *self,
   if (!reconnect_if_lost (self, error) || !check_writable (self, error))
     return FALSE;
 
-  return run_sql (self, "BEGIN; " LOCK_APPENDS, PGRES_TUPLES_OK, error);
+  return run_query (self, "BEGIN; " LOCK_APPENDS, error);
 }
 
 /* Reads a ledger's version and the log's last position, inside the
@@ -1247,9 +1247,9 @@ static gboolean
 set_default_timeouts (QlPostgresEventStore  *self,
                       GError               **error)
 {
-  return run_sql (self,
-                  "SELECT set_config('lock_timeout', '" DEFAULT_LOCK_TIMEOUT "', false)"
-                  " WHERE current_setting('lock_timeout') = '0'", PGRES_TUPLES_OK, error);
+  return run_query (self,
+                    "SELECT set_config('lock_timeout', '" DEFAULT_LOCK_TIMEOUT "', false)"
+                    " WHERE current_setting('lock_timeout') = '0'", error);
 }
 
 /* A standby, or a server whose transactions are read-only by default,
