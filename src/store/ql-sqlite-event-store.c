@@ -1122,6 +1122,18 @@ check_companions (const char  *path,
   return TRUE;
 }
 
+/* Makes an empty regular file of mode 0600 at @path, failing with EEXIST
+ * when anything is there, links included, as O_CREAT | O_EXCL does. It
+ * opens no descriptor: another thread's SQLite may open the new file at
+ * once, and closing a descriptor of it would drop that thread's locks on
+ * it. The umask applies, as it does to open(). Returns 0, or -1 with
+ * errno set. */
+static int
+create_empty_file (const char *path)
+{
+  return mknod (path, S_IFREG | 0600, 0);
+}
+
 /* Makes the WAL files before SQLite does, so that none can be planted
  * between the check and SQLite's open: in a folder with the sticky bit,
  * such as /tmp, nobody else can then replace them. Returns which ones it
@@ -1134,13 +1146,9 @@ create_companions (const char *path)
   for (guint i = 0; i < 2; i++)
     {
       g_autofree char *companion = g_strconcat (path, companion_suffixes[i], NULL);
-      int fd = g_open (companion, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 
-      if (fd >= 0)
-        {
-          g_close (fd, NULL);
-          created |= 1u << i;
-        }
+      if (create_empty_file (companion) == 0)
+        created |= 1u << i;
     }
 
   return created;
@@ -1175,9 +1183,8 @@ check_or_create_file (const char  *path,
   int saved_errno;
   int fd;
 
-  fd = g_open (path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd >= 0)
-    return g_close (fd, error) && check_companions (path, error);
+  if (create_empty_file (path) == 0)
+    return check_companions (path, error);
 
   if (errno != EEXIST)
     {
