@@ -434,14 +434,13 @@ square (JsonObject  *event,
       gint64 value = json_node_get_int (number);
       gint64 squared;
 
+      number_text = g_strdup_printf ("%" G_GINT64_FORMAT, value);
       if (__builtin_mul_overflow (value, value, &squared))
         {
           g_set_error (error, QL_LAMBDA_ERROR, QL_LAMBDA_ERROR_NUMBER_OVERFLOW,
-                       _("The square of %" G_GINT64_FORMAT " is too large for a 64-bit integer"),
-                       value);
+                       _("The square of %s is too large for a 64-bit integer"), number_text);
           return NULL;
         }
-      number_text = g_strdup_printf ("%" G_GINT64_FORMAT, value);
       square_text = g_strdup_printf ("%" G_GINT64_FORMAT, squared);
     }
   else if (JSON_NODE_HOLDS_VALUE (number) && json_node_get_value_type (number) == G_TYPE_DOUBLE)
@@ -732,9 +731,12 @@ invoice (QlLambdaController  *self,
     return NULL;
   if (from > to)
     {
+      g_autofree char *from_text = g_strdup_printf ("%" G_GINT64_FORMAT, from);
+      g_autofree char *to_text = g_strdup_printf ("%" G_GINT64_FORMAT, to);
+
       g_set_error (error, QL_LAMBDA_ERROR, QL_LAMBDA_ERROR_INVALID_ARGUMENT,
-                   _("The statement starts at version %" G_GINT64_FORMAT
-                     ", after its end at version %" G_GINT64_FORMAT), from, to);
+                   _("The statement starts at version %s, after its end at version %s"),
+                   from_text, to_text);
       return NULL;
     }
   if (!refresh (self, error) || find_ledger (self, name, error) == NULL)

@@ -97,6 +97,8 @@ ql_lambda_statement_render (QlLedger   *opening,
   g_autoptr(GByteArray) pdf = g_byte_array_new ();
   g_autofree char *title = NULL;
   g_autofree char *range = NULL;
+  g_autofree char *from_text = NULL;
+  g_autofree char *to_text = NULL;
   g_autofree char *opening_text = NULL;
   g_autofree char *closing_text = NULL;
   g_autofree char *opening_balance = ql_ledger_format_balance (opening);
@@ -120,8 +122,9 @@ ql_lambda_statement_render (QlLedger   *opening,
   page.y += 2 * LINE;
 
   cairo_set_font_size (page.cr, FONT_SIZE);
-  range = g_strdup_printf (_("Versions %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT),
-                           ql_ledger_get_version (opening), ql_ledger_get_version (closing));
+  from_text = g_strdup_printf ("%" G_GINT64_FORMAT, ql_ledger_get_version (opening));
+  to_text = g_strdup_printf ("%" G_GINT64_FORMAT, ql_ledger_get_version (closing));
+  range = g_strdup_printf (_("Versions %s to %s"), from_text, to_text);
   show (&page, MARGIN, range);
   next_line (&page);
   opening_text = g_strdup_printf (_("Opening balance: %s"), opening_balance);
