@@ -11,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ql-amount.h"
 #include "ql-errors.h"
 #include "ql-lambda-controller.h"
 #include "ql-lambda-statement.h"
@@ -510,7 +511,7 @@ balance (QlLambdaController  *self,
   if (name == NULL || !refresh (self, error) || (ledger = find_ledger (self, name, error)) == NULL)
     return NULL;
 
-  formatted = ql_ledger_format_balance (ledger);
+  formatted = ql_amount_format (ql_ledger_get_balance (ledger), ql_ledger_get_decimals (ledger));
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "ledger");
   json_builder_add_string_value (builder, ql_ledger_get_name (ledger));
