@@ -156,6 +156,7 @@ main (int   argc,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *description = NULL;
   const char *api;
   const char *handler;
   int status;
@@ -167,11 +168,13 @@ main (int   argc,
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context,
     _("Serve Quote Ledger's functions as an AWS Lambda custom runtime."));
-  g_option_context_set_description (context,
-    _("Lambda sets AWS_LAMBDA_RUNTIME_API and _HANDLER: square, balance, process-payment "
-      "or invoice. The ledger functions open the PostgreSQL database that QL_DATABASE "
-      "names. QL_LAMBDA_API_RETRY_MS (default 10000) is how long an unreachable Runtime "
-      "API is tried again."));
+  /* The variables' names are no words to translate. */
+  description = g_strdup_printf (
+    _("Lambda sets %s and %s: square, balance, process-payment or invoice. The ledger "
+      "functions open the PostgreSQL database that %s names. %s (default 10000) is how "
+      "long an unreachable Runtime API is tried again."),
+    "AWS_LAMBDA_RUNTIME_API", "_HANDLER", "QL_DATABASE", "QL_LAMBDA_API_RETRY_MS");
+  g_option_context_set_description (context, description);
   if (!g_option_context_parse (context, &argc, &argv, &error) || argc > 1)
     {
       g_printerr ("%s: %s\n", g_get_prgname (),

@@ -527,6 +527,17 @@ class ScriptedApiTest(unittest.TestCase):
         time.sleep(0.2)
         self.assertSquare(api, 9)
 
+    def test_outside_lambda_is_a_usage_error(self):
+        env = {k: v for k, v in os.environ.items() if k != 'AWS_LAMBDA_RUNTIME_API'}
+        result = subprocess.run([BOOTSTRAP], env=env, capture_output=True, text=True,
+                                timeout=30)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn('AWS_LAMBDA_RUNTIME_API is not set', result.stderr)
+        result = subprocess.run([BOOTSTRAP, '--help'], env=env, capture_output=True,
+                                text=True, timeout=30)
+        self.assertEqual(result.returncode, 0)
+        self.assertIn('QL_DATABASE', result.stdout)
+
     def test_function_error_reaches_the_api(self):
         api = self.api()
         self.start(api.server_address[1])
