@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -230,6 +231,15 @@ worker_main (const char *handler,
     }
 }
 
+static char *
+describe_exit (int status)
+{
+  if (WIFSIGNALED (status))
+    return g_strdup_printf (_("it was killed by signal %d (%s)"), WTERMSIG (status),
+                            g_strsignal (WTERMSIG (status)));
+  return g_strdup_printf (_("it exited with status %d"), WEXITSTATUS (status));
+}
+
 static void
 clear_fd (int *fd)
 {
@@ -263,8 +273,20 @@ ql_lambda_worker_dispose (GObject *object)
 {
   QlLambdaWorker *self = QL_LAMBDA_WORKER (object);
 
-  /* Closing the pipe ends an idle worker; one still busy is stopped. */
-  stop_worker (self, SIGKILL, NULL);
+  /* Between invocations the worker is idle: closing its pipe ends it, and
+   * it leaves as a program does, closing its store. */
+  if (self->pid > 0)
+    {
+      int status = 0;
+
+      stop_worker (self, 0, &status);
+      if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+        {
+          g_autofree char *how = describe_exit (status);
+
+          g_printerr (_("The function’s process did not end cleanly: %s\n"), how);
+        }
+    }
 
   G_OBJECT_CLASS (ql_lambda_worker_parent_class)->dispose (object);
 }
@@ -314,14 +336,6 @@ ql_lambda_worker_new (const char *handler,
   return self;
 }
 
-static char *
-describe_exit (int status)
-{
-  if (WIFSIGNALED (status))
-    return g_strdup_printf (_("it was killed by signal %d (%s)"), WTERMSIG (status),
-                            g_strsignal (WTERMSIG (status)));
-  return g_strdup_printf (_("it exited with status %d"), WEXITSTATUS (status));
-}
 
 /* A frame of kind FRAME_ERROR or FRAME_INIT_FAILED: the errorType, a NUL,
  * then the message. */
@@ -384,9 +398,7 @@ ql_lambda_worker_start (QlLambdaWorker  *self,
       g_close (to_worker[1], NULL);
       g_close (from_worker[0], NULL);
       worker_main (self->handler, self->database, to_worker[0], from_worker[1]);
-      /* The runtime's own state, such as its HTTP connection, belongs to
-       * the runtime: the worker leaves without running exit handlers. */
-      _exit (0);
+      exit (0);
     }
   g_close (to_worker[0], NULL);
   g_close (from_worker[1], NULL);
