@@ -12,8 +12,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "ql-skin-catalogue.h"
 #include "ql-terminal-controller.h"
-#include "ql-terminal-resources.h"
 #include "ql-terminal-table.h"
 
 /* How often the ledgers are checked for changes by other programs. */
@@ -22,11 +22,6 @@
 /* The settings keys the window's style and the full-screen view follow. */
 #define COLOR_SCHEME_KEY "color-scheme"
 #define SKIN_KEY "skin"
-
-/* The skin that leaves the window's own colours, and where the window's
- * other skins are. */
-#define DEFAULT_SKIN "adwaita"
-#define SKINS_RESOURCE_PATH "/io/github/quoteledger/QuoteLedger/terminal/skins/"
 
 /**
  * QlTerminalController:
@@ -876,62 +871,6 @@ run_theme (QlTerminalController  *self,
   return TRUE;
 }
 
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* The skins the window can load, as its skin manager lists them: the
- * default, those it ships with and the user's NAME.css files, a
- * NAME-dark.css being the dark variant of a NAME.css beside it. */
-static GPtrArray *
-list_skins (void)
-{
-  g_autoptr(GPtrArray) skins = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) user_skins = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *user_skins_dir = g_build_filename (g_get_user_data_dir (), "quote-ledger",
-                                                      "skins", NULL);
-  g_auto(GStrv) builtin = g_resource_enumerate_children (ql_terminal_get_resource (),
-                                                         SKINS_RESOURCE_PATH,
-                                                         G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
-  g_autoptr(GDir) dir = g_dir_open (user_skins_dir, 0, NULL);
-  const char *file_name;
-
-  g_ptr_array_add (skins, g_strdup (DEFAULT_SKIN));
-  if (builtin != NULL)
-    qsort (builtin, g_strv_length (builtin), sizeof (char *), compare_names);
-  for (guint i = 0; builtin != NULL && builtin[i] != NULL; i++)
-    g_ptr_array_add (skins, g_strndup (builtin[i], strlen (builtin[i]) - strlen (".css")));
-
-  while (dir != NULL && (file_name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *id = NULL;
-      g_autofree char *path = g_build_filename (user_skins_dir, file_name, NULL);
-
-      if (!g_str_has_suffix (file_name, ".css") || file_name[0] == '.' ||
-          !g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        continue;
-      id = g_strndup (file_name, strlen (file_name) - strlen (".css"));
-      if (g_str_has_suffix (id, "-dark"))
-        {
-          g_autofree char *base = g_strndup (id, strlen (id) - strlen ("-dark"));
-          g_autofree char *base_file = g_strconcat (base, ".css", NULL);
-          g_autofree char *base_path = g_build_filename (user_skins_dir, base_file, NULL);
-
-          if (g_file_test (base_path, G_FILE_TEST_IS_REGULAR))
-            continue;
-        }
-      if (id[0] != '\0' && !g_ptr_array_find_with_equal_func (skins, id, g_str_equal, NULL))
-        g_ptr_array_add (user_skins, g_steal_pointer (&id));
-    }
-
-  g_ptr_array_sort (user_skins, compare_names);
-  g_ptr_array_extend_and_steal (skins, g_steal_pointer (&user_skins));
-  return g_steal_pointer (&skins);
-}
-
 /* Writes the shared key, for a skin the window can load: the window and
  * the full-screen view follow it. */
 static gboolean
@@ -940,15 +879,14 @@ run_skin (QlTerminalController  *self,
           char                 **args,
           GError               **error)
 {
-  g_autoptr(GPtrArray) skins = list_skins ();
+  g_autoptr(QlSkinCatalogue) catalogue = ql_skin_catalogue_new_for_user ();
   g_autofree char *message = NULL;
 
-  if (!g_ptr_array_find_with_equal_func (skins, args[0], g_str_equal, NULL))
+  if (!ql_skin_catalogue_has_skin (catalogue, args[0]))
     {
-      g_autofree char *names = NULL;
+      g_auto(GStrv) skins = ql_skin_catalogue_list (catalogue);
+      g_autofree char *names = g_strjoinv (", ", skins);
 
-      g_ptr_array_add (skins, NULL);
-      names = g_strjoinv (", ", (char **) skins->pdata);
       /* Translators: a skin's name, then the names of the skins there are */
       g_set_error (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_USAGE,
                    _("Unknown skin “%s”: give one of %s"), args[0], names);
