@@ -1231,6 +1231,70 @@ ql_terminal_controller_init (QlTerminalController *self)
 {
 }
 
+/* A ledger's name as a word of a line: in double quotes when it has
+ * spaces, as split_words() reads them. */
+static char *
+name_as_word (const char *name)
+{
+  if (strpbrk (name, " \t\r") != NULL)
+    return g_strdup_printf ("\"%s\"", name);
+
+  return g_strdup (name);
+}
+
+/* What Tab may complete at @word_index: a command name first, then a
+ * ledger's name where a command takes one, a skin or a colour scheme. */
+static GStrv
+complete_words (const char * const *words,
+                guint               word_index,
+                gpointer            user_data)
+{
+  QlTerminalController *self = user_data;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  const Command *command;
+
+  if (word_index == 0)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+        g_strv_builder_add (builder, commands[i].name);
+      return g_strv_builder_end (builder);
+    }
+
+  command = find_command (words[0]);
+  if (command == NULL || word_index != 1)
+    return g_strv_builder_end (builder);
+
+  if (command->run == run_change || command->run == run_balance ||
+      command->run == run_events || command->run == run_at || command->run == run_undo)
+    {
+      GListModel *ledgers = ql_ledger_book_get_ledgers (self->ledgers);
+      guint n = g_list_model_get_n_items (ledgers);
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(QlLedger) ledger = g_list_model_get_item (ledgers, i);
+          g_autofree char *word = name_as_word (ql_ledger_get_name (ledger));
+
+          g_strv_builder_add (builder, word);
+        }
+    }
+  else if (command->run == run_skin)
+    {
+      g_autoptr(QlSkinCatalogue) catalogue = ql_skin_catalogue_new_for_user ();
+      g_auto(GStrv) skins = ql_skin_catalogue_list (catalogue);
+
+      g_strv_builder_addv (builder, (const char **) skins);
+    }
+  else if (command->run == run_theme)
+    {
+      const char *schemes[] = { "light", "dark", "default", NULL };
+
+      g_strv_builder_addv (builder, schemes);
+    }
+
+  return g_strv_builder_end (builder);
+}
+
 /**
  * ql_terminal_controller_new:
  * @view: the view to read from and show on
@@ -1260,6 +1324,7 @@ ql_terminal_controller_new (QlTerminalView *view,
   self->ledgers = g_object_ref (ledgers);
   self->settings = settings != NULL ? g_object_ref (settings) : NULL;
 
+  ql_terminal_view_set_complete_func (view, complete_words, self);
   g_signal_connect_object (view, "line-read", G_CALLBACK (line_read_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (view, "closed", G_CALLBACK (view_closed_cb), self,
