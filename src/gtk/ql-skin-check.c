@@ -10,48 +10,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "ql-file.h"
 #include "ql-skin-check.h"
-
-/**
- * ql_skin_check_read_file:
- * @path: a skin file
- * @error: return location for a #GError
- *
- * Reads @path if it is a regular file of at most %QL_SKIN_MAX_SIZE bytes
- * of UTF-8 text. A FIFO, a device or a link to one is refused without
- * reading from it, so no skin can hang the program.
- *
- * Returns: (transfer full): the file's text, or %NULL with @error set
- */
-char *
-ql_skin_check_read_file (const char  *path,
-                         GError     **error)
-{
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  const char *contents;
-  gsize length;
-
-  g_return_val_if_fail (path != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  file = g_file_new_for_path (path);
-  bytes = ql_file_load_bounded (file, QL_SKIN_MAX_SIZE, NULL, error);
-  if (bytes == NULL)
-    return NULL;
-
-  contents = g_bytes_get_data (bytes, &length);
-  if (length > 0 && (memchr (contents, '\0', length) != NULL ||
-                     !g_utf8_validate (contents, (gssize) length, NULL)))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("The skin file “%s” is not UTF-8 text"), path);
-      return NULL;
-    }
-
-  return g_strndup (length > 0 ? contents : "", length);
-}
 
 /* Copies @css without comments and with strings emptied, so that braces
  * and @ signs in them are not counted. */

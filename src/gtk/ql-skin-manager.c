@@ -11,7 +11,6 @@
 #include "ql-skin-check.h"
 #include "ql-skin-manager.h"
 
-#define SKINS_RESOURCE_PATH "/io/github/quoteledger/QuoteLedger/skins/"
 #define DARK_SUFFIX "-dark"
 
 /**
@@ -21,9 +20,10 @@
  * %GTK_STYLE_PROVIDER_PRIORITY_APPLICATION + 1 so that a skin wins over
  * libadwaita and over the application's own style.css alike.
  *
- * A skin only redefines libadwaita's named colours. Skins shipped with the
- * application live in resources; users add `ID.css` files (and optionally
- * `ID-dark.css` for the dark style) to their skins folder. A skin is parsed
+ * A skin only redefines libadwaita's named colours. Which skins there are
+ * and their text come from a #QlSkinCatalogue: the shipped ones, and the
+ * user's `ID.css` files (and optionally `ID-dark.css` for the dark style)
+ * in their skins folder. A user's skin is parsed
  * into a scratch provider first: one that fails to parse is refused and the
  * current look stays.
  */
@@ -36,7 +36,7 @@ struct _QlSkinManager
   GtkCssProvider *provider;
   GtkStringList  *skins;
   GFileMonitor   *monitor;
-  char           *user_skins_dir;
+  QlSkinCatalogue *catalogue;
   char           *skin;
 
   gboolean        dark;
@@ -59,29 +59,6 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-typedef struct
-{
-  const char *id;
-  const char *title;
-} BuiltinSkin;
-
-static const BuiltinSkin builtin_skins[] = {
-  { QL_SKIN_DEFAULT, N_("Adwaita") },
-  { "forest", N_("Forest") },
-  { "high-contrast", N_("High Contrast") },
-  { "solarized", N_("Solarized") },
-};
-
-static const BuiltinSkin *
-find_builtin (const char *skin)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (builtin_skins); i++)
-    if (g_str_equal (builtin_skins[i].id, skin))
-      return &builtin_skins[i];
-
-  return NULL;
-}
-
 static gboolean
 list_contains (GtkStringList *list,
                const char    *skin)
@@ -93,117 +70,6 @@ list_contains (GtkStringList *list,
       return TRUE;
 
   return FALSE;
-}
-
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return g_utf8_collate (*(const char * const *) a, *(const char * const *) b);
-}
-
-static GPtrArray *
-list_user_skins (QlSkinManager *self)
-{
-  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GDir) dir = g_dir_open (self->user_skins_dir, 0, NULL);
-  const char *file_name;
-
-  if (dir == NULL)
-    return g_steal_pointer (&ids);
-
-  while ((file_name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *id = NULL;
-
-      if (!g_str_has_suffix (file_name, ".css") || file_name[0] == '.')
-        continue;
-
-      id = g_strndup (file_name, strlen (file_name) - strlen (".css"));
-      if (id[0] == '\0' || find_builtin (id) != NULL)
-        continue;
-
-      /* "X-dark.css" is the dark variant of "X.css" when that exists. */
-      if (g_str_has_suffix (id, DARK_SUFFIX))
-        {
-          g_autofree char *base = g_strndup (id, strlen (id) - strlen (DARK_SUFFIX));
-          g_autofree char *base_file = g_strconcat (base, ".css", NULL);
-          g_autofree char *base_path = g_build_filename (self->user_skins_dir, base_file, NULL);
-
-          if (g_file_test (base_path, G_FILE_TEST_IS_REGULAR))
-            continue;
-        }
-
-      g_ptr_array_add (ids, g_steal_pointer (&id));
-    }
-
-  g_ptr_array_sort (ids, compare_strings);
-
-  return g_steal_pointer (&ids);
-}
-
-static char *
-read_builtin_css (const char  *skin,
-                  gboolean     dark,
-                  GError     **error)
-{
-  g_autoptr(GBytes) bytes = NULL;
-
-  if (g_str_equal (skin, QL_SKIN_DEFAULT))
-    return g_strdup ("");
-
-  if (dark)
-    {
-      g_autofree char *path = g_strconcat (SKINS_RESOURCE_PATH, skin, DARK_SUFFIX ".css", NULL);
-
-      bytes = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
-    }
-
-  if (bytes == NULL)
-    {
-      g_autofree char *path = g_strconcat (SKINS_RESOURCE_PATH, skin, ".css", NULL);
-
-      bytes = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
-      if (bytes == NULL)
-        return NULL;
-    }
-
-  return g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-}
-
-static char *
-read_user_css (QlSkinManager  *self,
-               const char     *skin,
-               gboolean        dark,
-               char          **out_path,
-               GError        **error)
-{
-  g_autofree char *path = NULL;
-  char *contents = NULL;
-
-  if (dark)
-    {
-      g_autofree char *file_name = g_strconcat (skin, DARK_SUFFIX ".css", NULL);
-
-      path = g_build_filename (self->user_skins_dir, file_name, NULL);
-      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        g_clear_pointer (&path, g_free);
-    }
-
-  if (path == NULL)
-    {
-      g_autofree char *file_name = g_strconcat (skin, ".css", NULL);
-
-      path = g_build_filename (self->user_skins_dir, file_name, NULL);
-    }
-
-  contents = ql_skin_check_read_file (path, error);
-  if (contents == NULL)
-    return NULL;
-
-  *out_path = g_steal_pointer (&path);
-
-  return contents;
 }
 
 static void
@@ -253,20 +119,14 @@ read_skin_css (QlSkinManager  *self,
   g_autofree char *path = NULL;
   g_autoptr(GError) local_error = NULL;
 
-  if (find_builtin (skin) != NULL)
-    return read_builtin_css (skin, dark, error);
+  if (ql_skin_catalogue_is_builtin (self->catalogue, skin))
+    return ql_skin_catalogue_load_css (self->catalogue, skin, dark, NULL, error);
 
+  /* A skin the menus do not show yet is one dropped in since the last scan. */
   if (!list_contains (self->skins, skin))
     ql_skin_manager_rescan (self);
 
-  if (!list_contains (self->skins, skin))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _("There is no skin named “%s”"), skin);
-      return NULL;
-    }
-
-  css = read_user_css (self, skin, dark, &path, error);
+  css = ql_skin_catalogue_load_css (self->catalogue, skin, dark, &path, error);
   if (css == NULL)
     return NULL;
 
@@ -289,7 +149,7 @@ is_current_skin_file (QlSkinManager *self,
   g_autofree char *light = NULL;
   g_autofree char *dark = NULL;
 
-  if (find_builtin (self->skin) != NULL || base == NULL)
+  if (ql_skin_catalogue_is_builtin (self->catalogue, self->skin) || base == NULL)
     return FALSE;
 
   light = g_strconcat (self->skin, ".css", NULL);
@@ -343,6 +203,7 @@ ql_skin_manager_dispose (GObject *object)
   g_clear_object (&self->provider);
   g_clear_object (&self->skins);
   g_clear_object (&self->display);
+  g_clear_object (&self->catalogue);
 
   G_OBJECT_CLASS (ql_skin_manager_parent_class)->dispose (object);
 }
@@ -352,7 +213,6 @@ ql_skin_manager_finalize (GObject *object)
 {
   QlSkinManager *self = (QlSkinManager *) object;
 
-  g_clear_pointer (&self->user_skins_dir, g_free);
   g_clear_pointer (&self->skin, g_free);
 
   G_OBJECT_CLASS (ql_skin_manager_parent_class)->finalize (object);
@@ -412,9 +272,6 @@ ql_skin_manager_init (QlSkinManager *self)
   self->skin = g_strdup (QL_SKIN_DEFAULT);
   self->provider = gtk_css_provider_new ();
   self->skins = gtk_string_list_new (NULL);
-
-  for (guint i = 0; i < G_N_ELEMENTS (builtin_skins); i++)
-    gtk_string_list_append (self->skins, builtin_skins[i].id);
 }
 
 /**
@@ -436,7 +293,7 @@ ql_skin_manager_new (GdkDisplay *display,
 
   self = g_object_new (QL_TYPE_SKIN_MANAGER, NULL);
   self->display = g_object_ref (display);
-  self->user_skins_dir = g_strdup (user_skins_dir);
+  self->catalogue = ql_skin_catalogue_new (user_skins_dir);
 
   gtk_style_context_add_provider_for_display (display,
                                               GTK_STYLE_PROVIDER (self->provider),
@@ -480,16 +337,10 @@ char *
 ql_skin_manager_dup_title (QlSkinManager *self,
                            const char    *skin)
 {
-  const BuiltinSkin *builtin;
-
   g_return_val_if_fail (QL_IS_SKIN_MANAGER (self), NULL);
   g_return_val_if_fail (skin != NULL, NULL);
 
-  builtin = find_builtin (skin);
-  if (builtin != NULL)
-    return g_strdup (_(builtin->title));
-
-  return g_strdup (skin);
+  return ql_skin_catalogue_dup_title (self->catalogue, skin);
 }
 
 /**
@@ -584,27 +435,23 @@ ql_skin_manager_set_dark (QlSkinManager *self,
 void
 ql_skin_manager_rescan (QlSkinManager *self)
 {
-  g_autoptr(GPtrArray) user_skins = NULL;
-  guint n_builtin = G_N_ELEMENTS (builtin_skins);
+  g_auto(GStrv) skins = NULL;
   guint n_items;
+  guint n_skins;
+  gboolean same;
 
   g_return_if_fail (QL_IS_SKIN_MANAGER (self));
 
-  user_skins = list_user_skins (self);
+  skins = ql_skin_catalogue_list (self->catalogue);
+  n_skins = g_strv_length (skins);
   n_items = g_list_model_get_n_items (G_LIST_MODEL (self->skins));
 
-  if (n_items - n_builtin == user_skins->len)
-    {
-      gboolean same = TRUE;
+  /* Menus bound to the list rebuild on every change: leave an equal one be. */
+  same = n_items == n_skins;
+  for (guint i = 0; same && i < n_skins; i++)
+    same = g_str_equal (gtk_string_list_get_string (self->skins, i), skins[i]);
+  if (same)
+    return;
 
-      for (guint i = 0; same && i < user_skins->len; i++)
-        same = g_str_equal (gtk_string_list_get_string (self->skins, n_builtin + i),
-                            g_ptr_array_index (user_skins, i));
-      if (same)
-        return;
-    }
-
-  g_ptr_array_add (user_skins, NULL);
-  gtk_string_list_splice (self->skins, n_builtin, n_items - n_builtin,
-                          (const char * const *) user_skins->pdata);
+  gtk_string_list_splice (self->skins, 0, n_items, (const char * const *) skins);
 }

@@ -6,10 +6,9 @@
 
 #include <gtk/gtk.h>
 
-G_BEGIN_DECLS
+#include "ql-skin-catalogue.h"
 
-/* The skin that adds nothing to libadwaita's own look. */
-#define QL_SKIN_DEFAULT "adwaita"
+G_BEGIN_DECLS
 
 #define QL_TYPE_SKIN_MANAGER (ql_skin_manager_get_type ())
 G_DECLARE_FINAL_TYPE (QlSkinManager, ql_skin_manager, QL, SKIN_MANAGER, GObject)

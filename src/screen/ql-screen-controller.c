@@ -593,15 +593,14 @@ style_changed_cb (GSettings          *settings,
 {
   g_autofree char *value = g_settings_get_string (settings, COLOR_SCHEME_KEY);
   g_autofree char *skin = g_settings_get_string (settings, SKIN_KEY);
-  g_autofree char *user_skins_dir = g_build_filename (g_get_user_data_dir (), "quote-ledger",
-                                                      "skins", NULL);
+  g_autoptr(QlSkinCatalogue) catalogue = ql_skin_catalogue_new_for_user ();
   g_autoptr(GError) error = NULL;
   QlScreenScheme scheme = scheme_from_string (value);
   QlScreenColours colours;
   gboolean has_colours;
 
-  has_colours = ql_screen_skin_read (skin, scheme == QL_SCREEN_SCHEME_DARK, user_skins_dir,
-                                     &colours, &error);
+  has_colours = ql_screen_skin_read (catalogue, skin, scheme == QL_SCREEN_SCHEME_DARK, &colours,
+                                     &error);
   if (error != NULL)
     ql_screen_view_show_error (self->view, error->message);
   ql_screen_view_set_scheme (self->view, scheme);

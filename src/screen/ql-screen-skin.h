@@ -6,11 +6,9 @@
 
 #include <gio/gio.h>
 
-G_BEGIN_DECLS
+#include "ql-skin-catalogue.h"
 
-/* The skin that leaves the window's own colours: the terminal then keeps
- * the colour scheme's palette. */
-#define QL_SCREEN_SKIN_DEFAULT "adwaita"
+G_BEGIN_DECLS
 
 /* Colours as 0xRRGGBB, or -1 where the skin says nothing. */
 typedef struct
@@ -24,9 +22,9 @@ typedef struct
   gint32 error_fg;
 } QlScreenColours;
 
-gboolean ql_screen_skin_read (const char       *skin,
+gboolean ql_screen_skin_read (QlSkinCatalogue  *catalogue,
+                              const char       *skin,
                               gboolean          dark,
-                              const char       *user_skins_dir,
                               QlScreenColours  *out_colours,
                               GError          **error);
 

@@ -12,8 +12,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "ql-skin-catalogue.h"
 #include "ql-terminal-controller.h"
-#include "ql-terminal-resources.h"
 #include "ql-terminal-table.h"
 
 /* How often the ledgers are checked for changes by other programs. */
@@ -22,11 +22,6 @@
 /* The settings keys the window's style and the full-screen view follow. */
 #define COLOR_SCHEME_KEY "color-scheme"
 #define SKIN_KEY "skin"
-
-/* The skin that leaves the window's own colours, and where the window's
- * other skins are. */
-#define DEFAULT_SKIN "adwaita"
-#define SKINS_RESOURCE_PATH "/io/github/quoteledger/QuoteLedger/terminal/skins/"
 
 /**
  * QlTerminalController:
@@ -876,62 +871,6 @@ run_theme (QlTerminalController  *self,
   return TRUE;
 }
 
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* The skins the window can load, as its skin manager lists them: the
- * default, those it ships with and the user's NAME.css files, a
- * NAME-dark.css being the dark variant of a NAME.css beside it. */
-static GPtrArray *
-list_skins (void)
-{
-  g_autoptr(GPtrArray) skins = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) user_skins = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *user_skins_dir = g_build_filename (g_get_user_data_dir (), "quote-ledger",
-                                                      "skins", NULL);
-  g_auto(GStrv) builtin = g_resource_enumerate_children (ql_terminal_get_resource (),
-                                                         SKINS_RESOURCE_PATH,
-                                                         G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
-  g_autoptr(GDir) dir = g_dir_open (user_skins_dir, 0, NULL);
-  const char *file_name;
-
-  g_ptr_array_add (skins, g_strdup (DEFAULT_SKIN));
-  if (builtin != NULL)
-    qsort (builtin, g_strv_length (builtin), sizeof (char *), compare_names);
-  for (guint i = 0; builtin != NULL && builtin[i] != NULL; i++)
-    g_ptr_array_add (skins, g_strndup (builtin[i], strlen (builtin[i]) - strlen (".css")));
-
-  while (dir != NULL && (file_name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *id = NULL;
-      g_autofree char *path = g_build_filename (user_skins_dir, file_name, NULL);
-
-      if (!g_str_has_suffix (file_name, ".css") || file_name[0] == '.' ||
-          !g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        continue;
-      id = g_strndup (file_name, strlen (file_name) - strlen (".css"));
-      if (g_str_has_suffix (id, "-dark"))
-        {
-          g_autofree char *base = g_strndup (id, strlen (id) - strlen ("-dark"));
-          g_autofree char *base_file = g_strconcat (base, ".css", NULL);
-          g_autofree char *base_path = g_build_filename (user_skins_dir, base_file, NULL);
-
-          if (g_file_test (base_path, G_FILE_TEST_IS_REGULAR))
-            continue;
-        }
-      if (id[0] != '\0' && !g_ptr_array_find_with_equal_func (skins, id, g_str_equal, NULL))
-        g_ptr_array_add (user_skins, g_steal_pointer (&id));
-    }
-
-  g_ptr_array_sort (user_skins, compare_names);
-  g_ptr_array_extend_and_steal (skins, g_steal_pointer (&user_skins));
-  return g_steal_pointer (&skins);
-}
-
 /* Writes the shared key, for a skin the window can load: the window and
  * the full-screen view follow it. */
 static gboolean
@@ -940,15 +879,14 @@ run_skin (QlTerminalController  *self,
           char                 **args,
           GError               **error)
 {
-  g_autoptr(GPtrArray) skins = list_skins ();
+  g_autoptr(QlSkinCatalogue) catalogue = ql_skin_catalogue_new_for_user ();
   g_autofree char *message = NULL;
 
-  if (!g_ptr_array_find_with_equal_func (skins, args[0], g_str_equal, NULL))
+  if (!ql_skin_catalogue_has_skin (catalogue, args[0]))
     {
-      g_autofree char *names = NULL;
+      g_auto(GStrv) skins = ql_skin_catalogue_list (catalogue);
+      g_autofree char *names = g_strjoinv (", ", skins);
 
-      g_ptr_array_add (skins, NULL);
-      names = g_strjoinv (", ", (char **) skins->pdata);
       /* Translators: a skin's name, then the names of the skins there are */
       g_set_error (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_USAGE,
                    _("Unknown skin “%s”: give one of %s"), args[0], names);
@@ -1293,6 +1231,70 @@ ql_terminal_controller_init (QlTerminalController *self)
 {
 }
 
+/* A ledger's name as a word of a line: in double quotes when it has
+ * spaces, as split_words() reads them. */
+static char *
+name_as_word (const char *name)
+{
+  if (strpbrk (name, " \t\r") != NULL)
+    return g_strdup_printf ("\"%s\"", name);
+
+  return g_strdup (name);
+}
+
+/* What Tab may complete at @word_index: a command name first, then a
+ * ledger's name where a command takes one, a skin or a colour scheme. */
+static GStrv
+complete_words (const char * const *words,
+                guint               word_index,
+                gpointer            user_data)
+{
+  QlTerminalController *self = user_data;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  const Command *command;
+
+  if (word_index == 0)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+        g_strv_builder_add (builder, commands[i].name);
+      return g_strv_builder_end (builder);
+    }
+
+  command = find_command (words[0]);
+  if (command == NULL || word_index != 1)
+    return g_strv_builder_end (builder);
+
+  if (command->run == run_change || command->run == run_balance ||
+      command->run == run_events || command->run == run_at || command->run == run_undo)
+    {
+      GListModel *ledgers = ql_ledger_book_get_ledgers (self->ledgers);
+      guint n = g_list_model_get_n_items (ledgers);
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(QlLedger) ledger = g_list_model_get_item (ledgers, i);
+          g_autofree char *word = name_as_word (ql_ledger_get_name (ledger));
+
+          g_strv_builder_add (builder, word);
+        }
+    }
+  else if (command->run == run_skin)
+    {
+      g_autoptr(QlSkinCatalogue) catalogue = ql_skin_catalogue_new_for_user ();
+      g_auto(GStrv) skins = ql_skin_catalogue_list (catalogue);
+
+      g_strv_builder_addv (builder, (const char **) skins);
+    }
+  else if (command->run == run_theme)
+    {
+      const char *schemes[] = { "light", "dark", "default", NULL };
+
+      g_strv_builder_addv (builder, schemes);
+    }
+
+  return g_strv_builder_end (builder);
+}
+
 /**
  * ql_terminal_controller_new:
  * @view: the view to read from and show on
@@ -1322,6 +1324,7 @@ ql_terminal_controller_new (QlTerminalView *view,
   self->ledgers = g_object_ref (ledgers);
   self->settings = settings != NULL ? g_object_ref (settings) : NULL;
 
+  ql_terminal_view_set_complete_func (view, complete_words, self);
   g_signal_connect_object (view, "line-read", G_CALLBACK (line_read_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (view, "closed", G_CALLBACK (view_closed_cb), self,

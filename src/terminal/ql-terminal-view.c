@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ql-line-editor.h"
 #include "ql-terminal-view.h"
 
 #define STYLE_PROMPT "\033[1m"
@@ -32,7 +33,8 @@
  * It knows nothing of quotes or ledgers.
  *
  * On a terminal everything goes to the output stream, with colour when
- * allowed. Otherwise the input is a script: errors go to their own stream
+ * allowed, and a #QlLineEditor reads the lines when the output is the
+ * terminal too. Otherwise the input is a script: errors go to their own stream
  * so that scripts can tell them apart, and no notice or extra newline
  * makes a transcript depend on timing. Control characters and invalid
  * UTF-8 in what it prints are escaped, so text from files or other users
@@ -47,6 +49,7 @@ struct _QlTerminalView
   GOutputStream    *output;
   GOutputStream    *errors;
   GCancellable     *cancellable;
+  QlLineEditor     *editor;
   char             *prompt;
 
   gboolean          interactive;
@@ -288,6 +291,34 @@ scan_idle_cb (gpointer user_data)
 }
 
 static void
+editor_line_read_cb (QlTerminalView *self,
+                     const char     *line)
+{
+  gsize length = strlen (line);
+
+  if (length > MAX_LINE_LENGTH)
+    {
+      g_autofree char *message = g_strdup_printf (_("The line is longer than %d bytes and was not read."),
+                                                  MAX_LINE_LENGTH);
+
+      ql_terminal_view_show_error (self, message);
+      ql_line_editor_ask (self->editor, self->prompt);
+      return;
+    }
+
+  emit_line (self, line, length);
+}
+
+static void
+editor_closed_cb (QlTerminalView *self)
+{
+  self->reading = FALSE;
+  /* Leave the shell's prompt on a line of its own. */
+  write_text (self->output, "\n");
+  g_signal_emit (self, signals[CLOSED], 0);
+}
+
+static void
 ql_terminal_view_dispose (GObject *object)
 {
   QlTerminalView *self = (QlTerminalView *) object;
@@ -298,6 +329,7 @@ ql_terminal_view_dispose (GObject *object)
   g_clear_object (&self->output);
   g_clear_object (&self->errors);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->editor);
 
   G_OBJECT_CLASS (ql_terminal_view_parent_class)->dispose (object);
 }
@@ -414,6 +446,7 @@ ql_terminal_view_new_for_stdio (void)
   g_autoptr(GOutputStream) output = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
   g_autoptr(GOutputStream) errors = g_unix_output_stream_new (STDERR_FILENO, FALSE);
   gboolean interactive = isatty (STDIN_FILENO);
+  QlTerminalView *self;
 
   /* A closed standard input is an empty one; polling it would never end. */
   if (fcntl (STDIN_FILENO, F_GETFD) == -1)
@@ -421,8 +454,43 @@ ql_terminal_view_new_for_stdio (void)
   else
     input = g_unix_input_stream_new (STDIN_FILENO, FALSE);
 
-  return ql_terminal_view_new (input, output, errors, interactive,
+  self = ql_terminal_view_new (input, output, errors, interactive,
                                interactive && colour_allowed ());
+
+  /* Editing needs the terminal on both sides; pipes are read as ever. */
+  if (interactive && isatty (STDOUT_FILENO))
+    {
+      g_autofree char *history = g_build_filename (g_get_user_state_dir (), "quote-ledger",
+                                                   "history", NULL);
+
+      self->editor = ql_line_editor_new (history);
+      g_signal_connect_object (self->editor, "line-read", G_CALLBACK (editor_line_read_cb),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->editor, "closed", G_CALLBACK (editor_closed_cb),
+                               self, G_CONNECT_SWAPPED);
+    }
+
+  return self;
+}
+
+/**
+ * ql_terminal_view_set_complete_func:
+ * @self: a #QlTerminalView
+ * @func: what offers the words Tab completes
+ * @user_data: data for @func
+ *
+ * Gives the words a person can complete with Tab, when the view edits
+ * lines; without line editing there is nothing to complete.
+ */
+void
+ql_terminal_view_set_complete_func (QlTerminalView           *self,
+                                    QlLineEditorCompleteFunc  func,
+                                    gpointer                  user_data)
+{
+  g_return_if_fail (QL_IS_TERMINAL_VIEW (self));
+
+  if (self->editor != NULL)
+    ql_line_editor_set_complete_func (self->editor, func, user_data);
 }
 
 /**
@@ -457,10 +525,24 @@ ql_terminal_view_ask (QlTerminalView *self,
   g_return_if_fail (!self->reading);
 
   g_free (self->prompt);
+  self->reading = TRUE;
+
+  if (self->editor != NULL)
+    {
+      g_autofree char *escaped = escape_text (prompt, FALSE);
+
+      /* Readline is told the style takes no room on the line. */
+      if (self->colour)
+        self->prompt = g_strconcat ("\001" STYLE_PROMPT "\002", escaped,
+                                    "\001" STYLE_RESET "\002", NULL);
+      else
+        self->prompt = g_steal_pointer (&escaped);
+      ql_line_editor_ask (self->editor, self->prompt);
+      return;
+    }
+
   self->prompt = g_strdup (prompt);
   write_prompt (self);
-
-  self->reading = TRUE;
   self->scan_source = g_idle_add (scan_idle_cb, self);
 }
 
@@ -520,6 +602,14 @@ ql_terminal_view_show_notice (QlTerminalView *self,
 
   if (!self->interactive)
     return;
+
+  if (self->editor != NULL)
+    {
+      ql_line_editor_hide_line (self->editor);
+      write_line (self, self->output, STYLE_NOTICE, text, FALSE);
+      ql_line_editor_show_line (self->editor);
+      return;
+    }
 
   if (self->reading)
     write_text (self->output, "\n");

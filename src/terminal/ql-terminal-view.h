@@ -6,6 +6,8 @@
 
 #include <gio/gio.h>
 
+#include "ql-line-editor.h"
+
 G_BEGIN_DECLS
 
 #define QL_TYPE_TERMINAL_VIEW (ql_terminal_view_get_type ())
@@ -18,6 +20,9 @@ QlTerminalView *ql_terminal_view_new             (GInputStream   *input,
                                                   gboolean        colour);
 QlTerminalView *ql_terminal_view_new_for_stdio   (void);
 gboolean        ql_terminal_view_get_interactive (QlTerminalView *self);
+void            ql_terminal_view_set_complete_func (QlTerminalView           *self,
+                                                    QlLineEditorCompleteFunc  func,
+                                                    gpointer                  user_data);
 void            ql_terminal_view_ask             (QlTerminalView *self,
                                                   const char     *prompt);
 void            ql_terminal_view_show            (QlTerminalView *self,

@@ -140,7 +140,7 @@ START_TEST (test_skin_switches_live)
 
   activate ("skin", "solarized");
   QL_TEST_WAIT_FOR (named_color_is ("window_bg_color", "#fdf6e3"), 2000);
-  QL_TEST_WAIT_FOR (label_color_is ("#586e75"), 2000);
+  QL_TEST_WAIT_FOR (label_color_is ("#4a5e65"), 2000);
   g_clear_pointer (&state, g_free);
   state = action_state ("skin");
   saved = setting ("skin");

@@ -298,41 +298,6 @@ START_TEST (test_check_caps)
 }
 END_TEST
 
-START_TEST (test_check_files)
-{
-  g_autofree char *fifo = g_build_filename (skins_dir, "fifo.css", NULL);
-  g_autofree char *zero = g_build_filename (skins_dir, "zero.css", NULL);
-  g_autofree char *big = g_build_filename (skins_dir, "big.css", NULL);
-  g_autofree char *padding = g_strnfill (QL_SKIN_MAX_SIZE + 1, ' ');
-  g_autofree char *css = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 start = g_get_monotonic_time ();
-
-  ck_assert_int_eq (mkfifo (fifo, 0600), 0);
-  ck_assert_int_eq (symlink ("/dev/zero", zero), 0);
-  ck_assert (g_file_set_contents (big, padding, -1, NULL));
-
-  /* Refused at once, never read: a FIFO without a writer would block. */
-  ck_assert_ptr_null (ql_skin_check_read_file (fifo, &error));
-  ck_assert_msg (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE), "%s", error->message);
-  g_clear_error (&error);
-  ck_assert_ptr_null (ql_skin_check_read_file (zero, &error));
-  ck_assert_msg (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE), "%s", error->message);
-  g_clear_error (&error);
-  ck_assert_ptr_null (ql_skin_check_read_file (big, &error));
-  ck_assert_msg (strstr (error->message, "KiB") != NULL, "%s", error->message);
-  g_clear_error (&error);
-  ck_assert_int_lt (g_get_monotonic_time () - start, G_USEC_PER_SEC);
-
-  write_skin ("fine.css", "@define-color window_bg_color #010203;\n");
-  g_free (big);
-  big = g_build_filename (skins_dir, "fine.css", NULL);
-  css = ql_skin_check_read_file (big, &error);
-  ck_assert_msg (css != NULL, "%s", error != NULL ? error->message : "");
-  ck_assert_str_eq (css, "@define-color window_bg_color #010203;\n");
-}
-END_TEST
-
 START_TEST (test_dangerous_skins_refused)
 {
   g_autofree char *rules = many_rules (2000);
@@ -403,7 +368,6 @@ skin_manager_suite (void)
     { "rescan-finds-new-skins", test_rescan_finds_new_skins },
     { "broken-skin-refused", test_broken_skin_refused },
     { "check-caps", test_check_caps },
-    { "check-files", test_check_files },
     { "dangerous-skins-refused", test_dangerous_skins_refused },
     { "skin-reloaded-on-change", test_skin_reloaded_on_change },
   };

@@ -18,8 +18,10 @@ INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.MULTILINE)
 # Headers of libraries that belong to one layer only.
 FOREIGN = {
     "model": ("gtk/", "adwaita.h", "sqlite3.h", "libpq-fe.h", "grpc/",
-              "protobuf-c/", "ncurses", "curses.h", "libsoup/", "curl/", "cairo"),
-    "store": ("gtk/", "adwaita.h", "grpc/", "protobuf-c/", "ncurses", "curses.h"),
+              "protobuf-c/", "ncurses", "curses.h", "libsoup/", "curl/", "cairo",
+              "readline/"),
+    "store": ("gtk/", "adwaita.h", "grpc/", "protobuf-c/", "ncurses", "curses.h",
+              "readline/"),
 }
 
 FRONT_ENDS = ("gtk", "terminal", "screen", "payments", "lambda")

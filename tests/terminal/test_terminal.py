@@ -708,7 +708,7 @@ class LedgerTests(TerminalTestCase):
         self.assertNotIn("hunter2", err)
 
 
-class TtyTests(TerminalTestCase):
+class TtyTestCase(TerminalTestCase):
     """The terminal as a person sees it, through a pseudo-terminal."""
 
     def spawn(self, *args, colour=False):
@@ -784,6 +784,9 @@ class TtyTests(TerminalTestCase):
         self.assertEqual(os.WEXITSTATUS(status), 0)
         return rest
 
+
+
+class TtyTests(TtyTestCase):
     def test_prompt_and_answer(self):
         pid, fd = self.spawn("--db", ":memory:")
         self.assertEqual(self.read_until(fd, PROMPT), PROMPT)
@@ -831,6 +834,89 @@ class TtyTests(TerminalTestCase):
         # The notice interrupts the question, which is asked again.
         self.assertEqual(self.read_until(fd, PROMPT), "\r\n" + PROMPT)
         os.write(fd, b"balance Shared\n")
+        self.read_until(fd, "Balance: 5")
+        self.finish(pid, fd)
+
+
+class LineEditingTests(TtyTestCase):
+    """Line editing, history and completion, on a terminal only."""
+
+    LEFT = b"\x1b[D"
+    UP = b"\x1b[A"
+
+    def setUp(self):
+        super().setUp()
+        self.env["XDG_STATE_HOME"] = self.path("state")
+        self.history = os.path.join(self.tmp, "state", "quote-ledger", "history")
+
+    def ask(self, fd, keys, answer):
+        os.write(fd, keys)
+        out = self.read_until(fd, answer)
+        self.read_until(fd, PROMPT)
+        return out
+
+    def test_arrow_keys_edit_the_line(self):
+        pid, fd = self.spawn("--db", ":memory:")
+        self.read_until(fd, PROMPT)
+        self.ask(fd, b"open Cash\n", "Opened account Cash.")
+        # Left twice, then a digit: typed before the cursor, not as ^[[D.
+        out = self.ask(fd, b"deposit Cash 75" + self.LEFT * 2 + b"1\n",
+                       "Deposited 175 into Cash. Balance: 175")
+        self.assertNotIn("^[", out)
+        # Backspace deletes what is before the cursor.
+        self.ask(fd, b"withdraw Cash 190" + self.LEFT + b"\x7f\n",
+                 "Withdrew 10 from Cash. Balance: 165")
+        self.finish(pid, fd)
+
+    def test_history_kept_between_runs(self):
+        db = self.path("ledgers.db")
+        pid, fd = self.spawn("--db", db)
+        self.read_until(fd, PROMPT)
+        self.ask(fd, b"open Cash\n", "Opened account Cash.")
+        self.ask(fd, b"deposit Cash 5\n", "Balance: 5")
+        # An empty line and a repeat add nothing to the history.
+        self.ask(fd, b"\n", "\n")
+        self.ask(fd, b"deposit Cash 5\n", "Balance: 10")
+        self.finish(pid, fd)
+        with open(self.history) as f:
+            self.assertEqual(f.read(), "open Cash\ndeposit Cash 5\n")
+        self.assertEqual(stat.S_IMODE(os.stat(self.history).st_mode), 0o600)
+
+        pid, fd = self.spawn("--db", db)
+        self.read_until(fd, PROMPT)
+        # Up recalls the last line of the run before; Up again the one before it.
+        self.ask(fd, self.UP + b"\n", "Deposited 5 into Cash. Balance: 15")
+        self.ask(fd, self.UP + self.UP + b"\n",
+                 "Error: A ledger named “Cash” exists already")
+        self.finish(pid, fd)
+
+    def test_tab_completes_commands_and_ledgers(self):
+        pid, fd = self.spawn("--db", ":memory:")
+        self.read_until(fd, PROMPT)
+        self.ask(fd, b'open "Joint savings"\n', "Opened account Joint savings.")
+        self.ask(fd, b"open Cash\n", "Opened account Cash.")
+        # A command's name, then a ledger's, each with a space after it.
+        self.ask(fd, b"dep\tCa\t3\n", "Deposited 3 into Cash. Balance: 3")
+        # A name with a space comes in double quotes, as the line needs it.
+        self.ask(fd, b"bal\tJo\t\n", "Balance: 0")
+        # Only ledgers after a command that takes one; a tab never enters the line.
+        out = self.ask(fd, b"open Ca\t\n", "Opened account Ca.")
+        self.assertNotIn("\t", out)
+        self.finish(pid, fd)
+
+    def test_typing_goes_on_around_a_notice(self):
+        db = self.path("watched.db")
+        self.assert_answers(["open Shared"], PROMPT + "Opened account Shared.\n" + PROMPT, db=db)
+        pid, fd = self.spawn("--db", db)
+        self.read_until(fd, PROMPT)
+        os.write(fd, b"balance Sha")
+        self.read_until(fd, "balance Sha")
+        self.assert_answers(["deposit Shared 5"],
+                            PROMPT + "Deposited 5 into Shared. Balance: 5\n" + PROMPT, db=db)
+        self.read_until(fd, "Another program changed the ledgers.")
+        # The question and what was typed come back below the notice.
+        self.read_until(fd, PROMPT + "balance Sha")
+        os.write(fd, b"red\n")
         self.read_until(fd, "Balance: 5")
         self.finish(pid, fd)
 
