@@ -11,6 +11,8 @@
 
 #include "ql-ledgers-page.h"
 #include "ql-locale-numbers.h"
+#include "ql-new-ledger-popover.h"
+#include "ql-tab-stop.h"
 
 /**
  * QlLedgersPage:
@@ -29,19 +31,17 @@ struct _QlLedgersPage
   /* Template Widgets */
   AdwLeaflet           *leaflet;
   GtkWidget            *read_only_label;
-  GtkWidget            *new_ledger_group;
+  GtkWidget            *import_button;
+  GtkMenuButton        *new_ledger_button;
+  QlNewLedgerPopover   *new_ledger_popover;
   GtkWidget            *change_box;
   GtkWidget            *import_box;
   GtkProgressBar       *import_progress;
   GtkLabel             *import_status_label;
   GtkListView          *ledger_list;
+  GtkSearchEntry       *ledger_search_entry;
   GtkWidget            *ledger_scroller;
   GtkWidget            *no_ledgers_label;
-  AdwComboRow          *kind_row;
-  AdwEntryRow          *name_row;
-  AdwEntryRow          *detail_row;
-  GtkLabel             *create_error_label;
-  GtkButton            *create_button;
   GtkStack             *detail_stack;
   GtkLabel             *name_label;
   GtkLabel             *kind_label;
@@ -65,6 +65,9 @@ struct _QlLedgersPage
   GtkFileChooserNative *import_chooser;
   GListModel           *ledgers;
   GtkSingleSelection   *ledger_selection;
+  GtkFilterListModel   *ledger_filter;
+  GtkStringFilter      *ledger_name_filter;
+  gboolean              filtering;
   GListModel           *history;
   QlLedger             *shown;
   char                 *selected;
@@ -82,11 +85,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-enum {
-  KIND_ACCOUNT,
-  KIND_ITEM,
-};
 
 static char *
 describe_kind (QlLedger *ledger)
@@ -283,6 +281,10 @@ on_ledger_selection_notify_selected_cb (QlLedgersPage *self)
   if (ledger != NULL && g_strcmp0 (self->selected, ql_ledger_get_name (ledger)) == 0)
     return;
 
+  /* A filter that hides the ledger shown does not take it off the page. */
+  if (ledger == NULL && self->filtering)
+    return;
+
   g_free (self->selected);
   self->selected = ledger != NULL ? g_strdup (ql_ledger_get_name (ledger)) : NULL;
   ql_ledgers_page_clear_errors (self);
@@ -312,6 +314,32 @@ on_ledger_selection_items_changed_cb (QlLedgersPage *self)
   gtk_widget_set_visible (self->ledger_scroller, !empty);
 }
 
+static gboolean select_listed_ledger (QlLedgersPage *self,
+                                      const char    *name);
+
+static void
+on_ledger_search_entry_search_changed_cb (QlLedgersPage *self)
+{
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  self->filtering = TRUE;
+  gtk_string_filter_set_search (self->ledger_name_filter,
+                                gtk_editable_get_text (GTK_EDITABLE (self->ledger_search_entry)));
+  self->filtering = FALSE;
+
+  /* The ledger shown is selected again once the filter lets it through. */
+  if (self->selected != NULL)
+    select_listed_ledger (self, self->selected);
+}
+
+static void
+on_ledger_search_entry_stop_search_cb (QlLedgersPage *self)
+{
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->ledger_search_entry), "");
+}
+
 static void
 on_back_button_clicked_cb (QlLedgersPage *self)
 {
@@ -320,34 +348,13 @@ on_back_button_clicked_cb (QlLedgersPage *self)
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
-static void
-on_kind_row_notify_selected_cb (QlLedgersPage *self)
-{
-  gboolean item = adw_combo_row_get_selected (self->kind_row) == KIND_ITEM;
-
-  g_assert (QL_IS_LEDGERS_PAGE (self));
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->detail_row),
-                                 item ? _("Quantity") : _("Currency (optional)"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->create_button),
-                                  item ? "ledgers.create-item" : "ledgers.open-account");
-}
-
-/* Enter in a field does what the button next to it does. */
+/* Enter in the amount entry does what the button next to it does. */
 static void
 activate_button_action (QlLedgersPage *self,
                         GtkButton     *button)
 {
   gtk_widget_activate_action (GTK_WIDGET (self),
                               gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), NULL);
-}
-
-static void
-on_new_ledger_row_entry_activated_cb (QlLedgersPage *self)
-{
-  g_assert (QL_IS_LEDGERS_PAGE (self));
-
-  activate_button_action (self, self->create_button);
 }
 
 static void
@@ -466,6 +473,8 @@ ql_ledgers_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->ledger_selection, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), QL_TYPE_LEDGERS_PAGE);
   g_clear_object (&self->ledger_selection);
+  g_clear_object (&self->ledger_filter);
+  g_clear_object (&self->ledger_name_filter);
 
   if (self->import_chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->import_chooser));
@@ -532,20 +541,18 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/quoteledger/QuoteLedger/ui/ql-ledgers-page.ui");
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, import_button);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, new_ledger_button);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, new_ledger_popover);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, read_only_label);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, new_ledger_group);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, change_box);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, import_box);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, import_progress);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, import_status_label);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, ledger_list);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, ledger_search_entry);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, ledger_scroller);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, no_ledgers_label);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, kind_row);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, name_row);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, detail_row);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, create_error_label);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, create_button);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, detail_stack);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, name_label);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, kind_label);
@@ -569,13 +576,16 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_ledger_row_unbind_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_ledger_list_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_back_button_clicked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_kind_row_notify_selected_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_new_ledger_row_entry_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_ledger_search_entry_search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_ledger_search_entry_stop_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_amount_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_version_scale_value_changed_cb);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "ledgerspage");
+
+  g_type_ensure (QL_TYPE_NEW_LEDGER_POPOVER);
+  g_type_ensure (QL_TYPE_TAB_STOP);
 }
 
 static void
@@ -592,7 +602,12 @@ ql_ledgers_page_init (QlLedgersPage *self)
                                                           gtk_callback_action_new (undo_shortcut_cb, NULL, NULL)));
   gtk_widget_add_controller (GTK_WIDGET (self), undo_shortcuts);
 
-  self->ledger_selection = gtk_single_selection_new (NULL);
+  /* Ledgers are filtered by name, as the user types it, in any case. */
+  self->ledger_name_filter = gtk_string_filter_new (gtk_property_expression_new (QL_TYPE_LEDGER, NULL, "name"));
+  gtk_string_filter_set_match_mode (self->ledger_name_filter, GTK_STRING_FILTER_MATCH_MODE_SUBSTRING);
+  gtk_string_filter_set_ignore_case (self->ledger_name_filter, TRUE);
+  self->ledger_filter = gtk_filter_list_model_new (NULL, g_object_ref (GTK_FILTER (self->ledger_name_filter)));
+  self->ledger_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->ledger_filter)));
   gtk_single_selection_set_autoselect (self->ledger_selection, FALSE);
   gtk_single_selection_set_can_unselect (self->ledger_selection, TRUE);
   g_signal_connect_object (self->ledger_selection, "notify::selected",
@@ -627,7 +642,7 @@ ql_ledgers_page_set_ledgers (QlLedgersPage *self,
   g_return_if_fail (ledgers == NULL || G_IS_LIST_MODEL (ledgers));
 
   g_set_object (&self->ledgers, ledgers);
-  gtk_single_selection_set_model (self->ledger_selection, ledgers);
+  gtk_filter_list_model_set_model (self->ledger_filter, ledgers);
   on_ledger_selection_items_changed_cb (self);
 }
 
@@ -656,7 +671,7 @@ ql_ledgers_page_get_new_ledger_name (QlLedgersPage *self)
 {
   g_return_val_if_fail (QL_IS_LEDGERS_PAGE (self), NULL);
 
-  return gtk_editable_get_text (GTK_EDITABLE (self->name_row));
+  return ql_new_ledger_popover_get_name (self->new_ledger_popover);
 }
 
 /**
@@ -671,7 +686,7 @@ ql_ledgers_page_get_new_ledger_detail (QlLedgersPage *self)
 {
   g_return_val_if_fail (QL_IS_LEDGERS_PAGE (self), NULL);
 
-  return gtk_editable_get_text (GTK_EDITABLE (self->detail_row));
+  return ql_new_ledger_popover_get_detail (self->new_ledger_popover);
 }
 
 /**
@@ -702,6 +717,28 @@ ql_ledgers_page_get_shown_version (QlLedgersPage *self)
   return (gint64) gtk_adjustment_get_value (self->version_adjustment);
 }
 
+static gboolean
+select_listed_ledger (QlLedgersPage *self,
+                      const char    *name)
+{
+  GListModel *listed = G_LIST_MODEL (self->ledger_filter);
+  guint n = g_list_model_get_n_items (listed);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(QlLedger) ledger = g_list_model_get_item (listed, i);
+
+      if (g_str_equal (ql_ledger_get_name (ledger), name))
+        {
+          gtk_single_selection_set_selected (self->ledger_selection, i);
+          gtk_widget_activate_action (GTK_WIDGET (self->ledger_list), "list.scroll-to-item", "u", i);
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
 /**
  * ql_ledgers_page_select_ledger:
  * @self: a #QlLedgersPage
@@ -713,22 +750,15 @@ void
 ql_ledgers_page_select_ledger (QlLedgersPage *self,
                                const char    *name)
 {
-  guint n;
-
   g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
   g_return_if_fail (name != NULL);
 
-  n = self->ledgers != NULL ? g_list_model_get_n_items (self->ledgers) : 0;
-  for (guint i = 0; i < n; i++)
+  /* A ledger asked for by name is shown even if the filter hid it. */
+  if (!select_listed_ledger (self, name))
     {
-      g_autoptr(QlLedger) ledger = g_list_model_get_item (self->ledgers, i);
-
-      if (g_str_equal (ql_ledger_get_name (ledger), name))
-        {
-          gtk_single_selection_set_selected (self->ledger_selection, i);
-          gtk_widget_activate_action (GTK_WIDGET (self->ledger_list), "list.scroll-to-item", "u", i);
-          return;
-        }
+      gtk_editable_set_text (GTK_EDITABLE (self->ledger_search_entry), "");
+      on_ledger_search_entry_search_changed_cb (self);
+      select_listed_ledger (self, name);
     }
 }
 
@@ -858,7 +888,7 @@ ql_ledgers_page_clear_errors (QlLedgersPage *self)
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->amount_entry), "error");
   set_error (self->change_error_label, NULL);
-  set_error (self->create_error_label, NULL);
+  ql_new_ledger_popover_clear_error (self->new_ledger_popover);
   if (!gtk_widget_get_visible (GTK_WIDGET (self->import_progress)))
     {
       gtk_widget_set_visible (self->import_box, FALSE);
@@ -915,23 +945,21 @@ ql_ledgers_page_show_create_error (QlLedgersPage *self,
   g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
   g_return_if_fail (message != NULL);
 
-  set_error (self->create_error_label, message);
+  ql_new_ledger_popover_show_error (self->new_ledger_popover, message);
 }
 
 /**
  * ql_ledgers_page_create_done:
  * @self: a #QlLedgersPage
  *
- * Clears the New Ledger form after a ledger was created.
+ * Clears and closes the New Ledger form after a ledger was created.
  */
 void
 ql_ledgers_page_create_done (QlLedgersPage *self)
 {
   g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
 
-  gtk_editable_set_text (GTK_EDITABLE (self->name_row), "");
-  gtk_editable_set_text (GTK_EDITABLE (self->detail_row), "");
-  set_error (self->create_error_label, NULL);
+  ql_new_ledger_popover_done (self->new_ledger_popover);
 }
 
 /**
@@ -990,7 +1018,8 @@ ql_ledgers_page_set_read_only (QlLedgersPage *self,
   g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
 
   gtk_widget_set_visible (self->read_only_label, read_only);
-  gtk_widget_set_visible (self->new_ledger_group, !read_only);
+  gtk_widget_set_visible (GTK_WIDGET (self->new_ledger_button), !read_only);
+  gtk_widget_set_visible (self->import_button, !read_only);
   gtk_widget_set_visible (self->change_box, !read_only);
 }
 
@@ -1041,4 +1070,85 @@ ql_ledgers_page_show_import_result (QlLedgersPage *self,
     gtk_widget_add_css_class (GTK_WIDGET (self->import_status_label), "error");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->import_status_label), "error");
+}
+
+/**
+ * ql_ledgers_page_start_new_ledger:
+ * @self: a #QlLedgersPage
+ *
+ * Opens the New Ledger form, unless the ledgers are read-only.
+ */
+void
+ql_ledgers_page_start_new_ledger (QlLedgersPage *self)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->new_ledger_button)))
+    return;
+
+  /* In a narrow window the form pops up from the list's header. */
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, "sidebar");
+  gtk_menu_button_popup (self->new_ledger_button);
+}
+
+/**
+ * ql_ledgers_page_focus_first:
+ * @self: a #QlLedgersPage
+ *
+ * Gives the keyboard focus to where work on the page starts: the list of
+ * ledgers, or the New Ledger button while there is none.
+ */
+void
+ql_ledgers_page_focus_first (QlLedgersPage *self)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+
+  if (gtk_widget_get_visible (self->ledger_scroller) &&
+      gtk_widget_child_focus (GTK_WIDGET (self->ledger_list), GTK_DIR_TAB_FORWARD))
+    return;
+
+  if (gtk_widget_get_visible (GTK_WIDGET (self->new_ledger_button)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->new_ledger_button));
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (self->ledger_search_entry));
+}
+
+/**
+ * ql_ledgers_page_focus_search:
+ * @self: a #QlLedgersPage
+ *
+ * Moves the keyboard focus to the filter of the list of ledgers.
+ */
+void
+ql_ledgers_page_focus_search (QlLedgersPage *self)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, "sidebar");
+  gtk_widget_grab_focus (GTK_WIDGET (self->ledger_search_entry));
+}
+
+/**
+ * ql_ledgers_page_focus_amount:
+ * @self: a #QlLedgersPage
+ *
+ * Moves the keyboard focus to the amount entry of the ledger shown, if
+ * one is shown and can be changed.
+ *
+ * Returns: whether the entry has the focus
+ */
+gboolean
+ql_ledgers_page_focus_amount (QlLedgersPage *self)
+{
+  g_return_val_if_fail (QL_IS_LEDGERS_PAGE (self), FALSE);
+
+  if (self->shown == NULL || !gtk_widget_is_sensitive (self->change_box) ||
+      !gtk_widget_get_visible (self->change_box))
+    return FALSE;
+
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, "detail");
+  return gtk_widget_grab_focus (GTK_WIDGET (self->amount_entry));
 }

@@ -376,3 +376,18 @@ ql_quotes_page_focus_search (QlQuotesPage *self)
 
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
+
+/**
+ * ql_quotes_page_focus_first:
+ * @self: a #QlQuotesPage
+ *
+ * Gives the keyboard focus to the quote number entry, where the page
+ * asks the user to type.
+ */
+void
+ql_quotes_page_focus_first (QlQuotesPage *self)
+{
+  g_return_if_fail (QL_IS_QUOTES_PAGE (self));
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->index_entry));
+}

@@ -38,6 +38,9 @@ create_ledger (guint       kind,
                const char *name,
                const char *detail)
 {
+  /* The form is in a popover, which the user opens first. */
+  gtk_menu_button_popup (GTK_MENU_BUTTON (ql_test_find_widget (page, "new_ledger_button")));
+  QL_TEST_WAIT_FOR (gtk_widget_get_mapped (ql_test_find_widget (page, "create_button")), 5000);
   adw_combo_row_set_selected (ADW_COMBO_ROW (ql_test_find_widget (page, "kind_row")), kind);
   ql_test_set_text (page, "name_row", name);
   ql_test_set_text (page, "detail_row", detail);
@@ -506,7 +509,7 @@ END_TEST
 START_TEST (test_read_only_offers_no_changes)
 {
   GtkWidget *notice = ql_test_find_widget (page, "read_only_label");
-  GtkWidget *form = ql_test_find_widget (page, "new_ledger_group");
+  GtkWidget *form = ql_test_find_widget (page, "new_ledger_button");
   GtkWidget *changes = ql_test_find_widget (page, "change_box");
 
   /* A store that can be written offers every control. */

@@ -1,0 +1,316 @@
+/* test-window-ux.c: the window as its users expect it: room for the list
+ * of ledgers, keyboard focus, search and shortcuts
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-window-ux"
+
+#include "config.h"
+
+#include "ql-test-gtk.h"
+#include "ql-test-model.h"
+
+static QlTestApp *test_app;
+static GtkWidget *page;
+
+static void
+setup (void)
+{
+  test_app = ql_test_app_new (FALSE);
+  page = GTK_WIDGET (ql_window_get_ledgers_page (test_app->window));
+  ql_window_show_page (test_app->window, "ledgers");
+  ql_test_spin (20);
+}
+
+static void
+teardown (void)
+{
+  g_clear_pointer (&test_app, ql_test_app_free);
+  page = NULL;
+}
+
+static void
+open_accounts (guint n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Account %02u", i);
+
+      ck_assert (ql_test_drop_event (ql_ledger_book_open_account (test_app->ledger_book, name, "", NULL)));
+    }
+}
+
+static GtkWidget *
+focus (void)
+{
+  return gtk_root_get_focus (GTK_ROOT (test_app->window));
+}
+
+static gboolean
+focus_is_in (const char *id)
+{
+  GtkWidget *widget = ql_test_find_widget (GTK_WIDGET (test_app->window), id);
+  GtkWidget *focused = focus ();
+
+  return focused != NULL && (focused == widget || gtk_widget_is_ancestor (focused, widget));
+}
+
+/* What the Tab key does: the window moves its focus. */
+static void
+press_tab (GtkDirectionType direction)
+{
+  g_signal_emit_by_name (test_app->window, "move-focus", direction);
+  ql_test_spin (20);
+}
+
+static guint
+ledger_rows (void)
+{
+  GtkListView *list = GTK_LIST_VIEW (ql_test_find_widget (page, "ledger_list"));
+
+  return g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (list)));
+}
+
+/* The New Ledger form pops up over the list instead of taking half of
+ * the sidebar under it. */
+START_TEST (test_list_gets_the_room)
+{
+  GtkWidget *scroller = ql_test_find_widget (page, "ledger_scroller");
+  GtkWidget *button = ql_test_find_widget (page, "new_ledger_button");
+  GtkWidget *popover = ql_test_find_widget (page, "new_ledger_popover");
+  GtkWidget *sidebar;
+  graphene_rect_t list_bounds;
+  graphene_rect_t sidebar_bounds;
+
+  open_accounts (40);
+  gtk_window_set_default_size (GTK_WINDOW (test_app->window), 1000, 700);
+  QL_TEST_WAIT_FOR (gtk_widget_get_mapped (scroller), 2000);
+  ql_test_spin (50);
+
+  sidebar = gtk_widget_get_ancestor (scroller, GTK_TYPE_BOX);
+  ck_assert (gtk_widget_compute_bounds (scroller, sidebar, &list_bounds));
+  ck_assert (gtk_widget_compute_bounds (sidebar, sidebar, &sidebar_bounds));
+  ck_assert_msg (list_bounds.size.height >= 0.8 * sidebar_bounds.size.height,
+                 "the list has %.0f of the sidebar's %.0f px",
+                 list_bounds.size.height, sidebar_bounds.size.height);
+  ck_assert (!gtk_widget_get_visible (popover));
+
+  /* The form opens from its button; a failure keeps it open with what
+   * was typed, a ledger created closes it. */
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  QL_TEST_WAIT_FOR (gtk_widget_get_mapped (popover), 2000);
+  ck_assert (focus_is_in ("name_row"));
+  ql_test_set_text (page, "name_row", "Account 00");
+  ql_test_activate (page, "create_button");
+  ck_assert (gtk_widget_get_visible (popover));
+  ck_assert (gtk_widget_get_visible (ql_test_find_widget (page, "create_error_label")));
+
+  ql_test_set_text (page, "name_row", "Travel");
+  ql_test_activate (page, "create_button");
+  QL_TEST_WAIT_FOR (!gtk_widget_get_visible (popover), 2000);
+  ck_assert_ptr_nonnull (ql_ledger_book_lookup (test_app->ledger_book, "Travel"));
+  ck_assert_str_eq (ql_ledgers_page_get_selected_ledger (QL_LEDGERS_PAGE (page)), "Travel");
+  ck_assert_str_eq (gtk_editable_get_text (GTK_EDITABLE (ql_test_find_widget (page, "name_row"))), "");
+}
+END_TEST
+
+/* Each page starts where its work does: typing on the Quotes page goes
+ * to the number it asks for, on the Ledgers page to the list. */
+START_TEST (test_each_page_a_first_focus)
+{
+  open_accounts (3);
+
+  ql_window_show_page (test_app->window, "quotes");
+  ql_test_spin (20);
+  ck_assert (focus_is_in ("index_entry"));
+
+  ql_window_show_page (test_app->window, "ledgers");
+  ql_test_spin (20);
+  ck_assert (focus_is_in ("ledger_list"));
+}
+END_TEST
+
+/* A list is one stop of the Tab chain, however many rows it has. */
+START_TEST (test_one_tab_stop_per_list)
+{
+  GtkWidget *history = ql_test_find_widget (page, "history_view");
+
+  open_accounts (12);
+  for (guint i = 0; i < 30; i++)
+    ck_assert (ql_test_drop_event (ql_ledger_book_deposit (test_app->ledger_book, "Account 00", "1", NULL)));
+  ql_ledgers_page_select_ledger (QL_LEDGERS_PAGE (page), "Account 00");
+  ql_test_spin (100);
+
+  ql_ledgers_page_focus_first (QL_LEDGERS_PAGE (page));
+  ck_assert (focus_is_in ("ledger_list"));
+  press_tab (GTK_DIR_TAB_FORWARD);
+  ck_assert_msg (!focus_is_in ("ledger_list"), "Tab stayed in the list of ledgers");
+
+  ck_assert (gtk_widget_child_focus (history, GTK_DIR_TAB_FORWARD));
+  ck_assert (focus_is_in ("history_view"));
+  press_tab (GTK_DIR_TAB_FORWARD);
+  ck_assert_msg (!focus_is_in ("history_view"), "Tab stayed in the history");
+
+  /* Shift+Tab comes back into the history at once, and leaves it at once. */
+  press_tab (GTK_DIR_TAB_BACKWARD);
+  ck_assert (focus_is_in ("history_view"));
+  press_tab (GTK_DIR_TAB_BACKWARD);
+  ck_assert_msg (!focus_is_in ("history_view"), "Shift+Tab stayed in the history");
+}
+END_TEST
+
+/* Ctrl+F searches what the page shows: on the Ledgers page, the list. */
+START_TEST (test_search_per_page)
+{
+  GtkWidget *filter = ql_test_find_widget (page, "ledger_search_entry");
+
+  open_accounts (5);
+  ck_assert (ql_test_drop_event (ql_ledger_book_open_account (test_app->ledger_book, "Cash", "", NULL)));
+  ql_test_spin (20);
+  ck_assert_uint_eq (ledger_rows (), 6);
+
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (test_app->window), "win.search", NULL));
+  ql_test_spin (20);
+  ck_assert (gtk_widget_is_visible (page));
+  ck_assert (focus_is_in ("ledger_search_entry"));
+
+  /* Caseless, by part of the name, and the shown ledger stays shown. */
+  ql_ledgers_page_select_ledger (QL_LEDGERS_PAGE (page), "Account 03");
+  gtk_editable_set_text (GTK_EDITABLE (filter), "cas");
+  QL_TEST_WAIT_FOR (ledger_rows () == 1, 2000);
+  ck_assert_str_eq (ql_ledgers_page_get_selected_ledger (QL_LEDGERS_PAGE (page)), "Account 03");
+  ck_assert_str_eq (ql_test_label_text (page, "name_label"), "Account 03");
+
+  /* Escape clears the filter. */
+  g_signal_emit_by_name (filter, "stop-search");
+  QL_TEST_WAIT_FOR (ledger_rows () == 6, 2000);
+
+  /* A ledger asked for by name is shown, even when the filter hid it. */
+  gtk_editable_set_text (GTK_EDITABLE (filter), "cash");
+  QL_TEST_WAIT_FOR (ledger_rows () == 1, 2000);
+  ql_ledgers_page_select_ledger (QL_LEDGERS_PAGE (page), "Account 04");
+  ck_assert_uint_eq (ledger_rows (), 6);
+  ck_assert_str_eq (ql_ledgers_page_get_selected_ledger (QL_LEDGERS_PAGE (page)), "Account 04");
+
+  /* On the Quotes page, Ctrl+F searches quotes. */
+  ql_window_show_page (test_app->window, "quotes");
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (test_app->window), "win.search", NULL));
+  ql_test_spin (20);
+  ck_assert (focus_is_in ("search_entry"));
+}
+END_TEST
+
+static void
+collect_shortcuts (GtkWidget  *widget,
+                   GHashTable *listed)
+{
+  if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
+    {
+      g_autofree char *action = NULL;
+      g_autofree char *accel = NULL;
+
+      g_object_get (widget, "action-name", &action, "accelerator", &accel, NULL);
+      if (action != NULL)
+        g_hash_table_add (listed, g_steal_pointer (&action));
+      if (accel != NULL)
+        g_hash_table_add (listed, g_steal_pointer (&accel));
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_shortcuts (child, listed);
+}
+
+/* Every shortcut the application has is in the shortcuts window, and the
+ * Ledgers page's own do what they say. */
+START_TEST (test_shortcuts_listed_and_working)
+{
+  GtkApplication *app = GTK_APPLICATION (test_app->app);
+  GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (test_app->window));
+  g_autoptr(GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_auto(GStrv) actions = gtk_application_list_action_descriptions (app);
+  const struct {
+    const char *action;
+    const char *accel;
+  } expected[] = {
+    { "win.new-ledger", "<Control>n" },
+    { "win.import", "<Control>o" },
+    { "win.enter-amount", "<Control>e" },
+  };
+
+  ck_assert_ptr_nonnull (overlay);
+  collect_shortcuts (GTK_WIDGET (overlay), listed);
+  for (guint i = 0; actions[i] != NULL; i++)
+    {
+      g_auto(GStrv) accels = gtk_application_get_accels_for_action (app, actions[i]);
+
+      for (guint j = 0; accels[j] != NULL; j++)
+        ck_assert_msg (g_hash_table_contains (listed, actions[i]) ||
+                       g_hash_table_contains (listed, accels[j]),
+                       "%s (%s) is not in the shortcuts window", actions[i], accels[j]);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_auto(GStrv) accels = gtk_application_get_accels_for_action (app, expected[i].action);
+
+      ck_assert_msg (accels[0] != NULL && g_str_equal (accels[0], expected[i].accel),
+                     "%s has no accelerator %s", expected[i].action, expected[i].accel);
+      ck_assert (g_hash_table_contains (listed, expected[i].action));
+    }
+
+  /* New Ledger opens the form from any page. */
+  ql_window_show_page (test_app->window, "quotes");
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (test_app->window), "win.new-ledger", NULL));
+  QL_TEST_WAIT_FOR (gtk_widget_get_mapped (ql_test_find_widget (page, "new_ledger_popover")), 2000);
+  ck_assert (focus_is_in ("name_row"));
+  gtk_popover_popdown (GTK_POPOVER (ql_test_find_widget (page, "new_ledger_popover")));
+
+  /* The amount entry, once there is a ledger to change. */
+  ck_assert (ql_test_drop_event (ql_ledger_book_open_account (test_app->ledger_book, "Cash", "", NULL)));
+  ql_ledgers_page_select_ledger (QL_LEDGERS_PAGE (page), "Cash");
+  ql_window_show_page (test_app->window, "quotes");
+  ql_test_spin (20);
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (test_app->window), "win.enter-amount", NULL));
+  ql_test_spin (20);
+  ck_assert (focus_is_in ("amount_entry"));
+
+  /* Import is the page's own import, enabled while the ledgers can change. */
+  ck_assert (g_action_group_get_action_enabled (G_ACTION_GROUP (test_app->window), "import"));
+}
+END_TEST
+
+static Suite *
+window_ux_suite (void)
+{
+  Suite *suite = suite_create ("QlWindowUx");
+  struct {
+    const char  *name;
+    const TTest *test;
+  } cases[] = {
+    { "list-gets-the-room", test_list_gets_the_room },
+    { "each-page-a-first-focus", test_each_page_a_first_focus },
+    { "one-tab-stop-per-list", test_one_tab_stop_per_list },
+    { "search-per-page", test_search_per_page },
+    { "shortcuts-listed-and-working", test_shortcuts_listed_and_working },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      TCase *tcase = tcase_create (cases[i].name);
+
+      tcase_add_checked_fixture (tcase, setup, teardown);
+      tcase_set_timeout (tcase, 60);
+      tcase_add_test (tcase, cases[i].test);
+      suite_add_tcase (suite, tcase);
+    }
+
+  return suite;
+}
+
+int
+main (void)
+{
+  return ql_test_run_suite (window_ux_suite ());
+}
