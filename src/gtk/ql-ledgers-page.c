@@ -54,6 +54,8 @@ struct _QlLedgersPage
   GtkScale             *version_scale;
   GtkAdjustment        *version_adjustment;
   GtkLabel             *past_state_label;
+  GtkWidget            *time_travel_box;
+  GtkLabel             *version_label;
   GtkColumnView        *history_view;
   GtkColumnViewColumn  *version_column;
   GtkColumnViewColumn  *time_column;
@@ -69,6 +71,8 @@ struct _QlLedgersPage
   GtkStringFilter      *ledger_name_filter;
   gboolean              filtering;
   GListModel           *history;
+  GtkSingleSelection   *history_selection;
+  guint                 history_target;
   QlLedger             *shown;
   char                 *selected;
 
@@ -454,13 +458,119 @@ ql_ledgers_page_choose_import_file (QlLedgersPage *self)
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->import_chooser));
 }
 
+/* GTK 4.8's column view has no call to scroll, and its list's
+ * list.scroll-to-item takes the keyboard focus, away from the slider or
+ * an open popover: the rows are all of one height, so the column view's
+ * adjustment is moved instead, as little as brings @position in. */
+static void
+scroll_history_to_target (QlLedgersPage *self)
+{
+  guint position = self->history_target;
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->history_view));
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->history_selection));
+  double upper = gtk_adjustment_get_upper (adjustment);
+  double page = gtk_adjustment_get_page_size (adjustment);
+  double value = gtk_adjustment_get_value (adjustment);
+  double header = 0;
+  double row;
+  double top;
+
+  /* The column titles scroll with the rows, above them. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->history_view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (!GTK_IS_LIST_VIEW (child))
+      header += gtk_widget_get_height (child);
+
+  if (n == 0 || upper <= header)
+    return;
+
+  row = (upper - header) / n;
+  top = header + row * position;
+  if (top < value)
+    gtk_adjustment_set_value (adjustment, top);
+  else if (top + row > value + page)
+    gtk_adjustment_set_value (adjustment, top + row - page);
+}
+
+/* The rows' height is known only once they are laid out, after a row is
+ * added: the scrolling is done again when the adjustment learns it. */
+static void
+scroll_history_to (QlLedgersPage *self,
+                   guint          position)
+{
+  self->history_target = position;
+  scroll_history_to_target (self);
+}
+
+static void on_history_selection_notify_selected_cb (QlLedgersPage *self);
+
+/* The slider and the history show the same version: its row is selected
+ * and in view, and the label says when it was and whether it is now. */
+static void
+follow_version (QlLedgersPage *self)
+{
+  gint64 version = ql_ledgers_page_get_shown_version (self);
+  gint64 newest = (gint64) gtk_adjustment_get_upper (self->version_adjustment);
+  guint n = self->history != NULL ? g_list_model_get_n_items (self->history) : 0;
+  g_autofree char *time = NULL;
+  g_autofree char *number = ql_locale_numbers_format_count ((guint64) MAX (version, 0));
+  g_autofree char *last = ql_locale_numbers_format_count ((guint64) MAX (newest, 0));
+  g_autofree char *text = NULL;
+  gboolean past = version < newest;
+
+  if (version >= 1 && (guint64) version <= n)
+    {
+      g_autoptr(GObject) row = g_list_model_get_item (self->history, (guint) version - 1);
+
+      g_object_get (row, "time", &time, NULL);
+      g_signal_handlers_block_by_func (self->history_selection,
+                                       on_history_selection_notify_selected_cb, self);
+      gtk_single_selection_set_selected (self->history_selection, (guint) version - 1);
+      g_signal_handlers_unblock_by_func (self->history_selection,
+                                         on_history_selection_notify_selected_cb, self);
+      scroll_history_to (self, (guint) version - 1);
+    }
+
+  if (past)
+    /* Translators: a version number, the newest version's number, and the
+     * version's date and time */
+    text = g_strdup_printf (_("Viewing the past: version %s of %s, %s"), number, last,
+                            time != NULL ? time : "");
+  else
+    /* Translators: a version number and the version's date and time */
+    text = g_strdup_printf (_("Now: version %s, %s"), number, time != NULL ? time : "");
+  gtk_label_set_text (self->version_label, text);
+  if (past)
+    gtk_widget_add_css_class (GTK_WIDGET (self->version_label), "past");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->version_label), "past");
+}
+
 static void
 on_version_scale_value_changed_cb (QlLedgersPage *self)
 {
   g_assert (QL_IS_LEDGERS_PAGE (self));
 
+  follow_version (self);
   gtk_widget_activate_action (GTK_WIDGET (self), "ledgers.show-version", "x",
                               ql_ledgers_page_get_shown_version (self));
+}
+
+/* A row picked in the history moves the slider to its version. */
+static void
+on_history_selection_notify_selected_cb (QlLedgersPage *self)
+{
+  GObject *row = gtk_single_selection_get_selected_item (self->history_selection);
+  gint64 version = 0;
+
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  if (row == NULL)
+    return;
+
+  g_object_get (row, "version", &version, NULL);
+  gtk_adjustment_set_value (self->version_adjustment, (double) version);
 }
 
 static void
@@ -471,9 +581,12 @@ ql_ledgers_page_dispose (GObject *object)
   /* The list empties itself as it goes: that is no selection by the user. */
   if (self->ledger_selection != NULL)
     g_signal_handlers_disconnect_by_data (self->ledger_selection, self);
+  if (self->history_selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->history_selection, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), QL_TYPE_LEDGERS_PAGE);
   g_clear_object (&self->ledger_selection);
   g_clear_object (&self->ledger_filter);
+  g_clear_object (&self->history_selection);
   g_clear_object (&self->ledger_name_filter);
 
   if (self->import_chooser != NULL)
@@ -565,6 +678,8 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, version_scale);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, version_adjustment);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, past_state_label);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, time_travel_box);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, version_label);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_view);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, version_column);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, time_column);
@@ -617,6 +732,21 @@ ql_ledgers_page_init (QlLedgersPage *self)
                            G_CALLBACK (on_ledger_selection_items_changed_cb), self,
                            G_CONNECT_SWAPPED);
   gtk_list_view_set_model (self->ledger_list, GTK_SELECTION_MODEL (self->ledger_selection));
+
+  self->history_selection = gtk_single_selection_new (NULL);
+  gtk_single_selection_set_autoselect (self->history_selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->history_selection, TRUE);
+  g_signal_connect_object (self->history_selection, "notify::selected",
+                           G_CALLBACK (on_history_selection_notify_selected_cb), self,
+                           G_CONNECT_SWAPPED);
+  /* Rows the history gains after the page showed its ledger, such as the
+   * one a deposit adds, are selected and scrolled to as they come: after
+   * the history view has seen them. */
+  g_signal_connect_object (self->history_selection, "items-changed",
+                           G_CALLBACK (follow_version), self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  gtk_column_view_set_model (self->history_view, GTK_SELECTION_MODEL (self->history_selection));
+  g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->history_view)),
+                           "changed", G_CALLBACK (scroll_history_to_target), self, G_CONNECT_SWAPPED);
 
   set_cell_factory (self->version_column, "version", TRUE);
   set_cell_factory (self->time_column, "time", FALSE);
@@ -797,11 +927,7 @@ ql_ledgers_page_show_ledger (QlLedgersPage *self,
   /* The same history again has grown by itself: keep the rows and scrolling. */
   if (g_set_object (&self->history, history))
     {
-      g_autoptr(GtkSelectionModel) rows = NULL;
-
-      if (history != NULL)
-        rows = GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (history)));
-      gtk_column_view_set_model (self->history_view, rows);
+      gtk_single_selection_set_model (self->history_selection, history);
     }
 
   if (ledger == NULL)
@@ -846,7 +972,9 @@ ql_ledgers_page_show_ledger (QlLedgersPage *self,
   if (!same_ledger || at_newest)
     gtk_adjustment_set_value (self->version_adjustment, version);
   g_signal_handlers_unblock_by_func (self->version_scale, on_version_scale_value_changed_cb, self);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->version_scale), version > 1);
+  /* With one version there is no past to travel to. */
+  gtk_widget_set_visible (self->time_travel_box, version > 1);
+  follow_version (self);
 }
 
 /**

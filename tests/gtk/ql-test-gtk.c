@@ -293,3 +293,23 @@ ql_test_label_text (GtkWidget  *root,
 {
   return gtk_label_get_text (GTK_LABEL (ql_test_find_widget (root, id)));
 }
+
+/**
+ * ql_test_open_popover:
+ * @menu_button: a #GtkMenuButton
+ *
+ * Opens the button's popover as a click would, and waits until it shows.
+ * Tests share one X display with other tests' windows, whose taking the
+ * focus would close a popover that hides itself on focus loss; in a test
+ * it stays open until the code under test closes it.
+ */
+void
+ql_test_open_popover (GtkWidget *menu_button)
+{
+  GtkPopover *popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (menu_button));
+
+  QL_TEST_WAIT_FOR (gtk_widget_get_mapped (menu_button), 5000);
+  gtk_popover_set_autohide (popover, FALSE);
+  gtk_menu_button_popup (GTK_MENU_BUTTON (menu_button));
+  QL_TEST_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (popover)), 5000);
+}

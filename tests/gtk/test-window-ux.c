@@ -1,5 +1,5 @@
 /* test-window-ux.c: the window as its users expect it: room for the list
- * of ledgers, keyboard focus, search and shortcuts
+ * of ledgers, keyboard focus, search and shortcuts, time travel
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -83,8 +83,7 @@ START_TEST (test_list_gets_the_room)
   graphene_rect_t sidebar_bounds;
 
   open_accounts (40);
-  gtk_window_set_default_size (GTK_WINDOW (test_app->window), 1000, 700);
-  QL_TEST_WAIT_FOR (gtk_widget_get_mapped (scroller), 2000);
+  QL_TEST_WAIT_FOR (gtk_widget_get_mapped (scroller), 5000);
   ql_test_spin (50);
 
   sidebar = gtk_widget_get_ancestor (scroller, GTK_TYPE_BOX);
@@ -97,8 +96,8 @@ START_TEST (test_list_gets_the_room)
 
   /* The form opens from its button; a failure keeps it open with what
    * was typed, a ledger created closes it. */
-  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
-  QL_TEST_WAIT_FOR (gtk_widget_get_mapped (popover), 2000);
+  ck_assert (gtk_popover_get_autohide (GTK_POPOVER (popover)));
+  ql_test_open_popover (button);
   ck_assert (focus_is_in ("name_row"));
   ql_test_set_text (page, "name_row", "Account 00");
   ql_test_activate (page, "create_button");
@@ -262,8 +261,9 @@ START_TEST (test_shortcuts_listed_and_working)
 
   /* New Ledger opens the form from any page. */
   ql_window_show_page (test_app->window, "quotes");
+  gtk_popover_set_autohide (GTK_POPOVER (ql_test_find_widget (page, "new_ledger_popover")), FALSE);
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (test_app->window), "win.new-ledger", NULL));
-  QL_TEST_WAIT_FOR (gtk_widget_get_mapped (ql_test_find_widget (page, "new_ledger_popover")), 2000);
+  QL_TEST_WAIT_FOR (gtk_widget_get_mapped (ql_test_find_widget (page, "new_ledger_popover")), 5000);
   ck_assert (focus_is_in ("name_row"));
   gtk_popover_popdown (GTK_POPOVER (ql_test_find_widget (page, "new_ledger_popover")));
 
@@ -281,6 +281,79 @@ START_TEST (test_shortcuts_listed_and_working)
 }
 END_TEST
 
+static GtkAdjustment *
+history_scrolling (void)
+{
+  return gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (ql_test_find_widget (page, "history_view")));
+}
+
+static guint
+history_selected (void)
+{
+  GtkColumnView *view = GTK_COLUMN_VIEW (ql_test_find_widget (page, "history_view"));
+
+  return gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (gtk_column_view_get_model (view)));
+}
+
+/* The slider and the history show one version: its row is selected and in
+ * sight, the label says its date and whether it is the past; a row picked
+ * moves the slider. With one version, there is no slider. */
+START_TEST (test_slider_and_history_linked)
+{
+  GtkWidget *box = ql_test_find_widget (page, "time_travel_box");
+  GtkWidget *scale = ql_test_find_widget (page, "version_scale");
+  GtkWidget *label = ql_test_find_widget (page, "version_label");
+  GtkColumnView *view = GTK_COLUMN_VIEW (ql_test_find_widget (page, "history_view"));
+  GtkAdjustment *scrolling;
+
+  ck_assert (ql_test_drop_event (ql_ledger_book_open_account (test_app->ledger_book, "Jar", "", NULL)));
+  ql_ledgers_page_select_ledger (QL_LEDGERS_PAGE (page), "Jar");
+  ql_test_spin (50);
+  ck_assert_str_eq (ql_test_label_text (page, "name_label"), "Jar");
+  ck_assert (!gtk_widget_get_visible (box));
+
+  for (guint i = 0; i < 59; i++)
+    ck_assert (ql_test_drop_event (ql_ledger_book_deposit (test_app->ledger_book, "Jar", "1", NULL)));
+  ql_test_spin (100);
+  ck_assert (gtk_widget_get_visible (box));
+
+  /* A deposit through the window: its row is the newest, selected and in sight. */
+  ql_test_set_text (page, "amount_entry", "1");
+  ql_test_activate (page, "plus_button");
+  ql_test_spin (100);
+  ck_assert_int_eq ((int) gtk_range_get_value (GTK_RANGE (scale)), 61);
+  ck_assert_uint_eq (history_selected (), 60);
+  scrolling = history_scrolling ();
+  ck_assert_msg (gtk_adjustment_get_value (scrolling) + gtk_adjustment_get_page_size (scrolling) >=
+                 gtk_adjustment_get_upper (scrolling) - 1,
+                 "the newest row is out of sight: %.0f + %.0f of %.0f",
+                 gtk_adjustment_get_value (scrolling), gtk_adjustment_get_page_size (scrolling),
+                 gtk_adjustment_get_upper (scrolling));
+  ck_assert_msg (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (label)), "Now: version 61, 20"),
+                 "“%s”", gtk_label_get_text (GTK_LABEL (label)));
+  ck_assert (!gtk_widget_has_css_class (label, "past"));
+
+  /* The slider moved back: the row comes into sight, and the slider keeps the focus. */
+  ck_assert (gtk_widget_grab_focus (scale));
+  gtk_range_set_value (GTK_RANGE (scale), 3);
+  ql_test_spin (100);
+  ck_assert (focus_is_in ("version_scale"));
+  ck_assert_uint_eq (history_selected (), 2);
+  ck_assert_msg (gtk_adjustment_get_value (scrolling) + gtk_adjustment_get_page_size (scrolling) <
+                 gtk_adjustment_get_upper (scrolling) / 2, "the row of version 3 is out of sight");
+  ck_assert_msg (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (label)), "Viewing the past: version 3 of 61, 20"),
+                 "“%s”", gtk_label_get_text (GTK_LABEL (label)));
+  ck_assert (gtk_widget_has_css_class (label, "past"));
+  QL_TEST_WAIT_FOR (g_str_equal (ql_test_label_text (page, "past_state_label"), "2"), 1000);
+
+  /* A row picked in the history moves the slider to its version. */
+  gtk_selection_model_select_item (gtk_column_view_get_model (view), 9, TRUE);
+  ql_test_spin (20);
+  ck_assert_int_eq ((int) gtk_range_get_value (GTK_RANGE (scale)), 10);
+  QL_TEST_WAIT_FOR (g_str_equal (ql_test_label_text (page, "past_state_label"), "9"), 1000);
+}
+END_TEST
+
 static Suite *
 window_ux_suite (void)
 {
@@ -294,6 +367,7 @@ window_ux_suite (void)
     { "one-tab-stop-per-list", test_one_tab_stop_per_list },
     { "search-per-page", test_search_per_page },
     { "shortcuts-listed-and-working", test_shortcuts_listed_and_working },
+    { "slider-and-history-linked", test_slider_and_history_linked },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
