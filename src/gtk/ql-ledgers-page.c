@@ -193,6 +193,7 @@ on_ledger_row_bind_cb (GtkSignalListItemFactory *factory,
   GBinding *binding;
 
   gtk_label_set_text (GTK_LABEL (gtk_widget_get_first_child (text)), ql_ledger_get_name (ledger));
+  gtk_widget_set_tooltip_text (gtk_widget_get_first_child (text), ql_ledger_get_name (ledger));
   gtk_label_set_text (GTK_LABEL (gtk_widget_get_last_child (text)), kind);
 
   /* Rows follow their ledger, also when another process changes it. */
@@ -246,11 +247,26 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
   g_auto(GValue) value = G_VALUE_INIT;
   g_auto(GValue) text = G_VALUE_INIT;
 
+  GtkWidget *label = gtk_list_item_get_child (list_item);
+  GtkColumnViewColumn *column = user_data;
+
   g_value_init (&text, G_TYPE_STRING);
   g_object_get_property (gtk_list_item_get_item (list_item), property, &value);
   g_value_transform (&value, &text);
-  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (list_item)),
-                      g_value_get_string (&text));
+  gtk_label_set_text (GTK_LABEL (label), g_value_get_string (&text));
+
+  /* A column sizes itself by the first rows it shows; a larger amount
+   * further down would be cut to its last digits. Numbers never are:
+   * their column widens to the widest one seen since the ledger was shown. */
+  if (column != NULL && gtk_widget_get_parent (label) != NULL)
+    {
+      int natural;
+
+      gtk_widget_measure (gtk_widget_get_parent (label), GTK_ORIENTATION_HORIZONTAL, -1,
+                          NULL, &natural, NULL, NULL);
+      if (natural > gtk_column_view_column_get_fixed_width (column))
+        gtk_column_view_column_set_fixed_width (column, natural);
+    }
 }
 
 static void
@@ -263,7 +279,7 @@ set_cell_factory (GtkColumnViewColumn *column,
   g_object_set_data (G_OBJECT (factory), "property", (gpointer) property);
   g_object_set_data (G_OBJECT (factory), "numeric", GINT_TO_POINTER (numeric));
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), numeric ? column : NULL);
   gtk_column_view_column_set_factory (column, factory);
 }
 
@@ -920,6 +936,13 @@ ql_ledgers_page_show_ledger (QlLedgersPage *self,
 
   same_ledger = self->shown != NULL && ledger != NULL &&
                 g_str_equal (ql_ledger_get_name (self->shown), ql_ledger_get_name (ledger));
+  if (!same_ledger)
+    {
+      GtkColumnViewColumn *numbers[] = { self->version_column, self->amount_column, self->balance_column };
+
+      for (guint i = 0; i < G_N_ELEMENTS (numbers); i++)
+        gtk_column_view_column_set_fixed_width (numbers[i], -1);
+    }
   at_newest = gtk_adjustment_get_value (self->version_adjustment) >=
               gtk_adjustment_get_upper (self->version_adjustment);
   g_set_object (&self->shown, ledger);
@@ -940,6 +963,8 @@ ql_ledgers_page_show_ledger (QlLedgersPage *self,
   kind = describe_kind (ledger);
   balance = ql_locale_numbers_format_balance (ledger);
   gtk_label_set_text (self->name_label, ql_ledger_get_name (ledger));
+  /* A long name is cut: the tooltip has it whole. */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), ql_ledger_get_name (ledger));
   gtk_label_set_text (self->kind_label, kind);
   gtk_label_set_text (self->balance_label, balance);
   gtk_button_set_label (self->plus_button, item ? _("_Increase") : _("_Deposit"));

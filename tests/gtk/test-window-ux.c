@@ -1,11 +1,13 @@
 /* test-window-ux.c: the window as its users expect it: room for the list
- * of ledgers, keyboard focus, search and shortcuts, time travel
+ * of ledgers, keyboard focus, search and shortcuts, time travel, layout
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "test-window-ux"
 
 #include "config.h"
+
+#include <string.h>
 
 #include "ql-test-gtk.h"
 #include "ql-test-model.h"
@@ -354,6 +356,91 @@ START_TEST (test_slider_and_history_linked)
 }
 END_TEST
 
+static gboolean
+is_cut (GtkWidget *widget)
+{
+  int natural;
+
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+  return gtk_widget_get_width (widget) < natural;
+}
+
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  if (GTK_IS_LABEL (root) && g_str_equal (gtk_label_get_text (GTK_LABEL (root)), text) &&
+      gtk_widget_get_mapped (root))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* The window holds from 360 px wide to full screen: a 12-digit balance is
+ * never cut in the history, the balance heading wraps, a long name has a
+ * tooltip, and the sidebar keeps its width whatever it lists. */
+START_TEST (test_layout_holds_at_every_width)
+{
+  const char *name = "Yen savings for a very long journey around the world";
+  AdwLeaflet *leaflet = ADW_LEAFLET (ql_test_find_widget (page, "leaflet"));
+  GtkWidget *sidebar = gtk_widget_get_ancestor (ql_test_find_widget (page, "ledger_scroller"), GTK_TYPE_BOX);
+  GtkWidget *history = ql_test_find_widget (page, "history_view");
+  const char *balance;
+  GtkWidget *cell;
+  int minimum;
+  int width;
+
+  ck_assert (ql_test_drop_event (ql_ledger_book_open_account (test_app->ledger_book, "Cash", "EUR", NULL)));
+  ql_test_spin (50);
+  width = gtk_widget_get_width (sidebar);
+
+  ck_assert (ql_test_drop_event (ql_ledger_book_open_account (test_app->ledger_book, name, "JPY", NULL)));
+  for (guint i = 0; i < 3; i++)
+    ck_assert (ql_test_drop_event (ql_ledger_book_deposit (test_app->ledger_book, name, "5", NULL)));
+  ck_assert (ql_test_drop_event (ql_ledger_book_deposit (test_app->ledger_book, name, "123456789012", NULL)));
+  ql_ledgers_page_select_ledger (QL_LEDGERS_PAGE (page), name);
+  ql_ledgers_page_show_import_result (QL_LEDGERS_PAGE (page),
+                                      "Imported 100000 events into 2000 ledgers from a long file name.csv", FALSE);
+  ql_test_spin (100);
+  ck_assert_int_eq (gtk_widget_get_width (sidebar), width);
+
+  /* The rows of the first three deposits sized the balance column. */
+  balance = ql_test_label_text (page, "balance_label");
+  ck_assert_msg (strstr (balance, "123456789027") != NULL, "%s", balance);
+  cell = find_label (history, balance);
+  ck_assert_ptr_nonnull (cell);
+  ck_assert_msg (!is_cut (cell), "the balance is cut to %d px", gtk_widget_get_width (cell));
+  ck_assert_str_eq (gtk_widget_get_tooltip_text (ql_test_find_widget (page, "name_label")), name);
+
+  gtk_window_set_default_size (GTK_WINDOW (test_app->window), 360, 600);
+  QL_TEST_WAIT_FOR (adw_leaflet_get_folded (leaflet), 5000);
+  adw_leaflet_set_visible_child_name (leaflet, "detail");
+  ql_test_spin (200);
+  gtk_widget_measure (GTK_WIDGET (test_app->window), GTK_ORIENTATION_HORIZONTAL, -1,
+                      &minimum, NULL, NULL, NULL);
+  ck_assert_int_le (minimum, 360);
+  QL_TEST_WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (test_app->window)) <= 360, 2000);
+  ck_assert (!is_cut (ql_test_find_widget (page, "balance_label")) ||
+             gtk_label_get_wrap (GTK_LABEL (ql_test_find_widget (page, "balance_label"))));
+  ck_assert_int_le (gtk_widget_get_width (ql_test_find_widget (page, "balance_label")), 360);
+
+  /* The history scrolls sideways rather than cutting its columns. */
+  cell = find_label (history, balance);
+  ck_assert_ptr_nonnull (cell);
+  ck_assert (!is_cut (cell));
+}
+END_TEST
+
 static Suite *
 window_ux_suite (void)
 {
@@ -368,6 +455,7 @@ window_ux_suite (void)
     { "search-per-page", test_search_per_page },
     { "shortcuts-listed-and-working", test_shortcuts_listed_and_working },
     { "slider-and-history-linked", test_slider_and_history_linked },
+    { "layout-holds-at-every-width", test_layout_holds_at_every_width },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
