@@ -238,6 +238,73 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (list_item, label);
 }
 
+/* The column's title, in the header row that GTK 4.8 offers no getter for. */
+static GtkWidget *
+find_column_title (GtkColumnViewColumn *column)
+{
+  GtkColumnView *view = gtk_column_view_column_get_column_view (column);
+  g_autoptr(GtkColumnViewColumn) first = NULL;
+  GListModel *columns;
+  GtkWidget *header = NULL;
+  GtkWidget *title;
+  guint n;
+
+  if (view == NULL)
+    return NULL;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (view));
+       child != NULL && header == NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (!GTK_IS_LIST_VIEW (child))
+      header = child;
+
+  columns = gtk_column_view_get_columns (view);
+  n = g_list_model_get_n_items (columns);
+  title = header != NULL ? gtk_widget_get_first_child (header) : NULL;
+  for (guint i = 0; i < n && title != NULL; i++, title = gtk_widget_get_next_sibling (title))
+    {
+      g_autoptr(GtkColumnViewColumn) other = g_list_model_get_item (columns, i);
+
+      if (other == column)
+        return title;
+    }
+
+  return NULL;
+}
+
+static int
+natural_width (GtkWidget *widget)
+{
+  int natural = 0;
+
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+  return natural;
+}
+
+/* A column sizes itself by the first rows it shows, and a larger amount
+ * further down would be cut to its last digits. A number column widens
+ * instead to the widest value seen since the ledger was shown, and never
+ * below its title. */
+static void
+widen_column (GtkColumnViewColumn *column,
+              GtkWidget           *label)
+{
+  GtkWidget *cell = gtk_widget_get_parent (label);
+  GtkWidget *title = find_column_title (column);
+  GtkStyleContext *style = gtk_widget_get_style_context (cell);
+  GtkBorder padding;
+  GtkBorder border;
+  int wanted;
+
+  gtk_style_context_get_padding (style, &padding);
+  gtk_style_context_get_border (style, &border);
+  wanted = natural_width (label) + padding.left + padding.right + border.left + border.right;
+  if (title != NULL)
+    wanted = MAX (wanted, natural_width (title));
+  if (wanted > gtk_column_view_column_get_fixed_width (column))
+    gtk_column_view_column_set_fixed_width (column, wanted);
+}
+
 static void
 bind_cell_cb (GtkSignalListItemFactory *factory,
               GtkListItem              *list_item,
@@ -259,14 +326,7 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
    * further down would be cut to its last digits. Numbers never are:
    * their column widens to the widest one seen since the ledger was shown. */
   if (column != NULL && gtk_widget_get_parent (label) != NULL)
-    {
-      int natural;
-
-      gtk_widget_measure (gtk_widget_get_parent (label), GTK_ORIENTATION_HORIZONTAL, -1,
-                          NULL, &natural, NULL, NULL);
-      if (natural > gtk_column_view_column_get_fixed_width (column))
-        gtk_column_view_column_set_fixed_width (column, natural);
-    }
+    widen_column (column, label);
 }
 
 static void
