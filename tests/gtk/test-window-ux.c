@@ -1,5 +1,6 @@
 /* test-window-ux.c: the window as its users expect it: room for the list
- * of ledgers, keyboard focus, search and shortcuts, time travel, layout
+ * of ledgers, keyboard focus, search and shortcuts, time travel, layout,
+ * currencies
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,6 +8,7 @@
 
 #include "config.h"
 
+#include <locale.h>
 #include <string.h>
 
 #include "ql-test-gtk.h"
@@ -441,6 +443,47 @@ START_TEST (test_layout_holds_at_every_width)
 }
 END_TEST
 
+static void
+use_locale (const char *name)
+{
+  ck_assert_msg (setlocale (LC_NUMERIC, name) != NULL && setlocale (LC_MONETARY, name) != NULL,
+                 "the %s locale is missing (tools/install-deps makes it)", name);
+}
+
+static const char *
+balance_shown (const char *ledger)
+{
+  ql_ledgers_page_select_ledger (QL_LEDGERS_PAGE (page), ledger);
+  ql_test_spin (20);
+  return ql_test_label_text (page, "balance_label");
+}
+
+/* Amounts are grouped, and the currency placed, as the locale does: its
+ * own currency by symbol, any other by code; C keeps the code after. */
+START_TEST (test_currency_as_the_locale_places_it)
+{
+  QlLedgerBook *book = test_app->ledger_book;
+
+  ck_assert (ql_test_drop_event (ql_ledger_book_open_account (book, "Dollars", "USD", NULL)));
+  ck_assert (ql_test_drop_event (ql_ledger_book_deposit (book, "Dollars", "1234567.5", NULL)));
+  ck_assert (ql_test_drop_event (ql_ledger_book_open_account (book, "Euros", "EUR", NULL)));
+  ck_assert (ql_test_drop_event (ql_ledger_book_deposit (book, "Euros", "1234.5", NULL)));
+  ck_assert (ql_test_drop_event (ql_ledger_book_open_account (book, "Yuan", "CNY", NULL)));
+  ck_assert (ql_test_drop_event (ql_ledger_book_deposit (book, "Yuan", "88888", NULL)));
+
+  use_locale ("en_US.UTF-8");
+  ck_assert_str_eq (balance_shown ("Dollars"), "$1,234,567.50");
+  ck_assert_str_eq (balance_shown ("Euros"), "EUR 1,234.50");
+
+  use_locale ("zh_CN.UTF-8");
+  ck_assert_str_eq (balance_shown ("Yuan"), "￥88,888.00");
+  ck_assert_str_eq (balance_shown ("Euros"), "EUR 1,234.50");
+
+  use_locale ("C");
+  ck_assert_str_eq (balance_shown ("Dollars"), "1234567.50 USD");
+}
+END_TEST
+
 static Suite *
 window_ux_suite (void)
 {
@@ -456,6 +499,7 @@ window_ux_suite (void)
     { "shortcuts-listed-and-working", test_shortcuts_listed_and_working },
     { "slider-and-history-linked", test_slider_and_history_linked },
     { "layout-holds-at-every-width", test_layout_holds_at_every_width },
+    { "currency-as-the-locale-places-it", test_currency_as_the_locale_places_it },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
