@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <adwaita.h>
 
+#include "ql-accessible-names.h"
 #include "ql-ledgers-page.h"
 #include "ql-locale-numbers.h"
 #include "ql-new-ledger-popover.h"
@@ -143,6 +144,7 @@ on_ledger_row_setup_cb (GtkSignalListItemFactory *factory,
   GtkWidget *title = gtk_label_new (NULL);
   GtkWidget *subtitle = gtk_label_new (NULL);
   GtkWidget *balance = gtk_label_new (NULL);
+  GtkWidget *damage;
   GtkGesture *click = gtk_gesture_click_new ();
 
   gtk_widget_set_hexpand (text, TRUE);
@@ -160,7 +162,9 @@ on_ledger_row_setup_cb (GtkSignalListItemFactory *factory,
   gtk_widget_add_css_class (balance, "numeric");
   gtk_widget_add_css_class (balance, "ledger-balance");
   gtk_box_append (GTK_BOX (row), text);
-  gtk_box_append (GTK_BOX (row), gtk_image_new_from_icon_name ("dialog-warning-symbolic"));
+  damage = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+  ql_accessible_names_set_label (damage, _("Damaged"));
+  gtk_box_append (GTK_BOX (row), damage);
   gtk_box_append (GTK_BOX (row), balance);
   gtk_widget_add_css_class (row, "ledger-row");
 
@@ -190,11 +194,16 @@ on_ledger_row_bind_cb (GtkSignalListItemFactory *factory,
   GtkWidget *balance = gtk_widget_get_last_child (row);
   GtkWidget *damage = gtk_widget_get_next_sibling (text);
   g_autofree char *kind = describe_kind (ledger);
+  g_autofree char *row_name = NULL;
   GBinding *binding;
 
   gtk_label_set_text (GTK_LABEL (gtk_widget_get_first_child (text)), ql_ledger_get_name (ledger));
   gtk_widget_set_tooltip_text (gtk_widget_get_first_child (text), ql_ledger_get_name (ledger));
   gtk_label_set_text (GTK_LABEL (gtk_widget_get_last_child (text)), kind);
+  /* Translators: how a screen reader reads a row of the list: a
+   * ledger's name, then its kind */
+  row_name = g_strdup_printf (_("%s, %s"), ql_ledger_get_name (ledger), kind);
+  ql_accessible_names_set_list_item (list_item, row_name);
 
   /* Rows follow their ledger, also when another process changes it. */
   binding = g_object_bind_property_full (ledger, "balance", balance, "label", G_BINDING_SYNC_CREATE,
@@ -305,6 +314,36 @@ widen_column (GtkColumnViewColumn *column,
     gtk_column_view_column_set_fixed_width (column, wanted);
 }
 
+/* A screen reader reads a row of the history as one sentence; the row is
+ * the widget around the cell around @label. */
+static void
+name_history_row (GtkWidget *label,
+                  GObject   *item)
+{
+  GtkWidget *cell = gtk_widget_get_parent (label);
+  GtkWidget *row = cell != NULL ? gtk_widget_get_parent (cell) : NULL;
+  g_autofree char *time = NULL;
+  g_autofree char *event = NULL;
+  g_autofree char *amount = NULL;
+  g_autofree char *balance = NULL;
+  g_autofree char *number = NULL;
+  g_autofree char *text = NULL;
+  gint64 version = 0;
+
+  if (row == NULL)
+    return;
+
+  g_object_get (item, "version", &version, "time", &time, "event-type", &event,
+                "amount", &amount, "balance", &balance, NULL);
+  number = ql_locale_numbers_format_count ((guint64) MAX (version, 0));
+  /* Translators: how a screen reader reads a row of the history: the
+   * version, its time, the event, its amount (possibly empty) and the
+   * balance after it */
+  text = g_strdup_printf (_("Version %s, %s: %s %s, balance %s"), number, time, event,
+                          amount != NULL ? amount : "", balance);
+  ql_accessible_names_set_label (row, text);
+}
+
 static void
 bind_cell_cb (GtkSignalListItemFactory *factory,
               GtkListItem              *list_item,
@@ -327,6 +366,9 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
    * their column widens to the widest one seen since the ledger was shown. */
   if (column != NULL && gtk_widget_get_parent (label) != NULL)
     widen_column (column, label);
+
+  if (g_str_equal (property, "event-type"))
+    name_history_row (label, gtk_list_item_get_item (list_item));
 }
 
 static void
@@ -649,6 +691,29 @@ on_history_selection_notify_selected_cb (QlLedgersPage *self)
   gtk_adjustment_set_value (self->version_adjustment, (double) version);
 }
 
+/* The history's column titles, its row of them and its inner list. */
+static void
+name_history_columns (QlLedgersPage *self)
+{
+  GtkColumnViewColumn *columns[] = {
+    self->version_column, self->time_column, self->type_column,
+    self->amount_column, self->balance_column,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    {
+      GtkWidget *title = find_column_title (columns[i]);
+
+      if (title != NULL)
+        ql_accessible_names_set_label (title, gtk_column_view_column_get_title (columns[i]));
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->history_view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    ql_accessible_names_set_label (child, GTK_IS_LIST_VIEW (child) ? _("History") : _("Columns"));
+}
+
 static void
 ql_ledgers_page_dispose (GObject *object)
 {
@@ -823,6 +888,11 @@ ql_ledgers_page_init (QlLedgersPage *self)
   gtk_column_view_set_model (self->history_view, GTK_SELECTION_MODEL (self->history_selection));
   g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->history_view)),
                            "changed", G_CALLBACK (scroll_history_to_target), self, G_CONNECT_SWAPPED);
+
+  name_history_columns (self);
+  ql_accessible_names_set_mnemonic (self->plus_button);
+  ql_accessible_names_set_mnemonic (self->minus_button);
+  ql_accessible_names_set_menu_button (GTK_WIDGET (self->new_ledger_button), _("New Ledger"));
 
   set_cell_factory (self->version_column, "version", TRUE);
   set_cell_factory (self->time_column, "time", FALSE);
@@ -1033,6 +1103,8 @@ ql_ledgers_page_show_ledger (QlLedgersPage *self,
                                   item ? "ledgers.increase" : "ledgers.deposit");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->minus_button),
                                   item ? "ledgers.decrease" : "ledgers.withdraw");
+  ql_accessible_names_set_mnemonic (self->plus_button);
+  ql_accessible_names_set_mnemonic (self->minus_button);
   gtk_entry_set_placeholder_text (self->amount_entry, item ? _("Quantity") : _("Amount"));
   gtk_stack_set_visible_child_name (self->detail_stack, "ledger");
 

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <adwaita.h>
 
+#include "ql-accessible-names.h"
 #include "ql-new-ledger-popover.h"
 
 /**
@@ -105,6 +106,7 @@ static void
 ql_new_ledger_popover_init (QlNewLedgerPopover *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  ql_accessible_names_set_mnemonic (self->create_button);
 }
 
 /**

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ql-accessible-names.h"
 #include "ql-ledgers-controller.h"
 #include "ql-quotes-controller.h"
 #include "ql-window.h"
@@ -22,6 +23,7 @@ struct _QlWindow
   QlQuotesPage         *quotes_page;
   QlLedgersPage        *ledgers_page;
   GMenu                *skins_section;
+  GtkWidget            *primary_menu_button;
 
   /* Owned References */
   GSettings            *settings;
@@ -250,6 +252,7 @@ ql_window_class_init (QlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QlWindow, quotes_page);
   gtk_widget_class_bind_template_child (widget_class, QlWindow, ledgers_page);
   gtk_widget_class_bind_template_child (widget_class, QlWindow, skins_section);
+  gtk_widget_class_bind_template_child (widget_class, QlWindow, primary_menu_button);
 
   g_type_ensure (QL_TYPE_QUOTES_PAGE);
   g_type_ensure (QL_TYPE_LEDGERS_PAGE);
@@ -259,6 +262,7 @@ static void
 ql_window_init (QlWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  ql_accessible_names_set_menu_button (self->primary_menu_button, _("Main Menu"));
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), window_actions,
                                    G_N_ELEMENTS (window_actions), self);

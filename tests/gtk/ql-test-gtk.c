@@ -84,7 +84,8 @@ ql_test_run_suite (Suite *suite)
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   /* No portal or system preference should decide the colour scheme. */
   g_setenv ("ADW_DEBUG_COLOR_SCHEME", "prefer-light", TRUE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
+  /* No accessibility bus, unless a test of the accessible tree asks for it. */
+  g_setenv ("GTK_A11Y", "none", FALSE);
   /* Without a session bus, no bus at all: GLib would otherwise start one
    * through X11 autolaunch and leave it running after the tests. */
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "disabled:", FALSE);
