@@ -86,6 +86,9 @@ static const struct {
   { "win.page::quotes", { "<Control>1", NULL } },
   { "win.page::ledgers", { "<Control>2", NULL } },
   { "win.search", { "<Control>f", NULL } },
+  { "win.new-ledger", { "<Control>n", NULL } },
+  { "win.import", { "<Control>o", NULL } },
+  { "win.enter-amount", { "<Control>e", NULL } },
 };
 
 void

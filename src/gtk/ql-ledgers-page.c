@@ -9,8 +9,11 @@
 #include <glib/gi18n.h>
 #include <adwaita.h>
 
+#include "ql-accessible-names.h"
 #include "ql-ledgers-page.h"
 #include "ql-locale-numbers.h"
+#include "ql-new-ledger-popover.h"
+#include "ql-tab-stop.h"
 
 /**
  * QlLedgersPage:
@@ -29,19 +32,17 @@ struct _QlLedgersPage
   /* Template Widgets */
   AdwLeaflet           *leaflet;
   GtkWidget            *read_only_label;
-  GtkWidget            *new_ledger_group;
+  GtkWidget            *import_button;
+  GtkMenuButton        *new_ledger_button;
+  QlNewLedgerPopover   *new_ledger_popover;
   GtkWidget            *change_box;
   GtkWidget            *import_box;
   GtkProgressBar       *import_progress;
   GtkLabel             *import_status_label;
   GtkListView          *ledger_list;
+  GtkSearchEntry       *ledger_search_entry;
   GtkWidget            *ledger_scroller;
   GtkWidget            *no_ledgers_label;
-  AdwComboRow          *kind_row;
-  AdwEntryRow          *name_row;
-  AdwEntryRow          *detail_row;
-  GtkLabel             *create_error_label;
-  GtkButton            *create_button;
   GtkStack             *detail_stack;
   GtkLabel             *name_label;
   GtkLabel             *kind_label;
@@ -54,6 +55,8 @@ struct _QlLedgersPage
   GtkScale             *version_scale;
   GtkAdjustment        *version_adjustment;
   GtkLabel             *past_state_label;
+  GtkWidget            *time_travel_box;
+  GtkLabel             *version_label;
   GtkColumnView        *history_view;
   GtkColumnViewColumn  *version_column;
   GtkColumnViewColumn  *time_column;
@@ -65,7 +68,12 @@ struct _QlLedgersPage
   GtkFileChooserNative *import_chooser;
   GListModel           *ledgers;
   GtkSingleSelection   *ledger_selection;
+  GtkFilterListModel   *ledger_filter;
+  GtkStringFilter      *ledger_name_filter;
+  gboolean              filtering;
   GListModel           *history;
+  GtkSingleSelection   *history_selection;
+  guint                 history_target;
   QlLedger             *shown;
   char                 *selected;
 
@@ -82,11 +90,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-enum {
-  KIND_ACCOUNT,
-  KIND_ITEM,
-};
 
 static char *
 describe_kind (QlLedger *ledger)
@@ -141,6 +144,7 @@ on_ledger_row_setup_cb (GtkSignalListItemFactory *factory,
   GtkWidget *title = gtk_label_new (NULL);
   GtkWidget *subtitle = gtk_label_new (NULL);
   GtkWidget *balance = gtk_label_new (NULL);
+  GtkWidget *damage;
   GtkGesture *click = gtk_gesture_click_new ();
 
   gtk_widget_set_hexpand (text, TRUE);
@@ -158,7 +162,9 @@ on_ledger_row_setup_cb (GtkSignalListItemFactory *factory,
   gtk_widget_add_css_class (balance, "numeric");
   gtk_widget_add_css_class (balance, "ledger-balance");
   gtk_box_append (GTK_BOX (row), text);
-  gtk_box_append (GTK_BOX (row), gtk_image_new_from_icon_name ("dialog-warning-symbolic"));
+  damage = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+  ql_accessible_names_set_label (damage, _("Damaged"));
+  gtk_box_append (GTK_BOX (row), damage);
   gtk_box_append (GTK_BOX (row), balance);
   gtk_widget_add_css_class (row, "ledger-row");
 
@@ -188,10 +194,16 @@ on_ledger_row_bind_cb (GtkSignalListItemFactory *factory,
   GtkWidget *balance = gtk_widget_get_last_child (row);
   GtkWidget *damage = gtk_widget_get_next_sibling (text);
   g_autofree char *kind = describe_kind (ledger);
+  g_autofree char *row_name = NULL;
   GBinding *binding;
 
   gtk_label_set_text (GTK_LABEL (gtk_widget_get_first_child (text)), ql_ledger_get_name (ledger));
+  gtk_widget_set_tooltip_text (gtk_widget_get_first_child (text), ql_ledger_get_name (ledger));
   gtk_label_set_text (GTK_LABEL (gtk_widget_get_last_child (text)), kind);
+  /* Translators: how a screen reader reads a row of the list: a
+   * ledger's name, then its kind */
+  row_name = g_strdup_printf (_("%s, %s"), ql_ledger_get_name (ledger), kind);
+  ql_accessible_names_set_list_item (list_item, row_name);
 
   /* Rows follow their ledger, also when another process changes it. */
   binding = g_object_bind_property_full (ledger, "balance", balance, "label", G_BINDING_SYNC_CREATE,
@@ -235,6 +247,103 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (list_item, label);
 }
 
+/* The column's title, in the header row that GTK 4.8 offers no getter for. */
+static GtkWidget *
+find_column_title (GtkColumnViewColumn *column)
+{
+  GtkColumnView *view = gtk_column_view_column_get_column_view (column);
+  g_autoptr(GtkColumnViewColumn) first = NULL;
+  GListModel *columns;
+  GtkWidget *header = NULL;
+  GtkWidget *title;
+  guint n;
+
+  if (view == NULL)
+    return NULL;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (view));
+       child != NULL && header == NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (!GTK_IS_LIST_VIEW (child))
+      header = child;
+
+  columns = gtk_column_view_get_columns (view);
+  n = g_list_model_get_n_items (columns);
+  title = header != NULL ? gtk_widget_get_first_child (header) : NULL;
+  for (guint i = 0; i < n && title != NULL; i++, title = gtk_widget_get_next_sibling (title))
+    {
+      g_autoptr(GtkColumnViewColumn) other = g_list_model_get_item (columns, i);
+
+      if (other == column)
+        return title;
+    }
+
+  return NULL;
+}
+
+static int
+natural_width (GtkWidget *widget)
+{
+  int natural = 0;
+
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+  return natural;
+}
+
+/* A column sizes itself by the first rows it shows, and a larger amount
+ * further down would be cut to its last digits. A number column widens
+ * instead to the widest value seen since the ledger was shown, and never
+ * below its title. */
+static void
+widen_column (GtkColumnViewColumn *column,
+              GtkWidget           *label)
+{
+  GtkWidget *cell = gtk_widget_get_parent (label);
+  GtkWidget *title = find_column_title (column);
+  GtkStyleContext *style = gtk_widget_get_style_context (cell);
+  GtkBorder padding;
+  GtkBorder border;
+  int wanted;
+
+  gtk_style_context_get_padding (style, &padding);
+  gtk_style_context_get_border (style, &border);
+  wanted = natural_width (label) + padding.left + padding.right + border.left + border.right;
+  if (title != NULL)
+    wanted = MAX (wanted, natural_width (title));
+  if (wanted > gtk_column_view_column_get_fixed_width (column))
+    gtk_column_view_column_set_fixed_width (column, wanted);
+}
+
+/* A screen reader reads a row of the history as one sentence; the row is
+ * the widget around the cell around @label. */
+static void
+name_history_row (GtkWidget *label,
+                  GObject   *item)
+{
+  GtkWidget *cell = gtk_widget_get_parent (label);
+  GtkWidget *row = cell != NULL ? gtk_widget_get_parent (cell) : NULL;
+  g_autofree char *time = NULL;
+  g_autofree char *event = NULL;
+  g_autofree char *amount = NULL;
+  g_autofree char *balance = NULL;
+  g_autofree char *number = NULL;
+  g_autofree char *text = NULL;
+  gint64 version = 0;
+
+  if (row == NULL)
+    return;
+
+  g_object_get (item, "version", &version, "time", &time, "event-type", &event,
+                "amount", &amount, "balance", &balance, NULL);
+  number = ql_locale_numbers_format_count ((guint64) MAX (version, 0));
+  /* Translators: how a screen reader reads a row of the history: the
+   * version, its time, the event, its amount (possibly empty) and the
+   * balance after it */
+  text = g_strdup_printf (_("Version %s, %s: %s %s, balance %s"), number, time, event,
+                          amount != NULL ? amount : "", balance);
+  ql_accessible_names_set_label (row, text);
+}
+
 static void
 bind_cell_cb (GtkSignalListItemFactory *factory,
               GtkListItem              *list_item,
@@ -244,11 +353,22 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
   g_auto(GValue) value = G_VALUE_INIT;
   g_auto(GValue) text = G_VALUE_INIT;
 
+  GtkWidget *label = gtk_list_item_get_child (list_item);
+  GtkColumnViewColumn *column = user_data;
+
   g_value_init (&text, G_TYPE_STRING);
   g_object_get_property (gtk_list_item_get_item (list_item), property, &value);
   g_value_transform (&value, &text);
-  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (list_item)),
-                      g_value_get_string (&text));
+  gtk_label_set_text (GTK_LABEL (label), g_value_get_string (&text));
+
+  /* A column sizes itself by the first rows it shows; a larger amount
+   * further down would be cut to its last digits. Numbers never are:
+   * their column widens to the widest one seen since the ledger was shown. */
+  if (column != NULL && gtk_widget_get_parent (label) != NULL)
+    widen_column (column, label);
+
+  if (g_str_equal (property, "event-type"))
+    name_history_row (label, gtk_list_item_get_item (list_item));
 }
 
 static void
@@ -261,7 +381,7 @@ set_cell_factory (GtkColumnViewColumn *column,
   g_object_set_data (G_OBJECT (factory), "property", (gpointer) property);
   g_object_set_data (G_OBJECT (factory), "numeric", GINT_TO_POINTER (numeric));
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), numeric ? column : NULL);
   gtk_column_view_column_set_factory (column, factory);
 }
 
@@ -281,6 +401,10 @@ on_ledger_selection_notify_selected_cb (QlLedgersPage *self)
   g_assert (QL_IS_LEDGERS_PAGE (self));
 
   if (ledger != NULL && g_strcmp0 (self->selected, ql_ledger_get_name (ledger)) == 0)
+    return;
+
+  /* A filter that hides the ledger shown does not take it off the page. */
+  if (ledger == NULL && self->filtering)
     return;
 
   g_free (self->selected);
@@ -312,6 +436,32 @@ on_ledger_selection_items_changed_cb (QlLedgersPage *self)
   gtk_widget_set_visible (self->ledger_scroller, !empty);
 }
 
+static gboolean select_listed_ledger (QlLedgersPage *self,
+                                      const char    *name);
+
+static void
+on_ledger_search_entry_search_changed_cb (QlLedgersPage *self)
+{
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  self->filtering = TRUE;
+  gtk_string_filter_set_search (self->ledger_name_filter,
+                                gtk_editable_get_text (GTK_EDITABLE (self->ledger_search_entry)));
+  self->filtering = FALSE;
+
+  /* The ledger shown is selected again once the filter lets it through. */
+  if (self->selected != NULL)
+    select_listed_ledger (self, self->selected);
+}
+
+static void
+on_ledger_search_entry_stop_search_cb (QlLedgersPage *self)
+{
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->ledger_search_entry), "");
+}
+
 static void
 on_back_button_clicked_cb (QlLedgersPage *self)
 {
@@ -320,34 +470,13 @@ on_back_button_clicked_cb (QlLedgersPage *self)
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
-static void
-on_kind_row_notify_selected_cb (QlLedgersPage *self)
-{
-  gboolean item = adw_combo_row_get_selected (self->kind_row) == KIND_ITEM;
-
-  g_assert (QL_IS_LEDGERS_PAGE (self));
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->detail_row),
-                                 item ? _("Quantity") : _("Currency (optional)"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->create_button),
-                                  item ? "ledgers.create-item" : "ledgers.open-account");
-}
-
-/* Enter in a field does what the button next to it does. */
+/* Enter in the amount entry does what the button next to it does. */
 static void
 activate_button_action (QlLedgersPage *self,
                         GtkButton     *button)
 {
   gtk_widget_activate_action (GTK_WIDGET (self),
                               gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), NULL);
-}
-
-static void
-on_new_ledger_row_entry_activated_cb (QlLedgersPage *self)
-{
-  g_assert (QL_IS_LEDGERS_PAGE (self));
-
-  activate_button_action (self, self->create_button);
 }
 
 static void
@@ -447,13 +576,142 @@ ql_ledgers_page_choose_import_file (QlLedgersPage *self)
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->import_chooser));
 }
 
+/* GTK 4.8's column view has no call to scroll, and its list's
+ * list.scroll-to-item takes the keyboard focus, away from the slider or
+ * an open popover: the rows are all of one height, so the column view's
+ * adjustment is moved instead, as little as brings @position in. */
+static void
+scroll_history_to_target (QlLedgersPage *self)
+{
+  guint position = self->history_target;
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->history_view));
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->history_selection));
+  double upper = gtk_adjustment_get_upper (adjustment);
+  double page = gtk_adjustment_get_page_size (adjustment);
+  double value = gtk_adjustment_get_value (adjustment);
+  double header = 0;
+  double row;
+  double top;
+
+  /* The column titles scroll with the rows, above them. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->history_view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (!GTK_IS_LIST_VIEW (child))
+      header += gtk_widget_get_height (child);
+
+  if (n == 0 || upper <= header)
+    return;
+
+  row = (upper - header) / n;
+  top = header + row * position;
+  if (top < value)
+    gtk_adjustment_set_value (adjustment, top);
+  else if (top + row > value + page)
+    gtk_adjustment_set_value (adjustment, top + row - page);
+}
+
+/* The rows' height is known only once they are laid out, after a row is
+ * added: the scrolling is done again when the adjustment learns it. */
+static void
+scroll_history_to (QlLedgersPage *self,
+                   guint          position)
+{
+  self->history_target = position;
+  scroll_history_to_target (self);
+}
+
+static void on_history_selection_notify_selected_cb (QlLedgersPage *self);
+
+/* The slider and the history show the same version: its row is selected
+ * and in view, and the label says when it was and whether it is now. */
+static void
+follow_version (QlLedgersPage *self)
+{
+  gint64 version = ql_ledgers_page_get_shown_version (self);
+  gint64 newest = (gint64) gtk_adjustment_get_upper (self->version_adjustment);
+  guint n = self->history != NULL ? g_list_model_get_n_items (self->history) : 0;
+  g_autofree char *time = NULL;
+  g_autofree char *number = ql_locale_numbers_format_count ((guint64) MAX (version, 0));
+  g_autofree char *last = ql_locale_numbers_format_count ((guint64) MAX (newest, 0));
+  g_autofree char *text = NULL;
+  gboolean past = version < newest;
+
+  if (version >= 1 && (guint64) version <= n)
+    {
+      g_autoptr(GObject) row = g_list_model_get_item (self->history, (guint) version - 1);
+
+      g_object_get (row, "time", &time, NULL);
+      g_signal_handlers_block_by_func (self->history_selection,
+                                       on_history_selection_notify_selected_cb, self);
+      gtk_single_selection_set_selected (self->history_selection, (guint) version - 1);
+      g_signal_handlers_unblock_by_func (self->history_selection,
+                                         on_history_selection_notify_selected_cb, self);
+      scroll_history_to (self, (guint) version - 1);
+    }
+
+  if (past)
+    /* Translators: a version number, the newest version's number, and the
+     * version's date and time */
+    text = g_strdup_printf (_("Viewing the past: version %s of %s, %s"), number, last,
+                            time != NULL ? time : "");
+  else
+    /* Translators: a version number and the version's date and time */
+    text = g_strdup_printf (_("Now: version %s, %s"), number, time != NULL ? time : "");
+  gtk_label_set_text (self->version_label, text);
+  if (past)
+    gtk_widget_add_css_class (GTK_WIDGET (self->version_label), "past");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->version_label), "past");
+}
+
 static void
 on_version_scale_value_changed_cb (QlLedgersPage *self)
 {
   g_assert (QL_IS_LEDGERS_PAGE (self));
 
+  follow_version (self);
   gtk_widget_activate_action (GTK_WIDGET (self), "ledgers.show-version", "x",
                               ql_ledgers_page_get_shown_version (self));
+}
+
+/* A row picked in the history moves the slider to its version. */
+static void
+on_history_selection_notify_selected_cb (QlLedgersPage *self)
+{
+  GObject *row = gtk_single_selection_get_selected_item (self->history_selection);
+  gint64 version = 0;
+
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  if (row == NULL)
+    return;
+
+  g_object_get (row, "version", &version, NULL);
+  gtk_adjustment_set_value (self->version_adjustment, (double) version);
+}
+
+/* The history's column titles, its row of them and its inner list. */
+static void
+name_history_columns (QlLedgersPage *self)
+{
+  GtkColumnViewColumn *columns[] = {
+    self->version_column, self->time_column, self->type_column,
+    self->amount_column, self->balance_column,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    {
+      GtkWidget *title = find_column_title (columns[i]);
+
+      if (title != NULL)
+        ql_accessible_names_set_label (title, gtk_column_view_column_get_title (columns[i]));
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->history_view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    ql_accessible_names_set_label (child, GTK_IS_LIST_VIEW (child) ? _("History") : _("Columns"));
 }
 
 static void
@@ -464,8 +722,13 @@ ql_ledgers_page_dispose (GObject *object)
   /* The list empties itself as it goes: that is no selection by the user. */
   if (self->ledger_selection != NULL)
     g_signal_handlers_disconnect_by_data (self->ledger_selection, self);
+  if (self->history_selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->history_selection, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), QL_TYPE_LEDGERS_PAGE);
   g_clear_object (&self->ledger_selection);
+  g_clear_object (&self->ledger_filter);
+  g_clear_object (&self->history_selection);
+  g_clear_object (&self->ledger_name_filter);
 
   if (self->import_chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->import_chooser));
@@ -532,20 +795,18 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/quoteledger/QuoteLedger/ui/ql-ledgers-page.ui");
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, import_button);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, new_ledger_button);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, new_ledger_popover);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, read_only_label);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, new_ledger_group);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, change_box);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, import_box);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, import_progress);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, import_status_label);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, ledger_list);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, ledger_search_entry);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, ledger_scroller);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, no_ledgers_label);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, kind_row);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, name_row);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, detail_row);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, create_error_label);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, create_button);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, detail_stack);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, name_label);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, kind_label);
@@ -558,6 +819,8 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, version_scale);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, version_adjustment);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, past_state_label);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, time_travel_box);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, version_label);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_view);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, version_column);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, time_column);
@@ -569,13 +832,16 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_ledger_row_unbind_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_ledger_list_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_back_button_clicked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_kind_row_notify_selected_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_new_ledger_row_entry_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_ledger_search_entry_search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_ledger_search_entry_stop_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_amount_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_version_scale_value_changed_cb);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "ledgerspage");
+
+  g_type_ensure (QL_TYPE_NEW_LEDGER_POPOVER);
+  g_type_ensure (QL_TYPE_TAB_STOP);
 }
 
 static void
@@ -592,7 +858,12 @@ ql_ledgers_page_init (QlLedgersPage *self)
                                                           gtk_callback_action_new (undo_shortcut_cb, NULL, NULL)));
   gtk_widget_add_controller (GTK_WIDGET (self), undo_shortcuts);
 
-  self->ledger_selection = gtk_single_selection_new (NULL);
+  /* Ledgers are filtered by name, as the user types it, in any case. */
+  self->ledger_name_filter = gtk_string_filter_new (gtk_property_expression_new (QL_TYPE_LEDGER, NULL, "name"));
+  gtk_string_filter_set_match_mode (self->ledger_name_filter, GTK_STRING_FILTER_MATCH_MODE_SUBSTRING);
+  gtk_string_filter_set_ignore_case (self->ledger_name_filter, TRUE);
+  self->ledger_filter = gtk_filter_list_model_new (NULL, g_object_ref (GTK_FILTER (self->ledger_name_filter)));
+  self->ledger_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->ledger_filter)));
   gtk_single_selection_set_autoselect (self->ledger_selection, FALSE);
   gtk_single_selection_set_can_unselect (self->ledger_selection, TRUE);
   g_signal_connect_object (self->ledger_selection, "notify::selected",
@@ -602,6 +873,26 @@ ql_ledgers_page_init (QlLedgersPage *self)
                            G_CALLBACK (on_ledger_selection_items_changed_cb), self,
                            G_CONNECT_SWAPPED);
   gtk_list_view_set_model (self->ledger_list, GTK_SELECTION_MODEL (self->ledger_selection));
+
+  self->history_selection = gtk_single_selection_new (NULL);
+  gtk_single_selection_set_autoselect (self->history_selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->history_selection, TRUE);
+  g_signal_connect_object (self->history_selection, "notify::selected",
+                           G_CALLBACK (on_history_selection_notify_selected_cb), self,
+                           G_CONNECT_SWAPPED);
+  /* Rows the history gains after the page showed its ledger, such as the
+   * one a deposit adds, are selected and scrolled to as they come: after
+   * the history view has seen them. */
+  g_signal_connect_object (self->history_selection, "items-changed",
+                           G_CALLBACK (follow_version), self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  gtk_column_view_set_model (self->history_view, GTK_SELECTION_MODEL (self->history_selection));
+  g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->history_view)),
+                           "changed", G_CALLBACK (scroll_history_to_target), self, G_CONNECT_SWAPPED);
+
+  name_history_columns (self);
+  ql_accessible_names_set_mnemonic (self->plus_button);
+  ql_accessible_names_set_mnemonic (self->minus_button);
+  ql_accessible_names_set_menu_button (GTK_WIDGET (self->new_ledger_button), _("New Ledger"));
 
   set_cell_factory (self->version_column, "version", TRUE);
   set_cell_factory (self->time_column, "time", FALSE);
@@ -627,7 +918,7 @@ ql_ledgers_page_set_ledgers (QlLedgersPage *self,
   g_return_if_fail (ledgers == NULL || G_IS_LIST_MODEL (ledgers));
 
   g_set_object (&self->ledgers, ledgers);
-  gtk_single_selection_set_model (self->ledger_selection, ledgers);
+  gtk_filter_list_model_set_model (self->ledger_filter, ledgers);
   on_ledger_selection_items_changed_cb (self);
 }
 
@@ -656,7 +947,7 @@ ql_ledgers_page_get_new_ledger_name (QlLedgersPage *self)
 {
   g_return_val_if_fail (QL_IS_LEDGERS_PAGE (self), NULL);
 
-  return gtk_editable_get_text (GTK_EDITABLE (self->name_row));
+  return ql_new_ledger_popover_get_name (self->new_ledger_popover);
 }
 
 /**
@@ -671,7 +962,7 @@ ql_ledgers_page_get_new_ledger_detail (QlLedgersPage *self)
 {
   g_return_val_if_fail (QL_IS_LEDGERS_PAGE (self), NULL);
 
-  return gtk_editable_get_text (GTK_EDITABLE (self->detail_row));
+  return ql_new_ledger_popover_get_detail (self->new_ledger_popover);
 }
 
 /**
@@ -702,6 +993,28 @@ ql_ledgers_page_get_shown_version (QlLedgersPage *self)
   return (gint64) gtk_adjustment_get_value (self->version_adjustment);
 }
 
+static gboolean
+select_listed_ledger (QlLedgersPage *self,
+                      const char    *name)
+{
+  GListModel *listed = G_LIST_MODEL (self->ledger_filter);
+  guint n = g_list_model_get_n_items (listed);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(QlLedger) ledger = g_list_model_get_item (listed, i);
+
+      if (g_str_equal (ql_ledger_get_name (ledger), name))
+        {
+          gtk_single_selection_set_selected (self->ledger_selection, i);
+          gtk_widget_activate_action (GTK_WIDGET (self->ledger_list), "list.scroll-to-item", "u", i);
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
 /**
  * ql_ledgers_page_select_ledger:
  * @self: a #QlLedgersPage
@@ -713,22 +1026,15 @@ void
 ql_ledgers_page_select_ledger (QlLedgersPage *self,
                                const char    *name)
 {
-  guint n;
-
   g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
   g_return_if_fail (name != NULL);
 
-  n = self->ledgers != NULL ? g_list_model_get_n_items (self->ledgers) : 0;
-  for (guint i = 0; i < n; i++)
+  /* A ledger asked for by name is shown even if the filter hid it. */
+  if (!select_listed_ledger (self, name))
     {
-      g_autoptr(QlLedger) ledger = g_list_model_get_item (self->ledgers, i);
-
-      if (g_str_equal (ql_ledger_get_name (ledger), name))
-        {
-          gtk_single_selection_set_selected (self->ledger_selection, i);
-          gtk_widget_activate_action (GTK_WIDGET (self->ledger_list), "list.scroll-to-item", "u", i);
-          return;
-        }
+      gtk_editable_set_text (GTK_EDITABLE (self->ledger_search_entry), "");
+      on_ledger_search_entry_search_changed_cb (self);
+      select_listed_ledger (self, name);
     }
 }
 
@@ -760,6 +1066,13 @@ ql_ledgers_page_show_ledger (QlLedgersPage *self,
 
   same_ledger = self->shown != NULL && ledger != NULL &&
                 g_str_equal (ql_ledger_get_name (self->shown), ql_ledger_get_name (ledger));
+  if (!same_ledger)
+    {
+      GtkColumnViewColumn *numbers[] = { self->version_column, self->amount_column, self->balance_column };
+
+      for (guint i = 0; i < G_N_ELEMENTS (numbers); i++)
+        gtk_column_view_column_set_fixed_width (numbers[i], -1);
+    }
   at_newest = gtk_adjustment_get_value (self->version_adjustment) >=
               gtk_adjustment_get_upper (self->version_adjustment);
   g_set_object (&self->shown, ledger);
@@ -767,11 +1080,7 @@ ql_ledgers_page_show_ledger (QlLedgersPage *self,
   /* The same history again has grown by itself: keep the rows and scrolling. */
   if (g_set_object (&self->history, history))
     {
-      g_autoptr(GtkSelectionModel) rows = NULL;
-
-      if (history != NULL)
-        rows = GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (history)));
-      gtk_column_view_set_model (self->history_view, rows);
+      gtk_single_selection_set_model (self->history_selection, history);
     }
 
   if (ledger == NULL)
@@ -784,6 +1093,8 @@ ql_ledgers_page_show_ledger (QlLedgersPage *self,
   kind = describe_kind (ledger);
   balance = ql_locale_numbers_format_balance (ledger);
   gtk_label_set_text (self->name_label, ql_ledger_get_name (ledger));
+  /* A long name is cut: the tooltip has it whole. */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), ql_ledger_get_name (ledger));
   gtk_label_set_text (self->kind_label, kind);
   gtk_label_set_text (self->balance_label, balance);
   gtk_button_set_label (self->plus_button, item ? _("_Increase") : _("_Deposit"));
@@ -792,6 +1103,8 @@ ql_ledgers_page_show_ledger (QlLedgersPage *self,
                                   item ? "ledgers.increase" : "ledgers.deposit");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->minus_button),
                                   item ? "ledgers.decrease" : "ledgers.withdraw");
+  ql_accessible_names_set_mnemonic (self->plus_button);
+  ql_accessible_names_set_mnemonic (self->minus_button);
   gtk_entry_set_placeholder_text (self->amount_entry, item ? _("Quantity") : _("Amount"));
   gtk_stack_set_visible_child_name (self->detail_stack, "ledger");
 
@@ -816,7 +1129,9 @@ ql_ledgers_page_show_ledger (QlLedgersPage *self,
   if (!same_ledger || at_newest)
     gtk_adjustment_set_value (self->version_adjustment, version);
   g_signal_handlers_unblock_by_func (self->version_scale, on_version_scale_value_changed_cb, self);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->version_scale), version > 1);
+  /* With one version there is no past to travel to. */
+  gtk_widget_set_visible (self->time_travel_box, version > 1);
+  follow_version (self);
 }
 
 /**
@@ -858,7 +1173,7 @@ ql_ledgers_page_clear_errors (QlLedgersPage *self)
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->amount_entry), "error");
   set_error (self->change_error_label, NULL);
-  set_error (self->create_error_label, NULL);
+  ql_new_ledger_popover_clear_error (self->new_ledger_popover);
   if (!gtk_widget_get_visible (GTK_WIDGET (self->import_progress)))
     {
       gtk_widget_set_visible (self->import_box, FALSE);
@@ -915,23 +1230,21 @@ ql_ledgers_page_show_create_error (QlLedgersPage *self,
   g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
   g_return_if_fail (message != NULL);
 
-  set_error (self->create_error_label, message);
+  ql_new_ledger_popover_show_error (self->new_ledger_popover, message);
 }
 
 /**
  * ql_ledgers_page_create_done:
  * @self: a #QlLedgersPage
  *
- * Clears the New Ledger form after a ledger was created.
+ * Clears and closes the New Ledger form after a ledger was created.
  */
 void
 ql_ledgers_page_create_done (QlLedgersPage *self)
 {
   g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
 
-  gtk_editable_set_text (GTK_EDITABLE (self->name_row), "");
-  gtk_editable_set_text (GTK_EDITABLE (self->detail_row), "");
-  set_error (self->create_error_label, NULL);
+  ql_new_ledger_popover_done (self->new_ledger_popover);
 }
 
 /**
@@ -990,7 +1303,8 @@ ql_ledgers_page_set_read_only (QlLedgersPage *self,
   g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
 
   gtk_widget_set_visible (self->read_only_label, read_only);
-  gtk_widget_set_visible (self->new_ledger_group, !read_only);
+  gtk_widget_set_visible (GTK_WIDGET (self->new_ledger_button), !read_only);
+  gtk_widget_set_visible (self->import_button, !read_only);
   gtk_widget_set_visible (self->change_box, !read_only);
 }
 
@@ -1041,4 +1355,85 @@ ql_ledgers_page_show_import_result (QlLedgersPage *self,
     gtk_widget_add_css_class (GTK_WIDGET (self->import_status_label), "error");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->import_status_label), "error");
+}
+
+/**
+ * ql_ledgers_page_start_new_ledger:
+ * @self: a #QlLedgersPage
+ *
+ * Opens the New Ledger form, unless the ledgers are read-only.
+ */
+void
+ql_ledgers_page_start_new_ledger (QlLedgersPage *self)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->new_ledger_button)))
+    return;
+
+  /* In a narrow window the form pops up from the list's header. */
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, "sidebar");
+  gtk_menu_button_popup (self->new_ledger_button);
+}
+
+/**
+ * ql_ledgers_page_focus_first:
+ * @self: a #QlLedgersPage
+ *
+ * Gives the keyboard focus to where work on the page starts: the list of
+ * ledgers, or the New Ledger button while there is none.
+ */
+void
+ql_ledgers_page_focus_first (QlLedgersPage *self)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+
+  if (gtk_widget_get_visible (self->ledger_scroller) &&
+      gtk_widget_child_focus (GTK_WIDGET (self->ledger_list), GTK_DIR_TAB_FORWARD))
+    return;
+
+  if (gtk_widget_get_visible (GTK_WIDGET (self->new_ledger_button)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->new_ledger_button));
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (self->ledger_search_entry));
+}
+
+/**
+ * ql_ledgers_page_focus_search:
+ * @self: a #QlLedgersPage
+ *
+ * Moves the keyboard focus to the filter of the list of ledgers.
+ */
+void
+ql_ledgers_page_focus_search (QlLedgersPage *self)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, "sidebar");
+  gtk_widget_grab_focus (GTK_WIDGET (self->ledger_search_entry));
+}
+
+/**
+ * ql_ledgers_page_focus_amount:
+ * @self: a #QlLedgersPage
+ *
+ * Moves the keyboard focus to the amount entry of the ledger shown, if
+ * one is shown and can be changed.
+ *
+ * Returns: whether the entry has the focus
+ */
+gboolean
+ql_ledgers_page_focus_amount (QlLedgersPage *self)
+{
+  g_return_val_if_fail (QL_IS_LEDGERS_PAGE (self), FALSE);
+
+  if (self->shown == NULL || !gtk_widget_is_sensitive (self->change_box) ||
+      !gtk_widget_get_visible (self->change_box))
+    return FALSE;
+
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, "detail");
+  return gtk_widget_grab_focus (GTK_WIDGET (self->amount_entry));
 }

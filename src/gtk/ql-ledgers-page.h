@@ -35,6 +35,10 @@ void        ql_ledgers_page_change_done           (QlLedgersPage *self);
 void        ql_ledgers_page_show_create_error     (QlLedgersPage *self,
                                                    const char    *message);
 void        ql_ledgers_page_create_done           (QlLedgersPage *self);
+void        ql_ledgers_page_start_new_ledger      (QlLedgersPage *self);
+void        ql_ledgers_page_focus_first           (QlLedgersPage *self);
+void        ql_ledgers_page_focus_search          (QlLedgersPage *self);
+gboolean    ql_ledgers_page_focus_amount          (QlLedgersPage *self);
 void        ql_ledgers_page_show_undone           (QlLedgersPage *self,
                                                    const char    *what);
 void        ql_ledgers_page_set_read_only         (QlLedgersPage *self,

@@ -6,7 +6,9 @@
 
 #include "config.h"
 
+#include <limits.h>
 #include <locale.h>
+#include <string.h>
 
 #include "ql-amount.h"
 #include "ql-locale-numbers.h"
@@ -37,6 +39,43 @@ thousands_separator (void)
  * Returns: (transfer full): @minor grouped as the locale groups digits,
  *   followed by the ledger's currency code
  */
+/* The currency goes where LC_MONETARY puts it: before or after the
+ * number, with or without a space. The locale's own currency is written
+ * with its symbol (“￥” for CNY under zh_CN, “$” for USD under en_US),
+ * any other by its ISO 4217 code, always a space apart from the digits
+ * (locales keep that space inside int_curr_symbol, “CNY ”). A locale that
+ * says nothing, such as C, keeps the code after the number. */
+static char *
+place_currency (const char *number,
+                const char *code)
+{
+  const struct lconv *conv = localeconv ();
+  gboolean negative = number[0] == '-';
+  const char *symbol = code;
+  char precedes = negative ? conv->int_n_cs_precedes : conv->int_p_cs_precedes;
+  char space = 1;
+  const char *separator;
+
+  if (conv->int_curr_symbol != NULL && strlen (code) == 3 &&
+      strncmp (conv->int_curr_symbol, code, 3) == 0 &&
+      conv->currency_symbol != NULL && *conv->currency_symbol != '\0')
+    {
+      symbol = conv->currency_symbol;
+      precedes = negative ? conv->n_cs_precedes : conv->p_cs_precedes;
+      space = negative ? conv->n_sep_by_space : conv->p_sep_by_space;
+    }
+
+  if (precedes == CHAR_MAX)
+    return g_strdup_printf ("%s %s", number, code);
+
+  separator = space == 1 ? " " : "";
+  if (!precedes)
+    return g_strdup_printf ("%s%s%s", number, separator, symbol);
+  if (negative)
+    return g_strdup_printf ("-%s%s%s", symbol, separator, number + 1);
+  return g_strdup_printf ("%s%s%s", symbol, separator, number);
+}
+
 char *
 ql_locale_numbers_format_amount (QlLedger *ledger,
                                  gint64    minor)
@@ -52,7 +91,7 @@ ql_locale_numbers_format_amount (QlLedger *ledger,
   currency = ql_ledger_get_currency (ledger);
   if (currency == NULL || *currency == '\0')
     return g_steal_pointer (&grouped);
-  return g_strdup_printf ("%s %s", grouped, currency);
+  return place_currency (grouped, currency);
 }
 
 /**

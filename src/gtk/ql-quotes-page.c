@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "ql-quote.h"
+#include "ql-accessible-names.h"
 #include "ql-quotes-page.h"
 
 /**
@@ -27,6 +28,7 @@ struct _QlQuotesPage
    * unparents it */
   GtkWidget         *clamp;
   GtkEntry          *index_entry;
+  GtkButton         *show_button;
   GtkLabel          *caption_label;
   GtkLabel          *quote_label;
   GtkLabel          *error_label;
@@ -99,6 +101,7 @@ bind_quote_row_cb (GtkSignalListItemFactory *factory,
 
   gtk_label_set_text (GTK_LABEL (index_label), index_text);
   gtk_label_set_text (GTK_LABEL (text_label), ql_quote_get_text (quote));
+  ql_accessible_names_set_list_item (list_item, ql_quote_get_text (quote));
 }
 
 static void
@@ -214,6 +217,7 @@ ql_quotes_page_class_init (QlQuotesPageClass *klass)
                                                "/io/github/quoteledger/QuoteLedger/ui/ql-quotes-page.ui");
   gtk_widget_class_bind_template_child (widget_class, QlQuotesPage, clamp);
   gtk_widget_class_bind_template_child (widget_class, QlQuotesPage, index_entry);
+  gtk_widget_class_bind_template_child (widget_class, QlQuotesPage, show_button);
   gtk_widget_class_bind_template_child (widget_class, QlQuotesPage, caption_label);
   gtk_widget_class_bind_template_child (widget_class, QlQuotesPage, quote_label);
   gtk_widget_class_bind_template_child (widget_class, QlQuotesPage, error_label);
@@ -238,6 +242,7 @@ ql_quotes_page_init (QlQuotesPage *self)
   GtkCustomFilter *filter;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  ql_accessible_names_set_mnemonic (self->show_button);
 
   filter = gtk_custom_filter_new (quote_matches, self, NULL);
   self->filtered = gtk_filter_list_model_new (NULL, GTK_FILTER (filter));
@@ -375,4 +380,19 @@ ql_quotes_page_focus_search (QlQuotesPage *self)
   g_return_if_fail (QL_IS_QUOTES_PAGE (self));
 
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+/**
+ * ql_quotes_page_focus_first:
+ * @self: a #QlQuotesPage
+ *
+ * Gives the keyboard focus to the quote number entry, where the page
+ * asks the user to type.
+ */
+void
+ql_quotes_page_focus_first (QlQuotesPage *self)
+{
+  g_return_if_fail (QL_IS_QUOTES_PAGE (self));
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->index_entry));
 }

@@ -22,6 +22,7 @@ void ql_quotes_page_set_matches       (QlQuotesPage *self,
                                        GtkBitset    *matches);
 void ql_quotes_page_show_search_error (QlQuotesPage *self,
                                        const char   *message);
+void ql_quotes_page_focus_first       (QlQuotesPage *self);
 void ql_quotes_page_focus_search      (QlQuotesPage *self);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ql-accessible-names.h"
 #include "ql-ledgers-controller.h"
 #include "ql-quotes-controller.h"
 #include "ql-window.h"
@@ -22,6 +23,7 @@ struct _QlWindow
   QlQuotesPage         *quotes_page;
   QlLedgersPage        *ledgers_page;
   GMenu                *skins_section;
+  GtkWidget            *primary_menu_button;
 
   /* Owned References */
   GSettings            *settings;
@@ -109,6 +111,13 @@ ql_window_page_action_cb (GSimpleAction *action,
   ql_window_show_page (QL_WINDOW (user_data), g_variant_get_string (parameter, NULL));
 }
 
+static gboolean
+ledgers_page_in_front (QlWindow *self)
+{
+  return adw_view_stack_get_visible_child (self->stack) == GTK_WIDGET (self->ledgers_page);
+}
+
+/* Each page searches what it shows: quotes, or the list of ledgers. */
 static void
 ql_window_search_action_cb (GSimpleAction *action,
                             GVariant      *parameter,
@@ -116,8 +125,44 @@ ql_window_search_action_cb (GSimpleAction *action,
 {
   QlWindow *self = QL_WINDOW (user_data);
 
-  ql_window_show_page (self, "quotes");
-  ql_quotes_page_focus_search (self->quotes_page);
+  if (ledgers_page_in_front (self))
+    ql_ledgers_page_focus_search (self->ledgers_page);
+  else
+    ql_quotes_page_focus_search (self->quotes_page);
+}
+
+static void
+ql_window_new_ledger_action_cb (GSimpleAction *action,
+                                GVariant      *parameter,
+                                gpointer       user_data)
+{
+  QlWindow *self = QL_WINDOW (user_data);
+
+  ql_window_show_page (self, "ledgers");
+  ql_ledgers_page_start_new_ledger (self->ledgers_page);
+}
+
+static void
+ql_window_import_action_cb (GSimpleAction *action,
+                            GVariant      *parameter,
+                            gpointer       user_data)
+{
+  QlWindow *self = QL_WINDOW (user_data);
+
+  ql_window_show_page (self, "ledgers");
+  gtk_widget_activate_action (GTK_WIDGET (self->ledgers_page), "ledgers.import", NULL);
+}
+
+static void
+ql_window_enter_amount_action_cb (GSimpleAction *action,
+                                  GVariant      *parameter,
+                                  gpointer       user_data)
+{
+  QlWindow *self = QL_WINDOW (user_data);
+
+  ql_window_show_page (self, "ledgers");
+  if (!ql_ledgers_page_focus_amount (self->ledgers_page))
+    gtk_widget_error_bell (GTK_WIDGET (self));
 }
 
 /* In the window's action map rather than installed on the class, so that
@@ -125,7 +170,22 @@ ql_window_search_action_cb (GSimpleAction *action,
 static const GActionEntry window_actions[] = {
   { "page", ql_window_page_action_cb, "s" },
   { "search", ql_window_search_action_cb },
+  { "new-ledger", ql_window_new_ledger_action_cb },
+  { "import", ql_window_import_action_cb },
+  { "enter-amount", ql_window_enter_amount_action_cb },
 };
+
+/* A page brought to the front takes the keyboard where its work starts. */
+static void
+focus_page (QlWindow *self)
+{
+  g_assert (QL_IS_WINDOW (self));
+
+  if (ledgers_page_in_front (self))
+    ql_ledgers_page_focus_first (self->ledgers_page);
+  else
+    ql_quotes_page_focus_first (self->quotes_page);
+}
 
 static gboolean
 ql_window_close_request (GtkWindow *window)
@@ -192,6 +252,7 @@ ql_window_class_init (QlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QlWindow, quotes_page);
   gtk_widget_class_bind_template_child (widget_class, QlWindow, ledgers_page);
   gtk_widget_class_bind_template_child (widget_class, QlWindow, skins_section);
+  gtk_widget_class_bind_template_child (widget_class, QlWindow, primary_menu_button);
 
   g_type_ensure (QL_TYPE_QUOTES_PAGE);
   g_type_ensure (QL_TYPE_LEDGERS_PAGE);
@@ -201,9 +262,14 @@ static void
 ql_window_init (QlWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  ql_accessible_names_set_menu_button (self->primary_menu_button, _("Main Menu"));
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), window_actions,
                                    G_N_ELEMENTS (window_actions), self);
+
+  g_signal_connect_object (self->stack, "notify::visible-child",
+                           G_CALLBACK (focus_page), self, G_CONNECT_SWAPPED);
+  g_signal_connect (self, "map", G_CALLBACK (focus_page), NULL);
 }
 
 /**

@@ -84,7 +84,8 @@ ql_test_run_suite (Suite *suite)
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   /* No portal or system preference should decide the colour scheme. */
   g_setenv ("ADW_DEBUG_COLOR_SCHEME", "prefer-light", TRUE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
+  /* No accessibility bus, unless a test of the accessible tree asks for it. */
+  g_setenv ("GTK_A11Y", "none", FALSE);
   /* Without a session bus, no bus at all: GLib would otherwise start one
    * through X11 autolaunch and leave it running after the tests. */
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "disabled:", FALSE);
@@ -292,4 +293,24 @@ ql_test_label_text (GtkWidget  *root,
                     const char *id)
 {
   return gtk_label_get_text (GTK_LABEL (ql_test_find_widget (root, id)));
+}
+
+/**
+ * ql_test_open_popover:
+ * @menu_button: a #GtkMenuButton
+ *
+ * Opens the button's popover as a click would, and waits until it shows.
+ * Tests share one X display with other tests' windows, whose taking the
+ * focus would close a popover that hides itself on focus loss; in a test
+ * it stays open until the code under test closes it.
+ */
+void
+ql_test_open_popover (GtkWidget *menu_button)
+{
+  GtkPopover *popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (menu_button));
+
+  QL_TEST_WAIT_FOR (gtk_widget_get_mapped (menu_button), 5000);
+  gtk_popover_set_autohide (popover, FALSE);
+  gtk_menu_button_popup (GTK_MENU_BUTTON (menu_button));
+  QL_TEST_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (popover)), 5000);
 }

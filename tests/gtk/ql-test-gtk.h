@@ -38,6 +38,7 @@ void       ql_test_activate       (GtkWidget   *root,
 const char *ql_test_label_text    (GtkWidget   *root,
                                    const char  *id);
 const char *ql_test_user_data_dir (void);
+void       ql_test_open_popover   (GtkWidget   *menu_button);
 
 /* Spins the main loop until @cond holds, failing the test after @ms. */
 #define QL_TEST_WAIT_FOR(cond, ms)                                         \

@@ -38,6 +38,8 @@ create_ledger (guint       kind,
                const char *name,
                const char *detail)
 {
+  /* The form is in a popover, which the user opens first. */
+  ql_test_open_popover (ql_test_find_widget (page, "new_ledger_button"));
   adw_combo_row_set_selected (ADW_COMBO_ROW (ql_test_find_widget (page, "kind_row")), kind);
   ql_test_set_text (page, "name_row", name);
   ql_test_set_text (page, "detail_row", detail);
@@ -497,7 +499,7 @@ START_TEST (test_long_history_read_lazily)
   /* The rows come from a list that keeps only a few pages of events, fewer
    * than the ledger holds. */
   rows = gtk_column_view_get_model (view);
-  events = QL_LEDGER_HISTORY (gtk_map_list_model_get_model (GTK_MAP_LIST_MODEL (gtk_no_selection_get_model (GTK_NO_SELECTION (rows)))));
+  events = QL_LEDGER_HISTORY (gtk_map_list_model_get_model (GTK_MAP_LIST_MODEL (gtk_single_selection_get_model (GTK_SINGLE_SELECTION (rows)))));
   ck_assert_uint_le (ql_ledger_history_get_n_cached (events),
                      QL_LEDGER_HISTORY_PAGE_SIZE * QL_LEDGER_HISTORY_MAX_PAGES);
 }
@@ -506,7 +508,7 @@ END_TEST
 START_TEST (test_read_only_offers_no_changes)
 {
   GtkWidget *notice = ql_test_find_widget (page, "read_only_label");
-  GtkWidget *form = ql_test_find_widget (page, "new_ledger_group");
+  GtkWidget *form = ql_test_find_widget (page, "new_ledger_button");
   GtkWidget *changes = ql_test_find_widget (page, "change_box");
 
   /* A store that can be written offers every control. */

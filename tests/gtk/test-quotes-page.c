@@ -196,7 +196,10 @@ START_TEST (test_search_shortcut)
 {
   GtkWidget *search = ql_test_find_widget (page, "search_entry");
 
-  ql_window_show_page (test_app->window, "ledgers");
+  /* Ctrl+F on the Quotes page searches quotes; the Ledgers page has its own. */
+  ql_window_show_page (test_app->window, "quotes");
+  ql_test_spin (20);
+  ck_assert (!has_focus_within (GTK_WINDOW (test_app->window), search));
   ck_assert (gtk_widget_activate_action (GTK_WIDGET (test_app->window), "win.search", NULL));
   ql_test_spin (20);
   ck_assert (gtk_widget_is_visible (page));

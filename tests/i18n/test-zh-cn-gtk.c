@@ -108,6 +108,7 @@ START_TEST (test_ledgers_page)
 
   ql_window_show_page (test_app->window, "ledgers");
   ql_test_spin (20);
+  ql_test_open_popover (ql_test_find_widget (page, "new_ledger_button"));
 
   ck_assert_str_eq (button_label (page, "create_button"), "创建(_R)");
   ck_assert_str_eq (gtk_string_list_get_string (GTK_STRING_LIST (kinds), 0), "银行账户");
@@ -152,6 +153,7 @@ START_TEST (test_ledgers_page)
   ck_assert_msg (has_event_column, "no history column is titled 事件");
 
   /* An item's buttons change with it. */
+  ql_test_open_popover (ql_test_find_widget (page, "new_ledger_button"));
   adw_combo_row_set_selected (ADW_COMBO_ROW (kind_row), 1);
   ql_test_set_text (page, "name_row", "笔记本电脑");
   ql_test_set_text (page, "detail_row", "10");

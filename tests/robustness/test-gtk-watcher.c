@@ -90,6 +90,7 @@ START_TEST (test_window_shows_the_final_state)
   ql_window_show_page (app->window, "ledgers");
   ql_test_spin (20);
   /* Made through the window, so that it shows this ledger. */
+  ql_test_open_popover (ql_test_find_widget (page, "new_ledger_button"));
   adw_combo_row_set_selected (ADW_COMBO_ROW (ql_test_find_widget (page, "kind_row")), 0);
   ql_test_set_text (page, "name_row", "Shared");
   ql_test_set_text (page, "detail_row", "USD");
