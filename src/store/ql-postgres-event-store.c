@@ -451,6 +451,72 @@ failed:
   return FALSE;
 }
 
+/* Independent parts in one transaction under the append lock, so one
+ * commit and one flush of the WAL: a part whose ledger moved on is
+ * refused alone, without an SQL error, and the others go in. A failed
+ * statement aborts the transaction, and so the whole group. */
+static gboolean
+ql_postgres_event_store_append_group (QlEventStore          *store,
+                                      const QlLedgerAppend  *appends,
+                                      guint                  n_appends,
+                                      QlEventRecord         *out_appended,
+                                      GError               **out_errors,
+                                      GError               **error)
+{
+  QlPostgresEventStore *self = QL_POSTGRES_EVENT_STORE (store);
+  gint64 timestamp = g_get_real_time ();
+  gint64 last_position = 0;
+  guint first = 0;
+
+  if (!begin_append (self, error))
+    goto failed;
+
+  for (guint i = 0; i < n_appends; first += appends[i].n_events, i++)
+    {
+      const QlLedgerAppend *append = &appends[i];
+      gint64 version = 0;
+
+      if (!read_heads (self, append->ledger, &version, &last_position, error))
+        goto failed;
+      if (version != append->expected_version)
+        {
+          set_conflict_error (append->ledger, &out_errors[i]);
+          continue;
+        }
+      if (version == 0 && !add_ledger (self, append->ledger, error))
+        goto failed;
+
+      for (guint e = 0; e < append->n_events; e++)
+        {
+          if (!insert_event (self, append->ledger, last_position + 1 + e, version + 1 + e,
+                             timestamp, &append->events[e], error))
+            goto failed;
+          if (out_appended != NULL)
+            out_appended[first + e] = (QlEventRecord) {
+              .position = last_position + 1 + e,
+              .ledger = append->ledger,
+              .version = version + 1 + e,
+              .type = append->events[e].type,
+              .timestamp = timestamp,
+              .payload = append->events[e].payload,
+              .reference = append->events[e].reference,
+            };
+        }
+      last_position += append->n_events;
+    }
+
+  if (!notify_appended (self, last_position, error) ||
+      !run_command (self, "COMMIT", error))
+    goto failed;
+  return TRUE;
+
+failed:
+  rollback (self);
+  for (guint i = 0; i < n_appends; i++)
+    g_clear_error (&out_errors[i]);
+  return FALSE;
+}
+
 /* COPY's text format: backslash, newline, carriage return and tab are
  * escaped; \N is NULL. */
 static void
@@ -1117,6 +1183,7 @@ ql_postgres_event_store_iface_init (QlEventStoreInterface *iface)
   iface->save_snapshot = ql_postgres_event_store_save_snapshot;
   iface->load_snapshot = ql_postgres_event_store_load_snapshot;
   iface->append_batch = ql_postgres_event_store_append_batch;
+  iface->append_group = ql_postgres_event_store_append_group;
   iface->find_reference = ql_postgres_event_store_find_reference;
   iface->save_snapshots = ql_postgres_event_store_save_snapshots;
   iface->is_read_only = store_is_read_only;

@@ -869,6 +869,60 @@ cancel_batch_cb (guint64  n_written,
   return FALSE;
 }
 
+/* A group writes its parts together, refusing only the part whose
+ * ledger moved on. */
+START_TEST (test_append_group_refuses_parts_alone)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autoptr(QlEventStore) store = open_store (_i, dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  const QlNewEvent cash[] = {
+    { "Withdrawn", "{\"amount\":1}", "order-1" },
+    { "Withdrawn", "{\"amount\":2}", "order-2" },
+  };
+  const QlNewEvent stale[] = { { "Withdrawn", "{\"amount\":3}", "order-3" } };
+  const QlNewEvent fresh[] = { { "Opened", "{}", NULL } };
+  QlLedgerAppend appends[] = {
+    { "Cash", 1, cash, G_N_ELEMENTS (cash), NULL },
+    { "Bank", 0, stale, G_N_ELEMENTS (stale), NULL },
+    { "Till", 0, fresh, G_N_ELEMENTS (fresh), NULL },
+  };
+  QlEventRecord records[4] = { { 0 } };
+  GError *errors[G_N_ELEMENTS (appends)] = { NULL };
+  gint64 version = 0;
+
+  ck_assert (append_one (store, "Cash", 0, "Opened", "{}", &error));
+  ck_assert (append_one (store, "Bank", 0, "Opened", "{}", &error));
+  ck_assert (ql_event_store_append_group (store, appends, G_N_ELEMENTS (appends), records,
+                                          errors, &error));
+  assert_no_error (error);
+  assert_no_error (errors[0]);
+  assert_store_error (errors[1], QL_STORE_ERROR_CONFLICT);
+  assert_no_error (errors[2]);
+  g_clear_error (&errors[1]);
+
+  ck_assert_int_eq (records[0].position, 3);
+  ck_assert_int_eq (records[0].version, 2);
+  ck_assert_str_eq (records[0].reference, "order-1");
+  ck_assert_int_eq (records[1].position, 4);
+  ck_assert_int_eq (records[1].version, 3);
+  ck_assert_int_eq (records[3].position, 5);
+  ck_assert_int_eq (records[3].version, 1);
+  ck_assert_str_eq (records[3].ledger, "Till");
+
+  events = read_log (store, 1, 0);
+  ck_assert_uint_eq (events->len, 5);
+  ck_assert_str_eq (ql_event_get_ledger (event_at (events, 2)), "Cash");
+  ck_assert_str_eq (ql_event_get_payload (event_at (events, 3)), cash[1].payload);
+  ck_assert_str_eq (ql_event_get_ledger (event_at (events, 4)), "Till");
+  ck_assert (ql_event_store_find_reference (store, "Cash", "order-2", &version, &error));
+  ck_assert_int_eq (version, 3);
+  ck_assert (ql_event_store_find_reference (store, "Bank", "order-3", &version, &error));
+  ck_assert_int_eq (version, 0);
+}
+END_TEST
+
 START_TEST (test_append_batch)
 {
   g_autofree char *dir = ql_test_make_dir ();
@@ -2522,6 +2576,7 @@ event_store_suite (void)
   suite_add_tcase (suite, store_case ("nested-scans", test_nested_scans));
   suite_add_tcase (suite, store_case ("large-batch", test_large_batch));
   suite_add_tcase (suite, store_case ("append-batch", test_append_batch));
+  suite_add_tcase (suite, store_case ("append-group", test_append_group_refuses_parts_alone));
 
   return suite;
 }
