@@ -31,7 +31,9 @@ def find_bindir():
 class Cluster:
     """Started by the constructor; stop() stops it and removes its folder."""
 
-    def __init__(self):
+    def __init__(self, durable=False):
+        """@durable keeps fsync on, as a server that must not lose a
+        commit runs: benchmarks of commits need it; tests do not."""
         self.bindir = find_bindir()
         self.as_postgres = os.geteuid() == 0
         self.dir = tempfile.mkdtemp(prefix="ql-postgres-")
@@ -43,11 +45,13 @@ class Cluster:
                 os.chown(self.dir, postgres.pw_uid, postgres.pw_gid)
             self.run("initdb", "-D", self.data, "-U", SUPERUSER, "-A", "trust", "-E", "UTF8",
                      "--locale=C", "--no-sync", "--no-instructions")
-            # Thrown away after the run: without fsync, commits cost little.
+            # Thrown away after the run: unless durable, commits skip fsync.
             with open(os.path.join(self.data, "postgresql.conf"), "a") as conf:
                 conf.write("listen_addresses = ''\n"
                            "unix_socket_directories = '%s'\n"
-                           "fsync = off\nshared_buffers = 16MB\n" % self.dir)
+                           "fsync = %s\nshared_buffers = %s\n"
+                           % (self.dir, "on" if durable else "off",
+                              "128MB" if durable else "16MB"))
             self.run("pg_ctl", "-D", self.data, "-l", log, "-w", "-t", "60", "start")
         except BaseException as error:
             server_log = ""
