@@ -26,6 +26,9 @@ import unittest
 
 import grpc
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+import ql_test_postgres  # noqa: E402
+
 SOURCE_DIR = os.path.dirname(os.environ['QL_TEST_SOURCE_DIR'])
 BINARY = os.environ['QL_BINARY']
 PAYMENTS_BINARY = os.path.join(os.path.dirname(BINARY), 'quote-ledger-payments')
@@ -153,12 +156,15 @@ class ServiceTestCase(unittest.TestCase):
         self.env = dict(os.environ, XDG_DATA_HOME=self.tmp.name)
         for name in ('DISPLAY', 'WAYLAND_DISPLAY'):
             self.env.pop(name, None)
-        self.db = os.path.join(self.tmp.name, 'ledger.db')
+        self.db = self.database()
         self.tui('open user456 USD', 'deposit user456 1000', 'open yen JPY', 'deposit yen 5000')
         self.server = self.start_server()
         self.channel = grpc.insecure_channel(f'{HOST}:{self.server.port}')
         self.addCleanup(self.channel.close)
         self.stub = payment_pb2_grpc.PaymentServiceStub(self.channel)
+
+    def database(self):
+        return os.path.join(self.tmp.name, 'ledger.db')
 
     def start_server(self, port=None):
         server = Server(self.env, self.db, port or free_port(), self.server_wrapper,
@@ -479,6 +485,54 @@ class GroupCommitKillTest(GroupCommitCase):
         total = sum(100000 - float(self.balance(f'payer{c}'))
                     for c in range(CLIENT_PROCESSES * THREADS_PER_PROCESS))
         self.assertEqual(round(total), len(stored))
+
+
+class PostgresTest(GroupCommitCase):
+    """The service on a PostgreSQL database of a throwaway cluster."""
+
+    @classmethod
+    def setUpClass(cls):
+        # Never skipped: a machine that runs the tests can run PostgreSQL.
+        cls.cluster = ql_test_postgres.Cluster()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.cluster.stop()
+
+    def database(self):
+        return self.cluster.database(self.id())
+
+    def stored_references(self):
+        out = subprocess.run(
+            [os.path.join(self.cluster.bindir, 'psql'), '-Atq', '-F', ' ', '-c',
+             'SELECT reference, position FROM ql_events WHERE reference IS NOT NULL', self.db],
+            capture_output=True, text=True, check=True).stdout
+        return dict(line.split() for line in out.splitlines())
+
+    def test_16_clients_pay_on_postgresql(self):
+        calls = 30
+        answers = self.answers(self.start_clients(self.server.port, calls, 'pg'))
+        paid = {a[1]: a[2] for a in answers if a[0] == 'success'}
+        self.assertEqual(len(paid), CLIENT_PROCESSES * THREADS_PER_PROCESS * calls, answers[:5])
+        self.assertEqual(len(set(paid.values())), len(paid))
+        stored = self.stored_references()
+        self.assertEqual(set(stored), set(paid))
+        for order, payment_id in paid.items():
+            self.assertEqual(payment_id, f'pay-{stored[order]}')
+        # A terminal on the same database sees every payment.
+        for c in range(CLIENT_PROCESSES * THREADS_PER_PROCESS):
+            self.assertEqual(self.balance(f'payer{c}'), f'{100000 - calls}.00')
+
+    def test_refusals_and_retries_on_postgresql(self):
+        first = self.pay('pg-order', 99.99)
+        self.assertEqual(first.status, 'SUCCESS')
+        self.assertEqual(self.pay('pg-order', 99.99).payment_id, first.payment_id)
+        self.assertEqual(self.pay('pg-too-much', 5000).status, 'FAILED')
+        with self.assertRaises(grpc.RpcError) as raised:
+            self.pay('pg-order', 5)
+        self.assertEqual(raised.exception.code(), grpc.StatusCode.ALREADY_EXISTS)
+        self.assertEqual(self.balance(), '900.01')
+        self.assertEqual(set(self.stored_references()), {'pg-order'})
 
 
 class ProtocolErrorTest(ServiceTestCase):
