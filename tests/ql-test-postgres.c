@@ -10,7 +10,9 @@
 #include <glib/gstdio.h>
 #include <libpq-fe.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ql-test-files.h"
@@ -169,6 +171,47 @@ run_sql (const char  *conninfo,
   return ok;
 }
 
+/* How old a cluster's folder without a server must be before it counts
+ * as left behind rather than still being made, in seconds. */
+#define STALE_FOLDER_AGE_S (60 * 60)
+
+/* Whether the cluster in @dir was left behind by a test program killed
+ * before it could stop it: its server's pid is gone, or it never got
+ * one and the folder is old. A pid that exists, whoever's, keeps it. */
+static gboolean
+is_stale_cluster (const char *dir)
+{
+  g_autofree char *pid_file = g_build_filename (dir, "data", "postmaster.pid", NULL);
+  g_autofree char *contents = NULL;
+  GStatBuf st;
+
+  if (g_file_get_contents (pid_file, &contents, NULL, NULL))
+    {
+      gint64 pid = g_ascii_strtoll (contents, NULL, 10);
+
+      return pid > 0 && kill ((pid_t) pid, 0) != 0 && errno == ESRCH;
+    }
+  return g_stat (dir, &st) == 0 && time (NULL) - st.st_mtime > STALE_FOLDER_AGE_S;
+}
+
+/* Removes the clusters test programs killed from outside (a timeout, a
+ * signal) left in the temporary folder. */
+static void
+remove_stale_clusters (void)
+{
+  const char *tmp = g_get_tmp_dir ();
+  g_autoptr(GDir) folder = g_dir_open (tmp, 0, NULL);
+  const char *name;
+
+  while (folder != NULL && (name = g_dir_read_name (folder)) != NULL)
+    {
+      g_autofree char *dir = g_build_filename (tmp, name, NULL);
+
+      if (g_str_has_prefix (name, "ql-postgres-") && is_stale_cluster (dir))
+        ql_test_remove_tree (dir);
+    }
+}
+
 /* The cluster's folder, the server's own when running as root. */
 static gboolean
 make_folder (QlTestPostgres  *cluster,
@@ -222,6 +265,7 @@ ql_test_postgres_start (GError **error)
   g_autofree char *conninfo = NULL;
   g_autofree char *admin = NULL;
 
+  remove_stale_clusters ();
   if (!make_folder (cluster, error))
     return NULL;
   log = g_build_filename (cluster->dir, "server.log", NULL);

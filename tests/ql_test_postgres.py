@@ -11,6 +11,7 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+import time
 
 # Where Debian 12 installs the server when pg_config cannot say.
 FALLBACK_BINDIR = "/usr/lib/postgresql/15/bin"
@@ -28,10 +29,51 @@ def find_bindir():
     return FALLBACK_BINDIR
 
 
+# How old a cluster's folder without a server must be before it counts as
+# left behind rather than still being made, in seconds.
+STALE_FOLDER_AGE_S = 60 * 60
+
+
+def is_stale_cluster(folder):
+    """Whether the cluster in @folder was left behind by a test program
+    killed before it could stop it: its server's pid is gone, or it never
+    got one and the folder is old. A pid that exists, whoever's, keeps it."""
+    try:
+        with open(os.path.join(folder, "data", "postmaster.pid")) as f:
+            pid = int(f.readline().strip() or 0)
+    except (OSError, ValueError):
+        try:
+            return time.time() - os.stat(folder).st_mtime > STALE_FOLDER_AGE_S
+        except OSError:
+            return False
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        pass
+    return False
+
+
+def remove_stale_clusters():
+    """Removes the clusters test programs killed from outside (a timeout,
+    a signal) left in the temporary folder."""
+    tmp = tempfile.gettempdir()
+    for name in os.listdir(tmp):
+        folder = os.path.join(tmp, name)
+        if name.startswith("ql-postgres-") and is_stale_cluster(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 class Cluster:
     """Started by the constructor; stop() stops it and removes its folder."""
 
-    def __init__(self):
+    def __init__(self, durable=False):
+        """@durable keeps fsync on, as a server that must not lose a
+        commit runs: benchmarks of commits need it; tests do not."""
+        remove_stale_clusters()
         self.bindir = find_bindir()
         self.as_postgres = os.geteuid() == 0
         self.dir = tempfile.mkdtemp(prefix="ql-postgres-")
@@ -43,11 +85,13 @@ class Cluster:
                 os.chown(self.dir, postgres.pw_uid, postgres.pw_gid)
             self.run("initdb", "-D", self.data, "-U", SUPERUSER, "-A", "trust", "-E", "UTF8",
                      "--locale=C", "--no-sync", "--no-instructions")
-            # Thrown away after the run: without fsync, commits cost little.
+            # Thrown away after the run: unless durable, commits skip fsync.
             with open(os.path.join(self.data, "postgresql.conf"), "a") as conf:
                 conf.write("listen_addresses = ''\n"
                            "unix_socket_directories = '%s'\n"
-                           "fsync = off\nshared_buffers = 16MB\n" % self.dir)
+                           "fsync = %s\nshared_buffers = %s\n"
+                           % (self.dir, "on" if durable else "off",
+                              "128MB" if durable else "16MB"))
             self.run("pg_ctl", "-D", self.data, "-l", log, "-w", "-t", "60", "start")
         except BaseException as error:
             server_log = ""

@@ -425,6 +425,74 @@ ql_event_store_append_batch (QlEventStore         *self,
   return iface->append_batch (self, appends, n_appends, progress, user_data, error);
 }
 
+/**
+ * ql_event_store_append_group:
+ * @self: a #QlEventStore
+ * @appends: (array length=n_appends): the parts, without snapshots
+ * @n_appends: the number of @appends, at least 1
+ * @out_appended: (out caller-allocates) (optional): one record per event
+ *   of @appends, in their order; a refused part's records are left as
+ *   they were. Strings are the caller's, as in ql_event_store_append().
+ * @out_errors: (out caller-allocates) (array length=n_appends): one
+ *   location per part, %NULL on entry, set when that part was refused
+ * @error: return location for a #GError when the whole group failed
+ *
+ * Appends independent parts together, for callers that have many
+ * commands waiting: each part is checked as ql_event_store_append()
+ * checks one append, and one that finds its ledger at another version is
+ * refused alone, in @out_errors with %QL_STORE_ERROR_CONFLICT, while the
+ * others are written. A store that can writes them in one transaction,
+ * so that the group costs one flush to disk rather than one per part.
+ * A store that cannot appends the parts one by one, and reports each
+ * part's failure in @out_errors.
+ *
+ * Once this returns %TRUE, every part without an error is durable.
+ *
+ * Returns: %TRUE when the group was written (some parts may have been
+ *   refused), %FALSE with @error set when nothing was
+ */
+gboolean
+ql_event_store_append_group (QlEventStore         *self,
+                             const QlLedgerAppend *appends,
+                             guint                 n_appends,
+                             QlEventRecord        *out_appended,
+                             GError              **out_errors,
+                             GError              **error)
+{
+  QlEventStoreInterface *iface;
+  guint first = 0;
+
+  g_return_val_if_fail (QL_IS_EVENT_STORE (self), FALSE);
+  g_return_val_if_fail (appends != NULL, FALSE);
+  g_return_val_if_fail (n_appends > 0, FALSE);
+  g_return_val_if_fail (out_errors != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  for (guint i = 0; i < n_appends; i++)
+    {
+      g_return_val_if_fail (appends[i].ledger != NULL, FALSE);
+      g_return_val_if_fail (appends[i].expected_version >= 0, FALSE);
+      g_return_val_if_fail (appends[i].events != NULL, FALSE);
+      g_return_val_if_fail (appends[i].n_events > 0, FALSE);
+      g_return_val_if_fail (appends[i].snapshot == NULL, FALSE);
+      g_return_val_if_fail (out_errors[i] == NULL, FALSE);
+    }
+
+  iface = QL_EVENT_STORE_GET_IFACE (self);
+  if (iface->append_group != NULL)
+    return iface->append_group (self, appends, n_appends, out_appended, out_errors, error);
+
+  for (guint i = 0; i < n_appends; i++)
+    {
+      ql_event_store_append (self, appends[i].ledger, appends[i].expected_version,
+                             appends[i].events, appends[i].n_events,
+                             out_appended != NULL ? &out_appended[first] : NULL,
+                             &out_errors[i]);
+      first += appends[i].n_events;
+    }
+  return TRUE;
+}
+
 typedef struct
 {
   const char *reference;

@@ -98,6 +98,9 @@ G_DECLARE_INTERFACE (QlEventStore, ql_event_store, QL, EVENT_STORE, GObject)
  * @create_append_source: a source that dispatches when another
  *   connection has appended; %NULL, or returning %NULL, in a store that
  *   cannot tell, whose readers then look for new events themselves
+ * @append_group: appends to many ledgers in one transaction, each part
+ *   checked and refused on its own; %NULL in a store that cannot, whose
+ *   parts are then appended one by one
  *
  * The contract shared by every store. Stores are used from one thread.
  */
@@ -158,6 +161,12 @@ struct _QlEventStoreInterface
                                    GError           **error);
   gboolean   (*is_read_only)      (QlEventStore      *self);
   GSource   *(*create_append_source) (QlEventStore   *self);
+  gboolean   (*append_group)      (QlEventStore         *self,
+                                   const QlLedgerAppend *appends,
+                                   guint                 n_appends,
+                                   QlEventRecord        *out_appended,
+                                   GError              **out_errors,
+                                   GError              **error);
 };
 
 gboolean      ql_event_store_is_read_only      (QlEventStore      *self);
@@ -216,6 +225,12 @@ gboolean      ql_event_store_append_batch      (QlEventStore         *self,
                                                 guint                 n_appends,
                                                 QlBatchProgressFunc   progress,
                                                 gpointer              user_data,
+                                                GError              **error);
+gboolean      ql_event_store_append_group      (QlEventStore         *self,
+                                                const QlLedgerAppend *appends,
+                                                guint                 n_appends,
+                                                QlEventRecord        *out_appended,
+                                                GError              **out_errors,
                                                 GError              **error);
 gboolean      ql_event_store_find_reference    (QlEventStore      *self,
                                                 const char        *ledger,

@@ -42,6 +42,24 @@ typedef void (*QlImportProgressFunc) (QlImportPhase phase,
                                       guint64       total,
                                       gpointer      user_data);
 
+/**
+ * QlPaymentRequest:
+ * @name: the account's name, in any form ql_ledger_normalize_name() accepts
+ * @amount: the amount as text, parsed with the account's decimals
+ * @currency: an ISO 4217 code in any case
+ * @reference: the key the payment is found by, such as an order id
+ *
+ * One payment of ql_ledger_book_withdraw_group(), with the arguments of
+ * ql_ledger_book_withdraw_for_reference().
+ */
+typedef struct
+{
+  const char *name;
+  const char *amount;
+  const char *currency;
+  const char *reference;
+} QlPaymentRequest;
+
 #define QL_TYPE_LEDGER_BOOK (ql_ledger_book_get_type ())
 G_DECLARE_FINAL_TYPE (QlLedgerBook, ql_ledger_book, QL, LEDGER_BOOK, GObject)
 
@@ -81,6 +99,11 @@ QlEvent      *ql_ledger_book_withdraw_for_reference (QlLedgerBook  *self,
                                                      const char    *currency,
                                                      const char    *reference,
                                                      GError       **error);
+void          ql_ledger_book_withdraw_group (QlLedgerBook           *self,
+                                             const QlPaymentRequest *requests,
+                                             guint                   n_requests,
+                                             QlEvent               **out_events,
+                                             GError                **out_errors);
 gboolean      ql_ledger_book_is_payment_for (QlLedgerBook *self,
                                              QlEvent      *payment,
                                              const char   *name,

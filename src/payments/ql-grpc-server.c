@@ -19,8 +19,8 @@
 
 /* The gRPC C core runs its own threads and posts every event to one
  * completion queue, which a thread of ours drains. That thread only moves
- * bytes; each request is handed to the main context, where the handler runs
- * and starts the reply. Every tag given to gRPC is counted in `outstanding`
+ * bytes; each request joins the calls waiting for the main context, where
+ * the handler takes all that wait at once and the replies start. Every tag given to gRPC is counted in `outstanding`
  * until its event has been handled, so stopping knows when nothing is left. */
 
 typedef enum
@@ -49,7 +49,7 @@ struct _QlGrpcServer
 {
   GObject parent_instance;
 
-  QlGrpcUnaryFunc  func;
+  QlGrpcBatchFunc  func;
   gpointer         user_data;
   GDestroyNotify   user_data_destroy;
   GMainContext    *context;
@@ -62,6 +62,12 @@ struct _QlGrpcServer
   QlGrpcListener          *listener;
   GThread               *queue_thread;
   int                    port;
+
+  /* Calls received and not handed to the handler yet, and whether a
+   * source to hand them over is attached: both under `waiting_lock`. */
+  GMutex  waiting_lock;
+  GQueue  waiting;
+  gboolean dispatch_attached;
 
   /* Touched by both threads, only through g_atomic_int_*. */
   gint outstanding;
@@ -170,36 +176,77 @@ answer_call (Call         *call,
     }
 }
 
-/* Runs on the main context. */
+/* Runs on the main context: hands every call waiting to the handler in
+ * one go. Calls that arrive while it runs wait for the next go, so the
+ * busier the handler, the more calls it takes at once. */
 static gboolean
-dispatch_call (gpointer data)
+dispatch_calls (gpointer data)
 {
-  Call *call = data;
-  QlGrpcServer *self = call->server;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) response = NULL;
+  QlGrpcServer *self = data;
+  g_autoptr(GPtrArray) calls = g_ptr_array_new ();
+  g_autofree const char **methods = NULL;
+  g_autofree GBytes **requests = NULL;
+  g_autofree GBytes **responses = NULL;
+  g_autofree GError **errors = NULL;
+  Call *call;
 
-  response = self->func (call->method, call->request, self->user_data, &error);
-  g_assert ((response == NULL) != (error == NULL));
-  answer_call (call, response, error);
+  g_mutex_lock (&self->waiting_lock);
+  while ((call = g_queue_pop_head (&self->waiting)) != NULL)
+    g_ptr_array_add (calls, call);
+  self->dispatch_attached = FALSE;
+  g_mutex_unlock (&self->waiting_lock);
 
-  g_atomic_int_add (&self->outstanding, -1);
+  methods = g_new0 (const char *, calls->len + 1);
+  requests = g_new0 (GBytes *, calls->len + 1);
+  responses = g_new0 (GBytes *, calls->len + 1);
+  errors = g_new0 (GError *, calls->len + 1);
+  for (guint i = 0; i < calls->len; i++)
+    {
+      call = g_ptr_array_index (calls, i);
+      methods[i] = call->method;
+      requests[i] = call->request;
+    }
+
+  if (calls->len > 0)
+    self->func (calls->len, methods, requests, responses, errors, self->user_data);
+
+  for (guint i = 0; i < calls->len; i++)
+    {
+      g_assert ((responses[i] == NULL) != (errors[i] == NULL));
+      answer_call (g_ptr_array_index (calls, i), responses[i], errors[i]);
+      g_clear_pointer (&responses[i], g_bytes_unref);
+      g_clear_error (&errors[i]);
+      g_atomic_int_add (&self->outstanding, -1);
+    }
+
   g_main_context_wakeup (self->context);
   return G_SOURCE_REMOVE;
 }
 
 /* Always through a source: g_main_context_invoke() would run the handler
  * right here whenever this thread could acquire the context, as it can
- * between two iterations. */
+ * between two iterations. One source serves every call waiting. */
 static void
 dispatch_on_main_context (Call *call)
 {
-  g_autoptr(GSource) source = g_idle_source_new ();
+  QlGrpcServer *self = call->server;
+  gboolean attach;
 
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, dispatch_call, call, NULL);
-  g_source_set_static_name (source, "[quote-ledger] gRPC call");
-  g_source_attach (source, call->server->context);
+  g_mutex_lock (&self->waiting_lock);
+  g_queue_push_tail (&self->waiting, call);
+  attach = !self->dispatch_attached;
+  self->dispatch_attached = TRUE;
+  g_mutex_unlock (&self->waiting_lock);
+
+  if (attach)
+    {
+      g_autoptr(GSource) source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, dispatch_calls, self, NULL);
+      g_source_set_static_name (source, "[quote-ledger] gRPC calls");
+      g_source_attach (source, self->context);
+    }
 }
 
 static void
@@ -344,6 +391,7 @@ ql_grpc_server_finalize (GObject *object)
   if (self->user_data_destroy != NULL)
     self->user_data_destroy (self->user_data);
   g_main_context_unref (self->context);
+  g_mutex_clear (&self->waiting_lock);
 
   G_OBJECT_CLASS (ql_grpc_server_parent_class)->finalize (object);
 }
@@ -371,11 +419,13 @@ ql_grpc_server_class_init (QlGrpcServerClass *klass)
 static void
 ql_grpc_server_init (QlGrpcServer *self)
 {
+  g_mutex_init (&self->waiting_lock);
+  g_queue_init (&self->waiting);
 }
 
 /**
  * ql_grpc_server_new:
- * @func: answers each unary call
+ * @func: answers the unary calls that wait, many at a time
  * @user_data: data for @func
  * @user_data_destroy: (nullable): frees @user_data with the server
  *
@@ -385,7 +435,7 @@ ql_grpc_server_init (QlGrpcServer *self)
  * Returns: (transfer full): a new server
  */
 QlGrpcServer *
-ql_grpc_server_new (QlGrpcUnaryFunc func,
+ql_grpc_server_new (QlGrpcBatchFunc func,
                     gpointer        user_data,
                     GDestroyNotify  user_data_destroy)
 {

@@ -56,26 +56,34 @@ GQuark ql_grpc_error_quark (void);
 #define QL_GRPC_RESERVED_FDS                32
 
 /**
- * QlGrpcUnaryFunc:
- * @method: the method path, such as `/package.Service/Method`
- * @request: the request message as sent
+ * QlGrpcBatchFunc:
+ * @n_calls: how many calls are waiting, at least 1
+ * @methods: (array length=n_calls): each call's method path, such as
+ *   `/package.Service/Method`
+ * @requests: (array length=n_calls): each call's request message as sent
+ * @out_responses: (array length=n_calls): where each call's response
+ *   message goes, or %NULL
+ * @out_errors: (array length=n_calls): where each call's error goes, a
+ *   %QL_GRPC_ERROR becoming its status, or %NULL
  * @user_data: data given to ql_grpc_server_new()
- * @error: where a %QL_GRPC_ERROR becomes the call's status
  *
- * Answers one unary call. Runs on the main context that was the thread
- * default when the server was made, one call at a time.
- *
- * Returns: (transfer full): the response message, or %NULL with @error set
+ * Answers the unary calls that arrived while the handler was busy, all at
+ * once, so that it can do their work together; each call gets either a
+ * response or an error. Runs on the main context that was the thread
+ * default when the server was made, one batch at a time; every call is
+ * answered when it returns.
  */
-typedef GBytes *(*QlGrpcUnaryFunc) (const char  *method,
-                                    GBytes      *request,
-                                    gpointer     user_data,
-                                    GError     **error);
+typedef void (*QlGrpcBatchFunc) (guint                n_calls,
+                                 const char * const  *methods,
+                                 GBytes * const      *requests,
+                                 GBytes             **out_responses,
+                                 GError             **out_errors,
+                                 gpointer             user_data);
 
 #define QL_TYPE_GRPC_SERVER (ql_grpc_server_get_type ())
 G_DECLARE_FINAL_TYPE (QlGrpcServer, ql_grpc_server, QL, GRPC_SERVER, GObject)
 
-QlGrpcServer *ql_grpc_server_new      (QlGrpcUnaryFunc   func,
+QlGrpcServer *ql_grpc_server_new      (QlGrpcBatchFunc   func,
                                        gpointer          user_data,
                                        GDestroyNotify    user_data_destroy);
 gboolean      ql_grpc_server_start    (QlGrpcServer     *self,

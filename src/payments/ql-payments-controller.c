@@ -338,29 +338,47 @@ set_call_error (const GError  *cause,
   g_set_error_literal (error, QL_GRPC_ERROR, code, cause->message);
 }
 
-static GBytes *
-process_payment (QlPaymentsController  *self,
+/* A payment call read and checked, waiting for its withdrawal. */
+typedef struct
+{
+  Payment__PaymentRequest *request;
+  char                    *amount;
+} PaymentCall;
+
+static void
+payment_call_clear (PaymentCall *call)
+{
+  g_clear_pointer (&call->request, request_free);
+  g_clear_pointer (&call->amount, g_free);
+}
+
+/* Reads and checks a payment call, and answers it when no withdrawal is
+ * needed: returns TRUE with @call filled when one is, FALSE with the
+ * answer in @out_response or @error otherwise. */
+static gboolean
+prepare_payment (QlPaymentsController  *self,
                  GBytes                *request_bytes,
+                 PaymentCall           *call,
+                 GBytes               **out_response,
                  GError               **error)
 {
   g_autoptr(Payment__PaymentRequest) request = NULL;
-  g_autoptr(QlEvent) event = NULL;
-  g_autoptr(GError) payment_error = NULL;
   g_autoptr(GError) store_error = NULL;
   g_autofree char *amount = NULL;
   gint64 paid;
   gsize size = 0;
   const guint8 *data = g_bytes_get_data (request_bytes, &size);
 
+  *out_response = NULL;
   if (!check_request_strings (data, size, error))
-    return NULL;
+    return FALSE;
 
   request = payment__payment_request__unpack (NULL, size, data);
   if (request == NULL)
     {
       g_set_error_literal (error, QL_GRPC_ERROR, QL_GRPC_ERROR_INVALID_ARGUMENT,
                            _("The request is not a valid PaymentRequest message"));
-      return NULL;
+      return FALSE;
     }
 
   amount = ql_payments_controller_format_amount (request->amount);
@@ -372,32 +390,48 @@ process_payment (QlPaymentsController  *self,
       g_message (_("Payment of %s %s from “%s” for order “%s” failed: %s"),
                  amount, request->currency, request->user_id, request->order_id,
                  _("The payment names no order"));
-      return pack_response ("", STATUS_FAILED);
+      *out_response = pack_response ("", STATUS_FAILED);
+      return FALSE;
     }
 
   /* Payments other programs made on the same database are orders too. */
   if (!ql_reference_index_update (self->orders, &store_error))
     {
       set_call_error (store_error, error);
-      return NULL;
+      return FALSE;
     }
   paid = ql_reference_index_lookup (self->orders, request->order_id);
   if (paid > 0)
-    return answer_paid_order (self, request, amount, paid, error);
+    {
+      *out_response = answer_paid_order (self, request, amount, paid, error);
+      return FALSE;
+    }
 
-  /* Another program may have paid the order in this account since the
-   * index was read: then the event returned is that payment, and is
-   * checked the same way. */
-  event = ql_ledger_book_withdraw_for_reference (self->book, request->user_id, amount,
-                                                 request->currency, request->order_id,
-                                                 &payment_error);
+  call->request = g_steal_pointer (&request);
+  call->amount = g_steal_pointer (&amount);
+  return TRUE;
+}
+
+/* Answers a payment call from its withdrawal's outcome. Another program
+ * may have paid the order in this account since the index was read:
+ * then @event is that payment, and is checked the same way. */
+static GBytes *
+answer_withdrawal (QlPaymentsController  *self,
+                   PaymentCall           *call,
+                   QlEvent               *event,
+                   const GError          *payment_error,
+                   GError               **error)
+{
+  Payment__PaymentRequest *request = call->request;
+  gint64 paid;
+
   if (event != NULL)
-    return answer_payment (self, request, amount, event, error);
+    return answer_payment (self, request, call->amount, event, error);
 
   if (is_business_refusal (payment_error))
     {
       g_message (_("Payment of %s %s from “%s” for order “%s” failed: %s"),
-                 amount, request->currency, request->user_id, request->order_id,
+                 call->amount, request->currency, request->user_id, request->order_id,
                  payment_error->message);
       return pack_response ("", STATUS_FAILED);
     }
@@ -407,13 +441,34 @@ process_payment (QlPaymentsController  *self,
    * such as reading an earlier payment back. Then it is answered. */
   if (ql_reference_index_update (self->orders, NULL) &&
       (paid = ql_reference_index_lookup (self->orders, request->order_id)) > 0)
-    return answer_paid_order (self, request, amount, paid, error);
+    return answer_paid_order (self, request, call->amount, paid, error);
 
   g_message (_("Payment of %s %s from “%s” for order “%s” was not made: %s"),
-             amount, request->currency, request->user_id, request->order_id,
+             call->amount, request->currency, request->user_id, request->order_id,
              payment_error->message);
   set_call_error (payment_error, error);
   return NULL;
+}
+
+static GBytes *
+process_payment (QlPaymentsController  *self,
+                 GBytes                *request_bytes,
+                 GError               **error)
+{
+  PaymentCall call = { NULL, NULL };
+  g_autoptr(QlEvent) event = NULL;
+  g_autoptr(GError) payment_error = NULL;
+  GBytes *response = NULL;
+
+  if (!prepare_payment (self, request_bytes, &call, &response, error))
+    return response;
+
+  event = ql_ledger_book_withdraw_for_reference (self->book, call.request->user_id, call.amount,
+                                                 call.request->currency,
+                                                 call.request->order_id, &payment_error);
+  response = answer_withdrawal (self, &call, event, payment_error, error);
+  payment_call_clear (&call);
+  return response;
 }
 
 /**
@@ -450,4 +505,94 @@ ql_payments_controller_handle_call (QlPaymentsController  *self,
   g_set_error (error, QL_GRPC_ERROR, QL_GRPC_ERROR_UNIMPLEMENTED,
                _("No method “%s” in this service"), method);
   return NULL;
+}
+
+/**
+ * ql_payments_controller_handle_calls:
+ * @self: a #QlPaymentsController
+ * @n_calls: how many calls
+ * @methods: (array length=n_calls): each call's gRPC method path
+ * @requests: (array length=n_calls): each call's serialized request
+ * @out_responses: (array length=n_calls): where each serialized response
+ *   goes, or %NULL
+ * @out_errors: (array length=n_calls): where each error goes, in the
+ *   %QL_GRPC_ERROR domain, or %NULL; every location %NULL on entry
+ *
+ * Answers calls that wait together, each as
+ * ql_payments_controller_handle_call() answers it. The payments among
+ * them that need a withdrawal are made together by
+ * ql_ledger_book_withdraw_group(), and so stored with one flush to disk;
+ * each is answered only once its own outcome is known and, when it is a
+ * success, durable. A call for an order another call of the same batch
+ * names waits until that one is answered, and is then answered as a
+ * retry or a reuse of the order id.
+ */
+void
+ql_payments_controller_handle_calls (QlPaymentsController  *self,
+                                     guint                  n_calls,
+                                     const char * const    *methods,
+                                     GBytes * const        *requests,
+                                     GBytes               **out_responses,
+                                     GError               **out_errors)
+{
+  g_autoptr(GHashTable) orders = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GArray) grouped = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) later = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autofree PaymentCall *calls = NULL;
+  g_autofree QlPaymentRequest *payments = NULL;
+  g_autofree QlEvent **events = NULL;
+  g_autofree GError **errors = NULL;
+
+  g_return_if_fail (QL_IS_PAYMENTS_CONTROLLER (self));
+  g_return_if_fail (n_calls == 0 || (methods != NULL && requests != NULL &&
+                                     out_responses != NULL && out_errors != NULL));
+
+  calls = g_new0 (PaymentCall, MAX (n_calls, 1));
+  for (guint i = 0; i < n_calls; i++)
+    {
+      out_responses[i] = NULL;
+      if (g_strcmp0 (methods[i], QL_PAYMENTS_PROCESS_PAYMENT) != 0)
+        out_responses[i] = ql_payments_controller_handle_call (self, methods[i], requests[i],
+                                                               &out_errors[i]);
+      else if (prepare_payment (self, requests[i], &calls[i], &out_responses[i], &out_errors[i]))
+        {
+          if (g_hash_table_add (orders, calls[i].request->order_id))
+            g_array_append_val (grouped, i);
+          else
+            g_array_append_val (later, i);
+        }
+    }
+
+  payments = g_new0 (QlPaymentRequest, MAX (grouped->len, 1));
+  events = g_new0 (QlEvent *, MAX (grouped->len, 1));
+  errors = g_new0 (GError *, MAX (grouped->len, 1));
+  for (guint g = 0; g < grouped->len; g++)
+    {
+      PaymentCall *call = &calls[g_array_index (grouped, guint, g)];
+
+      payments[g] = (QlPaymentRequest) { call->request->user_id, call->amount,
+                                         call->request->currency, call->request->order_id };
+    }
+  if (grouped->len > 0)
+    ql_ledger_book_withdraw_group (self->book, payments, grouped->len, events, errors);
+
+  for (guint g = 0; g < grouped->len; g++)
+    {
+      guint i = g_array_index (grouped, guint, g);
+
+      out_responses[i] = answer_withdrawal (self, &calls[i], events[g], errors[g],
+                                            &out_errors[i]);
+      g_clear_object (&events[g]);
+      g_clear_error (&errors[g]);
+    }
+
+  for (guint l = 0; l < later->len; l++)
+    {
+      guint i = g_array_index (later, guint, l);
+
+      out_responses[i] = process_payment (self, requests[i], &out_errors[i]);
+    }
+
+  for (guint i = 0; i < n_calls; i++)
+    payment_call_clear (&calls[i]);
 }

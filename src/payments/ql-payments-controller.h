@@ -29,6 +29,12 @@ GBytes               *ql_payments_controller_handle_call   (QlPaymentsController
                                                             const char            *method,
                                                             GBytes                *request,
                                                             GError               **error);
+void                  ql_payments_controller_handle_calls  (QlPaymentsController  *self,
+                                                            guint                  n_calls,
+                                                            const char * const    *methods,
+                                                            GBytes * const        *requests,
+                                                            GBytes               **out_responses,
+                                                            GError               **out_errors);
 char                 *ql_payments_controller_format_amount (double                 amount);
 
 G_END_DECLS

@@ -23,13 +23,16 @@
 /* How long calls in flight may take to finish once asked to stop. */
 #define SHUTDOWN_GRACE_MS 3000
 
-static GBytes *
-answer_call (const char  *method,
-             GBytes      *request,
-             gpointer     user_data,
-             GError     **error)
+static void
+answer_calls (guint                n_calls,
+              const char * const  *methods,
+              GBytes * const      *requests,
+              GBytes             **out_responses,
+              GError             **out_errors,
+              gpointer             user_data)
 {
-  return ql_payments_controller_handle_call (user_data, method, request, error);
+  ql_payments_controller_handle_calls (user_data, n_calls, methods, requests, out_responses,
+                                       out_errors);
 }
 
 static gboolean
@@ -127,7 +130,7 @@ ql_payments_main (const char *db_location,
   sigint_id = g_unix_signal_add (SIGINT, quit_on_signal, loop);
   sigterm_id = g_unix_signal_add (SIGTERM, quit_on_signal, loop);
 
-  server = ql_grpc_server_new (answer_call, ql_payments_controller_new (book), g_object_unref);
+  server = ql_grpc_server_new (answer_calls, ql_payments_controller_new (book), g_object_unref);
   ql_grpc_server_set_max_connections (server, max_connections);
   serving.loop = loop;
   g_signal_connect (server, "failed", G_CALLBACK (server_failed_cb), &serving);

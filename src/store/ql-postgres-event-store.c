@@ -66,6 +66,7 @@ typedef enum
   STATEMENT_LOAD_SNAPSHOT,
   STATEMENT_FIND_REFERENCE,
   STATEMENT_NOTIFY,
+  STATEMENT_APPEND_ONE,
   N_STATEMENTS
 } Statement;
 
@@ -103,6 +104,19 @@ static const char * const statement_sql[N_STATEMENTS] = {
   /* Sent inside the append's transaction, so delivered at its commit
    * and never for an append that was rolled back. */
   [STATEMENT_NOTIFY] = "SELECT pg_notify('" QL_POSTGRES_EVENTS_CHANNEL "', $1)",
+  /* One event after the ledger's head, under the append lock: checks the
+   * head, takes the next position and notifies, in one statement. No row
+   * comes back when the head moved on. */
+  [STATEMENT_APPEND_ONE] =
+    "WITH head AS (SELECT coalesce(max(version), 0) AS version FROM ql_events"
+    " WHERE ledger = $1),"
+    " last AS (SELECT coalesce(max(position), 0) AS position FROM ql_events),"
+    " inserted AS (INSERT INTO ql_events"
+    " (position, ledger, version, type, time_us, payload, reference)"
+    " SELECT last.position + 1, $1, $2::bigint, $3, $4::bigint, $5, $6 FROM head, last"
+    " WHERE head.version = $2::bigint - 1 RETURNING position)"
+    " SELECT position, pg_notify('" QL_POSTGRES_EVENTS_CHANNEL "', position::text)"
+    " FROM inserted",
 };
 
 struct _QlPostgresEventStore
@@ -398,6 +412,97 @@ insert_event (QlPostgresEventStore  *self,
   return ok;
 }
 
+/* The results of one pipelined query: its first result is kept, the
+ * rest read to the end. FALSE when the connection gave none. */
+static gboolean
+take_pipeline_result (QlPostgresEventStore  *self,
+                      PGresult             **out_result)
+{
+  PGresult *result = PQgetResult (self->conn);
+  PGresult *more;
+
+  *out_result = result;
+  if (result == NULL)
+    return FALSE;
+  while ((more = PQgetResult (self->conn)) != NULL)
+    PQclear (more);
+  return TRUE;
+}
+
+/* One event after an existing ledger's head, as one round trip: BEGIN,
+ * the append lock, one statement that checks the head, inserts and
+ * notifies, and COMMIT go to the server in one pipeline, and so cost
+ * little more than the commit's flush. */
+static gboolean
+append_one_pipelined (QlPostgresEventStore  *self,
+                      const char            *ledger,
+                      gint64                 version,
+                      gint64                 timestamp,
+                      const QlNewEvent      *event,
+                      gint64                *out_position,
+                      GError               **error)
+{
+  char name[16], version_text[24], time_text[24];
+  const char *values[] = {
+    ledger, version_text, event->type, time_text, event->payload, event->reference,
+  };
+  PGresult *results[4] = { NULL };
+  PGresult *sync = NULL;
+  gboolean sent;
+  gboolean ok = FALSE;
+
+  if (!reconnect_if_lost (self, error) || !check_writable (self, error))
+    return FALSE;
+
+  statement_name (STATEMENT_APPEND_ONE, name, sizeof name);
+  g_snprintf (version_text, sizeof version_text, "%" G_GINT64_FORMAT, version);
+  g_snprintf (time_text, sizeof time_text, "%" G_GINT64_FORMAT, timestamp);
+
+  sent = PQenterPipelineMode (self->conn) &&
+         PQsendQueryParams (self->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) &&
+         PQsendQueryParams (self->conn, LOCK_APPENDS, 0, NULL, NULL, NULL, NULL, 0) &&
+         PQsendQueryPrepared (self->conn, name, G_N_ELEMENTS (values), values, NULL, NULL, 0) &&
+         PQsendQueryParams (self->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) &&
+         PQpipelineSync (self->conn);
+
+  for (guint i = 0; sent && i < G_N_ELEMENTS (results); i++)
+    sent = take_pipeline_result (self, &results[i]);
+  if (sent)
+    sync = PQgetResult (self->conn);
+  sent = sent && PQresultStatus (sync) == PGRES_PIPELINE_SYNC;
+  PQclear (sync);
+  PQexitPipelineMode (self->conn);
+
+  if (!sent)
+    set_error_from_result (self, NULL, error);
+  else if (PQresultStatus (results[0]) != PGRES_COMMAND_OK)
+    set_error_from_result (self, results[0], error);
+  else if (PQresultStatus (results[1]) != PGRES_TUPLES_OK)
+    set_error_from_result (self, results[1], error);
+  else if (PQresultStatus (results[2]) != PGRES_TUPLES_OK)
+    {
+      if (g_strcmp0 (PQresultErrorField (results[2], PG_DIAG_SQLSTATE), "23505") == 0)
+        set_conflict_error (ledger, error);
+      else
+        set_error_from_result (self, results[2], error);
+    }
+  else if (PQresultStatus (results[3]) != PGRES_COMMAND_OK)
+    set_error_from_result (self, results[3], error);
+  else if (PQntuples (results[2]) != 1)
+    set_conflict_error (ledger, error);
+  else
+    {
+      *out_position = value_int64 (results[2], 0, 0);
+      ok = TRUE;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    PQclear (results[i]);
+  if (!ok && PQstatus (self->conn) == CONNECTION_OK)
+    rollback (self);
+  return ok;
+}
+
 static gboolean
 ql_postgres_event_store_append (QlEventStore      *store,
                                 const char        *ledger,
@@ -411,6 +516,25 @@ ql_postgres_event_store_append (QlEventStore      *store,
   gint64 timestamp = g_get_real_time ();
   gint64 version = 0;
   gint64 position = 0;
+
+  /* A new ledger needs its name written as well. */
+  if (n_events == 1 && expected_version > 0)
+    {
+      if (!append_one_pipelined (self, ledger, expected_version + 1, timestamp, &events[0],
+                                 &position, error))
+        return FALSE;
+      if (out_appended != NULL)
+        out_appended[0] = (QlEventRecord) {
+          .position = position,
+          .ledger = ledger,
+          .version = expected_version + 1,
+          .type = events[0].type,
+          .timestamp = timestamp,
+          .payload = events[0].payload,
+          .reference = events[0].reference,
+        };
+      return TRUE;
+    }
 
   if (!begin_append (self, error))
     goto failed;
@@ -448,6 +572,72 @@ ql_postgres_event_store_append (QlEventStore      *store,
 
 failed:
   rollback (self);
+  return FALSE;
+}
+
+/* Independent parts in one transaction under the append lock, so one
+ * commit and one flush of the WAL: a part whose ledger moved on is
+ * refused alone, without an SQL error, and the others go in. A failed
+ * statement aborts the transaction, and so the whole group. */
+static gboolean
+ql_postgres_event_store_append_group (QlEventStore          *store,
+                                      const QlLedgerAppend  *appends,
+                                      guint                  n_appends,
+                                      QlEventRecord         *out_appended,
+                                      GError               **out_errors,
+                                      GError               **error)
+{
+  QlPostgresEventStore *self = QL_POSTGRES_EVENT_STORE (store);
+  gint64 timestamp = g_get_real_time ();
+  gint64 last_position = 0;
+  guint first = 0;
+
+  if (!begin_append (self, error))
+    goto failed;
+
+  for (guint i = 0; i < n_appends; first += appends[i].n_events, i++)
+    {
+      const QlLedgerAppend *append = &appends[i];
+      gint64 version = 0;
+
+      if (!read_heads (self, append->ledger, &version, &last_position, error))
+        goto failed;
+      if (version != append->expected_version)
+        {
+          set_conflict_error (append->ledger, &out_errors[i]);
+          continue;
+        }
+      if (version == 0 && !add_ledger (self, append->ledger, error))
+        goto failed;
+
+      for (guint e = 0; e < append->n_events; e++)
+        {
+          if (!insert_event (self, append->ledger, last_position + 1 + e, version + 1 + e,
+                             timestamp, &append->events[e], error))
+            goto failed;
+          if (out_appended != NULL)
+            out_appended[first + e] = (QlEventRecord) {
+              .position = last_position + 1 + e,
+              .ledger = append->ledger,
+              .version = version + 1 + e,
+              .type = append->events[e].type,
+              .timestamp = timestamp,
+              .payload = append->events[e].payload,
+              .reference = append->events[e].reference,
+            };
+        }
+      last_position += append->n_events;
+    }
+
+  if (!notify_appended (self, last_position, error) ||
+      !run_command (self, "COMMIT", error))
+    goto failed;
+  return TRUE;
+
+failed:
+  rollback (self);
+  for (guint i = 0; i < n_appends; i++)
+    g_clear_error (&out_errors[i]);
   return FALSE;
 }
 
@@ -1117,6 +1307,7 @@ ql_postgres_event_store_iface_init (QlEventStoreInterface *iface)
   iface->save_snapshot = ql_postgres_event_store_save_snapshot;
   iface->load_snapshot = ql_postgres_event_store_load_snapshot;
   iface->append_batch = ql_postgres_event_store_append_batch;
+  iface->append_group = ql_postgres_event_store_append_group;
   iface->find_reference = ql_postgres_event_store_find_reference;
   iface->save_snapshots = ql_postgres_event_store_save_snapshots;
   iface->is_read_only = store_is_read_only;

@@ -639,6 +639,83 @@ ql_sqlite_event_store_append_batch (QlEventStore          *store,
   return write_appends (QL_SQLITE_EVENT_STORE (store), appends, n_appends, &writing, error);
 }
 
+/* Independent parts in one IMMEDIATE transaction, so one commit and one
+ * sync of the WAL: a part whose ledger moved on is refused alone, and the
+ * rows of the others go in. A failed statement, which the heads checked
+ * under the write lock rule out for versions, rolls back the whole group. */
+static gboolean
+ql_sqlite_event_store_append_group (QlEventStore          *store,
+                                    const QlLedgerAppend  *appends,
+                                    guint                  n_appends,
+                                    QlEventRecord         *out_appended,
+                                    GError               **out_errors,
+                                    GError               **error)
+{
+  QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
+  gint64 timestamp = g_get_real_time ();
+  guint first = 0;
+  int rc;
+
+  if (!check_writable (self, error))
+    return FALSE;
+
+  rc = step_once (self, STATEMENT_BEGIN);
+  if (rc != SQLITE_DONE)
+    goto failed;
+
+  for (guint i = 0; i < n_appends; first += appends[i].n_events, i++)
+    {
+      const QlLedgerAppend *append = &appends[i];
+      gint64 version = read_head_version (self, append->ledger, &rc);
+
+      if (version < 0)
+        goto failed;
+      if (version != append->expected_version)
+        {
+          set_conflict_error (append->ledger, &out_errors[i]);
+          continue;
+        }
+      if (version == 0 && (rc = add_ledger (self, append->ledger)) != SQLITE_DONE)
+        goto failed;
+
+      for (guint e = 0; e < append->n_events; e++)
+        {
+          PendingEvent event = { append, e };
+
+          rc = insert_rows (self, STATEMENT_INSERT_EVENT, &event, 1, timestamp);
+          if (rc != SQLITE_DONE)
+            goto failed;
+          if (out_appended != NULL)
+            out_appended[first + e] = (QlEventRecord) {
+              .position = sqlite3_last_insert_rowid (self->db),
+              .ledger = append->ledger,
+              .version = append->expected_version + e + 1,
+              .type = append->events[e].type,
+              .timestamp = timestamp,
+              .payload = append->events[e].payload,
+              .reference = append->events[e].reference,
+            };
+        }
+    }
+
+  rc = step_once (self, STATEMENT_COMMIT);
+  if (rc != SQLITE_DONE)
+    goto failed;
+
+  sqlite3_clear_bindings (self->statements[STATEMENT_HEAD_VERSION]);
+  sqlite3_clear_bindings (self->statements[STATEMENT_INSERT_EVENT]);
+  return TRUE;
+
+failed:
+  set_error_from_code (self, rc, error);
+  rollback (self);
+  sqlite3_clear_bindings (self->statements[STATEMENT_HEAD_VERSION]);
+  sqlite3_clear_bindings (self->statements[STATEMENT_INSERT_EVENT]);
+  for (guint i = 0; i < n_appends; i++)
+    g_clear_error (&out_errors[i]);
+  return FALSE;
+}
+
 /* The references of a scan's events, in the scan's order: each row is
  * the version (a ledger's scan) or the position (the log's) of an event
  * and its reference. */
@@ -997,6 +1074,7 @@ ql_sqlite_event_store_iface_init (QlEventStoreInterface *iface)
   iface->save_snapshot = ql_sqlite_event_store_save_snapshot;
   iface->load_snapshot = ql_sqlite_event_store_load_snapshot;
   iface->append_batch = ql_sqlite_event_store_append_batch;
+  iface->append_group = ql_sqlite_event_store_append_group;
   iface->find_reference = ql_sqlite_event_store_find_reference;
   iface->save_snapshots = ql_sqlite_event_store_save_snapshots;
   iface->is_read_only = store_is_read_only;

@@ -869,6 +869,60 @@ cancel_batch_cb (guint64  n_written,
   return FALSE;
 }
 
+/* A group writes its parts together, refusing only the part whose
+ * ledger moved on. */
+START_TEST (test_append_group_refuses_parts_alone)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autoptr(QlEventStore) store = open_store (_i, dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  const QlNewEvent cash[] = {
+    { "Withdrawn", "{\"amount\":1}", "order-1" },
+    { "Withdrawn", "{\"amount\":2}", "order-2" },
+  };
+  const QlNewEvent stale[] = { { "Withdrawn", "{\"amount\":3}", "order-3" } };
+  const QlNewEvent fresh[] = { { "Opened", "{}", NULL } };
+  QlLedgerAppend appends[] = {
+    { "Cash", 1, cash, G_N_ELEMENTS (cash), NULL },
+    { "Bank", 0, stale, G_N_ELEMENTS (stale), NULL },
+    { "Till", 0, fresh, G_N_ELEMENTS (fresh), NULL },
+  };
+  QlEventRecord records[4] = { { 0 } };
+  GError *errors[G_N_ELEMENTS (appends)] = { NULL };
+  gint64 version = 0;
+
+  ck_assert (append_one (store, "Cash", 0, "Opened", "{}", &error));
+  ck_assert (append_one (store, "Bank", 0, "Opened", "{}", &error));
+  ck_assert (ql_event_store_append_group (store, appends, G_N_ELEMENTS (appends), records,
+                                          errors, &error));
+  assert_no_error (error);
+  assert_no_error (errors[0]);
+  assert_store_error (errors[1], QL_STORE_ERROR_CONFLICT);
+  assert_no_error (errors[2]);
+  g_clear_error (&errors[1]);
+
+  ck_assert_int_eq (records[0].position, 3);
+  ck_assert_int_eq (records[0].version, 2);
+  ck_assert_str_eq (records[0].reference, "order-1");
+  ck_assert_int_eq (records[1].position, 4);
+  ck_assert_int_eq (records[1].version, 3);
+  ck_assert_int_eq (records[3].position, 5);
+  ck_assert_int_eq (records[3].version, 1);
+  ck_assert_str_eq (records[3].ledger, "Till");
+
+  events = read_log (store, 1, 0);
+  ck_assert_uint_eq (events->len, 5);
+  ck_assert_str_eq (ql_event_get_ledger (event_at (events, 2)), "Cash");
+  ck_assert_str_eq (ql_event_get_payload (event_at (events, 3)), cash[1].payload);
+  ck_assert_str_eq (ql_event_get_ledger (event_at (events, 4)), "Till");
+  ck_assert (ql_event_store_find_reference (store, "Cash", "order-2", &version, &error));
+  ck_assert_int_eq (version, 3);
+  ck_assert (ql_event_store_find_reference (store, "Bank", "order-3", &version, &error));
+  ck_assert_int_eq (version, 0);
+}
+END_TEST
+
 START_TEST (test_append_batch)
 {
   g_autofree char *dir = ql_test_make_dir ();
@@ -2287,6 +2341,102 @@ START_TEST (test_postgres_lock_timeout)
 }
 END_TEST
 
+/* A full disk, as PostgreSQL reports it: SQLSTATE 53100. A tablespace on
+ * a tiny file system would need root and a mount; a trigger raising the
+ * same error reaches the store the same way, through the failed INSERT
+ * or COPY. */
+START_TEST (test_postgres_disk_full)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autoptr(QlEventStore) store = open_store (STORE_POSTGRES, dir);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state = NULL;
+  const QlNewEvent deposit[] = { { "Deposited", "{\"amount\":1}", NULL } };
+  QlLedgerAppend appends[] = {
+    { "Cash", 1, deposit, 1, NULL },
+    { "Bank", 0, deposit, 1, NULL },
+  };
+  GError *errors[G_N_ELEMENTS (appends)] = { NULL };
+
+  ck_assert (append_one (store, "Cash", 0, "Opened", "{}", &error));
+  state = postgres_exec (conninfo,
+                         "CREATE FUNCTION ql_test_full () RETURNS trigger LANGUAGE plpgsql AS"
+                         " $$BEGIN RAISE EXCEPTION 'could not extend file: No space left on"
+                         " device' USING ERRCODE = '53100'; END$$;"
+                         " CREATE TRIGGER ql_test_full BEFORE INSERT ON ql_events"
+                         " FOR EACH ROW EXECUTE FUNCTION ql_test_full ()");
+  ck_assert_ptr_null (state);
+
+  ck_assert (!append_one (store, "Cash", 1, "Deposited", "{}", &error));
+  assert_store_error (error, QL_STORE_ERROR_FULL);
+  ck_assert_msg (strstr (error->message, "No space left on device") != NULL, "%s",
+                 error->message);
+  g_clear_error (&error);
+
+  ck_assert (!ql_event_store_append_group (store, appends, G_N_ELEMENTS (appends), NULL, errors,
+                                           &error));
+  assert_store_error (error, QL_STORE_ERROR_FULL);
+  ck_assert_ptr_null (errors[0]);
+  ck_assert_ptr_null (errors[1]);
+  g_clear_error (&error);
+
+  ck_assert (!ql_event_store_append_batch (store, appends, G_N_ELEMENTS (appends), NULL, NULL,
+                                           &error));
+  assert_store_error (error, QL_STORE_ERROR_FULL);
+  g_clear_error (&error);
+
+  /* Nothing was half-written; with room again, appends go on. */
+  ck_assert_int_eq (ql_test_head_position (store), 1);
+  g_clear_pointer (&state, g_free);
+  state = postgres_exec (conninfo, "DROP TRIGGER ql_test_full ON ql_events");
+  ck_assert_ptr_null (state);
+  ck_assert (append_one (store, "Cash", 1, "Deposited", "{}", &error));
+  assert_no_error (error);
+  ck_assert_int_eq (ql_test_head_position (store), 2);
+}
+END_TEST
+
+START_TEST (test_postgres_statement_timeout)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autoptr(QlEventStore) store = open_store (STORE_POSTGRES, dir);
+  g_autofree char *impatient = g_strconcat (conninfo, " options='-c statement_timeout=200ms'",
+                                            NULL);
+  g_autoptr(QlEventStore) writer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state = NULL;
+
+  ck_assert (append_one (store, "Cash", 0, "Opened", "{}", &error));
+  writer = ql_store_open (impatient, &error);
+  assert_no_error (error);
+
+  /* Every insert now takes a second: longer than the writer waits. */
+  state = postgres_exec (conninfo,
+                         "CREATE FUNCTION ql_test_slow () RETURNS trigger LANGUAGE plpgsql AS"
+                         " $$BEGIN PERFORM pg_sleep (1); RETURN NEW; END$$;"
+                         " CREATE TRIGGER ql_test_slow BEFORE INSERT ON ql_events"
+                         " FOR EACH ROW EXECUTE FUNCTION ql_test_slow ()");
+  ck_assert_ptr_null (state);
+
+  ck_assert (!append_one (writer, "Cash", 1, "Deposited", "{}", &error));
+  assert_store_error (error, QL_STORE_ERROR_FAILED);
+  ck_assert_msg (strstr (error->message, "did not answer in time") != NULL, "%s",
+                 error->message);
+  g_clear_error (&error);
+
+  /* Nothing was half-written, and the connection works on. */
+  g_clear_pointer (&state, g_free);
+  state = postgres_exec (conninfo, "DROP TRIGGER ql_test_slow ON ql_events");
+  ck_assert_ptr_null (state);
+  ck_assert_int_eq (ql_test_head_position (writer), 1);
+  ck_assert (append_one (writer, "Cash", 1, "Deposited", "{}", &error));
+  assert_no_error (error);
+  ck_assert_int_eq (ql_test_head_position (store), 2);
+}
+END_TEST
+
 /* Ends every other session of @conninfo's database, as a server restart
  * or a failover would. */
 static void
@@ -2522,6 +2672,7 @@ event_store_suite (void)
   suite_add_tcase (suite, store_case ("nested-scans", test_nested_scans));
   suite_add_tcase (suite, store_case ("large-batch", test_large_batch));
   suite_add_tcase (suite, store_case ("append-batch", test_append_batch));
+  suite_add_tcase (suite, store_case ("append-group", test_append_group_refuses_parts_alone));
 
   return suite;
 }
@@ -2621,6 +2772,8 @@ postgres_event_store_suite (void)
   tcase_add_test (tcase, test_postgres_server_down);
   tcase_add_test (tcase, test_postgres_passwords);
   tcase_add_test (tcase, test_postgres_lock_timeout);
+  tcase_add_test (tcase, test_postgres_statement_timeout);
+  tcase_add_test (tcase, test_postgres_disk_full);
   tcase_add_test (tcase, test_postgres_reconnects);
   suite_add_tcase (suite, tcase);
 

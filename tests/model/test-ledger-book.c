@@ -1497,6 +1497,84 @@ assert_event_is_logged (QlLedgerBook *book,
   ck_assert_str_eq (ql_event_get_payload (logged), ql_event_get_payload (event));
 }
 
+/* Loop 0 on the memory store, 1 on SQLite, 2 on PostgreSQL. */
+START_TEST (test_withdraw_group)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *file = _i > 0 ? make_temp_db (&dir) : NULL;
+  g_autofree char *path = _i == 2 ? ql_test_postgres_database (dir) : g_strdup (file);
+  g_autoptr(QlEventStore) store = _i > 0 ? open_database (path) : ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
+  g_autoptr(QlLedgerBook) other = ql_test_new_book (store);
+  g_autoptr(QlEvent) opened = ql_ledger_book_open_account (book, "Cash", "EUR", NULL);
+  g_autoptr(QlEvent) filled = ql_ledger_book_deposit (book, "Cash", "10", NULL);
+  g_autoptr(QlEvent) bank = ql_ledger_book_open_account (book, "Bank", "EUR", NULL);
+  g_autoptr(QlEvent) bank_filled = ql_ledger_book_deposit (book, "Bank", "100", NULL);
+  g_autoptr(QlEvent) moved = NULL;
+  const QlPaymentRequest requests[] = {
+    { "Cash", "4", "EUR", "order-a" },
+    { "Bank", "1", "EUR", "order-b" },
+    { "Cash", "4", "eur", "order-c" },
+    { "Cash", "4", "EUR", "order-d" },
+    { "Bank", "1.234", "EUR", "order-e" },
+    { "Cash", "4", "EUR", "order-a" },
+    { "Nobody", "1", "EUR", "order-f" },
+    { "Cash", "1", "USD", "order-g" },
+  };
+  const QlPaymentRequest later[] = {
+    { "Bank", "1", "EUR", "order-h" },
+    { "Cash", "1", "EUR", "order-i" },
+  };
+  QlEvent *events[G_N_ELEMENTS (requests)] = { NULL };
+  GError *errors[G_N_ELEMENTS (requests)] = { NULL };
+  gint64 head;
+
+  ck_assert_ptr_nonnull (bank_filled);
+  head = ql_event_store_get_head_position (store, NULL);
+  ql_ledger_book_withdraw_group (book, requests, G_N_ELEMENTS (requests), events, errors);
+
+  /* In order: a, b and c paid; d refused on what a and c left. */
+  for (guint i = 0; i < 3; i++)
+    {
+      ck_assert_msg (errors[i] == NULL, "%u: %s", i, errors[i]->message);
+      ck_assert_int_gt (ql_event_get_position (events[i]), head);
+      ck_assert_str_eq (ql_event_get_reference (events[i]), requests[i].reference);
+    }
+  ck_assert (g_error_matches (errors[3], QL_LEDGER_ERROR, QL_LEDGER_ERROR_INSUFFICIENT_FUNDS));
+  ck_assert (g_error_matches (errors[4], QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_AMOUNT));
+  /* The same reference again is answered by its payment. */
+  ck_assert_msg (errors[5] == NULL, "%s", errors[5] != NULL ? errors[5]->message : "");
+  ck_assert_int_eq (ql_event_get_position (events[5]), ql_event_get_position (events[0]));
+  ck_assert (g_error_matches (errors[6], QL_LEDGER_ERROR, QL_LEDGER_ERROR_NOT_FOUND));
+  ck_assert (g_error_matches (errors[7], QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_CURRENCY));
+  ck_assert_int_eq (ql_test_balance_of (book, "Cash"), 200);
+  ck_assert_int_eq (ql_test_balance_of (book, "Bank"), 9900);
+  ck_assert_int_eq (ql_event_store_get_head_position (store, NULL), head + 3);
+  for (guint i = 0; i < G_N_ELEMENTS (requests); i++)
+    {
+      g_clear_object (&events[i]);
+      g_clear_error (&errors[i]);
+    }
+
+  /* Another writer moves Bank on: that part is planned again and paid,
+   * the other part is paid at once. */
+  moved = ql_ledger_book_withdraw (other, "Bank", "2", NULL);
+  ck_assert_ptr_nonnull (moved);
+  ql_ledger_book_withdraw_group (book, later, G_N_ELEMENTS (later), events, errors);
+  for (guint i = 0; i < G_N_ELEMENTS (later); i++)
+    {
+      ck_assert_msg (errors[i] == NULL, "%u: %s", i, errors[i]->message);
+      ck_assert_str_eq (ql_event_get_reference (events[i]), later[i].reference);
+      g_clear_object (&events[i]);
+    }
+  ck_assert_int_eq (ql_test_balance_of (book, "Bank"), 9600);
+  ck_assert_int_eq (ql_test_balance_of (book, "Cash"), 100);
+  ck_assert_ptr_nonnull (opened);
+  ck_assert_ptr_nonnull (filled);
+  ck_assert_ptr_nonnull (bank);
+}
+END_TEST
+
 START_TEST (test_commands_return_their_events)
 {
   g_autofree char *dir = NULL;
@@ -1690,6 +1768,7 @@ ledger_book_suite (void)
   tc = tcase_create ("references");
   tcase_add_test (tc, test_withdraw_for_reference);
   tcase_add_test (tc, test_withdraw_for_reference_failures);
+  tcase_add_loop_test (tc, test_withdraw_group, 0, 3);
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("time-travel");

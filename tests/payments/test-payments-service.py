@@ -26,6 +26,9 @@ import unittest
 
 import grpc
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+import ql_test_postgres  # noqa: E402
+
 SOURCE_DIR = os.path.dirname(os.environ['QL_TEST_SOURCE_DIR'])
 BINARY = os.environ['QL_BINARY']
 PAYMENTS_BINARY = os.path.join(os.path.dirname(BINARY), 'quote-ledger-payments')
@@ -153,12 +156,15 @@ class ServiceTestCase(unittest.TestCase):
         self.env = dict(os.environ, XDG_DATA_HOME=self.tmp.name)
         for name in ('DISPLAY', 'WAYLAND_DISPLAY'):
             self.env.pop(name, None)
-        self.db = os.path.join(self.tmp.name, 'ledger.db')
+        self.db = self.database()
         self.tui('open user456 USD', 'deposit user456 1000', 'open yen JPY', 'deposit yen 5000')
         self.server = self.start_server()
         self.channel = grpc.insecure_channel(f'{HOST}:{self.server.port}')
         self.addCleanup(self.channel.close)
         self.stub = payment_pb2_grpc.PaymentServiceStub(self.channel)
+
+    def database(self):
+        return os.path.join(self.tmp.name, 'ledger.db')
 
     def start_server(self, port=None):
         server = Server(self.env, self.db, port or free_port(), self.server_wrapper,
@@ -315,6 +321,218 @@ class ConcurrencyTest(ServiceTestCase):
         self.assertEqual({r.status for r in responses}, {'SUCCESS'})
         self.assertEqual(len({r.payment_id for r in responses}), 1)
         self.assertEqual(self.balance(), '993.00')
+
+
+# One client process of the group-commit tests: THREADS threads, each its
+# own client paying from its own account, one call after the other. It
+# prints a line per payment answered SUCCESS as soon as it is answered,
+# and stops at the first call that fails for another reason.
+GROUP_CLIENT = '''\
+import sys, threading
+import grpc
+import payment_pb2, payment_pb2_grpc
+target, first, threads, calls, prefix = sys.argv[1:6]
+lock = threading.Lock()
+def run(client):
+    account = 'payer%d' % client
+    with grpc.insecure_channel(target) as channel:
+        stub = payment_pb2_grpc.PaymentServiceStub(channel)
+        for n in range(int(calls)):
+            order = '%s-%d-%d' % (prefix, client, n)
+            try:
+                response = stub.ProcessPayment(payment_pb2.PaymentRequest(
+                    order_id=order, amount=1, currency='USD', user_id=account), timeout=60)
+            except grpc.RpcError as error:
+                with lock:
+                    print('error', order, error.code().name, flush=True)
+                return
+            with lock:
+                print(response.status.lower(), order, response.payment_id, flush=True)
+workers = [threading.Thread(target=run, args=(int(first) + t,)) for t in range(int(threads))]
+for w in workers: w.start()
+for w in workers: w.join()
+'''
+
+CLIENT_PROCESSES = 4
+THREADS_PER_PROCESS = 4
+
+
+class GroupCommitCase(ServiceTestCase):
+    """16 accounts, payer0 ... payer15, paid from by 16 clients in 4 processes."""
+
+    def setUp(self):
+        super().setUp()
+        clients = CLIENT_PROCESSES * THREADS_PER_PROCESS
+        self.tui(*[f'open payer{c} USD' for c in range(clients)],
+                 *[f'deposit payer{c} 100000' for c in range(clients)])
+        self.client = os.path.join(self.tmp.name, 'group-client.py')
+        with open(self.client, 'w') as f:
+            f.write(GROUP_CLIENT)
+
+    def start_clients(self, port, calls, prefix):
+        env = dict(self.env, PYTHONPATH=stubs_dir.name)
+        clients = [subprocess.Popen([PYTHON, self.client, f'{HOST}:{port}',
+                                     str(p * THREADS_PER_PROCESS), str(THREADS_PER_PROCESS),
+                                     str(calls), prefix],
+                                    env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    text=True)
+                   for p in range(CLIENT_PROCESSES)]
+        for client in clients:
+            self.addCleanup(client.kill)
+        return clients
+
+    @staticmethod
+    def answers(clients, timeout=300):
+        lines = []
+        for client in clients:
+            out, _ = client.communicate(timeout=timeout)
+            lines += [line.split() for line in out.splitlines()]
+        return lines
+
+    def stored_references(self):
+        with sqlite3.connect(f'file:{self.db}?mode=ro', uri=True) as db:
+            return {row[0]: row[1] for row in
+                    db.execute('SELECT reference, position FROM events'
+                               ' WHERE reference IS NOT NULL')}
+
+
+class GroupCommitTest(GroupCommitCase):
+    """Calls that wait are committed together: far fewer flushes than payments."""
+    calls = 60
+
+    @property
+    def server_wrapper(self):
+        # The service runs in the program quote-ledger hands over to.
+        self.strace_log = os.path.join(self.tmp.name, 'strace.txt')
+        return ('strace', '-f', '-c', '-e', 'trace=fsync,fdatasync', '-o', self.strace_log)
+
+    def start_server(self, port=None):
+        # LeakSanitizer cannot run under ptrace: the service traced here
+        # does not check leaks, every other test's does.
+        env = self.env
+        self.env = dict(env, ASAN_OPTIONS=':'.join(
+            filter(None, [env.get('ASAN_OPTIONS', ''), 'detect_leaks=0'])))
+        try:
+            return super().start_server(port)
+        finally:
+            self.env = env
+
+    def flushes(self):
+        with open(self.strace_log) as f:
+            return sum(int(m.group(1)) for m in
+                       re.finditer(r'^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?f(?:data)?sync$',
+                                   f.read(), re.M))
+
+    def test_16_clients_cost_at_most_one_flush_per_4_payments(self):
+        clients = self.start_clients(self.server.port, self.calls, 'group')
+        answers = self.answers(clients)
+        paid = [a for a in answers if a[0] == 'success']
+        self.assertEqual(len(paid), CLIENT_PROCESSES * THREADS_PER_PROCESS * self.calls,
+                         answers[:5])
+        self.assertEqual(len({a[2] for a in paid}), len(paid))
+        # The service is strace's child: it gets the signal, and strace
+        # writes its counts once it exits.
+        with open(f'/proc/{self.server.process.pid}/task/{self.server.process.pid}/children') as f:
+            os.kill(int(f.read().split()[0]), signal.SIGTERM)
+        self.assertEqual(self.server.finish(), 0, self.server.stderr)
+        flushes = self.flushes()
+        print(f'{len(paid)} payments, {flushes} flushes', file=sys.stderr)
+        self.assertGreater(flushes, 0)
+        self.assertLessEqual(flushes * 4, len(paid), f'{flushes} flushes for {len(paid)} payments')
+        self.assertEqual(set(self.stored_references()), {a[1] for a in paid})
+        self.assertEqual(self.balance('payer0'), f'{100000 - self.calls}.00')
+
+    def test_refusals_in_a_group_fail_alone(self):
+        # payer0 can pay 3 of its 5 calls; the other accounts pay all theirs.
+        self.tui('open poor USD', 'deposit poor 3')
+        with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+            futures = [pool.submit(self.pay, f'mixed-{i}', 1,
+                                   user_id='poor' if i % 4 == 0 else f'payer{i % 16}')
+                       for i in range(20)]
+            statuses = [f.result(timeout=120).status for f in futures]
+        poor = [s for i, s in enumerate(statuses) if i % 4 == 0]
+        self.assertEqual(sorted(poor), ['FAILED', 'FAILED', 'SUCCESS', 'SUCCESS', 'SUCCESS'])
+        self.assertEqual([s for i, s in enumerate(statuses) if i % 4 != 0], ['SUCCESS'] * 15)
+        self.assertEqual(self.balance('poor'), '0.00')
+
+
+class GroupCommitKillTest(GroupCommitCase):
+    """SIGKILL while groups are being committed loses no acknowledged payment."""
+
+    def test_kill_during_group_commit_loses_nothing_acknowledged(self):
+        acknowledged = {}
+        server = self.server
+        for round_ in range(3):
+            clients = self.start_clients(server.port, 100000, f'kill{round_}')
+            # Kill once payments are flowing, while calls are in flight.
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and len(self.stored_references()) < \
+                    len(acknowledged) + 200:
+                time.sleep(0.05)
+            server.process.send_signal(signal.SIGKILL)
+            server.finish()
+            answers = self.answers(clients, timeout=120)
+            acknowledged.update({a[1]: a[2] for a in answers if a[0] == 'success'})
+            self.assertTrue(any(a[0] == 'error' for a in answers), answers[-3:])
+            server = self.start_server()
+
+        stored = self.stored_references()
+        self.assertGreater(len(acknowledged), 600)
+        for order, payment_id in acknowledged.items():
+            self.assertIn(order, stored)
+            self.assertEqual(payment_id, f'pay-{stored[order]}')
+        # Every stored payment, acknowledged or not, is in the balances.
+        total = sum(100000 - float(self.balance(f'payer{c}'))
+                    for c in range(CLIENT_PROCESSES * THREADS_PER_PROCESS))
+        self.assertEqual(round(total), len(stored))
+
+
+class PostgresTest(GroupCommitCase):
+    """The service on a PostgreSQL database of a throwaway cluster."""
+
+    @classmethod
+    def setUpClass(cls):
+        # Never skipped: a machine that runs the tests can run PostgreSQL.
+        cls.cluster = ql_test_postgres.Cluster()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.cluster.stop()
+
+    def database(self):
+        return self.cluster.database(self.id())
+
+    def stored_references(self):
+        out = subprocess.run(
+            [os.path.join(self.cluster.bindir, 'psql'), '-Atq', '-F', ' ', '-c',
+             'SELECT reference, position FROM ql_events WHERE reference IS NOT NULL', self.db],
+            capture_output=True, text=True, check=True).stdout
+        return dict(line.split() for line in out.splitlines())
+
+    def test_16_clients_pay_on_postgresql(self):
+        calls = 30
+        answers = self.answers(self.start_clients(self.server.port, calls, 'pg'))
+        paid = {a[1]: a[2] for a in answers if a[0] == 'success'}
+        self.assertEqual(len(paid), CLIENT_PROCESSES * THREADS_PER_PROCESS * calls, answers[:5])
+        self.assertEqual(len(set(paid.values())), len(paid))
+        stored = self.stored_references()
+        self.assertEqual(set(stored), set(paid))
+        for order, payment_id in paid.items():
+            self.assertEqual(payment_id, f'pay-{stored[order]}')
+        # A terminal on the same database sees every payment.
+        for c in range(CLIENT_PROCESSES * THREADS_PER_PROCESS):
+            self.assertEqual(self.balance(f'payer{c}'), f'{100000 - calls}.00')
+
+    def test_refusals_and_retries_on_postgresql(self):
+        first = self.pay('pg-order', 99.99)
+        self.assertEqual(first.status, 'SUCCESS')
+        self.assertEqual(self.pay('pg-order', 99.99).payment_id, first.payment_id)
+        self.assertEqual(self.pay('pg-too-much', 5000).status, 'FAILED')
+        with self.assertRaises(grpc.RpcError) as raised:
+            self.pay('pg-order', 5)
+        self.assertEqual(raised.exception.code(), grpc.StatusCode.ALREADY_EXISTS)
+        self.assertEqual(self.balance(), '900.01')
+        self.assertEqual(set(self.stored_references()), {'pg-order'})
 
 
 class ProtocolErrorTest(ServiceTestCase):
