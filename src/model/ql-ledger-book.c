@@ -12,6 +12,8 @@
 #include <glib/gi18n.h>
 
 #include "ql-amount.h"
+#include "ql-dates.h"
+#include "ql-event-notes.h"
 #include "ql-event-private.h"
 #include "ql-ledger-book-private.h"
 #include "ql-ledger-events-private.h"
@@ -399,18 +401,34 @@ run_command (QlLedgerBook  *self,
 }
 
 static QlEvent *
+record_change (QlLedgerBook       *self,
+               const char         *name,
+               const char         *type,
+               const char         *amount_text,
+               const QlChangeNote *note,
+               GError            **error)
+{
+  g_autofree char *key = command_name (self, name, error);
+  QlChangeCommand command = {
+    type, amount_text,
+    note != NULL ? note->date : NULL,
+    note != NULL ? note->payee : NULL,
+    note != NULL ? note->memo : NULL,
+  };
+
+  if (key == NULL || !ql_text_check (QL_TEXT_FIELD_AMOUNT, amount_text, -1, error))
+    return NULL;
+  return run_command (self, key, _ql_plan_change, &command, error);
+}
+
+static QlEvent *
 change_ledger (QlLedgerBook  *self,
                const char    *name,
                const char    *type,
                const char    *amount_text,
                GError       **error)
 {
-  g_autofree char *key = command_name (self, name, error);
-  QlChangeCommand command = { type, amount_text };
-
-  if (key == NULL || !ql_text_check (QL_TEXT_FIELD_AMOUNT, amount_text, -1, error))
-    return NULL;
-  return run_command (self, key, _ql_plan_change, &command, error);
+  return record_change (self, name, type, amount_text, NULL, error);
 }
 
 static gboolean
@@ -933,6 +951,142 @@ ql_ledger_book_decrease (QlLedgerBook  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return change_ledger (self, name, QL_EVENT_QUANTITY_DECREASED, quantity, error);
+}
+
+/**
+ * ql_ledger_book_record_change:
+ * @self: a #QlLedgerBook
+ * @name: a ledger's name
+ * @type: %QL_EVENT_DEPOSITED or %QL_EVENT_WITHDRAWN for an account,
+ *   %QL_EVENT_QUANTITY_INCREASED or %QL_EVENT_QUANTITY_DECREASED for an item
+ * @amount: the amount or quantity as the user typed it
+ * @note: (nullable): what is written on the change; %NULL for nothing
+ * @error: return location for a #GError
+ *
+ * Appends a change as ql_ledger_book_deposit() and its siblings do, with
+ * the day it happened (today in the user's time zone when @note has no
+ * date), and a payee and a memo when @note has them. The balance rules
+ * follow the order changes are recorded in, whatever their dates.
+ *
+ * Returns: (transfer full): the event as appended, or %NULL with @error
+ *   set, for instance to %QL_LEDGER_ERROR_INVALID_DATE,
+ *   %QL_LEDGER_ERROR_INVALID_NOTE or one of ql_ledger_book_deposit()'s
+ */
+QlEvent *
+ql_ledger_book_record_change (QlLedgerBook       *self,
+                              const char         *name,
+                              const char         *type,
+                              const char         *amount,
+                              const QlChangeNote *note,
+                              GError            **error)
+{
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (_ql_change_type_find (type) != NULL, NULL);
+  g_return_val_if_fail (amount != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return record_change (self, name, _ql_change_type_find (type)->type, amount, note, error);
+}
+
+/**
+ * ql_ledger_book_amend:
+ * @self: a #QlLedgerBook
+ * @name: a ledger's name
+ * @version: the version of the change to amend
+ * @note: what to write on it instead: a member that is %NULL stays as it
+ *   is, an empty payee or memo is taken away
+ * @error: return location for a #GError
+ *
+ * Corrects the date, payee or memo of a change by appending
+ * `ChangeAmended`, which names it: the change itself is never edited, and
+ * the history shows both. The balance stays as it is; the balance on a
+ * day may move, since the change may now count on another day.
+ *
+ * Returns: (transfer full): the `ChangeAmended` event, or %NULL with
+ *   @error set, for instance to %QL_LEDGER_ERROR_INVALID_VERSION when
+ *   @version is not a change (an opening, an undo or an amendment)
+ */
+QlEvent *
+ql_ledger_book_amend (QlLedgerBook       *self,
+                      const char         *name,
+                      gint64              version,
+                      const QlChangeNote *note,
+                      GError            **error)
+{
+  g_autofree char *key = NULL;
+  QlAmendCommand command;
+
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (note != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  key = command_name (self, name, error);
+  if (key == NULL)
+    return NULL;
+  command = (QlAmendCommand) { version, note->date, note->payee, note->memo };
+  return run_command (self, key, _ql_plan_amend, &command, error);
+}
+
+/**
+ * ql_ledger_book_balance_on:
+ * @self: a #QlLedgerBook
+ * @name: a ledger's name
+ * @date: the day to see the balance at the end of
+ * @recorded_until: how much to know: the last instant of recording taken
+ *   into account, in microseconds since the epoch (see
+ *   ql_recorded_time_parse()), or %G_MAXINT64 for everything known now
+ * @out_balance: (out): the balance in minor units, or the quantity
+ * @error: return location for a #GError
+ *
+ * Time travel in both dimensions: the balance on @date as the ledger's
+ * events recorded until @recorded_until tell it, with their dates as
+ * amended by then. "The balance on 30 June as we knew it on 1 July" and
+ * "as we know it now" differ by what was recorded or corrected since.
+ * A damaged ledger counts only the events before the damage.
+ *
+ * Returns: %TRUE with @out_balance set, or %FALSE with @error set, for
+ *   instance to %QL_LEDGER_ERROR_NOT_FOUND when the ledger was not
+ *   opened yet at @recorded_until
+ */
+gboolean
+ql_ledger_book_balance_on (QlLedgerBook  *self,
+                           const char    *name,
+                           const GDate   *date,
+                           gint64         recorded_until,
+                           gint64        *out_balance,
+                           GError       **error)
+{
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(QlEventNotes) notes = NULL;
+  QlLedger *ledger;
+  gint64 damaged;
+
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (date != NULL && g_date_valid (date), FALSE);
+  g_return_val_if_fail (out_balance != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  events = ql_ledger_book_list_events (self, name, error);
+  if (events == NULL)
+    return FALSE;
+  ledger = ql_ledger_book_lookup (self, name);
+  damaged = ledger != NULL ? ql_ledger_get_damaged_version (ledger) : 0;
+  if (damaged > 0 && (gint64) events->len >= damaged)
+    g_ptr_array_set_size (events, (guint) (damaged - 1));
+
+  notes = ql_event_notes_new (events, recorded_until);
+  if (ql_event_notes_is_empty (notes))
+    {
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_NOT_FOUND,
+                   _("“%s” was not opened yet at that time"),
+                   ql_event_get_ledger (g_ptr_array_index (events, 0)));
+      return FALSE;
+    }
+  *out_balance = ql_event_notes_balance_on (notes, date);
+  return TRUE;
 }
 
 /**

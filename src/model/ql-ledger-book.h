@@ -42,6 +42,21 @@ typedef void (*QlImportProgressFunc) (QlImportPhase phase,
                                       guint64       total,
                                       gpointer      user_data);
 
+/**
+ * QlChangeNote:
+ * @date: (nullable): the day a change happened, `YYYY-MM-DD`
+ * @payee: (nullable): who was paid, or paid in
+ * @memo: (nullable): a free note
+ *
+ * What people write on a change besides its amount, as they typed it.
+ */
+typedef struct
+{
+  const char *date;
+  const char *payee;
+  const char *memo;
+} QlChangeNote;
+
 #define QL_TYPE_LEDGER_BOOK (ql_ledger_book_get_type ())
 G_DECLARE_FINAL_TYPE (QlLedgerBook, ql_ledger_book, QL, LEDGER_BOOK, GObject)
 
@@ -74,6 +89,23 @@ QlEvent      *ql_ledger_book_increase      (QlLedgerBook  *self,
 QlEvent      *ql_ledger_book_decrease      (QlLedgerBook  *self,
                                             const char    *name,
                                             const char    *quantity,
+                                            GError       **error);
+QlEvent      *ql_ledger_book_record_change (QlLedgerBook       *self,
+                                            const char         *name,
+                                            const char         *type,
+                                            const char         *amount,
+                                            const QlChangeNote *note,
+                                            GError            **error);
+QlEvent      *ql_ledger_book_amend         (QlLedgerBook       *self,
+                                            const char         *name,
+                                            gint64              version,
+                                            const QlChangeNote *note,
+                                            GError            **error);
+gboolean      ql_ledger_book_balance_on    (QlLedgerBook  *self,
+                                            const char    *name,
+                                            const GDate   *date,
+                                            gint64         recorded_until,
+                                            gint64        *out_balance,
                                             GError       **error);
 QlEvent      *ql_ledger_book_withdraw_for_reference (QlLedgerBook  *self,
                                                      const char    *name,

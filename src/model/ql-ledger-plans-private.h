@@ -37,12 +37,26 @@ typedef gboolean (*QlPlanFunc) (QlEventStore  *store,
                                 QlPlan        *plan,
                                 GError       **error);
 
-/* A deposit, withdrawal, increase or decrease of @amount, as typed. */
+/* A deposit, withdrawal, increase or decrease of @amount, as typed, with
+ * an optional date (today when %NULL), payee and memo. */
 typedef struct
 {
   const char *type;
   const char *amount;
+  const char *date;
+  const char *payee;
+  const char *memo;
 } QlChangeCommand;
+
+/* A new date, payee or memo for the change at @version; %NULL keeps one,
+ * an empty payee or memo takes it away. */
+typedef struct
+{
+  gint64      version;
+  const char *date;
+  const char *payee;
+  const char *memo;
+} QlAmendCommand;
 
 /* A withdrawal named by @reference, as the payment service asks for it. */
 typedef struct
@@ -53,6 +67,11 @@ typedef struct
 } QlPaymentCommand;
 
 gboolean _ql_plan_change         (QlEventStore  *store,
+                                  QlLedger      *ledger,
+                                  gconstpointer  command,
+                                  QlPlan        *plan,
+                                  GError       **error);
+gboolean _ql_plan_amend          (QlEventStore  *store,
                                   QlLedger      *ledger,
                                   gconstpointer  command,
                                   QlPlan        *plan,

@@ -11,14 +11,46 @@
 #include <glib/gi18n.h>
 
 #include "ql-amount.h"
+#include "ql-dates.h"
 #include "ql-errors.h"
 #include "ql-event-private.h"
 #include "ql-ledger-events-private.h"
 #include "ql-ledger-plans-private.h"
 #include "ql-ledger-private.h"
+#include "ql-text-rules.h"
 
 /* Events read at once while walking a history backwards. */
 #define PAGE_SIZE 256
+
+/* The day a change happened: @text, or today when it is %NULL or empty. */
+static gboolean
+read_date (const char  *text,
+           GDate       *out_date,
+           GError     **error)
+{
+  if (text == NULL || *text == '\0')
+    {
+      ql_date_set_today (out_date);
+      return TRUE;
+    }
+  return ql_date_parse (text, out_date, error);
+}
+
+/* A payee or memo, checked and trimmed; %NULL stays %NULL. */
+static gboolean
+read_note (QlTextField   field,
+           const char   *text,
+           char        **out_text,
+           GError      **error)
+{
+  *out_text = NULL;
+  if (text == NULL)
+    return TRUE;
+  if (!ql_text_check (field, text, -1, error))
+    return FALSE;
+  *out_text = g_strstrip (g_strdup (text));
+  return TRUE;
+}
 
 /**
  * _ql_plan_change:
@@ -41,15 +73,89 @@ _ql_plan_change (QlEventStore  *store,
                  GError       **error)
 {
   const QlChangeCommand *change = command;
+  g_autofree char *payee = NULL;
+  g_autofree char *memo = NULL;
   gint64 amount;
+  GDate date;
 
   if (!_ql_ledger_check_kind (ledger, change->type, error) ||
       !ql_ledger_parse_amount (ledger, change->amount, &amount, error) ||
+      !read_date (change->date, &date, error) ||
+      !read_note (QL_TEXT_FIELD_PAYEE, change->payee, &payee, error) ||
+      !read_note (QL_TEXT_FIELD_MEMO, change->memo, &memo, error) ||
       !_ql_ledger_check_change (ledger, change->type, amount, error))
     return FALSE;
 
   plan->type = change->type;
-  plan->payload = _ql_change_payload_write (amount, 0, NULL);
+  /* An empty payee or memo is none. */
+  plan->payload = _ql_change_payload_write_noted (amount, 0, NULL, &date,
+                                                  payee != NULL && *payee != '\0' ? payee : NULL,
+                                                  memo != NULL && *memo != '\0' ? memo : NULL);
+  return TRUE;
+}
+
+/**
+ * _ql_plan_amend:
+ * @store: the store the ledger is in
+ * @ledger: the ledger as the command finds it
+ * @command: a #QlAmendCommand
+ * @plan: (out caller-allocates): what to append
+ * @error: return location for a #GError
+ *
+ * An amendment names a change of the ledger (not its opening, an undo or
+ * another amendment) and says at least one thing about it.
+ *
+ * Returns: %TRUE with @plan filled, or %FALSE with @error set
+ */
+gboolean
+_ql_plan_amend (QlEventStore  *store,
+                QlLedger      *ledger,
+                gconstpointer  command,
+                QlPlan        *plan,
+                GError       **error)
+{
+  const QlAmendCommand *amend = command;
+  const char *name = ql_ledger_get_name (ledger);
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *payee = NULL;
+  g_autofree char *memo = NULL;
+  g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT, amend->version);
+  QlEvent *target;
+  GDate date;
+
+  if (amend->date == NULL && amend->payee == NULL && amend->memo == NULL)
+    {
+      g_set_error_literal (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_NOTE,
+                           _("Say what to amend: a date, a payee or a memo"));
+      return FALSE;
+    }
+  if ((amend->date != NULL && !ql_date_parse (amend->date, &date, error)) ||
+      !read_note (QL_TEXT_FIELD_PAYEE, amend->payee, &payee, error) ||
+      !read_note (QL_TEXT_FIELD_MEMO, amend->memo, &memo, error))
+    return FALSE;
+
+  if (amend->version < 1 || amend->version > ql_ledger_get_version (ledger))
+    {
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_VERSION,
+                   _("“%s” has no version %s"), name, version);
+      return FALSE;
+    }
+  events = ql_event_store_collect_ledger (store, name, amend->version - 1, amend->version,
+                                          error);
+  if (events == NULL)
+    return FALSE;
+  target = events->len == 1 ? g_ptr_array_index (events, 0) : NULL;
+  if (target == NULL || _ql_change_type_find (ql_event_get_event_type (target)) == NULL ||
+      ql_event_get_reverses (target) > 0)
+    {
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_VERSION,
+                   _("Version %s of “%s” is not a change that can be amended"), version, name);
+      return FALSE;
+    }
+
+  plan->type = QL_EVENT_CHANGE_AMENDED;
+  plan->payload = _ql_amendment_payload_write (amend->version,
+                                               amend->date != NULL ? &date : NULL, payee, memo);
   return TRUE;
 }
 
@@ -93,6 +199,9 @@ find_undo_target (QlEventStore  *store,
           _ql_event_get_record (event, &record);
           if (record.version == 1)
             break;
+          /* An amendment is no change of its own to take back. */
+          if (g_strcmp0 (record.type, QL_EVENT_CHANGE_AMENDED) == 0)
+            continue;
 
           if (!_ql_event_record_read_change (&record, &amount, &reverses, error))
             return FALSE;
@@ -224,6 +333,7 @@ _ql_plan_payment (QlEventStore  *store,
 {
   const QlPaymentCommand *payment = command;
   gint64 minor;
+  GDate today;
 
   if (!_ql_ledger_check_kind (ledger, QL_EVENT_WITHDRAWN, error) ||
       !ql_event_store_find_reference (store, ql_ledger_get_name (ledger),
@@ -237,8 +347,10 @@ _ql_plan_payment (QlEventStore  *store,
       !_ql_ledger_check_change (ledger, QL_EVENT_WITHDRAWN, minor, error))
     return FALSE;
 
+  ql_date_set_today (&today);
   plan->type = QL_EVENT_WITHDRAWN;
-  plan->payload = _ql_change_payload_write (minor, 0, payment->reference);
+  plan->payload = _ql_change_payload_write_noted (minor, 0, payment->reference, &today, NULL,
+                                                  NULL);
   plan->reference = payment->reference;
   return TRUE;
 }
