@@ -96,6 +96,12 @@ QlEvent      *ql_ledger_book_record_change (QlLedgerBook       *self,
                                             const char         *amount,
                                             const QlChangeNote *note,
                                             GError            **error);
+QlEvent      *ql_ledger_book_transfer      (QlLedgerBook       *self,
+                                            const char         *from,
+                                            const char         *to,
+                                            const char         *amount,
+                                            const QlChangeNote *note,
+                                            GError            **error);
 QlEvent      *ql_ledger_book_amend         (QlLedgerBook       *self,
                                             const char         *name,
                                             gint64              version,

@@ -45,6 +45,13 @@ char       *_ql_change_payload_write_noted        (gint64                amount,
                                                    const GDate          *date,
                                                    const char           *payee,
                                                    const char           *memo);
+char       *_ql_transfer_leg_payload_write        (gint64                amount,
+                                                   gint64                reverses,
+                                                   const GDate          *date,
+                                                   const char           *payee,
+                                                   const char           *memo,
+                                                   const char           *transfer,
+                                                   const char           *counterpart);
 char       *_ql_amendment_payload_write           (gint64                amends,
                                                    const GDate          *date,
                                                    const char           *payee,

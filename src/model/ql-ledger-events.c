@@ -20,7 +20,8 @@
  * {"name":…,"quantity":…}, and the changes {"amount":…} with an optional
  * "reverses" (the version an undo takes back), "reference" (the key of
  * a payment), "date" (the day it happened, YYYY-MM-DD), "payee" and
- * "memo". `ChangeAmended` {"amends":…} gives a change a new "date",
+ * "memo", and for one leg of a transfer "transfer" (the id both legs
+ * share) and "counterpart" (the other ledger). `ChangeAmended` {"amends":…} gives a change a new "date",
  * "payee" or "memo" without touching the change itself; an empty payee
  * or memo takes it away. A change without a date happened on the day it
  * was recorded. Payloads are stored, so their bytes never change. */
@@ -430,6 +431,50 @@ _ql_change_payload_write_noted (gint64       amount,
       json_builder_add_string_value (builder, reference);
     }
   add_note_members (builder, date, payee, memo);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+/**
+ * _ql_transfer_leg_payload_write:
+ * @amount: the positive amount the leg moves
+ * @reverses: the version an undo of the leg reverses, or 0
+ * @date: (nullable): the day the transfer happened; %NULL for an undo
+ * @payee: (nullable): a payee, or %NULL
+ * @memo: (nullable): a memo, or %NULL
+ * @transfer: the id both legs share
+ * @counterpart: the name of the other leg's ledger
+ *
+ * Returns: (transfer full): a change's payload with `"transfer"` and
+ *   `"counterpart"`
+ */
+char *
+_ql_transfer_leg_payload_write (gint64       amount,
+                                gint64       reverses,
+                                const GDate *date,
+                                const char  *payee,
+                                const char  *memo,
+                                const char  *transfer,
+                                const char  *counterpart)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "amount");
+  json_builder_add_int_value (builder, amount);
+  if (reverses > 0)
+    {
+      json_builder_set_member_name (builder, "reverses");
+      json_builder_add_int_value (builder, reverses);
+    }
+  add_note_members (builder, date, payee, memo);
+  json_builder_set_member_name (builder, "transfer");
+  json_builder_add_string_value (builder, transfer);
+  json_builder_set_member_name (builder, "counterpart");
+  json_builder_add_string_value (builder, counterpart);
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -1018,4 +1063,37 @@ ql_event_dup_memo (QlEvent *event)
   g_return_val_if_fail (QL_IS_EVENT (event), NULL);
 
   return dup_note_member (event, "memo");
+}
+
+/**
+ * ql_event_dup_transfer:
+ * @event: a ledger's event
+ *
+ * Returns: (transfer full) (nullable): the id a leg of a transfer shares
+ *   with the other leg (and with the undo of each), or %NULL when @event
+ *   is not part of a transfer
+ */
+char *
+ql_event_dup_transfer (QlEvent *event)
+{
+  g_return_val_if_fail (QL_IS_EVENT (event), NULL);
+
+  return _ql_change_type_find (ql_event_get_event_type (event)) != NULL
+         ? dup_note_member (event, "transfer") : NULL;
+}
+
+/**
+ * ql_event_dup_counterpart:
+ * @event: a ledger's event
+ *
+ * Returns: (transfer full) (nullable): the ledger of the other leg of the
+ *   transfer @event is part of, or %NULL
+ */
+char *
+ql_event_dup_counterpart (QlEvent *event)
+{
+  g_return_val_if_fail (QL_IS_EVENT (event), NULL);
+
+  return _ql_change_type_find (ql_event_get_event_type (event)) != NULL
+         ? dup_note_member (event, "counterpart") : NULL;
 }

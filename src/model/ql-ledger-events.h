@@ -28,5 +28,7 @@ gboolean    ql_event_get_date          (QlEvent    *event,
                                         GDate      *out_date);
 char       *ql_event_dup_payee         (QlEvent    *event);
 char       *ql_event_dup_memo          (QlEvent    *event);
+char       *ql_event_dup_transfer      (QlEvent    *event);
+char       *ql_event_dup_counterpart   (QlEvent    *event);
 
 G_END_DECLS

@@ -66,6 +66,40 @@ typedef struct
   const char *reference;
 } QlPaymentCommand;
 
+/* A transfer of @amount, as typed, with what is written on it. */
+typedef struct
+{
+  const char *amount;
+  const char *date;
+  const char *payee;
+  const char *memo;
+} QlTransferCommand;
+
+/* One leg of a transfer, or of its undo, as planned. */
+typedef struct
+{
+  const char *type;
+  char       *payload;
+} QlTransferLeg;
+
+gboolean _ql_plan_transfer       (QlLedger                *from,
+                                  QlLedger                *to,
+                                  const QlTransferCommand *command,
+                                  const char              *transfer,
+                                  QlTransferLeg           *out_from,
+                                  QlTransferLeg           *out_to,
+                                  GError                 **error);
+gboolean _ql_plan_find_undo      (QlEventStore  *store,
+                                  QlLedger      *ledger,
+                                  QlEvent      **out_target,
+                                  GError       **error);
+gboolean _ql_plan_undo_transfer  (QlEventStore  *store,
+                                  QlLedger      *ledger,
+                                  QlEvent       *target,
+                                  QlLedger      *counterpart,
+                                  QlTransferLeg *out_leg,
+                                  QlTransferLeg *out_counterpart_leg,
+                                  GError       **error);
 gboolean _ql_plan_change         (QlEventStore  *store,
                                   QlLedger      *ledger,
                                   gconstpointer  command,

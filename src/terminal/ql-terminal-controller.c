@@ -107,6 +107,7 @@ static gboolean run_balance     (QlTerminalController *self, const Command *comm
 static gboolean run_events      (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_at          (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_undo        (QlTerminalController *self, const Command *command, char **args, GError **error);
+static gboolean run_transfer    (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_amend       (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_import      (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_ledgers     (QlTerminalController *self, const Command *command, char **args, GError **error);
@@ -153,6 +154,9 @@ static const Command commands[] = {
     2, 2, TRUE, run_change, QL_EVENT_QUANTITY_DECREASED,
     /* Translators: %1$s is the item, %2$s the amount taken, %3$s its quantity. */
     N_("Decreased %1$s by %2$s. Quantity: %3$s"), .noted = TRUE },
+  { "transfer", N_("FROM TO AMOUNT [--date DATE] [--payee PAYEE] [--memo MEMO]"),
+    N_("move an amount between two accounts of one currency, or two items, at once"),
+    3, 3, TRUE, run_transfer, .noted = TRUE },
   { "balance", N_("LEDGER"),
     N_("show the balance or quantity now"),
     1, 1, TRUE, run_balance },
@@ -345,6 +349,7 @@ format_event_note (QlLedger     *ledger,
   gint64 damaged = ql_ledger_get_damaged_version (ledger);
   g_autofree char *new_payee = amends > 0 ? ql_event_dup_payee (event) : NULL;
   g_autofree char *new_memo = amends > 0 ? ql_event_dup_memo (event) : NULL;
+  g_autofree char *counterpart = ql_event_dup_counterpart (event);
   const char *payee = NULL;
   const char *memo = NULL;
   gint64 amended_by = 0;
@@ -367,6 +372,14 @@ format_event_note (QlLedger     *ledger,
     append_note (note, _("(payee taken away)"));
   if (new_memo != NULL && *new_memo == '\0')
     append_note (note, _("(memo taken away)"));
+  if (counterpart != NULL && reversed == 0)
+    {
+      g_autofree char *text = g_strdup_printf (ql_event_get_signed_amount (event) < 0
+                                               ? _("(transfer to %s)") : _("(transfer from %s)"),
+                                               counterpart);
+
+      append_note (note, text);
+    }
   if (reversed > 0)
     append_version_note (note, _("(undoes version %s)"), reversed);
   if (amends > 0)
@@ -735,6 +748,41 @@ run_at (QlTerminalController  *self,
 
   state = format_state (past);
   ql_terminal_view_show (self->view, state);
+  return TRUE;
+}
+
+static gboolean
+run_transfer (QlTerminalController  *self,
+              const Command         *command,
+              char                 **args,
+              GError               **error)
+{
+  QlChangeNote note = { self->note_date, self->note_payee, self->note_memo };
+  g_autoptr(QlEvent) moved = ql_ledger_book_transfer (self->ledgers, args[0], args[1], args[2],
+                                                      &note, error);
+  g_autofree char *counterpart = NULL;
+  g_autofree char *amount = NULL;
+  g_autofree char *from_balance = NULL;
+  g_autofree char *to_balance = NULL;
+  g_autofree char *message = NULL;
+  QlLedger *from;
+  QlLedger *to;
+
+  if (moved == NULL)
+    return FALSE;
+
+  from = ql_ledger_book_lookup (self->ledgers, ql_event_get_ledger (moved));
+  counterpart = ql_event_dup_counterpart (moved);
+  to = ql_ledger_book_lookup (self->ledgers, counterpart);
+  g_assert (from != NULL && to != NULL);
+  amount = ql_ledger_format_amount (from, ql_event_get_amount (moved));
+  from_balance = ql_ledger_format_balance (from);
+  to_balance = ql_ledger_format_balance (to);
+  /* Translators: the amount, the two ledgers, then each one's balance. */
+  message = g_strdup_printf (_("Moved %1$s from %2$s to %3$s. %2$s: %4$s, %3$s: %5$s"), amount,
+                             ql_ledger_get_name (from), ql_ledger_get_name (to), from_balance,
+                             to_balance);
+  ql_terminal_view_show (self->view, message);
   return TRUE;
 }
 

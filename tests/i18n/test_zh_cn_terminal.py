@@ -22,7 +22,7 @@ PROMPT = "您想看哪个编号的名言？ "
 TIMESTAMP = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
 
 COMMANDS = ["random", "search", "open", "deposit", "withdraw", "create-item", "increase",
-            "decrease", "balance", "events", "at", "undo", "amend", "import", "ledgers", "log",
+            "decrease", "transfer", "balance", "events", "at", "undo", "amend", "import", "ledgers", "log",
             "theme", "skin", "help", "quit"]
 
 

@@ -218,6 +218,7 @@ class QuoteTests(TerminalTestCase):
                       "create-item ITEM QUANTITY", "increase ITEM N" + note,
                       "decrease ITEM N" + note, "balance LEDGER", "events LEDGER [--json]",
                       "at LEDGER VERSION|DATE [as-of RECORDED]", "amend LEDGER VERSION" + note,
+                      "transfer FROM TO AMOUNT" + note,
                       "undo LEDGER", "ledgers [--json]", "log [START [LIMIT]]", "theme SCHEME",
                       "skin NAME", "help", "quit"]:
             self.assertTrue(any(re.fullmatch(r"  %s  +\S.*" % re.escape(usage), line)
@@ -536,6 +537,31 @@ class LedgerTests(TerminalTestCase):
             " YYYY-MM-DD HH:MM[:SS]",
             "Error: After the date comes “as-of RECORDED”, such as as-of 2026-07-01",
             "Error: Too many arguments. Usage: at LEDGER VERSION|DATE [as-of RECORDED]",
+        ])
+
+    def test_transfers(self):
+        rc, out, err = self.run_binary([
+            "open Checking EUR", "open Savings EUR", "open Dollars USD", "create-item Box 2",
+            "deposit Checking 100", 'transfer Checking Savings 30 --memo "for later"',
+            "transfer Checking Savings 80", "transfer Checking Dollars 1",
+            "transfer Checking Box 1", "transfer Savings Savings 1",
+            "events Savings", "undo Savings", "balance Checking", "balance Savings"])
+        answers = out.split(PROMPT)
+        self.assertEqual(answers[6], "Moved 30.00 EUR from Checking to Savings."
+                                     " Checking: 70.00 EUR, Savings: 30.00 EUR\n")
+        rows = [re.sub(STAMPED, STAMP, line) for line in answers[11].splitlines()]
+        self.assertEqual(rows[2], "      2  %s  Deposit         +30.00 EUR  30.00 EUR"
+                                  "  “for later”  (transfer from Checking)" % STAMP)
+        self.assertEqual(answers[12:15], [
+            "Undid version 2 of Savings with Withdrawal. Balance: 0.00 EUR\n",
+            "Balance: 100.00 EUR\n", "Balance: 0.00 EUR\n"])
+        self.assertEqual(err.splitlines(), [
+            "Error: Cannot withdraw 80.00 EUR from “Checking”: the balance is only 70.00 EUR",
+            "Error: “Checking” and “Dollars” keep different currencies: a transfer moves money"
+            " between accounts of one currency",
+            "Error: “Checking” and “Box” are not the same kind of ledger: a transfer goes"
+            " between two accounts or two items",
+            "Error: A transfer needs two ledgers; “Savings” is named twice",
         ])
 
     def test_events_and_ledgers_for_people(self):
