@@ -57,6 +57,27 @@ typedef struct
   const char *memo;
 } QlChangeNote;
 
+/**
+ * QlEventFilter:
+ * @text: (nullable): words to find in a change's payee or memo, in any
+ *   case
+ * @min_amount: (nullable): the smallest amount, as typed
+ * @max_amount: (nullable): the largest amount, as typed
+ * @from_date: (nullable): the first day, `YYYY-MM-DD`
+ * @to_date: (nullable): the last day
+ *
+ * What ql_ledger_book_find_events() looks for; a %NULL member does not
+ * restrict.
+ */
+typedef struct
+{
+  const char *text;
+  const char *min_amount;
+  const char *max_amount;
+  const char *from_date;
+  const char *to_date;
+} QlEventFilter;
+
 #define QL_TYPE_LEDGER_BOOK (ql_ledger_book_get_type ())
 G_DECLARE_FINAL_TYPE (QlLedgerBook, ql_ledger_book, QL, LEDGER_BOOK, GObject)
 
@@ -136,6 +157,10 @@ QlLedger     *ql_ledger_book_state_at      (QlLedgerBook  *self,
 GPtrArray    *ql_ledger_book_list_events   (QlLedgerBook  *self,
                                             const char    *name,
                                             GError       **error);
+GPtrArray    *ql_ledger_book_find_events   (QlLedgerBook        *self,
+                                            const char          *name,
+                                            const QlEventFilter *filter,
+                                            GError             **error);
 GPtrArray    *ql_ledger_book_read_log      (QlLedgerBook  *self,
                                             gint64         start,
                                             gint64         limit,

@@ -54,10 +54,9 @@ struct _QlTerminalController
   gboolean        handling;
   /* Whether the command being run was given --json. */
   gboolean        json;
-  /* The --date, --payee and --memo the command being run was given. */
-  char           *note_date;
-  char           *note_payee;
-  char           *note_memo;
+  /* The options with a value the command being run was given: option
+   * (a literal of the command table) → its value. */
+  GHashTable     *options;
 };
 
 G_DEFINE_FINAL_TYPE (QlTerminalController, ql_terminal_controller, G_TYPE_OBJECT)
@@ -94,8 +93,15 @@ struct _Command
   const char  *done;
   /* Whether the command takes --json, for scripts, anywhere after its name. */
   gboolean     json;
-  /* Whether it takes --date, --payee and --memo, each with a value. */
-  gboolean     noted;
+  /* The options with a value it takes, %NULL-terminated, or %NULL. */
+  const char * const *options;
+};
+
+/* What people write on a change. */
+static const char * const note_options[] = { "--date", "--payee", "--memo", NULL };
+/* What a search of a ledger's history looks for. */
+static const char * const filter_options[] = {
+  "--search", "--min", "--max", "--from", "--to", NULL,
 };
 
 static gboolean run_random      (QlTerminalController *self, const Command *command, char **args, GError **error);
@@ -135,12 +141,12 @@ static const Command commands[] = {
     N_("put money into an account"),
     2, 2, TRUE, run_change, QL_EVENT_DEPOSITED,
     /* Translators: %1$s is the account, %2$s the amount, %3$s its balance. */
-    N_("Deposited %2$s into %1$s. Balance: %3$s"), .noted = TRUE },
+    N_("Deposited %2$s into %1$s. Balance: %3$s"), .options = note_options },
   { "withdraw", N_("ACCOUNT AMOUNT [--date DATE] [--payee PAYEE] [--memo MEMO]"),
     N_("take money out of an account; no overdraft"),
     2, 2, TRUE, run_change, QL_EVENT_WITHDRAWN,
     /* Translators: %1$s is the account, %2$s the amount, %3$s its balance. */
-    N_("Withdrew %2$s from %1$s. Balance: %3$s"), .noted = TRUE },
+    N_("Withdrew %2$s from %1$s. Balance: %3$s"), .options = note_options },
   { "create-item", N_("ITEM QUANTITY"),
     N_("start an inventory item"),
     2, 2, TRUE, run_create_item },
@@ -148,21 +154,22 @@ static const Command commands[] = {
     N_("add to an item's quantity"),
     2, 2, TRUE, run_change, QL_EVENT_QUANTITY_INCREASED,
     /* Translators: %1$s is the item, %2$s the amount added, %3$s its quantity. */
-    N_("Increased %1$s by %2$s. Quantity: %3$s"), .noted = TRUE },
+    N_("Increased %1$s by %2$s. Quantity: %3$s"), .options = note_options },
   { "decrease", N_("ITEM N [--date DATE] [--payee PAYEE] [--memo MEMO]"),
     N_("take from an item's quantity; never below zero"),
     2, 2, TRUE, run_change, QL_EVENT_QUANTITY_DECREASED,
     /* Translators: %1$s is the item, %2$s the amount taken, %3$s its quantity. */
-    N_("Decreased %1$s by %2$s. Quantity: %3$s"), .noted = TRUE },
+    N_("Decreased %1$s by %2$s. Quantity: %3$s"), .options = note_options },
   { "transfer", N_("FROM TO AMOUNT [--date DATE] [--payee PAYEE] [--memo MEMO]"),
     N_("move an amount between two accounts of one currency, or two items, at once"),
-    3, 3, TRUE, run_transfer, .noted = TRUE },
+    3, 3, TRUE, run_transfer, .options = note_options },
   { "balance", N_("LEDGER"),
     N_("show the balance or quantity now"),
     1, 1, TRUE, run_balance },
-  { "events", N_("LEDGER [--json]"),
-    N_("list the ledger's events in order, with the balance after each"),
-    1, 1, TRUE, run_events, .json = TRUE },
+  { "events", N_("LEDGER [--json] [--search TEXT] [--min AMOUNT] [--max AMOUNT] [--from DATE] [--to DATE]"),
+    N_("list the ledger's events in order, with the balance after each; the options find "
+       "changes by payee or memo, amount and day"),
+    1, 1, TRUE, run_events, .json = TRUE, .options = filter_options },
   { "at", N_("LEDGER VERSION|DATE [as-of RECORDED]"),
     N_("show the state at a version, or on a day as known now or as recorded by then"),
     2, 4, TRUE, run_at },
@@ -171,7 +178,7 @@ static const Command commands[] = {
     1, 1, TRUE, run_undo },
   { "amend", N_("LEDGER VERSION [--date DATE] [--payee PAYEE] [--memo MEMO]"),
     N_("correct a change's date, payee or memo with an event that amends it"),
-    2, 2, TRUE, run_amend, .noted = TRUE },
+    2, 2, TRUE, run_amend, .options = note_options },
   { "import", N_("FILE"),
     N_("apply a CSV file of ledger commands, all or nothing"),
     1, 1, TRUE, run_import },
@@ -405,9 +412,20 @@ format_event_time (QlEvent *event)
 }
 
 /* The events with a running balance, in columns. */
+/* Whether the row of @event is shown: every row when @shown is %NULL. */
+static gboolean
+is_shown (GHashTable *shown,
+          QlEvent    *event)
+{
+  gint64 version = ql_event_get_version (event);
+
+  return shown == NULL || g_hash_table_contains (shown, &version);
+}
+
 static char *
-format_events (QlLedger  *ledger,
-               GPtrArray *events)
+format_events (QlLedger   *ledger,
+               GPtrArray  *events,
+               GHashTable *shown)
 {
   static const QlTerminalAlign aligns[] = {
     QL_TERMINAL_ALIGN_END, QL_TERMINAL_ALIGN_START, QL_TERMINAL_ALIGN_START,
@@ -446,6 +464,8 @@ format_events (QlLedger  *ledger,
           balance += change;
           running = ql_ledger_format_amount (ledger, balance);
         }
+      if (!is_shown (shown, event))
+        continue;
       /* An amendment without a new date has none to show. */
       if (ql_event_get_amends (event) == 0 || ql_event_get_date (event, &date))
         {
@@ -550,7 +570,11 @@ run_change (QlTerminalController  *self,
             char                 **args,
             GError               **error)
 {
-  QlChangeNote note = { self->note_date, self->note_payee, self->note_memo };
+  QlChangeNote note = {
+    g_hash_table_lookup (self->options, "--date"),
+    g_hash_table_lookup (self->options, "--payee"),
+    g_hash_table_lookup (self->options, "--memo"),
+  };
   g_autoptr(QlEvent) changed = ql_ledger_book_record_change (self->ledgers, args[0],
                                                              command->type, args[1], &note,
                                                              error);
@@ -624,6 +648,7 @@ static gboolean
 show_events_json (QlTerminalController  *self,
                   QlLedger              *ledger,
                   GPtrArray             *events,
+                  GHashTable            *shown,
                   GError               **error)
 {
   gint64 damaged = ql_ledger_get_damaged_version (ledger);
@@ -643,6 +668,8 @@ show_events_json (QlTerminalController  *self,
           balance += ql_event_get_signed_amount (event);
           json_object_set_int_member (json_node_get_object (node), "balance", balance);
         }
+      if (!is_shown (shown, event))
+        continue;
       line = json_to_string (node, FALSE);
       ql_terminal_view_show (self->view, line);
     }
@@ -656,7 +683,16 @@ run_events (QlTerminalController  *self,
             char                 **args,
             GError               **error)
 {
+  QlEventFilter filter = {
+    g_hash_table_lookup (self->options, "--search"),
+    g_hash_table_lookup (self->options, "--min"),
+    g_hash_table_lookup (self->options, "--max"),
+    g_hash_table_lookup (self->options, "--from"),
+    g_hash_table_lookup (self->options, "--to"),
+  };
   g_autoptr(GPtrArray) events = ql_ledger_book_list_events (self->ledgers, args[0], error);
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(GHashTable) shown = NULL;
   g_autofree char *table = NULL;
   QlLedger *ledger;
 
@@ -666,10 +702,25 @@ run_events (QlTerminalController  *self,
   ledger = ql_ledger_book_lookup (self->ledgers, args[0]);
   g_assert (ledger != NULL);
 
-  if (self->json)
-    return show_events_json (self, ledger, events, error);
+  /* The balances come from the whole history; the search picks rows. */
+  if (g_hash_table_size (self->options) > 0)
+    {
+      found = ql_ledger_book_find_events (self->ledgers, args[0], &filter, error);
+      if (found == NULL)
+        return FALSE;
+      shown = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+      for (guint i = 0; i < found->len; i++)
+        {
+          gint64 version = ql_event_get_version (g_ptr_array_index (found, i));
 
-  table = format_events (ledger, events);
+          g_hash_table_add (shown, g_memdup2 (&version, sizeof version));
+        }
+    }
+
+  if (self->json)
+    return show_events_json (self, ledger, events, shown, error);
+
+  table = format_events (ledger, events, shown);
   ql_terminal_view_show (self->view, table);
   show_damage (self, ledger);
 
@@ -757,7 +808,11 @@ run_transfer (QlTerminalController  *self,
               char                 **args,
               GError               **error)
 {
-  QlChangeNote note = { self->note_date, self->note_payee, self->note_memo };
+  QlChangeNote note = {
+    g_hash_table_lookup (self->options, "--date"),
+    g_hash_table_lookup (self->options, "--payee"),
+    g_hash_table_lookup (self->options, "--memo"),
+  };
   g_autoptr(QlEvent) moved = ql_ledger_book_transfer (self->ledgers, args[0], args[1], args[2],
                                                       &note, error);
   g_autofree char *counterpart = NULL;
@@ -792,7 +847,11 @@ run_amend (QlTerminalController  *self,
            char                 **args,
            GError               **error)
 {
-  QlChangeNote note = { self->note_date, self->note_payee, self->note_memo };
+  QlChangeNote note = {
+    g_hash_table_lookup (self->options, "--date"),
+    g_hash_table_lookup (self->options, "--payee"),
+    g_hash_table_lookup (self->options, "--memo"),
+  };
   g_autoptr(QlEvent) amendment = NULL;
   g_autofree char *amended = NULL;
   g_autofree char *version = NULL;
@@ -1368,32 +1427,28 @@ looks_like_number (const char *word)
   return g_ascii_isdigit (word[0]) || word[0] == '-' || word[0] == '+';
 }
 
-/* Takes --date, --payee and --memo with their values out of @words, for
- * a command that has them; a value may be empty (`--memo ""`). */
+/* Takes the options @command has, with their values, out of @words; a
+ * value may be empty (`--memo ""`). */
 static gboolean
-take_note_options (QlTerminalController  *self,
-                   const Command         *command,
-                   char                 **words,
-                   GError               **error)
+take_options (QlTerminalController  *self,
+              const Command         *command,
+              char                 **words,
+              GError               **error)
 {
-  static const char * const options[] = { "--date", "--payee", "--memo" };
-  char **slots[] = { &self->note_date, &self->note_payee, &self->note_memo };
   guint kept = 1;
 
-  g_clear_pointer (&self->note_date, g_free);
-  g_clear_pointer (&self->note_payee, g_free);
-  g_clear_pointer (&self->note_memo, g_free);
-  if (!command->noted)
+  g_hash_table_remove_all (self->options);
+  if (command->options == NULL)
     return TRUE;
 
   for (guint i = 1; words[i] != NULL; i++)
     {
-      guint option = G_N_ELEMENTS (options);
+      const char *option = NULL;
 
-      for (guint j = 0; j < G_N_ELEMENTS (options); j++)
-        if (g_str_equal (words[i], options[j]))
-          option = j;
-      if (option == G_N_ELEMENTS (options))
+      for (guint j = 0; command->options[j] != NULL; j++)
+        if (g_str_equal (words[i], command->options[j]))
+          option = command->options[j];
+      if (option == NULL)
         {
           words[kept++] = words[i];
           continue;
@@ -1406,11 +1461,10 @@ take_note_options (QlTerminalController  *self,
           g_free (words[i]);
           words[kept] = NULL;
           g_set_error (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_USAGE,
-                       _("%s needs a value. Usage: %s"), options[option], usage);
+                       _("%s needs a value. Usage: %s"), option, usage);
           return FALSE;
         }
-      g_free (*slots[option]);
-      *slots[option] = g_steal_pointer (&words[i + 1]);
+      g_hash_table_replace (self->options, (gpointer) option, g_steal_pointer (&words[i + 1]));
       g_free (words[i]);
       i++;
     }
@@ -1444,7 +1498,7 @@ run_command (QlTerminalController  *self,
         }
       words[kept] = NULL;
     }
-  if (!take_note_options (self, command, words, error))
+  if (!take_options (self, command, words, error))
     return FALSE;
   n_args = g_strv_length (words) - 1;
 
@@ -1519,9 +1573,7 @@ ql_terminal_controller_dispose (GObject *object)
   g_clear_object (&self->quotes);
   g_clear_object (&self->ledgers);
   g_clear_object (&self->settings);
-  g_clear_pointer (&self->note_date, g_free);
-  g_clear_pointer (&self->note_payee, g_free);
-  g_clear_pointer (&self->note_memo, g_free);
+  g_clear_pointer (&self->options, g_hash_table_unref);
 
   G_OBJECT_CLASS (ql_terminal_controller_parent_class)->dispose (object);
 }
@@ -1547,6 +1599,7 @@ ql_terminal_controller_class_init (QlTerminalControllerClass *klass)
 static void
 ql_terminal_controller_init (QlTerminalController *self)
 {
+  self->options = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 }
 
 /**

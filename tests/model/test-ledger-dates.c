@@ -425,6 +425,83 @@ START_TEST (test_dates_survive_sqlite)
 }
 END_TEST
 
+static GPtrArray *
+find (QlLedgerBook *book,
+      const char   *text,
+      const char   *min_amount,
+      const char   *max_amount,
+      const char   *from_date,
+      const char   *to_date)
+{
+  g_autoptr(GError) error = NULL;
+  QlEventFilter filter = { text, min_amount, max_amount, from_date, to_date };
+  GPtrArray *found = ql_ledger_book_find_events (book, "Cash", &filter, &error);
+
+  ck_assert_msg (found != NULL, "%s", error != NULL ? error->message : "");
+  return found;
+}
+
+/* The versions @found holds, as "2,4". */
+static char *
+versions_of (GPtrArray *found)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < found->len; i++)
+    g_string_append_printf (text, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "",
+                            ql_event_get_version (g_ptr_array_index (found, i)));
+  g_ptr_array_unref (found);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+#define assert_found(expected, ...) \
+  G_STMT_START { \
+    g_autofree char *found_versions = versions_of (find (book, __VA_ARGS__)); \
+    ck_assert_str_eq (found_versions, (expected)); \
+  } G_STMT_END
+
+START_TEST (test_find_events)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
+  QlEventFilter bad_amount = { NULL, "abc", NULL, NULL, NULL };
+  QlEventFilter bad_date = { NULL, NULL, NULL, "2026-13-01", NULL };
+
+  ck_assert (ql_test_drop_event (ql_ledger_book_open_account (book, "Cash", "USD", NULL)));
+  ck_assert (ql_test_drop_event (change (book, "Cash", QL_EVENT_DEPOSITED, "100", "2026-06-01",
+                                         "Employer", "June pay")));
+  ck_assert (ql_test_drop_event (change (book, "Cash", QL_EVENT_WITHDRAWN, "12.50",
+                                         "2026-06-03", "Bäckerei", "bread")));
+  ck_assert (ql_test_drop_event (change (book, "Cash", QL_EVENT_WITHDRAWN, "40", "2026-07-02",
+                                         "Landlord", NULL)));
+  ck_assert (ql_test_drop_event (amend (book, "Cash", 4, NULL, NULL, "Rent for JUNE")));
+
+  assert_found ("1,2,3,4,5", NULL, NULL, NULL, NULL, NULL);
+  /* In any case, payee or memo, as amended. */
+  assert_found ("2,4", " june ", NULL, NULL, NULL, NULL);
+  assert_found ("3", "BÄCK", NULL, NULL, NULL, NULL);
+  assert_found ("", "nothing like it", NULL, NULL, NULL, NULL);
+  /* Amounts in the ledger's units, both ends included. */
+  assert_found ("3,4", NULL, "12.50", "40", NULL, NULL);
+  assert_found ("2", NULL, "40.01", NULL, NULL, NULL);
+  /* Days, both ends included. */
+  assert_found ("2,3", NULL, NULL, NULL, "2026-06-01", "2026-06-30");
+  assert_found ("4", NULL, NULL, NULL, "2026-07-02", NULL);
+  assert_found ("2", "june", "50", NULL, NULL, "2026-06-30");
+
+  /* An amended date moves the change into another range. */
+  ck_assert (ql_test_drop_event (amend (book, "Cash", 4, "2026-06-30", NULL, NULL)));
+  assert_found ("2,3,4", NULL, NULL, NULL, "2026-06-01", "2026-06-30");
+
+  assert_fails (ql_ledger_book_find_events (book, "Cash", &bad_amount, &fail_error),
+                QL_LEDGER_ERROR_INVALID_AMOUNT);
+  assert_fails (ql_ledger_book_find_events (book, "Cash", &bad_date, &fail_error),
+                QL_LEDGER_ERROR_INVALID_DATE);
+  assert_fails (ql_ledger_book_find_events (book, "Nobody", &bad_date, &fail_error),
+                QL_LEDGER_ERROR_NOT_FOUND);
+}
+END_TEST
+
 static Suite *
 dates_suite (void)
 {
@@ -448,6 +525,10 @@ dates_suite (void)
   tc = tcase_create ("time-travel");
   tcase_add_test (tc, test_time_travel_both_dimensions);
   tcase_add_test (tc, test_item_on_a_day);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("search");
+  tcase_add_test (tc, test_find_events);
   suite_add_tcase (suite, tc);
 
   return suite;

@@ -216,7 +216,9 @@ class QuoteTests(TerminalTestCase):
         for usage in ["NUMBER", "random", "search PATTERN", "open ACCOUNT [CURRENCY]",
                       "deposit ACCOUNT AMOUNT" + note, "withdraw ACCOUNT AMOUNT" + note,
                       "create-item ITEM QUANTITY", "increase ITEM N" + note,
-                      "decrease ITEM N" + note, "balance LEDGER", "events LEDGER [--json]",
+                      "decrease ITEM N" + note, "balance LEDGER",
+                      "events LEDGER [--json] [--search TEXT] [--min AMOUNT] [--max AMOUNT]"
+                      " [--from DATE] [--to DATE]",
                       "at LEDGER VERSION|DATE [as-of RECORDED]", "amend LEDGER VERSION" + note,
                       "transfer FROM TO AMOUNT" + note,
                       "undo LEDGER", "ledgers [--json]", "log [START [LIMIT]]", "theme SCHEME",
@@ -562,6 +564,30 @@ class LedgerTests(TerminalTestCase):
             "Error: “Checking” and “Box” are not the same kind of ledger: a transfer goes"
             " between two accounts or two items",
             "Error: A transfer needs two ledgers; “Savings” is named twice",
+        ])
+
+    def test_events_search(self):
+        rc, out, err = self.run_binary([
+            "open A USD",
+            'deposit A 100 --date 2026-06-01 --payee Employer --memo "June pay"',
+            "withdraw A 12.5 --date 2026-06-03 --payee Bakery --memo bread",
+            "withdraw A 40 --date 2026-07-02 --payee Landlord",
+            'amend A 4 --memo "Rent for JUNE"',
+            "events A --search june", "events A --min 20 --max 50",
+            "events A --from 2026-06-02 --to 2026-06-30", "events A --json --search BREAD",
+            "events A --min abc", "events A --search"])
+        answers = out.split(PROMPT)
+        versions = [[line.split()[0] for line in answer.splitlines()[1:]]
+                    for answer in answers[6:9]]
+        self.assertEqual(versions, [["2", "4"], ["4"], ["3"]])
+        # The balance after each row is the ledger's, not the search's.
+        self.assertIn("-40.00 USD   47.50 USD  Landlord  “Rent for JUNE”", answers[6])
+        found = [json.loads(line) for line in answers[9].splitlines()]
+        self.assertEqual([(e["version"], e["balance"]) for e in found], [(3, 8750)])
+        self.assertEqual(err.splitlines(), [
+            "Error: Invalid amount “abc”: use digits with at most 2 decimal places",
+            "Error: --search needs a value. Usage: events LEDGER [--json] [--search TEXT]"
+            " [--min AMOUNT] [--max AMOUNT] [--from DATE] [--to DATE]",
         ])
 
     def test_events_and_ledgers_for_people(self):
