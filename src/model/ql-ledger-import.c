@@ -13,6 +13,7 @@
 
 #include "ql-amount.h"
 #include "ql-csv-reader-private.h"
+#include "ql-dates.h"
 #include "ql-file.h"
 #include "ql-ledger-book-private.h"
 #include "ql-ledger-events-private.h"
@@ -37,8 +38,9 @@
  * a field that holds commas, quotes or line breaks enclosed in double
  * quotes, a quote inside it written twice (`"Item 4, boxed"`,
  * `"The ""big"" one"`). Empty lines are skipped. The first record is the
- * header `ledger,type,amount` (any case). Every other record has those
- * three fields:
+ * header `ledger,type,amount` (any case), which may name `date`, `payee`
+ * and `memo` too, in any order. Every other record has the fields its
+ * header names:
  *
  * - `ledger`: the ledger's name, as the commands take it;
  * - `type`: one of the commands `open`, `deposit`, `withdraw`,
@@ -47,7 +49,11 @@
  *   withdrawal in the account's currency (`99.99`), a whole quantity for
  *   `increase`, `decrease` and `create-item` (whose opening quantity may
  *   be 0), and for `open` the account's ISO 4217 currency code, or an
- *   empty field for plain units.
+ *   empty field for plain units;
+ * - `date` (optional): the day a change happened, `YYYY-MM-DD`; empty
+ *   for the day it is imported;
+ * - `payee` and `memo` (optional): what is written on a change; empty
+ *   for none.
  *
  * For example:
  * |[
@@ -95,6 +101,11 @@ struct _QlLedgerImport
   GBytes               *contents;
   QlCsvReader           reader;
   gboolean              header_seen;
+  /* Where each column is in a record, or -1; and how many there are. */
+  gint                  columns[6];
+  guint                 n_columns;
+  /* The dates, payees and memos of the rows, when the file has them. */
+  GStringChunk         *notes;
   /* A ledger field's text as written → index + 1 in ledgers. */
   GHashTable           *by_text;
   /* A normalised name (owned) → index + 1 in ledgers. */
@@ -156,7 +167,26 @@ typedef struct
   gint64  amount;
   /* The ledger's balance after the row, for the snapshots. */
   gint64  balance;
+  /* What is written on a change, in notes, or NULL. */
+  const char *date;
+  const char *payee;
+  const char *memo;
 } ImportRow;
+
+typedef enum
+{
+  COLUMN_LEDGER,
+  COLUMN_TYPE,
+  COLUMN_AMOUNT,
+  COLUMN_DATE,
+  COLUMN_PAYEE,
+  COLUMN_MEMO,
+} Column;
+
+static const char * const column_names[] = {
+  [COLUMN_LEDGER] = "ledger", [COLUMN_TYPE] = "type", [COLUMN_AMOUNT] = "amount",
+  [COLUMN_DATE] = "date", [COLUMN_PAYEE] = "payee", [COLUMN_MEMO] = "memo",
+};
 
 static void
 import_ledger_free (gpointer data)
@@ -179,6 +209,7 @@ ql_ledger_import_finalize (GObject *object)
   g_clear_pointer (&self->by_name, g_hash_table_unref);
   g_clear_pointer (&self->ledgers, g_ptr_array_unref);
   g_clear_pointer (&self->rows, g_array_unref);
+  g_clear_pointer (&self->notes, g_string_chunk_free);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->book);
   if (self->progress_data_free != NULL)
@@ -202,6 +233,7 @@ ql_ledger_import_init (QlLedgerImport *self)
   self->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->ledgers = g_ptr_array_new_with_free_func (import_ledger_free);
   self->rows = g_array_new (FALSE, FALSE, sizeof (ImportRow));
+  self->notes = g_string_chunk_new (4096);
 }
 
 /**
@@ -277,24 +309,48 @@ field (QlLedgerImport *self,
   return self->reader.fields[index]->str;
 }
 
+/* The field of @column in the current record, or NULL when the file
+ * has no such column. */
+static const char *
+column (QlLedgerImport *self,
+        Column          which)
+{
+  return self->columns[which] >= 0 ? field (self, (guint) self->columns[which]) : NULL;
+}
+
+/* `ledger,type,amount` in that order, as before, or with `date`, `payee`
+ * and `memo` among them in any order; each name once. */
 static gboolean
 check_header (QlLedgerImport  *self,
               GError         **error)
 {
-  static const char * const names[] = { "ledger", "type", "amount" };
-  gboolean ok = self->reader.n_fields == G_N_ELEMENTS (names);
+  gboolean ok = self->reader.n_fields >= 3 && self->reader.n_fields <= G_N_ELEMENTS (column_names);
 
-  for (guint i = 0; ok && i < G_N_ELEMENTS (names); i++)
+  for (guint c = 0; c < G_N_ELEMENTS (column_names); c++)
+    self->columns[c] = -1;
+  for (guint i = 0; ok && i < self->reader.n_fields; i++)
     {
       g_autofree char *name = g_strstrip (g_strdup (field (self, i)));
 
-      ok = g_ascii_strcasecmp (name, names[i]) == 0;
+      ok = FALSE;
+      for (guint c = 0; c < G_N_ELEMENTS (column_names); c++)
+        if (g_ascii_strcasecmp (name, column_names[c]) == 0 && self->columns[c] < 0)
+          {
+            self->columns[c] = (gint) i;
+            ok = TRUE;
+          }
     }
+  ok = ok && self->columns[COLUMN_LEDGER] >= 0 && self->columns[COLUMN_TYPE] >= 0 &&
+       self->columns[COLUMN_AMOUNT] >= 0;
   if (ok)
-    return TRUE;
+    {
+      self->n_columns = self->reader.n_fields;
+      return TRUE;
+    }
 
   g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_IMPORT,
-               _("Line %" PRIu64 ": the first line must be the header “ledger,type,amount”"),
+               _("Line %" PRIu64 ": the first line must be the header “ledger,type,amount”, "
+                 "with “date”, “payee” and “memo” if the file has them"),
                self->reader.line);
   return FALSE;
 }
@@ -392,7 +448,7 @@ check_creation (QlLedgerImport  *self,
                 ImportRow       *row,
                 GError         **error)
 {
-  const char *text = field (self, 2);
+  const char *text = column (self, COLUMN_AMOUNT);
   const char *currency = NULL;
   g_autofree char *name = NULL;
   g_autofree char *code = NULL;
@@ -419,9 +475,9 @@ check_creation (QlLedgerImport  *self,
   else if (!ql_quantity_parse (text, TRUE, &quantity, error))
     return FALSE;
 
-  name = ql_ledger_normalize_name (field (self, 0), NULL);
+  name = ql_ledger_normalize_name (column (self, COLUMN_LEDGER), NULL);
   g_assert (name != NULL);
-  row->ledger = add_ledger (self, field (self, 0), g_strdup (name), NULL,
+  row->ledger = add_ledger (self, column (self, COLUMN_LEDGER), g_strdup (name), NULL,
                             _ql_ledger_new_with_state (name,
                                                        type == ROW_OPEN ? QL_LEDGER_KIND_ACCOUNT
                                                                         : QL_LEDGER_KIND_ITEM,
@@ -430,17 +486,59 @@ check_creation (QlLedgerImport  *self,
   return TRUE;
 }
 
+/* The date, payee and memo of the current record, checked and kept for
+ * the write; empty fields are none. */
+static gboolean
+check_notes (QlLedgerImport  *self,
+             ImportRow       *row,
+             GError         **error)
+{
+  const char *date = column (self, COLUMN_DATE);
+  const char *payee = column (self, COLUMN_PAYEE);
+  const char *memo = column (self, COLUMN_MEMO);
+  GDate day;
+
+  if (date != NULL && *date != '\0')
+    {
+      g_autofree char *text = NULL;
+
+      if (!ql_date_parse (date, &day, error))
+        return FALSE;
+      text = ql_date_format (&day);
+      row->date = g_string_chunk_insert_const (self->notes, text);
+    }
+  if (payee != NULL && *payee != '\0')
+    {
+      g_autofree char *text = NULL;
+
+      if (!ql_text_check (QL_TEXT_FIELD_PAYEE, payee, -1, error))
+        return FALSE;
+      text = g_strstrip (g_strdup (payee));
+      row->payee = *text != '\0' ? g_string_chunk_insert_const (self->notes, text) : NULL;
+    }
+  if (memo != NULL && *memo != '\0')
+    {
+      g_autofree char *text = NULL;
+
+      if (!ql_text_check (QL_TEXT_FIELD_MEMO, memo, -1, error))
+        return FALSE;
+      text = g_strstrip (g_strdup (memo));
+      row->memo = *text != '\0' ? g_string_chunk_insert (self->notes, text) : NULL;
+    }
+  return TRUE;
+}
+
 static gboolean
 check_row (QlLedgerImport  *self,
            GError         **error)
 {
-  const char *name = field (self, 0);
+  const char *name;
   ImportRow row = { 0 };
   ImportLedger *entry;
   RowType type;
   gint64 index;
 
-  if (self->reader.n_fields != 3)
+  if (self->reader.n_fields != self->n_columns && self->n_columns == 3)
     {
       g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_IMPORT,
                    ngettext ("expected 3 fields (ledger,type,amount), found %u",
@@ -449,20 +547,32 @@ check_row (QlLedgerImport  *self,
                    self->reader.n_fields);
       return FALSE;
     }
+  if (self->reader.n_fields != self->n_columns)
+    {
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_IMPORT,
+                   ngettext ("expected %u fields, as the header names, found %u",
+                             "expected %u fields, as the header names, found %u",
+                             self->reader.n_fields),
+                   self->n_columns, self->reader.n_fields);
+      return FALSE;
+    }
+  name = column (self, COLUMN_LEDGER);
 
-  if (!parse_row_type (field (self, 1), &type))
+  if (!parse_row_type (column (self, COLUMN_TYPE), &type))
     {
       g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_IMPORT,
                    _("unknown type “%s”: use open, deposit, withdraw, create-item, increase or decrease"),
-                   field (self, 1));
+                   column (self, COLUMN_TYPE));
       return FALSE;
     }
+  if (!check_notes (self, &row, error))
+    return FALSE;
 
   index = find_ledger (self, name, error);
   if (index < 0)
     return FALSE;
   if (!ql_text_check (type == ROW_OPEN ? QL_TEXT_FIELD_CURRENCY : QL_TEXT_FIELD_AMOUNT,
-                      field (self, 2), -1, error))
+                      column (self, COLUMN_AMOUNT), -1, error))
     return FALSE;
 
   row.type = type;
@@ -485,7 +595,8 @@ check_row (QlLedgerImport  *self,
         }
 
       state = get_ledger (self, index)->state;
-      if (!_ql_ledger_apply_command_quietly (state, row_types[type].event, field (self, 2),
+      if (!_ql_ledger_apply_command_quietly (state, row_types[type].event,
+                                             column (self, COLUMN_AMOUNT),
                                              &row.amount, error))
         return FALSE;
       row.ledger = index - 1;
@@ -581,7 +692,21 @@ build_payload (GStringChunk *chunk,
     case ROW_INCREASE:
     case ROW_DECREASE:
     default:
-      _ql_change_payload_append (scratch, row->amount);
+      if (row->date != NULL || row->payee != NULL || row->memo != NULL)
+        {
+          g_autofree char *text = NULL;
+          GDate day;
+
+          /* Checked when the row was read. */
+          if (row->date != NULL && !ql_date_parse (row->date, &day, NULL))
+            g_assert_not_reached ();
+          text = _ql_change_payload_write_noted (row->amount, 0, NULL,
+                                                 row->date != NULL ? &day : NULL,
+                                                 row->payee, row->memo);
+          g_string_append (scratch, text);
+        }
+      else
+        _ql_change_payload_append (scratch, row->amount);
       break;
     }
 

@@ -502,6 +502,69 @@ START_TEST (test_find_events)
 }
 END_TEST
 
+static gboolean
+import_text (QlLedgerBook  *book,
+             const char    *text,
+             GError       **error)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *path = g_build_filename (dir, "import.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  guint64 n_events = 0;
+
+  ck_assert (g_file_set_contents (path, text, -1, NULL));
+  return ql_ledger_book_import_csv (book, file, NULL, NULL, NULL, &n_events, error);
+}
+
+START_TEST (test_import_dates_payees_memos)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *payee = NULL;
+  g_autofree char *memo = NULL;
+  GDate date;
+
+  /* Columns by their header's names, in any order. */
+  ck_assert_msg (import_text (book,
+                              "Memo,ledger,DATE,type,amount,payee\n"
+                              ",Cash,,open,EUR,\n"
+                              "\"June pay, net\",Cash,2026-06-01,deposit,100,Employer\n"
+                              ",Cash,2026-06-03,withdraw,12.50,\n"
+                              ",Cash,,deposit,1,\n", &error),
+                 "%s", error != NULL ? error->message : "");
+  ck_assert_int_eq (ql_test_balance_of (book, "Cash"), 8850);
+  events = ql_ledger_book_list_events (book, "Cash", NULL);
+  ck_assert_uint_eq (events->len, 4);
+  ck_assert_str_eq (ql_event_get_payload (g_ptr_array_index (events, 1)),
+                    "{\"amount\":10000,\"date\":\"2026-06-01\",\"payee\":\"Employer\","
+                    "\"memo\":\"June pay, net\"}");
+  ck_assert_str_eq (ql_event_get_payload (g_ptr_array_index (events, 2)),
+                    "{\"amount\":1250,\"date\":\"2026-06-03\"}");
+  /* An empty date is the day of the import, as before. */
+  ck_assert_str_eq (ql_event_get_payload (g_ptr_array_index (events, 3)), "{\"amount\":100}");
+  ck_assert (ql_event_get_date (g_ptr_array_index (events, 1), &date));
+  assert_date (&date, "2026-06-01");
+  payee = ql_event_dup_payee (g_ptr_array_index (events, 1));
+  memo = ql_event_dup_memo (g_ptr_array_index (events, 1));
+  ck_assert_str_eq (payee, "Employer");
+  ck_assert_str_eq (memo, "June pay, net");
+  ck_assert_int_eq (balance_on (book, "Cash", "2026-06-02", G_MAXINT64), 10000);
+
+  /* A bad date or header writes nothing. */
+  assert_fails (import_text (book, "ledger,type,amount,date\nCash,deposit,5,2026-02-30\n",
+                             &fail_error), QL_LEDGER_ERROR_INVALID_DATE);
+  assert_fails (import_text (book, "ledger,type,amount,date,date\n", &fail_error),
+                QL_LEDGER_ERROR_INVALID_IMPORT);
+  assert_fails (import_text (book, "ledger,type,memo\n", &fail_error),
+                QL_LEDGER_ERROR_INVALID_IMPORT);
+  assert_fails (import_text (book, "ledger,type,amount,memo\nCash,deposit,5\n", &fail_error),
+                QL_LEDGER_ERROR_INVALID_IMPORT);
+  ck_assert_int_eq (ql_ledger_get_version (ql_ledger_book_lookup (book, "Cash")), 4);
+}
+END_TEST
+
 static Suite *
 dates_suite (void)
 {
@@ -520,6 +583,7 @@ dates_suite (void)
   tcase_add_test (tc, test_amendment_is_a_new_event);
   tcase_add_test (tc, test_damaged_amendment);
   tcase_add_test (tc, test_dates_survive_sqlite);
+  tcase_add_test (tc, test_import_dates_payees_memos);
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("time-travel");
