@@ -415,6 +415,11 @@ _ql_change_payload_write_noted (gint64       amount,
 
   if (date == NULL && payee == NULL && memo == NULL)
     return _ql_change_payload_write (amount, reverses, reference);
+  /* The common case of a command, printed as the plain ones are. */
+  if (reverses <= 0 && reference == NULL && payee == NULL && memo == NULL)
+    return g_strdup_printf ("{\"amount\":%" G_GINT64_FORMAT ",\"date\":\"%04u-%02u-%02u\"}",
+                            amount, (guint) g_date_get_year (date),
+                            (guint) g_date_get_month (date), (guint) g_date_get_day (date));
 
   builder = json_builder_new ();
   json_builder_begin_object (builder);
