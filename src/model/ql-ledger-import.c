@@ -18,6 +18,7 @@
 #include "ql-ledger-book-private.h"
 #include "ql-ledger-events-private.h"
 #include "ql-ledger-import.h"
+#include "ql-ledger-plans-private.h"
 #include "ql-ledger-private.h"
 
 /* Rows checked between two progress reports, and per main-loop turn of
@@ -102,7 +103,7 @@ struct _QlLedgerImport
   QlCsvReader           reader;
   gboolean              header_seen;
   /* Where each column is in a record, or -1; and how many there are. */
-  gint                  columns[6];
+  gint                  columns[7];
   guint                 n_columns;
   /* The dates, payees and memos of the rows, when the file has them. */
   GStringChunk         *notes;
@@ -128,6 +129,7 @@ typedef enum
   ROW_WITHDRAW,
   ROW_INCREASE,
   ROW_DECREASE,
+  ROW_TRANSFER,
 } RowType;
 
 static const struct
@@ -141,6 +143,8 @@ static const struct
   [ROW_WITHDRAW] = { "withdraw", QL_EVENT_WITHDRAWN },
   [ROW_INCREASE] = { "increase", QL_EVENT_QUANTITY_INCREASED },
   [ROW_DECREASE] = { "decrease", QL_EVENT_QUANTITY_DECREASED },
+  /* Read as two rows: a leg in each ledger. */
+  [ROW_TRANSFER] = { "transfer", NULL },
 };
 
 /* One ledger the file names. */
@@ -171,6 +175,8 @@ typedef struct
   const char *date;
   const char *payee;
   const char *memo;
+  /* A leg of a transfer: its whole payload, in notes; else NULL. */
+  const char *payload;
 } ImportRow;
 
 typedef enum
@@ -181,11 +187,13 @@ typedef enum
   COLUMN_DATE,
   COLUMN_PAYEE,
   COLUMN_MEMO,
+  COLUMN_TO,
 } Column;
 
 static const char * const column_names[] = {
   [COLUMN_LEDGER] = "ledger", [COLUMN_TYPE] = "type", [COLUMN_AMOUNT] = "amount",
   [COLUMN_DATE] = "date", [COLUMN_PAYEE] = "payee", [COLUMN_MEMO] = "memo",
+  [COLUMN_TO] = "to",
 };
 
 static void
@@ -529,6 +537,89 @@ check_notes (QlLedgerImport  *self,
 }
 
 static gboolean
+keep_row (QlLedgerImport *self,
+          ImportRow      *row)
+{
+  ImportLedger *entry = g_ptr_array_index (self->ledgers, row->ledger);
+
+  row->balance = ql_ledger_get_balance (entry->state);
+  entry->last_row = self->rows->len;
+  g_array_append_val (self->rows, *row);
+  return TRUE;
+}
+
+static RowType
+row_type_of (const char *event)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (row_types); i++)
+    if (g_strcmp0 (row_types[i].event, event) == 0)
+      return i;
+  g_assert_not_reached ();
+}
+
+/* A transfer row: the ledger it leaves, the `to` column's ledger, by the
+ * rules of ql_ledger_book_transfer(); it becomes a row for each leg,
+ * written with the rest of the file in one commit. */
+static gboolean
+check_transfer (QlLedgerImport  *self,
+                gint64           from_index,
+                ImportRow       *row,
+                GError         **error)
+{
+  const char *to_text = column (self, COLUMN_TO);
+  QlTransferCommand command = { column (self, COLUMN_AMOUNT), row->date, row->payee, row->memo };
+  QlTransferLeg from_leg = { NULL, NULL };
+  QlTransferLeg to_leg = { NULL, NULL };
+  g_autofree char *transfer = g_uuid_string_random ();
+  ImportRow to_row = *row;
+  QlLedger *from;
+  QlLedger *to;
+  gint64 to_index;
+  gboolean ok;
+
+  if (to_text == NULL || *to_text == '\0')
+    {
+      g_set_error_literal (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_IMPORT,
+                           _("a transfer needs the ledger it goes to in a “to” column"));
+      return FALSE;
+    }
+  to_index = find_ledger (self, to_text, error);
+  if (to_index < 0)
+    return FALSE;
+  if (from_index == 0 || to_index == 0)
+    {
+      g_autofree char *normalized =
+        ql_ledger_normalize_name (from_index == 0 ? column (self, COLUMN_LEDGER) : to_text, NULL);
+
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_NOT_FOUND,
+                   _("No ledger is named “%s”"), normalized);
+      return FALSE;
+    }
+
+  from = get_ledger (self, from_index)->state;
+  to = get_ledger (self, to_index)->state;
+  ok = _ql_plan_transfer (from, to, &command, transfer, &from_leg, &to_leg, error) &&
+       _ql_ledger_apply_command_quietly (from, from_leg.type, command.amount, &row->amount,
+                                         error) &&
+       _ql_ledger_apply_command_quietly (to, to_leg.type, command.amount, &to_row.amount,
+                                         error);
+  if (ok)
+    {
+      row->type = row_type_of (from_leg.type);
+      row->ledger = from_index - 1;
+      row->payload = g_string_chunk_insert (self->notes, from_leg.payload);
+      to_row.type = row_type_of (to_leg.type);
+      to_row.ledger = to_index - 1;
+      to_row.payload = g_string_chunk_insert (self->notes, to_leg.payload);
+      keep_row (self, row);
+      keep_row (self, &to_row);
+    }
+  g_free (from_leg.payload);
+  g_free (to_leg.payload);
+  return ok;
+}
+
+static gboolean
 check_row (QlLedgerImport  *self,
            GError         **error)
 {
@@ -561,7 +652,8 @@ check_row (QlLedgerImport  *self,
   if (!parse_row_type (column (self, COLUMN_TYPE), &type))
     {
       g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_IMPORT,
-                   _("unknown type “%s”: use open, deposit, withdraw, create-item, increase or decrease"),
+                   _("unknown type “%s”: use open, deposit, withdraw, create-item, increase, "
+                     "decrease or transfer"),
                    column (self, COLUMN_TYPE));
       return FALSE;
     }
@@ -576,6 +668,8 @@ check_row (QlLedgerImport  *self,
     return FALSE;
 
   row.type = type;
+  if (type == ROW_TRANSFER)
+    return check_transfer (self, index, &row, error);
   if (type == ROW_OPEN || type == ROW_CREATE_ITEM)
     {
       if (!check_creation (self, type, index, &row, error))
@@ -668,6 +762,8 @@ build_payload (GStringChunk *chunk,
                GString      *scratch)
 {
   g_string_truncate (scratch, 0);
+  if (row->payload != NULL)
+    return row->payload;
 
   switch ((RowType) row->type)
     {
@@ -691,6 +787,7 @@ build_payload (GStringChunk *chunk,
     case ROW_WITHDRAW:
     case ROW_INCREASE:
     case ROW_DECREASE:
+    case ROW_TRANSFER:
     default:
       if (row->date != NULL || row->payee != NULL || row->memo != NULL)
         {

@@ -207,6 +207,76 @@ START_TEST (test_undo_reverses_both_legs)
 }
 END_TEST
 
+static gboolean
+import_text (QlLedgerBook  *book,
+             const char    *text,
+             GError       **error)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *path = g_build_filename (dir, "import.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  guint64 n_events = 0;
+
+  ck_assert (g_file_set_contents (path, text, -1, NULL));
+  return ql_ledger_book_import_csv (book, file, NULL, NULL, NULL, &n_events, error);
+}
+
+START_TEST (test_import_transfers)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
+  g_autoptr(QlLedgerBook) reloaded = NULL;
+  g_autoptr(GPtrArray) from = NULL;
+  g_autoptr(GPtrArray) to = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *from_id = NULL;
+  g_autofree char *to_id = NULL;
+  g_autofree char *memo = NULL;
+  gint64 head;
+
+  open_account (book, "Savings", "USD", NULL);
+  ck_assert_msg (import_text (book,
+                              "ledger,type,amount,to,memo\n"
+                              "Checking,open,USD,,\n"
+                              "Checking,deposit,100,,\n"
+                              "Checking,transfer,30,Savings,for later\n"
+                              "Savings,transfer,5,Checking,\n", &error),
+                 "%s", error != NULL ? error->message : "");
+  ck_assert_int_eq (ql_test_balance_of (book, "Checking"), 7500);
+  ck_assert_int_eq (ql_test_balance_of (book, "Savings"), 2500);
+
+  from = ql_ledger_book_list_events (book, "Checking", NULL);
+  to = ql_ledger_book_list_events (book, "Savings", NULL);
+  ck_assert_uint_eq (from->len, 4);
+  ck_assert_uint_eq (to->len, 3);
+  ck_assert_str_eq (ql_event_get_event_type (g_ptr_array_index (from, 2)), QL_EVENT_WITHDRAWN);
+  from_id = ql_event_dup_transfer (g_ptr_array_index (from, 2));
+  to_id = ql_event_dup_transfer (g_ptr_array_index (to, 1));
+  ck_assert_ptr_nonnull (from_id);
+  ck_assert_str_eq (from_id, to_id);
+  memo = ql_event_dup_memo (g_ptr_array_index (to, 1));
+  ck_assert_str_eq (memo, "for later");
+
+  /* What was imported is what the store has. */
+  reloaded = ql_test_new_book (store);
+  ck_assert_int_eq (ql_test_balance_of (reloaded, "Checking"), 7500);
+  ck_assert_int_eq (ql_test_balance_of (reloaded, "Savings"), 2500);
+  /* Undo knows the imported transfer. */
+  ck_assert (ql_test_drop_event (ql_ledger_book_undo (book, "Checking", NULL)));
+  ck_assert_int_eq (ql_test_balance_of (book, "Savings"), 3000);
+
+  /* An overdrawing transfer, or one without "to", writes nothing. */
+  head = ql_test_head_position (store);
+  assert_fails (import_text (book, "ledger,type,amount,to\nSavings,transfer,31,Checking\n",
+                             &fail_error), QL_LEDGER_ERROR_INSUFFICIENT_FUNDS);
+  assert_fails (import_text (book, "ledger,type,amount\nSavings,transfer,1\n", &fail_error),
+                QL_LEDGER_ERROR_INVALID_IMPORT);
+  assert_fails (import_text (book, "ledger,type,amount,to\nSavings,transfer,1,Nobody\n",
+                             &fail_error), QL_LEDGER_ERROR_NOT_FOUND);
+  ck_assert_int_eq (ql_test_head_position (store), head);
+}
+END_TEST
+
 typedef struct
 {
   const char *path;
@@ -342,6 +412,7 @@ transfers_suite (void)
   tcase_add_test (tc, test_transfer_refuses_as_a_whole);
   tcase_add_test (tc, test_items_transfer);
   tcase_add_test (tc, test_undo_reverses_both_legs);
+  tcase_add_test (tc, test_import_transfers);
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("concurrent");
