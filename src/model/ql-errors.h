@@ -31,6 +31,10 @@ G_BEGIN_DECLS
  *   ql_ledger_book_import_csv() reads
  * @QL_LEDGER_ERROR_INVALID_REFERENCE: a payment reference that is too long
  *   or not text (see ql_text_check())
+ * @QL_LEDGER_ERROR_INVALID_DATE: a date that is not a calendar day written
+ *   as YYYY-MM-DD, or a recording time that cannot be read
+ * @QL_LEDGER_ERROR_INVALID_NOTE: a payee or memo that is too long or not
+ *   text, or an amendment that changes nothing
  *
  * Errors of the %QL_LEDGER_ERROR domain. Messages are translated and fit
  * to show to a user as they are.
@@ -50,6 +54,8 @@ typedef enum
   QL_LEDGER_ERROR_BUSY,
   QL_LEDGER_ERROR_INVALID_IMPORT,
   QL_LEDGER_ERROR_INVALID_REFERENCE,
+  QL_LEDGER_ERROR_INVALID_DATE,
+  QL_LEDGER_ERROR_INVALID_NOTE,
 } QlLedgerError;
 
 GQuark ql_ledger_error_quark (void);

@@ -398,6 +398,76 @@ run_command (QlLedgerBook  *self,
   return NULL;
 }
 
+/* Appends one leg to each of two ledgers in one transaction of the
+ * store, checked against both heads, and catches both ledgers up. The
+ * parts go in name order, so that every writer meets the heads in the
+ * same order. Returns @first's new event, or %NULL: with @out_conflict
+ * set when another writer came first, so that the caller plans again. */
+static QlEvent *
+append_legs (QlLedgerBook         *self,
+             QlLedger             *first,
+             const QlTransferLeg  *first_leg,
+             QlLedger             *second,
+             const QlTransferLeg  *second_leg,
+             gboolean             *out_conflict,
+             GError              **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  QlNewEvent first_event = { first_leg->type, first_leg->payload, NULL };
+  QlNewEvent second_event = { second_leg->type, second_leg->payload, NULL };
+  gint64 first_version = ql_ledger_get_version (first) + 1;
+  QlLedgerAppend appends[2] = {
+    { ql_ledger_get_name (first), ql_ledger_get_version (first), &first_event, 1, NULL },
+    { ql_ledger_get_name (second), ql_ledger_get_version (second), &second_event, 1, NULL },
+  };
+  QlLedger *synced;
+
+  *out_conflict = FALSE;
+  if (strcmp (appends[0].ledger, appends[1].ledger) > 0)
+    {
+      QlLedgerAppend swap = appends[0];
+
+      appends[0] = appends[1];
+      appends[1] = swap;
+    }
+  if (!ql_event_store_append_batch (self->store, appends, G_N_ELEMENTS (appends), NULL, NULL,
+                                    &local_error))
+    {
+      *out_conflict = g_error_matches (local_error, QL_STORE_ERROR, QL_STORE_ERROR_CONFLICT);
+      if (!*out_conflict)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  if (!sync_ledger (self, ql_ledger_get_name (first), &synced, error) ||
+      !sync_ledger (self, ql_ledger_get_name (second), &synced, error))
+    return NULL;
+  self->changed_pending = TRUE;
+  emit_changed_if_pending (self);
+  return read_event (self, ql_ledger_get_name (first), first_version, error);
+}
+
+static QlEvent *
+record_change (QlLedgerBook       *self,
+               const char         *name,
+               const char         *type,
+               const char         *amount_text,
+               const QlChangeNote *note,
+               GError            **error)
+{
+  g_autofree char *key = command_name (self, name, error);
+  QlChangeCommand command = {
+    type, amount_text,
+    note != NULL ? note->date : NULL,
+    note != NULL ? note->payee : NULL,
+    note != NULL ? note->memo : NULL,
+  };
+
+  if (key == NULL || !ql_text_check (QL_TEXT_FIELD_AMOUNT, amount_text, -1, error))
+    return NULL;
+  return run_command (self, key, _ql_plan_change, &command, error);
+}
+
 static QlEvent *
 change_ledger (QlLedgerBook  *self,
                const char    *name,
@@ -405,12 +475,7 @@ change_ledger (QlLedgerBook  *self,
                const char    *amount_text,
                GError       **error)
 {
-  g_autofree char *key = command_name (self, name, error);
-  QlChangeCommand command = { type, amount_text };
-
-  if (key == NULL || !ql_text_check (QL_TEXT_FIELD_AMOUNT, amount_text, -1, error))
-    return NULL;
-  return run_command (self, key, _ql_plan_change, &command, error);
+  return record_change (self, name, type, amount_text, NULL, error);
 }
 
 static gboolean
@@ -936,6 +1001,82 @@ ql_ledger_book_decrease (QlLedgerBook  *self,
 }
 
 /**
+ * ql_ledger_book_record_change:
+ * @self: a #QlLedgerBook
+ * @name: a ledger's name
+ * @type: %QL_EVENT_DEPOSITED or %QL_EVENT_WITHDRAWN for an account,
+ *   %QL_EVENT_QUANTITY_INCREASED or %QL_EVENT_QUANTITY_DECREASED for an item
+ * @amount: the amount or quantity as the user typed it
+ * @note: (nullable): what is written on the change; %NULL for nothing
+ * @error: return location for a #GError
+ *
+ * Appends a change as ql_ledger_book_deposit() and its siblings do, with
+ * the day it happened (today in the user's time zone when @note has no
+ * date), and a payee and a memo when @note has them. The balance rules
+ * follow the order changes are recorded in, whatever their dates.
+ *
+ * Returns: (transfer full): the event as appended, or %NULL with @error
+ *   set, for instance to %QL_LEDGER_ERROR_INVALID_DATE,
+ *   %QL_LEDGER_ERROR_INVALID_NOTE or one of ql_ledger_book_deposit()'s
+ */
+QlEvent *
+ql_ledger_book_record_change (QlLedgerBook       *self,
+                              const char         *name,
+                              const char         *type,
+                              const char         *amount,
+                              const QlChangeNote *note,
+                              GError            **error)
+{
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (_ql_change_type_find (type) != NULL, NULL);
+  g_return_val_if_fail (amount != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return record_change (self, name, _ql_change_type_find (type)->type, amount, note, error);
+}
+
+/**
+ * ql_ledger_book_amend:
+ * @self: a #QlLedgerBook
+ * @name: a ledger's name
+ * @version: the version of the change to amend
+ * @note: what to write on it instead: a member that is %NULL stays as it
+ *   is, an empty payee or memo is taken away
+ * @error: return location for a #GError
+ *
+ * Corrects the date, payee or memo of a change by appending
+ * `ChangeAmended`, which names it: the change itself is never edited, and
+ * the history shows both. The balance stays as it is; the balance on a
+ * day may move, since the change may now count on another day.
+ *
+ * Returns: (transfer full): the `ChangeAmended` event, or %NULL with
+ *   @error set, for instance to %QL_LEDGER_ERROR_INVALID_VERSION when
+ *   @version is not a change (an opening, an undo or an amendment)
+ */
+QlEvent *
+ql_ledger_book_amend (QlLedgerBook       *self,
+                      const char         *name,
+                      gint64              version,
+                      const QlChangeNote *note,
+                      GError            **error)
+{
+  g_autofree char *key = NULL;
+  QlAmendCommand command;
+
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (note != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  key = command_name (self, name, error);
+  if (key == NULL)
+    return NULL;
+  command = (QlAmendCommand) { version, note->date, note->payee, note->memo };
+  return run_command (self, key, _ql_plan_amend, &command, error);
+}
+
+/**
  * ql_ledger_book_withdraw_for_reference:
  * @self: a #QlLedgerBook
  * @name: an account's name
@@ -1447,7 +1588,135 @@ ql_ledger_book_undo (QlLedgerBook  *self,
   if (key == NULL)
     return NULL;
 
-  return run_command (self, key, _ql_plan_undo, NULL, error);
+  for (guint attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
+    {
+      g_autoptr(QlEvent) target = NULL;
+      g_autofree char *other = NULL;
+      QlTransferLeg leg = { NULL, NULL };
+      QlTransferLeg other_leg = { NULL, NULL };
+      QlLedger *ledger = NULL;
+      QlLedger *counterpart = NULL;
+      gboolean conflict;
+      QlEvent *undone;
+
+      if (!sync_existing_ledger (self, key, &ledger, error) ||
+          !_ql_ledger_check_sound (ledger, error) ||
+          !_ql_plan_find_undo (self->store, ledger, &target, error))
+        {
+          emit_changed_if_pending (self);
+          return NULL;
+        }
+      other = ql_event_dup_counterpart (target);
+      /* A change of its own: the one-ledger undo. */
+      if (other == NULL)
+        return run_command (self, key, _ql_plan_undo, NULL, error);
+
+      if (!sync_existing_ledger (self, other, &counterpart, error) ||
+          !_ql_ledger_check_sound (counterpart, error) ||
+          !_ql_plan_undo_transfer (self->store, ledger, target, counterpart, &leg, &other_leg,
+                                   error))
+        {
+          g_free (leg.payload);
+          g_free (other_leg.payload);
+          emit_changed_if_pending (self);
+          return NULL;
+        }
+      undone = append_legs (self, ledger, &leg, counterpart, &other_leg, &conflict, error);
+      g_free (leg.payload);
+      g_free (other_leg.payload);
+      if (undone != NULL || !conflict)
+        return undone;
+    }
+
+  emit_changed_if_pending (self);
+  set_busy_error (error, key);
+  return NULL;
+}
+
+/**
+ * ql_ledger_book_transfer:
+ * @self: a #QlLedgerBook
+ * @from: the ledger the amount leaves
+ * @to: the ledger it goes to
+ * @amount: the amount or quantity as the user typed it
+ * @note: (nullable): what is written on both legs
+ * @error: return location for a #GError
+ *
+ * Moves an amount between two accounts of one currency, or two items, in
+ * one commit: a withdrawal (or decrease) in @from and a deposit (or
+ * increase) in @to, linked by one transfer id in their payloads. Either
+ * both are stored or neither is; when either ledger changed since it was
+ * read, the transfer is planned again on both. A transfer that would
+ * overdraw @from is refused as a whole. ql_ledger_book_undo() on either
+ * ledger reverses both legs.
+ *
+ * Returns: (transfer full): the leg appended to @from, or %NULL with
+ *   @error set, for instance to %QL_LEDGER_ERROR_INSUFFICIENT_FUNDS,
+ *   %QL_LEDGER_ERROR_INVALID_CURRENCY or %QL_LEDGER_ERROR_WRONG_KIND
+ */
+QlEvent *
+ql_ledger_book_transfer (QlLedgerBook       *self,
+                         const char         *from,
+                         const char         *to,
+                         const char         *amount,
+                         const QlChangeNote *note,
+                         GError            **error)
+{
+  g_autofree char *from_key = NULL;
+  g_autofree char *to_key = NULL;
+  g_autofree char *transfer = NULL;
+  QlTransferCommand command = {
+    amount,
+    note != NULL ? note->date : NULL,
+    note != NULL ? note->payee : NULL,
+    note != NULL ? note->memo : NULL,
+  };
+
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (from != NULL, NULL);
+  g_return_val_if_fail (to != NULL, NULL);
+  g_return_val_if_fail (amount != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  from_key = command_name (self, from, error);
+  if (from_key == NULL)
+    return NULL;
+  to_key = command_name (self, to, error);
+  if (to_key == NULL || !ql_text_check (QL_TEXT_FIELD_AMOUNT, amount, -1, error))
+    return NULL;
+  transfer = g_uuid_string_random ();
+
+  for (guint attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
+    {
+      QlTransferLeg from_leg = { NULL, NULL };
+      QlTransferLeg to_leg = { NULL, NULL };
+      QlLedger *from_ledger = NULL;
+      QlLedger *to_ledger = NULL;
+      gboolean conflict;
+      QlEvent *moved;
+
+      if (!sync_existing_ledger (self, from_key, &from_ledger, error) ||
+          !sync_existing_ledger (self, to_key, &to_ledger, error) ||
+          !_ql_ledger_check_sound (from_ledger, error) ||
+          !_ql_ledger_check_sound (to_ledger, error) ||
+          !_ql_plan_transfer (from_ledger, to_ledger, &command, transfer, &from_leg, &to_leg,
+                              error))
+        {
+          g_free (from_leg.payload);
+          g_free (to_leg.payload);
+          emit_changed_if_pending (self);
+          return NULL;
+        }
+      moved = append_legs (self, from_ledger, &from_leg, to_ledger, &to_leg, &conflict, error);
+      g_free (from_leg.payload);
+      g_free (to_leg.payload);
+      if (moved != NULL || !conflict)
+        return moved;
+    }
+
+  emit_changed_if_pending (self);
+  set_busy_error (error, from_key);
+  return NULL;
 }
 
 /**

@@ -60,6 +60,42 @@ typedef struct
   const char *reference;
 } QlPaymentRequest;
 
+/**
+ * QlChangeNote:
+ * @date: (nullable): the day a change happened, `YYYY-MM-DD`
+ * @payee: (nullable): who was paid, or paid in
+ * @memo: (nullable): a free note
+ *
+ * What people write on a change besides its amount, as they typed it.
+ */
+typedef struct
+{
+  const char *date;
+  const char *payee;
+  const char *memo;
+} QlChangeNote;
+
+/**
+ * QlEventFilter:
+ * @text: (nullable): words to find in a change's payee or memo, in any
+ *   case
+ * @min_amount: (nullable): the smallest amount, as typed
+ * @max_amount: (nullable): the largest amount, as typed
+ * @from_date: (nullable): the first day, `YYYY-MM-DD`
+ * @to_date: (nullable): the last day
+ *
+ * What ql_ledger_book_find_events() looks for; a %NULL member does not
+ * restrict.
+ */
+typedef struct
+{
+  const char *text;
+  const char *min_amount;
+  const char *max_amount;
+  const char *from_date;
+  const char *to_date;
+} QlEventFilter;
+
 #define QL_TYPE_LEDGER_BOOK (ql_ledger_book_get_type ())
 G_DECLARE_FINAL_TYPE (QlLedgerBook, ql_ledger_book, QL, LEDGER_BOOK, GObject)
 
@@ -93,6 +129,29 @@ QlEvent      *ql_ledger_book_decrease      (QlLedgerBook  *self,
                                             const char    *name,
                                             const char    *quantity,
                                             GError       **error);
+QlEvent      *ql_ledger_book_record_change (QlLedgerBook       *self,
+                                            const char         *name,
+                                            const char         *type,
+                                            const char         *amount,
+                                            const QlChangeNote *note,
+                                            GError            **error);
+QlEvent      *ql_ledger_book_transfer      (QlLedgerBook       *self,
+                                            const char         *from,
+                                            const char         *to,
+                                            const char         *amount,
+                                            const QlChangeNote *note,
+                                            GError            **error);
+QlEvent      *ql_ledger_book_amend         (QlLedgerBook       *self,
+                                            const char         *name,
+                                            gint64              version,
+                                            const QlChangeNote *note,
+                                            GError            **error);
+gboolean      ql_ledger_book_balance_on    (QlLedgerBook  *self,
+                                            const char    *name,
+                                            const GDate   *date,
+                                            gint64         recorded_until,
+                                            gint64        *out_balance,
+                                            GError       **error);
 QlEvent      *ql_ledger_book_withdraw_for_reference (QlLedgerBook  *self,
                                                      const char    *name,
                                                      const char    *amount,
@@ -121,6 +180,10 @@ QlLedger     *ql_ledger_book_state_at      (QlLedgerBook  *self,
 GPtrArray    *ql_ledger_book_list_events   (QlLedgerBook  *self,
                                             const char    *name,
                                             GError       **error);
+GPtrArray    *ql_ledger_book_find_events   (QlLedgerBook        *self,
+                                            const char          *name,
+                                            const QlEventFilter *filter,
+                                            GError             **error);
 GPtrArray    *ql_ledger_book_read_log      (QlLedgerBook  *self,
                                             gint64         start,
                                             gint64         limit,

@@ -39,6 +39,23 @@ void        _ql_change_payload_append             (GString              *out,
 char       *_ql_change_payload_write              (gint64                amount,
                                                    gint64                reverses,
                                                    const char           *reference);
+char       *_ql_change_payload_write_noted        (gint64                amount,
+                                                   gint64                reverses,
+                                                   const char           *reference,
+                                                   const GDate          *date,
+                                                   const char           *payee,
+                                                   const char           *memo);
+char       *_ql_transfer_leg_payload_write        (gint64                amount,
+                                                   gint64                reverses,
+                                                   const GDate          *date,
+                                                   const char           *payee,
+                                                   const char           *memo,
+                                                   const char           *transfer,
+                                                   const char           *counterpart);
+char       *_ql_amendment_payload_write           (gint64                amends,
+                                                   const GDate          *date,
+                                                   const char           *payee,
+                                                   const char           *memo);
 char       *_ql_account_opened_payload_write      (const char           *currency);
 char       *_ql_item_created_payload_write        (const char           *name,
                                                    gint64                quantity);
@@ -52,6 +69,9 @@ gboolean    _ql_event_record_read_opening         (const QlEventRecord  *record,
 gboolean    _ql_event_record_read_change          (const QlEventRecord  *record,
                                                    gint64               *out_amount,
                                                    gint64               *out_reverses,
+                                                   GError              **error);
+gboolean    _ql_event_record_read_amendment       (const QlEventRecord  *record,
+                                                   gint64               *out_amends,
                                                    GError              **error);
 
 JsonObject *_ql_payload_parse_object              (const char           *text,

@@ -11,14 +11,20 @@
 #include <glib/gi18n.h>
 
 #include "ql-amount.h"
+#include "ql-dates.h"
 #include "ql-flat-json-private.h"
 #include "ql-ledger-events-private.h"
 
 /* The one place that knows what each event type means and how its payload
  * is written: `AccountOpened` {"currency":…}, `ItemCreated`
  * {"name":…,"quantity":…}, and the changes {"amount":…} with an optional
- * "reverses" (the version an undo takes back) and "reference" (the key of
- * a payment). Payloads are stored, so their bytes never change. */
+ * "reverses" (the version an undo takes back), "reference" (the key of
+ * a payment), "date" (the day it happened, YYYY-MM-DD), "payee" and
+ * "memo", and for one leg of a transfer "transfer" (the id both legs
+ * share) and "counterpart" (the other ledger). `ChangeAmended` {"amends":…} gives a change a new "date",
+ * "payee" or "memo" without touching the change itself; an empty payee
+ * or memo takes it away. A change without a date happened on the day it
+ * was recorded. Payloads are stored, so their bytes never change. */
 
 static const QlChangeType change_types[] = {
   { QL_EVENT_DEPOSITED, QL_EVENT_WITHDRAWN, QL_LEDGER_KIND_ACCOUNT, +1 },
@@ -73,6 +79,7 @@ is_known_type (const char *type)
 {
   return g_strcmp0 (type, QL_EVENT_ACCOUNT_OPENED) == 0 ||
          g_strcmp0 (type, QL_EVENT_ITEM_CREATED) == 0 ||
+         g_strcmp0 (type, QL_EVENT_CHANGE_AMENDED) == 0 ||
          _ql_change_type_find (type) != NULL;
 }
 
@@ -355,6 +362,158 @@ _ql_change_payload_write (gint64      amount,
   return json_to_string (root, FALSE);
 }
 
+static void
+add_note_members (JsonBuilder *builder,
+                  const GDate *date,
+                  const char  *payee,
+                  const char  *memo)
+{
+  if (date != NULL)
+    {
+      g_autofree char *text = ql_date_format (date);
+
+      json_builder_set_member_name (builder, "date");
+      json_builder_add_string_value (builder, text);
+    }
+  if (payee != NULL)
+    {
+      json_builder_set_member_name (builder, "payee");
+      json_builder_add_string_value (builder, payee);
+    }
+  if (memo != NULL)
+    {
+      json_builder_set_member_name (builder, "memo");
+      json_builder_add_string_value (builder, memo);
+    }
+}
+
+/**
+ * _ql_change_payload_write_noted:
+ * @amount: the positive amount the change moves
+ * @reverses: the version an undo reverses, or 0
+ * @reference: (nullable): a payment's reference, or %NULL
+ * @date: (nullable): the day the change happened, or %NULL
+ * @payee: (nullable): who was paid or paid in, or %NULL
+ * @memo: (nullable): a note, or %NULL
+ *
+ * The payload of a change with what people write on it, such as
+ * `{"amount":30,"date":"2026-06-30","payee":"Bakery"}`; without any of
+ * them, the bytes of _ql_change_payload_write().
+ *
+ * Returns: (transfer full): the payload
+ */
+char *
+_ql_change_payload_write_noted (gint64       amount,
+                                gint64       reverses,
+                                const char  *reference,
+                                const GDate *date,
+                                const char  *payee,
+                                const char  *memo)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  if (date == NULL && payee == NULL && memo == NULL)
+    return _ql_change_payload_write (amount, reverses, reference);
+  /* The common case of a command, printed as the plain ones are. */
+  if (reverses <= 0 && reference == NULL && payee == NULL && memo == NULL)
+    return g_strdup_printf ("{\"amount\":%" G_GINT64_FORMAT ",\"date\":\"%04u-%02u-%02u\"}",
+                            amount, (guint) g_date_get_year (date),
+                            (guint) g_date_get_month (date), (guint) g_date_get_day (date));
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "amount");
+  json_builder_add_int_value (builder, amount);
+  if (reverses > 0)
+    {
+      json_builder_set_member_name (builder, "reverses");
+      json_builder_add_int_value (builder, reverses);
+    }
+  if (reference != NULL)
+    {
+      json_builder_set_member_name (builder, "reference");
+      json_builder_add_string_value (builder, reference);
+    }
+  add_note_members (builder, date, payee, memo);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+/**
+ * _ql_transfer_leg_payload_write:
+ * @amount: the positive amount the leg moves
+ * @reverses: the version an undo of the leg reverses, or 0
+ * @date: (nullable): the day the transfer happened; %NULL for an undo
+ * @payee: (nullable): a payee, or %NULL
+ * @memo: (nullable): a memo, or %NULL
+ * @transfer: the id both legs share
+ * @counterpart: the name of the other leg's ledger
+ *
+ * Returns: (transfer full): a change's payload with `"transfer"` and
+ *   `"counterpart"`
+ */
+char *
+_ql_transfer_leg_payload_write (gint64       amount,
+                                gint64       reverses,
+                                const GDate *date,
+                                const char  *payee,
+                                const char  *memo,
+                                const char  *transfer,
+                                const char  *counterpart)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "amount");
+  json_builder_add_int_value (builder, amount);
+  if (reverses > 0)
+    {
+      json_builder_set_member_name (builder, "reverses");
+      json_builder_add_int_value (builder, reverses);
+    }
+  add_note_members (builder, date, payee, memo);
+  json_builder_set_member_name (builder, "transfer");
+  json_builder_add_string_value (builder, transfer);
+  json_builder_set_member_name (builder, "counterpart");
+  json_builder_add_string_value (builder, counterpart);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+/**
+ * _ql_amendment_payload_write:
+ * @amends: the version of the change amended
+ * @date: (nullable): its new date, or %NULL to keep it
+ * @payee: (nullable): its new payee, empty to take it away, or %NULL to
+ *   keep it
+ * @memo: (nullable): its new memo, the same way
+ *
+ * Returns: (transfer full): `{"amends":3,"date":"2026-06-30"}` and so on
+ */
+char *
+_ql_amendment_payload_write (gint64       amends,
+                             const GDate *date,
+                             const char  *payee,
+                             const char  *memo)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "amends");
+  json_builder_add_int_value (builder, amends);
+  add_note_members (builder, date, payee, memo);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
 /**
  * _ql_account_opened_payload_write:
  * @currency: (nullable): a canonical ISO 4217 code, or %NULL for plain units
@@ -618,6 +777,71 @@ _ql_event_record_read_change (const QlEventRecord  *record,
   return TRUE;
 }
 
+/* A string member, or NULL when @member is missing or not a string. */
+static const char *
+get_string_member (JsonObject *object,
+                   const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+/**
+ * _ql_event_record_read_amendment:
+ * @record: a `ChangeAmended` event
+ * @out_amends: (out): the version it amends
+ * @error: return location for a #GError
+ *
+ * Checks what a ledger needs of an amendment: that it names an earlier
+ * version and carries at least one of a date, a payee and a memo, each
+ * readable. Whether that version is a change is for the command to know.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set to
+ *   %QL_STORE_ERROR_CORRUPT
+ */
+gboolean
+_ql_event_record_read_amendment (const QlEventRecord  *record,
+                                 gint64               *out_amends,
+                                 GError              **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonObject) object = NULL;
+  const char *date;
+  GDate day;
+  gboolean has_note;
+
+  g_return_val_if_fail (record != NULL, FALSE);
+
+  object = _ql_payload_parse_object (record->payload, &local_error);
+  if (object == NULL)
+    {
+      _ql_event_record_set_corrupt_error (error, record, local_error->message);
+      return FALSE;
+    }
+  if (!_ql_payload_get_int (object, "amends", out_amends) ||
+      *out_amends < 2 || *out_amends >= record->version)
+    {
+      _ql_event_record_set_corrupt_error (error, record,
+                                          _("it amends an event that cannot be amended"));
+      return FALSE;
+    }
+
+  date = get_string_member (object, "date");
+  has_note = date != NULL || get_string_member (object, "payee") != NULL ||
+             get_string_member (object, "memo") != NULL;
+  if (!has_note || (date != NULL && !ql_date_parse (date, &day, NULL)))
+    {
+      _ql_event_record_set_corrupt_error (error, record,
+                                          _("it does not say what it changes"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Stored names are identifiers; people read words, in English too. */
 static const struct
 {
@@ -632,6 +856,7 @@ static const struct
   { QL_EVENT_ITEM_CREATED, NC_("event type", "Item created") },
   { QL_EVENT_QUANTITY_INCREASED, NC_("event type", "Quantity increased") },
   { QL_EVENT_QUANTITY_DECREASED, NC_("event type", "Quantity decreased") },
+  { QL_EVENT_CHANGE_AMENDED, NC_("event type", "Amendment") },
 };
 
 /**
@@ -735,4 +960,145 @@ ql_event_get_reverses (QlEvent *event)
       members.reverses >= ql_event_get_version (event))
     return 0;
   return members.reverses;
+}
+
+/* The payload of a change or an amendment, or NULL for other events. */
+static JsonObject *
+parse_noted_payload (QlEvent *event)
+{
+  const char *type = ql_event_get_event_type (event);
+
+  if (_ql_change_type_find (type) == NULL && g_strcmp0 (type, QL_EVENT_CHANGE_AMENDED) != 0)
+    return NULL;
+  return _ql_payload_parse_object (ql_event_get_payload (event), NULL);
+}
+
+/**
+ * ql_event_get_amends:
+ * @event: a ledger's event
+ *
+ * Which change a `ChangeAmended` event gives a new date, payee or memo.
+ *
+ * Returns: the version @event amends, or 0 when it is not an amendment
+ */
+gint64
+ql_event_get_amends (QlEvent *event)
+{
+  g_autoptr(JsonObject) object = NULL;
+  gint64 amends;
+
+  g_return_val_if_fail (QL_IS_EVENT (event), 0);
+
+  if (g_strcmp0 (ql_event_get_event_type (event), QL_EVENT_CHANGE_AMENDED) != 0)
+    return 0;
+  object = parse_noted_payload (event);
+  if (object == NULL || !_ql_payload_get_int (object, "amends", &amends) || amends < 2 ||
+      amends >= ql_event_get_version (event))
+    return 0;
+  return amends;
+}
+
+/**
+ * ql_event_get_date:
+ * @event: a ledger's event
+ * @out_date: (out caller-allocates): the day
+ *
+ * The date written on @event: the day a change happened, or the new date
+ * an amendment gives. An event without one (an opening, an undo, an
+ * event recorded before changes had dates) gets the day it was recorded,
+ * in the user's time zone. An undo happens on the day of the change it
+ * reverses; ql_event_notes_new() knows that.
+ *
+ * Returns: %TRUE when @event carries a date of its own
+ */
+gboolean
+ql_event_get_date (QlEvent *event,
+                   GDate   *out_date)
+{
+  g_autoptr(JsonObject) object = NULL;
+  const char *text;
+
+  g_return_val_if_fail (QL_IS_EVENT (event), FALSE);
+  g_return_val_if_fail (out_date != NULL, FALSE);
+
+  object = parse_noted_payload (event);
+  text = object != NULL ? get_string_member (object, "date") : NULL;
+  if (text != NULL && ql_date_parse (text, out_date, NULL))
+    return TRUE;
+  ql_date_set_from_timestamp (out_date, ql_event_get_timestamp (event));
+  return FALSE;
+}
+
+static char *
+dup_note_member (QlEvent    *event,
+                 const char *member)
+{
+  g_autoptr(JsonObject) object = parse_noted_payload (event);
+
+  return object != NULL ? g_strdup (get_string_member (object, member)) : NULL;
+}
+
+/**
+ * ql_event_dup_payee:
+ * @event: a ledger's event
+ *
+ * Returns: (transfer full) (nullable): the payee written on a change, or
+ *   the new payee of an amendment (empty when it takes the payee away),
+ *   or %NULL when @event carries none
+ */
+char *
+ql_event_dup_payee (QlEvent *event)
+{
+  g_return_val_if_fail (QL_IS_EVENT (event), NULL);
+
+  return dup_note_member (event, "payee");
+}
+
+/**
+ * ql_event_dup_memo:
+ * @event: a ledger's event
+ *
+ * Returns: (transfer full) (nullable): the memo written on a change, or
+ *   the new memo of an amendment (empty when it takes the memo away), or
+ *   %NULL when @event carries none
+ */
+char *
+ql_event_dup_memo (QlEvent *event)
+{
+  g_return_val_if_fail (QL_IS_EVENT (event), NULL);
+
+  return dup_note_member (event, "memo");
+}
+
+/**
+ * ql_event_dup_transfer:
+ * @event: a ledger's event
+ *
+ * Returns: (transfer full) (nullable): the id a leg of a transfer shares
+ *   with the other leg (and with the undo of each), or %NULL when @event
+ *   is not part of a transfer
+ */
+char *
+ql_event_dup_transfer (QlEvent *event)
+{
+  g_return_val_if_fail (QL_IS_EVENT (event), NULL);
+
+  return _ql_change_type_find (ql_event_get_event_type (event)) != NULL
+         ? dup_note_member (event, "transfer") : NULL;
+}
+
+/**
+ * ql_event_dup_counterpart:
+ * @event: a ledger's event
+ *
+ * Returns: (transfer full) (nullable): the ledger of the other leg of the
+ *   transfer @event is part of, or %NULL
+ */
+char *
+ql_event_dup_counterpart (QlEvent *event)
+{
+  g_return_val_if_fail (QL_IS_EVENT (event), NULL);
+
+  return _ql_change_type_find (ql_event_get_event_type (event)) != NULL
+         ? dup_note_member (event, "counterpart") : NULL;
 }

@@ -17,10 +17,18 @@ G_BEGIN_DECLS
 #define QL_EVENT_ITEM_CREATED       "ItemCreated"
 #define QL_EVENT_QUANTITY_INCREASED "QuantityIncreased"
 #define QL_EVENT_QUANTITY_DECREASED "QuantityDecreased"
+#define QL_EVENT_CHANGE_AMENDED     "ChangeAmended"
 
 const char *ql_event_type_get_label    (const char *type);
 gint64      ql_event_get_amount        (QlEvent    *event);
 gint64      ql_event_get_signed_amount (QlEvent    *event);
 gint64      ql_event_get_reverses      (QlEvent    *event);
+gint64      ql_event_get_amends        (QlEvent    *event);
+gboolean    ql_event_get_date          (QlEvent    *event,
+                                        GDate      *out_date);
+char       *ql_event_dup_payee         (QlEvent    *event);
+char       *ql_event_dup_memo          (QlEvent    *event);
+char       *ql_event_dup_transfer      (QlEvent    *event);
+char       *ql_event_dup_counterpart   (QlEvent    *event);
 
 G_END_DECLS

@@ -13,10 +13,12 @@
 
 #include "ql-amount.h"
 #include "ql-csv-reader-private.h"
+#include "ql-dates.h"
 #include "ql-file.h"
 #include "ql-ledger-book-private.h"
 #include "ql-ledger-events-private.h"
 #include "ql-ledger-import.h"
+#include "ql-ledger-plans-private.h"
 #include "ql-ledger-private.h"
 
 /* Rows checked between two progress reports, and per main-loop turn of
@@ -37,8 +39,9 @@
  * a field that holds commas, quotes or line breaks enclosed in double
  * quotes, a quote inside it written twice (`"Item 4, boxed"`,
  * `"The ""big"" one"`). Empty lines are skipped. The first record is the
- * header `ledger,type,amount` (any case). Every other record has those
- * three fields:
+ * header `ledger,type,amount` (any case), which may name `date`, `payee`
+ * and `memo` too, in any order. Every other record has the fields its
+ * header names:
  *
  * - `ledger`: the ledger's name, as the commands take it;
  * - `type`: one of the commands `open`, `deposit`, `withdraw`,
@@ -47,7 +50,11 @@
  *   withdrawal in the account's currency (`99.99`), a whole quantity for
  *   `increase`, `decrease` and `create-item` (whose opening quantity may
  *   be 0), and for `open` the account's ISO 4217 currency code, or an
- *   empty field for plain units.
+ *   empty field for plain units;
+ * - `date` (optional): the day a change happened, `YYYY-MM-DD`; empty
+ *   for the day it is imported;
+ * - `payee` and `memo` (optional): what is written on a change; empty
+ *   for none.
  *
  * For example:
  * |[
@@ -95,6 +102,11 @@ struct _QlLedgerImport
   GBytes               *contents;
   QlCsvReader           reader;
   gboolean              header_seen;
+  /* Where each column is in a record, or -1; and how many there are. */
+  gint                  columns[7];
+  guint                 n_columns;
+  /* The dates, payees and memos of the rows, when the file has them. */
+  GStringChunk         *notes;
   /* A ledger field's text as written → index + 1 in ledgers. */
   GHashTable           *by_text;
   /* A normalised name (owned) → index + 1 in ledgers. */
@@ -117,6 +129,7 @@ typedef enum
   ROW_WITHDRAW,
   ROW_INCREASE,
   ROW_DECREASE,
+  ROW_TRANSFER,
 } RowType;
 
 static const struct
@@ -130,6 +143,8 @@ static const struct
   [ROW_WITHDRAW] = { "withdraw", QL_EVENT_WITHDRAWN },
   [ROW_INCREASE] = { "increase", QL_EVENT_QUANTITY_INCREASED },
   [ROW_DECREASE] = { "decrease", QL_EVENT_QUANTITY_DECREASED },
+  /* Read as two rows: a leg in each ledger. */
+  [ROW_TRANSFER] = { "transfer", NULL },
 };
 
 /* One ledger the file names. */
@@ -156,7 +171,30 @@ typedef struct
   gint64  amount;
   /* The ledger's balance after the row, for the snapshots. */
   gint64  balance;
+  /* What is written on a change, in notes, or NULL. */
+  const char *date;
+  const char *payee;
+  const char *memo;
+  /* A leg of a transfer: its whole payload, in notes; else NULL. */
+  const char *payload;
 } ImportRow;
+
+typedef enum
+{
+  COLUMN_LEDGER,
+  COLUMN_TYPE,
+  COLUMN_AMOUNT,
+  COLUMN_DATE,
+  COLUMN_PAYEE,
+  COLUMN_MEMO,
+  COLUMN_TO,
+} Column;
+
+static const char * const column_names[] = {
+  [COLUMN_LEDGER] = "ledger", [COLUMN_TYPE] = "type", [COLUMN_AMOUNT] = "amount",
+  [COLUMN_DATE] = "date", [COLUMN_PAYEE] = "payee", [COLUMN_MEMO] = "memo",
+  [COLUMN_TO] = "to",
+};
 
 static void
 import_ledger_free (gpointer data)
@@ -179,6 +217,7 @@ ql_ledger_import_finalize (GObject *object)
   g_clear_pointer (&self->by_name, g_hash_table_unref);
   g_clear_pointer (&self->ledgers, g_ptr_array_unref);
   g_clear_pointer (&self->rows, g_array_unref);
+  g_clear_pointer (&self->notes, g_string_chunk_free);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->book);
   if (self->progress_data_free != NULL)
@@ -202,6 +241,7 @@ ql_ledger_import_init (QlLedgerImport *self)
   self->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->ledgers = g_ptr_array_new_with_free_func (import_ledger_free);
   self->rows = g_array_new (FALSE, FALSE, sizeof (ImportRow));
+  self->notes = g_string_chunk_new (4096);
 }
 
 /**
@@ -277,24 +317,48 @@ field (QlLedgerImport *self,
   return self->reader.fields[index]->str;
 }
 
+/* The field of @column in the current record, or NULL when the file
+ * has no such column. */
+static const char *
+column (QlLedgerImport *self,
+        Column          which)
+{
+  return self->columns[which] >= 0 ? field (self, (guint) self->columns[which]) : NULL;
+}
+
+/* `ledger,type,amount` in that order, as before, or with `date`, `payee`
+ * and `memo` among them in any order; each name once. */
 static gboolean
 check_header (QlLedgerImport  *self,
               GError         **error)
 {
-  static const char * const names[] = { "ledger", "type", "amount" };
-  gboolean ok = self->reader.n_fields == G_N_ELEMENTS (names);
+  gboolean ok = self->reader.n_fields >= 3 && self->reader.n_fields <= G_N_ELEMENTS (column_names);
 
-  for (guint i = 0; ok && i < G_N_ELEMENTS (names); i++)
+  for (guint c = 0; c < G_N_ELEMENTS (column_names); c++)
+    self->columns[c] = -1;
+  for (guint i = 0; ok && i < self->reader.n_fields; i++)
     {
       g_autofree char *name = g_strstrip (g_strdup (field (self, i)));
 
-      ok = g_ascii_strcasecmp (name, names[i]) == 0;
+      ok = FALSE;
+      for (guint c = 0; c < G_N_ELEMENTS (column_names); c++)
+        if (g_ascii_strcasecmp (name, column_names[c]) == 0 && self->columns[c] < 0)
+          {
+            self->columns[c] = (gint) i;
+            ok = TRUE;
+          }
     }
+  ok = ok && self->columns[COLUMN_LEDGER] >= 0 && self->columns[COLUMN_TYPE] >= 0 &&
+       self->columns[COLUMN_AMOUNT] >= 0;
   if (ok)
-    return TRUE;
+    {
+      self->n_columns = self->reader.n_fields;
+      return TRUE;
+    }
 
   g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_IMPORT,
-               _("Line %" PRIu64 ": the first line must be the header “ledger,type,amount”"),
+               _("Line %" PRIu64 ": the first line must be the header “ledger,type,amount”, "
+                 "with “date”, “payee” and “memo” if the file has them"),
                self->reader.line);
   return FALSE;
 }
@@ -392,7 +456,7 @@ check_creation (QlLedgerImport  *self,
                 ImportRow       *row,
                 GError         **error)
 {
-  const char *text = field (self, 2);
+  const char *text = column (self, COLUMN_AMOUNT);
   const char *currency = NULL;
   g_autofree char *name = NULL;
   g_autofree char *code = NULL;
@@ -419,9 +483,9 @@ check_creation (QlLedgerImport  *self,
   else if (!ql_quantity_parse (text, TRUE, &quantity, error))
     return FALSE;
 
-  name = ql_ledger_normalize_name (field (self, 0), NULL);
+  name = ql_ledger_normalize_name (column (self, COLUMN_LEDGER), NULL);
   g_assert (name != NULL);
-  row->ledger = add_ledger (self, field (self, 0), g_strdup (name), NULL,
+  row->ledger = add_ledger (self, column (self, COLUMN_LEDGER), g_strdup (name), NULL,
                             _ql_ledger_new_with_state (name,
                                                        type == ROW_OPEN ? QL_LEDGER_KIND_ACCOUNT
                                                                         : QL_LEDGER_KIND_ITEM,
@@ -430,17 +494,142 @@ check_creation (QlLedgerImport  *self,
   return TRUE;
 }
 
+/* The date, payee and memo of the current record, checked and kept for
+ * the write; empty fields are none. */
+static gboolean
+check_notes (QlLedgerImport  *self,
+             ImportRow       *row,
+             GError         **error)
+{
+  const char *date = column (self, COLUMN_DATE);
+  const char *payee = column (self, COLUMN_PAYEE);
+  const char *memo = column (self, COLUMN_MEMO);
+  GDate day;
+
+  if (date != NULL && *date != '\0')
+    {
+      g_autofree char *text = NULL;
+
+      if (!ql_date_parse (date, &day, error))
+        return FALSE;
+      text = ql_date_format (&day);
+      row->date = g_string_chunk_insert_const (self->notes, text);
+    }
+  if (payee != NULL && *payee != '\0')
+    {
+      g_autofree char *text = NULL;
+
+      if (!ql_text_check (QL_TEXT_FIELD_PAYEE, payee, -1, error))
+        return FALSE;
+      text = g_strstrip (g_strdup (payee));
+      row->payee = *text != '\0' ? g_string_chunk_insert_const (self->notes, text) : NULL;
+    }
+  if (memo != NULL && *memo != '\0')
+    {
+      g_autofree char *text = NULL;
+
+      if (!ql_text_check (QL_TEXT_FIELD_MEMO, memo, -1, error))
+        return FALSE;
+      text = g_strstrip (g_strdup (memo));
+      row->memo = *text != '\0' ? g_string_chunk_insert (self->notes, text) : NULL;
+    }
+  return TRUE;
+}
+
+static gboolean
+keep_row (QlLedgerImport *self,
+          ImportRow      *row)
+{
+  ImportLedger *entry = g_ptr_array_index (self->ledgers, row->ledger);
+
+  row->balance = ql_ledger_get_balance (entry->state);
+  entry->last_row = self->rows->len;
+  g_array_append_val (self->rows, *row);
+  return TRUE;
+}
+
+static RowType
+row_type_of (const char *event)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (row_types); i++)
+    if (g_strcmp0 (row_types[i].event, event) == 0)
+      return i;
+  g_assert_not_reached ();
+}
+
+/* A transfer row: the ledger it leaves, the `to` column's ledger, by the
+ * rules of ql_ledger_book_transfer(); it becomes a row for each leg,
+ * written with the rest of the file in one commit. */
+static gboolean
+check_transfer (QlLedgerImport  *self,
+                gint64           from_index,
+                ImportRow       *row,
+                GError         **error)
+{
+  const char *to_text = column (self, COLUMN_TO);
+  QlTransferCommand command = { column (self, COLUMN_AMOUNT), row->date, row->payee, row->memo };
+  QlTransferLeg from_leg = { NULL, NULL };
+  QlTransferLeg to_leg = { NULL, NULL };
+  g_autofree char *transfer = g_uuid_string_random ();
+  ImportRow to_row = *row;
+  QlLedger *from;
+  QlLedger *to;
+  gint64 to_index;
+  gboolean ok;
+
+  if (to_text == NULL || *to_text == '\0')
+    {
+      g_set_error_literal (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_IMPORT,
+                           _("a transfer needs the ledger it goes to in a “to” column"));
+      return FALSE;
+    }
+  to_index = find_ledger (self, to_text, error);
+  if (to_index < 0)
+    return FALSE;
+  if (from_index == 0 || to_index == 0)
+    {
+      g_autofree char *normalized =
+        ql_ledger_normalize_name (from_index == 0 ? column (self, COLUMN_LEDGER) : to_text, NULL);
+
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_NOT_FOUND,
+                   _("No ledger is named “%s”"), normalized);
+      return FALSE;
+    }
+
+  from = get_ledger (self, from_index)->state;
+  to = get_ledger (self, to_index)->state;
+  ok = _ql_plan_transfer (from, to, &command, transfer, &from_leg, &to_leg, error) &&
+       _ql_ledger_apply_command_quietly (from, from_leg.type, command.amount, &row->amount,
+                                         error) &&
+       _ql_ledger_apply_command_quietly (to, to_leg.type, command.amount, &to_row.amount,
+                                         error);
+  if (ok)
+    {
+      row->type = row_type_of (from_leg.type);
+      row->ledger = from_index - 1;
+      row->payload = g_string_chunk_insert (self->notes, from_leg.payload);
+      to_row.type = row_type_of (to_leg.type);
+      to_row.ledger = to_index - 1;
+      to_row.payload = g_string_chunk_insert (self->notes, to_leg.payload);
+      keep_row (self, row);
+      keep_row (self, &to_row);
+    }
+  g_free (from_leg.payload);
+  g_free (to_leg.payload);
+  return ok;
+}
+
 static gboolean
 check_row (QlLedgerImport  *self,
            GError         **error)
 {
-  const char *name = field (self, 0);
+  const char *name;
   ImportRow row = { 0 };
   ImportLedger *entry;
   RowType type;
   gint64 index;
 
-  if (self->reader.n_fields != 3)
+  if (self->reader.n_fields != self->n_columns && self->n_columns == 3)
     {
       g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_IMPORT,
                    ngettext ("expected 3 fields (ledger,type,amount), found %u",
@@ -449,23 +638,38 @@ check_row (QlLedgerImport  *self,
                    self->reader.n_fields);
       return FALSE;
     }
-
-  if (!parse_row_type (field (self, 1), &type))
+  if (self->reader.n_fields != self->n_columns)
     {
       g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_IMPORT,
-                   _("unknown type “%s”: use open, deposit, withdraw, create-item, increase or decrease"),
-                   field (self, 1));
+                   ngettext ("expected %u fields, as the header names, found %u",
+                             "expected %u fields, as the header names, found %u",
+                             self->reader.n_fields),
+                   self->n_columns, self->reader.n_fields);
       return FALSE;
     }
+  name = column (self, COLUMN_LEDGER);
+
+  if (!parse_row_type (column (self, COLUMN_TYPE), &type))
+    {
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_IMPORT,
+                   _("unknown type “%s”: use open, deposit, withdraw, create-item, increase, "
+                     "decrease or transfer"),
+                   column (self, COLUMN_TYPE));
+      return FALSE;
+    }
+  if (!check_notes (self, &row, error))
+    return FALSE;
 
   index = find_ledger (self, name, error);
   if (index < 0)
     return FALSE;
   if (!ql_text_check (type == ROW_OPEN ? QL_TEXT_FIELD_CURRENCY : QL_TEXT_FIELD_AMOUNT,
-                      field (self, 2), -1, error))
+                      column (self, COLUMN_AMOUNT), -1, error))
     return FALSE;
 
   row.type = type;
+  if (type == ROW_TRANSFER)
+    return check_transfer (self, index, &row, error);
   if (type == ROW_OPEN || type == ROW_CREATE_ITEM)
     {
       if (!check_creation (self, type, index, &row, error))
@@ -485,7 +689,8 @@ check_row (QlLedgerImport  *self,
         }
 
       state = get_ledger (self, index)->state;
-      if (!_ql_ledger_apply_command_quietly (state, row_types[type].event, field (self, 2),
+      if (!_ql_ledger_apply_command_quietly (state, row_types[type].event,
+                                             column (self, COLUMN_AMOUNT),
                                              &row.amount, error))
         return FALSE;
       row.ledger = index - 1;
@@ -557,6 +762,8 @@ build_payload (GStringChunk *chunk,
                GString      *scratch)
 {
   g_string_truncate (scratch, 0);
+  if (row->payload != NULL)
+    return row->payload;
 
   switch ((RowType) row->type)
     {
@@ -580,8 +787,23 @@ build_payload (GStringChunk *chunk,
     case ROW_WITHDRAW:
     case ROW_INCREASE:
     case ROW_DECREASE:
+    case ROW_TRANSFER:
     default:
-      _ql_change_payload_append (scratch, row->amount);
+      if (row->date != NULL || row->payee != NULL || row->memo != NULL)
+        {
+          g_autofree char *text = NULL;
+          GDate day;
+
+          /* Checked when the row was read. */
+          if (row->date != NULL && !ql_date_parse (row->date, &day, NULL))
+            g_assert_not_reached ();
+          text = _ql_change_payload_write_noted (row->amount, 0, NULL,
+                                                 row->date != NULL ? &day : NULL,
+                                                 row->payee, row->memo);
+          g_string_append (scratch, text);
+        }
+      else
+        _ql_change_payload_append (scratch, row->amount);
       break;
     }
 

@@ -37,12 +37,26 @@ typedef gboolean (*QlPlanFunc) (QlEventStore  *store,
                                 QlPlan        *plan,
                                 GError       **error);
 
-/* A deposit, withdrawal, increase or decrease of @amount, as typed. */
+/* A deposit, withdrawal, increase or decrease of @amount, as typed, with
+ * an optional date (today when %NULL), payee and memo. */
 typedef struct
 {
   const char *type;
   const char *amount;
+  const char *date;
+  const char *payee;
+  const char *memo;
 } QlChangeCommand;
+
+/* A new date, payee or memo for the change at @version; %NULL keeps one,
+ * an empty payee or memo takes it away. */
+typedef struct
+{
+  gint64      version;
+  const char *date;
+  const char *payee;
+  const char *memo;
+} QlAmendCommand;
 
 /* A withdrawal named by @reference, as the payment service asks for it. */
 typedef struct
@@ -52,7 +66,46 @@ typedef struct
   const char *reference;
 } QlPaymentCommand;
 
+/* A transfer of @amount, as typed, with what is written on it. */
+typedef struct
+{
+  const char *amount;
+  const char *date;
+  const char *payee;
+  const char *memo;
+} QlTransferCommand;
+
+/* One leg of a transfer, or of its undo, as planned. */
+typedef struct
+{
+  const char *type;
+  char       *payload;
+} QlTransferLeg;
+
+gboolean _ql_plan_transfer       (QlLedger                *from,
+                                  QlLedger                *to,
+                                  const QlTransferCommand *command,
+                                  const char              *transfer,
+                                  QlTransferLeg           *out_from,
+                                  QlTransferLeg           *out_to,
+                                  GError                 **error);
+gboolean _ql_plan_find_undo      (QlEventStore  *store,
+                                  QlLedger      *ledger,
+                                  QlEvent      **out_target,
+                                  GError       **error);
+gboolean _ql_plan_undo_transfer  (QlEventStore  *store,
+                                  QlLedger      *ledger,
+                                  QlEvent       *target,
+                                  QlLedger      *counterpart,
+                                  QlTransferLeg *out_leg,
+                                  QlTransferLeg *out_counterpart_leg,
+                                  GError       **error);
 gboolean _ql_plan_change         (QlEventStore  *store,
+                                  QlLedger      *ledger,
+                                  gconstpointer  command,
+                                  QlPlan        *plan,
+                                  GError       **error);
+gboolean _ql_plan_amend          (QlEventStore  *store,
                                   QlLedger      *ledger,
                                   gconstpointer  command,
                                   QlPlan        *plan,

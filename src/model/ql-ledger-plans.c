@@ -11,14 +11,46 @@
 #include <glib/gi18n.h>
 
 #include "ql-amount.h"
+#include "ql-dates.h"
 #include "ql-errors.h"
 #include "ql-event-private.h"
 #include "ql-ledger-events-private.h"
 #include "ql-ledger-plans-private.h"
 #include "ql-ledger-private.h"
+#include "ql-text-rules.h"
 
 /* Events read at once while walking a history backwards. */
 #define PAGE_SIZE 256
+
+/* The day a change happened: @text, or today when it is %NULL or empty. */
+static gboolean
+read_date (const char  *text,
+           GDate       *out_date,
+           GError     **error)
+{
+  if (text == NULL || *text == '\0')
+    {
+      ql_date_set_today (out_date);
+      return TRUE;
+    }
+  return ql_date_parse (text, out_date, error);
+}
+
+/* A payee or memo, checked and trimmed; %NULL stays %NULL. */
+static gboolean
+read_note (QlTextField   field,
+           const char   *text,
+           char        **out_text,
+           GError      **error)
+{
+  *out_text = NULL;
+  if (text == NULL)
+    return TRUE;
+  if (!ql_text_check (field, text, -1, error))
+    return FALSE;
+  *out_text = g_strstrip (g_strdup (text));
+  return TRUE;
+}
 
 /**
  * _ql_plan_change:
@@ -41,15 +73,89 @@ _ql_plan_change (QlEventStore  *store,
                  GError       **error)
 {
   const QlChangeCommand *change = command;
+  g_autofree char *payee = NULL;
+  g_autofree char *memo = NULL;
   gint64 amount;
+  GDate date;
 
   if (!_ql_ledger_check_kind (ledger, change->type, error) ||
       !ql_ledger_parse_amount (ledger, change->amount, &amount, error) ||
+      !read_date (change->date, &date, error) ||
+      !read_note (QL_TEXT_FIELD_PAYEE, change->payee, &payee, error) ||
+      !read_note (QL_TEXT_FIELD_MEMO, change->memo, &memo, error) ||
       !_ql_ledger_check_change (ledger, change->type, amount, error))
     return FALSE;
 
   plan->type = change->type;
-  plan->payload = _ql_change_payload_write (amount, 0, NULL);
+  /* An empty payee or memo is none. */
+  plan->payload = _ql_change_payload_write_noted (amount, 0, NULL, &date,
+                                                  payee != NULL && *payee != '\0' ? payee : NULL,
+                                                  memo != NULL && *memo != '\0' ? memo : NULL);
+  return TRUE;
+}
+
+/**
+ * _ql_plan_amend:
+ * @store: the store the ledger is in
+ * @ledger: the ledger as the command finds it
+ * @command: a #QlAmendCommand
+ * @plan: (out caller-allocates): what to append
+ * @error: return location for a #GError
+ *
+ * An amendment names a change of the ledger (not its opening, an undo or
+ * another amendment) and says at least one thing about it.
+ *
+ * Returns: %TRUE with @plan filled, or %FALSE with @error set
+ */
+gboolean
+_ql_plan_amend (QlEventStore  *store,
+                QlLedger      *ledger,
+                gconstpointer  command,
+                QlPlan        *plan,
+                GError       **error)
+{
+  const QlAmendCommand *amend = command;
+  const char *name = ql_ledger_get_name (ledger);
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *payee = NULL;
+  g_autofree char *memo = NULL;
+  g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT, amend->version);
+  QlEvent *target;
+  GDate date;
+
+  if (amend->date == NULL && amend->payee == NULL && amend->memo == NULL)
+    {
+      g_set_error_literal (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_NOTE,
+                           _("Say what to amend: a date, a payee or a memo"));
+      return FALSE;
+    }
+  if ((amend->date != NULL && !ql_date_parse (amend->date, &date, error)) ||
+      !read_note (QL_TEXT_FIELD_PAYEE, amend->payee, &payee, error) ||
+      !read_note (QL_TEXT_FIELD_MEMO, amend->memo, &memo, error))
+    return FALSE;
+
+  if (amend->version < 1 || amend->version > ql_ledger_get_version (ledger))
+    {
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_VERSION,
+                   _("“%s” has no version %s"), name, version);
+      return FALSE;
+    }
+  events = ql_event_store_collect_ledger (store, name, amend->version - 1, amend->version,
+                                          error);
+  if (events == NULL)
+    return FALSE;
+  target = events->len == 1 ? g_ptr_array_index (events, 0) : NULL;
+  if (target == NULL || _ql_change_type_find (ql_event_get_event_type (target)) == NULL ||
+      ql_event_get_reverses (target) > 0)
+    {
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_VERSION,
+                   _("Version %s of “%s” is not a change that can be amended"), version, name);
+      return FALSE;
+    }
+
+  plan->type = QL_EVENT_CHANGE_AMENDED;
+  plan->payload = _ql_amendment_payload_write (amend->version,
+                                               amend->date != NULL ? &date : NULL, payee, memo);
   return TRUE;
 }
 
@@ -58,6 +164,8 @@ typedef struct
   const char *type;
   gint64      amount;
   gint64      version;
+  /* Borrowed from the page, as @type is. */
+  QlEvent    *event;
 } UndoTarget;
 
 /* Walks the history backwards, page by page, to the newest change that no
@@ -93,6 +201,9 @@ find_undo_target (QlEventStore  *store,
           _ql_event_get_record (event, &record);
           if (record.version == 1)
             break;
+          /* An amendment is no change of its own to take back. */
+          if (g_strcmp0 (record.type, QL_EVENT_CHANGE_AMENDED) == 0)
+            continue;
 
           if (!_ql_event_record_read_change (&record, &amount, &reverses, error))
             return FALSE;
@@ -104,6 +215,7 @@ find_undo_target (QlEventStore  *store,
               target->type = ql_event_get_event_type (event);
               target->amount = amount;
               target->version = record.version;
+              target->event = event;
               /* The page owns the type string the target points to. */
               *out_page = g_steal_pointer (&events);
               return TRUE;
@@ -224,6 +336,7 @@ _ql_plan_payment (QlEventStore  *store,
 {
   const QlPaymentCommand *payment = command;
   gint64 minor;
+  GDate today;
 
   if (!_ql_ledger_check_kind (ledger, QL_EVENT_WITHDRAWN, error) ||
       !ql_event_store_find_reference (store, ql_ledger_get_name (ledger),
@@ -237,8 +350,10 @@ _ql_plan_payment (QlEventStore  *store,
       !_ql_ledger_check_change (ledger, QL_EVENT_WITHDRAWN, minor, error))
     return FALSE;
 
+  ql_date_set_today (&today);
   plan->type = QL_EVENT_WITHDRAWN;
-  plan->payload = _ql_change_payload_write (minor, 0, payment->reference);
+  plan->payload = _ql_change_payload_write_noted (minor, 0, payment->reference, &today, NULL,
+                                                  NULL);
   plan->reference = payment->reference;
   return TRUE;
 }
@@ -266,4 +381,217 @@ _ql_plan_is_payment (QlLedger               *ledger,
          check_currency (ledger, command->currency, NULL) &&
          ql_ledger_parse_amount (ledger, command->amount, &minor, NULL) &&
          ql_event_get_amount (payment) == minor;
+}
+
+/* The change that takes a transfer's amount out of @ledger, or puts it
+ * in: a withdrawal or a decrease, a deposit or an increase. */
+static const char *
+leg_type (QlLedger *ledger,
+          int       sign)
+{
+  if (ql_ledger_get_kind (ledger) == QL_LEDGER_KIND_ITEM)
+    return sign < 0 ? QL_EVENT_QUANTITY_DECREASED : QL_EVENT_QUANTITY_INCREASED;
+  return sign < 0 ? QL_EVENT_WITHDRAWN : QL_EVENT_DEPOSITED;
+}
+
+/**
+ * _ql_plan_transfer:
+ * @from: the ledger the amount leaves, as the command finds it
+ * @to: the ledger it goes to
+ * @command: what was asked
+ * @transfer: the id both legs carry
+ * @out_from: (out caller-allocates): the leg that takes from @from
+ * @out_to: (out caller-allocates): the leg that adds to @to
+ * @error: return location for a #GError
+ *
+ * A transfer moves an amount between two different ledgers that count
+ * the same thing: two accounts in the same currency (or both in plain
+ * units), or two items. Both legs are checked by the balance rules
+ * before either is written, so one that would overdraw refuses the
+ * whole transfer.
+ *
+ * Returns: %TRUE with both legs planned, or %FALSE with @error set
+ */
+gboolean
+_ql_plan_transfer (QlLedger                *from,
+                   QlLedger                *to,
+                   const QlTransferCommand *command,
+                   const char              *transfer,
+                   QlTransferLeg           *out_from,
+                   QlTransferLeg           *out_to,
+                   GError                 **error)
+{
+  g_autofree char *payee = NULL;
+  g_autofree char *memo = NULL;
+  const char *from_name = ql_ledger_get_name (from);
+  const char *to_name = ql_ledger_get_name (to);
+  gint64 amount;
+  GDate date;
+
+  if (from == to)
+    {
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_NAME,
+                   _("A transfer needs two ledgers; “%s” is named twice"), from_name);
+      return FALSE;
+    }
+  if (ql_ledger_get_kind (from) != ql_ledger_get_kind (to))
+    {
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_WRONG_KIND,
+                   _("“%s” and “%s” are not the same kind of ledger: a transfer goes "
+                     "between two accounts or two items"), from_name, to_name);
+      return FALSE;
+    }
+  if (g_strcmp0 (ql_ledger_get_currency (from), ql_ledger_get_currency (to)) != 0)
+    {
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_CURRENCY,
+                   _("“%s” and “%s” keep different currencies: a transfer moves money "
+                     "between accounts of one currency"), from_name, to_name);
+      return FALSE;
+    }
+
+  out_from->type = leg_type (from, -1);
+  out_to->type = leg_type (to, +1);
+  if (!ql_ledger_parse_amount (from, command->amount, &amount, error) ||
+      !read_date (command->date, &date, error) ||
+      !read_note (QL_TEXT_FIELD_PAYEE, command->payee, &payee, error) ||
+      !read_note (QL_TEXT_FIELD_MEMO, command->memo, &memo, error) ||
+      !_ql_ledger_check_change (from, out_from->type, amount, error) ||
+      !_ql_ledger_check_change (to, out_to->type, amount, error))
+    return FALSE;
+
+  if (payee != NULL && *payee == '\0')
+    g_clear_pointer (&payee, g_free);
+  if (memo != NULL && *memo == '\0')
+    g_clear_pointer (&memo, g_free);
+  out_from->payload = _ql_transfer_leg_payload_write (amount, 0, &date, payee, memo, transfer,
+                                                      to_name);
+  out_to->payload = _ql_transfer_leg_payload_write (amount, 0, &date, payee, memo, transfer,
+                                                    from_name);
+  return TRUE;
+}
+
+/**
+ * _ql_plan_find_undo:
+ * @store: the store the ledger is in
+ * @ledger: a ledger
+ * @out_target: (out) (transfer full): the newest change of @ledger that
+ *   nothing reverses yet
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE with @out_target set, or %FALSE with @error set, for
+ *   instance to %QL_LEDGER_ERROR_NOTHING_TO_UNDO
+ */
+gboolean
+_ql_plan_find_undo (QlEventStore  *store,
+                    QlLedger      *ledger,
+                    QlEvent      **out_target,
+                    GError       **error)
+{
+  g_autoptr(GPtrArray) page = NULL;
+  UndoTarget target;
+
+  if (!find_undo_target (store, ledger, &target, &page, error))
+    return FALSE;
+  *out_target = g_object_ref (target.event);
+  return TRUE;
+}
+
+/* The leg of @transfer in @ledger that nothing reverses yet, walking its
+ * history backwards page by page. */
+static QlEvent *
+find_open_leg (QlEventStore  *store,
+               QlLedger      *ledger,
+               const char    *transfer,
+               GError       **error)
+{
+  const char *name = ql_ledger_get_name (ledger);
+  g_autoptr(GHashTable) reversed = g_hash_table_new_full (g_int64_hash, g_int64_equal,
+                                                          g_free, NULL);
+  gint64 high = ql_ledger_get_version (ledger);
+
+  while (high > 1)
+    {
+      gint64 low = MAX (0, high - PAGE_SIZE);
+      g_autoptr(GPtrArray) events = ql_event_store_collect_ledger (store, name, low, high, error);
+
+      if (events == NULL)
+        return NULL;
+      for (guint i = events->len; i > 0; i--)
+        {
+          QlEvent *event = g_ptr_array_index (events, i - 1);
+          gint64 reverses = ql_event_get_reverses (event);
+          gint64 version = ql_event_get_version (event);
+          g_autofree char *id = NULL;
+
+          if (reverses > 0)
+            {
+              g_hash_table_add (reversed, g_memdup2 (&reverses, sizeof reverses));
+              continue;
+            }
+          id = ql_event_dup_transfer (event);
+          if (g_strcmp0 (id, transfer) == 0)
+            return g_hash_table_contains (reversed, &version) ? NULL : g_object_ref (event);
+        }
+      high = low;
+    }
+  return NULL;
+}
+
+/**
+ * _ql_plan_undo_transfer:
+ * @store: the store both ledgers are in
+ * @ledger: the ledger undo was asked of
+ * @target: its newest change nothing reverses, a leg of a transfer
+ * @counterpart: the ledger of the other leg, as the command finds it
+ * @out_leg: (out caller-allocates): the reversal of @target
+ * @out_counterpart_leg: (out caller-allocates): the reversal of the other
+ *   leg
+ * @error: return location for a #GError
+ *
+ * Undoing either leg of a transfer reverses both, each by the balance
+ * rules of its own ledger; when the other leg cannot be reversed (its
+ * ledger spent the money since), neither is.
+ *
+ * Returns: %TRUE with both reversals planned, or %FALSE with @error set
+ */
+gboolean
+_ql_plan_undo_transfer (QlEventStore  *store,
+                        QlLedger      *ledger,
+                        QlEvent       *target,
+                        QlLedger      *counterpart,
+                        QlTransferLeg *out_leg,
+                        QlTransferLeg *out_counterpart_leg,
+                        GError       **error)
+{
+  g_autofree char *transfer = ql_event_dup_transfer (target);
+  g_autoptr(QlEvent) other = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gint64 amount = ql_event_get_amount (target);
+
+  other = find_open_leg (store, counterpart, transfer, &local_error);
+  if (other == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT,
+                     _("The other half of the transfer from “%s” is missing in “%s”"),
+                     ql_ledger_get_name (ledger), ql_ledger_get_name (counterpart));
+      return FALSE;
+    }
+
+  out_leg->type = _ql_event_type_get_opposite (ql_event_get_event_type (target));
+  out_counterpart_leg->type = _ql_event_type_get_opposite (ql_event_get_event_type (other));
+  if (!_ql_ledger_check_change (ledger, out_leg->type, amount, error) ||
+      !_ql_ledger_check_change (counterpart, out_counterpart_leg->type,
+                                ql_event_get_amount (other), error))
+    return FALSE;
+
+  out_leg->payload = _ql_transfer_leg_payload_write (amount, ql_event_get_version (target), NULL,
+                                                     NULL, NULL, transfer,
+                                                     ql_ledger_get_name (counterpart));
+  out_counterpart_leg->payload =
+    _ql_transfer_leg_payload_write (ql_event_get_amount (other), ql_event_get_version (other),
+                                    NULL, NULL, NULL, transfer, ql_ledger_get_name (ledger));
+  return TRUE;
 }

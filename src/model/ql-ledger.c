@@ -322,6 +322,17 @@ _ql_ledger_apply_quietly (QlLedger             *self,
       return FALSE;
     }
 
+  /* An amendment changes what is written on a change, never the balance. */
+  if (g_strcmp0 (record->type, QL_EVENT_CHANGE_AMENDED) == 0)
+    {
+      gint64 amends;
+
+      if (!_ql_event_record_read_amendment (record, &amends, error))
+        return FALSE;
+      self->version = record->version;
+      return TRUE;
+    }
+
   if (!_ql_event_record_read_change (record, &amount, NULL, error))
     return FALSE;
 

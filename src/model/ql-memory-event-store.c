@@ -115,7 +115,8 @@ static void append_checked (QlMemoryEventStore *self,
                             gint64              expected_version,
                             const QlNewEvent   *events,
                             guint               n_events,
-                            QlEventRecord      *out_appended);
+                            QlEventRecord      *out_appended,
+                            gint64              timestamp);
 
 static gboolean
 ql_memory_event_store_append (QlEventStore      *store,
@@ -138,7 +139,8 @@ ql_memory_event_store_append (QlEventStore      *store,
       return FALSE;
     }
 
-  append_checked (self, ledger, expected_version, events, n_events, out_appended);
+  append_checked (self, ledger, expected_version, events, n_events, out_appended,
+                  g_get_real_time ());
   return TRUE;
 }
 
@@ -150,10 +152,10 @@ append_checked (QlMemoryEventStore *self,
                 gint64              expected_version,
                 const QlNewEvent   *events,
                 guint               n_events,
-                QlEventRecord      *out_appended)
+                QlEventRecord      *out_appended,
+                gint64              timestamp)
 {
   LedgerEntry *entry = g_hash_table_lookup (self->ledgers, ledger);
-  gint64 timestamp;
 
   if (entry == NULL)
     {
@@ -162,8 +164,6 @@ append_checked (QlMemoryEventStore *self,
       entry->events = g_ptr_array_new ();
       g_hash_table_insert (self->ledgers, entry->name, entry);
     }
-
-  timestamp = g_get_real_time ();
 
   for (guint i = 0; i < n_events; i++)
     {
@@ -206,6 +206,7 @@ ql_memory_event_store_append_batch (QlEventStore          *store,
   /* Ledger name → the version it would have after the parts seen so far. */
   g_autoptr(GHashTable) versions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   guint64 n_counted = 0;
+  gint64 timestamp;
 
   /* Check everything before writing anything: all or none. */
   for (guint i = 0; i < n_appends; i++)
@@ -244,10 +245,12 @@ ql_memory_event_store_append_batch (QlEventStore          *store,
         }
     }
 
+  /* One transaction, one time, as the other stores write a batch. */
+  timestamp = g_get_real_time ();
   for (guint i = 0; i < n_appends; i++)
     {
       append_checked (self, appends[i].ledger, appends[i].expected_version,
-                      appends[i].events, appends[i].n_events, NULL);
+                      appends[i].events, appends[i].n_events, NULL, timestamp);
       if (appends[i].snapshot != NULL)
         ql_memory_event_store_save_snapshot (store, appends[i].ledger,
                                              appends[i].expected_version + appends[i].n_events,

@@ -38,6 +38,9 @@ static const struct
   [QL_TEXT_FIELD_CURRENCY] = { QL_TEXT_CURRENCY_MAX_BYTES, QL_LEDGER_ERROR_INVALID_CURRENCY,
                                TRUE },
   [QL_TEXT_FIELD_AMOUNT] = { QL_TEXT_AMOUNT_MAX_BYTES, QL_LEDGER_ERROR_INVALID_AMOUNT, TRUE },
+  [QL_TEXT_FIELD_PAYEE] = { QL_TEXT_PAYEE_MAX_BYTES, QL_LEDGER_ERROR_INVALID_NOTE, TRUE },
+  [QL_TEXT_FIELD_MEMO] = { QL_TEXT_MEMO_MAX_BYTES, QL_LEDGER_ERROR_INVALID_NOTE, TRUE },
+  [QL_TEXT_FIELD_DATE] = { QL_TEXT_DATE_MAX_BYTES, QL_LEDGER_ERROR_INVALID_DATE, TRUE },
 };
 
 /* Each message is a literal, so that its format is checked. */
@@ -104,6 +107,36 @@ set_error (QlTextField   field,
         g_set_error (error, QL_LEDGER_ERROR, code,
                      _("An amount cannot hold control or invisible characters such as U+%04X"),
                      c);
+      break;
+
+    case QL_TEXT_FIELD_PAYEE:
+      if (problem == PROBLEM_TOO_LONG)
+        g_set_error (error, QL_LEDGER_ERROR, code, _("A payee can have at most %u bytes"), max);
+      else if (problem == PROBLEM_INVALID)
+        g_set_error_literal (error, QL_LEDGER_ERROR, code, _("A payee must be valid UTF-8 text"));
+      else
+        g_set_error (error, QL_LEDGER_ERROR, code,
+                     _("A payee cannot hold control or invisible characters such as U+%04X"), c);
+      break;
+
+    case QL_TEXT_FIELD_MEMO:
+      if (problem == PROBLEM_TOO_LONG)
+        g_set_error (error, QL_LEDGER_ERROR, code, _("A memo can have at most %u bytes"), max);
+      else if (problem == PROBLEM_INVALID)
+        g_set_error_literal (error, QL_LEDGER_ERROR, code, _("A memo must be valid UTF-8 text"));
+      else
+        g_set_error (error, QL_LEDGER_ERROR, code,
+                     _("A memo cannot hold control or invisible characters such as U+%04X"), c);
+      break;
+
+    case QL_TEXT_FIELD_DATE:
+      if (problem == PROBLEM_TOO_LONG)
+        g_set_error (error, QL_LEDGER_ERROR, code, _("A date can have at most %u bytes"), max);
+      else if (problem == PROBLEM_INVALID)
+        g_set_error_literal (error, QL_LEDGER_ERROR, code, _("A date must be valid UTF-8 text"));
+      else
+        g_set_error (error, QL_LEDGER_ERROR, code,
+                     _("A date cannot hold control or invisible characters such as U+%04X"), c);
       break;
 
     default:
@@ -190,8 +223,9 @@ is_trimmed_space (gunichar c)
  *
  * Returns: %TRUE if the text may be used, %FALSE with @error set to the
  *   %QL_LEDGER_ERROR code of @field: %QL_LEDGER_ERROR_INVALID_NAME,
- *   %QL_LEDGER_ERROR_INVALID_REFERENCE, %QL_LEDGER_ERROR_INVALID_CURRENCY or
- *   %QL_LEDGER_ERROR_INVALID_AMOUNT
+ *   %QL_LEDGER_ERROR_INVALID_REFERENCE, %QL_LEDGER_ERROR_INVALID_CURRENCY,
+ *   %QL_LEDGER_ERROR_INVALID_AMOUNT, %QL_LEDGER_ERROR_INVALID_NOTE (payee,
+ *   memo) or %QL_LEDGER_ERROR_INVALID_DATE
  */
 gboolean
 ql_text_check (QlTextField   field,

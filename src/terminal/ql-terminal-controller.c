@@ -12,6 +12,9 @@
 
 #include <json-glib/json-glib.h>
 
+#include "ql-dates.h"
+#include "ql-event-notes.h"
+#include "ql-ledger-events.h"
 #include "ql-skin-catalogue.h"
 #include "ql-terminal-controller.h"
 #include "ql-terminal-table.h"
@@ -46,6 +49,9 @@ struct _QlTerminalController
   gboolean        handling;
   /* Whether the command being run was given --json. */
   gboolean        json;
+  /* The options with a value the command being run was given: option
+   * (a literal of the command table) → its value. */
+  GHashTable     *options;
 };
 
 G_DEFINE_FINAL_TYPE (QlTerminalController, ql_terminal_controller, G_TYPE_OBJECT)
@@ -66,12 +72,6 @@ typedef gboolean (*CommandFunc) (QlTerminalController  *self,
                                  char                 **args,
                                  GError               **error);
 
-/* The model's commands that change a ledger by an amount. */
-typedef QlEvent *(*ChangeFunc) (QlLedgerBook  *book,
-                                const char    *name,
-                                const char    *amount,
-                                GError       **error);
-
 struct _Command
 {
   const char  *name;
@@ -81,13 +81,22 @@ struct _Command
   guint        max_args;
   gboolean     uses_ledgers;
   CommandFunc  run;
-  /* For run_change only: the model call, and what to say when it is done,
-   * with the ledger's name, the amount and the new balance as %1$s, %2$s
-   * and %3$s. */
-  ChangeFunc   change;
+  /* For run_change only: the type of event it records, and what to say
+   * when it is done, with the ledger's name, the amount and the new
+   * balance as %1$s, %2$s and %3$s. */
+  const char  *type;
   const char  *done;
   /* Whether the command takes --json, for scripts, anywhere after its name. */
   gboolean     json;
+  /* The options with a value it takes, %NULL-terminated, or %NULL. */
+  const char * const *options;
+};
+
+/* What people write on a change. */
+static const char * const note_options[] = { "--date", "--payee", "--memo", NULL };
+/* What a search of a ledger's history looks for. */
+static const char * const filter_options[] = {
+  "--search", "--min", "--max", "--from", "--to", NULL,
 };
 
 static gboolean run_random      (QlTerminalController *self, const Command *command, char **args, GError **error);
@@ -99,6 +108,8 @@ static gboolean run_balance     (QlTerminalController *self, const Command *comm
 static gboolean run_events      (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_at          (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_undo        (QlTerminalController *self, const Command *command, char **args, GError **error);
+static gboolean run_transfer    (QlTerminalController *self, const Command *command, char **args, GError **error);
+static gboolean run_amend       (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_import      (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_ledgers     (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_log         (QlTerminalController *self, const Command *command, char **args, GError **error);
@@ -121,41 +132,48 @@ static const Command commands[] = {
   { "open", N_("ACCOUNT [CURRENCY]"),
     N_("open an account, in plain units or an ISO 4217 currency"),
     1, 2, TRUE, run_open },
-  { "deposit", N_("ACCOUNT AMOUNT"),
+  { "deposit", N_("ACCOUNT AMOUNT [--date DATE] [--payee PAYEE] [--memo MEMO]"),
     N_("put money into an account"),
-    2, 2, TRUE, run_change, ql_ledger_book_deposit,
+    2, 2, TRUE, run_change, QL_EVENT_DEPOSITED,
     /* Translators: %1$s is the account, %2$s the amount, %3$s its balance. */
-    N_("Deposited %2$s into %1$s. Balance: %3$s") },
-  { "withdraw", N_("ACCOUNT AMOUNT"),
+    N_("Deposited %2$s into %1$s. Balance: %3$s"), .options = note_options },
+  { "withdraw", N_("ACCOUNT AMOUNT [--date DATE] [--payee PAYEE] [--memo MEMO]"),
     N_("take money out of an account; no overdraft"),
-    2, 2, TRUE, run_change, ql_ledger_book_withdraw,
+    2, 2, TRUE, run_change, QL_EVENT_WITHDRAWN,
     /* Translators: %1$s is the account, %2$s the amount, %3$s its balance. */
-    N_("Withdrew %2$s from %1$s. Balance: %3$s") },
+    N_("Withdrew %2$s from %1$s. Balance: %3$s"), .options = note_options },
   { "create-item", N_("ITEM QUANTITY"),
     N_("start an inventory item"),
     2, 2, TRUE, run_create_item },
-  { "increase", N_("ITEM N"),
+  { "increase", N_("ITEM N [--date DATE] [--payee PAYEE] [--memo MEMO]"),
     N_("add to an item's quantity"),
-    2, 2, TRUE, run_change, ql_ledger_book_increase,
+    2, 2, TRUE, run_change, QL_EVENT_QUANTITY_INCREASED,
     /* Translators: %1$s is the item, %2$s the amount added, %3$s its quantity. */
-    N_("Increased %1$s by %2$s. Quantity: %3$s") },
-  { "decrease", N_("ITEM N"),
+    N_("Increased %1$s by %2$s. Quantity: %3$s"), .options = note_options },
+  { "decrease", N_("ITEM N [--date DATE] [--payee PAYEE] [--memo MEMO]"),
     N_("take from an item's quantity; never below zero"),
-    2, 2, TRUE, run_change, ql_ledger_book_decrease,
+    2, 2, TRUE, run_change, QL_EVENT_QUANTITY_DECREASED,
     /* Translators: %1$s is the item, %2$s the amount taken, %3$s its quantity. */
-    N_("Decreased %1$s by %2$s. Quantity: %3$s") },
+    N_("Decreased %1$s by %2$s. Quantity: %3$s"), .options = note_options },
+  { "transfer", N_("FROM TO AMOUNT [--date DATE] [--payee PAYEE] [--memo MEMO]"),
+    N_("move an amount between two accounts of one currency, or two items, at once"),
+    3, 3, TRUE, run_transfer, .options = note_options },
   { "balance", N_("LEDGER"),
     N_("show the balance or quantity now"),
     1, 1, TRUE, run_balance },
-  { "events", N_("LEDGER [--json]"),
-    N_("list the ledger's events in order, with the balance after each"),
-    1, 1, TRUE, run_events, .json = TRUE },
-  { "at", N_("LEDGER VERSION"),
-    N_("show the state as it was at that version"),
-    2, 2, TRUE, run_at },
+  { "events", N_("LEDGER [--json] [--search TEXT] [--min AMOUNT] [--max AMOUNT] [--from DATE] [--to DATE]"),
+    N_("list the ledger's events in order, with the balance after each; the options find "
+       "changes by payee or memo, amount and day"),
+    1, 1, TRUE, run_events, .json = TRUE, .options = filter_options },
+  { "at", N_("LEDGER VERSION|DATE [as-of RECORDED]"),
+    N_("show the state at a version, or on a day as known now or as recorded by then"),
+    2, 4, TRUE, run_at },
   { "undo", N_("LEDGER"),
     N_("reverse the last change with a compensating event"),
     1, 1, TRUE, run_undo },
+  { "amend", N_("LEDGER VERSION [--date DATE] [--payee PAYEE] [--memo MEMO]"),
+    N_("correct a change's date, payee or memo with an event that amends it"),
+    2, 2, TRUE, run_amend, .options = note_options },
   { "import", N_("FILE"),
     N_("apply a CSV file of ledger commands, all or nothing"),
     1, 1, TRUE, run_import },
@@ -294,28 +312,85 @@ format_signed_amount (QlLedger *ledger,
   return g_strconcat (minor < 0 ? "-" : "+", amount, NULL);
 }
 
-/* The note after an event: what it undid, or that it is not applied. */
+static void
+append_note (GString    *note,
+             const char *text)
+{
+  if (note->len > 0)
+    g_string_append (note, "  ");
+  g_string_append (note, text);
+}
+
+static void
+append_version_note (GString    *note,
+                     const char *format,
+                     gint64      number)
+{
+  g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT, number);
+  g_autofree char *text = NULL;
+
+  /* The formats are this file's literals, each taking one string. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  text = g_strdup_printf (format, version);
+#pragma GCC diagnostic pop
+  append_note (note, text);
+}
+
+/* The note after an event: its payee and memo as amended, what it undid
+ * or amended, and whether it is applied. An amendment shows what it
+ * wrote, so that the correction can be read where it happened. */
 static char *
-format_event_note (QlLedger *ledger,
-                   QlEvent  *event)
+format_event_note (QlLedger     *ledger,
+                   QlEvent      *event,
+                   QlEventNotes *notes)
 {
   g_autoptr(GString) note = g_string_new (NULL);
   gint64 reversed = ql_event_get_reverses (event);
+  gint64 amends = ql_event_get_amends (event);
   gint64 damaged = ql_ledger_get_damaged_version (ledger);
+  g_autofree char *new_payee = amends > 0 ? ql_event_dup_payee (event) : NULL;
+  g_autofree char *new_memo = amends > 0 ? ql_event_dup_memo (event) : NULL;
+  g_autofree char *counterpart = ql_event_dup_counterpart (event);
+  const char *payee = NULL;
+  const char *memo = NULL;
+  gint64 amended_by = 0;
 
+  ql_event_notes_lookup (notes, ql_event_get_version (event), NULL, &payee, &memo, &amended_by);
+  if (amends > 0)
+    {
+      payee = new_payee != NULL && *new_payee != '\0' ? new_payee : NULL;
+      memo = new_memo != NULL && *new_memo != '\0' ? new_memo : NULL;
+    }
+  if (payee != NULL)
+    append_note (note, payee);
+  if (memo != NULL)
+    {
+      g_autofree char *quoted = g_strdup_printf (_("“%s”"), memo);
+
+      append_note (note, quoted);
+    }
+  if (new_payee != NULL && *new_payee == '\0')
+    append_note (note, _("(payee taken away)"));
+  if (new_memo != NULL && *new_memo == '\0')
+    append_note (note, _("(memo taken away)"));
+  if (counterpart != NULL && reversed == 0)
+    {
+      g_autofree char *text = g_strdup_printf (ql_event_get_signed_amount (event) < 0
+                                               ? _("(transfer to %s)") : _("(transfer from %s)"),
+                                               counterpart);
+
+      append_note (note, text);
+    }
   if (reversed > 0)
-    {
-      g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT, reversed);
-
-      g_string_append_printf (note, _("(undoes version %s)"), version);
-    }
+    append_version_note (note, _("(undoes version %s)"), reversed);
+  if (amends > 0)
+    append_version_note (note, _("(amends version %s)"), amends);
+  if (amended_by > 0)
+    append_version_note (note, _("(amended by version %s)"), amended_by);
   if (damaged > 0 && ql_event_get_version (event) >= damaged)
-    {
-      if (note->len > 0)
-        g_string_append (note, "  ");
-      g_string_append (note, ql_event_get_version (event) == damaged
-                             ? _("(damaged)") : _("(not applied)"));
-    }
+    append_note (note, ql_event_get_version (event) == damaged
+                       ? _("(damaged)") : _("(not applied)"));
 
   return g_string_free (g_steal_pointer (&note), FALSE);
 }
@@ -332,21 +407,34 @@ format_event_time (QlEvent *event)
 }
 
 /* The events with a running balance, in columns. */
+/* Whether the row of @event is shown: every row when @shown is %NULL. */
+static gboolean
+is_shown (GHashTable *shown,
+          QlEvent    *event)
+{
+  gint64 version = ql_event_get_version (event);
+
+  return shown == NULL || g_hash_table_contains (shown, &version);
+}
+
 static char *
-format_events (QlLedger  *ledger,
-               GPtrArray *events)
+format_events (QlLedger   *ledger,
+               GPtrArray  *events,
+               GHashTable *shown)
 {
   static const QlTerminalAlign aligns[] = {
     QL_TERMINAL_ALIGN_END, QL_TERMINAL_ALIGN_START, QL_TERMINAL_ALIGN_START,
-    QL_TERMINAL_ALIGN_END, QL_TERMINAL_ALIGN_END, QL_TERMINAL_ALIGN_START,
+    QL_TERMINAL_ALIGN_START, QL_TERMINAL_ALIGN_END, QL_TERMINAL_ALIGN_END,
+    QL_TERMINAL_ALIGN_START,
   };
   g_autoptr(QlTerminalTable) table = ql_terminal_table_new (G_N_ELEMENTS (aligns), aligns);
+  g_autoptr(QlEventNotes) notes = ql_event_notes_new (events, G_MAXINT64);
   gboolean item = ql_ledger_get_kind (ledger) == QL_LEDGER_KIND_ITEM;
   gint64 damaged = ql_ledger_get_damaged_version (ledger);
   gint64 balance = 0;
   const char *header[] = {
     C_("events column", "Version"), C_("events column", "Time"),
-    C_("events column", "Event"), C_("events column", "Change"),
+    C_("events column", "Date"), C_("events column", "Event"), C_("events column", "Change"),
     item ? C_("events column", "Quantity") : C_("events column", "Balance"), "",
   };
 
@@ -361,20 +449,34 @@ format_events (QlLedger  *ledger,
       g_autofree char *time = format_event_time (event);
       g_autofree char *amount = change != 0 ? format_signed_amount (ledger, change) : NULL;
       g_autofree char *running = NULL;
-      g_autofree char *note = format_event_note (ledger, event);
+      g_autofree char *note = format_event_note (ledger, event, notes);
+      g_autofree char *day = NULL;
       const char *row[G_N_ELEMENTS (aligns)];
+      GDate date;
 
       if (applied)
         {
           balance += change;
           running = ql_ledger_format_amount (ledger, balance);
         }
+      if (!is_shown (shown, event))
+        continue;
+      /* An amendment without a new date has none to show. */
+      if (ql_event_get_amends (event) == 0 || ql_event_get_date (event, &date))
+        {
+          if (ql_event_get_amends (event) == 0 &&
+              !ql_event_notes_lookup (notes, ql_event_get_version (event), &date, NULL, NULL,
+                                      NULL))
+            ql_event_get_date (event, &date);
+          day = ql_date_format (&date);
+        }
       row[0] = version;
       row[1] = time;
-      row[2] = ql_event_type_get_label (ql_event_get_event_type (event));
-      row[3] = amount;
-      row[4] = running;
-      row[5] = note;
+      row[2] = day;
+      row[3] = ql_event_type_get_label (ql_event_get_event_type (event));
+      row[4] = amount;
+      row[5] = running;
+      row[6] = note;
       ql_terminal_table_add_row (table, row);
     }
 
@@ -463,7 +565,14 @@ run_change (QlTerminalController  *self,
             char                 **args,
             GError               **error)
 {
-  g_autoptr(QlEvent) changed = command->change (self->ledgers, args[0], args[1], error);
+  QlChangeNote note = {
+    g_hash_table_lookup (self->options, "--date"),
+    g_hash_table_lookup (self->options, "--payee"),
+    g_hash_table_lookup (self->options, "--memo"),
+  };
+  g_autoptr(QlEvent) changed = ql_ledger_book_record_change (self->ledgers, args[0],
+                                                             command->type, args[1], &note,
+                                                             error);
   g_autofree char *amount = NULL;
   g_autofree char *balance = NULL;
   g_autofree char *message = NULL;
@@ -534,6 +643,7 @@ static gboolean
 show_events_json (QlTerminalController  *self,
                   QlLedger              *ledger,
                   GPtrArray             *events,
+                  GHashTable            *shown,
                   GError               **error)
 {
   gint64 damaged = ql_ledger_get_damaged_version (ledger);
@@ -553,6 +663,8 @@ show_events_json (QlTerminalController  *self,
           balance += ql_event_get_signed_amount (event);
           json_object_set_int_member (json_node_get_object (node), "balance", balance);
         }
+      if (!is_shown (shown, event))
+        continue;
       line = json_to_string (node, FALSE);
       ql_terminal_view_show (self->view, line);
     }
@@ -566,7 +678,16 @@ run_events (QlTerminalController  *self,
             char                 **args,
             GError               **error)
 {
+  QlEventFilter filter = {
+    g_hash_table_lookup (self->options, "--search"),
+    g_hash_table_lookup (self->options, "--min"),
+    g_hash_table_lookup (self->options, "--max"),
+    g_hash_table_lookup (self->options, "--from"),
+    g_hash_table_lookup (self->options, "--to"),
+  };
   g_autoptr(GPtrArray) events = ql_ledger_book_list_events (self->ledgers, args[0], error);
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(GHashTable) shown = NULL;
   g_autofree char *table = NULL;
   QlLedger *ledger;
 
@@ -576,13 +697,67 @@ run_events (QlTerminalController  *self,
   ledger = ql_ledger_book_lookup (self->ledgers, args[0]);
   g_assert (ledger != NULL);
 
-  if (self->json)
-    return show_events_json (self, ledger, events, error);
+  /* The balances come from the whole history; the search picks rows. */
+  if (g_hash_table_size (self->options) > 0)
+    {
+      found = ql_ledger_book_find_events (self->ledgers, args[0], &filter, error);
+      if (found == NULL)
+        return FALSE;
+      shown = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+      for (guint i = 0; i < found->len; i++)
+        {
+          gint64 version = ql_event_get_version (g_ptr_array_index (found, i));
 
-  table = format_events (ledger, events);
+          g_hash_table_add (shown, g_memdup2 (&version, sizeof version));
+        }
+    }
+
+  if (self->json)
+    return show_events_json (self, ledger, events, shown, error);
+
+  table = format_events (ledger, events, shown);
   ql_terminal_view_show (self->view, table);
   show_damage (self, ledger);
 
+  return TRUE;
+}
+
+/* `at LEDGER DATE [as-of RECORDED]`: the model's two kinds of time travel. */
+static gboolean
+show_balance_on (QlTerminalController  *self,
+                 char                 **args,
+                 GError               **error)
+{
+  gint64 recorded_until = G_MAXINT64;
+  gint64 balance;
+  g_autofree char *amount = NULL;
+  g_autofree char *day = NULL;
+  g_autofree char *message = NULL;
+  QlLedger *ledger;
+  GDate date;
+
+  if (args[2] != NULL && (g_ascii_strcasecmp (args[2], "as-of") != 0 || args[3] == NULL))
+    {
+      g_set_error (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_USAGE,
+                   _("After the date comes “as-of RECORDED”, such as as-of 2026-07-01"));
+      return FALSE;
+    }
+  if (!ql_date_parse (args[1], &date, error) ||
+      (args[2] != NULL && !ql_recorded_time_parse (args[3], &recorded_until, error)) ||
+      !ql_ledger_book_balance_on (self->ledgers, args[0], &date, recorded_until, &balance, error))
+    return FALSE;
+
+  ledger = ql_ledger_book_lookup (self->ledgers, args[0]);
+  g_assert (ledger != NULL);
+  amount = ql_ledger_format_amount (ledger, balance);
+  day = ql_date_format (&date);
+  if (ql_ledger_get_kind (ledger) == QL_LEDGER_KIND_ITEM)
+    /* Translators: a day, YYYY-MM-DD, then a quantity. */
+    message = g_strdup_printf (_("Quantity on %s: %s"), day, amount);
+  else
+    /* Translators: a day, YYYY-MM-DD, then a balance. */
+    message = g_strdup_printf (_("Balance on %s: %s"), day, amount);
+  ql_terminal_view_show (self->view, message);
   return TRUE;
 }
 
@@ -596,6 +771,16 @@ run_at (QlTerminalController  *self,
   g_autofree char *state = NULL;
   gint64 version = 0;
 
+  if (strchr (args[1], '-') != NULL && args[1][0] != '-')
+    return show_balance_on (self, args, error);
+  if (args[2] != NULL)
+    {
+      g_autofree char *usage = format_usage (command);
+
+      g_set_error (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_USAGE,
+                   _("Too many arguments. Usage: %s"), usage);
+      return FALSE;
+    }
   if (!parse_number (args[1], G_MININT64, &version))
     {
       g_set_error (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_USAGE,
@@ -609,6 +794,81 @@ run_at (QlTerminalController  *self,
 
   state = format_state (past);
   ql_terminal_view_show (self->view, state);
+  return TRUE;
+}
+
+static gboolean
+run_transfer (QlTerminalController  *self,
+              const Command         *command,
+              char                 **args,
+              GError               **error)
+{
+  QlChangeNote note = {
+    g_hash_table_lookup (self->options, "--date"),
+    g_hash_table_lookup (self->options, "--payee"),
+    g_hash_table_lookup (self->options, "--memo"),
+  };
+  g_autoptr(QlEvent) moved = ql_ledger_book_transfer (self->ledgers, args[0], args[1], args[2],
+                                                      &note, error);
+  g_autofree char *counterpart = NULL;
+  g_autofree char *amount = NULL;
+  g_autofree char *from_balance = NULL;
+  g_autofree char *to_balance = NULL;
+  g_autofree char *message = NULL;
+  QlLedger *from;
+  QlLedger *to;
+
+  if (moved == NULL)
+    return FALSE;
+
+  from = ql_ledger_book_lookup (self->ledgers, ql_event_get_ledger (moved));
+  counterpart = ql_event_dup_counterpart (moved);
+  to = ql_ledger_book_lookup (self->ledgers, counterpart);
+  g_assert (from != NULL && to != NULL);
+  amount = ql_ledger_format_amount (from, ql_event_get_amount (moved));
+  from_balance = ql_ledger_format_balance (from);
+  to_balance = ql_ledger_format_balance (to);
+  /* Translators: the amount, the two ledgers, then each one's balance. */
+  message = g_strdup_printf (_("Moved %1$s from %2$s to %3$s. %2$s: %4$s, %3$s: %5$s"), amount,
+                             ql_ledger_get_name (from), ql_ledger_get_name (to), from_balance,
+                             to_balance);
+  ql_terminal_view_show (self->view, message);
+  return TRUE;
+}
+
+static gboolean
+run_amend (QlTerminalController  *self,
+           const Command         *command,
+           char                 **args,
+           GError               **error)
+{
+  QlChangeNote note = {
+    g_hash_table_lookup (self->options, "--date"),
+    g_hash_table_lookup (self->options, "--payee"),
+    g_hash_table_lookup (self->options, "--memo"),
+  };
+  g_autoptr(QlEvent) amendment = NULL;
+  g_autofree char *amended = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *message = NULL;
+  gint64 number = 0;
+
+  if (!parse_number (args[1], G_MININT64, &number))
+    {
+      g_set_error (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_USAGE,
+                   _("Incorrect version '%s'"), args[1]);
+      return FALSE;
+    }
+  amendment = ql_ledger_book_amend (self->ledgers, args[0], number, &note, error);
+  if (amendment == NULL)
+    return FALSE;
+
+  amended = g_strdup_printf ("%" G_GINT64_FORMAT, ql_event_get_amends (amendment));
+  version = g_strdup_printf ("%" G_GINT64_FORMAT, ql_event_get_version (amendment));
+  /* Translators: the version amended, the ledger, the amendment's version. */
+  message = g_strdup_printf (_("Amended version %1$s of %2$s with version %3$s."), amended,
+                             ql_event_get_ledger (amendment), version);
+  ql_terminal_view_show (self->view, message);
   return TRUE;
 }
 
@@ -1105,6 +1365,51 @@ looks_like_number (const char *word)
   return g_ascii_isdigit (word[0]) || word[0] == '-' || word[0] == '+';
 }
 
+/* Takes the options @command has, with their values, out of @words; a
+ * value may be empty (`--memo ""`). */
+static gboolean
+take_options (QlTerminalController  *self,
+              const Command         *command,
+              char                 **words,
+              GError               **error)
+{
+  guint kept = 1;
+
+  g_hash_table_remove_all (self->options);
+  if (command->options == NULL)
+    return TRUE;
+
+  for (guint i = 1; words[i] != NULL; i++)
+    {
+      const char *option = NULL;
+
+      for (guint j = 0; command->options[j] != NULL; j++)
+        if (g_str_equal (words[i], command->options[j]))
+          option = command->options[j];
+      if (option == NULL)
+        {
+          words[kept++] = words[i];
+          continue;
+        }
+      if (words[i + 1] == NULL)
+        {
+          g_autofree char *usage = format_usage (command);
+
+          /* @words ends where the options began, as on success. */
+          g_free (words[i]);
+          words[kept] = NULL;
+          g_set_error (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_USAGE,
+                       _("%s needs a value. Usage: %s"), option, usage);
+          return FALSE;
+        }
+      g_hash_table_replace (self->options, (gpointer) option, g_steal_pointer (&words[i + 1]));
+      g_free (words[i]);
+      i++;
+    }
+  words[kept] = NULL;
+  return TRUE;
+}
+
 static gboolean
 run_command (QlTerminalController  *self,
              const Command         *command,
@@ -1131,6 +1436,8 @@ run_command (QlTerminalController  *self,
         }
       words[kept] = NULL;
     }
+  if (!take_options (self, command, words, error))
+    return FALSE;
   n_args = g_strv_length (words) - 1;
 
   if (n_args < command->min_args || n_args > command->max_args)
@@ -1204,6 +1511,7 @@ ql_terminal_controller_dispose (GObject *object)
   g_clear_object (&self->quotes);
   g_clear_object (&self->ledgers);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->options, g_hash_table_unref);
 
   G_OBJECT_CLASS (ql_terminal_controller_parent_class)->dispose (object);
 }
@@ -1229,6 +1537,7 @@ ql_terminal_controller_class_init (QlTerminalControllerClass *klass)
 static void
 ql_terminal_controller_init (QlTerminalController *self)
 {
+  self->options = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 }
 
 /* A ledger's name as a word of a line: in double quotes when it has

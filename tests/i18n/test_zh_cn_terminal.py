@@ -22,7 +22,7 @@ PROMPT = "您想看哪个编号的名言？ "
 TIMESTAMP = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
 
 COMMANDS = ["random", "search", "open", "deposit", "withdraw", "create-item", "increase",
-            "decrease", "balance", "events", "at", "undo", "import", "ledgers", "log",
+            "decrease", "transfer", "balance", "events", "at", "undo", "amend", "import", "ledgers", "log",
             "theme", "skin", "help", "quit"]
 
 
@@ -88,12 +88,13 @@ class ZhCnTerminalTest(unittest.TestCase):
         events = answers[6].splitlines()
         self.assertEqual(len(events), 5)
         # Columns line up on screen, Chinese characters being two columns wide.
-        self.assertEqual(events[0], "版本  时间                 事件  变动  余额")
-        for line, pattern in zip(events[1:], ["   1  %s  开户           0$",
-                                              "   2  %s  存入  \\+100   100$",
-                                              "   3  %s  取出   -30    70$",
-                                              "   4  %s  存入   \\+30   100  （撤销版本 3）$"]):
-            self.assertRegex(line, "^" + pattern % TIMESTAMP)
+        self.assertEqual(events[0], "版本  时间                 日期        事件  变动  余额")
+        day = r"\d{4}-\d{2}-\d{2}"
+        for line, pattern in zip(events[1:], ["   1  %s  %s  开户           0$",
+                                              "   2  %s  %s  存入  \\+100   100$",
+                                              "   3  %s  %s  取出   -30    70$",
+                                              "   4  %s  %s  存入   \\+30   100  （撤销版本 3）$"]):
+            self.assertRegex(line, "^" + pattern % (TIMESTAMP, day))
         self.assertEqual(answers[7:10], ["已创建物品“Laptop”。数量：10\n",
                                          "已将“Laptop”增加 5。数量：15\n",
                                          "账本     类型      余额\n"

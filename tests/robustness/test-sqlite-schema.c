@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ql-dates.h"
 #include "ql-event-store.h"
 #include "ql-ledger-book.h"
 #include "ql-sqlite-event-store.h"
@@ -450,6 +451,9 @@ START_TEST (test_v3_references_move_to_their_events)
   g_autoptr(QlEvent) retry = NULL;
   g_autoptr(QlEvent) other_retry = NULL;
   g_autoptr(QlEvent) paid = NULL;
+  g_autofree char *today_text = NULL;
+  g_autofree char *expected_payload = NULL;
+  GDate today;
   g_autoptr(GError) error = NULL;
   gint64 n_events = count_events (path);
   gint64 version = 0;
@@ -503,12 +507,17 @@ START_TEST (test_v3_references_move_to_their_events)
   ck_assert_int_eq (deposits_sum (book, "Account 1"), expected_balance () - 500);
 
   /* A new payment after the migration is found by its column as well,
-   * and its payload is as the older versions wrote it. */
+   * and its payload is as the older versions wrote it, with the day it
+   * happened besides. */
   paid = ql_ledger_book_withdraw_for_reference (book, "Account 1", "1.00", "USD", "order-new",
                                                 &error);
   ck_assert_msg (paid != NULL, "%s", error != NULL ? error->message : "");
   ck_assert_int_eq (ql_test_head_position (store), head + 1);
-  ck_assert_str_eq (ql_event_get_payload (paid), "{\"amount\":100,\"reference\":\"order-new\"}");
+  ql_date_set_today (&today);
+  today_text = ql_date_format (&today);
+  expected_payload = g_strdup_printf ("{\"amount\":100,\"reference\":\"order-new\","
+                                      "\"date\":\"%s\"}", today_text);
+  ck_assert_str_eq (ql_event_get_payload (paid), expected_payload);
   g_clear_object (&book);
   g_clear_object (&store);
 

@@ -249,6 +249,45 @@ class CrashTests(RobustnessTestCase):
               % (n_killed, sum(map(len, acked.values())) - n_in_flight, n_in_flight, SEED),
               file=sys.stderr)
 
+    def test_kill_while_transferring(self):
+        """A transfer is one commit: a kill leaves both legs or neither."""
+        db = self.path("transfers.db")
+        rc, out, err = self.run_binary(["open From", "open To", "deposit From 100000"],
+                                       "--db", db)
+        self.assertEqual((rc, err), (0, ""))
+        n_killed = 0
+        for round_ in range(KILLS_WHILE_APPENDING // 2):
+            lines = ["transfer %s %s %d" % ((("From", "To") if i % 2 else ("To", "From"))
+                                            + (i % 7 + 1,)) for i in range(1, 301)]
+            out, rc = self.feed_and_kill(db, lines, self.random.uniform(0.0, 0.25))
+            n_killed += rc == -signal.SIGKILL
+            self.check_database(db)
+            con = sqlite3.connect(db, timeout=30)
+            try:
+                rows = con.execute("SELECT ledger, type, payload FROM events"
+                                   " WHERE type IN ('Deposited', 'Withdrawn')").fetchall()
+            finally:
+                con.close()
+            legs = collections.defaultdict(list)
+            total = 0
+            for ledger, kind, payload in rows:
+                fields = json.loads(payload)
+                total += fields["amount"] if kind == "Deposited" else -fields["amount"]
+                if "transfer" in fields:
+                    legs[fields["transfer"]].append((ledger, kind, fields["amount"]))
+            # No money appeared or vanished, and every leg has its other half.
+            self.assertEqual(total, 100000, "round %d" % round_)
+            for transfer, pair in legs.items():
+                self.assertEqual(sorted(kind for _, kind, _ in pair), ["Deposited", "Withdrawn"],
+                                 "round %d: transfer %s" % (round_, transfer))
+                self.assertEqual(len({ledger for ledger, _, _ in pair}), 2, transfer)
+                self.assertEqual(len({amount for _, _, amount in pair}), 1, transfer)
+        self.assertGreaterEqual(n_killed, KILLS_WHILE_APPENDING // 2 * 0.9)
+        # Killed at random, some rounds still got transfers through.
+        self.assertGreater(len(legs), 0)
+        print("crash: %d kills while transferring, %d transfers whole"
+              % (n_killed, len(legs)), file=sys.stderr)
+
     def make_v1_file(self, db, n_events):
         con = sqlite3.connect(db)
         con.executescript(SCHEMA_V1)

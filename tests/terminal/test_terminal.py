@@ -38,6 +38,9 @@ SEED = [
 TIMESTAMP = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"
 # A time as events prints it, of the same width, so that tables compare exactly.
 TIME = "YYYY-MM-DD hh:mm:ss"
+# The recording time and the day a change happened, as a row of events starts.
+STAMPED = TIMESTAMP + r"  \d{4}-\d{2}-\d{2}"
+STAMP = TIME + "  YYYY-MM-DD"
 SYSTEM_FORTUNES = "/usr/share/games/fortunes"
 SCHEMA_DIR = sys.argv[1]
 SCHEMA = "io.github.quoteledger.QuoteLedger"
@@ -209,10 +212,15 @@ class QuoteTests(TerminalTestCase):
         self.assertEqual((rc, err), (0, ""))
         lines = self.answers(out)
         self.assertEqual(lines[0], "Commands:")
+        note = " [--date DATE] [--payee PAYEE] [--memo MEMO]"
         for usage in ["NUMBER", "random", "search PATTERN", "open ACCOUNT [CURRENCY]",
-                      "deposit ACCOUNT AMOUNT", "withdraw ACCOUNT AMOUNT",
-                      "create-item ITEM QUANTITY", "increase ITEM N", "decrease ITEM N",
-                      "balance LEDGER", "events LEDGER [--json]", "at LEDGER VERSION",
+                      "deposit ACCOUNT AMOUNT" + note, "withdraw ACCOUNT AMOUNT" + note,
+                      "create-item ITEM QUANTITY", "increase ITEM N" + note,
+                      "decrease ITEM N" + note, "balance LEDGER",
+                      "events LEDGER [--json] [--search TEXT] [--min AMOUNT] [--max AMOUNT]"
+                      " [--from DATE] [--to DATE]",
+                      "at LEDGER VERSION|DATE [as-of RECORDED]", "amend LEDGER VERSION" + note,
+                      "transfer FROM TO AMOUNT" + note,
                       "undo LEDGER", "ledgers [--json]", "log [START [LIMIT]]", "theme SCHEME",
                       "skin NAME", "help", "quit"]:
             self.assertTrue(any(re.fullmatch(r"  %s  +\S.*" % re.escape(usage), line)
@@ -356,14 +364,14 @@ class LedgerTests(TerminalTestCase):
             "Deposited 30 into Savings. Balance: 150",
             "Balance: 150",
         ])
-        events = [re.sub(TIMESTAMP, TIME, line) for line in lines[6:]]
+        events = [re.sub(STAMPED, STAMP, line) for line in lines[6:]]
         self.assertEqual(events, [
-            "Version  Time                 Event           Change  Balance",
-            "      1  %s  Account opened                0" % TIME,
-            "      2  %s  Deposit           +100      100" % TIME,
-            "      3  %s  Deposit            +50      150" % TIME,
-            "      4  %s  Withdrawal         -30      120" % TIME,
-            "      5  %s  Deposit            +30      150" % TIME,
+            "Version  Time                 Date        Event           Change  Balance",
+            "      1  %s  Account opened                0" % STAMP,
+            "      2  %s  Deposit           +100      100" % STAMP,
+            "      3  %s  Deposit            +50      150" % STAMP,
+            "      4  %s  Withdrawal         -30      120" % STAMP,
+            "      5  %s  Deposit            +30      150" % STAMP,
         ])
 
     def test_inventory_item_and_log(self):
@@ -435,12 +443,152 @@ class LedgerTests(TerminalTestCase):
         ])
         self.assertEqual(err.count("\n"), 1)
         self.assertTrue(err.startswith("Error: "), err)
-        events = [re.sub(TIMESTAMP, TIME, line) for line in lines[10:]]
+        events = [re.sub(STAMPED, STAMP, line) for line in lines[10:]]
         self.assertEqual(len(events), 6)
         self.assertEqual(events[4], "      4  %s  Withdrawal         -50      100  (undoes version 3)"
-                         % TIME)
+                         % STAMP)
         self.assertEqual(events[5], "      5  %s  Withdrawal        -100        0  (undoes version 2)"
-                         % TIME)
+                         % STAMP)
+
+    def test_dates_payees_memos_and_amendments(self):
+        rc, out, err = self.run_binary([
+            "open Cash USD",
+            'deposit Cash 100 --date 2026-06-01 --payee Employer --memo "June pay"',
+            "withdraw Cash 30 --payee Bakery --date 2026-07-02",
+            "amend Cash 3 --date 2026-06-20 --memo bread",
+            'amend Cash 2 --memo ""',
+            "balance Cash", "events Cash", "events Cash --json",
+            "amend Cash 1 --memo x", "amend Cash 3", "amend Cash 9 --memo x",
+            "deposit Cash 1 --date 2026-02-30", "deposit Cash 1 --memo"])
+        answers = out.split(PROMPT)
+        self.assertEqual(answers[1:7], [
+            "Opened account Cash in USD.\n",
+            "Deposited 100.00 USD into Cash. Balance: 100.00 USD\n",
+            "Withdrew 30.00 USD from Cash. Balance: 70.00 USD\n",
+            "Amended version 3 of Cash with version 4.\n",
+            "Amended version 2 of Cash with version 5.\n",
+            "Balance: 70.00 USD\n",
+        ])
+        rows = [re.sub(TIMESTAMP, TIME, line) for line in answers[7].splitlines()]
+        today = rows[1].split()[3]
+        self.assertEqual(rows, [
+            "Version  Time                 Date        Event                Change     Balance",
+            "      1  %s  %s  Account opened                 0.00 USD" % (TIME, today),
+            "      2  %s  2026-06-01  Deposit         +100.00 USD  100.00 USD  Employer"
+            "  (amended by version 5)" % TIME,
+            "      3  %s  2026-06-20  Withdrawal       -30.00 USD   70.00 USD  Bakery  “bread”"
+            "  (amended by version 4)" % TIME,
+            "      4  %s  2026-06-20  Amendment                     70.00 USD  “bread”"
+            "  (amends version 3)" % TIME,
+            "      5  %s              Amendment                     70.00 USD  (memo taken away)"
+            "  (amends version 2)" % TIME,
+        ])
+        events = [json.loads(line) for line in answers[8].splitlines()]
+        # The change itself is never edited: what it said stays in the log.
+        self.assertEqual(events[1]["payload"], {"amount": 10000, "date": "2026-06-01",
+                                                "payee": "Employer", "memo": "June pay"})
+        self.assertEqual(events[3]["type"], "ChangeAmended")
+        self.assertEqual(events[3]["payload"], {"amends": 3, "date": "2026-06-20",
+                                                "memo": "bread"})
+        self.assertEqual(err.splitlines(), [
+            "Error: Version 1 of “Cash” is not a change that can be amended",
+            "Error: Say what to amend: a date, a payee or a memo",
+            "Error: “Cash” has no version 9",
+            "Error: “2026-02-30” is not a date: write it as YYYY-MM-DD, such as 2026-06-30",
+            "Error: --memo needs a value. Usage: deposit ACCOUNT AMOUNT [--date DATE]"
+            " [--payee PAYEE] [--memo MEMO]",
+        ])
+
+    def test_default_date_is_today_where_the_user_is(self):
+        # Today where the user is, which is not always today in UTC.
+        self.env["TZ"] = "Pacific/Auckland"
+        rc, out, err = self.run_binary(["open A", "deposit A 5", "log"])
+        self.assertEqual((rc, err), (0, ""))
+        payload = json.loads(self.answers(out)[3])["payload"]
+        auckland = subprocess.run(["date", "+%Y-%m-%d"], env=self.env, capture_output=True,
+                                  text=True, check=True).stdout.strip()
+        self.assertEqual(payload, {"amount": 5, "date": auckland})
+
+    def test_time_travel_both_dimensions(self):
+        db = self.path("ledgers.db")
+        rc, out, err = self.run_binary(["open A", "deposit A 100 --date 2026-06-10",
+                                        "withdraw A 30 --date 2026-07-05"], db=db)
+        self.assertEqual((rc, err), (0, ""))
+        # Recording times count to the second: the correction comes later.
+        known_then = time.strftime("%Y-%m-%d %H:%M:%S")
+        time.sleep(1.1)
+        rc, out, err = self.run_binary([
+            "amend A 3 --date 2026-06-25", "deposit A 7 --date 2026-06-01",
+            "at A 2026-06-30", 'at A 2026-06-30 as-of "%s"' % known_then,
+            "at A 2026-07-31 as-of \"%s\"" % known_then, "at A 2026-06-01",
+            "at A 2026-06-30 as-of 2000-01-01", "at A 2026-06-30 as-of yesterday",
+            "at A 2026-06-30 since 2026-07-01", "at A 3", "at A 3 as-of 2026-07-01"], db=db)
+        answers = [a.strip() for a in out.split(PROMPT)[3:] if a.strip()]
+        self.assertEqual(answers, [
+            # Known now: the withdrawal moved into June, the late deposit counts.
+            "Balance on 2026-06-30: 77",
+            # Known then: only the deposit was in June.
+            "Balance on 2026-06-30: 100",
+            "Balance on 2026-07-31: 70",
+            "Balance on 2026-06-01: 7",
+            "Balance: 70",
+        ])
+        self.assertEqual(err.splitlines(), [
+            "Error: “A” was not opened yet at that time",
+            "Error: “yesterday” is not a recording time: write a day, YYYY-MM-DD, or a time,"
+            " YYYY-MM-DD HH:MM[:SS]",
+            "Error: After the date comes “as-of RECORDED”, such as as-of 2026-07-01",
+            "Error: Too many arguments. Usage: at LEDGER VERSION|DATE [as-of RECORDED]",
+        ])
+
+    def test_transfers(self):
+        rc, out, err = self.run_binary([
+            "open Checking EUR", "open Savings EUR", "open Dollars USD", "create-item Box 2",
+            "deposit Checking 100", 'transfer Checking Savings 30 --memo "for later"',
+            "transfer Checking Savings 80", "transfer Checking Dollars 1",
+            "transfer Checking Box 1", "transfer Savings Savings 1",
+            "events Savings", "undo Savings", "balance Checking", "balance Savings"])
+        answers = out.split(PROMPT)
+        self.assertEqual(answers[6], "Moved 30.00 EUR from Checking to Savings."
+                                     " Checking: 70.00 EUR, Savings: 30.00 EUR\n")
+        rows = [re.sub(STAMPED, STAMP, line) for line in answers[11].splitlines()]
+        self.assertEqual(rows[2], "      2  %s  Deposit         +30.00 EUR  30.00 EUR"
+                                  "  “for later”  (transfer from Checking)" % STAMP)
+        self.assertEqual(answers[12:15], [
+            "Undid version 2 of Savings with Withdrawal. Balance: 0.00 EUR\n",
+            "Balance: 100.00 EUR\n", "Balance: 0.00 EUR\n"])
+        self.assertEqual(err.splitlines(), [
+            "Error: Cannot withdraw 80.00 EUR from “Checking”: the balance is only 70.00 EUR",
+            "Error: “Checking” and “Dollars” keep different currencies: a transfer moves money"
+            " between accounts of one currency",
+            "Error: “Checking” and “Box” are not the same kind of ledger: a transfer goes"
+            " between two accounts or two items",
+            "Error: A transfer needs two ledgers; “Savings” is named twice",
+        ])
+
+    def test_events_search(self):
+        rc, out, err = self.run_binary([
+            "open A USD",
+            'deposit A 100 --date 2026-06-01 --payee Employer --memo "June pay"',
+            "withdraw A 12.5 --date 2026-06-03 --payee Bakery --memo bread",
+            "withdraw A 40 --date 2026-07-02 --payee Landlord",
+            'amend A 4 --memo "Rent for JUNE"',
+            "events A --search june", "events A --min 20 --max 50",
+            "events A --from 2026-06-02 --to 2026-06-30", "events A --json --search BREAD",
+            "events A --min abc", "events A --search"])
+        answers = out.split(PROMPT)
+        versions = [[line.split()[0] for line in answer.splitlines()[1:]]
+                    for answer in answers[6:9]]
+        self.assertEqual(versions, [["2", "4"], ["4"], ["3"]])
+        # The balance after each row is the ledger's, not the search's.
+        self.assertIn("-40.00 USD   47.50 USD  Landlord  “Rent for JUNE”", answers[6])
+        found = [json.loads(line) for line in answers[9].splitlines()]
+        self.assertEqual([(e["version"], e["balance"]) for e in found], [(3, 8750)])
+        self.assertEqual(err.splitlines(), [
+            "Error: Invalid amount “abc”: use digits with at most 2 decimal places",
+            "Error: --search needs a value. Usage: events LEDGER [--json] [--search TEXT]"
+            " [--min AMOUNT] [--max AMOUNT] [--from DATE] [--to DATE]",
+        ])
 
     def test_events_and_ledgers_for_people(self):
         # Local time, as the window shows it; Chinese names line up on screen.
@@ -452,20 +600,20 @@ class LedgerTests(TerminalTestCase):
         self.assertEqual((rc, err), (0, ""))
         answers = out.split(PROMPT)
         cash = answers[6].splitlines()
-        self.assertEqual([re.sub(TIMESTAMP, TIME, line) for line in cash], [
-            "Version  Time                 Event                 Change      Balance",
-            "      1  %s  Account opened                   0.00 EUR" % TIME,
-            "      2  %s  Deposit         +1234.50 EUR  1234.50 EUR" % TIME,
-            "      3  %s  Withdrawal         -4.50 EUR  1230.00 EUR" % TIME,
+        self.assertEqual([re.sub(STAMPED, STAMP, line) for line in cash], [
+            "Version  Time                 Date        Event                 Change      Balance",
+            "      1  %s  Account opened                   0.00 EUR" % STAMP,
+            "      2  %s  Deposit         +1234.50 EUR  1234.50 EUR" % STAMP,
+            "      3  %s  Withdrawal         -4.50 EUR  1230.00 EUR" % STAMP,
         ])
         shown = re.search(TIMESTAMP, cash[1]).group(0)
         local = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(before + 8 * 3600))
         self.assertLessEqual(abs(time.mktime(time.strptime(shown, "%Y-%m-%d %H:%M:%S")) -
                                  time.mktime(time.strptime(local, "%Y-%m-%d %H:%M:%S"))), 60)
-        self.assertEqual([re.sub(TIMESTAMP, TIME, line) for line in answers[7].splitlines()], [
-            "Version  Time                 Event               Change  Quantity",
-            "      1  %s  Item created            +3         3" % TIME,
-            "      2  %s  Quantity increased     +12        15" % TIME,
+        self.assertEqual([re.sub(STAMPED, STAMP, line) for line in answers[7].splitlines()], [
+            "Version  Time                 Date        Event               Change  Quantity",
+            "      1  %s  Item created            +3         3" % STAMP,
+            "      2  %s  Quantity increased     +12        15" % STAMP,
         ])
         self.assertEqual(answers[8], "Ledger      Kind         Balance\n"
                                      "Cash        account  1230.00 EUR\n"
@@ -501,15 +649,15 @@ class LedgerTests(TerminalTestCase):
                          '"Laptop, 15 inch",decrease,3\n')
         rc, out, err = self.run_binary(["import " + csv, "ledgers", "events Cash"])
         self.assertEqual((rc, err), (0, ""))
-        self.assertEqual(re.sub(TIMESTAMP, TIME, out),
+        self.assertEqual(re.sub(STAMPED, STAMP, out),
                          PROMPT + "Imported 4 events from %s.\n" % csv +
                          PROMPT + "Ledger           Kind        Balance\n"
                                   "Cash             account  100.50 USD\n"
                                   "Laptop, 15 inch  item              7\n" +
-                         PROMPT + "Version  Time                 Event                Change     Balance\n"
+                         PROMPT + "Version  Time                 Date        Event                Change     Balance\n"
                                   "      1  %s  Account opened                 0.00 USD\n"
                                   "      2  %s  Deposit         +100.50 USD  100.50 USD\n"
-                         % (TIME, TIME) + PROMPT)
+                         % (STAMP, STAMP) + PROMPT)
 
     def test_import_is_all_or_nothing(self):
         db = self.path("ledgers.db")
@@ -571,9 +719,12 @@ class LedgerTests(TerminalTestCase):
             ("deposit Laptop 5", None),
             ("increase Savings 5", None),
             ("create-item Savings 5", None),
-            ("deposit Savings", "Error: Missing argument. Usage: deposit ACCOUNT AMOUNT"),
-            ("deposit", "Error: Missing argument. Usage: deposit ACCOUNT AMOUNT"),
-            ("deposit Savings 5 6", "Error: Too many arguments. Usage: deposit ACCOUNT AMOUNT"),
+            ("deposit Savings", "Error: Missing argument. Usage: deposit ACCOUNT AMOUNT"
+             " [--date DATE] [--payee PAYEE] [--memo MEMO]"),
+            ("deposit", "Error: Missing argument. Usage: deposit ACCOUNT AMOUNT"
+             " [--date DATE] [--payee PAYEE] [--memo MEMO]"),
+            ("deposit Savings 5 6", "Error: Too many arguments. Usage: deposit ACCOUNT AMOUNT"
+             " [--date DATE] [--payee PAYEE] [--memo MEMO]"),
             ("open A B C", "Error: Too many arguments. Usage: open ACCOUNT [CURRENCY]"),
             ("ledgers now", None),
             ("frobnicate Savings", "Error: Unknown command “frobnicate”; type “help” to see "
