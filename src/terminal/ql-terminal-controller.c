@@ -1552,7 +1552,8 @@ name_as_word (const char *name)
 }
 
 /* What Tab may complete at @word_index: a command name first, then a
- * ledger's name where a command takes one, a skin or a colour scheme. */
+ * ledger's name where a command takes one (both of a transfer's), a skin
+ * or a colour scheme. */
 static GStrv
 complete_words (const char * const *words,
                 guint               word_index,
@@ -1570,11 +1571,12 @@ complete_words (const char * const *words,
     }
 
   command = find_command (words[0]);
-  if (command == NULL || word_index != 1)
+  if (command == NULL || word_index > 2 || (word_index == 2 && command->run != run_transfer))
     return g_strv_builder_end (builder);
 
   if (command->run == run_change || command->run == run_balance ||
-      command->run == run_events || command->run == run_at || command->run == run_undo)
+      command->run == run_events || command->run == run_at || command->run == run_undo ||
+      command->run == run_amend || command->run == run_transfer)
     {
       GListModel *ledgers = ql_ledger_book_get_ledgers (self->ledgers);
       guint n = g_list_model_get_n_items (ledgers);

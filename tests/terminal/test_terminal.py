@@ -1050,6 +1050,9 @@ class LineEditingTests(TtyTestCase):
         self.ask(fd, b"dep\tCa\t3\n", "Deposited 3 into Cash. Balance: 3")
         # A name with a space comes in double quotes, as the line needs it.
         self.ask(fd, b"bal\tJo\t\n", "Balance: 0")
+        # Both of a transfer's ledgers complete.
+        self.ask(fd, b"tran\tCa\tJo\t1\n", "Cash")
+        self.ask(fd, b"balance Joint\t\n", "Balance: 1")
         # Only ledgers after a command that takes one; a tab never enters the line.
         out = self.ask(fd, b"open Ca\t\n", "Opened account Ca.")
         self.assertNotIn("\t", out)
