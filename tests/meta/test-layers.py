@@ -20,9 +20,15 @@ FOREIGN = {
     "model": ("gtk/", "adwaita.h", "sqlite3.h", "libpq-fe.h", "grpc/",
               "protobuf-c/", "ncurses", "curses.h", "libsoup/"),
     "store": ("gtk/", "adwaita.h", "grpc/", "protobuf-c/", "ncurses", "curses.h"),
+    "llm": ("gtk/", "adwaita.h", "sqlite3.h", "libpq-fe.h", "grpc/", "protobuf-c/",
+            "ncurses", "curses.h"),
 }
 
-FRONT_ENDS = ("gtk", "terminal", "screen", "payments")
+# Adapters: they implement an interface of the model, and never depend on
+# a front-end.
+ADAPTERS = ("store", "llm")
+
+FRONT_ENDS = ("gtk", "terminal", "screen", "payments", "chat")
 
 
 def sources(src):
@@ -59,9 +65,12 @@ def main():
             if folder == "model" and target != "model":
                 problems.append(f"model/{name} includes {target}/{base}: "
                                 "the model depends on nothing outside it")
-            elif folder == "store" and target in FRONT_ENDS:
-                problems.append(f"store/{name} includes {target}/{base}: "
-                                "stores never depend on a front-end")
+            elif folder in ADAPTERS and target in FRONT_ENDS:
+                problems.append(f"{folder}/{name} includes {target}/{base}: "
+                                "adapters never depend on a front-end")
+            elif folder in ADAPTERS and target in ADAPTERS:
+                problems.append(f"{folder}/{name} includes {target}/{base}: "
+                                "adapters are independent of each other")
             elif folder in FRONT_ENDS and target in FRONT_ENDS:
                 problems.append(f"{folder}/{name} includes {target}/{base}: "
                                 "front-ends are independent of each other")
