@@ -151,10 +151,10 @@ main (int   argc,
       (gpointer) parse_serve_chat,
       N_("Serve the assistant over HTTP on ADDRESS (default 127.0.0.1:8000)"), N_("ADDRESS") },
     { "llm-url", 0, 0, G_OPTION_ARG_STRING, &llm_url,
-      N_("The OpenAI-compatible service the assistant asks (default $OPENAI_BASE_URL, else "
-         "http://127.0.0.1:8080/v1)"), N_("URL") },
+      N_("The OpenAI-compatible service the assistant asks (default: from the environment, "
+         "else http://127.0.0.1:8080/v1)"), N_("URL") },
     { "llm-model", 0, 0, G_OPTION_ARG_STRING, &llm_model,
-      N_("The model the assistant asks for (default $OPENAI_MODEL)"), N_("NAME") },
+      N_("The model the assistant asks for (default: from the environment)"), N_("NAME") },
     { NULL }
   };
 

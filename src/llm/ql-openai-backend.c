@@ -181,8 +181,8 @@ ql_openai_backend_new_from_environment (GError **error)
       !g_ascii_string_to_unsigned (timeout, 10, 0, 3600, &seconds, NULL))
     {
       g_set_error (error, QL_CHAT_ERROR, QL_CHAT_ERROR_INVALID_REQUEST,
-                   _("QL_LLM_TIMEOUT must be a number of seconds from 0 to 3600, not “%s”"),
-                   timeout);
+                   _("%s must be a number of seconds from 0 to 3600, not “%s”"),
+                   "QL_LLM_TIMEOUT", timeout);
       return NULL;
     }
   return ql_openai_backend_new (base_url, g_getenv ("OPENAI_API_KEY"), g_getenv ("OPENAI_MODEL"),

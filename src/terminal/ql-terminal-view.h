@@ -20,6 +20,8 @@ QlTerminalView *ql_terminal_view_new_for_stdio   (void);
 gboolean        ql_terminal_view_get_interactive (QlTerminalView *self);
 void            ql_terminal_view_ask             (QlTerminalView *self,
                                                   const char     *prompt);
+void            ql_terminal_view_show_partial    (QlTerminalView *self,
+                                                  const char     *text);
 void            ql_terminal_view_show            (QlTerminalView *self,
                                                   const char     *text);
 void            ql_terminal_view_show_error      (QlTerminalView *self,
