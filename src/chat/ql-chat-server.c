@@ -13,6 +13,7 @@
 #include "ql-chat-stream.h"
 
 #define MAX_REQUEST (1024 * 1024)
+#define LISTEN_BACKLOG 1024
 
 /**
  * QlChatServer:
@@ -398,6 +399,7 @@ ql_chat_server_listen (QlChatServer  *self,
   g_autoptr(GSocketConnectable) connectable = NULL;
   g_autoptr(GSocketAddressEnumerator) addresses = NULL;
   g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(GSocket) socket = NULL;
 
   g_return_val_if_fail (QL_IS_CHAT_SERVER (self), FALSE);
   g_return_val_if_fail (address != NULL, FALSE);
@@ -414,7 +416,16 @@ ql_chat_server_listen (QlChatServer  *self,
                      _("“%s” names no address to listen on"), address);
       return FALSE;
     }
-  return soup_server_listen (self->server, socket_address, 0, error);
+  socket = g_socket_new (g_socket_address_get_family (socket_address), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return FALSE;
+  /* Many chats connect at once: GIO's default of 10 pending connections
+   * would have the kernel reset the rest. */
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  if (!g_socket_bind (socket, socket_address, TRUE, error) || !g_socket_listen (socket, error))
+    return FALSE;
+  return soup_server_listen_socket (self->server, socket, 0, error);
 }
 
 /**

@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include "ql-chat-stream.h"
 
@@ -450,6 +452,10 @@ watch_client (QlChatStream *self)
 
   if (socket == NULL)
     return;
+  /* Each token is a small write that must leave at once, not wait for
+   * the last one's acknowledgement (Nagle's algorithm). */
+  if (g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX)
+    g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
   self->hangup_source = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
   g_source_set_callback (self->hangup_source, G_SOURCE_FUNC (client_readable_cb), self, NULL);
   g_source_attach (self->hangup_source, NULL);

@@ -12,6 +12,7 @@ message, so that tool calls and failure paths can be tested exactly.
   slow                 streams one token, then nothing for 30 s (pinging
                        with SSE comments, to notice a disconnect)
   stall                streams one token, then sends nothing for 30 s
+  count N MS           streams N tokens "tokI ", MS milliseconds apart
   status-500           answers HTTP 500 with an OpenAI error body
 
 GET /scripted/log answers what it saw: requests, disconnects, the last
@@ -113,6 +114,13 @@ class Handler(BaseHTTPRequestHandler):
             self.event(json.dumps({"error": {"message": "scripted error mid-stream"}}), "error")
             self.end()
             return
+        elif question.startswith("count "):
+            _, count, gap = question.split()
+            for i in range(int(count)):
+                if i > 0 and float(gap) > 0:
+                    time.sleep(float(gap) / 1000)
+                self.event(json.dumps(chunk(content=f"tok{i} ")))
+            self.event(json.dumps(chunk(finish="stop")))
         elif question == "stall":
             self.event(json.dumps(chunk(content="Stalled ")))
             time.sleep(30)
@@ -129,10 +137,20 @@ class Handler(BaseHTTPRequestHandler):
         self.end()
 
 
+class Server(ThreadingHTTPServer):
+    # Fifty clients at once, not the default five pending connections.
+    request_queue_size = 256
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client that hangs up between requests is no failure here.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def main():
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    server.daemon_threads = True
+    server = Server(("127.0.0.1", port), Handler)
     print(f"PORT {server.server_address[1]}", flush=True)
     server.serve_forever()
 

@@ -145,12 +145,12 @@ def test_many_at_once(base):
     def one(i):
         return events(post_chat(base, {"query": f"number {i}"}))
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=30) as pool:
-        results = list(pool.map(one, range(30)))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=50) as pool:
+        results = list(pool.map(one, range(50)))
     good = sum(1 for i, got in enumerate(results)
                if "".join(d for e, d in got if e == "completion") == f"Scripted reply to: number {i} "
                and got[-1][0] == "end")
-    check(good == 30, f"30 chats at once all stream their own reply ({good}/30)")
+    check(good == 50, f"50 chats at once all stream their own reply ({good}/50)")
 
 
 def test_clients(base):
