@@ -34,6 +34,7 @@ struct _QlChatServer
   QlChatTools   *tools;
   char          *model;
   GPtrArray     *sockets;
+  GSocketAddress *address;
 };
 
 G_DEFINE_FINAL_TYPE (QlChatServer, ql_chat_server, G_TYPE_OBJECT)
@@ -49,6 +50,7 @@ ql_chat_server_dispose (GObject *object)
   g_clear_pointer (&self->sockets, g_ptr_array_unref);
   g_clear_object (&self->backend);
   g_clear_object (&self->tools);
+  g_clear_object (&self->address);
 
   G_OBJECT_CLASS (ql_chat_server_parent_class)->dispose (object);
 }
@@ -423,21 +425,38 @@ ql_chat_server_listen (QlChatServer  *self,
   /* Many chats connect at once: GIO's default of 10 pending connections
    * would have the kernel reset the rest. */
   g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
-  if (!g_socket_bind (socket, socket_address, TRUE, error) || !g_socket_listen (socket, error))
+  if (!g_socket_bind (socket, socket_address, TRUE, error) || !g_socket_listen (socket, error) ||
+      !soup_server_listen_socket (self->server, socket, 0, error))
     return FALSE;
-  return soup_server_listen_socket (self->server, socket, 0, error);
+  g_clear_object (&self->address);
+  self->address = g_socket_get_local_address (socket, error);
+  return self->address != NULL;
 }
 
 /**
- * ql_chat_server_get_uris:
+ * ql_chat_server_get_url:
  * @self: a #QlChatServer
  *
- * Returns: (transfer full) (element-type GUri): where the server listens
+ * Read from the socket itself: libsoup 3.2's soup_server_get_uris() leaks
+ * the addresses it reads.
+ *
+ * Returns: (transfer full) (nullable): where the server listens, or %NULL
+ *   before ql_chat_server_listen()
  */
-GSList *
-ql_chat_server_get_uris (QlChatServer *self)
+char *
+ql_chat_server_get_url (QlChatServer *self)
 {
+  GInetSocketAddress *inet;
+  g_autofree char *host = NULL;
+
   g_return_val_if_fail (QL_IS_CHAT_SERVER (self), NULL);
 
-  return soup_server_get_uris (self->server);
+  if (self->address == NULL || !G_IS_INET_SOCKET_ADDRESS (self->address))
+    return NULL;
+  inet = G_INET_SOCKET_ADDRESS (self->address);
+  host = g_inet_address_to_string (g_inet_socket_address_get_address (inet));
+  if (g_inet_address_get_family (g_inet_socket_address_get_address (inet)) ==
+      G_SOCKET_FAMILY_IPV6)
+    return g_strdup_printf ("http://[%s]:%u/", host, g_inet_socket_address_get_port (inet));
+  return g_strdup_printf ("http://%s:%u/", host, g_inet_socket_address_get_port (inet));
 }

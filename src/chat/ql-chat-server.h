@@ -21,7 +21,7 @@ QlChatServer *ql_chat_server_new          (QlChatBackend  *backend,
 gboolean      ql_chat_server_listen       (QlChatServer   *self,
                                            const char     *address,
                                            GError        **error);
-GSList       *ql_chat_server_get_uris     (QlChatServer   *self);
+char         *ql_chat_server_get_url      (QlChatServer   *self);
 QlChat       *ql_chat_server_new_chat     (QlChatServer   *self);
 gboolean      ql_chat_server_read_request (QlChat         *chat,
                                            JsonObject     *request,

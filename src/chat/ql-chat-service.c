@@ -53,7 +53,7 @@ ql_chat_service_main (const char *db_location,
   g_autoptr(QlChatServer) server = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
-  GSList *uris;
+  g_autofree char *url = NULL;
   guint sigint, sigterm;
 
   if (quotes_path != NULL)
@@ -81,15 +81,9 @@ ql_chat_service_main (const char *db_location,
       return QL_EXIT_FAILURE;
     }
 
-  uris = ql_chat_server_get_uris (server);
-  for (GSList *l = uris; l != NULL; l = l->next)
-    {
-      g_autofree char *uri = g_uri_to_string (l->data);
-
-      g_print (_("Serving the assistant on %s (language model service: %s)\n"), uri,
-               ql_openai_backend_get_base_url (backend));
-    }
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  url = ql_chat_server_get_url (server);
+  g_print (_("Serving the assistant on %s (language model service: %s)\n"), url,
+           ql_openai_backend_get_base_url (backend));
 
   ql_ledger_book_watch (ledgers, WATCH_INTERVAL_MS);
   loop = g_main_loop_new (NULL, FALSE);

@@ -61,19 +61,37 @@ upstream_cb (SoupServer        *server,
                                     reply, strlen (reply));
 }
 
+/* Listens on a socket of our own, and returns its port: libsoup 3.2's
+ * soup_server_get_uris() leaks the addresses it reads back. */
+static guint
+listen_on_loopback (SoupServer  *server,
+                    GError     **error)
+{
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, error);
+
+  if (socket == NULL || !g_socket_bind (socket, address, TRUE, error) ||
+      !g_socket_listen (socket, error) || !soup_server_listen_socket (server, socket, 0, error))
+    return 0;
+  bound = g_socket_get_local_address (socket, error);
+  return bound != NULL ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)) : 0;
+}
+
 static void
 setup (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
-  GSList *uris;
+  guint port;
 
   upstream = soup_server_new (NULL, NULL);
   soup_server_add_handler (upstream, "/v1/chat/completions", upstream_cb, NULL, NULL);
-  ck_assert (soup_server_listen_local (upstream, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  uris = soup_server_get_uris (upstream);
-  url = g_strdup_printf ("http://127.0.0.1:%d/v1", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  port = listen_on_loopback (upstream, &error);
+  ck_assert_msg (port != 0, "%s", error != NULL ? error->message : "");
+  url = g_strdup_printf ("http://127.0.0.1:%u/v1", port);
   g_setenv ("OPENAI_BASE_URL", url, TRUE);
 
   test_app = ql_test_app_new (FALSE);

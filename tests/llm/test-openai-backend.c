@@ -53,21 +53,39 @@ upstream_cb (SoupServer        *server,
                                     upstream->body, strlen (upstream->body));
 }
 
+/* Listens on a socket of our own, and returns its port: libsoup 3.2's
+ * soup_server_get_uris() leaks the addresses it reads back. */
+static guint
+listen_on_loopback (SoupServer  *server,
+                    GError     **error)
+{
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, error);
+
+  if (socket == NULL || !g_socket_bind (socket, address, TRUE, error) ||
+      !g_socket_listen (socket, error) || !soup_server_listen_socket (server, socket, 0, error))
+    return 0;
+  bound = g_socket_get_local_address (socket, error);
+  return bound != NULL ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)) : 0;
+}
+
 static ScriptedUpstream *
 scripted_upstream_new (void)
 {
   ScriptedUpstream *upstream = g_new0 (ScriptedUpstream, 1);
   g_autoptr(GError) error = NULL;
-  GSList *uris;
+  guint port;
 
   upstream->server = soup_server_new (NULL, NULL);
   upstream->status = SOUP_STATUS_OK;
   upstream->content_type = "text/event-stream";
   soup_server_add_handler (upstream->server, "/v1/chat/completions", upstream_cb, upstream, NULL);
-  ck_assert (soup_server_listen_local (upstream->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  uris = soup_server_get_uris (upstream->server);
-  upstream->base_url = g_strdup_printf ("http://127.0.0.1:%d/v1", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  port = listen_on_loopback (upstream->server, &error);
+  ck_assert_msg (port != 0, "%s", error != NULL ? error->message : "");
+  upstream->base_url = g_strdup_printf ("http://127.0.0.1:%u/v1", port);
   return upstream;
 }
 
@@ -76,6 +94,9 @@ scripted_upstream_free (ScriptedUpstream *upstream)
 {
   soup_server_disconnect (upstream->server);
   g_object_unref (upstream->server);
+  /* The closed connections are let go from the main loop. */
+  for (guint i = 0; i < 100 && g_main_context_pending (NULL); i++)
+    g_main_context_iteration (NULL, FALSE);
   g_free (upstream->base_url);
   g_free (upstream->request);
   g_free (upstream->authorization);
