@@ -10,6 +10,8 @@
 #include <locale.h>
 #include <stdlib.h>
 
+#include "chat/ql-chat-server.h"
+#include "chat/ql-chat-service.h"
 #include "ql-exit-status.h"
 #include "screen/ql-screen.h"
 #include "terminal/ql-terminal.h"
@@ -30,6 +32,31 @@ display_available (void)
   const char *wayland = g_getenv ("WAYLAND_DISPLAY");
 
   return (x11 != NULL && *x11 != '\0') || (wayland != NULL && *wayland != '\0');
+}
+
+static gboolean
+parse_serve_chat (const char  *option_name,
+                  const char  *value,
+                  gpointer     data,
+                  GError     **error)
+{
+  char **address = data;
+
+  g_free (*address);
+  *address = g_strdup (value != NULL ? value : QL_CHAT_SERVER_DEFAULT_ADDRESS);
+  return TRUE;
+}
+
+/* The flags name the language model service for every front-end the way
+ * OpenAI's SDKs read it: through the environment. */
+static void
+set_llm_environment (const char *url,
+                     const char *model)
+{
+  if (url != NULL)
+    g_setenv ("OPENAI_BASE_URL", url, TRUE);
+  if (model != NULL)
+    g_setenv ("OPENAI_MODEL", model, TRUE);
 }
 
 #ifdef QL_HAVE_PAYMENTS
@@ -89,6 +116,10 @@ main (int   argc,
   g_autofree char *db_location = NULL;
   g_autofree char *quotes_path = NULL;
   g_autofree char *payments_address = NULL;
+  g_autofree char *chat_address = NULL;
+  g_autofree char *llm_url = NULL;
+  g_autofree char *llm_model = NULL;
+  GOptionGroup *chat_group;
   GOptionGroup *main_group;
   const char *locale_dir;
   gboolean tui = FALSE;
@@ -115,6 +146,17 @@ main (int   argc,
       N_("Print the version and exit"), NULL },
     { NULL }
   };
+  const GOptionEntry chat_entries[] = {
+    { "serve-chat", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK,
+      (gpointer) parse_serve_chat,
+      N_("Serve the assistant over HTTP on ADDRESS (default 127.0.0.1:8000)"), N_("ADDRESS") },
+    { "llm-url", 0, 0, G_OPTION_ARG_STRING, &llm_url,
+      N_("The OpenAI-compatible service the assistant asks (default: from the environment, "
+         "else http://127.0.0.1:8080/v1)"), N_("URL") },
+    { "llm-model", 0, 0, G_OPTION_ARG_STRING, &llm_model,
+      N_("The model the assistant asks for (default: from the environment)"), N_("NAME") },
+    { NULL }
+  };
 
   setlocale (LC_ALL, "");
   /* QL_LOCALEDIR points a program run from the build tree (tests,
@@ -134,6 +176,11 @@ main (int   argc,
   g_option_group_add_entries (main_group, entries);
   g_option_group_set_translation_domain (main_group, GETTEXT_PACKAGE);
   g_option_context_set_main_group (context, main_group);
+  chat_group = g_option_group_new ("assistant", _("Assistant options:"),
+                                   _("Show the assistant’s options"), &chat_address, NULL);
+  g_option_group_add_entries (chat_group, chat_entries);
+  g_option_group_set_translation_domain (chat_group, GETTEXT_PACKAGE);
+  g_option_context_add_group (context, chat_group);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("%s: %s\n", g_get_prgname (), error->message);
@@ -152,6 +199,10 @@ main (int   argc,
       g_print ("quote-ledger %s\n", PACKAGE_VERSION);
       return QL_EXIT_OK;
     }
+
+  set_llm_environment (llm_url, llm_model);
+  if (chat_address != NULL)
+    return ql_chat_service_main (db_location, quotes_path, chat_address);
 
 #ifdef QL_HAVE_PAYMENTS
   if (payments_address != NULL)

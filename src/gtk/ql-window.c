@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "ql-accessible-names.h"
+#include "ql-chat-controller.h"
 #include "ql-ledgers-controller.h"
 #include "ql-quotes-controller.h"
 #include "ql-window.h"
@@ -22,6 +23,7 @@ struct _QlWindow
   AdwViewStack         *stack;
   QlQuotesPage         *quotes_page;
   QlLedgersPage        *ledgers_page;
+  QlChatPage           *chat_page;
   GMenu                *skins_section;
   GtkWidget            *primary_menu_button;
 
@@ -30,6 +32,7 @@ struct _QlWindow
   QlSkinManager        *skin_manager;
   QlQuotesController   *quotes_controller;
   QlLedgersController  *ledgers_controller;
+  QlChatController     *chat_controller;
 };
 
 G_DEFINE_FINAL_TYPE (QlWindow, ql_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -211,6 +214,9 @@ attach_to_application (QlWindow      *self,
                                                       self->quotes_page);
   self->ledgers_controller = ql_ledgers_controller_new (ql_application_get_ledger_book (app),
                                                         self->ledgers_page);
+  self->chat_controller = ql_chat_controller_new (NULL, ql_application_get_quote_book (app),
+                                                  ql_application_get_ledger_book (app),
+                                                  self->chat_page);
 
   fill_skins_menu (self);
   g_signal_connect_object (ql_skin_manager_get_skins (self->skin_manager), "items-changed",
@@ -226,6 +232,7 @@ ql_window_dispose (GObject *object)
 
   g_clear_object (&self->quotes_controller);
   g_clear_object (&self->ledgers_controller);
+  g_clear_object (&self->chat_controller);
   g_clear_object (&self->skin_manager);
   g_clear_object (&self->settings);
 
@@ -251,11 +258,13 @@ ql_window_class_init (QlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QlWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, QlWindow, quotes_page);
   gtk_widget_class_bind_template_child (widget_class, QlWindow, ledgers_page);
+  gtk_widget_class_bind_template_child (widget_class, QlWindow, chat_page);
   gtk_widget_class_bind_template_child (widget_class, QlWindow, skins_section);
   gtk_widget_class_bind_template_child (widget_class, QlWindow, primary_menu_button);
 
   g_type_ensure (QL_TYPE_QUOTES_PAGE);
   g_type_ensure (QL_TYPE_LEDGERS_PAGE);
+  g_type_ensure (QL_TYPE_CHAT_PAGE);
 }
 
 static void

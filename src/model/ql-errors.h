@@ -105,4 +105,33 @@ typedef enum
 
 GQuark ql_quote_error_quark (void);
 
+#define QL_CHAT_ERROR (ql_chat_error_quark ())
+
+/**
+ * QlChatError:
+ * @QL_CHAT_ERROR_UNAVAILABLE: the language model service cannot be reached
+ * @QL_CHAT_ERROR_UPSTREAM: the service answered with an error, before or
+ *   during the reply
+ * @QL_CHAT_ERROR_TIMEOUT: the service stopped sending for too long
+ * @QL_CHAT_ERROR_PROTOCOL: the service's answer is not a chat completion
+ * @QL_CHAT_ERROR_BUSY: the conversation is already waiting for a reply
+ * @QL_CHAT_ERROR_TOO_MANY_LOOKUPS: the assistant kept calling tools
+ *   without answering
+ * @QL_CHAT_ERROR_INVALID_REQUEST: a request's messages cannot be used
+ *
+ * Errors of the %QL_CHAT_ERROR domain.
+ */
+typedef enum
+{
+  QL_CHAT_ERROR_UNAVAILABLE,
+  QL_CHAT_ERROR_UPSTREAM,
+  QL_CHAT_ERROR_TIMEOUT,
+  QL_CHAT_ERROR_PROTOCOL,
+  QL_CHAT_ERROR_BUSY,
+  QL_CHAT_ERROR_TOO_MANY_LOOKUPS,
+  QL_CHAT_ERROR_INVALID_REQUEST,
+} QlChatError;
+
+GQuark ql_chat_error_quark (void);
+
 G_END_DECLS

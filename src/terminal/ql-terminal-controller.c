@@ -16,6 +16,7 @@
 #include "ql-event-notes.h"
 #include "ql-ledger-events.h"
 #include "ql-skin-catalogue.h"
+#include "ql-terminal-assistant.h"
 #include "ql-terminal-controller.h"
 #include "ql-terminal-table.h"
 
@@ -52,6 +53,9 @@ struct _QlTerminalController
   /* The options with a value the command being run was given: option
    * (a literal of the command table) → its value. */
   GHashTable     *options;
+  /* `ask`: the prompt waits while an answer streams. */
+  QlTerminalAssistant *assistant;
+  gboolean        answering;
 };
 
 G_DEFINE_FINAL_TYPE (QlTerminalController, ql_terminal_controller, G_TYPE_OBJECT)
@@ -115,6 +119,7 @@ static gboolean run_ledgers     (QlTerminalController *self, const Command *comm
 static gboolean run_log         (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_theme       (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_skin        (QlTerminalController *self, const Command *command, char **args, GError **error);
+static gboolean run_ask         (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_help        (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_quit        (QlTerminalController *self, const Command *command, char **args, GError **error);
 
@@ -189,6 +194,9 @@ static const Command commands[] = {
   { "skin", N_("NAME"),
     N_("set the skin the window shares: one it ships with, or one of yours"),
     1, 1, FALSE, run_skin },
+  { "ask", N_("QUESTION"),
+    N_("ask the assistant about the quotes and ledgers; Ctrl+C stops the answer"),
+    1, UNLIMITED, TRUE, run_ask },
   { "help", NULL,
     N_("show this list"),
     0, 0, FALSE, run_help },
@@ -1459,6 +1467,34 @@ run_command (QlTerminalController  *self,
 }
 
 static void
+answered_cb (QlTerminalController *self,
+             QlTerminalAssistant  *assistant)
+{
+  self->answering = FALSE;
+  ask (self);
+}
+
+static gboolean
+run_ask (QlTerminalController  *self,
+         const Command         *command,
+         char                 **args,
+         GError               **error)
+{
+  g_autofree char *question = g_strjoinv (" ", args);
+
+  if (self->assistant == NULL)
+    {
+      self->assistant = ql_terminal_assistant_new (self->view, self->quotes, self->ledgers);
+      g_signal_connect_object (self->assistant, "answered", G_CALLBACK (answered_cb), self,
+                               G_CONNECT_SWAPPED);
+    }
+  if (!ql_terminal_assistant_ask (self->assistant, question, error))
+    return FALSE;
+  self->answering = TRUE;
+  return TRUE;
+}
+
+static void
 line_read_cb (QlTerminalController *self,
               const char           *line,
               QlTerminalView       *view)
@@ -1512,6 +1548,7 @@ ql_terminal_controller_dispose (GObject *object)
   g_clear_object (&self->ledgers);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->options, g_hash_table_unref);
+  g_clear_object (&self->assistant);
 
   G_OBJECT_CLASS (ql_terminal_controller_parent_class)->dispose (object);
 }
@@ -1730,6 +1767,6 @@ ql_terminal_controller_handle_line (QlTerminalController *self,
   self->handling = FALSE;
 
   /* A quit that failed, such as `quit now`, leaves the prompt standing. */
-  if (!quit)
+  if (!quit && !self->answering)
     ask (self);
 }

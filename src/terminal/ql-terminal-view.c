@@ -564,6 +564,26 @@ ql_terminal_view_show (QlTerminalView *self,
 }
 
 /**
+ * ql_terminal_view_show_partial:
+ * @self: a #QlTerminalView
+ * @text: a piece of an answer still arriving
+ *
+ * Writes @text as it is, without a newline, for answers that stream.
+ */
+void
+ql_terminal_view_show_partial (QlTerminalView *self,
+                               const char     *text)
+{
+  g_autofree char *escaped = NULL;
+
+  g_return_if_fail (QL_IS_TERMINAL_VIEW (self));
+  g_return_if_fail (text != NULL);
+
+  escaped = escape_text (text, TRUE);
+  write_text (self->output, escaped);
+}
+
+/**
  * ql_terminal_view_show_error:
  * @self: a #QlTerminalView
  * @message: what went wrong

@@ -25,6 +25,8 @@ void            ql_terminal_view_set_complete_func (QlTerminalView           *se
                                                     gpointer                  user_data);
 void            ql_terminal_view_ask             (QlTerminalView *self,
                                                   const char     *prompt);
+void            ql_terminal_view_show_partial    (QlTerminalView *self,
+                                                  const char     *text);
 void            ql_terminal_view_show            (QlTerminalView *self,
                                                   const char     *text);
 void            ql_terminal_view_show_error      (QlTerminalView *self,

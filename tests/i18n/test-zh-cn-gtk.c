@@ -52,7 +52,7 @@ START_TEST (test_window_and_pages)
   GtkWidget *stack = gtk_widget_get_ancestor (GTK_WIDGET (ql_window_get_quotes_page (test_app->window)),
                                               ADW_TYPE_VIEW_STACK);
   g_autoptr(GtkSelectionModel) pages = NULL;
-  const char * const titles[] = { "名言(_Q)", "账本(_L)" };
+  const char * const titles[] = { "名言(_Q)", "账本(_L)", "聊天(_C)" };
 
   ck_assert_ptr_nonnull (stack);
   pages = adw_view_stack_get_pages (ADW_VIEW_STACK (stack));

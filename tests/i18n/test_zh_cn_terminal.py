@@ -23,7 +23,7 @@ TIMESTAMP = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
 
 COMMANDS = ["random", "search", "open", "deposit", "withdraw", "create-item", "increase",
             "decrease", "transfer", "balance", "events", "at", "undo", "amend", "import", "ledgers", "log",
-            "theme", "skin", "help", "quit"]
+            "theme", "skin", "ask", "help", "quit"]
 
 
 def columns(text):

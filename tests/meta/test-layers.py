@@ -22,9 +22,15 @@ FOREIGN = {
               "readline/"),
     "store": ("gtk/", "adwaita.h", "grpc/", "protobuf-c/", "ncurses", "curses.h",
               "readline/"),
+    "llm": ("gtk/", "adwaita.h", "sqlite3.h", "libpq-fe.h", "grpc/", "protobuf-c/",
+            "ncurses", "curses.h", "readline/"),
 }
 
-FRONT_ENDS = ("gtk", "terminal", "screen", "payments", "lambda")
+# Adapters: they implement an interface of the model, and never depend on
+# a front-end.
+ADAPTERS = ("store", "llm")
+
+FRONT_ENDS = ("gtk", "terminal", "screen", "payments", "lambda", "chat")
 
 
 def sources(src):
@@ -61,9 +67,12 @@ def main():
             if folder == "model" and target != "model":
                 problems.append(f"model/{name} includes {target}/{base}: "
                                 "the model depends on nothing outside it")
-            elif folder == "store" and target in FRONT_ENDS:
-                problems.append(f"store/{name} includes {target}/{base}: "
-                                "stores never depend on a front-end")
+            elif folder in ADAPTERS and target in FRONT_ENDS:
+                problems.append(f"{folder}/{name} includes {target}/{base}: "
+                                "adapters never depend on a front-end")
+            elif folder in ADAPTERS and target in ADAPTERS:
+                problems.append(f"{folder}/{name} includes {target}/{base}: "
+                                "adapters are independent of each other")
             elif folder in FRONT_ENDS and target in FRONT_ENDS:
                 problems.append(f"{folder}/{name} includes {target}/{base}: "
                                 "front-ends are independent of each other")
