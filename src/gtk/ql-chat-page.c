@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ql-accessible-names.h"
 #include "ql-chat-message.h"
 #include "ql-chat-page.h"
 
@@ -105,6 +106,8 @@ static void
 ql_chat_page_init (QlChatPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  ql_accessible_names_set_mnemonic (self->ask_button);
+  ql_accessible_names_set_mnemonic (self->stop_button);
 }
 
 static gboolean

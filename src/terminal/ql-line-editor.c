@@ -53,6 +53,8 @@ struct _QlLineEditor
   guint                     input_source;
   guint                     signal_sources[4];
   int                       hidden_point;
+  /* Someone else answers Ctrl+C for now: it does not end the program. */
+  gboolean                  interrupt_held;
   gboolean                  installed;
   gboolean                  at_end;
 };
@@ -250,6 +252,18 @@ stop_signal_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Ctrl+C ends the program as SIGINT does, unless it is held. */
+static gboolean
+interrupt_cb (gpointer user_data)
+{
+  QlLineEditor *self = user_data;
+
+  if (self->interrupt_held)
+    return G_SOURCE_CONTINUE;
+
+  return stop_signal_cb (GINT_TO_POINTER (SIGINT));
+}
+
 static gboolean
 resized_cb (gpointer user_data)
 {
@@ -342,7 +356,7 @@ ql_line_editor_init (QlLineEditor *self)
 QlLineEditor *
 ql_line_editor_new (const char *history_path)
 {
-  static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+  static const int stop_signals[] = { SIGTERM, SIGHUP };
   QlLineEditor *self = g_object_new (QL_TYPE_LINE_EDITOR, NULL);
 
   rl_readline_name = "quote-ledger";
@@ -371,10 +385,29 @@ ql_line_editor_new (const char *history_path)
   for (guint i = 0; i < G_N_ELEMENTS (stop_signals); i++)
     self->signal_sources[i] = g_unix_signal_add (stop_signals[i], stop_signal_cb,
                                                  GINT_TO_POINTER (stop_signals[i]));
-  self->signal_sources[G_N_ELEMENTS (stop_signals)] = g_unix_signal_add (SIGWINCH, resized_cb,
-                                                                         NULL);
+  self->signal_sources[G_N_ELEMENTS (stop_signals)] = g_unix_signal_add (SIGINT, interrupt_cb,
+                                                                         self);
+  self->signal_sources[G_N_ELEMENTS (stop_signals) + 1] = g_unix_signal_add (SIGWINCH,
+                                                                             resized_cb, NULL);
 
   return self;
+}
+
+/**
+ * ql_line_editor_hold_interrupt:
+ * @self: a #QlLineEditor
+ * @held: whether Ctrl+C is answered elsewhere
+ *
+ * While @held, Ctrl+C (SIGINT) is left to whoever asked, such as an
+ * answer that it stops, instead of ending the program.
+ */
+void
+ql_line_editor_hold_interrupt (QlLineEditor *self,
+                               gboolean      held)
+{
+  g_return_if_fail (QL_IS_LINE_EDITOR (self));
+
+  self->interrupt_held = held;
 }
 
 /**

@@ -19,6 +19,8 @@ typedef GStrv (*QlLineEditorCompleteFunc) (const char * const *words,
 G_DECLARE_FINAL_TYPE (QlLineEditor, ql_line_editor, QL, LINE_EDITOR, GObject)
 
 QlLineEditor *ql_line_editor_new                 (const char               *history_path);
+void          ql_line_editor_hold_interrupt      (QlLineEditor             *self,
+                                                  gboolean                  held);
 void          ql_line_editor_set_complete_func   (QlLineEditor             *self,
                                                   QlLineEditorCompleteFunc  func,
                                                   gpointer                  user_data);

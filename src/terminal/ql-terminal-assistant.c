@@ -160,6 +160,7 @@ asked_cb (GObject      *source,
   g_clear_handle_id (&self->sigint_source, g_source_remove);
   if (self->view == NULL)
     return;
+  ql_terminal_view_hold_interrupt (self->view, FALSE);
   if (self->wrote)
     ql_terminal_view_show_partial (self->view, "\n");
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -203,6 +204,7 @@ ql_terminal_assistant_ask (QlTerminalAssistant  *self,
 
   self->wrote = FALSE;
   self->sigint_source = g_unix_signal_add (SIGINT, sigint_cb, self);
+  ql_terminal_view_hold_interrupt (self->view, TRUE);
   ql_chat_ask_async (self->chat, question, NULL, asked_cb, g_object_ref (self));
   return TRUE;
 }

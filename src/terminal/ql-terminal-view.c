@@ -494,6 +494,24 @@ ql_terminal_view_set_complete_func (QlTerminalView           *self,
 }
 
 /**
+ * ql_terminal_view_hold_interrupt:
+ * @self: a #QlTerminalView
+ * @held: whether the caller answers Ctrl+C for now
+ *
+ * While @held, Ctrl+C does not end the program through the line editor;
+ * the caller watches SIGINT itself.
+ */
+void
+ql_terminal_view_hold_interrupt (QlTerminalView *self,
+                                 gboolean        held)
+{
+  g_return_if_fail (QL_IS_TERMINAL_VIEW (self));
+
+  if (self->editor != NULL)
+    ql_line_editor_hold_interrupt (self->editor, held);
+}
+
+/**
  * ql_terminal_view_get_interactive:
  * @self: a #QlTerminalView
  *

@@ -20,6 +20,8 @@ QlTerminalView *ql_terminal_view_new             (GInputStream   *input,
                                                   gboolean        colour);
 QlTerminalView *ql_terminal_view_new_for_stdio   (void);
 gboolean        ql_terminal_view_get_interactive (QlTerminalView *self);
+void            ql_terminal_view_hold_interrupt  (QlTerminalView *self,
+                                                  gboolean        held);
 void            ql_terminal_view_set_complete_func (QlTerminalView           *self,
                                                     QlLineEditorCompleteFunc  func,
                                                     gpointer                  user_data);

@@ -1058,6 +1058,17 @@ class LineEditingTests(TtyTestCase):
         self.assertNotIn("\t", out)
         self.finish(pid, fd)
 
+    def test_ctrl_c_at_the_prompt_ends_the_program(self):
+        pid, fd = self.spawn("--db", ":memory:")
+        self.read_until(fd, PROMPT)
+        os.write(fd, b"open Ca")
+        self.read_until(fd, "open Ca")
+        os.write(fd, b"\x03")
+        self.read_to_end(fd)
+        _, status = os.waitpid(pid, 0)
+        self.assertTrue(os.WIFSIGNALED(status))
+        self.assertEqual(os.WTERMSIG(status), signal.SIGINT)
+
     def test_typing_goes_on_around_a_notice(self):
         db = self.path("watched.db")
         self.assert_answers(["open Shared"], PROMPT + "Opened account Shared.\n" + PROMPT, db=db)
