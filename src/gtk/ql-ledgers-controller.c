@@ -155,6 +155,7 @@ update_actions (QlLedgersController *self)
     { "import", writable && !self->importing },
     { "import-file", writable && !self->importing },
     { "show-version", ledger != NULL },
+    { "search-history", ledger != NULL },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (states); i++)
@@ -185,6 +186,8 @@ show_past_state (QlLedgersController *self,
   ql_ledgers_page_show_past_state (self->page, version, balance);
 }
 
+static void search_history (QlLedgersController *self);
+
 static void
 show_selected (QlLedgersController *self)
 {
@@ -205,9 +208,59 @@ show_selected (QlLedgersController *self)
   self->history_ledger = ledger;
 
   ql_ledgers_page_show_ledger (self->page, ledger, self->history);
+  /* A search stays on: it looks again in what the history now holds. */
+  search_history (self);
   update_actions (self);
   if (ledger != NULL)
     show_past_state (self, name, ql_ledgers_page_get_shown_version (self->page));
+}
+
+/* The history's search bar asks the book which changes match; the page
+ * only shows the answer. */
+static void
+search_history (QlLedgersController *self)
+{
+  const char *name = ql_ledgers_page_get_selected_ledger (self->page);
+  QlEventFilter filter;
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(GArray) versions = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!ql_ledgers_page_get_history_filter (self->page, &filter) || name == NULL ||
+      ql_ledger_book_lookup (self->book, name) == NULL)
+    {
+      ql_ledgers_page_show_history_matches (self->page, NULL);
+      return;
+    }
+
+  found = ql_ledger_book_find_events (self->book, name, &filter, &error);
+  if (found == NULL)
+    {
+      ql_ledgers_page_show_history_search_error (self->page, error->message);
+      return;
+    }
+
+  versions = g_array_sized_new (FALSE, FALSE, sizeof (gint64), found->len);
+  for (guint i = 0; i < found->len; i++)
+    {
+      gint64 version = ql_event_get_version (g_ptr_array_index (found, i));
+
+      g_array_append_val (versions, version);
+    }
+  ql_ledgers_page_show_history_matches (self->page, versions);
+}
+
+static void
+search_history_activated (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
+{
+  QlLedgersController *self = user_data;
+
+  g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  ql_ledgers_page_clear_errors (self->page);
+  search_history (self);
 }
 
 static void
@@ -624,6 +677,7 @@ ql_ledgers_controller_new (QlLedgerBook  *book,
     { "import", import_activated },
     { "import-file", import_file_activated, "s" },
     { "show-version", show_version_activated, "x" },
+    { "search-history", search_history_activated },
   };
 
   g_return_val_if_fail (QL_IS_LEDGER_BOOK (book), NULL);

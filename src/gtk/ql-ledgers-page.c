@@ -63,6 +63,15 @@ struct _QlLedgersPage
   GtkColumnViewColumn  *type_column;
   GtkColumnViewColumn  *amount_column;
   GtkColumnViewColumn  *balance_column;
+  GtkWidget            *history_search_button;
+  GtkSearchBar         *history_search_bar;
+  GtkSearchEntry       *history_search_entry;
+  GtkEntry             *history_min_entry;
+  GtkEntry             *history_max_entry;
+  GtkEntry             *history_from_entry;
+  GtkEntry             *history_to_entry;
+  GtkLabel             *history_search_error_label;
+  GtkStack             *history_stack;
 
   /* Owned References */
   GtkFileChooserNative *import_chooser;
@@ -72,6 +81,9 @@ struct _QlLedgersPage
   GtkStringFilter      *ledger_name_filter;
   gboolean              filtering;
   GListModel           *history;
+  GtkFilterListModel   *history_filter;
+  /* The versions the last search found, or NULL to show every row */
+  GHashTable           *history_matches;
   GtkSingleSelection   *history_selection;
   guint                 history_target;
   QlLedger             *shown;
@@ -622,6 +634,108 @@ scroll_history_to (QlLedgersPage *self,
 }
 
 static void on_history_selection_notify_selected_cb (QlLedgersPage *self);
+static void follow_version (QlLedgersPage *self);
+
+/* Where @version's row is among the rows shown: the history holds version
+ * v at position v - 1, a search shows only some of its rows. */
+static guint
+find_history_position (QlLedgersPage *self,
+                       gint64         version)
+{
+  GListModel *rows = G_LIST_MODEL (self->history_filter);
+  guint n = g_list_model_get_n_items (rows);
+
+  if (self->history_matches == NULL)
+    return version >= 1 && (guint64) version <= n ? (guint) version - 1 : GTK_INVALID_LIST_POSITION;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) row = g_list_model_get_item (rows, i);
+      gint64 row_version = 0;
+
+      g_object_get (row, "version", &row_version, NULL);
+      if (row_version == version)
+        return i;
+    }
+  return GTK_INVALID_LIST_POSITION;
+}
+
+static gboolean
+history_row_matches_cb (gpointer item,
+                        gpointer user_data)
+{
+  QlLedgersPage *self = user_data;
+  gint64 version = 0;
+
+  g_object_get (item, "version", &version, NULL);
+  return self->history_matches != NULL &&
+         g_hash_table_contains (self->history_matches, &version);
+}
+
+/* A search that found nothing says so instead of showing an empty list. */
+static void
+on_history_items_changed_cb (QlLedgersPage *self)
+{
+  gboolean none = self->history_matches != NULL &&
+                  g_list_model_get_n_items (G_LIST_MODEL (self->history_filter)) == 0;
+
+  gtk_stack_set_visible_child_name (self->history_stack, none ? "none" : "rows");
+  follow_version (self);
+}
+
+static void
+on_history_search_changed_cb (QlLedgersPage *self)
+{
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "ledgers.search-history", NULL);
+}
+
+static void
+on_history_search_stop_cb (QlLedgersPage *self)
+{
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  gtk_search_bar_set_search_mode (self->history_search_bar, FALSE);
+}
+
+/* A closed search bar forgets its search: the whole history is back. */
+static void
+on_history_search_bar_notify_search_mode_enabled_cb (QlLedgersPage *self)
+{
+  GtkEditable *entries[] = {
+    GTK_EDITABLE (self->history_search_entry), GTK_EDITABLE (self->history_min_entry),
+    GTK_EDITABLE (self->history_max_entry), GTK_EDITABLE (self->history_from_entry),
+    GTK_EDITABLE (self->history_to_entry),
+  };
+
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  if (gtk_search_bar_get_search_mode (self->history_search_bar))
+    {
+      gtk_widget_grab_focus (GTK_WIDGET (self->history_search_entry));
+      return;
+    }
+
+  g_signal_handlers_block_by_func (self->history_search_entry, on_history_search_changed_cb, self);
+  for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
+    gtk_editable_set_text (entries[i], "");
+  g_signal_handlers_unblock_by_func (self->history_search_entry, on_history_search_changed_cb, self);
+  set_error (self->history_search_error_label, NULL);
+  ql_ledgers_page_show_history_matches (self, NULL);
+  gtk_widget_grab_focus (GTK_WIDGET (self->history_view));
+}
+
+static gboolean
+close_history_search_cb (GtkWidget *widget,
+                         GVariant  *args,
+                         gpointer   user_data)
+{
+  QlLedgersPage *self = QL_LEDGERS_PAGE (gtk_widget_get_ancestor (widget, QL_TYPE_LEDGERS_PAGE));
+
+  gtk_search_bar_set_search_mode (self->history_search_bar, FALSE);
+  return TRUE;
+}
 
 /* The slider and the history show the same version: its row is selected
  * and in view, and the label says when it was and whether it is now. */
@@ -640,14 +754,16 @@ follow_version (QlLedgersPage *self)
   if (version >= 1 && (guint64) version <= n)
     {
       g_autoptr(GObject) row = g_list_model_get_item (self->history, (guint) version - 1);
+      guint position = find_history_position (self, version);
 
       g_object_get (row, "time", &time, NULL);
       g_signal_handlers_block_by_func (self->history_selection,
                                        on_history_selection_notify_selected_cb, self);
-      gtk_single_selection_set_selected (self->history_selection, (guint) version - 1);
+      gtk_single_selection_set_selected (self->history_selection, position);
       g_signal_handlers_unblock_by_func (self->history_selection,
                                          on_history_selection_notify_selected_cb, self);
-      scroll_history_to (self, (guint) version - 1);
+      if (position != GTK_INVALID_LIST_POSITION)
+        scroll_history_to (self, position);
     }
 
   if (past)
@@ -728,6 +844,8 @@ ql_ledgers_page_dispose (GObject *object)
   g_clear_object (&self->ledger_selection);
   g_clear_object (&self->ledger_filter);
   g_clear_object (&self->history_selection);
+  g_clear_object (&self->history_filter);
+  g_clear_pointer (&self->history_matches, g_hash_table_unref);
   g_clear_object (&self->ledger_name_filter);
 
   if (self->import_chooser != NULL)
@@ -822,6 +940,15 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, time_travel_box);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, version_label);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_view);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_search_button);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_search_bar);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_search_entry);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_min_entry);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_max_entry);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_from_entry);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_to_entry);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_search_error_label);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_stack);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, version_column);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, time_column);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, type_column);
@@ -834,6 +961,9 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_back_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_ledger_search_entry_search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_ledger_search_entry_stop_search_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_history_search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_history_search_stop_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_history_search_bar_notify_search_mode_enabled_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_amount_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_version_scale_value_changed_cb);
 
@@ -848,6 +978,7 @@ static void
 ql_ledgers_page_init (QlLedgersPage *self)
 {
   GtkEventController *undo_shortcuts;
+  GtkEventController *search_shortcuts;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -874,7 +1005,16 @@ ql_ledgers_page_init (QlLedgersPage *self)
                            G_CONNECT_SWAPPED);
   gtk_list_view_set_model (self->ledger_list, GTK_SELECTION_MODEL (self->ledger_selection));
 
-  self->history_selection = gtk_single_selection_new (NULL);
+  /* Escape in any of the search bar's entries closes it. */
+  search_shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (search_shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                                                          gtk_callback_action_new (close_history_search_cb, NULL, NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self->history_search_bar), search_shortcuts);
+  gtk_search_bar_connect_entry (self->history_search_bar, GTK_EDITABLE (self->history_search_entry));
+
+  self->history_filter = gtk_filter_list_model_new (NULL, NULL);
+  self->history_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->history_filter)));
   gtk_single_selection_set_autoselect (self->history_selection, FALSE);
   gtk_single_selection_set_can_unselect (self->history_selection, TRUE);
   g_signal_connect_object (self->history_selection, "notify::selected",
@@ -884,7 +1024,8 @@ ql_ledgers_page_init (QlLedgersPage *self)
    * one a deposit adds, are selected and scrolled to as they come: after
    * the history view has seen them. */
   g_signal_connect_object (self->history_selection, "items-changed",
-                           G_CALLBACK (follow_version), self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+                           G_CALLBACK (on_history_items_changed_cb), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   gtk_column_view_set_model (self->history_view, GTK_SELECTION_MODEL (self->history_selection));
   g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->history_view)),
                            "changed", G_CALLBACK (scroll_history_to_target), self, G_CONNECT_SWAPPED);
@@ -1080,7 +1221,7 @@ ql_ledgers_page_show_ledger (QlLedgersPage *self,
   /* The same history again has grown by itself: keep the rows and scrolling. */
   if (g_set_object (&self->history, history))
     {
-      gtk_single_selection_set_model (self->history_selection, history);
+      gtk_filter_list_model_set_model (self->history_filter, history);
     }
 
   if (ledger == NULL)
@@ -1173,6 +1314,7 @@ ql_ledgers_page_clear_errors (QlLedgersPage *self)
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->amount_entry), "error");
   set_error (self->change_error_label, NULL);
+  set_error (self->history_search_error_label, NULL);
   ql_new_ledger_popover_clear_error (self->new_ledger_popover);
   if (!gtk_widget_get_visible (GTK_WIDGET (self->import_progress)))
     {
@@ -1403,12 +1545,27 @@ ql_ledgers_page_focus_first (QlLedgersPage *self)
  * ql_ledgers_page_focus_search:
  * @self: a #QlLedgersPage
  *
- * Moves the keyboard focus to the filter of the list of ledgers.
+ * Moves the keyboard focus to the filter of the list of ledgers, or,
+ * while the history has it, opens the search of the history.
  */
 void
 ql_ledgers_page_focus_search (QlLedgersPage *self)
 {
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
   g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+
+  if (focus != NULL && self->shown != NULL &&
+      (gtk_widget_is_ancestor (focus, GTK_WIDGET (self->history_view)) ||
+       focus == GTK_WIDGET (self->history_view) ||
+       focus == self->history_search_button ||
+       gtk_widget_is_ancestor (focus, GTK_WIDGET (self->history_search_bar))))
+    {
+      gtk_search_bar_set_search_mode (self->history_search_bar, TRUE);
+      gtk_widget_grab_focus (GTK_WIDGET (self->history_search_entry));
+      return;
+    }
 
   if (adw_leaflet_get_folded (self->leaflet))
     adw_leaflet_set_visible_child_name (self->leaflet, "sidebar");
@@ -1436,4 +1593,95 @@ ql_ledgers_page_focus_amount (QlLedgersPage *self)
   if (adw_leaflet_get_folded (self->leaflet))
     adw_leaflet_set_visible_child_name (self->leaflet, "detail");
   return gtk_widget_grab_focus (GTK_WIDGET (self->amount_entry));
+}
+
+static const char *
+entry_text (GtkEditable *entry)
+{
+  const char *text = gtk_editable_get_text (entry);
+
+  return text[0] != '\0' ? text : NULL;
+}
+
+/**
+ * ql_ledgers_page_get_history_filter:
+ * @self: a #QlLedgersPage
+ * @filter: (out caller-allocates): what the history's search bar asks for
+ *
+ * Fills @filter from the search bar; an empty entry or a closed bar does
+ * not restrict. The strings belong to the page's entries.
+ *
+ * Returns: whether the filter restricts anything
+ */
+gboolean
+ql_ledgers_page_get_history_filter (QlLedgersPage *self,
+                                    QlEventFilter *filter)
+{
+  g_return_val_if_fail (QL_IS_LEDGERS_PAGE (self), FALSE);
+  g_return_val_if_fail (filter != NULL, FALSE);
+
+  *filter = (QlEventFilter) { NULL, };
+  if (!gtk_search_bar_get_search_mode (self->history_search_bar))
+    return FALSE;
+
+  filter->text = entry_text (GTK_EDITABLE (self->history_search_entry));
+  filter->min_amount = entry_text (GTK_EDITABLE (self->history_min_entry));
+  filter->max_amount = entry_text (GTK_EDITABLE (self->history_max_entry));
+  filter->from_date = entry_text (GTK_EDITABLE (self->history_from_entry));
+  filter->to_date = entry_text (GTK_EDITABLE (self->history_to_entry));
+  return filter->text != NULL || filter->min_amount != NULL || filter->max_amount != NULL ||
+         filter->from_date != NULL || filter->to_date != NULL;
+}
+
+/**
+ * ql_ledgers_page_show_history_matches:
+ * @self: a #QlLedgersPage
+ * @versions: (nullable) (element-type gint64): the versions a search
+ *   found, possibly none, or %NULL to show the whole history
+ *
+ * Shows only the history's rows of @versions; the slider still shows
+ * every version, and its row is selected when it is among them.
+ */
+void
+ql_ledgers_page_show_history_matches (QlLedgersPage *self,
+                                      GArray        *versions)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+
+  set_error (self->history_search_error_label, NULL);
+  g_clear_pointer (&self->history_matches, g_hash_table_unref);
+  if (versions == NULL)
+    {
+      gtk_filter_list_model_set_filter (self->history_filter, NULL);
+      return;
+    }
+
+  self->history_matches = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  for (guint i = 0; i < versions->len; i++)
+    {
+      gint64 *version = g_new (gint64, 1);
+
+      *version = g_array_index (versions, gint64, i);
+      g_hash_table_add (self->history_matches, version);
+    }
+  gtk_filter_list_model_set_filter (self->history_filter,
+                                    GTK_FILTER (gtk_custom_filter_new (history_row_matches_cb, self, NULL)));
+}
+
+/**
+ * ql_ledgers_page_show_history_search_error:
+ * @self: a #QlLedgersPage
+ * @message: why the search could not be done
+ *
+ * Shows an error under the history's search bar; the rows stay as the
+ * last search left them.
+ */
+void
+ql_ledgers_page_show_history_search_error (QlLedgersPage *self,
+                                           const char    *message)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+  g_return_if_fail (message != NULL);
+
+  set_error (self->history_search_error_label, message);
 }

@@ -7,6 +7,7 @@
 #include <gtk/gtk.h>
 
 #include "ql-ledger.h"
+#include "ql-ledger-book.h"
 
 G_BEGIN_DECLS
 
@@ -44,6 +45,12 @@ void        ql_ledgers_page_show_undone           (QlLedgersPage *self,
 void        ql_ledgers_page_set_read_only         (QlLedgersPage *self,
                                                    gboolean       read_only);
 void        ql_ledgers_page_choose_import_file    (QlLedgersPage *self);
+gboolean    ql_ledgers_page_get_history_filter    (QlLedgersPage *self,
+                                                   QlEventFilter *filter);
+void        ql_ledgers_page_show_history_matches  (QlLedgersPage *self,
+                                                   GArray        *versions);
+void        ql_ledgers_page_show_history_search_error (QlLedgersPage *self,
+                                                       const char    *message);
 void        ql_ledgers_page_show_import_progress  (QlLedgersPage *self,
                                                    const char    *step,
                                                    double         fraction);

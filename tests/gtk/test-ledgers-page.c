@@ -802,6 +802,134 @@ START_TEST (test_damaged_ledger_is_read_only)
 }
 END_TEST
 
+static void
+record (const char *amount,
+        const char *date,
+        const char *payee,
+        const char *memo)
+{
+  QlChangeNote note = { .date = date, .payee = payee, .memo = memo };
+
+  ck_assert (ql_test_drop_event (ql_ledger_book_record_change (test_app->ledger_book, "Bank",
+                                                               QL_EVENT_DEPOSITED, amount,
+                                                               &note, NULL)));
+}
+
+static gint64
+history_version (guint row)
+{
+  GtkColumnView *view = GTK_COLUMN_VIEW (ql_test_find_widget (page, "history_view"));
+  g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (gtk_column_view_get_model (view)), row);
+  gint64 version = 0;
+
+  g_object_get (item, "version", &version, NULL);
+  return version;
+}
+
+/* The rows a search shows are the versions the book found, listed by
+ * version: the slider and a picked row still agree on which one. */
+START_TEST (test_search_history)
+{
+  GtkRange *scale = GTK_RANGE (ql_test_find_widget (page, "version_scale"));
+  GtkSearchBar *bar = GTK_SEARCH_BAR (ql_test_find_widget (page, "history_search_bar"));
+  GtkStack *stack = GTK_STACK (ql_test_find_widget (page, "history_stack"));
+  GtkWidget *error_label = ql_test_find_widget (page, "history_search_error_label");
+  GtkColumnView *view = GTK_COLUMN_VIEW (ql_test_find_widget (page, "history_view"));
+  GtkSingleSelection *rows;
+  g_autoptr(GError) expected = NULL;
+
+  create_ledger (0, "Bank", "USD");
+  /* Versions: 1 opened, 2 to 5 these. */
+  record ("12", "2026-01-05", "Bakery", "bread");
+  record ("300", "2026-02-01", "Landlord", "rent");
+  record ("8.50", "2026-02-10", "bakery corner", NULL);
+  record ("45", "2026-03-01", "Grocer", "bread and milk");
+  QL_TEST_WAIT_FOR (history_length () == 5, 2000);
+  ck_assert (!gtk_search_bar_get_search_mode (bar));
+
+  ql_test_activate (page, "history_search_button");
+  ck_assert (gtk_search_bar_get_search_mode (bar));
+
+  /* The text is found in payee or memo, in any case. */
+  ql_test_set_text (page, "history_search_entry", "BREAD");
+  QL_TEST_WAIT_FOR (history_length () == 2, 2000);
+  ck_assert_int_eq (history_version (0), 2);
+  ck_assert_int_eq (history_version (1), 5);
+
+  ql_test_set_text (page, "history_search_entry", "bakery");
+  QL_TEST_WAIT_FOR (history_length () == 2 && history_version (1) == 4, 2000);
+  ck_assert_int_eq (history_version (0), 2);
+  ck_assert_str_eq (gtk_stack_get_visible_child_name (stack), "rows");
+
+  /* Picking the second row shown travels to its version, 4, not to 2. */
+  rows = GTK_SINGLE_SELECTION (gtk_column_view_get_model (view));
+  gtk_single_selection_set_selected (rows, 1);
+  QL_TEST_WAIT_FOR (g_str_equal (ql_test_label_text (page, "past_state_label"), "320.50 USD"), 1000);
+  ck_assert_int_eq ((int) gtk_range_get_value (scale), 4);
+  /* And the slider finds the row of its version among those shown. */
+  gtk_range_set_value (scale, 2);
+  ck_assert_uint_eq (gtk_single_selection_get_selected (rows), 0);
+  gtk_range_set_value (scale, 3);
+  ck_assert_uint_eq (gtk_single_selection_get_selected (rows), GTK_INVALID_LIST_POSITION);
+  gtk_range_set_value (scale, 5);
+
+  /* Nothing found says so. */
+  ql_test_set_text (page, "history_search_entry", "nobody");
+  QL_TEST_WAIT_FOR (history_length () == 0, 2000);
+  ck_assert_str_eq (gtk_stack_get_visible_child_name (stack), "none");
+
+  /* An amount range, with no text. */
+  ql_test_set_text (page, "history_search_entry", "");
+  ql_test_set_text (page, "history_min_entry", "10");
+  ql_test_set_text (page, "history_max_entry", "50");
+  ql_test_activate (page, "history_max_entry");
+  QL_TEST_WAIT_FOR (history_length () == 2 && history_version (0) == 2, 2000);
+  ck_assert_int_eq (history_version (1), 5);
+  ck_assert_str_eq (gtk_stack_get_visible_child_name (stack), "rows");
+
+  /* And a date range on top of it. */
+  ql_test_set_text (page, "history_from_entry", "2026-02-01");
+  ql_test_activate (page, "history_from_entry");
+  QL_TEST_WAIT_FOR (history_length () == 1, 2000);
+  ck_assert_int_eq (history_version (0), 5);
+
+  /* A new matching change shows up while the search stays. */
+  record ("20", "2026-04-01", "Grocer", NULL);
+  QL_TEST_WAIT_FOR (history_length () == 2, 2000);
+  ck_assert_int_eq (history_version (1), 6);
+
+  /* What the book cannot read is said under the bar, as the book says it. */
+  ql_test_set_text (page, "history_min_entry", "abc");
+  ql_test_activate (page, "history_min_entry");
+  ck_assert (gtk_widget_get_visible (error_label));
+  ck_assert_ptr_null (ql_ledger_book_find_events (test_app->ledger_book, "Bank",
+                                                  &(QlEventFilter) { .min_amount = "abc" },
+                                                  &expected));
+  ck_assert_str_eq (ql_test_label_text (page, "history_search_error_label"), expected->message);
+  ql_test_set_text (page, "history_min_entry", "");
+  ql_test_activate (page, "history_min_entry");
+  ck_assert (!gtk_widget_get_visible (error_label));
+
+  /* Escape closes the bar, empties it and shows the whole history again. */
+  g_signal_emit_by_name (ql_test_find_widget (page, "history_search_entry"), "stop-search");
+  ql_test_spin (20);
+  ck_assert (!gtk_search_bar_get_search_mode (bar));
+  ck_assert_uint_eq (history_length (), 6);
+  ck_assert_str_eq (gtk_editable_get_text (GTK_EDITABLE (ql_test_find_widget (page, "history_from_entry"))), "");
+
+  /* Ctrl+F searches the history while it has the focus, else the ledgers. */
+  ck_assert (gtk_widget_grab_focus (GTK_WIDGET (view)));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (test_app->window), "win.search", NULL));
+  ck_assert (gtk_search_bar_get_search_mode (bar));
+  ck_assert (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (test_app->window)),
+                                     ql_test_find_widget (page, "history_search_entry")));
+  ck_assert (gtk_widget_grab_focus (ql_test_find_widget (page, "amount_entry")));
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (test_app->window), "win.search", NULL));
+  ck_assert (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (test_app->window)),
+                                     ql_test_find_widget (page, "ledger_search_entry")));
+}
+END_TEST
+
 static Suite *
 ledgers_page_suite (void)
 {
@@ -834,6 +962,7 @@ ledgers_page_suite (void)
     { "long-history-read-lazily", test_long_history_read_lazily },
     { "live-updates-from-another-process", test_live_updates_from_another_process },
     { "damaged-ledger-is-read-only", test_damaged_ledger_is_read_only },
+    { "search-history", test_search_history },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
