@@ -315,6 +315,7 @@ START_TEST (test_every_control_named)
   GtkWidget *page = GTK_WIDGET (ql_window_get_ledgers_page (test_app->window));
   g_autoptr(GPtrArray) quotes = NULL;
   g_autoptr(GPtrArray) ledgers = NULL;
+  g_autoptr(GPtrArray) searching = NULL;
 
   quotes = read_accessible_tree ();
   check_tree (quotes);
@@ -337,6 +338,18 @@ START_TEST (test_every_control_named)
   ck_assert (tree_has (ledgers, "list item", "Cash, Bank account in EUR"));
   ck_assert (tree_has (ledgers, "column header", "Balance"));
   ck_assert (tree_has (ledgers, "tree grid", "History"));
+  ck_assert (tree_has (ledgers, "button", "Search the History"));
+
+  /* The history's search bar, open, names its every entry. */
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (ql_test_find_widget (page, "history_search_button")), TRUE);
+  ql_test_spin (300);
+  searching = read_accessible_tree ();
+  check_tree (searching);
+  ck_assert (tree_has (searching, "", "Search payee or memo"));
+  ck_assert (tree_has (searching, "", "Smallest amount"));
+  ck_assert (tree_has (searching, "", "Largest amount"));
+  ck_assert (tree_has (searching, "", "First day"));
+  ck_assert (tree_has (searching, "", "Last day"));
 }
 END_TEST
 
