@@ -859,6 +859,77 @@ class LedgerTests(TerminalTestCase):
         self.assertNotIn("hunter2", err)
 
 
+class ReportTests(TerminalTestCase):
+    SETUP = ["open cash EUR", "deposit cash 10 --date 2026-01-05",
+             "deposit cash 2.50 --date 2026-01-05", "withdraw cash 3 --date 2026-02-01",
+             "open bank EUR", "transfer cash bank 1 --date 2026-02-03",
+             "amend cash 2 --date 2026-01-20"]
+
+    def test_monthly_and_statement(self):
+        rc, out, err = self.run_binary(self.SETUP + [
+            "report monthly cash", "report statement cash 2026-01-10 2026-02-28"])
+        self.assertEqual((rc, err), (0, ""))
+        self.assertEqual(self.answers(out)[len(self.SETUP):], [
+            "Month    Kind        Count  Total",
+            "2026-01  Deposit         2  12.50",
+            "2026-02  Withdrawal      2   4.00",
+            "Day         Changes  Change  Balance",
+            "2026-01-10                      2.50",
+            "2026-01-20        1   10.00    12.50",
+            "2026-02-01        1   -3.00     9.50",
+            "2026-02-03        1   -1.00     8.50",
+        ])
+
+    def test_json(self):
+        rc, out, err = self.run_binary(self.SETUP + [
+            "report monthly bank --json", "report statement cash 2026-02-01 2026-02-01 --json"])
+        self.assertEqual((rc, err), (0, ""))
+        records = [json.loads(line) for line in self.answers(out)[len(self.SETUP):]]
+        self.assertEqual(records, [
+            {"month": "2026-02", "type": "Deposited", "count": 1, "total": 100},
+            {"date": "2026-02-01", "changes": 1, "change": -300, "balance": 950},
+        ])
+
+    def test_projections_follow_other_runs(self):
+        db = self.path("book.db")
+        rc, out, err = self.run_binary(self.SETUP + ["projections"], db=db)
+        self.assertEqual((rc, err), (0, ""))
+        self.assertEqual(self.answers(out)[len(self.SETUP):], [
+            "Projection      Version  Position  Lag  State",
+            "daily_balance         0         0    8  not built",
+            "monthly_totals        0         0    8  not built",
+        ])
+        # A report builds them; a later run counts only what came since.
+        rc, out, err = self.run_binary(["report monthly cash", "deposit cash 5 --date 2026-03-01",
+                                        "projections --json", "report monthly cash --json",
+                                        "projections rebuild monthly_totals"], db=db)
+        self.assertEqual((rc, err), (0, ""))
+        lines = self.answers(out)
+        self.assertEqual([json.loads(line)["lag"] for line in lines[4:6]], [1, 1])
+        self.assertEqual(json.loads(lines[8]),
+                         {"month": "2026-03", "type": "Deposited", "count": 1, "total": 500})
+        self.assertEqual(lines[9:], [
+            "Rebuilt monthly_totals.",
+            "Projection      Version  Position  Lag  State",
+            "daily_balance         1         9    0  caught up",
+            "monthly_totals        1         9    0  caught up",
+        ])
+
+    def test_mistakes(self):
+        rc, out, err = self.run_binary(["open cash", "report weekly cash", "report monthly nobody",
+                                        "report statement cash 2026-13-01 2026-12-31",
+                                        "projections rebuild nothing", "projections show"])
+        self.assertEqual(rc, 0)
+        self.assertEqual(err.splitlines(), [
+            "Error: Usage: report monthly LEDGER | statement LEDGER FROM TO [--json]",
+            "Error: No ledger is named “nobody”",
+            err.splitlines()[2],
+            "Error: No projection is named “nothing”",
+            "Error: Usage: projections [rebuild NAME] [--json]",
+        ])
+        self.assertIn("2026-13-01", err.splitlines()[2])
+
+
 class TtyTests(TerminalTestCase):
     """The terminal as a person sees it, through a pseudo-terminal."""
 
