@@ -126,6 +126,7 @@ static gboolean run_ledgers     (QlTerminalController *self, const Command *comm
 static gboolean run_log         (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_projections (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_report      (QlTerminalController *self, const Command *command, char **args, GError **error);
+static gboolean run_export      (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_theme       (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_skin        (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_help        (QlTerminalController *self, const Command *command, char **args, GError **error);
@@ -202,6 +203,9 @@ static const Command commands[] = {
   { "report", N_("monthly LEDGER | statement LEDGER FROM TO [--json]"),
     N_("totals by kind of change per month, or the balance day by day"),
     2, 4, TRUE, run_report, .json = TRUE },
+  { "export", N_("FILE [LEDGER]"),
+    N_("write one ledger's changes, or everyone's, to a .csv or .journal (hledger) file"),
+    1, 2, TRUE, run_export },
   { "theme", N_("SCHEME"),
     N_("set the colour scheme the window shares: light, dark or default"),
     1, 1, FALSE, run_theme },
@@ -1413,6 +1417,34 @@ run_report (QlTerminalController  *self,
   if (n_args == 2)
     return report_monthly (self, ledger, error);
   return report_statement (self, ledger, args[2], args[3], error);
+}
+
+static gboolean
+run_export (QlTerminalController  *self,
+            const Command         *command,
+            char                 **args,
+            GError               **error)
+{
+  QlLedger *ledger = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *message = NULL;
+  guint64 n_changes = 0;
+
+  if (args[1] != NULL && (ledger = find_ledger (self, args[1], error)) == NULL)
+    return FALSE;
+  if (!ql_ledger_book_export (self->ledgers, args[0],
+                              ledger != NULL ? ql_ledger_get_name (ledger) : NULL, &n_changes,
+                              error))
+    return FALSE;
+
+  count = g_strdup_printf ("%" G_GUINT64_FORMAT, n_changes);
+  /* Translators: %1$s is a number of changes, %2$s the file written. */
+  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Exported %1$s change to %2$s.",
+                                          "Exported %1$s changes to %2$s.",
+                                          (gulong) MIN (n_changes, G_MAXULONG)),
+                             count, args[0]);
+  ql_terminal_view_show (self->view, message);
+  return TRUE;
 }
 
 static const char * const color_schemes[] = { "light", "dark", "default" };

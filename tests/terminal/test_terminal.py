@@ -25,6 +25,9 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import ql_test_postgres  # noqa: E402
+import csv  # noqa: E402
+import decimal  # noqa: E402
+import io  # noqa: E402
 
 BINARY = os.environ.get("QL_BINARY", "quote-ledger")
 PROMPT = "Which quote number would you like to see? "
@@ -928,6 +931,64 @@ class ReportTests(TerminalTestCase):
             "Error: Usage: projections [rebuild NAME] [--json]",
         ])
         self.assertIn("2026-13-01", err.splitlines()[2])
+
+
+class ExportTests(TerminalTestCase):
+    COMMANDS = ["open cash EUR", "open bank EUR", "open jar", "create-item Laptop 10",
+                'deposit cash 100.25 --date 2026-01-05 --payee "Bakery; Co" --memo "bread, rolls"',
+                "withdraw cash 3 --date 2026-02-01", "deposit jar 7 --date 2026-01-09",
+                "transfer cash bank 40.10 --date 2026-02-03", "withdraw bank 0.10",
+                "undo bank", "deposit bank 12.34 --date 2025-12-31", "amend cash 2 --date 2026-03-01",
+                "decrease Laptop 3", "increase Laptop 1", "undo Laptop"]
+
+    def balances(self):
+        rc, out, err = self.run_binary(self.COMMANDS + ["ledgers --json"], db=self.path("b.db"))
+        self.assertEqual((rc, err), (0, ""))
+        return {r["ledger"]: decimal.Decimal(r.get("balance", r.get("quantity"))).scaleb(
+                    -r.get("decimals", 0)) for r in map(json.loads, self.answers(out)[-4:])}
+
+    def test_journal_balances_in_hledger(self):
+        ours = self.balances()
+        journal = self.path("all.journal")
+        self.assert_answers(["export %s" % journal],
+                            PROMPT + "Exported 12 changes to %s.\n" % journal + PROMPT,
+                            db=self.path("b.db"))
+        proc = subprocess.run(["hledger", "-f", journal, "balance", "assets", "inventory",
+                               "--flat", "-E", "--no-total", "-O", "csv"],
+                              capture_output=True, text=True, check=True)
+        theirs = {}
+        for row in list(csv.reader(io.StringIO(proc.stdout)))[1:]:
+            theirs[row[0].split(":", 1)[1]] = decimal.Decimal(row[1].split()[0])
+        self.assertEqual(theirs, ours)
+        self.assertEqual(ours["cash"], decimal.Decimal("57.15"))
+
+    def test_csv_of_one_ledger(self):
+        ours = self.balances()
+        path = self.path("cash.csv")
+        self.assert_answers(["export %s cash" % path],
+                            PROMPT + "Exported 3 changes to %s.\n" % path + PROMPT,
+                            db=self.path("b.db"))
+        with open(path, newline="") as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual([(r["date"], r["type"], r["amount"], r["payee"], r["memo"])
+                          for r in rows], [
+            ("2026-03-01", "Deposited", "100.25", "Bakery; Co", "bread, rolls"),
+            ("2026-02-01", "Withdrawn", "-3.00", "", ""),
+            ("2026-02-03", "Withdrawn", "-40.10", "", ""),
+        ])
+        self.assertEqual(sum(decimal.Decimal(r["amount"]) for r in rows), ours["cash"])
+
+    def test_mistakes(self):
+        rc, out, err = self.run_binary(["open cash", "export out.txt", "export out.csv nobody",
+                                        "export %s" % self.path("missing/dir/x.csv")])
+        self.assertEqual(rc, 0)
+        lines = err.splitlines()
+        self.assertEqual(lines[:2], [
+            "Error: “out.txt” names no format to export to: end it in .csv or .journal",
+            "Error: No ledger is named “nobody”",
+        ])
+        self.assertIn("x.csv", lines[2])
+        self.assertFalse(os.path.exists(self.path("out.csv")))
 
 
 class TtyTests(TerminalTestCase):
