@@ -52,7 +52,7 @@ count_change (const QlCountedChange *change,
 
   memcpy (key, change->ledger, len);
   key[len] = '\x1f';
-  _ql_projection_format_day (change->day, key + len + 1);
+  memcpy (key + len + 1, change->day, 11);
   ql_read_deltas_add (deltas, key, change->amount * change->count, change->count);
 }
 

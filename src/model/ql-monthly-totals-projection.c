@@ -57,13 +57,13 @@ count_change (const QlCountedChange *change,
               gpointer               user_data)
 {
   QlReadDeltas *deltas = user_data;
-  char day[11];
+  char month[8];
   g_autofree char *key = NULL;
   gint64 moved = change->amount < 0 ? -change->amount : change->amount;
 
-  _ql_projection_format_day (change->day, day);
-  day[7] = '\0';
-  key = g_strconcat (change->ledger, "\x1f", day, "\x1f", change->type, NULL);
+  memcpy (month, change->day, 7);
+  month[7] = '\0';
+  key = g_strconcat (change->ledger, "\x1f", month, "\x1f", change->type, NULL);
   ql_read_deltas_add (deltas, key, moved * change->count, change->count);
 }
 

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
  * QlCountedChange:
  * @ledger: the ledger it changed
  * @type: the type of the change
- * @day: the day it counts on (an undo's is its change's), a Julian day
+ * @day: the day it counts on (an undo's is its change's), `YYYY-MM-DD`
  * @amount: its signed amount
  * @count: +1 to count it on @day, -1 to take it from @day, as when an
  *   amendment moves it to another day
@@ -23,7 +23,7 @@ typedef struct
 {
   const char *ledger;
   const char *type;
-  guint32     day;
+  char        day[11];
   gint64      amount;
   int         count;
 } QlCountedChange;
@@ -36,7 +36,5 @@ gboolean _ql_projection_count_changes (QlEventStore         *store,
                                        QlCountedChangeFunc   func,
                                        gpointer              user_data,
                                        GError              **error);
-void     _ql_projection_format_day    (guint32               day,
-                                       char                  out[11]);
 
 G_END_DECLS

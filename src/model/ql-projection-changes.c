@@ -15,17 +15,41 @@
 #include "ql-ledger-events-private.h"
 #include "ql-projection-changes-private.h"
 
-/* YYYY-MM-DD */
-void
-_ql_projection_format_day (guint32 day,
-                           char    out[11])
+static void
+format_day (const GDate *date,
+            char         out[11])
 {
-  GDate date;
+  g_snprintf (out, 11, "%04u-%02u-%02u", (guint) g_date_get_year (date),
+              (guint) g_date_get_month (date), (guint) g_date_get_day (date));
+}
 
-  g_date_clear (&date, 1);
-  g_date_set_julian (&date, day);
-  g_snprintf (out, 11, "%04u-%02u-%02u", (guint) g_date_get_year (&date),
-              (guint) g_date_get_month (&date), (guint) g_date_get_day (&date));
+static gboolean
+read_digits (const char *text,
+             guint       n,
+             guint      *out_value)
+{
+  guint value = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (text[i] < '0' || text[i] > '9')
+        return FALSE;
+      value = value * 10 + (guint) (text[i] - '0');
+    }
+  *out_value = value;
+  return TRUE;
+}
+
+/* A calendar day written as the model writes it, checked without the
+ * copies ql_date_parse() makes for text people type. */
+static gboolean
+check_written_day (const char *text)
+{
+  guint year, month, day;
+
+  return text[4] == '-' && text[7] == '-' && read_digits (text, 4, &year) &&
+         read_digits (text + 5, 2, &month) && read_digits (text + 8, 2, &day) && year >= 1 &&
+         g_date_valid_dmy ((GDateDay) day, (GDateMonth) month, (GDateYear) year);
 }
 
 /* The common event, a dated change that is no undo, read without
@@ -40,7 +64,6 @@ count_plain_change (const QlEventRecord *record,
   const QlFlatMember *amount, *date;
   QlFlatObject object;
   QlCountedChange counted;
-  GDate day;
 
   if (change == NULL || !_ql_flat_object_parse (record->payload, &object) ||
       _ql_flat_object_get (&object, "reverses") != NULL)
@@ -52,21 +75,23 @@ count_plain_change (const QlEventRecord *record,
   date = _ql_flat_object_get (&object, "date");
   if (date != NULL && date->kind == QL_FLAT_STRING && date->string_len == 10)
     {
-      char text[11];
-
-      memcpy (text, date->string, 10);
-      text[10] = '\0';
-      if (!ql_date_parse (text, &day, NULL))
+      memcpy (counted.day, date->string, 10);
+      counted.day[10] = '\0';
+      if (!check_written_day (counted.day))
         return FALSE;
     }
   else if (date == NULL)
-    ql_date_set_from_timestamp (&day, record->timestamp);
+    {
+      GDate day;
+
+      ql_date_set_from_timestamp (&day, record->timestamp);
+      format_day (&day, counted.day);
+    }
   else
     return FALSE;
 
   counted.ledger = record->ledger;
   counted.type = record->type;
-  counted.day = g_date_get_julian (&day);
   counted.amount = change->sign < 0 ? -amount->integer : amount->integer;
   counted.count = 1;
   func (&counted, user_data);
@@ -83,11 +108,11 @@ emit (QlEvent             *event,
   QlCountedChange counted = {
     .ledger = ql_event_get_ledger (event),
     .type = ql_event_get_event_type (event),
-    .day = g_date_get_julian (day),
     .amount = ql_event_get_signed_amount (event),
     .count = count,
   };
 
+  format_day (day, counted.day);
   func (&counted, user_data);
 }
 

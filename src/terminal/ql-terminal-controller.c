@@ -1128,7 +1128,7 @@ caught_up_runner (QlTerminalController  *self,
       if (!QL_IS_READ_MODEL_STORE (store))
         {
           g_set_error (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_USAGE,
-                       _("This store keeps no read models; reports need an SQLite file"));
+                       _("This store keeps no read models: reports need an SQLite file or :memory:"));
           return NULL;
         }
       self->runner = ql_projection_runner_new_default (store);
@@ -1178,7 +1178,7 @@ run_projections (QlTerminalController  *self,
   if (!QL_IS_READ_MODEL_STORE (store))
     {
       g_set_error (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_USAGE,
-                   _("This store keeps no read models; reports need an SQLite file"));
+                   _("This store keeps no read models: reports need an SQLite file or :memory:"));
       return FALSE;
     }
   if (self->runner == NULL)
