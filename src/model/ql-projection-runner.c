@@ -23,15 +23,37 @@ struct _QlProjectionRunner
   QlEventStore *store;
   GPtrArray    *projections;
   guint         batch_size;
+
+  /* The book followed, and its QlLedgerBook::changed handler. */
+  QlLedgerBook *book;
+  gulong        changed_id;
 };
 
 G_DEFINE_FINAL_TYPE (QlProjectionRunner, ql_projection_runner, G_TYPE_OBJECT)
+
+enum {
+  UPDATED,
+  UPDATE_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+stop_following (QlProjectionRunner *self)
+{
+  if (self->book == NULL)
+    return;
+  g_clear_signal_handler (&self->changed_id, self->book);
+  g_clear_object (&self->book);
+}
 
 static void
 ql_projection_runner_finalize (GObject *object)
 {
   QlProjectionRunner *self = QL_PROJECTION_RUNNER (object);
 
+  stop_following (self);
   g_clear_object (&self->store);
   g_clear_pointer (&self->projections, g_ptr_array_unref);
 
@@ -42,6 +64,29 @@ static void
 ql_projection_runner_class_init (QlProjectionRunnerClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = ql_projection_runner_finalize;
+
+  /**
+   * QlProjectionRunner::updated:
+   * @self: a runner
+   *
+   * Emitted when following a book, after the read models have counted
+   * the events the book just applied, so views can read them again.
+   */
+  signals[UPDATED] =
+    g_signal_new ("updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * QlProjectionRunner::update-failed:
+   * @self: a runner
+   * @error: why the read models could not catch up
+   *
+   * Emitted when following a book and catching up fails; the next change
+   * of the book tries again from the last commit.
+   */
+  signals[UPDATE_FAILED] =
+    g_signal_new ("update-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
 }
 
 static void
@@ -346,6 +391,44 @@ ql_projection_runner_rebuild (QlProjectionRunner  *self,
   return ql_read_model_store_reset (QL_READ_MODEL_STORE (self->store), name,
                                     QL_READ_SLOT_BUILDING, error) &&
          finish_rebuild (self, projection, 0, error);
+}
+
+static void
+book_changed_cb (QlLedgerBook       *book,
+                 QlProjectionRunner *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (ql_projection_runner_catch_up (self, &error))
+    g_signal_emit (self, signals[UPDATED], 0);
+  else
+    g_signal_emit (self, signals[UPDATE_FAILED], 0, error);
+}
+
+/**
+ * ql_projection_runner_follow:
+ * @self: a runner
+ * @book: (nullable): the book whose changes to follow, on the runner's
+ *   store; %NULL stops following
+ *
+ * Catches up each time @book has applied new events, its own commands'
+ * or, when it is watched (ql_ledger_book_watch()), other writers', so
+ * the read models follow the log as the views do. Emits
+ * #QlProjectionRunner::updated or #QlProjectionRunner::update-failed.
+ */
+void
+ql_projection_runner_follow (QlProjectionRunner *self,
+                             QlLedgerBook       *book)
+{
+  g_return_if_fail (QL_IS_PROJECTION_RUNNER (self));
+  g_return_if_fail (book == NULL || QL_IS_LEDGER_BOOK (book));
+  g_return_if_fail (book == NULL || ql_ledger_book_get_store (book) == self->store);
+
+  stop_following (self);
+  if (book == NULL)
+    return;
+  self->book = g_object_ref (book);
+  self->changed_id = g_signal_connect (book, "changed", G_CALLBACK (book_changed_cb), self);
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "ql-ledger-book.h"
 #include "ql-projection.h"
 
 G_BEGIN_DECLS
@@ -60,6 +61,8 @@ gboolean            ql_projection_runner_catch_up       (QlProjectionRunner  *se
 gboolean            ql_projection_runner_rebuild        (QlProjectionRunner  *self,
                                                          const char          *name,
                                                          GError             **error);
+void                ql_projection_runner_follow         (QlProjectionRunner  *self,
+                                                         QlLedgerBook        *book);
 GArray             *ql_projection_runner_list_status    (QlProjectionRunner  *self,
                                                          GError             **error);
 const char         *ql_projection_state_get_label       (QlProjectionState    state);

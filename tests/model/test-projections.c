@@ -422,6 +422,59 @@ START_TEST (test_kill_mid_update)
 }
 END_TEST
 
+static void
+count_updates (QlProjectionRunner *runner,
+               guint              *n_updates)
+{
+  (*n_updates)++;
+}
+
+static gint64
+balance_in_model (QlEventStore *store,
+                  const char   *name)
+{
+  g_autoptr(GArray) days = NULL;
+  gint64 opening = 0;
+
+  assert_ok ((days = ql_daily_balance_read (QL_READ_MODEL_STORE (store), name, NULL, NULL,
+                                            &opening, &ok_error)) != NULL);
+  return days->len > 0 ? g_array_index (days, QlDailyBalance, days->len - 1).balance : opening;
+}
+
+/* A follower counts its own book's commands at once, and another
+ * writer's when its book refreshes. */
+START_TEST (test_follow_book)
+{
+  g_autoptr(QlEventStore) writer_store = open_fresh_sqlite ("follow.db");
+  g_autoptr(QlLedgerBook) writer = ql_test_new_book (writer_store);
+  g_autoptr(QlEventStore) store = ql_test_open_sqlite ("follow.db");
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
+  g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
+  guint n_updates = 0;
+
+  g_signal_connect (runner, "updated", G_CALLBACK (count_updates), &n_updates);
+  ql_projection_runner_follow (runner, book);
+
+  assert_ok (ql_test_drop_event (ql_ledger_book_open_account (book, "cash", NULL, &ok_error)));
+  assert_ok (ql_test_drop_event (ql_ledger_book_deposit (book, "cash", "40", &ok_error)));
+  ck_assert_uint_eq (n_updates, 2);
+  ck_assert_int_eq (balance_in_model (store, "cash"), 40);
+
+  assert_ok (ql_ledger_book_refresh (writer, &ok_error));
+  assert_ok (ql_test_drop_event (ql_ledger_book_withdraw (writer, "cash", "15", &ok_error)));
+  ck_assert_int_eq (balance_in_model (store, "cash"), 40);
+  assert_ok (ql_ledger_book_refresh (book, &ok_error));
+  ck_assert_uint_eq (n_updates, 3);
+  ck_assert_int_eq (balance_in_model (store, "cash"), 25);
+  ck_assert_int_eq (live_position (store, "daily_balance"), ql_test_head_position (store));
+
+  ql_projection_runner_follow (runner, NULL);
+  assert_ok (ql_test_drop_event (ql_ledger_book_deposit (book, "cash", "1", &ok_error)));
+  ck_assert_uint_eq (n_updates, 3);
+  ck_assert_int_eq (balance_in_model (store, "cash"), 25);
+}
+END_TEST
+
 START_TEST (test_unknown_projection)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
@@ -444,6 +497,7 @@ projections_suite (void)
   tcase_add_test (tcase, test_fold_sqlite);
   tcase_add_test (tcase, test_status_and_version_change);
   tcase_add_test (tcase, test_kill_mid_update);
+  tcase_add_test (tcase, test_follow_book);
   tcase_add_test (tcase, test_unknown_projection);
   suite_add_tcase (suite, tcase);
   return suite;
