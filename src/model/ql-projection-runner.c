@@ -11,6 +11,7 @@
 #include "ql-daily-balance-projection.h"
 #include "ql-errors.h"
 #include "ql-monthly-totals-projection.h"
+#include "ql-payments-projection.h"
 #include "ql-projection-runner.h"
 
 #define DEFAULT_BATCH_SIZE 50000
@@ -121,7 +122,7 @@ ql_projection_runner_new (QlEventStore *store)
  * @store: as for ql_projection_runner_new()
  *
  * Returns: (transfer full): a runner with every projection the views
- *   read: `daily_balance` and `monthly_totals`
+ *   read: `daily_balance`, `monthly_totals` and `payments`
  */
 QlProjectionRunner *
 ql_projection_runner_new_default (QlEventStore *store)
@@ -130,6 +131,7 @@ ql_projection_runner_new_default (QlEventStore *store)
 
   g_ptr_array_add (self->projections, ql_daily_balance_projection_new ());
   g_ptr_array_add (self->projections, ql_monthly_totals_projection_new ());
+  g_ptr_array_add (self->projections, ql_payments_projection_new ());
   return self;
 }
 

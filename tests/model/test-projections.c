@@ -20,6 +20,7 @@
 #include "ql-ledger-events.h"
 #include "ql-memory-event-store.h"
 #include "ql-monthly-totals-projection.h"
+#include "ql-payments-projection.h"
 #include "ql-projection-runner.h"
 #include "ql-sqlite-event-store.h"
 #include "ql-test-model.h"
@@ -84,8 +85,15 @@ random_command (QlLedgerBook *book,
                                                       &note, NULL));
   else if (choice < 7 && g_strcmp0 (name, other) != 0)
     ql_test_drop_event (ql_ledger_book_transfer (book, name, other, amount, &note, NULL));
-  else if (choice < 8)
+  else if (choice < 8 && g_rand_boolean (rand))
     ql_test_drop_event (ql_ledger_book_undo (book, name, NULL));
+  else if (choice < 8)
+    {
+      g_autofree char *order = g_strdup_printf ("order-%d", g_rand_int_range (rand, 0, 6));
+
+      ql_test_drop_event (ql_ledger_book_withdraw_for_reference (book, name, amount, "EUR",
+                                                                 order, NULL));
+    }
   else if (ledger != NULL && ql_ledger_get_version (ledger) > 1)
     {
       QlChangeNote moved = { date, NULL, NULL };
@@ -126,7 +134,8 @@ check_daily (QlEventStore *store,
 
   g_date_clear (&day, 1);
   g_date_set_dmy (&day, 31, G_DATE_DECEMBER, 2025);
-  for (guint i = 0; i < 140; i++)
+  /* Payments are dated the day they are recorded: go on to the last day. */
+  for (guint i = 0; i < 140 || (next < days->len && i < 20000); i++)
     {
       if (next < days->len && g_array_index (days, QlDailyBalance, next).day == g_date_get_julian (&day))
         balance = g_array_index (days, QlDailyBalance, next++).balance;
@@ -193,6 +202,74 @@ check_monthly (QlEventStore *store,
     }
 }
 
+/* The payments model against the events, read from the newest down: a
+ * change stands unless an undo that stands reverses it. */
+static void
+check_payments (QlEventStore *store)
+{
+  g_autoptr(GHashTable) expected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  for (guint l = 0; l < G_N_ELEMENTS (ledger_names); l++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) events = ql_event_store_collect_ledger (store, ledger_names[l], 0,
+                                                                   G_MAXINT64, &error);
+      g_autofree gboolean *reversed = g_new0 (gboolean, events->len + 2);
+
+      for (guint i = events->len; i-- > 0;)
+        {
+          QlEvent *event = g_ptr_array_index (events, i);
+          gint64 version = ql_event_get_version (event);
+          gint64 reverses = ql_event_get_reverses (event);
+          const char *reference = ql_event_get_reference (event);
+
+          if (reversed[version])
+            continue;
+          if (reverses > 0)
+            reversed[reverses] = TRUE;
+          else if (reference != NULL)
+            {
+              char *key = g_strdup_printf ("%s %s", reference, ledger_names[l]);
+              gint64 *values = g_hash_table_lookup (expected, key);
+
+              if (values == NULL)
+                g_hash_table_insert (expected, key, values = g_new0 (gint64, 2));
+              else
+                g_free (key);
+              values[0] += ql_event_get_amount (event);
+              values[1]++;
+            }
+        }
+    }
+
+  for (int order = 0; order < 6; order++)
+    {
+      g_autofree char *reference = g_strdup_printf ("order-%d", order);
+      g_autoptr(GPtrArray) totals = NULL;
+      guint n_expected = 0;
+
+      assert_ok ((totals = ql_payments_read (QL_READ_MODEL_STORE (store), reference,
+                                             &ok_error)) != NULL);
+      for (guint l = 0; l < G_N_ELEMENTS (ledger_names); l++)
+        {
+          g_autofree char *key = g_strdup_printf ("%s %s", reference, ledger_names[l]);
+
+          n_expected += g_hash_table_contains (expected, key);
+        }
+      ck_assert_uint_eq (totals->len, n_expected);
+      for (guint i = 0; i < totals->len; i++)
+        {
+          QlPaymentTotal *total = g_ptr_array_index (totals, i);
+          g_autofree char *key = g_strdup_printf ("%s %s", reference, total->ledger);
+          gint64 *values = g_hash_table_lookup (expected, key);
+
+          ck_assert_msg (values != NULL, "%s: not in the events", key);
+          ck_assert_int_eq (total->amount, values[0]);
+          ck_assert_int_eq (total->count, values[1]);
+        }
+    }
+}
+
 static void
 check_models (QlEventStore *store)
 {
@@ -201,6 +278,7 @@ check_models (QlEventStore *store)
       check_daily (store, ledger_names[i]);
       check_monthly (store, ledger_names[i]);
     }
+  check_payments (store);
 }
 
 static gboolean

@@ -901,6 +901,7 @@ class ReportTests(TerminalTestCase):
             "Projection      Version  Position  Lag  State",
             "daily_balance         0         0    8  not built",
             "monthly_totals        0         0    8  not built",
+            "payments              0         0    8  not built",
         ])
         # A report builds them; a later run counts only what came since.
         rc, out, err = self.run_binary(["report monthly cash", "deposit cash 5 --date 2026-03-01",
@@ -908,14 +909,15 @@ class ReportTests(TerminalTestCase):
                                         "projections rebuild monthly_totals"], db=db)
         self.assertEqual((rc, err), (0, ""))
         lines = self.answers(out)
-        self.assertEqual([json.loads(line)["lag"] for line in lines[4:6]], [1, 1])
-        self.assertEqual(json.loads(lines[8]),
+        self.assertEqual([json.loads(line)["lag"] for line in lines[4:7]], [1, 1, 1])
+        self.assertEqual(json.loads(lines[9]),
                          {"month": "2026-03", "type": "Deposited", "count": 1, "total": 500})
-        self.assertEqual(lines[9:], [
+        self.assertEqual(lines[10:], [
             "Rebuilt monthly_totals.",
             "Projection      Version  Position  Lag  State",
             "daily_balance         1         9    0  caught up",
             "monthly_totals        1         9    0  caught up",
+            "payments              1         9    0  caught up",
         ])
 
     def test_mistakes(self):
