@@ -177,6 +177,11 @@ QlLedger     *ql_ledger_book_state_at      (QlLedgerBook  *self,
                                             const char    *name,
                                             gint64         version,
                                             GError       **error);
+gboolean      ql_ledger_book_export        (QlLedgerBook  *self,
+                                            const char    *path,
+                                            const char    *name,
+                                            guint64       *out_n_changes,
+                                            GError       **error);
 GPtrArray    *ql_ledger_book_list_events   (QlLedgerBook  *self,
                                             const char    *name,
                                             GError       **error);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ql-memory-event-store.h"
+#include "ql-read-model-store.h"
 
 /**
  * QlMemoryEventStore:
@@ -55,13 +56,32 @@ struct _QlMemoryEventStore
   GHashTable *ledgers;
   /* Ledger name → GArray of Snapshot, sorted by version. */
   GHashTable *snapshots;
+  /* Projection name → ReadModel. */
+  GHashTable *read_models;
 };
 
+/* One table of a read model: key → gint64[2], in key order. */
+typedef struct
+{
+  gboolean  found;
+  gint64    version;
+  gint64    position;
+  GTree    *rows;
+} ReadTable;
+
+typedef struct
+{
+  ReadTable slots[2];
+} ReadModel;
+
 static void ql_memory_event_store_iface_init (QlEventStoreInterface *iface);
+static void ql_memory_read_model_store_iface_init (QlReadModelStoreInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (QlMemoryEventStore, ql_memory_event_store, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (QL_TYPE_EVENT_STORE,
-                                                      ql_memory_event_store_iface_init))
+                                                      ql_memory_event_store_iface_init)
+                               G_IMPLEMENT_INTERFACE (QL_TYPE_READ_MODEL_STORE,
+                                                      ql_memory_read_model_store_iface_init))
 
 static void
 stored_event_free (gpointer data)
@@ -440,11 +460,184 @@ ql_memory_event_store_iface_init (QlEventStoreInterface *iface)
 }
 
 static void
+read_table_clear (ReadTable *table)
+{
+  g_clear_pointer (&table->rows, g_tree_unref);
+  table->found = FALSE;
+  table->version = 0;
+  table->position = 0;
+}
+
+static void
+read_model_free (gpointer data)
+{
+  ReadModel *model = data;
+
+  read_table_clear (&model->slots[QL_READ_SLOT_LIVE]);
+  read_table_clear (&model->slots[QL_READ_SLOT_BUILDING]);
+  g_free (model);
+}
+
+static ReadTable *
+find_read_table (QlMemoryEventStore *self,
+                 const char         *name,
+                 QlReadSlot          slot,
+                 gboolean            create)
+{
+  ReadModel *model = g_hash_table_lookup (self->read_models, name);
+
+  if (model == NULL && !create)
+    return NULL;
+  if (model == NULL)
+    {
+      model = g_new0 (ReadModel, 1);
+      g_hash_table_insert (self->read_models, g_strdup (name), model);
+    }
+  return &model->slots[slot];
+}
+
+static gboolean
+memory_read_get_state (QlReadModelStore  *store,
+                       const char        *name,
+                       QlReadSlot         slot,
+                       gboolean          *out_found,
+                       gint64            *out_version,
+                       gint64            *out_position,
+                       GError           **error)
+{
+  ReadTable *table = find_read_table (QL_MEMORY_EVENT_STORE (store), name, slot, FALSE);
+
+  *out_found = table != NULL && table->found;
+  *out_version = *out_found ? table->version : 0;
+  *out_position = *out_found ? table->position : 0;
+  return TRUE;
+}
+
+static int
+compare_keys (gconstpointer a,
+              gconstpointer b,
+              gpointer      user_data)
+{
+  return strcmp (a, b);
+}
+
+static gboolean
+memory_read_commit (QlReadModelStore  *store,
+                    const char        *name,
+                    QlReadSlot         slot,
+                    gint64             version,
+                    gint64             expected_position,
+                    gint64             position,
+                    const QlReadRow   *rows,
+                    guint              n_rows,
+                    GError           **error)
+{
+  ReadTable *table = find_read_table (QL_MEMORY_EVENT_STORE (store), name, slot, TRUE);
+
+  if ((table->found ? table->position : 0) != expected_position)
+    {
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CONFLICT,
+                   _("The projection “%s” was brought up to date by someone else"), name);
+      return FALSE;
+    }
+  if (!table->found)
+    {
+      table->rows = g_tree_new_full (compare_keys, NULL, g_free, g_free);
+      table->found = TRUE;
+    }
+  for (guint i = 0; i < n_rows; i++)
+    {
+      gint64 *values = g_tree_lookup (table->rows, rows[i].key);
+
+      if (values == NULL)
+        {
+          values = g_new0 (gint64, 2);
+          g_tree_insert (table->rows, g_strdup (rows[i].key), values);
+        }
+      values[0] += rows[i].a;
+      values[1] += rows[i].b;
+    }
+  table->version = version;
+  table->position = position;
+  return TRUE;
+}
+
+static gboolean
+memory_read_reset (QlReadModelStore  *store,
+                   const char        *name,
+                   QlReadSlot         slot,
+                   GError           **error)
+{
+  ReadTable *table = find_read_table (QL_MEMORY_EVENT_STORE (store), name, slot, FALSE);
+
+  if (table != NULL)
+    read_table_clear (table);
+  return TRUE;
+}
+
+static gboolean
+memory_read_swap (QlReadModelStore  *store,
+                  const char        *name,
+                  GError           **error)
+{
+  ReadModel *model = g_hash_table_lookup (QL_MEMORY_EVENT_STORE (store)->read_models, name);
+
+  if (model == NULL || !model->slots[QL_READ_SLOT_BUILDING].found)
+    {
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
+                   _("The projection “%s” has no rebuilt table to swap in"), name);
+      return FALSE;
+    }
+  read_table_clear (&model->slots[QL_READ_SLOT_LIVE]);
+  model->slots[QL_READ_SLOT_LIVE] = model->slots[QL_READ_SLOT_BUILDING];
+  memset (&model->slots[QL_READ_SLOT_BUILDING], 0, sizeof (ReadTable));
+  return TRUE;
+}
+
+static gboolean
+memory_read_rows (QlReadModelStore  *store,
+                  const char        *name,
+                  const char        *prefix,
+                  QlReadRowFunc      func,
+                  gpointer           user_data,
+                  GError           **error)
+{
+  ReadTable *table = find_read_table (QL_MEMORY_EVENT_STORE (store), name, QL_READ_SLOT_LIVE,
+                                      FALSE);
+  gsize prefix_len = strlen (prefix);
+  GTreeNode *node;
+
+  if (table == NULL || !table->found)
+    return TRUE;
+  for (node = g_tree_lower_bound (table->rows, prefix); node != NULL; node = g_tree_node_next (node))
+    {
+      const char *key = g_tree_node_key (node);
+      const gint64 *values = g_tree_node_value (node);
+      QlReadRow row = { key, values[0], values[1] };
+
+      if (strncmp (key, prefix, prefix_len) != 0 || !func (&row, user_data))
+        break;
+    }
+  return TRUE;
+}
+
+static void
+ql_memory_read_model_store_iface_init (QlReadModelStoreInterface *iface)
+{
+  iface->get_state = memory_read_get_state;
+  iface->commit = memory_read_commit;
+  iface->reset = memory_read_reset;
+  iface->swap = memory_read_swap;
+  iface->read_rows = memory_read_rows;
+}
+
+static void
 ql_memory_event_store_finalize (GObject *object)
 {
   QlMemoryEventStore *self = (QlMemoryEventStore *)object;
 
   g_clear_pointer (&self->snapshots, g_hash_table_unref);
+  g_clear_pointer (&self->read_models, g_hash_table_unref);
   /* Events borrow their ledger's name: drop them before the ledgers. */
   g_clear_pointer (&self->log, g_ptr_array_unref);
   g_clear_pointer (&self->ledgers, g_hash_table_unref);
@@ -467,6 +660,7 @@ ql_memory_event_store_init (QlMemoryEventStore *self)
   self->ledgers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, ledger_entry_free);
   self->snapshots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                            (GDestroyNotify) g_array_unref);
+  self->read_models = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, read_model_free);
 }
 
 /**

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ql-sqlite-read-models-private.h"
 #include "ql-sqlite-event-store.h"
 #include "ql-sqlite-schema.h"
 #include "ql-store-private.h"
@@ -152,10 +153,13 @@ struct _QlSqliteEventStore
 };
 
 static void ql_sqlite_event_store_iface_init (QlEventStoreInterface *iface);
+static void ql_sqlite_read_model_store_iface_init (QlReadModelStoreInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (QlSqliteEventStore, ql_sqlite_event_store, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (QL_TYPE_EVENT_STORE,
-                                                      ql_sqlite_event_store_iface_init))
+                                                      ql_sqlite_event_store_iface_init)
+                               G_IMPLEMENT_INTERFACE (QL_TYPE_READ_MODEL_STORE,
+                                                      ql_sqlite_read_model_store_iface_init))
 
 /* A statement in use. A scan's callback may start another scan of the
  * same kind; the cached statement is busy then, so the nested one gets a
@@ -1078,6 +1082,85 @@ ql_sqlite_event_store_iface_init (QlEventStoreInterface *iface)
   iface->find_reference = ql_sqlite_event_store_find_reference;
   iface->save_snapshots = ql_sqlite_event_store_save_snapshots;
   iface->is_read_only = store_is_read_only;
+}
+
+static gboolean
+read_get_state (QlReadModelStore  *store,
+                const char        *name,
+                QlReadSlot         slot,
+                gboolean          *out_found,
+                gint64            *out_version,
+                gint64            *out_position,
+                GError           **error)
+{
+  QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
+
+  return _ql_sqlite_read_get_state (self->db, self->path, name, slot, out_found, out_version,
+                                    out_position, error);
+}
+
+static gboolean
+read_commit (QlReadModelStore  *store,
+             const char        *name,
+             QlReadSlot         slot,
+             gint64             version,
+             gint64             expected_position,
+             gint64             position,
+             const QlReadRow   *rows,
+             guint              n_rows,
+             GError           **error)
+{
+  QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
+
+  return check_writable (self, error) &&
+         _ql_sqlite_read_commit (self->db, self->path, name, slot, version, expected_position,
+                                 position, rows, n_rows, error);
+}
+
+static gboolean
+read_reset (QlReadModelStore  *store,
+            const char        *name,
+            QlReadSlot         slot,
+            GError           **error)
+{
+  QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
+
+  return check_writable (self, error) &&
+         _ql_sqlite_read_reset (self->db, self->path, name, slot, error);
+}
+
+static gboolean
+read_swap (QlReadModelStore  *store,
+           const char        *name,
+           GError           **error)
+{
+  QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
+
+  return check_writable (self, error) &&
+         _ql_sqlite_read_swap (self->db, self->path, name, error);
+}
+
+static gboolean
+read_rows (QlReadModelStore  *store,
+           const char        *name,
+           const char        *prefix,
+           QlReadRowFunc      func,
+           gpointer           user_data,
+           GError           **error)
+{
+  QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
+
+  return _ql_sqlite_read_rows (self->db, self->path, name, prefix, func, user_data, error);
+}
+
+static void
+ql_sqlite_read_model_store_iface_init (QlReadModelStoreInterface *iface)
+{
+  iface->get_state = read_get_state;
+  iface->commit = read_commit;
+  iface->reset = read_reset;
+  iface->swap = read_swap;
+  iface->read_rows = read_rows;
 }
 
 static void

@@ -12,9 +12,13 @@
 
 #include <json-glib/json-glib.h>
 
+#include "ql-amount.h"
+#include "ql-daily-balance-projection.h"
 #include "ql-dates.h"
 #include "ql-event-notes.h"
 #include "ql-ledger-events.h"
+#include "ql-monthly-totals-projection.h"
+#include "ql-projection-runner.h"
 #include "ql-skin-catalogue.h"
 #include "ql-terminal-assistant.h"
 #include "ql-terminal-controller.h"
@@ -45,6 +49,8 @@ struct _QlTerminalController
   QlQuoteBook    *quotes;
   QlLedgerBook   *ledgers;
   GSettings      *settings;
+  /* The read models' runner, made on first use of a report. */
+  QlProjectionRunner *runner;
 
   /* While a line is handled, changes to the ledgers are the user's own. */
   gboolean        handling;
@@ -117,6 +123,9 @@ static gboolean run_amend       (QlTerminalController *self, const Command *comm
 static gboolean run_import      (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_ledgers     (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_log         (QlTerminalController *self, const Command *command, char **args, GError **error);
+static gboolean run_projections (QlTerminalController *self, const Command *command, char **args, GError **error);
+static gboolean run_report      (QlTerminalController *self, const Command *command, char **args, GError **error);
+static gboolean run_export      (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_theme       (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_skin        (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_ask         (QlTerminalController *self, const Command *command, char **args, GError **error);
@@ -188,6 +197,15 @@ static const Command commands[] = {
   { "log", N_("[START [LIMIT]]"),
     N_("print the notification log, one JSON object per event"),
     0, 2, TRUE, run_log },
+  { "projections", N_("[rebuild NAME] [--json]"),
+    N_("show each read model's position, lag and state, or rebuild one"),
+    0, 2, TRUE, run_projections, .json = TRUE },
+  { "report", N_("monthly LEDGER | statement LEDGER FROM TO [--json]"),
+    N_("totals by kind of change per month, or the balance day by day"),
+    2, 4, TRUE, run_report, .json = TRUE },
+  { "export", N_("FILE [LEDGER]"),
+    N_("write one ledger's changes, or everyone's, to a .csv or .journal (hledger) file"),
+    1, 2, TRUE, run_export },
   { "theme", N_("SCHEME"),
     N_("set the colour scheme the window shares: light, dark or default"),
     1, 1, FALSE, run_theme },
@@ -1100,6 +1118,338 @@ run_log (QlTerminalController  *self,
 }
 
 /* The values of the color-scheme key, in the order the error names them. */
+/* The runner of the store's read models, caught up: reports read what
+ * the log holds now, as the views do. */
+static QlProjectionRunner *
+caught_up_runner (QlTerminalController  *self,
+                  GError               **error)
+{
+  QlEventStore *store = ql_ledger_book_get_store (self->ledgers);
+
+  if (self->runner == NULL)
+    {
+      if (!QL_IS_READ_MODEL_STORE (store))
+        {
+          g_set_error (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_USAGE,
+                       _("This store keeps no read models: reports need an SQLite file or :memory:"));
+          return NULL;
+        }
+      self->runner = ql_projection_runner_new_default (store);
+    }
+  if (!ql_projection_runner_catch_up (self->runner, error))
+    return NULL;
+  return self->runner;
+}
+
+static void
+show_json_builder (QlTerminalController *self,
+                   JsonBuilder          *builder)
+{
+  g_autoptr(JsonNode) node = json_builder_get_root (builder);
+  g_autofree char *line = json_to_string (node, FALSE);
+
+  ql_terminal_view_show (self->view, line);
+}
+
+static gboolean
+run_projections (QlTerminalController  *self,
+                 const Command         *command,
+                 char                 **args,
+                 GError               **error)
+{
+  static const QlTerminalAlign aligns[] = {
+    QL_TERMINAL_ALIGN_START, QL_TERMINAL_ALIGN_END, QL_TERMINAL_ALIGN_END,
+    QL_TERMINAL_ALIGN_END, QL_TERMINAL_ALIGN_START,
+  };
+  const char *header[] = {
+    C_("projections column", "Projection"), C_("projections column", "Version"),
+    C_("projections column", "Position"), C_("projections column", "Lag"),
+    C_("projections column", "State"),
+  };
+  QlEventStore *store = ql_ledger_book_get_store (self->ledgers);
+  g_autoptr(QlTerminalTable) table = NULL;
+  g_autoptr(GArray) list = NULL;
+  g_autofree char *text = NULL;
+  guint n_args = g_strv_length (args);
+
+  if (n_args == 1 || (n_args == 2 && g_strcmp0 (args[0], "rebuild") != 0))
+    {
+      g_set_error (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_USAGE,
+                   _("Usage: %s %s"), command->name, _(command->arguments));
+      return FALSE;
+    }
+  if (!QL_IS_READ_MODEL_STORE (store))
+    {
+      g_set_error (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_USAGE,
+                   _("This store keeps no read models: reports need an SQLite file or :memory:"));
+      return FALSE;
+    }
+  if (self->runner == NULL)
+    self->runner = ql_projection_runner_new_default (store);
+  if (n_args == 2)
+    {
+      g_autofree char *done = NULL;
+
+      if (!ql_projection_runner_rebuild (self->runner, args[1], error))
+        return FALSE;
+      done = g_strdup_printf (_("Rebuilt %s."), args[1]);
+      ql_terminal_view_show (self->view, done);
+    }
+
+  list = ql_projection_runner_list_status (self->runner, error);
+  if (list == NULL)
+    return FALSE;
+  table = ql_terminal_table_new (G_N_ELEMENTS (aligns), aligns);
+  ql_terminal_table_add_row (table, header);
+  for (guint i = 0; i < list->len; i++)
+    {
+      const QlProjectionStatus *status = &g_array_index (list, QlProjectionStatus, i);
+      g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT, status->version);
+      g_autofree char *position = g_strdup_printf ("%" G_GINT64_FORMAT, status->position);
+      g_autofree char *lag = g_strdup_printf ("%" G_GINT64_FORMAT, status->lag);
+      const char *row[] = {
+        status->name, version, position, lag, ql_projection_state_get_label (status->state),
+      };
+
+      if (self->json)
+        {
+          static const char * const states[] = {
+            "not-built", "behind", "caught-up", "rebuilding",
+          };
+          g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "projection");
+          json_builder_add_string_value (builder, status->name);
+          json_builder_set_member_name (builder, "version");
+          json_builder_add_int_value (builder, status->version);
+          json_builder_set_member_name (builder, "position");
+          json_builder_add_int_value (builder, status->position);
+          json_builder_set_member_name (builder, "lag");
+          json_builder_add_int_value (builder, status->lag);
+          json_builder_set_member_name (builder, "state");
+          json_builder_add_string_value (builder, states[status->state]);
+          json_builder_end_object (builder);
+          show_json_builder (self, builder);
+        }
+      ql_terminal_table_add_row (table, row);
+    }
+  if (self->json)
+    return TRUE;
+  text = ql_terminal_table_format (table);
+  ql_terminal_view_show (self->view, text);
+  return TRUE;
+}
+
+static gboolean
+report_monthly (QlTerminalController  *self,
+                QlLedger              *ledger,
+                GError               **error)
+{
+  static const QlTerminalAlign aligns[] = {
+    QL_TERMINAL_ALIGN_START, QL_TERMINAL_ALIGN_START, QL_TERMINAL_ALIGN_END,
+    QL_TERMINAL_ALIGN_END,
+  };
+  const char *header[] = {
+    C_("report column", "Month"), C_("report column", "Kind"),
+    C_("report column", "Count"), C_("report column", "Total"),
+  };
+  QlProjectionRunner *runner = caught_up_runner (self, error);
+  g_autoptr(GPtrArray) totals = NULL;
+  g_autoptr(QlTerminalTable) table = NULL;
+  g_autofree char *text = NULL;
+  guint decimals = ql_ledger_get_decimals (ledger);
+
+  if (runner == NULL)
+    return FALSE;
+  totals = ql_monthly_totals_read (ql_projection_runner_get_read_store (runner),
+                                   ql_ledger_get_name (ledger), error);
+  if (totals == NULL)
+    return FALSE;
+
+  table = ql_terminal_table_new (G_N_ELEMENTS (aligns), aligns);
+  ql_terminal_table_add_row (table, header);
+  for (guint i = 0; i < totals->len; i++)
+    {
+      QlMonthlyTotal *total = g_ptr_array_index (totals, i);
+      g_autofree char *month = g_strdup_printf ("%04u-%02u", total->year, total->month);
+      g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, total->count);
+      g_autofree char *amount = ql_amount_format (total->total, decimals);
+      const char *row[] = { month, ql_event_type_get_label (total->type), count, amount };
+
+      if (self->json)
+        {
+          g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "month");
+          json_builder_add_string_value (builder, month);
+          json_builder_set_member_name (builder, "type");
+          json_builder_add_string_value (builder, total->type);
+          json_builder_set_member_name (builder, "count");
+          json_builder_add_int_value (builder, total->count);
+          json_builder_set_member_name (builder, "total");
+          json_builder_add_int_value (builder, total->total);
+          json_builder_end_object (builder);
+          show_json_builder (self, builder);
+        }
+      ql_terminal_table_add_row (table, row);
+    }
+  if (self->json)
+    return TRUE;
+  if (totals->len == 0)
+    {
+      ql_terminal_view_show (self->view, _("No changes yet."));
+      return TRUE;
+    }
+  text = ql_terminal_table_format (table);
+  ql_terminal_view_show (self->view, text);
+  return TRUE;
+}
+
+static gboolean
+report_statement (QlTerminalController  *self,
+                  QlLedger              *ledger,
+                  const char            *from_text,
+                  const char            *to_text,
+                  GError               **error)
+{
+  static const QlTerminalAlign aligns[] = {
+    QL_TERMINAL_ALIGN_START, QL_TERMINAL_ALIGN_END, QL_TERMINAL_ALIGN_END,
+    QL_TERMINAL_ALIGN_END,
+  };
+  const char *header[] = {
+    C_("report column", "Day"), C_("report column", "Changes"),
+    C_("report column", "Change"), C_("report column", "Balance"),
+  };
+  QlProjectionRunner *runner = NULL;
+  g_autoptr(GArray) days = NULL;
+  g_autoptr(QlTerminalTable) table = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *opening_text = NULL;
+  guint decimals = ql_ledger_get_decimals (ledger);
+  gint64 opening = 0;
+  GDate from, to;
+
+  if (!ql_date_parse (from_text, &from, error) || !ql_date_parse (to_text, &to, error))
+    return FALSE;
+  runner = caught_up_runner (self, error);
+  if (runner == NULL)
+    return FALSE;
+  days = ql_daily_balance_read (ql_projection_runner_get_read_store (runner),
+                                ql_ledger_get_name (ledger), &from, &to, &opening, error);
+  if (days == NULL)
+    return FALSE;
+
+  if (self->json)
+    {
+      for (guint i = 0; i < days->len; i++)
+        {
+          const QlDailyBalance *day = &g_array_index (days, QlDailyBalance, i);
+          g_autoptr(JsonBuilder) builder = json_builder_new ();
+          char date[11];
+          GDate when;
+
+          g_date_clear (&when, 1);
+          g_date_set_julian (&when, day->day);
+          g_snprintf (date, sizeof date, "%04u-%02u-%02u", (guint) g_date_get_year (&when),
+                      (guint) g_date_get_month (&when), (guint) g_date_get_day (&when));
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "date");
+          json_builder_add_string_value (builder, date);
+          json_builder_set_member_name (builder, "changes");
+          json_builder_add_int_value (builder, day->n_changes);
+          json_builder_set_member_name (builder, "change");
+          json_builder_add_int_value (builder, day->change);
+          json_builder_set_member_name (builder, "balance");
+          json_builder_add_int_value (builder, day->balance);
+          json_builder_end_object (builder);
+          show_json_builder (self, builder);
+        }
+      return TRUE;
+    }
+
+  table = ql_terminal_table_new (G_N_ELEMENTS (aligns), aligns);
+  ql_terminal_table_add_row (table, header);
+  opening_text = ql_amount_format (opening, decimals);
+  {
+    const char *row[] = { from_text, "", "", opening_text };
+
+    ql_terminal_table_add_row (table, row);
+  }
+  for (guint i = 0; i < days->len; i++)
+    {
+      const QlDailyBalance *day = &g_array_index (days, QlDailyBalance, i);
+      g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, day->n_changes);
+      g_autofree char *change = ql_amount_format (day->change, decimals);
+      g_autofree char *balance = ql_amount_format (day->balance, decimals);
+      char date[11];
+      GDate when;
+      const char *row[] = { date, count, change, balance };
+
+      g_date_clear (&when, 1);
+      g_date_set_julian (&when, day->day);
+      g_snprintf (date, sizeof date, "%04u-%02u-%02u", (guint) g_date_get_year (&when),
+                  (guint) g_date_get_month (&when), (guint) g_date_get_day (&when));
+      ql_terminal_table_add_row (table, row);
+    }
+  text = ql_terminal_table_format (table);
+  ql_terminal_view_show (self->view, text);
+  return TRUE;
+}
+
+static gboolean
+run_report (QlTerminalController  *self,
+            const Command         *command,
+            char                 **args,
+            GError               **error)
+{
+  guint n_args = g_strv_length (args);
+  QlLedger *ledger;
+
+  if (!((n_args == 2 && g_str_equal (args[0], "monthly")) ||
+        (n_args == 4 && g_str_equal (args[0], "statement"))))
+    {
+      g_set_error (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_USAGE,
+                   _("Usage: %s %s"), command->name, _(command->arguments));
+      return FALSE;
+    }
+  ledger = find_ledger (self, args[1], error);
+  if (ledger == NULL)
+    return FALSE;
+  if (n_args == 2)
+    return report_monthly (self, ledger, error);
+  return report_statement (self, ledger, args[2], args[3], error);
+}
+
+static gboolean
+run_export (QlTerminalController  *self,
+            const Command         *command,
+            char                 **args,
+            GError               **error)
+{
+  QlLedger *ledger = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *message = NULL;
+  guint64 n_changes = 0;
+
+  if (args[1] != NULL && (ledger = find_ledger (self, args[1], error)) == NULL)
+    return FALSE;
+  if (!ql_ledger_book_export (self->ledgers, args[0],
+                              ledger != NULL ? ql_ledger_get_name (ledger) : NULL, &n_changes,
+                              error))
+    return FALSE;
+
+  count = g_strdup_printf ("%" G_GUINT64_FORMAT, n_changes);
+  /* Translators: %1$s is a number of changes, %2$s the file written. */
+  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Exported %1$s change to %2$s.",
+                                          "Exported %1$s changes to %2$s.",
+                                          (gulong) MIN (n_changes, G_MAXULONG)),
+                             count, args[0]);
+  ql_terminal_view_show (self->view, message);
+  return TRUE;
+}
+
 static const char * const color_schemes[] = { "light", "dark", "default" };
 
 /* Writes the shared key: an open window and full-screen view follow it. */
@@ -1541,6 +1891,7 @@ ql_terminal_controller_dispose (GObject *object)
 {
   QlTerminalController *self = (QlTerminalController *) object;
 
+  g_clear_object (&self->runner);
   if (self->ledgers != NULL)
     ql_ledger_book_watch (self->ledgers, 0);
   g_clear_object (&self->view);

@@ -23,6 +23,7 @@ TIMESTAMP = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
 
 COMMANDS = ["random", "search", "open", "deposit", "withdraw", "create-item", "increase",
             "decrease", "transfer", "balance", "events", "at", "undo", "amend", "import", "ledgers", "log",
+            "projections", "report", "export",
             "theme", "skin", "ask", "help", "quit"]
 
 

@@ -25,6 +25,9 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import ql_test_postgres  # noqa: E402
+import csv  # noqa: E402
+import decimal  # noqa: E402
+import io  # noqa: E402
 
 BINARY = os.environ.get("QL_BINARY", "quote-ledger")
 PROMPT = "Which quote number would you like to see? "
@@ -857,6 +860,137 @@ class LedgerTests(TerminalTestCase):
         self.assertTrue(err.startswith("Error: "), err)
         self.assertIn("dbname=nope host=/nonexistent user=ann", err)
         self.assertNotIn("hunter2", err)
+
+
+class ReportTests(TerminalTestCase):
+    SETUP = ["open cash EUR", "deposit cash 10 --date 2026-01-05",
+             "deposit cash 2.50 --date 2026-01-05", "withdraw cash 3 --date 2026-02-01",
+             "open bank EUR", "transfer cash bank 1 --date 2026-02-03",
+             "amend cash 2 --date 2026-01-20"]
+
+    def test_monthly_and_statement(self):
+        rc, out, err = self.run_binary(self.SETUP + [
+            "report monthly cash", "report statement cash 2026-01-10 2026-02-28"])
+        self.assertEqual((rc, err), (0, ""))
+        self.assertEqual(self.answers(out)[len(self.SETUP):], [
+            "Month    Kind        Count  Total",
+            "2026-01  Deposit         2  12.50",
+            "2026-02  Withdrawal      2   4.00",
+            "Day         Changes  Change  Balance",
+            "2026-01-10                      2.50",
+            "2026-01-20        1   10.00    12.50",
+            "2026-02-01        1   -3.00     9.50",
+            "2026-02-03        1   -1.00     8.50",
+        ])
+
+    def test_json(self):
+        rc, out, err = self.run_binary(self.SETUP + [
+            "report monthly bank --json", "report statement cash 2026-02-01 2026-02-01 --json"])
+        self.assertEqual((rc, err), (0, ""))
+        records = [json.loads(line) for line in self.answers(out)[len(self.SETUP):]]
+        self.assertEqual(records, [
+            {"month": "2026-02", "type": "Deposited", "count": 1, "total": 100},
+            {"date": "2026-02-01", "changes": 1, "change": -300, "balance": 950},
+        ])
+
+    def test_projections_follow_other_runs(self):
+        db = self.path("book.db")
+        rc, out, err = self.run_binary(self.SETUP + ["projections"], db=db)
+        self.assertEqual((rc, err), (0, ""))
+        self.assertEqual(self.answers(out)[len(self.SETUP):], [
+            "Projection      Version  Position  Lag  State",
+            "daily_balance         0         0    8  not built",
+            "monthly_totals        0         0    8  not built",
+            "payments              0         0    8  not built",
+        ])
+        # A report builds them; a later run counts only what came since.
+        rc, out, err = self.run_binary(["report monthly cash", "deposit cash 5 --date 2026-03-01",
+                                        "projections --json", "report monthly cash --json",
+                                        "projections rebuild monthly_totals"], db=db)
+        self.assertEqual((rc, err), (0, ""))
+        lines = self.answers(out)
+        self.assertEqual([json.loads(line)["lag"] for line in lines[4:7]], [1, 1, 1])
+        self.assertEqual(json.loads(lines[9]),
+                         {"month": "2026-03", "type": "Deposited", "count": 1, "total": 500})
+        self.assertEqual(lines[10:], [
+            "Rebuilt monthly_totals.",
+            "Projection      Version  Position  Lag  State",
+            "daily_balance         1         9    0  caught up",
+            "monthly_totals        1         9    0  caught up",
+            "payments              1         9    0  caught up",
+        ])
+
+    def test_mistakes(self):
+        rc, out, err = self.run_binary(["open cash", "report weekly cash", "report monthly nobody",
+                                        "report statement cash 2026-13-01 2026-12-31",
+                                        "projections rebuild nothing", "projections show"])
+        self.assertEqual(rc, 0)
+        self.assertEqual(err.splitlines(), [
+            "Error: Usage: report monthly LEDGER | statement LEDGER FROM TO [--json]",
+            "Error: No ledger is named “nobody”",
+            err.splitlines()[2],
+            "Error: No projection is named “nothing”",
+            "Error: Usage: projections [rebuild NAME] [--json]",
+        ])
+        self.assertIn("2026-13-01", err.splitlines()[2])
+
+
+class ExportTests(TerminalTestCase):
+    COMMANDS = ["open cash EUR", "open bank EUR", "open jar", "create-item Laptop 10",
+                'deposit cash 100.25 --date 2026-01-05 --payee "Bakery; Co" --memo "bread, rolls"',
+                "withdraw cash 3 --date 2026-02-01", "deposit jar 7 --date 2026-01-09",
+                "transfer cash bank 40.10 --date 2026-02-03", "withdraw bank 0.10",
+                "undo bank", "deposit bank 12.34 --date 2025-12-31", "amend cash 2 --date 2026-03-01",
+                "decrease Laptop 3", "increase Laptop 1", "undo Laptop"]
+
+    def balances(self):
+        rc, out, err = self.run_binary(self.COMMANDS + ["ledgers --json"], db=self.path("b.db"))
+        self.assertEqual((rc, err), (0, ""))
+        return {r["ledger"]: decimal.Decimal(r.get("balance", r.get("quantity"))).scaleb(
+                    -r.get("decimals", 0)) for r in map(json.loads, self.answers(out)[-4:])}
+
+    def test_journal_balances_in_hledger(self):
+        ours = self.balances()
+        journal = self.path("all.journal")
+        self.assert_answers(["export %s" % journal],
+                            PROMPT + "Exported 12 changes to %s.\n" % journal + PROMPT,
+                            db=self.path("b.db"))
+        proc = subprocess.run(["hledger", "-f", journal, "balance", "assets", "inventory",
+                               "--flat", "-E", "--no-total", "-O", "csv"],
+                              capture_output=True, text=True, check=True)
+        theirs = {}
+        for row in list(csv.reader(io.StringIO(proc.stdout)))[1:]:
+            theirs[row[0].split(":", 1)[1]] = decimal.Decimal(row[1].split()[0])
+        self.assertEqual(theirs, ours)
+        self.assertEqual(ours["cash"], decimal.Decimal("57.15"))
+
+    def test_csv_of_one_ledger(self):
+        ours = self.balances()
+        path = self.path("cash.csv")
+        self.assert_answers(["export %s cash" % path],
+                            PROMPT + "Exported 3 changes to %s.\n" % path + PROMPT,
+                            db=self.path("b.db"))
+        with open(path, newline="") as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual([(r["date"], r["type"], r["amount"], r["payee"], r["memo"])
+                          for r in rows], [
+            ("2026-03-01", "Deposited", "100.25", "Bakery; Co", "bread, rolls"),
+            ("2026-02-01", "Withdrawn", "-3.00", "", ""),
+            ("2026-02-03", "Withdrawn", "-40.10", "", ""),
+        ])
+        self.assertEqual(sum(decimal.Decimal(r["amount"]) for r in rows), ours["cash"])
+
+    def test_mistakes(self):
+        rc, out, err = self.run_binary(["open cash", "export out.txt", "export out.csv nobody",
+                                        "export %s" % self.path("missing/dir/x.csv")])
+        self.assertEqual(rc, 0)
+        lines = err.splitlines()
+        self.assertEqual(lines[:2], [
+            "Error: “out.txt” names no format to export to: end it in .csv or .journal",
+            "Error: No ledger is named “nobody”",
+        ])
+        self.assertIn("x.csv", lines[2])
+        self.assertFalse(os.path.exists(self.path("out.csv")))
 
 
 class TtyTestCase(TerminalTestCase):

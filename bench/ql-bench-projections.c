@@ -1,0 +1,217 @@
+/* ql-bench-projections.c: how fast the read side builds and follows
+ *
+ * Writes 1,000,000 dated changes over 1,000 ledgers, then measures
+ * building the daily balance model from them (events per second, from an
+ * SQLite file and from the memory store) and following the log: one event
+ * appended, then counted and committed, and the same for a burst of 100
+ * events (milliseconds per event). Prints one
+ * JSON object per figure: the median of --runs runs.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <stdlib.h>
+
+#include "ql-daily-balance-projection.h"
+#include "ql-ledger-events.h"
+#include "ql-memory-event-store.h"
+#include "ql-projection-runner.h"
+#include "ql-sqlite-event-store.h"
+
+static void
+check (gboolean     ok,
+       GError     **error,
+       const char  *what)
+{
+  if (ok)
+    return;
+  g_printerr ("ql-bench-projections: %s: %s\n", what,
+              error != NULL && *error != NULL ? (*error)->message : "failed");
+  exit (1);
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (GArray *samples)
+{
+  g_array_sort (samples, compare_doubles);
+  return g_array_index (samples, double, samples->len / 2);
+}
+
+/* Every ledger opened, then its share of the changes, on days of 2026. */
+static void
+fill (QlEventStore *store,
+      guint         n_ledgers,
+      guint         n_events)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) payloads = g_ptr_array_new_with_free_func (g_free);
+  guint per_ledger = n_events / n_ledgers;
+  g_autofree QlNewEvent *events = g_new0 (QlNewEvent, (gsize) n_ledgers * per_ledger);
+  g_autofree QlLedgerAppend *appends = g_new0 (QlLedgerAppend, n_ledgers);
+
+  for (guint l = 0; l < n_ledgers; l++)
+    {
+      QlNewEvent *mine = events + (gsize) l * per_ledger;
+
+      g_ptr_array_add (names, g_strdup_printf ("ledger %04u", l));
+      mine[0].type = QL_EVENT_ACCOUNT_OPENED;
+      mine[0].payload = "{\"currency\":null}";
+      for (guint i = 1; i < per_ledger; i++)
+        {
+          GDate day;
+          char *payload;
+
+          g_date_clear (&day, 1);
+          g_date_set_dmy (&day, 1, G_DATE_JANUARY, 2026);
+          g_date_add_days (&day, (i * 365u) / per_ledger);
+          payload = g_strdup_printf ("{\"amount\":%u,\"date\":\"%04u-%02u-%02u\"}",
+                                     100 + (i * 7919u) % 1000, (guint) g_date_get_year (&day),
+                                     (guint) g_date_get_month (&day),
+                                     (guint) g_date_get_day (&day));
+          g_ptr_array_add (payloads, payload);
+          mine[i].type = QL_EVENT_DEPOSITED;
+          mine[i].payload = payload;
+        }
+      appends[l].ledger = g_ptr_array_index (names, l);
+      appends[l].events = mine;
+      appends[l].n_events = per_ledger;
+    }
+  check (ql_event_store_append_batch (store, appends, n_ledgers, NULL, NULL, &error), &error,
+         "writing the events");
+}
+
+static double
+build_once (QlEventStore *store,
+            gint64        n_events)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new (store);
+  g_autoptr(QlProjection) daily = ql_daily_balance_projection_new ();
+  gint64 start;
+
+  ql_projection_runner_add (runner, daily);
+  check (ql_read_model_store_reset (QL_READ_MODEL_STORE (store), "daily_balance",
+                                    QL_READ_SLOT_LIVE, &error), &error, "dropping the model");
+  start = g_get_monotonic_time ();
+  check (ql_projection_runner_catch_up (runner, &error), &error, "building the model");
+  return n_events / ((g_get_monotonic_time () - start) / 1e6);
+}
+
+/* @burst appends, then the runner counts them and commits: the cost a
+ * view's follower pays per event, commit included. */
+static double
+follow_once (QlEventStore *store,
+             guint         n_follows,
+             guint         burst)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new (store);
+  g_autoptr(QlProjection) daily = ql_daily_balance_projection_new ();
+  g_autoptr(GPtrArray) heads = ql_event_store_list_ledgers (store, &error);
+  QlLedgerHead *head;
+  gint64 version, elapsed = 0;
+
+  check (heads != NULL && heads->len > 0, &error, "listing the ledgers");
+  head = g_ptr_array_index (heads, 0);
+  version = head->version;
+  ql_projection_runner_add (runner, daily);
+  check (ql_projection_runner_catch_up (runner, &error), &error, "catching up");
+  for (guint i = 0; i < n_follows; i++)
+    {
+      QlNewEvent event = { QL_EVENT_DEPOSITED, "{\"amount\":5,\"date\":\"2026-12-31\"}", NULL };
+      gint64 start;
+
+      for (guint j = 0; j < burst; j++)
+        check (ql_event_store_append (store, head->ledger, version++, &event, 1, NULL, &error),
+               &error, "appending");
+      start = g_get_monotonic_time ();
+      check (ql_projection_runner_catch_up (runner, &error), &error, "following");
+      elapsed += g_get_monotonic_time () - start;
+    }
+  return elapsed / 1e3 / n_follows / burst;
+}
+
+static void
+print_figure (const char *figure,
+              const char *unit,
+              GArray     *samples)
+{
+  g_print ("{\"figure\":\"%s\",\"unit\":\"%s\",\"median\":%.6g,\"runs\":%u}\n", figure, unit,
+           median (samples), samples->len);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(QlEventStore) sqlite = NULL;
+  g_autoptr(QlEventStore) memory = ql_memory_event_store_new ();
+  g_autoptr(GArray) from_file = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) from_memory = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) following = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) bursts = g_array_new (FALSE, FALSE, sizeof (double));
+  int runs = 3, n_events = 1000000, n_ledgers = 1000;
+  GOptionEntry entries[] = {
+    { "runs", 0, 0, G_OPTION_ARG_INT, &runs, "Runs of each figure (3)", "N" },
+    { "events", 0, 0, G_OPTION_ARG_INT, &n_events, "Events to build from (1000000)", "N" },
+    { "ledgers", 0, 0, G_OPTION_ARG_INT, &n_ledgers, "Ledgers they are spread over (1000)", "N" },
+    { NULL },
+  };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  check (g_option_context_parse (context, &argc, &argv, &error), &error, "options");
+  check (runs > 0 && n_ledgers > 0 && n_events >= 2 * n_ledgers, NULL,
+         "--runs, --events and --ledgers must be positive, with two events a ledger");
+
+  dir = g_dir_make_tmp ("ql-bench-projections-XXXXXX", &error);
+  check (dir != NULL, &error, "making a folder");
+  path = g_build_filename (dir, "bench.db", NULL);
+  sqlite = ql_sqlite_event_store_new (path, &error);
+  check (sqlite != NULL, &error, "opening the store");
+  fill (sqlite, n_ledgers, n_events);
+  fill (memory, n_ledgers, n_events);
+  n_events = (n_events / n_ledgers) * n_ledgers;
+
+  for (int i = 0; i < runs; i++)
+    {
+      double value = build_once (sqlite, n_events);
+
+      g_array_append_val (from_file, value);
+      value = build_once (memory, n_events);
+      g_array_append_val (from_memory, value);
+      value = follow_once (sqlite, 200, 1);
+      g_array_append_val (following, value);
+      value = follow_once (sqlite, 20, 100);
+      g_array_append_val (bursts, value);
+    }
+  print_figure ("daily-build-sqlite", "events/s", from_file);
+  print_figure ("daily-build-memory", "events/s", from_memory);
+  print_figure ("daily-follow-sqlite", "ms/event", following);
+  print_figure ("daily-follow-burst-sqlite", "ms/event", bursts);
+
+  g_clear_object (&sqlite);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *file = g_strconcat (path, i == 0 ? "" : i == 1 ? "-wal" : "-shm", NULL);
+
+      g_remove (file);
+    }
+  g_rmdir (dir);
+  return 0;
+}

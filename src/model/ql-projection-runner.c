@@ -1,0 +1,514 @@
+/* ql-projection-runner.c: keeps projections up to date with the log
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "quote-ledger-model"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ql-daily-balance-projection.h"
+#include "ql-errors.h"
+#include "ql-monthly-totals-projection.h"
+#include "ql-payments-projection.h"
+#include "ql-projection-runner.h"
+
+#define DEFAULT_BATCH_SIZE 50000
+#define MAX_ATTEMPTS 8
+
+struct _QlProjectionRunner
+{
+  GObject       parent_instance;
+
+  QlEventStore *store;
+  GPtrArray    *projections;
+  guint         batch_size;
+
+  /* The book followed, and its QlLedgerBook::changed handler. */
+  QlLedgerBook *book;
+  gulong        changed_id;
+};
+
+G_DEFINE_FINAL_TYPE (QlProjectionRunner, ql_projection_runner, G_TYPE_OBJECT)
+
+enum {
+  UPDATED,
+  UPDATE_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+stop_following (QlProjectionRunner *self)
+{
+  if (self->book == NULL)
+    return;
+  g_clear_signal_handler (&self->changed_id, self->book);
+  g_clear_object (&self->book);
+}
+
+static void
+ql_projection_runner_finalize (GObject *object)
+{
+  QlProjectionRunner *self = QL_PROJECTION_RUNNER (object);
+
+  stop_following (self);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->projections, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (ql_projection_runner_parent_class)->finalize (object);
+}
+
+static void
+ql_projection_runner_class_init (QlProjectionRunnerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ql_projection_runner_finalize;
+
+  /**
+   * QlProjectionRunner::updated:
+   * @self: a runner
+   *
+   * Emitted when following a book, after the read models have counted
+   * the events the book just applied, so views can read them again.
+   */
+  signals[UPDATED] =
+    g_signal_new ("updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * QlProjectionRunner::update-failed:
+   * @self: a runner
+   * @error: why the read models could not catch up
+   *
+   * Emitted when following a book and catching up fails; the next change
+   * of the book tries again from the last commit.
+   */
+  signals[UPDATE_FAILED] =
+    g_signal_new ("update-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+static void
+ql_projection_runner_init (QlProjectionRunner *self)
+{
+  self->projections = g_ptr_array_new_with_free_func (g_object_unref);
+  self->batch_size = DEFAULT_BATCH_SIZE;
+}
+
+/**
+ * ql_projection_runner_new:
+ * @store: an event store that also keeps read models (a
+ *   #QlReadModelStore), so a read model and its position commit together
+ *
+ * Returns: (transfer full): a runner without projections
+ */
+QlProjectionRunner *
+ql_projection_runner_new (QlEventStore *store)
+{
+  QlProjectionRunner *self;
+
+  g_return_val_if_fail (QL_IS_EVENT_STORE (store), NULL);
+  g_return_val_if_fail (QL_IS_READ_MODEL_STORE (store), NULL);
+
+  self = g_object_new (QL_TYPE_PROJECTION_RUNNER, NULL);
+  self->store = g_object_ref (store);
+  return self;
+}
+
+/**
+ * ql_projection_runner_new_default:
+ * @store: as for ql_projection_runner_new()
+ *
+ * Returns: (transfer full): a runner with every projection the views
+ *   read: `daily_balance`, `monthly_totals` and `payments`
+ */
+QlProjectionRunner *
+ql_projection_runner_new_default (QlEventStore *store)
+{
+  QlProjectionRunner *self = ql_projection_runner_new (store);
+
+  g_ptr_array_add (self->projections, ql_daily_balance_projection_new ());
+  g_ptr_array_add (self->projections, ql_monthly_totals_projection_new ());
+  g_ptr_array_add (self->projections, ql_payments_projection_new ());
+  return self;
+}
+
+/**
+ * ql_projection_runner_add:
+ * @self: a runner
+ * @projection: a projection whose name no other one has
+ */
+void
+ql_projection_runner_add (QlProjectionRunner *self,
+                          QlProjection       *projection)
+{
+  g_return_if_fail (QL_IS_PROJECTION_RUNNER (self));
+  g_return_if_fail (QL_IS_PROJECTION (projection));
+
+  g_ptr_array_add (self->projections, g_object_ref (projection));
+}
+
+/**
+ * ql_projection_runner_get_read_store:
+ * @self: a runner
+ *
+ * Returns: (transfer none): where its read models are kept
+ */
+QlReadModelStore *
+ql_projection_runner_get_read_store (QlProjectionRunner *self)
+{
+  g_return_val_if_fail (QL_IS_PROJECTION_RUNNER (self), NULL);
+
+  return QL_READ_MODEL_STORE (self->store);
+}
+
+/**
+ * ql_projection_runner_set_batch_size:
+ * @self: a runner
+ * @batch_size: how many events each commit counts at most, from 1
+ *
+ * Larger batches cost fewer commits; smaller ones lose less work to a
+ * crash.
+ */
+void
+ql_projection_runner_set_batch_size (QlProjectionRunner *self,
+                                     guint               batch_size)
+{
+  g_return_if_fail (QL_IS_PROJECTION_RUNNER (self));
+  g_return_if_fail (batch_size > 0);
+
+  self->batch_size = batch_size;
+}
+
+typedef struct
+{
+  QlProjectionRunner *self;
+  QlProjection       *projection;
+  QlReadDeltas       *deltas;
+  gint64              last;
+  GError             *error;
+} Batch;
+
+static gboolean
+apply_record (const QlEventRecord *record,
+              gpointer             user_data)
+{
+  Batch *batch = user_data;
+
+  if (!ql_projection_apply (batch->projection, batch->self->store, record, batch->deltas,
+                            &batch->error))
+    return FALSE;
+  batch->last = record->position;
+  return TRUE;
+}
+
+/* Counts the log's events after @position into one slot, a batch per
+ * transaction, until the head. */
+static gboolean
+run_slot (QlProjectionRunner  *self,
+          QlProjection        *projection,
+          QlReadSlot           slot,
+          gint64               position,
+          GError             **error)
+{
+  g_autoptr(QlReadDeltas) deltas = ql_read_deltas_new ();
+  const char *name = ql_projection_get_name (projection);
+  gint64 version = ql_projection_get_version (projection);
+  gboolean first = TRUE;
+
+  for (;;)
+    {
+      Batch batch = { self, projection, deltas, position, NULL };
+      g_autofree QlReadRow *rows = NULL;
+      guint n_rows;
+
+      if (!ql_event_store_read_log (self->store, position + 1, self->batch_size, apply_record,
+                                    &batch, error))
+        return FALSE;
+      if (batch.error != NULL)
+        {
+          g_propagate_error (error, batch.error);
+          return FALSE;
+        }
+      /* A slot with nothing to count gets its table all the same, so it
+       * stands as built. */
+      if (batch.last == position && !first)
+        return TRUE;
+      rows = ql_read_deltas_rows (deltas, &n_rows);
+      if (!ql_read_model_store_commit (QL_READ_MODEL_STORE (self->store), name, slot, version,
+                                       position, batch.last, rows, n_rows, error))
+        return FALSE;
+      ql_read_deltas_clear (deltas);
+      if (batch.last == position)
+        return TRUE;
+      position = batch.last;
+      first = FALSE;
+    }
+}
+
+static gboolean
+get_state (QlProjectionRunner  *self,
+           const char          *name,
+           QlReadSlot           slot,
+           gboolean            *out_found,
+           gint64              *out_version,
+           gint64              *out_position,
+           GError             **error)
+{
+  return ql_read_model_store_get_state (QL_READ_MODEL_STORE (self->store), name, slot,
+                                        out_found, out_version, out_position, error);
+}
+
+/* Builds the building slot up to the head, then swaps it in. */
+static gboolean
+finish_rebuild (QlProjectionRunner  *self,
+                QlProjection        *projection,
+                gint64               position,
+                GError             **error)
+{
+  const char *name = ql_projection_get_name (projection);
+
+  return run_slot (self, projection, QL_READ_SLOT_BUILDING, position, error) &&
+         ql_read_model_store_swap (QL_READ_MODEL_STORE (self->store), name, error);
+}
+
+static gboolean
+catch_up_one (QlProjectionRunner  *self,
+              QlProjection        *projection,
+              GError             **error)
+{
+  const char *name = ql_projection_get_name (projection);
+  gint64 version = ql_projection_get_version (projection);
+  gboolean live, building;
+  gint64 live_version, live_position, building_version, building_position;
+
+  if (!get_state (self, name, QL_READ_SLOT_LIVE, &live, &live_version, &live_position, error) ||
+      !get_state (self, name, QL_READ_SLOT_BUILDING, &building, &building_version,
+                  &building_position, error))
+    return FALSE;
+
+  if (building && building_version == version)
+    return finish_rebuild (self, projection, building_position, error);
+  if (building && !ql_read_model_store_reset (QL_READ_MODEL_STORE (self->store), name,
+                                              QL_READ_SLOT_BUILDING, error))
+    return FALSE;
+  if (!live)
+    return run_slot (self, projection, QL_READ_SLOT_LIVE, 0, error);
+  /* The live table answers queries, in its old version, until the new
+   * one has caught up. */
+  if (live_version != version)
+    return finish_rebuild (self, projection, 0, error);
+  return run_slot (self, projection, QL_READ_SLOT_LIVE, live_position, error);
+}
+
+/**
+ * ql_projection_runner_catch_up:
+ * @self: a runner
+ * @error: return location for a #GError
+ *
+ * Counts every event after each projection's position, committing each
+ * batch with its position; builds a read model that is missing and
+ * rebuilds, then swaps in, one whose projection has a new version. An
+ * interrupted run goes on from where its last commit left it.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ql_projection_runner_catch_up (QlProjectionRunner  *self,
+                               GError             **error)
+{
+  g_return_val_if_fail (QL_IS_PROJECTION_RUNNER (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  for (guint i = 0; i < self->projections->len; i++)
+    {
+      QlProjection *projection = g_ptr_array_index (self->projections, i);
+      g_autoptr(GError) local_error = NULL;
+      guint attempt;
+
+      /* Another process that counted the same events first made this
+       * commit fail, writing nothing: go on from where it got. */
+      for (attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
+        {
+          g_clear_error (&local_error);
+          if (catch_up_one (self, projection, &local_error))
+            break;
+          if (!g_error_matches (local_error, QL_STORE_ERROR, QL_STORE_ERROR_CONFLICT))
+            break;
+        }
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static QlProjection *
+find_projection (QlProjectionRunner *self,
+                 const char         *name)
+{
+  for (guint i = 0; i < self->projections->len; i++)
+    {
+      QlProjection *projection = g_ptr_array_index (self->projections, i);
+
+      if (g_strcmp0 (ql_projection_get_name (projection), name) == 0)
+        return projection;
+    }
+  return NULL;
+}
+
+/**
+ * ql_projection_runner_rebuild:
+ * @self: a runner
+ * @name: a projection's name
+ * @error: return location for a #GError
+ *
+ * Builds the projection's read model afresh from the start of the log
+ * into a new table and swaps it in; until then queries read the old one.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ql_projection_runner_rebuild (QlProjectionRunner  *self,
+                              const char          *name,
+                              GError             **error)
+{
+  QlProjection *projection;
+
+  g_return_val_if_fail (QL_IS_PROJECTION_RUNNER (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  projection = find_projection (self, name);
+  if (projection == NULL)
+    {
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
+                   _("No projection is named “%s”"), name);
+      return FALSE;
+    }
+  return ql_read_model_store_reset (QL_READ_MODEL_STORE (self->store), name,
+                                    QL_READ_SLOT_BUILDING, error) &&
+         finish_rebuild (self, projection, 0, error);
+}
+
+static void
+book_changed_cb (QlLedgerBook       *book,
+                 QlProjectionRunner *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (ql_projection_runner_catch_up (self, &error))
+    g_signal_emit (self, signals[UPDATED], 0);
+  else
+    g_signal_emit (self, signals[UPDATE_FAILED], 0, error);
+}
+
+/**
+ * ql_projection_runner_follow:
+ * @self: a runner
+ * @book: (nullable): the book whose changes to follow, on the runner's
+ *   store; %NULL stops following
+ *
+ * Catches up each time @book has applied new events, its own commands'
+ * or, when it is watched (ql_ledger_book_watch()), other writers', so
+ * the read models follow the log as the views do. Emits
+ * #QlProjectionRunner::updated or #QlProjectionRunner::update-failed.
+ */
+void
+ql_projection_runner_follow (QlProjectionRunner *self,
+                             QlLedgerBook       *book)
+{
+  g_return_if_fail (QL_IS_PROJECTION_RUNNER (self));
+  g_return_if_fail (book == NULL || QL_IS_LEDGER_BOOK (book));
+  g_return_if_fail (book == NULL || ql_ledger_book_get_store (book) == self->store);
+
+  stop_following (self);
+  if (book == NULL)
+    return;
+  self->book = g_object_ref (book);
+  self->changed_id = g_signal_connect (book, "changed", G_CALLBACK (book_changed_cb), self);
+}
+
+/**
+ * ql_projection_runner_list_status:
+ * @self: a runner
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (element-type QlProjectionStatus): each
+ *   projection's status, in the order they were added, or %NULL on error;
+ *   the names belong to the projections
+ */
+GArray *
+ql_projection_runner_list_status (QlProjectionRunner  *self,
+                                  GError             **error)
+{
+  g_autoptr(GArray) list = g_array_new (FALSE, TRUE, sizeof (QlProjectionStatus));
+  gint64 head;
+  GError *head_error = NULL;
+
+  g_return_val_if_fail (QL_IS_PROJECTION_RUNNER (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  head = ql_event_store_get_head_position (self->store, &head_error);
+  if (head_error != NULL)
+    {
+      g_propagate_error (error, head_error);
+      return NULL;
+    }
+
+  for (guint i = 0; i < self->projections->len; i++)
+    {
+      QlProjection *projection = g_ptr_array_index (self->projections, i);
+      QlProjectionStatus status = { ql_projection_get_name (projection) };
+      gboolean live, building;
+      gint64 building_version, building_position;
+
+      if (!get_state (self, status.name, QL_READ_SLOT_LIVE, &live, &status.version,
+                      &status.position, error) ||
+          !get_state (self, status.name, QL_READ_SLOT_BUILDING, &building, &building_version,
+                      &building_position, error))
+        return NULL;
+      if (!live)
+        {
+          status.version = 0;
+          status.position = 0;
+        }
+      status.lag = MAX (head - status.position, 0);
+      if (building || (live && status.version != ql_projection_get_version (projection)))
+        status.state = QL_PROJECTION_STATE_REBUILDING;
+      else if (!live)
+        status.state = QL_PROJECTION_STATE_NOT_BUILT;
+      else
+        status.state = status.lag > 0 ? QL_PROJECTION_STATE_BEHIND : QL_PROJECTION_STATE_CAUGHT_UP;
+      g_array_append_val (list, status);
+    }
+  return g_steal_pointer (&list);
+}
+
+/**
+ * ql_projection_state_get_label:
+ * @state: a state
+ *
+ * Returns: the state in words, translated
+ */
+const char *
+ql_projection_state_get_label (QlProjectionState state)
+{
+  switch (state)
+    {
+    case QL_PROJECTION_STATE_NOT_BUILT:
+      return _("not built");
+    case QL_PROJECTION_STATE_BEHIND:
+      return _("behind");
+    case QL_PROJECTION_STATE_CAUGHT_UP:
+      return _("caught up");
+    case QL_PROJECTION_STATE_REBUILDING:
+      return _("rebuilding");
+    default:
+      g_return_val_if_reached ("");
+    }
+}

@@ -1,0 +1,589 @@
+/* test-projections.c: read models equal a fold of the events, survive
+ * kills, and rebuild to what they were built to incrementally
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <check.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ql-daily-balance-projection.h"
+#include "ql-dates.h"
+#include "ql-event-notes.h"
+#include "ql-ledger-book.h"
+#include "ql-ledger-events.h"
+#include "ql-memory-event-store.h"
+#include "ql-monthly-totals-projection.h"
+#include "ql-payments-projection.h"
+#include "ql-projection-runner.h"
+#include "ql-sqlite-event-store.h"
+#include "ql-test-model.h"
+
+#define assert_ok(call) \
+  G_STMT_START { \
+    g_autoptr(GError) ok_error = NULL; \
+    ck_assert_msg ((call), "%s failed: %s", #call, ok_error != NULL ? ok_error->message : "?"); \
+  } G_STMT_END
+
+/* A run left behind by a failed one must not add to this one. */
+static QlEventStore *
+open_fresh_sqlite (const char *path)
+{
+  const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      g_remove (file);
+    }
+  return ql_test_open_sqlite (path);
+}
+
+static const char * const ledger_names[] = { "cash", "bank", "savings" };
+
+static void
+random_day (GRand *rand,
+            char   out[11])
+{
+  GDate date;
+
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, 1, G_DATE_JANUARY, 2026);
+  g_date_add_days (&date, g_rand_int_range (rand, 0, 120));
+  g_snprintf (out, 11, "%04u-%02u-%02u", (guint) g_date_get_year (&date),
+              (guint) g_date_get_month (&date), (guint) g_date_get_day (&date));
+}
+
+/* One random command: most fail no test when the rules refuse them (an
+ * overdraft, nothing to undo); they are part of a user's sequence too. */
+static void
+random_command (QlLedgerBook *book,
+                GRand        *rand)
+{
+  const char *name = ledger_names[g_rand_int_range (rand, 0, G_N_ELEMENTS (ledger_names))];
+  const char *other = ledger_names[g_rand_int_range (rand, 0, G_N_ELEMENTS (ledger_names))];
+  g_autofree char *amount = g_strdup_printf ("%d.%02d", g_rand_int_range (rand, 1, 300),
+                                             g_rand_int_range (rand, 0, 100));
+  char date[11];
+  QlChangeNote note = { date, NULL, NULL };
+  QlLedger *ledger = ql_ledger_book_lookup (book, name);
+  int choice = g_rand_int_range (rand, 0, 10);
+
+  random_day (rand, date);
+  if (choice < 4)
+    ql_test_drop_event (ql_ledger_book_record_change (book, name, QL_EVENT_DEPOSITED, amount,
+                                                      &note, NULL));
+  else if (choice < 6)
+    ql_test_drop_event (ql_ledger_book_record_change (book, name, QL_EVENT_WITHDRAWN, amount,
+                                                      &note, NULL));
+  else if (choice < 7 && g_strcmp0 (name, other) != 0)
+    ql_test_drop_event (ql_ledger_book_transfer (book, name, other, amount, &note, NULL));
+  else if (choice < 8 && g_rand_boolean (rand))
+    ql_test_drop_event (ql_ledger_book_undo (book, name, NULL));
+  else if (choice < 8)
+    {
+      g_autofree char *order = g_strdup_printf ("order-%d", g_rand_int_range (rand, 0, 6));
+
+      ql_test_drop_event (ql_ledger_book_withdraw_for_reference (book, name, amount, "EUR",
+                                                                 order, NULL));
+    }
+  else if (ledger != NULL && ql_ledger_get_version (ledger) > 1)
+    {
+      QlChangeNote moved = { date, NULL, NULL };
+      gint64 version = g_rand_int_range (rand, 2, (gint32) ql_ledger_get_version (ledger) + 1);
+
+      ql_test_drop_event (ql_ledger_book_amend (book, name, version, &moved, NULL));
+    }
+}
+
+static void
+open_ledgers (QlLedgerBook *book)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (ledger_names); i++)
+    assert_ok (ql_test_drop_event (ql_ledger_book_open_account (book, ledger_names[i], "EUR",
+                                                                &ok_error)));
+}
+
+/* The daily model against ql_event_notes_balance_on(), day by day. */
+static void
+check_daily (QlEventStore *store,
+             const char   *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = ql_event_store_collect_ledger (store, name, 0, G_MAXINT64,
+                                                               &error);
+  g_autoptr(QlEventNotes) notes = NULL;
+  g_autoptr(GArray) days = NULL;
+  gint64 opening = -1;
+  guint next = 0;
+  gint64 balance = 0;
+  GDate day;
+
+  ck_assert_msg (events != NULL, "%s", error != NULL ? error->message : "");
+  notes = ql_event_notes_new (events, G_MAXINT64);
+  days = ql_daily_balance_read (QL_READ_MODEL_STORE (store), name, NULL, NULL, &opening, &error);
+  ck_assert_msg (days != NULL, "%s", error != NULL ? error->message : "");
+  ck_assert_int_eq (opening, 0);
+
+  g_date_clear (&day, 1);
+  g_date_set_dmy (&day, 31, G_DATE_DECEMBER, 2025);
+  /* Payments are dated the day they are recorded: go on to the last day. */
+  for (guint i = 0; i < 140 || (next < days->len && i < 20000); i++)
+    {
+      if (next < days->len && g_array_index (days, QlDailyBalance, next).day == g_date_get_julian (&day))
+        balance = g_array_index (days, QlDailyBalance, next++).balance;
+      ck_assert_msg (balance == ql_event_notes_balance_on (notes, &day),
+                     "%s on day %u: model %" G_GINT64_FORMAT ", events %" G_GINT64_FORMAT,
+                     name, g_date_get_julian (&day), balance,
+                     ql_event_notes_balance_on (notes, &day));
+      g_date_add_days (&day, 1);
+    }
+  ck_assert_uint_eq (next, days->len);
+}
+
+/* The monthly model against a fold of the events it is made of. */
+static void
+check_monthly (QlEventStore *store,
+               const char   *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = ql_event_store_collect_ledger (store, name, 0, G_MAXINT64,
+                                                               &error);
+  g_autoptr(QlEventNotes) notes = ql_event_notes_new (events, G_MAXINT64);
+  g_autoptr(GHashTable) expected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GPtrArray) totals = NULL;
+  guint n_expected = 0;
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      QlEvent *event = g_ptr_array_index (events, i);
+      gint64 amount = ql_event_get_signed_amount (event);
+      g_autofree char *key = NULL;
+      gint64 *values;
+      GDate day;
+
+      if (amount == 0 || ql_event_get_amends (event) != 0)
+        continue;
+      ck_assert (ql_event_notes_lookup (notes, ql_event_get_version (event), &day, NULL, NULL,
+                                        NULL));
+      key = g_strdup_printf ("%04u-%02u %s", (guint) g_date_get_year (&day),
+                             (guint) g_date_get_month (&day), ql_event_get_event_type (event));
+      values = g_hash_table_lookup (expected, key);
+      if (values == NULL)
+        {
+          values = g_new0 (gint64, 2);
+          g_hash_table_insert (expected, g_steal_pointer (&key), values);
+          n_expected++;
+        }
+      values[0] += ABS (amount);
+      values[1]++;
+    }
+
+  totals = ql_monthly_totals_read (QL_READ_MODEL_STORE (store), name, &error);
+  ck_assert_msg (totals != NULL, "%s", error != NULL ? error->message : "");
+  ck_assert_uint_eq (totals->len, n_expected);
+  for (guint i = 0; i < totals->len; i++)
+    {
+      QlMonthlyTotal *total = g_ptr_array_index (totals, i);
+      g_autofree char *key = g_strdup_printf ("%04u-%02u %s", total->year, total->month,
+                                              total->type);
+      gint64 *values = g_hash_table_lookup (expected, key);
+
+      ck_assert_msg (values != NULL, "%s %s: not in the events", name, key);
+      ck_assert_int_eq (total->total, values[0]);
+      ck_assert_int_eq (total->count, values[1]);
+    }
+}
+
+/* The payments model against the events, read from the newest down: a
+ * change stands unless an undo that stands reverses it. */
+static void
+check_payments (QlEventStore *store)
+{
+  g_autoptr(GHashTable) expected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  for (guint l = 0; l < G_N_ELEMENTS (ledger_names); l++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) events = ql_event_store_collect_ledger (store, ledger_names[l], 0,
+                                                                   G_MAXINT64, &error);
+      g_autofree gboolean *reversed = g_new0 (gboolean, events->len + 2);
+
+      for (guint i = events->len; i-- > 0;)
+        {
+          QlEvent *event = g_ptr_array_index (events, i);
+          gint64 version = ql_event_get_version (event);
+          gint64 reverses = ql_event_get_reverses (event);
+          const char *reference = ql_event_get_reference (event);
+
+          if (reversed[version])
+            continue;
+          if (reverses > 0)
+            reversed[reverses] = TRUE;
+          else if (reference != NULL)
+            {
+              char *key = g_strdup_printf ("%s %s", reference, ledger_names[l]);
+              gint64 *values = g_hash_table_lookup (expected, key);
+
+              if (values == NULL)
+                g_hash_table_insert (expected, key, values = g_new0 (gint64, 2));
+              else
+                g_free (key);
+              values[0] += ql_event_get_amount (event);
+              values[1]++;
+            }
+        }
+    }
+
+  for (int order = 0; order < 6; order++)
+    {
+      g_autofree char *reference = g_strdup_printf ("order-%d", order);
+      g_autoptr(GPtrArray) totals = NULL;
+      guint n_expected = 0;
+
+      assert_ok ((totals = ql_payments_read (QL_READ_MODEL_STORE (store), reference,
+                                             &ok_error)) != NULL);
+      for (guint l = 0; l < G_N_ELEMENTS (ledger_names); l++)
+        {
+          g_autofree char *key = g_strdup_printf ("%s %s", reference, ledger_names[l]);
+
+          n_expected += g_hash_table_contains (expected, key);
+        }
+      ck_assert_uint_eq (totals->len, n_expected);
+      for (guint i = 0; i < totals->len; i++)
+        {
+          QlPaymentTotal *total = g_ptr_array_index (totals, i);
+          g_autofree char *key = g_strdup_printf ("%s %s", reference, total->ledger);
+          gint64 *values = g_hash_table_lookup (expected, key);
+
+          ck_assert_msg (values != NULL, "%s: not in the events", key);
+          ck_assert_int_eq (total->amount, values[0]);
+          ck_assert_int_eq (total->count, values[1]);
+        }
+    }
+}
+
+static void
+check_models (QlEventStore *store)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (ledger_names); i++)
+    {
+      check_daily (store, ledger_names[i]);
+      check_monthly (store, ledger_names[i]);
+    }
+  check_payments (store);
+}
+
+static gboolean
+collect_row (const QlReadRow *row,
+             gpointer         user_data)
+{
+  if (row->a != 0 || row->b != 0)
+    g_ptr_array_add (user_data, g_strdup_printf ("%s=%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
+                                                 row->key, row->a, row->b));
+  return TRUE;
+}
+
+static char *
+dump (QlEventStore *store,
+      const char   *name)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_free);
+
+  assert_ok (ql_read_model_store_read_rows (QL_READ_MODEL_STORE (store), name, "", collect_row,
+                                            rows, &ok_error));
+  g_ptr_array_add (rows, NULL);
+  return g_strjoinv ("\n", (char **) rows->pdata);
+}
+
+/* Commands and catch-ups interleaved at random, on one store. */
+static void
+run_random (QlEventStore *store,
+            guint32       seed,
+            guint         n_commands)
+{
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
+  g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  g_autofree char *daily = NULL;
+  g_autofree char *monthly = NULL;
+  g_autofree char *daily_rebuilt = NULL;
+  g_autofree char *monthly_rebuilt = NULL;
+
+  ql_projection_runner_set_batch_size (runner, g_rand_int_range (rand, 1, 40));
+  open_ledgers (book);
+  for (guint i = 0; i < n_commands; i++)
+    {
+      random_command (book, rand);
+      if (g_rand_int_range (rand, 0, 25) == 0)
+        assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
+    }
+  assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
+  check_models (store);
+
+  daily = dump (store, "daily_balance");
+  monthly = dump (store, "monthly_totals");
+  assert_ok (ql_projection_runner_rebuild (runner, "daily_balance", &ok_error));
+  assert_ok (ql_projection_runner_rebuild (runner, "monthly_totals", &ok_error));
+  daily_rebuilt = dump (store, "daily_balance");
+  monthly_rebuilt = dump (store, "monthly_totals");
+  ck_assert_str_eq (daily_rebuilt, daily);
+  ck_assert_str_eq (monthly_rebuilt, monthly);
+  check_models (store);
+}
+
+START_TEST (test_fold_memory)
+{
+  for (guint32 seed = 1; seed <= 12; seed++)
+    {
+      g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+
+      run_random (store, seed * 7919 + (guint32) _i, 300);
+    }
+}
+END_TEST
+
+START_TEST (test_fold_sqlite)
+{
+  g_autoptr(QlEventStore) store = open_fresh_sqlite ("fold.db");
+
+  run_random (store, 424242, 250);
+}
+END_TEST
+
+START_TEST (test_status_and_version_change)
+{
+  g_autoptr(QlEventStore) store = open_fresh_sqlite ("version.db");
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
+  g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (99);
+  g_autoptr(GArray) before = NULL;
+  g_autoptr(GArray) stale = NULL;
+  g_autoptr(GArray) after = NULL;
+  g_autofree char *daily = NULL;
+  g_autofree char *daily_rebuilt = NULL;
+  sqlite3 *db = NULL;
+  gint64 head;
+
+  open_ledgers (book);
+  for (guint i = 0; i < 60; i++)
+    random_command (book, rand);
+  head = ql_test_head_position (store);
+
+  assert_ok ((before = ql_projection_runner_list_status (runner, &ok_error)) != NULL);
+  ck_assert_int_eq (g_array_index (before, QlProjectionStatus, 0).state,
+                    QL_PROJECTION_STATE_NOT_BUILT);
+  ck_assert_int_eq (g_array_index (before, QlProjectionStatus, 0).lag, head);
+
+  assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
+  daily = dump (store, "daily_balance");
+
+  /* As if an older program had built it: the version on file differs. */
+  ck_assert_int_eq (sqlite3_open ("version.db", &db), SQLITE_OK);
+  ck_assert_int_eq (sqlite3_exec (db, "UPDATE read_models SET version = 0"
+                                      " WHERE name = 'daily_balance'", NULL, NULL, NULL),
+                    SQLITE_OK);
+  sqlite3_close (db);
+
+  assert_ok ((stale = ql_projection_runner_list_status (runner, &ok_error)) != NULL);
+  ck_assert_int_eq (g_array_index (stale, QlProjectionStatus, 0).state,
+                    QL_PROJECTION_STATE_REBUILDING);
+  ck_assert_int_eq (g_array_index (stale, QlProjectionStatus, 1).state,
+                    QL_PROJECTION_STATE_CAUGHT_UP);
+
+  assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
+  assert_ok ((after = ql_projection_runner_list_status (runner, &ok_error)) != NULL);
+  ck_assert_int_eq (g_array_index (after, QlProjectionStatus, 0).state,
+                    QL_PROJECTION_STATE_CAUGHT_UP);
+  ck_assert_int_eq (g_array_index (after, QlProjectionStatus, 0).version, 1);
+  ck_assert_int_eq (g_array_index (after, QlProjectionStatus, 0).position, head);
+  daily_rebuilt = dump (store, "daily_balance");
+  ck_assert_str_eq (daily_rebuilt, daily);
+
+  /* The old table went with the swap. */
+  ck_assert_int_eq (sqlite3_open ("version.db", &db), SQLITE_OK);
+  {
+    sqlite3_stmt *stmt = NULL;
+
+    ck_assert_int_eq (sqlite3_prepare_v2 (db, "SELECT count(*) FROM sqlite_master"
+                                              " WHERE name LIKE 'read_daily_balance_%'",
+                                          -1, &stmt, NULL), SQLITE_OK);
+    ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
+    ck_assert_int_eq (sqlite3_column_int (stmt, 0), 1);
+    sqlite3_finalize (stmt);
+  }
+  sqlite3_close (db);
+}
+END_TEST
+
+static gint64
+live_position (QlEventStore *store,
+               const char   *name)
+{
+  gboolean found = FALSE;
+  gint64 version = 0, position = 0;
+
+  assert_ok (ql_read_model_store_get_state (QL_READ_MODEL_STORE (store), name, QL_READ_SLOT_LIVE,
+                                            &found, &version, &position, &ok_error));
+  return found ? position : 0;
+}
+
+/* A child catches up in small batches and is killed at a random moment;
+ * whatever it committed counts once, whatever it had not is counted by
+ * the next run. */
+START_TEST (test_kill_mid_update)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (2026);
+  guint n_killed_midway = 0;
+  gint64 head;
+
+  {
+    g_autoptr(QlEventStore) store = open_fresh_sqlite ("kill.db");
+    g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
+
+    open_ledgers (book);
+    for (guint i = 0; i < 400; i++)
+      random_command (book, rand);
+    head = ql_test_head_position (store);
+  }
+
+  for (guint round = 0; round < 40; round++)
+    {
+      pid_t pid = fork ();
+      int status = 0;
+
+      ck_assert_int_ne (pid, -1);
+      if (pid == 0)
+        {
+          g_autoptr(QlEventStore) store = ql_sqlite_event_store_new ("kill.db", NULL);
+          g_autoptr(QlProjectionRunner) runner = NULL;
+
+          if (store == NULL)
+            _exit (2);
+          runner = ql_projection_runner_new_default (store);
+          ql_projection_runner_set_batch_size (runner, 3);
+          _exit (ql_projection_runner_catch_up (runner, NULL) ? 0 : 1);
+        }
+      g_usleep (g_rand_int_range (rand, 0, 15000));
+      kill (pid, SIGKILL);
+      ck_assert_int_eq (waitpid (pid, &status, 0), pid);
+      ck_assert_msg (WIFSIGNALED (status) || WEXITSTATUS (status) == 0,
+                     "the child failed: status %d", status);
+
+      {
+        g_autoptr(QlEventStore) store = ql_test_open_sqlite ("kill.db");
+        gint64 daily = live_position (store, "daily_balance");
+        gint64 monthly = live_position (store, "monthly_totals");
+
+        if (WIFSIGNALED (status) && ((daily > 0 && daily < head) || (monthly > 0 && monthly < head)))
+          n_killed_midway++;
+        if (daily == head && monthly == head)
+          break;
+      }
+    }
+  ck_assert_msg (n_killed_midway > 0, "no child was killed part of the way");
+
+  {
+    g_autoptr(QlEventStore) store = ql_test_open_sqlite ("kill.db");
+    g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
+
+    assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
+    check_models (store);
+  }
+}
+END_TEST
+
+static void
+count_updates (QlProjectionRunner *runner,
+               guint              *n_updates)
+{
+  (*n_updates)++;
+}
+
+static gint64
+balance_in_model (QlEventStore *store,
+                  const char   *name)
+{
+  g_autoptr(GArray) days = NULL;
+  gint64 opening = 0;
+
+  assert_ok ((days = ql_daily_balance_read (QL_READ_MODEL_STORE (store), name, NULL, NULL,
+                                            &opening, &ok_error)) != NULL);
+  return days->len > 0 ? g_array_index (days, QlDailyBalance, days->len - 1).balance : opening;
+}
+
+/* A follower counts its own book's commands at once, and another
+ * writer's when its book refreshes. */
+START_TEST (test_follow_book)
+{
+  g_autoptr(QlEventStore) writer_store = open_fresh_sqlite ("follow.db");
+  g_autoptr(QlLedgerBook) writer = ql_test_new_book (writer_store);
+  g_autoptr(QlEventStore) store = ql_test_open_sqlite ("follow.db");
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
+  g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
+  guint n_updates = 0;
+
+  g_signal_connect (runner, "updated", G_CALLBACK (count_updates), &n_updates);
+  ql_projection_runner_follow (runner, book);
+
+  assert_ok (ql_test_drop_event (ql_ledger_book_open_account (book, "cash", NULL, &ok_error)));
+  assert_ok (ql_test_drop_event (ql_ledger_book_deposit (book, "cash", "40", &ok_error)));
+  ck_assert_uint_eq (n_updates, 2);
+  ck_assert_int_eq (balance_in_model (store, "cash"), 40);
+
+  assert_ok (ql_ledger_book_refresh (writer, &ok_error));
+  assert_ok (ql_test_drop_event (ql_ledger_book_withdraw (writer, "cash", "15", &ok_error)));
+  ck_assert_int_eq (balance_in_model (store, "cash"), 40);
+  assert_ok (ql_ledger_book_refresh (book, &ok_error));
+  ck_assert_uint_eq (n_updates, 3);
+  ck_assert_int_eq (balance_in_model (store, "cash"), 25);
+  ck_assert_int_eq (live_position (store, "daily_balance"), ql_test_head_position (store));
+
+  ql_projection_runner_follow (runner, NULL);
+  assert_ok (ql_test_drop_event (ql_ledger_book_deposit (book, "cash", "1", &ok_error)));
+  ck_assert_uint_eq (n_updates, 3);
+  ck_assert_int_eq (balance_in_model (store, "cash"), 25);
+}
+END_TEST
+
+START_TEST (test_unknown_projection)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
+  g_autoptr(GError) error = NULL;
+
+  ck_assert (!ql_projection_runner_rebuild (runner, "no_such", &error));
+  ck_assert (g_error_matches (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED));
+}
+END_TEST
+
+static Suite *
+projections_suite (void)
+{
+  Suite *suite = suite_create ("projections");
+  TCase *tcase = tcase_create ("core");
+
+  tcase_set_timeout (tcase, 120);
+  tcase_add_loop_test (tcase, test_fold_memory, 0, 2);
+  tcase_add_test (tcase, test_fold_sqlite);
+  tcase_add_test (tcase, test_status_and_version_change);
+  tcase_add_test (tcase, test_kill_mid_update);
+  tcase_add_test (tcase, test_follow_book);
+  tcase_add_test (tcase, test_unknown_projection);
+  suite_add_tcase (suite, tcase);
+  return suite;
+}
+
+int
+main (void)
+{
+  g_setenv ("TZ", "UTC", TRUE);
+  return ql_test_run_in_dir ("ql-test-projections", projections_suite (), NULL);
+}
