@@ -15,12 +15,16 @@
 
 /* Read models are derived data: their tables are made on first use and
  * are no part of the event schema or its migrations. Each slot of a
- * projection names its own table, so a rebuild fills a new one while
- * queries read the old. */
+ * projection has a generation of its own, and its rows are kept under
+ * it, so a rebuild fills a new generation while queries read the old.
+ * One table for every generation keeps all SQL text constant. */
 #define CREATE_INDEX_SQL \
   "CREATE TABLE IF NOT EXISTS read_models (" \
   " name TEXT NOT NULL, slot INTEGER NOT NULL, version INTEGER NOT NULL," \
-  " position INTEGER NOT NULL, generation INTEGER NOT NULL, PRIMARY KEY (name, slot))"
+  " position INTEGER NOT NULL, generation INTEGER NOT NULL, PRIMARY KEY (name, slot));" \
+  " CREATE TABLE IF NOT EXISTS read_model_rows (" \
+  " generation INTEGER NOT NULL, key TEXT NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL," \
+  " PRIMARY KEY (generation, key)) WITHOUT ROWID"
 
 static void
 set_error (sqlite3     *db,
@@ -31,7 +35,7 @@ set_error (sqlite3     *db,
   _ql_store_set_sqlite_error (db, path, QL_STORE_TASK_USE, rc, error);
 }
 
-/* Table names are made from projection names, so only plain ones pass. */
+/* Projection names are shown and typed as words: only plain ones pass. */
 static gboolean
 check_name (const char  *name,
             GError     **error)
@@ -41,13 +45,6 @@ check_name (const char  *name,
   g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
                _("“%s” cannot name a projection"), name);
   return FALSE;
-}
-
-static char *
-table_name (const char *name,
-            gint64      generation)
-{
-  return g_strdup_printf ("read_%s_%" G_GINT64_FORMAT, name, generation);
 }
 
 static gboolean
@@ -175,25 +172,48 @@ run_slot_update (sqlite3     *db,
   return rc == SQLITE_DONE;
 }
 
+/* Removes every row of @generation. */
+static gboolean
+clear_generation (sqlite3     *db,
+                  const char  *path,
+                  gint64       generation,
+                  GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, "DELETE FROM read_model_rows WHERE generation = ?1", -1,
+                               &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, generation);
+      rc = sqlite3_step (stmt);
+    }
+  if (rc != SQLITE_DONE)
+    set_error (db, path, rc, error);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE;
+}
+
 static gboolean
 add_rows (sqlite3          *db,
           const char       *path,
-          const char       *table,
+          gint64            generation,
           const QlReadRow  *rows,
           guint             n_rows,
           GError          **error)
 {
-  g_autofree char *sql = g_strdup_printf ("INSERT INTO %s (key, a, b) VALUES (?1, ?2, ?3)"
-                                          " ON CONFLICT (key) DO UPDATE"
-                                          " SET a = a + excluded.a, b = b + excluded.b", table);
   sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  int rc = sqlite3_prepare_v2 (db, "INSERT INTO read_model_rows (generation, key, a, b)"
+                                   " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (generation, key)"
+                                   " DO UPDATE SET a = a + excluded.a, b = b + excluded.b",
+                               -1, &stmt, NULL);
 
   for (guint i = 0; rc == SQLITE_OK && i < n_rows; i++)
     {
-      sqlite3_bind_text (stmt, 1, rows[i].key, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 2, rows[i].a);
-      sqlite3_bind_int64 (stmt, 3, rows[i].b);
+      sqlite3_bind_int64 (stmt, 1, generation);
+      sqlite3_bind_text (stmt, 2, rows[i].key, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 3, rows[i].a);
+      sqlite3_bind_int64 (stmt, 4, rows[i].b);
       rc = sqlite3_step (stmt);
       sqlite3_reset (stmt);
       if (rc == SQLITE_DONE)
@@ -217,7 +237,6 @@ commit_in_transaction (sqlite3          *db,
                        guint             n_rows,
                        GError          **error)
 {
-  g_autofree char *table = NULL;
   gboolean found;
   gint64 old_version, old_position, generation;
 
@@ -231,29 +250,17 @@ commit_in_transaction (sqlite3          *db,
       return FALSE;
     }
 
-  if (!found)
-    {
-      g_autofree char *create = NULL;
+  if (!found &&
+      (!_ql_store_query_int (db, "SELECT coalesce(max(generation), 0) + 1 FROM read_models",
+                             &generation, path, QL_STORE_TASK_USE, error) ||
+       !clear_generation (db, path, generation, error) ||
+       !run_slot_update (db, path, "INSERT INTO read_models"
+                                   " (name, slot, version, position, generation)"
+                                   " VALUES (?1, ?2, 0, 0, ?3)",
+                         name, slot, generation, 0, error)))
+    return FALSE;
 
-      if (!_ql_store_query_int (db, "SELECT coalesce(max(generation), 0) + 1 FROM read_models",
-                                &generation, path, QL_STORE_TASK_USE, error))
-        return FALSE;
-      table = table_name (name, generation);
-      create = g_strdup_printf ("DROP TABLE IF EXISTS %s;"
-                                " CREATE TABLE %s (key TEXT PRIMARY KEY,"
-                                " a INTEGER NOT NULL, b INTEGER NOT NULL) WITHOUT ROWID",
-                                table, table);
-      if (!run (db, path, create, error) ||
-          !run_slot_update (db, path, "INSERT INTO read_models"
-                                      " (name, slot, version, position, generation)"
-                                      " VALUES (?1, ?2, 0, 0, ?3)",
-                            name, slot, generation, 0, error))
-        return FALSE;
-    }
-  else
-    table = table_name (name, generation);
-
-  return add_rows (db, path, table, rows, n_rows, error) &&
+  return add_rows (db, path, generation, rows, n_rows, error) &&
          run_slot_update (db, path, "UPDATE read_models SET version = ?3, position = ?4"
                                     " WHERE name = ?1 AND slot = ?2",
                           name, slot, version, position, error);
@@ -298,8 +305,6 @@ drop_slot (sqlite3     *db,
            QlReadSlot   slot,
            GError     **error)
 {
-  g_autofree char *table = NULL;
-  g_autofree char *drop = NULL;
   gboolean found;
   gint64 version, position, generation;
 
@@ -307,9 +312,7 @@ drop_slot (sqlite3     *db,
     return FALSE;
   if (!found)
     return TRUE;
-  table = table_name (name, generation);
-  drop = g_strdup_printf ("DROP TABLE IF EXISTS %s", table);
-  return run (db, path, drop, error) &&
+  return clear_generation (db, path, generation, error) &&
          run_slot_update (db, path, "DELETE FROM read_models"
                                     " WHERE name = ?1 AND slot = ?2",
                           name, slot, 0, 0, error);
@@ -381,8 +384,6 @@ _ql_sqlite_read_rows (sqlite3        *db,
                       gpointer        user_data,
                       GError        **error)
 {
-  g_autofree char *table = NULL;
-  g_autofree char *sql = NULL;
   sqlite3_stmt *stmt = NULL;
   gsize prefix_len = strlen (prefix);
   gboolean found;
@@ -396,12 +397,13 @@ _ql_sqlite_read_rows (sqlite3        *db,
   if (!found)
     return TRUE;
 
-  table = table_name (name, generation);
-  sql = g_strdup_printf ("SELECT key, a, b FROM %s WHERE key >= ?1 ORDER BY key", table);
-  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  rc = sqlite3_prepare_v2 (db, "SELECT key, a, b FROM read_model_rows"
+                               " WHERE generation = ?1 AND key >= ?2 ORDER BY key",
+                           -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
-      sqlite3_bind_text (stmt, 1, prefix, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 1, generation);
+      sqlite3_bind_text (stmt, 2, prefix, -1, SQLITE_STATIC);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
           QlReadRow row = {

@@ -407,17 +407,26 @@ START_TEST (test_status_and_version_change)
   daily_rebuilt = dump (store, "daily_balance");
   ck_assert_str_eq (daily_rebuilt, daily);
 
-  /* The old table went with the swap. */
+  /* The old generation's rows went with the swap: one slot is left, and
+   * no row belongs to a generation no slot names. */
   ck_assert_int_eq (sqlite3_open ("version.db", &db), SQLITE_OK);
   {
-    sqlite3_stmt *stmt = NULL;
+    const char *checks[] = {
+      "SELECT count(*) = 1 FROM read_models WHERE name = 'daily_balance'",
+      "SELECT count(*) = 0 FROM read_model_rows"
+      " WHERE generation NOT IN (SELECT generation FROM read_models)",
+      "SELECT count(*) > 0 FROM read_model_rows",
+    };
 
-    ck_assert_int_eq (sqlite3_prepare_v2 (db, "SELECT count(*) FROM sqlite_master"
-                                              " WHERE name LIKE 'read_daily_balance_%'",
-                                          -1, &stmt, NULL), SQLITE_OK);
-    ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
-    ck_assert_int_eq (sqlite3_column_int (stmt, 0), 1);
-    sqlite3_finalize (stmt);
+    for (guint i = 0; i < G_N_ELEMENTS (checks); i++)
+      {
+        sqlite3_stmt *stmt = NULL;
+
+        ck_assert_int_eq (sqlite3_prepare_v2 (db, checks[i], -1, &stmt, NULL), SQLITE_OK);
+        ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
+        ck_assert_msg (sqlite3_column_int (stmt, 0) == 1, "%s", checks[i]);
+        sqlite3_finalize (stmt);
+      }
   }
   sqlite3_close (db);
 }
