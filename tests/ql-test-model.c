@@ -133,3 +133,18 @@ ql_test_drop_event (QlEvent *event)
 
   return dropped != NULL;
 }
+
+/* Imports @text as a CSV file of its own. */
+gboolean
+ql_test_import_text (QlLedgerBook  *book,
+                     const char    *text,
+                     GError       **error)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *path = g_build_filename (dir, "import.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  guint64 n_events = 0;
+
+  ck_assert (g_file_set_contents (path, text, -1, NULL));
+  return ql_ledger_book_import_csv (book, file, NULL, NULL, NULL, &n_events, error);
+}

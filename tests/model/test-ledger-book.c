@@ -175,12 +175,6 @@ test_racing_store_init (TestRacingStore *self)
  * Helpers
  */
 
-#define assert_ok(call) \
-  G_STMT_START { \
-    g_autoptr(GError) ok_error = NULL; \
-    ck_assert_msg ((call), "%s failed: %s", #call, ok_error != NULL ? ok_error->message : "?"); \
-  } G_STMT_END
-
 /* A change's payload as a command writes it today: @members, then the
  * day it happened, today where the user is. */
 static char *
@@ -198,15 +192,6 @@ dated_today (const char *members)
   G_STMT_START { \
     g_autofree char *expected_payload = dated_today (members); \
     ck_assert_str_eq (ql_event_get_payload (event), expected_payload); \
-  } G_STMT_END
-
-#define assert_fails(call, code) \
-  G_STMT_START { \
-    g_autoptr(GError) fail_error = NULL; \
-    ck_assert_msg (!(call), "%s succeeded", #call); \
-    ck_assert_msg (g_error_matches (fail_error, QL_LEDGER_ERROR, (code)), \
-                   "%s: expected code %d, got %s", #call, (code), \
-                   fail_error != NULL ? fail_error->message : "no error"); \
   } G_STMT_END
 
 static guint

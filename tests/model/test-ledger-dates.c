@@ -17,21 +17,6 @@
 #include "ql-test-files.h"
 #include "ql-test-model.h"
 
-#define assert_ok(call) \
-  G_STMT_START { \
-    g_autoptr(GError) ok_error = NULL; \
-    ck_assert_msg ((call), "%s failed: %s", #call, ok_error != NULL ? ok_error->message : "?"); \
-  } G_STMT_END
-
-#define assert_fails(call, code) \
-  G_STMT_START { \
-    g_autoptr(GError) fail_error = NULL; \
-    ck_assert_msg (!(call), "%s succeeded", #call); \
-    ck_assert_msg (g_error_matches (fail_error, QL_LEDGER_ERROR, (code)), \
-                   "%s: expected code %d, got %s", #call, (code), \
-                   fail_error != NULL ? fail_error->message : "no error"); \
-  } G_STMT_END
-
 static GDate
 day (const char *text)
 {
@@ -502,20 +487,6 @@ START_TEST (test_find_events)
 }
 END_TEST
 
-static gboolean
-import_text (QlLedgerBook  *book,
-             const char    *text,
-             GError       **error)
-{
-  g_autofree char *dir = ql_test_make_dir ();
-  g_autofree char *path = g_build_filename (dir, "import.csv", NULL);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  guint64 n_events = 0;
-
-  ck_assert (g_file_set_contents (path, text, -1, NULL));
-  return ql_ledger_book_import_csv (book, file, NULL, NULL, NULL, &n_events, error);
-}
-
 START_TEST (test_import_dates_payees_memos)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
@@ -527,7 +498,7 @@ START_TEST (test_import_dates_payees_memos)
   GDate date;
 
   /* Columns by their header's names, in any order. */
-  ck_assert_msg (import_text (book,
+  ck_assert_msg (ql_test_import_text (book,
                               "Memo,ledger,DATE,type,amount,payee\n"
                               ",Cash,,open,EUR,\n"
                               "\"June pay, net\",Cash,2026-06-01,deposit,100,Employer\n"
@@ -553,13 +524,13 @@ START_TEST (test_import_dates_payees_memos)
   ck_assert_int_eq (balance_on (book, "Cash", "2026-06-02", G_MAXINT64), 10000);
 
   /* A bad date or header writes nothing. */
-  assert_fails (import_text (book, "ledger,type,amount,date\nCash,deposit,5,2026-02-30\n",
+  assert_fails (ql_test_import_text (book, "ledger,type,amount,date\nCash,deposit,5,2026-02-30\n",
                              &fail_error), QL_LEDGER_ERROR_INVALID_DATE);
-  assert_fails (import_text (book, "ledger,type,amount,date,date\n", &fail_error),
+  assert_fails (ql_test_import_text (book, "ledger,type,amount,date,date\n", &fail_error),
                 QL_LEDGER_ERROR_INVALID_IMPORT);
-  assert_fails (import_text (book, "ledger,type,memo\n", &fail_error),
+  assert_fails (ql_test_import_text (book, "ledger,type,memo\n", &fail_error),
                 QL_LEDGER_ERROR_INVALID_IMPORT);
-  assert_fails (import_text (book, "ledger,type,amount,memo\nCash,deposit,5\n", &fail_error),
+  assert_fails (ql_test_import_text (book, "ledger,type,amount,memo\nCash,deposit,5\n", &fail_error),
                 QL_LEDGER_ERROR_INVALID_IMPORT);
   ck_assert_int_eq (ql_ledger_get_version (ql_ledger_book_lookup (book, "Cash")), 4);
 }

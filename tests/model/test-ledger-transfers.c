@@ -19,15 +19,6 @@
 #include "ql-test-model.h"
 #include "ql-test-postgres.h"
 
-#define assert_fails(call, code) \
-  G_STMT_START { \
-    g_autoptr(GError) fail_error = NULL; \
-    ck_assert_msg (!(call), "%s succeeded", #call); \
-    ck_assert_msg (g_error_matches (fail_error, QL_LEDGER_ERROR, (code)), \
-                   "%s: expected code %d, got %s", #call, (code), \
-                   fail_error != NULL ? fail_error->message : "no error"); \
-  } G_STMT_END
-
 /* Transfers each writer tries; a writer may lose some to others. */
 #define N_TRANSFERS 150
 #define N_WRITERS 3
@@ -207,20 +198,6 @@ START_TEST (test_undo_reverses_both_legs)
 }
 END_TEST
 
-static gboolean
-import_text (QlLedgerBook  *book,
-             const char    *text,
-             GError       **error)
-{
-  g_autofree char *dir = ql_test_make_dir ();
-  g_autofree char *path = g_build_filename (dir, "import.csv", NULL);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  guint64 n_events = 0;
-
-  ck_assert (g_file_set_contents (path, text, -1, NULL));
-  return ql_ledger_book_import_csv (book, file, NULL, NULL, NULL, &n_events, error);
-}
-
 START_TEST (test_import_transfers)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
@@ -235,7 +212,7 @@ START_TEST (test_import_transfers)
   gint64 head;
 
   open_account (book, "Savings", "USD", NULL);
-  ck_assert_msg (import_text (book,
+  ck_assert_msg (ql_test_import_text (book,
                               "ledger,type,amount,to,memo\n"
                               "Checking,open,USD,,\n"
                               "Checking,deposit,100,,\n"
@@ -267,11 +244,11 @@ START_TEST (test_import_transfers)
 
   /* An overdrawing transfer, or one without "to", writes nothing. */
   head = ql_test_head_position (store);
-  assert_fails (import_text (book, "ledger,type,amount,to\nSavings,transfer,31,Checking\n",
+  assert_fails (ql_test_import_text (book, "ledger,type,amount,to\nSavings,transfer,31,Checking\n",
                              &fail_error), QL_LEDGER_ERROR_INSUFFICIENT_FUNDS);
-  assert_fails (import_text (book, "ledger,type,amount\nSavings,transfer,1\n", &fail_error),
+  assert_fails (ql_test_import_text (book, "ledger,type,amount\nSavings,transfer,1\n", &fail_error),
                 QL_LEDGER_ERROR_INVALID_IMPORT);
-  assert_fails (import_text (book, "ledger,type,amount,to\nSavings,transfer,1,Nobody\n",
+  assert_fails (ql_test_import_text (book, "ledger,type,amount,to\nSavings,transfer,1,Nobody\n",
                              &fail_error), QL_LEDGER_ERROR_NOT_FOUND);
   ck_assert_int_eq (ql_test_head_position (store), head);
 }

@@ -25,12 +25,6 @@
 #include "ql-sqlite-event-store.h"
 #include "ql-test-model.h"
 
-#define assert_ok(call) \
-  G_STMT_START { \
-    g_autoptr(GError) ok_error = NULL; \
-    ck_assert_msg ((call), "%s failed: %s", #call, ok_error != NULL ? ok_error->message : "?"); \
-  } G_STMT_END
-
 /* A run left behind by a failed one must not add to this one. */
 static QlEventStore *
 open_fresh_sqlite (const char *path)
