@@ -974,6 +974,17 @@ run_import (QlTerminalController  *self,
   return TRUE;
 }
 
+/* One JSON object on a line of its own, for scripts. */
+static void
+show_json_builder (QlTerminalController *self,
+                   JsonBuilder          *builder)
+{
+  g_autoptr(JsonNode) node = json_builder_get_root (builder);
+  g_autofree char *line = json_to_string (node, FALSE);
+
+  ql_terminal_view_show (self->view, line);
+}
+
 static void
 show_ledgers_json (QlTerminalController *self,
                    GListModel           *ledgers)
@@ -982,8 +993,6 @@ show_ledgers_json (QlTerminalController *self,
     {
       g_autoptr(QlLedger) ledger = g_list_model_get_item (ledgers, i);
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) node = NULL;
-      g_autofree char *line = NULL;
       const char *currency = ql_ledger_get_currency (ledger);
       gboolean item = ql_ledger_get_kind (ledger) == QL_LEDGER_KIND_ITEM;
 
@@ -1012,10 +1021,7 @@ show_ledgers_json (QlTerminalController *self,
           json_builder_add_int_value (builder, ql_ledger_get_damaged_version (ledger));
         }
       json_builder_end_object (builder);
-
-      node = json_builder_get_root (builder);
-      line = json_to_string (node, FALSE);
-      ql_terminal_view_show (self->view, line);
+      show_json_builder (self, builder);
     }
 }
 
@@ -1139,16 +1145,6 @@ caught_up_runner (QlTerminalController  *self,
   if (!ql_projection_runner_catch_up (self->runner, error))
     return NULL;
   return self->runner;
-}
-
-static void
-show_json_builder (QlTerminalController *self,
-                   JsonBuilder          *builder)
-{
-  g_autoptr(JsonNode) node = json_builder_get_root (builder);
-  g_autofree char *line = json_to_string (node, FALSE);
-
-  ql_terminal_view_show (self->view, line);
 }
 
 static gboolean
