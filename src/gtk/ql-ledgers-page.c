@@ -13,6 +13,7 @@
 #include "ql-ledgers-page.h"
 #include "ql-locale-numbers.h"
 #include "ql-new-ledger-popover.h"
+#include "ql-reversed-list-model.h"
 #include "ql-tab-stop.h"
 
 /**
@@ -64,6 +65,7 @@ struct _QlLedgersPage
   GtkColumnViewColumn  *amount_column;
   GtkColumnViewColumn  *balance_column;
   GtkWidget            *history_search_button;
+  GtkWidget            *history_order_button;
   GtkSearchBar         *history_search_bar;
   GtkSearchEntry       *history_search_entry;
   GtkEntry             *history_min_entry;
@@ -82,10 +84,14 @@ struct _QlLedgersPage
   gboolean              filtering;
   GListModel           *history;
   GtkFilterListModel   *history_filter;
+  /* The filtered history, oldest or newest first */
+  QlReversedListModel  *history_order;
   /* The versions the last search found, or NULL to show every row */
   GHashTable           *history_matches;
   GtkSingleSelection   *history_selection;
   guint                 history_target;
+  /* Weak: the clock whose next frame scrolls the history, if one will */
+  GdkFrameClock        *history_clock;
   QlLedger             *shown;
   char                 *selected;
 
@@ -98,6 +104,7 @@ G_DEFINE_FINAL_TYPE (QlLedgersPage, ql_ledgers_page, GTK_TYPE_WIDGET)
 enum {
   PROP_0,
   PROP_SELECTED_LEDGER,
+  PROP_NEWEST_FIRST,
   N_PROPS
 };
 
@@ -293,39 +300,6 @@ find_column_title (GtkColumnViewColumn *column)
   return NULL;
 }
 
-static int
-natural_width (GtkWidget *widget)
-{
-  int natural = 0;
-
-  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
-  return natural;
-}
-
-/* A column sizes itself by the first rows it shows, and a larger amount
- * further down would be cut to its last digits. A number column widens
- * instead to the widest value seen since the ledger was shown, and never
- * below its title. */
-static void
-widen_column (GtkColumnViewColumn *column,
-              GtkWidget           *label)
-{
-  GtkWidget *cell = gtk_widget_get_parent (label);
-  GtkWidget *title = find_column_title (column);
-  GtkStyleContext *style = gtk_widget_get_style_context (cell);
-  GtkBorder padding;
-  GtkBorder border;
-  int wanted;
-
-  gtk_style_context_get_padding (style, &padding);
-  gtk_style_context_get_border (style, &border);
-  wanted = natural_width (label) + padding.left + padding.right + border.left + border.right;
-  if (title != NULL)
-    wanted = MAX (wanted, natural_width (title));
-  if (wanted > gtk_column_view_column_get_fixed_width (column))
-    gtk_column_view_column_set_fixed_width (column, wanted);
-}
-
 /* A screen reader reads a row of the history as one sentence; the row is
  * the widget around the cell around @label. */
 static void
@@ -366,18 +340,11 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
   g_auto(GValue) text = G_VALUE_INIT;
 
   GtkWidget *label = gtk_list_item_get_child (list_item);
-  GtkColumnViewColumn *column = user_data;
 
   g_value_init (&text, G_TYPE_STRING);
   g_object_get_property (gtk_list_item_get_item (list_item), property, &value);
   g_value_transform (&value, &text);
   gtk_label_set_text (GTK_LABEL (label), g_value_get_string (&text));
-
-  /* A column sizes itself by the first rows it shows; a larger amount
-   * further down would be cut to its last digits. Numbers never are:
-   * their column widens to the widest one seen since the ledger was shown. */
-  if (column != NULL && gtk_widget_get_parent (label) != NULL)
-    widen_column (column, label);
 
   if (g_str_equal (property, "event-type"))
     name_history_row (label, gtk_list_item_get_item (list_item));
@@ -393,7 +360,7 @@ set_cell_factory (GtkColumnViewColumn *column,
   g_object_set_data (G_OBJECT (factory), "property", (gpointer) property);
   g_object_set_data (G_OBJECT (factory), "numeric", GINT_TO_POINTER (numeric));
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), numeric ? column : NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), NULL);
   gtk_column_view_column_set_factory (column, factory);
 }
 
@@ -615,22 +582,50 @@ scroll_history_to_target (QlLedgersPage *self)
   if (n == 0 || upper <= header)
     return;
 
+  /* The first row brings the titles into sight with it. */
   row = (upper - header) / n;
-  top = header + row * position;
+  top = position == 0 ? 0 : header + row * position;
   if (top < value)
     gtk_adjustment_set_value (adjustment, top);
   else if (top + row > value + page)
     gtk_adjustment_set_value (adjustment, top + row - page);
 }
 
+static void
+on_history_frame_after_paint_cb (QlLedgersPage *self,
+                                 GdkFrameClock *clock)
+{
+  g_signal_handlers_disconnect_by_func (clock, on_history_frame_after_paint_cb, self);
+  g_clear_weak_pointer (&self->history_clock);
+  scroll_history_to_target (self);
+}
+
 /* The rows' height is known only once they are laid out, after a row is
- * added: the scrolling is done again when the adjustment learns it. */
+ * added; the list sets its adjustment with its own handler blocked, and
+ * refuses a value while it has rows still to lay out. So the scrolling is
+ * done once the next frame is painted, and again whenever the adjustment
+ * learns new sizes. */
+static void
+scroll_history_after_frame (QlLedgersPage *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self->history_view));
+
+  /* Unrealized, the list has no frames: it is scrolled as it is shown. */
+  if (self->history_clock != NULL || clock == NULL)
+    return;
+
+  g_set_weak_pointer (&self->history_clock, clock);
+  g_signal_connect_object (clock, "after-paint",
+                           G_CALLBACK (on_history_frame_after_paint_cb), self, G_CONNECT_SWAPPED);
+  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_AFTER_PAINT);
+}
+
 static void
 scroll_history_to (QlLedgersPage *self,
                    guint          position)
 {
   self->history_target = position;
-  scroll_history_to_target (self);
+  scroll_history_after_frame (self);
 }
 
 static void on_history_selection_notify_selected_cb (QlLedgersPage *self);
@@ -646,7 +641,9 @@ find_history_position (QlLedgersPage *self,
   guint n = g_list_model_get_n_items (rows);
 
   if (self->history_matches == NULL)
-    return version >= 1 && (guint64) version <= n ? (guint) version - 1 : GTK_INVALID_LIST_POSITION;
+    return version >= 1 && (guint64) version <= n
+           ? ql_reversed_list_model_get_position (self->history_order, (guint) version - 1)
+           : GTK_INVALID_LIST_POSITION;
 
   for (guint i = 0; i < n; i++)
     {
@@ -655,7 +652,7 @@ find_history_position (QlLedgersPage *self,
 
       g_object_get (row, "version", &row_version, NULL);
       if (row_version == version)
-        return i;
+        return ql_reversed_list_model_get_position (self->history_order, i);
     }
   return GTK_INVALID_LIST_POSITION;
 }
@@ -781,6 +778,14 @@ follow_version (QlLedgersPage *self)
     gtk_widget_remove_css_class (GTK_WIDGET (self->version_label), "past");
 }
 
+/* Turned round, the history keeps the slider's row selected and in view. */
+static void
+on_history_order_notify_reversed_cb (QlLedgersPage *self)
+{
+  follow_version (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NEWEST_FIRST]);
+}
+
 static void
 on_version_scale_value_changed_cb (QlLedgersPage *self)
 {
@@ -843,7 +848,11 @@ ql_ledgers_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), QL_TYPE_LEDGERS_PAGE);
   g_clear_object (&self->ledger_selection);
   g_clear_object (&self->ledger_filter);
+  if (self->history_clock != NULL)
+    g_signal_handlers_disconnect_by_func (self->history_clock, on_history_frame_after_paint_cb, self);
+  g_clear_weak_pointer (&self->history_clock);
   g_clear_object (&self->history_selection);
+  g_clear_object (&self->history_order);
   g_clear_object (&self->history_filter);
   g_clear_pointer (&self->history_matches, g_hash_table_unref);
   g_clear_object (&self->ledger_name_filter);
@@ -883,6 +892,29 @@ ql_ledgers_page_get_property (GObject    *object,
       g_value_set_string (value, self->selected);
       break;
 
+    case PROP_NEWEST_FIRST:
+      g_value_set_boolean (value, ql_ledgers_page_get_newest_first (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ql_ledgers_page_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  QlLedgersPage *self = QL_LEDGERS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_NEWEST_FIRST:
+      ql_ledgers_page_set_newest_first (self, g_value_get_boolean (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -897,6 +929,7 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   object_class->dispose = ql_ledgers_page_dispose;
   object_class->finalize = ql_ledgers_page_finalize;
   object_class->get_property = ql_ledgers_page_get_property;
+  object_class->set_property = ql_ledgers_page_set_property;
 
   /**
    * QlLedgersPage:selected-ledger: (nullable)
@@ -908,11 +941,22 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
     g_param_spec_string ("selected-ledger", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * QlLedgersPage:newest-first:
+   *
+   * Whether the history lists the newest change first, where it is in
+   * sight without scrolling, rather than in the order it happened.
+   */
+  properties[PROP_NEWEST_FIRST] =
+    g_param_spec_boolean ("newest-first", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/quoteledger/QuoteLedger/ui/ql-ledgers-page.ui");
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_order_button);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, import_button);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, new_ledger_button);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, new_ledger_popover);
@@ -1014,7 +1058,8 @@ ql_ledgers_page_init (QlLedgersPage *self)
   gtk_search_bar_connect_entry (self->history_search_bar, GTK_EDITABLE (self->history_search_entry));
 
   self->history_filter = gtk_filter_list_model_new (NULL, NULL);
-  self->history_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->history_filter)));
+  self->history_order = ql_reversed_list_model_new (G_LIST_MODEL (self->history_filter));
+  self->history_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->history_order)));
   gtk_single_selection_set_autoselect (self->history_selection, FALSE);
   gtk_single_selection_set_can_unselect (self->history_selection, TRUE);
   g_signal_connect_object (self->history_selection, "notify::selected",
@@ -1028,7 +1073,12 @@ ql_ledgers_page_init (QlLedgersPage *self)
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   gtk_column_view_set_model (self->history_view, GTK_SELECTION_MODEL (self->history_selection));
   g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->history_view)),
-                           "changed", G_CALLBACK (scroll_history_to_target), self, G_CONNECT_SWAPPED);
+                           "changed", G_CALLBACK (scroll_history_after_frame), self,
+                           G_CONNECT_SWAPPED);
+  g_object_bind_property (self->history_order, "reversed", self->history_order_button, "active",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (self->history_order, "notify::reversed",
+                           G_CALLBACK (on_history_order_notify_reversed_cb), self, G_CONNECT_SWAPPED);
 
   name_history_columns (self);
   ql_accessible_names_set_mnemonic (self->plus_button);
@@ -1684,4 +1734,32 @@ ql_ledgers_page_show_history_search_error (QlLedgersPage *self,
   g_return_if_fail (message != NULL);
 
   set_error (self->history_search_error_label, message);
+}
+
+/**
+ * ql_ledgers_page_get_newest_first:
+ * @self: a #QlLedgersPage
+ *
+ * Returns: whether the history lists the newest change first
+ */
+gboolean
+ql_ledgers_page_get_newest_first (QlLedgersPage *self)
+{
+  g_return_val_if_fail (QL_IS_LEDGERS_PAGE (self), FALSE);
+
+  return ql_reversed_list_model_get_reversed (self->history_order);
+}
+
+/**
+ * ql_ledgers_page_set_newest_first:
+ * @self: a #QlLedgersPage
+ * @newest_first: whether the history lists the newest change first
+ */
+void
+ql_ledgers_page_set_newest_first (QlLedgersPage *self,
+                                  gboolean       newest_first)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+
+  ql_reversed_list_model_set_reversed (self->history_order, newest_first);
 }

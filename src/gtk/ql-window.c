@@ -223,6 +223,8 @@ attach_to_application (QlWindow      *self,
                            G_CALLBACK (on_skins_items_changed_cb), self, G_CONNECT_SWAPPED);
 
   restore_size (self);
+  g_settings_bind (self->settings, "history-newest-first",
+                   self->ledgers_page, "newest-first", G_SETTINGS_BIND_DEFAULT);
 }
 
 static void

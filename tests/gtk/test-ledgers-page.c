@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "ql-ledger-history.h"
+#include "ql-reversed-list-model.h"
 #include "ql-test-gtk.h"
 #include "ql-test-model.h"
 
@@ -481,6 +482,7 @@ START_TEST (test_long_history_read_lazily)
 {
   GtkColumnView *view = GTK_COLUMN_VIEW (ql_test_find_widget (page, "history_view"));
   GtkSelectionModel *rows;
+  QlReversedListModel *order;
   GtkFilterListModel *shown;
   QlLedgerHistory *events;
   g_autofree char *last = NULL;
@@ -500,7 +502,8 @@ START_TEST (test_long_history_read_lazily)
   /* The rows come from a list that keeps only a few pages of events, fewer
    * than the ledger holds. */
   rows = gtk_column_view_get_model (view);
-  shown = GTK_FILTER_LIST_MODEL (gtk_single_selection_get_model (GTK_SINGLE_SELECTION (rows)));
+  order = QL_REVERSED_LIST_MODEL (gtk_single_selection_get_model (GTK_SINGLE_SELECTION (rows)));
+  shown = GTK_FILTER_LIST_MODEL (ql_reversed_list_model_get_model (order));
   events = QL_LEDGER_HISTORY (gtk_map_list_model_get_model (GTK_MAP_LIST_MODEL (gtk_filter_list_model_get_model (shown))));
   ck_assert_uint_le (ql_ledger_history_get_n_cached (events),
                      QL_LEDGER_HISTORY_PAGE_SIZE * QL_LEDGER_HISTORY_MAX_PAGES);

@@ -358,13 +358,92 @@ START_TEST (test_slider_and_history_linked)
 }
 END_TEST
 
+static guint64
+history_version_at (guint position)
+{
+  GtkColumnView *view = GTK_COLUMN_VIEW (ql_test_find_widget (page, "history_view"));
+  g_autoptr(GObject) row = g_list_model_get_item (G_LIST_MODEL (gtk_column_view_get_model (view)), position);
+  gint64 version = 0;
+
+  ck_assert_ptr_nonnull (row);
+  g_object_get (row, "version", &version, NULL);
+  return (guint64) version;
+}
+
+static gboolean
+history_at_top (void)
+{
+  return gtk_adjustment_get_value (history_scrolling ()) < 1;
+}
+
+/* Newest first is the user's choice, kept in the settings: the newest row
+ * leads, in sight without scrolling, and the slider still finds its row. */
+START_TEST (test_history_newest_first_by_choice)
+{
+  GSettings *settings = ql_application_get_settings (test_app->app);
+  GtkWidget *button = ql_test_find_widget (page, "history_order_button");
+  GtkWidget *scale = ql_test_find_widget (page, "version_scale");
+
+  ck_assert (!ql_ledgers_page_get_newest_first (QL_LEDGERS_PAGE (page)));
+  ck_assert (ql_test_drop_event (ql_ledger_book_open_account (test_app->ledger_book, "Jar", "", NULL)));
+  for (guint i = 0; i < 80; i++)
+    ck_assert (ql_test_drop_event (ql_ledger_book_deposit (test_app->ledger_book, "Jar", "1", NULL)));
+  ql_ledgers_page_select_ledger (QL_LEDGERS_PAGE (page), "Jar");
+  ql_test_spin (100);
+  ck_assert_uint_eq (history_version_at (0), 1);
+  ck_assert_uint_eq (history_selected (), 80);
+  QL_TEST_WAIT_FOR (!history_at_top (), 2000);
+
+  ql_test_activate (page, "history_order_button");
+  ql_test_spin (100);
+  ck_assert (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)));
+  ck_assert (g_settings_get_boolean (settings, "history-newest-first"));
+  ck_assert_uint_eq (history_version_at (0), 81);
+  ck_assert_uint_eq (history_version_at (80), 1);
+  ck_assert_uint_eq (history_selected (), 0);
+  QL_TEST_WAIT_FOR (history_at_top (), 2000);
+
+  /* A deposit through the window leads the list, selected and in sight. */
+  ql_test_set_text (page, "amount_entry", "1");
+  ql_test_activate (page, "plus_button");
+  ql_test_spin (100);
+  ck_assert_uint_eq (history_version_at (0), 82);
+  ck_assert_uint_eq (history_selected (), 0);
+  QL_TEST_WAIT_FOR (history_at_top (), 2000);
+
+  /* The slider's row, counted from the newest. */
+  gtk_range_set_value (GTK_RANGE (scale), 3);
+  ql_test_spin (100);
+  ck_assert_uint_eq (history_selected (), 79);
+  ck_assert_uint_eq (history_version_at (79), 3);
+  QL_TEST_WAIT_FOR (!history_at_top (), 2000);
+
+  /* Changed in the settings, as a new window would read them. */
+  g_settings_set_boolean (settings, "history-newest-first", FALSE);
+  ql_test_spin (100);
+  ck_assert (!gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)));
+  ck_assert_uint_eq (history_version_at (0), 1);
+  ck_assert_uint_eq (history_selected (), 2);
+}
+END_TEST
+
+/* A widget is cut when it has less than its natural width, or when it
+ * reaches beyond its parent, which clips it: a label never gets less than
+ * its minimum, so a column too narrow for it shows that way. */
 static gboolean
 is_cut (GtkWidget *widget)
 {
+  GtkWidget *parent = gtk_widget_get_parent (widget);
+  graphene_rect_t bounds;
   int natural;
 
   gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
-  return gtk_widget_get_width (widget) < natural;
+  if (gtk_widget_get_width (widget) < natural)
+    return TRUE;
+  if (parent == NULL || !gtk_widget_compute_bounds (widget, parent, &bounds))
+    return FALSE;
+  return bounds.origin.x < -0.5 ||
+         bounds.origin.x + bounds.size.width > gtk_widget_get_width (parent) + 0.5;
 }
 
 static GtkWidget *
@@ -389,14 +468,16 @@ find_label (GtkWidget  *root,
 }
 
 /* The window holds from 360 px wide to full screen: a 12-digit balance is
- * never cut in the history, the balance heading wraps, a long name has a
- * tooltip, and the sidebar keeps its width whatever it lists. */
+ * never cut in the history, although the rows first shown held small ones,
+ * the balance heading wraps, a long name has a tooltip, and the sidebar
+ * keeps its width whatever it lists. */
 START_TEST (test_layout_holds_at_every_width)
 {
   const char *name = "Yen savings for a very long journey around the world";
   AdwLeaflet *leaflet = ADW_LEAFLET (ql_test_find_widget (page, "leaflet"));
   GtkWidget *sidebar = gtk_widget_get_ancestor (ql_test_find_widget (page, "ledger_scroller"), GTK_TYPE_BOX);
   GtkWidget *history = ql_test_find_widget (page, "history_view");
+  GtkAdjustment *scrolling;
   const char *balance;
   GtkWidget *cell;
   int minimum;
@@ -407,7 +488,7 @@ START_TEST (test_layout_holds_at_every_width)
   width = gtk_widget_get_width (sidebar);
 
   ck_assert (ql_test_drop_event (ql_ledger_book_open_account (test_app->ledger_book, name, "JPY", NULL)));
-  for (guint i = 0; i < 3; i++)
+  for (guint i = 0; i < 200; i++)
     ck_assert (ql_test_drop_event (ql_ledger_book_deposit (test_app->ledger_book, name, "5", NULL)));
   ck_assert (ql_test_drop_event (ql_ledger_book_deposit (test_app->ledger_book, name, "123456789012", NULL)));
   ql_ledgers_page_select_ledger (QL_LEDGERS_PAGE (page), name);
@@ -416,11 +497,23 @@ START_TEST (test_layout_holds_at_every_width)
   ql_test_spin (100);
   ck_assert_int_eq (gtk_widget_get_width (sidebar), width);
 
-  /* The rows of the first three deposits sized the balance column. */
+  /* The oldest rows, shown first, sized the balance column; the page
+   * opens at the newest. */
   balance = ql_test_label_text (page, "balance_label");
-  ck_assert_msg (strstr (balance, "123456789027") != NULL, "%s", balance);
+  ck_assert_msg (strstr (balance, "123456790012") != NULL, "%s", balance);
+  QL_TEST_WAIT_FOR (find_label (history, balance) != NULL, 2000);
   cell = find_label (history, balance);
   ck_assert_ptr_nonnull (cell);
+  ck_assert_msg (!is_cut (cell), "the balance is cut to %d px", gtk_widget_get_width (cell));
+
+  /* Scrolled to the oldest rows and back, the column still fits it. */
+  scrolling = history_scrolling ();
+  gtk_adjustment_set_value (scrolling, 0);
+  QL_TEST_WAIT_FOR (find_label (history, balance) == NULL, 2000);
+  gtk_adjustment_set_value (scrolling, gtk_adjustment_get_upper (scrolling));
+  QL_TEST_WAIT_FOR (find_label (history, balance) != NULL, 2000);
+  ql_test_spin (100);
+  cell = find_label (history, balance);
   ck_assert_msg (!is_cut (cell), "the balance is cut to %d px", gtk_widget_get_width (cell));
   ck_assert_str_eq (gtk_widget_get_tooltip_text (ql_test_find_widget (page, "name_label")), name);
 
@@ -499,6 +592,7 @@ window_ux_suite (void)
     { "shortcuts-listed-and-working", test_shortcuts_listed_and_working },
     { "slider-and-history-linked", test_slider_and_history_linked },
     { "layout-holds-at-every-width", test_layout_holds_at_every_width },
+    { "history-newest-first-by-choice", test_history_newest_first_by_choice },
     { "currency-as-the-locale-places-it", test_currency_as_the_locale_places_it },
   };
 
