@@ -385,6 +385,28 @@ ql_test_postgres_crash (QlTestPostgres  *cluster,
 }
 
 /**
+ * ql_test_postgres_restart:
+ * @cluster: a cluster stopped by ql_test_postgres_crash()
+ * @error: return location for a #GError
+ *
+ * Starts the server again on the same folder and socket.
+ *
+ * Returns: %TRUE once it takes connections
+ */
+gboolean
+ql_test_postgres_restart (QlTestPostgres  *cluster,
+                          GError         **error)
+{
+  g_autofree char *log = g_build_filename (cluster->dir, "server.log", NULL);
+  const char *start[] = { "-D", cluster->data, "-l", log, "-w", "-t", "60", "start", NULL };
+
+  if (!run_program (cluster, "pg_ctl", start, error))
+    return FALSE;
+  cluster->running = TRUE;
+  return TRUE;
+}
+
+/**
  * ql_test_postgres_promote:
  * @standby: a started standby
  * @error: return location for a #GError

@@ -20,6 +20,8 @@ QlTestPostgres *ql_test_postgres_start_standby (QlTestPostgres  *primary,
                                                 GError         **error);
 gboolean        ql_test_postgres_crash         (QlTestPostgres  *cluster,
                                                 GError         **error);
+gboolean        ql_test_postgres_restart       (QlTestPostgres  *cluster,
+                                                GError         **error);
 gboolean        ql_test_postgres_promote       (QlTestPostgres  *standby,
                                                 GError         **error);
 void            ql_test_postgres_stop          (QlTestPostgres  *cluster);

@@ -56,6 +56,8 @@ struct _QlLedgerBook
   gint64        log_position;
   guint         snapshot_interval;
   gboolean      changed_pending;
+  /* Whether the watch's last look at the store worked */
+  gboolean      reachable;
 };
 
 static void ql_ledger_book_initable_iface_init (GInitableIface *iface);
@@ -68,6 +70,7 @@ enum {
   PROP_0,
   PROP_STORE,
   PROP_SNAPSHOT_INTERVAL,
+  PROP_REACHABLE,
   N_PROPS
 };
 
@@ -531,10 +534,17 @@ watch_timeout_cb (gpointer user_data)
   /* A handler may drop the last other reference while the refresh runs. */
   g_autoptr(QlLedgerBook) self = g_object_ref (user_data);
   g_autoptr(GError) error = NULL;
+  gboolean ok;
 
   g_assert (QL_IS_LEDGER_BOOK (self));
 
-  if (!ql_ledger_book_refresh (self, &error))
+  ok = ql_ledger_book_refresh (self, &error);
+  if (self->reachable != ok)
+    {
+      self->reachable = ok;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REACHABLE]);
+    }
+  if (!ok)
     g_signal_emit (self, signals[REFRESH_FAILED], 0, error);
 
   return G_SOURCE_CONTINUE;
@@ -629,6 +639,10 @@ ql_ledger_book_get_property (GObject    *object,
       g_value_set_uint (value, self->snapshot_interval);
       break;
 
+    case PROP_REACHABLE:
+      g_value_set_boolean (value, self->reachable);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -686,6 +700,19 @@ ql_ledger_book_class_init (QlLedgerBookClass *klass)
                        1, G_MAXUINT, DEFAULT_SNAPSHOT_INTERVAL,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * QlLedgerBook:reachable:
+   *
+   * Whether the store answered the watch's last look for new events
+   * (ql_ledger_book_watch()). It turns %FALSE when a look fails, such as
+   * when the connection to a database server is lost, and %TRUE again
+   * once a look works, with the book caught up by then; views say that
+   * the ledgers are being reconnected meanwhile.
+   */
+  properties[PROP_REACHABLE] =
+    g_param_spec_boolean ("reachable", NULL, NULL, TRUE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -716,6 +743,7 @@ ql_ledger_book_class_init (QlLedgerBookClass *klass)
 static void
 ql_ledger_book_init (QlLedgerBook *self)
 {
+  self->reachable = TRUE;
   self->ledgers = g_list_store_new (QL_TYPE_LEDGER);
   self->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
@@ -2142,4 +2170,19 @@ ql_ledger_book_import_csv_finish (QlLedgerBook  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return ql_ledger_import_run_finish (result, out_n_events, error);
+}
+
+/**
+ * ql_ledger_book_get_reachable:
+ * @self: a #QlLedgerBook
+ *
+ * Returns: whether the store answered the watch's last look for new
+ *   events; see #QlLedgerBook:reachable
+ */
+gboolean
+ql_ledger_book_get_reachable (QlLedgerBook *self)
+{
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
+
+  return self->reachable;
 }

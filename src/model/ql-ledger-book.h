@@ -195,6 +195,7 @@ GPtrArray    *ql_ledger_book_read_log      (QlLedgerBook  *self,
                                             GError       **error);
 gboolean      ql_ledger_book_refresh       (QlLedgerBook  *self,
                                             GError       **error);
+gboolean      ql_ledger_book_get_reachable (QlLedgerBook  *self);
 void          ql_ledger_book_watch         (QlLedgerBook  *self,
                                             guint          interval_ms);
 guint         ql_ledger_book_get_snapshot_interval (QlLedgerBook *self);

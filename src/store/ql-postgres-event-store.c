@@ -1162,6 +1162,16 @@ follow_session (AppendSource *self)
 {
   GSource *source = (GSource *) self;
 
+  /* A query that found the session lost made libpq close its socket:
+   * the reader is woken on a timer until a new session works. */
+  if (self->fd_tag != NULL && PQstatus (self->store->conn) != CONNECTION_OK)
+    {
+      g_source_remove_unix_fd (source, self->fd_tag);
+      self->fd_tag = NULL;
+      g_source_set_ready_time (source, g_source_get_time (source) + LOST_WAKE_INTERVAL_US);
+      return;
+    }
+
   if (self->fd_tag != NULL && self->session == self->store->session)
     return;
   if (PQstatus (self->store->conn) != CONNECTION_OK || !self->store->listening)
@@ -1210,7 +1220,7 @@ append_source_check (GSource *source)
   if (self->fd_tag == NULL)
     return self->pending;
 
-  if ((g_source_query_unix_fd (source, self->fd_tag) & (G_IO_IN | G_IO_HUP | G_IO_ERR)) != 0)
+  if ((g_source_query_unix_fd (source, self->fd_tag) & (G_IO_IN | G_IO_HUP | G_IO_ERR | G_IO_NVAL)) != 0)
     {
       if (PQconsumeInput (self->store->conn) == 1)
         {

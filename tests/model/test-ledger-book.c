@@ -1462,10 +1462,72 @@ START_TEST (test_watch_reports_failure)
   append_raw (store->inner, "Strange", 0, "AccountOpened", "{\"currency\":null}");
   store->fail_log = TRUE;
 
+  ck_assert (ql_ledger_book_get_reachable (watcher));
   timeout_id = g_timeout_add (5000, stop_loop_cb, loop);
   g_main_loop_run (loop);
   g_source_remove (timeout_id);
   ck_assert (g_object_get_data (G_OBJECT (watcher), "failed") != NULL);
+  ck_assert (!ql_ledger_book_get_reachable (watcher));
+
+  /* The next look that works says so. */
+  store->fail_log = FALSE;
+  g_signal_connect_swapped (watcher, "notify::reachable", G_CALLBACK (g_main_loop_quit), loop);
+  timeout_id = g_timeout_add (5000, stop_loop_cb, loop);
+  g_main_loop_run (loop);
+  g_source_remove (timeout_id);
+  ck_assert (ql_ledger_book_get_reachable (watcher));
+}
+END_TEST
+
+static QlTestPostgres *cluster;
+
+static gboolean
+wait_for_reachable (QlLedgerBook *book,
+                    gboolean      reachable,
+                    guint         seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (ql_ledger_book_get_reachable (book) != reachable && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (10000);
+  return ql_ledger_book_get_reachable (book) == reachable;
+}
+
+/* The server goes away under a watching book and comes back: the book
+ * says it cannot reach the store, with no timer of its own to rely on,
+ * and once the server is back it reconnects and catches up. */
+START_TEST (test_watch_postgres_reconnects)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *file = make_temp_db (&dir);
+  g_autofree char *conninfo = ql_test_postgres_database (file);
+  g_autoptr(QlEventStore) watcher_store = open_database (conninfo);
+  g_autoptr(QlLedgerBook) watcher = ql_test_new_book (watcher_store);
+  g_autoptr(QlEventStore) writer_store = NULL;
+  g_autoptr(QlLedgerBook) writer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  assert_ok (ql_test_drop_event (ql_ledger_book_open_account (watcher, "Shared", NULL, &ok_error)));
+  ql_ledger_book_watch (watcher, 60000);
+  ck_assert (ql_ledger_book_get_reachable (watcher));
+
+  ck_assert_msg (ql_test_postgres_crash (cluster, &error), "%s", error ? error->message : "");
+  ck_assert_msg (wait_for_reachable (watcher, FALSE, 15), "the lost server went unnoticed");
+  ck_assert (!ql_test_drop_event (ql_ledger_book_deposit (watcher, "Shared", "1", NULL)));
+
+  ck_assert_msg (ql_test_postgres_restart (cluster, &error), "%s", error ? error->message : "");
+  writer_store = open_database (conninfo);
+  writer = ql_test_new_book (writer_store);
+  assert_ok (ql_test_drop_event (ql_ledger_book_deposit (writer, "Shared", "5", &ok_error)));
+
+  ck_assert_msg (wait_for_reachable (watcher, TRUE, 20), "the book did not reconnect");
+  ck_assert_int_eq (ql_test_balance_of (watcher, "Shared"), 5);
+  assert_ok (ql_test_drop_event (ql_ledger_book_deposit (watcher, "Shared", "2", &ok_error)));
+  ck_assert_int_eq (ql_test_balance_of (watcher, "Shared"), 7);
+
+  ql_ledger_book_watch (watcher, 0);
+  ql_test_remove_tree (dir);
 }
 END_TEST
 
@@ -1802,6 +1864,7 @@ ledger_book_suite (void)
   tcase_add_test (tc, test_watch);
   tcase_add_test (tc, test_watch_postgres_wakes_at_once);
   tcase_add_test (tc, test_watch_reports_failure);
+  tcase_add_test (tc, test_watch_postgres_reconnects);
   suite_add_tcase (suite, tc);
 
   return suite;
@@ -1811,9 +1874,9 @@ int
 main (void)
 {
   g_autoptr(GError) error = NULL;
-  QlTestPostgres *cluster = ql_test_postgres_start (&error);
   int status;
 
+  cluster = ql_test_postgres_start (&error);
   if (cluster == NULL)
     {
       g_printerr ("Could not start a PostgreSQL cluster for the tests: %s\n", error->message);
