@@ -281,7 +281,19 @@ on_book_refresh_failed_cb (QlLedgersController *self,
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
 
   if (self->page != NULL)
-    ql_ledgers_page_show_change_error (self->page, error->message);
+    ql_ledgers_page_show_reconnecting (self->page, error->message);
+}
+
+/* The watch reached the store again, with the book caught up. */
+static void
+on_book_notify_reachable_cb (QlLedgersController *self,
+                             GParamSpec          *pspec,
+                             QlLedgerBook        *book)
+{
+  g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  if (self->page != NULL && ql_ledger_book_get_reachable (book))
+    ql_ledgers_page_show_reconnecting (self->page, NULL);
 }
 
 static void
@@ -699,6 +711,7 @@ ql_ledgers_controller_new (QlLedgerBook  *book,
                             G_CALLBACK (on_page_notify_selected_ledger_cb), self);
   g_signal_connect_swapped (book, "changed", G_CALLBACK (on_book_changed_cb), self);
   g_signal_connect_swapped (book, "refresh-failed", G_CALLBACK (on_book_refresh_failed_cb), self);
+  g_signal_connect_swapped (book, "notify::reachable", G_CALLBACK (on_book_notify_reachable_cb), self);
 
   ql_ledgers_page_set_read_only (page, self->read_only);
   ledgers = ql_ledger_book_get_ledgers (book);

@@ -33,6 +33,9 @@ struct _QlLedgersPage
   /* Template Widgets */
   AdwLeaflet           *leaflet;
   GtkWidget            *read_only_label;
+  GtkWidget            *reconnecting_box;
+  GtkSpinner           *reconnecting_spinner;
+  GtkWidget            *reconnecting_label;
   GtkWidget            *import_button;
   GtkMenuButton        *new_ledger_button;
   QlNewLedgerPopover   *new_ledger_popover;
@@ -961,6 +964,9 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, new_ledger_button);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, new_ledger_popover);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, read_only_label);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, reconnecting_box);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, reconnecting_spinner);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, reconnecting_label);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, change_box);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, import_box);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, import_progress);
@@ -1478,6 +1484,26 @@ ql_ledgers_page_show_undone (QlLedgersPage *self,
                            G_CALLBACK (on_undo_toast_button_clicked_cb), self, G_CONNECT_SWAPPED);
   g_set_weak_pointer (&self->undo_toast, toast);
   adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+}
+
+/**
+ * ql_ledgers_page_show_reconnecting:
+ * @self: a #QlLedgersPage
+ * @detail: (nullable): why the ledgers' store cannot be reached, or %NULL
+ *   once it can be again
+ *
+ * Says, above the list, that the ledgers are being reconnected: what is
+ * shown may be behind other writers' changes until then.
+ */
+void
+ql_ledgers_page_show_reconnecting (QlLedgersPage *self,
+                                   const char    *detail)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+
+  gtk_widget_set_visible (self->reconnecting_box, detail != NULL);
+  gtk_spinner_set_spinning (self->reconnecting_spinner, detail != NULL);
+  gtk_widget_set_tooltip_text (self->reconnecting_label, detail);
 }
 
 /**

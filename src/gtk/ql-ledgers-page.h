@@ -45,6 +45,8 @@ void        ql_ledgers_page_focus_search          (QlLedgersPage *self);
 gboolean    ql_ledgers_page_focus_amount          (QlLedgersPage *self);
 void        ql_ledgers_page_show_undone           (QlLedgersPage *self,
                                                    const char    *what);
+void        ql_ledgers_page_show_reconnecting     (QlLedgersPage *self,
+                                                   const char    *detail);
 void        ql_ledgers_page_set_read_only         (QlLedgersPage *self,
                                                    gboolean       read_only);
 void        ql_ledgers_page_choose_import_file    (QlLedgersPage *self);

@@ -147,33 +147,20 @@ ql_test_app_new (gboolean on_disk)
   return ql_test_app_new_full (on_disk, TRUE);
 }
 
-/**
- * ql_test_app_new_full:
- * @on_disk: whether the ledgers are kept in a file
- * @reset_settings: whether to start with default settings, or with those
- *   left by an earlier application, as a second run would
- *
- * Returns: (transfer full): the running application
- */
-QlTestApp *
-ql_test_app_new_full (gboolean on_disk,
-                      gboolean reset_settings)
+static QlTestApp *
+start_app (QlTestApp  *test_app,
+           const char *location,
+           gboolean    reset_settings)
 {
   g_autoptr(GSettings) settings = NULL;
   g_autoptr(QlEventStore) store = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *db_path = NULL;
-  QlTestApp *test_app = g_new0 (QlTestApp, 1);
-
-  test_app->dir = g_dir_make_tmp ("ql-gtk-app-XXXXXX", &error);
-  ck_assert_msg (test_app->dir != NULL, "%s", error != NULL ? error->message : "");
 
   settings = g_settings_new (APPLICATION_ID);
   for (guint i = 0; reset_settings && i < G_N_ELEMENTS (settings_keys); i++)
     g_settings_reset (settings, settings_keys[i]);
 
-  db_path = on_disk ? ql_test_app_db_path (test_app) : g_strdup (":memory:");
-  store = ql_store_open (db_path, &error);
+  store = ql_store_open (location, &error);
   ck_assert_msg (store != NULL, "%s", error != NULL ? error->message : "");
   test_app->ledger_book = ql_ledger_book_new (store, &error);
   ck_assert_msg (test_app->ledger_book != NULL, "%s", error != NULL ? error->message : "");
@@ -191,6 +178,47 @@ ql_test_app_new_full (gboolean on_disk,
   QL_TEST_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (test_app->window)), 5000);
 
   return test_app;
+}
+
+static QlTestApp *
+test_app_new (void)
+{
+  g_autoptr(GError) error = NULL;
+  QlTestApp *test_app = g_new0 (QlTestApp, 1);
+
+  test_app->dir = g_dir_make_tmp ("ql-gtk-app-XXXXXX", &error);
+  ck_assert_msg (test_app->dir != NULL, "%s", error != NULL ? error->message : "");
+  return test_app;
+}
+
+/**
+ * ql_test_app_new_full:
+ * @on_disk: whether the ledgers are kept in a file
+ * @reset_settings: whether to start with default settings, or with those
+ *   left by an earlier application, as a second run would
+ *
+ * Returns: (transfer full): the running application
+ */
+QlTestApp *
+ql_test_app_new_full (gboolean on_disk,
+                      gboolean reset_settings)
+{
+  QlTestApp *test_app = test_app_new ();
+  g_autofree char *db_path = on_disk ? ql_test_app_db_path (test_app) : g_strdup (":memory:");
+
+  return start_app (test_app, db_path, reset_settings);
+}
+
+/**
+ * ql_test_app_new_on:
+ * @location: where the ledgers are, as `--db` names it
+ *
+ * Returns: (transfer full): the running application, with default settings
+ */
+QlTestApp *
+ql_test_app_new_on (const char *location)
+{
+  return start_app (test_app_new (), location, TRUE);
 }
 
 void

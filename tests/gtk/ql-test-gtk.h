@@ -24,6 +24,7 @@ int        ql_test_run_suite      (Suite       *suite);
 QlTestApp *ql_test_app_new        (gboolean     on_disk);
 QlTestApp *ql_test_app_new_full   (gboolean     on_disk,
                                    gboolean     reset_settings);
+QlTestApp *ql_test_app_new_on      (const char  *location);
 void       ql_test_app_free       (QlTestApp   *test_app);
 char      *ql_test_app_db_path    (QlTestApp   *test_app);
 GtkWidget *ql_test_find_widget    (GtkWidget   *root,

@@ -13,6 +13,8 @@
 
 #include "ql-test-gtk.h"
 #include "ql-test-model.h"
+#include "ql-test-postgres.h"
+#include "ql-store.h"
 
 static QlTestApp *test_app;
 static GtkWidget *page;
@@ -577,6 +579,50 @@ START_TEST (test_currency_as_the_locale_places_it)
 }
 END_TEST
 
+/* The PostgreSQL server goes away under the window and comes back: the
+ * window says it is reconnecting, then shows what others wrote meanwhile. */
+START_TEST (test_reconnecting_shown_and_cleared)
+{
+  g_autoptr(GError) error = NULL;
+  QlTestPostgres *cluster = ql_test_postgres_start (&error);
+  g_autofree char *conninfo = NULL;
+  g_autoptr(QlEventStore) writer_store = NULL;
+  g_autoptr(QlLedgerBook) writer = NULL;
+  GtkWidget *notice;
+
+  ck_assert_msg (cluster != NULL, "%s", error != NULL ? error->message : "");
+  conninfo = ql_test_postgres_database ("window-reconnects");
+  test_app = ql_test_app_new_on (conninfo);
+  page = GTK_WIDGET (ql_window_get_ledgers_page (test_app->window));
+  ql_window_show_page (test_app->window, "ledgers");
+  notice = ql_test_find_widget (page, "reconnecting_box");
+  ck_assert (ql_test_drop_event (ql_ledger_book_open_account (test_app->ledger_book, "Shared", "", NULL)));
+  ql_ledgers_page_select_ledger (QL_LEDGERS_PAGE (page), "Shared");
+  ql_test_spin (50);
+  ck_assert (!gtk_widget_get_visible (notice));
+
+  ck_assert_msg (ql_test_postgres_crash (cluster, &error), "%s", error != NULL ? error->message : "");
+  QL_TEST_WAIT_FOR (gtk_widget_get_visible (notice), 15000);
+  ck_assert_ptr_nonnull (strstr (gtk_widget_get_tooltip_text (ql_test_find_widget (page, "reconnecting_label")),
+                                 "PostgreSQL"));
+
+  ck_assert_msg (ql_test_postgres_restart (cluster, &error), "%s", error != NULL ? error->message : "");
+  writer_store = ql_store_open (conninfo, &error);
+  ck_assert_msg (writer_store != NULL, "%s", error != NULL ? error->message : "");
+  writer = ql_ledger_book_new (writer_store, &error);
+  ck_assert_msg (writer != NULL, "%s", error != NULL ? error->message : "");
+  ck_assert (ql_test_drop_event (ql_ledger_book_deposit (writer, "Shared", "5", NULL)));
+
+  QL_TEST_WAIT_FOR (!gtk_widget_get_visible (notice), 20000);
+  QL_TEST_WAIT_FOR (g_str_equal (ql_test_label_text (page, "balance_label"), "5"), 2000);
+
+  g_clear_object (&writer);
+  g_clear_object (&writer_store);
+  g_clear_pointer (&test_app, ql_test_app_free);
+  ql_test_postgres_stop (cluster);
+}
+END_TEST
+
 static Suite *
 window_ux_suite (void)
 {
@@ -605,6 +651,14 @@ window_ux_suite (void)
       tcase_add_test (tcase, cases[i].test);
       suite_add_tcase (suite, tcase);
     }
+
+  {
+    TCase *tcase = tcase_create ("reconnecting-shown-and-cleared");
+
+    tcase_set_timeout (tcase, 90);
+    tcase_add_test (tcase, test_reconnecting_shown_and_cleared);
+    suite_add_tcase (suite, tcase);
+  }
 
   return suite;
 }
