@@ -27,6 +27,7 @@ import ql_test_postgres  # noqa: E402
 TARGETS = {
     'durable_append': 'postgresql >= 0.9x raw libpq single-row commits',
     'bulk_import': 'postgresql >= 200,000 events/s',
+    'first_read': '(no target: the first read after an import)',
     'replay': 'postgresql >= 1,000,000 events/s',
     'log_read': '(no target)',
     'follow_latency_p99': 'postgresql < 50 ms',
