@@ -27,6 +27,7 @@ struct _QlHistoryRow
   char    *date;
   char    *payee;
   char    *memo;
+  gboolean correctable;
 };
 
 G_DEFINE_FINAL_TYPE (QlHistoryRow, ql_history_row, G_TYPE_OBJECT)
@@ -42,6 +43,7 @@ enum {
   PROP_DATE,
   PROP_PAYEE,
   PROP_MEMO,
+  PROP_CORRECTABLE,
   N_PROPS
 };
 
@@ -110,6 +112,10 @@ ql_history_row_get_property (GObject    *object,
       g_value_set_string (value, self->memo);
       break;
 
+    case PROP_CORRECTABLE:
+      g_value_set_boolean (value, self->correctable);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -134,6 +140,7 @@ ql_history_row_class_init (QlHistoryRowClass *klass)
   properties[PROP_DATE] = g_param_spec_string ("date", NULL, NULL, NULL, flags);
   properties[PROP_PAYEE] = g_param_spec_string ("payee", NULL, NULL, NULL, flags);
   properties[PROP_MEMO] = g_param_spec_string ("memo", NULL, NULL, NULL, flags);
+  properties[PROP_CORRECTABLE] = g_param_spec_boolean ("correctable", NULL, NULL, FALSE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -181,6 +188,7 @@ ql_history_row_new (gint64      version,
  * @date: the same day as the locale writes it
  * @payee: (nullable): its payee
  * @memo: (nullable): its memo
+ * @correctable: whether its date, payee and memo can be corrected
  *
  * What is written on the change besides its amount.
  */
@@ -189,7 +197,8 @@ ql_history_row_set_note (QlHistoryRow *self,
                          const char   *day,
                          const char   *date,
                          const char   *payee,
-                         const char   *memo)
+                         const char   *memo,
+                         gboolean      correctable)
 {
   g_return_if_fail (QL_IS_HISTORY_ROW (self));
 
@@ -201,4 +210,5 @@ ql_history_row_set_note (QlHistoryRow *self,
   self->payee = g_strdup (payee != NULL ? payee : "");
   g_free (self->memo);
   self->memo = g_strdup (memo != NULL ? memo : "");
+  self->correctable = correctable;
 }

@@ -20,6 +20,7 @@ void          ql_history_row_set_note (QlHistoryRow *self,
                                        const char   *day,
                                        const char   *date,
                                        const char   *payee,
-                                       const char   *memo);
+                                       const char   *memo,
+                                       gboolean      correctable);
 
 G_END_DECLS

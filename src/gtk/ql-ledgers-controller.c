@@ -163,7 +163,7 @@ map_event_to_row (gpointer item,
     }
   payee = ql_event_dup_payee (event);
   memo = ql_event_dup_memo (event);
-  ql_history_row_set_note (row, day, date, payee, memo);
+  ql_history_row_set_note (row, day, date, payee, memo, ql_event_can_be_amended (event));
   return row;
 }
 
@@ -263,6 +263,7 @@ show_balance_on (QlLedgersController *self)
   g_autofree char *day = NULL;
   g_autofree char *amount = NULL;
   g_autofree char *text = NULL;
+  gboolean item;
   gint64 balance;
   GDate date;
 
@@ -290,15 +291,24 @@ show_balance_on (QlLedgersController *self)
 
   day = ql_locale_numbers_format_date (&date);
   amount = ql_locale_numbers_format_amount (ledger, balance);
+  item = ql_ledger_get_kind (ledger) == QL_LEDGER_KIND_ITEM;
   if (recorded_until == G_MAXINT64)
-    /* Translators: a day, then a balance or quantity */
-    text = g_strdup_printf (_("On %s, as known now: %s"), day, amount);
+    text = g_strdup_printf (item
+                            /* Translators: a day, then a quantity */
+                            ? _("Quantity on %s as known now: %s")
+                            /* Translators: a day, then a balance */
+                            : _("Balance on %s as known now: %s"),
+                            day, amount);
   else
     {
       g_autofree char *number = ql_locale_numbers_format_count ((guint64) version);
 
-      /* Translators: a day, a version number, then a balance or quantity */
-      text = g_strdup_printf (_("On %s, as known at version %s: %s"), day, number, amount);
+      text = g_strdup_printf (item
+                              /* Translators: a day, a version number, then a quantity */
+                              ? _("Quantity on %s as known at version %s: %s")
+                              /* Translators: a day, a version number, then a balance */
+                              : _("Balance on %s as known at version %s: %s"),
+                              day, number, amount);
     }
   ql_ledgers_page_show_balance_on (self->page, text);
 }

@@ -790,6 +790,7 @@ follow_version (QlLedgersPage *self)
   g_autofree char *last = ql_locale_numbers_format_count ((guint64) MAX (newest, 0));
   g_autofree char *text = NULL;
   gboolean past = version < newest;
+  gboolean correctable = FALSE;
 
   if (version >= 1 && (guint64) version <= n)
     {
@@ -806,9 +807,14 @@ follow_version (QlLedgersPage *self)
         scroll_history_to (self, position);
     }
   /* A change is corrected from its row: the one the slider is on. */
+  if (version >= 1 && (guint64) version <= n)
+    {
+      g_autoptr(GObject) row = g_list_model_get_item (self->history, (guint) version - 1);
+
+      g_object_get (row, "correctable", &correctable, NULL);
+    }
   gtk_widget_set_sensitive (GTK_WIDGET (self->correct_button),
-                            version >= 1 && (guint64) version <= n &&
-                            gtk_widget_get_visible (self->change_box) &&
+                            correctable && gtk_widget_get_visible (self->change_box) &&
                             gtk_widget_get_sensitive (self->change_box));
 
   if (past)

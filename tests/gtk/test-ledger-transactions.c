@@ -361,14 +361,23 @@ START_TEST (test_correct_appends_an_amendment)
   ck_assert (ql_event_get_date (redated, &day));
   ck_assert_int_eq (g_date_get_day (&day), 5);
 
-  /* A correction of a correction is refused, on the form. */
+  /* A correction, or the opening, has nothing to correct. */
   gtk_range_set_value (GTK_RANGE (ql_test_find_widget (page, "version_scale")), 4);
   ql_test_spin (20);
+  ck_assert (!gtk_widget_get_sensitive (button));
+  gtk_range_set_value (GTK_RANGE (ql_test_find_widget (page, "version_scale")), 1);
+  ql_test_spin (20);
+  ck_assert (!gtk_widget_get_sensitive (button));
+  gtk_range_set_value (GTK_RANGE (ql_test_find_widget (page, "version_scale")), 2);
+  ql_test_spin (20);
+  ck_assert (gtk_widget_get_sensitive (button));
+
+  /* A correction the model refuses is shown on the form. */
   ql_test_open_popover (button);
-  ck_assert_str_eq (ql_test_label_text (popover, "correct_title_label"), "Correct Version 4");
-  ql_test_set_text (form, "memo_entry", "Again");
+  ql_test_set_text (form, "memo_entry", "Bad\x01memo");
   ql_test_activate (popover, "correct_apply_button");
   ck_assert (gtk_widget_get_visible (ql_test_find_widget (popover, "correct_error_label")));
+  ck_assert (gtk_widget_get_visible (popover));
   ck_assert_uint_eq (history_length (), 4);
 }
 END_TEST
@@ -409,7 +418,7 @@ START_TEST (test_balance_on_a_day)
 
   pick_balance_day (2026, 1, 31);
   ck_assert (gtk_widget_get_visible (box));
-  now = g_strdup_printf ("On %s, as known now: 150.00 EUR", january);
+  now = g_strdup_printf ("Balance on %s as known now: 150.00 EUR", january);
   ck_assert_str_eq (ql_test_label_text (page, "balance_date_label"), now);
 
   /* The second deposit is moved into February: known now, the balance on
@@ -417,18 +426,18 @@ START_TEST (test_balance_on_a_day)
   ck_assert (ql_test_drop_event (ql_ledger_book_amend (test_app->ledger_book, "Cash", 3, &later, NULL)));
   ql_test_spin (50);
   g_free (now);
-  now = g_strdup_printf ("On %s, as known now: 100.00 EUR", january);
+  now = g_strdup_printf ("Balance on %s as known now: 100.00 EUR", january);
   ck_assert_str_eq (ql_test_label_text (page, "balance_date_label"), now);
 
   gtk_range_set_value (GTK_RANGE (scale), 4);
   ql_test_spin (20);
-  then = g_strdup_printf ("On %s, as known at version 4: 150.00 EUR", january);
+  then = g_strdup_printf ("Balance on %s as known at version 4: 150.00 EUR", january);
   ck_assert_str_eq (ql_test_label_text (page, "balance_date_label"), then);
 
   /* Known at version 2, only the first deposit was recorded. */
   gtk_range_set_value (GTK_RANGE (scale), 2);
   ql_test_spin (20);
-  corrected = g_strdup_printf ("On %s, as known at version 2: 100.00 EUR", january);
+  corrected = g_strdup_printf ("Balance on %s as known at version 2: 100.00 EUR", january);
   ck_assert_str_eq (ql_test_label_text (page, "balance_date_label"), corrected);
 
   /* Back to today: no day is asked for any more. */
