@@ -21,7 +21,9 @@
  * zone, until another day is picked), an optional payee and an optional
  * memo. The page it sits on reads them through the getters; Enter in a
  * field emits #QlChangeForm::activate, for the page to do what its main
- * button does. Its children line up along #GtkOrientable:orientation.
+ * button does. Vertical, the fields are stacked; horizontal, they share
+ * one row while each entry gets a readable width, and take two rows in a
+ * narrow window.
  */
 struct _QlChangeForm
 {
@@ -34,6 +36,7 @@ struct _QlChangeForm
   GtkEntry       *payee_entry;
   GtkEntry       *memo_entry;
 
+  GtkOrientation  orientation;
   GDate           date;
   /* The day as the model reads it, YYYY-MM-DD */
   char           *date_text;
@@ -55,6 +58,155 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+#define SPACING 6
+/* The width below which an entry is too narrow to read what it holds */
+#define ENTRY_COMFORT_WIDTH 140
+
+static int
+child_size (GtkWidget      *child,
+            GtkOrientation  orientation,
+            gboolean        natural)
+{
+  int minimum = 0;
+  int nat = 0;
+
+  gtk_widget_measure (child, orientation, -1, &minimum, &nat, NULL, NULL);
+  return natural ? nat : minimum;
+}
+
+/* Whether the three fields share one row at @width. */
+static gboolean
+fits_one_row (QlChangeForm *self,
+              int           width)
+{
+  int date = child_size (GTK_WIDGET (self->date_button), GTK_ORIENTATION_HORIZONTAL, TRUE);
+
+  return width < 0 || width >= date + 2 * ENTRY_COMFORT_WIDTH + 2 * SPACING;
+}
+
+static void
+ql_change_form_measure (GtkWidget      *widget,
+                        GtkOrientation  orientation,
+                        int             for_size,
+                        int            *minimum,
+                        int            *natural,
+                        int            *minimum_baseline,
+                        int            *natural_baseline)
+{
+  QlChangeForm *self = QL_CHANGE_FORM (widget);
+  GtkWidget *date = GTK_WIDGET (self->date_button);
+  GtkWidget *payee = GTK_WIDGET (self->payee_entry);
+  GtkWidget *memo = GTK_WIDGET (self->memo_entry);
+  GtkWidget *fields[] = { date, payee, memo };
+
+  *minimum = *natural = 0;
+  if (self->orientation == GTK_ORIENTATION_VERTICAL)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+        {
+          int child_min = child_size (fields[i], orientation, FALSE);
+          int child_nat = child_size (fields[i], orientation, TRUE);
+
+          if (orientation == GTK_ORIENTATION_VERTICAL)
+            {
+              *minimum += child_min + (i > 0 ? SPACING : 0);
+              *natural += child_nat + (i > 0 ? SPACING : 0);
+            }
+          else
+            {
+              *minimum = MAX (*minimum, child_min);
+              *natural = MAX (*natural, child_nat);
+            }
+        }
+      return;
+    }
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      /* At the least, two rows: the day and the payee, then the memo. */
+      *minimum = MAX (child_size (date, orientation, FALSE) + SPACING +
+                      child_size (payee, orientation, FALSE),
+                      child_size (memo, orientation, FALSE));
+      *natural = child_size (date, orientation, TRUE) + 2 * SPACING +
+                 MAX (child_size (payee, orientation, TRUE), ENTRY_COMFORT_WIDTH) +
+                 MAX (child_size (memo, orientation, TRUE), ENTRY_COMFORT_WIDTH);
+      *natural = MAX (*natural, *minimum);
+      return;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    *minimum = MAX (*minimum, child_size (fields[i], orientation, FALSE));
+  if (!fits_one_row (self, for_size))
+    *minimum = MAX (child_size (date, orientation, FALSE), child_size (payee, orientation, FALSE)) +
+               SPACING + child_size (memo, orientation, FALSE);
+  *natural = *minimum;
+}
+
+static void
+place (GtkWidget *child,
+       int        x,
+       int        y,
+       int        width,
+       int        height)
+{
+  gtk_widget_size_allocate (child, &(GtkAllocation) { x, y, MAX (width, 0), MAX (height, 0) }, -1);
+}
+
+static void
+ql_change_form_size_allocate (GtkWidget *widget,
+                              int        width,
+                              int        height,
+                              int        baseline)
+{
+  QlChangeForm *self = QL_CHANGE_FORM (widget);
+  GtkWidget *date = GTK_WIDGET (self->date_button);
+  GtkWidget *payee = GTK_WIDGET (self->payee_entry);
+  GtkWidget *memo = GTK_WIDGET (self->memo_entry);
+  int date_width = MIN (child_size (date, GTK_ORIENTATION_HORIZONTAL, TRUE), width);
+  gboolean rtl = gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL;
+  int first;
+
+  if (self->orientation == GTK_ORIENTATION_VERTICAL)
+    {
+      GtkWidget *fields[] = { date, payee, memo };
+      int y = 0;
+
+      for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+        {
+          int row = child_size (fields[i], GTK_ORIENTATION_VERTICAL, FALSE);
+
+          place (fields[i], 0, y, width, row);
+          y += row + SPACING;
+        }
+      return;
+    }
+
+  if (fits_one_row (self, width))
+    {
+      int rest = width - date_width - 2 * SPACING;
+      int payee_width = rest / 2;
+      int memo_width = rest - payee_width;
+
+      place (date, rtl ? width - date_width : 0, 0, date_width, height);
+      place (payee, rtl ? memo_width + SPACING : date_width + SPACING, 0, payee_width, height);
+      place (memo, rtl ? 0 : width - memo_width, 0, memo_width, height);
+      return;
+    }
+
+  /* Two rows: the day and the payee, then the memo the whole width. */
+  first = MAX (child_size (date, GTK_ORIENTATION_VERTICAL, FALSE),
+               child_size (payee, GTK_ORIENTATION_VERTICAL, FALSE));
+  place (date, rtl ? width - date_width : 0, 0, date_width, first);
+  place (payee, rtl ? 0 : date_width + SPACING, 0, width - date_width - SPACING, first);
+  place (memo, 0, first + SPACING, width, height - first - SPACING);
+}
+
+static GtkSizeRequestMode
+ql_change_form_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
 
 static void
 show_date (QlChangeForm *self)
@@ -139,12 +291,12 @@ ql_change_form_get_property (GObject    *object,
                              GValue     *value,
                              GParamSpec *pspec)
 {
-  GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (object));
+  QlChangeForm *self = QL_CHANGE_FORM (object);
 
   switch (prop_id)
     {
     case PROP_ORIENTATION:
-      g_value_set_enum (value, gtk_orientable_get_orientation (GTK_ORIENTABLE (layout)));
+      g_value_set_enum (value, self->orientation);
       break;
 
     default:
@@ -158,14 +310,15 @@ ql_change_form_set_property (GObject      *object,
                              const GValue *value,
                              GParamSpec   *pspec)
 {
-  GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (object));
+  QlChangeForm *self = QL_CHANGE_FORM (object);
 
   switch (prop_id)
     {
     case PROP_ORIENTATION:
-      if (gtk_orientable_get_orientation (GTK_ORIENTABLE (layout)) != (GtkOrientation) g_value_get_enum (value))
+      if (self->orientation != (GtkOrientation) g_value_get_enum (value))
         {
-          gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), g_value_get_enum (value));
+          self->orientation = g_value_get_enum (value);
+          gtk_widget_queue_resize (GTK_WIDGET (self));
           g_object_notify_by_pspec (object, pspec);
         }
       break;
@@ -185,6 +338,9 @@ ql_change_form_class_init (QlChangeFormClass *klass)
   object_class->finalize = ql_change_form_finalize;
   object_class->get_property = ql_change_form_get_property;
   object_class->set_property = ql_change_form_set_property;
+  widget_class->measure = ql_change_form_measure;
+  widget_class->size_allocate = ql_change_form_size_allocate;
+  widget_class->get_request_mode = ql_change_form_get_request_mode;
 
   g_object_class_override_property (object_class, PROP_ORIENTATION, "orientation");
 
@@ -207,7 +363,6 @@ ql_change_form_class_init (QlChangeFormClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_today_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activate_cb);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "changeform");
 }
 
@@ -215,7 +370,7 @@ static void
 ql_change_form_init (QlChangeForm *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (gtk_widget_get_layout_manager (GTK_WIDGET (self))), 6);
+  self->orientation = GTK_ORIENTATION_HORIZONTAL;
 
   g_date_clear (&self->date, 1);
   ql_date_set_today (&self->date);

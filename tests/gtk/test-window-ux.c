@@ -402,6 +402,7 @@ START_TEST (test_layout_holds_at_every_width)
   GtkWidget *history = ql_test_find_widget (page, "history_view");
   const char *balance;
   GtkWidget *cell;
+  GtkWidget *form;
   int minimum;
   int width;
 
@@ -438,6 +439,10 @@ START_TEST (test_layout_holds_at_every_width)
   ck_assert (!is_cut (ql_test_find_widget (page, "balance_label")) ||
              gtk_label_get_wrap (GTK_LABEL (ql_test_find_widget (page, "balance_label"))));
   ck_assert_int_le (gtk_widget_get_width (ql_test_find_widget (page, "balance_label")), 360);
+  /* The payee and the memo take two rows rather than shrink to a word. */
+  form = ql_test_find_widget (page, "change_form");
+  ck_assert_int_ge (gtk_widget_get_width (ql_test_find_widget (form, "payee_entry")), 120);
+  ck_assert_int_ge (gtk_widget_get_width (ql_test_find_widget (form, "memo_entry")), 120);
 
   /* The history scrolls sideways rather than cutting its columns. */
   cell = find_label (history, balance);
