@@ -275,6 +275,30 @@ on_ledger_row_unbind_cb (GtkSignalListItemFactory *factory,
     }
 }
 
+static void open_correct_form (QlLedgersPage *self,
+                               gint64         version);
+
+/* A right click on a row opens the Correct form for its change. */
+static void
+on_cell_secondary_pressed_cb (GtkGestureClick *gesture,
+                              int              n_press,
+                              double           x,
+                              double           y,
+                              GtkListItem     *list_item)
+{
+  GtkWidget *label = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  GtkWidget *page = gtk_widget_get_ancestor (label, QL_TYPE_LEDGERS_PAGE);
+  GObject *row = gtk_list_item_get_item (list_item);
+  gint64 version = 0;
+
+  if (page == NULL || row == NULL)
+    return;
+
+  g_object_get (row, "version", &version, NULL);
+  open_correct_form (QL_LEDGERS_PAGE (page), version);
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
 static void
 setup_cell_cb (GtkSignalListItemFactory *factory,
                GtkListItem              *list_item,
@@ -282,6 +306,11 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
 {
   GtkWidget *label = gtk_label_new (NULL);
   gboolean numeric = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "numeric"));
+  GtkGesture *secondary = gtk_gesture_click_new ();
+
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (secondary), GDK_BUTTON_SECONDARY);
+  g_signal_connect (secondary, "pressed", G_CALLBACK (on_cell_secondary_pressed_cb), list_item);
+  gtk_widget_add_controller (label, GTK_EVENT_CONTROLLER (secondary));
 
   gtk_label_set_xalign (GTK_LABEL (label), numeric ? 1 : 0);
   if (numeric)
@@ -896,6 +925,29 @@ on_correct_popover_show_cb (QlLedgersPage *self)
   gtk_label_set_text (self->correct_title_label, title);
 }
 
+/* Moves the slider to @version and, when its change can be corrected,
+ * opens the Correct form on it. */
+static void
+open_correct_form (QlLedgersPage *self,
+                   gint64         version)
+{
+  gtk_adjustment_set_value (self->version_adjustment, (double) version);
+  if (gtk_widget_is_sensitive (GTK_WIDGET (self->correct_button)))
+    gtk_menu_button_popup (self->correct_button);
+}
+
+/* The context-menu key on the history opens the Correct form too. */
+static gboolean
+correct_shortcut_cb (GtkWidget *widget,
+                     GVariant  *args,
+                     gpointer   user_data)
+{
+  QlLedgersPage *self = QL_LEDGERS_PAGE (gtk_widget_get_ancestor (widget, QL_TYPE_LEDGERS_PAGE));
+
+  open_correct_form (self, ql_ledgers_page_get_shown_version (self));
+  return TRUE;
+}
+
 static void
 on_correct_activate_cb (QlLedgersPage *self)
 {
@@ -1146,6 +1198,7 @@ ql_ledgers_page_init (QlLedgersPage *self)
 {
   GtkEventController *undo_shortcuts;
   GtkEventController *search_shortcuts;
+  GtkEventController *correct_shortcuts;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -1179,6 +1232,13 @@ ql_ledgers_page_init (QlLedgersPage *self)
                                                           gtk_callback_action_new (close_history_search_cb, NULL, NULL)));
   gtk_widget_add_controller (GTK_WIDGET (self->history_search_bar), search_shortcuts);
   gtk_search_bar_connect_entry (self->history_search_bar, GTK_EDITABLE (self->history_search_entry));
+
+  correct_shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (correct_shortcuts),
+                                        gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Menu, 0),
+                                                                                       gtk_keyval_trigger_new (GDK_KEY_F10, GDK_SHIFT_MASK)),
+                                                          gtk_callback_action_new (correct_shortcut_cb, NULL, NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self->history_view), correct_shortcuts);
 
   self->history_filter = gtk_filter_list_model_new (NULL, NULL);
   self->history_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->history_filter)));

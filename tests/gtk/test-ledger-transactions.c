@@ -84,21 +84,15 @@ history_cell (guint       row,
   return text;
 }
 
+static GtkWidget *find_label (GtkWidget  *root,
+                              const char *text);
+
 /* A label on screen under @root that reads @text. */
 static gboolean
 shows_label (GtkWidget  *root,
              const char *text)
 {
-  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
-      g_str_equal (gtk_label_get_text (GTK_LABEL (root)), text))
-    return TRUE;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (shows_label (child, text))
-      return TRUE;
-  return FALSE;
+  return find_label (root, text) != NULL;
 }
 
 /* The day as the window writes it, for the locale the test runs in. */
@@ -126,6 +120,50 @@ pick_day (GtkWidget *form,
   ql_test_open_popover (button);
   gtk_calendar_select_day (GTK_CALENDAR (ql_test_find_widget (popover, "date_calendar")), time);
   QL_TEST_WAIT_FOR (!gtk_widget_get_visible (popover), 2000);
+}
+
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
+      g_str_equal (gtk_label_get_text (GTK_LABEL (root)), text))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* What a press of the right mouse button on @widget tells its gestures. */
+static void
+right_click (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = NULL;
+  gboolean clicked = FALSE;
+
+  ck_assert_ptr_nonnull (widget);
+  controllers = gtk_widget_observe_controllers (widget);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_GESTURE_CLICK (controller) &&
+          gtk_gesture_single_get_button (GTK_GESTURE_SINGLE (controller)) == GDK_BUTTON_SECONDARY)
+        {
+          g_signal_emit_by_name (controller, "pressed", 1, 1.0, 1.0);
+          clicked = TRUE;
+        }
+    }
+  ck_assert_msg (clicked, "nothing answers a right click there");
+  ql_test_spin (20);
 }
 
 static QlEvent *
@@ -347,10 +385,12 @@ START_TEST (test_correct_appends_an_amendment)
   ck_assert (!ql_event_get_date (amendment, &day));
   ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Cash"), 1000);
 
-  /* The slider back on the deposit, its day is corrected. */
-  gtk_range_set_value (GTK_RANGE (ql_test_find_widget (page, "version_scale")), 2);
-  ql_test_spin (20);
-  ql_test_open_popover (button);
+  /* A right click on the deposit's row corrects its day. */
+  gtk_popover_set_autohide (GTK_POPOVER (popover), FALSE);
+  right_click (find_label (ql_test_find_widget (page, "history_view"), "Tpyo"));
+  QL_TEST_WAIT_FOR (gtk_widget_get_visible (popover), 2000);
+  ck_assert_int_eq ((int) gtk_range_get_value (GTK_RANGE (ql_test_find_widget (page, "version_scale"))), 2);
+  ck_assert_str_eq (ql_test_label_text (popover, "correct_title_label"), "Correct Version 2");
   pick_day (form, 2026, 1, 5);
   ql_test_activate (popover, "correct_apply_button");
   ck_assert_uint_eq (history_length (), 4);
