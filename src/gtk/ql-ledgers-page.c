@@ -936,7 +936,6 @@ open_correct_form (QlLedgersPage *self,
     gtk_menu_button_popup (self->correct_button);
 }
 
-/* The context-menu key on the history opens the Correct form too. */
 static gboolean
 correct_shortcut_cb (GtkWidget *widget,
                      GVariant  *args,
@@ -1199,6 +1198,7 @@ ql_ledgers_page_init (QlLedgersPage *self)
   GtkEventController *undo_shortcuts;
   GtkEventController *search_shortcuts;
   GtkEventController *correct_shortcuts;
+  GtkShortcutTrigger *correct_trigger;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -1233,11 +1233,14 @@ ql_ledgers_page_init (QlLedgersPage *self)
   gtk_widget_add_controller (GTK_WIDGET (self->history_search_bar), search_shortcuts);
   gtk_search_bar_connect_entry (self->history_search_bar, GTK_EDITABLE (self->history_search_entry));
 
+  /* The context-menu keys on the history correct the change of its row. */
+  correct_trigger = gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Menu, 0),
+                                                 gtk_keyval_trigger_new (GDK_KEY_F10, GDK_SHIFT_MASK));
   correct_shortcuts = gtk_shortcut_controller_new ();
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (correct_shortcuts),
-                                        gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Menu, 0),
-                                                                                       gtk_keyval_trigger_new (GDK_KEY_F10, GDK_SHIFT_MASK)),
-                                                          gtk_callback_action_new (correct_shortcut_cb, NULL, NULL)));
+                                        gtk_shortcut_new (correct_trigger,
+                                                          gtk_callback_action_new (correct_shortcut_cb,
+                                                                                   NULL, NULL)));
   gtk_widget_add_controller (GTK_WIDGET (self->history_view), correct_shortcuts);
 
   self->history_filter = gtk_filter_list_model_new (NULL, NULL);
