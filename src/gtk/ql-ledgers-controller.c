@@ -57,7 +57,6 @@ typedef QlEvent *(*ChangeFunc) (QlLedgerBook  *book,
                                 const char    *amount,
                                 GError       **error);
 
-
 static char *
 format_time (gint64 timestamp)
 {
