@@ -16,5 +16,11 @@ QlHistoryRow *ql_history_row_new (gint64      version,
                                   const char *event_type,
                                   const char *amount,
                                   const char *balance);
+void          ql_history_row_set_note (QlHistoryRow *self,
+                                       const char   *day,
+                                       const char   *date,
+                                       const char   *payee,
+                                       const char   *memo,
+                                       gboolean      correctable);
 
 G_END_DECLS

@@ -9,6 +9,8 @@
 #include <glib/gi18n.h>
 
 #include "ql-amount.h"
+#include "ql-dates.h"
+#include "ql-ledger-events.h"
 #include "ql-history-row.h"
 #include "ql-ledger-history.h"
 #include "ql-ledgers-controller.h"
@@ -38,6 +40,8 @@ struct _QlLedgersController
   /* Borrowed References */
   QlLedgersPage      *page;
   QlLedger           *history_ledger;
+  /* The events the history's rows are made from */
+  QlLedgerHistory    *events;
 
   /* The compensation of the last undo, until it is reversed in turn */
   QlEvent            *last_undo;
@@ -86,6 +90,20 @@ describe_event (QlEvent *event)
 {
   const char *label = ql_event_type_get_label (ql_event_get_event_type (event));
   gint64 reverses = ql_event_get_reverses (event);
+  gint64 amends = ql_event_get_amends (event);
+  g_autofree char *counterpart = ql_event_dup_counterpart (event);
+
+  if (amends > 0)
+    /* Translators: %d is the version of the change a correction amends */
+    return g_strdup_printf (_("Correction of version %d"), (int) amends);
+
+  if (counterpart != NULL && reverses <= 0)
+    return g_strdup_printf (ql_event_get_signed_amount (event) < 0
+                            /* Translators: %s is the ledger a transfer went to */
+                            ? _("Transfer to %s")
+                            /* Translators: %s is the ledger a transfer came from */
+                            : _("Transfer from %s"),
+                            counterpart);
 
   if (reverses <= 0)
     return g_strdup (label);
@@ -108,7 +126,13 @@ map_event_to_row (gpointer item,
   g_autofree char *amount = NULL;
   g_autofree char *description = NULL;
   g_autofree char *running = NULL;
+  g_autofree char *day = NULL;
+  g_autofree char *date = NULL;
+  g_autofree char *payee = NULL;
+  g_autofree char *memo = NULL;
+  QlHistoryRow *row;
   gint64 balance;
+  GDate when;
 
   if (event == NULL)
     return ql_history_row_new (0, "", _("This event cannot be read"), "", "");
@@ -126,7 +150,20 @@ map_event_to_row (gpointer item,
       running = g_strdup ("");
     }
 
-  return ql_history_row_new (ql_event_get_version (event), time, description, amount, running);
+  row = ql_history_row_new (ql_event_get_version (event), time, description, amount, running);
+
+  /* A correction shows what it writes; one that leaves the day as it was
+   * has no day to show. */
+  g_date_clear (&when, 1);
+  if (ql_event_get_date (event, &when) || ql_event_get_amends (event) == 0)
+    {
+      day = ql_date_format (&when);
+      date = ql_locale_numbers_format_date (&when);
+    }
+  payee = ql_event_dup_payee (event);
+  memo = ql_event_dup_memo (event);
+  ql_history_row_set_note (row, day, date, payee, memo, ql_event_can_be_amended (event));
+  return row;
 }
 
 /* The one place that decides which commands the page offers. The actions
@@ -155,6 +192,9 @@ update_actions (QlLedgersController *self)
     { "import", writable && !self->importing },
     { "import-file", writable && !self->importing },
     { "show-version", ledger != NULL },
+    { "show-balance-on", ledger != NULL },
+    { "transfer", changeable },
+    { "amend", changeable },
     { "search-history", ledger != NULL },
   };
 
@@ -188,6 +228,103 @@ show_past_state (QlLedgersController *self,
 
 static void search_history (QlLedgersController *self);
 
+/* The ledgers a transfer from @ledger can go to, as the model says. */
+static void
+show_transfer_targets (QlLedgersController *self,
+                       QlLedger            *ledger)
+{
+  GListModel *ledgers = ql_ledger_book_get_ledgers (self->book);
+  guint n = g_list_model_get_n_items (ledgers);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(QlLedger) other = g_list_model_get_item (ledgers, i);
+
+      if (ql_ledger_can_transfer_to (ledger, other))
+        g_ptr_array_add (names, g_strdup (ql_ledger_get_name (other)));
+    }
+  g_ptr_array_add (names, NULL);
+  ql_ledgers_page_set_transfer_targets (self->page, (const char * const *) names->pdata);
+}
+
+/* The balance on the day picked beside the slider: as everything
+ * recorded tells it now, or, with the slider on an older version, as
+ * only what was recorded up to that version's moment told it. */
+static void
+show_balance_on (QlLedgersController *self)
+{
+  const char *name = ql_ledgers_page_get_selected_ledger (self->page);
+  QlLedger *ledger = name != NULL ? ql_ledger_book_lookup (self->book, name) : NULL;
+  gint64 version = ql_ledgers_page_get_shown_version (self->page);
+  gint64 recorded_until = G_MAXINT64;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *day = NULL;
+  g_autofree char *amount = NULL;
+  g_autofree char *text = NULL;
+  gboolean item;
+  gint64 balance;
+  GDate date;
+
+  if (ledger == NULL || !ql_ledgers_page_get_balance_date (self->page, &date))
+    {
+      ql_ledgers_page_show_balance_on (self->page, NULL);
+      return;
+    }
+
+  if (version < ql_ledger_get_version (ledger) && self->events != NULL && version >= 1)
+    {
+      g_autoptr(QlEvent) event = g_list_model_get_item (G_LIST_MODEL (self->events),
+                                                        (guint) version - 1);
+
+      if (event != NULL)
+        recorded_until = ql_event_get_timestamp (event);
+    }
+
+  if (!ql_ledger_book_balance_on (self->book, name, &date, recorded_until, &balance, &error))
+    {
+      ql_ledgers_page_show_balance_on (self->page, NULL);
+      ql_ledgers_page_show_change_error (self->page, error->message);
+      return;
+    }
+
+  day = ql_locale_numbers_format_date (&date);
+  amount = ql_locale_numbers_format_amount (ledger, balance);
+  item = ql_ledger_get_kind (ledger) == QL_LEDGER_KIND_ITEM;
+  if (recorded_until == G_MAXINT64)
+    text = g_strdup_printf (item
+                            /* Translators: a day, then a quantity */
+                            ? _("Quantity on %s as known now: %s")
+                            /* Translators: a day, then a balance */
+                            : _("Balance on %s as known now: %s"),
+                            day, amount);
+  else
+    {
+      g_autofree char *number = ql_locale_numbers_format_count ((guint64) version);
+
+      text = g_strdup_printf (item
+                              /* Translators: a day, a version number, then a quantity */
+                              ? _("Quantity on %s as known at version %s: %s")
+                              /* Translators: a day, a version number, then a balance */
+                              : _("Balance on %s as known at version %s: %s"),
+                              day, number, amount);
+    }
+  ql_ledgers_page_show_balance_on (self->page, text);
+}
+
+static void
+show_balance_on_activated (GSimpleAction *action,
+                           GVariant      *parameter,
+                           gpointer       user_data)
+{
+  QlLedgersController *self = user_data;
+
+  g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  ql_ledgers_page_clear_errors (self->page);
+  show_balance_on (self);
+}
+
 static void
 show_selected (QlLedgersController *self)
 {
@@ -196,23 +333,30 @@ show_selected (QlLedgersController *self)
 
   /* One history per ledger shown: it grows with the ledger by itself. */
   if (ledger == NULL)
-    g_clear_object (&self->history);
+    {
+      g_clear_object (&self->history);
+      self->events = NULL;
+    }
   else if (self->history == NULL || self->history_ledger != ledger)
     {
       QlLedgerHistory *events = ql_ledger_history_new (self->book, ledger);
 
       g_clear_object (&self->history);
+      self->events = events;
       self->history = G_LIST_MODEL (gtk_map_list_model_new (G_LIST_MODEL (events),
                                                             map_event_to_row, events, NULL));
     }
   self->history_ledger = ledger;
 
   ql_ledgers_page_show_ledger (self->page, ledger, self->history);
+  if (ledger != NULL)
+    show_transfer_targets (self, ledger);
   /* A search stays on: it looks again in what the history now holds. */
   search_history (self);
   update_actions (self);
   if (ledger != NULL)
     show_past_state (self, name, ql_ledgers_page_get_shown_version (self->page));
+  show_balance_on (self);
 }
 
 /* The history's search bar asks the book which changes match; the page
@@ -372,24 +516,34 @@ create_item_activated (GSimpleAction *action,
   finish_create (self, name, created != NULL, error);
 }
 
-/* Changes the ledger shown by the amount typed. */
+/* Changes the ledger shown by the amount typed, with the day, payee and
+ * memo written beside it. */
 static void
 change (QlLedgersController *self,
-        ChangeFunc           func)
+        const char          *type)
 {
   g_autofree char *name = NULL;
   g_autofree char *amount = NULL;
+  g_autofree char *date = NULL;
+  g_autofree char *payee = NULL;
+  g_autofree char *memo = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(QlEvent) changed = NULL;
+  QlChangeNote note;
 
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
 
   ql_ledgers_page_clear_errors (self->page);
 
-  /* Copies: the book shows the page its new state before func returns. */
+  /* Copies: the book shows the page its new state before the change returns. */
   name = g_strdup (ql_ledgers_page_get_selected_ledger (self->page));
+  ql_ledgers_page_get_change_note (self->page, &note);
+  note.date = date = g_strdup (note.date);
+  note.payee = payee = g_strdup (note.payee);
+  note.memo = memo = g_strdup (note.memo);
   amount = ql_locale_numbers_read_amount (ql_ledgers_page_get_amount (self->page), &error);
-  if (amount != NULL && (changed = func (self->book, name, amount, &error)) != NULL)
+  if (amount != NULL &&
+      (changed = ql_ledger_book_record_change (self->book, name, type, amount, &note, &error)) != NULL)
     ql_ledgers_page_change_done (self->page);
   else
     ql_ledgers_page_show_change_error (self->page, error->message);
@@ -400,7 +554,7 @@ deposit_activated (GSimpleAction *action,
                    GVariant      *parameter,
                    gpointer       user_data)
 {
-  change (user_data, ql_ledger_book_deposit);
+  change (user_data, QL_EVENT_DEPOSITED);
 }
 
 static void
@@ -408,7 +562,7 @@ withdraw_activated (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data)
 {
-  change (user_data, ql_ledger_book_withdraw);
+  change (user_data, QL_EVENT_WITHDRAWN);
 }
 
 static void
@@ -416,7 +570,7 @@ increase_activated (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data)
 {
-  change (user_data, ql_ledger_book_increase);
+  change (user_data, QL_EVENT_QUANTITY_INCREASED);
 }
 
 static void
@@ -424,7 +578,85 @@ decrease_activated (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data)
 {
-  change (user_data, ql_ledger_book_decrease);
+  change (user_data, QL_EVENT_QUANTITY_DECREASED);
+}
+
+/* One transfer from the ledger shown to the one picked: the model writes
+ * both legs or neither. */
+static void
+transfer_activated (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  QlLedgersController *self = user_data;
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  g_autofree char *amount = NULL;
+  g_autofree char *date = NULL;
+  g_autofree char *payee = NULL;
+  g_autofree char *memo = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QlEvent) moved = NULL;
+  QlChangeNote note;
+  const char *typed;
+
+  g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  ql_ledgers_page_clear_errors (self->page);
+
+  from = g_strdup (ql_ledgers_page_get_selected_ledger (self->page));
+  to = g_strdup (ql_ledgers_page_get_transfer_target (self->page));
+  if (to == NULL)
+    {
+      ql_ledgers_page_show_transfer_error (self->page,
+                                           _("No other ledger counts the same thing: a transfer "
+                                             "needs an account in the same currency, or another "
+                                             "item."));
+      return;
+    }
+
+  typed = ql_ledgers_page_get_transfer (self->page, &note);
+  note.date = date = g_strdup (note.date);
+  note.payee = payee = g_strdup (note.payee);
+  note.memo = memo = g_strdup (note.memo);
+  amount = ql_locale_numbers_read_amount (typed, &error);
+  if (amount != NULL &&
+      (moved = ql_ledger_book_transfer (self->book, from, to, amount, &note, &error)) != NULL)
+    ql_ledgers_page_transfer_done (self->page);
+  else
+    ql_ledgers_page_show_transfer_error (self->page, error->message);
+}
+
+/* A correction of the change the Correct form was opened on: a new event
+ * that amends it, never an edit. */
+static void
+amend_activated (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  QlLedgersController *self = user_data;
+  g_autofree char *name = NULL;
+  g_autofree char *date = NULL;
+  g_autofree char *payee = NULL;
+  g_autofree char *memo = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QlEvent) amendment = NULL;
+  QlChangeNote note;
+  gint64 version;
+
+  g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  ql_ledgers_page_clear_errors (self->page);
+
+  name = g_strdup (ql_ledgers_page_get_selected_ledger (self->page));
+  version = ql_ledgers_page_get_correction (self->page, &note);
+  note.date = date = g_strdup (note.date);
+  note.payee = payee = g_strdup (note.payee);
+  note.memo = memo = g_strdup (note.memo);
+  if ((amendment = ql_ledger_book_amend (self->book, name, version, &note, &error)) != NULL)
+    ql_ledgers_page_correct_done (self->page);
+  else
+    ql_ledgers_page_show_correct_error (self->page, error->message);
 }
 
 /* The change that @compensation reversed, as the history names it:
@@ -690,6 +922,9 @@ ql_ledgers_controller_new (QlLedgerBook  *book,
     { "import-file", import_file_activated, "s" },
     { "show-version", show_version_activated, "x" },
     { "search-history", search_history_activated },
+    { "show-balance-on", show_balance_on_activated },
+    { "transfer", transfer_activated },
+    { "amend", amend_activated },
   };
 
   g_return_val_if_fail (QL_IS_LEDGER_BOOK (book), NULL);

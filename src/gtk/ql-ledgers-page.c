@@ -10,6 +10,8 @@
 #include <adwaita.h>
 
 #include "ql-accessible-names.h"
+#include "ql-change-form.h"
+#include "ql-dates.h"
 #include "ql-ledgers-page.h"
 #include "ql-locale-numbers.h"
 #include "ql-new-ledger-popover.h"
@@ -56,6 +58,24 @@ struct _QlLedgersPage
   GtkButton            *plus_button;
   GtkButton            *minus_button;
   GtkLabel             *change_error_label;
+  QlChangeForm         *change_form;
+  GtkMenuButton        *transfer_button;
+  GtkPopover           *transfer_popover;
+  GtkEntry             *transfer_amount_entry;
+  GtkDropDown          *transfer_target_dropdown;
+  GtkStringList        *transfer_targets;
+  QlChangeForm         *transfer_form;
+  GtkLabel             *transfer_error_label;
+  GtkMenuButton        *correct_button;
+  GtkPopover           *correct_popover;
+  GtkLabel             *correct_title_label;
+  QlChangeForm         *correct_form;
+  GtkLabel             *correct_error_label;
+  GtkMenuButton        *balance_date_button;
+  GtkPopover           *balance_date_popover;
+  GtkCalendar          *balance_date_calendar;
+  GtkWidget            *balance_date_box;
+  GtkLabel             *balance_date_label;
   GtkScale             *version_scale;
   GtkAdjustment        *version_adjustment;
   GtkLabel             *past_state_label;
@@ -63,7 +83,10 @@ struct _QlLedgersPage
   GtkLabel             *version_label;
   GtkColumnView        *history_view;
   GtkColumnViewColumn  *version_column;
+  GtkColumnViewColumn  *date_column;
   GtkColumnViewColumn  *time_column;
+  GtkColumnViewColumn  *payee_column;
+  GtkColumnViewColumn  *memo_column;
   GtkColumnViewColumn  *type_column;
   GtkColumnViewColumn  *amount_column;
   GtkColumnViewColumn  *balance_column;
@@ -97,6 +120,13 @@ struct _QlLedgersPage
   GdkFrameClock        *history_clock;
   QlLedger             *shown;
   char                 *selected;
+  /* The day the balance is asked for beside the slider, if any */
+  GDate                 balance_date;
+  /* The change the Correct form was filled from, and what it carried */
+  gint64                correct_version;
+  char                 *correct_day;
+  char                 *correct_payee;
+  char                 *correct_memo;
 
   /* Weak: the toast overlay owns it */
   AdwToast             *undo_toast;
@@ -255,6 +285,30 @@ on_ledger_row_unbind_cb (GtkSignalListItemFactory *factory,
     }
 }
 
+static void open_correct_form (QlLedgersPage *self,
+                               gint64         version);
+
+/* A right click on a row opens the Correct form for its change. */
+static void
+on_cell_secondary_pressed_cb (GtkGestureClick *gesture,
+                              int              n_press,
+                              double           x,
+                              double           y,
+                              GtkListItem     *list_item)
+{
+  GtkWidget *label = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  GtkWidget *page = gtk_widget_get_ancestor (label, QL_TYPE_LEDGERS_PAGE);
+  GObject *row = gtk_list_item_get_item (list_item);
+  gint64 version = 0;
+
+  if (page == NULL || row == NULL)
+    return;
+
+  g_object_get (row, "version", &version, NULL);
+  open_correct_form (QL_LEDGERS_PAGE (page), version);
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
 static void
 setup_cell_cb (GtkSignalListItemFactory *factory,
                GtkListItem              *list_item,
@@ -262,6 +316,11 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
 {
   GtkWidget *label = gtk_label_new (NULL);
   gboolean numeric = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "numeric"));
+  GtkGesture *secondary = gtk_gesture_click_new ();
+
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (secondary), GDK_BUTTON_SECONDARY);
+  g_signal_connect (secondary, "pressed", G_CALLBACK (on_cell_secondary_pressed_cb), list_item);
+  gtk_widget_add_controller (label, GTK_EVENT_CONTROLLER (secondary));
 
   gtk_label_set_xalign (GTK_LABEL (label), numeric ? 1 : 0);
   if (numeric)
@@ -312,25 +371,35 @@ name_history_row (GtkWidget *label,
   GtkWidget *cell = gtk_widget_get_parent (label);
   GtkWidget *row = cell != NULL ? gtk_widget_get_parent (cell) : NULL;
   g_autofree char *time = NULL;
+  g_autofree char *date = NULL;
   g_autofree char *event = NULL;
   g_autofree char *amount = NULL;
   g_autofree char *balance = NULL;
+  g_autofree char *payee = NULL;
+  g_autofree char *memo = NULL;
   g_autofree char *number = NULL;
-  g_autofree char *text = NULL;
+  g_autoptr(GString) text = NULL;
   gint64 version = 0;
 
   if (row == NULL)
     return;
 
-  g_object_get (item, "version", &version, "time", &time, "event-type", &event,
-                "amount", &amount, "balance", &balance, NULL);
+  g_object_get (item, "version", &version, "time", &time, "date", &date, "event-type", &event,
+                "amount", &amount, "balance", &balance, "payee", &payee, "memo", &memo, NULL);
   number = ql_locale_numbers_format_count ((guint64) MAX (version, 0));
+  text = g_string_new (NULL);
   /* Translators: how a screen reader reads a row of the history: the
-   * version, its time, the event, its amount (possibly empty) and the
-   * balance after it */
-  text = g_strdup_printf (_("Version %s, %s: %s %s, balance %s"), number, time, event,
-                          amount != NULL ? amount : "", balance);
-  ql_accessible_names_set_label (row, text);
+   * version, the day it happened, when it was recorded, the event, its
+   * amount (possibly empty) and the balance after it */
+  g_string_printf (text, _("Version %s, dated %s, recorded %s: %s %s, balance %s"), number,
+                   date != NULL ? date : "", time, event, amount != NULL ? amount : "", balance);
+  if (payee != NULL && *payee != '\0')
+    /* Translators: added to a history row's name when it has a payee */
+    g_string_append_printf (text, _(", payee %s"), payee);
+  if (memo != NULL && *memo != '\0')
+    /* Translators: added to a history row's name when it has a memo */
+    g_string_append_printf (text, _(", memo %s"), memo);
+  ql_accessible_names_set_label (row, text->str);
 }
 
 static void
@@ -750,6 +819,7 @@ follow_version (QlLedgersPage *self)
   g_autofree char *last = ql_locale_numbers_format_count ((guint64) MAX (newest, 0));
   g_autofree char *text = NULL;
   gboolean past = version < newest;
+  gboolean correctable = FALSE;
 
   if (version >= 1 && (guint64) version <= n)
     {
@@ -765,6 +835,16 @@ follow_version (QlLedgersPage *self)
       if (position != GTK_INVALID_LIST_POSITION)
         scroll_history_to (self, position);
     }
+  /* A change is corrected from its row: the one the slider is on. */
+  if (version >= 1 && (guint64) version <= n)
+    {
+      g_autoptr(GObject) row = g_list_model_get_item (self->history, (guint) version - 1);
+
+      g_object_get (row, "correctable", &correctable, NULL);
+    }
+  gtk_widget_set_sensitive (GTK_WIDGET (self->correct_button),
+                            correctable && gtk_widget_get_visible (self->change_box) &&
+                            gtk_widget_get_sensitive (self->change_box));
 
   if (past)
     /* Translators: a version number, the newest version's number, and the
@@ -797,6 +877,113 @@ on_version_scale_value_changed_cb (QlLedgersPage *self)
   follow_version (self);
   gtk_widget_activate_action (GTK_WIDGET (self), "ledgers.show-version", "x",
                               ql_ledgers_page_get_shown_version (self));
+  if (g_date_valid (&self->balance_date))
+    gtk_widget_activate_action (GTK_WIDGET (self), "ledgers.show-balance-on", NULL);
+}
+
+static void
+on_transfer_popover_show_cb (QlLedgersPage *self)
+{
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->transfer_amount_entry));
+}
+
+static void
+on_transfer_activate_cb (QlLedgersPage *self)
+{
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "ledgers.transfer", NULL);
+}
+
+/* The Correct form starts from what the change of the slider's row
+ * carries, so that only what the user alters is corrected. */
+static void
+on_correct_popover_show_cb (QlLedgersPage *self)
+{
+  gint64 version = ql_ledgers_page_get_shown_version (self);
+  guint n = self->history != NULL ? g_list_model_get_n_items (self->history) : 0;
+  g_autoptr(GObject) row = NULL;
+  g_autofree char *number = NULL;
+  g_autofree char *title = NULL;
+  GDate date;
+
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  g_clear_pointer (&self->correct_day, g_free);
+  g_clear_pointer (&self->correct_payee, g_free);
+  g_clear_pointer (&self->correct_memo, g_free);
+  set_error (self->correct_error_label, NULL);
+  self->correct_version = version >= 1 && (guint64) version <= n ? version : 0;
+  if (self->correct_version == 0)
+    return;
+
+  row = g_list_model_get_item (self->history, (guint) version - 1);
+  g_object_get (row, "day", &self->correct_day, "payee", &self->correct_payee,
+                "memo", &self->correct_memo, NULL);
+  g_date_clear (&date, 1);
+  if (self->correct_day == NULL || !ql_date_parse (self->correct_day, &date, NULL))
+    ql_date_set_today (&date);
+  ql_change_form_fill (self->correct_form, &date, self->correct_payee, self->correct_memo);
+
+  number = ql_locale_numbers_format_count ((guint64) version);
+  /* Translators: %s is a version number */
+  title = g_strdup_printf (_("Correct Version %s"), number);
+  gtk_label_set_text (self->correct_title_label, title);
+}
+
+/* Moves the slider to @version and, when its change can be corrected,
+ * opens the Correct form on it. */
+static void
+open_correct_form (QlLedgersPage *self,
+                   gint64         version)
+{
+  gtk_adjustment_set_value (self->version_adjustment, (double) version);
+  if (gtk_widget_is_sensitive (GTK_WIDGET (self->correct_button)))
+    gtk_menu_button_popup (self->correct_button);
+}
+
+static gboolean
+correct_shortcut_cb (GtkWidget *widget,
+                     GVariant  *args,
+                     gpointer   user_data)
+{
+  QlLedgersPage *self = QL_LEDGERS_PAGE (gtk_widget_get_ancestor (widget, QL_TYPE_LEDGERS_PAGE));
+
+  open_correct_form (self, ql_ledgers_page_get_shown_version (self));
+  return TRUE;
+}
+
+static void
+on_correct_activate_cb (QlLedgersPage *self)
+{
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "ledgers.amend", NULL);
+}
+
+static void
+on_balance_date_calendar_day_selected_cb (QlLedgersPage *self)
+{
+  g_autoptr(GDateTime) day = gtk_calendar_get_date (self->balance_date_calendar);
+
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  g_date_set_dmy (&self->balance_date, (GDateDay) g_date_time_get_day_of_month (day),
+                  (GDateMonth) g_date_time_get_month (day), (GDateYear) g_date_time_get_year (day));
+  gtk_popover_popdown (self->balance_date_popover);
+  gtk_widget_activate_action (GTK_WIDGET (self), "ledgers.show-balance-on", NULL);
+}
+
+static void
+on_balance_date_clear_button_clicked_cb (QlLedgersPage *self)
+{
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  g_date_clear (&self->balance_date, 1);
+  gtk_widget_set_visible (self->balance_date_box, FALSE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->balance_date_button));
 }
 
 /* A row picked in the history moves the slider to its version. */
@@ -820,8 +1007,8 @@ static void
 name_history_columns (QlLedgersPage *self)
 {
   GtkColumnViewColumn *columns[] = {
-    self->version_column, self->time_column, self->type_column,
-    self->amount_column, self->balance_column,
+    self->version_column, self->date_column, self->time_column, self->type_column,
+    self->payee_column, self->memo_column, self->amount_column, self->balance_column,
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
@@ -877,6 +1064,9 @@ ql_ledgers_page_finalize (GObject *object)
   QlLedgersPage *self = (QlLedgersPage *) object;
 
   g_clear_pointer (&self->selected, g_free);
+  g_clear_pointer (&self->correct_day, g_free);
+  g_clear_pointer (&self->correct_payee, g_free);
+  g_clear_pointer (&self->correct_memo, g_free);
 
   G_OBJECT_CLASS (ql_ledgers_page_parent_class)->finalize (object);
 }
@@ -1016,11 +1206,39 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_history_search_bar_notify_search_mode_enabled_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_amount_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_version_scale_value_changed_cb);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, change_form);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, transfer_button);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, transfer_popover);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, transfer_amount_entry);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, transfer_target_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, transfer_targets);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, transfer_form);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, transfer_error_label);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, correct_button);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, correct_popover);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, correct_title_label);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, correct_form);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, correct_error_label);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, balance_date_button);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, balance_date_popover);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, balance_date_calendar);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, balance_date_box);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, balance_date_label);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, date_column);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, payee_column);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, memo_column);
+  gtk_widget_class_bind_template_callback (widget_class, on_transfer_popover_show_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_transfer_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_correct_popover_show_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_correct_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_balance_date_calendar_day_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_balance_date_clear_button_clicked_cb);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "ledgerspage");
 
   g_type_ensure (QL_TYPE_NEW_LEDGER_POPOVER);
+  g_type_ensure (QL_TYPE_CHANGE_FORM);
   g_type_ensure (QL_TYPE_TAB_STOP);
 }
 
@@ -1029,6 +1247,8 @@ ql_ledgers_page_init (QlLedgersPage *self)
 {
   GtkEventController *undo_shortcuts;
   GtkEventController *search_shortcuts;
+  GtkEventController *correct_shortcuts;
+  GtkShortcutTrigger *correct_trigger;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -1063,6 +1283,16 @@ ql_ledgers_page_init (QlLedgersPage *self)
   gtk_widget_add_controller (GTK_WIDGET (self->history_search_bar), search_shortcuts);
   gtk_search_bar_connect_entry (self->history_search_bar, GTK_EDITABLE (self->history_search_entry));
 
+  /* The context-menu keys on the history correct the change of its row. */
+  correct_trigger = gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Menu, 0),
+                                                 gtk_keyval_trigger_new (GDK_KEY_F10, GDK_SHIFT_MASK));
+  correct_shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (correct_shortcuts),
+                                        gtk_shortcut_new (correct_trigger,
+                                                          gtk_callback_action_new (correct_shortcut_cb,
+                                                                                   NULL, NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self->history_view), correct_shortcuts);
+
   self->history_filter = gtk_filter_list_model_new (NULL, NULL);
   self->history_order = ql_reversed_list_model_new (G_LIST_MODEL (self->history_filter));
   self->history_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->history_order)));
@@ -1090,10 +1320,20 @@ ql_ledgers_page_init (QlLedgersPage *self)
   ql_accessible_names_set_mnemonic (self->plus_button);
   ql_accessible_names_set_mnemonic (self->minus_button);
   ql_accessible_names_set_menu_button (GTK_WIDGET (self->new_ledger_button), _("New Ledger"));
+  ql_accessible_names_set_menu_button (GTK_WIDGET (self->transfer_button),
+                                       _("Transfer to Another Ledger…"));
+  ql_accessible_names_set_menu_button (GTK_WIDGET (self->correct_button),
+                                       _("Correct the Selected Change…"));
+  ql_accessible_names_set_menu_button (GTK_WIDGET (self->balance_date_button),
+                                       _("Balance on a Day…"));
+  g_date_clear (&self->balance_date, 1);
 
   set_cell_factory (self->version_column, "version", TRUE);
+  set_cell_factory (self->date_column, "date", FALSE);
   set_cell_factory (self->time_column, "time", FALSE);
   set_cell_factory (self->type_column, "event-type", FALSE);
+  set_cell_factory (self->payee_column, "payee", FALSE);
+  set_cell_factory (self->memo_column, "memo", FALSE);
   set_cell_factory (self->amount_column, "amount", TRUE);
   set_cell_factory (self->balance_column, "balance", TRUE);
 
@@ -1371,6 +1611,9 @@ ql_ledgers_page_clear_errors (QlLedgersPage *self)
   gtk_widget_remove_css_class (GTK_WIDGET (self->amount_entry), "error");
   set_error (self->change_error_label, NULL);
   set_error (self->history_search_error_label, NULL);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->transfer_amount_entry), "error");
+  set_error (self->transfer_error_label, NULL);
+  set_error (self->correct_error_label, NULL);
   ql_new_ledger_popover_clear_error (self->new_ledger_popover);
   if (!gtk_widget_get_visible (GTK_WIDGET (self->import_progress)))
     {
@@ -1412,6 +1655,7 @@ ql_ledgers_page_change_done (QlLedgersPage *self)
   gtk_widget_remove_css_class (GTK_WIDGET (self->amount_entry), "error");
   gtk_editable_set_text (GTK_EDITABLE (self->amount_entry), "");
   set_error (self->change_error_label, NULL);
+  ql_change_form_reset (self->change_form);
 }
 
 /**
@@ -1524,6 +1768,7 @@ ql_ledgers_page_set_read_only (QlLedgersPage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->new_ledger_button), !read_only);
   gtk_widget_set_visible (self->import_button, !read_only);
   gtk_widget_set_visible (self->change_box, !read_only);
+  gtk_widget_set_visible (GTK_WIDGET (self->correct_button), !read_only);
 }
 
 /**
@@ -1672,6 +1917,12 @@ ql_ledgers_page_focus_amount (QlLedgersPage *self)
 }
 
 static const char *
+entry_text_or_null (const char *text)
+{
+  return text != NULL && text[0] != '\0' ? text : NULL;
+}
+
+static const char *
 entry_text (GtkEditable *entry)
 {
   const char *text = gtk_editable_get_text (entry);
@@ -1788,4 +2039,231 @@ ql_ledgers_page_set_newest_first (QlLedgersPage *self,
   g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
 
   ql_reversed_list_model_set_reversed (self->history_order, newest_first);
+}
+
+/**
+ * ql_ledgers_page_get_change_note:
+ * @self: a #QlLedgersPage
+ * @note: (out caller-allocates): what the entry form writes on a change
+ *
+ * Fills @note with the day picked and the payee and memo typed, %NULL
+ * for an empty one. The strings belong to the page.
+ */
+void
+ql_ledgers_page_get_change_note (QlLedgersPage *self,
+                                 QlChangeNote  *note)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+  g_return_if_fail (note != NULL);
+
+  note->date = ql_change_form_get_date (self->change_form);
+  note->payee = entry_text_or_null (ql_change_form_get_payee (self->change_form));
+  note->memo = entry_text_or_null (ql_change_form_get_memo (self->change_form));
+}
+
+/**
+ * ql_ledgers_page_set_transfer_targets:
+ * @self: a #QlLedgersPage
+ * @names: (array zero-terminated=1): the ledgers the one shown can
+ *   transfer to
+ *
+ * Lists the ledgers of the transfer form's choice, keeping the one picked
+ * when it is still there.
+ */
+void
+ql_ledgers_page_set_transfer_targets (QlLedgersPage      *self,
+                                      const char * const *names)
+{
+  g_autofree char *picked = NULL;
+  guint n;
+  guint keep = GTK_INVALID_LIST_POSITION;
+
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+  g_return_if_fail (names != NULL);
+
+  picked = g_strdup (ql_ledgers_page_get_transfer_target (self));
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->transfer_targets));
+  gtk_string_list_splice (self->transfer_targets, 0, n, names);
+  for (guint i = 0; names[i] != NULL && picked != NULL; i++)
+    if (g_str_equal (names[i], picked))
+      keep = i;
+  gtk_drop_down_set_selected (self->transfer_target_dropdown, keep != GTK_INVALID_LIST_POSITION ? keep : 0);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->transfer_target_dropdown), names[0] != NULL);
+}
+
+/**
+ * ql_ledgers_page_get_transfer_target:
+ * @self: a #QlLedgersPage
+ *
+ * Returns: (nullable): the ledger picked in the transfer form, or %NULL
+ *   when there is none to pick
+ */
+const char *
+ql_ledgers_page_get_transfer_target (QlLedgersPage *self)
+{
+  GtkStringObject *item;
+
+  g_return_val_if_fail (QL_IS_LEDGERS_PAGE (self), NULL);
+
+  item = gtk_drop_down_get_selected_item (self->transfer_target_dropdown);
+  return item != NULL ? gtk_string_object_get_string (item) : NULL;
+}
+
+/**
+ * ql_ledgers_page_get_transfer:
+ * @self: a #QlLedgersPage
+ * @note: (out caller-allocates): what the transfer form writes on both legs
+ *
+ * Fills @note as ql_ledgers_page_get_change_note() does, from the
+ * transfer form.
+ *
+ * Returns: the amount typed in the transfer form
+ */
+const char *
+ql_ledgers_page_get_transfer (QlLedgersPage *self,
+                              QlChangeNote  *note)
+{
+  g_return_val_if_fail (QL_IS_LEDGERS_PAGE (self), NULL);
+  g_return_val_if_fail (note != NULL, NULL);
+
+  note->date = ql_change_form_get_date (self->transfer_form);
+  note->payee = entry_text_or_null (ql_change_form_get_payee (self->transfer_form));
+  note->memo = entry_text_or_null (ql_change_form_get_memo (self->transfer_form));
+  return gtk_editable_get_text (GTK_EDITABLE (self->transfer_amount_entry));
+}
+
+/**
+ * ql_ledgers_page_show_transfer_error:
+ * @self: a #QlLedgersPage
+ * @message: why the transfer was refused
+ *
+ * Shows the error on the transfer form, which keeps what was typed.
+ */
+void
+ql_ledgers_page_show_transfer_error (QlLedgersPage *self,
+                                     const char    *message)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+  g_return_if_fail (message != NULL);
+
+  gtk_widget_add_css_class (GTK_WIDGET (self->transfer_amount_entry), "error");
+  set_error (self->transfer_error_label, message);
+}
+
+/**
+ * ql_ledgers_page_transfer_done:
+ * @self: a #QlLedgersPage
+ *
+ * Clears and closes the transfer form after a transfer went through.
+ */
+void
+ql_ledgers_page_transfer_done (QlLedgersPage *self)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->transfer_amount_entry), "error");
+  gtk_editable_set_text (GTK_EDITABLE (self->transfer_amount_entry), "");
+  set_error (self->transfer_error_label, NULL);
+  ql_change_form_reset (self->transfer_form);
+  gtk_popover_popdown (self->transfer_popover);
+}
+
+/* What the user altered in the Correct form: %NULL for what stays. */
+static const char *
+altered (const char *typed,
+         const char *before)
+{
+  return g_strcmp0 (typed, before != NULL ? before : "") != 0 ? typed : NULL;
+}
+
+/**
+ * ql_ledgers_page_get_correction:
+ * @self: a #QlLedgersPage
+ * @note: (out caller-allocates): what the Correct form changes: a member
+ *   the user left as it was is %NULL, an emptied payee or memo is ""
+ *
+ * Returns: the version of the change the form corrects, or 0 when it
+ *   was opened on none
+ */
+gint64
+ql_ledgers_page_get_correction (QlLedgersPage *self,
+                                QlChangeNote  *note)
+{
+  g_return_val_if_fail (QL_IS_LEDGERS_PAGE (self), 0);
+  g_return_val_if_fail (note != NULL, 0);
+
+  note->date = altered (ql_change_form_get_date (self->correct_form), self->correct_day);
+  note->payee = altered (ql_change_form_get_payee (self->correct_form), self->correct_payee);
+  note->memo = altered (ql_change_form_get_memo (self->correct_form), self->correct_memo);
+  return self->correct_version;
+}
+
+/**
+ * ql_ledgers_page_show_correct_error:
+ * @self: a #QlLedgersPage
+ * @message: why the correction was refused
+ *
+ * Shows the error on the Correct form, which stays open.
+ */
+void
+ql_ledgers_page_show_correct_error (QlLedgersPage *self,
+                                    const char    *message)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+  g_return_if_fail (message != NULL);
+
+  set_error (self->correct_error_label, message);
+}
+
+/**
+ * ql_ledgers_page_correct_done:
+ * @self: a #QlLedgersPage
+ *
+ * Closes the Correct form after the amendment was recorded.
+ */
+void
+ql_ledgers_page_correct_done (QlLedgersPage *self)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+
+  set_error (self->correct_error_label, NULL);
+  gtk_popover_popdown (self->correct_popover);
+}
+
+/**
+ * ql_ledgers_page_get_balance_date:
+ * @self: a #QlLedgersPage
+ * @date: (out caller-allocates): the day picked beside the slider
+ *
+ * Returns: whether a day is picked; with none, the page shows no balance
+ *   on a day
+ */
+gboolean
+ql_ledgers_page_get_balance_date (QlLedgersPage *self,
+                                  GDate         *date)
+{
+  g_return_val_if_fail (QL_IS_LEDGERS_PAGE (self), FALSE);
+  g_return_val_if_fail (date != NULL, FALSE);
+
+  *date = self->balance_date;
+  return g_date_valid (&self->balance_date);
+}
+
+/**
+ * ql_ledgers_page_show_balance_on:
+ * @self: a #QlLedgersPage
+ * @text: (nullable): the balance on the day picked, said in full, or
+ *   %NULL to show none
+ *
+ * Shows the answer about the day picked beside the slider, with a button
+ * back to today.
+ */
+void
+ql_ledgers_page_show_balance_on (QlLedgersPage *self,
+                                 const char    *text)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+
+  gtk_label_set_text (self->balance_date_label, text != NULL ? text : "");
+  gtk_widget_set_visible (self->balance_date_box, text != NULL);
 }

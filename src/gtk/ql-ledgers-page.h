@@ -62,5 +62,24 @@ void        ql_ledgers_page_show_import_progress  (QlLedgersPage *self,
 void        ql_ledgers_page_show_import_result    (QlLedgersPage *self,
                                                    const char    *message,
                                                    gboolean       failed);
+void        ql_ledgers_page_get_change_note       (QlLedgersPage *self,
+                                                   QlChangeNote  *note);
+void        ql_ledgers_page_set_transfer_targets  (QlLedgersPage      *self,
+                                                   const char * const *names);
+const char *ql_ledgers_page_get_transfer_target   (QlLedgersPage *self);
+const char *ql_ledgers_page_get_transfer          (QlLedgersPage *self,
+                                                   QlChangeNote  *note);
+void        ql_ledgers_page_show_transfer_error   (QlLedgersPage *self,
+                                                   const char    *message);
+void        ql_ledgers_page_transfer_done         (QlLedgersPage *self);
+gint64      ql_ledgers_page_get_correction        (QlLedgersPage *self,
+                                                   QlChangeNote  *note);
+void        ql_ledgers_page_show_correct_error    (QlLedgersPage *self,
+                                                   const char    *message);
+void        ql_ledgers_page_correct_done          (QlLedgersPage *self);
+gboolean    ql_ledgers_page_get_balance_date      (QlLedgersPage *self,
+                                                   GDate         *date);
+void        ql_ledgers_page_show_balance_on       (QlLedgersPage *self,
+                                                   const char    *text);
 
 G_END_DECLS

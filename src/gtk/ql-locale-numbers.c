@@ -1,4 +1,4 @@
-/* ql-locale-numbers.c: amounts and counts as the user's locale writes them
+/* ql-locale-numbers.c: amounts, counts and days as the user's locale writes them
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -138,4 +138,23 @@ ql_locale_numbers_read_amount (const char  *text,
   g_return_val_if_fail (text != NULL, NULL);
 
   return ql_amount_ungroup (text, decimal_point (), thousands_separator (), error);
+}
+
+/**
+ * ql_locale_numbers_format_date:
+ * @date: a valid day
+ *
+ * Returns: (transfer full): @date as the locale writes a day
+ *   (`12/03/2026` under en_US, `2026年12月03日` under zh_CN)
+ */
+char *
+ql_locale_numbers_format_date (const GDate *date)
+{
+  g_autoptr(GDateTime) day = NULL;
+
+  g_return_val_if_fail (date != NULL && g_date_valid (date), NULL);
+
+  day = g_date_time_new_local (g_date_get_year (date), g_date_get_month (date),
+                               g_date_get_day (date), 12, 0, 0);
+  return day != NULL ? g_date_time_format (day, "%x") : g_strdup ("");
 }

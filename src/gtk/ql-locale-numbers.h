@@ -1,4 +1,4 @@
-/* ql-locale-numbers.h: amounts and counts as the user's locale writes them
+/* ql-locale-numbers.h: amounts, counts and days as the user's locale writes them
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,6 +12,7 @@ char *ql_locale_numbers_format_amount  (QlLedger    *ledger,
                                         gint64       minor);
 char *ql_locale_numbers_format_balance (QlLedger    *ledger);
 char *ql_locale_numbers_format_count   (guint64      count);
+char *ql_locale_numbers_format_date   (const GDate *date);
 char *ql_locale_numbers_read_amount    (const char  *text,
                                         GError     **error);
 

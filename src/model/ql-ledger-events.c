@@ -974,6 +974,25 @@ parse_noted_payload (QlEvent *event)
 }
 
 /**
+ * ql_event_can_be_amended:
+ * @event: a ledger's event
+ *
+ * Whether ql_ledger_book_amend() can correct @event: a deposit, a
+ * withdrawal or a change of quantity (a transfer's leg included), but
+ * not an opening, an undo or an amendment.
+ *
+ * Returns: %TRUE when @event is a change that can be amended
+ */
+gboolean
+ql_event_can_be_amended (QlEvent *event)
+{
+  g_return_val_if_fail (QL_IS_EVENT (event), FALSE);
+
+  return _ql_change_type_find (ql_event_get_event_type (event)) != NULL &&
+         ql_event_get_reverses (event) == 0;
+}
+
+/**
  * ql_event_get_amends:
  * @event: a ledger's event
  *

@@ -24,6 +24,7 @@ gint64      ql_event_get_amount        (QlEvent    *event);
 gint64      ql_event_get_signed_amount (QlEvent    *event);
 gint64      ql_event_get_reverses      (QlEvent    *event);
 gint64      ql_event_get_amends        (QlEvent    *event);
+gboolean    ql_event_can_be_amended    (QlEvent    *event);
 gboolean    ql_event_get_date          (QlEvent    *event,
                                         GDate      *out_date);
 char       *ql_event_dup_payee         (QlEvent    *event);

@@ -145,8 +145,7 @@ _ql_plan_amend (QlEventStore  *store,
   if (events == NULL)
     return FALSE;
   target = events->len == 1 ? g_ptr_array_index (events, 0) : NULL;
-  if (target == NULL || _ql_change_type_find (ql_event_get_event_type (target)) == NULL ||
-      ql_event_get_reverses (target) > 0)
+  if (target == NULL || !ql_event_can_be_amended (target))
     {
       g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_VERSION,
                    _("Version %s of “%s” is not a change that can be amended"), version, name);

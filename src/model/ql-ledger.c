@@ -881,6 +881,29 @@ ql_ledger_get_damage (QlLedger *self)
 }
 
 /**
+ * ql_ledger_can_transfer_to:
+ * @self: the ledger an amount would leave
+ * @other: the ledger it would go to
+ *
+ * Whether a transfer can go from @self to @other at all: two different
+ * ledgers that count the same thing, two accounts in one currency (or
+ * both in plain units) or two items. Whether the amount is there is for
+ * ql_ledger_book_transfer() to say.
+ *
+ * Returns: %TRUE when @other can take a transfer from @self
+ */
+gboolean
+ql_ledger_can_transfer_to (QlLedger *self,
+                           QlLedger *other)
+{
+  g_return_val_if_fail (QL_IS_LEDGER (self), FALSE);
+  g_return_val_if_fail (QL_IS_LEDGER (other), FALSE);
+
+  return self != other && g_strcmp0 (self->name, other->name) != 0 &&
+         self->kind == other->kind && g_strcmp0 (self->currency, other->currency) == 0;
+}
+
+/**
  * _ql_ledger_set_damage:
  * @self: a sound #QlLedger
  * @version: the version of the event that could not be applied

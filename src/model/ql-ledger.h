@@ -40,6 +40,8 @@ gint64        ql_ledger_get_balance      (QlLedger             *self);
 gint64        ql_ledger_get_version      (QlLedger             *self);
 gint64        ql_ledger_get_damaged_version (QlLedger          *self);
 const char   *ql_ledger_get_damage       (QlLedger             *self);
+gboolean      ql_ledger_can_transfer_to  (QlLedger             *self,
+                                          QlLedger             *other);
 char         *ql_ledger_format_balance   (QlLedger             *self);
 char         *ql_ledger_format_amount    (QlLedger             *self,
                                           gint64                minor);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ql-ledger-events.h"
 #include "ql-test-gtk.h"
 #include "ql-test-model.h"
 
@@ -308,6 +309,22 @@ tree_has (GPtrArray  *nodes,
   return FALSE;
 }
 
+/* Whether an accessible of @role has a name with @part in it. */
+static gboolean
+tree_has_part (GPtrArray  *nodes,
+               const char *role,
+               const char *part)
+{
+  for (guint i = 0; i < nodes->len; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (g_ptr_array_index (nodes, i), "\t", 3);
+
+      if (g_str_has_suffix (parts[0], role) && strstr (parts[1], part) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* Every control of both pages has a name a person would say, and every
  * ledger in the list is read by its name and kind. */
 START_TEST (test_every_control_named)
@@ -316,6 +333,8 @@ START_TEST (test_every_control_named)
   g_autoptr(GPtrArray) quotes = NULL;
   g_autoptr(GPtrArray) ledgers = NULL;
   g_autoptr(GPtrArray) searching = NULL;
+  g_autoptr(GDateTime) june = NULL;
+  g_autofree char *dated = NULL;
 
   quotes = read_accessible_tree ();
   check_tree (quotes);
@@ -324,7 +343,10 @@ START_TEST (test_every_control_named)
   ck_assert (tree_has (quotes, "button", "Random Quote"));
 
   ck_assert (ql_test_drop_event (ql_ledger_book_open_account (test_app->ledger_book, "Cash", "EUR", NULL)));
-  ck_assert (ql_test_drop_event (ql_ledger_book_deposit (test_app->ledger_book, "Cash", "5", NULL)));
+  ck_assert (ql_test_drop_event (ql_ledger_book_record_change (test_app->ledger_book, "Cash",
+                                                               QL_EVENT_DEPOSITED, "5",
+                                                               &(QlChangeNote) { "2026-06-30", "Bakery", "Bread" },
+                                                               NULL)));
   ql_window_show_page (test_app->window, "ledgers");
   ql_ledgers_page_select_ledger (QL_LEDGERS_PAGE (page), "Cash");
   ql_test_spin (100);
@@ -339,6 +361,18 @@ START_TEST (test_every_control_named)
   ck_assert (tree_has (ledgers, "column header", "Balance"));
   ck_assert (tree_has (ledgers, "tree grid", "History"));
   ck_assert (tree_has (ledgers, "button", "Search the History"));
+  ck_assert (tree_has (ledgers, "button", "Transfer to Another Ledger…"));
+  ck_assert (tree_has (ledgers, "button", "Correct the Selected Change…"));
+  ck_assert (tree_has (ledgers, "button", "Balance on a Day…"));
+  ck_assert (tree_has (ledgers, "", "Payee"));
+  ck_assert (tree_has (ledgers, "", "Memo"));
+  ck_assert (tree_has (ledgers, "column header", "Date"));
+  ck_assert (tree_has (ledgers, "column header", "Payee"));
+  /* A row is read with its day, payee and memo. */
+  june = g_date_time_new_local (2026, 6, 30, 12, 0, 0);
+  dated = g_date_time_format (june, ", dated %x, recorded ");
+  ck_assert (tree_has_part (ledgers, "row", dated));
+  ck_assert (tree_has_part (ledgers, "row", ": Deposit +5.00 EUR, balance 5.00 EUR, payee Bakery, memo Bread"));
 
   /* The history's search bar, open, names its every entry. */
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (ql_test_find_widget (page, "history_search_button")), TRUE);

@@ -101,6 +101,11 @@ START_TEST (test_ledgers_page)
   GtkWidget *kind_row = ql_test_find_widget (page, "kind_row");
   GListModel *kinds = adw_combo_row_get_model (ADW_COMBO_ROW (kind_row));
   gboolean has_event_column = FALSE;
+  gboolean has_payee_column = FALSE;
+  GtkWidget *payee;
+  g_autofree char *transferred = NULL;
+  g_autoptr(QlEvent) other = NULL;
+  g_autoptr(QlEvent) moved = NULL;
   GListModel *columns;
   g_autofree char *opened = NULL;
   g_autofree char *deposited = NULL;
@@ -149,8 +154,23 @@ START_TEST (test_ledgers_page)
 
       if (g_strcmp0 (gtk_column_view_column_get_title (column), "事件") == 0)
         has_event_column = TRUE;
+      if (g_strcmp0 (gtk_column_view_column_get_title (column), "收付款人") == 0)
+        has_payee_column = TRUE;
     }
   ck_assert_msg (has_event_column, "no history column is titled 事件");
+  ck_assert_msg (has_payee_column, "no history column is titled 收付款人");
+
+  /* The change form, the transfer and the correction speak Chinese too. */
+  payee = ql_test_find_widget (ql_test_find_widget (page, "change_form"), "payee_entry");
+  ck_assert_str_eq (gtk_entry_get_placeholder_text (GTK_ENTRY (payee)), "收付款人（可选）");
+  ck_assert_str_eq (button_label (page, "transfer_confirm_button"), "转账(_T)");
+  ck_assert_str_eq (button_label (page, "correct_apply_button"), "记录更正(_R)");
+  other = ql_ledger_book_open_account (test_app->ledger_book, "活期", NULL, NULL);
+  moved = ql_ledger_book_transfer (test_app->ledger_book, "储蓄", "活期", "10", NULL, NULL);
+  ck_assert_ptr_nonnull (moved);
+  ql_test_spin (20);
+  transferred = history_cell (page, 4, "event-type");
+  ck_assert_str_eq (transferred, "转账到 活期");
 
   /* An item's buttons change with it. */
   ql_test_open_popover (ql_test_find_widget (page, "new_ledger_button"));

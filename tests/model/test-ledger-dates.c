@@ -271,6 +271,13 @@ START_TEST (test_amendment_is_a_new_event)
   /* Undo passes over the amendment to the newest change. */
   undo = ql_ledger_book_undo (book, "Cash", NULL);
   ck_assert_ptr_nonnull (undo);
+
+  /* What views ask before they offer a correction. */
+  ck_assert (!ql_event_can_be_amended (g_ptr_array_index (events, 0)));
+  ck_assert (ql_event_can_be_amended (g_ptr_array_index (events, 1)));
+  ck_assert (ql_event_can_be_amended (g_ptr_array_index (events, 2)));
+  ck_assert (!ql_event_can_be_amended (amendment));
+  ck_assert (!ql_event_can_be_amended (undo));
   ck_assert_int_eq (ql_event_get_reverses (undo), 3);
   ck_assert_int_eq (ql_test_balance_of (book, "Cash"), 100);
 

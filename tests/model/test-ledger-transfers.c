@@ -45,6 +45,44 @@ version_of (QlLedgerBook *book,
   return ql_ledger_get_version (ql_ledger_book_lookup (book, name));
 }
 
+START_TEST (test_can_transfer_to)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
+  g_autoptr(GError) error = NULL;
+  QlLedger *eur_a;
+  QlLedger *eur_b;
+  QlLedger *usd;
+  QlLedger *plain;
+  QlLedger *box;
+  QlLedger *crate;
+
+  open_account (book, "A", "EUR", NULL);
+  open_account (book, "B", "eur", NULL);
+  open_account (book, "U", "USD", NULL);
+  open_account (book, "P", NULL, NULL);
+  ck_assert (ql_test_drop_event (ql_ledger_book_create_item (book, "Box", "1", &error)));
+  ck_assert (ql_test_drop_event (ql_ledger_book_create_item (book, "Crate", "1", &error)));
+  eur_a = ql_ledger_book_lookup (book, "A");
+  eur_b = ql_ledger_book_lookup (book, "B");
+  usd = ql_ledger_book_lookup (book, "U");
+  plain = ql_ledger_book_lookup (book, "P");
+  box = ql_ledger_book_lookup (book, "Box");
+  crate = ql_ledger_book_lookup (book, "Crate");
+
+  /* Exactly the pairs the transfer itself accepts. */
+  ck_assert (ql_ledger_can_transfer_to (eur_a, eur_b));
+  ck_assert (ql_ledger_can_transfer_to (box, crate));
+  ck_assert (!ql_ledger_can_transfer_to (eur_a, eur_a));
+  ck_assert (!ql_ledger_can_transfer_to (eur_a, usd));
+  ck_assert (!ql_ledger_can_transfer_to (eur_a, plain));
+  ck_assert (!ql_ledger_can_transfer_to (plain, box));
+  ck_assert (!ql_test_drop_event (ql_ledger_book_transfer (book, "A", "U", "1", NULL, &error)));
+  g_clear_error (&error);
+  ck_assert (!ql_test_drop_event (ql_ledger_book_transfer (book, "P", "Box", "1", NULL, &error)));
+}
+END_TEST
+
 START_TEST (test_transfer_links_two_legs)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
@@ -386,6 +424,7 @@ transfers_suite (void)
 
   tc = tcase_create ("transfers");
   tcase_add_test (tc, test_transfer_links_two_legs);
+  tcase_add_test (tc, test_can_transfer_to);
   tcase_add_test (tc, test_transfer_refuses_as_a_whole);
   tcase_add_test (tc, test_items_transfer);
   tcase_add_test (tc, test_undo_reverses_both_legs);
