@@ -10,6 +10,7 @@
 
 #include "ql-daily-balance-projection.h"
 #include "ql-errors.h"
+#include "ql-low-stock-projection.h"
 #include "ql-monthly-totals-projection.h"
 #include "ql-payments-projection.h"
 #include "ql-projection-runner.h"
@@ -122,7 +123,7 @@ ql_projection_runner_new (QlEventStore *store)
  * @store: as for ql_projection_runner_new()
  *
  * Returns: (transfer full): a runner with every projection the views
- *   read: `daily_balance`, `monthly_totals` and `payments`
+ *   read: `daily_balance`, `monthly_totals`, `payments` and `low_stock`
  */
 QlProjectionRunner *
 ql_projection_runner_new_default (QlEventStore *store)
@@ -132,6 +133,7 @@ ql_projection_runner_new_default (QlEventStore *store)
   g_ptr_array_add (self->projections, ql_daily_balance_projection_new ());
   g_ptr_array_add (self->projections, ql_monthly_totals_projection_new ());
   g_ptr_array_add (self->projections, ql_payments_projection_new ());
+  g_ptr_array_add (self->projections, ql_low_stock_projection_new ());
   return self;
 }
 
