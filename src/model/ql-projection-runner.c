@@ -391,6 +391,135 @@ catch_up_one (QlProjectionRunner  *self,
   return run_slot (self, projection, QL_READ_SLOT_LIVE, live_position, error);
 }
 
+typedef struct
+{
+  QlProjectionRunner  *self;
+  QlReadDeltas       **deltas;
+  gint64               last;
+  GError              *error;
+} SharedBatch;
+
+static gboolean
+apply_record_to_all (const QlEventRecord *record,
+                     gpointer             user_data)
+{
+  SharedBatch *batch = user_data;
+
+  for (guint i = 0; i < batch->self->projections->len; i++)
+    if (!ql_projection_apply (g_ptr_array_index (batch->self->projections, i),
+                              batch->self->store, record, batch->deltas[i], &batch->error))
+      return FALSE;
+  batch->last = record->position;
+  return TRUE;
+}
+
+static void
+free_deltas (QlReadDeltas **deltas,
+             guint          n)
+{
+  for (guint i = 0; i < n; i++)
+    ql_read_deltas_free (deltas[i]);
+  g_free (deltas);
+}
+
+/* Following the log, every projection is live, current and at one
+ * position: each event is then read once for all of them, and each batch
+ * is one transaction for all of them. *@out_done is FALSE when they are
+ * not so, or another runner moved first: each then catches up alone. */
+static gboolean
+catch_up_together (QlProjectionRunner  *self,
+                   gboolean            *out_done,
+                   GError             **error)
+{
+  guint n = self->projections->len;
+  QlReadDeltas **deltas = NULL;
+  g_autofree QlReadCommit *commits = NULL;
+  g_autofree QlReadRow **rows = NULL;
+  gint64 position = -1;
+  gboolean ok = TRUE;
+
+  *out_done = FALSE;
+  if (n < 2)
+    return TRUE;
+  for (guint i = 0; i < n; i++)
+    {
+      QlProjection *projection = g_ptr_array_index (self->projections, i);
+      const char *name = ql_projection_get_name (projection);
+      gboolean live, building;
+      gint64 version, live_position, building_version, building_position;
+
+      if (!get_state (self, name, QL_READ_SLOT_LIVE, &live, &version, &live_position, error) ||
+          !get_state (self, name, QL_READ_SLOT_BUILDING, &building, &building_version,
+                      &building_position, error))
+        return FALSE;
+      if (!live || building || version != ql_projection_get_version (projection) ||
+          (position >= 0 && live_position != position))
+        return TRUE;
+      position = live_position;
+    }
+
+  deltas = g_new0 (QlReadDeltas *, n);
+  commits = g_new0 (QlReadCommit, n);
+  rows = g_new0 (QlReadRow *, n);
+  for (guint i = 0; i < n; i++)
+    deltas[i] = ql_read_deltas_new ();
+  for (;;)
+    {
+      SharedBatch batch = { self, deltas, position, NULL };
+      GError *local_error = NULL;
+
+      if (!ql_event_store_read_log (self->store, position + 1, self->batch_size,
+                                    apply_record_to_all, &batch, error))
+        {
+          g_clear_error (&batch.error);
+          ok = FALSE;
+          break;
+        }
+      if (batch.error != NULL)
+        {
+          g_propagate_error (error, batch.error);
+          ok = FALSE;
+          break;
+        }
+      if (batch.last == position)
+        {
+          *out_done = TRUE;
+          break;
+        }
+      for (guint i = 0; i < n; i++)
+        {
+          QlProjection *projection = g_ptr_array_index (self->projections, i);
+
+          rows[i] = ql_read_deltas_rows (deltas[i], &commits[i].n_rows);
+          commits[i].name = ql_projection_get_name (projection);
+          commits[i].slot = QL_READ_SLOT_LIVE;
+          commits[i].version = ql_projection_get_version (projection);
+          commits[i].expected_position = position;
+          commits[i].position = batch.last;
+          commits[i].rows = rows[i];
+        }
+      ok = ql_read_model_store_commit_all (self->read_store, commits, n, &local_error);
+      for (guint i = 0; i < n; i++)
+        {
+          g_clear_pointer (&rows[i], g_free);
+          ql_read_deltas_clear (deltas[i]);
+        }
+      if (!ok)
+        {
+          /* Nothing was written: the projections go on one by one. */
+          ok = g_error_matches (local_error, QL_STORE_ERROR, QL_STORE_ERROR_CONFLICT);
+          if (ok)
+            g_error_free (local_error);
+          else
+            g_propagate_error (error, local_error);
+          break;
+        }
+      position = batch.last;
+    }
+  free_deltas (deltas, n);
+  return ok;
+}
+
 /**
  * ql_projection_runner_catch_up:
  * @self: a runner
@@ -399,7 +528,9 @@ catch_up_one (QlProjectionRunner  *self,
  * Counts every event after each projection's position, committing each
  * batch with its position; builds a read model that is missing and
  * rebuilds, then swaps in, one whose projection has a new version. An
- * interrupted run goes on from where its last commit left it.
+ * interrupted run goes on from where its last commit left it. When every
+ * read model is current and at one position, as when following, the
+ * events are read once and each batch commits them all together.
  *
  * Returns: %TRUE on success
  */
@@ -407,9 +538,15 @@ gboolean
 ql_projection_runner_catch_up (QlProjectionRunner  *self,
                                GError             **error)
 {
+  gboolean done;
+
   g_return_val_if_fail (QL_IS_PROJECTION_RUNNER (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!catch_up_together (self, &done, error))
+    return FALSE;
+  if (done)
+    return TRUE;
   for (guint i = 0; i < self->projections->len; i++)
     {
       QlProjection *projection = g_ptr_array_index (self->projections, i);

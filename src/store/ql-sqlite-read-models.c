@@ -298,6 +298,39 @@ _ql_sqlite_read_commit (sqlite3          *db,
   return ok;
 }
 
+gboolean
+_ql_sqlite_read_commit_all (sqlite3            *db,
+                            const char         *path,
+                            const QlReadCommit *commits,
+                            guint               n_commits,
+                            GError            **error)
+{
+  gboolean ok;
+
+  for (guint i = 0; i < n_commits; i++)
+    if (!check_name (commits[i].name, error))
+      return FALSE;
+  /* As _ql_sqlite_read_commit(): atomic, without the wait for the disk. */
+  if (!run (db, path, "PRAGMA synchronous = NORMAL", error))
+    return FALSE;
+  ok = run (db, path, "BEGIN IMMEDIATE", error);
+  for (guint i = 0; ok && i < n_commits; i++)
+    {
+      const QlReadCommit *commit = &commits[i];
+
+      ok = commit_in_transaction (db, path, commit->name, commit->slot, commit->version,
+                                  commit->expected_position, commit->position, commit->rows,
+                                  commit->n_rows, error);
+    }
+  if (ok)
+    ok = run (db, path, "COMMIT", error);
+  if (!ok)
+    rollback (db);
+  if (!run (db, path, "PRAGMA synchronous = FULL", ok ? error : NULL))
+    return FALSE;
+  return ok;
+}
+
 static gboolean
 drop_slot (sqlite3     *db,
            const char  *path,

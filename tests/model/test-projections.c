@@ -598,6 +598,84 @@ START_TEST (test_kill_mid_update)
 }
 END_TEST
 
+/* Following: every read model is at one position, and a child counts
+ * the events since in small batches, one transaction for all of them,
+ * until it is killed. The read models stay at one position, each event
+ * counted once in each. */
+START_TEST (test_kill_mid_follow)
+{
+  static const char * const names[] = {
+    "daily_balance", "monthly_totals", "payments", "low_stock",
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  guint n_killed_midway = 0;
+  gint64 start, head;
+
+  {
+    g_autoptr(QlEventStore) store = open_fresh_sqlite ("follow-kill.db");
+    g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
+    g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
+
+    open_ledgers (book);
+    for (guint i = 0; i < 50; i++)
+      random_command (book, rand);
+    assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
+    start = ql_test_head_position (store);
+    for (guint i = 0; i < 400; i++)
+      random_command (book, rand);
+    head = ql_test_head_position (store);
+  }
+
+  for (guint round = 0; round < 40; round++)
+    {
+      pid_t pid = fork ();
+      int status = 0;
+      gint64 position;
+
+      ck_assert_int_ne (pid, -1);
+      if (pid == 0)
+        {
+          g_autoptr(QlEventStore) store = ql_sqlite_event_store_new ("follow-kill.db", NULL);
+          g_autoptr(QlProjectionRunner) runner = NULL;
+
+          if (store == NULL)
+            _exit (2);
+          runner = ql_projection_runner_new_default (store);
+          ql_projection_runner_set_batch_size (runner, 3);
+          _exit (ql_projection_runner_catch_up (runner, NULL) ? 0 : 1);
+        }
+      g_usleep ((gulong) g_rand_int_range (rand, 0, 10000) * (round + 1));
+      kill (pid, SIGKILL);
+      ck_assert_int_eq (waitpid (pid, &status, 0), pid);
+      ck_assert_msg (WIFSIGNALED (status) || WEXITSTATUS (status) == 0,
+                     "the child failed: status %d", status);
+
+      {
+        g_autoptr(QlEventStore) store = ql_test_open_sqlite ("follow-kill.db");
+
+        position = live_position (store, names[0]);
+        for (guint i = 1; i < G_N_ELEMENTS (names); i++)
+          ck_assert_msg (live_position (store, names[i]) == position,
+                         "%s at %" G_GINT64_FORMAT ", %s at %" G_GINT64_FORMAT, names[i],
+                         live_position (store, names[i]), names[0], position);
+      }
+      if (WIFSIGNALED (status) && position > start && position < head)
+        n_killed_midway++;
+      if (position == head)
+        break;
+    }
+  ck_assert_msg (n_killed_midway > 0, "no child was killed part of the way");
+
+  {
+    g_autoptr(QlEventStore) store = ql_test_open_sqlite ("follow-kill.db");
+    g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
+
+    assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
+    check_models (store);
+  }
+}
+END_TEST
+
 static void
 count_updates (QlProjectionRunner *runner,
                guint              *n_updates)
@@ -673,6 +751,7 @@ projections_suite (void)
   tcase_add_test (tcase, test_fold_sqlite);
   tcase_add_test (tcase, test_status_and_version_change);
   tcase_add_test (tcase, test_kill_mid_update);
+  tcase_add_test (tcase, test_kill_mid_follow);
   tcase_add_test (tcase, test_follow_book);
   tcase_add_test (tcase, test_unknown_projection);
   suite_add_tcase (suite, tcase);
