@@ -371,7 +371,7 @@ append_version_note (GString    *note,
 }
 
 /* The note after an event: its payee and memo as amended, what it undid
- * or amended, and whether it is applied. An amendment shows what it
+ * or amended, the threshold it set, and whether it is applied. An amendment shows what it
  * wrote, so that the correction can be read where it happened. */
 static char *
 format_event_note (QlLedger     *ledger,
@@ -421,6 +421,13 @@ format_event_note (QlLedger     *ledger,
     append_version_note (note, _("(amends version %s)"), amends);
   if (amended_by > 0)
     append_version_note (note, _("(amended by version %s)"), amended_by);
+  if (g_strcmp0 (ql_event_get_event_type (event), QL_EVENT_THRESHOLD_SET) == 0)
+    {
+      if (ql_event_get_threshold (event) == 0)
+        append_note (note, _("(no threshold)"));
+      else
+        append_version_note (note, _("(threshold %s)"), ql_event_get_threshold (event));
+    }
   if (damaged > 0 && ql_event_get_version (event) >= damaged)
     append_note (note, ql_event_get_version (event) == damaged
                        ? _("(damaged)") : _("(not applied)"));

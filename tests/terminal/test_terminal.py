@@ -976,13 +976,22 @@ class LowStockTests(TerminalTestCase):
         db = self.path("stock.db")
         rc, out, err = self.run_binary(self.SETUP + ["threshold bolts 11"], db=db)
         self.assertEqual((rc, err), (0, ""))
-        rc, out, err = self.run_binary(["report low-stock", "log 5"], db=db)
+        rc, out, err = self.run_binary(["report low-stock", "log 5", "threshold bolts 0",
+                                        "events bolts"], db=db)
         self.assertEqual((rc, err), (0, ""))
         lines = self.answers(out)
         self.assertEqual(lines[:2], ["Item   Quantity  Threshold", "bolts        10         11"])
         event = json.loads(lines[2])
         self.assertEqual((event["ledger"], event["version"], event["type"], event["payload"]),
                          ("bolts", 2, "ThresholdSet", {"threshold": 11}))
+        # The history shows each threshold; the quantity stays.
+        rows = [re.sub(STAMPED, STAMP, line) for line in lines[4:]]
+        self.assertEqual(rows, [
+            "Version  Time                 Date        Event          Change  Quantity",
+            "      1  " + STAMP + "  Item created      +10        10",
+            "      2  " + STAMP + "  Threshold set                10  (threshold 11)",
+            "      3  " + STAMP + "  Threshold set                10  (no threshold)",
+        ])
 
     def test_mistakes(self):
         rc, out, err = self.run_binary(self.SETUP + [
