@@ -240,8 +240,10 @@ commit_in_transaction (sqlite3          *db,
   gboolean found;
   gint64 old_version, old_position, generation;
 
-  if (!run (db, path, CREATE_INDEX_SQL, error) ||
-      !read_slot (db, path, name, slot, &found, &old_version, &old_position, &generation, error))
+  /* The tables are made with a slot's first commit, not parsed again on
+   * every commit that follows. */
+  if (!read_slot (db, path, name, slot, &found, &old_version, &old_position, &generation, error) ||
+      (!found && !run (db, path, CREATE_INDEX_SQL, error)))
     return FALSE;
   if ((found ? old_position : 0) != expected_position)
     {
