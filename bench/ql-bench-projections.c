@@ -4,7 +4,9 @@
  * building the daily balance model from them (events per second, from an
  * SQLite file and from the memory store) and following the log: one event
  * appended, then counted and committed, and the same for a burst of 100
- * events (milliseconds per event). Prints one
+ * events (milliseconds per event); then the same follows with every read
+ * model the views read (daily balance, monthly totals, payments, low
+ * stock), over deposits, item decreases and thresholds. Prints one
  * JSON object per figure: the median of --runs runs.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -143,6 +145,72 @@ follow_once (QlEventStore *store,
   return elapsed / 1e3 / n_follows / burst;
 }
 
+#define ITEM "item 0000"
+
+static gint64
+head_version (QlEventStore *store,
+              const char   *ledger)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) heads = ql_event_store_list_ledgers (store, &error);
+
+  check (heads != NULL, &error, "listing the ledgers");
+  for (guint i = 0; i < heads->len; i++)
+    {
+      QlLedgerHead *head = g_ptr_array_index (heads, i);
+
+      if (g_strcmp0 (head->ledger, ledger) == 0)
+        return head->version;
+    }
+  return 0;
+}
+
+/* As follow_once(), with every projection of the default runner, over a
+ * mix of the events they count: a deposit, an item's decrease, and every
+ * tenth event a new threshold for the item. */
+static double
+follow_all_once (QlEventStore *store,
+                 guint         n_follows,
+                 guint         burst)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
+  const char *account = "ledger 0000";
+  gint64 account_version = head_version (store, account);
+  gint64 item_version = head_version (store, ITEM);
+  gint64 elapsed = 0;
+  guint n = 0;
+
+  check (ql_projection_runner_catch_up (runner, &error), &error, "catching up");
+  for (guint i = 0; i < n_follows; i++)
+    {
+      gint64 start;
+
+      for (guint j = 0; j < burst; j++, n++)
+        {
+          g_autofree char *threshold = g_strdup_printf ("{\"threshold\":%u}", 10 + n % 7);
+          QlNewEvent deposit = { QL_EVENT_DEPOSITED, "{\"amount\":5,\"date\":\"2026-12-31\"}", NULL };
+          QlNewEvent decrease = { QL_EVENT_QUANTITY_DECREASED,
+                                  "{\"amount\":1,\"date\":\"2026-12-31\"}", NULL };
+          QlNewEvent set = { QL_EVENT_THRESHOLD_SET, threshold, NULL };
+
+          if (n % 10 == 9)
+            check (ql_event_store_append (store, ITEM, item_version++, &set, 1, NULL, &error),
+                   &error, "appending");
+          else if (n % 2 == 0)
+            check (ql_event_store_append (store, account, account_version++, &deposit, 1, NULL,
+                                          &error), &error, "appending");
+          else
+            check (ql_event_store_append (store, ITEM, item_version++, &decrease, 1, NULL,
+                                          &error), &error, "appending");
+        }
+      start = g_get_monotonic_time ();
+      check (ql_projection_runner_catch_up (runner, &error), &error, "following");
+      elapsed += g_get_monotonic_time () - start;
+    }
+  return elapsed / 1e3 / n_follows / burst;
+}
+
 static void
 print_figure (const char *figure,
               const char *unit,
@@ -166,6 +234,9 @@ main (int   argc,
   g_autoptr(GArray) from_memory = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) following = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) bursts = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) following_all = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) bursts_all = g_array_new (FALSE, FALSE, sizeof (double));
+  QlNewEvent item = { QL_EVENT_ITEM_CREATED, "{\"name\":\"" ITEM "\",\"quantity\":1000000}", NULL };
   int runs = 3, n_events = 1000000, n_ledgers = 1000;
   GOptionEntry entries[] = {
     { "runs", 0, 0, G_OPTION_ARG_INT, &runs, "Runs of each figure (3)", "N" },
@@ -186,6 +257,9 @@ main (int   argc,
   check (sqlite != NULL, &error, "opening the store");
   fill (sqlite, n_ledgers, n_events);
   fill (memory, n_ledgers, n_events);
+  /* The item the low-stock model follows, after the build's events. */
+  check (ql_event_store_append (sqlite, ITEM, 0, &item, 1, NULL, &error), &error,
+         "creating the item");
   n_events = (n_events / n_ledgers) * n_ledgers;
 
   for (int i = 0; i < runs; i++)
@@ -199,11 +273,17 @@ main (int   argc,
       g_array_append_val (following, value);
       value = follow_once (sqlite, 20, 100);
       g_array_append_val (bursts, value);
+      value = follow_all_once (sqlite, 200, 1);
+      g_array_append_val (following_all, value);
+      value = follow_all_once (sqlite, 20, 100);
+      g_array_append_val (bursts_all, value);
     }
   print_figure ("daily-build-sqlite", "events/s", from_file);
   print_figure ("daily-build-memory", "events/s", from_memory);
   print_figure ("daily-follow-sqlite", "ms/event", following);
   print_figure ("daily-follow-burst-sqlite", "ms/event", bursts);
+  print_figure ("all-follow-sqlite", "ms/event", following_all);
+  print_figure ("all-follow-burst-sqlite", "ms/event", bursts_all);
 
   g_clear_object (&sqlite);
   for (guint i = 0; i < 3; i++)

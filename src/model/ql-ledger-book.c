@@ -1105,6 +1105,43 @@ ql_ledger_book_amend (QlLedgerBook       *self,
 }
 
 /**
+ * ql_ledger_book_set_threshold:
+ * @self: a #QlLedgerBook
+ * @name: an item's name
+ * @quantity: the quantity below which the item runs low, as the user
+ *   typed it: a whole number, 0 for none
+ * @error: return location for a #GError
+ *
+ * Appends `ThresholdSet`, so the item is listed as low on stock while its
+ * quantity is below @quantity. The quantity stays as it is, and undo
+ * passes the threshold by: a new threshold replaces it.
+ *
+ * Returns: (transfer full): the `ThresholdSet` event, or %NULL with
+ *   @error set, for instance to %QL_LEDGER_ERROR_WRONG_KIND for an account
+ *   or %QL_LEDGER_ERROR_INVALID_AMOUNT
+ */
+QlEvent *
+ql_ledger_book_set_threshold (QlLedgerBook  *self,
+                              const char    *name,
+                              const char    *quantity,
+                              GError       **error)
+{
+  g_autofree char *key = NULL;
+  QlThresholdCommand command;
+
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (quantity != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  key = command_name (self, name, error);
+  if (key == NULL)
+    return NULL;
+  command = (QlThresholdCommand) { quantity };
+  return run_command (self, key, _ql_plan_threshold, &command, error);
+}
+
+/**
  * ql_ledger_book_withdraw_for_reference:
  * @self: a #QlLedgerBook
  * @name: an account's name

@@ -141,6 +141,10 @@ QlEvent      *ql_ledger_book_transfer      (QlLedgerBook       *self,
                                             const char         *amount,
                                             const QlChangeNote *note,
                                             GError            **error);
+QlEvent      *ql_ledger_book_set_threshold (QlLedgerBook       *self,
+                                            const char         *name,
+                                            const char         *quantity,
+                                            GError            **error);
 QlEvent      *ql_ledger_book_amend         (QlLedgerBook       *self,
                                             const char         *name,
                                             gint64              version,

@@ -59,6 +59,7 @@ char       *_ql_amendment_payload_write           (gint64                amends,
 char       *_ql_account_opened_payload_write      (const char           *currency);
 char       *_ql_item_created_payload_write        (const char           *name,
                                                    gint64                quantity);
+char       *_ql_threshold_payload_write           (gint64                threshold);
 
 gboolean    _ql_event_record_read_opening         (const QlEventRecord  *record,
                                                    QlLedgerKind         *out_kind,
@@ -72,6 +73,9 @@ gboolean    _ql_event_record_read_change          (const QlEventRecord  *record,
                                                    GError              **error);
 gboolean    _ql_event_record_read_amendment       (const QlEventRecord  *record,
                                                    gint64               *out_amends,
+                                                   GError              **error);
+gboolean    _ql_event_record_read_threshold       (const QlEventRecord  *record,
+                                                   gint64               *out_threshold,
                                                    GError              **error);
 
 JsonObject *_ql_payload_parse_object              (const char           *text,

@@ -23,8 +23,9 @@
  * "memo", and for one leg of a transfer "transfer" (the id both legs
  * share) and "counterpart" (the other ledger). `ChangeAmended` {"amends":…} gives a change a new "date",
  * "payee" or "memo" without touching the change itself; an empty payee
- * or memo takes it away. A change without a date happened on the day it
- * was recorded. Payloads are stored, so their bytes never change. */
+ * or memo takes it away. `ThresholdSet` {"threshold":…} gives an item the
+ * quantity below which it runs low, 0 for none. A change without a date
+ * happened on the day it was recorded. Payloads are stored, so their bytes never change. */
 
 static const QlChangeType change_types[] = {
   { QL_EVENT_DEPOSITED, QL_EVENT_WITHDRAWN, QL_LEDGER_KIND_ACCOUNT, +1 },
@@ -80,6 +81,7 @@ is_known_type (const char *type)
   return g_strcmp0 (type, QL_EVENT_ACCOUNT_OPENED) == 0 ||
          g_strcmp0 (type, QL_EVENT_ITEM_CREATED) == 0 ||
          g_strcmp0 (type, QL_EVENT_CHANGE_AMENDED) == 0 ||
+         g_strcmp0 (type, QL_EVENT_THRESHOLD_SET) == 0 ||
          _ql_change_type_find (type) != NULL;
 }
 
@@ -561,6 +563,18 @@ _ql_item_created_payload_write (const char *name,
   return json_to_string (root, FALSE);
 }
 
+/**
+ * _ql_threshold_payload_write:
+ * @threshold: the quantity below which an item runs low, 0 for none
+ *
+ * Returns: (transfer full): `{"threshold":5}`
+ */
+char *
+_ql_threshold_payload_write (gint64 threshold)
+{
+  return g_strdup_printf ("{\"threshold\":%" G_GINT64_FORMAT "}", threshold);
+}
+
 /* The members of a change's payload as they are, before any rule. */
 typedef struct
 {
@@ -842,6 +856,72 @@ _ql_event_record_read_amendment (const QlEventRecord  *record,
   return TRUE;
 }
 
+/* The "threshold" of a `ThresholdSet` payload, or -1 when it has none
+ * that can be read, by the fast path or through json-glib. */
+static gint64
+read_threshold_member (const char *payload)
+{
+  g_autoptr(JsonObject) object = NULL;
+  QlFlatObject flat;
+  gint64 threshold;
+
+  if (payload != NULL && _ql_flat_object_parse (payload, &flat))
+    {
+      const QlFlatMember *member = _ql_flat_object_get (&flat, "threshold");
+
+      return member != NULL && member->kind == QL_FLAT_INTEGER && member->integer >= 0
+             ? member->integer : -1;
+    }
+  object = _ql_payload_parse_object (payload, NULL);
+  if (object == NULL || !_ql_payload_get_int (object, "threshold", &threshold) || threshold < 0)
+    return -1;
+  return threshold;
+}
+
+/**
+ * _ql_event_record_read_threshold:
+ * @record: a `ThresholdSet` event
+ * @out_threshold: (out): the item's new threshold, zero or more
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success, %FALSE with @error set to
+ *   %QL_STORE_ERROR_CORRUPT
+ */
+gboolean
+_ql_event_record_read_threshold (const QlEventRecord  *record,
+                                 gint64               *out_threshold,
+                                 GError              **error)
+{
+  g_return_val_if_fail (record != NULL, FALSE);
+
+  *out_threshold = read_threshold_member (record->payload);
+  if (*out_threshold < 0)
+    {
+      *out_threshold = 0;
+      _ql_event_record_set_corrupt_error (error, record,
+                                          _("the threshold is not a whole number of zero or more"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * ql_event_get_threshold:
+ * @event: a ledger's event
+ *
+ * Returns: the threshold a `ThresholdSet` event gives its item, or 0 for
+ *   any other event
+ */
+gint64
+ql_event_get_threshold (QlEvent *event)
+{
+  g_return_val_if_fail (QL_IS_EVENT (event), 0);
+
+  if (g_strcmp0 (ql_event_get_event_type (event), QL_EVENT_THRESHOLD_SET) != 0)
+    return 0;
+  return MAX (read_threshold_member (ql_event_get_payload (event)), 0);
+}
+
 /* Stored names are identifiers; people read words, in English too. */
 static const struct
 {
@@ -857,6 +937,7 @@ static const struct
   { QL_EVENT_QUANTITY_INCREASED, NC_("event type", "Quantity increased") },
   { QL_EVENT_QUANTITY_DECREASED, NC_("event type", "Quantity decreased") },
   { QL_EVENT_CHANGE_AMENDED, NC_("event type", "Amendment") },
+  { QL_EVENT_THRESHOLD_SET, NC_("event type", "Threshold set") },
 };
 
 /**

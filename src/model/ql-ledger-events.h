@@ -18,6 +18,7 @@ G_BEGIN_DECLS
 #define QL_EVENT_QUANTITY_INCREASED "QuantityIncreased"
 #define QL_EVENT_QUANTITY_DECREASED "QuantityDecreased"
 #define QL_EVENT_CHANGE_AMENDED     "ChangeAmended"
+#define QL_EVENT_THRESHOLD_SET      "ThresholdSet"
 
 const char *ql_event_type_get_label    (const char *type);
 gint64      ql_event_get_amount        (QlEvent    *event);
@@ -31,5 +32,6 @@ char       *ql_event_dup_payee         (QlEvent    *event);
 char       *ql_event_dup_memo          (QlEvent    *event);
 char       *ql_event_dup_transfer      (QlEvent    *event);
 char       *ql_event_dup_counterpart   (QlEvent    *event);
+gint64      ql_event_get_threshold     (QlEvent    *event);
 
 G_END_DECLS

@@ -58,6 +58,12 @@ typedef struct
   const char *memo;
 } QlAmendCommand;
 
+/* An item's stock threshold, as typed: a whole quantity, 0 for none. */
+typedef struct
+{
+  const char *quantity;
+} QlThresholdCommand;
+
 /* A withdrawal named by @reference, as the payment service asks for it. */
 typedef struct
 {
@@ -106,6 +112,11 @@ gboolean _ql_plan_change         (QlEventStore  *store,
                                   QlPlan        *plan,
                                   GError       **error);
 gboolean _ql_plan_amend          (QlEventStore  *store,
+                                  QlLedger      *ledger,
+                                  gconstpointer  command,
+                                  QlPlan        *plan,
+                                  GError       **error);
+gboolean _ql_plan_threshold      (QlEventStore  *store,
                                   QlLedger      *ledger,
                                   gconstpointer  command,
                                   QlPlan        *plan,

@@ -158,6 +158,44 @@ _ql_plan_amend (QlEventStore  *store,
   return TRUE;
 }
 
+/**
+ * _ql_plan_threshold:
+ * @store: the store the ledger is in
+ * @ledger: the ledger as the command finds it
+ * @command: a #QlThresholdCommand
+ * @plan: (out caller-allocates): what to append
+ * @error: return location for a #GError
+ *
+ * Only an item has a threshold: a whole quantity of zero or more, zero
+ * for none.
+ *
+ * Returns: %TRUE with @plan filled, or %FALSE with @error set
+ */
+gboolean
+_ql_plan_threshold (QlEventStore  *store,
+                    QlLedger      *ledger,
+                    gconstpointer  command,
+                    QlPlan        *plan,
+                    GError       **error)
+{
+  const QlThresholdCommand *threshold = command;
+  gint64 quantity;
+
+  if (ql_ledger_get_kind (ledger) != QL_LEDGER_KIND_ITEM)
+    {
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_WRONG_KIND,
+                   _("“%s” is an account: only an item has a stock threshold"),
+                   ql_ledger_get_name (ledger));
+      return FALSE;
+    }
+  if (!ql_quantity_parse (threshold->quantity, TRUE, &quantity, error))
+    return FALSE;
+
+  plan->type = QL_EVENT_THRESHOLD_SET;
+  plan->payload = _ql_threshold_payload_write (quantity);
+  return TRUE;
+}
+
 typedef struct
 {
   const char *type;
@@ -200,8 +238,10 @@ find_undo_target (QlEventStore  *store,
           _ql_event_get_record (event, &record);
           if (record.version == 1)
             break;
-          /* An amendment is no change of its own to take back. */
-          if (g_strcmp0 (record.type, QL_EVENT_CHANGE_AMENDED) == 0)
+          /* An amendment or a threshold is no change of the balance to
+           * take back. */
+          if (g_strcmp0 (record.type, QL_EVENT_CHANGE_AMENDED) == 0 ||
+              g_strcmp0 (record.type, QL_EVENT_THRESHOLD_SET) == 0)
             continue;
 
           if (!_ql_event_record_read_change (&record, &amount, &reverses, error))

@@ -333,6 +333,23 @@ _ql_ledger_apply_quietly (QlLedger             *self,
       return TRUE;
     }
 
+  /* A threshold says when an item runs low; its quantity stays. */
+  if (g_strcmp0 (record->type, QL_EVENT_THRESHOLD_SET) == 0)
+    {
+      gint64 threshold;
+
+      if (self->kind != QL_LEDGER_KIND_ITEM)
+        {
+          _ql_event_record_set_corrupt_error (error, record,
+                                              _("only an item has a threshold"));
+          return FALSE;
+        }
+      if (!_ql_event_record_read_threshold (record, &threshold, error))
+        return FALSE;
+      self->version = record->version;
+      return TRUE;
+    }
+
   if (!_ql_event_record_read_change (record, &amount, NULL, error))
     return FALSE;
 

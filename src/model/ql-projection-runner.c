@@ -10,6 +10,8 @@
 
 #include "ql-daily-balance-projection.h"
 #include "ql-errors.h"
+#include "ql-low-stock-projection.h"
+#include "ql-memory-event-store.h"
 #include "ql-monthly-totals-projection.h"
 #include "ql-payments-projection.h"
 #include "ql-projection-runner.h"
@@ -22,6 +24,9 @@ struct _QlProjectionRunner
   GObject       parent_instance;
 
   QlEventStore *store;
+  /* Where the read models are committed: @store itself, or, when it is
+   * read-only, a memory store the runner folds the log into. */
+  QlReadModelStore *read_store;
   GPtrArray    *projections;
   guint         batch_size;
 
@@ -55,6 +60,7 @@ ql_projection_runner_finalize (GObject *object)
   QlProjectionRunner *self = QL_PROJECTION_RUNNER (object);
 
   stop_following (self);
+  g_clear_object (&self->read_store);
   g_clear_object (&self->store);
   g_clear_pointer (&self->projections, g_ptr_array_unref);
 
@@ -102,6 +108,10 @@ ql_projection_runner_init (QlProjectionRunner *self)
  * @store: an event store that also keeps read models (a
  *   #QlReadModelStore), so a read model and its position commit together
  *
+ * When @store is read-only the runner writes nothing to it: it starts
+ * from the read models @store holds, where their version is current, and
+ * counts the rest of the log in memory, so queries still answer.
+ *
  * Returns: (transfer full): a runner without projections
  */
 QlProjectionRunner *
@@ -114,6 +124,10 @@ ql_projection_runner_new (QlEventStore *store)
 
   self = g_object_new (QL_TYPE_PROJECTION_RUNNER, NULL);
   self->store = g_object_ref (store);
+  if (ql_event_store_is_read_only (store))
+    self->read_store = QL_READ_MODEL_STORE (ql_memory_event_store_new ());
+  else
+    self->read_store = g_object_ref (QL_READ_MODEL_STORE (store));
   return self;
 }
 
@@ -122,7 +136,7 @@ ql_projection_runner_new (QlEventStore *store)
  * @store: as for ql_projection_runner_new()
  *
  * Returns: (transfer full): a runner with every projection the views
- *   read: `daily_balance`, `monthly_totals` and `payments`
+ *   read: `daily_balance`, `monthly_totals`, `payments` and `low_stock`
  */
 QlProjectionRunner *
 ql_projection_runner_new_default (QlEventStore *store)
@@ -132,6 +146,7 @@ ql_projection_runner_new_default (QlEventStore *store)
   g_ptr_array_add (self->projections, ql_daily_balance_projection_new ());
   g_ptr_array_add (self->projections, ql_monthly_totals_projection_new ());
   g_ptr_array_add (self->projections, ql_payments_projection_new ());
+  g_ptr_array_add (self->projections, ql_low_stock_projection_new ());
   return self;
 }
 
@@ -154,14 +169,21 @@ ql_projection_runner_add (QlProjectionRunner *self,
  * ql_projection_runner_get_read_store:
  * @self: a runner
  *
- * Returns: (transfer none): where its read models are kept
+ * Returns: (transfer none): where its read models are kept: its event
+ *   store, or the memory it counts a read-only store's log in
  */
 QlReadModelStore *
 ql_projection_runner_get_read_store (QlProjectionRunner *self)
 {
   g_return_val_if_fail (QL_IS_PROJECTION_RUNNER (self), NULL);
 
-  return QL_READ_MODEL_STORE (self->store);
+  return self->read_store;
+}
+
+static gboolean
+in_memory (QlProjectionRunner *self)
+{
+  return (gpointer) self->read_store != (gpointer) self->store;
 }
 
 /**
@@ -237,7 +259,7 @@ run_slot (QlProjectionRunner  *self,
       if (batch.last == position && !first)
         return TRUE;
       rows = ql_read_deltas_rows (deltas, &n_rows);
-      if (!ql_read_model_store_commit (QL_READ_MODEL_STORE (self->store), name, slot, version,
+      if (!ql_read_model_store_commit (self->read_store, name, slot, version,
                                        position, batch.last, rows, n_rows, error))
         return FALSE;
       ql_read_deltas_clear (deltas);
@@ -249,6 +271,62 @@ run_slot (QlProjectionRunner  *self,
 }
 
 static gboolean
+copy_row (const QlReadRow *row,
+          gpointer         user_data)
+{
+  GArray *rows = user_data;
+  QlReadRow copy = { g_strdup (row->key), row->a, row->b };
+
+  g_array_append_val (rows, copy);
+  return TRUE;
+}
+
+static void
+clear_row (gpointer data)
+{
+  QlReadRow *row = data;
+
+  g_free ((char *) row->key);
+}
+
+/* A read-only store's live read model, when its version is current,
+ * copied into memory with its position, so only the events after it are
+ * counted again. */
+static gboolean
+seed_from_store (QlProjectionRunner  *self,
+                 QlProjection        *projection,
+                 gboolean            *out_seeded,
+                 gint64              *out_position,
+                 GError             **error)
+{
+  QlReadModelStore *stored = QL_READ_MODEL_STORE (self->store);
+  const char *name = ql_projection_get_name (projection);
+  gint64 version = ql_projection_get_version (projection);
+  g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (QlReadRow));
+  gboolean found;
+  gint64 stored_version;
+
+  *out_seeded = FALSE;
+  *out_position = 0;
+  g_array_set_clear_func (rows, clear_row);
+  if (!ql_read_model_store_get_state (stored, name, QL_READ_SLOT_LIVE, &found, &stored_version,
+                                      out_position, error))
+    return FALSE;
+  if (!found || stored_version != version)
+    {
+      *out_position = 0;
+      return TRUE;
+    }
+  if (!ql_read_model_store_read_rows (stored, name, "", copy_row, rows, error) ||
+      !ql_read_model_store_commit (self->read_store, name, QL_READ_SLOT_LIVE, version, 0,
+                                   *out_position, (QlReadRow *) (gpointer) rows->data, rows->len,
+                                   error))
+    return FALSE;
+  *out_seeded = TRUE;
+  return TRUE;
+}
+
+static gboolean
 get_state (QlProjectionRunner  *self,
            const char          *name,
            QlReadSlot           slot,
@@ -257,7 +335,7 @@ get_state (QlProjectionRunner  *self,
            gint64              *out_position,
            GError             **error)
 {
-  return ql_read_model_store_get_state (QL_READ_MODEL_STORE (self->store), name, slot,
+  return ql_read_model_store_get_state (self->read_store, name, slot,
                                         out_found, out_version, out_position, error);
 }
 
@@ -271,7 +349,7 @@ finish_rebuild (QlProjectionRunner  *self,
   const char *name = ql_projection_get_name (projection);
 
   return run_slot (self, projection, QL_READ_SLOT_BUILDING, position, error) &&
-         ql_read_model_store_swap (QL_READ_MODEL_STORE (self->store), name, error);
+         ql_read_model_store_swap (self->read_store, name, error);
 }
 
 static gboolean
@@ -291,9 +369,19 @@ catch_up_one (QlProjectionRunner  *self,
 
   if (building && building_version == version)
     return finish_rebuild (self, projection, building_position, error);
-  if (building && !ql_read_model_store_reset (QL_READ_MODEL_STORE (self->store), name,
+  if (building && !ql_read_model_store_reset (self->read_store, name,
                                               QL_READ_SLOT_BUILDING, error))
     return FALSE;
+  if (!live && in_memory (self))
+    {
+      gboolean seeded;
+      gint64 position;
+
+      if (!seed_from_store (self, projection, &seeded, &position, error))
+        return FALSE;
+      if (seeded)
+        return run_slot (self, projection, QL_READ_SLOT_LIVE, position, error);
+    }
   if (!live)
     return run_slot (self, projection, QL_READ_SLOT_LIVE, 0, error);
   /* The live table answers queries, in its old version, until the new
@@ -301,6 +389,135 @@ catch_up_one (QlProjectionRunner  *self,
   if (live_version != version)
     return finish_rebuild (self, projection, 0, error);
   return run_slot (self, projection, QL_READ_SLOT_LIVE, live_position, error);
+}
+
+typedef struct
+{
+  QlProjectionRunner  *self;
+  QlReadDeltas       **deltas;
+  gint64               last;
+  GError              *error;
+} SharedBatch;
+
+static gboolean
+apply_record_to_all (const QlEventRecord *record,
+                     gpointer             user_data)
+{
+  SharedBatch *batch = user_data;
+
+  for (guint i = 0; i < batch->self->projections->len; i++)
+    if (!ql_projection_apply (g_ptr_array_index (batch->self->projections, i),
+                              batch->self->store, record, batch->deltas[i], &batch->error))
+      return FALSE;
+  batch->last = record->position;
+  return TRUE;
+}
+
+static void
+free_deltas (QlReadDeltas **deltas,
+             guint          n)
+{
+  for (guint i = 0; i < n; i++)
+    ql_read_deltas_free (deltas[i]);
+  g_free (deltas);
+}
+
+/* Following the log, every projection is live, current and at one
+ * position: each event is then read once for all of them, and each batch
+ * is one transaction for all of them. *@out_done is FALSE when they are
+ * not so, or another runner moved first: each then catches up alone. */
+static gboolean
+catch_up_together (QlProjectionRunner  *self,
+                   gboolean            *out_done,
+                   GError             **error)
+{
+  guint n = self->projections->len;
+  QlReadDeltas **deltas = NULL;
+  g_autofree QlReadCommit *commits = NULL;
+  g_autofree QlReadRow **rows = NULL;
+  gint64 position = -1;
+  gboolean ok = TRUE;
+
+  *out_done = FALSE;
+  if (n < 2)
+    return TRUE;
+  for (guint i = 0; i < n; i++)
+    {
+      QlProjection *projection = g_ptr_array_index (self->projections, i);
+      const char *name = ql_projection_get_name (projection);
+      gboolean live, building;
+      gint64 version, live_position, building_version, building_position;
+
+      if (!get_state (self, name, QL_READ_SLOT_LIVE, &live, &version, &live_position, error) ||
+          !get_state (self, name, QL_READ_SLOT_BUILDING, &building, &building_version,
+                      &building_position, error))
+        return FALSE;
+      if (!live || building || version != ql_projection_get_version (projection) ||
+          (position >= 0 && live_position != position))
+        return TRUE;
+      position = live_position;
+    }
+
+  deltas = g_new0 (QlReadDeltas *, n);
+  commits = g_new0 (QlReadCommit, n);
+  rows = g_new0 (QlReadRow *, n);
+  for (guint i = 0; i < n; i++)
+    deltas[i] = ql_read_deltas_new ();
+  for (;;)
+    {
+      SharedBatch batch = { self, deltas, position, NULL };
+      GError *local_error = NULL;
+
+      if (!ql_event_store_read_log (self->store, position + 1, self->batch_size,
+                                    apply_record_to_all, &batch, error))
+        {
+          g_clear_error (&batch.error);
+          ok = FALSE;
+          break;
+        }
+      if (batch.error != NULL)
+        {
+          g_propagate_error (error, batch.error);
+          ok = FALSE;
+          break;
+        }
+      if (batch.last == position)
+        {
+          *out_done = TRUE;
+          break;
+        }
+      for (guint i = 0; i < n; i++)
+        {
+          QlProjection *projection = g_ptr_array_index (self->projections, i);
+
+          rows[i] = ql_read_deltas_rows (deltas[i], &commits[i].n_rows);
+          commits[i].name = ql_projection_get_name (projection);
+          commits[i].slot = QL_READ_SLOT_LIVE;
+          commits[i].version = ql_projection_get_version (projection);
+          commits[i].expected_position = position;
+          commits[i].position = batch.last;
+          commits[i].rows = rows[i];
+        }
+      ok = ql_read_model_store_commit_all (self->read_store, commits, n, &local_error);
+      for (guint i = 0; i < n; i++)
+        {
+          g_clear_pointer (&rows[i], g_free);
+          ql_read_deltas_clear (deltas[i]);
+        }
+      if (!ok)
+        {
+          /* Nothing was written: the projections go on one by one. */
+          ok = g_error_matches (local_error, QL_STORE_ERROR, QL_STORE_ERROR_CONFLICT);
+          if (ok)
+            g_error_free (local_error);
+          else
+            g_propagate_error (error, local_error);
+          break;
+        }
+      position = batch.last;
+    }
+  free_deltas (deltas, n);
+  return ok;
 }
 
 /**
@@ -311,7 +528,9 @@ catch_up_one (QlProjectionRunner  *self,
  * Counts every event after each projection's position, committing each
  * batch with its position; builds a read model that is missing and
  * rebuilds, then swaps in, one whose projection has a new version. An
- * interrupted run goes on from where its last commit left it.
+ * interrupted run goes on from where its last commit left it. When every
+ * read model is current and at one position, as when following, the
+ * events are read once and each batch commits them all together.
  *
  * Returns: %TRUE on success
  */
@@ -319,9 +538,15 @@ gboolean
 ql_projection_runner_catch_up (QlProjectionRunner  *self,
                                GError             **error)
 {
+  gboolean done;
+
   g_return_val_if_fail (QL_IS_PROJECTION_RUNNER (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!catch_up_together (self, &done, error))
+    return FALSE;
+  if (done)
+    return TRUE;
   for (guint i = 0; i < self->projections->len; i++)
     {
       QlProjection *projection = g_ptr_array_index (self->projections, i);
@@ -369,6 +594,8 @@ find_projection (QlProjectionRunner *self,
  *
  * Builds the projection's read model afresh from the start of the log
  * into a new table and swaps it in; until then queries read the old one.
+ * A read-only store's read models cannot be rebuilt: the error is
+ * %QL_STORE_ERROR_READ_ONLY.
  *
  * Returns: %TRUE on success
  */
@@ -390,7 +617,13 @@ ql_projection_runner_rebuild (QlProjectionRunner  *self,
                    _("No projection is named “%s”"), name);
       return FALSE;
     }
-  return ql_read_model_store_reset (QL_READ_MODEL_STORE (self->store), name,
+  if (in_memory (self))
+    {
+      g_set_error_literal (error, QL_STORE_ERROR, QL_STORE_ERROR_READ_ONLY,
+                           _("The read models cannot be rebuilt: the store is read-only"));
+      return FALSE;
+    }
+  return ql_read_model_store_reset (self->read_store, name,
                                     QL_READ_SLOT_BUILDING, error) &&
          finish_rebuild (self, projection, 0, error);
 }
@@ -438,6 +671,9 @@ ql_projection_runner_follow (QlProjectionRunner *self,
  * @self: a runner
  * @error: return location for a #GError
  *
+ * The status of the read models kept in the store, also when the store
+ * is read-only and the runner counts the log in memory.
+ *
  * Returns: (transfer full) (element-type QlProjectionStatus): each
  *   projection's status, in the order they were added, or %NULL on error;
  *   the names belong to the projections
@@ -447,12 +683,14 @@ ql_projection_runner_list_status (QlProjectionRunner  *self,
                                   GError             **error)
 {
   g_autoptr(GArray) list = g_array_new (FALSE, TRUE, sizeof (QlProjectionStatus));
+  QlReadModelStore *stored;
   gint64 head;
   GError *head_error = NULL;
 
   g_return_val_if_fail (QL_IS_PROJECTION_RUNNER (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  stored = QL_READ_MODEL_STORE (self->store);
   head = ql_event_store_get_head_position (self->store, &head_error);
   if (head_error != NULL)
     {
@@ -467,10 +705,10 @@ ql_projection_runner_list_status (QlProjectionRunner  *self,
       gboolean live, building;
       gint64 building_version, building_position;
 
-      if (!get_state (self, status.name, QL_READ_SLOT_LIVE, &live, &status.version,
-                      &status.position, error) ||
-          !get_state (self, status.name, QL_READ_SLOT_BUILDING, &building, &building_version,
-                      &building_position, error))
+      if (!ql_read_model_store_get_state (stored, status.name, QL_READ_SLOT_LIVE, &live,
+                                          &status.version, &status.position, error) ||
+          !ql_read_model_store_get_state (stored, status.name, QL_READ_SLOT_BUILDING, &building,
+                                          &building_version, &building_position, error))
         return NULL;
       if (!live)
         {

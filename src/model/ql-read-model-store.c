@@ -89,6 +89,47 @@ ql_read_model_store_commit (QlReadModelStore  *self,
 }
 
 /**
+ * ql_read_model_store_commit_all:
+ * @self: a store
+ * @commits: (array length=n_commits): one commit per projection
+ * @n_commits: the number of @commits
+ * @error: return location for a #GError
+ *
+ * Does what ql_read_model_store_commit() does for each of @commits; a
+ * store that implements it commits them in one transaction, so that
+ * following the log costs one commit however many projections follow it.
+ * When one of them conflicts nothing is written.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ql_read_model_store_commit_all (QlReadModelStore   *self,
+                                const QlReadCommit *commits,
+                                guint               n_commits,
+                                GError            **error)
+{
+  QlReadModelStoreInterface *iface;
+
+  g_return_val_if_fail (QL_IS_READ_MODEL_STORE (self), FALSE);
+  g_return_val_if_fail (commits != NULL || n_commits == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  iface = QL_READ_MODEL_STORE_GET_IFACE (self);
+  if (iface->commit_all != NULL)
+    return iface->commit_all (self, commits, n_commits, error);
+  for (guint i = 0; i < n_commits; i++)
+    {
+      const QlReadCommit *commit = &commits[i];
+
+      if (!ql_read_model_store_commit (self, commit->name, commit->slot, commit->version,
+                                       commit->expected_position, commit->position,
+                                       commit->rows, commit->n_rows, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
  * ql_read_model_store_reset:
  * @self: a store
  * @name: the projection's name

@@ -39,6 +39,29 @@ typedef struct
 } QlReadRow;
 
 /**
+ * QlReadCommit:
+ * @name: the projection's name
+ * @slot: which of its tables
+ * @version: the projection's version
+ * @expected_position: the slot's position the rows were counted after
+ * @position: the log position of the last event these rows count
+ * @rows: (array length=n_rows): amounts to add, by key
+ * @n_rows: the number of @rows
+ *
+ * One projection's part of ql_read_model_store_commit_all().
+ */
+typedef struct
+{
+  const char      *name;
+  QlReadSlot       slot;
+  gint64           version;
+  gint64           expected_position;
+  gint64           position;
+  const QlReadRow *rows;
+  guint            n_rows;
+} QlReadCommit;
+
+/**
  * QlReadRowFunc:
  * @row: the row, valid for this call only
  * @user_data: data given to ql_read_model_store_read_rows()
@@ -64,6 +87,8 @@ G_DECLARE_INTERFACE (QlReadModelStore, ql_read_model_store, QL, READ_MODEL_STORE
  *   one transaction
  * @read_rows: the live table's rows whose keys start with a prefix, in
  *   key order
+ * @commit_all: (nullable): several projections' commits in one
+ *   transaction, each as @commit; %NULL commits them one by one
  *
  * The contract of a store that keeps read models beside its events. A
  * store whose read models live in the same database as its events commits
@@ -102,6 +127,10 @@ struct _QlReadModelStoreInterface
                          QlReadRowFunc      func,
                          gpointer           user_data,
                          GError           **error);
+  gboolean (*commit_all) (QlReadModelStore   *self,
+                          const QlReadCommit *commits,
+                          guint               n_commits,
+                          GError            **error);
 };
 
 gboolean ql_read_model_store_get_state (QlReadModelStore  *self,
@@ -120,6 +149,10 @@ gboolean ql_read_model_store_commit    (QlReadModelStore  *self,
                                         const QlReadRow   *rows,
                                         guint              n_rows,
                                         GError           **error);
+gboolean ql_read_model_store_commit_all (QlReadModelStore   *self,
+                                         const QlReadCommit *commits,
+                                         guint               n_commits,
+                                         GError            **error);
 gboolean ql_read_model_store_reset     (QlReadModelStore  *self,
                                         const char        *name,
                                         QlReadSlot         slot,

@@ -1118,6 +1118,18 @@ read_commit (QlReadModelStore  *store,
 }
 
 static gboolean
+read_commit_all (QlReadModelStore   *store,
+                 const QlReadCommit *commits,
+                 guint               n_commits,
+                 GError            **error)
+{
+  QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
+
+  return check_writable (self, error) &&
+         _ql_sqlite_read_commit_all (self->db, self->path, commits, n_commits, error);
+}
+
+static gboolean
 read_reset (QlReadModelStore  *store,
             const char        *name,
             QlReadSlot         slot,
@@ -1158,6 +1170,7 @@ ql_sqlite_read_model_store_iface_init (QlReadModelStoreInterface *iface)
 {
   iface->get_state = read_get_state;
   iface->commit = read_commit;
+  iface->commit_all = read_commit_all;
   iface->reset = read_reset;
   iface->swap = read_swap;
   iface->read_rows = read_rows;

@@ -28,6 +28,11 @@ gboolean _ql_sqlite_read_commit    (sqlite3          *db,
                                     const QlReadRow  *rows,
                                     guint             n_rows,
                                     GError          **error);
+gboolean _ql_sqlite_read_commit_all (sqlite3            *db,
+                                     const char         *path,
+                                     const QlReadCommit *commits,
+                                     guint               n_commits,
+                                     GError            **error);
 gboolean _ql_sqlite_read_reset     (sqlite3          *db,
                                     const char       *path,
                                     const char       *name,

@@ -240,8 +240,10 @@ commit_in_transaction (sqlite3          *db,
   gboolean found;
   gint64 old_version, old_position, generation;
 
-  if (!run (db, path, CREATE_INDEX_SQL, error) ||
-      !read_slot (db, path, name, slot, &found, &old_version, &old_position, &generation, error))
+  /* The tables are made with a slot's first commit, not parsed again on
+   * every commit that follows. */
+  if (!read_slot (db, path, name, slot, &found, &old_version, &old_position, &generation, error) ||
+      (!found && !run (db, path, CREATE_INDEX_SQL, error)))
     return FALSE;
   if ((found ? old_position : 0) != expected_position)
     {
@@ -293,6 +295,39 @@ _ql_sqlite_read_commit (sqlite3          *db,
       rollback (db);
       ok = FALSE;
     }
+  if (!run (db, path, "PRAGMA synchronous = FULL", ok ? error : NULL))
+    return FALSE;
+  return ok;
+}
+
+gboolean
+_ql_sqlite_read_commit_all (sqlite3            *db,
+                            const char         *path,
+                            const QlReadCommit *commits,
+                            guint               n_commits,
+                            GError            **error)
+{
+  gboolean ok;
+
+  for (guint i = 0; i < n_commits; i++)
+    if (!check_name (commits[i].name, error))
+      return FALSE;
+  /* As _ql_sqlite_read_commit(): atomic, without the wait for the disk. */
+  if (!run (db, path, "PRAGMA synchronous = NORMAL", error))
+    return FALSE;
+  ok = run (db, path, "BEGIN IMMEDIATE", error);
+  for (guint i = 0; ok && i < n_commits; i++)
+    {
+      const QlReadCommit *commit = &commits[i];
+
+      ok = commit_in_transaction (db, path, commit->name, commit->slot, commit->version,
+                                  commit->expected_position, commit->position, commit->rows,
+                                  commit->n_rows, error);
+    }
+  if (ok)
+    ok = run (db, path, "COMMIT", error);
+  if (!ok)
+    rollback (db);
   if (!run (db, path, "PRAGMA synchronous = FULL", ok ? error : NULL))
     return FALSE;
   return ok;

@@ -14,10 +14,12 @@
 
 #include "ql-amount.h"
 #include "ql-daily-balance-projection.h"
+#include "ql-low-stock-projection.h"
 #include "ql-dates.h"
 #include "ql-event-notes.h"
 #include "ql-ledger-events.h"
 #include "ql-monthly-totals-projection.h"
+#include "ql-payments-projection.h"
 #include "ql-projection-runner.h"
 #include "ql-skin-catalogue.h"
 #include "ql-terminal-assistant.h"
@@ -114,6 +116,7 @@ static gboolean run_search      (QlTerminalController *self, const Command *comm
 static gboolean run_open        (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_create_item (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_change      (QlTerminalController *self, const Command *command, char **args, GError **error);
+static gboolean run_threshold   (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_balance     (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_events      (QlTerminalController *self, const Command *command, char **args, GError **error);
 static gboolean run_at          (QlTerminalController *self, const Command *command, char **args, GError **error);
@@ -169,6 +172,9 @@ static const Command commands[] = {
     2, 2, TRUE, run_change, QL_EVENT_QUANTITY_DECREASED,
     /* Translators: %1$s is the item, %2$s the amount taken, %3$s its quantity. */
     N_("Decreased %1$s by %2$s. Quantity: %3$s"), .options = note_options },
+  { "threshold", N_("ITEM QUANTITY"),
+    N_("list an item as low on stock while its quantity is below QUANTITY; 0 for never"),
+    2, 2, TRUE, run_threshold },
   { "transfer", N_("FROM TO AMOUNT [--date DATE] [--payee PAYEE] [--memo MEMO]"),
     N_("move an amount between two accounts of one currency, or two items, at once"),
     3, 3, TRUE, run_transfer, .options = note_options },
@@ -200,9 +206,10 @@ static const Command commands[] = {
   { "projections", N_("[rebuild NAME] [--json]"),
     N_("show each read model's position, lag and state, or rebuild one"),
     0, 2, TRUE, run_projections, .json = TRUE },
-  { "report", N_("monthly LEDGER | statement LEDGER FROM TO [--json]"),
-    N_("totals by kind of change per month, or the balance day by day"),
-    2, 4, TRUE, run_report, .json = TRUE },
+  { "report", N_("monthly LEDGER | statement LEDGER FROM TO | payments ORDER | low-stock [--json]"),
+    N_("totals by kind of change per month, the balance day by day, what an order paid, "
+       "or the items below their threshold"),
+    1, 4, TRUE, run_report, .json = TRUE },
   { "export", N_("FILE [LEDGER]"),
     N_("write one ledger's changes, or everyone's, to a .csv or .journal (hledger) file"),
     1, 2, TRUE, run_export },
@@ -364,7 +371,7 @@ append_version_note (GString    *note,
 }
 
 /* The note after an event: its payee and memo as amended, what it undid
- * or amended, and whether it is applied. An amendment shows what it
+ * or amended, the threshold it set, and whether it is applied. An amendment shows what it
  * wrote, so that the correction can be read where it happened. */
 static char *
 format_event_note (QlLedger     *ledger,
@@ -414,6 +421,13 @@ format_event_note (QlLedger     *ledger,
     append_version_note (note, _("(amends version %s)"), amends);
   if (amended_by > 0)
     append_version_note (note, _("(amended by version %s)"), amended_by);
+  if (g_strcmp0 (ql_event_get_event_type (event), QL_EVENT_THRESHOLD_SET) == 0)
+    {
+      if (ql_event_get_threshold (event) == 0)
+        append_note (note, _("(no threshold)"));
+      else
+        append_version_note (note, _("(threshold %s)"), ql_event_get_threshold (event));
+    }
   if (damaged > 0 && ql_event_get_version (event) >= damaged)
     append_note (note, ql_event_get_version (event) == damaged
                        ? _("(damaged)") : _("(not applied)"));
@@ -643,6 +657,40 @@ run_create_item (QlTerminalController  *self,
                              ql_ledger_get_name (ledger), quantity);
   ql_terminal_view_show (self->view, message);
 
+  return TRUE;
+}
+
+static gboolean
+run_threshold (QlTerminalController  *self,
+               const Command         *command,
+               char                 **args,
+               GError               **error)
+{
+  g_autoptr(QlEvent) set = ql_ledger_book_set_threshold (self->ledgers, args[0], args[1],
+                                                         error);
+  g_autofree char *threshold = NULL;
+  g_autofree char *quantity = NULL;
+  g_autofree char *message = NULL;
+  QlLedger *item;
+
+  if (set == NULL)
+    return FALSE;
+
+  item = ql_ledger_book_lookup (self->ledgers, ql_event_get_ledger (set));
+  g_assert (item != NULL);
+  quantity = ql_ledger_format_balance (item);
+  if (ql_event_get_threshold (set) == 0)
+    /* Translators: %1$s is the item, %2$s its quantity. */
+    message = g_strdup_printf (_("Removed the threshold of %1$s. Quantity: %2$s"),
+                               ql_ledger_get_name (item), quantity);
+  else
+    {
+      threshold = g_strdup_printf ("%" G_GINT64_FORMAT, ql_event_get_threshold (set));
+      /* Translators: %1$s is the item, %2$s the threshold, %3$s its quantity. */
+      message = g_strdup_printf (_("Set the threshold of %1$s to %2$s. Quantity: %3$s"),
+                                 ql_ledger_get_name (item), threshold, quantity);
+    }
+  ql_terminal_view_show (self->view, message);
   return TRUE;
 }
 
@@ -1395,6 +1443,129 @@ report_statement (QlTerminalController  *self,
 }
 
 static gboolean
+report_payments (QlTerminalController  *self,
+                 const char            *order,
+                 GError               **error)
+{
+  static const QlTerminalAlign aligns[] = {
+    QL_TERMINAL_ALIGN_START, QL_TERMINAL_ALIGN_END, QL_TERMINAL_ALIGN_END,
+  };
+  const char *header[] = {
+    C_("report column", "Ledger"), C_("report column", "Count"),
+    C_("report column", "Amount"),
+  };
+  QlProjectionRunner *runner = caught_up_runner (self, error);
+  g_autoptr(GPtrArray) totals = NULL;
+  g_autoptr(QlTerminalTable) table = NULL;
+  g_autofree char *text = NULL;
+
+  if (runner == NULL)
+    return FALSE;
+  totals = ql_payments_read (ql_projection_runner_get_read_store (runner), order, error);
+  if (totals == NULL)
+    return FALSE;
+
+  table = ql_terminal_table_new (G_N_ELEMENTS (aligns), aligns);
+  ql_terminal_table_add_row (table, header);
+  for (guint i = 0; i < totals->len; i++)
+    {
+      QlPaymentTotal *total = g_ptr_array_index (totals, i);
+      QlLedger *ledger = ql_ledger_book_lookup (self->ledgers, total->ledger);
+      g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, total->count);
+      g_autofree char *amount = ql_amount_format (total->amount, ledger != NULL
+                                                  ? ql_ledger_get_decimals (ledger) : 0);
+      const char *row[] = { total->ledger, count, amount };
+
+      if (self->json)
+        {
+          g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "ledger");
+          json_builder_add_string_value (builder, total->ledger);
+          json_builder_set_member_name (builder, "count");
+          json_builder_add_int_value (builder, total->count);
+          json_builder_set_member_name (builder, "amount");
+          json_builder_add_int_value (builder, total->amount);
+          json_builder_end_object (builder);
+          show_json_builder (self, builder);
+        }
+      ql_terminal_table_add_row (table, row);
+    }
+  if (self->json)
+    return TRUE;
+  if (totals->len == 0)
+    {
+      g_autofree char *none = g_strdup_printf (_("No payment for “%s” stands."), order);
+
+      ql_terminal_view_show (self->view, none);
+      return TRUE;
+    }
+  text = ql_terminal_table_format (table);
+  ql_terminal_view_show (self->view, text);
+  return TRUE;
+}
+
+static gboolean
+report_low_stock (QlTerminalController  *self,
+                  GError               **error)
+{
+  static const QlTerminalAlign aligns[] = {
+    QL_TERMINAL_ALIGN_START, QL_TERMINAL_ALIGN_END, QL_TERMINAL_ALIGN_END,
+  };
+  const char *header[] = {
+    C_("report column", "Item"), C_("report column", "Quantity"),
+    C_("report column", "Threshold"),
+  };
+  QlProjectionRunner *runner = caught_up_runner (self, error);
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(QlTerminalTable) table = NULL;
+  g_autofree char *text = NULL;
+
+  if (runner == NULL)
+    return FALSE;
+  items = ql_low_stock_read (ql_projection_runner_get_read_store (runner), error);
+  if (items == NULL)
+    return FALSE;
+
+  table = ql_terminal_table_new (G_N_ELEMENTS (aligns), aligns);
+  ql_terminal_table_add_row (table, header);
+  for (guint i = 0; i < items->len; i++)
+    {
+      QlLowStockItem *item = g_ptr_array_index (items, i);
+      g_autofree char *quantity = g_strdup_printf ("%" G_GINT64_FORMAT, item->quantity);
+      g_autofree char *threshold = g_strdup_printf ("%" G_GINT64_FORMAT, item->threshold);
+      const char *row[] = { item->item, quantity, threshold };
+
+      if (self->json)
+        {
+          g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "item");
+          json_builder_add_string_value (builder, item->item);
+          json_builder_set_member_name (builder, "quantity");
+          json_builder_add_int_value (builder, item->quantity);
+          json_builder_set_member_name (builder, "threshold");
+          json_builder_add_int_value (builder, item->threshold);
+          json_builder_end_object (builder);
+          show_json_builder (self, builder);
+        }
+      ql_terminal_table_add_row (table, row);
+    }
+  if (self->json)
+    return TRUE;
+  if (items->len == 0)
+    {
+      ql_terminal_view_show (self->view, _("No item is below its threshold."));
+      return TRUE;
+    }
+  text = ql_terminal_table_format (table);
+  ql_terminal_view_show (self->view, text);
+  return TRUE;
+}
+
+static gboolean
 run_report (QlTerminalController  *self,
             const Command         *command,
             char                 **args,
@@ -1404,12 +1575,18 @@ run_report (QlTerminalController  *self,
   QlLedger *ledger;
 
   if (!((n_args == 2 && g_str_equal (args[0], "monthly")) ||
-        (n_args == 4 && g_str_equal (args[0], "statement"))))
+        (n_args == 4 && g_str_equal (args[0], "statement")) ||
+        (n_args == 2 && g_str_equal (args[0], "payments")) ||
+        (n_args == 1 && g_str_equal (args[0], "low-stock"))))
     {
       g_set_error (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_USAGE,
                    _("Usage: %s %s"), command->name, _(command->arguments));
       return FALSE;
     }
+  if (n_args == 1)
+    return report_low_stock (self, error);
+  if (g_str_equal (args[0], "payments"))
+    return report_payments (self, args[1], error);
   ledger = find_ledger (self, args[1], error);
   if (ledger == NULL)
     return FALSE;
@@ -1935,9 +2112,49 @@ name_as_word (const char *name)
   return g_strdup (name);
 }
 
+static void
+add_ledger_words (QlTerminalController *self,
+                  GStrvBuilder         *builder,
+                  gboolean              items_only)
+{
+  GListModel *ledgers = ql_ledger_book_get_ledgers (self->ledgers);
+  guint n = g_list_model_get_n_items (ledgers);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(QlLedger) ledger = g_list_model_get_item (ledgers, i);
+      g_autofree char *word = NULL;
+
+      if (items_only && ql_ledger_get_kind (ledger) != QL_LEDGER_KIND_ITEM)
+        continue;
+      word = name_as_word (ql_ledger_get_name (ledger));
+      g_strv_builder_add (builder, word);
+    }
+}
+
+/* A report's kind, then the ledger of a monthly report or a statement. */
+static GStrv
+complete_report (QlTerminalController *self,
+                 const char * const   *words,
+                 guint                 word_index)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  if (word_index == 1)
+    {
+      const char *kinds[] = { "monthly", "statement", "payments", "low-stock", NULL };
+
+      g_strv_builder_addv (builder, kinds);
+    }
+  else if (word_index == 2 && (g_str_equal (words[1], "monthly") ||
+                               g_str_equal (words[1], "statement")))
+    add_ledger_words (self, builder, FALSE);
+  return g_strv_builder_end (builder);
+}
+
 /* What Tab may complete at @word_index: a command name first, then a
- * ledger's name where a command takes one (both of a transfer's), a skin
- * or a colour scheme. */
+ * ledger's name where a command takes one (both of a transfer's, an
+ * item's for a threshold), a report's kind, a skin or a colour scheme. */
 static GStrv
 complete_words (const char * const *words,
                 guint               word_index,
@@ -1955,24 +2172,17 @@ complete_words (const char * const *words,
     }
 
   command = find_command (words[0]);
+  if (command != NULL && command->run == run_report)
+    return complete_report (self, words, word_index);
   if (command == NULL || word_index > 2 || (word_index == 2 && command->run != run_transfer))
     return g_strv_builder_end (builder);
 
-  if (command->run == run_change || command->run == run_balance ||
-      command->run == run_events || command->run == run_at || command->run == run_undo ||
-      command->run == run_amend || command->run == run_transfer)
-    {
-      GListModel *ledgers = ql_ledger_book_get_ledgers (self->ledgers);
-      guint n = g_list_model_get_n_items (ledgers);
-
-      for (guint i = 0; i < n; i++)
-        {
-          g_autoptr(QlLedger) ledger = g_list_model_get_item (ledgers, i);
-          g_autofree char *word = name_as_word (ql_ledger_get_name (ledger));
-
-          g_strv_builder_add (builder, word);
-        }
-    }
+  if (command->run == run_threshold)
+    add_ledger_words (self, builder, TRUE);
+  else if (command->run == run_change || command->run == run_balance ||
+           command->run == run_events || command->run == run_at || command->run == run_undo ||
+           command->run == run_amend || command->run == run_transfer)
+    add_ledger_words (self, builder, FALSE);
   else if (command->run == run_skin)
     {
       g_autoptr(QlSkinCatalogue) catalogue = ql_skin_catalogue_new_for_user ();

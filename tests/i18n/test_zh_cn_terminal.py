@@ -22,7 +22,7 @@ PROMPT = "您想看哪个编号的名言？ "
 TIMESTAMP = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
 
 COMMANDS = ["random", "search", "open", "deposit", "withdraw", "create-item", "increase",
-            "decrease", "transfer", "balance", "events", "at", "undo", "amend", "import", "ledgers", "log",
+            "decrease", "threshold", "transfer", "balance", "events", "at", "undo", "amend", "import", "ledgers", "log",
             "projections", "report", "export",
             "theme", "skin", "ask", "help", "quit"]
 
@@ -136,6 +136,18 @@ class ZhCnTerminalTest(unittest.TestCase):
         log = out.split(PROMPT)[3]
         self.assertIn('"type":"AccountOpened"', log.replace(" ", ""))
         self.assertIn('"type":"Deposited"', log.replace(" ", ""))
+
+    def test_threshold_and_low_stock(self):
+        out, err = self.tui("create-item 螺栓 3\nopen 现金\nthreshold 螺栓 5\n"
+                            "threshold 现金 5\nreport low-stock\nthreshold 螺栓 0\n"
+                            "report low-stock\n")
+        answers = out.split(PROMPT)
+        self.assertEqual(answers[3], "已将“螺栓”的阈值设为 5。数量：3\n")
+        self.assertEqual(answers[5], "物品  数量  阈值\n螺栓     3     5\n")
+        self.assertEqual(answers[6], "已取消“螺栓”的阈值。数量：3\n")
+        self.assertEqual(answers[7], "没有物品低于其阈值。\n")
+        self.assertEqual(err, "错误：“现金”是账户：只有库存物品才有库存阈值\n")
+        self.assert_no_english(out + err)
 
     def test_help(self):
         out, err = self.tui("help\n")

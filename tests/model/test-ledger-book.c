@@ -12,6 +12,7 @@
 
 #include "ql-dates.h"
 #include "ql-ledger-book.h"
+#include "ql-ledger-events.h"
 #include "ql-ledger-private.h"
 #include "ql-memory-event-store.h"
 #include "ql-sqlite-event-store.h"
@@ -595,6 +596,51 @@ assert_undo (QlLedgerBook *book,
   ck_assert_int_eq (ql_test_balance_of (book, name), balance);
   ck_assert_int_eq (ql_ledger_get_version (ql_ledger_book_lookup (book, name)), version);
 }
+
+/* A threshold is an event of its own: only items take one, it moves no
+ * quantity, undo passes it by, and a book read from the store again
+ * replays it. */
+START_TEST (test_threshold)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
+  g_autoptr(QlLedgerBook) again = NULL;
+  g_autoptr(QlEvent) set = NULL;
+  QlLedger *item;
+
+  assert_ok (ql_test_drop_event (ql_ledger_book_create_item (book, "Bolts", "10", &ok_error)));
+  assert_ok (ql_test_drop_event (ql_ledger_book_open_account (book, "Cash", NULL, &ok_error)));
+  assert_ok (ql_test_drop_event (ql_ledger_book_decrease (book, "Bolts", "4", &ok_error)));
+
+  assert_fails (ql_ledger_book_set_threshold (book, "Cash", "5", &fail_error),
+                QL_LEDGER_ERROR_WRONG_KIND);
+  assert_fails (ql_ledger_book_set_threshold (book, "Bolts", "-1", &fail_error),
+                QL_LEDGER_ERROR_INVALID_AMOUNT);
+  assert_fails (ql_ledger_book_set_threshold (book, "Bolts", "2.5", &fail_error),
+                QL_LEDGER_ERROR_INVALID_AMOUNT);
+  assert_fails (ql_ledger_book_set_threshold (book, "Nails", "2", &fail_error),
+                QL_LEDGER_ERROR_NOT_FOUND);
+
+  assert_ok ((set = ql_ledger_book_set_threshold (book, "Bolts", "8", &ok_error)) != NULL);
+  ck_assert_str_eq (ql_event_get_event_type (set), QL_EVENT_THRESHOLD_SET);
+  ck_assert_str_eq (ql_event_get_payload (set), "{\"threshold\":8}");
+  ck_assert_int_eq (ql_event_get_threshold (set), 8);
+  ck_assert_int_eq (ql_event_get_signed_amount (set), 0);
+  ck_assert_str_eq (ql_event_type_get_label (QL_EVENT_THRESHOLD_SET), "Threshold set");
+  item = ql_ledger_book_lookup (book, "Bolts");
+  ck_assert_int_eq (ql_ledger_get_version (item), 3);
+  ck_assert_int_eq (ql_ledger_get_balance (item), 6);
+  assert_ok (ql_test_drop_event (ql_ledger_book_set_threshold (book, "Bolts", "0", &ok_error)));
+
+  /* The undo takes back the decrease, behind both thresholds. */
+  assert_undo (book, "Bolts", "QuantityIncreased", "{\"amount\":4,\"reverses\":2}", 5, 10);
+
+  again = ql_test_new_book (store);
+  ck_assert_int_eq (ql_test_balance_of (again, "Bolts"), 10);
+  ck_assert_int_eq (ql_ledger_get_version (ql_ledger_book_lookup (again, "Bolts")), 5);
+  ck_assert_int_eq (ql_ledger_get_damaged_version (ql_ledger_book_lookup (again, "Bolts")), 0);
+}
+END_TEST
 
 START_TEST (test_undo_chain)
 {
@@ -1806,6 +1852,7 @@ ledger_book_suite (void)
   tc = tcase_create ("examples");
   tcase_add_test (tc, test_bank_account_example);
   tcase_add_test (tc, test_inventory_example);
+  tcase_add_test (tc, test_threshold);
   tcase_add_test (tc, test_currencies);
   suite_add_tcase (suite, tc);
 

@@ -18,6 +18,7 @@
 #include "ql-event-notes.h"
 #include "ql-ledger-book.h"
 #include "ql-ledger-events.h"
+#include "ql-low-stock-projection.h"
 #include "ql-memory-event-store.h"
 #include "ql-monthly-totals-projection.h"
 #include "ql-payments-projection.h"
@@ -41,6 +42,7 @@ open_fresh_sqlite (const char *path)
 }
 
 static const char * const ledger_names[] = { "cash", "bank", "savings" };
+static const char * const item_names[] = { "bolts", "nuts" };
 
 static void
 random_day (GRand *rand,
@@ -53,6 +55,38 @@ random_day (GRand *rand,
   g_date_add_days (&date, g_rand_int_range (rand, 0, 120));
   g_snprintf (out, 11, "%04u-%02u-%02u", (guint) g_date_get_year (&date),
               (guint) g_date_get_month (&date), (guint) g_date_get_day (&date));
+}
+
+/* One random command on an item: a change of its quantity, an undo, a
+ * new date on a change, or a threshold, 0 taking it away. */
+static void
+random_item_command (QlLedgerBook *book,
+                     GRand        *rand)
+{
+  const char *name = item_names[g_rand_int_range (rand, 0, G_N_ELEMENTS (item_names))];
+  g_autofree char *quantity = g_strdup_printf ("%d", g_rand_int_range (rand, 1, 12));
+  g_autofree char *threshold = g_strdup_printf ("%d", g_rand_int_range (rand, 0, 30));
+  QlLedger *item = ql_ledger_book_lookup (book, name);
+  int choice = g_rand_int_range (rand, 0, 10);
+  char date[11];
+  QlChangeNote note = { date, NULL, NULL };
+
+  random_day (rand, date);
+  if (choice < 3)
+    ql_test_drop_event (ql_ledger_book_record_change (book, name, QL_EVENT_QUANTITY_INCREASED,
+                                                      quantity, &note, NULL));
+  else if (choice < 6)
+    ql_test_drop_event (ql_ledger_book_record_change (book, name, QL_EVENT_QUANTITY_DECREASED,
+                                                      quantity, &note, NULL));
+  else if (choice < 7)
+    ql_test_drop_event (ql_ledger_book_undo (book, name, NULL));
+  else if (choice < 9)
+    ql_test_drop_event (ql_ledger_book_set_threshold (book, name, threshold, NULL));
+  else if (item != NULL && ql_ledger_get_version (item) > 1)
+    ql_test_drop_event (ql_ledger_book_amend (book, name,
+                                              g_rand_int_range (rand, 2,
+                                                                (gint32) ql_ledger_get_version (item) + 1),
+                                              &note, NULL));
 }
 
 /* One random command: most fail no test when the rules refuse them (an
@@ -71,7 +105,9 @@ random_command (QlLedgerBook *book,
   int choice = g_rand_int_range (rand, 0, 10);
 
   random_day (rand, date);
-  if (choice < 4)
+  if (g_rand_int_range (rand, 0, 4) == 0)
+    random_item_command (book, rand);
+  else if (choice < 4)
     ql_test_drop_event (ql_ledger_book_record_change (book, name, QL_EVENT_DEPOSITED, amount,
                                                       &note, NULL));
   else if (choice < 6)
@@ -103,6 +139,9 @@ open_ledgers (QlLedgerBook *book)
   for (guint i = 0; i < G_N_ELEMENTS (ledger_names); i++)
     assert_ok (ql_test_drop_event (ql_ledger_book_open_account (book, ledger_names[i], "EUR",
                                                                 &ok_error)));
+  for (guint i = 0; i < G_N_ELEMENTS (item_names); i++)
+    assert_ok (ql_test_drop_event (ql_ledger_book_create_item (book, item_names[i], "10",
+                                                               &ok_error)));
 }
 
 /* The daily model against ql_event_notes_balance_on(), day by day. */
@@ -264,6 +303,49 @@ check_payments (QlEventStore *store)
     }
 }
 
+/* The low-stock model against a fold of each item's events: its
+ * quantity, and the threshold of its newest `ThresholdSet`. */
+static void
+check_low_stock (QlEventStore *store)
+{
+  g_autoptr(GPtrArray) expected = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) items = NULL;
+
+  for (guint l = 0; l < G_N_ELEMENTS (item_names); l++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) events = ql_event_store_collect_ledger (store, item_names[l], 0,
+                                                                   G_MAXINT64, &error);
+      gint64 quantity = 0, threshold = 0;
+
+      ck_assert_msg (events != NULL, "%s", error != NULL ? error->message : "");
+      for (guint i = 0; i < events->len; i++)
+        {
+          QlEvent *event = g_ptr_array_index (events, i);
+
+          quantity += ql_event_get_signed_amount (event);
+          if (g_strcmp0 (ql_event_get_event_type (event), QL_EVENT_THRESHOLD_SET) == 0)
+            threshold = ql_event_get_threshold (event);
+        }
+      if (quantity < threshold)
+        g_ptr_array_add (expected, g_strdup_printf ("%s %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
+                                                    item_names[l], quantity, threshold));
+    }
+  /* The expected list is in the model's key order already. */
+  ck_assert_int_lt (strcmp (item_names[0], item_names[1]), 0);
+
+  assert_ok ((items = ql_low_stock_read (QL_READ_MODEL_STORE (store), &ok_error)) != NULL);
+  ck_assert_uint_eq (items->len, expected->len);
+  for (guint i = 0; i < items->len; i++)
+    {
+      QlLowStockItem *item = g_ptr_array_index (items, i);
+      g_autofree char *line = g_strdup_printf ("%s %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
+                                               item->item, item->quantity, item->threshold);
+
+      ck_assert_str_eq (line, g_ptr_array_index (expected, i));
+    }
+}
+
 static void
 check_models (QlEventStore *store)
 {
@@ -273,6 +355,7 @@ check_models (QlEventStore *store)
       check_monthly (store, ledger_names[i]);
     }
   check_payments (store);
+  check_low_stock (store);
 }
 
 static gboolean
@@ -310,6 +393,8 @@ run_random (QlEventStore *store,
   g_autofree char *monthly = NULL;
   g_autofree char *daily_rebuilt = NULL;
   g_autofree char *monthly_rebuilt = NULL;
+  g_autofree char *low_stock = NULL;
+  g_autofree char *low_stock_rebuilt = NULL;
 
   ql_projection_runner_set_batch_size (runner, g_rand_int_range (rand, 1, 40));
   open_ledgers (book);
@@ -324,12 +409,17 @@ run_random (QlEventStore *store,
 
   daily = dump (store, "daily_balance");
   monthly = dump (store, "monthly_totals");
+  low_stock = dump (store, "low_stock");
+  ck_assert_str_ne (low_stock, "");
   assert_ok (ql_projection_runner_rebuild (runner, "daily_balance", &ok_error));
   assert_ok (ql_projection_runner_rebuild (runner, "monthly_totals", &ok_error));
+  assert_ok (ql_projection_runner_rebuild (runner, "low_stock", &ok_error));
   daily_rebuilt = dump (store, "daily_balance");
   monthly_rebuilt = dump (store, "monthly_totals");
+  low_stock_rebuilt = dump (store, "low_stock");
   ck_assert_str_eq (daily_rebuilt, daily);
   ck_assert_str_eq (monthly_rebuilt, monthly);
+  ck_assert_str_eq (low_stock_rebuilt, low_stock);
   check_models (store);
 }
 
@@ -486,10 +576,13 @@ START_TEST (test_kill_mid_update)
         g_autoptr(QlEventStore) store = ql_test_open_sqlite ("kill.db");
         gint64 daily = live_position (store, "daily_balance");
         gint64 monthly = live_position (store, "monthly_totals");
+        gint64 low_stock = live_position (store, "low_stock");
 
-        if (WIFSIGNALED (status) && ((daily > 0 && daily < head) || (monthly > 0 && monthly < head)))
+        if (WIFSIGNALED (status) && ((daily > 0 && daily < head) ||
+                                     (monthly > 0 && monthly < head) ||
+                                     (low_stock > 0 && low_stock < head)))
           n_killed_midway++;
-        if (daily == head && monthly == head)
+        if (daily == head && monthly == head && low_stock == head)
           break;
       }
     }
@@ -497,6 +590,84 @@ START_TEST (test_kill_mid_update)
 
   {
     g_autoptr(QlEventStore) store = ql_test_open_sqlite ("kill.db");
+    g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
+
+    assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
+    check_models (store);
+  }
+}
+END_TEST
+
+/* Following: every read model is at one position, and a child counts
+ * the events since in small batches, one transaction for all of them,
+ * until it is killed. The read models stay at one position, each event
+ * counted once in each. */
+START_TEST (test_kill_mid_follow)
+{
+  static const char * const names[] = {
+    "daily_balance", "monthly_totals", "payments", "low_stock",
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  guint n_killed_midway = 0;
+  gint64 start, head;
+
+  {
+    g_autoptr(QlEventStore) store = open_fresh_sqlite ("follow-kill.db");
+    g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
+    g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
+
+    open_ledgers (book);
+    for (guint i = 0; i < 50; i++)
+      random_command (book, rand);
+    assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
+    start = ql_test_head_position (store);
+    for (guint i = 0; i < 400; i++)
+      random_command (book, rand);
+    head = ql_test_head_position (store);
+  }
+
+  for (guint round = 0; round < 40; round++)
+    {
+      pid_t pid = fork ();
+      int status = 0;
+      gint64 position;
+
+      ck_assert_int_ne (pid, -1);
+      if (pid == 0)
+        {
+          g_autoptr(QlEventStore) store = ql_sqlite_event_store_new ("follow-kill.db", NULL);
+          g_autoptr(QlProjectionRunner) runner = NULL;
+
+          if (store == NULL)
+            _exit (2);
+          runner = ql_projection_runner_new_default (store);
+          ql_projection_runner_set_batch_size (runner, 3);
+          _exit (ql_projection_runner_catch_up (runner, NULL) ? 0 : 1);
+        }
+      g_usleep ((gulong) g_rand_int_range (rand, 0, 10000) * (round + 1));
+      kill (pid, SIGKILL);
+      ck_assert_int_eq (waitpid (pid, &status, 0), pid);
+      ck_assert_msg (WIFSIGNALED (status) || WEXITSTATUS (status) == 0,
+                     "the child failed: status %d", status);
+
+      {
+        g_autoptr(QlEventStore) store = ql_test_open_sqlite ("follow-kill.db");
+
+        position = live_position (store, names[0]);
+        for (guint i = 1; i < G_N_ELEMENTS (names); i++)
+          ck_assert_msg (live_position (store, names[i]) == position,
+                         "%s at %" G_GINT64_FORMAT ", %s at %" G_GINT64_FORMAT, names[i],
+                         live_position (store, names[i]), names[0], position);
+      }
+      if (WIFSIGNALED (status) && position > start && position < head)
+        n_killed_midway++;
+      if (position == head)
+        break;
+    }
+  ck_assert_msg (n_killed_midway > 0, "no child was killed part of the way");
+
+  {
+    g_autoptr(QlEventStore) store = ql_test_open_sqlite ("follow-kill.db");
     g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
 
     assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
@@ -580,6 +751,7 @@ projections_suite (void)
   tcase_add_test (tcase, test_fold_sqlite);
   tcase_add_test (tcase, test_status_and_version_change);
   tcase_add_test (tcase, test_kill_mid_update);
+  tcase_add_test (tcase, test_kill_mid_follow);
   tcase_add_test (tcase, test_follow_book);
   tcase_add_test (tcase, test_unknown_projection);
   suite_add_tcase (suite, tcase);

@@ -292,6 +292,31 @@ class IdempotencyTest(ServiceTestCase):
         self.assertNotEqual(other.payment_id, first.payment_id)
         self.assertEqual(self.balance(), '979.50')
 
+    def test_report_payments_reads_each_order(self):
+        """The terminal's payments report, by order id, from the read model:
+        a retry counts once, an undo takes its payment back."""
+        for order, amount, user in [('order-7', 12.5, 'user456'), ('order-7', 12.5, 'user456'),
+                                    ('order-10', 300, 'yen'), ('order-8', 1, 'user456'),
+                                    ('order-9', 2, 'user456')]:
+            currency = 'JPY' if user == 'yen' else 'USD'
+            self.assertEqual(self.pay(order, amount, currency, user).status, 'SUCCESS')
+        out = self.tui('report payments order-7', 'report payments order-10',
+                       'report payments order-8 --json',
+                       'undo user456', 'undo user456', 'report payments order-8',
+                       'report payments order-9')
+        lines = out.replace('Which quote number would you like to see? ', '').splitlines()
+        self.assertEqual(lines, [
+            'Ledger   Count  Amount',
+            'user456      1   12.50',
+            'Ledger  Count  Amount',
+            'yen         1     300',
+            '{"ledger":"user456","count":1,"amount":100}',
+            lines[5], lines[6],
+            'No payment for \u201corder-8\u201d stands.',
+            'No payment for \u201corder-9\u201d stands.',
+        ])
+        self.assertTrue(lines[5].startswith('Undid version'), lines[5])
+
     def test_retry_survives_a_restart(self):
         first = self.pay('order-restart', 1)
         self.assertEqual(self.server.stop(), 0)

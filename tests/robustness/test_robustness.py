@@ -532,6 +532,44 @@ class BadFileTests(RobustnessTestCase):
         self.assertIn("read-only", lines[1])
         self.assertEqual(checksum(db), before)
 
+    def test_reports_on_a_read_only_database(self):
+        """Reports fold what the file's read models lack in memory: the same
+        answers as on a writable copy, the file untouched, no error."""
+        db = self.path("reports.db")
+        rc, _, err = self.run_binary(["open Cash EUR", "deposit Cash 5 --date 2026-01-05",
+                                      "create-item Bolts 10", "threshold Bolts 8",
+                                      "report monthly Cash"], "--db", db)
+        self.assertEqual((rc, err), (0, ""))
+        # Events the read models on file have not counted yet.
+        rc, _, err = self.run_binary(["deposit Cash 7 --date 2026-02-01", "decrease Bolts 4"],
+                                     "--db", db)
+        self.assertEqual((rc, err), (0, ""))
+        reports = ["report monthly Cash --json", "report statement Cash 2026-01-01 2026-02-28",
+                   "report low-stock", "report payments order-1", "projections"]
+        copy = self.path("copy.db")
+        source = sqlite3.connect(db)
+        target = sqlite3.connect(copy)
+        source.backup(target)
+        source.close()
+        target.close()
+        rc, expected, err = self.run_binary(reports[:-1], "--db", copy)
+        self.assertEqual((rc, err), (0, ""))
+        self.assertIn("Bolts         6          8", expected)
+        self.assertIn('{"month":"2026-02","type":"Deposited","count":1,"total":700}', expected)
+
+        os.chmod(db, 0o444)
+        give_away(db)
+        os.chmod(self.tmp, 0o777)
+        before = checksum(db)
+        rc, out, err = self.run_binary(reports, "--db", db, preexec_fn=drop_root)
+        self.assertEqual(rc, 0)
+        self.assertEqual(err, "Note: The ledgers are read-only: they can be shown but not "
+                              "changed.\n")
+        self.assertEqual(out[:len(expected)], expected)
+        # The status is that of the file: what it keeps, behind by two.
+        self.assertIn("monthly_totals        1         4    2  behind", out[len(expected):])
+        self.assertEqual(checksum(db), before)
+
     def test_read_only_folder(self):
         folder = self.path("locked")
         os.mkdir(folder)

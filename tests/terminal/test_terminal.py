@@ -219,12 +219,14 @@ class QuoteTests(TerminalTestCase):
         for usage in ["NUMBER", "random", "search PATTERN", "open ACCOUNT [CURRENCY]",
                       "deposit ACCOUNT AMOUNT" + note, "withdraw ACCOUNT AMOUNT" + note,
                       "create-item ITEM QUANTITY", "increase ITEM N" + note,
-                      "decrease ITEM N" + note, "balance LEDGER",
+                      "decrease ITEM N" + note, "threshold ITEM QUANTITY", "balance LEDGER",
                       "events LEDGER [--json] [--search TEXT] [--min AMOUNT] [--max AMOUNT]"
                       " [--from DATE] [--to DATE]",
                       "at LEDGER VERSION|DATE [as-of RECORDED]", "amend LEDGER VERSION" + note,
                       "transfer FROM TO AMOUNT" + note,
-                      "undo LEDGER", "ledgers [--json]", "log [START [LIMIT]]", "theme SCHEME",
+                      "undo LEDGER", "ledgers [--json]", "log [START [LIMIT]]",
+                      "report monthly LEDGER | statement LEDGER FROM TO | payments ORDER"
+                      " | low-stock [--json]", "theme SCHEME",
                       "skin NAME", "help", "quit"]:
             self.assertTrue(any(re.fullmatch(r"  %s  +\S.*" % re.escape(usage), line)
                                 for line in lines), usage)
@@ -902,6 +904,7 @@ class ReportTests(TerminalTestCase):
             "daily_balance         0         0    8  not built",
             "monthly_totals        0         0    8  not built",
             "payments              0         0    8  not built",
+            "low_stock             0         0    8  not built",
         ])
         # A report builds them; a later run counts only what came since.
         rc, out, err = self.run_binary(["report monthly cash", "deposit cash 5 --date 2026-03-01",
@@ -909,15 +912,16 @@ class ReportTests(TerminalTestCase):
                                         "projections rebuild monthly_totals"], db=db)
         self.assertEqual((rc, err), (0, ""))
         lines = self.answers(out)
-        self.assertEqual([json.loads(line)["lag"] for line in lines[4:7]], [1, 1, 1])
-        self.assertEqual(json.loads(lines[9]),
+        self.assertEqual([json.loads(line)["lag"] for line in lines[4:8]], [1, 1, 1, 1])
+        self.assertEqual(json.loads(lines[10]),
                          {"month": "2026-03", "type": "Deposited", "count": 1, "total": 500})
-        self.assertEqual(lines[10:], [
+        self.assertEqual(lines[11:], [
             "Rebuilt monthly_totals.",
             "Projection      Version  Position  Lag  State",
             "daily_balance         1         9    0  caught up",
             "monthly_totals        1         9    0  caught up",
             "payments              1         9    0  caught up",
+            "low_stock             1         9    0  caught up",
         ])
 
     def test_mistakes(self):
@@ -926,13 +930,85 @@ class ReportTests(TerminalTestCase):
                                         "projections rebuild nothing", "projections show"])
         self.assertEqual(rc, 0)
         self.assertEqual(err.splitlines(), [
-            "Error: Usage: report monthly LEDGER | statement LEDGER FROM TO [--json]",
+            "Error: Usage: report monthly LEDGER | statement LEDGER FROM TO | payments ORDER"
+            " | low-stock [--json]",
             "Error: No ledger is named “nobody”",
             err.splitlines()[2],
             "Error: No projection is named “nothing”",
             "Error: Usage: projections [rebuild NAME] [--json]",
         ])
         self.assertIn("2026-13-01", err.splitlines()[2])
+
+
+class LowStockTests(TerminalTestCase):
+    SETUP = ["create-item bolts 10", "create-item nuts 3", "create-item \"wing nuts\" 0",
+             "open cash"]
+
+    def test_thresholds_and_report(self):
+        rc, out, err = self.run_binary(self.SETUP + [
+            "report low-stock", "threshold bolts 12", "threshold nuts 2",
+            "threshold \"wing nuts\" 1", "report low-stock", "decrease nuts 2",
+            "report low-stock --json", "threshold bolts 0", "undo nuts", "report low-stock",
+            "increase \"wing nuts\" 1", "report low-stock"])
+        self.assertEqual((rc, err), (0, ""))
+        self.assertEqual(self.answers(out)[len(self.SETUP):], [
+            "No item is below its threshold.",
+            "Set the threshold of bolts to 12. Quantity: 10",
+            "Set the threshold of nuts to 2. Quantity: 3",
+            "Set the threshold of wing nuts to 1. Quantity: 0",
+            "Item       Quantity  Threshold",
+            "bolts            10         12",
+            "wing nuts         0          1",
+            "Decreased nuts by 2. Quantity: 1",
+            '{"item":"bolts","quantity":10,"threshold":12}',
+            '{"item":"nuts","quantity":1,"threshold":2}',
+            '{"item":"wing nuts","quantity":0,"threshold":1}',
+            "Removed the threshold of bolts. Quantity: 10",
+            # The undo takes back the decrease, not a threshold.
+            "Undid version 3 of nuts with Quantity increased. Quantity: 3",
+            "Item       Quantity  Threshold",
+            "wing nuts         0          1",
+            "Increased wing nuts by 1. Quantity: 1",
+            "No item is below its threshold.",
+        ])
+
+    def test_thresholds_are_events_read_again(self):
+        db = self.path("stock.db")
+        rc, out, err = self.run_binary(self.SETUP + ["threshold bolts 11"], db=db)
+        self.assertEqual((rc, err), (0, ""))
+        rc, out, err = self.run_binary(["report low-stock", "log 5", "threshold bolts 0",
+                                        "events bolts"], db=db)
+        self.assertEqual((rc, err), (0, ""))
+        lines = self.answers(out)
+        self.assertEqual(lines[:2], ["Item   Quantity  Threshold", "bolts        10         11"])
+        event = json.loads(lines[2])
+        self.assertEqual((event["ledger"], event["version"], event["type"], event["payload"]),
+                         ("bolts", 2, "ThresholdSet", {"threshold": 11}))
+        # The history shows each threshold; the quantity stays.
+        rows = [re.sub(STAMPED, STAMP, line) for line in lines[4:]]
+        self.assertEqual(rows, [
+            "Version  Time                 Date        Event          Change  Quantity",
+            "      1  " + STAMP + "  Item created      +10        10",
+            "      2  " + STAMP + "  Threshold set                10  (threshold 11)",
+            "      3  " + STAMP + "  Threshold set                10  (no threshold)",
+        ])
+
+    def test_mistakes(self):
+        rc, out, err = self.run_binary(self.SETUP + [
+            "threshold cash 3", "threshold bolts -1", "threshold bolts 2.5",
+            "threshold nobody 1", "threshold bolts", "report low-stock now"])
+        self.assertEqual(rc, 0)
+        self.assertEqual(err.splitlines(), [
+            "Error: “cash” is an account: only an item has a stock threshold",
+            "Error: Invalid quantity “-1”: it cannot be negative",
+            "Error: Invalid quantity “2.5”: use a whole number, digits only",
+            "Error: No ledger is named “nobody”",
+            "Error: Missing argument. Usage: threshold ITEM QUANTITY",
+            "Error: Usage: report monthly LEDGER | statement LEDGER FROM TO | payments ORDER"
+            " | low-stock [--json]",
+        ])
+        # Nothing was set: only the setup answered on standard output.
+        self.assertEqual(len(self.answers(out)), len(self.SETUP))
 
 
 class ExportTests(TerminalTestCase):
@@ -1187,6 +1263,10 @@ class LineEditingTests(TtyTestCase):
         # Both of a transfer's ledgers complete.
         self.ask(fd, b"tran\tCa\tJo\t1\n", "Cash")
         self.ask(fd, b"balance Joint\t\n", "Balance: 1")
+        # A threshold completes an item, never an account; a report its kind.
+        self.ask(fd, b"create-item Cargo 4\n", "Created item Cargo. Quantity: 4")
+        self.ask(fd, b"thr\tCa\t5\n", "Set the threshold of Cargo to 5. Quantity: 4")
+        self.ask(fd, b"report low\t\n", "Item   Quantity  Threshold")
         # Only ledgers after a command that takes one; a tab never enters the line.
         out = self.ask(fd, b"open Ca\t\n", "Opened account Ca.")
         self.assertNotIn("\t", out)
