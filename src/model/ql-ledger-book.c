@@ -15,6 +15,7 @@
 #include "ql-event-private.h"
 #include "ql-ledger-book-private.h"
 #include "ql-ledger-events-private.h"
+#include "ql-ledger-events.h"
 #include "ql-ledger-import.h"
 #include "ql-ledger-plans-private.h"
 #include "ql-ledger-private.h"
@@ -1552,6 +1553,284 @@ ql_ledger_book_is_payment_for (QlLedgerBook *self,
   return key != NULL && g_strcmp0 (key, ql_event_get_ledger (payment)) == 0 &&
          (ledger = ql_ledger_book_lookup (self, key)) != NULL &&
          _ql_plan_is_payment (ledger, &command, payment);
+}
+
+/* Whether @event, the one an order id names, is what @request asks for. */
+typedef gboolean (*OrderMatchFunc) (QlLedgerBook  *self,
+                                    QlEvent       *event,
+                                    gconstpointer  request);
+
+static gboolean
+payment_matches (QlLedgerBook  *self,
+                 QlEvent       *event,
+                 gconstpointer  request)
+{
+  const QlPaymentRequest *payment = request;
+
+  return ql_ledger_book_is_payment_for (self, event, payment->name, payment->amount,
+                                        payment->currency);
+}
+
+static void
+set_order_taken_error (GError     **error,
+                       const char  *order_id,
+                       QlEvent     *taken)
+{
+  g_autofree char *transfer = ql_event_dup_transfer (taken);
+  g_autofree char *payment_id = NULL;
+
+  if (transfer != NULL)
+    {
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_ORDER_TAKEN,
+                   _("Order “%s” was already used by transfer %s with other ledgers, currency "
+                     "or amount; a new transfer needs a new order id"),
+                   order_id, transfer);
+      return;
+    }
+  payment_id = g_strdup_printf ("pay-%" G_GINT64_FORMAT, ql_event_get_position (taken));
+  g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_ORDER_TAKEN,
+               _("Order “%s” was already paid by %s with another account, currency "
+                 "or amount; a new payment needs a new order id"),
+               order_id, payment_id);
+}
+
+/* The answer to a request for an order @event took: @event when it is
+ * what the request asks for, a refusal otherwise. */
+static QlEvent *
+judge_order (QlLedgerBook    *self,
+             const char      *order_id,
+             QlEvent         *event,
+             OrderMatchFunc   matches,
+             gconstpointer    request,
+             GError         **error)
+{
+  if (!matches (self, event, request))
+    {
+      set_order_taken_error (error, order_id, event);
+      return NULL;
+    }
+  return g_object_ref (event);
+}
+
+/* Answers a request for an order taken by the event stored at @position. */
+static QlEvent *
+answer_taken_order (QlLedgerBook    *self,
+                    const char      *order_id,
+                    gint64           position,
+                    OrderMatchFunc   matches,
+                    gconstpointer    request,
+                    GError         **error)
+{
+  g_autoptr(GError) store_error = NULL;
+  g_autoptr(GPtrArray) read = ql_ledger_book_read_log (self, position, 1, &store_error);
+  QlEvent *taken = read != NULL && read->len == 1 ? g_ptr_array_index (read, 0) : NULL;
+
+  if (taken == NULL || ql_event_get_position (taken) != position)
+    {
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
+                   _("Order “%s” was paid, but its payment cannot be read now: %s; "
+                     "retrying with the same request is safe"),
+                   order_id, store_error != NULL ? store_error->message : _("it is missing"));
+      return NULL;
+    }
+  return judge_order (self, order_id, taken, matches, request, error);
+}
+
+/* Finds the event @order_id names among every order of the store, 0 when
+ * none does. The order id is what makes a retry safe: without one, every
+ * request would be taken for a retry of the first. */
+static gboolean
+find_order (QlReferenceIndex  *orders,
+            const char        *order_id,
+            const char        *no_order_message,
+            gint64            *out_position,
+            GError           **error)
+{
+  if (*order_id == '\0')
+    {
+      g_set_error_literal (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_REFERENCE,
+                           no_order_message);
+      return FALSE;
+    }
+  /* Orders other programs took on the same store count too. */
+  if (!ql_reference_index_update (orders, error))
+    return FALSE;
+  *out_position = ql_reference_index_lookup (orders, order_id);
+  return TRUE;
+}
+
+/* Answers an order from its command's outcome: @event, or @command_error
+ * (taken over). A refusal by the rules stands; when the store failed, the
+ * order may have been taken all the same, by another program or by an
+ * append that committed before a later step failed, and is answered then. */
+static QlEvent *
+settle_order (QlLedgerBook      *self,
+              QlReferenceIndex  *orders,
+              const char        *order_id,
+              QlEvent           *event,
+              GError            *command_error,
+              OrderMatchFunc     matches,
+              gconstpointer      request,
+              GError           **error)
+{
+  gint64 taken;
+
+  if (event != NULL)
+    return judge_order (self, order_id, event, matches, request, error);
+
+  if (command_error->domain != QL_LEDGER_ERROR || command_error->code == QL_LEDGER_ERROR_BUSY)
+    {
+      if (ql_reference_index_update (orders, NULL) &&
+          (taken = ql_reference_index_lookup (orders, order_id)) > 0)
+        {
+          g_error_free (command_error);
+          return answer_taken_order (self, order_id, taken, matches, request, error);
+        }
+    }
+  g_propagate_error (error, command_error);
+  return NULL;
+}
+
+static gboolean
+check_payment_request (const QlPaymentRequest *request)
+{
+  return request->name != NULL && request->amount != NULL && request->currency != NULL &&
+         request->reference != NULL;
+}
+
+/**
+ * ql_ledger_book_pay_order:
+ * @self: a #QlLedgerBook
+ * @orders: the orders taken in @self's store
+ * @request: the payment; its reference is the order id
+ * @error: return location for a #GError
+ *
+ * The payment rule of an order id: one order id names one payment in the
+ * whole store, whichever account it was drawn from. A request for an
+ * order not yet paid withdraws as ql_ledger_book_withdraw_for_reference()
+ * does; a request for an order already paid writes nothing and is
+ * answered by that payment when it is the same request (the same
+ * account, currency and amount, see ql_ledger_book_is_payment_for()), so
+ * a client may retry safely, or refused with
+ * %QL_LEDGER_ERROR_ORDER_TAKEN when it is another. An empty order id is
+ * refused with %QL_LEDGER_ERROR_INVALID_REFERENCE. When the store fails
+ * after the payment was committed, the payment is answered all the same.
+ *
+ * Returns: (transfer full): the order's payment, or %NULL with @error
+ *   set: %QL_LEDGER_ERROR_ORDER_TAKEN, another %QL_LEDGER_ERROR for a
+ *   refusal by the rules (which the same request meets again), or
+ *   %QL_LEDGER_ERROR_BUSY or a %QL_STORE_ERROR for a failure worth
+ *   retrying
+ */
+QlEvent *
+ql_ledger_book_pay_order (QlLedgerBook           *self,
+                          QlReferenceIndex       *orders,
+                          const QlPaymentRequest *request,
+                          GError                **error)
+{
+  GError *payment_error = NULL;
+  g_autoptr(QlEvent) event = NULL;
+  gint64 paid = 0;
+
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (QL_IS_REFERENCE_INDEX (orders), NULL);
+  g_return_val_if_fail (request != NULL && check_payment_request (request), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!find_order (orders, request->reference, _("The payment names no order"), &paid, error))
+    return NULL;
+  if (paid > 0)
+    return answer_taken_order (self, request->reference, paid, payment_matches, request, error);
+
+  event = ql_ledger_book_withdraw_for_reference (self, request->name, request->amount,
+                                                 request->currency, request->reference,
+                                                 &payment_error);
+  return settle_order (self, orders, request->reference, event, payment_error, payment_matches,
+                       request, error);
+}
+
+/**
+ * ql_ledger_book_pay_orders:
+ * @self: a #QlLedgerBook
+ * @orders: the orders taken in @self's store
+ * @requests: (array length=n_requests): the payments, in the order they
+ *   came
+ * @n_requests: the number of @requests
+ * @out_events: (out caller-allocates) (array length=n_requests): where
+ *   each payment goes, or %NULL
+ * @out_errors: (out caller-allocates) (array length=n_requests): where
+ *   each error goes, or %NULL; every location %NULL on entry
+ *
+ * Answers many orders as ql_ledger_book_pay_order() answers each. The
+ * payments to make are made together by ql_ledger_book_withdraw_group(),
+ * and so stored with one flush to disk. A request for an order another
+ * request of the same call names waits until that one is answered, and
+ * is then answered as a retry or a reuse of the order id.
+ */
+void
+ql_ledger_book_pay_orders (QlLedgerBook           *self,
+                           QlReferenceIndex       *orders,
+                           const QlPaymentRequest *requests,
+                           guint                   n_requests,
+                           QlEvent               **out_events,
+                           GError                **out_errors)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GArray) grouped = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) later = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autofree QlPaymentRequest *payments = NULL;
+  g_autofree QlEvent **events = NULL;
+  g_autofree GError **errors = NULL;
+
+  g_return_if_fail (QL_IS_LEDGER_BOOK (self));
+  g_return_if_fail (QL_IS_REFERENCE_INDEX (orders));
+  g_return_if_fail (n_requests == 0 || (requests != NULL && out_events != NULL &&
+                                        out_errors != NULL));
+
+  for (guint i = 0; i < n_requests; i++)
+    {
+      const QlPaymentRequest *request = &requests[i];
+      gint64 paid = 0;
+
+      g_return_if_fail (check_payment_request (request));
+      g_return_if_fail (out_errors[i] == NULL);
+
+      out_events[i] = NULL;
+      if (!find_order (orders, request->reference, _("The payment names no order"), &paid,
+                       &out_errors[i]))
+        continue;
+      if (paid > 0)
+        out_events[i] = answer_taken_order (self, request->reference, paid, payment_matches,
+                                            request, &out_errors[i]);
+      else if (g_hash_table_add (seen, (gpointer) request->reference))
+        g_array_append_val (grouped, i);
+      else
+        g_array_append_val (later, i);
+    }
+
+  payments = g_new0 (QlPaymentRequest, MAX (grouped->len, 1));
+  events = g_new0 (QlEvent *, MAX (grouped->len, 1));
+  errors = g_new0 (GError *, MAX (grouped->len, 1));
+  for (guint g = 0; g < grouped->len; g++)
+    payments[g] = requests[g_array_index (grouped, guint, g)];
+  if (grouped->len > 0)
+    ql_ledger_book_withdraw_group (self, payments, grouped->len, events, errors);
+
+  for (guint g = 0; g < grouped->len; g++)
+    {
+      guint i = g_array_index (grouped, guint, g);
+
+      out_events[i] = settle_order (self, orders, requests[i].reference, events[g], errors[g],
+                                    payment_matches, &requests[i], &out_errors[i]);
+      g_clear_object (&events[g]);
+    }
+
+  for (guint l = 0; l < later->len; l++)
+    {
+      guint i = g_array_index (later, guint, l);
+
+      out_events[i] = ql_ledger_book_pay_order (self, orders, &requests[i], &out_errors[i]);
+    }
 }
 
 /**

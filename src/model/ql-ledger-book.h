@@ -8,6 +8,7 @@
 
 #include "ql-event-store.h"
 #include "ql-ledger.h"
+#include "ql-reference-index.h"
 
 G_BEGIN_DECLS
 
@@ -168,6 +169,16 @@ gboolean      ql_ledger_book_is_payment_for (QlLedgerBook *self,
                                              const char   *name,
                                              const char   *amount,
                                              const char   *currency);
+QlEvent      *ql_ledger_book_pay_order     (QlLedgerBook           *self,
+                                            QlReferenceIndex       *orders,
+                                            const QlPaymentRequest *request,
+                                            GError                **error);
+void          ql_ledger_book_pay_orders    (QlLedgerBook           *self,
+                                            QlReferenceIndex       *orders,
+                                            const QlPaymentRequest *requests,
+                                            guint                   n_requests,
+                                            QlEvent               **out_events,
+                                            GError                **out_errors);
 QlEvent      *ql_ledger_book_undo          (QlLedgerBook  *self,
                                             const char    *name,
                                             GError       **error);
