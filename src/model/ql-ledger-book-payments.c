@@ -772,3 +772,76 @@ ql_ledger_book_pay_orders (QlLedgerBook           *self,
       out_events[i] = ql_ledger_book_pay_order (self, orders, &requests[i], &out_errors[i]);
     }
 }
+
+static gboolean
+transfer_matches (QlLedgerBook  *self,
+                  QlEvent       *event,
+                  gconstpointer  request)
+{
+  const QlTransferRequest *transfer = request;
+  QlTransferCommand command = { transfer->amount, NULL, NULL, NULL, transfer->currency, NULL };
+  g_autofree char *from = ql_ledger_normalize_name (transfer->from, NULL);
+  g_autofree char *to = ql_ledger_normalize_name (transfer->to, NULL);
+  QlLedger *ledger;
+
+  return from != NULL && to != NULL && g_strcmp0 (from, ql_event_get_ledger (event)) == 0 &&
+         (ledger = ql_ledger_book_lookup (self, from)) != NULL &&
+         _ql_plan_is_transfer (ledger, to, &command, event);
+}
+
+/**
+ * ql_ledger_book_transfer_order:
+ * @self: a #QlLedgerBook
+ * @orders: the orders taken in @self's store
+ * @request: the transfer; its reference is the order id
+ * @error: return location for a #GError
+ *
+ * The order-id rule of ql_ledger_book_pay_order(), for a transfer: one
+ * order id names one payment or transfer in the whole store. A request
+ * for an order not yet taken transfers as ql_ledger_book_transfer() does
+ * (one commit, two legs linked by a transfer id, refused as a whole when
+ * it would overdraw), in @request's currency only, with the order id on
+ * the leg that takes from @request's @from. A request for an order taken
+ * already writes nothing: it is answered by that leg when it is the same
+ * request (the same two ledgers, currency and amount; the payee and memo
+ * are not compared, since they may be amended), or refused with
+ * %QL_LEDGER_ERROR_ORDER_TAKEN. An empty order id is refused with
+ * %QL_LEDGER_ERROR_INVALID_REFERENCE.
+ *
+ * Returns: (transfer full): the leg that takes from @from, or %NULL with
+ *   @error set: %QL_LEDGER_ERROR_ORDER_TAKEN, another %QL_LEDGER_ERROR for
+ *   a refusal by the rules, or %QL_LEDGER_ERROR_BUSY or a
+ *   %QL_STORE_ERROR for a failure worth retrying
+ */
+QlEvent *
+ql_ledger_book_transfer_order (QlLedgerBook            *self,
+                               QlReferenceIndex        *orders,
+                               const QlTransferRequest *request,
+                               GError                 **error)
+{
+  QlChangeNote note = { NULL, NULL, NULL };
+  GError *transfer_error = NULL;
+  g_autoptr(QlEvent) event = NULL;
+  gint64 taken = 0;
+
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (QL_IS_REFERENCE_INDEX (orders), NULL);
+  g_return_val_if_fail (request != NULL && request->from != NULL && request->to != NULL &&
+                        request->amount != NULL && request->currency != NULL &&
+                        request->reference != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!find_order (orders, request->reference, _("The transfer names no order"), &taken, error))
+    return NULL;
+  if (taken > 0)
+    return answer_taken_order (self, request->reference, taken, transfer_matches, request,
+                               error);
+
+  note.payee = request->payee;
+  note.memo = request->memo;
+  event = _ql_ledger_book_transfer_for_reference (self, request->from, request->to,
+                                                  request->amount, request->currency,
+                                                  request->reference, &note, &transfer_error);
+  return settle_order (self, orders, request->reference, event, transfer_error,
+                       transfer_matches, request, error);
+}

@@ -40,6 +40,14 @@ QlEvent  *_ql_ledger_book_read_event             (QlLedgerBook  *self,
                                                   GError       **error);
 void      _ql_ledger_book_set_busy_error         (GError       **error,
                                                   const char    *name);
+QlEvent  *_ql_ledger_book_transfer_for_reference (QlLedgerBook       *self,
+                                                  const char         *from,
+                                                  const char         *to,
+                                                  const char         *amount,
+                                                  const char         *currency,
+                                                  const char         *reference,
+                                                  const QlChangeNote *note,
+                                                  GError            **error);
 void      _ql_ledger_book_save_snapshot_if_due   (QlLedgerBook  *self,
                                                   QlLedger      *ledger);
 

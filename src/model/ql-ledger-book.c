@@ -399,19 +399,21 @@ run_command (QlLedgerBook  *self,
 /* Appends one leg to each of two ledgers in one transaction of the
  * store, checked against both heads, and catches both ledgers up. The
  * parts go in name order, so that every writer meets the heads in the
- * same order. Returns @first's new event, or %NULL: with @out_conflict
+ * same order. @first_reference (nullable) goes to the store with
+ * @first's leg. Returns @first's new event, or %NULL: with @out_conflict
  * set when another writer came first, so that the caller plans again. */
 static QlEvent *
 append_legs (QlLedgerBook         *self,
              QlLedger             *first,
              const QlTransferLeg  *first_leg,
+             const char           *first_reference,
              QlLedger             *second,
              const QlTransferLeg  *second_leg,
              gboolean             *out_conflict,
              GError              **error)
 {
   g_autoptr(GError) local_error = NULL;
-  QlNewEvent first_event = { first_leg->type, first_leg->payload, NULL };
+  QlNewEvent first_event = { first_leg->type, first_leg->payload, first_reference };
   QlNewEvent second_event = { second_leg->type, second_leg->payload, NULL };
   gint64 first_version = ql_ledger_get_version (first) + 1;
   QlLedgerAppend appends[2] = {
@@ -1141,7 +1143,8 @@ ql_ledger_book_undo (QlLedgerBook  *self,
           emit_changed_if_pending (self);
           return NULL;
         }
-      undone = append_legs (self, ledger, &leg, counterpart, &other_leg, &conflict, error);
+      undone = append_legs (self, ledger, &leg, NULL, counterpart, &other_leg, &conflict,
+                            error);
       g_free (leg.payload);
       g_free (other_leg.payload);
       if (undone != NULL || !conflict)
@@ -1182,6 +1185,29 @@ ql_ledger_book_transfer (QlLedgerBook       *self,
                          const QlChangeNote *note,
                          GError            **error)
 {
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (from != NULL, NULL);
+  g_return_val_if_fail (to != NULL, NULL);
+  g_return_val_if_fail (amount != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return _ql_ledger_book_transfer_for_reference (self, from, to, amount, NULL, NULL, note,
+                                                 error);
+}
+
+/* ql_ledger_book_transfer(), once per @reference (nullable) on @from, and
+ * in @currency (nullable) only: when @from has an event carrying
+ * @reference already, that event is returned and nothing is written. */
+QlEvent *
+_ql_ledger_book_transfer_for_reference (QlLedgerBook       *self,
+                                        const char         *from,
+                                        const char         *to,
+                                        const char         *amount,
+                                        const char         *currency,
+                                        const char         *reference,
+                                        const QlChangeNote *note,
+                                        GError            **error)
+{
   g_autofree char *from_key = NULL;
   g_autofree char *to_key = NULL;
   g_autofree char *transfer = NULL;
@@ -1190,19 +1216,19 @@ ql_ledger_book_transfer (QlLedgerBook       *self,
     note != NULL ? note->date : NULL,
     note != NULL ? note->payee : NULL,
     note != NULL ? note->memo : NULL,
+    currency,
+    reference,
   };
 
   g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
-  g_return_val_if_fail (from != NULL, NULL);
-  g_return_val_if_fail (to != NULL, NULL);
-  g_return_val_if_fail (amount != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   from_key = command_name (self, from, error);
   if (from_key == NULL)
     return NULL;
   to_key = command_name (self, to, error);
-  if (to_key == NULL || !ql_text_check (QL_TEXT_FIELD_AMOUNT, amount, -1, error))
+  if (to_key == NULL || !ql_text_check (QL_TEXT_FIELD_AMOUNT, amount, -1, error) ||
+      (currency != NULL && !ql_text_check (QL_TEXT_FIELD_CURRENCY, currency, -1, error)) ||
+      (reference != NULL && !ql_text_check (QL_TEXT_FIELD_REFERENCE, reference, -1, error)))
     return NULL;
   transfer = g_uuid_string_random ();
 
@@ -1212,6 +1238,7 @@ ql_ledger_book_transfer (QlLedgerBook       *self,
       QlTransferLeg to_leg = { NULL, NULL };
       QlLedger *from_ledger = NULL;
       QlLedger *to_ledger = NULL;
+      gint64 answered_by = 0;
       gboolean conflict;
       QlEvent *moved;
 
@@ -1219,7 +1246,21 @@ ql_ledger_book_transfer (QlLedgerBook       *self,
           !sync_existing_ledger (self, to_key, &to_ledger, error) ||
           !_ql_ledger_check_sound (from_ledger, error) ||
           !_ql_ledger_check_sound (to_ledger, error) ||
-          !_ql_plan_transfer (from_ledger, to_ledger, &command, transfer, &from_leg, &to_leg,
+          (reference != NULL &&
+           !ql_event_store_find_reference (self->store, ql_ledger_get_name (from_ledger),
+                                           reference, &answered_by, error)))
+        {
+          emit_changed_if_pending (self);
+          return NULL;
+        }
+      /* Checked on every attempt: a writer that won the race with the
+       * same reference wrote the answer. */
+      if (answered_by > 0)
+        {
+          emit_changed_if_pending (self);
+          return read_event (self, ql_ledger_get_name (from_ledger), answered_by, error);
+        }
+      if (!_ql_plan_transfer (from_ledger, to_ledger, &command, transfer, &from_leg, &to_leg,
                               error))
         {
           g_free (from_leg.payload);
@@ -1227,7 +1268,8 @@ ql_ledger_book_transfer (QlLedgerBook       *self,
           emit_changed_if_pending (self);
           return NULL;
         }
-      moved = append_legs (self, from_ledger, &from_leg, to_ledger, &to_leg, &conflict, error);
+      moved = append_legs (self, from_ledger, &from_leg, reference, to_ledger, &to_leg,
+                           &conflict, error);
       g_free (from_leg.payload);
       g_free (to_leg.payload);
       if (moved != NULL || !conflict)

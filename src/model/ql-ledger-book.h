@@ -62,6 +62,30 @@ typedef struct
 } QlPaymentRequest;
 
 /**
+ * QlTransferRequest:
+ * @from: the ledger the amount leaves, in any form
+ *   ql_ledger_normalize_name() accepts
+ * @to: the ledger it goes to
+ * @amount: the amount as text, parsed with @from's decimals
+ * @currency: an ISO 4217 code in any case; it must be @from's
+ * @reference: the order id the transfer is found by
+ * @payee: (nullable): who was paid, written on both legs
+ * @memo: (nullable): a free note, written on both legs
+ *
+ * One transfer of ql_ledger_book_transfer_order().
+ */
+typedef struct
+{
+  const char *from;
+  const char *to;
+  const char *amount;
+  const char *currency;
+  const char *reference;
+  const char *payee;
+  const char *memo;
+} QlTransferRequest;
+
+/**
  * QlChangeNote:
  * @date: (nullable): the day a change happened, `YYYY-MM-DD`
  * @payee: (nullable): who was paid, or paid in
@@ -173,6 +197,10 @@ QlEvent      *ql_ledger_book_pay_order     (QlLedgerBook           *self,
                                             QlReferenceIndex       *orders,
                                             const QlPaymentRequest *request,
                                             GError                **error);
+QlEvent      *ql_ledger_book_transfer_order (QlLedgerBook            *self,
+                                             QlReferenceIndex        *orders,
+                                             const QlTransferRequest *request,
+                                             GError                 **error);
 void          ql_ledger_book_pay_orders    (QlLedgerBook           *self,
                                             QlReferenceIndex       *orders,
                                             const QlPaymentRequest *requests,

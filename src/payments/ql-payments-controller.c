@@ -12,6 +12,7 @@
 
 #include "payment.pb-c.h"
 #include "ql-grpc-server.h"
+#include "ql-ledger-events.h"
 #include "ql-payments-controller.h"
 #include "ql-reference-index.h"
 
@@ -26,6 +27,14 @@ request_free (Payment__PaymentRequest *request)
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Payment__PaymentRequest, request_free)
+
+static void
+transfer_request_free (Payment__TransferRequest *request)
+{
+  payment__transfer_request__free_unpacked (request, NULL);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Payment__TransferRequest, transfer_request_free)
 
 /* No currency has more decimals than this; an amount that needs more digits
  * to round-trip is passed on in exponent form, which the model refuses. */
@@ -135,7 +144,7 @@ pack_response (const char *payment_id,
   return g_bytes_new_take (data, size);
 }
 
-/* The string fields of a PaymentRequest, as the wire carries them. */
+/* The string fields of a request message, as the wire carries them. */
 typedef struct
 {
   guint       field;
@@ -143,10 +152,21 @@ typedef struct
   gsize       max_bytes;
 } StringField;
 
-static const StringField string_fields[] = {
+static const StringField payment_fields[] = {
   { 1, N_("order id"), QL_PAYMENTS_ORDER_ID_MAX_BYTES },
   { 3, N_("currency"), QL_PAYMENTS_CURRENCY_MAX_BYTES },
   { 4, N_("user id"), QL_PAYMENTS_USER_ID_MAX_BYTES },
+  { 0, NULL, 0 },
+};
+
+static const StringField transfer_fields[] = {
+  { 1, N_("order id"), QL_PAYMENTS_ORDER_ID_MAX_BYTES },
+  { 3, N_("currency"), QL_PAYMENTS_CURRENCY_MAX_BYTES },
+  { 4, N_("from account"), QL_PAYMENTS_USER_ID_MAX_BYTES },
+  { 5, N_("to account"), QL_PAYMENTS_USER_ID_MAX_BYTES },
+  { 6, N_("payee"), QL_PAYMENTS_PAYEE_MAX_BYTES },
+  { 7, N_("memo"), QL_PAYMENTS_MEMO_MAX_BYTES },
+  { 0, NULL, 0 },
 };
 
 static gboolean
@@ -203,12 +223,14 @@ check_string_field (const StringField  *field,
 }
 
 /* Walks the request's fields as sent and checks every occurrence of a
- * string field before anything is decoded or looked up: its byte length
- * first, then NUL bytes, then UTF-8. */
+ * string field of @fields before anything is decoded or looked up: its
+ * byte length first, then NUL bytes, then UTF-8. */
 static gboolean
-check_request_strings (const guint8  *data,
-                       gsize          size,
-                       GError       **error)
+check_request_strings (const guint8       *data,
+                       gsize               size,
+                       const StringField  *fields,
+                       const char         *malformed_message,
+                       GError            **error)
 {
   const guint8 *p = data;
   const guint8 *end = size > 0 ? data + size : data;
@@ -239,9 +261,8 @@ check_request_strings (const guint8  *data,
         case 2:
           if (!read_varint (&p, end, &length) || (guint64) (end - p) < length)
             goto malformed;
-          for (gsize i = 0; i < G_N_ELEMENTS (string_fields); i++)
-            if (tag >> 3 == string_fields[i].field &&
-                !check_string_field (&string_fields[i], p, length, error))
+          for (const StringField *field = fields; field->what != NULL; field++)
+            if (tag >> 3 == field->field && !check_string_field (field, p, length, error))
               return FALSE;
           p += length;
           break;
@@ -253,8 +274,7 @@ check_request_strings (const guint8  *data,
   return TRUE;
 
 malformed:
-  g_set_error_literal (error, QL_GRPC_ERROR, QL_GRPC_ERROR_INVALID_ARGUMENT,
-                       _("The request is not a valid PaymentRequest message"));
+  g_set_error_literal (error, QL_GRPC_ERROR, QL_GRPC_ERROR_INVALID_ARGUMENT, malformed_message);
   return FALSE;
 }
 
@@ -316,7 +336,8 @@ read_payment (GBytes       *request_bytes,
   gsize size = 0;
   const guint8 *data = g_bytes_get_data (request_bytes, &size);
 
-  if (!check_request_strings (data, size, error))
+  if (!check_request_strings (data, size, payment_fields,
+                              _("The request is not a valid PaymentRequest message"), error))
     return FALSE;
 
   request = payment__payment_request__unpack (NULL, size, data);
@@ -392,6 +413,122 @@ process_payment (QlPaymentsController  *self,
   return response;
 }
 
+static GBytes *
+pack_transfer_response (const char *transfer_id)
+{
+  Payment__TransferResponse response = PAYMENT__TRANSFER_RESPONSE__INIT;
+  gsize size;
+  guint8 *data;
+
+  response.transfer_id = (char *) transfer_id;
+  response.status = (char *) STATUS_SUCCESS;
+  size = payment__transfer_response__get_packed_size (&response);
+  data = g_malloc (MAX (size, 1));
+  payment__transfer_response__pack (&response, data);
+  return g_bytes_new_take (data, size);
+}
+
+/* A transfer's outcome as a gRPC status: the client of a transfer gets
+ * the rule that refused it as a status code of its own. */
+static void
+set_transfer_error (const GError  *cause,
+                    GError       **error)
+{
+  if (cause->domain != QL_LEDGER_ERROR || cause->code == QL_LEDGER_ERROR_BUSY ||
+      cause->code == QL_LEDGER_ERROR_ORDER_TAKEN)
+    {
+      set_call_error (cause, error);
+      return;
+    }
+
+  switch ((QlLedgerError) cause->code)
+    {
+    case QL_LEDGER_ERROR_NOT_FOUND:
+      g_set_error_literal (error, QL_GRPC_ERROR, QL_GRPC_ERROR_NOT_FOUND, cause->message);
+      break;
+    case QL_LEDGER_ERROR_INSUFFICIENT_FUNDS:
+    case QL_LEDGER_ERROR_INSUFFICIENT_QUANTITY:
+    case QL_LEDGER_ERROR_INVALID_CURRENCY:
+    case QL_LEDGER_ERROR_WRONG_KIND:
+      g_set_error_literal (error, QL_GRPC_ERROR, QL_GRPC_ERROR_FAILED_PRECONDITION,
+                           cause->message);
+      break;
+    default:
+      g_set_error_literal (error, QL_GRPC_ERROR, QL_GRPC_ERROR_INVALID_ARGUMENT, cause->message);
+      break;
+    }
+}
+
+/* The fields a transfer cannot go without, in the order they are named
+ * when missing. */
+static gboolean
+check_transfer_fields (const Payment__TransferRequest  *request,
+                       GError                         **error)
+{
+  const struct { const char *value; const char *what; } required[] = {
+    { request->order_id, N_("order id") },
+    { request->from_account, N_("from account") },
+    { request->to_account, N_("to account") },
+    { request->currency, N_("currency") },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (required); i++)
+    if (*required[i].value == '\0')
+      {
+        g_set_error (error, QL_GRPC_ERROR, QL_GRPC_ERROR_INVALID_ARGUMENT,
+                     _("The transfer has no %s"), _(required[i].what));
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static GBytes *
+process_transfer (QlPaymentsController  *self,
+                  GBytes                *request_bytes,
+                  GError               **error)
+{
+  g_autoptr(Payment__TransferRequest) request = NULL;
+  g_autoptr(QlEvent) event = NULL;
+  g_autoptr(GError) transfer_error = NULL;
+  g_autofree char *amount = NULL;
+  g_autofree char *transfer_id = NULL;
+  QlTransferRequest transfer;
+  gsize size = 0;
+  const guint8 *data = g_bytes_get_data (request_bytes, &size);
+
+  if (!check_request_strings (data, size, transfer_fields,
+                              _("The request is not a valid TransferRequest message"), error))
+    return NULL;
+  request = payment__transfer_request__unpack (NULL, size, data);
+  if (request == NULL)
+    {
+      g_set_error_literal (error, QL_GRPC_ERROR, QL_GRPC_ERROR_INVALID_ARGUMENT,
+                           _("The request is not a valid TransferRequest message"));
+      return NULL;
+    }
+  if (!check_transfer_fields (request, error))
+    return NULL;
+
+  amount = ql_payments_controller_format_amount (request->amount);
+  transfer = (QlTransferRequest) {
+    request->from_account, request->to_account, amount, request->currency, request->order_id,
+    *request->payee != '\0' ? request->payee : NULL,
+    *request->memo != '\0' ? request->memo : NULL,
+  };
+  event = ql_ledger_book_transfer_order (self->book, self->orders, &transfer, &transfer_error);
+  if (event == NULL)
+    {
+      g_message (_("Transfer of %s %s from “%s” to “%s” for order “%s” was not made: %s"),
+                 amount, request->currency, request->from_account, request->to_account,
+                 request->order_id, transfer_error->message);
+      set_transfer_error (transfer_error, error);
+      return NULL;
+    }
+
+  transfer_id = ql_event_dup_transfer (event);
+  return pack_transfer_response (transfer_id);
+}
+
 /**
  * ql_payments_controller_handle_call:
  * @self: a #QlPaymentsController
@@ -405,7 +542,11 @@ process_payment (QlPaymentsController  *self,
  * breaks a limit (%QL_GRPC_ERROR_INVALID_ARGUMENT), an order id already
  * paid by another request (%QL_GRPC_ERROR_ALREADY_EXISTS), a store that is
  * busy or failing (%QL_GRPC_ERROR_UNAVAILABLE, %QL_GRPC_ERROR_ABORTED:
- * retry), an unknown method.
+ * retry), an unknown method. A transfer answered is stored; one refused
+ * changes nothing and is told by its status: %QL_GRPC_ERROR_NOT_FOUND,
+ * %QL_GRPC_ERROR_FAILED_PRECONDITION (it would overdraw, or the currency
+ * or the kind of ledger does not match), %QL_GRPC_ERROR_INVALID_ARGUMENT,
+ * or the statuses of a payment for a reused order id or the store.
  *
  * Returns: (transfer full): the serialized response, or %NULL with @error set
  */
@@ -422,6 +563,8 @@ ql_payments_controller_handle_call (QlPaymentsController  *self,
 
   if (g_strcmp0 (method, QL_PAYMENTS_PROCESS_PAYMENT) == 0)
     return process_payment (self, request, error);
+  if (g_strcmp0 (method, QL_PAYMENTS_TRANSFER) == 0)
+    return process_transfer (self, request, error);
 
   g_set_error (error, QL_GRPC_ERROR, QL_GRPC_ERROR_UNIMPLEMENTED,
                _("No method “%s” in this service"), method);

@@ -139,6 +139,92 @@ START_TEST (test_pay_orders_in_one_call)
 }
 END_TEST
 
+static QlEvent *
+move (Fixture     *fixture,
+      const char  *from,
+      const char  *to,
+      const char  *amount,
+      const char  *currency,
+      const char  *order_id,
+      GError     **error)
+{
+  QlTransferRequest request = { from, to, amount, currency, order_id, "Rent", NULL };
+
+  return ql_ledger_book_transfer_order (fixture->book, fixture->orders, &request, error);
+}
+
+START_TEST (test_transfer_order_once)
+{
+  Fixture fixture;
+  g_autoptr(QlEvent) moved = NULL;
+  g_autoptr(QlEvent) retry = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 head;
+
+  fixture_init (&fixture);
+  moved = move (&fixture, "Alice", "Bob", "30", "usd", "t-1", &error);
+  ck_assert_msg (moved != NULL, "%s", error != NULL ? error->message : "");
+  ck_assert_str_eq (ql_event_get_ledger (moved), "Alice");
+  ck_assert_str_eq (ql_event_get_reference (moved), "t-1");
+  ck_assert_int_eq (ql_test_balance_of (fixture.book, "Alice"), 7000);
+  ck_assert_int_eq (ql_test_balance_of (fixture.book, "Bob"), 8000);
+  head = ql_test_head_position (fixture.store);
+
+  /* The retry is the same transfer, written once; any other request
+   * under its order id is refused. */
+  retry = move (&fixture, "Alice", "Bob", "30.00", "USD", "t-1", &error);
+  ck_assert_msg (retry != NULL, "%s", error != NULL ? error->message : "");
+  ck_assert_int_eq (ql_event_get_position (retry), ql_event_get_position (moved));
+  assert_fails (move (&fixture, "Alice", "Bob", "31", "USD", "t-1", &fail_error),
+                QL_LEDGER_ERROR_ORDER_TAKEN);
+  assert_fails (move (&fixture, "Bob", "Alice", "30", "USD", "t-1", &fail_error),
+                QL_LEDGER_ERROR_ORDER_TAKEN);
+  assert_fails (pay (&fixture, "Alice", "30", "t-1", &fail_error), QL_LEDGER_ERROR_ORDER_TAKEN);
+  ck_assert_int_eq (ql_test_head_position (fixture.store), head);
+
+  /* A payment's order id is taken for transfers too. */
+  assert_ok (ql_test_drop_event (pay (&fixture, "Alice", "1", "o-9", &ok_error)));
+  head = ql_test_head_position (fixture.store);
+  assert_fails (move (&fixture, "Alice", "Bob", "1", "USD", "o-9", &fail_error),
+                QL_LEDGER_ERROR_ORDER_TAKEN);
+  ck_assert_int_eq (ql_test_head_position (fixture.store), head);
+  fixture_clear (&fixture);
+}
+END_TEST
+
+START_TEST (test_transfer_order_refusals)
+{
+  Fixture fixture;
+  gint64 head;
+
+  fixture_init (&fixture);
+  assert_ok (ql_test_drop_event (ql_ledger_book_open_account (fixture.book, "Euro", "EUR",
+                                                              &ok_error)));
+  head = ql_test_head_position (fixture.store);
+  assert_fails (move (&fixture, "Alice", "Bob", "100.01", "USD", "t-2", &fail_error),
+                QL_LEDGER_ERROR_INSUFFICIENT_FUNDS);
+  assert_fails (move (&fixture, "Alice", "Bob", "1", "EUR", "t-2", &fail_error),
+                QL_LEDGER_ERROR_INVALID_CURRENCY);
+  assert_fails (move (&fixture, "Alice", "Euro", "1", "USD", "t-2", &fail_error),
+                QL_LEDGER_ERROR_INVALID_CURRENCY);
+  assert_fails (move (&fixture, "Alice", "Alice", "1", "USD", "t-2", &fail_error),
+                QL_LEDGER_ERROR_INVALID_NAME);
+  assert_fails (move (&fixture, "Alice", "Nobody", "1", "USD", "t-2", &fail_error),
+                QL_LEDGER_ERROR_NOT_FOUND);
+  assert_fails (move (&fixture, "Alice", "Bob", "-1", "USD", "t-2", &fail_error),
+                QL_LEDGER_ERROR_INVALID_AMOUNT);
+  assert_fails (move (&fixture, "Alice", "Bob", "1", "USD", "", &fail_error),
+                QL_LEDGER_ERROR_INVALID_REFERENCE);
+  ck_assert_int_eq (ql_test_head_position (fixture.store), head);
+  ck_assert_int_eq (ql_test_balance_of (fixture.book, "Alice"), 10000);
+  ck_assert_int_eq (ql_test_balance_of (fixture.book, "Bob"), 5000);
+
+  /* Refusals leave the order id free. */
+  assert_ok (ql_test_drop_event (move (&fixture, "Alice", "Bob", "1", "USD", "t-2", &ok_error)));
+  fixture_clear (&fixture);
+}
+END_TEST
+
 static Suite *
 orders_suite (void)
 {
@@ -148,6 +234,11 @@ orders_suite (void)
   tcase_add_test (tc, test_pay_order_once);
   tcase_add_test (tc, test_pay_order_refusals);
   tcase_add_test (tc, test_pay_orders_in_one_call);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("transfers");
+  tcase_add_test (tc, test_transfer_order_once);
+  tcase_add_test (tc, test_transfer_order_refusals);
   suite_add_tcase (suite, tc);
   return suite;
 }
