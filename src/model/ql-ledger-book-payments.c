@@ -455,6 +455,19 @@ ql_ledger_book_withdraw_group (QlLedgerBook           *self,
   _ql_ledger_book_emit_changed_if_pending (self);
 }
 
+/* The ledger an order's event is in, read from the store when another
+ * program made it since the book last looked. */
+static QlLedger *
+order_ledger (QlLedgerBook *self,
+              const char   *key)
+{
+  QlLedger *ledger = ql_ledger_book_lookup (self, key);
+
+  if (ledger == NULL && _ql_ledger_book_sync_ledger (self, key, &ledger, NULL))
+    _ql_ledger_book_emit_changed_if_pending (self);
+  return ledger;
+}
+
 /**
  * ql_ledger_book_is_payment_for:
  * @self: a #QlLedgerBook
@@ -491,7 +504,7 @@ ql_ledger_book_is_payment_for (QlLedgerBook *self,
 
   key = ql_ledger_normalize_name (name, NULL);
   return key != NULL && g_strcmp0 (key, ql_event_get_ledger (payment)) == 0 &&
-         (ledger = ql_ledger_book_lookup (self, key)) != NULL &&
+         (ledger = order_ledger (self, key)) != NULL &&
          _ql_plan_is_payment (ledger, &command, payment);
 }
 
@@ -785,7 +798,7 @@ transfer_matches (QlLedgerBook  *self,
   QlLedger *ledger;
 
   return from != NULL && to != NULL && g_strcmp0 (from, ql_event_get_ledger (event)) == 0 &&
-         (ledger = ql_ledger_book_lookup (self, from)) != NULL &&
+         (ledger = order_ledger (self, from)) != NULL &&
          _ql_plan_is_transfer (ledger, to, &command, event);
 }
 

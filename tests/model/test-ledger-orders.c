@@ -139,6 +139,33 @@ START_TEST (test_pay_orders_in_one_call)
 }
 END_TEST
 
+START_TEST (test_order_of_a_ledger_another_book_made)
+{
+  Fixture fixture;
+  g_autoptr(QlLedgerBook) other = NULL;
+  g_autoptr(QlReferenceIndex) other_orders = NULL;
+  g_autoptr(QlEvent) paid = NULL;
+  g_autoptr(QlEvent) retry = NULL;
+  g_autoptr(GError) error = NULL;
+  QlPaymentRequest request = { "Late", "3", "USD", "o-late" };
+
+  /* This book is open before the account exists; another pays from it. */
+  fixture_init (&fixture);
+  other = ql_test_new_book (fixture.store);
+  other_orders = ql_reference_index_new (fixture.store);
+  assert_ok (ql_test_drop_event (ql_ledger_book_open_account (other, "Late", "USD", &ok_error)));
+  assert_ok (ql_test_drop_event (ql_ledger_book_deposit (other, "Late", "10", &ok_error)));
+  paid = ql_ledger_book_pay_order (other, other_orders, &request, &error);
+  ck_assert_msg (paid != NULL, "%s", error != NULL ? error->message : "");
+  ck_assert_ptr_null (ql_ledger_book_lookup (fixture.book, "Late"));
+
+  retry = ql_ledger_book_pay_order (fixture.book, fixture.orders, &request, &error);
+  ck_assert_msg (retry != NULL, "%s", error != NULL ? error->message : "");
+  ck_assert_int_eq (ql_event_get_position (retry), ql_event_get_position (paid));
+  fixture_clear (&fixture);
+}
+END_TEST
+
 static QlEvent *
 move (Fixture     *fixture,
       const char  *from,
@@ -234,6 +261,7 @@ orders_suite (void)
   tcase_add_test (tc, test_pay_order_once);
   tcase_add_test (tc, test_pay_order_refusals);
   tcase_add_test (tc, test_pay_orders_in_one_call);
+  tcase_add_test (tc, test_order_of_a_ledger_another_book_made);
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("transfers");
