@@ -130,6 +130,8 @@ set_model_error (const GError  *cause,
 
   if (g_error_matches (cause, QL_LEDGER_ERROR, QL_LEDGER_ERROR_NOT_FOUND))
     code = QL_LAMBDA_ERROR_NOT_FOUND;
+  else if (g_error_matches (cause, QL_LEDGER_ERROR, QL_LEDGER_ERROR_ORDER_TAKEN))
+    code = QL_LAMBDA_ERROR_ALREADY_EXISTS;
   else if (g_error_matches (cause, QL_LEDGER_ERROR, QL_LEDGER_ERROR_BUSY) ||
            g_error_matches (cause, QL_STORE_ERROR, QL_STORE_ERROR_CONFLICT))
     code = QL_LAMBDA_ERROR_ABORTED;
@@ -543,59 +545,6 @@ payment_answer (const char *payment_id,
   return json_builder_get_root (builder);
 }
 
-typedef struct
-{
-  const char *order_id;
-  const char *currency;
-  const char *user_id;
-  char       *amount;
-} Payment;
-
-/* Answers a payment request for an order that @payment paid: the same
- * request gets the same answer, another request is refused. */
-static JsonNode *
-answer_payment (QlLambdaController  *self,
-                const Payment       *request,
-                QlEvent             *payment,
-                GError             **error)
-{
-  g_autofree char *payment_id = g_strdup_printf ("pay-%" G_GINT64_FORMAT,
-                                                 ql_event_get_position (payment));
-
-  if (!ql_ledger_book_is_payment_for (self->book, payment, request->user_id, request->amount,
-                                      request->currency))
-    {
-      g_set_error (error, QL_LAMBDA_ERROR, QL_LAMBDA_ERROR_ALREADY_EXISTS,
-                   _("Order “%s” was already paid by %s with another account, currency "
-                     "or amount; a new payment needs a new order id"),
-                   request->order_id, payment_id);
-      return NULL;
-    }
-  return payment_answer (payment_id, STATUS_SUCCESS);
-}
-
-static JsonNode *
-answer_paid_order (QlLambdaController  *self,
-                   const Payment       *request,
-                   gint64               position,
-                   GError             **error)
-{
-  g_autoptr(GError) store_error = NULL;
-  g_autoptr(GPtrArray) read = ql_ledger_book_read_log (self->book, position, 1, &store_error);
-  QlEvent *payment = read != NULL && read->len == 1 ? g_ptr_array_index (read, 0) : NULL;
-
-  if (payment == NULL || ql_event_get_position (payment) != position)
-    {
-      g_set_error (error, QL_LAMBDA_ERROR, QL_LAMBDA_ERROR_UNAVAILABLE,
-                   _("Order “%s” was paid, but its payment cannot be read now: %s; "
-                     "retrying with the same request is safe"),
-                   request->order_id,
-                   store_error != NULL ? store_error->message : _("it is missing"));
-      return NULL;
-    }
-  return answer_payment (self, request, payment, error);
-}
-
 static gboolean
 read_amount (JsonObject  *event,
              char       **out_amount,
@@ -620,66 +569,46 @@ read_amount (JsonObject  *event,
   return TRUE;
 }
 
-/* The payment service's ProcessPayment, with JSON for protobuf: the model
- * draws the amount from the account under the order id as reference, and
- * the order id makes a retry safe. */
+/* The payment service's ProcessPayment, with JSON for protobuf: the
+ * model's order rule draws the amount from the account once per order
+ * id, so a retry is safe. */
 static JsonNode *
 process_payment (QlLambdaController  *self,
                  JsonObject          *event,
                  GError             **error)
 {
-  Payment request = { NULL };
+  QlPaymentRequest request = { NULL };
   g_autofree char *amount = NULL;
-  g_autoptr(QlEvent) paid_event = NULL;
+  g_autofree char *payment_id = NULL;
+  g_autoptr(QlEvent) paid = NULL;
   g_autoptr(GError) payment_error = NULL;
-  g_autoptr(GError) store_error = NULL;
-  gint64 paid;
 
-  if ((request.order_id = require_string (event, "order_id", ORDER_ID_MAX_BYTES, error)) == NULL ||
+  if ((request.reference = require_string (event, "order_id", ORDER_ID_MAX_BYTES, error)) == NULL ||
       !read_amount (event, &amount, error) ||
       (request.currency = require_string (event, "currency", CURRENCY_MAX_BYTES, error)) == NULL ||
-      (request.user_id = require_string (event, "user_id", USER_ID_MAX_BYTES, error)) == NULL)
+      (request.name = require_string (event, "user_id", USER_ID_MAX_BYTES, error)) == NULL)
     return NULL;
   request.amount = amount;
 
-  if (*request.order_id == '\0')
-    {
-      g_message (_("Payment of %s %s from “%s” for order “%s” failed: %s"),
-                 request.amount, request.currency, request.user_id, request.order_id,
-                 _("The payment names no order"));
-      return payment_answer ("", STATUS_FAILED);
-    }
-
-  if (!refresh (self, error))
+  if (*request.reference != '\0' && !refresh (self, error))
     return NULL;
-  if (!ql_reference_index_update (self->orders, &store_error))
-    {
-      set_model_error (store_error, error);
-      return NULL;
-    }
-  paid = ql_reference_index_lookup (self->orders, request.order_id);
-  if (paid > 0)
-    return answer_paid_order (self, &request, paid, error);
 
-  paid_event = ql_ledger_book_withdraw_for_reference (self->book, request.user_id, request.amount,
-                                                      request.currency, request.order_id,
-                                                      &payment_error);
-  if (paid_event != NULL)
-    return answer_payment (self, &request, paid_event, error);
+  paid = ql_ledger_book_pay_order (self->book, self->orders, &request, &payment_error);
+  if (paid != NULL)
+    {
+      payment_id = g_strdup_printf ("pay-%" G_GINT64_FORMAT, ql_event_get_position (paid));
+      return payment_answer (payment_id, STATUS_SUCCESS);
+    }
 
   /* Refusals by the ledgers' rules wrote nothing and would be refused again. */
-  if (payment_error->domain == QL_LEDGER_ERROR && payment_error->code != QL_LEDGER_ERROR_BUSY)
+  if (payment_error->domain == QL_LEDGER_ERROR && payment_error->code != QL_LEDGER_ERROR_BUSY &&
+      payment_error->code != QL_LEDGER_ERROR_ORDER_TAKEN)
     {
       g_message (_("Payment of %s %s from “%s” for order “%s” failed: %s"),
-                 request.amount, request.currency, request.user_id, request.order_id,
+                 request.amount, request.currency, request.name, request.reference,
                  payment_error->message);
       return payment_answer ("", STATUS_FAILED);
     }
-
-  /* The store failed, perhaps after the payment was committed. */
-  if (ql_reference_index_update (self->orders, NULL) &&
-      (paid = ql_reference_index_lookup (self->orders, request.order_id)) > 0)
-    return answer_paid_order (self, &request, paid, error);
 
   set_model_error (payment_error, error);
   return NULL;

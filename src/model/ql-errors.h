@@ -35,6 +35,8 @@ G_BEGIN_DECLS
  *   as YYYY-MM-DD, or a recording time that cannot be read
  * @QL_LEDGER_ERROR_INVALID_NOTE: a payee or memo that is too long or not
  *   text, or an amendment that changes nothing
+ * @QL_LEDGER_ERROR_ORDER_TAKEN: an order id that already names another
+ *   request's payment or transfer
  *
  * Errors of the %QL_LEDGER_ERROR domain. Messages are translated and fit
  * to show to a user as they are.
@@ -56,6 +58,7 @@ typedef enum
   QL_LEDGER_ERROR_INVALID_REFERENCE,
   QL_LEDGER_ERROR_INVALID_DATE,
   QL_LEDGER_ERROR_INVALID_NOTE,
+  QL_LEDGER_ERROR_ORDER_TAKEN,
 } QlLedgerError;
 
 GQuark ql_ledger_error_quark (void);

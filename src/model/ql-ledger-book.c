@@ -20,8 +20,6 @@
 #include "ql-ledger-private.h"
 #include "ql-ledger-replay-private.h"
 
-/* How often a command reloads and tries again after another writer won. */
-#define MAX_ATTEMPTS 10
 /* Events are read in pages so that memory stays flat on long histories. */
 #define PAGE_SIZE 256
 #define DEFAULT_SNAPSHOT_INTERVAL 1000
@@ -285,7 +283,7 @@ create_ledger (QlLedgerBook  *self,
                const char    *payload,
                GError       **error)
 {
-  for (guint attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
+  for (guint attempt = 0; attempt < QL_LEDGER_BOOK_MAX_ATTEMPTS; attempt++)
     {
       QlLedger *existing = NULL;
       QlEvent *created;
@@ -350,7 +348,7 @@ run_command (QlLedgerBook  *self,
 {
   QlLedger *ledger = g_hash_table_lookup (self->by_name, key);
 
-  for (guint attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
+  for (guint attempt = 0; attempt < QL_LEDGER_BOOK_MAX_ATTEMPTS; attempt++)
     {
       g_autoptr(GError) plan_error = NULL;
       gboolean use_copy = attempt == 0 && ledger != NULL;
@@ -404,19 +402,21 @@ run_command (QlLedgerBook  *self,
 /* Appends one leg to each of two ledgers in one transaction of the
  * store, checked against both heads, and catches both ledgers up. The
  * parts go in name order, so that every writer meets the heads in the
- * same order. Returns @first's new event, or %NULL: with @out_conflict
+ * same order. @first_reference (nullable) goes to the store with
+ * @first's leg. Returns @first's new event, or %NULL: with @out_conflict
  * set when another writer came first, so that the caller plans again. */
 static QlEvent *
 append_legs (QlLedgerBook         *self,
              QlLedger             *first,
              const QlTransferLeg  *first_leg,
+             const char           *first_reference,
              QlLedger             *second,
              const QlTransferLeg  *second_leg,
              gboolean             *out_conflict,
              GError              **error)
 {
   g_autoptr(GError) local_error = NULL;
-  QlNewEvent first_event = { first_leg->type, first_leg->payload, NULL };
+  QlNewEvent first_event = { first_leg->type, first_leg->payload, first_reference };
   QlNewEvent second_event = { second_leg->type, second_leg->payload, NULL };
   gint64 first_version = ql_ledger_get_version (first) + 1;
   QlLedgerAppend appends[2] = {
@@ -1142,484 +1142,6 @@ ql_ledger_book_set_threshold (QlLedgerBook  *self,
 }
 
 /**
- * ql_ledger_book_withdraw_for_reference:
- * @self: a #QlLedgerBook
- * @name: an account's name
- * @amount: the amount as text, parsed with the account's decimals
- * @currency: the ISO 4217 code the amount is in; it must be the account's
- * @reference: a key that names this withdrawal, such as an order id
- * @error: return location for a #GError
- *
- * Appends `Withdrawn` `{"amount":…,"reference":…}` to an account, once per
- * @reference: when the account already has an event carrying @reference,
- * that event is returned and nothing is written, so a client may retry a
- * request safely.
- *
- * @reference must pass ql_text_check() as %QL_TEXT_FIELD_REFERENCE: at most
- * %QL_TEXT_REFERENCE_MAX_BYTES bytes of UTF-8 with no control or invisible
- * characters; @amount and @currency have their own byte limits. A text
- * that does not is refused before the store is read or written.
- *
- * Returns: (transfer full): the event that carries @reference, or %NULL
- *   with @error set, for instance to %QL_LEDGER_ERROR_INVALID_REFERENCE,
- *   %QL_LEDGER_ERROR_INVALID_CURRENCY or %QL_LEDGER_ERROR_INSUFFICIENT_FUNDS
- */
-QlEvent *
-ql_ledger_book_withdraw_for_reference (QlLedgerBook  *self,
-                                       const char    *name,
-                                       const char    *amount,
-                                       const char    *currency,
-                                       const char    *reference,
-                                       GError       **error)
-{
-  QlPaymentCommand command = { amount, currency, reference };
-  g_autofree char *key = NULL;
-
-  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
-  g_return_val_if_fail (name != NULL, NULL);
-  g_return_val_if_fail (amount != NULL, NULL);
-  g_return_val_if_fail (currency != NULL, NULL);
-  g_return_val_if_fail (reference != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  /* Every text is checked before the store is read or written, so a
-   * refused payment leaves nothing behind. */
-  key = command_name (self, name, error);
-  if (key == NULL ||
-      !ql_text_check (QL_TEXT_FIELD_AMOUNT, amount, -1, error) ||
-      !ql_text_check (QL_TEXT_FIELD_CURRENCY, currency, -1, error) ||
-      !ql_text_check (QL_TEXT_FIELD_REFERENCE, reference, -1, error))
-    return NULL;
-
-  return run_command (self, key, _ql_plan_payment, &command, error);
-}
-
-/* One payment of a group on its way. */
-typedef struct
-{
-  QlPaymentCommand command;
-  char            *key;
-  guint            attempts;
-  /* Plan it on a copy read from the store, not on the book's. */
-  gboolean         fresh;
-  gboolean         done;
-} GroupPayment;
-
-/* What one round plans for one ledger: events on top of each other,
- * decided on a scratch copy that is the ledger as it will be once the
- * events before are stored. */
-typedef struct
-{
-  QlLedger  *ledger;
-  QlLedger  *scratch;
-  gint64     expected_version;
-  gboolean   synced;
-  GArray    *events;
-  GPtrArray *payloads;
-  /* Indices of the payments planned, then of those refused: a refusal
-   * stands only when the events it was judged after are stored. */
-  GArray    *planned;
-  GArray    *refused;
-  GPtrArray *refusals;
-} GroupPart;
-
-static void
-group_part_free (GroupPart *part)
-{
-  g_clear_object (&part->scratch);
-  g_array_unref (part->events);
-  g_ptr_array_unref (part->payloads);
-  g_array_unref (part->planned);
-  g_array_unref (part->refused);
-  g_ptr_array_unref (part->refusals);
-  g_free (part);
-}
-
-static void
-finish_payment (GroupPayment  *payment,
-                guint          index,
-                QlEvent       *event,
-                GError        *error,
-                QlEvent      **out_events,
-                GError       **out_errors)
-{
-  g_assert ((event == NULL) != (error == NULL));
-  payment->done = TRUE;
-  out_events[index] = event;
-  out_errors[index] = error;
-}
-
-/* A payment goes round again, with a fresh copy of its ledger, unless it
- * has been round too often. */
-static void
-retry_payment (QlLedgerBook  *self,
-               GroupPayment  *payment,
-               guint          index,
-               QlEvent      **out_events,
-               GError       **out_errors)
-{
-  GError *busy = NULL;
-
-  payment->fresh = TRUE;
-  if (++payment->attempts < MAX_ATTEMPTS)
-    return;
-  set_busy_error (&busy, payment->key);
-  finish_payment (payment, index, NULL, busy, out_events, out_errors);
-}
-
-/* The part for @payment's ledger in this round, made on first use: a
- * scratch copy of the book's ledger, read again from the store first
- * when a payment of this round on it asked for that (@fresh_keys). NULL
- * with @error set when the ledger cannot be had. */
-static GroupPart *
-group_part_for (QlLedgerBook  *self,
-                GHashTable    *parts,
-                GHashTable    *fresh_keys,
-                GroupPayment  *payment,
-                GError       **error)
-{
-  GroupPart *part = g_hash_table_lookup (parts, payment->key);
-  QlLedger *ledger = g_hash_table_lookup (self->by_name, payment->key);
-  gboolean synced = FALSE;
-
-  if (part != NULL)
-    return part;
-
-  if (ledger == NULL || g_hash_table_contains (fresh_keys, payment->key))
-    {
-      if (!sync_existing_ledger (self, payment->key, &ledger, error))
-        return NULL;
-      synced = TRUE;
-    }
-  if (!_ql_ledger_check_sound (ledger, error))
-    return NULL;
-
-  part = g_new0 (GroupPart, 1);
-  part->ledger = ledger;
-  part->scratch = _ql_ledger_copy (ledger);
-  part->expected_version = ql_ledger_get_version (ledger);
-  part->synced = synced;
-  part->events = g_array_new (FALSE, FALSE, sizeof (QlNewEvent));
-  part->payloads = g_ptr_array_new_with_free_func (g_free);
-  part->planned = g_array_new (FALSE, FALSE, sizeof (guint));
-  part->refused = g_array_new (FALSE, FALSE, sizeof (guint));
-  part->refusals = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
-  g_hash_table_insert (parts, payment->key, part);
-  return part;
-}
-
-/* Plans @payment on its part's scratch copy, or finishes it, or sends it
- * round again. */
-static void
-plan_group_payment (QlLedgerBook  *self,
-                    GHashTable    *parts,
-                    GHashTable    *fresh_keys,
-                    GroupPayment  *payment,
-                    guint          index,
-                    QlEvent      **out_events,
-                    GError       **out_errors)
-{
-  g_autoptr(GError) error = NULL;
-  QlPlan plan = { NULL, NULL, NULL, 0 };
-  GroupPart *part = group_part_for (self, parts, fresh_keys, payment, &error);
-  QlEventRecord record;
-  QlNewEvent event;
-
-  if (part == NULL)
-    {
-      finish_payment (payment, index, NULL, g_steal_pointer (&error), out_events, out_errors);
-      return;
-    }
-
-  if (!_ql_plan_payment (self->store, part->scratch, &payment->command, &plan, &error))
-    {
-      g_free (plan.payload);
-      /* As in run_command(): a plan made on the book's copy is made again
-       * on a fresh one before it counts. */
-      if (!part->synced)
-        {
-          retry_payment (self, payment, index, out_events, out_errors);
-          return;
-        }
-      g_array_append_val (part->refused, index);
-      g_ptr_array_add (part->refusals, g_steal_pointer (&error));
-      return;
-    }
-  if (plan.answered_by > 0)
-    {
-      QlEvent *answer = read_event (self, payment->key, plan.answered_by, &error);
-
-      finish_payment (payment, index, answer, answer == NULL ? g_steal_pointer (&error) : NULL,
-                      out_events, out_errors);
-      return;
-    }
-
-  record = (QlEventRecord) {
-    .ledger = ql_ledger_get_name (part->scratch),
-    .version = ql_ledger_get_version (part->scratch) + 1,
-    .type = plan.type,
-    .payload = plan.payload,
-    .reference = plan.reference,
-  };
-  if (!_ql_ledger_apply_quietly (part->scratch, &record, &error))
-    {
-      g_free (plan.payload);
-      finish_payment (payment, index, NULL, g_steal_pointer (&error), out_events, out_errors);
-      return;
-    }
-  event = (QlNewEvent) { plan.type, plan.payload, plan.reference };
-  g_ptr_array_add (part->payloads, plan.payload);
-  g_array_append_val (part->events, event);
-  g_array_append_val (part->planned, index);
-}
-
-/* Settles one part after the store wrote the group: @records are its
- * events as stored, or @part_error says why it was not written. */
-static void
-settle_group_part (QlLedgerBook        *self,
-                   GroupPart           *part,
-                   GroupPayment        *payments,
-                   const QlEventRecord *records,
-                   const GError        *part_error,
-                   QlEvent            **out_events,
-                   GError             **out_errors)
-{
-  gboolean conflict = g_error_matches (part_error, QL_STORE_ERROR, QL_STORE_ERROR_CONFLICT);
-
-  for (guint i = 0; i < part->planned->len; i++)
-    {
-      guint index = g_array_index (part->planned, guint, i);
-      g_autoptr(GError) error = NULL;
-
-      if (conflict)
-        retry_payment (self, &payments[index], index, out_events, out_errors);
-      else if (part_error != NULL)
-        finish_payment (&payments[index], index, NULL, g_error_copy (part_error),
-                        out_events, out_errors);
-      else if (!_ql_ledger_apply (part->ledger, &records[i], &error))
-        finish_payment (&payments[index], index, NULL, g_steal_pointer (&error),
-                        out_events, out_errors);
-      else
-        {
-          self->changed_pending = TRUE;
-          finish_payment (&payments[index], index, ql_event_new_from_record (&records[i]), NULL,
-                          out_events, out_errors);
-        }
-    }
-  if (part_error == NULL && part->planned->len > 0)
-    save_snapshot_if_due (self, part->ledger);
-
-  for (guint i = 0; i < part->refused->len; i++)
-    {
-      guint index = g_array_index (part->refused, guint, i);
-
-      if (conflict)
-        retry_payment (self, &payments[index], index, out_events, out_errors);
-      else if (part_error != NULL)
-        finish_payment (&payments[index], index, NULL, g_error_copy (part_error),
-                        out_events, out_errors);
-      else
-        finish_payment (&payments[index], index, NULL,
-                        g_error_copy (g_ptr_array_index (part->refusals, i)),
-                        out_events, out_errors);
-    }
-}
-
-/* One round: plans every payment still open, at most one per reference,
- * appends what was planned as one group, and settles it. */
-static void
-run_group_round (QlLedgerBook  *self,
-                 GroupPayment  *payments,
-                 guint          n_payments,
-                 QlEvent      **out_events,
-                 GError       **out_errors)
-{
-  g_autoptr(GHashTable) parts = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                                       (GDestroyNotify) group_part_free);
-  g_autoptr(GHashTable) references = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GHashTable) fresh_keys = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GArray) appends = g_array_new (FALSE, FALSE, sizeof (QlLedgerAppend));
-  g_autoptr(GPtrArray) order = g_ptr_array_new ();
-  g_autoptr(GError) group_error = NULL;
-  g_autofree QlEventRecord *records = NULL;
-  g_autofree GError **part_errors = NULL;
-  GHashTableIter iter;
-  GroupPart *part;
-  guint n_events = 0;
-  guint first = 0;
-
-  for (guint i = 0; i < n_payments; i++)
-    if (!payments[i].done && payments[i].fresh)
-      g_hash_table_add (fresh_keys, payments[i].key);
-
-  for (guint i = 0; i < n_payments; i++)
-    {
-      GroupPayment *payment = &payments[i];
-
-      /* The store finds a reference only once it is written: a second
-       * payment with it waits for the next round. */
-      if (payment->done || !g_hash_table_add (references, (gpointer) payment->command.reference))
-        continue;
-      plan_group_payment (self, parts, fresh_keys, payment, i, out_events, out_errors);
-    }
-
-  g_hash_table_iter_init (&iter, parts);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &part))
-    {
-      QlLedgerAppend append = {
-        ql_ledger_get_name (part->ledger), part->expected_version,
-        (const QlNewEvent *) part->events->data, part->events->len, NULL,
-      };
-
-      g_ptr_array_add (order, part);
-      if (part->events->len == 0)
-        continue;
-      g_array_append_val (appends, append);
-      n_events += part->events->len;
-    }
-
-  records = g_new0 (QlEventRecord, MAX (n_events, 1));
-  part_errors = g_new0 (GError *, MAX (appends->len, 1));
-  if (appends->len > 0 &&
-      !ql_event_store_append_group (self->store, (const QlLedgerAppend *) appends->data,
-                                    appends->len, records, part_errors, &group_error))
-    g_assert (group_error != NULL);
-
-  for (guint i = 0, a = 0; i < order->len; i++)
-    {
-      part = g_ptr_array_index (order, i);
-      /* Its refusals were judged on the ledger as stored, whatever
-       * became of the group. */
-      if (part->events->len == 0)
-        {
-          settle_group_part (self, part, payments, NULL, NULL, out_events, out_errors);
-          continue;
-        }
-      settle_group_part (self, part, payments, &records[first],
-                         group_error != NULL ? group_error : part_errors[a],
-                         out_events, out_errors);
-      g_clear_error (&part_errors[a]);
-      first += part->events->len;
-      a++;
-    }
-}
-
-/**
- * ql_ledger_book_withdraw_group:
- * @self: a #QlLedgerBook
- * @requests: (array length=n_requests): the payments, in the order they
- *   came
- * @n_requests: the number of @requests
- * @out_events: (out caller-allocates) (array length=n_requests): where
- *   each payment's event goes, as ql_ledger_book_withdraw_for_reference()
- *   returns it, or %NULL
- * @out_errors: (out caller-allocates) (array length=n_requests): where
- *   each payment's error goes, or %NULL; every location %NULL on entry
- *
- * Makes many payments at once, as ql_ledger_book_withdraw_for_reference()
- * makes each, by the same rules and in the order given, with each
- * payment's outcome its own: one refused or in conflict does not fail the
- * others. The payments decided together go to the store as one group, in
- * one transaction where the store can, so that many payments cost one
- * flush to disk. Payments on one account are decided one after the other,
- * each on the balance the ones before leave. A refusal stands only once
- * the payments it was judged after are stored; a payment whose account
- * was changed by another writer is decided again, as a single one is.
- * Every payment has an event or an error when this returns.
- */
-void
-ql_ledger_book_withdraw_group (QlLedgerBook           *self,
-                               const QlPaymentRequest *requests,
-                               guint                   n_requests,
-                               QlEvent               **out_events,
-                               GError                **out_errors)
-{
-  g_autofree GroupPayment *payments = NULL;
-  gboolean open = TRUE;
-
-  g_return_if_fail (QL_IS_LEDGER_BOOK (self));
-  g_return_if_fail (requests != NULL || n_requests == 0);
-  g_return_if_fail (out_events != NULL || n_requests == 0);
-  g_return_if_fail (out_errors != NULL || n_requests == 0);
-
-  payments = g_new0 (GroupPayment, MAX (n_requests, 1));
-  for (guint i = 0; i < n_requests; i++)
-    {
-      const QlPaymentRequest *request = &requests[i];
-      GError *error = NULL;
-
-      g_return_if_fail (request->name != NULL && request->amount != NULL &&
-                        request->currency != NULL && request->reference != NULL);
-      g_return_if_fail (out_errors[i] == NULL);
-
-      out_events[i] = NULL;
-      payments[i].command = (QlPaymentCommand) { request->amount, request->currency,
-                                                 request->reference };
-      /* Every text is checked before the store is read or written, as
-       * for a single payment. */
-      payments[i].key = command_name (self, request->name, &error);
-      if (payments[i].key == NULL ||
-          !ql_text_check (QL_TEXT_FIELD_AMOUNT, request->amount, -1, &error) ||
-          !ql_text_check (QL_TEXT_FIELD_CURRENCY, request->currency, -1, &error) ||
-          !ql_text_check (QL_TEXT_FIELD_REFERENCE, request->reference, -1, &error))
-        finish_payment (&payments[i], i, NULL, error, out_events, out_errors);
-    }
-
-  /* Each round finishes a payment or counts an attempt against it. */
-  while (open)
-    {
-      run_group_round (self, payments, n_requests, out_events, out_errors);
-      open = FALSE;
-      for (guint i = 0; i < n_requests; i++)
-        open = open || !payments[i].done;
-    }
-
-  for (guint i = 0; i < n_requests; i++)
-    g_free (payments[i].key);
-  emit_changed_if_pending (self);
-}
-
-/**
- * ql_ledger_book_is_payment_for:
- * @self: a #QlLedgerBook
- * @payment: an event, such as one ql_ledger_book_withdraw_for_reference()
- *   returned
- * @name: an account's name, in any form ql_ledger_normalize_name() accepts
- * @amount: an amount as text, parsed with the account's decimals
- * @currency: an ISO 4217 code in any case
- *
- * Whether @payment is the withdrawal ql_ledger_book_withdraw_for_reference()
- * makes for these arguments: a `Withdrawn` event of the account @name,
- * whose currency is @currency, of @amount. A reference names one payment,
- * so a request that reuses it is a retry only when this holds; otherwise
- * it is a new payment under a reference already taken.
- *
- * Returns: %TRUE when @payment answers that request
- */
-gboolean
-ql_ledger_book_is_payment_for (QlLedgerBook *self,
-                               QlEvent      *payment,
-                               const char   *name,
-                               const char   *amount,
-                               const char   *currency)
-{
-  QlPaymentCommand command = { amount, currency, NULL };
-  g_autofree char *key = NULL;
-  QlLedger *ledger;
-
-  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
-  g_return_val_if_fail (QL_IS_EVENT (payment), FALSE);
-  g_return_val_if_fail (name != NULL, FALSE);
-  g_return_val_if_fail (amount != NULL, FALSE);
-  g_return_val_if_fail (currency != NULL, FALSE);
-
-  key = ql_ledger_normalize_name (name, NULL);
-  return key != NULL && g_strcmp0 (key, ql_event_get_ledger (payment)) == 0 &&
-         (ledger = ql_ledger_book_lookup (self, key)) != NULL &&
-         _ql_plan_is_payment (ledger, &command, payment);
-}
-
-/**
  * ql_ledger_book_undo:
  * @self: a #QlLedgerBook
  * @name: a ledger's name
@@ -1653,7 +1175,7 @@ ql_ledger_book_undo (QlLedgerBook  *self,
   if (key == NULL)
     return NULL;
 
-  for (guint attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
+  for (guint attempt = 0; attempt < QL_LEDGER_BOOK_MAX_ATTEMPTS; attempt++)
     {
       g_autoptr(QlEvent) target = NULL;
       g_autofree char *other = NULL;
@@ -1686,7 +1208,8 @@ ql_ledger_book_undo (QlLedgerBook  *self,
           emit_changed_if_pending (self);
           return NULL;
         }
-      undone = append_legs (self, ledger, &leg, counterpart, &other_leg, &conflict, error);
+      undone = append_legs (self, ledger, &leg, NULL, counterpart, &other_leg, &conflict,
+                            error);
       g_free (leg.payload);
       g_free (other_leg.payload);
       if (undone != NULL || !conflict)
@@ -1727,6 +1250,29 @@ ql_ledger_book_transfer (QlLedgerBook       *self,
                          const QlChangeNote *note,
                          GError            **error)
 {
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+  g_return_val_if_fail (from != NULL, NULL);
+  g_return_val_if_fail (to != NULL, NULL);
+  g_return_val_if_fail (amount != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return _ql_ledger_book_transfer_for_reference (self, from, to, amount, NULL, NULL, note,
+                                                 error);
+}
+
+/* ql_ledger_book_transfer(), once per @reference (nullable) on @from, and
+ * in @currency (nullable) only: when @from has an event carrying
+ * @reference already, that event is returned and nothing is written. */
+QlEvent *
+_ql_ledger_book_transfer_for_reference (QlLedgerBook       *self,
+                                        const char         *from,
+                                        const char         *to,
+                                        const char         *amount,
+                                        const char         *currency,
+                                        const char         *reference,
+                                        const QlChangeNote *note,
+                                        GError            **error)
+{
   g_autofree char *from_key = NULL;
   g_autofree char *to_key = NULL;
   g_autofree char *transfer = NULL;
@@ -1735,28 +1281,29 @@ ql_ledger_book_transfer (QlLedgerBook       *self,
     note != NULL ? note->date : NULL,
     note != NULL ? note->payee : NULL,
     note != NULL ? note->memo : NULL,
+    currency,
+    reference,
   };
 
   g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
-  g_return_val_if_fail (from != NULL, NULL);
-  g_return_val_if_fail (to != NULL, NULL);
-  g_return_val_if_fail (amount != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   from_key = command_name (self, from, error);
   if (from_key == NULL)
     return NULL;
   to_key = command_name (self, to, error);
-  if (to_key == NULL || !ql_text_check (QL_TEXT_FIELD_AMOUNT, amount, -1, error))
+  if (to_key == NULL || !ql_text_check (QL_TEXT_FIELD_AMOUNT, amount, -1, error) ||
+      (currency != NULL && !ql_text_check (QL_TEXT_FIELD_CURRENCY, currency, -1, error)) ||
+      (reference != NULL && !ql_text_check (QL_TEXT_FIELD_REFERENCE, reference, -1, error)))
     return NULL;
   transfer = g_uuid_string_random ();
 
-  for (guint attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
+  for (guint attempt = 0; attempt < QL_LEDGER_BOOK_MAX_ATTEMPTS; attempt++)
     {
       QlTransferLeg from_leg = { NULL, NULL };
       QlTransferLeg to_leg = { NULL, NULL };
       QlLedger *from_ledger = NULL;
       QlLedger *to_ledger = NULL;
+      gint64 answered_by = 0;
       gboolean conflict;
       QlEvent *moved;
 
@@ -1764,7 +1311,21 @@ ql_ledger_book_transfer (QlLedgerBook       *self,
           !sync_existing_ledger (self, to_key, &to_ledger, error) ||
           !_ql_ledger_check_sound (from_ledger, error) ||
           !_ql_ledger_check_sound (to_ledger, error) ||
-          !_ql_plan_transfer (from_ledger, to_ledger, &command, transfer, &from_leg, &to_leg,
+          (reference != NULL &&
+           !ql_event_store_find_reference (self->store, ql_ledger_get_name (from_ledger),
+                                           reference, &answered_by, error)))
+        {
+          emit_changed_if_pending (self);
+          return NULL;
+        }
+      /* Checked on every attempt: a writer that won the race with the
+       * same reference wrote the answer. */
+      if (answered_by > 0)
+        {
+          emit_changed_if_pending (self);
+          return read_event (self, ql_ledger_get_name (from_ledger), answered_by, error);
+        }
+      if (!_ql_plan_transfer (from_ledger, to_ledger, &command, transfer, &from_leg, &to_leg,
                               error))
         {
           g_free (from_leg.payload);
@@ -1772,7 +1333,8 @@ ql_ledger_book_transfer (QlLedgerBook       *self,
           emit_changed_if_pending (self);
           return NULL;
         }
-      moved = append_legs (self, from_ledger, &from_leg, to_ledger, &to_leg, &conflict, error);
+      moved = append_legs (self, from_ledger, &from_leg, reference, to_ledger, &to_leg,
+                           &conflict, error);
       g_free (from_leg.payload);
       g_free (to_leg.payload);
       if (moved != NULL || !conflict)
@@ -2101,6 +1663,82 @@ _ql_ledger_book_emit_changed_if_pending (QlLedgerBook *self)
   g_return_if_fail (QL_IS_LEDGER_BOOK (self));
 
   emit_changed_if_pending (self);
+}
+
+/* The ledger stored under @name, as the book last read it, or %NULL. */
+QlLedger *
+_ql_ledger_book_get_ledger (QlLedgerBook *self,
+                            const char   *name)
+{
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+
+  return g_hash_table_lookup (self->by_name, name);
+}
+
+/* Checks the name a command was given and returns the name its ledger is
+ * stored under. */
+char *
+_ql_ledger_book_command_name (QlLedgerBook  *self,
+                              const char    *name,
+                              GError       **error)
+{
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+
+  return command_name (self, name, error);
+}
+
+/* As sync_ledger(), failing when no ledger has the name @name. */
+gboolean
+_ql_ledger_book_sync_existing_ledger (QlLedgerBook  *self,
+                                      const char    *name,
+                                      QlLedger     **out_ledger,
+                                      GError       **error)
+{
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), FALSE);
+
+  return sync_existing_ledger (self, name, out_ledger, error);
+}
+
+/* Runs a command on the existing ledger @key with optimistic concurrency,
+ * as every single-ledger command of the book runs. */
+QlEvent *
+_ql_ledger_book_run_command (QlLedgerBook  *self,
+                             const char    *key,
+                             QlPlanFunc     plan_func,
+                             gconstpointer  command,
+                             GError       **error)
+{
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+
+  return run_command (self, key, plan_func, command, error);
+}
+
+/* The event at @version of the ledger @name, read from the store. */
+QlEvent *
+_ql_ledger_book_read_event (QlLedgerBook  *self,
+                            const char    *name,
+                            gint64         version,
+                            GError       **error)
+{
+  g_return_val_if_fail (QL_IS_LEDGER_BOOK (self), NULL);
+
+  return read_event (self, name, version, error);
+}
+
+void
+_ql_ledger_book_set_busy_error (GError     **error,
+                                const char  *name)
+{
+  set_busy_error (error, name);
+}
+
+void
+_ql_ledger_book_save_snapshot_if_due (QlLedgerBook *self,
+                                      QlLedger     *ledger)
+{
+  g_return_if_fail (QL_IS_LEDGER_BOOK (self));
+
+  save_snapshot_if_due (self, ledger);
 }
 
 /**

@@ -8,6 +8,7 @@
 
 #include "ql-event-store.h"
 #include "ql-ledger.h"
+#include "ql-reference-index.h"
 
 G_BEGIN_DECLS
 
@@ -59,6 +60,30 @@ typedef struct
   const char *currency;
   const char *reference;
 } QlPaymentRequest;
+
+/**
+ * QlTransferRequest:
+ * @from: the ledger the amount leaves, in any form
+ *   ql_ledger_normalize_name() accepts
+ * @to: the ledger it goes to
+ * @amount: the amount as text, parsed with @from's decimals
+ * @currency: an ISO 4217 code in any case; it must be @from's
+ * @reference: the order id the transfer is found by
+ * @payee: (nullable): who was paid, written on both legs
+ * @memo: (nullable): a free note, written on both legs
+ *
+ * One transfer of ql_ledger_book_transfer_order().
+ */
+typedef struct
+{
+  const char *from;
+  const char *to;
+  const char *amount;
+  const char *currency;
+  const char *reference;
+  const char *payee;
+  const char *memo;
+} QlTransferRequest;
 
 /**
  * QlChangeNote:
@@ -172,6 +197,20 @@ gboolean      ql_ledger_book_is_payment_for (QlLedgerBook *self,
                                              const char   *name,
                                              const char   *amount,
                                              const char   *currency);
+QlEvent      *ql_ledger_book_pay_order     (QlLedgerBook           *self,
+                                            QlReferenceIndex       *orders,
+                                            const QlPaymentRequest *request,
+                                            GError                **error);
+QlEvent      *ql_ledger_book_transfer_order (QlLedgerBook            *self,
+                                             QlReferenceIndex        *orders,
+                                             const QlTransferRequest *request,
+                                             GError                 **error);
+void          ql_ledger_book_pay_orders    (QlLedgerBook           *self,
+                                            QlReferenceIndex       *orders,
+                                            const QlPaymentRequest *requests,
+                                            guint                   n_requests,
+                                            QlEvent               **out_events,
+                                            GError                **out_errors);
 QlEvent      *ql_ledger_book_undo          (QlLedgerBook  *self,
                                             const char    *name,
                                             GError       **error);

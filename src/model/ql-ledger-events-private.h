@@ -50,6 +50,7 @@ char       *_ql_transfer_leg_payload_write        (gint64                amount,
                                                    const GDate          *date,
                                                    const char           *payee,
                                                    const char           *memo,
+                                                   const char           *reference,
                                                    const char           *transfer,
                                                    const char           *counterpart);
 char       *_ql_amendment_payload_write           (gint64                amends,

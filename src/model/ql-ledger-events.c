@@ -451,6 +451,8 @@ _ql_change_payload_write_noted (gint64       amount,
  * @date: (nullable): the day the transfer happened; %NULL for an undo
  * @payee: (nullable): a payee, or %NULL
  * @memo: (nullable): a memo, or %NULL
+ * @reference: (nullable): the order id a payment service's transfer
+ *   carries on its first leg, or %NULL
  * @transfer: the id both legs share
  * @counterpart: the name of the other leg's ledger
  *
@@ -463,6 +465,7 @@ _ql_transfer_leg_payload_write (gint64       amount,
                                 const GDate *date,
                                 const char  *payee,
                                 const char  *memo,
+                                const char  *reference,
                                 const char  *transfer,
                                 const char  *counterpart)
 {
@@ -476,6 +479,11 @@ _ql_transfer_leg_payload_write (gint64       amount,
     {
       json_builder_set_member_name (builder, "reverses");
       json_builder_add_int_value (builder, reverses);
+    }
+  if (reference != NULL)
+    {
+      json_builder_set_member_name (builder, "reference");
+      json_builder_add_string_value (builder, reference);
     }
   add_note_members (builder, date, payee, memo);
   json_builder_set_member_name (builder, "transfer");

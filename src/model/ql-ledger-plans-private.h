@@ -72,13 +72,17 @@ typedef struct
   const char *reference;
 } QlPaymentCommand;
 
-/* A transfer of @amount, as typed, with what is written on it. */
+/* A transfer of @amount, as typed, with what is written on it; the
+ * payment service's also names the currency (nullable), which must be
+ * @from's, and an order id as @reference (nullable) on @from's leg. */
 typedef struct
 {
   const char *amount;
   const char *date;
   const char *payee;
   const char *memo;
+  const char *currency;
+  const char *reference;
 } QlTransferCommand;
 
 /* One leg of a transfer, or of its undo, as planned. */
@@ -136,5 +140,9 @@ gboolean _ql_plan_has_undo       (QlEventStore  *store,
 gboolean _ql_plan_is_payment     (QlLedger               *ledger,
                                   const QlPaymentCommand *command,
                                   QlEvent                *payment);
+gboolean _ql_plan_is_transfer    (QlLedger                *from,
+                                  const char              *to,
+                                  const QlTransferCommand *command,
+                                  QlEvent                 *leg);
 
 G_END_DECLS

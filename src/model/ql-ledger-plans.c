@@ -405,7 +405,7 @@ _ql_plan_payment (QlEventStore  *store,
  *
  * Whether @payment is the withdrawal _ql_plan_payment() decides for
  * @command: a `Withdrawn` event, in the account's own currency, of the
- * amount asked for.
+ * amount asked for, and not a leg of a transfer.
  *
  * Returns: %TRUE when @payment answers @command
  */
@@ -414,9 +414,11 @@ _ql_plan_is_payment (QlLedger               *ledger,
                      const QlPaymentCommand *command,
                      QlEvent                *payment)
 {
+  g_autofree char *transfer = ql_event_dup_transfer (payment);
   gint64 minor;
 
-  return g_strcmp0 (ql_event_get_event_type (payment), QL_EVENT_WITHDRAWN) == 0 &&
+  return transfer == NULL &&
+         g_strcmp0 (ql_event_get_event_type (payment), QL_EVENT_WITHDRAWN) == 0 &&
          check_currency (ledger, command->currency, NULL) &&
          ql_ledger_parse_amount (ledger, command->amount, &minor, NULL) &&
          ql_event_get_amount (payment) == minor;
@@ -431,6 +433,42 @@ leg_type (QlLedger *ledger,
   if (ql_ledger_get_kind (ledger) == QL_LEDGER_KIND_ITEM)
     return sign < 0 ? QL_EVENT_QUANTITY_DECREASED : QL_EVENT_QUANTITY_INCREASED;
   return sign < 0 ? QL_EVENT_WITHDRAWN : QL_EVENT_DEPOSITED;
+}
+
+/**
+ * _ql_plan_is_transfer:
+ * @from: the ledger @leg is in
+ * @to: the normal form of the other ledger's name
+ * @command: a transfer request; its reference, date and notes are not
+ *   looked at (notes may be amended since)
+ * @leg: an event of @from
+ *
+ * Whether @leg is the leg _ql_plan_transfer() decides for @command in
+ * @from: the leg that takes from @from, to @to, in @from's currency when
+ * @command names one, of the amount asked for.
+ *
+ * Returns: %TRUE when @leg answers @command
+ */
+gboolean
+_ql_plan_is_transfer (QlLedger                *from,
+                      const char              *to,
+                      const QlTransferCommand *command,
+                      QlEvent                 *leg)
+{
+  g_autofree char *transfer = ql_event_dup_transfer (leg);
+  g_autofree char *counterpart = ql_event_dup_counterpart (leg);
+  g_autofree char *counterpart_key = NULL;
+  gint64 minor;
+
+  if (transfer == NULL || counterpart == NULL ||
+      g_strcmp0 (ql_event_get_event_type (leg), leg_type (from, -1)) != 0 ||
+      ql_event_get_reverses (leg) != 0)
+    return FALSE;
+  counterpart_key = ql_ledger_normalize_name (counterpart, NULL);
+  return g_strcmp0 (counterpart_key, to) == 0 &&
+         (command->currency == NULL || check_currency (from, command->currency, NULL)) &&
+         ql_ledger_parse_amount (from, command->amount, &minor, NULL) &&
+         ql_event_get_amount (leg) == minor;
 }
 
 /**
@@ -487,6 +525,8 @@ _ql_plan_transfer (QlLedger                *from,
                      "between accounts of one currency"), from_name, to_name);
       return FALSE;
     }
+  if (command->currency != NULL && !check_currency (from, command->currency, error))
+    return FALSE;
 
   out_from->type = leg_type (from, -1);
   out_to->type = leg_type (to, +1);
@@ -502,10 +542,10 @@ _ql_plan_transfer (QlLedger                *from,
     g_clear_pointer (&payee, g_free);
   if (memo != NULL && *memo == '\0')
     g_clear_pointer (&memo, g_free);
-  out_from->payload = _ql_transfer_leg_payload_write (amount, 0, &date, payee, memo, transfer,
-                                                      to_name);
-  out_to->payload = _ql_transfer_leg_payload_write (amount, 0, &date, payee, memo, transfer,
-                                                    from_name);
+  out_from->payload = _ql_transfer_leg_payload_write (amount, 0, &date, payee, memo,
+                                                      command->reference, transfer, to_name);
+  out_to->payload = _ql_transfer_leg_payload_write (amount, 0, &date, payee, memo, NULL,
+                                                    transfer, from_name);
   return TRUE;
 }
 
@@ -627,10 +667,11 @@ _ql_plan_undo_transfer (QlEventStore  *store,
     return FALSE;
 
   out_leg->payload = _ql_transfer_leg_payload_write (amount, ql_event_get_version (target), NULL,
-                                                     NULL, NULL, transfer,
+                                                     NULL, NULL, NULL, transfer,
                                                      ql_ledger_get_name (counterpart));
   out_counterpart_leg->payload =
     _ql_transfer_leg_payload_write (ql_event_get_amount (other), ql_event_get_version (other),
-                                    NULL, NULL, NULL, transfer, ql_ledger_get_name (ledger));
+                                    NULL, NULL, NULL, NULL, transfer,
+                                    ql_ledger_get_name (ledger));
   return TRUE;
 }

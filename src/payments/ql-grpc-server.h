@@ -13,8 +13,11 @@ G_BEGIN_DECLS
 /**
  * QlGrpcError:
  * @QL_GRPC_ERROR_INVALID_ARGUMENT: the request could not be understood
+ * @QL_GRPC_ERROR_NOT_FOUND: the request names something that is not there
  * @QL_GRPC_ERROR_ALREADY_EXISTS: the request reuses a key that names
  *   another request
+ * @QL_GRPC_ERROR_FAILED_PRECONDITION: the rules refuse the request in the
+ *   state things are in
  * @QL_GRPC_ERROR_RESOURCE_EXHAUSTED: a limit of the server was reached
  * @QL_GRPC_ERROR_ABORTED: the call lost a race with another writer;
  *   nothing was done and it may be retried
@@ -29,7 +32,9 @@ G_BEGIN_DECLS
 typedef enum
 {
   QL_GRPC_ERROR_INVALID_ARGUMENT = 3,
+  QL_GRPC_ERROR_NOT_FOUND = 5,
   QL_GRPC_ERROR_ALREADY_EXISTS = 6,
+  QL_GRPC_ERROR_FAILED_PRECONDITION = 9,
   QL_GRPC_ERROR_RESOURCE_EXHAUSTED = 8,
   QL_GRPC_ERROR_ABORTED = 10,
   QL_GRPC_ERROR_UNIMPLEMENTED = 12,

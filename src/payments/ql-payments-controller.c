@@ -12,6 +12,7 @@
 
 #include "payment.pb-c.h"
 #include "ql-grpc-server.h"
+#include "ql-ledger-events.h"
 #include "ql-payments-controller.h"
 #include "ql-reference-index.h"
 
@@ -26,6 +27,14 @@ request_free (Payment__PaymentRequest *request)
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Payment__PaymentRequest, request_free)
+
+static void
+transfer_request_free (Payment__TransferRequest *request)
+{
+  payment__transfer_request__free_unpacked (request, NULL);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Payment__TransferRequest, transfer_request_free)
 
 /* No currency has more decimals than this; an amount that needs more digits
  * to round-trip is passed on in exponent form, which the model refuses. */
@@ -135,7 +144,7 @@ pack_response (const char *payment_id,
   return g_bytes_new_take (data, size);
 }
 
-/* The string fields of a PaymentRequest, as the wire carries them. */
+/* The string fields of a request message, as the wire carries them. */
 typedef struct
 {
   guint       field;
@@ -143,10 +152,21 @@ typedef struct
   gsize       max_bytes;
 } StringField;
 
-static const StringField string_fields[] = {
+static const StringField payment_fields[] = {
   { 1, N_("order id"), QL_PAYMENTS_ORDER_ID_MAX_BYTES },
   { 3, N_("currency"), QL_PAYMENTS_CURRENCY_MAX_BYTES },
   { 4, N_("user id"), QL_PAYMENTS_USER_ID_MAX_BYTES },
+  { 0, NULL, 0 },
+};
+
+static const StringField transfer_fields[] = {
+  { 1, N_("order id"), QL_PAYMENTS_ORDER_ID_MAX_BYTES },
+  { 3, N_("currency"), QL_PAYMENTS_CURRENCY_MAX_BYTES },
+  { 4, N_("from account"), QL_PAYMENTS_USER_ID_MAX_BYTES },
+  { 5, N_("to account"), QL_PAYMENTS_USER_ID_MAX_BYTES },
+  { 6, N_("payee"), QL_PAYMENTS_PAYEE_MAX_BYTES },
+  { 7, N_("memo"), QL_PAYMENTS_MEMO_MAX_BYTES },
+  { 0, NULL, 0 },
 };
 
 static gboolean
@@ -203,12 +223,14 @@ check_string_field (const StringField  *field,
 }
 
 /* Walks the request's fields as sent and checks every occurrence of a
- * string field before anything is decoded or looked up: its byte length
- * first, then NUL bytes, then UTF-8. */
+ * string field of @fields before anything is decoded or looked up: its
+ * byte length first, then NUL bytes, then UTF-8. */
 static gboolean
-check_request_strings (const guint8  *data,
-                       gsize          size,
-                       GError       **error)
+check_request_strings (const guint8       *data,
+                       gsize               size,
+                       const StringField  *fields,
+                       const char         *malformed_message,
+                       GError            **error)
 {
   const guint8 *p = data;
   const guint8 *end = size > 0 ? data + size : data;
@@ -239,9 +261,8 @@ check_request_strings (const guint8  *data,
         case 2:
           if (!read_varint (&p, end, &length) || (guint64) (end - p) < length)
             goto malformed;
-          for (gsize i = 0; i < G_N_ELEMENTS (string_fields); i++)
-            if (tag >> 3 == string_fields[i].field &&
-                !check_string_field (&string_fields[i], p, length, error))
+          for (const StringField *field = fields; field->what != NULL; field++)
+            if (tag >> 3 == field->field && !check_string_field (field, p, length, error))
               return FALSE;
           p += length;
           break;
@@ -253,60 +274,8 @@ check_request_strings (const guint8  *data,
   return TRUE;
 
 malformed:
-  g_set_error_literal (error, QL_GRPC_ERROR, QL_GRPC_ERROR_INVALID_ARGUMENT,
-                       _("The request is not a valid PaymentRequest message"));
+  g_set_error_literal (error, QL_GRPC_ERROR, QL_GRPC_ERROR_INVALID_ARGUMENT, malformed_message);
   return FALSE;
-}
-
-/* Answers a request for an order paid by @payment: SUCCESS when the
- * request is the one @payment made, ALREADY_EXISTS otherwise. */
-static GBytes *
-answer_payment (QlPaymentsController     *self,
-                Payment__PaymentRequest  *request,
-                const char               *amount,
-                QlEvent                  *payment,
-                GError                  **error)
-{
-  g_autofree char *payment_id = g_strdup_printf ("pay-%" G_GINT64_FORMAT,
-                                                 ql_event_get_position (payment));
-
-  if (!ql_ledger_book_is_payment_for (self->book, payment, request->user_id, amount,
-                                      request->currency))
-    {
-      g_set_error (error, QL_GRPC_ERROR, QL_GRPC_ERROR_ALREADY_EXISTS,
-                   _("Order “%s” was already paid by %s with another account, currency "
-                     "or amount; a new payment needs a new order id"),
-                   request->order_id, payment_id);
-      return NULL;
-    }
-
-  return pack_response (payment_id, STATUS_SUCCESS);
-}
-
-/* Answers a request whose order was paid already, by the payment stored
- * at @position. */
-static GBytes *
-answer_paid_order (QlPaymentsController     *self,
-                   Payment__PaymentRequest  *request,
-                   const char               *amount,
-                   gint64                    position,
-                   GError                  **error)
-{
-  g_autoptr(GError) store_error = NULL;
-  g_autoptr(GPtrArray) read = ql_ledger_book_read_log (self->book, position, 1, &store_error);
-  QlEvent *payment = read != NULL && read->len == 1 ? g_ptr_array_index (read, 0) : NULL;
-
-  if (payment == NULL || ql_event_get_position (payment) != position)
-    {
-      g_set_error (error, QL_GRPC_ERROR, QL_GRPC_ERROR_UNAVAILABLE,
-                   _("Order “%s” was paid, but its payment cannot be read now: %s; "
-                     "retrying with the same request is safe"),
-                   request->order_id,
-                   store_error != NULL ? store_error->message : _("it is missing"));
-      return NULL;
-    }
-
-  return answer_payment (self, request, amount, payment, error);
 }
 
 /* Refusals by the ledgers' rules: nothing was written, and the same
@@ -314,20 +283,24 @@ answer_paid_order (QlPaymentsController     *self,
 static gboolean
 is_business_refusal (const GError *error)
 {
-  return error->domain == QL_LEDGER_ERROR && error->code != QL_LEDGER_ERROR_BUSY;
+  return error->domain == QL_LEDGER_ERROR && error->code != QL_LEDGER_ERROR_BUSY &&
+         error->code != QL_LEDGER_ERROR_ORDER_TAKEN;
 }
 
 /* The status of a payment that failed for another reason than the rules:
- * retryable for the store's troubles, INVALID_ARGUMENT for checks of the
- * request's text made outside the ledgers' rules. */
+ * ALREADY_EXISTS for an order id another request took, retryable for the
+ * store's troubles, INVALID_ARGUMENT for checks of the request's text
+ * made outside the ledgers' rules. */
 static void
 set_call_error (const GError  *cause,
-                     GError       **error)
+                GError       **error)
 {
   QlGrpcError code = QL_GRPC_ERROR_INVALID_ARGUMENT;
 
-  if (g_error_matches (cause, QL_LEDGER_ERROR, QL_LEDGER_ERROR_BUSY) ||
-      g_error_matches (cause, QL_STORE_ERROR, QL_STORE_ERROR_CONFLICT))
+  if (g_error_matches (cause, QL_LEDGER_ERROR, QL_LEDGER_ERROR_ORDER_TAKEN))
+    code = QL_GRPC_ERROR_ALREADY_EXISTS;
+  else if (g_error_matches (cause, QL_LEDGER_ERROR, QL_LEDGER_ERROR_BUSY) ||
+           g_error_matches (cause, QL_STORE_ERROR, QL_STORE_ERROR_CONFLICT))
     code = QL_GRPC_ERROR_ABORTED;
   else if (g_error_matches (cause, QL_STORE_ERROR, QL_STORE_ERROR_CORRUPT) ||
            g_error_matches (cause, QL_STORE_ERROR, QL_STORE_ERROR_TOO_NEW))
@@ -338,7 +311,7 @@ set_call_error (const GError  *cause,
   g_set_error_literal (error, QL_GRPC_ERROR, code, cause->message);
 }
 
-/* A payment call read and checked, waiting for its withdrawal. */
+/* A payment call read and checked, for the model's order rule. */
 typedef struct
 {
   Payment__PaymentRequest *request;
@@ -352,25 +325,19 @@ payment_call_clear (PaymentCall *call)
   g_clear_pointer (&call->amount, g_free);
 }
 
-/* Reads and checks a payment call, and answers it when no withdrawal is
- * needed: returns TRUE with @call filled when one is, FALSE with the
- * answer in @out_response or @error otherwise. */
+/* Reads and checks a payment call: TRUE with @call filled, FALSE with
+ * @error set. */
 static gboolean
-prepare_payment (QlPaymentsController  *self,
-                 GBytes                *request_bytes,
-                 PaymentCall           *call,
-                 GBytes               **out_response,
-                 GError               **error)
+read_payment (GBytes       *request_bytes,
+              PaymentCall  *call,
+              GError      **error)
 {
   g_autoptr(Payment__PaymentRequest) request = NULL;
-  g_autoptr(GError) store_error = NULL;
-  g_autofree char *amount = NULL;
-  gint64 paid;
   gsize size = 0;
   const guint8 *data = g_bytes_get_data (request_bytes, &size);
 
-  *out_response = NULL;
-  if (!check_request_strings (data, size, error))
+  if (!check_request_strings (data, size, payment_fields,
+                              _("The request is not a valid PaymentRequest message"), error))
     return FALSE;
 
   request = payment__payment_request__unpack (NULL, size, data);
@@ -381,52 +348,33 @@ prepare_payment (QlPaymentsController  *self,
       return FALSE;
     }
 
-  amount = ql_payments_controller_format_amount (request->amount);
-
-  /* The order id is what makes a retry safe: without one, every payment
-   * would be taken for a retry of the first. */
-  if (*request->order_id == '\0')
-    {
-      g_message (_("Payment of %s %s from “%s” for order “%s” failed: %s"),
-                 amount, request->currency, request->user_id, request->order_id,
-                 _("The payment names no order"));
-      *out_response = pack_response ("", STATUS_FAILED);
-      return FALSE;
-    }
-
-  /* Payments other programs made on the same database are orders too. */
-  if (!ql_reference_index_update (self->orders, &store_error))
-    {
-      set_call_error (store_error, error);
-      return FALSE;
-    }
-  paid = ql_reference_index_lookup (self->orders, request->order_id);
-  if (paid > 0)
-    {
-      *out_response = answer_paid_order (self, request, amount, paid, error);
-      return FALSE;
-    }
-
+  call->amount = ql_payments_controller_format_amount (request->amount);
   call->request = g_steal_pointer (&request);
-  call->amount = g_steal_pointer (&amount);
   return TRUE;
 }
 
-/* Answers a payment call from its withdrawal's outcome. Another program
- * may have paid the order in this account since the index was read:
- * then @event is that payment, and is checked the same way. */
+static QlPaymentRequest
+payment_request (const PaymentCall *call)
+{
+  return (QlPaymentRequest) { call->request->user_id, call->amount, call->request->currency,
+                              call->request->order_id };
+}
+
+/* Answers a payment call from the model's answer to its order. */
 static GBytes *
-answer_withdrawal (QlPaymentsController  *self,
-                   PaymentCall           *call,
-                   QlEvent               *event,
-                   const GError          *payment_error,
-                   GError               **error)
+answer_payment (const PaymentCall  *call,
+                QlEvent            *payment,
+                const GError       *payment_error,
+                GError            **error)
 {
   Payment__PaymentRequest *request = call->request;
-  gint64 paid;
+  g_autofree char *payment_id = NULL;
 
-  if (event != NULL)
-    return answer_payment (self, request, call->amount, event, error);
+  if (payment != NULL)
+    {
+      payment_id = g_strdup_printf ("pay-%" G_GINT64_FORMAT, ql_event_get_position (payment));
+      return pack_response (payment_id, STATUS_SUCCESS);
+    }
 
   if (is_business_refusal (payment_error))
     {
@@ -436,16 +384,10 @@ answer_withdrawal (QlPaymentsController  *self,
       return pack_response ("", STATUS_FAILED);
     }
 
-  /* The store failed: the order may be paid all the same, by another
-   * program or by an append that committed before a later step failed,
-   * such as reading an earlier payment back. Then it is answered. */
-  if (ql_reference_index_update (self->orders, NULL) &&
-      (paid = ql_reference_index_lookup (self->orders, request->order_id)) > 0)
-    return answer_paid_order (self, request, call->amount, paid, error);
-
-  g_message (_("Payment of %s %s from “%s” for order “%s” was not made: %s"),
-             call->amount, request->currency, request->user_id, request->order_id,
-             payment_error->message);
+  if (!g_error_matches (payment_error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_ORDER_TAKEN))
+    g_message (_("Payment of %s %s from “%s” for order “%s” was not made: %s"),
+               call->amount, request->currency, request->user_id, request->order_id,
+               payment_error->message);
   set_call_error (payment_error, error);
   return NULL;
 }
@@ -458,17 +400,133 @@ process_payment (QlPaymentsController  *self,
   PaymentCall call = { NULL, NULL };
   g_autoptr(QlEvent) event = NULL;
   g_autoptr(GError) payment_error = NULL;
-  GBytes *response = NULL;
+  QlPaymentRequest payment;
+  GBytes *response;
 
-  if (!prepare_payment (self, request_bytes, &call, &response, error))
-    return response;
+  if (!read_payment (request_bytes, &call, error))
+    return NULL;
 
-  event = ql_ledger_book_withdraw_for_reference (self->book, call.request->user_id, call.amount,
-                                                 call.request->currency,
-                                                 call.request->order_id, &payment_error);
-  response = answer_withdrawal (self, &call, event, payment_error, error);
+  payment = payment_request (&call);
+  event = ql_ledger_book_pay_order (self->book, self->orders, &payment, &payment_error);
+  response = answer_payment (&call, event, payment_error, error);
   payment_call_clear (&call);
   return response;
+}
+
+static GBytes *
+pack_transfer_response (const char *transfer_id)
+{
+  Payment__TransferResponse response = PAYMENT__TRANSFER_RESPONSE__INIT;
+  gsize size;
+  guint8 *data;
+
+  response.transfer_id = (char *) transfer_id;
+  response.status = (char *) STATUS_SUCCESS;
+  size = payment__transfer_response__get_packed_size (&response);
+  data = g_malloc (MAX (size, 1));
+  payment__transfer_response__pack (&response, data);
+  return g_bytes_new_take (data, size);
+}
+
+/* A transfer's outcome as a gRPC status: the client of a transfer gets
+ * the rule that refused it as a status code of its own. */
+static void
+set_transfer_error (const GError  *cause,
+                    GError       **error)
+{
+  if (cause->domain != QL_LEDGER_ERROR || cause->code == QL_LEDGER_ERROR_BUSY ||
+      cause->code == QL_LEDGER_ERROR_ORDER_TAKEN)
+    {
+      set_call_error (cause, error);
+      return;
+    }
+
+  switch ((QlLedgerError) cause->code)
+    {
+    case QL_LEDGER_ERROR_NOT_FOUND:
+      g_set_error_literal (error, QL_GRPC_ERROR, QL_GRPC_ERROR_NOT_FOUND, cause->message);
+      break;
+    case QL_LEDGER_ERROR_INSUFFICIENT_FUNDS:
+    case QL_LEDGER_ERROR_INSUFFICIENT_QUANTITY:
+    case QL_LEDGER_ERROR_INVALID_CURRENCY:
+    case QL_LEDGER_ERROR_WRONG_KIND:
+      g_set_error_literal (error, QL_GRPC_ERROR, QL_GRPC_ERROR_FAILED_PRECONDITION,
+                           cause->message);
+      break;
+    default:
+      g_set_error_literal (error, QL_GRPC_ERROR, QL_GRPC_ERROR_INVALID_ARGUMENT, cause->message);
+      break;
+    }
+}
+
+/* The fields a transfer cannot go without, in the order they are named
+ * when missing. */
+static gboolean
+check_transfer_fields (const Payment__TransferRequest  *request,
+                       GError                         **error)
+{
+  const struct { const char *value; const char *what; } required[] = {
+    { request->order_id, N_("order id") },
+    { request->from_account, N_("from account") },
+    { request->to_account, N_("to account") },
+    { request->currency, N_("currency") },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (required); i++)
+    if (*required[i].value == '\0')
+      {
+        g_set_error (error, QL_GRPC_ERROR, QL_GRPC_ERROR_INVALID_ARGUMENT,
+                     _("The transfer has no %s"), _(required[i].what));
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static GBytes *
+process_transfer (QlPaymentsController  *self,
+                  GBytes                *request_bytes,
+                  GError               **error)
+{
+  g_autoptr(Payment__TransferRequest) request = NULL;
+  g_autoptr(QlEvent) event = NULL;
+  g_autoptr(GError) transfer_error = NULL;
+  g_autofree char *amount = NULL;
+  g_autofree char *transfer_id = NULL;
+  QlTransferRequest transfer;
+  gsize size = 0;
+  const guint8 *data = g_bytes_get_data (request_bytes, &size);
+
+  if (!check_request_strings (data, size, transfer_fields,
+                              _("The request is not a valid TransferRequest message"), error))
+    return NULL;
+  request = payment__transfer_request__unpack (NULL, size, data);
+  if (request == NULL)
+    {
+      g_set_error_literal (error, QL_GRPC_ERROR, QL_GRPC_ERROR_INVALID_ARGUMENT,
+                           _("The request is not a valid TransferRequest message"));
+      return NULL;
+    }
+  if (!check_transfer_fields (request, error))
+    return NULL;
+
+  amount = ql_payments_controller_format_amount (request->amount);
+  transfer = (QlTransferRequest) {
+    request->from_account, request->to_account, amount, request->currency, request->order_id,
+    *request->payee != '\0' ? request->payee : NULL,
+    *request->memo != '\0' ? request->memo : NULL,
+  };
+  event = ql_ledger_book_transfer_order (self->book, self->orders, &transfer, &transfer_error);
+  if (event == NULL)
+    {
+      g_message (_("Transfer of %s %s from “%s” to “%s” for order “%s” was not made: %s"),
+                 amount, request->currency, request->from_account, request->to_account,
+                 request->order_id, transfer_error->message);
+      set_transfer_error (transfer_error, error);
+      return NULL;
+    }
+
+  transfer_id = ql_event_dup_transfer (event);
+  return pack_transfer_response (transfer_id);
 }
 
 /**
@@ -484,7 +542,11 @@ process_payment (QlPaymentsController  *self,
  * breaks a limit (%QL_GRPC_ERROR_INVALID_ARGUMENT), an order id already
  * paid by another request (%QL_GRPC_ERROR_ALREADY_EXISTS), a store that is
  * busy or failing (%QL_GRPC_ERROR_UNAVAILABLE, %QL_GRPC_ERROR_ABORTED:
- * retry), an unknown method.
+ * retry), an unknown method. A transfer answered is stored; one refused
+ * changes nothing and is told by its status: %QL_GRPC_ERROR_NOT_FOUND,
+ * %QL_GRPC_ERROR_FAILED_PRECONDITION (it would overdraw, or the currency
+ * or the kind of ledger does not match), %QL_GRPC_ERROR_INVALID_ARGUMENT,
+ * or the statuses of a payment for a reused order id or the store.
  *
  * Returns: (transfer full): the serialized response, or %NULL with @error set
  */
@@ -501,6 +563,8 @@ ql_payments_controller_handle_call (QlPaymentsController  *self,
 
   if (g_strcmp0 (method, QL_PAYMENTS_PROCESS_PAYMENT) == 0)
     return process_payment (self, request, error);
+  if (g_strcmp0 (method, QL_PAYMENTS_TRANSFER) == 0)
+    return process_transfer (self, request, error);
 
   g_set_error (error, QL_GRPC_ERROR, QL_GRPC_ERROR_UNIMPLEMENTED,
                _("No method “%s” in this service"), method);
@@ -520,12 +584,10 @@ ql_payments_controller_handle_call (QlPaymentsController  *self,
  *
  * Answers calls that wait together, each as
  * ql_payments_controller_handle_call() answers it. The payments among
- * them that need a withdrawal are made together by
- * ql_ledger_book_withdraw_group(), and so stored with one flush to disk;
- * each is answered only once its own outcome is known and, when it is a
- * success, durable. A call for an order another call of the same batch
- * names waits until that one is answered, and is then answered as a
- * retry or a reuse of the order id.
+ * them are answered together by ql_ledger_book_pay_orders(): the
+ * withdrawals are stored with one flush to disk, and each call is
+ * answered only once its own outcome is known and, when it is a
+ * success, durable.
  */
 void
 ql_payments_controller_handle_calls (QlPaymentsController  *self,
@@ -535,9 +597,7 @@ ql_payments_controller_handle_calls (QlPaymentsController  *self,
                                      GBytes               **out_responses,
                                      GError               **out_errors)
 {
-  g_autoptr(GHashTable) orders = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GArray) grouped = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_autoptr(GArray) later = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) paying = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autofree PaymentCall *calls = NULL;
   g_autofree QlPaymentRequest *payments = NULL;
   g_autofree QlEvent **events = NULL;
@@ -554,43 +614,25 @@ ql_payments_controller_handle_calls (QlPaymentsController  *self,
       if (g_strcmp0 (methods[i], QL_PAYMENTS_PROCESS_PAYMENT) != 0)
         out_responses[i] = ql_payments_controller_handle_call (self, methods[i], requests[i],
                                                                &out_errors[i]);
-      else if (prepare_payment (self, requests[i], &calls[i], &out_responses[i], &out_errors[i]))
-        {
-          if (g_hash_table_add (orders, calls[i].request->order_id))
-            g_array_append_val (grouped, i);
-          else
-            g_array_append_val (later, i);
-        }
+      else if (read_payment (requests[i], &calls[i], &out_errors[i]))
+        g_array_append_val (paying, i);
     }
 
-  payments = g_new0 (QlPaymentRequest, MAX (grouped->len, 1));
-  events = g_new0 (QlEvent *, MAX (grouped->len, 1));
-  errors = g_new0 (GError *, MAX (grouped->len, 1));
-  for (guint g = 0; g < grouped->len; g++)
+  payments = g_new0 (QlPaymentRequest, MAX (paying->len, 1));
+  events = g_new0 (QlEvent *, MAX (paying->len, 1));
+  errors = g_new0 (GError *, MAX (paying->len, 1));
+  for (guint p = 0; p < paying->len; p++)
+    payments[p] = payment_request (&calls[g_array_index (paying, guint, p)]);
+  if (paying->len > 0)
+    ql_ledger_book_pay_orders (self->book, self->orders, payments, paying->len, events, errors);
+
+  for (guint p = 0; p < paying->len; p++)
     {
-      PaymentCall *call = &calls[g_array_index (grouped, guint, g)];
+      guint i = g_array_index (paying, guint, p);
 
-      payments[g] = (QlPaymentRequest) { call->request->user_id, call->amount,
-                                         call->request->currency, call->request->order_id };
-    }
-  if (grouped->len > 0)
-    ql_ledger_book_withdraw_group (self->book, payments, grouped->len, events, errors);
-
-  for (guint g = 0; g < grouped->len; g++)
-    {
-      guint i = g_array_index (grouped, guint, g);
-
-      out_responses[i] = answer_withdrawal (self, &calls[i], events[g], errors[g],
-                                            &out_errors[i]);
-      g_clear_object (&events[g]);
-      g_clear_error (&errors[g]);
-    }
-
-  for (guint l = 0; l < later->len; l++)
-    {
-      guint i = g_array_index (later, guint, l);
-
-      out_responses[i] = process_payment (self, requests[i], &out_errors[i]);
+      out_responses[i] = answer_payment (&calls[i], events[p], errors[p], &out_errors[i]);
+      g_clear_object (&events[p]);
+      g_clear_error (&errors[p]);
     }
 
   for (guint i = 0; i < n_calls; i++)

@@ -12,6 +12,8 @@ G_BEGIN_DECLS
 
 /* The method path of the seed's `PaymentService.ProcessPayment`. */
 #define QL_PAYMENTS_PROCESS_PAYMENT "/payment.PaymentService/ProcessPayment"
+/* The method path of `PaymentService.Transfer`. */
+#define QL_PAYMENTS_TRANSFER "/payment.PaymentService/Transfer"
 
 /* The most bytes each string of a PaymentRequest may have: an order id
  * is a payment's reference, bounded by the model's own rule; a user id is
@@ -20,6 +22,10 @@ G_BEGIN_DECLS
 #define QL_PAYMENTS_ORDER_ID_MAX_BYTES QL_TEXT_REFERENCE_MAX_BYTES
 #define QL_PAYMENTS_CURRENCY_MAX_BYTES 32
 #define QL_PAYMENTS_USER_ID_MAX_BYTES  1024
+/* A TransferRequest's accounts are user ids; its notes have the model's
+ * limits. */
+#define QL_PAYMENTS_PAYEE_MAX_BYTES    QL_TEXT_PAYEE_MAX_BYTES
+#define QL_PAYMENTS_MEMO_MAX_BYTES     QL_TEXT_MEMO_MAX_BYTES
 
 #define QL_TYPE_PAYMENTS_CONTROLLER (ql_payments_controller_get_type ())
 G_DECLARE_FINAL_TYPE (QlPaymentsController, ql_payments_controller, QL, PAYMENTS_CONTROLLER, GObject)

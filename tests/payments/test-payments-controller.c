@@ -426,6 +426,219 @@ START_TEST (test_reused_order_already_exists)
 }
 END_TEST
 
+/* A Transfer call: the transfer id answered, or NULL with @error set. */
+static char *
+transfer (Fixture     *fixture,
+          const char  *order_id,
+          double       amount,
+          const char  *currency,
+          const char  *from,
+          const char  *to,
+          GError     **error)
+{
+  Payment__TransferRequest request = PAYMENT__TRANSFER_REQUEST__INIT;
+  g_autoptr(GBytes) request_bytes = NULL;
+  g_autoptr(GBytes) response_bytes = NULL;
+  Payment__TransferResponse *response;
+  char *transfer_id;
+  gsize size;
+  guint8 *data;
+
+  request.order_id = (char *) order_id;
+  request.amount = amount;
+  request.currency = (char *) currency;
+  request.from_account = (char *) from;
+  request.to_account = (char *) to;
+  request.memo = (char *) "rent";
+  size = payment__transfer_request__get_packed_size (&request);
+  data = g_malloc (MAX (size, 1));
+  payment__transfer_request__pack (&request, data);
+  request_bytes = g_bytes_new_take (data, size);
+
+  response_bytes = ql_payments_controller_handle_call (fixture->controller, QL_PAYMENTS_TRANSFER,
+                                                       request_bytes, error);
+  if (response_bytes == NULL)
+    {
+      ck_assert (error == NULL || *error != NULL);
+      return NULL;
+    }
+  data = (guint8 *) g_bytes_get_data (response_bytes, &size);
+  response = payment__transfer_response__unpack (NULL, size, data);
+  ck_assert_ptr_nonnull (response);
+  ck_assert_str_eq (response->status, "SUCCESS");
+  transfer_id = g_strdup (response->transfer_id);
+  payment__transfer_response__free_unpacked (response, NULL);
+  return transfer_id;
+}
+
+static void
+open_savings (Fixture *fixture)
+{
+  ck_assert (ql_test_drop_event (ql_ledger_book_open_account (fixture->book, "savings", "USD",
+                                                              NULL)));
+}
+
+START_TEST (test_transfer_moves_once)
+{
+  QlEventStore *store;
+  g_autofree char *first = NULL;
+  g_autofree char *retry = NULL;
+  g_autoptr(GError) error = NULL;
+  Fixture fixture;
+  gint64 head;
+
+  fixture_init (&fixture);
+  open_savings (&fixture);
+  store = ql_ledger_book_get_store (fixture.book);
+
+  first = transfer (&fixture, "move-1", 250.5, "USD", "user456", "savings", &error);
+  ck_assert_msg (first != NULL, "%s", error != NULL ? error->message : "");
+  ck_assert_int_eq (ql_test_balance_of (fixture.book, "user456"), 74950);
+  ck_assert_int_eq (ql_test_balance_of (fixture.book, "savings"), 25050);
+  head = ql_test_head_position (store);
+
+  /* The same request again: the same transfer, nothing written. */
+  retry = transfer (&fixture, "move-1", 250.5, "USD", "user456", "savings", &error);
+  ck_assert_msg (retry != NULL, "%s", error != NULL ? error->message : "");
+  ck_assert_str_eq (retry, first);
+  ck_assert_int_eq (ql_test_head_position (store), head);
+  ck_assert_int_eq (ql_test_balance_of (fixture.book, "savings"), 25050);
+
+  fixture_clear (&fixture);
+}
+END_TEST
+
+/* Each status a transfer can be refused with, and what makes it. */
+static const struct
+{
+  const char  *order_id;
+  double       amount;
+  const char  *currency;
+  const char  *from;
+  const char  *to;
+  QlGrpcError  code;
+} refused_transfers[] = {
+  { "t", 1, "USD", "nobody", "savings", QL_GRPC_ERROR_NOT_FOUND },
+  { "t", 1, "USD", "user456", "nobody", QL_GRPC_ERROR_NOT_FOUND },
+  { "t", 1000.01, "USD", "user456", "savings", QL_GRPC_ERROR_FAILED_PRECONDITION },
+  { "t", 1, "JPY", "user456", "savings", QL_GRPC_ERROR_FAILED_PRECONDITION },
+  { "t", 1, "USD", "user456", "yen", QL_GRPC_ERROR_FAILED_PRECONDITION },
+  { "t", 1, "USD", "Laptop", "savings", QL_GRPC_ERROR_FAILED_PRECONDITION },
+  { "t", 0, "USD", "user456", "savings", QL_GRPC_ERROR_INVALID_ARGUMENT },
+  { "t", -5, "USD", "user456", "savings", QL_GRPC_ERROR_INVALID_ARGUMENT },
+  { "t", 0.001, "USD", "user456", "savings", QL_GRPC_ERROR_INVALID_ARGUMENT },
+  { "t", 1, "USD", "user456", "user456", QL_GRPC_ERROR_INVALID_ARGUMENT },
+  { "", 1, "USD", "user456", "savings", QL_GRPC_ERROR_INVALID_ARGUMENT },
+  { "t", 1, "", "user456", "savings", QL_GRPC_ERROR_INVALID_ARGUMENT },
+  { "t", 1, "USD", "", "savings", QL_GRPC_ERROR_INVALID_ARGUMENT },
+  { "t", 1, "USD", "user456", "", QL_GRPC_ERROR_INVALID_ARGUMENT },
+};
+
+START_TEST (test_transfer_refused)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *moved = NULL;
+  Fixture fixture;
+  gint64 head;
+
+  fixture_init (&fixture);
+  open_savings (&fixture);
+  head = ql_test_head_position (ql_ledger_book_get_store (fixture.book));
+
+  moved = transfer (&fixture, refused_transfers[_i].order_id, refused_transfers[_i].amount,
+                    refused_transfers[_i].currency, refused_transfers[_i].from,
+                    refused_transfers[_i].to, &error);
+  ck_assert_ptr_null (moved);
+  ck_assert_msg (g_error_matches (error, QL_GRPC_ERROR, refused_transfers[_i].code),
+                 "case %d: expected status %d, got %s", _i, refused_transfers[_i].code,
+                 error != NULL ? error->message : "a transfer");
+  /* A refusal, overdrawing first, writes nothing. */
+  ck_assert_int_eq (ql_test_head_position (ql_ledger_book_get_store (fixture.book)), head);
+  ck_assert_int_eq (ql_test_balance_of (fixture.book, "user456"), 100000);
+
+  fixture_clear (&fixture);
+}
+END_TEST
+
+START_TEST (test_transfer_reused_order_already_exists)
+{
+  g_autoptr(GBytes) reused = pack_request ("move-1", 10, "USD", "user456");
+  g_autoptr(GError) amount_error = NULL;
+  g_autoptr(GError) payment_error = NULL;
+  g_autoptr(GError) paid_error = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *other = NULL;
+  g_autofree char *after_payment = NULL;
+  Fixture fixture;
+  Answer paid;
+  gint64 head;
+
+  fixture_init (&fixture);
+  open_savings (&fixture);
+  first = transfer (&fixture, "move-1", 10, "USD", "user456", "savings", NULL);
+  ck_assert_ptr_nonnull (first);
+  paid = pay (&fixture, "order-1", 5, "USD", "user456");
+  ck_assert_str_eq (paid.status, "SUCCESS");
+  head = ql_test_head_position (ql_ledger_book_get_store (fixture.book));
+
+  other = transfer (&fixture, "move-1", 11, "USD", "user456", "savings", &amount_error);
+  after_payment = transfer (&fixture, "order-1", 5, "USD", "user456", "savings", &paid_error);
+  ck_assert_ptr_null (other);
+  ck_assert_ptr_null (after_payment);
+  ck_assert (g_error_matches (amount_error, QL_GRPC_ERROR, QL_GRPC_ERROR_ALREADY_EXISTS));
+  ck_assert (g_error_matches (paid_error, QL_GRPC_ERROR, QL_GRPC_ERROR_ALREADY_EXISTS));
+  /* A payment under a transfer's order id is refused the same way. */
+  payment_error = call_error (&fixture, reused);
+  ck_assert (g_error_matches (payment_error, QL_GRPC_ERROR, QL_GRPC_ERROR_ALREADY_EXISTS));
+  ck_assert_int_eq (ql_test_head_position (ql_ledger_book_get_store (fixture.book)), head);
+
+  answer_clear (&paid);
+  fixture_clear (&fixture);
+}
+END_TEST
+
+START_TEST (test_transfer_malformed)
+{
+  static const guint8 garbage[] = { 0x0a, 0x05, 'a', 'b' };
+  g_autoptr(GBytes) request = g_bytes_new_static (garbage, sizeof garbage);
+  g_autoptr(GBytes) response = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *memo = g_strnfill (QL_PAYMENTS_MEMO_MAX_BYTES + 1, 'm');
+  Payment__TransferRequest long_memo = PAYMENT__TRANSFER_REQUEST__INIT;
+  g_autoptr(GBytes) long_request = NULL;
+  g_autoptr(GError) long_error = NULL;
+  g_autoptr(GBytes) long_response = NULL;
+  gsize size;
+  guint8 *data;
+  Fixture fixture;
+
+  fixture_init (&fixture);
+  open_savings (&fixture);
+  response = ql_payments_controller_handle_call (fixture.controller, QL_PAYMENTS_TRANSFER,
+                                                 request, &error);
+  ck_assert_ptr_null (response);
+  ck_assert (g_error_matches (error, QL_GRPC_ERROR, QL_GRPC_ERROR_INVALID_ARGUMENT));
+
+  long_memo.order_id = (char *) "m";
+  long_memo.amount = 1;
+  long_memo.currency = (char *) "USD";
+  long_memo.from_account = (char *) "user456";
+  long_memo.to_account = (char *) "savings";
+  long_memo.memo = memo;
+  size = payment__transfer_request__get_packed_size (&long_memo);
+  data = g_malloc (size);
+  payment__transfer_request__pack (&long_memo, data);
+  long_request = g_bytes_new_take (data, size);
+  long_response = ql_payments_controller_handle_call (fixture.controller, QL_PAYMENTS_TRANSFER,
+                                                      long_request, &long_error);
+  ck_assert_ptr_null (long_response);
+  ck_assert (g_error_matches (long_error, QL_GRPC_ERROR, QL_GRPC_ERROR_INVALID_ARGUMENT));
+  ck_assert_int_eq (ql_test_balance_of (fixture.book, "user456"), 100000);
+
+  fixture_clear (&fixture);
+}
+END_TEST
+
 START_TEST (test_unknown_method)
 {
   g_autoptr(GBytes) request = pack_request ("order123", 1, "USD", "user456");
@@ -477,6 +690,13 @@ payments_controller_suite (void)
   tcase_add_test (tc, test_empty_bytes);
   tcase_add_test (tc, test_hostile_strings);
   tcase_add_test (tc, test_reused_order_already_exists);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("transfers");
+  tcase_add_test (tc, test_transfer_moves_once);
+  tcase_add_loop_test (tc, test_transfer_refused, 0, G_N_ELEMENTS (refused_transfers));
+  tcase_add_test (tc, test_transfer_reused_order_already_exists);
+  tcase_add_test (tc, test_transfer_malformed);
   suite_add_tcase (suite, tc);
 
   return suite;

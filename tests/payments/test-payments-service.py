@@ -330,6 +330,171 @@ class IdempotencyTest(ServiceTestCase):
         self.assertEqual(self.balance(), '999.00')
 
 
+class TransferCase(ServiceTestCase):
+    """user456 (1000 USD) and yen (5000 JPY), and checking and savings,
+    100 USD each, for transfers."""
+
+    def setUp(self):
+        super().setUp()
+        self.tui('open checking USD', 'deposit checking 100',
+                 'open savings USD', 'deposit savings 100', 'create-item Laptop 3')
+
+    def transfer(self, order_id, amount, from_account='checking', to_account='savings',
+                 currency='USD', stub=None, **notes):
+        return (stub or self.stub).Transfer(
+            payment_pb2.TransferRequest(order_id=order_id, amount=amount, currency=currency,
+                                        from_account=from_account, to_account=to_account,
+                                        **notes),
+            timeout=60)
+
+    def events(self):
+        with sqlite3.connect(f'file:{self.db}?mode=ro', uri=True) as db:
+            return db.execute('SELECT count(*) FROM events').fetchone()[0]
+
+    def assert_refused(self, code, *args, **kwargs):
+        before = self.events()
+        with self.assertRaises(grpc.RpcError) as raised:
+            self.transfer(*args, **kwargs)
+        self.assertEqual(raised.exception.code(), code, raised.exception.details())
+        self.assertEqual(self.events(), before)
+        return raised.exception
+
+
+class TransferTest(TransferCase):
+    def test_transfer_moves_both_legs_once(self):
+        before = self.events()
+        first = self.transfer('move-1', 30.25, payee='Landlord', memo='rent')
+        self.assertEqual(first.status, 'SUCCESS')
+        self.assertRegex(first.transfer_id, r'^[0-9a-f-]{36}$')
+        self.assertEqual(self.events(), before + 2)
+        # A retry answers the same transfer and writes nothing.
+        again = self.transfer('move-1', 30.25, payee='Landlord', memo='rent')
+        self.assertEqual(again.transfer_id, first.transfer_id)
+        self.assertEqual(self.events(), before + 2)
+        self.assertEqual(self.balance('checking'), '69.75')
+        self.assertEqual(self.balance('savings'), '130.25')
+        history = self.tui('events savings')
+        self.assertIn('Landlord', history)
+
+    def test_retry_survives_a_restart(self):
+        first = self.transfer('move-restart', 1)
+        self.assertEqual(self.server.stop(), 0)
+        self.server = self.start_server()
+        with grpc.insecure_channel(f'{HOST}:{self.server.port}') as channel:
+            again = self.transfer('move-restart', 1,
+                                  stub=payment_pb2_grpc.PaymentServiceStub(channel))
+        self.assertEqual(again.transfer_id, first.transfer_id)
+        self.assertEqual(self.balance('checking'), '99.00')
+
+    def test_unknown_account_is_not_found(self):
+        self.assert_refused(grpc.StatusCode.NOT_FOUND, 't', 1, from_account='nobody')
+        self.assert_refused(grpc.StatusCode.NOT_FOUND, 't', 1, to_account='nobody')
+
+    def test_overdraw_is_failed_precondition_and_writes_nothing(self):
+        error = self.assert_refused(grpc.StatusCode.FAILED_PRECONDITION, 't', 100.01)
+        self.assertIn('checking', error.details())
+        self.assertEqual(self.balance('checking'), '100.00')
+        self.assertEqual(self.balance('savings'), '100.00')
+        # The order id stays free for a transfer that can be made.
+        self.assertEqual(self.transfer('t', 100).status, 'SUCCESS')
+        self.assertEqual(self.balance('checking'), '0.00')
+
+    def test_mismatches_are_failed_precondition(self):
+        code = grpc.StatusCode.FAILED_PRECONDITION
+        self.assert_refused(code, 't', 1, currency='EUR')
+        self.assert_refused(code, 't', 1, to_account='yen')
+        self.assert_refused(code, 't', 1, from_account='Laptop')
+
+    def test_bad_requests_are_invalid_argument(self):
+        code = grpc.StatusCode.INVALID_ARGUMENT
+        self.assert_refused(code, 't', 0)
+        self.assert_refused(code, 't', -1)
+        self.assert_refused(code, 't', 0.001)
+        self.assert_refused(code, 't', 1, to_account='checking')
+        self.assert_refused(code, '', 1)
+        self.assert_refused(code, 't', 1, currency='')
+        self.assert_refused(code, 't', 1, from_account='')
+        self.assert_refused(code, 't', 1, to_account='')
+        self.assert_refused(code, 't', 1, memo='m' * 1025)
+
+    def test_reused_order_is_already_exists(self):
+        self.transfer('move-1', 5)
+        self.assertEqual(self.pay('order-1', 5).status, 'SUCCESS')
+        code = grpc.StatusCode.ALREADY_EXISTS
+        self.assert_refused(code, 'move-1', 6)
+        self.assert_refused(code, 'move-1', 5, from_account='savings', to_account='checking')
+        self.assert_refused(code, 'order-1', 5)
+        with self.assertRaises(grpc.RpcError) as raised:
+            self.pay('move-1', 5, user_id='checking')
+        self.assertEqual(raised.exception.code(), code)
+        self.assertEqual(self.balance('checking'), '95.00')
+
+    def test_locked_database_is_unavailable_then_transfers(self):
+        locker = sqlite3.connect(self.db, isolation_level=None, timeout=0)
+        self.addCleanup(locker.close)
+        locker.execute('BEGIN EXCLUSIVE')
+        with self.assertRaises(grpc.RpcError) as raised:
+            self.transfer('move-busy', 10)
+        self.assertEqual(raised.exception.code(), grpc.StatusCode.UNAVAILABLE,
+                         raised.exception.details())
+        locker.execute('ROLLBACK')
+        self.assertEqual(self.balance('checking'), '100.00')
+        first = self.transfer('move-busy', 10)
+        self.assertEqual(self.transfer('move-busy', 10).transfer_id, first.transfer_id)
+        self.assertEqual(self.balance('checking'), '90.00')
+
+
+class ConcurrentTransferTest(TransferCase):
+    CLIENTS = 8
+    CALLS = 30
+
+    def test_8_clients_crossing_transfers_conserve_the_sum(self):
+        """Eight clients, over two service processes on one database, move
+        money both ways between checking and savings at once. Each retries
+        a call the store turned away, with the same order id."""
+        second = self.start_server()
+        targets = [self.server.port, second.port]
+        moved = []
+        lock = threading.Lock()
+
+        def client(number):
+            with grpc.insecure_channel(f'{HOST}:{targets[number % 2]}') as channel:
+                stub = payment_pb2_grpc.PaymentServiceStub(channel)
+                for call in range(self.CALLS):
+                    way = ('checking', 'savings') if (number + call) % 2 else ('savings',
+                                                                               'checking')
+                    amount = 7 + (number * 13 + call * 5) % 31
+                    order = f'cross-{number}-{call}'
+                    for _ in range(20):
+                        try:
+                            response = self.transfer(order, amount, *way, stub=stub)
+                        except grpc.RpcError as error:
+                            if error.code() in (grpc.StatusCode.ABORTED,
+                                                grpc.StatusCode.UNAVAILABLE):
+                                continue
+                            self.assertEqual(error.code(), grpc.StatusCode.FAILED_PRECONDITION,
+                                             error.details())
+                            break
+                        with lock:
+                            moved.append((order, response.transfer_id))
+                        break
+
+        before = self.events()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=self.CLIENTS) as pool:
+            for future in [pool.submit(client, n) for n in range(self.CLIENTS)]:
+                future.result(timeout=300)
+
+        checking = float(self.balance('checking'))
+        savings = float(self.balance('savings'))
+        self.assertEqual(checking + savings, 200.0)
+        self.assertGreaterEqual(checking, 0)
+        self.assertGreaterEqual(savings, 0)
+        self.assertGreater(len(moved), self.CLIENTS)
+        self.assertEqual(len({transfer for _, transfer in moved}), len(moved))
+        # Two legs for each transfer answered, and nothing else.
+        self.assertEqual(self.events(), before + 2 * len(moved))
+
+
 class ConcurrencyTest(ServiceTestCase):
     def test_200_concurrent_payments(self):
         with concurrent.futures.ThreadPoolExecutor(max_workers=200) as pool:
