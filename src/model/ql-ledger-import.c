@@ -15,6 +15,7 @@
 #include "ql-csv-reader-private.h"
 #include "ql-dates.h"
 #include "ql-file.h"
+#include "ql-journal-reader-private.h"
 #include "ql-ledger-book-private.h"
 #include "ql-ledger-events-private.h"
 #include "ql-ledger-import.h"
@@ -101,6 +102,13 @@ struct _QlLedgerImport
   QlLedgerBook         *book;
   GBytes               *contents;
   QlCsvReader           reader;
+  /* A journal is read whole, then its rows checked a step at a time. */
+  gboolean              journal;
+  gboolean              journal_read;
+  QlJournalReader       journal_reader;
+  guint                 next_journal_row;
+  /* The current journal row's fields, by Column. */
+  const char           *record[7];
   gboolean              header_seen;
   /* Where each column is in a record, or -1; and how many there are. */
   gint                  columns[7];
@@ -212,6 +220,7 @@ ql_ledger_import_finalize (GObject *object)
   QlLedgerImport *self = QL_LEDGER_IMPORT (object);
 
   _ql_csv_reader_clear (&self->reader);
+  _ql_journal_reader_clear (&self->journal_reader);
   g_clear_pointer (&self->contents, g_bytes_unref);
   g_clear_pointer (&self->by_text, g_hash_table_unref);
   g_clear_pointer (&self->by_name, g_hash_table_unref);
@@ -242,6 +251,7 @@ ql_ledger_import_init (QlLedgerImport *self)
   self->ledgers = g_ptr_array_new_with_free_func (import_ledger_free);
   self->rows = g_array_new (FALSE, FALSE, sizeof (ImportRow));
   self->notes = g_string_chunk_new (4096);
+  _ql_journal_reader_init (&self->journal_reader);
 }
 
 /**
@@ -276,9 +286,20 @@ ql_ledger_import_new (QlLedgerBook         *book,
   return self;
 }
 
+/* A journal is known by its name, as hledger knows it. */
+static gboolean
+names_journal (GFile *file)
+{
+  g_autofree char *name = g_file_get_basename (file);
+
+  return name != NULL && (g_str_has_suffix (name, ".journal") ||
+                          g_str_has_suffix (name, ".hledger"));
+}
+
 static void
 set_contents (QlLedgerImport *self,
-              GBytes         *contents)
+              GBytes         *contents,
+              gboolean        journal)
 {
   gsize length;
   const char *data = g_bytes_get_data (contents, &length);
@@ -291,6 +312,7 @@ set_contents (QlLedgerImport *self,
       length -= 3;
     }
   _ql_csv_reader_init (&self->reader, data, length);
+  self->journal = journal;
 }
 
 static void
@@ -323,6 +345,8 @@ static const char *
 column (QlLedgerImport *self,
         Column          which)
 {
+  if (self->journal)
+    return self->record[which];
   return self->columns[which] >= 0 ? field (self, (guint) self->columns[which]) : NULL;
 }
 
@@ -619,16 +643,13 @@ check_transfer (QlLedgerImport  *self,
   return ok;
 }
 
+static gboolean check_record (QlLedgerImport  *self,
+                              GError         **error);
+
 static gboolean
 check_row (QlLedgerImport  *self,
            GError         **error)
 {
-  const char *name;
-  ImportRow row = { 0 };
-  ImportLedger *entry;
-  RowType type;
-  gint64 index;
-
   if (self->reader.n_fields != self->n_columns && self->n_columns == 3)
     {
       g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_IMPORT,
@@ -647,7 +668,20 @@ check_row (QlLedgerImport  *self,
                    self->n_columns, self->reader.n_fields);
       return FALSE;
     }
-  name = column (self, COLUMN_LEDGER);
+  return check_record (self, error);
+}
+
+/* The current record, from a CSV file or a journal, by the rules of the
+ * command its type names. */
+static gboolean
+check_record (QlLedgerImport  *self,
+              GError         **error)
+{
+  const char *name = column (self, COLUMN_LEDGER);
+  ImportRow row = { 0 };
+  ImportLedger *entry;
+  RowType type;
+  gint64 index;
 
   if (!parse_row_type (column (self, COLUMN_TYPE), &type))
     {
@@ -751,6 +785,93 @@ check_rows (QlLedgerImport  *self,
     }
 
   report (self, QL_IMPORT_PHASE_CHECKING, self->reader.offset, self->reader.length);
+  return TRUE;
+}
+
+/* A journal's `open` before a ledger's first change: a ledger the book
+ * or an earlier row has already is used as it is, when it is an account
+ * of the journal's currency. */
+static gboolean
+check_journal_open (QlLedgerImport  *self,
+                    GError         **error)
+{
+  const char *currency = column (self, COLUMN_AMOUNT);
+  gint64 index = find_ledger (self, column (self, COLUMN_LEDGER), error);
+  const char *kept;
+  QlLedger *state;
+
+  if (index < 0)
+    return FALSE;
+  if (index == 0)
+    return check_record (self, error);
+
+  state = get_ledger (self, index)->state;
+  kept = ql_ledger_get_currency (state);
+  if (kept == NULL)
+    kept = "";
+  if (ql_ledger_get_kind (state) != QL_LEDGER_KIND_ACCOUNT)
+    {
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_IMPORT,
+                   _("“%s” is an item: a journal posts money to accounts only"),
+                   ql_ledger_get_name (state));
+      return FALSE;
+    }
+  if (g_strcmp0 (kept, currency) != 0)
+    {
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_IMPORT,
+                   _("the ledger “%s” keeps %s, but the journal posts %s to it"),
+                   ql_ledger_get_name (state), *kept != '\0' ? kept : _("plain units"),
+                   *currency != '\0' ? currency : _("plain units"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Reads the journal at the first step, then checks up to @max_rows of
+ * its rows as check_rows() checks a CSV file's. */
+static gboolean
+check_journal_rows (QlLedgerImport  *self,
+                    guint            max_rows,
+                    gboolean        *out_done,
+                    GError         **error)
+{
+  GArray *rows = self->journal_reader.rows;
+  gsize offset = 0;
+
+  *out_done = FALSE;
+  if (!self->journal_read)
+    {
+      if (!_ql_journal_reader_read (&self->journal_reader, self->reader.data,
+                                    self->reader.length, error))
+        return FALSE;
+      self->journal_read = TRUE;
+    }
+
+  for (guint i = 0; i < max_rows && self->next_journal_row < rows->len; i++)
+    {
+      const QlJournalRow *row = &g_array_index (rows, QlJournalRow, self->next_journal_row++);
+      gboolean ok;
+
+      self->record[COLUMN_LEDGER] = row->ledger;
+      self->record[COLUMN_TYPE] = row->type;
+      self->record[COLUMN_AMOUNT] = row->amount;
+      self->record[COLUMN_DATE] = row->date;
+      self->record[COLUMN_PAYEE] = row->payee;
+      self->record[COLUMN_MEMO] = row->memo;
+      self->record[COLUMN_TO] = row->to;
+      ok = g_str_equal (row->type, "open") ? check_journal_open (self, error)
+                                           : check_record (self, error);
+      if (!ok)
+        {
+          prefix_line (error, row->line);
+          return FALSE;
+        }
+      offset = row->end;
+    }
+
+  *out_done = self->next_journal_row == rows->len;
+  report (self, QL_IMPORT_PHASE_CHECKING, *out_done ? self->reader.length : offset,
+          self->reader.length);
   return TRUE;
 }
 
@@ -974,7 +1095,8 @@ run_step (QlLedgerImport  *self,
 
   *out_done = FALSE;
   if (check_cancelled (self, error) ||
-      !check_rows (self, ROWS_PER_STEP, &checked, error) ||
+      !(self->journal ? check_journal_rows (self, ROWS_PER_STEP, &checked, error)
+                      : check_rows (self, ROWS_PER_STEP, &checked, error)) ||
       (checked && (check_cancelled (self, error) || !write_rows (self, error))))
     {
       _ql_ledger_book_emit_changed_if_pending (self->book);
@@ -1012,7 +1134,7 @@ ql_ledger_import_run (QlLedgerImport  *self,
   contents = ql_file_load_bounded (file, QL_IMPORT_MAX_SIZE, self->cancellable, error);
   if (contents == NULL)
     return FALSE;
-  set_contents (self, contents);
+  set_contents (self, contents, names_journal (file));
 
   while (!done)
     {
@@ -1062,7 +1184,7 @@ loaded_cb (GObject      *object,
       g_task_return_error (task, error);
       return;
     }
-  set_contents (self, contents);
+  set_contents (self, contents, names_journal (G_FILE (object)));
 
   /* Checking runs a step per main-loop turn, so a window stays live and
    * can show the progress. */
