@@ -1,4 +1,5 @@
-/* ql-ledger-import.c: one import of a CSV file into a ledger book
+/* ql-ledger-import.c: one import of a CSV file or an hledger journal into
+ * a ledger book
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -29,8 +30,9 @@
 /**
  * QlLedgerImport:
  *
- * One import of a CSV file into a #QlLedgerBook, all or nothing, as
- * ql_ledger_book_import_csv() and ql_ledger_book_import_csv_async() run it.
+ * One import of a CSV file or an hledger journal into a #QlLedgerBook,
+ * all or nothing, as ql_ledger_book_import_csv() and
+ * ql_ledger_book_import_csv_async() run it.
  *
  * Only a regular file of up to 512 MiB is read: a FIFO, a device or a
  * larger file fails at once with a #GIOError naming it.
@@ -84,6 +86,35 @@
  * importing again checks against the new state. Snapshots are
  * cached as the commands would leave them, and of each ledger's final
  * state, so loading the imported ledgers replays nothing.
+ *
+ * A file whose name ends in `.journal` or `.hledger` is an hledger
+ * journal of simple transactions, as `hledger print` writes them. Its
+ * transactions become rows of the same commands, checked and written as
+ * above; a failing row's line is the line of its posting, and a
+ * malformed journal fails with %QL_LEDGER_ERROR_INVALID_IMPORT naming its
+ * line:
+ *
+ * - dates `YYYY-MM-DD` (or with `/` or `.`), an optional status `*` or
+ *   `!` and code `(…)`; the description is the payee, a `| note` after
+ *   it and the transaction's comments (tags alone excepted) the memo;
+ * - postings `ACCOUNT  AMOUNT`, the amount's ISO 4217 code before or
+ *   after it (none for plain units), by ql_amount_parse()'s rules; at most
+ *   one amount left out, and every currency adding up to zero;
+ * - an account under `assets` (any case), or declared with
+ *   `account NAME  ; type: A` (or `C`), is a ledger: `assets:` is left
+ *   out of its name, and an account in two currencies is a ledger for
+ *   each, `NAME CODE`. A ledger that does not exist is opened with the
+ *   currency; one that does must be an account of that currency. Other
+ *   accounts are what a change was for: the payee when there is no
+ *   description, the memo when there is no other;
+ * - a transaction of two postings between two ledgers is a transfer
+ *   (ql_ledger_book_transfer()); any other is a deposit or a withdrawal
+ *   for each ledger posting, and one that posts to no ledger is left out;
+ * - `include`, periodic (`~`) and auto (`=`) transactions, prices (`@`,
+ *   `@@`), balance assertions, virtual postings, secondary dates and
+ *   other directives than `account`, `commodity`, `payee` and `tag` are
+ *   refused, as are lines over %QL_JOURNAL_MAX_LINE_BYTES bytes, NUL
+ *   bytes and text that is not UTF-8.
  *
  * Cancelling the import's #GCancellable before the write commits fails with
  * %G_IO_ERROR_CANCELLED and writes nothing. The book's ledgers and
