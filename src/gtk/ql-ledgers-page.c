@@ -575,8 +575,8 @@ ql_ledgers_page_choose_import_file (QlLedgersPage *self)
   gtk_file_filter_set_name (csv, _("CSV files"));
   gtk_file_filter_add_mime_type (csv, "text/csv");
   gtk_file_filter_add_suffix (csv, "csv");
-  /* The model reads a journal by these names, as hledger does. */
   gtk_file_filter_set_name (journal, _("hledger journals"));
+  /* The model reads a journal by these names, as hledger does. */
   gtk_file_filter_add_suffix (journal, "journal");
   gtk_file_filter_add_suffix (journal, "hledger");
   gtk_file_filter_set_name (all, _("All files"));

@@ -664,8 +664,8 @@ balance_transaction (Parse        *parse,
         continue;
       shown = ql_amount_format (sum, g_array_index (decimals, guint, c));
       return fail (error, transaction->line,
-                   _("the transaction does not balance: its %s postings add up to %s"),
-                   *commodity != '\0' ? commodity : _("unit"), shown);
+                   _("the transaction does not balance: its postings in %s add up to %s"),
+                   *commodity != '\0' ? commodity : _("plain units"), shown);
     }
   return TRUE;
 }
