@@ -644,7 +644,7 @@ balance_transaction (Parse        *parse,
     {
       if (commodities->len != 1)
         return fail (error, elided->line,
-                     _("an amount left out must balance exactly one commodity"));
+                     _("an amount left out can be worked out for one commodity only"));
       elided->commodity = g_array_index (commodities, const char *, 0);
       if (g_array_index (sums, gint64, 0) == G_MININT64)
         return fail (error, elided->line, _("the amounts of the transaction are too large to "
@@ -664,7 +664,7 @@ balance_transaction (Parse        *parse,
         continue;
       shown = ql_amount_format (sum, g_array_index (decimals, guint, c));
       return fail (error, transaction->line,
-                   _("the transaction does not balance: its postings in %s add up to %s"),
+                   _("the transaction's postings in %s add up to %s, not to zero"),
                    *commodity != '\0' ? commodity : _("plain units"), shown);
     }
   return TRUE;
