@@ -737,10 +737,16 @@ emit_transaction (Parse       *parse,
                   GHashTable  *opened,
                   Transaction *transaction)
 {
-  Posting *postings = &g_array_index (parse->postings, Posting, transaction->first);
-  g_autoptr(GString) others = g_string_new (NULL);
+  g_autoptr(GString) others = NULL;
   const char *payee = transaction->payee;
   const char *memo = transaction->memo->str;
+  Posting *postings;
+
+  /* A transaction without postings changes nothing. */
+  if (transaction->n_postings == 0)
+    return;
+  postings = &g_array_index (parse->postings, Posting, transaction->first);
+  others = g_string_new (NULL);
 
   for (guint i = 0; i < transaction->n_postings; i++)
     if (!postings[i].ledger)
