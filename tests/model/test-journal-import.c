@@ -210,6 +210,18 @@ START_TEST (test_journal_hostile_bytes)
 END_TEST
 
 /* An error in the last transaction leaves the book as it was. */
+/* A transaction without postings changes nothing (UBSan once saw it read
+ * past the postings). */
+START_TEST (test_journal_empty_transaction)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
+
+  assert_ok (import_journal (book, "2026-01-01 nothing\n", &ok_error));
+  ck_assert_int_eq (ql_test_head_position (store), 0);
+}
+END_TEST
+
 START_TEST (test_journal_all_or_nothing)
 {
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
@@ -506,6 +518,7 @@ journal_import_suite (void)
   tcase_add_test (tc, test_journal_example);
   tcase_add_loop_test (tc, test_journal_refusals, 0, G_N_ELEMENTS (refusals));
   tcase_add_test (tc, test_journal_hostile_bytes);
+  tcase_add_test (tc, test_journal_empty_transaction);
   tcase_add_test (tc, test_journal_all_or_nothing);
   tcase_add_test (tc, test_journal_reuses_ledgers);
   tcase_add_test (tc, test_journal_round_trip);
