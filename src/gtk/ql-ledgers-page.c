@@ -590,13 +590,14 @@ on_import_chooser_response_cb (QlLedgersPage        *self,
  * ql_ledgers_page_choose_import_file:
  * @self: a #QlLedgersPage
  *
- * Lets the user pick a CSV file; the file picked goes to the
+ * Lets the user pick a CSV file or an hledger journal; the file picked goes to the
  * `ledgers.import-file` action as a URI.
  */
 void
 ql_ledgers_page_choose_import_file (QlLedgersPage *self)
 {
   g_autoptr(GtkFileFilter) csv = NULL;
+  g_autoptr(GtkFileFilter) journal = NULL;
   g_autoptr(GtkFileFilter) all = NULL;
   GtkNative *native;
 
@@ -606,12 +607,17 @@ ql_ledgers_page_choose_import_file (QlLedgersPage *self)
     return;
 
   csv = gtk_file_filter_new ();
+  journal = gtk_file_filter_new ();
   all = gtk_file_filter_new ();
   native = gtk_widget_get_native (GTK_WIDGET (self));
 
   gtk_file_filter_set_name (csv, _("CSV files"));
   gtk_file_filter_add_mime_type (csv, "text/csv");
   gtk_file_filter_add_suffix (csv, "csv");
+  gtk_file_filter_set_name (journal, _("hledger journals"));
+  /* The model reads a journal by these names, as hledger does. */
+  gtk_file_filter_add_suffix (journal, "journal");
+  gtk_file_filter_add_suffix (journal, "hledger");
   gtk_file_filter_set_name (all, _("All files"));
   gtk_file_filter_add_pattern (all, "*");
 
@@ -621,6 +627,7 @@ ql_ledgers_page_choose_import_file (QlLedgersPage *self)
                                                       _("_Import"), NULL);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->import_chooser), TRUE);
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->import_chooser), csv);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->import_chooser), journal);
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->import_chooser), all);
   g_signal_connect_object (self->import_chooser, "response",
                            G_CALLBACK (on_import_chooser_response_cb), self, G_CONNECT_SWAPPED);

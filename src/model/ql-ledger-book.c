@@ -1744,7 +1744,8 @@ _ql_ledger_book_save_snapshot_if_due (QlLedgerBook *self,
 /**
  * ql_ledger_book_import_csv:
  * @self: a #QlLedgerBook
- * @file: a CSV file
+ * @file: a CSV file, or an hledger journal when its name ends in
+ *   `.journal` or `.hledger`
  * @cancellable: (nullable): a #GCancellable, or %NULL
  * @progress: (nullable) (scope call): called with the progress of each
  *   step, or %NULL
@@ -1752,7 +1753,8 @@ _ql_ledger_book_save_snapshot_if_due (QlLedgerBook *self,
  * @out_n_events: (out) (optional): how many events were written
  * @error: return location for a #GError
  *
- * Imports ledger commands from a CSV file, all or nothing.
+ * Imports ledger commands from a CSV file, or the changes of an hledger
+ * journal, all or nothing.
  *
  * The file's format, how its rows are checked and how they are written
  * are described at #QlLedgerImport, which does the work.

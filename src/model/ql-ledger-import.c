@@ -1,4 +1,5 @@
-/* ql-ledger-import.c: one import of a CSV file into a ledger book
+/* ql-ledger-import.c: one import of a CSV file or an hledger journal into
+ * a ledger book
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,6 +16,7 @@
 #include "ql-csv-reader-private.h"
 #include "ql-dates.h"
 #include "ql-file.h"
+#include "ql-journal-reader-private.h"
 #include "ql-ledger-book-private.h"
 #include "ql-ledger-events-private.h"
 #include "ql-ledger-import.h"
@@ -28,8 +30,9 @@
 /**
  * QlLedgerImport:
  *
- * One import of a CSV file into a #QlLedgerBook, all or nothing, as
- * ql_ledger_book_import_csv() and ql_ledger_book_import_csv_async() run it.
+ * One import of a CSV file or an hledger journal into a #QlLedgerBook,
+ * all or nothing, as ql_ledger_book_import_csv() and
+ * ql_ledger_book_import_csv_async() run it.
  *
  * Only a regular file of up to 512 MiB is read: a FIFO, a device or a
  * larger file fails at once with a #GIOError naming it.
@@ -84,6 +87,35 @@
  * cached as the commands would leave them, and of each ledger's final
  * state, so loading the imported ledgers replays nothing.
  *
+ * A file whose name ends in `.journal` or `.hledger` is an hledger
+ * journal of simple transactions, as `hledger print` writes them. Its
+ * transactions become rows of the same commands, checked and written as
+ * above; a failing row's line is the line of its posting, and a
+ * malformed journal fails with %QL_LEDGER_ERROR_INVALID_IMPORT naming its
+ * line:
+ *
+ * - dates `YYYY-MM-DD` (or with `/` or `.`), an optional status `*` or
+ *   `!` and code `(…)`; the description is the payee, a `| note` after
+ *   it and the transaction's comments (tags alone excepted) the memo;
+ * - postings `ACCOUNT  AMOUNT`, the amount's ISO 4217 code before or
+ *   after it (none for plain units), by ql_amount_parse()'s rules; at most
+ *   one amount left out, and every currency adding up to zero;
+ * - an account under `assets` (any case), or declared with
+ *   `account NAME  ; type: A` (or `C`), is a ledger: `assets:` is left
+ *   out of its name, and an account in two currencies is a ledger for
+ *   each, `NAME CODE`. A ledger that does not exist is opened with the
+ *   currency; one that does must be an account of that currency. Other
+ *   accounts are what a change was for: the payee when there is no
+ *   description, the memo when there is no other;
+ * - a transaction of two postings between two ledgers is a transfer
+ *   (ql_ledger_book_transfer()); any other is a deposit or a withdrawal
+ *   for each ledger posting, and one that posts to no ledger is left out;
+ * - `include`, periodic (`~`) and auto (`=`) transactions, prices (`@`,
+ *   `@@`), balance assertions, virtual postings, secondary dates and
+ *   other directives than `account`, `commodity`, `payee` and `tag` are
+ *   refused, as are lines over %QL_JOURNAL_MAX_LINE_BYTES bytes, NUL
+ *   bytes and text that is not UTF-8.
+ *
  * Cancelling the import's #GCancellable before the write commits fails with
  * %G_IO_ERROR_CANCELLED and writes nothing. The book's ledgers and
  * #QlLedgerBook::changed follow as for any command.
@@ -101,6 +133,13 @@ struct _QlLedgerImport
   QlLedgerBook         *book;
   GBytes               *contents;
   QlCsvReader           reader;
+  /* A journal is read whole, then its rows checked a step at a time. */
+  gboolean              journal;
+  gboolean              journal_read;
+  QlJournalReader       journal_reader;
+  guint                 next_journal_row;
+  /* The current journal row's fields, by Column. */
+  const char           *record[7];
   gboolean              header_seen;
   /* Where each column is in a record, or -1; and how many there are. */
   gint                  columns[7];
@@ -212,6 +251,7 @@ ql_ledger_import_finalize (GObject *object)
   QlLedgerImport *self = QL_LEDGER_IMPORT (object);
 
   _ql_csv_reader_clear (&self->reader);
+  _ql_journal_reader_clear (&self->journal_reader);
   g_clear_pointer (&self->contents, g_bytes_unref);
   g_clear_pointer (&self->by_text, g_hash_table_unref);
   g_clear_pointer (&self->by_name, g_hash_table_unref);
@@ -242,6 +282,7 @@ ql_ledger_import_init (QlLedgerImport *self)
   self->ledgers = g_ptr_array_new_with_free_func (import_ledger_free);
   self->rows = g_array_new (FALSE, FALSE, sizeof (ImportRow));
   self->notes = g_string_chunk_new (4096);
+  _ql_journal_reader_init (&self->journal_reader);
 }
 
 /**
@@ -276,9 +317,20 @@ ql_ledger_import_new (QlLedgerBook         *book,
   return self;
 }
 
+/* A journal is known by its name, as hledger knows it. */
+static gboolean
+names_journal (GFile *file)
+{
+  g_autofree char *name = g_file_get_basename (file);
+
+  return name != NULL && (g_str_has_suffix (name, ".journal") ||
+                          g_str_has_suffix (name, ".hledger"));
+}
+
 static void
 set_contents (QlLedgerImport *self,
-              GBytes         *contents)
+              GBytes         *contents,
+              gboolean        journal)
 {
   gsize length;
   const char *data = g_bytes_get_data (contents, &length);
@@ -291,6 +343,7 @@ set_contents (QlLedgerImport *self,
       length -= 3;
     }
   _ql_csv_reader_init (&self->reader, data, length);
+  self->journal = journal;
 }
 
 static void
@@ -323,6 +376,8 @@ static const char *
 column (QlLedgerImport *self,
         Column          which)
 {
+  if (self->journal)
+    return self->record[which];
   return self->columns[which] >= 0 ? field (self, (guint) self->columns[which]) : NULL;
 }
 
@@ -619,16 +674,13 @@ check_transfer (QlLedgerImport  *self,
   return ok;
 }
 
+static gboolean check_record (QlLedgerImport  *self,
+                              GError         **error);
+
 static gboolean
 check_row (QlLedgerImport  *self,
            GError         **error)
 {
-  const char *name;
-  ImportRow row = { 0 };
-  ImportLedger *entry;
-  RowType type;
-  gint64 index;
-
   if (self->reader.n_fields != self->n_columns && self->n_columns == 3)
     {
       g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_IMPORT,
@@ -647,7 +699,20 @@ check_row (QlLedgerImport  *self,
                    self->n_columns, self->reader.n_fields);
       return FALSE;
     }
-  name = column (self, COLUMN_LEDGER);
+  return check_record (self, error);
+}
+
+/* The current record, from a CSV file or a journal, by the rules of the
+ * command its type names. */
+static gboolean
+check_record (QlLedgerImport  *self,
+              GError         **error)
+{
+  const char *name = column (self, COLUMN_LEDGER);
+  ImportRow row = { 0 };
+  ImportLedger *entry;
+  RowType type;
+  gint64 index;
 
   if (!parse_row_type (column (self, COLUMN_TYPE), &type))
     {
@@ -751,6 +816,93 @@ check_rows (QlLedgerImport  *self,
     }
 
   report (self, QL_IMPORT_PHASE_CHECKING, self->reader.offset, self->reader.length);
+  return TRUE;
+}
+
+/* A journal's `open` before a ledger's first change: a ledger the book
+ * or an earlier row has already is used as it is, when it is an account
+ * of the journal's currency. */
+static gboolean
+check_journal_open (QlLedgerImport  *self,
+                    GError         **error)
+{
+  const char *currency = column (self, COLUMN_AMOUNT);
+  gint64 index = find_ledger (self, column (self, COLUMN_LEDGER), error);
+  const char *kept;
+  QlLedger *state;
+
+  if (index < 0)
+    return FALSE;
+  if (index == 0)
+    return check_record (self, error);
+
+  state = get_ledger (self, index)->state;
+  kept = ql_ledger_get_currency (state);
+  if (kept == NULL)
+    kept = "";
+  if (ql_ledger_get_kind (state) != QL_LEDGER_KIND_ACCOUNT)
+    {
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_IMPORT,
+                   _("“%s” is an item: a journal posts money to accounts only"),
+                   ql_ledger_get_name (state));
+      return FALSE;
+    }
+  if (g_strcmp0 (kept, currency) != 0)
+    {
+      g_set_error (error, QL_LEDGER_ERROR, QL_LEDGER_ERROR_INVALID_IMPORT,
+                   _("the ledger “%s” keeps %s, but the journal posts %s to it"),
+                   ql_ledger_get_name (state), *kept != '\0' ? kept : _("plain units"),
+                   *currency != '\0' ? currency : _("plain units"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Reads the journal at the first step, then checks up to @max_rows of
+ * its rows as check_rows() checks a CSV file's. */
+static gboolean
+check_journal_rows (QlLedgerImport  *self,
+                    guint            max_rows,
+                    gboolean        *out_done,
+                    GError         **error)
+{
+  GArray *rows = self->journal_reader.rows;
+  gsize offset = 0;
+
+  *out_done = FALSE;
+  if (!self->journal_read)
+    {
+      if (!_ql_journal_reader_read (&self->journal_reader, self->reader.data,
+                                    self->reader.length, error))
+        return FALSE;
+      self->journal_read = TRUE;
+    }
+
+  for (guint i = 0; i < max_rows && self->next_journal_row < rows->len; i++)
+    {
+      const QlJournalRow *row = &g_array_index (rows, QlJournalRow, self->next_journal_row++);
+      gboolean ok;
+
+      self->record[COLUMN_LEDGER] = row->ledger;
+      self->record[COLUMN_TYPE] = row->type;
+      self->record[COLUMN_AMOUNT] = row->amount;
+      self->record[COLUMN_DATE] = row->date;
+      self->record[COLUMN_PAYEE] = row->payee;
+      self->record[COLUMN_MEMO] = row->memo;
+      self->record[COLUMN_TO] = row->to;
+      ok = g_str_equal (row->type, "open") ? check_journal_open (self, error)
+                                           : check_record (self, error);
+      if (!ok)
+        {
+          prefix_line (error, row->line);
+          return FALSE;
+        }
+      offset = row->end;
+    }
+
+  *out_done = self->next_journal_row == rows->len;
+  report (self, QL_IMPORT_PHASE_CHECKING, *out_done ? self->reader.length : offset,
+          self->reader.length);
   return TRUE;
 }
 
@@ -974,7 +1126,8 @@ run_step (QlLedgerImport  *self,
 
   *out_done = FALSE;
   if (check_cancelled (self, error) ||
-      !check_rows (self, ROWS_PER_STEP, &checked, error) ||
+      !(self->journal ? check_journal_rows (self, ROWS_PER_STEP, &checked, error)
+                      : check_rows (self, ROWS_PER_STEP, &checked, error)) ||
       (checked && (check_cancelled (self, error) || !write_rows (self, error))))
     {
       _ql_ledger_book_emit_changed_if_pending (self->book);
@@ -1012,7 +1165,7 @@ ql_ledger_import_run (QlLedgerImport  *self,
   contents = ql_file_load_bounded (file, QL_IMPORT_MAX_SIZE, self->cancellable, error);
   if (contents == NULL)
     return FALSE;
-  set_contents (self, contents);
+  set_contents (self, contents, names_journal (file));
 
   while (!done)
     {
@@ -1062,7 +1215,7 @@ loaded_cb (GObject      *object,
       g_task_return_error (task, error);
       return;
     }
-  set_contents (self, contents);
+  set_contents (self, contents, names_journal (G_FILE (object)));
 
   /* Checking runs a step per main-loop turn, so a window stays live and
    * can show the progress. */

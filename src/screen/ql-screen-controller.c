@@ -10,6 +10,9 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "ql-dates.h"
+#include "ql-event-notes.h"
+#include "ql-ledger-events.h"
 #include "ql-ledger-history.h"
 #include "ql-screen-controller.h"
 
@@ -82,6 +85,11 @@ struct _QlScreenController
   QlLedgerBook    *ledgers;
   GSettings       *settings;
   QlLedgerHistory *history;
+  /* What is written on the history's events, as amended, read again
+   * when its ledger or version changes. */
+  QlEventNotes    *notes;
+  QlLedger        *notes_ledger;
+  gint64           notes_version;
 
   Asked            asked;
   const Change    *change;
@@ -153,6 +161,81 @@ matches_filter (QlScreenController *self,
   return strstr (name, self->filter) != NULL;
 }
 
+/* The notes of @ledger's events, or NULL when the store cannot be read. */
+static QlEventNotes *
+ledger_notes (QlScreenController *self,
+              QlLedger           *ledger)
+{
+  g_autoptr(GPtrArray) events = NULL;
+
+  if (self->notes != NULL && self->notes_ledger == ledger &&
+      self->notes_version == ql_ledger_get_version (ledger))
+    return self->notes;
+
+  g_clear_pointer (&self->notes, ql_event_notes_free);
+  g_set_object (&self->notes_ledger, ledger);
+  self->notes_version = ql_ledger_get_version (ledger);
+  events = ql_ledger_book_list_events (self->ledgers, ql_ledger_get_name (ledger), NULL);
+  if (events != NULL)
+    self->notes = ql_event_notes_new (events, G_MAXINT64);
+  return self->notes;
+}
+
+/* The event's label; a leg of a transfer says which way it went. */
+static char *
+format_event_label (QlEvent *event)
+{
+  g_autofree char *counterpart = ql_event_dup_counterpart (event);
+  const char *label = ql_event_type_get_label (ql_event_get_event_type (event));
+
+  if (ql_event_get_reverses (event) > 0)
+    {
+      g_autofree char *reversed = g_strdup_printf ("%" PRId64, ql_event_get_reverses (event));
+      g_autofree char *undoes = g_strdup_printf (_("(undoes version %s)"), reversed);
+
+      return g_strdup_printf ("%s %s", label, undoes);
+    }
+  if (counterpart != NULL)
+    return g_strdup_printf (ql_event_get_signed_amount (event) < 0 ? _("Transfer to %s")
+                                                                    : _("Transfer from %s"),
+                            counterpart);
+  return g_strdup (label);
+}
+
+/* The payee and memo, as amended. */
+static char *
+format_event_note (QlEventNotes *notes,
+                   QlEvent      *event)
+{
+  const char *payee = NULL;
+  const char *memo = NULL;
+
+  if (notes == NULL ||
+      !ql_event_notes_lookup (notes, ql_event_get_version (event), NULL, &payee, &memo, NULL))
+    return g_strdup ("");
+  if (payee != NULL && memo != NULL)
+    /* Translators: a change's payee, then its memo. */
+    return g_strdup_printf (_("%s “%s”"), payee, memo);
+  if (memo != NULL)
+    return g_strdup_printf (_("“%s”"), memo);
+  return g_strdup (payee != NULL ? payee : "");
+}
+
+/* The day the change happened, as amended. */
+static char *
+format_event_date (QlEventNotes *notes,
+                   QlEvent      *event)
+{
+  GDate day;
+
+  if (notes != NULL &&
+      ql_event_notes_lookup (notes, ql_event_get_version (event), &day, NULL, NULL, NULL))
+    return ql_date_format (&day);
+  if (ql_event_get_date (event, &day))
+    return ql_date_format (&day);
+  return g_strdup ("");
+}
+
 static GStrv
 history_row (QlScreenController *self,
              QlLedger           *ledger,
@@ -160,8 +243,8 @@ history_row (QlScreenController *self,
 {
   g_autoptr(QlEvent) event = g_list_model_get_item (G_LIST_MODEL (self->history), position);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDateTime) time = NULL;
-  GStrv row = g_new0 (char *, 6);
+  QlEventNotes *notes = ledger_notes (self, ledger);
+  GStrv row = g_new0 (char *, 7);
   gint64 balance;
 
   if (event == NULL)
@@ -170,24 +253,15 @@ history_row (QlScreenController *self,
       return row;
     }
 
-  time = g_date_time_new_from_unix_utc (ql_event_get_timestamp (event) / G_USEC_PER_SEC);
   row[0] = g_strdup_printf ("%" PRId64, ql_event_get_version (event));
-  row[1] = time != NULL ? g_date_time_format (time, "%m-%d %H:%M") : g_strdup ("?");
-  if (ql_event_get_reverses (event) > 0)
-    {
-      g_autofree char *reversed = g_strdup_printf ("%" PRId64, ql_event_get_reverses (event));
-      g_autofree char *undoes = g_strdup_printf (_("(undoes version %s)"), reversed);
-
-      row[2] = g_strdup_printf ("%s %s", ql_event_type_get_label (ql_event_get_event_type (event)),
-                                undoes);
-    }
-  else
-    row[2] = g_strdup (ql_event_type_get_label (ql_event_get_event_type (event)));
+  row[1] = format_event_date (notes, event);
+  row[2] = format_event_label (event);
   row[3] = format_signed_amount (ledger, ql_event_get_signed_amount (event));
   if (ql_ledger_history_get_balance (self->history, position, &balance, &error))
     row[4] = ql_ledger_format_amount (ledger, balance);
   else
     row[4] = g_strdup ("?");
+  row[5] = format_event_note (notes, event);
 
   return row;
 }
@@ -793,6 +867,8 @@ ql_screen_controller_dispose (GObject *object)
   g_clear_object (&self->importing);
   g_clear_pointer (&self->listed, g_ptr_array_unref);
   g_clear_object (&self->history);
+  g_clear_pointer (&self->notes, ql_event_notes_free);
+  g_clear_object (&self->notes_ledger);
   g_clear_object (&self->view);
   g_clear_object (&self->quotes);
   g_clear_object (&self->ledgers);

@@ -525,9 +525,11 @@ draw_ledgers (QlScreenView *self,
               int           last_row)
 {
   const char *const list_header[] = { _("Ledger"), _("Balance"), NULL };
-  const char *const history_header[] = { _("Version"), _("Time"), _("Event"), _("Change"),
-                                         _("Balance"), NULL };
-  int list_widths[2], history_widths[5];
+  const char *const history_header[] = { _("Version"), _("Date"), _("Event"), _("Change"),
+                                         _("Balance"), _("Note"), NULL };
+  /* Numbers to the right: version, change and balance. */
+  const guint right = (1u << 0) | (1u << 3) | (1u << 4);
+  int list_widths[2], history_widths[6];
   int width, right_x, y;
 
   measure_columns (self->ledgers, list_header, list_widths, 2);
@@ -564,14 +566,14 @@ draw_ledgers (QlScreenView *self,
   attrset (style (self, PAIR_TITLE));
   put_text (2, right_x, self->history_title, COLS - right_x - 1);
   attrset (style (self, PAIR_NORMAL));
-  measure_columns (self->history, history_header, history_widths, 5);
+  measure_columns (self->history, history_header, history_widths, 6);
+  /* The note, last, takes what room is left; the event narrows first. */
   fit_columns (history_widths, 5, 2, COLS - right_x - 1);
-  put_row (3, right_x, history_header, history_widths, 5, (1u << 0) | (1u << 3) | (1u << 4),
-           COLS - right_x - 1);
+  put_row (3, right_x, history_header, history_widths, 6, right, COLS - right_x - 1);
   y = 4;
   for (guint i = 0; self->history != NULL && i < self->history->len && y <= last_row; i++, y++)
     put_row (y, right_x, (const char *const *) g_ptr_array_index (self->history, i),
-             history_widths, 5, (1u << 0) | (1u << 3) | (1u << 4), COLS - right_x - 1);
+             history_widths, 6, right, COLS - right_x - 1);
 }
 
 static const char *
@@ -1244,8 +1246,9 @@ ql_screen_view_get_selected (QlScreenView *self)
  * ql_screen_view_set_history:
  * @self: a #QlScreenView
  * @title: (nullable): the ledger's name and state, or %NULL for none
- * @rows: (nullable) (element-type GStrv): version, time, event, change
- *   and balance of the last events, oldest first
+ * @rows: (nullable) (element-type GStrv): version, date (the day the
+ *   change happened), event, change, balance and note (payee and memo)
+ *   of the last events, oldest first
  */
 void
 ql_screen_view_set_history (QlScreenView *self,

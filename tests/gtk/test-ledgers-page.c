@@ -9,6 +9,7 @@
 #include <locale.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ql-ledger-history.h"
 #include "ql-reversed-list-model.h"
@@ -563,6 +564,22 @@ START_TEST (test_import_button_opens_chooser)
   /* Cancelling the file chooser imports nothing. */
   ql_test_activate (page, "import_button");
   QL_TEST_WAIT_FOR ((chooser = find_file_chooser ()) != NULL, 5000);
+  /* CSV files, hledger journals, and any file. */
+  {
+    g_autoptr(GListModel) filters = gtk_file_chooser_get_filters (GTK_FILE_CHOOSER (chooser));
+    g_autoptr(GtkFileFilter) journal = NULL;
+
+    ck_assert_uint_eq (g_list_model_get_n_items (filters), 3);
+    journal = g_list_model_get_item (filters, 1);
+    ck_assert_str_eq (gtk_file_filter_get_name (journal), "hledger journals");
+    {
+      g_autoptr(GVariant) attributes = gtk_file_filter_to_gvariant (journal);
+      g_autofree char *printed = g_variant_print (attributes, FALSE);
+
+      ck_assert_msg (strstr (printed, "*.[jJ][oO][uU][rR][nN][aA][lL]") != NULL &&
+                     strstr (printed, "*.[hH][lL][eE][dD][gG][eE][rR]") != NULL, "%s", printed);
+    }
+  }
   gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
   ql_test_spin (50);
   ck_assert (find_file_chooser () == NULL);
@@ -571,6 +588,22 @@ START_TEST (test_import_button_opens_chooser)
 }
 END_TEST
 #endif
+
+START_TEST (test_import_journal)
+{
+  GtkWidget *status = ql_test_find_widget (page, "import_status_label");
+  g_autoptr(GFile) journal = write_csv ("bank.journal", "2026-01-02 Employer\n"
+                                                        "    assets:Checking  12.50 EUR\n"
+                                                        "    income:salary\n");
+
+  import_file (journal);
+  QL_TEST_WAIT_FOR (g_str_equal (gtk_label_get_text (GTK_LABEL (status)), "Imported 2 events"),
+                    5000);
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Checking"), 1250);
+  ck_assert_str_eq (ql_ledger_get_currency (ql_ledger_book_lookup (test_app->ledger_book,
+                                                                   "Checking")), "EUR");
+}
+END_TEST
 
 START_TEST (test_import_csv)
 {
@@ -955,6 +988,7 @@ ledgers_page_suite (void)
     { "time-travel", test_time_travel },
     { "narrow-window-folds", test_narrow_window_folds },
     { "import-csv", test_import_csv },
+    { "import-journal", test_import_journal },
     { "errors-belong-to-their-action", test_errors_belong_to_their_action },
     { "amounts-in-the-locales-notation", test_amounts_in_the_locales_notation },
 #ifndef __SANITIZE_ADDRESS__

@@ -252,6 +252,22 @@ class LedgersTests(ScreenTestCase):
         self.quit()
         self.assertIn("Balance: 112.50 EUR", self.line_mode(["balance Savings"]))
 
+    def test_history_shows_dates_payees_and_transfers(self):
+        self.line_mode(["open Checking EUR", "open Savings EUR",
+                        'deposit Checking 100 --date 2026-01-05 --payee Bo --memo "rye"',
+                        "transfer Checking Savings 40 --date 2026-02-03",
+                        "amend Checking 2 --date 2026-01-06"])
+        self.start()
+        shown = self.wait_for("Checking  Balance: 60.00 EUR")
+        # The day a change happened, as amended, with its payee and memo.
+        self.assertRegex(shown, r"2  2026-01-06  Deposit\s+\+100\.00 EUR\s+100\.00 EUR  "
+                                r"Bo “rye”")
+        self.assertRegex(shown, r"3  2026-02-03  Transfer to Savings\s+-40\.00 EUR\s+60\.00 EUR")
+        self.keys("Down")
+        shown = self.wait_for("Savings  Balance: 40.00 EUR")
+        self.assertRegex(shown, r"2  2026-02-03  Transfer from Checking\s+\+40\.00 EUR")
+        self.quit()
+
     def test_columns_fit_the_screen(self):
         self.line_mode(["open Savings EUR", "deposit Savings 100", "withdraw Savings 12.50",
                         "deposit Savings 40", "undo Savings", "open 储蓄账户 CNY",
@@ -437,7 +453,7 @@ class ScrollTests(ScreenTestCase):
 
     def versions(self, shown):
         """The history's version numbers on the screen, top to bottom."""
-        return [int(v) for v in re.findall(r"│ +(\d+)  \d\d-\d\d \d\d:\d\d  ", shown)]
+        return [int(v) for v in re.findall(r"│ +(\d+)  \d{4}-\d\d-\d\d  ", shown)]
 
     def wheel(self, down):
         """One step of the wheel, as xterm reports it (buttons 4 and 5)."""

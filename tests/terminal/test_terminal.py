@@ -682,6 +682,32 @@ class LedgerTests(TerminalTestCase):
         self.assertEqual(len(err.splitlines()), 1)
         self.assertTrue(err.startswith("Error: ") and "nope.csv" in err, err)
 
+    def test_import_journal(self):
+        journal = self.write("bank.hledger", "2026-01-02 Employer\n"
+                             "    assets:Checking  1,000.00 USD\n"
+                             "    income:salary\n\n"
+                             "2026-01-03 Save | for later\n"
+                             "    assets:Checking  -250.00 USD\n"
+                             "    assets:Savings\n")
+        rc, out, err = self.run_binary(["import " + journal, "ledgers", "events Savings"])
+        self.assertEqual(rc, 0)
+        # Group marks are refused with the line, and nothing is imported.
+        self.assertTrue(err.startswith("Error: Line 2: Invalid amount “1,000.00”"), err)
+        self.assertIn("Error: No ledger is named “Savings”", err)
+        journal = self.write("bank.journal", "2026-01-02 Employer\n"
+                             "    assets:Checking  1000.00 USD\n"
+                             "    income:salary\n\n"
+                             "2026-01-03 Save | for later\n"
+                             "    assets:Checking  -250.00 USD\n"
+                             "    assets:Savings\n")
+        rc, out, err = self.run_binary(["import " + journal, "ledgers", "events Savings"])
+        self.assertEqual((rc, err), (0, ""))
+        self.assertIn(PROMPT + "Imported 5 events from %s.\n" % journal, out)
+        self.assertIn("Checking  account  750.00 USD\n"
+                      "Savings   account  250.00 USD\n", out)
+        self.assertIn("2026-01-03  Deposit         +250.00 USD  250.00 USD  Save  “for later”"
+                      "  (transfer from Checking)", out)
+
     def test_persistence_across_runs(self):
         db = self.path("ledger.db")
         self.assert_answers(["open Savings", "deposit Savings 100"],
