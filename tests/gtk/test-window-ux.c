@@ -432,6 +432,17 @@ START_TEST (test_history_newest_first_by_choice)
 }
 END_TEST
 
+/* Whether @widget lies wholly inside what @scroller shows. */
+static gboolean
+in_sight (GtkWidget *widget,
+          GtkWidget *scroller)
+{
+  graphene_rect_t bounds;
+
+  return gtk_widget_compute_bounds (widget, scroller, &bounds) && bounds.origin.x >= 0 &&
+         bounds.origin.x + bounds.size.width <= gtk_widget_get_width (scroller);
+}
+
 /* A widget is cut when it has less than its natural width, or when it
  * reaches beyond its parent, which clips it: a label never gets less than
  * its minimum, so a column too narrow for it shows that way. */
@@ -511,6 +522,9 @@ START_TEST (test_layout_holds_at_every_width)
   cell = find_label (history, balance);
   ck_assert_ptr_nonnull (cell);
   ck_assert_msg (!is_cut (cell), "the balance is cut to %d px", gtk_widget_get_width (cell));
+  ck_assert_msg (in_sight (cell, ql_test_find_widget (page, "history_scroller")),
+                 "the balance needs scrolling sideways at %d px",
+                 gtk_widget_get_width (GTK_WIDGET (test_app->window)));
 
   /* Scrolled to the oldest rows and back, the column still fits it. */
   scrolling = history_scrolling ();
