@@ -97,7 +97,10 @@ class Server:
         self.process = subprocess.Popen(
             [*wrapper, *command, '--db', db],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, preexec_fn=preexec_fn)
+            stderr=subprocess.PIPE, text=True, preexec_fn=preexec_fn,
+            # A group of its own: a wrapper killed (strace -f detaches)
+            # must not leave the service running after the test.
+            process_group=0)
         self.lines = []
         self.ready = threading.Event()
         self.stderr = ''
@@ -137,8 +140,10 @@ class Server:
         return self.finish(timeout)
 
     def kill(self):
-        if self.process.poll() is None:
-            self.process.kill()
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         self.finish()
 
 
