@@ -175,16 +175,33 @@ run_sql (const char  *conninfo,
  * as left behind rather than still being made, in seconds. */
 #define STALE_FOLDER_AGE_S (60 * 60)
 
+/* Whether the process the first line of @path names is gone. */
+static gboolean
+pid_in_file_is_gone (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gint64 pid;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return FALSE;
+  pid = g_ascii_strtoll (contents, NULL, 10);
+  return pid > 0 && kill ((pid_t) pid, 0) != 0 && errno == ESRCH;
+}
+
 /* Whether the cluster in @dir was left behind by a test program killed
- * before it could stop it: its server's pid is gone, or it never got
- * one and the folder is old. A pid that exists, whoever's, keeps it. */
+ * before it could stop it, or that failed before it did: the program
+ * that made it is gone, or its server's pid is, or it never got one and
+ * the folder is old. A pid that exists, whoever's, keeps it. */
 static gboolean
 is_stale_cluster (const char *dir)
 {
+  g_autofree char *owner_file = g_build_filename (dir, "owner", NULL);
   g_autofree char *pid_file = g_build_filename (dir, "data", "postmaster.pid", NULL);
   g_autofree char *contents = NULL;
   GStatBuf st;
 
+  if (pid_in_file_is_gone (owner_file))
+    return TRUE;
   if (g_file_get_contents (pid_file, &contents, NULL, NULL))
     {
       gint64 pid = g_ascii_strtoll (contents, NULL, 10);
@@ -192,6 +209,29 @@ is_stale_cluster (const char *dir)
       return pid > 0 && kill ((pid_t) pid, 0) != 0 && errno == ESRCH;
     }
   return g_stat (dir, &st) == 0 && time (NULL) - st.st_mtime > STALE_FOLDER_AGE_S;
+}
+
+/* A server whose owner is gone may still run: it is stopped before its
+ * folder goes. */
+static void
+stop_and_remove (const char *dir)
+{
+  g_autofree char *pid_file = g_build_filename (dir, "data", "postmaster.pid", NULL);
+  QlTestPostgres cluster = { (char *) dir, NULL, NULL, geteuid () == 0, TRUE };
+
+  if (g_file_test (pid_file, G_FILE_TEST_EXISTS) && !pid_in_file_is_gone (pid_file))
+    {
+      g_autofree char *data = g_build_filename (dir, "data", NULL);
+      g_autofree char *bindir = find_bindir ();
+      const char *stop[] = { "-D", data, "-m", "immediate", "-w", "stop", NULL };
+      g_autoptr(GError) error = NULL;
+
+      cluster.data = data;
+      cluster.bindir = bindir;
+      if (!run_program (&cluster, "pg_ctl", stop, &error))
+        g_printerr ("Could not stop the cluster left in %s: %s\n", dir, error->message);
+    }
+  ql_test_remove_tree (dir);
 }
 
 /* Removes the clusters test programs killed from outside (a timeout, a
@@ -208,7 +248,7 @@ remove_stale_clusters (void)
       g_autofree char *dir = g_build_filename (tmp, name, NULL);
 
       if (g_str_has_prefix (name, "ql-postgres-") && is_stale_cluster (dir))
-        ql_test_remove_tree (dir);
+        stop_and_remove (dir);
     }
 }
 
@@ -269,6 +309,19 @@ ql_test_postgres_start (GError **error)
   if (!make_folder (cluster, error))
     return NULL;
   log = g_build_filename (cluster->dir, "server.log", NULL);
+
+  /* The program that makes the cluster owns it: one that fails before it
+   * stops the server leaves a cluster the next one stops. */
+  {
+    g_autofree char *owner_file = g_build_filename (cluster->dir, "owner", NULL);
+    g_autofree char *owner = g_strdup_printf ("%d\n", (int) getpid ());
+
+    if (!g_file_set_contents (owner_file, owner, -1, error))
+      {
+        ql_test_remove_tree (cluster->dir);
+        return NULL;
+      }
+  }
 
   {
     const char *initdb[] = { "-D", cluster->data, "-U", SUPERUSER, "-A", "trust", "-E", "UTF8",

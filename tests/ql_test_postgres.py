@@ -34,10 +34,31 @@ def find_bindir():
 STALE_FOLDER_AGE_S = 60 * 60
 
 
+def pid_in_file_is_gone(path):
+    """Whether the process the first line of @path names is gone."""
+    try:
+        with open(path) as f:
+            pid = int(f.readline().strip() or 0)
+    except (OSError, ValueError):
+        return False
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        pass
+    return False
+
+
 def is_stale_cluster(folder):
     """Whether the cluster in @folder was left behind by a test program
-    killed before it could stop it: its server's pid is gone, or it never
-    got one and the folder is old. A pid that exists, whoever's, keeps it."""
+    killed before it could stop it, or that failed before it did: the
+    program that made it is gone, or its server's pid is, or it never got
+    one and the folder is old. A pid that exists, whoever's, keeps it."""
+    if pid_in_file_is_gone(os.path.join(folder, "owner")):
+        return True
     try:
         with open(os.path.join(folder, "data", "postmaster.pid")) as f:
             pid = int(f.readline().strip() or 0)
@@ -64,7 +85,19 @@ def remove_stale_clusters():
     for name in os.listdir(tmp):
         folder = os.path.join(tmp, name)
         if name.startswith("ql-postgres-") and is_stale_cluster(folder):
-            shutil.rmtree(folder, ignore_errors=True)
+            stop_and_remove(folder)
+
+
+def stop_and_remove(folder):
+    """A server whose owner is gone may still run: it is stopped before
+    its folder goes."""
+    pid_file = os.path.join(folder, "data", "postmaster.pid")
+    if os.path.exists(pid_file) and not pid_in_file_is_gone(pid_file):
+        argv = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        argv += [os.path.join(find_bindir(), "pg_ctl"), "-D", os.path.join(folder, "data"),
+                 "-m", "immediate", "-w", "stop"]
+        subprocess.run(argv, cwd=folder, capture_output=True)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 class Cluster:
@@ -79,6 +112,10 @@ class Cluster:
         self.dir = tempfile.mkdtemp(prefix="ql-postgres-")
         self.data = os.path.join(self.dir, "data")
         log = os.path.join(self.dir, "server.log")
+        # The program that makes the cluster owns it: one that fails
+        # before it stops the server leaves a cluster the next one stops.
+        with open(os.path.join(self.dir, "owner"), "w") as owner:
+            owner.write("%d\n" % os.getpid())
         try:
             if self.as_postgres:
                 postgres = pwd.getpwnam("postgres")

@@ -6,6 +6,9 @@
 #include "config.h"
 
 #include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
 #include <glib/gstdio.h>
 #include <sys/wait.h>
 #include <utime.h>
@@ -78,6 +81,54 @@ START_TEST (test_stale_clusters_are_removed)
 }
 END_TEST
 
+/* A test program that ends without stopping its cluster, as a failed
+ * assertion does, leaves its server running: the next cluster to start
+ * stops it and removes its folder. */
+START_TEST (test_orphaned_cluster_is_stopped)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pid_file = NULL;
+  g_autofree char *contents = NULL;
+  QlTestPostgres *cluster;
+  char dir[4096] = { 0 };
+  int fds[2];
+  pid_t child;
+  pid_t server;
+  int status;
+
+  ck_assert_int_eq (pipe (fds), 0);
+  child = fork ();
+  ck_assert_int_ge (child, 0);
+  if (child == 0)
+    {
+      QlTestPostgres *orphan = ql_test_postgres_start (NULL);
+      const char *orphan_dir = orphan != NULL ? ql_test_postgres_get_socket_dir (orphan) : "";
+
+      _exit (write (fds[1], orphan_dir, strlen (orphan_dir)) > 0 ? 0 : 1);
+    }
+  close (fds[1]);
+  ck_assert_int_gt (read (fds[0], dir, sizeof dir - 1), 0);
+  close (fds[0]);
+  ck_assert_int_eq (waitpid (child, &status, 0), child);
+  ck_assert (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+
+  pid_file = g_build_filename (dir, "data", "postmaster.pid", NULL);
+  ck_assert (g_file_get_contents (pid_file, &contents, NULL, NULL));
+  server = (pid_t) g_ascii_strtoll (contents, NULL, 10);
+  ck_assert_int_eq (kill (server, 0), 0);
+
+  cluster = ql_test_postgres_start (&error);
+  ck_assert_msg (cluster != NULL, "%s", error != NULL ? error->message : "");
+  ck_assert (!g_file_test (dir, G_FILE_TEST_EXISTS));
+  /* pg_ctl returns once the pid file is gone, a moment before the server. */
+  for (guint i = 0; i < 500 && kill (server, 0) == 0; i++)
+    g_usleep (10000);
+  ck_assert_msg (kill (server, 0) != 0 && errno == ESRCH, "the orphan's server %d still runs",
+                 (int) server);
+  ql_test_postgres_stop (cluster);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -88,6 +139,7 @@ main (void)
 
   tcase_set_timeout (tc, 120);
   tcase_add_test (tc, test_stale_clusters_are_removed);
+  tcase_add_test (tc, test_orphaned_cluster_is_stopped);
   suite_add_tcase (suite, tc);
   runner = srunner_create (suite);
   srunner_run_all (runner, CK_NORMAL);

@@ -47,5 +47,33 @@ class StaleClusterTest(unittest.TestCase):
         self.assertTrue(os.path.isdir(running))
 
 
+    def test_orphaned_cluster_is_stopped(self):
+        """A program that ends without stopping its cluster leaves its
+        server running: the next cluster to start stops it."""
+        child = subprocess.run(
+            [sys.executable, "-c",
+             "import sys; sys.path.insert(0, %r); import ql_test_postgres; "
+             "print(ql_test_postgres.Cluster().dir)" % os.path.dirname(ql_test_postgres.__file__)],
+            capture_output=True, text=True, check=True)
+        folder = child.stdout.strip()
+        with open(os.path.join(folder, "data", "postmaster.pid")) as f:
+            server = int(f.readline())
+        os.kill(server, 0)
+
+        cluster = ql_test_postgres.Cluster()
+        cluster.stop()
+
+        self.assertFalse(os.path.exists(folder))
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                os.kill(server, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.01)
+        else:
+            self.fail("the orphan's server %d still runs" % server)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
