@@ -10,7 +10,7 @@
 #include <libpq-fe.h>
 #include <string.h>
 
-#include "ql-postgres-event-store.h"
+#include "ql-postgres-event-store-private.h"
 #include "ql-postgres-schema.h"
 
 /**
@@ -34,6 +34,9 @@
  *
  * A server that takes no writes (a standby, or
  * `default_transaction_read_only`) opens the store read-only.
+ *
+ * It also keeps the projections' read models, in tables of their own
+ * (ql-postgres-read-models.c), on the same connection.
  */
 
 /* Rows a scan fetches at a time: a scan of any length holds no more in
@@ -143,7 +146,9 @@ static gboolean reconnect_if_lost                  (QlPostgresEventStore  *self,
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (QlPostgresEventStore, ql_postgres_event_store, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (QL_TYPE_EVENT_STORE,
-                                                      ql_postgres_event_store_iface_init))
+                                                      ql_postgres_event_store_iface_init)
+                               G_IMPLEMENT_INTERFACE (QL_TYPE_READ_MODEL_STORE,
+                                                      _ql_postgres_read_models_iface_init))
 
 /* libpq's messages end with a newline and may hold several lines: one
  * line reads better in a terminal or a dialog. */
@@ -1596,6 +1601,26 @@ ql_postgres_event_store_new (const char  *conninfo,
     return NULL;
 
   return QL_EVENT_STORE (g_steal_pointer (&self));
+}
+
+/* The connection, made again first if it was lost; when @write, only
+ * on a server that takes writes. */
+PGconn *
+_ql_postgres_event_store_use (QlPostgresEventStore  *self,
+                              gboolean               write,
+                              GError               **error)
+{
+  if (!reconnect_if_lost (self, error) || (write && !check_writable (self, error)))
+    return NULL;
+  return self->conn;
+}
+
+void
+_ql_postgres_event_store_set_error (QlPostgresEventStore  *self,
+                                    const PGresult        *result,
+                                    GError               **error)
+{
+  set_error_from_result (self, result, error);
 }
 
 /**

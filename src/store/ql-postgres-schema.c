@@ -45,10 +45,33 @@ static const char migration_1[] =
   "CREATE TRIGGER ql_events_not_truncated BEFORE TRUNCATE ON ql_events"
   " FOR EACH STATEMENT EXECUTE FUNCTION ql_refuse_event_change ();";
 
+/* The projections' read models (see ql-postgres-read-models.c): each
+ * slot of a projection, and the rows of every slot's generation, keyed
+ * in byte order. They are derived from the events and may be rebuilt,
+ * but live beside them so that a read model and its position commit in
+ * one transaction. */
+static const char migration_2[] =
+  "UPDATE ql_schema SET version = 2;"
+  "CREATE SEQUENCE ql_read_model_generations;"
+  "CREATE TABLE ql_read_models ("
+  " name text COLLATE \"C\" NOT NULL,"
+  " slot integer NOT NULL,"
+  " version bigint NOT NULL,"
+  " position bigint NOT NULL,"
+  " generation bigint NOT NULL UNIQUE,"
+  " PRIMARY KEY (name, slot));"
+  "CREATE TABLE ql_read_model_rows ("
+  " generation bigint NOT NULL,"
+  " key text COLLATE \"C\" NOT NULL,"
+  " a bigint NOT NULL,"
+  " b bigint NOT NULL,"
+  " PRIMARY KEY (generation, key));";
+
 /* migrations[N - 1] brings a database from version N - 1 to N, and
  * records N in ql_schema. */
 static const char * const migrations[QL_POSTGRES_SCHEMA_VERSION] = {
   migration_1,
+  migration_2,
 };
 
 /* Any two processes upgrading one database at once take turns. */

@@ -1171,7 +1171,6 @@ run_log (QlTerminalController  *self,
   return TRUE;
 }
 
-/* The values of the color-scheme key, in the order the error names them. */
 /* The runner of the store's read models, caught up: reports read what
  * the log holds now, as the views do. */
 static QlProjectionRunner *
@@ -1181,15 +1180,7 @@ caught_up_runner (QlTerminalController  *self,
   QlEventStore *store = ql_ledger_book_get_store (self->ledgers);
 
   if (self->runner == NULL)
-    {
-      if (!QL_IS_READ_MODEL_STORE (store))
-        {
-          g_set_error (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_USAGE,
-                       _("This store keeps no read models: reports need an SQLite file or :memory:"));
-          return NULL;
-        }
-      self->runner = ql_projection_runner_new_default (store);
-    }
+    self->runner = ql_projection_runner_new_default (store);
   if (!ql_projection_runner_catch_up (self->runner, error))
     return NULL;
   return self->runner;
@@ -1220,12 +1211,6 @@ run_projections (QlTerminalController  *self,
     {
       g_set_error (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_USAGE,
                    _("Usage: %s %s"), command->name, _(command->arguments));
-      return FALSE;
-    }
-  if (!QL_IS_READ_MODEL_STORE (store))
-    {
-      g_set_error (error, QL_TERMINAL_ERROR, QL_TERMINAL_ERROR_USAGE,
-                   _("This store keeps no read models: reports need an SQLite file or :memory:"));
       return FALSE;
     }
   if (self->runner == NULL)
@@ -1623,6 +1608,7 @@ run_export (QlTerminalController  *self,
   return TRUE;
 }
 
+/* The values of the color-scheme key, in the order the error names them. */
 static const char * const color_schemes[] = { "light", "dark", "default" };
 
 /* Writes the shared key: an open window and full-screen view follow it. */

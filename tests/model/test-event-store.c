@@ -24,6 +24,7 @@
 #include "ql-ledger-book.h"
 #include "ql-memory-event-store.h"
 #include "ql-postgres-event-store.h"
+#include "ql-read-model-store.h"
 #include "ql-sqlite-event-store.h"
 #include "ql-sqlite-schema.h"
 #include "ql-store.h"
@@ -1886,6 +1887,43 @@ START_TEST (test_postgres_too_new)
 }
 END_TEST
 
+/* A database of the first version, without the read models' tables, is
+ * brought up to date with its events as they were. */
+START_TEST (test_postgres_from_version_1)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autoptr(QlEventStore) store = open_store (STORE_POSTGRES, dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  gboolean found = TRUE;
+  gint64 version = -1, position = -1;
+  char *state;
+
+  ck_assert (append_one (store, "cash", 0, "AccountOpened", "{}", &error));
+  assert_no_error (error);
+  g_clear_object (&store);
+  state = postgres_exec (conninfo, "DROP TABLE ql_read_model_rows, ql_read_models;"
+                                   " DROP SEQUENCE ql_read_model_generations;"
+                                   " UPDATE ql_schema SET version = 1");
+  ck_assert_ptr_null (state);
+
+  store = open_store (STORE_POSTGRES, dir);
+  events = read_ledger (store, "cash", 0, 0);
+  ck_assert_uint_eq (events->len, 1);
+  ck_assert_str_eq (ql_event_get_event_type (event_at (events, 0)), "AccountOpened");
+  ck_assert (ql_read_model_store_get_state (QL_READ_MODEL_STORE (store), "daily_balance",
+                                            QL_READ_SLOT_LIVE, &found, &version, &position,
+                                            &error));
+  assert_no_error (error);
+  ck_assert (!found);
+  g_clear_object (&store);
+  state = postgres_exec (conninfo, "DO $$ BEGIN IF (SELECT max (version) FROM ql_schema) <> 2"
+                                   " THEN RAISE EXCEPTION 'not upgraded'; END IF; END $$");
+  ck_assert_ptr_null (state);
+}
+END_TEST
+
 START_TEST (test_postgres_read_only_server)
 {
   g_autofree char *dir = ql_test_make_dir ();
@@ -2743,6 +2781,7 @@ postgres_event_store_suite (void)
   tcase = tcase_create ("open");
   tcase_add_test (tcase, test_postgres_persists_across_reopen);
   tcase_add_test (tcase, test_postgres_too_new);
+  tcase_add_test (tcase, test_postgres_from_version_1);
   tcase_add_test (tcase, test_postgres_locations);
   suite_add_tcase (suite, tcase);
 

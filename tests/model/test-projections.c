@@ -24,25 +24,68 @@
 #include "ql-payments-projection.h"
 #include "ql-projection-runner.h"
 #include "ql-sqlite-event-store.h"
+#include "ql-store.h"
 #include "ql-test-model.h"
+#include "ql-test-postgres.h"
 
-/* A run left behind by a failed one must not add to this one. */
-static QlEventStore *
-open_fresh_sqlite (const char *path)
+/* The stores that keep read models on disk, which the loop tests run
+ * on by their index. */
+typedef enum
+{
+  STORE_SQLITE,
+  STORE_POSTGRES,
+  N_STORE_KINDS
+} StoreKind;
+
+/* Where the store of @kind that @key names lives, made empty: a run left
+ * behind by a failed one must not add to this one. */
+static char *
+fresh_location (StoreKind   kind,
+                const char *key)
 {
   const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
 
+  if (kind == STORE_POSTGRES)
+    {
+      g_autofree char *database = ql_test_postgres_database (key);
+      g_autoptr(QlEventStore) store = ql_store_open (database, NULL);
+
+      /* Each key names its own database, fresh in each run's cluster. */
+      ck_assert_msg (store != NULL && ql_test_head_position (store) == 0,
+                     "the database “%s” is not empty", key);
+      return g_steal_pointer (&database);
+    }
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
     {
-      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+      g_autofree char *file = g_strconcat (key, suffixes[i], NULL);
 
       g_remove (file);
     }
-  return ql_test_open_sqlite (path);
+  return g_strdup (key);
 }
 
-static const char * const ledger_names[] = { "cash", "bank", "savings" };
-static const char * const item_names[] = { "bolts", "nuts" };
+static QlEventStore *
+open_location (const char *location)
+{
+  g_autoptr(GError) error = NULL;
+  QlEventStore *store = ql_store_open (location, &error);
+
+  ck_assert_msg (store != NULL, "%s", error != NULL ? error->message : "");
+  return store;
+}
+
+static QlEventStore *
+open_fresh_sqlite (const char *path)
+{
+  g_autofree char *location = fresh_location (STORE_SQLITE, path);
+
+  return open_location (location);
+}
+
+/* Names with the characters SQL text, array literals and keys might
+ * trip on, and one that starts with another. */
+static const char * const ledger_names[] = { "cash", "cash box", "bank \"main\", {2}\\x" };
+static const char * const item_names[] = { "bolts", "nuts 'M6'; --" };
 
 static void
 random_day (GRand *rand,
@@ -434,9 +477,10 @@ START_TEST (test_fold_memory)
 }
 END_TEST
 
-START_TEST (test_fold_sqlite)
+START_TEST (test_fold_on_disk)
 {
-  g_autoptr(QlEventStore) store = open_fresh_sqlite ("fold.db");
+  g_autofree char *location = fresh_location (_i, "fold.db");
+  g_autoptr(QlEventStore) store = open_location (location);
 
   run_random (store, 424242, 250);
 }
@@ -534,11 +578,12 @@ live_position (QlEventStore *store,
 START_TEST (test_kill_mid_update)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (2026);
+  g_autofree char *location = fresh_location (_i, "kill.db");
   guint n_killed_midway = 0;
   gint64 head;
 
   {
-    g_autoptr(QlEventStore) store = open_fresh_sqlite ("kill.db");
+    g_autoptr(QlEventStore) store = open_location (location);
     g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
 
     open_ledgers (book);
@@ -555,7 +600,7 @@ START_TEST (test_kill_mid_update)
       ck_assert_int_ne (pid, -1);
       if (pid == 0)
         {
-          g_autoptr(QlEventStore) store = ql_sqlite_event_store_new ("kill.db", NULL);
+          g_autoptr(QlEventStore) store = ql_store_open (location, NULL);
           g_autoptr(QlProjectionRunner) runner = NULL;
 
           if (store == NULL)
@@ -573,7 +618,7 @@ START_TEST (test_kill_mid_update)
                      "the child failed: status %d", status);
 
       {
-        g_autoptr(QlEventStore) store = ql_test_open_sqlite ("kill.db");
+        g_autoptr(QlEventStore) store = open_location (location);
         gint64 daily = live_position (store, "daily_balance");
         gint64 monthly = live_position (store, "monthly_totals");
         gint64 low_stock = live_position (store, "low_stock");
@@ -589,7 +634,7 @@ START_TEST (test_kill_mid_update)
   ck_assert_msg (n_killed_midway > 0, "no child was killed part of the way");
 
   {
-    g_autoptr(QlEventStore) store = ql_test_open_sqlite ("kill.db");
+    g_autoptr(QlEventStore) store = open_location (location);
     g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
 
     assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
@@ -608,11 +653,12 @@ START_TEST (test_kill_mid_follow)
     "daily_balance", "monthly_totals", "payments", "low_stock",
   };
   g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  g_autofree char *location = fresh_location (_i, "follow-kill.db");
   guint n_killed_midway = 0;
   gint64 start, head;
 
   {
-    g_autoptr(QlEventStore) store = open_fresh_sqlite ("follow-kill.db");
+    g_autoptr(QlEventStore) store = open_location (location);
     g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
     g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
 
@@ -635,7 +681,7 @@ START_TEST (test_kill_mid_follow)
       ck_assert_int_ne (pid, -1);
       if (pid == 0)
         {
-          g_autoptr(QlEventStore) store = ql_sqlite_event_store_new ("follow-kill.db", NULL);
+          g_autoptr(QlEventStore) store = ql_store_open (location, NULL);
           g_autoptr(QlProjectionRunner) runner = NULL;
 
           if (store == NULL)
@@ -651,7 +697,7 @@ START_TEST (test_kill_mid_follow)
                      "the child failed: status %d", status);
 
       {
-        g_autoptr(QlEventStore) store = ql_test_open_sqlite ("follow-kill.db");
+        g_autoptr(QlEventStore) store = open_location (location);
 
         position = live_position (store, names[0]);
         for (guint i = 1; i < G_N_ELEMENTS (names); i++)
@@ -667,7 +713,7 @@ START_TEST (test_kill_mid_follow)
   ck_assert_msg (n_killed_midway > 0, "no child was killed part of the way");
 
   {
-    g_autoptr(QlEventStore) store = ql_test_open_sqlite ("follow-kill.db");
+    g_autoptr(QlEventStore) store = open_location (location);
     g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
 
     assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
@@ -748,10 +794,10 @@ projections_suite (void)
 
   tcase_set_timeout (tcase, 120);
   tcase_add_loop_test (tcase, test_fold_memory, 0, 2);
-  tcase_add_test (tcase, test_fold_sqlite);
+  tcase_add_loop_test (tcase, test_fold_on_disk, 0, N_STORE_KINDS);
   tcase_add_test (tcase, test_status_and_version_change);
-  tcase_add_test (tcase, test_kill_mid_update);
-  tcase_add_test (tcase, test_kill_mid_follow);
+  tcase_add_loop_test (tcase, test_kill_mid_update, 0, N_STORE_KINDS);
+  tcase_add_loop_test (tcase, test_kill_mid_follow, 0, N_STORE_KINDS);
   tcase_add_test (tcase, test_follow_book);
   tcase_add_test (tcase, test_unknown_projection);
   suite_add_tcase (suite, tcase);
@@ -761,6 +807,19 @@ projections_suite (void)
 int
 main (void)
 {
+  g_autoptr(GError) error = NULL;
+  QlTestPostgres *cluster = NULL;
+  int status;
+
   g_setenv ("TZ", "UTC", TRUE);
-  return ql_test_run_in_dir ("ql-test-projections", projections_suite (), NULL);
+  cluster = ql_test_postgres_start (&error);
+  /* Never skipped: a machine that runs the tests can run PostgreSQL. */
+  if (cluster == NULL)
+    {
+      g_printerr ("Could not start a PostgreSQL cluster for the tests: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+  status = ql_test_run_in_dir ("ql-test-projections", projections_suite (), NULL);
+  ql_test_postgres_stop (cluster);
+  return status;
 }

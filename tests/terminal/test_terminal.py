@@ -922,7 +922,12 @@ class ReportTests(TerminalTestCase):
         ])
 
     def test_projections_follow_other_runs(self):
-        db = self.path("book.db")
+        self.check_projections_follow_other_runs(self.path("book.db"))
+
+    def test_projections_follow_other_runs_postgres(self):
+        self.check_projections_follow_other_runs(CLUSTER.database(self.id()))
+
+    def check_projections_follow_other_runs(self, db):
         rc, out, err = self.run_binary(self.SETUP + ["projections"], db=db)
         self.assertEqual((rc, err), (0, ""))
         self.assertEqual(self.answers(out)[len(self.SETUP):], [
