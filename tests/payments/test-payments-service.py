@@ -721,6 +721,29 @@ class PostgresTest(GroupCommitCase):
         for c in range(CLIENT_PROCESSES * THREADS_PER_PROCESS):
             self.assertEqual(self.balance(f'payer{c}'), f'{100000 - calls}.00')
 
+    def test_terminals_and_service_share_postgresql(self):
+        # Two terminals deposit into every payer while 16 clients pay from
+        # them, all on one database: every change counts, none twice.
+        calls, deposits = 20, 25
+        payers = CLIENT_PROCESSES * THREADS_PER_PROCESS
+        script = ''.join(f'deposit payer{c} 1\n' for _ in range(deposits) for c in range(payers))
+        terminals = [subprocess.Popen([BINARY, '--tui', '--db', self.db], env=self.env,
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True)
+                     for _ in range(2)]
+        for terminal in terminals:
+            self.addCleanup(terminal.kill)
+        clients = self.start_clients(self.server.port, calls, 'shared')
+        outputs = [t.communicate(script, timeout=300) for t in terminals]
+        answers = self.answers(clients)
+        for terminal, (out, err) in zip(terminals, outputs):
+            self.assertEqual((terminal.returncode, err), (0, ''))
+            self.assertEqual(out.count('Deposited 1.00'), deposits * payers, out[-300:])
+        self.assertEqual([a[0] for a in answers], ['success'] * (payers * calls), answers[:5])
+        self.assertEqual(len(self.stored_references()), payers * calls)
+        for c in range(payers):
+            self.assertEqual(self.balance(f'payer{c}'), f'{100000 - calls + 2 * deposits}.00')
+
     def test_refusals_and_retries_on_postgresql(self):
         first = self.pay('pg-order', 99.99)
         self.assertEqual(first.status, 'SUCCESS')
