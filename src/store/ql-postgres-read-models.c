@@ -23,12 +23,12 @@
 /* Rows a read fetches at a time, as the event scans do. */
 #define PAGE_ROWS 1000
 
-#define ADD_ROWS_SQL \
-  "INSERT INTO ql_read_model_rows (generation, key, a, b)" \
-  " SELECT $1::bigint, t.key, sum (t.a)::bigint, sum (t.b)::bigint" \
-  " FROM unnest ($2::text[], $3::bigint[], $4::bigint[]) AS t (key, a, b) GROUP BY t.key" \
-  " ON CONFLICT (generation, key) DO UPDATE" \
-  " SET a = ql_read_model_rows.a + excluded.a, b = ql_read_model_rows.b + excluded.b"
+static const char add_rows_sql[] =
+  "INSERT INTO ql_read_model_rows (generation, key, a, b)"
+  " SELECT $1::bigint, t.key, sum (t.a)::bigint, sum (t.b)::bigint"
+  " FROM unnest ($2::text[], $3::bigint[], $4::bigint[]) AS t (key, a, b) GROUP BY t.key"
+  " ON CONFLICT (generation, key) DO UPDATE"
+  " SET a = ql_read_model_rows.a + excluded.a, b = ql_read_model_rows.b + excluded.b";
 
 static QlPostgresEventStore *
 store_of (QlReadModelStore *store)
@@ -79,16 +79,10 @@ query (QlPostgresEventStore  *self,
   return NULL;
 }
 
+/* Whether a command's query() went through; clears its result. */
 static gboolean
-run (QlPostgresEventStore  *self,
-     PGconn                *conn,
-     const char            *sql,
-     int                    n_params,
-     const char * const    *values,
-     GError               **error)
+done (PGresult *result)
 {
-  PGresult *result = query (self, conn, sql, n_params, values, PGRES_COMMAND_OK, error);
-
   PQclear (result);
   return result != NULL;
 }
@@ -163,7 +157,8 @@ get_state (QlReadModelStore  *store,
   PGconn *conn;
   Slot state;
 
-  if (!check_name (name, error) || (conn = _ql_postgres_event_store_use (self, FALSE, error)) == NULL ||
+  if (!check_name (name, error) ||
+      (conn = _ql_postgres_event_store_use (self, FALSE, error)) == NULL ||
       !read_slot (self, conn, name, slot, FALSE, &state, error))
     return FALSE;
   *out_found = state.found;
@@ -233,7 +228,8 @@ add_rows (QlPostgresEventStore  *self,
   {
     const char *values[] = { generation_text, keys, a, b };
 
-    return run (self, conn, ADD_ROWS_SQL, G_N_ELEMENTS (values), values, error);
+    return done (query (self, conn, add_rows_sql, G_N_ELEMENTS (values), values,
+                        PGRES_COMMAND_OK, error));
   }
 }
 
@@ -294,19 +290,19 @@ commit_in_transaction (QlPostgresEventStore  *self,
   g_snprintf (version_text, sizeof version_text, "%" G_GINT64_FORMAT, commit->version);
   g_snprintf (position_text, sizeof position_text, "%" G_GINT64_FORMAT, commit->position);
   return add_rows (self, conn, state.generation, commit->rows, commit->n_rows, error) &&
-         run (self, conn, "UPDATE ql_read_models SET version = $3::bigint,"
+         done (query (self, conn, "UPDATE ql_read_models SET version = $3::bigint,"
                           " position = $4::bigint WHERE name = $1 AND slot = $2::integer",
-              G_N_ELEMENTS (values), values, error);
+              G_N_ELEMENTS (values), values, PGRES_COMMAND_OK, error));
 }
 
 /* Read models are derived: a commit a crash loses is counted again from
  * the position before it, which went with it. They need the
  * transaction's atomicity, not the wait for the WAL flush the events
  * pay. */
+static const char begin_read_model_commit[] = "BEGIN; SET LOCAL synchronous_commit = off";
+
 /* The slots' numbers in SQL text. */
 G_STATIC_ASSERT (QL_READ_SLOT_LIVE == 0 && QL_READ_SLOT_BUILDING == 1);
-
-#define BEGIN_READ_MODEL_COMMIT "BEGIN; SET LOCAL synchronous_commit = off"
 
 static gboolean
 commit_all (QlReadModelStore    *store,
@@ -324,11 +320,11 @@ commit_all (QlReadModelStore    *store,
   if ((conn = _ql_postgres_event_store_use (self, TRUE, error)) == NULL)
     return FALSE;
 
-  ok = run (self, conn, BEGIN_READ_MODEL_COMMIT, 0, NULL, error);
+  ok = done (query (self, conn, begin_read_model_commit, 0, NULL, PGRES_COMMAND_OK, error));
   for (guint i = 0; ok && i < n_commits; i++)
     ok = commit_in_transaction (self, conn, &commits[i], error);
   if (ok)
-    ok = run (self, conn, "COMMIT", 0, NULL, error);
+    ok = done (query (self, conn, "COMMIT", 0, NULL, PGRES_COMMAND_OK, error));
   if (!ok)
     rollback (conn);
   return ok;
@@ -366,10 +362,10 @@ drop_slot (QlPostgresEventStore  *self,
   if (!state.found)
     return TRUE;
   g_snprintf (generation_text, sizeof generation_text, "%" G_GINT64_FORMAT, state.generation);
-  return run (self, conn, "DELETE FROM ql_read_model_rows WHERE generation = $1::bigint",
-              G_N_ELEMENTS (values), values, error) &&
-         run (self, conn, "DELETE FROM ql_read_models WHERE generation = $1::bigint",
-              G_N_ELEMENTS (values), values, error);
+  return done (query (self, conn, "DELETE FROM ql_read_model_rows WHERE generation = $1::bigint",
+              G_N_ELEMENTS (values), values, PGRES_COMMAND_OK, error)) &&
+         done (query (self, conn, "DELETE FROM ql_read_models WHERE generation = $1::bigint",
+              G_N_ELEMENTS (values), values, PGRES_COMMAND_OK, error));
 }
 
 /* Runs @step with a name and a slot in one transaction. */
@@ -384,10 +380,12 @@ in_transaction (QlReadModelStore  *store,
   QlPostgresEventStore *self = store_of (store);
   PGconn *conn;
 
-  if (!check_name (name, error) || (conn = _ql_postgres_event_store_use (self, TRUE, error)) == NULL ||
-      !run (self, conn, "BEGIN", 0, NULL, error))
+  if (!check_name (name, error) ||
+      (conn = _ql_postgres_event_store_use (self, TRUE, error)) == NULL ||
+      !done (query (self, conn, "BEGIN", 0, NULL, PGRES_COMMAND_OK, error)))
     return FALSE;
-  if (!step (self, conn, name, slot, error) || !run (self, conn, "COMMIT", 0, NULL, error))
+  if (!step (self, conn, name, slot, error) ||
+      !done (query (self, conn, "COMMIT", 0, NULL, PGRES_COMMAND_OK, error)))
     {
       rollback (conn);
       return FALSE;
@@ -423,8 +421,8 @@ swap_building_in (QlPostgresEventStore  *self,
       return FALSE;
     }
   return drop_slot (self, conn, name, QL_READ_SLOT_LIVE, error) &&
-         run (self, conn, "UPDATE ql_read_models SET slot = 0 WHERE name = $1 AND slot = 1",
-              G_N_ELEMENTS (values), values, error);
+         done (query (self, conn, "UPDATE ql_read_models SET slot = 0 WHERE name = $1 AND slot = 1",
+              G_N_ELEMENTS (values), values, PGRES_COMMAND_OK, error));
 }
 
 static gboolean
@@ -487,10 +485,12 @@ read_pages (QlPostgresEventStore  *self,
       const char *values[] = { generation_text, after != NULL ? after : prefix, limit_text };
       PGresult *result =
         query (self, conn, after != NULL
-                             ? "SELECT key, a, b FROM ql_read_model_rows WHERE generation = $1::bigint"
-                               " AND key > $2 ORDER BY key LIMIT $3::integer"
-                             : "SELECT key, a, b FROM ql_read_model_rows WHERE generation = $1::bigint"
-                               " AND key >= $2 ORDER BY key LIMIT $3::integer",
+                             ? "SELECT key, a, b FROM ql_read_model_rows"
+                               " WHERE generation = $1::bigint AND key > $2"
+                               " ORDER BY key LIMIT $3::integer"
+                             : "SELECT key, a, b FROM ql_read_model_rows"
+                               " WHERE generation = $1::bigint AND key >= $2"
+                               " ORDER BY key LIMIT $3::integer",
                G_N_ELEMENTS (values), values, PGRES_TUPLES_OK, error);
 
       if (result == NULL)
@@ -518,19 +518,21 @@ read_rows (QlReadModelStore  *store,
   PGconn *conn;
   gboolean own_transaction, ok;
 
-  if (!check_name (name, error) || (conn = _ql_postgres_event_store_use (self, FALSE, error)) == NULL)
+  if (!check_name (name, error) ||
+      (conn = _ql_postgres_event_store_use (self, FALSE, error)) == NULL)
     return FALSE;
   /* Every page from one snapshot of the database, so a commit between
    * two pages cannot show half a batch. */
   own_transaction = PQtransactionStatus (conn) == PQTRANS_IDLE;
   if (own_transaction &&
-      !run (self, conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, error))
+      !done (query (self, conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL,
+                    PGRES_COMMAND_OK, error)))
     return FALSE;
   ok = read_pages (self, conn, name, prefix, func, user_data, error);
   if (own_transaction)
     {
       if (ok)
-        ok = run (self, conn, "COMMIT", 0, NULL, error);
+        ok = done (query (self, conn, "COMMIT", 0, NULL, PGRES_COMMAND_OK, error));
       if (!ok)
         rollback (conn);
     }
