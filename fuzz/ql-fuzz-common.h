@@ -1,0 +1,16 @@
+/* ql-fuzz-common.h: what the fuzz targets of the imports share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdint.h>
+
+G_BEGIN_DECLS
+
+void ql_fuzz_check_import (const uint8_t *data,
+                           size_t         size,
+                           const char    *file_template);
+
+G_END_DECLS
