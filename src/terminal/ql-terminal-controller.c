@@ -54,6 +54,9 @@ struct _QlTerminalController
   GSettings      *settings;
   /* The read models' runner, made on first use of a report. */
   QlProjectionRunner *runner;
+  /* The process's local zone, made once: the times events show and the
+   * recording times `at` reads are in it. */
+  GTimeZone      *zone;
 
   /* While a line is handled, changes to the ledgers are the user's own. */
   gboolean        handling;
@@ -438,11 +441,12 @@ format_event_note (QlLedger     *ledger,
 
 /* Local time, as the window shows it: people read their own clock. */
 static char *
-format_event_time (QlEvent *event)
+format_event_time (QlEvent   *event,
+                   GTimeZone *zone)
 {
   g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (ql_event_get_timestamp (event) /
                                                             G_USEC_PER_SEC);
-  g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
+  g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_timezone (utc, zone) : NULL;
 
   return local != NULL ? g_date_time_format (local, "%Y-%m-%d %H:%M:%S") : g_strdup ("?");
 }
@@ -461,7 +465,8 @@ is_shown (GHashTable *shown,
 static char *
 format_events (QlLedger   *ledger,
                GPtrArray  *events,
-               GHashTable *shown)
+               GHashTable *shown,
+               GTimeZone  *zone)
 {
   static const QlTerminalAlign aligns[] = {
     QL_TERMINAL_ALIGN_END, QL_TERMINAL_ALIGN_START, QL_TERMINAL_ALIGN_START,
@@ -487,7 +492,7 @@ format_events (QlLedger   *ledger,
       gboolean applied = damaged == 0 || ql_event_get_version (event) < damaged;
       g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT,
                                                   ql_event_get_version (event));
-      g_autofree char *time = format_event_time (event);
+      g_autofree char *time = format_event_time (event, zone);
       g_autofree char *amount = change != 0 ? format_signed_amount (ledger, change) : NULL;
       g_autofree char *running = NULL;
       g_autofree char *note = format_event_note (ledger, event, notes);
@@ -790,7 +795,7 @@ run_events (QlTerminalController  *self,
   if (self->json)
     return show_events_json (self, ledger, events, shown, error);
 
-  table = format_events (ledger, events, shown);
+  table = format_events (ledger, events, shown, self->zone);
   ql_terminal_view_show (self->view, table);
   show_damage (self, ledger);
 
@@ -818,7 +823,7 @@ show_balance_on (QlTerminalController  *self,
       return FALSE;
     }
   if (!ql_date_parse (args[1], &date, error) ||
-      (args[2] != NULL && !ql_recorded_time_parse (args[3], &recorded_until, error)) ||
+      (args[2] != NULL && !ql_recorded_time_parse (args[3], self->zone, &recorded_until, error)) ||
       !ql_ledger_book_balance_on (self->ledgers, args[0], &date, recorded_until, &balance, error))
     return FALSE;
 
@@ -1951,6 +1956,7 @@ ql_terminal_controller_dispose (GObject *object)
   g_clear_object (&self->ledgers);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->options, g_hash_table_unref);
+  g_clear_pointer (&self->zone, g_time_zone_unref);
   g_clear_object (&self->assistant);
 
   G_OBJECT_CLASS (ql_terminal_controller_parent_class)->dispose (object);
@@ -1978,6 +1984,7 @@ static void
 ql_terminal_controller_init (QlTerminalController *self)
 {
   self->options = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  self->zone = g_time_zone_new_local ();
 }
 
 /* A ledger's name as a word of a line: in double quotes when it has
