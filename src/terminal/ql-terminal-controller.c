@@ -605,17 +605,27 @@ run_open (QlTerminalController  *self,
   return TRUE;
 }
 
-static gboolean
-run_change (QlTerminalController  *self,
-            const Command         *command,
-            char                 **args,
-            GError               **error)
+/* The date, payee and memo the line gave as options, each %NULL when
+ * not given; the texts stay the options table's. */
+static QlChangeNote
+option_note (QlTerminalController *self)
 {
   QlChangeNote note = {
     g_hash_table_lookup (self->options, "--date"),
     g_hash_table_lookup (self->options, "--payee"),
     g_hash_table_lookup (self->options, "--memo"),
   };
+
+  return note;
+}
+
+static gboolean
+run_change (QlTerminalController  *self,
+            const Command         *command,
+            char                 **args,
+            GError               **error)
+{
+  QlChangeNote note = option_note (self);
   g_autoptr(QlEvent) changed = ql_ledger_book_record_change (self->ledgers, args[0],
                                                              command->type, args[1], &note,
                                                              error);
@@ -883,11 +893,7 @@ run_transfer (QlTerminalController  *self,
               char                 **args,
               GError               **error)
 {
-  QlChangeNote note = {
-    g_hash_table_lookup (self->options, "--date"),
-    g_hash_table_lookup (self->options, "--payee"),
-    g_hash_table_lookup (self->options, "--memo"),
-  };
+  QlChangeNote note = option_note (self);
   g_autoptr(QlEvent) moved = ql_ledger_book_transfer (self->ledgers, args[0], args[1], args[2],
                                                       &note, error);
   g_autofree char *counterpart = NULL;
@@ -922,11 +928,7 @@ run_amend (QlTerminalController  *self,
            char                 **args,
            GError               **error)
 {
-  QlChangeNote note = {
-    g_hash_table_lookup (self->options, "--date"),
-    g_hash_table_lookup (self->options, "--payee"),
-    g_hash_table_lookup (self->options, "--memo"),
-  };
+  QlChangeNote note = option_note (self);
   g_autoptr(QlEvent) amendment = NULL;
   g_autofree char *amended = NULL;
   g_autofree char *version = NULL;
