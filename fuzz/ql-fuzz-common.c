@@ -1,4 +1,4 @@
-/* ql-fuzz-common.c: what the fuzz targets of the imports share
+/* ql-fuzz-common.c: the checks the fuzz targets share
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -53,4 +53,31 @@ ql_fuzz_check_import (const uint8_t *data,
     abort ();
   if (ql_event_store_get_head_position (store, NULL) != (imported ? (gint64) n_events : 0))
     abort ();
+}
+
+/**
+ * ql_fuzz_check_showable_text:
+ * @text: text a view may print
+ * @length: its length in bytes, or -1 when it ends with a NUL
+ *
+ * Aborts unless @text is valid UTF-8 with no control character but
+ * newline and tab: no DEL, no C0 or C1 control that could drive a
+ * terminal.
+ */
+void
+ql_fuzz_check_showable_text (const char *text,
+                             gssize      length)
+{
+  const char *end;
+
+  if (text == NULL || !g_utf8_validate (text, length, &end))
+    abort ();
+
+  for (const char *p = text; p < end; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if ((c < 0x20 && c != '\n' && c != '\t') || (c >= 0x7f && c < 0xa0))
+        abort ();
+    }
 }
