@@ -11,13 +11,11 @@
 
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "ql-journal-reader-private.h"
-#include "ql-ledger-book.h"
-#include "ql-memory-event-store.h"
+#include "ql-fuzz-common.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
@@ -48,32 +46,7 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
-  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
-  g_autoptr(QlLedgerBook) book = ql_ledger_book_new (store, NULL);
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-  guint64 n_events = 0;
-  gboolean imported;
-  int fd;
-
   read_rows ((const char *) data, size);
-
-  fd = g_file_open_tmp ("fuzz-journal-XXXXXX.journal", &path, NULL);
-  if (fd < 0)
-    abort ();
-  if (!g_file_set_contents (path, (const char *) data, size, NULL))
-    abort ();
-  g_close (fd, NULL);
-  file = g_file_new_for_path (path);
-
-  imported = ql_ledger_book_import_csv (book, file, NULL, NULL, NULL, &n_events, &error);
-  g_unlink (path);
-
-  if (imported == (error != NULL))
-    abort ();
-  if (ql_event_store_get_head_position (store, NULL) != (imported ? (gint64) n_events : 0))
-    abort ();
-
+  ql_fuzz_check_import (data, size, "fuzz-journal-XXXXXX.journal");
   return 0;
 }

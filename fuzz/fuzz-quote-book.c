@@ -13,24 +13,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "ql-fuzz-common.h"
 #include "ql-quote-book.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
-static void
-check_text (const char *text)
-{
-  if (text == NULL || !g_utf8_validate (text, -1, NULL))
-    abort ();
-
-  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if ((c < 0x20 && c != '\n' && c != '\t') || (c >= 0x7f && c < 0xa0))
-        abort ();
-    }
-}
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
@@ -57,12 +43,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
         {
           g_autoptr(QlQuote) quote = g_list_model_get_item (G_LIST_MODEL (book), i);
 
-          check_text (ql_quote_get_text (quote));
+          ql_fuzz_check_showable_text (ql_quote_get_text (quote), -1);
         }
       if (g_list_model_get_item (G_LIST_MODEL (book), n_items) != NULL)
         abort ();
-      check_text (ql_quote_book_lookup (book, -1));
-      check_text (ql_quote_book_lookup (book, G_MAXINT64));
+      ql_fuzz_check_showable_text (ql_quote_book_lookup (book, -1), -1);
+      ql_fuzz_check_showable_text (ql_quote_book_lookup (book, G_MAXINT64), -1);
       matches = ql_quote_book_search (book, "e.", NULL);
       if (matches == NULL || matches->len > n_items)
         abort ();

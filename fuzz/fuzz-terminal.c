@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ql-fuzz-common.h"
 #include "ql-memory-event-store.h"
 #include "ql-terminal-controller.h"
 
@@ -37,16 +38,7 @@ check_output (GMemoryOutputStream *stream)
 
   if (length == 0)
     return;
-  if (!g_utf8_validate_len (text, length, NULL))
-    abort ();
-
-  for (const char *p = text; p < text + length; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if ((c < 0x20 && c != '\n' && c != '\t') || (c >= 0x7f && c < 0xa0))
-        abort ();
-    }
+  ql_fuzz_check_showable_text (text, (gssize) length);
 }
 
 int

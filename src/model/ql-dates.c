@@ -157,9 +157,11 @@ to_unix_usec (GDateTime *instant)
 
 /**
  * ql_recorded_time_parse:
- * @text: a day (`2026-07-01`) or a time in the user's zone
- *   (`2026-07-01 14:30`, `2026-07-01T14:30:05`), or an ISO 8601 time with
- *   its own offset (`2026-07-01T14:30:05+02:00`)
+ * @text: a day (`2026-07-01`) or a time in @zone (`2026-07-01 14:30`,
+ *   `2026-07-01T14:30:05`), or an ISO 8601 time with its own offset
+ *   (`2026-07-01T14:30:05+02:00`)
+ * @zone: the zone a day or a time without an offset is in, the user's
+ *   (the caller keeps one g_time_zone_new_local() for its commands)
  * @out_timestamp: (out): the last microsecond @text names, in
  *   microseconds since the epoch
  * @error: return location for a #GError
@@ -173,23 +175,23 @@ to_unix_usec (GDateTime *instant)
  */
 gboolean
 ql_recorded_time_parse (const char  *text,
+                        GTimeZone   *zone,
                         gint64      *out_timestamp,
                         GError     **error)
 {
   g_autofree char *trimmed = NULL;
-  g_autoptr(GTimeZone) local = NULL;
   g_autoptr(GDateTime) instant = NULL;
   const char *clock;
   gint64 span;
   GDate day;
 
   g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (zone != NULL, FALSE);
   g_return_val_if_fail (out_timestamp != NULL, FALSE);
 
   if (!ql_text_check (QL_TEXT_FIELD_DATE, text, -1, error))
     return FALSE;
   trimmed = g_strstrip (g_strdup (text));
-  local = g_time_zone_new_local ();
 
   if (strlen (trimmed) == 10)
     {
@@ -197,7 +199,7 @@ ql_recorded_time_parse (const char  *text,
 
       if (!ql_date_parse (trimmed, &day, error))
         return FALSE;
-      start = g_date_time_new (local, g_date_get_year (&day), g_date_get_month (&day),
+      start = g_date_time_new (zone, g_date_get_year (&day), g_date_get_month (&day),
                                g_date_get_day (&day), 0, 0, 0);
       instant = start != NULL ? g_date_time_add_days (start, 1) : NULL;
       if (instant == NULL)
@@ -217,12 +219,12 @@ ql_recorded_time_parse (const char  *text,
     {
       g_autofree char *with_seconds = g_strconcat (trimmed, ":00", NULL);
 
-      instant = g_date_time_new_from_iso8601 (with_seconds, local);
+      instant = g_date_time_new_from_iso8601 (with_seconds, zone);
       span = 60 * G_USEC_PER_SEC;
     }
   else
     {
-      instant = g_date_time_new_from_iso8601 (trimmed, local);
+      instant = g_date_time_new_from_iso8601 (trimmed, zone);
       span = strchr (clock, '.') != NULL || strchr (clock, ',') != NULL ? 1 : G_USEC_PER_SEC;
     }
 

@@ -16,6 +16,7 @@ void     ql_date_set_today           (GDate        *date);
 void     ql_date_set_from_timestamp  (GDate        *date,
                                       gint64        timestamp);
 gboolean ql_recorded_time_parse      (const char   *text,
+                                      GTimeZone    *zone,
                                       gint64       *out_timestamp,
                                       GError      **error);
 

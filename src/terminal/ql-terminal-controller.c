@@ -24,6 +24,7 @@
 #include "ql-skin-catalogue.h"
 #include "ql-terminal-assistant.h"
 #include "ql-terminal-controller.h"
+#include "ql-terminal-report.h"
 #include "ql-terminal-table.h"
 
 /* How often the ledgers are checked for changes by other programs. */
@@ -53,6 +54,9 @@ struct _QlTerminalController
   GSettings      *settings;
   /* The read models' runner, made on first use of a report. */
   QlProjectionRunner *runner;
+  /* The process's local zone, made once: the times events show and the
+   * recording times `at` reads are in it. */
+  GTimeZone      *zone;
 
   /* While a line is handled, changes to the ledgers are the user's own. */
   gboolean        handling;
@@ -437,11 +441,12 @@ format_event_note (QlLedger     *ledger,
 
 /* Local time, as the window shows it: people read their own clock. */
 static char *
-format_event_time (QlEvent *event)
+format_event_time (QlEvent   *event,
+                   GTimeZone *zone)
 {
   g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (ql_event_get_timestamp (event) /
                                                             G_USEC_PER_SEC);
-  g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
+  g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_timezone (utc, zone) : NULL;
 
   return local != NULL ? g_date_time_format (local, "%Y-%m-%d %H:%M:%S") : g_strdup ("?");
 }
@@ -460,7 +465,8 @@ is_shown (GHashTable *shown,
 static char *
 format_events (QlLedger   *ledger,
                GPtrArray  *events,
-               GHashTable *shown)
+               GHashTable *shown,
+               GTimeZone  *zone)
 {
   static const QlTerminalAlign aligns[] = {
     QL_TERMINAL_ALIGN_END, QL_TERMINAL_ALIGN_START, QL_TERMINAL_ALIGN_START,
@@ -486,7 +492,7 @@ format_events (QlLedger   *ledger,
       gboolean applied = damaged == 0 || ql_event_get_version (event) < damaged;
       g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT,
                                                   ql_event_get_version (event));
-      g_autofree char *time = format_event_time (event);
+      g_autofree char *time = format_event_time (event, zone);
       g_autofree char *amount = change != 0 ? format_signed_amount (ledger, change) : NULL;
       g_autofree char *running = NULL;
       g_autofree char *note = format_event_note (ledger, event, notes);
@@ -599,17 +605,27 @@ run_open (QlTerminalController  *self,
   return TRUE;
 }
 
-static gboolean
-run_change (QlTerminalController  *self,
-            const Command         *command,
-            char                 **args,
-            GError               **error)
+/* The date, payee and memo the line gave as options, each %NULL when
+ * not given; the texts stay the options table's. */
+static QlChangeNote
+option_note (QlTerminalController *self)
 {
   QlChangeNote note = {
     g_hash_table_lookup (self->options, "--date"),
     g_hash_table_lookup (self->options, "--payee"),
     g_hash_table_lookup (self->options, "--memo"),
   };
+
+  return note;
+}
+
+static gboolean
+run_change (QlTerminalController  *self,
+            const Command         *command,
+            char                 **args,
+            GError               **error)
+{
+  QlChangeNote note = option_note (self);
   g_autoptr(QlEvent) changed = ql_ledger_book_record_change (self->ledgers, args[0],
                                                              command->type, args[1], &note,
                                                              error);
@@ -789,7 +805,7 @@ run_events (QlTerminalController  *self,
   if (self->json)
     return show_events_json (self, ledger, events, shown, error);
 
-  table = format_events (ledger, events, shown);
+  table = format_events (ledger, events, shown, self->zone);
   ql_terminal_view_show (self->view, table);
   show_damage (self, ledger);
 
@@ -817,7 +833,7 @@ show_balance_on (QlTerminalController  *self,
       return FALSE;
     }
   if (!ql_date_parse (args[1], &date, error) ||
-      (args[2] != NULL && !ql_recorded_time_parse (args[3], &recorded_until, error)) ||
+      (args[2] != NULL && !ql_recorded_time_parse (args[3], self->zone, &recorded_until, error)) ||
       !ql_ledger_book_balance_on (self->ledgers, args[0], &date, recorded_until, &balance, error))
     return FALSE;
 
@@ -877,11 +893,7 @@ run_transfer (QlTerminalController  *self,
               char                 **args,
               GError               **error)
 {
-  QlChangeNote note = {
-    g_hash_table_lookup (self->options, "--date"),
-    g_hash_table_lookup (self->options, "--payee"),
-    g_hash_table_lookup (self->options, "--memo"),
-  };
+  QlChangeNote note = option_note (self);
   g_autoptr(QlEvent) moved = ql_ledger_book_transfer (self->ledgers, args[0], args[1], args[2],
                                                       &note, error);
   g_autofree char *counterpart = NULL;
@@ -916,11 +928,7 @@ run_amend (QlTerminalController  *self,
            char                 **args,
            GError               **error)
 {
-  QlChangeNote note = {
-    g_hash_table_lookup (self->options, "--date"),
-    g_hash_table_lookup (self->options, "--payee"),
-    g_hash_table_lookup (self->options, "--memo"),
-  };
+  QlChangeNote note = option_note (self);
   g_autoptr(QlEvent) amendment = NULL;
   g_autofree char *amended = NULL;
   g_autofree char *version = NULL;
@@ -1020,6 +1028,25 @@ run_import (QlTerminalController  *self,
                              count, args[0]);
   ql_terminal_view_show (self->view, message);
   return TRUE;
+}
+
+/* A report as the command asked for it: a table, or JSON lines. A table
+ * with no rows says @none instead, when given; JSON with none is silent. */
+static void
+show_report (QlTerminalController *self,
+             QlTerminalReport     *report,
+             const char           *none)
+{
+  g_autofree char *text = NULL;
+
+  if (!self->json && none != NULL && ql_terminal_report_get_n_records (report) == 0)
+    {
+      ql_terminal_view_show (self->view, none);
+      return;
+    }
+  text = ql_terminal_report_format (report, self->json);
+  if (text != NULL)
+    ql_terminal_view_show (self->view, text);
 }
 
 /* One JSON object on a line of its own, for scripts. */
@@ -1192,19 +1219,19 @@ run_projections (QlTerminalController  *self,
                  char                 **args,
                  GError               **error)
 {
-  static const QlTerminalAlign aligns[] = {
-    QL_TERMINAL_ALIGN_START, QL_TERMINAL_ALIGN_END, QL_TERMINAL_ALIGN_END,
-    QL_TERMINAL_ALIGN_END, QL_TERMINAL_ALIGN_START,
+  static const char * const states[] = {
+    "not-built", "behind", "caught-up", "rebuilding",
   };
-  const char *header[] = {
-    C_("projections column", "Projection"), C_("projections column", "Version"),
-    C_("projections column", "Position"), C_("projections column", "Lag"),
-    C_("projections column", "State"),
+  const QlTerminalColumn columns[] = {
+    { C_("projections column", "Projection"), "projection", QL_TERMINAL_ALIGN_START },
+    { C_("projections column", "Version"), "version", QL_TERMINAL_ALIGN_END },
+    { C_("projections column", "Position"), "position", QL_TERMINAL_ALIGN_END },
+    { C_("projections column", "Lag"), "lag", QL_TERMINAL_ALIGN_END },
+    { C_("projections column", "State"), "state", QL_TERMINAL_ALIGN_START },
   };
   QlEventStore *store = ql_ledger_book_get_store (self->ledgers);
-  g_autoptr(QlTerminalTable) table = NULL;
+  g_autoptr(QlTerminalReport) report = NULL;
   g_autoptr(GArray) list = NULL;
-  g_autofree char *text = NULL;
   guint n_args = g_strv_length (args);
 
   if (n_args == 1 || (n_args == 2 && g_strcmp0 (args[0], "rebuild") != 0))
@@ -1228,46 +1255,33 @@ run_projections (QlTerminalController  *self,
   list = ql_projection_runner_list_status (self->runner, error);
   if (list == NULL)
     return FALSE;
-  table = ql_terminal_table_new (G_N_ELEMENTS (aligns), aligns);
-  ql_terminal_table_add_row (table, header);
+  report = ql_terminal_report_new (columns, G_N_ELEMENTS (columns));
   for (guint i = 0; i < list->len; i++)
     {
       const QlProjectionStatus *status = &g_array_index (list, QlProjectionStatus, i);
-      g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT, status->version);
-      g_autofree char *position = g_strdup_printf ("%" G_GINT64_FORMAT, status->position);
-      g_autofree char *lag = g_strdup_printf ("%" G_GINT64_FORMAT, status->lag);
-      const char *row[] = {
-        status->name, version, position, lag, ql_projection_state_get_label (status->state),
-      };
 
-      if (self->json)
-        {
-          static const char * const states[] = {
-            "not-built", "behind", "caught-up", "rebuilding",
-          };
-          g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "projection");
-          json_builder_add_string_value (builder, status->name);
-          json_builder_set_member_name (builder, "version");
-          json_builder_add_int_value (builder, status->version);
-          json_builder_set_member_name (builder, "position");
-          json_builder_add_int_value (builder, status->position);
-          json_builder_set_member_name (builder, "lag");
-          json_builder_add_int_value (builder, status->lag);
-          json_builder_set_member_name (builder, "state");
-          json_builder_add_string_value (builder, states[status->state]);
-          json_builder_end_object (builder);
-          show_json_builder (self, builder);
-        }
-      ql_terminal_table_add_row (table, row);
+      ql_terminal_report_add_string (report, status->name, NULL);
+      ql_terminal_report_add_number (report, status->version, NULL);
+      ql_terminal_report_add_number (report, status->position, NULL);
+      ql_terminal_report_add_number (report, status->lag, NULL);
+      ql_terminal_report_add_string (report, states[status->state],
+                                     ql_projection_state_get_label (status->state));
     }
-  if (self->json)
-    return TRUE;
-  text = ql_terminal_table_format (table);
-  ql_terminal_view_show (self->view, text);
+  show_report (self, report, NULL);
   return TRUE;
+}
+
+/* A day of a statement as its table and its JSON write it. */
+static void
+format_julian_day (guint32 day,
+                   char    date[11])
+{
+  GDate when;
+
+  g_date_clear (&when, 1);
+  g_date_set_julian (&when, day);
+  g_snprintf (date, 11, "%04u-%02u-%02u", (guint) g_date_get_year (&when),
+              (guint) g_date_get_month (&when), (guint) g_date_get_day (&when));
 }
 
 static gboolean
@@ -1275,18 +1289,15 @@ report_monthly (QlTerminalController  *self,
                 QlLedger              *ledger,
                 GError               **error)
 {
-  static const QlTerminalAlign aligns[] = {
-    QL_TERMINAL_ALIGN_START, QL_TERMINAL_ALIGN_START, QL_TERMINAL_ALIGN_END,
-    QL_TERMINAL_ALIGN_END,
-  };
-  const char *header[] = {
-    C_("report column", "Month"), C_("report column", "Kind"),
-    C_("report column", "Count"), C_("report column", "Total"),
+  const QlTerminalColumn columns[] = {
+    { C_("report column", "Month"), "month", QL_TERMINAL_ALIGN_START },
+    { C_("report column", "Kind"), "type", QL_TERMINAL_ALIGN_START },
+    { C_("report column", "Count"), "count", QL_TERMINAL_ALIGN_END },
+    { C_("report column", "Total"), "total", QL_TERMINAL_ALIGN_END },
   };
   QlProjectionRunner *runner = caught_up_runner (self, error);
   g_autoptr(GPtrArray) totals = NULL;
-  g_autoptr(QlTerminalTable) table = NULL;
-  g_autofree char *text = NULL;
+  g_autoptr(QlTerminalReport) report = NULL;
   guint decimals = ql_ledger_get_decimals (ledger);
 
   if (runner == NULL)
@@ -1296,43 +1307,19 @@ report_monthly (QlTerminalController  *self,
   if (totals == NULL)
     return FALSE;
 
-  table = ql_terminal_table_new (G_N_ELEMENTS (aligns), aligns);
-  ql_terminal_table_add_row (table, header);
+  report = ql_terminal_report_new (columns, G_N_ELEMENTS (columns));
   for (guint i = 0; i < totals->len; i++)
     {
       QlMonthlyTotal *total = g_ptr_array_index (totals, i);
       g_autofree char *month = g_strdup_printf ("%04u-%02u", total->year, total->month);
-      g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, total->count);
       g_autofree char *amount = ql_amount_format (total->total, decimals);
-      const char *row[] = { month, ql_event_type_get_label (total->type), count, amount };
 
-      if (self->json)
-        {
-          g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "month");
-          json_builder_add_string_value (builder, month);
-          json_builder_set_member_name (builder, "type");
-          json_builder_add_string_value (builder, total->type);
-          json_builder_set_member_name (builder, "count");
-          json_builder_add_int_value (builder, total->count);
-          json_builder_set_member_name (builder, "total");
-          json_builder_add_int_value (builder, total->total);
-          json_builder_end_object (builder);
-          show_json_builder (self, builder);
-        }
-      ql_terminal_table_add_row (table, row);
+      ql_terminal_report_add_string (report, month, NULL);
+      ql_terminal_report_add_string (report, total->type, ql_event_type_get_label (total->type));
+      ql_terminal_report_add_number (report, total->count, NULL);
+      ql_terminal_report_add_number (report, total->total, amount);
     }
-  if (self->json)
-    return TRUE;
-  if (totals->len == 0)
-    {
-      ql_terminal_view_show (self->view, _("No changes yet."));
-      return TRUE;
-    }
-  text = ql_terminal_table_format (table);
-  ql_terminal_view_show (self->view, text);
+  show_report (self, report, _("No changes yet."));
   return TRUE;
 }
 
@@ -1343,18 +1330,15 @@ report_statement (QlTerminalController  *self,
                   const char            *to_text,
                   GError               **error)
 {
-  static const QlTerminalAlign aligns[] = {
-    QL_TERMINAL_ALIGN_START, QL_TERMINAL_ALIGN_END, QL_TERMINAL_ALIGN_END,
-    QL_TERMINAL_ALIGN_END,
-  };
-  const char *header[] = {
-    C_("report column", "Day"), C_("report column", "Changes"),
-    C_("report column", "Change"), C_("report column", "Balance"),
+  const QlTerminalColumn columns[] = {
+    { C_("report column", "Day"), "date", QL_TERMINAL_ALIGN_START },
+    { C_("report column", "Changes"), "changes", QL_TERMINAL_ALIGN_END },
+    { C_("report column", "Change"), "change", QL_TERMINAL_ALIGN_END },
+    { C_("report column", "Balance"), "balance", QL_TERMINAL_ALIGN_END },
   };
   QlProjectionRunner *runner = NULL;
   g_autoptr(GArray) days = NULL;
-  g_autoptr(QlTerminalTable) table = NULL;
-  g_autofree char *text = NULL;
+  g_autoptr(QlTerminalReport) report = NULL;
   g_autofree char *opening_text = NULL;
   guint decimals = ql_ledger_get_decimals (ledger);
   gint64 opening = 0;
@@ -1370,60 +1354,29 @@ report_statement (QlTerminalController  *self,
   if (days == NULL)
     return FALSE;
 
-  if (self->json)
-    {
-      for (guint i = 0; i < days->len; i++)
-        {
-          const QlDailyBalance *day = &g_array_index (days, QlDailyBalance, i);
-          g_autoptr(JsonBuilder) builder = json_builder_new ();
-          char date[11];
-          GDate when;
-
-          g_date_clear (&when, 1);
-          g_date_set_julian (&when, day->day);
-          g_snprintf (date, sizeof date, "%04u-%02u-%02u", (guint) g_date_get_year (&when),
-                      (guint) g_date_get_month (&when), (guint) g_date_get_day (&when));
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "date");
-          json_builder_add_string_value (builder, date);
-          json_builder_set_member_name (builder, "changes");
-          json_builder_add_int_value (builder, day->n_changes);
-          json_builder_set_member_name (builder, "change");
-          json_builder_add_int_value (builder, day->change);
-          json_builder_set_member_name (builder, "balance");
-          json_builder_add_int_value (builder, day->balance);
-          json_builder_end_object (builder);
-          show_json_builder (self, builder);
-        }
-      return TRUE;
-    }
-
-  table = ql_terminal_table_new (G_N_ELEMENTS (aligns), aligns);
-  ql_terminal_table_add_row (table, header);
+  report = ql_terminal_report_new (columns, G_N_ELEMENTS (columns));
+  /* The balance the statement opens with is a line of the table only:
+   * the JSON lists the days that changed. */
   opening_text = ql_amount_format (opening, decimals);
   {
     const char *row[] = { from_text, "", "", opening_text };
 
-    ql_terminal_table_add_row (table, row);
+    ql_terminal_report_add_text_row (report, row);
   }
   for (guint i = 0; i < days->len; i++)
     {
       const QlDailyBalance *day = &g_array_index (days, QlDailyBalance, i);
-      g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, day->n_changes);
       g_autofree char *change = ql_amount_format (day->change, decimals);
       g_autofree char *balance = ql_amount_format (day->balance, decimals);
       char date[11];
-      GDate when;
-      const char *row[] = { date, count, change, balance };
 
-      g_date_clear (&when, 1);
-      g_date_set_julian (&when, day->day);
-      g_snprintf (date, sizeof date, "%04u-%02u-%02u", (guint) g_date_get_year (&when),
-                  (guint) g_date_get_month (&when), (guint) g_date_get_day (&when));
-      ql_terminal_table_add_row (table, row);
+      format_julian_day (day->day, date);
+      ql_terminal_report_add_string (report, date, NULL);
+      ql_terminal_report_add_number (report, day->n_changes, NULL);
+      ql_terminal_report_add_number (report, day->change, change);
+      ql_terminal_report_add_number (report, day->balance, balance);
     }
-  text = ql_terminal_table_format (table);
-  ql_terminal_view_show (self->view, text);
+  show_report (self, report, NULL);
   return TRUE;
 }
 
@@ -1432,17 +1385,15 @@ report_payments (QlTerminalController  *self,
                  const char            *order,
                  GError               **error)
 {
-  static const QlTerminalAlign aligns[] = {
-    QL_TERMINAL_ALIGN_START, QL_TERMINAL_ALIGN_END, QL_TERMINAL_ALIGN_END,
-  };
-  const char *header[] = {
-    C_("report column", "Ledger"), C_("report column", "Count"),
-    C_("report column", "Amount"),
+  const QlTerminalColumn columns[] = {
+    { C_("report column", "Ledger"), "ledger", QL_TERMINAL_ALIGN_START },
+    { C_("report column", "Count"), "count", QL_TERMINAL_ALIGN_END },
+    { C_("report column", "Amount"), "amount", QL_TERMINAL_ALIGN_END },
   };
   QlProjectionRunner *runner = caught_up_runner (self, error);
   g_autoptr(GPtrArray) totals = NULL;
-  g_autoptr(QlTerminalTable) table = NULL;
-  g_autofree char *text = NULL;
+  g_autoptr(QlTerminalReport) report = NULL;
+  g_autofree char *none = NULL;
 
   if (runner == NULL)
     return FALSE;
@@ -1450,44 +1401,20 @@ report_payments (QlTerminalController  *self,
   if (totals == NULL)
     return FALSE;
 
-  table = ql_terminal_table_new (G_N_ELEMENTS (aligns), aligns);
-  ql_terminal_table_add_row (table, header);
+  report = ql_terminal_report_new (columns, G_N_ELEMENTS (columns));
   for (guint i = 0; i < totals->len; i++)
     {
       QlPaymentTotal *total = g_ptr_array_index (totals, i);
       QlLedger *ledger = ql_ledger_book_lookup (self->ledgers, total->ledger);
-      g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, total->count);
       g_autofree char *amount = ql_amount_format (total->amount, ledger != NULL
                                                   ? ql_ledger_get_decimals (ledger) : 0);
-      const char *row[] = { total->ledger, count, amount };
 
-      if (self->json)
-        {
-          g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "ledger");
-          json_builder_add_string_value (builder, total->ledger);
-          json_builder_set_member_name (builder, "count");
-          json_builder_add_int_value (builder, total->count);
-          json_builder_set_member_name (builder, "amount");
-          json_builder_add_int_value (builder, total->amount);
-          json_builder_end_object (builder);
-          show_json_builder (self, builder);
-        }
-      ql_terminal_table_add_row (table, row);
+      ql_terminal_report_add_string (report, total->ledger, NULL);
+      ql_terminal_report_add_number (report, total->count, NULL);
+      ql_terminal_report_add_number (report, total->amount, amount);
     }
-  if (self->json)
-    return TRUE;
-  if (totals->len == 0)
-    {
-      g_autofree char *none = g_strdup_printf (_("No payment for “%s” stands."), order);
-
-      ql_terminal_view_show (self->view, none);
-      return TRUE;
-    }
-  text = ql_terminal_table_format (table);
-  ql_terminal_view_show (self->view, text);
+  none = g_strdup_printf (_("No payment for “%s” stands."), order);
+  show_report (self, report, none);
   return TRUE;
 }
 
@@ -1495,17 +1422,14 @@ static gboolean
 report_low_stock (QlTerminalController  *self,
                   GError               **error)
 {
-  static const QlTerminalAlign aligns[] = {
-    QL_TERMINAL_ALIGN_START, QL_TERMINAL_ALIGN_END, QL_TERMINAL_ALIGN_END,
-  };
-  const char *header[] = {
-    C_("report column", "Item"), C_("report column", "Quantity"),
-    C_("report column", "Threshold"),
+  const QlTerminalColumn columns[] = {
+    { C_("report column", "Item"), "item", QL_TERMINAL_ALIGN_START },
+    { C_("report column", "Quantity"), "quantity", QL_TERMINAL_ALIGN_END },
+    { C_("report column", "Threshold"), "threshold", QL_TERMINAL_ALIGN_END },
   };
   QlProjectionRunner *runner = caught_up_runner (self, error);
   g_autoptr(GPtrArray) items = NULL;
-  g_autoptr(QlTerminalTable) table = NULL;
-  g_autofree char *text = NULL;
+  g_autoptr(QlTerminalReport) report = NULL;
 
   if (runner == NULL)
     return FALSE;
@@ -1513,40 +1437,16 @@ report_low_stock (QlTerminalController  *self,
   if (items == NULL)
     return FALSE;
 
-  table = ql_terminal_table_new (G_N_ELEMENTS (aligns), aligns);
-  ql_terminal_table_add_row (table, header);
+  report = ql_terminal_report_new (columns, G_N_ELEMENTS (columns));
   for (guint i = 0; i < items->len; i++)
     {
       QlLowStockItem *item = g_ptr_array_index (items, i);
-      g_autofree char *quantity = g_strdup_printf ("%" G_GINT64_FORMAT, item->quantity);
-      g_autofree char *threshold = g_strdup_printf ("%" G_GINT64_FORMAT, item->threshold);
-      const char *row[] = { item->item, quantity, threshold };
 
-      if (self->json)
-        {
-          g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "item");
-          json_builder_add_string_value (builder, item->item);
-          json_builder_set_member_name (builder, "quantity");
-          json_builder_add_int_value (builder, item->quantity);
-          json_builder_set_member_name (builder, "threshold");
-          json_builder_add_int_value (builder, item->threshold);
-          json_builder_end_object (builder);
-          show_json_builder (self, builder);
-        }
-      ql_terminal_table_add_row (table, row);
+      ql_terminal_report_add_string (report, item->item, NULL);
+      ql_terminal_report_add_number (report, item->quantity, NULL);
+      ql_terminal_report_add_number (report, item->threshold, NULL);
     }
-  if (self->json)
-    return TRUE;
-  if (items->len == 0)
-    {
-      ql_terminal_view_show (self->view, _("No item is below its threshold."));
-      return TRUE;
-    }
-  text = ql_terminal_table_format (table);
-  ql_terminal_view_show (self->view, text);
+  show_report (self, report, _("No item is below its threshold."));
   return TRUE;
 }
 
@@ -2058,6 +1958,7 @@ ql_terminal_controller_dispose (GObject *object)
   g_clear_object (&self->ledgers);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->options, g_hash_table_unref);
+  g_clear_pointer (&self->zone, g_time_zone_unref);
   g_clear_object (&self->assistant);
 
   G_OBJECT_CLASS (ql_terminal_controller_parent_class)->dispose (object);
@@ -2085,6 +1986,7 @@ static void
 ql_terminal_controller_init (QlTerminalController *self)
 {
   self->options = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  self->zone = g_time_zone_new_local ();
 }
 
 /* A ledger's name as a word of a line: in double quotes when it has

@@ -5,13 +5,13 @@
 #include "config.h"
 
 #include <check.h>
-#include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
 
 #include "ql-ledger-book.h"
 #include "ql-memory-event-store.h"
 #include "ql-sqlite-event-store.h"
+#include "ql-test-files.h"
 #include "ql-test-model.h"
 
 typedef struct
@@ -33,16 +33,7 @@ temp_dir_init (TempDir *temp)
 static void
 temp_dir_clear (TempDir *temp)
 {
-  g_autoptr(GDir) dir = g_dir_open (temp->dir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (temp->dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (temp->dir);
+  ql_test_remove_tree (temp->dir);
   g_clear_pointer (&temp->dir, g_free);
   g_clear_pointer (&temp->db, g_free);
 }

@@ -109,23 +109,36 @@ END_TEST
 START_TEST (test_recorded_time_parse)
 {
   /* The test runs in UTC (see main()). */
+  g_autoptr(GTimeZone) local = g_time_zone_new_local ();
+  g_autoptr(GTimeZone) east = g_time_zone_new_identifier ("+02:00");
   gint64 end_of_day = 0;
   gint64 minute = 0;
   gint64 second = 0;
   gint64 offset = 0;
+  gint64 in_east = 0;
 
-  assert_ok (ql_recorded_time_parse ("2026-07-01", &end_of_day, &ok_error));
+  assert_ok (ql_recorded_time_parse ("2026-07-01", local, &end_of_day, &ok_error));
   ck_assert_int_eq (end_of_day, G_GINT64_CONSTANT (1782950400000000) - 1);
-  assert_ok (ql_recorded_time_parse ("2026-07-01 14:30", &minute, &ok_error));
+  assert_ok (ql_recorded_time_parse ("2026-07-01 14:30", local, &minute, &ok_error));
   ck_assert_int_eq (minute, G_GINT64_CONSTANT (1782916200000000) + 60 * G_USEC_PER_SEC - 1);
-  assert_ok (ql_recorded_time_parse ("2026-07-01T14:30:05", &second, &ok_error));
+  assert_ok (ql_recorded_time_parse ("2026-07-01T14:30:05", local, &second, &ok_error));
   ck_assert_int_eq (second, G_GINT64_CONSTANT (1782916205000000) + G_USEC_PER_SEC - 1);
-  assert_ok (ql_recorded_time_parse ("2026-07-01T16:30:05+02:00", &offset, &ok_error));
+  assert_ok (ql_recorded_time_parse ("2026-07-01T16:30:05+02:00", local, &offset, &ok_error));
   ck_assert_int_eq (offset, second);
-  assert_fails (ql_recorded_time_parse ("yesterday", &offset, &fail_error),
+  assert_fails (ql_recorded_time_parse ("yesterday", local, &offset, &fail_error),
                 QL_LEDGER_ERROR_INVALID_DATE);
-  assert_fails (ql_recorded_time_parse ("2026-07-01 25:00", &offset, &fail_error),
+  assert_fails (ql_recorded_time_parse ("2026-07-01 25:00", local, &offset, &fail_error),
                 QL_LEDGER_ERROR_INVALID_DATE);
+
+  /* Days and times without an offset are read in the zone given; a time
+   * with its own offset is the same instant in any zone. */
+  ck_assert_ptr_nonnull (east);
+  assert_ok (ql_recorded_time_parse ("2026-07-01", east, &in_east, &ok_error));
+  ck_assert_int_eq (in_east, end_of_day - 2 * G_TIME_SPAN_HOUR);
+  assert_ok (ql_recorded_time_parse ("2026-07-01 14:30", east, &in_east, &ok_error));
+  ck_assert_int_eq (in_east, minute - 2 * G_TIME_SPAN_HOUR);
+  assert_ok (ql_recorded_time_parse ("2026-07-01T16:30:05+02:00", east, &in_east, &ok_error));
+  ck_assert_int_eq (in_east, second);
 }
 END_TEST
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ql-quote-book.h"
+#include "ql-test-files.h"
 #include "ql-test-model.h"
 
 #define SYSTEM_FORTUNES "/usr/share/games/fortunes"
@@ -46,16 +47,7 @@ test_dir_new (void)
 static void
 test_dir_free (TestDir *dir)
 {
-  g_autoptr(GDir) handle = g_dir_open (dir->path, 0, NULL);
-  const char *name;
-
-  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir->path, name, NULL);
-
-      g_remove (path);
-    }
-  g_rmdir (dir->path);
+  ql_test_remove_tree (dir->path);
   g_free (dir->path);
   g_free (dir);
 }

@@ -28,6 +28,7 @@ import ql_test_postgres  # noqa: E402
 import csv  # noqa: E402
 import decimal  # noqa: E402
 import io  # noqa: E402
+import sqlite3  # noqa: E402
 
 BINARY = os.environ.get("QL_BINARY", "quote-ledger")
 PROMPT = "Which quote number would you like to see? "
@@ -921,6 +922,54 @@ class ReportTests(TerminalTestCase):
             {"date": "2026-02-01", "changes": 1, "change": -300, "balance": 950},
         ])
 
+    def test_empty_reports(self):
+        """A report with no rows says so in a table and prints nothing as JSON."""
+        rc, out, err = self.run_binary(["open cash", "report monthly cash",
+                                        "report monthly cash --json",
+                                        "report statement cash 2026-01-01 2026-01-31 --json",
+                                        "report statement cash 2026-01-01 2026-01-31"])
+        self.assertEqual((rc, err), (0, ""))
+        self.assertEqual(self.answers(out)[1:], [
+            "No changes yet.",
+            "Day         Changes  Change  Balance",
+            "2026-01-01                         0",
+        ])
+
+    def test_payments(self):
+        """What an order paid, by ledger. The payment service writes the
+        withdrawals that carry an order id; the terminal has no command for
+        them, so the test stores them as the service does, in their column
+        and in the payload."""
+        db = self.path("payments.db")
+        rc, out, err = self.run_binary(["open 用户 USD", "deposit 用户 100", "open yen JPY",
+                                        "deposit yen 1000", "report payments order-7",
+                                        "report payments order-7 --json"], db=db)
+        self.assertEqual((rc, err), (0, ""))
+        self.assertEqual(self.answers(out)[4:], ["No payment for “order-7” stands."])
+        with sqlite3.connect(db) as connection:
+            for ledger, version, amount in [("用户", 3, 1250), ("yen", 3, 300)]:
+                connection.execute(
+                    "INSERT INTO events (ledger, version, type, timestamp, payload, reference)"
+                    " VALUES (?, ?, 'Withdrawn', 1796346623601059, ?, 'order-7')",
+                    (ledger, version, json.dumps({"amount": amount, "reference": "order-7"})))
+        connection.close()
+        rc, out, err = self.run_binary(["report payments order-7",
+                                        "report payments order-7 --json",
+                                        "report payments order-8"], db=db)
+        self.assertEqual((rc, err), (0, ""))
+        lines = self.answers(out)
+        # The amounts in each ledger's currency; the wide name takes four columns.
+        self.assertEqual(lines[:3] + lines[5:], [
+            "Ledger  Count  Amount",
+            "yen         1     300",
+            "用户        1   12.50",
+            "No payment for “order-8” stands.",
+        ])
+        self.assertEqual([json.loads(line) for line in lines[3:5]], [
+            {"ledger": "yen", "count": 1, "amount": 300},
+            {"ledger": "用户", "count": 1, "amount": 1250},
+        ])
+
     def test_projections_follow_other_runs(self):
         self.check_projections_follow_other_runs(self.path("book.db"))
 
@@ -1001,6 +1050,28 @@ class LowStockTests(TerminalTestCase):
             "wing nuts         0          1",
             "Increased wing nuts by 1. Quantity: 1",
             "No item is below its threshold.",
+        ])
+
+    def test_wide_names_line_up(self):
+        """Chinese names take two columns a character: the table pads them
+        by width on screen, and --json gives the same rows to scripts. No
+        item is low at first: --json then prints nothing."""
+        rc, out, err = self.run_binary([
+            "create-item 螺丝钉 4", "create-item \"wing nuts\" 0", "create-item 垫圈 12",
+            "report low-stock --json", "threshold 螺丝钉 5", "threshold \"wing nuts\" 1",
+            "threshold 垫圈 100", "report low-stock", "report low-stock --json"])
+        self.assertEqual((rc, err), (0, ""))
+        lines = self.answers(out)[3:]
+        self.assertEqual(lines[3:7], [
+            "Item       Quantity  Threshold",
+            "wing nuts         0          1",
+            "垫圈             12        100",
+            "螺丝钉            4          5",
+        ])
+        self.assertEqual([json.loads(line) for line in lines[7:]], [
+            {"item": "wing nuts", "quantity": 0, "threshold": 1},
+            {"item": "垫圈", "quantity": 12, "threshold": 100},
+            {"item": "螺丝钉", "quantity": 4, "threshold": 5},
         ])
 
     def test_thresholds_are_events_read_again(self):
