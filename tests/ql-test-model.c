@@ -151,6 +151,38 @@ ql_test_import_text (QlLedgerBook  *book,
   return ql_ledger_book_import_csv (book, file, NULL, NULL, NULL, &n_events, error);
 }
 
+/* The two fields of a line of hledger's CSV, each in quotes. */
+static char **
+unquote_csv_pair (const char *line)
+{
+  g_auto(GStrv) fields = g_new0 (char *, 3);
+  const char *p = line;
+
+  for (guint f = 0; f < 2; f++)
+    {
+      g_autoptr(GString) field = g_string_new (NULL);
+
+      if (f == 1 && *p++ != ',')
+        return NULL;
+      if (*p++ != '"')
+        return NULL;
+      for (;; p++)
+        {
+          if (*p == '\0')
+            return NULL;
+          if (*p == '"' && p[1] == '"')
+            g_string_append_c (field, *p++);
+          else if (*p == '"')
+            break;
+          else
+            g_string_append_c (field, *p);
+        }
+      p++;
+      fields[f] = g_string_free (g_steal_pointer (&field), FALSE);
+    }
+  return *p == '\0' ? g_steal_pointer (&fields) : NULL;
+}
+
 /* hledger's balance of each account of the journal at @path, as
  * `hledger balance -O csv` shows it: account → amount. */
 GHashTable *
@@ -178,13 +210,11 @@ ql_test_hledger_balances (const char *path)
       g_strstrip (lines[i]);
       if (lines[i][0] == '\0')
         continue;
-      /* "account","amount": one commodity each in these journals. */
-      fields = g_strsplit (lines[i], "\",\"", 2);
-      ck_assert_msg (fields[1] != NULL, "%s", lines[i]);
-      g_strdelimit (fields[0], "\"", ' ');
-      g_strdelimit (fields[1], "\"", ' ');
-      g_hash_table_insert (balances, g_strstrip (g_strdup (fields[0])),
-                           g_strstrip (g_strdup (fields[1])));
+      /* "account","amount": one commodity each in these journals, a
+       * quote in a field written twice. */
+      fields = unquote_csv_pair (lines[i]);
+      ck_assert_msg (fields != NULL, "%s", lines[i]);
+      g_hash_table_insert (balances, g_strdup (fields[0]), g_strstrip (g_strdup (fields[1])));
     }
   return balances;
 }
