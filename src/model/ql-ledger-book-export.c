@@ -17,7 +17,7 @@
 
 #include "ql-amount.h"
 #include "ql-dates.h"
-#include "ql-event-notes.h"
+#include "ql-event-notes-private.h"
 #include "ql-ledger-book.h"
 #include "ql-ledger-events.h"
 
@@ -146,7 +146,6 @@ typedef struct
   char                 *path;
   Format                format;
   GPtrArray            *ledgers;
-  guint64               n_events;
   guint64               n_changes;
   GCancellable         *cancellable;
 
@@ -156,6 +155,8 @@ typedef struct
   GDestroyNotify        progress_data_free;
   double                reported;
 
+  /* Each event is read twice: for the notes, then to be written. */
+  guint64               n_steps;
   GMutex                lock;
   guint64               done;
   guint                 percent;
@@ -228,7 +229,7 @@ add_ledger (Export        *export,
   copy->decimals = ql_ledger_get_decimals (ledger);
   copy->item = ql_ledger_get_kind (ledger) == QL_LEDGER_KIND_ITEM;
   copy->events = events;
-  export->n_events += events->len;
+  export->n_steps += 2 * (guint64) events->len;
   g_ptr_array_add (export->ledgers, copy);
   return TRUE;
 }
@@ -302,7 +303,7 @@ report_progress_cb (gpointer data)
   export->pending = FALSE;
   g_mutex_unlock (&export->lock);
 
-  fraction = export->n_events > 0 ? (double) done / (double) export->n_events : 1.0;
+  fraction = export->n_steps > 0 ? (double) done / (double) export->n_steps : 1.0;
   /* 1.0 is reported once the file is in place. */
   if (export->progress != NULL && fraction > export->reported && fraction < 1.0)
     {
@@ -321,9 +322,9 @@ count_done (Export  *export,
   guint percent;
   gboolean schedule = FALSE;
 
-  if (export->context == NULL || export->n_events == 0)
+  if (export->context == NULL || export->n_steps == 0)
     return;
-  percent = (guint) (done * 100 / export->n_events);
+  percent = (guint) (done * 100 / export->n_steps);
   g_mutex_lock (&export->lock);
   export->done = done;
   if (percent > export->percent && !export->pending)
@@ -376,7 +377,25 @@ write_all (int          fd,
   return TRUE;
 }
 
-/* Formats every change of the snapshot into @fd, a chunk at a time. */
+typedef struct
+{
+  Export  *export;
+  guint64 *done;
+} Step;
+
+static gboolean
+notes_step_cb (guint    n,
+               gpointer user_data)
+{
+  Step *step = user_data;
+
+  *step->done += n;
+  count_done (step->export, *step->done);
+  return !g_cancellable_is_cancelled (step->export->cancellable);
+}
+
+/* Formats every change of the snapshot into @fd, a chunk at a time. Each
+ * ledger's notes are read first, which takes about as long. */
 static gboolean
 write_changes (Export  *export,
                int      fd,
@@ -384,14 +403,25 @@ write_changes (Export  *export,
 {
   g_autoptr(GString) out = g_string_sized_new (WRITE_CHUNK + 4096);
   guint64 done = 0;
+  Step step = { export, &done };
 
   if (export->format == FORMAT_CSV)
     g_string_append (out, "date,ledger,version,type,amount,currency,payee,memo\n");
   for (guint l = 0; l < export->ledgers->len; l++)
     {
       ExportLedger *ledger = g_ptr_array_index (export->ledgers, l);
-      g_autoptr(QlEventNotes) notes = ql_event_notes_new (ledger->events, G_MAXINT64);
+      g_autoptr(QlEventNotes) notes = NULL;
+      guint64 first = done;
 
+      notes = _ql_event_notes_new_in_steps (ledger->events, G_MAXINT64, CHANGES_PER_STEP,
+                                            notes_step_cb, &step);
+      if (notes == NULL)
+        {
+          /* Only a cancellation stops the notes. */
+          g_cancellable_set_error_if_cancelled (export->cancellable, error);
+          return FALSE;
+        }
+      done = first + ledger->events->len;
       for (guint i = 0; i < ledger->events->len; i++)
         {
           QlEvent *event = g_ptr_array_index (ledger->events, i);
