@@ -21,7 +21,8 @@
 #include "ql-ledger-book.h"
 #include "ql-ledger-events.h"
 
-/* Changes formatted between two looks at the cancellable and the progress. */
+/* Events gone through between two looks at the cancellable and the
+ * progress. */
 #define CHANGES_PER_STEP 1024
 /* Formatted text written to the file at a time. */
 #define WRITE_CHUNK (64 * 1024)
@@ -65,7 +66,8 @@ append_csv_field (GString    *out,
 }
 
 /* An hledger account name ends at two spaces and splits at colons; a
- * description ends at a semicolon. */
+ * description ends at a semicolon; a line break, which the model never
+ * stores, would end the line. */
 static char *
 journal_text (const char *text,
               const char *breaks)
@@ -576,8 +578,8 @@ export_written_cb (GObject      *source,
  * @path: the file to write, as ql_ledger_book_export() takes it
  * @name: (nullable): one ledger's name, or %NULL for every ledger
  * @cancellable: (nullable): a #GCancellable, or %NULL
- * @progress: (nullable) (scope notified): called with the fraction of
- *   the changes written, or %NULL
+ * @progress: (nullable) (scope notified): called with how much of the
+ *   export is done, or %NULL
  * @progress_data: data for @progress
  * @progress_data_free: (nullable): frees @progress_data once the export
  *   is over
@@ -593,8 +595,10 @@ export_written_cb (GObject      *source,
  * the file rather than build it in memory.
  *
  * @progress is called on the thread-default main context, with a
- * fraction that only grows, at most once for each hundredth of the
- * changes, and last with 1.0 once the file is in place, before @callback.
+ * fraction that only grows, at most once for each hundredth of the work,
+ * and last with 1.0 once the file is in place, before @callback. The work
+ * is each event read twice: once for the notes that amendments leave on
+ * the changes, once to be written.
  * Cancelling @cancellable before then fails the export with
  * %G_IO_ERROR_CANCELLED and leaves the file as it was, with no new file
  * beside it.

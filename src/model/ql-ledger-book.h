@@ -45,7 +45,8 @@ typedef void (*QlImportProgressFunc) (QlImportPhase phase,
 
 /**
  * QlExportProgressFunc:
- * @fraction: the share of the export's changes written, from 0 to 1
+ * @fraction: how much of the export is done, from 0 to 1: the share of
+ *   its events read for their notes and written
  * @user_data: data given with the function
  *
  * Reports how far ql_ledger_book_export_async() is, on the main context
