@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -274,6 +275,41 @@ START_TEST (test_export_failures)
 }
 END_TEST
 
+/* A folder the user may not write to: the old file stays, and the
+ * message names the file. */
+START_TEST (test_export_folder_not_writable)
+{
+  g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
+  g_autoptr(QlLedgerBook) book = new_big_book (store, 3);
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *locked = g_build_filename (dir, "locked", NULL);
+  g_autofree char *path = g_build_filename (locked, "old.csv", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *listing = NULL;
+  Run run;
+
+  ck_assert_int_eq (g_mkdir (locked, 0700), 0);
+  ck_assert (g_file_set_contents (path, "old\n", -1, NULL));
+  ql_test_give_away (dir);
+  ql_test_give_away (locked);
+  ql_test_give_away (path);
+  ck_assert_int_eq (g_chmod (locked, 0500), 0);
+  /* Root would write there anyway. */
+  ql_test_drop_root ();
+
+  export_async (book, path, NULL, NULL, &run);
+  ck_assert_msg (g_error_matches (run.error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED), "%s",
+                 run.error != NULL ? run.error->message : "exported");
+  ck_assert_msg (strstr (run.error->message, path) != NULL, "%s", run.error->message);
+  run_clear (&run);
+  contents = read_file (path);
+  ck_assert_str_eq (contents, "old\n");
+  listing = list_dir (locked);
+  ck_assert_str_eq (listing, "old.csv");
+  ck_assert_int_eq (g_chmod (locked, 0700), 0);
+}
+END_TEST
+
 static const char * const hostile[] = {
   "Comma, Inc.",
   "The \"big\" one",
@@ -401,6 +437,7 @@ export_suite (void)
   tcase_add_test (tc, test_export_same_as_sync);
   tcase_add_test (tc, test_export_cancel_keeps_old_file);
   tcase_add_test (tc, test_export_failures);
+  tcase_add_test (tc, test_export_folder_not_writable);
   tcase_add_test (tc, test_export_hostile_names);
   suite_add_tcase (suite, tc);
   return suite;
