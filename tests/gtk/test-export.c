@@ -112,6 +112,7 @@ START_TEST (test_export_every_ledger_to_csv)
   g_autofree char *second = NULL;
   g_autofree char *uri = NULL;
   GtkWidget *window = GTK_WIDGET (test_app->window);
+  GtkWidget *progress;
 
   ck_assert (export_enabled ());
   path = export_to ("all.csv", "csv", NULL);
@@ -122,6 +123,11 @@ START_TEST (test_export_every_ledger_to_csv)
   /* A disabled action does nothing. */
   gtk_widget_activate_action (page, "ledgers.export-file", "(ssms)", uri, "csv", NULL);
   ck_assert (!gtk_widget_get_sensitive (ql_test_find_widget (page, "import_button")));
+  /* The progress shows where an import's does. */
+  progress = ql_test_find_widget (page, "import_progress");
+  ck_assert (gtk_widget_get_visible (ql_test_find_widget (page, "import_box")));
+  ck_assert (gtk_widget_get_visible (progress));
+  ck_assert_str_eq (gtk_progress_bar_get_text (GTK_PROGRESS_BAR (progress)), "Exporting…");
   QL_TEST_WAIT_FOR (shows_text (window, "Exported 4 changes to all.csv"), 5000);
   ck_assert (export_enabled ());
   ck_assert (gtk_widget_get_sensitive (ql_test_find_widget (page, "import_button")));
