@@ -7,7 +7,9 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "ql-amount.h"
 #include "ql-sqlite-event-store.h"
 #include "ql-test-files.h"
 #include "ql-test-model.h"
@@ -147,4 +149,101 @@ ql_test_import_text (QlLedgerBook  *book,
 
   ck_assert (g_file_set_contents (path, text, -1, NULL));
   return ql_ledger_book_import_csv (book, file, NULL, NULL, NULL, &n_events, error);
+}
+
+/* The two fields of a line of hledger's CSV, each in quotes. */
+static char **
+unquote_csv_pair (const char *line)
+{
+  g_auto(GStrv) fields = g_new0 (char *, 3);
+  const char *p = line;
+
+  for (guint f = 0; f < 2; f++)
+    {
+      g_autoptr(GString) field = g_string_new (NULL);
+
+      if (f == 1 && *p++ != ',')
+        return NULL;
+      if (*p++ != '"')
+        return NULL;
+      for (;; p++)
+        {
+          if (*p == '\0')
+            return NULL;
+          if (*p == '"' && p[1] == '"')
+            g_string_append_c (field, *p++);
+          else if (*p == '"')
+            break;
+          else
+            g_string_append_c (field, *p);
+        }
+      p++;
+      fields[f] = g_string_free (g_steal_pointer (&field), FALSE);
+    }
+  return *p == '\0' ? g_steal_pointer (&fields) : NULL;
+}
+
+/* hledger's balance of each account of the journal at @path, as
+ * `hledger balance -O csv` shows it: account → amount. */
+GHashTable *
+ql_test_hledger_balances (const char *path)
+{
+  const char *argv[] = { "hledger", "-f", path, "balance", "--flat", "--no-total", "-O", "csv",
+                         NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  GHashTable *balances = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  int status = 0;
+
+  ck_assert_msg (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                               &err, &status, &error),
+                 "hledger: %s", error != NULL ? error->message : "");
+  ck_assert_msg (g_spawn_check_wait_status (status, NULL), "hledger failed: %s", err);
+
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = NULL;
+
+      g_strstrip (lines[i]);
+      if (lines[i][0] == '\0')
+        continue;
+      /* "account","amount": one commodity each in these journals, a
+       * quote in a field written twice. */
+      fields = unquote_csv_pair (lines[i]);
+      ck_assert_msg (fields != NULL, "%s", lines[i]);
+      g_hash_table_insert (balances, g_strdup (fields[0]), g_strstrip (g_strdup (fields[1])));
+    }
+  return balances;
+}
+
+/* An amount as hledger shows it, `-12.5 USD` or `EUR 3`, in minor
+ * units of its currency. */
+gint64
+ql_test_hledger_minor (const char *shown,
+                       const char *currency)
+{
+  g_autoptr(GString) digits = g_string_new (NULL);
+  gboolean negative = strchr (shown, '-') != NULL;
+  guint decimals = 0;
+  gint64 minor = 0;
+
+  if (g_strcmp0 (shown, "0") == 0)
+    return 0;
+  ck_assert (ql_currency_lookup (currency, &decimals, NULL));
+  for (const char *p = shown; *p != '\0'; p++)
+    if (g_ascii_isdigit (*p) || *p == '.')
+      g_string_append_c (digits, *p);
+  ck_assert_msg (strstr (shown, currency) != NULL, "%s is not in %s", shown, currency);
+  /* A whole amount, or one with fewer decimals than the currency. */
+  if (strchr (digits->str, '.') == NULL)
+    g_string_append_c (digits, '.');
+  while (strlen (strchr (digits->str, '.') + 1) < decimals)
+    g_string_append_c (digits, '0');
+  if (digits->str[digits->len - 1] == '.')
+    g_string_truncate (digits, digits->len - 1);
+  ck_assert_msg (ql_amount_parse (digits->str, decimals, &minor, NULL), "%s", shown);
+  return negative ? -minor : minor;
 }

@@ -47,5 +47,8 @@ gboolean      ql_test_drop_event    (QlEvent      *event);
 gboolean      ql_test_import_text   (QlLedgerBook *book,
                                      const char   *text,
                                      GError      **error);
+GHashTable   *ql_test_hledger_balances (const char *path);
+gint64        ql_test_hledger_minor    (const char *shown,
+                                        const char *currency);
 
 G_END_DECLS

@@ -88,6 +88,7 @@ static const struct {
   { "win.search", { "<Control>f", NULL } },
   { "win.new-ledger", { "<Control>n", NULL } },
   { "win.import", { "<Control>o", NULL } },
+  { "win.export", { "<Control><Shift>s", NULL } },
   { "win.enter-amount", { "<Control>e", NULL } },
 };
 

@@ -35,6 +35,9 @@ struct _QlLedgersController
   QlLedgerBook       *book;
   GListModel         *history;
   GCancellable       *import_cancellable;
+  GCancellable       *export_cancellable;
+  /* The file an export under way writes */
+  char               *export_path;
   GSimpleActionGroup *actions;
 
   /* Borrowed References */
@@ -48,6 +51,7 @@ struct _QlLedgersController
 
   gboolean            read_only;
   gboolean            importing;
+  gboolean            exporting;
 };
 
 G_DEFINE_FINAL_TYPE (QlLedgersController, ql_ledgers_controller, G_TYPE_OBJECT)
@@ -189,8 +193,11 @@ update_actions (QlLedgersController *self)
     { "decrease", changeable && !account },
     { "undo", changeable && ql_ledger_book_can_undo (self->book, name) },
     { "reverse-undo", writable && self->last_undo != NULL },
-    { "import", writable && !self->importing },
-    { "import-file", writable && !self->importing },
+    /* An import and an export share the progress bar. */
+    { "import", writable && !self->importing && !self->exporting },
+    { "import-file", writable && !self->importing && !self->exporting },
+    { "export", !self->exporting && !self->importing },
+    { "export-file", !self->exporting && !self->importing },
     { "show-version", ledger != NULL },
     { "show-balance-on", ledger != NULL },
     { "transfer", changeable },
@@ -847,6 +854,132 @@ import_file_activated (GSimpleAction *action,
 }
 
 static void
+export_progress_cb (double   fraction,
+                    gpointer user_data)
+{
+  QlLedgersController *self = user_data;
+
+  g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  if (self->page != NULL)
+    ql_ledgers_page_show_export_progress (self->page, fraction);
+}
+
+static void
+export_done_cb (GObject      *book,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(QlLedgersController) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_steal_pointer (&self->export_path);
+  g_autofree char *count = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *message = NULL;
+  guint64 n_changes = 0;
+
+  g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  self->exporting = FALSE;
+  update_actions (self);
+  if (!ql_ledger_book_export_finish (QL_LEDGER_BOOK (book), result, &n_changes, &error))
+    {
+      if (self->page != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        ql_ledgers_page_show_export_result (self->page, error->message, TRUE);
+      return;
+    }
+
+  count = ql_locale_numbers_format_count (n_changes);
+  name = g_filename_display_basename (path);
+  /* Translators: the first %s is a count, grouped as the locale writes
+   * numbers, the second a file's name */
+  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Exported %s change to %s",
+                                          "Exported %s changes to %s", (gulong) n_changes),
+                             count, name);
+  if (self->page != NULL)
+    ql_ledgers_page_show_export_result (self->page, message, FALSE);
+}
+
+static void
+export_activated (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  QlLedgersController *self = user_data;
+
+  g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  ql_ledgers_page_choose_export_file (self->page);
+}
+
+/* The file the page chose, in the format its filter named when the name
+ * gives none, as the model tells formats by the name. */
+static char *
+export_path_for (GFile       *file,
+                 const char  *format,
+                 GError     **error)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autofree char *suffixed = NULL;
+
+  if (path == NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (file);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("Cannot export to “%s”: only files on this computer can be written"), uri);
+      return NULL;
+    }
+  if (g_str_has_suffix (path, ".csv") || g_str_has_suffix (path, ".journal"))
+    return g_steal_pointer (&path);
+
+  suffixed = g_strconcat (path, g_str_equal (format, "journal") ? ".journal" : ".csv", NULL);
+  /* The file chooser asked before replacing the name the user gave, not
+   * this one. */
+  if (g_file_test (suffixed, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *shown = g_filename_display_name (suffixed);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   _("“%s” already exists: choose it by its whole name to replace it"), shown);
+      return NULL;
+    }
+  return g_steal_pointer (&suffixed);
+}
+
+static void
+export_file_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  QlLedgersController *self = user_data;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *uri, *format, *name;
+
+  g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  g_variant_get (parameter, "(&s&sm&s)", &uri, &format, &name);
+  ql_ledgers_page_clear_errors (self->page);
+  file = g_file_new_for_uri (uri);
+  g_free (self->export_path);
+  self->export_path = export_path_for (file, format, &error);
+  if (self->export_path == NULL)
+    {
+      ql_ledgers_page_show_export_result (self->page, error->message, TRUE);
+      return;
+    }
+
+  /* One export at a time. */
+  self->exporting = TRUE;
+  update_actions (self);
+  ql_ledgers_page_show_export_progress (self->page, 0.0);
+  ql_ledger_book_export_async (self->book, self->export_path, name, self->export_cancellable,
+                               export_progress_cb, g_object_ref (self), g_object_unref,
+                               export_done_cb, g_object_ref (self));
+}
+
+static void
 ql_ledgers_controller_dispose (GObject *object)
 {
   QlLedgersController *self = (QlLedgersController *) object;
@@ -860,6 +993,7 @@ ql_ledgers_controller_dispose (GObject *object)
     }
 
   g_cancellable_cancel (self->import_cancellable);
+  g_cancellable_cancel (self->export_cancellable);
   if (self->book != NULL)
     g_signal_handlers_disconnect_by_data (self->book, self);
   g_clear_object (&self->history);
@@ -876,6 +1010,8 @@ ql_ledgers_controller_finalize (GObject *object)
   QlLedgersController *self = (QlLedgersController *) object;
 
   g_clear_object (&self->import_cancellable);
+  g_clear_object (&self->export_cancellable);
+  g_free (self->export_path);
 
   G_OBJECT_CLASS (ql_ledgers_controller_parent_class)->finalize (object);
 }
@@ -893,6 +1029,7 @@ static void
 ql_ledgers_controller_init (QlLedgersController *self)
 {
   self->import_cancellable = g_cancellable_new ();
+  self->export_cancellable = g_cancellable_new ();
 }
 
 /**
@@ -920,6 +1057,8 @@ ql_ledgers_controller_new (QlLedgerBook  *book,
     { "reverse-undo", reverse_undo_activated },
     { "import", import_activated },
     { "import-file", import_file_activated, "s" },
+    { "export", export_activated },
+    { "export-file", export_file_activated, "(ssms)" },
     { "show-version", show_version_activated, "x" },
     { "search-history", search_history_activated },
     { "show-balance-on", show_balance_on_activated },

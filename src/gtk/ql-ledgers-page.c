@@ -39,6 +39,7 @@ struct _QlLedgersPage
   GtkSpinner           *reconnecting_spinner;
   GtkWidget            *reconnecting_label;
   GtkWidget            *import_button;
+  GtkWidget            *export_button;
   GtkMenuButton        *new_ledger_button;
   QlNewLedgerPopover   *new_ledger_popover;
   GtkWidget            *change_box;
@@ -103,6 +104,9 @@ struct _QlLedgersPage
 
   /* Owned References */
   GtkFileChooserNative *import_chooser;
+  GtkFileChooserNative *export_chooser;
+  /* The ledger shown when the export chooser opened */
+  char                 *export_ledger;
   GListModel           *ledgers;
   GtkSingleSelection   *ledger_selection;
   GtkFilterListModel   *ledger_filter;
@@ -577,6 +581,10 @@ on_import_chooser_response_cb (QlLedgersPage        *self,
   if (response == GTK_RESPONSE_ACCEPT)
     file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
   g_clear_object (&self->import_chooser);
+  if (self->export_chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->export_chooser));
+  g_clear_object (&self->export_chooser);
+  g_clear_pointer (&self->export_ledger, g_free);
 
   if (file != NULL)
     {
@@ -632,6 +640,106 @@ ql_ledgers_page_choose_import_file (QlLedgersPage *self)
   g_signal_connect_object (self->import_chooser, "response",
                            G_CALLBACK (on_import_chooser_response_cb), self, G_CONNECT_SWAPPED);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->import_chooser));
+}
+
+static void
+on_export_chooser_response_cb (QlLedgersPage        *self,
+                               int                   response,
+                               GtkFileChooserNative *chooser)
+{
+  GtkFileChooser *file_chooser = GTK_FILE_CHOOSER (chooser);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GListModel) filters = NULL;
+  g_autoptr(GtkFileFilter) journal = NULL;
+  g_autofree char *ledger = g_steal_pointer (&self->export_ledger);
+  const char *choice;
+
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (file_chooser);
+  if (file != NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (file);
+
+      /* The second filter is the journal's: a name without a suffix gets
+       * the one of the filter picked. */
+      filters = gtk_file_chooser_get_filters (file_chooser);
+      journal = g_list_model_get_item (filters, 1);
+      choice = ledger != NULL ? gtk_file_chooser_get_choice (file_chooser, "ledgers") : NULL;
+      if (g_strcmp0 (choice, "shown") != 0)
+        g_clear_pointer (&ledger, g_free);
+      gtk_widget_activate_action (GTK_WIDGET (self), "ledgers.export-file", "(ssms)", uri,
+                                  gtk_file_chooser_get_filter (file_chooser) == journal
+                                  ? "journal" : "csv",
+                                  ledger);
+    }
+  g_clear_object (&self->export_chooser);
+}
+
+/**
+ * ql_ledgers_page_choose_export_file:
+ * @self: a #QlLedgersPage
+ *
+ * Lets the user name a CSV file or an hledger journal to export to and,
+ * while a ledger is shown, whether it alone or every ledger goes there;
+ * the choice goes to the `ledgers.export-file` action as the file's URI,
+ * the format of the filter picked (`csv` or `journal`) and the ledger's
+ * name, or nothing for every ledger.
+ */
+void
+ql_ledgers_page_choose_export_file (QlLedgersPage *self)
+{
+  g_autoptr(GtkFileFilter) csv = NULL;
+  g_autoptr(GtkFileFilter) journal = NULL;
+  g_autofree char *suggested = NULL;
+  const char *ledger;
+  GtkNative *native;
+
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+
+  if (self->export_chooser != NULL)
+    return;
+
+  csv = gtk_file_filter_new ();
+  journal = gtk_file_filter_new ();
+  native = gtk_widget_get_native (GTK_WIDGET (self));
+  ledger = ql_ledgers_page_get_selected_ledger (self);
+
+  gtk_file_filter_set_name (csv, _("CSV files"));
+  gtk_file_filter_add_mime_type (csv, "text/csv");
+  gtk_file_filter_add_suffix (csv, "csv");
+  gtk_file_filter_set_name (journal, _("hledger journals"));
+  gtk_file_filter_add_suffix (journal, "journal");
+
+  self->export_chooser = gtk_file_chooser_native_new (_("Export Ledgers"),
+                                                      GTK_IS_WINDOW (native) ? GTK_WINDOW (native) : NULL,
+                                                      GTK_FILE_CHOOSER_ACTION_SAVE,
+                                                      _("_Export"), NULL);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->export_chooser), TRUE);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->export_chooser), csv);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->export_chooser), journal);
+  if (ledger != NULL)
+    {
+      const char *ids[] = { "shown", "all", NULL };
+      const char *labels[] = { _("This ledger"), _("Every ledger"), NULL };
+      g_autofree char *base = g_strdup (ledger);
+
+      self->export_ledger = g_strdup (ledger);
+      gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (self->export_chooser), "ledgers",
+                                   _("Export"), ids, labels);
+      gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (self->export_chooser), "ledgers", "shown");
+      /* A name may hold a slash, which no file name can. */
+      g_strdelimit (base, G_DIR_SEPARATOR_S, '-');
+      suggested = g_strconcat (base, ".csv", NULL);
+    }
+  else
+    /* Translators: the file name an export of every ledger suggests */
+    suggested = g_strconcat (C_("file name", "ledgers"), ".csv", NULL);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->export_chooser), suggested);
+  g_signal_connect_object (self->export_chooser, "response",
+                           G_CALLBACK (on_export_chooser_response_cb), self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->export_chooser));
 }
 
 /* GTK 4.8's column view has no call to scroll, and its list's
@@ -1158,6 +1266,7 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, leaflet);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_order_button);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, import_button);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, export_button);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, new_ledger_button);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, new_ledger_popover);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, read_only_label);
@@ -1825,6 +1934,58 @@ ql_ledgers_page_show_import_result (QlLedgersPage *self,
     gtk_widget_add_css_class (GTK_WIDGET (self->import_status_label), "error");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->import_status_label), "error");
+}
+
+/**
+ * ql_ledgers_page_show_export_progress:
+ * @self: a #QlLedgersPage
+ * @fraction: how much of the export is written, from 0 to 1
+ *
+ * Shows an export under way where an import's progress shows.
+ */
+void
+ql_ledgers_page_show_export_progress (QlLedgersPage *self,
+                                      double         fraction)
+{
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+
+  ql_ledgers_page_show_import_progress (self, _("Exporting…"), fraction);
+}
+
+/**
+ * ql_ledgers_page_show_export_result:
+ * @self: a #QlLedgersPage
+ * @message: what the export wrote, or why it failed
+ * @failed: whether it failed
+ *
+ * Says in a toast what an export wrote; a failure stays under the list,
+ * where the progress was.
+ */
+void
+ql_ledgers_page_show_export_result (QlLedgersPage *self,
+                                    const char    *message,
+                                    gboolean       failed)
+{
+  GtkWidget *overlay;
+  g_autofree char *escaped = NULL;
+
+  g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
+  g_return_if_fail (message != NULL);
+
+  if (failed)
+    {
+      ql_ledgers_page_show_import_result (self, message, TRUE);
+      return;
+    }
+
+  gtk_widget_set_visible (self->import_box, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->import_progress), FALSE);
+  overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  if (overlay == NULL)
+    return;
+  /* Toast titles are markup; file names are not. */
+  escaped = g_markup_escape_text (message, -1);
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (escaped));
 }
 
 /**

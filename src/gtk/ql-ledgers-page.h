@@ -62,6 +62,12 @@ void        ql_ledgers_page_show_import_progress  (QlLedgersPage *self,
 void        ql_ledgers_page_show_import_result    (QlLedgersPage *self,
                                                    const char    *message,
                                                    gboolean       failed);
+void        ql_ledgers_page_choose_export_file    (QlLedgersPage *self);
+void        ql_ledgers_page_show_export_progress  (QlLedgersPage *self,
+                                                   double         fraction);
+void        ql_ledgers_page_show_export_result    (QlLedgersPage *self,
+                                                   const char    *message,
+                                                   gboolean       failed);
 void        ql_ledgers_page_get_change_note       (QlLedgersPage *self,
                                                    QlChangeNote  *note);
 void        ql_ledgers_page_set_transfer_targets  (QlLedgersPage      *self,

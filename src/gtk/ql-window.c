@@ -157,6 +157,17 @@ ql_window_import_action_cb (GSimpleAction *action,
 }
 
 static void
+ql_window_export_action_cb (GSimpleAction *action,
+                            GVariant      *parameter,
+                            gpointer       user_data)
+{
+  QlWindow *self = QL_WINDOW (user_data);
+
+  ql_window_show_page (self, "ledgers");
+  gtk_widget_activate_action (GTK_WIDGET (self->ledgers_page), "ledgers.export", NULL);
+}
+
+static void
 ql_window_enter_amount_action_cb (GSimpleAction *action,
                                   GVariant      *parameter,
                                   gpointer       user_data)
@@ -175,6 +186,7 @@ static const GActionEntry window_actions[] = {
   { "search", ql_window_search_action_cb },
   { "new-ledger", ql_window_new_ledger_action_cb },
   { "import", ql_window_import_action_cb },
+  { "export", ql_window_export_action_cb },
   { "enter-amount", ql_window_enter_amount_action_cb },
 };
 

@@ -6,7 +6,7 @@
 
 #include "config.h"
 
-#include "ql-event-notes.h"
+#include "ql-event-notes-private.h"
 #include "ql-event.h"
 #include "ql-ledger-events.h"
 
@@ -74,9 +74,24 @@ QlEventNotes *
 ql_event_notes_new (GPtrArray *events,
                     gint64     recorded_until)
 {
+  g_return_val_if_fail (events != NULL, NULL);
+
+  return _ql_event_notes_new_in_steps (events, recorded_until, 0, NULL, NULL);
+}
+
+/* As ql_event_notes_new(), calling @func after every @step events, so a
+ * long ledger can be read with progress and stopped: then %NULL. */
+QlEventNotes *
+_ql_event_notes_new_in_steps (GPtrArray            *events,
+                              gint64                recorded_until,
+                              guint                 step,
+                              QlEventNotesStepFunc  func,
+                              gpointer              user_data)
+{
   QlEventNotes *notes;
 
-  g_return_val_if_fail (events != NULL, NULL);
+  g_assert (events != NULL);
+  g_assert (func == NULL || step > 0);
 
   notes = g_new0 (QlEventNotes, 1);
   notes->entries = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, entry_free);
@@ -87,6 +102,11 @@ ql_event_notes_new (GPtrArray *events,
       gint64 amends = ql_event_get_amends (event);
       Entry *entry;
 
+      if (func != NULL && i > 0 && i % step == 0 && !func (step, user_data))
+        {
+          ql_event_notes_free (notes);
+          return NULL;
+        }
       if (ql_event_get_timestamp (event) > recorded_until)
         continue;
 

@@ -44,6 +44,18 @@ typedef void (*QlImportProgressFunc) (QlImportPhase phase,
                                       gpointer      user_data);
 
 /**
+ * QlExportProgressFunc:
+ * @fraction: how much of the export is done, from 0 to 1: the share of
+ *   its events read for their notes and written
+ * @user_data: data given with the function
+ *
+ * Reports how far ql_ledger_book_export_async() is, on the main context
+ * it was called from.
+ */
+typedef void (*QlExportProgressFunc) (double   fraction,
+                                      gpointer user_data);
+
+/**
  * QlPaymentRequest:
  * @name: the account's name, in any form ql_ledger_normalize_name() accepts
  * @amount: the amount as text, parsed with the account's decimals
@@ -225,6 +237,19 @@ gboolean      ql_ledger_book_export        (QlLedgerBook  *self,
                                             const char    *name,
                                             guint64       *out_n_changes,
                                             GError       **error);
+void          ql_ledger_book_export_async  (QlLedgerBook          *self,
+                                            const char            *path,
+                                            const char            *name,
+                                            GCancellable          *cancellable,
+                                            QlExportProgressFunc   progress,
+                                            gpointer               progress_data,
+                                            GDestroyNotify         progress_data_free,
+                                            GAsyncReadyCallback    callback,
+                                            gpointer               user_data);
+gboolean      ql_ledger_book_export_finish (QlLedgerBook          *self,
+                                            GAsyncResult          *result,
+                                            guint64               *out_n_changes,
+                                            GError               **error);
 GPtrArray    *ql_ledger_book_list_events   (QlLedgerBook  *self,
                                             const char    *name,
                                             GError       **error);

@@ -337,73 +337,6 @@ START_TEST (test_journal_round_trip)
 }
 END_TEST
 
-/* hledger's balance of each account in -O csv, as minor units of the
- * ledger the account became. */
-static GHashTable *
-hledger_balances (const char *path)
-{
-  const char *argv[] = { "hledger", "-f", path, "balance", "--flat", "--no-total", "-O", "csv",
-                         NULL };
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) lines = NULL;
-  GHashTable *balances = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  int status = 0;
-
-  ck_assert_msg (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
-                               &err, &status, &error),
-                 "hledger: %s", error != NULL ? error->message : "");
-  ck_assert_msg (g_spawn_check_wait_status (status, NULL), "hledger failed: %s", err);
-
-  lines = g_strsplit (out, "\n", -1);
-  for (guint i = 1; lines[i] != NULL; i++)
-    {
-      g_auto(GStrv) fields = NULL;
-
-      g_strstrip (lines[i]);
-      if (lines[i][0] == '\0')
-        continue;
-      /* "account","amount": one commodity each in these journals. */
-      fields = g_strsplit (lines[i], "\",\"", 2);
-      ck_assert_msg (fields[1] != NULL, "%s", lines[i]);
-      g_strdelimit (fields[0], "\"", ' ');
-      g_strdelimit (fields[1], "\"", ' ');
-      g_hash_table_insert (balances, g_strstrip (g_strdup (fields[0])),
-                           g_strstrip (g_strdup (fields[1])));
-    }
-  return balances;
-}
-
-/* An amount as hledger shows it, `-12.5 USD` or `EUR 3`, in minor
- * units of its currency. */
-static gint64
-hledger_minor (const char *shown,
-               const char *currency)
-{
-  g_autoptr(GString) digits = g_string_new (NULL);
-  gboolean negative = strchr (shown, '-') != NULL;
-  guint decimals = 0;
-  gint64 minor = 0;
-
-  if (g_strcmp0 (shown, "0") == 0)
-    return 0;
-  ck_assert (ql_currency_lookup (currency, &decimals, NULL));
-  for (const char *p = shown; *p != '\0'; p++)
-    if (g_ascii_isdigit (*p) || *p == '.')
-      g_string_append_c (digits, *p);
-  ck_assert_msg (strstr (shown, currency) != NULL, "%s is not in %s", shown, currency);
-  /* A whole amount, or one with fewer decimals than the currency. */
-  if (strchr (digits->str, '.') == NULL)
-    g_string_append_c (digits, '.');
-  while (strlen (strchr (digits->str, '.') + 1) < decimals)
-    g_string_append_c (digits, '0');
-  if (digits->str[digits->len - 1] == '.')
-    g_string_truncate (digits, digits->len - 1);
-  ck_assert_msg (ql_amount_parse (digits->str, decimals, &minor, NULL), "%s", shown);
-  return negative ? -minor : minor;
-}
-
 /* Imports the journal at @path and checks every ledger against hledger. */
 static void
 check_against_hledger (const char  *path,
@@ -415,14 +348,14 @@ check_against_hledger (const char  *path,
   g_autoptr(QlEventStore) store = ql_memory_event_store_new ();
   g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GHashTable) balances = hledger_balances (path);
+  g_autoptr(GHashTable) balances = ql_test_hledger_balances (path);
 
   assert_ok (ql_ledger_book_import_csv (book, file, NULL, NULL, NULL, NULL, &ok_error));
   for (guint i = 0; i < n_accounts; i++)
     {
       const char *shown = g_hash_table_lookup (balances, accounts[i]);
       QlLedger *ledger = ql_ledger_book_lookup (book, ledgers[i]);
-      gint64 expected = shown != NULL ? hledger_minor (shown, currencies[i]) : 0;
+      gint64 expected = shown != NULL ? ql_test_hledger_minor (shown, currencies[i]) : 0;
 
       ck_assert_msg (ledger != NULL || expected == 0, "%s: no ledger %s", path, ledgers[i]);
       if (ledger != NULL)
