@@ -58,11 +58,7 @@ static const char * const read_sql[N_READ_STATEMENTS] = {
   [READ_ROLLBACK] = "ROLLBACK",
   [READ_SLOT] =
     "SELECT version, position, generation FROM read_models WHERE name = ?1 AND slot = ?2",
-  /* Checks the slot and moves it in one step: no row comes back when
-   * another runner moved it, or it was built by another version. */
-  [READ_MOVE_SLOT] =
-    "UPDATE read_models SET position = ?5"
-    " WHERE name = ?1 AND slot = ?2 AND version = ?3 AND position = ?4 RETURNING generation",
+  [READ_MOVE_SLOT] = "UPDATE read_models SET position = ?3 WHERE name = ?1 AND slot = ?2",
   [READ_NEXT_GENERATION] = "SELECT coalesce(max(generation), 0) + 1 FROM read_models",
   [READ_CLEAR_GENERATION] = "DELETE FROM read_model_rows WHERE generation = ?1",
   [READ_INSERT_SLOT] =
@@ -391,51 +387,6 @@ add_rows (QlSqliteReadModels  *self,
   return rc == SQLITE_OK;
 }
 
-/* Moves an existing slot from @expected_position to @position when it
- * is still there and of @version: *@out_moved says whether it was,
- * *@out_generation is then its generation. */
-static gboolean
-move_slot (QlSqliteReadModels  *self,
-           const char          *name,
-           QlReadSlot           slot,
-           gint64               version,
-           gint64               expected_position,
-           gint64               position,
-           gboolean            *out_moved,
-           gint64              *out_generation,
-           GError             **error)
-{
-  Use use;
-  int rc = use_open (self, READ_MOVE_SLOT, &use);
-
-  *out_moved = FALSE;
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_text (use.stmt, 1, name, -1, SQLITE_STATIC);
-      sqlite3_bind_int (use.stmt, 2, slot);
-      sqlite3_bind_int64 (use.stmt, 3, version);
-      sqlite3_bind_int64 (use.stmt, 4, expected_position);
-      sqlite3_bind_int64 (use.stmt, 5, position);
-      while ((rc = sqlite3_step (use.stmt)) == SQLITE_ROW)
-        {
-          *out_moved = TRUE;
-          *out_generation = sqlite3_column_int64 (use.stmt, 0);
-        }
-    }
-  if (rc != SQLITE_DONE)
-    set_error (self, rc, error);
-  use_close (&use);
-  return rc == SQLITE_DONE;
-}
-
-static void
-set_conflict_error (const char  *name,
-                    GError     **error)
-{
-  g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CONFLICT,
-               _("The projection “%s” was brought up to date by someone else"), name);
-}
-
 static gboolean
 commit_in_transaction (QlSqliteReadModels  *self,
                        const char          *name,
@@ -447,26 +398,26 @@ commit_in_transaction (QlSqliteReadModels  *self,
                        guint                n_rows,
                        GError             **error)
 {
-  gboolean has, moved = FALSE, found;
-  gint64 old_version, old_position, generation = 0;
+  gboolean has, found;
+  gint64 old_version, old_position, generation;
 
+  /* Checked inside the transaction: a runner may commit after the state
+   * it last saw without reading it first. */
   if (!has_tables (self, &has, error) ||
-      (has && !move_slot (self, name, slot, version, expected_position, position, &moved,
-                          &generation, error)))
+      !read_slot (self, name, slot, &found, &old_version, &old_position, &generation, error))
     return FALSE;
-  if (moved)
-    return add_rows (self, generation, rows, n_rows, error);
-
-  /* Not moved: a slot without a table starts here, anything else was
-   * moved or rebuilt by someone else. The tables are made with the
-   * first slot, not parsed again on every commit that follows. */
-  if (!read_slot (self, name, slot, &found, &old_version, &old_position, &generation, error))
-    return FALSE;
-  if (found || expected_position != 0)
+  if ((found ? old_position : 0) != expected_position || (found && old_version != version))
     {
-      set_conflict_error (name, error);
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CONFLICT,
+                   _("The projection “%s” was brought up to date by someone else"), name);
       return FALSE;
     }
+  if (found)
+    return run_update (self, READ_MOVE_SLOT, name, slot, position, 0, 0, error) &&
+           add_rows (self, generation, rows, n_rows, error);
+
+  /* The tables are made with the first slot, not parsed again on every
+   * commit that follows. */
   if (!has && !_ql_store_run_sql (self->db, CREATE_INDEX_SQL, self->path, QL_STORE_TASK_USE,
                                   error))
     return FALSE;
