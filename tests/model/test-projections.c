@@ -740,6 +740,157 @@ START_TEST (test_unknown_projection)
 }
 END_TEST
 
+/* A runner follows from the state of its own last commit, without
+ * reading it again: another runner on the same file that counted first
+ * makes that state stale, and the commit then conflicts and writes
+ * nothing, so every event still counts once. */
+START_TEST (test_second_runner_moves_first)
+{
+  static const char * const names[] = {
+    "daily_balance", "monthly_totals", "payments", "low_stock",
+  };
+  g_autoptr(QlEventStore) store = open_fresh_sqlite ("two-runners.db");
+  g_autoptr(QlEventStore) other_store = ql_test_open_sqlite ("two-runners.db");
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
+  g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
+  g_autoptr(QlProjectionRunner) other = ql_projection_runner_new_default (other_store);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (31);
+  gint64 head;
+
+  open_ledgers (book);
+  assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
+  for (guint round = 0; round < 40; round++)
+    {
+      guint n = (guint) g_rand_int_range (rand, 1, 8);
+
+      for (guint i = 0; i < n; i++)
+        random_command (book, rand);
+      /* Mostly the other runner counts these first; now and then it
+       * counts only some of them, or none. */
+      if (round % 4 == 1)
+        {
+          assert_ok (ql_projection_runner_catch_up (other, &ok_error));
+          random_command (book, rand);
+        }
+      else if (round % 4 != 3)
+        assert_ok (ql_projection_runner_catch_up (other, &ok_error));
+      assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
+    }
+
+  head = ql_test_head_position (store);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    ck_assert_int_eq (live_position (store, names[i]), head);
+  check_models (store);
+}
+END_TEST
+
+/* A table another program rebuilt in its own version, at the position
+ * this runner last left it, is not counted into: the commit conflicts
+ * and the runner rebuilds it in its version. */
+START_TEST (test_rebuilt_by_another_version)
+{
+  g_autoptr(QlEventStore) store = open_fresh_sqlite ("other-version.db");
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
+  g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (5);
+  g_autoptr(GArray) status = NULL;
+  sqlite3 *db = NULL;
+
+  open_ledgers (book);
+  for (guint i = 0; i < 40; i++)
+    random_command (book, rand);
+  /* Built one by one, then followed together: the runner knows where
+   * they stand. */
+  assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
+  random_command (book, rand);
+  assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
+
+  ck_assert_int_eq (sqlite3_open ("other-version.db", &db), SQLITE_OK);
+  ck_assert_int_eq (sqlite3_exec (db, "UPDATE read_models SET version = 0"
+                                      " WHERE name = 'daily_balance'", NULL, NULL, NULL),
+                    SQLITE_OK);
+  sqlite3_close (db);
+
+  for (guint i = 0; i < 20; i++)
+    random_command (book, rand);
+  assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
+  assert_ok ((status = ql_projection_runner_list_status (runner, &ok_error)) != NULL);
+  for (guint i = 0; i < status->len; i++)
+    {
+      QlProjectionStatus *line = &g_array_index (status, QlProjectionStatus, i);
+
+      ck_assert_msg (line->state == QL_PROJECTION_STATE_CAUGHT_UP && line->version == 1,
+                     "%s: state %d, version %" G_GINT64_FORMAT, line->name, line->state,
+                     line->version);
+    }
+  check_models (store);
+}
+END_TEST
+
+/* Both stores refuse a commit after another position or into a table
+ * of another version, and write nothing then. */
+START_TEST (test_commit_checks_state)
+{
+  g_autoptr(QlEventStore) store = _i == 0 ? ql_memory_event_store_new ()
+                                          : open_fresh_sqlite ("commit-checks.db");
+  QlReadModelStore *read_store = QL_READ_MODEL_STORE (store);
+  QlReadRow row = { "key", 3, 1 };
+  g_autoptr(GError) version_error = NULL;
+  g_autoptr(GError) position_error = NULL;
+  g_autofree char *rows = NULL;
+  gboolean found = FALSE;
+  gint64 version = 0, position = 0;
+
+  assert_ok (ql_read_model_store_commit (read_store, "checked", QL_READ_SLOT_LIVE, 1, 0, 5,
+                                         &row, 1, &ok_error));
+  ck_assert (!ql_read_model_store_commit (read_store, "checked", QL_READ_SLOT_LIVE, 2, 5, 6,
+                                          &row, 1, &version_error));
+  ck_assert (g_error_matches (version_error, QL_STORE_ERROR, QL_STORE_ERROR_CONFLICT));
+  ck_assert (!ql_read_model_store_commit (read_store, "checked", QL_READ_SLOT_LIVE, 1, 4, 6,
+                                          &row, 1, &position_error));
+  ck_assert (g_error_matches (position_error, QL_STORE_ERROR, QL_STORE_ERROR_CONFLICT));
+  assert_ok (ql_read_model_store_get_state (read_store, "checked", QL_READ_SLOT_LIVE, &found,
+                                            &version, &position, &ok_error));
+  ck_assert (found);
+  ck_assert_int_eq (version, 1);
+  ck_assert_int_eq (position, 5);
+
+  assert_ok (ql_read_model_store_commit (read_store, "checked", QL_READ_SLOT_LIVE, 1, 5, 6,
+                                         &row, 1, &ok_error));
+  rows = dump (store, "checked");
+  ck_assert_str_eq (rows, "key=6/2");
+}
+END_TEST
+
+/* The low-stock model finds an item's previous threshold however far
+ * back it was set. */
+START_TEST (test_threshold_far_back)
+{
+  g_autoptr(QlEventStore) store = _i == 0 ? ql_memory_event_store_new ()
+                                          : open_fresh_sqlite ("threshold.db");
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
+  g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
+  g_autoptr(GPtrArray) items = NULL;
+  QlLowStockItem *item;
+
+  assert_ok (ql_test_drop_event (ql_ledger_book_create_item (book, "bolts", "10", &ok_error)));
+  assert_ok (ql_test_drop_event (ql_ledger_book_set_threshold (book, "bolts", "50", &ok_error)));
+  for (guint i = 0; i < 100; i++)
+    assert_ok (ql_test_drop_event (ql_ledger_book_record_change (book, "bolts",
+                                                                 QL_EVENT_QUANTITY_INCREASED,
+                                                                 "1", NULL, &ok_error)));
+  assert_ok (ql_test_drop_event (ql_ledger_book_set_threshold (book, "bolts", "200",
+                                                               &ok_error)));
+  assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
+
+  assert_ok ((items = ql_low_stock_read (QL_READ_MODEL_STORE (store), &ok_error)) != NULL);
+  ck_assert_uint_eq (items->len, 1);
+  item = g_ptr_array_index (items, 0);
+  ck_assert_int_eq (item->quantity, 110);
+  ck_assert_int_eq (item->threshold, 200);
+}
+END_TEST
+
 static Suite *
 projections_suite (void)
 {
@@ -754,6 +905,10 @@ projections_suite (void)
   tcase_add_test (tcase, test_kill_mid_follow);
   tcase_add_test (tcase, test_follow_book);
   tcase_add_test (tcase, test_unknown_projection);
+  tcase_add_test (tcase, test_second_runner_moves_first);
+  tcase_add_test (tcase, test_rebuilt_by_another_version);
+  tcase_add_loop_test (tcase, test_commit_checks_state, 0, 2);
+  tcase_add_loop_test (tcase, test_threshold_far_back, 0, 2);
   suite_add_tcase (suite, tcase);
   return suite;
 }
