@@ -23,6 +23,7 @@
 #include "ql-monthly-totals-projection.h"
 #include "ql-payments-projection.h"
 #include "ql-projection-runner.h"
+#include "ql-reference-index.h"
 #include "ql-sqlite-event-store.h"
 #include "ql-test-model.h"
 
@@ -891,6 +892,100 @@ START_TEST (test_threshold_far_back)
 }
 END_TEST
 
+/* The one line the payments model has for @order, or NULL. */
+static QlPaymentTotal *
+payment_line (QlProjectionRunner *runner,
+              QlEventStore       *store,
+              const char         *order,
+              GPtrArray         **out_totals)
+{
+  assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
+  assert_ok ((*out_totals = ql_payments_read (QL_READ_MODEL_STORE (store), order,
+                                              &ok_error)) != NULL);
+  ck_assert_uint_le ((*out_totals)->len, 1);
+  return (*out_totals)->len == 1 ? g_ptr_array_index (*out_totals, 0) : NULL;
+}
+
+/* A transfer the payment service makes counts once, under its order id,
+ * for the ledger it takes from (the leg the service answers with), in
+ * either order of the two names; a retry adds nothing, and an undo from
+ * either side takes it back, for good. */
+START_TEST (test_transfer_order_payments)
+{
+  static const struct { const char *from, *to, *undo_on; } cases[] = {
+    { "alice", "bob", "bob" },
+    { "zed", "alice", "zed" },
+  };
+  g_autoptr(QlEventStore) store = _i == 0 ? ql_memory_event_store_new ()
+                                          : open_fresh_sqlite ("transfer-orders.db");
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
+  g_autoptr(QlReferenceIndex) orders = ql_reference_index_new (store);
+  g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
+  const char * const accounts[] = { "alice", "bob", "zed" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (accounts); i++)
+    {
+      assert_ok (ql_test_drop_event (ql_ledger_book_open_account (book, accounts[i], "EUR",
+                                                                  &ok_error)));
+      assert_ok (ql_test_drop_event (ql_ledger_book_deposit (book, accounts[i], "100",
+                                                             &ok_error)));
+    }
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autofree char *order = g_strdup_printf ("order-t%u", c);
+      QlTransferRequest request = { cases[c].from, cases[c].to, "12.50", "EUR", order, "Rent",
+                                    NULL };
+      g_autoptr(QlEvent) answer = NULL;
+      g_autoptr(QlEvent) retry = NULL;
+      g_autoptr(QlEvent) late_retry = NULL;
+      g_autoptr(GPtrArray) moved = NULL;
+      g_autoptr(GPtrArray) retried = NULL;
+      g_autoptr(GPtrArray) undone = NULL;
+      g_autoptr(GPtrArray) late = NULL;
+      QlPaymentTotal *line;
+      gint64 head;
+
+      assert_ok ((answer = ql_ledger_book_transfer_order (book, orders, &request,
+                                                          &ok_error)) != NULL);
+      line = payment_line (runner, store, order, &moved);
+      ck_assert_msg (line != NULL, "%s: no payment line", order);
+      ck_assert_str_eq (line->ledger, cases[c].from);
+      ck_assert_str_eq (line->ledger, ql_event_get_ledger (answer));
+      ck_assert_int_eq (line->amount, 1250);
+      ck_assert_int_eq (line->amount, ql_event_get_amount (answer));
+      ck_assert_int_eq (line->count, 1);
+
+      head = ql_test_head_position (store);
+      assert_ok ((retry = ql_ledger_book_transfer_order (book, orders, &request,
+                                                         &ok_error)) != NULL);
+      ck_assert_int_eq (ql_event_get_position (retry), ql_event_get_position (answer));
+      ck_assert_int_eq (ql_test_head_position (store), head);
+      line = payment_line (runner, store, order, &retried);
+      ck_assert (line != NULL);
+      ck_assert_int_eq (line->amount, 1250);
+      ck_assert_int_eq (line->count, 1);
+
+      assert_ok (ql_test_drop_event (ql_ledger_book_undo (book, cases[c].undo_on, &ok_error)));
+      ck_assert (payment_line (runner, store, order, &undone) == NULL);
+
+      /* The order id stays taken: a retry is answered by the same leg,
+       * writes nothing, and the undone transfer does not stand again. */
+      head = ql_test_head_position (store);
+      assert_ok ((late_retry = ql_ledger_book_transfer_order (book, orders, &request,
+                                                              &ok_error)) != NULL);
+      ck_assert_int_eq (ql_event_get_position (late_retry), ql_event_get_position (answer));
+      ck_assert_int_eq (ql_test_head_position (store), head);
+      ck_assert (payment_line (runner, store, order, &late) == NULL);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (accounts); i++)
+    {
+      ck_assert_int_eq (ql_test_balance_of (book, accounts[i]), 10000);
+      check_daily (store, accounts[i]);
+    }
+}
+END_TEST
+
 static Suite *
 projections_suite (void)
 {
@@ -909,6 +1004,7 @@ projections_suite (void)
   tcase_add_test (tcase, test_rebuilt_by_another_version);
   tcase_add_loop_test (tcase, test_commit_checks_state, 0, 2);
   tcase_add_loop_test (tcase, test_threshold_far_back, 0, 2);
+  tcase_add_loop_test (tcase, test_transfer_order_payments, 0, 2);
   suite_add_tcase (suite, tcase);
   return suite;
 }
