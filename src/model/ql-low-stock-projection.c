@@ -42,18 +42,6 @@ ql_low_stock_item_free (QlLowStockItem *item)
   g_free (item);
 }
 
-static const char *
-get_name (QlProjection *self)
-{
-  return NAME;
-}
-
-static gint64
-get_version (QlProjection *self)
-{
-  return 1;
-}
-
 typedef struct
 {
   gboolean  found;
@@ -164,8 +152,8 @@ apply (QlProjection         *self,
 static void
 ql_low_stock_projection_iface_init (QlProjectionInterface *iface)
 {
-  iface->get_name = get_name;
-  iface->get_version = get_version;
+  iface->name = NAME;
+  iface->version = 1;
   iface->apply = apply;
 }
 
