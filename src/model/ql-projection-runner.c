@@ -573,7 +573,12 @@ catch_up_together (QlProjectionRunner  *self,
  * rebuilds, then swaps in, one whose projection has a new version. An
  * interrupted run goes on from where its last commit left it. When every
  * read model is current and at one position, as when following, the
- * events are read once and each batch commits them all together.
+ * events are read once and each batch commits them all together; the
+ * runner then counts from where its own last commit left them, without
+ * reading their states first. Each commit checks the position and the
+ * version it counted after, in its transaction: when another runner has
+ * moved first, nothing is written and each read model catches up from
+ * its state as stored, so every event still counts once.
  *
  * Returns: %TRUE on success
  */
