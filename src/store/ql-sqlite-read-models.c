@@ -29,8 +29,6 @@
 typedef enum
 {
   READ_HAS_TABLES,
-  READ_SYNC_NORMAL,
-  READ_SYNC_FULL,
   READ_BEGIN,
   READ_COMMIT,
   READ_ROLLBACK,
@@ -38,6 +36,7 @@ typedef enum
    * tables exist. */
   READ_SLOT,
   READ_MOVE_SLOT,
+  READ_MOVE_KNOWN_SLOT,
   READ_NEXT_GENERATION,
   READ_CLEAR_GENERATION,
   READ_INSERT_SLOT,
@@ -51,14 +50,18 @@ typedef enum
 static const char * const read_sql[N_READ_STATEMENTS] = {
   [READ_HAS_TABLES] =
     "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'read_models'",
-  [READ_SYNC_NORMAL] = "PRAGMA synchronous = NORMAL",
-  [READ_SYNC_FULL] = "PRAGMA synchronous = FULL",
   [READ_BEGIN] = "BEGIN IMMEDIATE",
   [READ_COMMIT] = "COMMIT",
   [READ_ROLLBACK] = "ROLLBACK",
   [READ_SLOT] =
     "SELECT version, position, generation FROM read_models WHERE name = ?1 AND slot = ?2",
   [READ_MOVE_SLOT] = "UPDATE read_models SET position = ?3 WHERE name = ?1 AND slot = ?2",
+  /* Checks and moves a slot in one step: it changes no row when another
+   * runner moved the slot, or it was rebuilt, in another version or
+   * generation. */
+  [READ_MOVE_KNOWN_SLOT] =
+    "UPDATE read_models SET position = ?5"
+    " WHERE name = ?1 AND slot = ?2 AND version = ?3 AND position = ?4 AND generation = ?6",
   [READ_NEXT_GENERATION] = "SELECT coalesce(max(generation), 0) + 1 FROM read_models",
   [READ_CLEAR_GENERATION] = "DELETE FROM read_model_rows WHERE generation = ?1",
   [READ_INSERT_SLOT] =
@@ -86,6 +89,11 @@ struct _QlSqliteReadModels
   sqlite3_stmt *statements[N_READ_STATEMENTS];
   /* Once seen, the tables stay: nothing drops them. */
   gboolean      has_tables;
+  /* The generation of each slot as last read or made, by projection
+   * name (gint64[2], by slot, 0 for none known). A commit names it in
+   * the statement that checks the slot, so one that is out of date only
+   * costs the slot's row read. */
+  GHashTable   *generations;
 };
 
 /* A statement in use: the kept one, or, when a callback of a scan
@@ -104,6 +112,7 @@ _ql_sqlite_read_models_new (sqlite3    *db,
 
   self->db = db;
   self->path = g_strdup (path);
+  self->generations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return self;
 }
 
@@ -114,6 +123,7 @@ _ql_sqlite_read_models_free (QlSqliteReadModels *self)
     return;
   for (guint i = 0; i < N_READ_STATEMENTS; i++)
     g_clear_pointer (&self->statements[i], sqlite3_finalize);
+  g_hash_table_unref (self->generations);
   g_free (self->path);
   g_free (self);
 }
@@ -287,16 +297,17 @@ rollback (QlSqliteReadModels *self)
     run (self, READ_ROLLBACK, NULL);
 }
 
-/* Runs a statement that changes rows, with a text and up to four
+/* Runs a statement that changes rows, with a text and up to five
  * integers as its parameters, as many as it has. */
 static gboolean
 run_update (QlSqliteReadModels  *self,
             ReadStatement        statement,
             const char          *name,
-            gint64               first,   /* ?2, ?3, ?4, ?5 */
+            gint64               first,   /* ?2, ?3, ?4, ?5, ?6 */
             gint64               second,
             gint64               third,
             gint64               fourth,
+            gint64               fifth,
             GError             **error)
 {
   Use use;
@@ -304,11 +315,11 @@ run_update (QlSqliteReadModels  *self,
 
   if (rc == SQLITE_OK)
     {
-      const gint64 values[] = { first, second, third, fourth };
+      const gint64 values[] = { first, second, third, fourth, fifth };
       int n = sqlite3_bind_parameter_count (use.stmt);
 
       sqlite3_bind_text (use.stmt, 1, name, -1, SQLITE_STATIC);
-      for (int i = 2; i <= n && i <= 5; i++)
+      for (int i = 2; i <= n && i <= 6; i++)
         sqlite3_bind_int64 (use.stmt, i, values[i - 2]);
       rc = sqlite3_step (use.stmt);
     }
@@ -387,6 +398,32 @@ add_rows (QlSqliteReadModels  *self,
   return rc == SQLITE_OK;
 }
 
+static void
+remember_generation (QlSqliteReadModels *self,
+                     const char         *name,
+                     QlReadSlot          slot,
+                     gint64              generation)
+{
+  gint64 *known = g_hash_table_lookup (self->generations, name);
+
+  if (known == NULL)
+    {
+      known = g_new0 (gint64, 2);
+      g_hash_table_insert (self->generations, g_strdup (name), known);
+    }
+  known[slot] = generation;
+}
+
+static gint64
+known_generation (QlSqliteReadModels *self,
+                  const char         *name,
+                  QlReadSlot          slot)
+{
+  gint64 *known = g_hash_table_lookup (self->generations, name);
+
+  return known != NULL ? known[slot] : 0;
+}
+
 static gboolean
 commit_in_transaction (QlSqliteReadModels  *self,
                        const char          *name,
@@ -398,13 +435,24 @@ commit_in_transaction (QlSqliteReadModels  *self,
                        guint                n_rows,
                        GError             **error)
 {
+  gint64 generation = known_generation (self, name, slot);
   gboolean has, found;
-  gint64 old_version, old_position, generation;
+  gint64 old_version, old_position;
 
   /* Checked inside the transaction: a runner may commit after the state
    * it last saw without reading it first. */
-  if (!has_tables (self, &has, error) ||
-      !read_slot (self, name, slot, &found, &old_version, &old_position, &generation, error))
+  if (!has_tables (self, &has, error))
+    return FALSE;
+  if (has && generation > 0)
+    {
+      if (!run_update (self, READ_MOVE_KNOWN_SLOT, name, slot, version, expected_position,
+                       position, generation, error))
+        return FALSE;
+      if (sqlite3_changes (self->db) == 1)
+        return add_rows (self, generation, rows, n_rows, error);
+    }
+
+  if (!read_slot (self, name, slot, &found, &old_version, &old_position, &generation, error))
     return FALSE;
   if ((found ? old_position : 0) != expected_position || (found && old_version != version))
     {
@@ -413,8 +461,11 @@ commit_in_transaction (QlSqliteReadModels  *self,
       return FALSE;
     }
   if (found)
-    return run_update (self, READ_MOVE_SLOT, name, slot, position, 0, 0, error) &&
-           add_rows (self, generation, rows, n_rows, error);
+    {
+      remember_generation (self, name, slot, generation);
+      return run_update (self, READ_MOVE_SLOT, name, slot, position, 0, 0, 0, error) &&
+             add_rows (self, generation, rows, n_rows, error);
+    }
 
   /* The tables are made with the first slot, not parsed again on every
    * commit that follows. */
@@ -422,15 +473,19 @@ commit_in_transaction (QlSqliteReadModels  *self,
                                   error))
     return FALSE;
   self->has_tables = TRUE;
-  return next_generation (self, &generation, error) &&
-         clear_generation (self, generation, error) &&
-         run_update (self, READ_INSERT_SLOT, name, slot, version, position, generation, error) &&
-         add_rows (self, generation, rows, n_rows, error);
+  if (!next_generation (self, &generation, error) ||
+      !clear_generation (self, generation, error) ||
+      !run_update (self, READ_INSERT_SLOT, name, slot, version, position, generation, 0, error))
+    return FALSE;
+  remember_generation (self, name, slot, generation);
+  return add_rows (self, generation, rows, n_rows, error);
 }
 
 /* Read models are derived: a commit a power cut loses is counted again
  * from the position before it, which went with it. They need SQLite's
- * atomicity, not the wait for the disk the events pay. */
+ * atomicity, not the wait for the disk the events pay. The PRAGMAs run
+ * from their text each time: a PRAGMA takes effect when it is compiled,
+ * so a kept one would not always set what it says. */
 gboolean
 _ql_sqlite_read_commit_all (QlSqliteReadModels  *self,
                             const QlReadCommit  *commits,
@@ -442,7 +497,8 @@ _ql_sqlite_read_commit_all (QlSqliteReadModels  *self,
   for (guint i = 0; i < n_commits; i++)
     if (!check_name (commits[i].name, error))
       return FALSE;
-  if (!run (self, READ_SYNC_NORMAL, error))
+  if (!_ql_store_run_sql (self->db, "PRAGMA synchronous = NORMAL", self->path,
+                          QL_STORE_TASK_USE, error))
     return FALSE;
   ok = run (self, READ_BEGIN, error);
   for (guint i = 0; ok && i < n_commits; i++)
@@ -457,11 +513,13 @@ _ql_sqlite_read_commit_all (QlSqliteReadModels  *self,
     ok = run (self, READ_COMMIT, error);
   if (!ok)
     {
-      /* A failed transaction would take the tables it made with it. */
+      /* A failed transaction takes the tables and slots it made with it. */
       self->has_tables = FALSE;
+      g_hash_table_remove_all (self->generations);
       rollback (self);
     }
-  if (!run (self, READ_SYNC_FULL, ok ? error : NULL))
+  if (!_ql_store_run_sql (self->db, "PRAGMA synchronous = FULL", self->path,
+                          QL_STORE_TASK_USE, ok ? error : NULL))
     return FALSE;
   return ok;
 }
@@ -496,7 +554,7 @@ drop_slot (QlSqliteReadModels  *self,
   if (!found)
     return TRUE;
   return clear_generation (self, generation, error) &&
-         run_update (self, READ_DELETE_SLOT, name, slot, 0, 0, 0, error);
+         run_update (self, READ_DELETE_SLOT, name, slot, 0, 0, 0, 0, error);
 }
 
 gboolean
@@ -507,6 +565,7 @@ _ql_sqlite_read_reset (QlSqliteReadModels  *self,
 {
   if (!check_name (name, error) || !run (self, READ_BEGIN, error))
     return FALSE;
+  g_hash_table_remove (self->generations, name);
   if (!drop_slot (self, name, slot, error) || !run (self, READ_COMMIT, error))
     {
       rollback (self);
@@ -534,7 +593,7 @@ swap_in_transaction (QlSqliteReadModels  *self,
     }
   return drop_slot (self, name, QL_READ_SLOT_LIVE, error) &&
          run_update (self, READ_SWAP_SLOT, name, QL_READ_SLOT_LIVE, QL_READ_SLOT_BUILDING, 0, 0,
-                     error);
+                     0, error);
 }
 
 gboolean
@@ -544,6 +603,7 @@ _ql_sqlite_read_swap (QlSqliteReadModels  *self,
 {
   if (!check_name (name, error) || !run (self, READ_BEGIN, error))
     return FALSE;
+  g_hash_table_remove (self->generations, name);
   if (!swap_in_transaction (self, name, error) || !run (self, READ_COMMIT, error))
     {
       rollback (self);
