@@ -6,8 +6,10 @@
  * appended, then counted and committed, and the same for a burst of 100
  * events (milliseconds per event); then the same follows with every read
  * model the views read (daily balance, monthly totals, payments, low
- * stock), over deposits, item decreases and thresholds. Prints one
- * JSON object per figure: the median of --runs runs.
+ * stock), over deposits, item decreases and thresholds. Each follow is
+ * also measured in the CPU time of the thread that follows, which other
+ * programs on a shared machine do not stretch. Prints one JSON object
+ * per figure: the median of --runs runs.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,6 +17,7 @@
 
 #include <glib/gstdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "ql-daily-balance-projection.h"
 #include "ql-ledger-events.h"
@@ -32,6 +35,16 @@ check (gboolean     ok,
   g_printerr ("ql-bench-projections: %s: %s\n", what,
               error != NULL && *error != NULL ? (*error)->message : "failed");
   exit (1);
+}
+
+/* The CPU time the calling thread has used, in microseconds. */
+static gint64
+thread_cpu_time (void)
+{
+  struct timespec now;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &now);
+  return (gint64) now.tv_sec * G_USEC_PER_SEC + now.tv_nsec / 1000;
 }
 
 static int
@@ -112,18 +125,20 @@ build_once (QlEventStore *store,
 }
 
 /* @burst appends, then the runner counts them and commits: the cost a
- * view's follower pays per event, commit included. */
+ * view's follower pays per event, commit included; *@out_cpu is the same
+ * in CPU time. */
 static double
 follow_once (QlEventStore *store,
              guint         n_follows,
-             guint         burst)
+             guint         burst,
+             double       *out_cpu)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new (store);
   g_autoptr(QlProjection) daily = ql_daily_balance_projection_new ();
   g_autoptr(GPtrArray) heads = ql_event_store_list_ledgers (store, &error);
   QlLedgerHead *head;
-  gint64 version, elapsed = 0;
+  gint64 version, elapsed = 0, cpu = 0;
 
   check (heads != NULL && heads->len > 0, &error, "listing the ledgers");
   head = g_ptr_array_index (heads, 0);
@@ -133,15 +148,18 @@ follow_once (QlEventStore *store,
   for (guint i = 0; i < n_follows; i++)
     {
       QlNewEvent event = { QL_EVENT_DEPOSITED, "{\"amount\":5,\"date\":\"2026-12-31\"}", NULL };
-      gint64 start;
+      gint64 start, cpu_start;
 
       for (guint j = 0; j < burst; j++)
         check (ql_event_store_append (store, head->ledger, version++, &event, 1, NULL, &error),
                &error, "appending");
       start = g_get_monotonic_time ();
+      cpu_start = thread_cpu_time ();
       check (ql_projection_runner_catch_up (runner, &error), &error, "following");
+      cpu += thread_cpu_time () - cpu_start;
       elapsed += g_get_monotonic_time () - start;
     }
+  *out_cpu = cpu / 1e3 / n_follows / burst;
   return elapsed / 1e3 / n_follows / burst;
 }
 
@@ -171,20 +189,21 @@ head_version (QlEventStore *store,
 static double
 follow_all_once (QlEventStore *store,
                  guint         n_follows,
-                 guint         burst)
+                 guint         burst,
+                 double       *out_cpu)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
   const char *account = "ledger 0000";
   gint64 account_version = head_version (store, account);
   gint64 item_version = head_version (store, ITEM);
-  gint64 elapsed = 0;
+  gint64 elapsed = 0, cpu = 0;
   guint n = 0;
 
   check (ql_projection_runner_catch_up (runner, &error), &error, "catching up");
   for (guint i = 0; i < n_follows; i++)
     {
-      gint64 start;
+      gint64 start, cpu_start;
 
       for (guint j = 0; j < burst; j++, n++)
         {
@@ -205,9 +224,12 @@ follow_all_once (QlEventStore *store,
                                           &error), &error, "appending");
         }
       start = g_get_monotonic_time ();
+      cpu_start = thread_cpu_time ();
       check (ql_projection_runner_catch_up (runner, &error), &error, "following");
+      cpu += thread_cpu_time () - cpu_start;
       elapsed += g_get_monotonic_time () - start;
     }
+  *out_cpu = cpu / 1e3 / n_follows / burst;
   return elapsed / 1e3 / n_follows / burst;
 }
 
@@ -233,8 +255,10 @@ main (int   argc,
   g_autoptr(GArray) from_file = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) from_memory = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) following = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) following_cpu = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) bursts = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) following_all = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) following_all_cpu = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) bursts_all = g_array_new (FALSE, FALSE, sizeof (double));
   QlNewEvent item = { QL_EVENT_ITEM_CREATED, "{\"name\":\"" ITEM "\",\"quantity\":1000000}", NULL };
   int runs = 3, n_events = 1000000, n_ledgers = 1000;
@@ -265,24 +289,29 @@ main (int   argc,
   for (int i = 0; i < runs; i++)
     {
       double value = build_once (sqlite, n_events);
+      double cpu;
 
       g_array_append_val (from_file, value);
       value = build_once (memory, n_events);
       g_array_append_val (from_memory, value);
-      value = follow_once (sqlite, 200, 1);
+      value = follow_once (sqlite, 200, 1, &cpu);
       g_array_append_val (following, value);
-      value = follow_once (sqlite, 20, 100);
+      g_array_append_val (following_cpu, cpu);
+      value = follow_once (sqlite, 20, 100, &cpu);
       g_array_append_val (bursts, value);
-      value = follow_all_once (sqlite, 200, 1);
+      value = follow_all_once (sqlite, 200, 1, &cpu);
       g_array_append_val (following_all, value);
-      value = follow_all_once (sqlite, 20, 100);
+      g_array_append_val (following_all_cpu, cpu);
+      value = follow_all_once (sqlite, 20, 100, &cpu);
       g_array_append_val (bursts_all, value);
     }
   print_figure ("daily-build-sqlite", "events/s", from_file);
   print_figure ("daily-build-memory", "events/s", from_memory);
   print_figure ("daily-follow-sqlite", "ms/event", following);
+  print_figure ("daily-follow-sqlite-cpu", "CPU ms/event", following_cpu);
   print_figure ("daily-follow-burst-sqlite", "ms/event", bursts);
   print_figure ("all-follow-sqlite", "ms/event", following_all);
+  print_figure ("all-follow-sqlite-cpu", "CPU ms/event", following_all_cpu);
   print_figure ("all-follow-burst-sqlite", "ms/event", bursts_all);
 
   g_clear_object (&sqlite);

@@ -26,18 +26,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (QlDailyBalanceProjection, ql_daily_balance_projec
                                G_IMPLEMENT_INTERFACE (QL_TYPE_PROJECTION,
                                                       ql_daily_balance_projection_iface_init))
 
-static const char *
-get_name (QlProjection *self)
-{
-  return NAME;
-}
-
-static gint64
-get_version (QlProjection *self)
-{
-  return 1;
-}
-
 /* Key: the ledger, U+001F, the day as YYYY-MM-DD, so a ledger's days
  * sort in order under its prefix. */
 static void
@@ -69,8 +57,8 @@ apply (QlProjection         *self,
 static void
 ql_daily_balance_projection_iface_init (QlProjectionInterface *iface)
 {
-  iface->get_name = get_name;
-  iface->get_version = get_version;
+  iface->name = NAME;
+  iface->version = 1;
   iface->apply = apply;
 }
 

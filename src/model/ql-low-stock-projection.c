@@ -6,15 +6,17 @@
 
 #include "config.h"
 
-#include "ql-event-private.h"
 #include "ql-ledger-events.h"
 #include "ql-ledger-events-private.h"
 #include "ql-low-stock-projection.h"
 
 #define NAME "low_stock"
 
-/* Events read at once while looking back for an item's last threshold. */
-#define PAGE_SIZE 256
+/* Events read at once while looking back for an item's last threshold:
+ * a few first, since thresholds are set often where they are set at all,
+ * then twice as many each time, up to the most. */
+#define FIRST_PAGE_SIZE 16
+#define MAX_PAGE_SIZE 256
 
 struct _QlLowStockProjection
 {
@@ -40,16 +42,25 @@ ql_low_stock_item_free (QlLowStockItem *item)
   g_free (item);
 }
 
-static const char *
-get_name (QlProjection *self)
+typedef struct
 {
-  return NAME;
-}
+  gboolean  found;
+  gint64    threshold;
+  GError   *error;
+} ThresholdSearch;
 
-static gint64
-get_version (QlProjection *self)
+/* Keeps the threshold of the newest `ThresholdSet` of a page, read as it
+ * comes, without making an event of each. */
+static gboolean
+note_threshold (const QlEventRecord *record,
+                gpointer             user_data)
 {
-  return 1;
+  ThresholdSearch *search = user_data;
+
+  if (g_strcmp0 (record->type, QL_EVENT_THRESHOLD_SET) != 0)
+    return TRUE;
+  search->found = TRUE;
+  return _ql_event_record_read_threshold (record, &search->threshold, &search->error);
 }
 
 /* The threshold an item had before @version: that of its newest earlier
@@ -62,26 +73,31 @@ threshold_before (QlEventStore  *store,
                   GError       **error)
 {
   gint64 high = version - 1;
+  gint64 page = FIRST_PAGE_SIZE;
 
   *out_threshold = 0;
   while (high > 1)
     {
-      gint64 low = MAX (1, high - PAGE_SIZE);
-      g_autoptr(GPtrArray) events = ql_event_store_collect_ledger (store, item, low, high, error);
+      gint64 low = MAX (1, high - page);
+      ThresholdSearch search = { FALSE, 0, NULL };
 
-      if (events == NULL)
-        return FALSE;
-      for (guint i = events->len; i > 0; i--)
+      if (!ql_event_store_read_ledger (store, item, low, high, note_threshold, &search, error))
         {
-          QlEvent *event = g_ptr_array_index (events, i - 1);
-          QlEventRecord record;
-
-          if (g_strcmp0 (ql_event_get_event_type (event), QL_EVENT_THRESHOLD_SET) != 0)
-            continue;
-          _ql_event_get_record (event, &record);
-          return _ql_event_record_read_threshold (&record, out_threshold, error);
+          g_clear_error (&search.error);
+          return FALSE;
+        }
+      if (search.error != NULL)
+        {
+          g_propagate_error (error, search.error);
+          return FALSE;
+        }
+      if (search.found)
+        {
+          *out_threshold = search.threshold;
+          return TRUE;
         }
       high = low;
+      page = MIN (page * 2, MAX_PAGE_SIZE);
     }
   return TRUE;
 }
@@ -136,8 +152,8 @@ apply (QlProjection         *self,
 static void
 ql_low_stock_projection_iface_init (QlProjectionInterface *iface)
 {
-  iface->get_name = get_name;
-  iface->get_version = get_version;
+  iface->name = NAME;
+  iface->version = 1;
   iface->apply = apply;
 }
 

@@ -534,7 +534,8 @@ memory_read_commit (QlReadModelStore  *store,
 {
   ReadTable *table = find_read_table (QL_MEMORY_EVENT_STORE (store), name, slot, TRUE);
 
-  if ((table->found ? table->position : 0) != expected_position)
+  if ((table->found ? table->position : 0) != expected_position ||
+      (table->found && table->version != version))
     {
       g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_CONFLICT,
                    _("The projection “%s” was brought up to date by someone else"), name);

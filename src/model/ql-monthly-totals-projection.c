@@ -39,18 +39,6 @@ ql_monthly_total_free (QlMonthlyTotal *total)
   g_free (total);
 }
 
-static const char *
-get_name (QlProjection *self)
-{
-  return NAME;
-}
-
-static gint64
-get_version (QlProjection *self)
-{
-  return 1;
-}
-
 /* Key: the ledger, U+001F, YYYY-MM, U+001F, the event type. */
 static void
 count_change (const QlCountedChange *change,
@@ -80,8 +68,8 @@ apply (QlProjection         *self,
 static void
 ql_monthly_totals_projection_iface_init (QlProjectionInterface *iface)
 {
-  iface->get_name = get_name;
-  iface->get_version = get_version;
+  iface->name = NAME;
+  iface->version = 1;
   iface->apply = apply;
 }
 

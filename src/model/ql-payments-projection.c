@@ -38,18 +38,6 @@ ql_payment_total_free (QlPaymentTotal *total)
   g_free (total);
 }
 
-static const char *
-get_name (QlProjection *self)
-{
-  return NAME;
-}
-
-static gint64
-get_version (QlProjection *self)
-{
-  return 1;
-}
-
 /* Key: the reference, U+001F, the ledger. */
 static void
 add_payment (QlReadDeltas *deltas,
@@ -134,8 +122,8 @@ apply (QlProjection         *self,
 static void
 ql_payments_projection_iface_init (QlProjectionInterface *iface)
 {
-  iface->get_name = get_name;
-  iface->get_version = get_version;
+  iface->name = NAME;
+  iface->version = 1;
   iface->apply = apply;
 }
 

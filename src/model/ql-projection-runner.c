@@ -30,6 +30,16 @@ struct _QlProjectionRunner
   GPtrArray    *projections;
   guint         batch_size;
 
+  /* Where the projections stood after this runner's last follow of them
+   * together: each live, of its current version, with no rebuild under
+   * way, all at @together_position. The next follow counts from there
+   * without reading their states; its commit checks them inside its
+   * transaction, and a runner that moved first makes it a conflict. */
+  gboolean      together_known;
+  gint64        together_position;
+  /* One set of deltas for each projection, kept between follows. */
+  GPtrArray    *together_deltas;
+
   /* The book followed, and its QlLedgerBook::changed handler. */
   QlLedgerBook *book;
   gulong        changed_id;
@@ -63,6 +73,7 @@ ql_projection_runner_finalize (GObject *object)
   g_clear_object (&self->read_store);
   g_clear_object (&self->store);
   g_clear_pointer (&self->projections, g_ptr_array_unref);
+  g_clear_pointer (&self->together_deltas, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ql_projection_runner_parent_class)->finalize (object);
 }
@@ -100,6 +111,7 @@ static void
 ql_projection_runner_init (QlProjectionRunner *self)
 {
   self->projections = g_ptr_array_new_with_free_func (g_object_unref);
+  self->together_deltas = g_ptr_array_new_with_free_func ((GDestroyNotify) ql_read_deltas_free);
   self->batch_size = DEFAULT_BATCH_SIZE;
 }
 
@@ -163,6 +175,7 @@ ql_projection_runner_add (QlProjectionRunner *self,
   g_return_if_fail (QL_IS_PROJECTION (projection));
 
   g_ptr_array_add (self->projections, g_object_ref (projection));
+  self->together_known = FALSE;
 }
 
 /**
@@ -210,6 +223,7 @@ typedef struct
   QlProjection       *projection;
   QlReadDeltas       *deltas;
   gint64              last;
+  guint               n_read;
   GError             *error;
 } Batch;
 
@@ -223,11 +237,13 @@ apply_record (const QlEventRecord *record,
                             &batch->error))
     return FALSE;
   batch->last = record->position;
+  batch->n_read++;
   return TRUE;
 }
 
 /* Counts the log's events after @position into one slot, a batch per
- * transaction, until the head. */
+ * transaction, until the head: a batch shorter than the batch size
+ * reached it. */
 static gboolean
 run_slot (QlProjectionRunner  *self,
           QlProjection        *projection,
@@ -242,7 +258,7 @@ run_slot (QlProjectionRunner  *self,
 
   for (;;)
     {
-      Batch batch = { self, projection, deltas, position, NULL };
+      Batch batch = { self, projection, deltas, position, 0, NULL };
       g_autofree QlReadRow *rows = NULL;
       guint n_rows;
 
@@ -263,7 +279,7 @@ run_slot (QlProjectionRunner  *self,
                                        position, batch.last, rows, n_rows, error))
         return FALSE;
       ql_read_deltas_clear (deltas);
-      if (batch.last == position)
+      if (batch.n_read < self->batch_size)
         return TRUE;
       position = batch.last;
       first = FALSE;
@@ -394,8 +410,8 @@ catch_up_one (QlProjectionRunner  *self,
 typedef struct
 {
   QlProjectionRunner  *self;
-  QlReadDeltas       **deltas;
   gint64               last;
+  guint                n_read;
   GError              *error;
 } SharedBatch;
 
@@ -404,44 +420,28 @@ apply_record_to_all (const QlEventRecord *record,
                      gpointer             user_data)
 {
   SharedBatch *batch = user_data;
+  QlProjectionRunner *self = batch->self;
 
-  for (guint i = 0; i < batch->self->projections->len; i++)
-    if (!ql_projection_apply (g_ptr_array_index (batch->self->projections, i),
-                              batch->self->store, record, batch->deltas[i], &batch->error))
+  for (guint i = 0; i < self->projections->len; i++)
+    if (!ql_projection_apply (g_ptr_array_index (self->projections, i), self->store, record,
+                              g_ptr_array_index (self->together_deltas, i), &batch->error))
       return FALSE;
   batch->last = record->position;
+  batch->n_read++;
   return TRUE;
 }
 
-static void
-free_deltas (QlReadDeltas **deltas,
-             guint          n)
-{
-  for (guint i = 0; i < n; i++)
-    ql_read_deltas_free (deltas[i]);
-  g_free (deltas);
-}
-
-/* Following the log, every projection is live, current and at one
- * position: each event is then read once for all of them, and each batch
- * is one transaction for all of them. *@out_done is FALSE when they are
- * not so, or another runner moved first: each then catches up alone. */
+/* Whether every projection is live, current and at one position, read
+ * from the store: *@out_position is then that position, else -1. */
 static gboolean
-catch_up_together (QlProjectionRunner  *self,
-                   gboolean            *out_done,
-                   GError             **error)
+read_together_position (QlProjectionRunner  *self,
+                        gint64              *out_position,
+                        GError             **error)
 {
-  guint n = self->projections->len;
-  QlReadDeltas **deltas = NULL;
-  g_autofree QlReadCommit *commits = NULL;
-  g_autofree QlReadRow **rows = NULL;
   gint64 position = -1;
-  gboolean ok = TRUE;
 
-  *out_done = FALSE;
-  if (n < 2)
-    return TRUE;
-  for (guint i = 0; i < n; i++)
+  *out_position = -1;
+  for (guint i = 0; i < self->projections->len; i++)
     {
       QlProjection *projection = g_ptr_array_index (self->projections, i);
       const char *name = ql_projection_get_name (projection);
@@ -457,15 +457,47 @@ catch_up_together (QlProjectionRunner  *self,
         return TRUE;
       position = live_position;
     }
+  *out_position = position;
+  return TRUE;
+}
 
-  deltas = g_new0 (QlReadDeltas *, n);
+/* Following the log, every projection is live, current and at one
+ * position: each event is then read once for all of them, and each batch
+ * is one transaction for all of them. *@out_done is FALSE when they are
+ * not so, or another runner moved first: each then catches up alone. */
+static gboolean
+catch_up_together (QlProjectionRunner  *self,
+                   gboolean            *out_done,
+                   GError             **error)
+{
+  guint n = self->projections->len;
+  g_autofree QlReadCommit *commits = NULL;
+  g_autofree QlReadRow **rows = NULL;
+  gint64 position;
+  gboolean ok = TRUE;
+
+  *out_done = FALSE;
+  if (n == 0)
+    return TRUE;
+  if (self->together_known)
+    position = self->together_position;
+  else if (!read_together_position (self, &position, error))
+    return FALSE;
+  if (position < 0)
+    return TRUE;
+  /* Known again only once this run has ended well. */
+  self->together_known = FALSE;
+
+  while (self->together_deltas->len < n)
+    g_ptr_array_add (self->together_deltas, ql_read_deltas_new ());
+  /* A run that failed may have left counts behind. */
+  for (guint i = 0; i < n; i++)
+    ql_read_deltas_clear (g_ptr_array_index (self->together_deltas, i));
   commits = g_new0 (QlReadCommit, n);
   rows = g_new0 (QlReadRow *, n);
-  for (guint i = 0; i < n; i++)
-    deltas[i] = ql_read_deltas_new ();
   for (;;)
     {
-      SharedBatch batch = { self, deltas, position, NULL };
+      SharedBatch batch = { self, position, 0, NULL };
       GError *local_error = NULL;
 
       if (!ql_event_store_read_log (self->store, position + 1, self->batch_size,
@@ -481,7 +513,7 @@ catch_up_together (QlProjectionRunner  *self,
           ok = FALSE;
           break;
         }
-      if (batch.last == position)
+      if (batch.n_read == 0)
         {
           *out_done = TRUE;
           break;
@@ -490,7 +522,8 @@ catch_up_together (QlProjectionRunner  *self,
         {
           QlProjection *projection = g_ptr_array_index (self->projections, i);
 
-          rows[i] = ql_read_deltas_rows (deltas[i], &commits[i].n_rows);
+          rows[i] = ql_read_deltas_rows (g_ptr_array_index (self->together_deltas, i),
+                                         &commits[i].n_rows);
           commits[i].name = ql_projection_get_name (projection);
           commits[i].slot = QL_READ_SLOT_LIVE;
           commits[i].version = ql_projection_get_version (projection);
@@ -502,7 +535,7 @@ catch_up_together (QlProjectionRunner  *self,
       for (guint i = 0; i < n; i++)
         {
           g_clear_pointer (&rows[i], g_free);
-          ql_read_deltas_clear (deltas[i]);
+          ql_read_deltas_clear (g_ptr_array_index (self->together_deltas, i));
         }
       if (!ok)
         {
@@ -515,8 +548,18 @@ catch_up_together (QlProjectionRunner  *self,
           break;
         }
       position = batch.last;
+      /* A batch shorter than the batch size reached the head. */
+      if (batch.n_read < self->batch_size)
+        {
+          *out_done = TRUE;
+          break;
+        }
     }
-  free_deltas (deltas, n);
+  if (!ok)
+    for (guint i = 0; i < n; i++)
+      ql_read_deltas_clear (g_ptr_array_index (self->together_deltas, i));
+  self->together_known = *out_done;
+  self->together_position = position;
   return ok;
 }
 
@@ -530,7 +573,12 @@ catch_up_together (QlProjectionRunner  *self,
  * rebuilds, then swaps in, one whose projection has a new version. An
  * interrupted run goes on from where its last commit left it. When every
  * read model is current and at one position, as when following, the
- * events are read once and each batch commits them all together.
+ * events are read once and each batch commits them all together; the
+ * runner then counts from where its own last commit left them, without
+ * reading their states first. Each commit checks the position and the
+ * version it counted after, in its transaction: when another runner has
+ * moved first, nothing is written and each read model catches up from
+ * its state as stored, so every event still counts once.
  *
  * Returns: %TRUE on success
  */
@@ -617,6 +665,7 @@ ql_projection_runner_rebuild (QlProjectionRunner  *self,
                    _("No projection is named “%s”"), name);
       return FALSE;
     }
+  self->together_known = FALSE;
   if (in_memory (self))
     {
       g_set_error_literal (error, QL_STORE_ERROR, QL_STORE_ERROR_READ_ONLY,

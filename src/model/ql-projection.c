@@ -164,7 +164,7 @@ ql_projection_get_name (QlProjection *self)
 {
   g_return_val_if_fail (QL_IS_PROJECTION (self), NULL);
 
-  return QL_PROJECTION_GET_IFACE (self)->get_name (self);
+  return QL_PROJECTION_GET_IFACE (self)->name;
 }
 
 /**
@@ -178,7 +178,7 @@ ql_projection_get_version (QlProjection *self)
 {
   g_return_val_if_fail (QL_IS_PROJECTION (self), 0);
 
-  return QL_PROJECTION_GET_IFACE (self)->get_version (self);
+  return QL_PROJECTION_GET_IFACE (self)->version;
 }
 
 /**

@@ -36,25 +36,26 @@ G_DECLARE_INTERFACE (QlProjection, ql_projection, QL, PROJECTION, GObject)
 
 /**
  * QlProjectionInterface:
- * @get_name: a stable name, which names its tables
- * @get_version: the version of what @apply computes; a new version
+ * @name: a stable name, which names its tables
+ * @version: the version of what @apply computes, from 1; a new version
  *   rebuilds the read model from the start of the log
  * @apply: adds what one event changes to @deltas; it may read earlier
  *   events from @store, never write
  *
- * A projection: a fold of the notification log into rows.
+ * A projection: a fold of the notification log into rows. Its name and
+ * version are data, set with @apply in its interface's init function.
  */
 struct _QlProjectionInterface
 {
   GTypeInterface parent_iface;
 
-  const char *(*get_name)    (QlProjection         *self);
-  gint64      (*get_version) (QlProjection         *self);
-  gboolean    (*apply)       (QlProjection         *self,
-                              QlEventStore         *store,
-                              const QlEventRecord  *record,
-                              QlReadDeltas         *deltas,
-                              GError              **error);
+  const char *name;
+  gint64      version;
+  gboolean  (*apply) (QlProjection         *self,
+                      QlEventStore         *store,
+                      const QlEventRecord  *record,
+                      QlReadDeltas         *deltas,
+                      GError              **error);
 };
 
 const char *ql_projection_get_name    (QlProjection         *self);

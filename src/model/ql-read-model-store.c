@@ -61,8 +61,11 @@ ql_read_model_store_get_state (QlReadModelStore  *self,
  * Adds @rows to the slot's table and records @position, in one
  * transaction: after a crash either both are there or neither is. When
  * the slot's position is no longer @expected_position, another runner
- * counted these events first and nothing is written: the error is
- * %QL_STORE_ERROR_CONFLICT.
+ * counted these events first, and when its table holds another @version,
+ * another runner rebuilt it: nothing is written then, and the error is
+ * %QL_STORE_ERROR_CONFLICT. The check is part of the transaction, so a
+ * runner may commit after the state it saw last without reading it
+ * again.
  *
  * Returns: %TRUE on success
  */

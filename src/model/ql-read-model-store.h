@@ -81,7 +81,7 @@ G_DECLARE_INTERFACE (QlReadModelStore, ql_read_model_store, QL, READ_MODEL_STORE
  * @commit: adds rows to a slot's table and moves its position from the
  *   one expected, all in one transaction, creating the table on its first
  *   commit; fails with %QL_STORE_ERROR_CONFLICT when another runner has
- *   moved the position first
+ *   moved the position first or the table holds another version
  * @reset: drops a slot's table, so the next commit starts it afresh
  * @swap: makes the building table the live one and drops the old one, in
  *   one transaction

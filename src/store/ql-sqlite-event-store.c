@@ -143,6 +143,7 @@ struct _QlSqliteEventStore
   sqlite3      *db;
   sqlite3_stmt *statements[N_STATEMENTS];
   gboolean      read_only;
+  QlSqliteReadModels *read_models;
 
   /* Large checkpoints run on a thread of their own, with a connection of
    * its own: see wal_hook_cb(). */
@@ -1095,7 +1096,7 @@ read_get_state (QlReadModelStore  *store,
 {
   QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
 
-  return _ql_sqlite_read_get_state (self->db, self->path, name, slot, out_found, out_version,
+  return _ql_sqlite_read_get_state (self->read_models, name, slot, out_found, out_version,
                                     out_position, error);
 }
 
@@ -1113,7 +1114,7 @@ read_commit (QlReadModelStore  *store,
   QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
 
   return check_writable (self, error) &&
-         _ql_sqlite_read_commit (self->db, self->path, name, slot, version, expected_position,
+         _ql_sqlite_read_commit (self->read_models, name, slot, version, expected_position,
                                  position, rows, n_rows, error);
 }
 
@@ -1126,7 +1127,7 @@ read_commit_all (QlReadModelStore   *store,
   QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
 
   return check_writable (self, error) &&
-         _ql_sqlite_read_commit_all (self->db, self->path, commits, n_commits, error);
+         _ql_sqlite_read_commit_all (self->read_models, commits, n_commits, error);
 }
 
 static gboolean
@@ -1138,7 +1139,7 @@ read_reset (QlReadModelStore  *store,
   QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
 
   return check_writable (self, error) &&
-         _ql_sqlite_read_reset (self->db, self->path, name, slot, error);
+         _ql_sqlite_read_reset (self->read_models, name, slot, error);
 }
 
 static gboolean
@@ -1149,7 +1150,7 @@ read_swap (QlReadModelStore  *store,
   QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
 
   return check_writable (self, error) &&
-         _ql_sqlite_read_swap (self->db, self->path, name, error);
+         _ql_sqlite_read_swap (self->read_models, name, error);
 }
 
 static gboolean
@@ -1162,7 +1163,7 @@ read_rows (QlReadModelStore  *store,
 {
   QlSqliteEventStore *self = QL_SQLITE_EVENT_STORE (store);
 
-  return _ql_sqlite_read_rows (self->db, self->path, name, prefix, func, user_data, error);
+  return _ql_sqlite_read_rows (self->read_models, name, prefix, func, user_data, error);
 }
 
 static void
@@ -1186,6 +1187,7 @@ ql_sqlite_event_store_finalize (GObject *object)
     g_thread_pool_free (g_steal_pointer (&self->checkpointer), FALSE, TRUE);
   g_clear_pointer (&self->checkpoint_db, sqlite3_close);
 
+  g_clear_pointer (&self->read_models, _ql_sqlite_read_models_free);
   for (guint i = 0; i < N_STATEMENTS; i++)
     g_clear_pointer (&self->statements[i], sqlite3_finalize);
   g_clear_pointer (&self->db, sqlite3_close);
@@ -1672,7 +1674,10 @@ open_database_checked (QlSqliteEventStore  *self,
    * would double the cost of every append. */
   sqlite3_db_config (self->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
 
-  return prepare_statements (self, error);
+  if (!prepare_statements (self, error))
+    return FALSE;
+  self->read_models = _ql_sqlite_read_models_new (self->db, self->path);
+  return TRUE;
 }
 
 static gboolean

@@ -23,6 +23,7 @@
 #include "ql-monthly-totals-projection.h"
 #include "ql-payments-projection.h"
 #include "ql-projection-runner.h"
+#include "ql-reference-index.h"
 #include "ql-sqlite-event-store.h"
 #include "ql-store.h"
 #include "ql-test-model.h"
@@ -786,6 +787,251 @@ START_TEST (test_unknown_projection)
 }
 END_TEST
 
+/* A runner follows from the state of its own last commit, without
+ * reading it again: another runner on the same file that counted first
+ * makes that state stale, and the commit then conflicts and writes
+ * nothing, so every event still counts once. */
+START_TEST (test_second_runner_moves_first)
+{
+  static const char * const names[] = {
+    "daily_balance", "monthly_totals", "payments", "low_stock",
+  };
+  g_autoptr(QlEventStore) store = open_fresh_sqlite ("two-runners.db");
+  g_autoptr(QlEventStore) other_store = ql_test_open_sqlite ("two-runners.db");
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
+  g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
+  g_autoptr(QlProjectionRunner) other = ql_projection_runner_new_default (other_store);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (31);
+  gint64 head;
+
+  open_ledgers (book);
+  assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
+  for (guint round = 0; round < 40; round++)
+    {
+      guint n = (guint) g_rand_int_range (rand, 1, 8);
+
+      for (guint i = 0; i < n; i++)
+        random_command (book, rand);
+      /* Mostly the other runner counts these first; now and then it
+       * counts only some of them, or none. */
+      if (round % 4 == 1)
+        {
+          assert_ok (ql_projection_runner_catch_up (other, &ok_error));
+          random_command (book, rand);
+        }
+      else if (round % 4 != 3)
+        assert_ok (ql_projection_runner_catch_up (other, &ok_error));
+      assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
+    }
+
+  head = ql_test_head_position (store);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    ck_assert_int_eq (live_position (store, names[i]), head);
+  check_models (store);
+}
+END_TEST
+
+/* A table another program rebuilt in its own version, at the position
+ * this runner last left it, is not counted into: the commit conflicts
+ * and the runner rebuilds it in its version. */
+START_TEST (test_rebuilt_by_another_version)
+{
+  g_autoptr(QlEventStore) store = open_fresh_sqlite ("other-version.db");
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
+  g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (5);
+  g_autoptr(GArray) status = NULL;
+  sqlite3 *db = NULL;
+
+  open_ledgers (book);
+  for (guint i = 0; i < 40; i++)
+    random_command (book, rand);
+  /* Built one by one, then followed together: the runner knows where
+   * they stand. */
+  assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
+  random_command (book, rand);
+  assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
+
+  ck_assert_int_eq (sqlite3_open ("other-version.db", &db), SQLITE_OK);
+  ck_assert_int_eq (sqlite3_exec (db, "UPDATE read_models SET version = 0"
+                                      " WHERE name = 'daily_balance'", NULL, NULL, NULL),
+                    SQLITE_OK);
+  sqlite3_close (db);
+
+  for (guint i = 0; i < 20; i++)
+    random_command (book, rand);
+  assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
+  assert_ok ((status = ql_projection_runner_list_status (runner, &ok_error)) != NULL);
+  for (guint i = 0; i < status->len; i++)
+    {
+      QlProjectionStatus *line = &g_array_index (status, QlProjectionStatus, i);
+
+      ck_assert_msg (line->state == QL_PROJECTION_STATE_CAUGHT_UP && line->version == 1,
+                     "%s: state %d, version %" G_GINT64_FORMAT, line->name, line->state,
+                     line->version);
+    }
+  check_models (store);
+}
+END_TEST
+
+/* Both stores refuse a commit after another position or into a table
+ * of another version, and write nothing then. */
+START_TEST (test_commit_checks_state)
+{
+  g_autoptr(QlEventStore) store = _i == 0 ? ql_memory_event_store_new ()
+                                          : open_fresh_sqlite ("commit-checks.db");
+  QlReadModelStore *read_store = QL_READ_MODEL_STORE (store);
+  QlReadRow row = { "key", 3, 1 };
+  g_autoptr(GError) version_error = NULL;
+  g_autoptr(GError) position_error = NULL;
+  g_autofree char *rows = NULL;
+  gboolean found = FALSE;
+  gint64 version = 0, position = 0;
+
+  assert_ok (ql_read_model_store_commit (read_store, "checked", QL_READ_SLOT_LIVE, 1, 0, 5,
+                                         &row, 1, &ok_error));
+  ck_assert (!ql_read_model_store_commit (read_store, "checked", QL_READ_SLOT_LIVE, 2, 5, 6,
+                                          &row, 1, &version_error));
+  ck_assert (g_error_matches (version_error, QL_STORE_ERROR, QL_STORE_ERROR_CONFLICT));
+  ck_assert (!ql_read_model_store_commit (read_store, "checked", QL_READ_SLOT_LIVE, 1, 4, 6,
+                                          &row, 1, &position_error));
+  ck_assert (g_error_matches (position_error, QL_STORE_ERROR, QL_STORE_ERROR_CONFLICT));
+  assert_ok (ql_read_model_store_get_state (read_store, "checked", QL_READ_SLOT_LIVE, &found,
+                                            &version, &position, &ok_error));
+  ck_assert (found);
+  ck_assert_int_eq (version, 1);
+  ck_assert_int_eq (position, 5);
+
+  assert_ok (ql_read_model_store_commit (read_store, "checked", QL_READ_SLOT_LIVE, 1, 5, 6,
+                                         &row, 1, &ok_error));
+  rows = dump (store, "checked");
+  ck_assert_str_eq (rows, "key=6/2");
+}
+END_TEST
+
+/* The low-stock model finds an item's previous threshold however far
+ * back it was set. */
+START_TEST (test_threshold_far_back)
+{
+  g_autoptr(QlEventStore) store = _i == 0 ? ql_memory_event_store_new ()
+                                          : open_fresh_sqlite ("threshold.db");
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
+  g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
+  g_autoptr(GPtrArray) items = NULL;
+  QlLowStockItem *item;
+
+  assert_ok (ql_test_drop_event (ql_ledger_book_create_item (book, "bolts", "10", &ok_error)));
+  assert_ok (ql_test_drop_event (ql_ledger_book_set_threshold (book, "bolts", "50", &ok_error)));
+  for (guint i = 0; i < 100; i++)
+    assert_ok (ql_test_drop_event (ql_ledger_book_record_change (book, "bolts",
+                                                                 QL_EVENT_QUANTITY_INCREASED,
+                                                                 "1", NULL, &ok_error)));
+  assert_ok (ql_test_drop_event (ql_ledger_book_set_threshold (book, "bolts", "200",
+                                                               &ok_error)));
+  assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
+
+  assert_ok ((items = ql_low_stock_read (QL_READ_MODEL_STORE (store), &ok_error)) != NULL);
+  ck_assert_uint_eq (items->len, 1);
+  item = g_ptr_array_index (items, 0);
+  ck_assert_int_eq (item->quantity, 110);
+  ck_assert_int_eq (item->threshold, 200);
+}
+END_TEST
+
+/* The one line the payments model has for @order, or NULL. */
+static QlPaymentTotal *
+payment_line (QlProjectionRunner *runner,
+              QlEventStore       *store,
+              const char         *order,
+              GPtrArray         **out_totals)
+{
+  assert_ok (ql_projection_runner_catch_up (runner, &ok_error));
+  assert_ok ((*out_totals = ql_payments_read (QL_READ_MODEL_STORE (store), order,
+                                              &ok_error)) != NULL);
+  ck_assert_uint_le ((*out_totals)->len, 1);
+  return (*out_totals)->len == 1 ? g_ptr_array_index (*out_totals, 0) : NULL;
+}
+
+/* A transfer the payment service makes counts once, under its order id,
+ * for the ledger it takes from (the leg the service answers with), in
+ * either order of the two names; a retry adds nothing, and an undo from
+ * either side takes it back, for good. */
+START_TEST (test_transfer_order_payments)
+{
+  static const struct { const char *from, *to, *undo_on; } cases[] = {
+    { "alice", "bob", "bob" },
+    { "zed", "alice", "zed" },
+  };
+  g_autoptr(QlEventStore) store = _i == 0 ? ql_memory_event_store_new ()
+                                          : open_fresh_sqlite ("transfer-orders.db");
+  g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
+  g_autoptr(QlReferenceIndex) orders = ql_reference_index_new (store);
+  g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
+  const char * const accounts[] = { "alice", "bob", "zed" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (accounts); i++)
+    {
+      assert_ok (ql_test_drop_event (ql_ledger_book_open_account (book, accounts[i], "EUR",
+                                                                  &ok_error)));
+      assert_ok (ql_test_drop_event (ql_ledger_book_deposit (book, accounts[i], "100",
+                                                             &ok_error)));
+    }
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autofree char *order = g_strdup_printf ("order-t%u", c);
+      QlTransferRequest request = { cases[c].from, cases[c].to, "12.50", "EUR", order, "Rent",
+                                    NULL };
+      g_autoptr(QlEvent) answer = NULL;
+      g_autoptr(QlEvent) retry = NULL;
+      g_autoptr(QlEvent) late_retry = NULL;
+      g_autoptr(GPtrArray) moved = NULL;
+      g_autoptr(GPtrArray) retried = NULL;
+      g_autoptr(GPtrArray) undone = NULL;
+      g_autoptr(GPtrArray) late = NULL;
+      QlPaymentTotal *line;
+      gint64 head;
+
+      assert_ok ((answer = ql_ledger_book_transfer_order (book, orders, &request,
+                                                          &ok_error)) != NULL);
+      line = payment_line (runner, store, order, &moved);
+      ck_assert_msg (line != NULL, "%s: no payment line", order);
+      ck_assert_str_eq (line->ledger, cases[c].from);
+      ck_assert_str_eq (line->ledger, ql_event_get_ledger (answer));
+      ck_assert_int_eq (line->amount, 1250);
+      ck_assert_int_eq (line->amount, ql_event_get_amount (answer));
+      ck_assert_int_eq (line->count, 1);
+
+      head = ql_test_head_position (store);
+      assert_ok ((retry = ql_ledger_book_transfer_order (book, orders, &request,
+                                                         &ok_error)) != NULL);
+      ck_assert_int_eq (ql_event_get_position (retry), ql_event_get_position (answer));
+      ck_assert_int_eq (ql_test_head_position (store), head);
+      line = payment_line (runner, store, order, &retried);
+      ck_assert (line != NULL);
+      ck_assert_int_eq (line->amount, 1250);
+      ck_assert_int_eq (line->count, 1);
+
+      assert_ok (ql_test_drop_event (ql_ledger_book_undo (book, cases[c].undo_on, &ok_error)));
+      ck_assert (payment_line (runner, store, order, &undone) == NULL);
+
+      /* The order id stays taken: a retry is answered by the same leg,
+       * writes nothing, and the undone transfer does not stand again. */
+      head = ql_test_head_position (store);
+      assert_ok ((late_retry = ql_ledger_book_transfer_order (book, orders, &request,
+                                                              &ok_error)) != NULL);
+      ck_assert_int_eq (ql_event_get_position (late_retry), ql_event_get_position (answer));
+      ck_assert_int_eq (ql_test_head_position (store), head);
+      ck_assert (payment_line (runner, store, order, &late) == NULL);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (accounts); i++)
+    {
+      ck_assert_int_eq (ql_test_balance_of (book, accounts[i]), 10000);
+      check_daily (store, accounts[i]);
+    }
+}
+END_TEST
+
 static Suite *
 projections_suite (void)
 {
@@ -800,6 +1046,11 @@ projections_suite (void)
   tcase_add_loop_test (tcase, test_kill_mid_follow, 0, N_STORE_KINDS);
   tcase_add_test (tcase, test_follow_book);
   tcase_add_test (tcase, test_unknown_projection);
+  tcase_add_test (tcase, test_second_runner_moves_first);
+  tcase_add_test (tcase, test_rebuilt_by_another_version);
+  tcase_add_loop_test (tcase, test_commit_checks_state, 0, 2);
+  tcase_add_loop_test (tcase, test_threshold_far_back, 0, 2);
+  tcase_add_loop_test (tcase, test_transfer_order_payments, 0, 2);
   suite_add_tcase (suite, tcase);
   return suite;
 }
