@@ -75,6 +75,22 @@ open_location (const char *location)
   return store;
 }
 
+/* The loop tests over every store that keeps read models: the memory
+ * store at 0, then each StoreKind. */
+#define N_READ_MODEL_STORES (N_STORE_KINDS + 1)
+
+static QlEventStore *
+open_fresh_any (int         index,
+                const char *key)
+{
+  g_autofree char *location = NULL;
+
+  if (index == 0)
+    return ql_memory_event_store_new ();
+  location = fresh_location (index - 1, key);
+  return open_location (location);
+}
+
 static QlEventStore *
 open_fresh_sqlite (const char *path)
 {
@@ -796,8 +812,9 @@ START_TEST (test_second_runner_moves_first)
   static const char * const names[] = {
     "daily_balance", "monthly_totals", "payments", "low_stock",
   };
-  g_autoptr(QlEventStore) store = open_fresh_sqlite ("two-runners.db");
-  g_autoptr(QlEventStore) other_store = ql_test_open_sqlite ("two-runners.db");
+  g_autofree char *location = fresh_location (_i, "two-runners.db");
+  g_autoptr(QlEventStore) store = open_location (location);
+  g_autoptr(QlEventStore) other_store = open_location (location);
   g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
   g_autoptr(QlProjectionRunner) other = ql_projection_runner_new_default (other_store);
@@ -874,12 +891,11 @@ START_TEST (test_rebuilt_by_another_version)
 }
 END_TEST
 
-/* Both stores refuse a commit after another position or into a table
+/* Every store refuses a commit after another position or into a table
  * of another version, and write nothing then. */
 START_TEST (test_commit_checks_state)
 {
-  g_autoptr(QlEventStore) store = _i == 0 ? ql_memory_event_store_new ()
-                                          : open_fresh_sqlite ("commit-checks.db");
+  g_autoptr(QlEventStore) store = open_fresh_any (_i, "commit-checks.db");
   QlReadModelStore *read_store = QL_READ_MODEL_STORE (store);
   QlReadRow row = { "key", 3, 1 };
   g_autoptr(GError) version_error = NULL;
@@ -913,8 +929,7 @@ END_TEST
  * back it was set. */
 START_TEST (test_threshold_far_back)
 {
-  g_autoptr(QlEventStore) store = _i == 0 ? ql_memory_event_store_new ()
-                                          : open_fresh_sqlite ("threshold.db");
+  g_autoptr(QlEventStore) store = open_fresh_any (_i, "threshold.db");
   g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
   g_autoptr(GPtrArray) items = NULL;
@@ -962,8 +977,7 @@ START_TEST (test_transfer_order_payments)
     { "alice", "bob", "bob" },
     { "zed", "alice", "zed" },
   };
-  g_autoptr(QlEventStore) store = _i == 0 ? ql_memory_event_store_new ()
-                                          : open_fresh_sqlite ("transfer-orders.db");
+  g_autoptr(QlEventStore) store = open_fresh_any (_i, "transfer-orders.db");
   g_autoptr(QlLedgerBook) book = ql_test_new_book (store);
   g_autoptr(QlReferenceIndex) orders = ql_reference_index_new (store);
   g_autoptr(QlProjectionRunner) runner = ql_projection_runner_new_default (store);
@@ -1046,11 +1060,11 @@ projections_suite (void)
   tcase_add_loop_test (tcase, test_kill_mid_follow, 0, N_STORE_KINDS);
   tcase_add_test (tcase, test_follow_book);
   tcase_add_test (tcase, test_unknown_projection);
-  tcase_add_test (tcase, test_second_runner_moves_first);
+  tcase_add_loop_test (tcase, test_second_runner_moves_first, 0, N_STORE_KINDS);
   tcase_add_test (tcase, test_rebuilt_by_another_version);
-  tcase_add_loop_test (tcase, test_commit_checks_state, 0, 2);
-  tcase_add_loop_test (tcase, test_threshold_far_back, 0, 2);
-  tcase_add_loop_test (tcase, test_transfer_order_payments, 0, 2);
+  tcase_add_loop_test (tcase, test_commit_checks_state, 0, N_READ_MODEL_STORES);
+  tcase_add_loop_test (tcase, test_threshold_far_back, 0, N_READ_MODEL_STORES);
+  tcase_add_loop_test (tcase, test_transfer_order_payments, 0, N_READ_MODEL_STORES);
   suite_add_tcase (suite, tcase);
   return suite;
 }
