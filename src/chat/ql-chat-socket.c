@@ -201,12 +201,13 @@ static void
 closed_cb (QlChatSocket            *self,
            SoupWebsocketConnection *connection)
 {
-  g_autoptr(QlChatSocket) hold = g_object_ref (self);
-
+  /* A handler of closed may drop the last reference to the socket. */
+  g_object_ref (self);
   drop_chat (self);
   g_signal_handlers_disconnect_by_data (self->connection, self);
   g_clear_object (&self->connection);
   g_signal_emit (self, signals[SIGNAL_CLOSED], 0);
+  g_object_unref (self);
 }
 
 /**

@@ -341,10 +341,11 @@ asked_cb (GObject      *source,
           GAsyncResult *result,
           gpointer      user_data)
 {
-  Result *out = user_data;
-  g_autoptr(QlChatMessage) reply = ql_chat_ask_finish (QL_CHAT (source), result, &out->error);
+  QlChatMessage **out = user_data;
+  g_autoptr(GError) error = NULL;
 
-  out->done = TRUE;
+  *out = ql_chat_ask_finish (QL_CHAT (source), result, &error);
+  ck_assert_msg (*out != NULL, "%s", error->message);
 }
 
 START_TEST (test_chat_over_http)
@@ -352,16 +353,16 @@ START_TEST (test_chat_over_http)
   ScriptedUpstream *upstream = scripted_upstream_new ();
   g_autoptr(QlOpenaiBackend) backend = backend_for (upstream, 5);
   g_autoptr(QlChat) chat = ql_chat_new (QL_CHAT_BACKEND (backend), NULL);
-  Result out = { 0 };
+  g_autoptr(QlChatMessage) answer = NULL;
   g_autoptr(QlChatMessage) reply = NULL;
 
   upstream->body = "data: {\"choices\":[{\"delta\":{\"content\":\"Fine\"},"
                    "\"finish_reason\":\"stop\"}]}\n\n";
-  ql_chat_ask_async (chat, "How are you?", NULL, asked_cb, &out);
-  while (!out.done)
+  ql_chat_ask_async (chat, "How are you?", NULL, asked_cb, &answer);
+  while (answer == NULL)
     g_main_context_iteration (NULL, TRUE);
-  ck_assert_ptr_null (out.error);
   reply = g_list_model_get_item (G_LIST_MODEL (chat), 1);
+  ck_assert_ptr_eq (answer, reply);
   ck_assert_str_eq (ql_chat_message_get_content (reply), "Fine");
   ck_assert_int_eq (ql_chat_message_get_state (reply), QL_CHAT_STATE_DONE);
   scripted_upstream_free (upstream);

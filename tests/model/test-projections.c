@@ -558,8 +558,8 @@ START_TEST (test_status_and_version_change)
   {
     const char *checks[] = {
       "SELECT count(*) = 1 FROM read_models WHERE name = 'daily_balance'",
-      "SELECT count(*) = 0 FROM read_model_rows"
-      " WHERE generation NOT IN (SELECT generation FROM read_models)",
+      ("SELECT count(*) = 0 FROM read_model_rows"
+       " WHERE generation NOT IN (SELECT generation FROM read_models)"),
       "SELECT count(*) > 0 FROM read_model_rows",
     };
 
