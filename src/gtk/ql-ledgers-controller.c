@@ -229,6 +229,9 @@ version_day (QlLedgersController *self,
   event = g_list_model_get_item (G_LIST_MODEL (self->events), (guint) version - 1);
   if (event == NULL)
     return 0;
+  /* Opening a ledger counts on no day: all the chart shows came later. */
+  if (ql_event_get_signed_amount (event) == 0 && ql_event_get_amends (event) == 0)
+    return 1;
   g_date_clear (&day, 1);
   ql_event_get_date (event, &day);
   return g_date_valid (&day) ? g_date_get_julian (&day) : 0;
