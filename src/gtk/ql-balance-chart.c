@@ -428,7 +428,7 @@ format_tick_day (const GDate *date,
   if (time == NULL)
     return g_strdup ("");
   /* Translators: a month on the chart's time axis, as g_date_time_format()
-   * writes it: “%b %Y” is “Mar 2026”. xgettext:no-c-format */
+   * writes it: “%b %Y” is “Mar 2026” */
   return g_date_time_format (time, unit == TICK_MONTHS ? _("%b %Y") : "%Y");
 }
 

@@ -2361,7 +2361,7 @@ format_month (guint year,
   g_autoptr(GDateTime) time = g_date_time_new_local ((int) year, (int) month, 1, 12, 0, 0);
 
   /* Translators: a month in the monthly totals, as g_date_time_format()
-   * writes it: “%b %Y” is “Mar 2026”. xgettext:no-c-format */
+   * writes it: “%b %Y” is “Mar 2026” */
   return time != NULL ? g_date_time_format (time, _("%b %Y")) : g_strdup_printf ("%04u-%02u", year, month);
 }
 
