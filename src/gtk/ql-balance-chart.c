@@ -569,10 +569,13 @@ draw_hover (QlBalanceChart *self,
   append_rect (snapshot, line, x - 4, y - 4, 8, 8);
   gtk_snapshot_pop (snapshot);
 
+  /* Above the marker, or below it near the top, and over the plot only:
+   * the axes stay readable. */
   layout = make_layout (self, self->hover_text, &w, &h);
-  left = x + 10 + w + 2 * PAD <= plot->x + plot->width ? x + 10 : x - 10 - w - 2 * PAD;
-  left = MAX (left, 0);
-  top = CLAMP (y - h - 2 * PAD - 8, 0, MAX (plot->y + plot->height - h - 2 * PAD, 0));
+  left = MAX (CLAMP (x - (w + 2 * PAD) / 2, plot->x, plot->x + plot->width - w - 2 * PAD), 0);
+  top = y - h - 2 * PAD - 10;
+  if (top < 0)
+    top = y + 10;
   gsk_rounded_rect_init_from_rect (&box, &GRAPHENE_RECT_INIT ((float) left, (float) top,
                                                               (float) (w + 2 * PAD),
                                                               (float) (h + 2 * PAD)), 6);
