@@ -646,8 +646,10 @@ ql_balance_chart_measure (GtkWidget      *widget,
 {
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
+      /* As narrow as it can be: the monthly totals beside it get their
+       * width first, and the chart takes the rest. */
       *minimum = 160;
-      *natural = 480;
+      *natural = 160;
     }
   else
     {

@@ -83,6 +83,7 @@ struct _QlLedgersPage
   GtkLabel             *past_state_label;
   GtkWidget            *time_travel_box;
   GtkLabel             *version_label;
+  GtkStack             *section_stack;
   GtkLabel             *chart_error_label;
   GtkStack             *chart_stack;
   QlBalanceChart       *balance_chart;
@@ -955,6 +956,7 @@ open_correct_form (QlLedgersPage *self,
                    gint64         version)
 {
   gtk_adjustment_set_value (self->version_adjustment, (double) version);
+  gtk_stack_set_visible_child_name (self->section_stack, "history");
   if (gtk_widget_is_sensitive (GTK_WIDGET (self->correct_button)))
     gtk_menu_button_popup (self->correct_button);
 }
@@ -1194,6 +1196,7 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, past_state_label);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, time_travel_box);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, version_label);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, section_stack);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, chart_error_label);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, chart_stack);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, balance_chart);

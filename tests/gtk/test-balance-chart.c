@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <string.h>
 
 #include "ql-amount.h"
 #include "ql-balance-chart.h"
@@ -15,6 +16,7 @@
 #include "ql-ledger-events.h"
 #include "ql-test-gtk.h"
 #include "ql-test-model.h"
+#include "ql-test-postgres.h"
 
 static QlTestApp *test_app;
 static GtkWidget *page;
@@ -55,6 +57,16 @@ record (const char *name,
                  "%s", error != NULL ? error->message : "");
 }
 
+/* The chart's page beside the history, as its switcher shows it. */
+static void
+show_chart (void)
+{
+  gtk_stack_set_visible_child_name (GTK_STACK (ql_test_find_widget (page, "section_stack")),
+                                    "chart");
+  QL_TEST_WAIT_FOR (gtk_widget_get_mapped (ql_test_find_widget (page, "balance_chart")), 2000);
+  QL_TEST_WAIT_FOR (gtk_widget_get_width (ql_test_find_widget (page, "balance_chart")) >= 160, 2000);
+}
+
 /* Cash: five dated changes over three months, one written out of order
  * and two on one day. */
 static void
@@ -70,6 +82,7 @@ make_cash (void)
   record ("Cash", QL_EVENT_WITHDRAWN, "2", "2026-03-01");
   ql_ledgers_page_select_ledger (QL_LEDGERS_PAGE (page), "Cash");
   ql_test_spin (50);
+  show_chart ();
 }
 
 static guint32
@@ -489,6 +502,41 @@ START_TEST (test_monthly_totals_show_the_read_model)
 }
 END_TEST
 
+/* PostgreSQL keeps no read models: the section says so instead, and the
+ * page goes on working. */
+START_TEST (test_store_without_read_models_says_so)
+{
+  g_autoptr(GError) error = NULL;
+  QlTestPostgres *cluster = ql_test_postgres_start (&error);
+  g_autofree char *conninfo = NULL;
+  GtkStack *stack;
+
+  ck_assert_msg (cluster != NULL, "%s", error != NULL ? error->message : "");
+  conninfo = ql_test_postgres_database ("chart-unavailable");
+  test_app = ql_test_app_new_on (conninfo);
+  ck_assert (!QL_IS_READ_MODEL_STORE (ql_ledger_book_get_store (test_app->ledger_book)));
+  page = GTK_WIDGET (ql_window_get_ledgers_page (test_app->window));
+  ql_window_show_page (test_app->window, "ledgers");
+  ck_assert (ql_test_drop_event (ql_ledger_book_open_account (test_app->ledger_book, "Shared",
+                                                              "EUR", NULL)));
+  ql_ledgers_page_select_ledger (QL_LEDGERS_PAGE (page), "Shared");
+  ql_test_spin (50);
+
+  stack = GTK_STACK (ql_test_find_widget (page, "chart_stack"));
+  ck_assert_str_eq (gtk_stack_get_visible_child_name (stack), "unavailable");
+  ck_assert_ptr_nonnull (strstr (ql_test_label_text (page, "chart_unavailable_label"),
+                                 "no balance chart"));
+  ql_test_set_text (page, "amount_entry", "5");
+  ql_test_activate (page, "plus_button");
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Shared"), 500);
+  ck_assert_str_eq (gtk_stack_get_visible_child_name (stack), "unavailable");
+  ck_assert (!gtk_widget_get_visible (ql_test_find_widget (page, "chart_error_label")));
+
+  g_clear_pointer (&test_app, ql_test_app_free);
+  ql_test_postgres_stop (cluster);
+}
+END_TEST
+
 static Suite *
 chart_suite (void)
 {
@@ -504,6 +552,11 @@ chart_suite (void)
   tcase_add_test (tcase, test_summary_names_days_and_extremes);
   tcase_add_test (tcase, test_dark_scheme_recolours_the_line);
   tcase_add_test (tcase, test_monthly_totals_show_the_read_model);
+  suite_add_tcase (suite, tcase);
+
+  tcase = tcase_create ("postgresql");
+  tcase_set_timeout (tcase, 90);
+  tcase_add_test (tcase, test_store_without_read_models_says_so);
   suite_add_tcase (suite, tcase);
 
   return suite;
