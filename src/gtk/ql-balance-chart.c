@@ -564,18 +564,23 @@ draw_hover (QlBalanceChart *self,
   rule.alpha *= 0.3f;
   append_rect (snapshot, &rule, round (x), plot->y, 1, plot->height);
 
-  gsk_rounded_rect_init_from_rect (&dot, &GRAPHENE_RECT_INIT ((float) x - 4, (float) y - 4, 8, 8), 4);
+  /* A ring, so the marker stands out from the line it sits on. */
+  gsk_rounded_rect_init_from_rect (&dot, &GRAPHENE_RECT_INIT ((float) x - 6, (float) y - 6, 12, 12), 6);
   gtk_snapshot_push_rounded_clip (snapshot, &dot);
-  append_rect (snapshot, line, x - 4, y - 4, 8, 8);
+  append_rect (snapshot, line, x - 6, y - 6, 12, 12);
+  gtk_snapshot_pop (snapshot);
+  gsk_rounded_rect_init_from_rect (&dot, &GRAPHENE_RECT_INIT ((float) x - 3, (float) y - 3, 6, 6), 3);
+  gtk_snapshot_push_rounded_clip (snapshot, &dot);
+  append_rect (snapshot, card, x - 3, y - 3, 6, 6);
   gtk_snapshot_pop (snapshot);
 
-  /* Above the marker, or below it near the top, and over the plot only:
-   * the axes stay readable. */
+  /* At the top of the plot, or at its bottom when the marker is up
+   * there, and over the plot only: the axes and the marker stay in sight. */
   layout = make_layout (self, self->hover_text, &w, &h);
   left = MAX (CLAMP (x - (w + 2 * PAD) / 2, plot->x, plot->x + plot->width - w - 2 * PAD), 0);
-  top = y - h - 2 * PAD - 10;
-  if (top < 0)
-    top = y + 10;
+  top = plot->y;
+  if (y < top + h + 2 * PAD + 12)
+    top = MAX (plot->y + plot->height - h - 2 * PAD, 0);
   gsk_rounded_rect_init_from_rect (&box, &GRAPHENE_RECT_INIT ((float) left, (float) top,
                                                               (float) (w + 2 * PAD),
                                                               (float) (h + 2 * PAD)), 6);
