@@ -494,8 +494,6 @@ draw_time_axis (QlBalanceChart *self,
           append_layout_at (snapshot, layout, left, height - PAD - h, text);
           previous_end = left + w;
         }
-      if (G_MAXUINT32 - g_date_get_julian (&date) < 400000)
-        break;
       advance_tick (&date, steps[s].unit, steps[s].every);
     }
 }
