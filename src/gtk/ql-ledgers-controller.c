@@ -267,20 +267,21 @@ show_read_models (QlLedgersController *self)
 }
 
 /* A ledger shown afresh: its read models are brought up to the log
- * first, which costs little once they are. */
+ * first, which costs little once they are. When that fails the page
+ * shows what they held, this ledger's and not the last one's, and why
+ * it may be behind. */
 static void
 show_read_models_caught_up (QlLedgersController *self)
 {
   g_autoptr(GError) error = NULL;
+  gboolean caught_up;
 
   if (self->runner == NULL)
     return;
-  if (!ql_projection_runner_catch_up (self->runner, &error))
-    {
-      ql_ledgers_page_show_chart_error (self->page, error->message);
-      return;
-    }
+  caught_up = ql_projection_runner_catch_up (self->runner, &error);
   show_read_models (self);
+  if (!caught_up)
+    ql_ledgers_page_show_chart_error (self->page, error->message);
 }
 
 static void

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "ql-amount.h"
@@ -502,6 +503,32 @@ START_TEST (test_monthly_totals_show_the_read_model)
 }
 END_TEST
 
+/* Another program took the read models' table away: the next change
+ * cannot be counted, and the page says so beside the chart, which keeps
+ * what it had, while changes still go through. */
+START_TEST (test_update_failure_shown_inline)
+{
+  g_autofree char *db_path = ql_test_app_db_path (test_app);
+  GtkWidget *error_label = ql_test_find_widget (page, "chart_error_label");
+  sqlite3 *db = NULL;
+  guint n;
+
+  make_cash ();
+  ck_assert (!gtk_widget_get_visible (error_label));
+  ck_assert_int_eq (sqlite3_open (db_path, &db), SQLITE_OK);
+  ck_assert_int_eq (sqlite3_exec (db, "DROP TABLE read_model_rows", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close (db);
+
+  record ("Cash", QL_EVENT_DEPOSITED, "1", "2026-03-02");
+  ql_test_spin (20);
+  ck_assert_int_eq (ql_test_balance_of (test_app->ledger_book, "Cash"), 13825);
+  ck_assert (gtk_widget_get_visible (error_label));
+  ck_assert_str_ne (ql_test_label_text (page, "chart_error_label"), "");
+  ql_balance_chart_get_balances (chart (), &n, NULL);
+  ck_assert_uint_eq (n, 5);
+}
+END_TEST
+
 /* PostgreSQL keeps no read models: the section says so instead, and the
  * page goes on working. */
 START_TEST (test_store_without_read_models_says_so)
@@ -552,6 +579,7 @@ chart_suite (void)
   tcase_add_test (tcase, test_summary_names_days_and_extremes);
   tcase_add_test (tcase, test_dark_scheme_recolours_the_line);
   tcase_add_test (tcase, test_monthly_totals_show_the_read_model);
+  tcase_add_test (tcase, test_update_failure_shown_inline);
   suite_add_tcase (suite, tcase);
 
   tcase = tcase_create ("postgresql");
