@@ -266,6 +266,33 @@ show_read_models (QlLedgersController *self)
   ql_ledgers_page_show_monthly_totals (self->page, totals);
 }
 
+static void on_runner_updated_cb       (QlLedgersController *self,
+                                        QlProjectionRunner  *runner);
+static void on_runner_update_failed_cb (QlLedgersController *self,
+                                        const GError        *error,
+                                        QlProjectionRunner  *runner);
+
+/* The runner starts with the first ledger shown, not before: a window
+ * that shows none counts nothing. It follows the book after the
+ * controller's own handler, so the page has the new state when the read
+ * models are read again. */
+static gboolean
+ensure_runner (QlLedgersController *self)
+{
+  QlEventStore *store = ql_ledger_book_get_store (self->book);
+
+  if (self->runner != NULL)
+    return TRUE;
+  if (!QL_IS_READ_MODEL_STORE (store))
+    return FALSE;
+  self->runner = ql_projection_runner_new_default (store);
+  g_signal_connect_swapped (self->runner, "updated", G_CALLBACK (on_runner_updated_cb), self);
+  g_signal_connect_swapped (self->runner, "update-failed",
+                            G_CALLBACK (on_runner_update_failed_cb), self);
+  ql_projection_runner_follow (self->runner, self->book);
+  return TRUE;
+}
+
 /* A ledger shown afresh: its read models are brought up to the log
  * first, which costs little once they are. When that fails the page
  * shows what they held, this ledger's and not the last one's, and why
@@ -276,7 +303,7 @@ show_read_models_caught_up (QlLedgersController *self)
   g_autoptr(GError) error = NULL;
   gboolean caught_up;
 
-  if (self->runner == NULL)
+  if (!ensure_runner (self))
     return;
   caught_up = ql_projection_runner_catch_up (self->runner, &error);
   show_read_models (self);
@@ -1023,7 +1050,6 @@ ql_ledgers_controller_new (QlLedgerBook  *book,
 {
   QlLedgersController *self;
   GListModel *ledgers;
-  QlEventStore *store;
   static const GActionEntry page_actions[] = {
     { "open-account", open_account_activated },
     { "create-item", create_item_activated },
@@ -1063,18 +1089,7 @@ ql_ledgers_controller_new (QlLedgerBook  *book,
   g_signal_connect_swapped (book, "refresh-failed", G_CALLBACK (on_book_refresh_failed_cb), self);
   g_signal_connect_swapped (book, "notify::reachable", G_CALLBACK (on_book_notify_reachable_cb), self);
 
-  /* The runner follows the book after the controller's own handler, so
-   * the page has its new state when the read models are read again. */
-  store = ql_ledger_book_get_store (book);
-  if (QL_IS_READ_MODEL_STORE (store))
-    {
-      self->runner = ql_projection_runner_new_default (store);
-      g_signal_connect_swapped (self->runner, "updated", G_CALLBACK (on_runner_updated_cb), self);
-      g_signal_connect_swapped (self->runner, "update-failed",
-                                G_CALLBACK (on_runner_update_failed_cb), self);
-      ql_projection_runner_follow (self->runner, book);
-    }
-  else
+  if (!QL_IS_READ_MODEL_STORE (ql_ledger_book_get_store (book)))
     ql_ledgers_page_show_chart_unavailable (page,
                                             _("This database keeps no read models, so there is "
                                               "no balance chart or monthly summary: they need an "
