@@ -422,6 +422,35 @@ START_TEST (test_dark_scheme_recolours_the_line)
 }
 END_TEST
 
+/* A skin of the user's that names the chart's node draws the line in
+ * its colour, at once. */
+START_TEST (test_skin_restyles_the_line)
+{
+  g_autofree char *dir = g_build_filename (ql_test_user_data_dir (), "quote-ledger", "skins", NULL);
+  g_autofree char *path = g_build_filename (dir, "chart-red.css", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) before = NULL;
+  g_autoptr(GdkTexture) after = NULL;
+  GdkRGBA red = { 0.8f, 0.0f, 0.0f, 1.0f };
+  GdkRGBA shown;
+
+  make_cash ();
+  before = render_chart ();
+  ck_assert_uint_eq (count_pixels (before, &red), 0);
+
+  ck_assert_int_eq (g_mkdir_with_parents (dir, 0700), 0);
+  ck_assert_msg (g_file_set_contents (path, "balancechart { color: #cc0000; }\n", -1, &error),
+                 "%s", error != NULL ? error->message : "");
+  g_action_group_activate_action (G_ACTION_GROUP (test_app->app), "skin",
+                                  g_variant_new_string ("chart-red"));
+  ql_test_spin (50);
+  line_color (&shown);
+  ck_assert (gdk_rgba_equal (&shown, &red));
+  after = render_chart ();
+  ck_assert_uint_gt (count_pixels (after, &red), 100);
+}
+END_TEST
+
 static char *
 grid_text (guint column,
            guint row)
@@ -578,6 +607,7 @@ chart_suite (void)
   tcase_add_test (tcase, test_hover_tells_day_and_balance);
   tcase_add_test (tcase, test_summary_names_days_and_extremes);
   tcase_add_test (tcase, test_dark_scheme_recolours_the_line);
+  tcase_add_test (tcase, test_skin_restyles_the_line);
   tcase_add_test (tcase, test_monthly_totals_show_the_read_model);
   tcase_add_test (tcase, test_update_failure_shown_inline);
   suite_add_tcase (suite, tcase);
