@@ -131,7 +131,6 @@ time_redraws (GtkWidget *chart,
               GArray    *days,
               gint64     opening)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (chart);
   g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (double));
 
   for (guint i = 0; i < 21; i++)
@@ -144,9 +143,10 @@ time_redraws (GtkWidget *chart,
       ql_balance_chart_set_balances (QL_BALANCE_CHART (chart),
                                      (const QlDailyBalance *) (gpointer) days->data, days->len,
                                      opening, 2, "EUR");
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), gtk_widget_get_width (chart),
-                              gtk_widget_get_height (chart));
+      gtk_widget_snapshot_child (gtk_widget_get_parent (chart), chart, snapshot);
       node = gtk_snapshot_free_to_node (snapshot);
+      if (node == NULL)
+        check (FALSE, NULL, "drawing the chart");
       ms = (g_get_monotonic_time () - start) / 1e3;
       g_array_append_val (samples, ms);
     }

@@ -353,8 +353,8 @@ render_chart (void)
   GtkSnapshot *snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
   GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
+  int width = gdk_paintable_get_intrinsic_width (paintable);
+  int height = gdk_paintable_get_intrinsic_height (paintable);
 
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
   node = gtk_snapshot_free_to_node (snapshot);
@@ -448,6 +448,110 @@ START_TEST (test_skin_restyles_the_line)
   ck_assert (gdk_rgba_equal (&shown, &red));
   after = render_chart ();
   ck_assert_uint_gt (count_pixels (after, &red), 100);
+}
+END_TEST
+
+static guint
+count_color_nodes (GskRenderNode *node)
+{
+  switch (gsk_render_node_get_node_type (node))
+    {
+    case GSK_COLOR_NODE:
+      return 1;
+    case GSK_CONTAINER_NODE:
+      {
+        guint n = 0;
+
+        for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
+          n += count_color_nodes (gsk_container_node_get_child (node, i));
+        return n;
+      }
+    case GSK_TRANSFORM_NODE:
+      return count_color_nodes (gsk_transform_node_get_child (node));
+    case GSK_CLIP_NODE:
+      return count_color_nodes (gsk_clip_node_get_child (node));
+    case GSK_ROUNDED_CLIP_NODE:
+      return count_color_nodes (gsk_rounded_clip_node_get_child (node));
+    case GSK_OPACITY_NODE:
+      return count_color_nodes (gsk_opacity_node_get_child (node));
+    case GSK_DEBUG_NODE:
+      return count_color_nodes (gsk_debug_node_get_child (node));
+    default:
+      return 0;
+    }
+}
+
+/* 100,000 days are drawn as a few hundred rectangles, one run of pixel
+ * columns each, and a day far above the others still reaches its
+ * height: each column spans its lowest and highest balance. */
+START_TEST (test_many_days_drawn_by_pixel_column)
+{
+  GtkWidget *widget;
+  g_autoptr(GArray) days = g_array_new (FALSE, FALSE, sizeof (QlDailyBalance));
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree guchar *pixels = NULL;
+  graphene_rect_t bounds;
+  GtkSnapshot *snapshot;
+  guint32 first = julian (1760, 1, 1);
+  guint32 spike = first + 61234;
+  GdkRGBA line;
+  gint64 balance = 0;
+  double x, y;
+  int width, height, stride;
+  gboolean reached = FALSE;
+
+  make_cash ();
+  widget = GTK_WIDGET (chart ());
+  for (guint i = 0; i < 100000; i++)
+    {
+      QlDailyBalance day = { first + i, 0, 0, 1 };
+
+      day.change = first + i == spike ? 50000000 : (i % 3 == 0 ? -40 : 25);
+      balance += day.change;
+      day.balance = balance;
+      if (first + i == spike + 1)
+        {
+          day.change -= 50000000;
+          day.balance = balance -= 50000000;
+        }
+      g_array_append_val (days, day);
+    }
+  ql_balance_chart_set_balances (chart (), (const QlDailyBalance *) (gpointer) days->data,
+                                 days->len, 0, 2, "EUR");
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+
+  /* Drawn now, not from the node of the frame before. */
+  snapshot = gtk_snapshot_new ();
+  gtk_widget_snapshot_child (gtk_widget_get_parent (widget), widget, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  ck_assert_ptr_nonnull (node);
+  ck_assert_uint_lt (count_color_nodes (node), (guint) width + 100);
+  g_clear_pointer (&node, gsk_render_node_unref);
+  ql_test_spin (50);
+  texture = render_chart ();
+  width = gdk_texture_get_width (texture);
+  height = gdk_texture_get_height (texture);
+  stride = width * 4;
+  pixels = g_malloc ((gsize) stride * height);
+  gdk_texture_download (texture, pixels, (gsize) stride);
+  line_color (&line);
+  /* The texture starts at the card's border, the chart's drawing inside
+   * its padding. */
+  ck_assert (ql_balance_chart_get_point_at (chart (), spike, &x, &y));
+  ck_assert (gtk_widget_compute_bounds (widget, widget, &bounds));
+  x -= bounds.origin.x;
+  y -= bounds.origin.y;
+  for (int row = MAX ((int) y - 1, 0); row <= MIN ((int) y + 2, height - 1); row++)
+    {
+      const guchar *p = pixels + (gsize) row * stride + (gsize) x * 4;
+
+      reached |= ABS (p[2] - (int) (line.red * 255 + 0.5)) <= 8 &&
+                 ABS (p[1] - (int) (line.green * 255 + 0.5)) <= 8 &&
+                 ABS (p[0] - (int) (line.blue * 255 + 0.5)) <= 8;
+    }
+  ck_assert_msg (reached, "the highest day is not drawn at (%g, %g)", x, y);
 }
 END_TEST
 
@@ -608,6 +712,7 @@ chart_suite (void)
   tcase_add_test (tcase, test_summary_names_days_and_extremes);
   tcase_add_test (tcase, test_dark_scheme_recolours_the_line);
   tcase_add_test (tcase, test_skin_restyles_the_line);
+  tcase_add_test (tcase, test_many_days_drawn_by_pixel_column);
   tcase_add_test (tcase, test_monthly_totals_show_the_read_model);
   tcase_add_test (tcase, test_update_failure_shown_inline);
   suite_add_tcase (suite, tcase);
