@@ -15,6 +15,7 @@
 #include "ql-ledger-history.h"
 #include "ql-ledgers-controller.h"
 #include "ql-locale-numbers.h"
+#include "ql-projection-runner.h"
 
 /**
  * QlLedgersController:
@@ -39,6 +40,11 @@ struct _QlLedgersController
   /* The file an export under way writes */
   char               *export_path;
   GSimpleActionGroup *actions;
+  /* The read models the chart and the monthly totals read, kept up to
+   * date with the book; NULL on a store that keeps none */
+  QlProjectionRunner *runner;
+  /* The ledger they were last read for */
+  char               *chart_ledger;
 
   /* Borrowed References */
   QlLedgersPage      *page;
@@ -213,6 +219,120 @@ update_actions (QlLedgersController *self)
     }
 }
 
+/* The day the change of an older version counts on, which the chart
+ * is shown up to; 0 at the newest version, where all of it is shown. */
+static guint32
+version_day (QlLedgersController *self,
+             const char          *name,
+             gint64               version)
+{
+  QlLedger *ledger = name != NULL ? ql_ledger_book_lookup (self->book, name) : NULL;
+  g_autoptr(QlEvent) event = NULL;
+  GDate day;
+
+  if (ledger == NULL || version >= ql_ledger_get_version (ledger) || version < 1 ||
+      self->events == NULL || ledger != self->history_ledger)
+    return 0;
+  event = g_list_model_get_item (G_LIST_MODEL (self->events), (guint) version - 1);
+  if (event == NULL)
+    return 0;
+  /* Opening a ledger counts on no day: all the chart shows came later. */
+  if (ql_event_get_signed_amount (event) == 0 && ql_event_get_amends (event) == 0)
+    return 1;
+  g_date_clear (&day, 1);
+  ql_event_get_date (event, &day);
+  return g_date_valid (&day) ? g_date_get_julian (&day) : 0;
+}
+
+/* The shown ledger's days and months, as its read models hold them: the
+ * page never asks the log. */
+static void
+show_read_models (QlLedgersController *self)
+{
+  const char *name = ql_ledgers_page_get_selected_ledger (self->page);
+  QlReadModelStore *store;
+  g_autoptr(GArray) days = NULL;
+  g_autoptr(GPtrArray) totals = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 opening = 0;
+
+  if (self->runner == NULL || name == NULL || ql_ledger_book_lookup (self->book, name) == NULL)
+    return;
+  store = ql_projection_runner_get_read_store (self->runner);
+  days = ql_daily_balance_read (store, name, NULL, NULL, &opening, &error);
+  if (days != NULL)
+    totals = ql_monthly_totals_read (store, name, &error);
+  if (totals == NULL)
+    {
+      ql_ledgers_page_show_chart_error (self->page, error->message);
+      return;
+    }
+  ql_ledgers_page_show_chart_error (self->page, NULL);
+  ql_ledgers_page_show_balance_chart (self->page, (const QlDailyBalance *) (gpointer) days->data,
+                                      days->len, opening);
+  ql_ledgers_page_show_monthly_totals (self->page, totals);
+}
+
+static void on_runner_updated_cb       (QlLedgersController *self,
+                                        QlProjectionRunner  *runner);
+static void on_runner_update_failed_cb (QlLedgersController *self,
+                                        const GError        *error,
+                                        QlProjectionRunner  *runner);
+
+/* The runner starts with the first ledger shown, not before: a window
+ * that shows none counts nothing. It follows the book after the
+ * controller's own handler, so the page has the new state when the read
+ * models are read again. */
+static void
+ensure_runner (QlLedgersController *self)
+{
+  if (self->runner != NULL)
+    return;
+  self->runner = ql_projection_runner_new_default (ql_ledger_book_get_store (self->book));
+  g_signal_connect_swapped (self->runner, "updated", G_CALLBACK (on_runner_updated_cb), self);
+  g_signal_connect_swapped (self->runner, "update-failed",
+                            G_CALLBACK (on_runner_update_failed_cb), self);
+  ql_projection_runner_follow (self->runner, self->book);
+}
+
+/* A ledger shown afresh: its read models are brought up to the log
+ * first, which costs little once they are. When that fails the page
+ * shows what they held, this ledger's and not the last one's, and why
+ * it may be behind. */
+static void
+show_read_models_caught_up (QlLedgersController *self)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean caught_up;
+
+  ensure_runner (self);
+  caught_up = ql_projection_runner_catch_up (self->runner, &error);
+  show_read_models (self);
+  if (!caught_up)
+    ql_ledgers_page_show_chart_error (self->page, error->message);
+}
+
+static void
+on_runner_updated_cb (QlLedgersController *self,
+                      QlProjectionRunner  *runner)
+{
+  g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  if (self->page != NULL)
+    show_read_models (self);
+}
+
+static void
+on_runner_update_failed_cb (QlLedgersController *self,
+                            const GError        *error,
+                            QlProjectionRunner  *runner)
+{
+  g_assert (QL_IS_LEDGERS_CONTROLLER (self));
+
+  if (self->page != NULL)
+    ql_ledgers_page_show_chart_error (self->page, error->message);
+}
+
 static void
 show_past_state (QlLedgersController *self,
                  const char          *name,
@@ -231,6 +351,7 @@ show_past_state (QlLedgersController *self,
 
   balance = ql_locale_numbers_format_balance (past);
   ql_ledgers_page_show_past_state (self->page, version, balance);
+  ql_ledgers_page_show_chart_until (self->page, version, version_day (self, name, version));
 }
 
 static void search_history (QlLedgersController *self);
@@ -358,6 +479,13 @@ show_selected (QlLedgersController *self)
   ql_ledgers_page_show_ledger (self->page, ledger, self->history);
   if (ledger != NULL)
     show_transfer_targets (self, ledger);
+  /* The same ledger again is read when the runner has counted the change. */
+  if (ledger != NULL && g_strcmp0 (self->chart_ledger, name) != 0)
+    {
+      g_free (self->chart_ledger);
+      self->chart_ledger = g_strdup (name);
+      show_read_models_caught_up (self);
+    }
   /* A search stays on: it looks again in what the history now holds. */
   search_history (self);
   update_actions (self);
@@ -994,6 +1122,12 @@ ql_ledgers_controller_dispose (GObject *object)
 
   g_cancellable_cancel (self->import_cancellable);
   g_cancellable_cancel (self->export_cancellable);
+  if (self->runner != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->runner, self);
+      ql_projection_runner_follow (self->runner, NULL);
+      g_clear_object (&self->runner);
+    }
   if (self->book != NULL)
     g_signal_handlers_disconnect_by_data (self->book, self);
   g_clear_object (&self->history);
@@ -1012,6 +1146,7 @@ ql_ledgers_controller_finalize (GObject *object)
   g_clear_object (&self->import_cancellable);
   g_clear_object (&self->export_cancellable);
   g_free (self->export_path);
+  g_clear_pointer (&self->chart_ledger, g_free);
 
   G_OBJECT_CLASS (ql_ledgers_controller_parent_class)->finalize (object);
 }

@@ -6,8 +6,10 @@
 
 #include <gtk/gtk.h>
 
+#include "ql-daily-balance-projection.h"
 #include "ql-ledger.h"
 #include "ql-ledger-book.h"
+#include "ql-monthly-totals-projection.h"
 
 G_BEGIN_DECLS
 
@@ -87,5 +89,16 @@ gboolean    ql_ledgers_page_get_balance_date      (QlLedgersPage *self,
                                                    GDate         *date);
 void        ql_ledgers_page_show_balance_on       (QlLedgersPage *self,
                                                    const char    *text);
+void        ql_ledgers_page_show_balance_chart    (QlLedgersPage        *self,
+                                                   const QlDailyBalance *days,
+                                                   guint                 n_days,
+                                                   gint64                opening);
+void        ql_ledgers_page_show_chart_until      (QlLedgersPage *self,
+                                                   gint64         version,
+                                                   guint32        day);
+void        ql_ledgers_page_show_monthly_totals   (QlLedgersPage *self,
+                                                   GPtrArray     *totals);
+void        ql_ledgers_page_show_chart_error      (QlLedgersPage *self,
+                                                   const char    *message);
 
 G_END_DECLS

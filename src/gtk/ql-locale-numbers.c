@@ -80,15 +80,29 @@ char *
 ql_locale_numbers_format_amount (QlLedger *ledger,
                                  gint64    minor)
 {
-  g_autofree char *plain = NULL;
-  g_autofree char *grouped = NULL;
-  const char *currency;
-
   g_return_val_if_fail (QL_IS_LEDGER (ledger), NULL);
 
-  plain = ql_amount_format (minor, ql_ledger_get_decimals (ledger));
-  grouped = ql_amount_group (plain, decimal_point (), thousands_separator ());
-  currency = ql_ledger_get_currency (ledger);
+  return ql_locale_numbers_format_units (minor, ql_ledger_get_decimals (ledger),
+                                         ql_ledger_get_currency (ledger));
+}
+
+/**
+ * ql_locale_numbers_format_units:
+ * @minor: an amount in minor units, or a quantity
+ * @decimals: how many of its digits are decimals
+ * @currency: (nullable): an ISO 4217 code, or %NULL for a quantity
+ *
+ * Returns: (transfer full): @minor as ql_locale_numbers_format_amount()
+ *   writes it, for views that are handed numbers rather than a ledger
+ */
+char *
+ql_locale_numbers_format_units (gint64      minor,
+                                guint       decimals,
+                                const char *currency)
+{
+  g_autofree char *plain = ql_amount_format (minor, decimals);
+  g_autofree char *grouped = ql_amount_group (plain, decimal_point (), thousands_separator ());
+
   if (currency == NULL || *currency == '\0')
     return g_steal_pointer (&grouped);
   return place_currency (grouped, currency);

@@ -10,6 +10,9 @@ G_BEGIN_DECLS
 
 char *ql_locale_numbers_format_amount  (QlLedger    *ledger,
                                         gint64       minor);
+char *ql_locale_numbers_format_units   (gint64       minor,
+                                        guint        decimals,
+                                        const char  *currency);
 char *ql_locale_numbers_format_balance (QlLedger    *ledger);
 char *ql_locale_numbers_format_count   (guint64      count);
 char *ql_locale_numbers_format_date   (const GDate *date);

@@ -335,6 +335,9 @@ START_TEST (test_every_control_named)
   g_autoptr(GPtrArray) searching = NULL;
   g_autoptr(GDateTime) june = NULL;
   g_autofree char *dated = NULL;
+  g_autoptr(GPtrArray) charting = NULL;
+  g_autofree char *day = NULL;
+  g_autofree char *summary = NULL;
 
   quotes = read_accessible_tree ();
   check_tree (quotes);
@@ -384,6 +387,17 @@ START_TEST (test_every_control_named)
   ck_assert (tree_has (searching, "", "Largest amount"));
   ck_assert (tree_has (searching, "", "First day"));
   ck_assert (tree_has (searching, "", "Last day"));
+
+  /* The chart is read as an image that says what it shows. */
+  gtk_stack_set_visible_child_name (GTK_STACK (ql_test_find_widget (page, "section_stack")), "chart");
+  ql_test_spin (300);
+  charting = read_accessible_tree ();
+  check_tree (charting);
+  day = g_date_time_format (june, "%x");
+  summary = g_strdup_printf ("Balance chart from %s to %s, lowest 0.00 EUR, highest 5.00 EUR",
+                             day, day);
+  ck_assert (tree_has (charting, "image", summary));
+  ck_assert (tree_has (charting, "", "Monthly Totals"));
 }
 END_TEST
 
