@@ -67,6 +67,7 @@ typedef enum
   STATEMENT_FIND_REFERENCE,
   STATEMENT_NOTIFY,
   STATEMENT_APPEND_ONE,
+  STATEMENT_LOCK_APPENDS,
   N_STATEMENTS
 } Statement;
 
@@ -104,19 +105,22 @@ static const char * const statement_sql[N_STATEMENTS] = {
   /* Sent inside the append's transaction, so delivered at its commit
    * and never for an append that was rolled back. */
   [STATEMENT_NOTIFY] = "SELECT pg_notify('" QL_POSTGRES_EVENTS_CHANNEL "', $1)",
-  /* One event after the ledger's head, under the append lock: checks the
-   * head, takes the next position and notifies, in one statement. No row
-   * comes back when the head moved on. */
+  /* One event after the ledger's head, under the append lock, in one
+   * statement that takes the next position and notifies. It goes in only
+   * when its version follows one the ledger has (HAVING, since an
+   * aggregate gives a row even when WHERE keeps none), and UNIQUE (ledger,
+   * version) skips it when the head is further on: together the head
+   * check that max(version) would make, for two index probes and no CTE.
+   * No row comes back when the head is elsewhere. */
   [STATEMENT_APPEND_ONE] =
-    "WITH head AS (SELECT coalesce(max(version), 0) AS version FROM ql_events"
-    " WHERE ledger = $1),"
-    " last AS (SELECT coalesce(max(position), 0) AS position FROM ql_events),"
-    " inserted AS (INSERT INTO ql_events"
-    " (position, ledger, version, type, time_us, payload, reference)"
-    " SELECT last.position + 1, $1, $2::bigint, $3, $4::bigint, $5, $6 FROM head, last"
-    " WHERE head.version = $2::bigint - 1 RETURNING position)"
-    " SELECT position, pg_notify('" QL_POSTGRES_EVENTS_CHANNEL "', position::text)"
-    " FROM inserted",
+    "INSERT INTO ql_events (position, ledger, version, type, time_us, payload, reference)"
+    " SELECT coalesce(max(position), 0) + 1, $1, $2::bigint, $3, $4::bigint, $5, $6"
+    " FROM ql_events"
+    " HAVING EXISTS (SELECT FROM ql_events WHERE ledger = $1 AND version = $2::bigint - 1)"
+    " ON CONFLICT (ledger, version) DO NOTHING"
+    " RETURNING position, pg_notify('" QL_POSTGRES_EVENTS_CHANNEL "', position::text)",
+  /* Prepared, since a command's append takes it each time. */
+  [STATEMENT_LOCK_APPENDS] = LOCK_APPENDS,
 };
 
 struct _QlPostgresEventStore
@@ -429,10 +433,35 @@ take_pipeline_result (QlPostgresEventStore  *self,
   return TRUE;
 }
 
-/* One event after an existing ledger's head, as one round trip: BEGIN,
- * the append lock, one statement that checks the head, inserts and
- * notifies, and COMMIT go to the server in one pipeline, and so cost
- * little more than the commit's flush. */
+/* The Sync's result, or NULL when the connection gave none. An error
+ * before it (the implicit transaction's commit failed) goes to
+ * @out_error, for the caller to report. */
+static PGresult *
+take_sync_result (QlPostgresEventStore  *self,
+                  PGresult             **out_error)
+{
+  PGresult *result;
+
+  while ((result = PQgetResult (self->conn)) != NULL &&
+         PQresultStatus (result) != PGRES_PIPELINE_SYNC)
+    {
+      if (*out_error == NULL && PQresultStatus (result) == PGRES_FATAL_ERROR)
+        *out_error = g_steal_pointer (&result);
+      PQclear (result);
+    }
+  if (result == NULL && *out_error != NULL && PQstatus (self->conn) == CONNECTION_OK)
+    result = PQgetResult (self->conn);
+  return result;
+}
+
+/* One event after an existing ledger's head, as one round trip: the
+ * append lock and one statement that checks the head, inserts and
+ * notifies go to the server in one pipeline, whose Sync commits them. The
+ * two run in the pipeline's implicit transaction (the lock is held to its
+ * commit, and the statement after it reads with a snapshot of its own,
+ * so it sees every append that committed before the lock was granted);
+ * an error rolls it back. No BEGIN and COMMIT: two statements fewer for
+ * the server to parse, and the commit's flush is all that is left. */
 static gboolean
 append_one_pipelined (QlPostgresEventStore  *self,
                       const char            *ledger,
@@ -442,64 +471,56 @@ append_one_pipelined (QlPostgresEventStore  *self,
                       gint64                *out_position,
                       GError               **error)
 {
-  char name[16], version_text[24], time_text[24];
+  char lock_name[16], name[16], version_text[24], time_text[24];
   const char *values[] = {
     ledger, version_text, event->type, time_text, event->payload, event->reference,
   };
-  PGresult *results[4] = { NULL };
+  PGresult *results[2] = { NULL };
   PGresult *sync = NULL;
+  PGresult *commit_error = NULL;
   gboolean sent;
   gboolean ok = FALSE;
 
   if (!reconnect_if_lost (self, error) || !check_writable (self, error))
     return FALSE;
 
+  statement_name (STATEMENT_LOCK_APPENDS, lock_name, sizeof lock_name);
   statement_name (STATEMENT_APPEND_ONE, name, sizeof name);
   g_snprintf (version_text, sizeof version_text, "%" G_GINT64_FORMAT, version);
   g_snprintf (time_text, sizeof time_text, "%" G_GINT64_FORMAT, timestamp);
 
   sent = PQenterPipelineMode (self->conn) &&
-         PQsendQueryParams (self->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) &&
-         PQsendQueryParams (self->conn, LOCK_APPENDS, 0, NULL, NULL, NULL, NULL, 0) &&
+         PQsendQueryPrepared (self->conn, lock_name, 0, NULL, NULL, NULL, 0) &&
          PQsendQueryPrepared (self->conn, name, G_N_ELEMENTS (values), values, NULL, NULL, 0) &&
-         PQsendQueryParams (self->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) &&
          PQpipelineSync (self->conn);
 
   for (guint i = 0; sent && i < G_N_ELEMENTS (results); i++)
     sent = take_pipeline_result (self, &results[i]);
+  /* A commit that fails reports it before the Sync's result. */
   if (sent)
-    sync = PQgetResult (self->conn);
-  sent = sent && PQresultStatus (sync) == PGRES_PIPELINE_SYNC;
-  PQclear (sync);
+    sync = take_sync_result (self, &commit_error);
   PQexitPipelineMode (self->conn);
 
-  if (!sent)
+  if (!sent || sync == NULL)
     set_error_from_result (self, NULL, error);
-  else if (PQresultStatus (results[0]) != PGRES_COMMAND_OK)
+  else if (PQresultStatus (results[0]) != PGRES_TUPLES_OK)
     set_error_from_result (self, results[0], error);
   else if (PQresultStatus (results[1]) != PGRES_TUPLES_OK)
     set_error_from_result (self, results[1], error);
-  else if (PQresultStatus (results[2]) != PGRES_TUPLES_OK)
-    {
-      if (g_strcmp0 (PQresultErrorField (results[2], PG_DIAG_SQLSTATE), "23505") == 0)
-        set_conflict_error (ledger, error);
-      else
-        set_error_from_result (self, results[2], error);
-    }
-  else if (PQresultStatus (results[3]) != PGRES_COMMAND_OK)
-    set_error_from_result (self, results[3], error);
-  else if (PQntuples (results[2]) != 1)
+  else if (commit_error != NULL)
+    set_error_from_result (self, commit_error, error);
+  else if (PQntuples (results[1]) != 1)
     set_conflict_error (ledger, error);
   else
     {
-      *out_position = value_int64 (results[2], 0, 0);
+      *out_position = value_int64 (results[1], 0, 0);
       ok = TRUE;
     }
 
+  PQclear (sync);
+  PQclear (commit_error);
   for (guint i = 0; i < G_N_ELEMENTS (results); i++)
     PQclear (results[i]);
-  if (!ok && PQstatus (self->conn) == CONNECTION_OK)
-    rollback (self);
   return ok;
 }
 
