@@ -45,10 +45,20 @@ static const char migration_1[] =
   "CREATE TRIGGER ql_events_not_truncated BEFORE TRUNCATE ON ql_events"
   " FOR EACH STATEMENT EXECUTE FUNCTION ql_refuse_event_change ();";
 
+/* Each append's token, drawn by the store that wrote it: after a
+ * connection lost during the commit, the store looks its event up by
+ * (ledger, version) and this token to learn whether the commit went in.
+ * No index: the UNIQUE (ledger, version) one finds the row. Adding a
+ * column with no default rewrites nothing. */
+static const char migration_2[] =
+  "ALTER TABLE ql_events ADD COLUMN token uuid;"
+  "UPDATE ql_schema SET version = 2;";
+
 /* migrations[N - 1] brings a database from version N - 1 to N, and
  * records N in ql_schema. */
 static const char * const migrations[QL_POSTGRES_SCHEMA_VERSION] = {
   migration_1,
+  migration_2,
 };
 
 /* Any two processes upgrading one database at once take turns. */
