@@ -271,17 +271,18 @@ raw_insert (PGconn     *conn,
             const char *payload)
 {
   char number[24], time_us[24];
-  const char *values[] = { number, LEDGER, number, "Deposited", time_us, payload };
+  g_autofree char *token = g_uuid_string_random ();
+  const char *values[] = { number, LEDGER, number, "Deposited", time_us, payload, token };
 
   g_snprintf (number, sizeof number, "%u", position);
   g_snprintf (time_us, sizeof time_us, "%" G_GINT64_FORMAT, g_get_real_time ());
-  raw_check (PQexecPrepared (conn, "insert", 6, values, NULL, NULL, 0), PGRES_COMMAND_OK,
+  raw_check (PQexecPrepared (conn, "insert", 7, values, NULL, NULL, 0), PGRES_COMMAND_OK,
              conn, "insert");
 }
 
 /* A table defined as the store's is (ql-postgres-schema.c): the same
- * columns, keys, checks, partial index and the triggers that refuse
- * changes, for the same rows: single-row commits, COPY, and reading them
+ * columns (the append's token too), keys, checks, partial index and the
+ * triggers that refuse changes, for the same rows: single-row commits, COPY, and reading them
  * back. A CHECK costs each INSERT its expression's set-up, so a table
  * without them would be a cheaper baseline than the store can be. */
 static PGconn *
@@ -302,7 +303,8 @@ raw_open (const char *conninfo)
                      " time_us bigint NOT NULL,"
                      " payload text NOT NULL,"
                      " reference text,"
-                     " UNIQUE (ledger, version));"
+                     " UNIQUE (ledger, version),"
+                     " token uuid);"
                      "CREATE INDEX raw_events_references ON raw_events (ledger, reference)"
                      " WHERE reference IS NOT NULL;"
                      "CREATE FUNCTION raw_refuse_change () RETURNS trigger LANGUAGE plpgsql AS $$"
@@ -313,7 +315,7 @@ raw_open (const char *conninfo)
                      " FOR EACH STATEMENT EXECUTE FUNCTION raw_refuse_change ()"),
              PGRES_COMMAND_OK, conn, "create");
   raw_check (PQprepare (conn, "insert", "INSERT INTO raw_events VALUES ($1, $2, $3, $4, $5, $6,"
-                        " NULL)", 6, NULL), PGRES_COMMAND_OK, conn, "prepare");
+                        " NULL, $7)", 7, NULL), PGRES_COMMAND_OK, conn, "prepare");
   return conn;
 }
 
@@ -329,7 +331,7 @@ bench_raw_bulk_and_read (PGconn *conn,
 
   for (guint i = 1; i <= n_events; i++)
     g_string_append_printf (data, "%u\tBig\t%u\tDeposited\t%" G_GINT64_FORMAT
-                            "\t{\"amount\":%u}\t\\N\n",
+                            "\t{\"amount\":%u}\t\\N\t\\N\n",
                             n_durable + i, i, g_get_real_time (), 100 + i % 1000);
   start = now_s ();
   raw_check (PQexec (conn, "BEGIN"), PGRES_COMMAND_OK, conn, "begin");

@@ -110,18 +110,19 @@ static const char * const statement_sql[N_STATEMENTS] = {
   [STATEMENT_NOTIFY] = "SELECT pg_notify('" QL_POSTGRES_EVENTS_CHANNEL "', $1)",
   /* One event after the ledger's head, under the append lock, in one
    * statement that takes the next position and notifies. It goes in only
-   * when its version follows one the ledger has (HAVING, since an
-   * aggregate gives a row even when WHERE keeps none), and UNIQUE (ledger,
-   * version) skips it when the head is further on: together the head
-   * check that max(version) would make, for two index probes and no CTE.
-   * No row comes back when the head is elsewhere. */
+   * when its version follows one the ledger has and is not taken yet: the
+   * head check, as two probes of the UNIQUE (ledger, version) index
+   * (HAVING, since an aggregate gives a row even when WHERE keeps none).
+   * A CTE over max(version) costs the server twice the instructions, ON
+   * CONFLICT DO NOTHING a WAL record more for each event. No row comes
+   * back when the head is elsewhere. */
   [STATEMENT_APPEND_ONE] =
     "INSERT INTO ql_events"
     " (position, ledger, version, type, time_us, payload, reference, token)"
     " SELECT coalesce(max(position), 0) + 1, $1, $2::bigint, $3, $4::bigint, $5, $6, $7::uuid"
     " FROM ql_events"
     " HAVING EXISTS (SELECT FROM ql_events WHERE ledger = $1 AND version = $2::bigint - 1)"
-    " ON CONFLICT (ledger, version) DO NOTHING"
+    " AND NOT EXISTS (SELECT FROM ql_events WHERE ledger = $1 AND version = $2::bigint)"
     " RETURNING position, pg_notify('" QL_POSTGRES_EVENTS_CHANNEL "', position::text)",
   /* Prepared, since a command's append takes it each time. */
   [STATEMENT_LOCK_APPENDS] = LOCK_APPENDS,
@@ -526,7 +527,13 @@ append_one_pipelined (QlPostgresEventStore  *self,
   else if (PQresultStatus (results[0]) != PGRES_TUPLES_OK)
     set_error_from_result (self, results[0], error);
   else if (PQresultStatus (results[1]) != PGRES_TUPLES_OK)
-    set_error_from_result (self, results[1], error);
+    {
+      /* 23505: unique_violation, another program's row. */
+      if (g_strcmp0 (PQresultErrorField (results[1], PG_DIAG_SQLSTATE), "23505") == 0)
+        set_conflict_error (ledger, error);
+      else
+        set_error_from_result (self, results[1], error);
+    }
   else if (commit_error != NULL)
     set_error_from_result (self, commit_error, error);
   else if (PQntuples (results[1]) != 1)
