@@ -2529,6 +2529,42 @@ START_TEST (test_postgres_reconnects)
 }
 END_TEST
 
+/* A commit that fails (a deferred trigger of another program's refuses
+ * it) fails the append, which wrote nothing, and the store goes on: the
+ * one-event append's commit is its pipeline's Sync, whose error comes
+ * after the statements' results. */
+START_TEST (test_postgres_commit_refused)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autoptr(QlEventStore) store = open_store (STORE_POSTGRES, dir);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state = NULL;
+
+  ck_assert (append_one (store, "Cash", 0, "AccountOpened", "{}", &error));
+  state = postgres_exec (conninfo,
+                         "CREATE FUNCTION refuse_at_commit () RETURNS trigger"
+                         " LANGUAGE plpgsql AS $$ BEGIN"
+                         " IF NEW.type = 'Refused' THEN RAISE EXCEPTION 'refused at commit';"
+                         " END IF; RETURN NULL; END $$;"
+                         "CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON ql_events"
+                         " DEFERRABLE INITIALLY DEFERRED"
+                         " FOR EACH ROW EXECUTE FUNCTION refuse_at_commit ()");
+  ck_assert_ptr_null (state);
+
+  ck_assert (!append_one (store, "Cash", 1, "Refused", "{}", &error));
+  assert_store_error (error, QL_STORE_ERROR_FAILED);
+  ck_assert_ptr_nonnull (strstr (error->message, "refused at commit"));
+  g_clear_error (&error);
+  ck_assert_int_eq (ql_test_head_position (store), 1);
+
+  ck_assert (append_one (store, "Cash", 1, "Deposited", "{\"amount\":1}", &error));
+  assert_no_error (error);
+  assert_heads (store, "Cash=2");
+  ck_assert_int_eq (ql_test_head_position (store), 2);
+}
+END_TEST
+
 /* A proxy between a store and the test cluster, on a Unix socket of its
  * own, that can cut a connection: at the next bytes the server sends
  * (the commit went in, its answer is lost) or at the next bytes the
@@ -3067,6 +3103,7 @@ postgres_event_store_suite (void)
   tcase_add_test (tcase, test_postgres_disk_full);
   tcase_add_test (tcase, test_postgres_reconnects);
   tcase_add_test (tcase, test_postgres_lost_commit);
+  tcase_add_test (tcase, test_postgres_commit_refused);
   suite_add_tcase (suite, tcase);
 
   return suite;
