@@ -32,6 +32,10 @@
  * the position of its last event as the payload, when it commits: other
  * connections that LISTEN learn of new events without reading the log.
  *
+ * Each append draws a token that its events keep: when the connection
+ * is lost while its commit is on the way, the store looks the append up
+ * by it once the lost session has ended, and answers whether it went in.
+ *
  * A server that takes no writes (a standby, or
  * `default_transaction_read_only`) opens the store read-only.
  */
