@@ -34,7 +34,8 @@
  *
  * Each append draws a token that its events keep: when the connection
  * is lost while its commit is on the way, the store looks the append up
- * by it once the lost session has ended, and answers whether it went in.
+ * by it once the lost connection's server process has ended, and
+ * answers whether it went in.
  *
  * A server that takes no writes (a standby, or
  * `default_transaction_read_only`) opens the store read-only.
@@ -133,8 +134,9 @@ static const char * const statement_sql[N_STATEMENTS] = {
   /* The first event of an append whose commit a lost connection hid. */
   [STATEMENT_FIND_TOKEN] =
     "SELECT position FROM ql_events WHERE ledger = $1 AND version = $2 AND token = $3::uuid",
-  /* Whether the session an append was lost with still runs on this
-   * server: until it ends, its transaction may yet commit. */
+  /* Whether the server process of the connection an append was lost
+   * with still runs on this server: until it ends, its transaction may
+   * yet commit. */
   [STATEMENT_BACKEND_ALIVE] =
     "SELECT count(*) FROM pg_stat_activity WHERE pid = $1"
     " AND pg_postmaster_start_time()::text = $2",
@@ -152,8 +154,8 @@ struct _QlPostgresEventStore
   gboolean  listening;
   /* Counts the sessions: a new one after each reconnection. */
   guint     session;
-  /* The session's server process and when its server started: a lost
-   * session's process can only still run on the same server. */
+  /* The connection's server process and when its server started: the
+   * process of a lost connection can only still run on the same server. */
   int       backend_pid;
   char     *server_started;
   /* When a lost connection may next be tried again, and how long after
@@ -560,7 +562,7 @@ append_one_pipelined (QlPostgresEventStore  *self,
 #define LOST_COMMIT_WAIT_US (10 * G_USEC_PER_SEC)
 
 /* After a connection lost while an append's commit was on its way: waits
- * for a new connection and for the lost session's server process to end
+ * for a new connection and for the lost connection's server process to end
  * (until then its transaction may still commit), then looks for the
  * append's first event by its token. TRUE with @out_position when it
  * went in; FALSE with @error set when it did not, or when that could not
