@@ -32,6 +32,11 @@
  * the position of its last event as the payload, when it commits: other
  * connections that LISTEN learn of new events without reading the log.
  *
+ * Each append draws a token that its events keep: when the connection
+ * is lost while its commit is on the way, the store looks the append up
+ * by it once the lost connection's server process has ended, and
+ * answers whether it went in.
+ *
  * A server that takes no writes (a standby, or
  * `default_transaction_read_only`) opens the store read-only.
  *
@@ -70,6 +75,9 @@ typedef enum
   STATEMENT_FIND_REFERENCE,
   STATEMENT_NOTIFY,
   STATEMENT_APPEND_ONE,
+  STATEMENT_LOCK_APPENDS,
+  STATEMENT_FIND_TOKEN,
+  STATEMENT_BACKEND_ALIVE,
   N_STATEMENTS
 } Statement;
 
@@ -80,8 +88,9 @@ static const char * const statement_sql[N_STATEMENTS] = {
     "SELECT (SELECT coalesce(max(version), 0) FROM ql_events WHERE ledger = $1),"
     " (SELECT coalesce(max(position), 0) FROM ql_events)",
   [STATEMENT_INSERT_EVENT] =
-    "INSERT INTO ql_events (position, ledger, version, type, time_us, payload, reference)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    "INSERT INTO ql_events"
+    " (position, ledger, version, type, time_us, payload, reference, token)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
   [STATEMENT_ADD_LEDGER] =
     "INSERT INTO ql_ledgers (ledger) VALUES ($1) ON CONFLICT DO NOTHING",
   [STATEMENT_READ_LEDGER] =
@@ -107,19 +116,33 @@ static const char * const statement_sql[N_STATEMENTS] = {
   /* Sent inside the append's transaction, so delivered at its commit
    * and never for an append that was rolled back. */
   [STATEMENT_NOTIFY] = "SELECT pg_notify('" QL_POSTGRES_EVENTS_CHANNEL "', $1)",
-  /* One event after the ledger's head, under the append lock: checks the
-   * head, takes the next position and notifies, in one statement. No row
-   * comes back when the head moved on. */
+  /* One event after the ledger's head, under the append lock, in one
+   * statement that takes the next position and notifies. It goes in only
+   * when its version follows one the ledger has and is not taken yet: the
+   * head check, as two probes of the UNIQUE (ledger, version) index
+   * (HAVING, since an aggregate gives a row even when WHERE keeps none).
+   * A CTE over max(version) costs the server twice the instructions, ON
+   * CONFLICT DO NOTHING a WAL record more for each event. No row comes
+   * back when the head is elsewhere. */
   [STATEMENT_APPEND_ONE] =
-    "WITH head AS (SELECT coalesce(max(version), 0) AS version FROM ql_events"
-    " WHERE ledger = $1),"
-    " last AS (SELECT coalesce(max(position), 0) AS position FROM ql_events),"
-    " inserted AS (INSERT INTO ql_events"
-    " (position, ledger, version, type, time_us, payload, reference)"
-    " SELECT last.position + 1, $1, $2::bigint, $3, $4::bigint, $5, $6 FROM head, last"
-    " WHERE head.version = $2::bigint - 1 RETURNING position)"
-    " SELECT position, pg_notify('" QL_POSTGRES_EVENTS_CHANNEL "', position::text)"
-    " FROM inserted",
+    "INSERT INTO ql_events"
+    " (position, ledger, version, type, time_us, payload, reference, token)"
+    " SELECT coalesce(max(position), 0) + 1, $1, $2::bigint, $3, $4::bigint, $5, $6, $7::uuid"
+    " FROM ql_events"
+    " HAVING EXISTS (SELECT FROM ql_events WHERE ledger = $1 AND version = $2::bigint - 1)"
+    " AND NOT EXISTS (SELECT FROM ql_events WHERE ledger = $1 AND version = $2::bigint)"
+    " RETURNING position, pg_notify('" QL_POSTGRES_EVENTS_CHANNEL "', position::text)",
+  /* Prepared, since a command's append takes it each time. */
+  [STATEMENT_LOCK_APPENDS] = LOCK_APPENDS,
+  /* The first event of an append whose commit a lost connection hid. */
+  [STATEMENT_FIND_TOKEN] =
+    "SELECT position FROM ql_events WHERE ledger = $1 AND version = $2 AND token = $3::uuid",
+  /* Whether the server process of the connection an append was lost
+   * with still runs on this server: until it ends, its transaction may
+   * yet commit. */
+  [STATEMENT_BACKEND_ALIVE] =
+    "SELECT count(*) FROM pg_stat_activity WHERE pid = $1"
+    " AND pg_postmaster_start_time()::text = $2",
 };
 
 struct _QlPostgresEventStore
@@ -134,6 +157,10 @@ struct _QlPostgresEventStore
   gboolean  listening;
   /* Counts the sessions: a new one after each reconnection. */
   guint     session;
+  /* The connection's server process and when its server started: the
+   * process of a lost connection can only still run on the same server. */
+  int       backend_pid;
+  char     *server_started;
   /* When a lost connection may next be tried again, and how long after
    * that the one after waits, in monotonic µs. */
   gint64    next_reconnect_us;
@@ -393,12 +420,13 @@ insert_event (QlPostgresEventStore  *self,
               gint64                 version,
               gint64                 timestamp,
               const QlNewEvent      *event,
+              const char            *token,
               GError               **error)
 {
   char position_text[24], version_text[24], time_text[24];
   const char *values[] = {
     position_text, ledger, version_text, event->type, time_text, event->payload,
-    event->reference,
+    event->reference, token,
   };
   PGresult *result;
   gboolean ok;
@@ -434,112 +462,198 @@ take_pipeline_result (QlPostgresEventStore  *self,
   return TRUE;
 }
 
-/* One event after an existing ledger's head, as one round trip: BEGIN,
- * the append lock, one statement that checks the head, inserts and
- * notifies, and COMMIT go to the server in one pipeline, and so cost
- * little more than the commit's flush. */
+/* The Sync's result, or NULL when the connection gave none. An error
+ * before it (the implicit transaction's commit failed) goes to
+ * @out_error, for the caller to report. */
+static PGresult *
+take_sync_result (QlPostgresEventStore  *self,
+                  PGresult             **out_error)
+{
+  PGresult *result;
+
+  while ((result = PQgetResult (self->conn)) != NULL &&
+         PQresultStatus (result) != PGRES_PIPELINE_SYNC)
+    {
+      if (*out_error == NULL && PQresultStatus (result) == PGRES_FATAL_ERROR)
+        *out_error = g_steal_pointer (&result);
+      PQclear (result);
+    }
+  if (result == NULL && *out_error != NULL && PQstatus (self->conn) == CONNECTION_OK)
+    result = PQgetResult (self->conn);
+  return result;
+}
+
+/* One event after an existing ledger's head, as one round trip: the
+ * append lock and one statement that checks the head, inserts and
+ * notifies go to the server in one pipeline, whose Sync commits them. The
+ * two run in the pipeline's implicit transaction (the lock is held to its
+ * commit, and the statement after it reads with a snapshot of its own,
+ * so it sees every append that committed before the lock was granted);
+ * an error rolls it back. No BEGIN and COMMIT: two statements fewer for
+ * the server to parse, and the commit's flush is all that is left. */
 static gboolean
 append_one_pipelined (QlPostgresEventStore  *self,
                       const char            *ledger,
                       gint64                 version,
                       gint64                 timestamp,
                       const QlNewEvent      *event,
+                      const char            *token,
+                      gboolean              *out_sent,
                       gint64                *out_position,
                       GError               **error)
 {
-  char name[16], version_text[24], time_text[24];
+  char lock_name[16], name[16], version_text[24], time_text[24];
   const char *values[] = {
-    ledger, version_text, event->type, time_text, event->payload, event->reference,
+    ledger, version_text, event->type, time_text, event->payload, event->reference, token,
   };
-  PGresult *results[4] = { NULL };
+  PGresult *results[2] = { NULL };
   PGresult *sync = NULL;
+  PGresult *commit_error = NULL;
   gboolean sent;
   gboolean ok = FALSE;
 
   if (!reconnect_if_lost (self, error) || !check_writable (self, error))
     return FALSE;
 
+  statement_name (STATEMENT_LOCK_APPENDS, lock_name, sizeof lock_name);
   statement_name (STATEMENT_APPEND_ONE, name, sizeof name);
   g_snprintf (version_text, sizeof version_text, "%" G_GINT64_FORMAT, version);
   g_snprintf (time_text, sizeof time_text, "%" G_GINT64_FORMAT, timestamp);
 
   sent = PQenterPipelineMode (self->conn) &&
-         PQsendQueryParams (self->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) &&
-         PQsendQueryParams (self->conn, LOCK_APPENDS, 0, NULL, NULL, NULL, NULL, 0) &&
+         PQsendQueryPrepared (self->conn, lock_name, 0, NULL, NULL, NULL, 0) &&
          PQsendQueryPrepared (self->conn, name, G_N_ELEMENTS (values), values, NULL, NULL, 0) &&
-         PQsendQueryParams (self->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) &&
          PQpipelineSync (self->conn);
+  *out_sent = sent;
 
   for (guint i = 0; sent && i < G_N_ELEMENTS (results); i++)
     sent = take_pipeline_result (self, &results[i]);
+  /* A commit that fails reports it before the Sync's result. */
   if (sent)
-    sync = PQgetResult (self->conn);
-  sent = sent && PQresultStatus (sync) == PGRES_PIPELINE_SYNC;
-  PQclear (sync);
+    sync = take_sync_result (self, &commit_error);
   PQexitPipelineMode (self->conn);
 
-  if (!sent)
+  if (!sent || sync == NULL)
     set_error_from_result (self, NULL, error);
-  else if (PQresultStatus (results[0]) != PGRES_COMMAND_OK)
+  else if (PQresultStatus (results[0]) != PGRES_TUPLES_OK)
     set_error_from_result (self, results[0], error);
   else if (PQresultStatus (results[1]) != PGRES_TUPLES_OK)
-    set_error_from_result (self, results[1], error);
-  else if (PQresultStatus (results[2]) != PGRES_TUPLES_OK)
     {
-      if (g_strcmp0 (PQresultErrorField (results[2], PG_DIAG_SQLSTATE), "23505") == 0)
+      /* 23505: unique_violation, another program's row. */
+      if (g_strcmp0 (PQresultErrorField (results[1], PG_DIAG_SQLSTATE), "23505") == 0)
         set_conflict_error (ledger, error);
       else
-        set_error_from_result (self, results[2], error);
+        set_error_from_result (self, results[1], error);
     }
-  else if (PQresultStatus (results[3]) != PGRES_COMMAND_OK)
-    set_error_from_result (self, results[3], error);
-  else if (PQntuples (results[2]) != 1)
+  else if (commit_error != NULL)
+    set_error_from_result (self, commit_error, error);
+  else if (PQntuples (results[1]) != 1)
     set_conflict_error (ledger, error);
   else
     {
-      *out_position = value_int64 (results[2], 0, 0);
+      *out_position = value_int64 (results[1], 0, 0);
       ok = TRUE;
     }
 
+  PQclear (sync);
+  PQclear (commit_error);
   for (guint i = 0; i < G_N_ELEMENTS (results); i++)
     PQclear (results[i]);
-  if (!ok && PQstatus (self->conn) == CONNECTION_OK)
-    rollback (self);
   return ok;
 }
 
+/* How long an append whose commit a lost connection hid waits for the
+ * server, to find out whether it went in. */
+#define LOST_COMMIT_WAIT_US (10 * G_USEC_PER_SEC)
+
+/* After a connection lost while an append's commit was on its way: waits
+ * for a new connection and for the lost connection's server process to end
+ * (until then its transaction may still commit), then looks for the
+ * append's first event by its token. TRUE with @out_position when it
+ * went in; FALSE with @error set when it did not, or when that could not
+ * be found out in time (@lost_error then says why). */
 static gboolean
-ql_postgres_event_store_append (QlEventStore      *store,
-                                const char        *ledger,
-                                gint64             expected_version,
-                                const QlNewEvent  *events,
-                                guint              n_events,
-                                QlEventRecord     *out_appended,
-                                GError           **error)
+find_lost_append (QlPostgresEventStore  *self,
+                  const char            *ledger,
+                  gint64                 version,
+                  const char            *token,
+                  const GError          *lost_error,
+                  gint64                *out_position,
+                  GError               **error)
 {
-  QlPostgresEventStore *self = QL_POSTGRES_EVENT_STORE (store);
-  gint64 timestamp = g_get_real_time ();
+  gint64 deadline = g_get_monotonic_time () + LOST_COMMIT_WAIT_US;
+  g_autofree char *server_started = g_strdup (self->server_started);
+  char pid_text[24], version_text[24];
+  const char *alive_values[] = { pid_text, server_started };
+  const char *find_values[] = { ledger, version_text, token };
+  PGresult *result;
+  gboolean found;
+
+  g_snprintf (pid_text, sizeof pid_text, "%d", self->backend_pid);
+  g_snprintf (version_text, sizeof version_text, "%" G_GINT64_FORMAT, version);
+
+  for (;;)
+    {
+      gboolean gone = FALSE;
+
+      if (reconnect_if_lost (self, NULL))
+        {
+          result = execute (self, STATEMENT_BACKEND_ALIVE, 2, alive_values);
+          gone = PQresultStatus (result) == PGRES_TUPLES_OK &&
+                 value_int64 (result, 0, 0) == 0;
+          PQclear (result);
+        }
+      if (gone)
+        break;
+      if (g_get_monotonic_time () >= deadline)
+        {
+          g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
+                       _("The connection to the PostgreSQL database “%s” was lost while a "
+                         "change was being committed, and whether it was written could not be "
+                         "found out; look at the ledger before trying again: %s"),
+                       self->name, lost_error->message);
+          return FALSE;
+        }
+      g_usleep (10000);
+    }
+
+  result = execute (self, STATEMENT_FIND_TOKEN, G_N_ELEMENTS (find_values), find_values);
+  found = PQresultStatus (result) == PGRES_TUPLES_OK && PQntuples (result) == 1;
+  if (found)
+    *out_position = value_int64 (result, 0, 0);
+  else if (PQresultStatus (result) != PGRES_TUPLES_OK)
+    set_error_from_result (self, result, error);
+  else
+    g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
+                 _("The connection to the PostgreSQL database “%s” was lost; nothing was "
+                   "written, try again"), self->name);
+  PQclear (result);
+  return found;
+}
+
+/* One try at the append, the first event at @out_position. @out_sent
+ * says whether its commit may have reached the server. */
+static gboolean
+append_once (QlPostgresEventStore  *self,
+             const char            *ledger,
+             gint64                 expected_version,
+             const QlNewEvent      *events,
+             guint                  n_events,
+             gint64                 timestamp,
+             const char            *token,
+             gboolean              *out_sent,
+             gint64                *out_position,
+             GError               **error)
+{
   gint64 version = 0;
   gint64 position = 0;
 
+  *out_sent = FALSE;
+
   /* A new ledger needs its name written as well. */
   if (n_events == 1 && expected_version > 0)
-    {
-      if (!append_one_pipelined (self, ledger, expected_version + 1, timestamp, &events[0],
-                                 &position, error))
-        return FALSE;
-      if (out_appended != NULL)
-        out_appended[0] = (QlEventRecord) {
-          .position = position,
-          .ledger = ledger,
-          .version = expected_version + 1,
-          .type = events[0].type,
-          .timestamp = timestamp,
-          .payload = events[0].payload,
-          .reference = events[0].reference,
-        };
-      return TRUE;
-    }
+    return append_one_pipelined (self, ledger, expected_version + 1, timestamp, &events[0],
+                                 token, out_sent, out_position, error);
 
   if (!begin_append (self, error))
     goto failed;
@@ -555,17 +669,61 @@ ql_postgres_event_store_append (QlEventStore      *store,
 
   for (guint i = 0; i < n_events; i++)
     if (!insert_event (self, ledger, position + 1 + i, expected_version + 1 + i, timestamp,
-                       &events[i], error))
+                       &events[i], token, error))
       goto failed;
 
-  if (!notify_appended (self, position + n_events, error) ||
-      !run_command (self, "COMMIT", error))
+  if (!notify_appended (self, position + n_events, error))
     goto failed;
+  *out_sent = TRUE;
+  if (!run_command (self, "COMMIT", error))
+    goto failed;
+
+  *out_position = position + 1;
+  return TRUE;
+
+failed:
+  rollback (self);
+  return FALSE;
+}
+
+/* Every append carries a token of its own, which its events keep: when
+ * the connection is lost with the commit on its way, the store finds
+ * out from it whether the append went in, so the caller gets its answer
+ * and never has to guess (a retry of a deposit that did go in would
+ * count it twice). */
+static gboolean
+ql_postgres_event_store_append (QlEventStore      *store,
+                                const char        *ledger,
+                                gint64             expected_version,
+                                const QlNewEvent  *events,
+                                guint              n_events,
+                                QlEventRecord     *out_appended,
+                                GError           **error)
+{
+  QlPostgresEventStore *self = QL_POSTGRES_EVENT_STORE (store);
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *token = g_uuid_string_random ();
+  gint64 timestamp = g_get_real_time ();
+  gint64 position = 0;
+  gboolean sent = FALSE;
+
+  if (!append_once (self, ledger, expected_version, events, n_events, timestamp, token,
+                    &sent, &position, &local_error))
+    {
+      if (!sent || PQstatus (self->conn) == CONNECTION_OK)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (!find_lost_append (self, ledger, expected_version + 1, token, local_error,
+                             &position, error))
+        return FALSE;
+    }
 
   if (out_appended != NULL)
     for (guint i = 0; i < n_events; i++)
       out_appended[i] = (QlEventRecord) {
-        .position = position + 1 + i,
+        .position = position + i,
         .ledger = ledger,
         .version = expected_version + i + 1,
         .type = events[i].type,
@@ -574,10 +732,6 @@ ql_postgres_event_store_append (QlEventStore      *store,
         .reference = events[i].reference,
       };
   return TRUE;
-
-failed:
-  rollback (self);
-  return FALSE;
 }
 
 /* Independent parts in one transaction under the append lock, so one
@@ -618,7 +772,7 @@ ql_postgres_event_store_append_group (QlEventStore          *store,
       for (guint e = 0; e < append->n_events; e++)
         {
           if (!insert_event (self, append->ledger, last_position + 1 + e, version + 1 + e,
-                             timestamp, &append->events[e], error))
+                             timestamp, &append->events[e], NULL, error))
             goto failed;
           if (out_appended != NULL)
             out_appended[first + e] = (QlEventRecord) {
@@ -1336,6 +1490,7 @@ ql_postgres_event_store_finalize (GObject *object)
 
   g_clear_pointer (&self->conn, PQfinish);
   g_clear_pointer (&self->name, g_free);
+  g_clear_pointer (&self->server_started, g_free);
 
   G_OBJECT_CLASS (ql_postgres_event_store_parent_class)->finalize (object);
 }
@@ -1466,11 +1621,17 @@ read_server_mode (QlPostgresEventStore  *self,
 {
   PGresult *result = PQexec (self->conn,
                              "SELECT pg_is_in_recovery()"
-                             " OR current_setting('transaction_read_only')::boolean");
+                             " OR current_setting('transaction_read_only')::boolean,"
+                             " pg_postmaster_start_time()::text");
   gboolean ok = PQresultStatus (result) == PGRES_TUPLES_OK && PQntuples (result) == 1;
 
   if (ok)
-    self->read_only = strcmp (PQgetvalue (result, 0, 0), "t") == 0;
+    {
+      self->read_only = strcmp (PQgetvalue (result, 0, 0), "t") == 0;
+      g_free (self->server_started);
+      self->server_started = g_strdup (PQgetvalue (result, 0, 1));
+      self->backend_pid = PQbackendPID (self->conn);
+    }
   else
     set_error_from_result (self, result, error);
   PQclear (result);

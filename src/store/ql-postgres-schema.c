@@ -45,13 +45,22 @@ static const char migration_1[] =
   "CREATE TRIGGER ql_events_not_truncated BEFORE TRUNCATE ON ql_events"
   " FOR EACH STATEMENT EXECUTE FUNCTION ql_refuse_event_change ();";
 
+/* Each append's token, drawn by the store that wrote it: after a
+ * connection lost during the commit, the store looks its event up by
+ * (ledger, version) and this token to learn whether the commit went in.
+ * No index: the UNIQUE (ledger, version) one finds the row. Adding a
+ * column with no default rewrites nothing. */
+static const char migration_2[] =
+  "ALTER TABLE ql_events ADD COLUMN token uuid;"
+  "UPDATE ql_schema SET version = 2;";
+
 /* The projections' read models (see ql-postgres-read-models.c): each
  * slot of a projection, and the rows of every slot's generation, keyed
  * in byte order. They are derived from the events and may be rebuilt,
  * but live beside them so that a read model and its position commit in
  * one transaction. */
-static const char migration_2[] =
-  "UPDATE ql_schema SET version = 2;"
+static const char migration_3[] =
+  "UPDATE ql_schema SET version = 3;"
   "CREATE SEQUENCE ql_read_model_generations;"
   "CREATE TABLE ql_read_models ("
   " name text COLLATE \"C\" NOT NULL,"
@@ -72,6 +81,7 @@ static const char migration_2[] =
 static const char * const migrations[QL_POSTGRES_SCHEMA_VERSION] = {
   migration_1,
   migration_2,
+  migration_3,
 };
 
 /* Any two processes upgrading one database at once take turns. */

@@ -10,7 +10,7 @@
 G_BEGIN_DECLS
 
 /* The version the tables of a database this build writes are at. */
-#define QL_POSTGRES_SCHEMA_VERSION 2
+#define QL_POSTGRES_SCHEMA_VERSION 3
 
 gboolean ql_postgres_schema_upgrade (PGconn      *conn,
                                      const char  *name,

@@ -14,7 +14,10 @@
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <poll.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <libpq-fe.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -1868,6 +1871,40 @@ START_TEST (test_postgres_triggers)
 }
 END_TEST
 
+/* A database of version 1, before events kept their append's token,
+ * gains the column when a writer opens it, and keeps its events. */
+START_TEST (test_postgres_upgrades_version_1)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autoptr(QlEventStore) store = open_store (STORE_POSTGRES, dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *text = NULL;
+
+  ck_assert (append_one (store, "Cash", 0, "AccountOpened", "{}", &error));
+  g_clear_object (&store);
+  state = postgres_exec (conninfo, "ALTER TABLE ql_events DROP COLUMN token;"
+                         " DROP TABLE ql_read_model_rows, ql_read_models;"
+                         " DROP SEQUENCE ql_read_model_generations;"
+                         " UPDATE ql_schema SET version = 1");
+  ck_assert_ptr_null (state);
+
+  store = open_store (STORE_POSTGRES, dir);
+  /* 1 / 0 fails unless the version is 3. */
+  state = postgres_exec (conninfo, "SELECT token FROM ql_events;"
+                         " SELECT count (*) FROM ql_read_models, ql_read_model_rows;"
+                         " SELECT 1 / (version / 3) FROM ql_schema");
+  ck_assert_ptr_null (state);
+  ck_assert (append_one (store, "Cash", 1, "Deposited", "{\"amount\":1}", &error));
+  assert_no_error (error);
+  events = read_ledger (store, "Cash", 0, 0);
+  text = describe (events);
+  ck_assert_str_eq (text, "Cash/v1@p1:AccountOpened,Cash/v2@p2:Deposited");
+}
+END_TEST
+
 START_TEST (test_postgres_too_new)
 {
   g_autofree char *dir = ql_test_make_dir ();
@@ -1884,43 +1921,6 @@ START_TEST (test_postgres_too_new)
   newer = ql_store_open (conninfo, &error);
   ck_assert_ptr_null (newer);
   assert_store_error (error, QL_STORE_ERROR_TOO_NEW);
-}
-END_TEST
-
-/* A database of the first version, without the read models' tables, is
- * brought up to date with its events as they were. */
-START_TEST (test_postgres_from_version_1)
-{
-  g_autofree char *dir = ql_test_make_dir ();
-  g_autofree char *conninfo = ql_test_postgres_database (dir);
-  g_autoptr(QlEventStore) store = open_store (STORE_POSTGRES, dir);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) events = NULL;
-  gboolean found = TRUE;
-  gint64 version = -1, position = -1;
-  char *state;
-
-  ck_assert (append_one (store, "cash", 0, "AccountOpened", "{}", &error));
-  assert_no_error (error);
-  g_clear_object (&store);
-  state = postgres_exec (conninfo, "DROP TABLE ql_read_model_rows, ql_read_models;"
-                                   " DROP SEQUENCE ql_read_model_generations;"
-                                   " UPDATE ql_schema SET version = 1");
-  ck_assert_ptr_null (state);
-
-  store = open_store (STORE_POSTGRES, dir);
-  events = read_ledger (store, "cash", 0, 0);
-  ck_assert_uint_eq (events->len, 1);
-  ck_assert_str_eq (ql_event_get_event_type (event_at (events, 0)), "AccountOpened");
-  ck_assert (ql_read_model_store_get_state (QL_READ_MODEL_STORE (store), "daily_balance",
-                                            QL_READ_SLOT_LIVE, &found, &version, &position,
-                                            &error));
-  assert_no_error (error);
-  ck_assert (!found);
-  g_clear_object (&store);
-  state = postgres_exec (conninfo, "DO $$ BEGIN IF (SELECT max (version) FROM ql_schema) <> 2"
-                                   " THEN RAISE EXCEPTION 'not upgraded'; END IF; END $$");
-  ck_assert_ptr_null (state);
 }
 END_TEST
 
@@ -2534,6 +2534,299 @@ START_TEST (test_postgres_reconnects)
 }
 END_TEST
 
+/* A commit that fails (a deferred trigger of another program's refuses
+ * it) fails the append, which wrote nothing, and the store goes on: the
+ * one-event append's commit is its pipeline's Sync, whose error comes
+ * after the statements' results. */
+START_TEST (test_postgres_commit_refused)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autoptr(QlEventStore) store = open_store (STORE_POSTGRES, dir);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state = NULL;
+
+  ck_assert (append_one (store, "Cash", 0, "AccountOpened", "{}", &error));
+  state = postgres_exec (conninfo,
+                         "CREATE FUNCTION refuse_at_commit () RETURNS trigger"
+                         " LANGUAGE plpgsql AS $$ BEGIN"
+                         " IF NEW.type = 'Refused' THEN RAISE EXCEPTION 'refused at commit';"
+                         " END IF; RETURN NULL; END $$;"
+                         "CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON ql_events"
+                         " DEFERRABLE INITIALLY DEFERRED"
+                         " FOR EACH ROW EXECUTE FUNCTION refuse_at_commit ()");
+  ck_assert_ptr_null (state);
+
+  ck_assert (!append_one (store, "Cash", 1, "Refused", "{}", &error));
+  assert_store_error (error, QL_STORE_ERROR_FAILED);
+  ck_assert_ptr_nonnull (strstr (error->message, "refused at commit"));
+  g_clear_error (&error);
+  ck_assert_int_eq (ql_test_head_position (store), 1);
+
+  ck_assert (append_one (store, "Cash", 1, "Deposited", "{\"amount\":1}", &error));
+  assert_no_error (error);
+  assert_heads (store, "Cash=2");
+  ck_assert_int_eq (ql_test_head_position (store), 2);
+}
+END_TEST
+
+/* A proxy between a store and the test cluster, on a Unix socket of its
+ * own, that can cut a connection: at the next bytes the server sends
+ * (the commit went in, its answer is lost) or at the next bytes the
+ * client sends (the server never sees them). */
+typedef struct
+{
+  char      *dir;
+  char      *upstream;
+  int        listen_fd;
+  GThread   *acceptor;
+  GPtrArray *relays;
+  GMutex     lock;
+  gint       cut_reply;
+  gint       cut_request;
+  gint       stop;
+} CutProxy;
+
+typedef struct
+{
+  CutProxy *proxy;
+  int       client;
+  int       server;
+} Relay;
+
+/* What cut_reply asks for: the next bytes the server sends, or those
+ * that answer the next request holding a COMMIT. */
+enum { CUT_NEXT_REPLY = 1, CUT_COMMIT_REPLY = 2 };
+
+/* Protocol messages hold NULs: no string search. */
+static gboolean
+holds_commit (const char *bytes,
+              gsize       length)
+{
+  for (gsize i = 0; i + 6 <= length; i++)
+    if (memcmp (bytes + i, "COMMIT", 6) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Copies what one side sent to the other; FALSE once it is closed. A
+ * request holding a COMMIT arms @proxy's cut of the next reply, when
+ * asked to. */
+static gboolean
+relay_bytes (CutProxy *proxy,
+             int       from,
+             int       to)
+{
+  char buffer[16384];
+  ssize_t n = read (from, buffer, sizeof buffer);
+
+  if (n <= 0)
+    return FALSE;
+  if (g_atomic_int_get (&proxy->cut_reply) == CUT_COMMIT_REPLY &&
+      holds_commit (buffer, n))
+    g_atomic_int_set (&proxy->cut_reply, CUT_NEXT_REPLY);
+  for (ssize_t done = 0; done < n;)
+    {
+      ssize_t written = write (to, buffer + done, n - done);
+
+      if (written <= 0)
+        return FALSE;
+      done += written;
+    }
+  return TRUE;
+}
+
+static gpointer
+relay_thread (gpointer data)
+{
+  Relay *relay = data;
+
+  while (!g_atomic_int_get (&relay->proxy->stop))
+    {
+      struct pollfd fds[] = { { relay->client, POLLIN, 0 }, { relay->server, POLLIN, 0 } };
+
+      if (poll (fds, G_N_ELEMENTS (fds), 50) <= 0)
+        continue;
+      if (fds[0].revents != 0 &&
+          (g_atomic_int_compare_and_exchange (&relay->proxy->cut_request, 1, 0) ||
+           !relay_bytes (relay->proxy, relay->client, relay->server)))
+        break;
+      if (fds[1].revents != 0 &&
+          (g_atomic_int_compare_and_exchange (&relay->proxy->cut_reply, CUT_NEXT_REPLY, 0) ||
+           !relay_bytes (relay->proxy, relay->server, relay->client)))
+        break;
+    }
+  close (relay->client);
+  close (relay->server);
+  g_free (relay);
+  return NULL;
+}
+
+static int
+unix_socket (const char *path,
+             gboolean    listening)
+{
+  struct sockaddr_un address = { .sun_family = AF_UNIX };
+  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  ck_assert_int_ge (fd, 0);
+  ck_assert_uint_lt (strlen (path), sizeof address.sun_path);
+  strcpy (address.sun_path, path);
+  if (listening)
+    ck_assert_int_eq (bind (fd, (struct sockaddr *) &address, sizeof address), 0);
+  else if (connect (fd, (struct sockaddr *) &address, sizeof address) != 0)
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+static gpointer
+acceptor_thread (gpointer data)
+{
+  CutProxy *proxy = data;
+
+  while (!g_atomic_int_get (&proxy->stop))
+    {
+      struct pollfd fds[] = { { proxy->listen_fd, POLLIN, 0 } };
+      Relay *relay;
+      int client, server;
+
+      if (poll (fds, 1, 50) <= 0)
+        continue;
+      client = accept (proxy->listen_fd, NULL, NULL);
+      if (client < 0)
+        continue;
+      server = unix_socket (proxy->upstream, FALSE);
+      if (server < 0)
+        {
+          close (client);
+          continue;
+        }
+      relay = g_new (Relay, 1);
+      *relay = (Relay) { proxy, client, server };
+      g_mutex_lock (&proxy->lock);
+      g_ptr_array_add (proxy->relays, g_thread_new ("relay", relay_thread, relay));
+      g_mutex_unlock (&proxy->lock);
+    }
+  return NULL;
+}
+
+/* Listens in @dir as a server on port 5432 would, and relays to the
+ * test cluster's socket. */
+static CutProxy *
+cut_proxy_new (const char *dir)
+{
+  CutProxy *proxy = g_new0 (CutProxy, 1);
+  PQconninfoOption *options = PQconninfoParse (ql_test_postgres_conninfo (), NULL);
+  g_autofree char *path = g_build_filename (dir, ".s.PGSQL.5432", NULL);
+
+  ck_assert_ptr_nonnull (options);
+  for (PQconninfoOption *option = options; option->keyword != NULL; option++)
+    if (strcmp (option->keyword, "host") == 0)
+      proxy->upstream = g_build_filename (option->val, ".s.PGSQL.5432", NULL);
+  PQconninfoFree (options);
+  ck_assert_ptr_nonnull (proxy->upstream);
+
+  proxy->dir = g_strdup (dir);
+  proxy->relays = g_ptr_array_new ();
+  g_mutex_init (&proxy->lock);
+  proxy->listen_fd = unix_socket (path, TRUE);
+  ck_assert_int_eq (listen (proxy->listen_fd, 16), 0);
+  proxy->acceptor = g_thread_new ("acceptor", acceptor_thread, proxy);
+  return proxy;
+}
+
+static void
+cut_proxy_free (CutProxy *proxy)
+{
+  g_atomic_int_set (&proxy->stop, 1);
+  g_thread_join (proxy->acceptor);
+  for (guint i = 0; i < proxy->relays->len; i++)
+    g_thread_join (g_ptr_array_index (proxy->relays, i));
+  g_ptr_array_unref (proxy->relays);
+  g_mutex_clear (&proxy->lock);
+  close (proxy->listen_fd);
+  g_free (proxy->upstream);
+  g_free (proxy->dir);
+  g_free (proxy);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CutProxy, cut_proxy_free)
+
+/* A connection lost after the commit was sent and before its answer
+ * came: the store finds out from the append's token that it went in, so
+ * a deposit counts once and its caller is told it worked; lost before
+ * the server saw it, the append says nothing was written. */
+START_TEST (test_postgres_lost_commit)
+{
+  g_autofree char *dir = ql_test_make_dir ();
+  g_autofree char *proxy_dir = g_build_filename (dir, "proxy", NULL);
+  g_autofree char *conninfo = ql_test_postgres_database (dir);
+  g_autofree char *proxied = NULL;
+  g_autoptr(CutProxy) proxy = NULL;
+  g_autoptr(QlEventStore) store = NULL;
+  g_autoptr(QlLedgerBook) book = NULL;
+  g_autoptr(QlEvent) opened = NULL;
+  g_autoptr(QlEvent) deposited = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  const QlNewEvent two[] = {
+    { "Deposited", "{\"amount\":100}" },
+    { "Deposited", "{\"amount\":200}" },
+  };
+  QlEventRecord records[2];
+
+  ck_assert_int_eq (g_mkdir (proxy_dir, 0700), 0);
+  proxy = cut_proxy_new (proxy_dir);
+  /* The later host= wins. */
+  proxied = g_strdup_printf ("%s host=%s", conninfo, proxy_dir);
+  store = ql_store_open (proxied, &error);
+  assert_no_error (error);
+  book = ql_ledger_book_new (store, &error);
+  assert_no_error (error);
+  opened = ql_ledger_book_open_account (book, "Cash", NULL, &error);
+  assert_no_error (error);
+
+  /* One event: the pipelined append, whose one reply comes after the
+   * commit. */
+  g_atomic_int_set (&proxy->cut_reply, CUT_NEXT_REPLY);
+  deposited = ql_ledger_book_deposit (book, "Cash", "5", &error);
+  assert_no_error (error);
+  ck_assert_ptr_nonnull (deposited);
+  ck_assert_int_eq (g_atomic_int_get (&proxy->cut_reply), 0);
+  ck_assert_int_eq (ql_event_get_version (deposited), 2);
+  ck_assert_int_eq (ql_event_get_position (deposited), 2);
+  ck_assert_int_eq (ql_test_balance_of (book, "Cash"), 5);
+
+  /* Several events: a transaction, whose COMMIT's answer is lost. */
+  g_atomic_int_set (&proxy->cut_reply, CUT_COMMIT_REPLY);
+  ck_assert (ql_event_store_append (store, "Cash", 2, two, G_N_ELEMENTS (two), records,
+                                    &error));
+  assert_no_error (error);
+  ck_assert_int_eq (g_atomic_int_get (&proxy->cut_reply), 0);
+  ck_assert_int_eq (records[0].position, 3);
+  ck_assert_int_eq (records[1].position, 4);
+
+  /* The server never saw it: nothing was written, and the answer says so. */
+  g_atomic_int_set (&proxy->cut_request, 1);
+  ck_assert (!append_one (store, "Cash", 4, "Deposited", "{\"amount\":1}", &error));
+  assert_store_error (error, QL_STORE_ERROR_FAILED);
+  ck_assert_ptr_nonnull (strstr (error->message, "nothing was written"));
+  g_clear_error (&error);
+  ck_assert_int_eq (ql_test_head_position (store), 4);
+  ck_assert (append_one (store, "Cash", 4, "Deposited", "{\"amount\":1}", &error));
+  assert_no_error (error);
+
+  events = read_ledger (store, "Cash", 0, 0);
+  text = describe (events);
+  ck_assert_str_eq (text, "Cash/v1@p1:AccountOpened,Cash/v2@p2:Deposited,"
+                    "Cash/v3@p3:Deposited,Cash/v4@p4:Deposited,Cash/v5@p5:Deposited");
+}
+END_TEST
+
 /* Runs @sql on @conninfo; FALSE with @error set when it failed. */
 static gboolean
 postgres_try (const char  *conninfo,
@@ -2781,7 +3074,7 @@ postgres_event_store_suite (void)
   tcase = tcase_create ("open");
   tcase_add_test (tcase, test_postgres_persists_across_reopen);
   tcase_add_test (tcase, test_postgres_too_new);
-  tcase_add_test (tcase, test_postgres_from_version_1);
+  tcase_add_test (tcase, test_postgres_upgrades_version_1);
   tcase_add_test (tcase, test_postgres_locations);
   suite_add_tcase (suite, tcase);
 
@@ -2814,6 +3107,8 @@ postgres_event_store_suite (void)
   tcase_add_test (tcase, test_postgres_statement_timeout);
   tcase_add_test (tcase, test_postgres_disk_full);
   tcase_add_test (tcase, test_postgres_reconnects);
+  tcase_add_test (tcase, test_postgres_lost_commit);
+  tcase_add_test (tcase, test_postgres_commit_refused);
   suite_add_tcase (suite, tcase);
 
   return suite;

@@ -685,8 +685,9 @@ class GroupCommitKillTest(GroupCommitCase):
         self.assertEqual(round(total), len(stored))
 
 
-class PostgresTest(GroupCommitCase):
-    """The service on a PostgreSQL database of a throwaway cluster."""
+class PostgresCase:
+    """Put before a GroupCommitCase: the service on a PostgreSQL database of
+    a throwaway cluster (tests/ql_test_postgres.py), one for the class."""
 
     @classmethod
     def setUpClass(cls):
@@ -706,6 +707,10 @@ class PostgresTest(GroupCommitCase):
              'SELECT reference, position FROM ql_events WHERE reference IS NOT NULL', self.db],
             capture_output=True, text=True, check=True).stdout
         return dict(line.split() for line in out.splitlines())
+
+
+class PostgresTest(PostgresCase, GroupCommitCase):
+    """The service on PostgreSQL: group commits and the order-id rule."""
 
     def test_16_clients_pay_on_postgresql(self):
         calls = 30
@@ -754,6 +759,12 @@ class PostgresTest(GroupCommitCase):
         self.assertEqual(raised.exception.code(), grpc.StatusCode.ALREADY_EXISTS)
         self.assertEqual(self.balance(), '900.01')
         self.assertEqual(set(self.stored_references()), {'pg-order'})
+
+
+class PostgresGroupCommitKillTest(PostgresCase, GroupCommitKillTest):
+    """SIGKILL of the service while it commits groups on PostgreSQL: the
+    server rolls back the transaction the service had open, and every
+    payment the service acknowledged was committed before its answer."""
 
 
 class ProtocolErrorTest(ServiceTestCase):
