@@ -6,9 +6,26 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "ql-errors.h"
 #include "ql-read-model-store.h"
 
 G_DEFINE_INTERFACE (QlReadModelStore, ql_read_model_store, G_TYPE_OBJECT)
+
+/* Projection names are shown and typed as words: only plain ones reach a
+ * store, whichever it is. */
+static gboolean
+check_name (const char  *name,
+            GError     **error)
+{
+  if (*name != '\0' && strspn (name, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen (name))
+    return TRUE;
+  g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
+               _("“%s” cannot name a projection"), name);
+  return FALSE;
+}
 
 static void
 ql_read_model_store_default_init (QlReadModelStoreInterface *iface)
@@ -41,6 +58,8 @@ ql_read_model_store_get_state (QlReadModelStore  *self,
   g_return_val_if_fail (out_found != NULL && out_version != NULL && out_position != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!check_name (name, error))
+    return FALSE;
   return QL_READ_MODEL_STORE_GET_IFACE (self)->get_state (self, name, slot, out_found,
                                                           out_version, out_position, error);
 }
@@ -86,6 +105,8 @@ ql_read_model_store_commit (QlReadModelStore  *self,
   g_return_val_if_fail (position >= 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!check_name (name, error))
+    return FALSE;
   return QL_READ_MODEL_STORE_GET_IFACE (self)->commit (self, name, slot, version,
                                                        expected_position, position,
                                                        rows, n_rows, error);
@@ -117,6 +138,9 @@ ql_read_model_store_commit_all (QlReadModelStore   *self,
   g_return_val_if_fail (commits != NULL || n_commits == 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  for (guint i = 0; i < n_commits; i++)
+    if (!check_name (commits[i].name, error))
+      return FALSE;
   iface = QL_READ_MODEL_STORE_GET_IFACE (self);
   if (iface->commit_all != NULL)
     return iface->commit_all (self, commits, n_commits, error);
@@ -153,6 +177,8 @@ ql_read_model_store_reset (QlReadModelStore  *self,
   g_return_val_if_fail (name != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!check_name (name, error))
+    return FALSE;
   return QL_READ_MODEL_STORE_GET_IFACE (self)->reset (self, name, slot, error);
 }
 
@@ -176,6 +202,8 @@ ql_read_model_store_swap (QlReadModelStore  *self,
   g_return_val_if_fail (name != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!check_name (name, error))
+    return FALSE;
   return QL_READ_MODEL_STORE_GET_IFACE (self)->swap (self, name, error);
 }
 
@@ -204,6 +232,8 @@ ql_read_model_store_read_rows (QlReadModelStore  *self,
   g_return_val_if_fail (name != NULL && prefix != NULL && func != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!check_name (name, error))
+    return FALSE;
   return QL_READ_MODEL_STORE_GET_IFACE (self)->read_rows (self, name, prefix, func, user_data,
                                                           error);
 }

@@ -36,18 +36,6 @@ store_of (QlReadModelStore *store)
   return QL_POSTGRES_EVENT_STORE (store);
 }
 
-/* Projection names are shown and typed as words: only plain ones pass. */
-static gboolean
-check_name (const char  *name,
-            GError     **error)
-{
-  if (*name != '\0' && strspn (name, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen (name))
-    return TRUE;
-  g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
-               _("“%s” cannot name a projection"), name);
-  return FALSE;
-}
-
 static void
 set_conflict (const char  *name,
               GError     **error)
@@ -157,8 +145,7 @@ get_state (QlReadModelStore  *store,
   PGconn *conn;
   Slot state;
 
-  if (!check_name (name, error) ||
-      (conn = _ql_postgres_event_store_use (self, FALSE, error)) == NULL ||
+  if ((conn = _ql_postgres_event_store_use (self, FALSE, error)) == NULL ||
       !read_slot (self, conn, name, slot, FALSE, &state, error))
     return FALSE;
   *out_found = state.found;
@@ -317,9 +304,6 @@ commit_all (QlReadModelStore    *store,
   PGconn *conn;
   gboolean ok;
 
-  for (guint i = 0; i < n_commits; i++)
-    if (!check_name (commits[i].name, error))
-      return FALSE;
   if ((conn = _ql_postgres_event_store_use (self, TRUE, error)) == NULL)
     return FALSE;
 
@@ -383,8 +367,7 @@ in_transaction (QlReadModelStore  *store,
   QlPostgresEventStore *self = store_of (store);
   PGconn *conn;
 
-  if (!check_name (name, error) ||
-      (conn = _ql_postgres_event_store_use (self, TRUE, error)) == NULL ||
+  if ((conn = _ql_postgres_event_store_use (self, TRUE, error)) == NULL ||
       !done (query (self, conn, "BEGIN", 0, NULL, PGRES_COMMAND_OK, error)))
     return FALSE;
   if (!step (self, conn, name, slot, error) ||
@@ -521,8 +504,7 @@ read_rows (QlReadModelStore  *store,
   PGconn *conn;
   gboolean own_transaction, ok;
 
-  if (!check_name (name, error) ||
-      (conn = _ql_postgres_event_store_use (self, FALSE, error)) == NULL)
+  if ((conn = _ql_postgres_event_store_use (self, FALSE, error)) == NULL)
     return FALSE;
   /* Every page from one snapshot of the database, so a commit between
    * two pages cannot show half a batch. */

@@ -192,18 +192,6 @@ run (QlSqliteReadModels  *self,
   return rc == SQLITE_DONE;
 }
 
-/* Projection names are shown and typed as words: only plain ones pass. */
-static gboolean
-check_name (const char  *name,
-            GError     **error)
-{
-  if (*name != '\0' && strspn (name, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen (name))
-    return TRUE;
-  g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED,
-               _("“%s” cannot name a projection"), name);
-  return FALSE;
-}
-
 static gboolean
 has_tables (QlSqliteReadModels  *self,
             gboolean            *out_has,
@@ -286,8 +274,7 @@ _ql_sqlite_read_get_state (QlSqliteReadModels  *self,
 {
   gint64 generation;
 
-  return check_name (name, error) &&
-         read_slot (self, name, slot, out_found, out_version, out_position, &generation, error);
+  return read_slot (self, name, slot, out_found, out_version, out_position, &generation, error);
 }
 
 static void
@@ -494,9 +481,6 @@ _ql_sqlite_read_commit_all (QlSqliteReadModels  *self,
 {
   gboolean ok;
 
-  for (guint i = 0; i < n_commits; i++)
-    if (!check_name (commits[i].name, error))
-      return FALSE;
   if (!_ql_store_run_sql (self->db, "PRAGMA synchronous = NORMAL", self->path,
                           QL_STORE_TASK_USE, error))
     return FALSE;
@@ -563,7 +547,7 @@ _ql_sqlite_read_reset (QlSqliteReadModels  *self,
                        QlReadSlot           slot,
                        GError             **error)
 {
-  if (!check_name (name, error) || !run (self, READ_BEGIN, error))
+  if (!run (self, READ_BEGIN, error))
     return FALSE;
   g_hash_table_remove (self->generations, name);
   if (!drop_slot (self, name, slot, error) || !run (self, READ_COMMIT, error))
@@ -601,7 +585,7 @@ _ql_sqlite_read_swap (QlSqliteReadModels  *self,
                       const char          *name,
                       GError             **error)
 {
-  if (!check_name (name, error) || !run (self, READ_BEGIN, error))
+  if (!run (self, READ_BEGIN, error))
     return FALSE;
   g_hash_table_remove (self->generations, name);
   if (!swap_in_transaction (self, name, error) || !run (self, READ_COMMIT, error))
@@ -626,8 +610,7 @@ _ql_sqlite_read_rows (QlSqliteReadModels  *self,
   Use use;
   int rc;
 
-  if (!check_name (name, error) ||
-      !read_slot (self, name, QL_READ_SLOT_LIVE, &found, &version, &position, &generation,
+  if (!read_slot (self, name, QL_READ_SLOT_LIVE, &found, &version, &position, &generation,
                   error))
     return FALSE;
   if (!found)

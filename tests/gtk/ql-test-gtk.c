@@ -242,6 +242,25 @@ ql_test_app_free (QlTestApp *test_app)
 }
 
 /**
+ * ql_test_app_show_ledgers:
+ * @test_app: an application
+ *
+ * Brings its window to the Ledgers page and lets it settle, as the
+ * tests of that page start.
+ *
+ * Returns: (transfer none): the page
+ */
+GtkWidget *
+ql_test_app_show_ledgers (QlTestApp *test_app)
+{
+  GtkWidget *page = GTK_WIDGET (ql_window_get_ledgers_page (test_app->window));
+
+  ql_window_show_page (test_app->window, "ledgers");
+  ql_test_spin (20);
+  return page;
+}
+
+/**
  * ql_test_find_widget:
  * @root: where to start
  * @id: the id the widget has in its .ui template

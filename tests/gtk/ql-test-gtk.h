@@ -26,6 +26,7 @@ QlTestApp *ql_test_app_new_full   (gboolean     on_disk,
                                    gboolean     reset_settings);
 QlTestApp *ql_test_app_new_on      (const char  *location);
 void       ql_test_app_free       (QlTestApp   *test_app);
+GtkWidget *ql_test_app_show_ledgers (QlTestApp *test_app);
 char      *ql_test_app_db_path    (QlTestApp   *test_app);
 GtkWidget *ql_test_find_widget    (GtkWidget   *root,
                                    const char  *id);

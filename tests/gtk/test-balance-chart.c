@@ -26,9 +26,7 @@ static void
 setup (void)
 {
   test_app = ql_test_app_new (TRUE);
-  page = GTK_WIDGET (ql_window_get_ledgers_page (test_app->window));
-  ql_window_show_page (test_app->window, "ledgers");
-  ql_test_spin (20);
+  page = ql_test_app_show_ledgers (test_app);
 }
 
 static void
@@ -674,8 +672,7 @@ START_TEST (test_chart_on_postgresql)
   ck_assert_msg (cluster != NULL, "%s", error != NULL ? error->message : "");
   conninfo = ql_test_postgres_database ("chart-on-postgresql");
   test_app = ql_test_app_new_on (conninfo);
-  page = GTK_WIDGET (ql_window_get_ledgers_page (test_app->window));
-  ql_window_show_page (test_app->window, "ledgers");
+  page = ql_test_app_show_ledgers (test_app);
   make_cash ();
   assert_chart_is_read_model ("Cash");
   assert_grid_is_read_model ("Cash");

@@ -23,8 +23,7 @@ setup (void)
   QlChangeNote note = { "2026-02-03", "Grocer, \"Fresh\"", "weekly: bread" };
 
   test_app = ql_test_app_new (TRUE);
-  page = GTK_WIDGET (ql_window_get_ledgers_page (test_app->window));
-  ql_window_show_page (test_app->window, "ledgers");
+  page = ql_test_app_show_ledgers (test_app);
   book = test_app->ledger_book;
 
   assert_ok (ql_test_drop_event (ql_ledger_book_open_account (book, "Cash", "EUR", &ok_error)));

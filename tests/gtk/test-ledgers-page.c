@@ -23,9 +23,7 @@ static void
 setup (void)
 {
   test_app = ql_test_app_new (TRUE);
-  page = GTK_WIDGET (ql_window_get_ledgers_page (test_app->window));
-  ql_window_show_page (test_app->window, "ledgers");
-  ql_test_spin (20);
+  page = ql_test_app_show_ledgers (test_app);
 }
 
 static void

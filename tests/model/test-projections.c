@@ -925,6 +925,37 @@ START_TEST (test_commit_checks_state)
 }
 END_TEST
 
+/* A projection's name is a plain word in every store: anything else is
+ * refused before a store sees it, and nothing is written. */
+START_TEST (test_names_are_plain_words)
+{
+  g_autoptr(QlEventStore) store = open_fresh_any (_i, "names.db");
+  QlReadModelStore *read_store = QL_READ_MODEL_STORE (store);
+  const char * const names[] = { "", "Daily", "daily balance", "x'; DROP TABLE y; --", "é" };
+  QlReadRow row = { "key", 1, 1 };
+  gboolean found = TRUE;
+  gint64 version, position;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      ck_assert (!ql_read_model_store_commit (read_store, names[i], QL_READ_SLOT_LIVE, 1, 0, 1,
+                                              &row, 1, &error));
+      ck_assert_msg (g_error_matches (error, QL_STORE_ERROR, QL_STORE_ERROR_FAILED), "%s",
+                     names[i]);
+      g_clear_error (&error);
+      ck_assert (!ql_read_model_store_get_state (read_store, names[i], QL_READ_SLOT_LIVE,
+                                                 &found, &version, &position, &error));
+      g_clear_error (&error);
+      ck_assert (!ql_read_model_store_reset (read_store, names[i], QL_READ_SLOT_LIVE, &error));
+    }
+  assert_ok (ql_read_model_store_get_state (read_store, "daily_balance_2", QL_READ_SLOT_LIVE,
+                                            &found, &version, &position, &ok_error));
+  ck_assert (!found);
+}
+END_TEST
+
 /* The low-stock model finds an item's previous threshold however far
  * back it was set. */
 START_TEST (test_threshold_far_back)
@@ -1064,6 +1095,7 @@ projections_suite (void)
   tcase_add_test (tcase, test_rebuilt_by_another_version);
   tcase_add_loop_test (tcase, test_commit_checks_state, 0, N_READ_MODEL_STORES);
   tcase_add_loop_test (tcase, test_threshold_far_back, 0, N_READ_MODEL_STORES);
+  tcase_add_loop_test (tcase, test_names_are_plain_words, 0, N_READ_MODEL_STORES);
   tcase_add_loop_test (tcase, test_transfer_order_payments, 0, N_READ_MODEL_STORES);
   suite_add_tcase (suite, tcase);
   return suite;
