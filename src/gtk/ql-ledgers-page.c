@@ -16,6 +16,7 @@
 #include "ql-ledger-events.h"
 #include "ql-ledgers-page.h"
 #include "ql-locale-numbers.h"
+#include "ql-monthly-totals-grid.h"
 #include "ql-new-ledger-popover.h"
 #include "ql-reversed-list-model.h"
 #include "ql-tab-stop.h"
@@ -87,8 +88,7 @@ struct _QlLedgersPage
   GtkStack             *section_stack;
   GtkLabel             *chart_error_label;
   QlBalanceChart       *balance_chart;
-  GtkGrid              *monthly_grid;
-  GtkLabel             *monthly_note_label;
+  QlMonthlyTotalsGrid  *monthly_totals;
   GtkColumnView        *history_view;
   GtkColumnViewColumn  *version_column;
   GtkColumnViewColumn  *date_column;
@@ -1306,8 +1306,7 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, section_stack);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, chart_error_label);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, balance_chart);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, monthly_grid);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, monthly_note_label);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, monthly_totals);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_view);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_search_button);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_search_bar);
@@ -1370,6 +1369,7 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   g_type_ensure (QL_TYPE_CHANGE_FORM);
   g_type_ensure (QL_TYPE_TAB_STOP);
   g_type_ensure (QL_TYPE_BALANCE_CHART);
+  g_type_ensure (QL_TYPE_MONTHLY_TOTALS_GRID);
 }
 
 static void
@@ -2498,32 +2498,6 @@ ql_ledgers_page_show_chart_until (QlLedgersPage *self,
   ql_balance_chart_set_shown_until (self->balance_chart, day);
 }
 
-#define MAX_MONTHS 12
-
-static GtkWidget *
-monthly_cell (const char *text,
-              float       xalign,
-              const char *style)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_xalign (GTK_LABEL (label), xalign);
-  if (style != NULL)
-    gtk_widget_add_css_class (label, style);
-  return label;
-}
-
-static char *
-format_month (guint year,
-              guint month)
-{
-  g_autoptr(GDateTime) time = g_date_time_new_local ((int) year, (int) month, 1, 12, 0, 0);
-
-  /* Translators: a month in the monthly totals, as g_date_time_format()
-   * writes it: “%b %Y” is “Mar 2026” */
-  return time != NULL ? g_date_time_format (time, _("%b %Y")) : g_strdup_printf ("%04u-%02u", year, month);
-}
-
 /**
  * ql_ledgers_page_show_monthly_totals:
  * @self: a #QlLedgersPage
@@ -2537,88 +2511,12 @@ void
 ql_ledgers_page_show_monthly_totals (QlLedgersPage *self,
                                      GPtrArray     *totals)
 {
-  g_autoptr(GPtrArray) types = g_ptr_array_new ();
-  GtkWidget *child;
-  guint row = 0;
-  guint n_months = 0;
-  guint decimals;
-  const char *currency;
-
   g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
   g_return_if_fail (totals != NULL);
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->monthly_grid))) != NULL)
-    gtk_grid_remove (self->monthly_grid, child);
-  if (self->shown == NULL)
-    return;
-  decimals = ql_ledger_get_decimals (self->shown);
-  currency = ql_ledger_get_currency (self->shown);
-
-  for (guint i = 0; i < totals->len; i++)
-    {
-      QlMonthlyTotal *total = g_ptr_array_index (totals, i);
-      guint found;
-
-      if (!g_ptr_array_find_with_equal_func (types, total->type, g_str_equal, &found))
-        g_ptr_array_add (types, total->type);
-      if (i == 0 || total->year != ((QlMonthlyTotal *) g_ptr_array_index (totals, i - 1))->year ||
-          total->month != ((QlMonthlyTotal *) g_ptr_array_index (totals, i - 1))->month)
-        n_months++;
-    }
-
-  gtk_grid_attach (self->monthly_grid, monthly_cell (_("Month"), 0, "heading"), 0, 0, 1, 1);
-  for (guint t = 0; t < types->len; t++)
-    gtk_grid_attach (self->monthly_grid,
-                     monthly_cell (ql_event_type_get_label (g_ptr_array_index (types, t)), 1,
-                                   "heading"),
-                     (int) t + 1, 0, 1, 1);
-
-  /* Newest first: the lines are read oldest first. */
-  for (guint i = totals->len; i > 0 && row < MAX_MONTHS;)
-    {
-      QlMonthlyTotal *first = g_ptr_array_index (totals, i - 1);
-      g_autofree char *month = format_month (first->year, first->month);
-
-      row++;
-      gtk_grid_attach (self->monthly_grid, monthly_cell (month, 0, NULL), 0, (int) row, 1, 1);
-      for (; i > 0; i--)
-        {
-          QlMonthlyTotal *total = g_ptr_array_index (totals, i - 1);
-          g_autofree char *amount = NULL;
-          g_autofree char *count = NULL;
-          g_autofree char *tooltip = NULL;
-          GtkWidget *cell;
-          guint column;
-
-          if (total->year != first->year || total->month != first->month)
-            break;
-          g_ptr_array_find_with_equal_func (types, total->type, g_str_equal, &column);
-          amount = ql_locale_numbers_format_units (total->total, decimals, currency);
-          count = ql_locale_numbers_format_count ((guint64) total->count);
-          cell = monthly_cell (amount, 1, "numeric");
-          /* Translators: how many changes a monthly total adds up */
-          tooltip = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s change", "%s changes",
-                                                  (gulong) total->count),
-                                     count);
-          gtk_widget_set_tooltip_text (cell, tooltip);
-          gtk_grid_attach (self->monthly_grid, cell, (int) column + 1, (int) row, 1, 1);
-        }
-    }
-
-  if (n_months > MAX_MONTHS)
-    {
-      g_autofree char *shown = ql_locale_numbers_format_count (MAX_MONTHS);
-      g_autofree char *all = ql_locale_numbers_format_count (n_months);
-      /* Translators: the months shown, then how many months have changes */
-      g_autofree char *note = g_strdup_printf (_("The last %s of %s months"), shown, all);
-
-      gtk_label_set_text (self->monthly_note_label, note);
-    }
-  else if (n_months == 0)
-    gtk_label_set_text (self->monthly_note_label, _("No changes yet"));
-  gtk_widget_set_visible (GTK_WIDGET (self->monthly_note_label),
-                          n_months > MAX_MONTHS || n_months == 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->monthly_grid), n_months > 0);
+  ql_monthly_totals_grid_set_totals (self->monthly_totals, self->shown != NULL ? totals : NULL,
+                                     self->shown != NULL ? ql_ledger_get_decimals (self->shown) : 0,
+                                     self->shown != NULL ? ql_ledger_get_currency (self->shown) : NULL);
 }
 
 /**
