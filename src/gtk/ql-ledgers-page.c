@@ -14,10 +14,11 @@
 #include "ql-change-form.h"
 #include "ql-dates.h"
 #include "ql-ledger-events.h"
+#include "ql-ledger-history-view.h"
 #include "ql-ledgers-page.h"
 #include "ql-locale-numbers.h"
+#include "ql-monthly-totals-grid.h"
 #include "ql-new-ledger-popover.h"
-#include "ql-reversed-list-model.h"
 #include "ql-tab-stop.h"
 
 /**
@@ -87,27 +88,10 @@ struct _QlLedgersPage
   GtkStack             *section_stack;
   GtkLabel             *chart_error_label;
   QlBalanceChart       *balance_chart;
-  GtkGrid              *monthly_grid;
-  GtkLabel             *monthly_note_label;
-  GtkColumnView        *history_view;
-  GtkColumnViewColumn  *version_column;
-  GtkColumnViewColumn  *date_column;
-  GtkColumnViewColumn  *time_column;
-  GtkColumnViewColumn  *payee_column;
-  GtkColumnViewColumn  *memo_column;
-  GtkColumnViewColumn  *type_column;
-  GtkColumnViewColumn  *amount_column;
-  GtkColumnViewColumn  *balance_column;
+  QlMonthlyTotalsGrid  *monthly_totals;
+  QlLedgerHistoryView  *ledger_history;
   GtkWidget            *history_search_button;
   GtkWidget            *history_order_button;
-  GtkSearchBar         *history_search_bar;
-  GtkSearchEntry       *history_search_entry;
-  GtkEntry             *history_min_entry;
-  GtkEntry             *history_max_entry;
-  GtkEntry             *history_from_entry;
-  GtkEntry             *history_to_entry;
-  GtkLabel             *history_search_error_label;
-  GtkStack             *history_stack;
 
   /* Owned References */
   GtkFileChooserNative *import_chooser;
@@ -120,15 +104,6 @@ struct _QlLedgersPage
   GtkStringFilter      *ledger_name_filter;
   gboolean              filtering;
   GListModel           *history;
-  GtkFilterListModel   *history_filter;
-  /* The filtered history, oldest or newest first */
-  QlReversedListModel  *history_order;
-  /* The versions the last search found, or NULL to show every row */
-  GHashTable           *history_matches;
-  GtkSingleSelection   *history_selection;
-  guint                 history_target;
-  /* Weak: the clock whose next frame scrolls the history, if one will */
-  GdkFrameClock        *history_clock;
   QlLedger             *shown;
   char                 *selected;
   /* The day the balance is asked for beside the slider, if any */
@@ -294,157 +269,6 @@ on_ledger_row_unbind_cb (GtkSignalListItemFactory *factory,
       if (binding != NULL)
         g_binding_unbind (binding);
     }
-}
-
-static void open_correct_form (QlLedgersPage *self,
-                               gint64         version);
-
-/* A right click on a row opens the Correct form for its change. */
-static void
-on_cell_secondary_pressed_cb (GtkGestureClick *gesture,
-                              int              n_press,
-                              double           x,
-                              double           y,
-                              GtkListItem     *list_item)
-{
-  GtkWidget *label = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
-  GtkWidget *page = gtk_widget_get_ancestor (label, QL_TYPE_LEDGERS_PAGE);
-  GObject *row = gtk_list_item_get_item (list_item);
-  gint64 version = 0;
-
-  if (page == NULL || row == NULL)
-    return;
-
-  g_object_get (row, "version", &version, NULL);
-  open_correct_form (QL_LEDGERS_PAGE (page), version);
-  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
-}
-
-static void
-setup_cell_cb (GtkSignalListItemFactory *factory,
-               GtkListItem              *list_item,
-               gpointer                  user_data)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-  gboolean numeric = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "numeric"));
-  GtkGesture *secondary = gtk_gesture_click_new ();
-
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (secondary), GDK_BUTTON_SECONDARY);
-  g_signal_connect (secondary, "pressed", G_CALLBACK (on_cell_secondary_pressed_cb), list_item);
-  gtk_widget_add_controller (label, GTK_EVENT_CONTROLLER (secondary));
-
-  gtk_label_set_xalign (GTK_LABEL (label), numeric ? 1 : 0);
-  if (numeric)
-    gtk_widget_add_css_class (label, "numeric");
-  gtk_list_item_set_child (list_item, label);
-}
-
-/* The column's title, in the header row that GTK 4.8 offers no getter for. */
-static GtkWidget *
-find_column_title (GtkColumnViewColumn *column)
-{
-  GtkColumnView *view = gtk_column_view_column_get_column_view (column);
-  g_autoptr(GtkColumnViewColumn) first = NULL;
-  GListModel *columns;
-  GtkWidget *header = NULL;
-  GtkWidget *title;
-  guint n;
-
-  if (view == NULL)
-    return NULL;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (view));
-       child != NULL && header == NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (!GTK_IS_LIST_VIEW (child))
-      header = child;
-
-  columns = gtk_column_view_get_columns (view);
-  n = g_list_model_get_n_items (columns);
-  title = header != NULL ? gtk_widget_get_first_child (header) : NULL;
-  for (guint i = 0; i < n && title != NULL; i++, title = gtk_widget_get_next_sibling (title))
-    {
-      g_autoptr(GtkColumnViewColumn) other = g_list_model_get_item (columns, i);
-
-      if (other == column)
-        return title;
-    }
-
-  return NULL;
-}
-
-/* A screen reader reads a row of the history as one sentence; the row is
- * the widget around the cell around @label. */
-static void
-name_history_row (GtkWidget *label,
-                  GObject   *item)
-{
-  GtkWidget *cell = gtk_widget_get_parent (label);
-  GtkWidget *row = cell != NULL ? gtk_widget_get_parent (cell) : NULL;
-  g_autofree char *time = NULL;
-  g_autofree char *date = NULL;
-  g_autofree char *event = NULL;
-  g_autofree char *amount = NULL;
-  g_autofree char *balance = NULL;
-  g_autofree char *payee = NULL;
-  g_autofree char *memo = NULL;
-  g_autofree char *number = NULL;
-  g_autoptr(GString) text = NULL;
-  gint64 version = 0;
-
-  if (row == NULL)
-    return;
-
-  g_object_get (item, "version", &version, "time", &time, "date", &date, "event-type", &event,
-                "amount", &amount, "balance", &balance, "payee", &payee, "memo", &memo, NULL);
-  number = ql_locale_numbers_format_count ((guint64) MAX (version, 0));
-  text = g_string_new (NULL);
-  /* Translators: how a screen reader reads a row of the history: the
-   * version, the day it happened, when it was recorded, the event, its
-   * amount (possibly empty) and the balance after it */
-  g_string_printf (text, _("Version %s, dated %s, recorded %s: %s %s, balance %s"), number,
-                   date != NULL ? date : "", time, event, amount != NULL ? amount : "", balance);
-  if (payee != NULL && *payee != '\0')
-    /* Translators: added to a history row's name when it has a payee */
-    g_string_append_printf (text, _(", payee %s"), payee);
-  if (memo != NULL && *memo != '\0')
-    /* Translators: added to a history row's name when it has a memo */
-    g_string_append_printf (text, _(", memo %s"), memo);
-  ql_accessible_names_set_label (row, text->str);
-}
-
-static void
-bind_cell_cb (GtkSignalListItemFactory *factory,
-              GtkListItem              *list_item,
-              gpointer                  user_data)
-{
-  const char *property = g_object_get_data (G_OBJECT (factory), "property");
-  g_auto(GValue) value = G_VALUE_INIT;
-  g_auto(GValue) text = G_VALUE_INIT;
-
-  GtkWidget *label = gtk_list_item_get_child (list_item);
-
-  g_value_init (&text, G_TYPE_STRING);
-  g_object_get_property (gtk_list_item_get_item (list_item), property, &value);
-  g_value_transform (&value, &text);
-  gtk_label_set_text (GTK_LABEL (label), g_value_get_string (&text));
-
-  if (g_str_equal (property, "event-type"))
-    name_history_row (label, gtk_list_item_get_item (list_item));
-}
-
-static void
-set_cell_factory (GtkColumnViewColumn *column,
-                  const char          *property,
-                  gboolean             numeric)
-{
-  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
-
-  g_object_set_data (G_OBJECT (factory), "property", (gpointer) property);
-  g_object_set_data (G_OBJECT (factory), "numeric", GINT_TO_POINTER (numeric));
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), NULL);
-  gtk_column_view_column_set_factory (column, factory);
 }
 
 static void
@@ -749,185 +573,6 @@ ql_ledgers_page_choose_export_file (QlLedgersPage *self)
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->export_chooser));
 }
 
-/* GTK 4.8's column view has no call to scroll, and its list's
- * list.scroll-to-item takes the keyboard focus, away from the slider or
- * an open popover: the rows are all of one height, so the column view's
- * adjustment is moved instead, as little as brings @position in. */
-static void
-scroll_history_to_target (QlLedgersPage *self)
-{
-  guint position = self->history_target;
-  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->history_view));
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->history_selection));
-  double upper = gtk_adjustment_get_upper (adjustment);
-  double page = gtk_adjustment_get_page_size (adjustment);
-  double value = gtk_adjustment_get_value (adjustment);
-  double header = 0;
-  double row;
-  double top;
-
-  /* The column titles scroll with the rows, above them. */
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->history_view));
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (!GTK_IS_LIST_VIEW (child))
-      header += gtk_widget_get_height (child);
-
-  if (n == 0 || upper <= header)
-    return;
-
-  /* The first row brings the titles into sight with it. */
-  row = (upper - header) / n;
-  top = position == 0 ? 0 : header + row * position;
-  if (top < value)
-    gtk_adjustment_set_value (adjustment, top);
-  else if (top + row > value + page)
-    gtk_adjustment_set_value (adjustment, top + row - page);
-}
-
-static void
-on_history_frame_after_paint_cb (QlLedgersPage *self,
-                                 GdkFrameClock *clock)
-{
-  g_signal_handlers_disconnect_by_func (clock, on_history_frame_after_paint_cb, self);
-  g_clear_weak_pointer (&self->history_clock);
-  scroll_history_to_target (self);
-}
-
-/* The rows' height is known only once they are laid out, after a row is
- * added; the list sets its adjustment with its own handler blocked, and
- * refuses a value while it has rows still to lay out. So the scrolling is
- * done once the next frame is painted, and again whenever the adjustment
- * learns new sizes. */
-static void
-scroll_history_after_frame (QlLedgersPage *self)
-{
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self->history_view));
-
-  /* Unrealized, the list has no frames: it is scrolled as it is shown. */
-  if (self->history_clock != NULL || clock == NULL)
-    return;
-
-  g_set_weak_pointer (&self->history_clock, clock);
-  g_signal_connect_object (clock, "after-paint",
-                           G_CALLBACK (on_history_frame_after_paint_cb), self, G_CONNECT_SWAPPED);
-  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_AFTER_PAINT);
-}
-
-static void
-scroll_history_to (QlLedgersPage *self,
-                   guint          position)
-{
-  self->history_target = position;
-  scroll_history_after_frame (self);
-}
-
-static void on_history_selection_notify_selected_cb (QlLedgersPage *self);
-static void follow_version (QlLedgersPage *self);
-
-/* Where @version's row is among the rows shown: the history holds version
- * v at position v - 1, a search shows only some of its rows. */
-static guint
-find_history_position (QlLedgersPage *self,
-                       gint64         version)
-{
-  GListModel *rows = G_LIST_MODEL (self->history_filter);
-  guint n = g_list_model_get_n_items (rows);
-
-  if (self->history_matches == NULL)
-    return version >= 1 && (guint64) version <= n
-           ? ql_reversed_list_model_get_position (self->history_order, (guint) version - 1)
-           : GTK_INVALID_LIST_POSITION;
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(GObject) row = g_list_model_get_item (rows, i);
-      gint64 row_version = 0;
-
-      g_object_get (row, "version", &row_version, NULL);
-      if (row_version == version)
-        return ql_reversed_list_model_get_position (self->history_order, i);
-    }
-  return GTK_INVALID_LIST_POSITION;
-}
-
-static gboolean
-history_row_matches_cb (gpointer item,
-                        gpointer user_data)
-{
-  QlLedgersPage *self = user_data;
-  gint64 version = 0;
-
-  g_object_get (item, "version", &version, NULL);
-  return self->history_matches != NULL &&
-         g_hash_table_contains (self->history_matches, &version);
-}
-
-/* A search that found nothing says so instead of showing an empty list. */
-static void
-on_history_items_changed_cb (QlLedgersPage *self)
-{
-  gboolean none = self->history_matches != NULL &&
-                  g_list_model_get_n_items (G_LIST_MODEL (self->history_filter)) == 0;
-
-  gtk_stack_set_visible_child_name (self->history_stack, none ? "none" : "rows");
-  follow_version (self);
-}
-
-static void
-on_history_search_changed_cb (QlLedgersPage *self)
-{
-  g_assert (QL_IS_LEDGERS_PAGE (self));
-
-  gtk_widget_activate_action (GTK_WIDGET (self), "ledgers.search-history", NULL);
-}
-
-static void
-on_history_search_stop_cb (QlLedgersPage *self)
-{
-  g_assert (QL_IS_LEDGERS_PAGE (self));
-
-  gtk_search_bar_set_search_mode (self->history_search_bar, FALSE);
-}
-
-/* A closed search bar forgets its search: the whole history is back. */
-static void
-on_history_search_bar_notify_search_mode_enabled_cb (QlLedgersPage *self)
-{
-  GtkEditable *entries[] = {
-    GTK_EDITABLE (self->history_search_entry), GTK_EDITABLE (self->history_min_entry),
-    GTK_EDITABLE (self->history_max_entry), GTK_EDITABLE (self->history_from_entry),
-    GTK_EDITABLE (self->history_to_entry),
-  };
-
-  g_assert (QL_IS_LEDGERS_PAGE (self));
-
-  if (gtk_search_bar_get_search_mode (self->history_search_bar))
-    {
-      gtk_widget_grab_focus (GTK_WIDGET (self->history_search_entry));
-      return;
-    }
-
-  g_signal_handlers_block_by_func (self->history_search_entry, on_history_search_changed_cb, self);
-  for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
-    gtk_editable_set_text (entries[i], "");
-  g_signal_handlers_unblock_by_func (self->history_search_entry, on_history_search_changed_cb, self);
-  set_error (self->history_search_error_label, NULL);
-  ql_ledgers_page_show_history_matches (self, NULL);
-  gtk_widget_grab_focus (GTK_WIDGET (self->history_view));
-}
-
-static gboolean
-close_history_search_cb (GtkWidget *widget,
-                         GVariant  *args,
-                         gpointer   user_data)
-{
-  QlLedgersPage *self = QL_LEDGERS_PAGE (gtk_widget_get_ancestor (widget, QL_TYPE_LEDGERS_PAGE));
-
-  gtk_search_bar_set_search_mode (self->history_search_bar, FALSE);
-  return TRUE;
-}
-
 /* The slider and the history show the same version: its row is selected
  * and in view, and the label says when it was and whether it is now. */
 static void
@@ -946,17 +591,10 @@ follow_version (QlLedgersPage *self)
   if (version >= 1 && (guint64) version <= n)
     {
       g_autoptr(GObject) row = g_list_model_get_item (self->history, (guint) version - 1);
-      guint position = find_history_position (self, version);
 
       g_object_get (row, "time", &time, NULL);
-      g_signal_handlers_block_by_func (self->history_selection,
-                                       on_history_selection_notify_selected_cb, self);
-      gtk_single_selection_set_selected (self->history_selection, position);
-      g_signal_handlers_unblock_by_func (self->history_selection,
-                                         on_history_selection_notify_selected_cb, self);
-      if (position != GTK_INVALID_LIST_POSITION)
-        scroll_history_to (self, position);
     }
+  ql_ledger_history_view_show_version (self->ledger_history, version);
   /* A change is corrected from its row: the one the slider is on. */
   if (version >= 1 && (guint64) version <= n)
     {
@@ -981,14 +619,6 @@ follow_version (QlLedgersPage *self)
     gtk_widget_add_css_class (GTK_WIDGET (self->version_label), "past");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->version_label), "past");
-}
-
-/* Turned round, the history keeps the slider's row selected and in view. */
-static void
-on_history_order_notify_reversed_cb (QlLedgersPage *self)
-{
-  follow_version (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NEWEST_FIRST]);
 }
 
 static void
@@ -1067,15 +697,47 @@ open_correct_form (QlLedgersPage *self,
     gtk_menu_button_popup (self->correct_button);
 }
 
-static gboolean
-correct_shortcut_cb (GtkWidget *widget,
-                     GVariant  *args,
-                     gpointer   user_data)
+/* A row picked in the history moves the slider to its version. */
+static void
+on_ledger_history_version_selected_cb (QlLedgersPage *self,
+                                       gint64         version)
 {
-  QlLedgersPage *self = QL_LEDGERS_PAGE (gtk_widget_get_ancestor (widget, QL_TYPE_LEDGERS_PAGE));
+  g_assert (QL_IS_LEDGERS_PAGE (self));
 
-  open_correct_form (self, ql_ledgers_page_get_shown_version (self));
-  return TRUE;
+  gtk_adjustment_set_value (self->version_adjustment, (double) version);
+}
+
+static void
+on_ledger_history_correct_requested_cb (QlLedgersPage *self,
+                                        gint64         version)
+{
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  open_correct_form (self, version);
+}
+
+static void
+on_ledger_history_search_changed_cb (QlLedgersPage *self)
+{
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "ledgers.search-history", NULL);
+}
+
+static void
+on_ledger_history_rows_changed_cb (QlLedgersPage *self)
+{
+  g_assert (QL_IS_LEDGERS_PAGE (self));
+
+  follow_version (self);
+}
+
+/* Turned round, the history keeps the slider's row selected and in view. */
+static void
+on_ledger_history_notify_newest_first_cb (QlLedgersPage *self)
+{
+  follow_version (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NEWEST_FIRST]);
 }
 
 static void
@@ -1109,45 +771,6 @@ on_balance_date_clear_button_clicked_cb (QlLedgersPage *self)
   gtk_widget_grab_focus (GTK_WIDGET (self->balance_date_button));
 }
 
-/* A row picked in the history moves the slider to its version. */
-static void
-on_history_selection_notify_selected_cb (QlLedgersPage *self)
-{
-  GObject *row = gtk_single_selection_get_selected_item (self->history_selection);
-  gint64 version = 0;
-
-  g_assert (QL_IS_LEDGERS_PAGE (self));
-
-  if (row == NULL)
-    return;
-
-  g_object_get (row, "version", &version, NULL);
-  gtk_adjustment_set_value (self->version_adjustment, (double) version);
-}
-
-/* The history's column titles, its row of them and its inner list. */
-static void
-name_history_columns (QlLedgersPage *self)
-{
-  GtkColumnViewColumn *columns[] = {
-    self->version_column, self->date_column, self->time_column, self->type_column,
-    self->payee_column, self->memo_column, self->amount_column, self->balance_column,
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
-    {
-      GtkWidget *title = find_column_title (columns[i]);
-
-      if (title != NULL)
-        ql_accessible_names_set_label (title, gtk_column_view_column_get_title (columns[i]));
-    }
-
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->history_view));
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    ql_accessible_names_set_label (child, GTK_IS_LIST_VIEW (child) ? _("History") : _("Columns"));
-}
-
 static void
 ql_ledgers_page_dispose (GObject *object)
 {
@@ -1156,18 +779,11 @@ ql_ledgers_page_dispose (GObject *object)
   /* The list empties itself as it goes: that is no selection by the user. */
   if (self->ledger_selection != NULL)
     g_signal_handlers_disconnect_by_data (self->ledger_selection, self);
-  if (self->history_selection != NULL)
-    g_signal_handlers_disconnect_by_data (self->history_selection, self);
+  if (self->ledger_history != NULL)
+    g_signal_handlers_disconnect_by_data (self->ledger_history, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), QL_TYPE_LEDGERS_PAGE);
   g_clear_object (&self->ledger_selection);
   g_clear_object (&self->ledger_filter);
-  if (self->history_clock != NULL)
-    g_signal_handlers_disconnect_by_func (self->history_clock, on_history_frame_after_paint_cb, self);
-  g_clear_weak_pointer (&self->history_clock);
-  g_clear_object (&self->history_selection);
-  g_clear_object (&self->history_order);
-  g_clear_object (&self->history_filter);
-  g_clear_pointer (&self->history_matches, g_hash_table_unref);
   g_clear_object (&self->ledger_name_filter);
 
   if (self->import_chooser != NULL)
@@ -1306,23 +922,9 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, section_stack);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, chart_error_label);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, balance_chart);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, monthly_grid);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, monthly_note_label);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_view);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, monthly_totals);
+  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, ledger_history);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_search_button);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_search_bar);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_search_entry);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_min_entry);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_max_entry);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_from_entry);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_to_entry);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_search_error_label);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, history_stack);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, version_column);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, time_column);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, type_column);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, amount_column);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, balance_column);
   gtk_widget_class_bind_template_callback (widget_class, on_ledger_row_setup_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_ledger_row_bind_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_ledger_row_unbind_cb);
@@ -1330,9 +932,11 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_back_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_ledger_search_entry_search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_ledger_search_entry_stop_search_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_history_search_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_history_search_stop_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_history_search_bar_notify_search_mode_enabled_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_ledger_history_version_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_ledger_history_correct_requested_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_ledger_history_search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_ledger_history_rows_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_ledger_history_notify_newest_first_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_amount_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_version_scale_value_changed_cb);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, change_form);
@@ -1353,9 +957,6 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, balance_date_calendar);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, balance_date_box);
   gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, balance_date_label);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, date_column);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, payee_column);
-  gtk_widget_class_bind_template_child (widget_class, QlLedgersPage, memo_column);
   gtk_widget_class_bind_template_callback (widget_class, on_transfer_popover_show_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_transfer_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_correct_popover_show_cb);
@@ -1370,15 +971,14 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   g_type_ensure (QL_TYPE_CHANGE_FORM);
   g_type_ensure (QL_TYPE_TAB_STOP);
   g_type_ensure (QL_TYPE_BALANCE_CHART);
+  g_type_ensure (QL_TYPE_MONTHLY_TOTALS_GRID);
+  g_type_ensure (QL_TYPE_LEDGER_HISTORY_VIEW);
 }
 
 static void
 ql_ledgers_page_init (QlLedgersPage *self)
 {
   GtkEventController *undo_shortcuts;
-  GtkEventController *search_shortcuts;
-  GtkEventController *correct_shortcuts;
-  GtkShortcutTrigger *correct_trigger;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -1405,48 +1005,9 @@ ql_ledgers_page_init (QlLedgersPage *self)
                            G_CONNECT_SWAPPED);
   gtk_list_view_set_model (self->ledger_list, GTK_SELECTION_MODEL (self->ledger_selection));
 
-  /* Escape in any of the search bar's entries closes it. */
-  search_shortcuts = gtk_shortcut_controller_new ();
-  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (search_shortcuts),
-                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
-                                                          gtk_callback_action_new (close_history_search_cb, NULL, NULL)));
-  gtk_widget_add_controller (GTK_WIDGET (self->history_search_bar), search_shortcuts);
-  gtk_search_bar_connect_entry (self->history_search_bar, GTK_EDITABLE (self->history_search_entry));
-
-  /* The context-menu keys on the history correct the change of its row. */
-  correct_trigger = gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Menu, 0),
-                                                 gtk_keyval_trigger_new (GDK_KEY_F10, GDK_SHIFT_MASK));
-  correct_shortcuts = gtk_shortcut_controller_new ();
-  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (correct_shortcuts),
-                                        gtk_shortcut_new (correct_trigger,
-                                                          gtk_callback_action_new (correct_shortcut_cb,
-                                                                                   NULL, NULL)));
-  gtk_widget_add_controller (GTK_WIDGET (self->history_view), correct_shortcuts);
-
-  self->history_filter = gtk_filter_list_model_new (NULL, NULL);
-  self->history_order = ql_reversed_list_model_new (G_LIST_MODEL (self->history_filter));
-  self->history_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->history_order)));
-  gtk_single_selection_set_autoselect (self->history_selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->history_selection, TRUE);
-  g_signal_connect_object (self->history_selection, "notify::selected",
-                           G_CALLBACK (on_history_selection_notify_selected_cb), self,
-                           G_CONNECT_SWAPPED);
-  /* Rows the history gains after the page showed its ledger, such as the
-   * one a deposit adds, are selected and scrolled to as they come: after
-   * the history view has seen them. */
-  g_signal_connect_object (self->history_selection, "items-changed",
-                           G_CALLBACK (on_history_items_changed_cb), self,
-                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
-  gtk_column_view_set_model (self->history_view, GTK_SELECTION_MODEL (self->history_selection));
-  g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->history_view)),
-                           "changed", G_CALLBACK (scroll_history_after_frame), self,
-                           G_CONNECT_SWAPPED);
-  g_object_bind_property (self->history_order, "reversed", self->history_order_button, "active",
+  g_object_bind_property (self->ledger_history, "newest-first", self->history_order_button, "active",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
-  g_signal_connect_object (self->history_order, "notify::reversed",
-                           G_CALLBACK (on_history_order_notify_reversed_cb), self, G_CONNECT_SWAPPED);
 
-  name_history_columns (self);
   ql_accessible_names_set_mnemonic (self->plus_button);
   ql_accessible_names_set_mnemonic (self->minus_button);
   ql_accessible_names_set_menu_button (GTK_WIDGET (self->new_ledger_button), _("New Ledger"));
@@ -1457,15 +1018,6 @@ ql_ledgers_page_init (QlLedgersPage *self)
   ql_accessible_names_set_menu_button (GTK_WIDGET (self->balance_date_button),
                                        _("Balance on a Day…"));
   g_date_clear (&self->balance_date, 1);
-
-  set_cell_factory (self->version_column, "version", TRUE);
-  set_cell_factory (self->date_column, "date", FALSE);
-  set_cell_factory (self->time_column, "time", FALSE);
-  set_cell_factory (self->type_column, "event-type", FALSE);
-  set_cell_factory (self->payee_column, "payee", FALSE);
-  set_cell_factory (self->memo_column, "memo", FALSE);
-  set_cell_factory (self->amount_column, "amount", TRUE);
-  set_cell_factory (self->balance_column, "balance", TRUE);
 
   gtk_stack_set_visible_child_name (self->detail_stack, "empty");
 }
@@ -1634,12 +1186,7 @@ ql_ledgers_page_show_ledger (QlLedgersPage *self,
   same_ledger = self->shown != NULL && ledger != NULL &&
                 g_str_equal (ql_ledger_get_name (self->shown), ql_ledger_get_name (ledger));
   if (!same_ledger)
-    {
-      GtkColumnViewColumn *numbers[] = { self->version_column, self->amount_column, self->balance_column };
-
-      for (guint i = 0; i < G_N_ELEMENTS (numbers); i++)
-        gtk_column_view_column_set_fixed_width (numbers[i], -1);
-    }
+    ql_ledger_history_view_reset_widths (self->ledger_history);
   at_newest = gtk_adjustment_get_value (self->version_adjustment) >=
               gtk_adjustment_get_upper (self->version_adjustment);
   g_set_object (&self->shown, ledger);
@@ -1647,7 +1194,7 @@ ql_ledgers_page_show_ledger (QlLedgersPage *self,
   /* The same history again has grown by itself: keep the rows and scrolling. */
   if (g_set_object (&self->history, history))
     {
-      gtk_filter_list_model_set_model (self->history_filter, history);
+      ql_ledger_history_view_set_history (self->ledger_history, history);
     }
 
   if (ledger == NULL)
@@ -1740,7 +1287,7 @@ ql_ledgers_page_clear_errors (QlLedgersPage *self)
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->amount_entry), "error");
   set_error (self->change_error_label, NULL);
-  set_error (self->history_search_error_label, NULL);
+  ql_ledger_history_view_show_search_error (self->ledger_history, NULL);
   gtk_widget_remove_css_class (GTK_WIDGET (self->transfer_amount_entry), "error");
   set_error (self->transfer_error_label, NULL);
   set_error (self->correct_error_label, NULL);
@@ -2060,13 +1607,10 @@ ql_ledgers_page_focus_search (QlLedgersPage *self)
   g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
 
   if (focus != NULL && self->shown != NULL &&
-      (gtk_widget_is_ancestor (focus, GTK_WIDGET (self->history_view)) ||
-       focus == GTK_WIDGET (self->history_view) ||
-       focus == self->history_search_button ||
-       gtk_widget_is_ancestor (focus, GTK_WIDGET (self->history_search_bar))))
+      (ql_ledger_history_view_holds_focus (self->ledger_history, focus) ||
+       focus == self->history_search_button))
     {
-      gtk_search_bar_set_search_mode (self->history_search_bar, TRUE);
-      gtk_widget_grab_focus (GTK_WIDGET (self->history_search_entry));
+      ql_ledger_history_view_start_search (self->ledger_history);
       return;
     }
 
@@ -2104,14 +1648,6 @@ entry_text_or_null (const char *text)
   return text != NULL && text[0] != '\0' ? text : NULL;
 }
 
-static const char *
-entry_text (GtkEditable *entry)
-{
-  const char *text = gtk_editable_get_text (entry);
-
-  return text[0] != '\0' ? text : NULL;
-}
-
 /**
  * ql_ledgers_page_get_history_filter:
  * @self: a #QlLedgersPage
@@ -2129,17 +1665,7 @@ ql_ledgers_page_get_history_filter (QlLedgersPage *self,
   g_return_val_if_fail (QL_IS_LEDGERS_PAGE (self), FALSE);
   g_return_val_if_fail (filter != NULL, FALSE);
 
-  *filter = (QlEventFilter) { NULL, };
-  if (!gtk_search_bar_get_search_mode (self->history_search_bar))
-    return FALSE;
-
-  filter->text = entry_text (GTK_EDITABLE (self->history_search_entry));
-  filter->min_amount = entry_text (GTK_EDITABLE (self->history_min_entry));
-  filter->max_amount = entry_text (GTK_EDITABLE (self->history_max_entry));
-  filter->from_date = entry_text (GTK_EDITABLE (self->history_from_entry));
-  filter->to_date = entry_text (GTK_EDITABLE (self->history_to_entry));
-  return filter->text != NULL || filter->min_amount != NULL || filter->max_amount != NULL ||
-         filter->from_date != NULL || filter->to_date != NULL;
+  return ql_ledger_history_view_get_filter (self->ledger_history, filter);
 }
 
 /**
@@ -2157,24 +1683,7 @@ ql_ledgers_page_show_history_matches (QlLedgersPage *self,
 {
   g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
 
-  set_error (self->history_search_error_label, NULL);
-  g_clear_pointer (&self->history_matches, g_hash_table_unref);
-  if (versions == NULL)
-    {
-      gtk_filter_list_model_set_filter (self->history_filter, NULL);
-      return;
-    }
-
-  self->history_matches = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  for (guint i = 0; i < versions->len; i++)
-    {
-      gint64 *version = g_new (gint64, 1);
-
-      *version = g_array_index (versions, gint64, i);
-      g_hash_table_add (self->history_matches, version);
-    }
-  gtk_filter_list_model_set_filter (self->history_filter,
-                                    GTK_FILTER (gtk_custom_filter_new (history_row_matches_cb, self, NULL)));
+  ql_ledger_history_view_show_matches (self->ledger_history, versions);
 }
 
 /**
@@ -2192,7 +1701,7 @@ ql_ledgers_page_show_history_search_error (QlLedgersPage *self,
   g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
   g_return_if_fail (message != NULL);
 
-  set_error (self->history_search_error_label, message);
+  ql_ledger_history_view_show_search_error (self->ledger_history, message);
 }
 
 /**
@@ -2206,7 +1715,7 @@ ql_ledgers_page_get_newest_first (QlLedgersPage *self)
 {
   g_return_val_if_fail (QL_IS_LEDGERS_PAGE (self), FALSE);
 
-  return ql_reversed_list_model_get_reversed (self->history_order);
+  return ql_ledger_history_view_get_newest_first (self->ledger_history);
 }
 
 /**
@@ -2220,7 +1729,7 @@ ql_ledgers_page_set_newest_first (QlLedgersPage *self,
 {
   g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
 
-  ql_reversed_list_model_set_reversed (self->history_order, newest_first);
+  ql_ledger_history_view_set_newest_first (self->ledger_history, newest_first);
 }
 
 /**
@@ -2498,32 +2007,6 @@ ql_ledgers_page_show_chart_until (QlLedgersPage *self,
   ql_balance_chart_set_shown_until (self->balance_chart, day);
 }
 
-#define MAX_MONTHS 12
-
-static GtkWidget *
-monthly_cell (const char *text,
-              float       xalign,
-              const char *style)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_xalign (GTK_LABEL (label), xalign);
-  if (style != NULL)
-    gtk_widget_add_css_class (label, style);
-  return label;
-}
-
-static char *
-format_month (guint year,
-              guint month)
-{
-  g_autoptr(GDateTime) time = g_date_time_new_local ((int) year, (int) month, 1, 12, 0, 0);
-
-  /* Translators: a month in the monthly totals, as g_date_time_format()
-   * writes it: “%b %Y” is “Mar 2026” */
-  return time != NULL ? g_date_time_format (time, _("%b %Y")) : g_strdup_printf ("%04u-%02u", year, month);
-}
-
 /**
  * ql_ledgers_page_show_monthly_totals:
  * @self: a #QlLedgersPage
@@ -2537,88 +2020,12 @@ void
 ql_ledgers_page_show_monthly_totals (QlLedgersPage *self,
                                      GPtrArray     *totals)
 {
-  g_autoptr(GPtrArray) types = g_ptr_array_new ();
-  GtkWidget *child;
-  guint row = 0;
-  guint n_months = 0;
-  guint decimals;
-  const char *currency;
-
   g_return_if_fail (QL_IS_LEDGERS_PAGE (self));
   g_return_if_fail (totals != NULL);
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->monthly_grid))) != NULL)
-    gtk_grid_remove (self->monthly_grid, child);
-  if (self->shown == NULL)
-    return;
-  decimals = ql_ledger_get_decimals (self->shown);
-  currency = ql_ledger_get_currency (self->shown);
-
-  for (guint i = 0; i < totals->len; i++)
-    {
-      QlMonthlyTotal *total = g_ptr_array_index (totals, i);
-      guint found;
-
-      if (!g_ptr_array_find_with_equal_func (types, total->type, g_str_equal, &found))
-        g_ptr_array_add (types, total->type);
-      if (i == 0 || total->year != ((QlMonthlyTotal *) g_ptr_array_index (totals, i - 1))->year ||
-          total->month != ((QlMonthlyTotal *) g_ptr_array_index (totals, i - 1))->month)
-        n_months++;
-    }
-
-  gtk_grid_attach (self->monthly_grid, monthly_cell (_("Month"), 0, "heading"), 0, 0, 1, 1);
-  for (guint t = 0; t < types->len; t++)
-    gtk_grid_attach (self->monthly_grid,
-                     monthly_cell (ql_event_type_get_label (g_ptr_array_index (types, t)), 1,
-                                   "heading"),
-                     (int) t + 1, 0, 1, 1);
-
-  /* Newest first: the lines are read oldest first. */
-  for (guint i = totals->len; i > 0 && row < MAX_MONTHS;)
-    {
-      QlMonthlyTotal *first = g_ptr_array_index (totals, i - 1);
-      g_autofree char *month = format_month (first->year, first->month);
-
-      row++;
-      gtk_grid_attach (self->monthly_grid, monthly_cell (month, 0, NULL), 0, (int) row, 1, 1);
-      for (; i > 0; i--)
-        {
-          QlMonthlyTotal *total = g_ptr_array_index (totals, i - 1);
-          g_autofree char *amount = NULL;
-          g_autofree char *count = NULL;
-          g_autofree char *tooltip = NULL;
-          GtkWidget *cell;
-          guint column;
-
-          if (total->year != first->year || total->month != first->month)
-            break;
-          g_ptr_array_find_with_equal_func (types, total->type, g_str_equal, &column);
-          amount = ql_locale_numbers_format_units (total->total, decimals, currency);
-          count = ql_locale_numbers_format_count ((guint64) total->count);
-          cell = monthly_cell (amount, 1, "numeric");
-          /* Translators: how many changes a monthly total adds up */
-          tooltip = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s change", "%s changes",
-                                                  (gulong) total->count),
-                                     count);
-          gtk_widget_set_tooltip_text (cell, tooltip);
-          gtk_grid_attach (self->monthly_grid, cell, (int) column + 1, (int) row, 1, 1);
-        }
-    }
-
-  if (n_months > MAX_MONTHS)
-    {
-      g_autofree char *shown = ql_locale_numbers_format_count (MAX_MONTHS);
-      g_autofree char *all = ql_locale_numbers_format_count (n_months);
-      /* Translators: the months shown, then how many months have changes */
-      g_autofree char *note = g_strdup_printf (_("The last %s of %s months"), shown, all);
-
-      gtk_label_set_text (self->monthly_note_label, note);
-    }
-  else if (n_months == 0)
-    gtk_label_set_text (self->monthly_note_label, _("No changes yet"));
-  gtk_widget_set_visible (GTK_WIDGET (self->monthly_note_label),
-                          n_months > MAX_MONTHS || n_months == 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->monthly_grid), n_months > 0);
+  ql_monthly_totals_grid_set_totals (self->monthly_totals, self->shown != NULL ? totals : NULL,
+                                     self->shown != NULL ? ql_ledger_get_decimals (self->shown) : 0,
+                                     self->shown != NULL ? ql_ledger_get_currency (self->shown) : NULL);
 }
 
 /**
