@@ -5,7 +5,8 @@
  * per second); reads the model back (milliseconds); then shows a window
  * with the balance chart of those days and times it from handing the
  * chart its days to the first frame the window's clock has painted
- * (milliseconds), and the chart's own share of a frame: handed the days
+ * (milliseconds), drawn by the renderer the window picks on this machine
+ * (cairo without a GPU), and the chart's own share of a frame: handed the days
  * again and drawn into a render node (milliseconds, the median of 21).
  * Prints one JSON object per figure. Needs a display:
  * run it under xvfb-run.
@@ -22,6 +23,7 @@
 #include "ql-daily-balance-projection.h"
 #include "ql-ledger-events.h"
 #include "ql-projection-runner.h"
+#include "ql-renderer-choice.h"
 #include "ql-sqlite-event-store.h"
 
 #define LEDGER "Savings"
@@ -193,6 +195,8 @@ main (int   argc,
   check (g_option_context_parse (context, &argc, &argv, &error), &error, "options");
   check (n_events >= 2 && n_days >= 1 && n_days < 1000000, NULL,
          "--events must be at least 2 and --days from 1 to 999999");
+  /* The renderer the window would draw with on this machine. */
+  ql_renderer_choice_apply ("/dev/dri");
   adw_init ();
   load_style ();
 
