@@ -279,8 +279,10 @@ static void on_runner_update_failed_cb (QlLedgersController *self,
                                         const GError        *error,
                                         QlProjectionRunner  *runner);
 
-/* The runner starts with the first ledger shown, not before: a window
- * that shows none counts nothing. It follows the book after the
+/* The runner starts when the Chart tab is first shown, not before: a
+ * window that never shows it counts nothing, and one opened on a large
+ * log it has not counted yet paints its first frame without waiting for
+ * that. It follows the book after the
  * controller's own handler, so the page has the new state when the read
  * models are read again. */
 static void
@@ -318,8 +320,28 @@ on_runner_updated_cb (QlLedgersController *self,
 {
   g_assert (QL_IS_LEDGERS_CONTROLLER (self));
 
-  if (self->page != NULL)
+  if (self->page == NULL)
+    return;
+  if (ql_ledgers_page_get_chart_shown (self->page))
     show_read_models (self);
+  else
+    /* Read again when the tab is shown. */
+    g_clear_pointer (&self->chart_ledger, g_free);
+}
+
+/* The Chart tab in front: the shown ledger's read models, counted up to
+ * the log, unless they are shown already. */
+static void
+show_chart_if_shown (QlLedgersController *self)
+{
+  const char *name = ql_ledgers_page_get_selected_ledger (self->page);
+
+  if (name == NULL || ql_ledger_book_lookup (self->book, name) == NULL ||
+      !ql_ledgers_page_get_chart_shown (self->page) || g_strcmp0 (self->chart_ledger, name) == 0)
+    return;
+  g_free (self->chart_ledger);
+  self->chart_ledger = g_strdup (name);
+  show_read_models_caught_up (self);
 }
 
 static void
@@ -480,12 +502,7 @@ show_selected (QlLedgersController *self)
   if (ledger != NULL)
     show_transfer_targets (self, ledger);
   /* The same ledger again is read when the runner has counted the change. */
-  if (ledger != NULL && g_strcmp0 (self->chart_ledger, name) != 0)
-    {
-      g_free (self->chart_ledger);
-      self->chart_ledger = g_strdup (name);
-      show_read_models_caught_up (self);
-    }
+  show_chart_if_shown (self);
   /* A search stays on: it looks again in what the history now holds. */
   search_history (self);
   update_actions (self);
@@ -1218,6 +1235,7 @@ ql_ledgers_controller_new (QlLedgerBook  *book,
 
   g_signal_connect_swapped (page, "notify::selected-ledger",
                             G_CALLBACK (on_page_notify_selected_ledger_cb), self);
+  g_signal_connect_swapped (page, "notify::chart-shown", G_CALLBACK (show_chart_if_shown), self);
   g_signal_connect_swapped (book, "changed", G_CALLBACK (on_book_changed_cb), self);
   g_signal_connect_swapped (book, "refresh-failed", G_CALLBACK (on_book_refresh_failed_cb), self);
   g_signal_connect_swapped (book, "notify::reachable", G_CALLBACK (on_book_notify_reachable_cb), self);

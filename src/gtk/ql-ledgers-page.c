@@ -124,6 +124,7 @@ enum {
   PROP_0,
   PROP_SELECTED_LEDGER,
   PROP_NEWEST_FIRST,
+  PROP_CHART_SHOWN,
   N_PROPS
 };
 
@@ -828,6 +829,10 @@ ql_ledgers_page_get_property (GObject    *object,
       g_value_set_boolean (value, ql_ledgers_page_get_newest_first (self));
       break;
 
+    case PROP_CHART_SHOWN:
+      g_value_set_boolean (value, ql_ledgers_page_get_chart_shown (self));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -882,6 +887,16 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
   properties[PROP_NEWEST_FIRST] =
     g_param_spec_boolean ("newest-first", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * QlLedgersPage:chart-shown:
+   *
+   * Whether the Chart tab, rather than the history, is in front: what it
+   * shows is only worth reading while it is.
+   */
+  properties[PROP_CHART_SHOWN] =
+    g_param_spec_boolean ("chart-shown", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -976,11 +991,20 @@ ql_ledgers_page_class_init (QlLedgersPageClass *klass)
 }
 
 static void
+on_section_stack_notify_visible_child_cb (QlLedgersPage *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHART_SHOWN]);
+}
+
+static void
 ql_ledgers_page_init (QlLedgersPage *self)
 {
   GtkEventController *undo_shortcuts;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_object (self->section_stack, "notify::visible-child",
+                           G_CALLBACK (on_section_stack_notify_visible_child_cb), self,
+                           G_CONNECT_SWAPPED);
 
   undo_shortcuts = gtk_shortcut_controller_new ();
   gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (undo_shortcuts), GTK_SHORTCUT_SCOPE_LOCAL);
@@ -1957,6 +1981,20 @@ ql_ledgers_page_show_balance_on (QlLedgersPage *self,
 
   gtk_label_set_text (self->balance_date_label, text != NULL ? text : "");
   gtk_widget_set_visible (self->balance_date_box, text != NULL);
+}
+
+/**
+ * ql_ledgers_page_get_chart_shown:
+ * @self: a #QlLedgersPage
+ *
+ * Returns: whether the Chart tab is in front of the history
+ */
+gboolean
+ql_ledgers_page_get_chart_shown (QlLedgersPage *self)
+{
+  g_return_val_if_fail (QL_IS_LEDGERS_PAGE (self), FALSE);
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->section_stack), "chart") == 0;
 }
 
 /**

@@ -24,6 +24,7 @@ const char *ql_ledgers_page_get_new_ledger_detail (QlLedgersPage *self);
 const char *ql_ledgers_page_get_amount            (QlLedgersPage *self);
 gint64      ql_ledgers_page_get_shown_version     (QlLedgersPage *self);
 gboolean    ql_ledgers_page_get_newest_first      (QlLedgersPage *self);
+gboolean    ql_ledgers_page_get_chart_shown       (QlLedgersPage *self);
 void        ql_ledgers_page_set_newest_first      (QlLedgersPage *self,
                                                    gboolean       newest_first);
 void        ql_ledgers_page_select_ledger         (QlLedgersPage *self,

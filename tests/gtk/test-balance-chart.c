@@ -213,6 +213,53 @@ START_TEST (test_chart_shows_the_daily_read_model)
 }
 END_TEST
 
+static gboolean
+daily_model_built (void)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean found = FALSE;
+  gint64 version, position;
+
+  ck_assert_msg (ql_read_model_store_get_state (read_store (), "daily_balance", QL_READ_SLOT_LIVE,
+                                                &found, &version, &position, &error),
+                 "%s", error != NULL ? error->message : "");
+  return found;
+}
+
+/* A window on the history counts nothing: the read models are built
+ * when the Chart tab is first shown, so a large log never holds up the
+ * first frame; once built they follow every change, and a change made
+ * while the history is in front is on the chart when it comes back. */
+START_TEST (test_read_models_wait_for_the_chart)
+{
+  GtkStack *sections = GTK_STACK (ql_test_find_widget (page, "section_stack"));
+  guint n;
+
+  ck_assert (ql_test_drop_event (ql_ledger_book_open_account (test_app->ledger_book, "Cash",
+                                                              "EUR", NULL)));
+  record ("Cash", QL_EVENT_DEPOSITED, "100", "2026-01-10");
+  ql_ledgers_page_select_ledger (QL_LEDGERS_PAGE (page), "Cash");
+  ql_test_spin (50);
+  ck_assert_str_eq (gtk_stack_get_visible_child_name (sections), "history");
+  ck_assert (!ql_ledgers_page_get_chart_shown (QL_LEDGERS_PAGE (page)));
+  ck_assert (!daily_model_built ());
+
+  show_chart ();
+  ck_assert (ql_ledgers_page_get_chart_shown (QL_LEDGERS_PAGE (page)));
+  ck_assert (daily_model_built ());
+  assert_chart_is_read_model ("Cash");
+
+  gtk_stack_set_visible_child_name (sections, "history");
+  record ("Cash", QL_EVENT_DEPOSITED, "5", "2026-01-11");
+  ql_test_spin (20);
+  show_chart ();
+  ql_test_spin (20);
+  assert_chart_is_read_model ("Cash");
+  ql_balance_chart_get_balances (chart (), &n, NULL);
+  ck_assert_uint_eq (n, 2);
+}
+END_TEST
+
 /* A deposit made in the window reaches the chart through the runner
  * that follows the book, and so does one another writer makes. */
 START_TEST (test_chart_follows_live_changes)
@@ -699,6 +746,7 @@ chart_suite (void)
   tcase_add_checked_fixture (tcase, setup, teardown);
   tcase_set_timeout (tcase, 60);
   tcase_add_test (tcase, test_chart_shows_the_daily_read_model);
+  tcase_add_test (tcase, test_read_models_wait_for_the_chart);
   tcase_add_test (tcase, test_chart_follows_live_changes);
   tcase_add_test (tcase, test_chart_follows_time_travel);
   tcase_add_test (tcase, test_hover_tells_day_and_balance);
