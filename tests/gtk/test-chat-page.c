@@ -187,6 +187,8 @@ chat_page_suite (void)
   Suite *suite = suite_create ("QlChatPage");
   TCase *tc = tcase_create ("chat-page");
 
+  /* A window in an ASan build: far slower than Check's 4 s default. */
+  tcase_set_timeout (tc, 60);
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_answer_streams_in);
   tcase_add_test (tc, test_lookup_is_shown_as_what_was_looked_up);

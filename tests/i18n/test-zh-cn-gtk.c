@@ -190,16 +190,19 @@ zh_cn_suite (void)
   TCase *tcase;
 
   tcase = tcase_create ("window-and-pages");
+  tcase_set_timeout (tcase, 60);
   tcase_add_checked_fixture (tcase, setup, teardown);
   tcase_add_test (tcase, test_window_and_pages);
   suite_add_tcase (suite, tcase);
 
   tcase = tcase_create ("quotes-page");
+  tcase_set_timeout (tcase, 60);
   tcase_add_checked_fixture (tcase, setup, teardown);
   tcase_add_test (tcase, test_quotes_page);
   suite_add_tcase (suite, tcase);
 
   tcase = tcase_create ("ledgers-page");
+  tcase_set_timeout (tcase, 60);
   tcase_add_checked_fixture (tcase, setup, teardown);
   tcase_add_test (tcase, test_ledgers_page);
   suite_add_tcase (suite, tcase);
