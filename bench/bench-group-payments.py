@@ -179,14 +179,17 @@ def run_store(bench, store, db_for, runs, calls):
         rate, statuses = bench.drive(port, calls, f'paid{run}', 1)
         if statuses != {'SUCCESS': CLIENTS * calls}:
             raise RuntimeError(f'payments not all paid: {statuses}')
-        if conninfo:
-            flushes.append((wal_syncs(conninfo) - before) / (CLIENTS * calls))
         paid.append(rate)
         rate, statuses = bench.drive(port, calls, f'refused{run}', DEPOSIT * 10)
         if statuses != {'FAILED': CLIENTS * calls}:
             raise RuntimeError(f'payments not all refused: {statuses}')
         refused.append(rate)
         stop(server)
+        # A backend reports its WAL counters now and then, and at the
+        # latest when it ends: read them once the service's connections
+        # are gone. Refused payments write nothing.
+        if conninfo:
+            flushes.append((wal_syncs(conninfo) - before) / (CLIENTS * calls))
 
     if store == 'sqlite':
         db, _ = db_for(runs)
